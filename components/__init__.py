@@ -1,0 +1,1 @@
+"""Streamlit widgets, cached loaders and pure Altair chart builders (pages -> components -> lessons)."""

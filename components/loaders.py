@@ -1,0 +1,102 @@
+"""Cached readers: the only way pages get data.
+
+Each loader opens a short-lived read-only connection (SQLite connections must not cross Streamlit's threads) and
+is cached by (database path, data version, arguments), so a view is recomputed only when its data changes.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+import pandas as pd
+import pycountry
+import streamlit as st
+
+from lessons import queries
+from lessons.cli import ensure_store
+from lessons.store import connect, resolve_db_path
+from lessons.store import data_version as _data_version
+
+TTL = 3600
+
+
+def db_path() -> str:
+    """The database the app shows: ``$LESSONS_DB``, else ``data/lessons.db``."""
+    return str(resolve_db_path())
+
+
+@st.cache_resource(max_entries=8)
+def prepare_store(path: str) -> str:
+    """Create (from the demo data) or migrate the store once per process and path."""
+    ensure_store(path).close()
+    return path
+
+
+def data_version(path: str, area: str | None = None) -> int:
+    """Current version of ``area`` (all areas when None); cheap, read on every rerun."""
+    with closing(connect(path, readonly=True)) as db:
+        return _data_version(db, area)
+
+
+def country_name(code: str) -> str:
+    """English short name of an ISO 3166 alpha-2 code (the code itself when unknown)."""
+    country = pycountry.countries.get(alpha_2=code or "")
+    return getattr(country, "common_name", None) or getattr(country, "name", None) or code
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_overview(path: str, version: int) -> dict:
+    """Counts, pilots by country, lessons by theme and kind, and pilot summaries."""
+    with closing(connect(path, readonly=True)) as db:
+        countries = queries.pilots_by_country(db)
+        countries.insert(1, "country_name", [country_name(c) for c in countries["country"]])
+        pilots = queries.pilot_summaries(db)
+        pilots.insert(4, "country_name", [country_name(c) for c in pilots["country"]])
+        return {
+            "counts": queries.overview_counts(db),
+            "countries": countries,
+            "themes": queries.lessons_by_theme_and_kind(db),
+            "pilots": pilots,
+            "notice": queries.demo_notice(db),
+        }
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_facets(path: str, version: int) -> dict[str, pd.DataFrame]:
+    """Filter options with lesson counts."""
+    with closing(connect(path, readonly=True)) as db:
+        return queries.facets(db)
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def load_lessons(
+    path: str,
+    version: int,
+    query: str = "",
+    pilots: tuple = (),
+    themes: tuple = (),
+    kinds: tuple = (),
+    phases: tuple = (),
+) -> pd.DataFrame:
+    """Lessons matching a search and filters (tuples, so the arguments hash)."""
+    with closing(connect(path, readonly=True)) as db:
+        return queries.search_lessons(db, query=query, pilots=pilots, themes=themes, kinds=kinds, phases=phases)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def load_lesson(path: str, version: int, lesson_id: int) -> dict | None:
+    """One lesson with its context, themes, groups, provenance and governance-model links."""
+    with closing(connect(path, readonly=True)) as db:
+        return queries.lesson_detail(db, lesson_id)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_notice(path: str, version: int) -> str | None:
+    """The illustrative-data notice, when the store holds demo or synthetic data."""
+    with closing(connect(path, readonly=True)) as db:
+        return queries.demo_notice(db)
+
+
+def clear_all() -> None:
+    """Drop every cached view (after a write that bypasses the version counters, and between tests)."""
+    st.cache_data.clear()

@@ -1,0 +1,152 @@
+"""``python -m lessons``: create, fill, inspect and benchmark the store from the command line.
+
+The database path comes from ``--db``, else ``$LESSONS_DB``, else ``data/lessons.db``. Every command except
+``init`` and ``synth`` creates the demo database first when no database exists yet, as the app does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lessons.store import connect, migrate, open_store, resolve_db_path, table_counts
+
+EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
+
+
+def ensure_store(path: str | Path | None = None):
+    """Open the store at ``path``; when there is no database yet, create it from the demo data."""
+    from lessons.demo import load_demo
+
+    path = resolve_db_path(path)
+    fresh = not path.exists()
+    db = open_store(path)
+    if fresh:
+        load_demo(db)
+    return db
+
+
+def _print_table(rows: list[dict], columns: list[str], out=sys.stdout) -> None:
+    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) if rows else len(c) for c in columns}
+    out.write("  ".join(c.ljust(widths[c]) for c in columns).rstrip() + "\n")
+    out.write("  ".join("-" * widths[c] for c in columns) + "\n")
+    for r in rows:
+        cells = []
+        for c in columns:
+            value = r.get(c, "")
+            text = f"{value:,.1f}" if isinstance(value, float) else str(value)
+            cells.append(text.rjust(widths[c]) if isinstance(value, (int, float)) else text.ljust(widths[c]))
+        out.write("  ".join(cells).rstrip() + "\n")
+
+
+def cmd_init(args) -> int:
+    path = resolve_db_path(args.db)
+    existed = path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = connect(path)
+    applied = migrate(db)
+    if existed:
+        print(f"Migrated {path}: {len(applied)} migration(s) applied" + (f" ({', '.join(applied)})" if applied else ""))
+    else:
+        print(f"Created an empty store at {path}. Load the demo with `python -m lessons demo --db {path}`.")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from lessons.demo import DemoDataError, load_demo
+    from lessons.store import is_empty
+
+    path = resolve_db_path(args.db)
+    db = open_store(path)
+    if not is_empty(db):
+        print(f"{path} already holds pilots; the demo loads only into an empty store.", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        counts = load_demo(db)
+    except DemoDataError as err:
+        print(err, file=sys.stderr)
+        return EXIT_INVALID
+    print(f"Loaded the illustrative demo data into {path}:")
+    _print_table([{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"])
+    return EXIT_OK
+
+
+def cmd_stats(args) -> int:
+    db = ensure_store(args.db)
+    counts = table_counts(db)
+    if args.json:
+        print(json.dumps({"db": str(resolve_db_path(args.db)), "tables": counts}, indent=2))
+    else:
+        _print_table([{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"])
+    return EXIT_OK
+
+
+def cmd_synth(args) -> int:
+    from lessons.synth import synthesize
+
+    path = resolve_db_path(args.db)
+    if path.exists():
+        if not args.replace:
+            print(f"{path} exists; pass --replace to overwrite it with synthetic data.", file=sys.stderr)
+            return EXIT_INVALID
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    counts, seconds = synthesize(path, scale=args.scale, seed=args.seed)
+    print(f"Synthetic consortium at scale {args.scale:g} written to {path} in {seconds:.1f} s:")
+    _print_table([{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"])
+    return EXIT_OK
+
+
+def cmd_bench(args) -> int:
+    from lessons.bench import run_benchmark
+
+    path = resolve_db_path(args.db)
+    if not path.exists():
+        print(f"No database at {path}; make one with `python -m lessons synth --scale 1 --db {path}`.", file=sys.stderr)
+        return EXIT_INVALID
+    rows = run_benchmark(path, repeat=args.repeat, pages=not args.no_pages)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        _print_table(rows, ["operation", "n", "median_ms", "p95_ms"])
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m lessons", description=__doc__.splitlines()[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="database file (default: $LESSONS_DB, else data/lessons.db)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("init", parents=[common], help="create an empty store, or migrate an existing one").set_defaults(
+        func=cmd_init
+    )
+    sub.add_parser("demo", parents=[common], help="load the illustrative demo data into an empty store").set_defaults(
+        func=cmd_demo
+    )
+    p = sub.add_parser("stats", parents=[common], help="rows per table")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("synth", parents=[common], help="generate a synthetic consortium for benchmarks")
+    p.add_argument("--scale", type=float, default=1.0, help="1 = 50 pilots, 5,000 lessons, 100,000 votes (default 1)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    p.add_argument("--replace", action="store_true", help="overwrite an existing database file")
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("bench", parents=[common], help="time the core operations and every page")
+    p.add_argument("--repeat", type=int, default=20, help="timed runs per operation (default 20)")
+    p.add_argument("--no-pages", action="store_true", help="skip the AppTest page runs")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return EXIT_ERROR

@@ -1,0 +1,364 @@
+"""The store's schema as an append-only list of migrations.
+
+Never edit a migration that has shipped: add a new one below it. Each migration runs in one transaction together
+with the record of it having been applied (sqlite-utils ``Migrations``), so a store is never left half-migrated.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("cross_pilot_lessons")
+
+
+def run_sql(db: Database, script: str) -> None:
+    """Run a multi-statement script inside the caller's transaction.
+
+    ``sqlite3.Connection.executescript`` would COMMIT the open transaction first, so statements are executed
+    one by one, split where SQLite itself says a statement is complete (trigger bodies stay whole).
+    """
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            db.execute(buffer)
+            buffer = ""
+    if buffer.strip():
+        raise ValueError(f"incomplete SQL statement at the end of the script: {buffer.strip()[:80]}")
+
+
+# Version areas: caches key what they show by the version of the area it comes from.
+VERSION_AREAS = {
+    "pilots": "lessons",
+    "lessons": "lessons",
+    "lesson_themes": "lessons",
+    "lesson_groups": "lessons",
+    "themes": "lessons",
+    "stakeholders": "network",
+    "ties": "network",
+    "organisations": "network",
+    "governance_models": "models",
+    "model_elements": "models",
+    "lesson_elements": "models",
+    "workshops": "workshops",
+    "statements": "workshops",
+    "participants": "workshops",
+    "votes": "workshops",
+    "users": "accounts",
+    "user_pilots": "accounts",
+}
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """The whole data model of PRODUCT.md."""
+    run_sql(
+        db,
+        """
+CREATE TABLE data_versions (
+    area TEXT PRIMARY KEY,
+    version INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO data_versions (area) VALUES ('lessons'), ('network'), ('models'), ('workshops'), ('accounts');
+
+CREATE TABLE sectors (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT
+);
+CREATE TABLE phases (
+    code TEXT PRIMARY KEY,
+    position INTEGER NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT
+);
+CREATE TABLE methodologies (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    source TEXT,
+    description TEXT
+);
+CREATE TABLE methodology_steps (
+    id INTEGER PRIMARY KEY,
+    methodology TEXT NOT NULL REFERENCES methodologies(code) ON UPDATE CASCADE,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    phase TEXT NOT NULL REFERENCES phases(code) ON UPDATE CASCADE,
+    description TEXT,
+    UNIQUE (methodology, position)
+);
+CREATE TABLE themes (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT,
+    controlled INTEGER NOT NULL DEFAULT 1 CHECK (controlled IN (0, 1))
+);
+
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    display_name TEXT,
+    email TEXT,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'coordinator', 'facilitator', 'viewer')),
+    password_hash TEXT,
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    last_login_at TEXT
+);
+
+CREATE TABLE pilots (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    country TEXT NOT NULL CHECK (length(country) = 2 AND country = upper(country)),
+    region TEXT,
+    city TEXT,
+    service_area TEXT,
+    target_groups TEXT,
+    methodology TEXT REFERENCES methodologies(code) ON UPDATE CASCADE,
+    project TEXT,
+    start_date TEXT,
+    end_date TEXT,
+    lead_organisation TEXT,
+    summary TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    updated_at TEXT
+);
+
+CREATE TABLE user_pilots (
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    pilot_id INTEGER NOT NULL REFERENCES pilots(id) ON DELETE CASCADE,
+    PRIMARY KEY (user_id, pilot_id)
+);
+
+CREATE TABLE uploads (
+    id INTEGER PRIMARY KEY,
+    pilot_id INTEGER REFERENCES pilots(id) ON DELETE SET NULL,
+    user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    username TEXT,
+    filename TEXT NOT NULL,
+    format TEXT,
+    checksum TEXT,
+    uploaded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    rows_added INTEGER NOT NULL DEFAULT 0,
+    rows_changed INTEGER NOT NULL DEFAULT 0,
+    rows_removed INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'applied' CHECK (status IN ('applied', 'undone')),
+    undone_at TEXT,
+    undone_by TEXT,
+    note TEXT
+);
+
+CREATE TABLE lessons (
+    id INTEGER PRIMARY KEY,
+    pilot_id INTEGER NOT NULL REFERENCES pilots(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    title TEXT NOT NULL,
+    lesson TEXT NOT NULL,
+    context TEXT,
+    recommendation TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ('enabler', 'barrier', 'recommendation', 'insight')),
+    phase TEXT REFERENCES phases(code) ON UPDATE CASCADE,
+    evidence_source TEXT,
+    evidence_strength TEXT CHECK (evidence_strength IN ('anecdotal', 'observed', 'measured', 'evaluated')),
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (
+        status IN ('draft', 'submitted', 'validated', 'contested', 'endorsed', 'applied_elsewhere')
+    ),
+    language TEXT NOT NULL DEFAULT 'en',
+    recorded_on TEXT,
+    upload_id INTEGER REFERENCES uploads(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    updated_at TEXT,
+    UNIQUE (pilot_id, key)
+);
+CREATE INDEX idx_lessons_kind ON lessons(kind);
+CREATE INDEX idx_lessons_phase ON lessons(phase);
+CREATE INDEX idx_lessons_status ON lessons(status);
+
+CREATE TABLE lesson_themes (
+    lesson_id INTEGER NOT NULL REFERENCES lessons(id) ON DELETE CASCADE,
+    theme_id INTEGER NOT NULL REFERENCES themes(id) ON DELETE CASCADE,
+    PRIMARY KEY (lesson_id, theme_id)
+);
+CREATE INDEX idx_lesson_themes_theme ON lesson_themes(theme_id);
+
+CREATE TABLE lesson_groups (
+    lesson_id INTEGER NOT NULL REFERENCES lessons(id) ON DELETE CASCADE,
+    sector TEXT NOT NULL REFERENCES sectors(code) ON UPDATE CASCADE,
+    PRIMARY KEY (lesson_id, sector)
+);
+CREATE INDEX idx_lesson_groups_sector ON lesson_groups(sector);
+
+CREATE TABLE organisations (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    sector TEXT REFERENCES sectors(code) ON UPDATE CASCADE,
+    country TEXT
+);
+
+CREATE TABLE stakeholders (
+    id INTEGER PRIMARY KEY,
+    pilot_id INTEGER NOT NULL REFERENCES pilots(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    name TEXT NOT NULL,
+    organisation_id INTEGER REFERENCES organisations(id) ON DELETE SET NULL,
+    sector TEXT NOT NULL REFERENCES sectors(code) ON UPDATE CASCADE,
+    hard_to_reach INTEGER NOT NULL DEFAULT 0 CHECK (hard_to_reach IN (0, 1)),
+    role TEXT,
+    upload_id INTEGER REFERENCES uploads(id) ON DELETE SET NULL,
+    UNIQUE (pilot_id, key)
+);
+CREATE INDEX idx_stakeholders_organisation ON stakeholders(organisation_id);
+
+CREATE TABLE lesson_stakeholders (
+    lesson_id INTEGER NOT NULL REFERENCES lessons(id) ON DELETE CASCADE,
+    stakeholder_id INTEGER NOT NULL REFERENCES stakeholders(id) ON DELETE CASCADE,
+    PRIMARY KEY (lesson_id, stakeholder_id)
+);
+
+CREATE TABLE ties (
+    id INTEGER PRIMARY KEY,
+    pilot_id INTEGER NOT NULL REFERENCES pilots(id) ON DELETE CASCADE,
+    source_id INTEGER NOT NULL REFERENCES stakeholders(id) ON DELETE CASCADE,
+    target_id INTEGER NOT NULL REFERENCES stakeholders(id) ON DELETE CASCADE,
+    relation TEXT NOT NULL DEFAULT 'collaboration',
+    directed INTEGER NOT NULL DEFAULT 0 CHECK (directed IN (0, 1)),
+    weight REAL NOT NULL DEFAULT 1 CHECK (weight > 0),
+    period TEXT NOT NULL DEFAULT 'end',
+    upload_id INTEGER REFERENCES uploads(id) ON DELETE SET NULL,
+    CHECK (source_id <> target_id),
+    UNIQUE (pilot_id, source_id, target_id, relation, period)
+);
+CREATE INDEX idx_ties_source ON ties(source_id);
+CREATE INDEX idx_ties_target ON ties(target_id);
+CREATE TRIGGER ties_same_pilot_insert BEFORE INSERT ON ties
+WHEN (SELECT pilot_id FROM stakeholders WHERE id = NEW.source_id) IS NOT NEW.pilot_id
+  OR (SELECT pilot_id FROM stakeholders WHERE id = NEW.target_id) IS NOT NEW.pilot_id
+BEGIN
+    SELECT RAISE(ABORT, 'a tie must join two stakeholders of its own pilot');
+END;
+CREATE TRIGGER ties_same_pilot_update BEFORE UPDATE ON ties
+WHEN (SELECT pilot_id FROM stakeholders WHERE id = NEW.source_id) IS NOT NEW.pilot_id
+  OR (SELECT pilot_id FROM stakeholders WHERE id = NEW.target_id) IS NOT NEW.pilot_id
+BEGIN
+    SELECT RAISE(ABORT, 'a tie must join two stakeholders of its own pilot');
+END;
+
+CREATE TABLE governance_models (
+    id INTEGER PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    inspired_by TEXT,
+    methodology TEXT REFERENCES methodologies(code) ON UPDATE CASCADE,
+    summary TEXT
+);
+CREATE TABLE model_elements (
+    id INTEGER PRIMARY KEY,
+    model_id INTEGER NOT NULL REFERENCES governance_models(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'principle' CHECK (kind IN ('principle', 'step')),
+    name TEXT NOT NULL,
+    description TEXT,
+    phase TEXT REFERENCES phases(code) ON UPDATE CASCADE,
+    UNIQUE (model_id, key)
+);
+CREATE TABLE lesson_elements (
+    lesson_id INTEGER NOT NULL REFERENCES lessons(id) ON DELETE CASCADE,
+    element_id INTEGER NOT NULL REFERENCES model_elements(id) ON DELETE CASCADE,
+    stance TEXT NOT NULL CHECK (stance IN ('supports', 'challenges')),
+    note TEXT,
+    PRIMARY KEY (lesson_id, element_id)
+);
+CREATE INDEX idx_lesson_elements_element ON lesson_elements(element_id);
+
+CREATE TABLE workshops (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    purpose TEXT,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'open', 'closed')),
+    current_round INTEGER NOT NULL DEFAULT 1 CHECK (current_round >= 1),
+    allow_submissions INTEGER NOT NULL DEFAULT 0 CHECK (allow_submissions IN (0, 1)),
+    created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    opened_at TEXT,
+    closed_at TEXT
+);
+CREATE TABLE statements (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    text TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT 'free' CHECK (source IN ('lesson', 'element', 'free', 'participant')),
+    lesson_id INTEGER REFERENCES lessons(id) ON DELETE SET NULL,
+    element_id INTEGER REFERENCES model_elements(id) ON DELETE SET NULL,
+    moderation TEXT NOT NULL DEFAULT 'approved' CHECK (moderation IN ('approved', 'pending', 'rejected')),
+    position INTEGER,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    UNIQUE (workshop_id, key)
+);
+CREATE TABLE participants (
+    id INTEGER PRIMARY KEY,
+    workshop_id INTEGER NOT NULL REFERENCES workshops(id) ON DELETE CASCADE,
+    token TEXT NOT NULL UNIQUE,
+    stakeholder_group TEXT REFERENCES sectors(code) ON UPDATE CASCADE,
+    pilot_id INTEGER REFERENCES pilots(id) ON DELETE SET NULL,
+    country TEXT,
+    joined_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX idx_participants_workshop ON participants(workshop_id);
+CREATE TABLE votes (
+    id INTEGER PRIMARY KEY,
+    participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    round INTEGER NOT NULL DEFAULT 1 CHECK (round >= 1),
+    value INTEGER NOT NULL CHECK (value IN (-1, 0, 1)),
+    importance INTEGER CHECK (importance BETWEEN 1 AND 5),
+    voted_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    UNIQUE (participant_id, statement_id, round)
+);
+CREATE INDEX idx_votes_statement ON votes(statement_id, round);
+
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    object_type TEXT,
+    object_id TEXT,
+    rows INTEGER NOT NULL DEFAULT 0,
+    detail TEXT
+);
+CREATE INDEX idx_audit_log_at ON audit_log(at);
+""",
+    )
+    for table, area in VERSION_AREAS.items():
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            run_sql(
+                db,
+                f"""
+CREATE TRIGGER {table}_version_{event.lower()} AFTER {event} ON {table}
+BEGIN
+    UPDATE data_versions SET version = version + 1 WHERE area = '{area}';
+END;
+""",
+            )
+
+
+@migrations()
+def m002_lesson_search(db: Database) -> None:
+    """Full-text index over lessons (FTS5, Porter stemming, accents folded), kept in sync by triggers."""
+    db["lessons"].enable_fts(
+        ["title", "lesson", "context", "recommendation"],
+        fts_version="FTS5",
+        create_triggers=True,
+        tokenize="porter unicode61 remove_diacritics 2",
+    )
+    # enable_fts populates the index from rows already present, so lessons written before this migration
+    # are searchable afterwards.

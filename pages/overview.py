@@ -1,0 +1,57 @@
+"""Overview: what the store holds, where the pilots are, what they learned, and a card per pilot."""
+
+import streamlit as st
+
+from components import charts, loaders
+from components.widgets import data_notice, pilot_card
+
+path = loaders.db_path()
+data = loaders.load_overview(path, loaders.data_version(path))
+counts = data["counts"]
+
+st.title("Overview")
+st.write("What co-creation pilots learned, drawn together across pilots and countries.")
+data_notice(data["notice"])
+
+cols = st.columns(6)
+for col, (label, value, help_text) in zip(
+    cols,
+    [
+        ("Pilots", counts["pilots"], f"in {counts['countries']} countries"),
+        ("Lessons", counts["lessons"], "everything the pilots recorded"),
+        ("Validated lessons", counts["validated"], "validated, endorsed or applied elsewhere"),
+        ("Stakeholders", counts["stakeholders"], "organisations, groups and roles in the pilots"),
+        ("Workshops", counts["workshops"], "validation workshops"),
+        ("Votes", counts["votes"], "votes cast in workshops"),
+    ],
+):
+    col.metric(label, f"{value:,}", help=help_text)
+
+if counts["pilots"] == 0:
+    st.warning("The store holds no pilots yet. Load the demo with `python -m lessons demo` or upload a pilot summary.")
+    st.stop()
+
+left, right = st.columns(2)
+with left:
+    st.altair_chart(charts.country_chart(data["countries"]), width="stretch")
+    with st.expander("Pilots by country as a table"):
+        st.dataframe(
+            data["countries"].rename(
+                columns={"country": "Code", "country_name": "Country", "pilots": "Pilots", "lessons": "Lessons"}
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+with right:
+    st.altair_chart(charts.theme_kind_chart(data["themes"]), width="stretch")
+    with st.expander("Lessons by theme and kind as a table"):
+        table = data["themes"].pivot_table(index="theme", columns="kind", values="lessons", fill_value=0, aggfunc="sum")
+        st.dataframe(table.rename_axis(index="Theme", columns="Kind"), width="stretch")
+
+st.header("Pilots", anchor=False)
+lessons_page = "pages/lessons.py"
+pilots = data["pilots"]
+for start in range(0, len(pilots), 3):
+    for col, pilot in zip(st.columns(3), pilots.iloc[start : start + 3].itertuples()):
+        with col:
+            pilot_card(pilot, lessons_page=lessons_page)
