@@ -18,13 +18,17 @@ KIND_COLOURS = {
 
 
 def country_chart(counts: pd.DataFrame) -> alt.Chart:
-    """Horizontal bars of pilots per country; expects columns country_name, pilots, lessons."""
+    """Horizontal bars of lessons per country, each labelled with its number of pilots;
+    expects columns country_name, pilots, lessons."""
     return (
-        alt.Chart(counts, title="Pilots by country")
+        alt.Chart(counts, title="Pilots and lessons by country")
+        .transform_calculate(
+            label="datum.country_name + ' (' + datum.pilots + (datum.pilots == 1 ? ' pilot)' : ' pilots)')"
+        )
         .mark_bar(color="#0072B2")
         .encode(
-            alt.X("pilots:Q").title("Pilots").axis(tickMinStep=1, format="d"),
-            alt.Y("country_name:N").title("Country").sort("-x"),
+            alt.X("lessons:Q").title("Lessons"),
+            alt.Y("label:N").title("Country (pilots)").sort("-x").axis(labelLimit=260),
             tooltip=[
                 alt.Tooltip("country_name:N", title="Country"),
                 alt.Tooltip("pilots:Q", title="Pilots"),
@@ -43,11 +47,11 @@ def theme_kind_chart(counts: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             alt.X("sum(lessons):Q").title("Lessons"),
-            alt.Y("theme:N").title("Theme").sort("-x"),
+            alt.Y("theme:N").title("Theme").sort("-x").axis(labelLimit=260),
             alt.Color("kind:N")
             .title("Kind")
             .scale(domain=kinds, range=[KIND_COLOURS[k] for k in kinds])
-            .legend(orient="bottom"),
+            .legend(orient="bottom", direction="horizontal", columns=2, labelLimit=200),
             alt.Order("kind:N"),
             tooltip=[
                 alt.Tooltip("theme:N", title="Theme"),

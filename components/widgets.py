@@ -7,6 +7,8 @@ import re
 import pandas as pd
 import streamlit as st
 
+from lessons.queries import MATCH_END, MATCH_START
+
 KIND_LABELS = {
     "enabler": "Enabler",
     "barrier": "Barrier",
@@ -35,17 +37,27 @@ def safe(text) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
+def highlight(snippet) -> str:
+    """Escape a search snippet and show its matched words in bold.
+
+    >>> highlight("a \ue000match\ue001 [x]")
+    'a **match** \\\\[x\\\\]'
+    """
+    parts = re.split(f"{MATCH_START}(.*?){MATCH_END}", "" if snippet is None else str(snippet))
+    return "".join(f"**{safe(part)}**" if i % 2 else safe(part) for i, part in enumerate(parts))
+
+
 def data_notice(notice: str | None) -> None:
     """Say plainly when what is shown is illustrative demo or synthetic data."""
     if notice:
-        st.info(notice, icon=":material/info:")
+        st.info(safe(notice), icon=":material/info:")
 
 
 def lesson_card(row, *, key: str, on_open) -> None:
     """A readable summary of one lesson; its title opens the full lesson."""
     with st.container(border=True):
         st.button(
-            row.title,
+            f"**{safe(row.title)}**",
             key=f"{key}_{row.id}",
             type="tertiary",
             on_click=on_open,
@@ -56,17 +68,14 @@ def lesson_card(row, *, key: str, on_open) -> None:
             f"{safe(row.pilot_name)} · {safe(row.country)} · {KIND_LABELS.get(row.kind, row.kind)} · "
             f"{safe(row.phase_name)} · {STATUS_LABELS.get(row.status, row.status)}"
         )
-        snippet = safe(row.snippet)
-        # Search snippets mark matches as [word]; show them in bold, the rest stays escaped.
-        snippet = re.sub(r"\\\[(.+?)\\\]", r"**\1**", snippet)
-        st.markdown(snippet)
+        st.markdown(highlight(row.snippet))
         if row.themes:
             st.caption(f"Themes: {safe(row.themes)}")
 
 
 def lesson_detail(detail: dict) -> None:
     """The whole lesson: text, context, recommendation, evidence, provenance and governance-model links."""
-    st.subheader(detail["title"], anchor=False)
+    st.subheader(safe(detail["title"]), anchor=False)
     st.caption(
         f"{safe(detail['pilot_name'])} ({safe(detail['city'])}, {safe(detail['country'])}) · lesson "
         f"{safe(detail['key'])} · {KIND_LABELS.get(detail['kind'], detail['kind'])} · "
@@ -85,7 +94,8 @@ def lesson_detail(detail: dict) -> None:
         "Evidence": " — ".join(str(x) for x in (detail.get("evidence_strength"), detail.get("evidence_source")) if x),
         "Recorded on": detail.get("recorded_on"),
         "Language": detail.get("language"),
-        "Provenance": f"{detail.get('upload_file') or 'entered directly'} ({detail.get('upload_at') or 'date unknown'})",
+        "Provenance": f"{detail.get('upload_file') or 'entered directly'}, recorded {detail.get('upload_at') or 'at an unknown date'}"
+        + (f" by {detail['upload_by']}" if detail.get("upload_by") else ""),
     }
     st.table(pd.DataFrame({"Field": list(facts), "Value": [v or "—" for v in facts.values()]}).set_index("Field"))
     if detail["elements"]:
@@ -98,7 +108,7 @@ def pilot_card(pilot, *, lessons_page) -> None:
     with st.container(border=True):
         st.markdown(f"**{safe(pilot.name)}**")
         st.caption(f"{safe(pilot.city)}, {safe(pilot.country_name)} · {safe(pilot.methodology)}")
-        st.write(pilot.service_area)
+        st.markdown(safe(pilot.service_area))
         st.caption(f"{pilot.lessons} lessons · {pilot.validated} validated · {pilot.stakeholders} stakeholders")
         st.page_link(
             lessons_page,

@@ -106,7 +106,7 @@ def cmd_bench(args) -> int:
     if not path.exists():
         print(f"No database at {path}; make one with `python -m lessons synth --scale 1 --db {path}`.", file=sys.stderr)
         return EXIT_INVALID
-    rows = run_benchmark(path, repeat=args.repeat, pages=not args.no_pages)
+    rows = run_benchmark(path, repeat=args.repeat, pages=not args.no_pages, cold_start=args.cold_start)
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
@@ -139,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", parents=[common], help="time the core operations and every page")
     p.add_argument("--repeat", type=int, default=20, help="timed runs per operation (default 20)")
     p.add_argument("--no-pages", action="store_true", help="skip the AppTest page runs")
+    p.add_argument(
+        "--cold-start", action="store_true", help="also time the app's cold start in Chromium (on the demo data)"
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_bench)
     return parser

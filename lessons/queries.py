@@ -10,6 +10,8 @@ from sqlite_utils import Database
 #: Statuses that count as "validated" on the Overview: validated, and the later stages built on validation.
 VALIDATED_STATUSES = ("validated", "endorsed", "applied_elsewhere")
 FILTER_FIELDS = ("pilots", "themes", "kinds", "phases")
+#: Private-use characters that mark matched words in search snippets; they cannot be confused with user text.
+MATCH_START, MATCH_END = "\ue000", "\ue001"
 
 
 def _frame(db: Database, sql: str, params=()) -> pd.DataFrame:
@@ -152,7 +154,7 @@ def search_lessons(
     """Lessons matching the filters (all optional; values within a filter are alternatives), best matches first.
 
     Columns: id, key, title, lesson, kind, phase, phase_name, status, recorded_on, pilot, pilot_name, country,
-    themes (theme names joined by ``; ``), snippet (with the matched words in ``[…]`` when searching).
+    themes (theme names joined by ``; ``), snippet (matched words between MATCH_START and MATCH_END when searching).
 
     >>> from lessons.store import open_memory_store
     >>> search_lessons(open_memory_store(), query="trust").empty
@@ -182,7 +184,7 @@ def search_lessons(
         params += values
     if match:
         source = "lessons_fts JOIN lessons l ON l.id = lessons_fts.rowid"
-        snippet = "snippet(lessons_fts, -1, '[', ']', ' … ', 24)"
+        snippet = f"snippet(lessons_fts, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 24)"
         where.insert(0, "lessons_fts MATCH ?")
         params.insert(0, match)
         order = "lessons_fts.rank"

@@ -1,0 +1,88 @@
+"""Time each page's server-side run through AppTest, and the app's cold start in a real browser.
+
+Run by ``python -m lessons bench`` in a child process; prints JSON rows (operation, n, median_ms, p95_ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from components import browser
+from lessons.bench import summarise
+
+APP = str(browser.PROJECT_DIR / "app.py")
+
+
+def _timed_runs(at: AppTest, repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        at.run()
+        samples.append((time.perf_counter() - start) * 1000)
+        if at.exception:
+            raise RuntimeError(f"page raised: {at.exception[0].message}")
+    return samples
+
+
+def page_rows(repeat: int) -> list[dict]:
+    rows = []
+    at = AppTest.from_file(APP, default_timeout=300)
+    start = time.perf_counter()
+    at.run()
+    rows.append(summarise("page: overview, first run (cold caches)", [(time.perf_counter() - start) * 1000]))
+    rows.append(summarise("page: overview (warm)", _timed_runs(at, repeat)))
+
+    at.switch_page("pages/lessons.py").run()
+    rows.append(summarise("page: lessons (warm)", _timed_runs(at, repeat)))
+
+    at.multiselect(key="lessons_themes").set_value(["trust"])
+    at.multiselect(key="lessons_kinds").set_value(["barrier"])
+    at.text_input(key="lessons_query").set_value("champions").run()
+    rows.append(summarise("page: lessons, search + 2 facets (warm)", _timed_runs(at, repeat)))
+
+    first = next(b for b in at.button if b.key and b.key.startswith("lessons_card_"))
+    first.click().run()
+    rows.append(summarise("page: lesson detail (warm)", _timed_runs(at, repeat)))
+    return rows
+
+
+def cold_start_rows(runs: int = 3) -> list[dict]:
+    """From ``streamlit run`` to a rendered Overview in Chromium: first start (demo database created) and restarts."""
+    first, restart = [], []
+    with tempfile.TemporaryDirectory() as tmp, browser.chromium() as chrome:
+        db = Path(tmp) / "cold.db"
+        for attempt in range(runs + 1):
+            start = time.perf_counter()
+            with browser.app_server(db) as url:
+                page = chrome.new_page()
+                page.goto(url)
+                page.get_by_text("Validated lessons").wait_for(timeout=60_000)
+                browser.wait_rendered(page, timeout=60_000)
+                (first if attempt == 0 else restart).append((time.perf_counter() - start) * 1000)
+                page.close()
+    return [
+        summarise("app: cold start to rendered Overview, new demo database", first),
+        summarise("app: cold start to rendered Overview, existing demo database", restart),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--cold-start", action="store_true")
+    args = parser.parse_args()
+    rows = page_rows(args.repeat)
+    if args.cold_start:
+        rows += cold_start_rows()
+    print(json.dumps(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""``python -m lessons bench``: time the core operations on a store and print operation, n, median ms, p95 ms.
+
+Store queries and full-text search are timed here; each page's server-side run (AppTest) and the app's cold start
+are timed by ``components.page_bench`` in a separate process, so this package stays free of UI code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+
+from lessons import queries
+from lessons.store import PROJECT_DIR, connect
+
+SEARCHES = ["champions", "procurement", "trust facilitator", '"local champions"', "older resid", "budget", "interpret"]
+
+
+def summarise(operation: str, samples_ms: list[float]) -> dict:
+    """One benchmark row: operation, n, median and 95th percentile in milliseconds.
+
+    >>> summarise("x", [1.0, 2.0, 3.0])["median_ms"]
+    2.0
+    """
+    ordered = sorted(samples_ms)
+    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+    return {
+        "operation": operation,
+        "n": len(ordered),
+        "median_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(p95, 2),
+    }
+
+
+def _time(fn, repeat: int) -> list[float]:
+    fn()  # warm the page cache and SQLite's statement cache
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def store_benchmarks(path: str | Path, repeat: int = 20) -> list[dict]:
+    """Time the store queries the pages run, and full-text search, on the store at ``path``."""
+    rows = []
+    with closing(connect(path, readonly=True)) as db:
+        first_lesson = db.execute("SELECT min(id) FROM lessons").fetchone()[0] or 1
+        theme = db.execute("SELECT code FROM themes ORDER BY id LIMIT 1").fetchone()[0]
+        cases = {
+            "store: overview counts": lambda: queries.overview_counts(db),
+            "store: pilots by country": lambda: queries.pilots_by_country(db),
+            "store: lessons by theme and kind": lambda: queries.lessons_by_theme_and_kind(db),
+            "store: pilot summaries": lambda: queries.pilot_summaries(db),
+            "store: facets": lambda: queries.facets(db),
+            "store: lessons of one theme and kind": lambda: queries.search_lessons(
+                db, themes=[theme], kinds=["barrier"]
+            ),
+            "store: lesson detail": lambda: queries.lesson_detail(db, first_lesson),
+        }
+        for name, fn in cases.items():
+            rows.append(summarise(name, _time(fn, repeat)))
+        search_samples = []
+        for term in SEARCHES:
+            search_samples += _time(lambda term=term: queries.search_lessons(db, query=term, limit=20), repeat)
+        rows.append(summarise("fts: search, best 20 with snippets", search_samples))
+        count_samples = []
+        for term in SEARCHES:
+            count_samples += _time(
+                lambda term=term: db.execute(
+                    "SELECT count(*) FROM lessons_fts WHERE lessons_fts MATCH ?", [queries.fts_query(term)]
+                ).fetchone(),
+                repeat,
+            )
+        rows.append(summarise("fts: count matches", count_samples))
+    return rows
+
+
+def page_benchmarks(path: str | Path, repeat: int = 10, cold_start: bool = False) -> list[dict]:
+    """Run ``components.page_bench`` in a child process and return its rows (AppTest page runs, cold start)."""
+    command = [sys.executable, "-m", "components.page_bench", "--db", str(path), "--repeat", str(repeat)]
+    if cold_start:
+        command.append("--cold-start")
+    env = dict(os.environ, LESSONS_DB=str(path), PYTHONPATH=str(PROJECT_DIR))
+    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=1800)
+    if result.returncode != 0:
+        raise RuntimeError(f"page benchmark failed:\n{result.stderr[-2000:]}")
+    return json.loads(result.stdout)
+
+
+def run_benchmark(path: str | Path, *, repeat: int = 20, pages: bool = True, cold_start: bool = False) -> list[dict]:
+    """All benchmark rows for the store at ``path``."""
+    rows = store_benchmarks(path, repeat)
+    if pages or cold_start:
+        rows += page_benchmarks(path, repeat=max(5, repeat // 2), cold_start=cold_start)
+    return rows

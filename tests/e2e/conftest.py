@@ -1,0 +1,66 @@
+"""Browser fixtures: the app served on loopback against a private copy of the demo database, and Chromium.
+
+Outside CI a missing Chromium skips these tests; in CI (CI=true) it fails them, so a broken install is never
+mistaken for a pass.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from components import browser
+
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+README_SCREENSHOT = Path(__file__).resolve().parent / "readme-overview.png"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def chrome():
+    if browser.chromium_path() is None:
+        message = "Chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with browser.chromium() as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_template, tmp_path_factory):
+    path = tmp_path_factory.mktemp("e2e") / "demo.db"
+    shutil.copy(demo_template, path)
+    with browser.app_server(path) as url:
+        yield url
+
+
+@pytest.fixture
+def page(chrome):
+    context = chrome.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def shoot(page):
+    """Save a full-page screenshot under tests/e2e/screenshots/ (git-ignored); look at them."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def take(name: str) -> Path:
+        browser.wait_rendered(page)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
