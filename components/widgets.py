@@ -118,6 +118,29 @@ def pilot_card(pilot, *, lessons_page) -> None:
         )
 
 
+def pilot_table(pilots: pd.DataFrame) -> None:
+    """Every pilot in a sortable table, each linking to its lessons."""
+    table = pilots.assign(link="lessons?pilot=" + pilots["slug"])[
+        ["name", "country_name", "city", "service_area", "methodology", "lessons", "validated", "stakeholders", "link"]
+    ]
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "name": "Pilot",
+            "country_name": "Country",
+            "city": "City",
+            "service_area": "Service area",
+            "methodology": "Methodology",
+            "lessons": st.column_config.NumberColumn("Lessons"),
+            "validated": st.column_config.NumberColumn("Validated"),
+            "stakeholders": st.column_config.NumberColumn("Stakeholders"),
+            "link": st.column_config.LinkColumn("Lessons list", display_text="Open lessons"),
+        },
+    )
+
+
 def multiselect_facet(label: str, facet: pd.DataFrame, *, key: str, help: str | None = None) -> list[str]:
     """A multiselect over one facet, each option labelled with its lesson count."""
     labels = {row.value: f"{row.label} ({row.lessons})" for row in facet.itertuples()}

@@ -28,7 +28,8 @@ def ensure_store(path: str | Path | None = None):
     return db
 
 
-def _print_table(rows: list[dict], columns: list[str], out=sys.stdout) -> None:
+def _print_table(rows: list[dict], columns: list[str], out=None) -> None:
+    out = out or sys.stdout
     widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) if rows else len(c) for c in columns}
     out.write("  ".join(c.ljust(widths[c]) for c in columns).rstrip() + "\n")
     out.write("  ".join("-" * widths[c] for c in columns) + "\n")
@@ -153,3 +154,6 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         return EXIT_ERROR
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return EXIT_OK

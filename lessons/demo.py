@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import tomllib
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from lessons.store import EVIDENCE_STRENGTHS, KINDS, PROJECT_DIR, STATUSES, is_e
 
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
 DEMO_NOTICE = "Illustrative demo data: invented pilots, not real pilot results."
+PERIODS = ("baseline", "end")
 VOTE_VALUES = {"agree": 1, "disagree": -1, "pass": 0}
 YES = {"yes": 1, "no": 0, "": 0}
 
@@ -53,8 +55,8 @@ def read_demo(source: Path = DEMO_DIR) -> dict[str, list]:
     source = Path(source)
     lessons = []
     for path in sorted((source / "lessons").glob("*.csv")):
-        for row in _csv(path):
-            lessons.append(dict(row, pilot=path.stem, _file=f"lessons/{path.name}"))
+        for number, row in enumerate(_csv(path), start=2):
+            lessons.append(dict(row, pilot=path.stem, _file=f"lessons/{path.name}", _row=number))
     return {
         "pilots": _csv(source / "pilots.csv"),
         "lessons": lessons,
@@ -87,8 +89,8 @@ def validate_demo(db: Database, data: dict[str, list]) -> list[str]:
         need(len(p.get("country", "")) == 2 and p["country"].isupper(), where, "country must be ISO alpha-2")
         need(p.get("methodology") in vocab["methodologies"], where, f"unknown methodology {p.get('methodology')!r}")
     lesson_refs = set()
-    for i, row in enumerate(data["lessons"], start=2):
-        where = f"{row['_file']} row {i}"
+    for row in data["lessons"]:
+        where = f"{row['_file']} row {row['_row']}"
         need(row["pilot"] in slugs, where, f"no pilot with slug {row['pilot']!r} in pilots.csv")
         ref = f"{row['pilot']}:{row.get('key')}"
         need(bool(row.get("key")) and ref not in lesson_refs, where, f"missing or duplicate key {row.get('key')!r}")
@@ -122,6 +124,12 @@ def validate_demo(db: Database, data: dict[str, list]) -> list[str]:
                 f"{end} {t.get(end)!r} is not a stakeholder of {t.get('pilot')!r}",
             )
         need(t.get("source") != t.get("target"), where, "a stakeholder cannot be tied to itself")
+        need(t.get("period") in PERIODS, where, f"period must be baseline or end, not {t.get('period')!r}")
+        need(
+            not t.get("weight") or re.fullmatch(r"[1-5](\.0+)?", t["weight"]) is not None,
+            where,
+            f"weight must be a number from 1 to 5, not {t.get('weight')!r}",
+        )
     element_refs = set()
     for m in data["models"]:
         where = f"governance_models.toml model {m.get('slug')!r}"
@@ -149,8 +157,12 @@ def validate_demo(db: Database, data: dict[str, list]) -> list[str]:
         need(p.get("stakeholder_group") in vocab["sectors"], where, "unknown stakeholder group")
         need(not p.get("pilot") or p["pilot"] in slugs, where, f"unknown pilot {p.get('pilot')!r}")
         people.add((p.get("workshop"), p.get("participant")))
+    cast = set()
     for i, v in enumerate(data["votes"], start=2):
         where = f"votes.csv row {i}"
+        ballot = (v.get("workshop"), v.get("participant"), v.get("statement"), v.get("round") or "1")
+        need(ballot not in cast, where, "a participant votes once per statement and round; this vote repeats one")
+        cast.add(ballot)
         need((v.get("workshop"), v.get("participant")) in people, where, "unknown participant")
         need(
             (v.get("workshop"), v.get("statement")) in statement_refs,
@@ -318,7 +330,7 @@ def load_demo(db: Database, source: Path = DEMO_DIR, *, actor: str = "demo loade
                             "lesson_id": lesson_ids.get(s.get("lesson", "")),
                             "element_id": element_ids.get(s.get("element", "")),
                             "position": position,
-                            "created_at": w.get("opened_at"),
+                            **({"created_at": w["opened_at"]} if w.get("opened_at") else {}),
                         }
                     )
                     .last_pk

@@ -114,7 +114,7 @@ CREATE TABLE pilots (
     id INTEGER PRIMARY KEY,
     slug TEXT NOT NULL UNIQUE,
     name TEXT NOT NULL,
-    country TEXT NOT NULL CHECK (length(country) = 2 AND country = upper(country)),
+    country TEXT NOT NULL CHECK (country GLOB '[A-Z][A-Z]'),
     region TEXT,
     city TEXT,
     service_area TEXT,

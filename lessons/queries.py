@@ -163,25 +163,20 @@ def search_lessons(
     where, params = [], []
     match = fts_query(query) if query else None
     if query and match is None:
-        return _frame(db, "SELECT NULL AS id WHERE 0")
-    if pilots:
-        clause, values = _in("p.slug", pilots)
-        where.append(clause)
-        params += values
-    if kinds:
-        clause, values = _in("l.kind", kinds)
-        where.append(clause)
-        params += values
-    if phases:
-        clause, values = _in("l.phase", phases)
-        where.append(clause)
-        params += values
-    if themes:
-        clause, values = _in("t2.code", themes)
-        where.append(
-            f"l.id IN (SELECT lt2.lesson_id FROM lesson_themes lt2 JOIN themes t2 ON t2.id = lt2.theme_id WHERE {clause})"
-        )
-        params += values
+        where.append("0")  # nothing searchable was typed: no lesson matches, same columns as always
+    theme_filter = (
+        "l.id IN (SELECT lt2.lesson_id FROM lesson_themes lt2 JOIN themes t2 ON t2.id = lt2.theme_id WHERE {})"
+    )
+    for column, chosen, template in (
+        ("p.slug", pilots, "{}"),
+        ("l.kind", kinds, "{}"),
+        ("l.phase", phases, "{}"),
+        ("t2.code", themes, theme_filter),
+    ):
+        if chosen:
+            clause, values = _in(column, chosen)
+            where.append(template.format(clause))
+            params += values
     if match:
         source = "lessons_fts JOIN lessons l ON l.id = lessons_fts.rowid"
         snippet = f"snippet(lessons_fts, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 24)"
@@ -190,7 +185,7 @@ def search_lessons(
         order = "lessons_fts.rank"
     else:
         source = "lessons l"
-        snippet = "substr(l.lesson, 1, 220)"
+        snippet = "NULL"
         order = "p.name, l.key"
     sql = f"""
         SELECT l.id, l.key, l.title, l.lesson, l.kind, l.phase, ph.name AS phase_name, l.status, l.recorded_on,
@@ -205,7 +200,24 @@ def search_lessons(
     """
     if limit:
         params.append(int(limit))
-    return _frame(db, sql, params)
+    found = _frame(db, sql, params)
+    if not match and not found.empty:
+        found["snippet"] = found["lesson"].map(preview)
+    return found
+
+
+def preview(text: str, length: int = 220) -> str:
+    """The start of a text, cut at a word boundary with an ellipsis when it is longer than ``length``.
+
+    >>> preview("one two three", 9)
+    'one two …'
+    >>> preview("short", 9)
+    'short'
+    """
+    text = text or ""
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0].rstrip(",;:") + " …"
 
 
 def lesson_detail(db: Database, lesson_id: int) -> dict | None:

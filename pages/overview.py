@@ -3,7 +3,9 @@
 import streamlit as st
 
 from components import charts, loaders
-from components.widgets import data_notice, pilot_card
+from components.widgets import data_notice, pilot_card, pilot_table
+
+MAX_CARDS = 12
 
 path = loaders.db_path()
 data = loaders.load_overview(path, loaders.data_version(path))
@@ -49,9 +51,13 @@ with right:
         st.dataframe(table.rename_axis(index="Theme", columns="Kind"), width="stretch")
 
 st.header("Pilots", anchor=False)
-lessons_page = "pages/lessons.py"
 pilots = data["pilots"]
-for start in range(0, len(pilots), 3):
-    for col, pilot in zip(st.columns(3), pilots.iloc[start : start + 3].itertuples()):
+shown = pilots.nlargest(MAX_CARDS, "lessons", keep="first").sort_values("name") if len(pilots) > MAX_CARDS else pilots
+if len(pilots) > MAX_CARDS:
+    st.caption(f"The {MAX_CARDS} pilots with the most lessons; all {len(pilots):,} pilots are in the table below.")
+for start in range(0, len(shown), 3):
+    for col, pilot in zip(st.columns(3), shown.iloc[start : start + 3].itertuples()):
         with col:
-            pilot_card(pilot, lessons_page=lessons_page)
+            pilot_card(pilot, lessons_page="pages/lessons.py")
+if len(pilots) > MAX_CARDS:
+    pilot_table(pilots)

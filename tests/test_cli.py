@@ -1,0 +1,220 @@
+"""``python -m lessons``: the commands run in-process against temporary database files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from lessons import store
+from lessons.cli import EXIT_INVALID, EXIT_OK, main
+from lessons.store import PROJECT_DIR, connect, table_counts
+
+BENCH_COLUMNS = ["operation", "n", "median_ms", "p95_ms"]
+
+
+def counts_of(path) -> dict[str, int]:
+    db = connect(path)
+    try:
+        return table_counts(db)
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def no_default_db(monkeypatch, tmp_path):
+    """Point the default database at a temporary file and clear $LESSONS_DB, so no test touches data/lessons.db."""
+    default = tmp_path / "default" / "lessons.db"
+    monkeypatch.setattr(store, "DEFAULT_DB", default)
+    monkeypatch.delenv("LESSONS_DB", raising=False)
+    return default
+
+
+@pytest.fixture(scope="module")
+def small_synthetic(tmp_path_factory):
+    path = tmp_path_factory.mktemp("synth") / "synth.db"
+    assert main(["synth", "--scale", "0.02", "--db", str(path)]) == EXIT_OK
+    return path
+
+
+# --- init ---------------------------------------------------------------------------------------------------
+
+
+def test_init_creates_an_empty_store_then_reports_migrations(tmp_path, capsys, no_default_db):
+    path = tmp_path / "sub" / "new.db"
+    assert main(["init", "--db", str(path)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith(f"Created an empty store at {path}.")
+    assert path.exists()
+    counts = counts_of(path)
+    assert counts["pilots"] == counts["lessons"] == counts["uploads"] == 0
+    assert counts["themes"] == 13
+
+    assert main(["init", "--db", str(path)]) == EXIT_OK
+    assert capsys.readouterr().out == f"Migrated {path}: 0 migration(s) applied\n"
+
+
+def test_init_migrates_an_old_store(tmp_path, capsys, no_default_db):
+    from lessons.migrations import migrations
+
+    path = tmp_path / "old.db"
+    db = connect(path)
+    migrations.apply(db, stop_before="m002_lesson_search")
+    db.close()
+    assert main(["init", "--db", str(path)]) == EXIT_OK
+    assert capsys.readouterr().out == f"Migrated {path}: 1 migration(s) applied (m002_lesson_search)\n"
+
+
+# --- demo ---------------------------------------------------------------------------------------------------
+
+
+def test_demo_loads_then_refuses_a_second_time(tmp_path, capsys, no_default_db):
+    path = tmp_path / "demo.db"
+    assert main(["demo", "--db", str(path)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith(f"Loaded the illustrative demo data into {path}:")
+    before = counts_of(path)
+    assert before["pilots"] >= 12
+
+    assert main(["demo", "--db", str(path)]) == EXIT_INVALID
+    captured = capsys.readouterr()
+    assert "already holds pilots" in captured.err
+    assert captured.out == ""
+    assert counts_of(path) == before
+
+
+# --- stats --------------------------------------------------------------------------------------------------
+
+
+def test_stats_json_is_valid_json_with_the_table_counts(demo_db_path, capsys, no_default_db):
+    assert main(["stats", "--json", "--db", str(demo_db_path)]) == EXIT_OK
+    report = json.loads(capsys.readouterr().out)
+    assert report == {"db": str(demo_db_path), "tables": counts_of(demo_db_path)}
+    assert list(report["tables"]) == store.TABLES
+
+
+def test_stats_on_a_missing_path_creates_the_demo_database_first(tmp_path, capsys, no_default_db):
+    path = tmp_path / "fresh" / "lessons.db"
+    assert main(["stats", "--json", "--db", str(path)]) == EXIT_OK
+    report = json.loads(capsys.readouterr().out)
+    assert path.exists()
+    assert report["tables"]["pilots"] >= 12
+    assert report["tables"]["uploads"] == 1
+    assert report["tables"] == counts_of(path)
+
+
+def test_stats_prints_a_table(demo_db_path, capsys, no_default_db):
+    assert main(["stats", "--db", str(demo_db_path)]) == EXIT_OK
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["table", "rows"]
+    assert len(lines) == 2 + len(store.TABLES)
+
+
+# --- where the database is ----------------------------------------------------------------------------------
+
+
+def test_db_option_beats_environment_beats_default(tmp_path, monkeypatch, capsys, no_default_db):
+    option, env = tmp_path / "option.db", tmp_path / "env.db"
+    monkeypatch.setenv("LESSONS_DB", str(env))
+
+    assert main(["init", "--db", str(option)]) == EXIT_OK
+    assert (option.exists(), env.exists(), no_default_db.exists()) == (True, False, False)
+
+    assert main(["init"]) == EXIT_OK
+    assert (env.exists(), no_default_db.exists()) == (True, False)
+
+    monkeypatch.delenv("LESSONS_DB")
+    assert main(["init"]) == EXIT_OK
+    assert no_default_db.exists()
+    assert capsys.readouterr().out.splitlines() == [
+        f"Created an empty store at {path}. Load the demo with `python -m lessons demo --db {path}`."
+        for path in (option, env, no_default_db)
+    ]
+
+
+# --- synth --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scale", [0.02, 0.03])
+def test_synth_counts_are_proportional_to_the_scale(tmp_path, scale, no_default_db):
+    path = tmp_path / "synth.db"
+    assert main(["synth", "--scale", str(scale), "--db", str(path)]) == EXIT_OK
+    counts = counts_of(path)
+    assert counts["pilots"] == max(2, round(50 * scale))
+    assert counts["lessons"] == round(5000 * scale)
+    assert counts["stakeholders"] == round(2500 * scale)
+    assert counts["workshops"] == max(1, round(10 * scale))
+    assert counts["statements"] == 25 * counts["workshops"]
+    assert abs(counts["votes"] - 100_000 * scale) <= 0.1 * 100_000 * scale
+    assert counts["uploads"] == 1
+
+
+def test_synth_refuses_an_existing_file_without_replace(small_synthetic, capsys, no_default_db):
+    before = counts_of(small_synthetic)
+    assert main(["synth", "--scale", "0.02", "--db", str(small_synthetic)]) == EXIT_INVALID
+    assert "--replace" in capsys.readouterr().err
+    assert counts_of(small_synthetic) == before
+
+
+def test_synth_replace_overwrites(tmp_path, capsys, no_default_db):
+    path = tmp_path / "synth.db"
+    assert main(["synth", "--scale", "0.03", "--db", str(path)]) == EXIT_OK
+    assert main(["synth", "--scale", "0.02", "--db", str(path), "--replace"]) == EXIT_OK
+    assert f"written to {path}" in capsys.readouterr().out
+    counts = counts_of(path)
+    assert (counts["lessons"], counts["uploads"], counts["audit_log"]) == (100, 1, 1)
+
+
+# --- bench --------------------------------------------------------------------------------------------------
+
+
+def test_bench_json_rows(small_synthetic, capsys, no_default_db):
+    assert main(["bench", "--no-pages", "--repeat", "2", "--json", "--db", str(small_synthetic)]) == EXIT_OK
+    rows = json.loads(capsys.readouterr().out)
+    assert rows
+    for row in rows:
+        assert list(row) == BENCH_COLUMNS
+        assert row["n"] >= 2
+        assert 0 <= row["median_ms"] <= row["p95_ms"]
+    operations = [row["operation"] for row in rows]
+    assert "store: overview counts" in operations
+    assert "fts: search, best 20 with snippets" in operations
+
+
+def test_bench_prints_a_table(small_synthetic, capsys, no_default_db):
+    assert main(["bench", "--no-pages", "--repeat", "2", "--db", str(small_synthetic)]) == EXIT_OK
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == BENCH_COLUMNS
+    assert set(lines[1].replace(" ", "")) == {"-"}
+    assert len(lines) > 2
+
+
+def test_bench_on_a_missing_database(tmp_path, capsys, no_default_db):
+    path = tmp_path / "missing.db"
+    assert main(["bench", "--no-pages", "--db", str(path)]) == EXIT_INVALID
+    assert "No database at" in capsys.readouterr().err
+    assert not path.exists()
+
+
+# --- the module entry point ---------------------------------------------------------------------------------
+
+
+def test_python_m_lessons_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "lessons", "--help"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    for command in ("init", "demo", "stats", "synth", "bench"):
+        assert command in result.stdout
+
+
+def test_unknown_command_exits_2(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["frobnicate"])
+    assert exit_info.value.code == 2

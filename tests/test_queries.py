@@ -1,0 +1,565 @@
+"""Read-side queries on a tiny hand-built store: three pilots, six lessons, one model, one workshop."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lessons import queries
+from lessons.queries import fts_query, search_lessons
+
+PILOTS = [
+    # id, slug, name, country, city, service_area, methodology
+    (1, "tampere", "Tampere youth hub", "FI", "Tampere", "youth employment", "cosie"),
+    (2, "oulu", "Oulu home care", "FI", "Oulu", "home care", "improve"),
+    (3, "valencia", "Valencia digital help", "ES", "Valencia", "digital public services", "interlink"),
+]
+LESSONS = [
+    # id, pilot, key, title, lesson, kind, phase, status, themes, groups
+    (
+        1,
+        1,
+        "L01",
+        "Local champions kept young people coming",
+        "Champions from the youth centre brokered trust between young people and guidance workers.",
+        "enabler",
+        "initiate",
+        "validated",
+        ["champions", "trust"],
+        ["citizens", "public"],
+    ),
+    (
+        2,
+        1,
+        "L02",
+        "Procurement rules delayed the walk-in desk",
+        "Buying the booking system took nine months of contract talks.",
+        "barrier",
+        "co-deliver",
+        "submitted",
+        ["legal"],
+        ["public"],
+    ),
+    (
+        3,
+        1,
+        "L03",
+        "Feedback drives repeat attendance",
+        "Telling participants what happened to their ideas brought them back.",
+        "recommendation",
+        "evaluate",
+        "endorsed",
+        ["communication", "expectations"],
+        [],
+    ),
+    (
+        4,
+        2,
+        "L01",
+        "Carers need telephone support",
+        "Older carers stopped taking part when sessions moved online without telephone support.",
+        "barrier",
+        "understand",
+        "draft",
+        ["digital", "hard-to-reach"],
+        ["citizens"],
+    ),
+    (
+        5,
+        2,
+        "L02",
+        "Trust grew with one facilitator",
+        "The same facilitator at every session built trust with residents.",
+        "insight",
+        "co-design",
+        "applied_elsewhere",
+        ["trust"],
+        [],
+    ),
+    (
+        6,
+        3,
+        "L01",
+        "Library volunteers as digital champions",
+        "Volunteers met older residents in the café of the library and explained the online procedures.",
+        "enabler",
+        "co-design",
+        "contested",
+        ["champions", "digital"],
+        ["civil_society"],
+    ),
+]
+
+
+@pytest.fixture
+def tiny(db):
+    with db.atomic():
+        for pid, slug, name, country, city, service, method in PILOTS:
+            db["pilots"].insert(
+                {
+                    "id": pid,
+                    "slug": slug,
+                    "name": name,
+                    "country": country,
+                    "city": city,
+                    "service_area": service,
+                    "methodology": method,
+                    "start_date": "2020-01-01",
+                    "end_date": "2021-12-31",
+                    "summary": f"{name} summary",
+                }
+            )
+        db["uploads"].insert(
+            {
+                "id": 1,
+                "pilot_id": 1,
+                "filename": "tampere.csv",
+                "format": "csv",
+                "username": "anna",
+                "uploaded_at": "2021-05-04T10:00:00Z",
+            }
+        )
+        theme_ids = dict(db.execute("SELECT code, id FROM themes").fetchall())
+        for lid, pid, key, title, text, kind, phase, status, themes, groups in LESSONS:
+            db["lessons"].insert(
+                {
+                    "id": lid,
+                    "pilot_id": pid,
+                    "key": key,
+                    "title": title,
+                    "lesson": text,
+                    "kind": kind,
+                    "phase": phase,
+                    "status": status,
+                    "recorded_on": "2021-04-01",
+                    "upload_id": 1 if pid == 1 else None,
+                }
+            )
+            db["lesson_themes"].insert_all([{"lesson_id": lid, "theme_id": theme_ids[t]} for t in themes])
+            db["lesson_groups"].insert_all([{"lesson_id": lid, "sector": g} for g in groups])
+        db["stakeholders"].insert_all(
+            [
+                {"id": 1, "pilot_id": 1, "key": "S01", "name": "City", "sector": "public"},
+                {"id": 2, "pilot_id": 1, "key": "S02", "name": "Youth", "sector": "citizens"},
+                {"id": 3, "pilot_id": 2, "key": "S01", "name": "Care", "sector": "public"},
+            ]
+        )
+        db["governance_models"].insert({"id": 1, "slug": "relational", "name": "Relational co-creation"})
+        db["model_elements"].insert_all(
+            [
+                {"id": 1, "model_id": 1, "key": "E1", "position": 1, "name": "Start from assets", "kind": "principle"},
+                {"id": 2, "model_id": 1, "key": "E2", "position": 2, "name": "Listen first", "kind": "step"},
+            ]
+        )
+        db["lesson_elements"].insert_all(
+            [
+                {"lesson_id": 1, "element_id": 2, "stance": "challenges"},
+                {"lesson_id": 1, "element_id": 1, "stance": "supports"},
+            ]
+        )
+        db["workshops"].insert({"id": 1, "code": "ABC234", "title": "Validation", "status": "closed"})
+        db["statements"].insert({"id": 1, "workshop_id": 1, "key": "S01", "text": "Champions matter", "lesson_id": 1})
+        db["participants"].insert_all(
+            [{"id": 1, "workshop_id": 1, "token": "a"}, {"id": 2, "workshop_id": 1, "token": "b"}]
+        )
+        db["votes"].insert_all(
+            [{"participant_id": 1, "statement_id": 1, "value": 1}, {"participant_id": 2, "statement_id": 1, "value": 0}]
+        )
+    return db
+
+
+def records(frame: pd.DataFrame) -> list[tuple]:
+    return [tuple(r) for r in frame.itertuples(index=False)]
+
+
+def ids(frame: pd.DataFrame) -> list[int]:
+    return [int(i) for i in frame["id"]]
+
+
+# --- overview -----------------------------------------------------------------------------------------------
+
+
+def test_overview_counts(tiny):
+    assert queries.overview_counts(tiny) == {
+        "pilots": 3,
+        "countries": 2,
+        "lessons": 6,
+        "validated": 3,
+        "stakeholders": 3,
+        "workshops": 1,
+        "votes": 2,
+    }
+
+
+def test_overview_counts_empty(db):
+    assert queries.overview_counts(db) == {
+        "pilots": 0,
+        "countries": 0,
+        "lessons": 0,
+        "validated": 0,
+        "stakeholders": 0,
+        "workshops": 0,
+        "votes": 0,
+    }
+
+
+def test_pilots_by_country(tiny):
+    frame = queries.pilots_by_country(tiny)
+    assert list(frame.columns) == ["country", "pilots", "lessons"]
+    assert records(frame) == [("FI", 2, 5), ("ES", 1, 1)]
+
+
+def test_pilots_by_country_counts_pilots_without_lessons(tiny):
+    tiny["pilots"].insert({"slug": "riga", "name": "Riga desk", "country": "LV"})
+    assert records(queries.pilots_by_country(tiny)) == [("FI", 2, 5), ("ES", 1, 1), ("LV", 1, 0)]
+
+
+def test_lessons_by_theme_and_kind(tiny):
+    frame = queries.lessons_by_theme_and_kind(tiny)
+    assert list(frame.columns) == ["theme", "kind", "lessons"]
+    assert records(frame) == [
+        ("Communication", "recommendation", 1),
+        ("Digital tools and data", "barrier", 1),
+        ("Digital tools and data", "enabler", 1),
+        ("Engagement of hard-to-reach groups", "barrier", 1),
+        ("Facilitation and local champions", "enabler", 2),
+        ("Legal and procurement", "barrier", 1),
+        ("Managing expectations", "recommendation", 1),
+        ("Trust and relationships", "enabler", 1),
+        ("Trust and relationships", "insight", 1),
+    ]
+
+
+def test_pilot_summaries(tiny):
+    frame = queries.pilot_summaries(tiny)
+    assert list(frame.columns) == [
+        "id",
+        "slug",
+        "name",
+        "country",
+        "city",
+        "service_area",
+        "target_groups",
+        "start_date",
+        "end_date",
+        "methodology",
+        "summary",
+        "lessons",
+        "validated",
+        "stakeholders",
+    ]
+    assert records(frame[["slug", "name", "country", "methodology", "lessons", "validated", "stakeholders"]]) == [
+        ("oulu", "Oulu home care", "FI", "IMPROVE co-production methodology", 2, 1, 1),
+        ("tampere", "Tampere youth hub", "FI", "CoSIE pilot cycle", 3, 2, 2),
+        ("valencia", "Valencia digital help", "ES", "INTERLINK co-production", 1, 0, 0),
+    ]
+
+
+# --- facets -------------------------------------------------------------------------------------------------
+
+
+def test_facets(tiny):
+    f = queries.facets(tiny)
+    assert set(f) == {"pilots", "themes", "kinds", "phases"}
+    for frame in f.values():
+        assert list(frame.columns) == ["value", "label", "lessons"]
+    assert records(f["pilots"]) == [
+        ("oulu", "Oulu home care (FI)", 2),
+        ("tampere", "Tampere youth hub (FI)", 3),
+        ("valencia", "Valencia digital help (ES)", 1),
+    ]
+    assert records(f["kinds"]) == [
+        ("barrier", "barrier", 2),
+        ("enabler", "enabler", 2),
+        ("insight", "insight", 1),
+        ("recommendation", "recommendation", 1),
+    ]
+    assert records(f["phases"]) == [
+        ("initiate", "Initiate and mobilise", 1),
+        ("understand", "Understand needs", 1),
+        ("co-design", "Co-design", 2),
+        ("co-deliver", "Co-deliver", 1),
+        ("evaluate", "Evaluate and sustain", 1),
+    ]
+    assert records(f["themes"]) == [
+        ("communication", "Communication", 1),
+        ("digital", "Digital tools and data", 2),
+        ("hard-to-reach", "Engagement of hard-to-reach groups", 1),
+        ("evaluation", "Evaluation and impact", 0),
+        ("champions", "Facilitation and local champions", 2),
+        ("governance", "Governance and accountability", 0),
+        ("legal", "Legal and procurement", 1),
+        ("expectations", "Managing expectations", 1),
+        ("org-change", "Organisational change", 0),
+        ("policy", "Policy and political support", 0),
+        ("sustainability", "Resources and sustainability", 0),
+        ("capacity", "Skills and capacity building", 0),
+        ("trust", "Trust and relationships", 2),
+    ]
+
+
+# --- search -------------------------------------------------------------------------------------------------
+
+SEARCH_COLUMNS = [
+    "id",
+    "key",
+    "title",
+    "lesson",
+    "kind",
+    "phase",
+    "phase_name",
+    "status",
+    "recorded_on",
+    "pilot",
+    "pilot_name",
+    "country",
+    "themes",
+    "snippet",
+]
+
+
+def test_search_without_filters_lists_every_lesson_by_pilot_then_key(tiny):
+    frame = search_lessons(tiny)
+    assert list(frame.columns) == SEARCH_COLUMNS
+    assert records(frame[["id", "pilot", "key", "phase_name"]]) == [
+        (4, "oulu", "L01", "Understand needs"),
+        (5, "oulu", "L02", "Co-design"),
+        (1, "tampere", "L01", "Initiate and mobilise"),
+        (2, "tampere", "L02", "Co-deliver"),
+        (3, "tampere", "L03", "Evaluate and sustain"),
+        (6, "valencia", "L01", "Co-design"),
+    ]
+    # the order inside group_concat is not specified: compare the names as sets
+    assert [sorted(t.split("; ")) for t in frame["themes"]] == [
+        ["Digital tools and data", "Engagement of hard-to-reach groups"],
+        ["Trust and relationships"],
+        ["Facilitation and local champions", "Trust and relationships"],
+        ["Legal and procurement"],
+        ["Communication", "Managing expectations"],
+        ["Digital tools and data", "Facilitation and local champions"],
+    ]
+    assert list(frame["snippet"]) == [text[:220] for text in frame["lesson"]]
+
+
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        ({"pilots": ["oulu"]}, [4, 5]),
+        ({"pilots": ["oulu", "valencia"]}, [4, 5, 6]),
+        ({"themes": ["champions"]}, [1, 6]),
+        ({"themes": ["trust", "legal"]}, [5, 1, 2]),
+        ({"kinds": ["barrier"]}, [4, 2]),
+        ({"kinds": ["barrier", "insight"]}, [4, 5, 2]),
+        ({"phases": ["co-design"]}, [5, 6]),
+        ({"phases": ["evaluate", "initiate"]}, [1, 3]),
+        ({"themes": ["champions"], "kinds": ["enabler"], "phases": ["co-design"]}, [6]),
+        ({"pilots": ["tampere", "oulu"], "kinds": ["barrier"]}, [4, 2]),
+        ({"pilots": ["tampere"], "themes": ["trust"], "kinds": ["enabler"], "phases": ["initiate"]}, [1]),
+        ({"pilots": ["valencia"], "kinds": ["barrier"]}, []),
+        ({"pilots": ["nowhere"]}, []),
+        ({"themes": ["policy"]}, []),
+    ],
+)
+def test_search_filters(tiny, filters, expected):
+    assert ids(search_lessons(tiny, **filters)) == expected
+
+
+def test_search_limit(tiny):
+    assert ids(search_lessons(tiny, limit=2)) == [4, 5]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ('"champion"', [1, 6]),  # stemming: champion finds champions, no prefix (ends with a quote)
+        ('"delay"', [2]),  # delayed
+        ("champion", [1, 6]),
+        ("libr", [6]),  # prefix on the last word: libraries
+        ('"libr"', []),  # a quoted word is not a prefix
+        ("libr volunteers", []),  # only the last word is a prefix
+        ("volunteers libr", [6]),
+        ('"local champions"', [1]),
+        ('"champions local"', []),
+        ("trust facilitator", [5]),
+        ("cafe", [6]),  # accents folded
+        ("CAFÉ", [6]),
+        ("nothing-matches-this", []),
+    ],
+)
+def test_search_text(tiny, query, expected):
+    assert sorted(ids(search_lessons(tiny, query=query))) == expected
+
+
+def test_search_text_with_filters(tiny):
+    assert sorted(ids(search_lessons(tiny, query="trust"))) == [1, 5]
+    assert ids(search_lessons(tiny, query="trust", pilots=["oulu"])) == [5]
+    assert ids(search_lessons(tiny, query="champions", kinds=["enabler"], phases=["co-design"])) == [6]
+    assert ids(search_lessons(tiny, query="champions", themes=["trust"])) == [1]
+    assert ids(search_lessons(tiny, query="champions", pilots=["oulu"])) == []
+
+
+def test_search_snippet_marks_matches(tiny):
+    frame = search_lessons(tiny, query='"telephone"')
+    assert ids(frame) == [4]
+    assert list(frame.columns) == SEARCH_COLUMNS
+    assert f"{queries.MATCH_START}telephone{queries.MATCH_END}" in frame["snippet"][0]
+
+
+def test_search_ranks_title_and_body_hits(tiny):
+    frame = search_lessons(tiny, query="champions", limit=1)
+    assert len(frame) == 1
+    assert ids(frame)[0] in (1, 6)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"unbalanced',
+        "AND OR NOT",
+        "NEAR(",
+        "NEAR(trust champions, 2)",
+        "*",
+        "col:value",
+        "title:champions",
+        "^",
+        "^trust",
+        "'; DROP TABLE lessons; --",
+        '"',
+        '""',
+        "trust)",
+        "(",
+        "-trust",
+        "+",
+        "a OR",
+        "   ",
+        "\x00",
+        "😀 champions",
+        "{title lesson}: trust",
+    ],
+)
+def test_hostile_search_input_never_raises(tiny, query):
+    frame = search_lessons(tiny, query=query)
+    assert isinstance(frame, pd.DataFrame)
+    assert tiny["lessons"].count == 6
+
+
+def test_hostile_words_are_searched_as_plain_words(tiny):
+    assert ids(search_lessons(tiny, query="'; DROP TABLE lessons; --")) == []
+    assert ids(search_lessons(tiny, query='"unbalanced')) == []
+    assert sorted(ids(search_lessons(tiny, query='"champions'))) == [1, 6]
+    assert ids(search_lessons(tiny, query="*")) == []
+    assert ids(search_lessons(tiny, query="title:champions")) == []  # 'title' is a word here, not a column
+
+
+@pytest.mark.parametrize("query", ["*", "^", '""'])
+def test_unsearchable_query_returns_the_documented_columns(tiny, query):
+    frame = search_lessons(tiny, query=query)
+    assert frame.empty
+    assert list(frame.columns) == SEARCH_COLUMNS
+
+
+# --- lesson detail ------------------------------------------------------------------------------------------
+
+
+def test_lesson_detail(tiny):
+    detail = queries.lesson_detail(tiny, 1)
+    assert {
+        k: detail[k]
+        for k in (
+            "id",
+            "key",
+            "title",
+            "kind",
+            "phase",
+            "phase_name",
+            "status",
+            "pilot",
+            "pilot_name",
+            "country",
+            "city",
+            "methodology",
+            "upload_id",
+            "upload_file",
+            "upload_at",
+            "upload_by",
+        )
+    } == {
+        "id": 1,
+        "key": "L01",
+        "title": "Local champions kept young people coming",
+        "kind": "enabler",
+        "phase": "initiate",
+        "phase_name": "Initiate and mobilise",
+        "status": "validated",
+        "pilot": "tampere",
+        "pilot_name": "Tampere youth hub",
+        "country": "FI",
+        "city": "Tampere",
+        "methodology": "CoSIE pilot cycle",
+        "upload_id": 1,
+        "upload_file": "tampere.csv",
+        "upload_at": "2021-05-04T10:00:00Z",
+        "upload_by": "anna",
+    }
+    assert detail["themes"] == ["Facilitation and local champions", "Trust and relationships"]
+    assert detail["groups"] == ["Citizens / service users", "Public sector"]
+    assert detail["elements"] == [
+        {"model": "Relational co-creation", "element": "Start from assets", "stance": "supports"},
+        {"model": "Relational co-creation", "element": "Listen first", "stance": "challenges"},
+    ]
+
+
+def test_lesson_detail_without_links_or_upload(tiny):
+    detail = queries.lesson_detail(tiny, 5)
+    assert (detail["pilot"], detail["upload_file"], detail["upload_by"]) == ("oulu", None, None)
+    assert detail["themes"] == ["Trust and relationships"]
+    assert detail["groups"] == []
+    assert detail["elements"] == []
+
+
+def test_lesson_detail_unknown_id(tiny):
+    assert queries.lesson_detail(tiny, 999) is None
+
+
+# --- demo notice --------------------------------------------------------------------------------------------
+
+
+def test_demo_notice(tiny):
+    assert queries.demo_notice(tiny) is None
+    upload = tiny["uploads"].insert({"filename": "data/demo", "format": "demo", "note": "Illustrative."}).last_pk
+    assert queries.demo_notice(tiny) == "Illustrative."
+    tiny["uploads"].update(upload, {"status": "undone"})
+    assert queries.demo_notice(tiny) is None
+    tiny["uploads"].insert({"filename": "synth", "format": "synthetic", "note": "Synthetic."})
+    assert queries.demo_notice(tiny) == "Synthetic."
+
+
+# --- fts_query ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('champion "local authority" proc', '"champion" "local authority" "proc"*'),
+        ('  "" ', None),
+        ("", None),
+        (None, None),
+        ("   ", None),
+        ("*", None),
+        ("^", None),
+        ("trust", '"trust"*'),
+        ("trust facilitator", '"trust" "facilitator"*'),
+        ('"local champions"', '"local champions"'),
+        ('"local champions" trust', '"local champions" "trust"*'),
+        ('"unbalanced', '"unbalanced"*'),
+        ("AND OR NOT", '"AND" "OR" "NOT"*'),
+        ("NEAR(", '"NEAR"*'),
+        ("col:value", '"col" "value"*'),
+        ("'; DROP TABLE lessons; --", '"DROP" "TABLE" "lessons"*'),
+        ("hard-to-reach", '"hard" "to" "reach"*'),
+        ("Malmö", '"Malmö"*'),
+        ('"a, b!"', '"a b"'),
+    ],
+)
+def test_fts_query(text, expected):
+    assert fts_query(text) == expected
