@@ -14,7 +14,7 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 run: $(VENV)/.installed
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/python -m components.serve --server.port $(PORT) --browser.gatherUsageStats false
 
 # Browser tests use Debian's Chromium; Playwright never downloads a browser of its own.
 chromium:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import loaders
+from components import auth, loaders
 
 st.set_page_config(page_title="Cross-Pilot Lessons", page_icon=":material/hub:", layout="wide")
 
@@ -15,13 +15,32 @@ except Exception as err:  # a store we cannot open must not show a traceback
     )
     st.stop()
 
+path = loaders.db_path()
 pages = {
     "Explore": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
         st.Page("pages/lessons.py", title="Lessons", icon=":material/menu_book:", url_path="lessons"),
     ],
+    "Manage": [
+        st.Page("pages/pilot_data.py", title="Edit pilot data", icon=":material/edit_note:", url_path="pilot-data"),
+        st.Page(
+            "pages/users_audit.py", title="Users and audit", icon=":material/admin_panel_settings:", url_path="users"
+        ),
+    ],
 }
+if auth.sign_in_required() and auth.current_actor(path) is None:
+    # A private consortium: nothing but the sign-in form until someone signs in.
+    pages = {
+        "": [
+            st.Page(
+                lambda: st.title("Cross-Pilot Lessons"), title="Sign in", icon=":material/lock:", url_path="sign-in"
+            )
+        ]
+    }
 page = st.navigation(pages)
 with st.sidebar:
+    auth.sign_in_box(path)
     st.caption("Cross-Pilot Lessons — what co-creation pilots learned, shared and validated.")
+if not pages.get("Explore"):
+    st.info("This consortium's data is private. Sign in (in the sidebar) to see it.", icon=":material/lock:")
 page.run()

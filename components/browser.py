@@ -46,7 +46,7 @@ def app_server(db_path: str | Path, *, port: int | None = None, timeout: float =
     """Run ``streamlit run app.py`` on a free loopback port against ``db_path``; yield its base URL."""
     port = port or free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "components.serve",
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",

@@ -13,7 +13,10 @@ import pycountry
 import streamlit as st
 
 from lessons import queries
+from lessons.accounts import list_users
+from lessons.audit import audit_entries
 from lessons.cli import ensure_store
+from lessons.editing import editable_pilots
 from lessons.store import connect, resolve_db_path
 from lessons.store import data_version as _data_version
 
@@ -95,6 +98,39 @@ def load_notice(path: str, version: int) -> str | None:
     """The illustrative-data notice, when the store holds demo or synthetic data."""
     with closing(connect(path, readonly=True)) as db:
         return queries.demo_notice(db)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_vocabularies(path: str, version: int) -> dict[str, pd.DataFrame]:
+    """Codes and names for choosers."""
+    with closing(connect(path, readonly=True)) as db:
+        return queries.vocabularies(db)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def load_pilot(path: str, version: int, pilot_id: int) -> tuple[dict | None, pd.DataFrame]:
+    """A pilot's record and its lessons (id, key, title, kind, status)."""
+    with closing(connect(path, readonly=True)) as db:
+        return queries.pilot_record(db, pilot_id), queries.pilot_lessons(db, pilot_id)
+
+
+def load_editable_pilots(path: str, actor) -> pd.DataFrame:
+    """The pilots this user may change (not cached: it depends on the user and must follow role changes)."""
+    with closing(connect(path, readonly=True)) as db:
+        return editable_pilots(db, actor)
+
+
+def load_users(path: str, actor) -> pd.DataFrame:
+    """Every account (admins only; refused otherwise by the domain); missing values are None, not NaN."""
+    with closing(connect(path, readonly=True)) as db:
+        users = list_users(db, actor)
+    return users.astype(object).where(users.notna(), None)
+
+
+def load_audit(path: str, actor, **filters) -> pd.DataFrame:
+    """Audit entries, newest first (admins only). Never cached: the log must be current."""
+    with closing(connect(path, readonly=True)) as db:
+        return audit_entries(db, actor, **filters)
 
 
 def clear_all() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from components import browser
+from components.testing import app_test
 from lessons.bench import summarise
 
 APP = str(browser.PROJECT_DIR / "app.py")
@@ -32,7 +33,7 @@ def _timed_runs(at: AppTest, repeat: int) -> list[float]:
 
 def page_rows(repeat: int) -> list[dict]:
     rows = []
-    at = AppTest.from_file(APP, default_timeout=300)
+    at = app_test(default_timeout=300)
     start = time.perf_counter()
     at.run()
     rows.append(summarise("page: overview, first run (cold caches)", [(time.perf_counter() - start) * 1000]))

@@ -7,13 +7,23 @@ The database path comes from ``--db``, else ``$LESSONS_DB``, else ``data/lessons
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from pathlib import Path
 
+from lessons.accounts import AccountError, has_users
+from lessons.editing import EditError
+from lessons.permissions import ROLES, PermissionDenied, cli_actor
 from lessons.store import connect, migrate, open_store, resolve_db_path, table_counts
+from lessons.workshops import WorkshopError
 
 EXIT_OK, EXIT_ERROR, EXIT_INVALID = 0, 1, 2
+FIRST_ADMIN_HINT = (
+    "No accounts yet. Create the first administrator with:\n"
+    "    python -m lessons user add NAME --role admin\n"
+    "(you will be asked for a password; or pipe it in on standard input)."
+)
 
 
 def ensure_store(path: str | Path | None = None):
@@ -52,6 +62,8 @@ def cmd_init(args) -> int:
         print(f"Migrated {path}: {len(applied)} migration(s) applied" + (f" ({', '.join(applied)})" if applied else ""))
     else:
         print(f"Created an empty store at {path}. Load the demo with `python -m lessons demo --db {path}`.")
+    if not has_users(db):
+        print(FIRST_ADMIN_HINT)
     return EXIT_OK
 
 
@@ -115,6 +127,81 @@ def cmd_bench(args) -> int:
     return EXIT_OK
 
 
+def read_password(prompt: str = "Password: ") -> str:
+    """A new password from a hidden prompt (asked twice), or the first line of standard input when piped."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(prompt)
+    if getpass.getpass("Repeat the password: ") != first:
+        raise AccountError("The two passwords differ; nothing was changed.")
+    return first
+
+
+def cmd_user(args) -> int:
+    from lessons.accounts import add_user, list_users, remove_user, set_password, update_user
+
+    db = ensure_store(args.db)
+    actor = cli_actor()
+    if args.user_command == "list":
+        users = list_users(db, actor)
+        if args.json:
+            print(users.to_json(orient="records", indent=2))
+        elif users.empty:
+            print(FIRST_ADMIN_HINT)
+        else:
+            _print_table(
+                users.fillna("").to_dict("records"),
+                ["username", "role", "pilots", "active", "display_name", "last_login_at"],
+            )
+        return EXIT_OK
+    if args.user_command == "add":
+        add_user(
+            db,
+            actor,
+            args.name,
+            read_password(),
+            role=args.role,
+            pilots=args.pilot,
+            display_name=args.display_name,
+            email=args.email,
+        )
+        print(f"Created {args.role} {args.name!r}.")
+    elif args.user_command == "passwd":
+        set_password(db, actor, args.name, read_password("New password: "))
+        print(f"Changed the password of {args.name!r}.")
+    elif args.user_command == "update":
+        update_user(
+            db, actor, args.name, role=args.role, pilots=args.pilot, display_name=args.display_name, email=args.email,
+            active=None if args.active is None else args.active == "yes",
+        )  # fmt: skip
+        print(f"Updated {args.name!r}.")
+    elif args.user_command == "remove":
+        remove_user(db, actor, args.name)
+        print(f"Removed {args.name!r}; the audit log keeps its history.")
+    return EXIT_OK
+
+
+def cmd_audit(args) -> int:
+    from lessons.audit import audit_entries
+    from lessons.exports import to_csv
+
+    db = ensure_store(args.db)
+    entries = audit_entries(
+        db, cli_actor(), since=args.since, until=args.until, who=args.user, action=args.action, limit=args.limit
+    )
+    if args.format == "json":
+        print(entries.to_json(orient="records", indent=2))
+    elif args.format == "csv":
+        sys.stdout.write(to_csv(entries))
+    elif entries.empty:
+        print("No audit entries match.")
+    else:
+        _print_table(
+            entries.fillna("").to_dict("records"), ["at", "actor", "action", "object_type", "object_id", "rows"]
+        )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lessons", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
@@ -145,6 +232,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("user", help="manage accounts (the command line acts as an administrator)")
+    users = p.add_subparsers(dest="user_command", required=True, metavar="ACTION")
+    u = users.add_parser(
+        "add", parents=[common], help="create an account; the password is asked for, or read from stdin"
+    )
+    u.add_argument("name")
+    u.add_argument("--role", required=True, choices=ROLES)
+    u.add_argument(
+        "--pilot", action="append", default=[], metavar="SLUG", help="a pilot a coordinator may change (repeat)"
+    )
+    u.add_argument("--display-name", help="name shown in the app")
+    u.add_argument("--email", help="e-mail address, for single sign-on")
+    u = users.add_parser("update", parents=[common], help="change role, pilots, name, e-mail or whether active")
+    u.add_argument("name")
+    u.add_argument("--role", choices=ROLES)
+    u.add_argument("--pilot", action="append", default=None, metavar="SLUG", help="replaces the coordinator's pilots")
+    u.add_argument("--display-name")
+    u.add_argument("--email")
+    u.add_argument("--active", choices=["yes", "no"])
+    u = users.add_parser("list", parents=[common], help="every account, its role and pilots")
+    u.add_argument("--json", action="store_true")
+    u = users.add_parser("passwd", parents=[common], help="set a new password (asked for, or read from stdin)")
+    u.add_argument("name")
+    u = users.add_parser("remove", parents=[common], help="delete an account (the audit log keeps its name)")
+    u.add_argument("name")
+    p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("audit", parents=[common], help="print the audit log, newest first")
+    p.add_argument("--since", help="ISO date or date-time, e.g. 2026-11-01")
+    p.add_argument("--until", help="ISO date (inclusive) or date-time")
+    p.add_argument("--user", help="only this actor")
+    p.add_argument("--action", help="only this action or family, e.g. signin or user.add")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.set_defaults(func=cmd_audit)
     return parser
 
 
@@ -152,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except (AccountError, EditError, WorkshopError, PermissionDenied) as err:
+        print(err, file=sys.stderr)
+        return EXIT_INVALID
     except KeyboardInterrupt:
         return EXIT_ERROR
     except BrokenPipeError:  # output piped into `head` and the like

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import re
 import tomllib
 from pathlib import Path
 
 from sqlite_utils import Database
 
+from lessons.audit import record
+from lessons.permissions import ROLES
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, PROJECT_DIR, STATUSES, is_empty
 
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
@@ -66,6 +67,7 @@ def read_demo(source: Path = DEMO_DIR) -> dict[str, list]:
         "workshops": _toml(source / "workshops.toml", "workshop"),
         "participants": _csv(source / "participants.csv"),
         "votes": _csv(source / "votes.csv"),
+        "users": _csv(source / "users.csv"),
     }
 
 
@@ -170,6 +172,12 @@ def validate_demo(db: Database, data: dict[str, list]) -> list[str]:
             f"unknown statement {v.get('statement')!r}",
         )
         need(v.get("vote") in VOTE_VALUES, where, f"vote must be agree, disagree or pass, not {v.get('vote')!r}")
+    for i, u in enumerate(data["users"], start=2):
+        where = f"users.csv row {i}"
+        need(u.get("role") in ROLES, where, f"unknown role {u.get('role')!r}")
+        need(u.get("password_hash", "").startswith("$argon2id$"), where, "password_hash must be an argon2id hash")
+        for slug in _split(u.get("pilots", "")):
+            need(slug in slugs, where, f"unknown pilot {slug!r}")
     return problems
 
 
@@ -380,13 +388,15 @@ def load_demo(db: Database, source: Path = DEMO_DIR, *, actor: str = "demo loade
             "UPDATE uploads SET rows_added = ? WHERE id = ?",
             [sum(counts.values()), upload_id],
         )
-        db["audit_log"].insert(
-            {
-                "actor": actor,
-                "action": "demo.load",
-                "object_type": "store",
-                "rows": sum(counts.values()),
-                "detail": json.dumps(counts),
-            }
-        )
+        for u in data["users"]:
+            user_id = db.execute(
+                "INSERT INTO users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)",
+                [u["username"], u.get("display_name") or None, u["role"], u["password_hash"]],
+            ).lastrowid
+            db.conn.executemany(
+                "INSERT INTO user_pilots (user_id, pilot_id) VALUES (?, ?)",
+                [(user_id, pilot_ids[slug]) for slug in _split(u.get("pilots", ""))],
+            )
+        counts["users"] = len(data["users"])
+        record(db, actor, "demo.load", object_type="store", rows=sum(counts.values()), detail=counts)
     return counts

@@ -238,20 +238,16 @@ def lesson_detail(db: Database, lesson_id: int) -> dict | None:
     if row is None:
         return None
     detail = dict(zip([c[0] for c in cursor.description], row))
-    detail["themes"] = [
-        r[0]
-        for r in db.execute(
-            "SELECT t.name FROM lesson_themes lt JOIN themes t ON t.id = lt.theme_id WHERE lt.lesson_id = ? ORDER BY t.name",
-            [int(lesson_id)],
-        )
-    ]
-    detail["groups"] = [
-        r[0]
-        for r in db.execute(
-            "SELECT s.name FROM lesson_groups g JOIN sectors s ON s.code = g.sector WHERE g.lesson_id = ? ORDER BY s.name",
-            [int(lesson_id)],
-        )
-    ]
+    themes = db.execute(
+        "SELECT t.code, t.name FROM lesson_themes lt JOIN themes t ON t.id = lt.theme_id WHERE lt.lesson_id = ? ORDER BY t.name",
+        [int(lesson_id)],
+    ).fetchall()
+    groups = db.execute(
+        "SELECT s.code, s.name FROM lesson_groups g JOIN sectors s ON s.code = g.sector WHERE g.lesson_id = ? ORDER BY s.name",
+        [int(lesson_id)],
+    ).fetchall()
+    detail["themes"], detail["theme_codes"] = [t[1] for t in themes], [t[0] for t in themes]
+    detail["groups"], detail["group_codes"] = [g[1] for g in groups], [g[0] for g in groups]
     detail["elements"] = _frame(
         db,
         """SELECT gm.name AS model, e.name AS element, le.stance
@@ -268,3 +264,27 @@ def demo_notice(db: Database) -> str | None:
         "SELECT note FROM uploads WHERE format IN ('demo', 'synthetic') AND status = 'applied' LIMIT 1"
     ).fetchone()
     return row[0] if row else None
+
+
+def pilot_record(db: Database, pilot_id: int) -> dict | None:
+    """Every column of one pilot."""
+    cursor = db.execute("SELECT * FROM pilots WHERE id = ?", [int(pilot_id)])
+    row = cursor.fetchone()
+    return None if row is None else dict(zip([c[0] for c in cursor.description], row))
+
+
+def pilot_lessons(db: Database, pilot_id: int) -> pd.DataFrame:
+    """A pilot's lessons in key order: id, key, title, kind, status."""
+    return _frame(
+        db, "SELECT id, key, title, kind, status FROM lessons WHERE pilot_id = ? ORDER BY key", [int(pilot_id)]
+    )
+
+
+def vocabularies(db: Database) -> dict[str, pd.DataFrame]:
+    """Codes and names of themes, phases, sectors and methodologies, for choosers (columns code, name)."""
+    return {
+        "themes": _frame(db, "SELECT code, name FROM themes ORDER BY name"),
+        "phases": _frame(db, "SELECT code, name FROM phases ORDER BY position"),
+        "sectors": _frame(db, "SELECT code, name FROM sectors ORDER BY name"),
+        "methodologies": _frame(db, "SELECT code, name FROM methodologies ORDER BY name"),
+    }

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from lessons import store
-from lessons.cli import EXIT_INVALID, EXIT_OK, main
+from lessons.cli import EXIT_INVALID, EXIT_OK, FIRST_ADMIN_HINT, main
 from lessons.store import PROJECT_DIR, connect, table_counts
 
 BENCH_COLUMNS = ["operation", "n", "median_ms", "p95_ms"]
@@ -53,7 +53,7 @@ def test_init_creates_an_empty_store_then_reports_migrations(tmp_path, capsys, n
     assert counts["themes"] == 13
 
     assert main(["init", "--db", str(path)]) == EXIT_OK
-    assert capsys.readouterr().out == f"Migrated {path}: 0 migration(s) applied\n"
+    assert capsys.readouterr().out == f"Migrated {path}: 0 migration(s) applied\n{FIRST_ADMIN_HINT}\n"
 
 
 def test_init_migrates_an_old_store(tmp_path, capsys, no_default_db):
@@ -64,7 +64,9 @@ def test_init_migrates_an_old_store(tmp_path, capsys, no_default_db):
     migrations.apply(db, stop_before="m002_lesson_search")
     db.close()
     assert main(["init", "--db", str(path)]) == EXIT_OK
-    assert capsys.readouterr().out == f"Migrated {path}: 1 migration(s) applied (m002_lesson_search)\n"
+    assert capsys.readouterr().out == (
+        f"Migrated {path}: 1 migration(s) applied (m002_lesson_search)\n{FIRST_ADMIN_HINT}\n"
+    )
 
 
 # --- demo ---------------------------------------------------------------------------------------------------
@@ -128,10 +130,12 @@ def test_db_option_beats_environment_beats_default(tmp_path, monkeypatch, capsys
     monkeypatch.delenv("LESSONS_DB")
     assert main(["init"]) == EXIT_OK
     assert no_default_db.exists()
-    assert capsys.readouterr().out.splitlines() == [
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if line.startswith("Created")] == [
         f"Created an empty store at {path}. Load the demo with `python -m lessons demo --db {path}`."
         for path in (option, env, no_default_db)
     ]
+    assert out.count("No accounts yet. Create the first administrator") == 3
 
 
 # --- synth --------------------------------------------------------------------------------------------------

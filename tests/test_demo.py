@@ -151,7 +151,9 @@ def test_provenance_upload_and_audit_entry(demo_db):
     assert entries[0][2] == sum(detail.values())
     assert detail["lessons"] == one(demo_db, "SELECT count(*) FROM lessons")
     assert detail["votes"] == one(demo_db, "SELECT count(*) FROM votes")
-    assert one(demo_db, "SELECT rows_added FROM uploads") == sum(detail.values())
+    # the upload counts pilot data; the demo accounts are not part of it
+    assert one(demo_db, "SELECT rows_added FROM uploads") == sum(detail.values()) - detail["users"]
+    assert detail["users"] == one(demo_db, "SELECT count(*) FROM users") == 5
 
 
 def test_demo_notice_and_search(demo_db):
@@ -377,3 +379,17 @@ def test_duplicate_vote_is_reported(db, demo_copy):
     with pytest.raises(DemoDataError) as err:
         load_demo(db, demo_copy)
     assert [p for p in err.value.problems if p.startswith("votes.csv row 3:")]
+
+
+def test_the_demo_passwords_in_the_readme_open_the_demo_accounts(demo_db):
+    import re
+    from pathlib import Path
+
+    from lessons.accounts import sign_in
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    documented = dict(re.findall(r"^\| `([a-z.]+)` \| `(demo-[a-z-]+)` \|", readme, flags=re.M))
+    accounts = {r[0]: r[1] for r in demo_db.execute("SELECT username, role FROM users")}
+    assert set(documented) == set(accounts)
+    for username, password in documented.items():
+        assert sign_in(demo_db, username, password).role == accounts[username]

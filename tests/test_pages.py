@@ -9,6 +9,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from components.testing import app_test
 from lessons.store import open_store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -24,7 +25,7 @@ def make_app(path, monkeypatch) -> AppTest:
     monkeypatch.setenv("LESSONS_DB", str(path))
     st.cache_data.clear()
     st.cache_resource.clear()
-    return AppTest.from_file(APP, default_timeout=30)
+    return app_test()
 
 
 @pytest.fixture
@@ -62,8 +63,8 @@ def tiny_path(tmp_path):
     return path
 
 
-def test_app_registers_overview_and_lessons():
-    assert REGISTERED == ["pages/overview.py", "pages/lessons.py"]
+def test_app_registers_the_working_pages():
+    assert REGISTERED == ["pages/overview.py", "pages/lessons.py", "pages/pilot_data.py", "pages/users_audit.py"]
 
 
 @pytest.mark.parametrize("page", REGISTERED)
@@ -71,8 +72,12 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, monkeyp
     at = make_app(demo_db_path, monkeypatch).run()
     at.switch_page(page).run()
     assert not at.exception
-    assert at.title[0].value in {"Overview", "Lessons"}
-    assert any("Illustrative demo data" in i.value for i in at.info)
+    assert at.title[0].value in {"Overview", "Lessons", "Edit pilot data", "Users and audit"}
+    if page in ("pages/overview.py", "pages/lessons.py"):
+        assert any("Illustrative demo data" in i.value for i in at.info)
+    else:  # Manage pages without sign-in: the sign-in form, no write widget of the page
+        assert any(i.value.startswith("Sign in (in the sidebar)") for i in at.info)
+        assert [t.key for t in at.text_input] == ["auth_username", "auth_password"]
 
 
 def test_overview_counts_and_charts(tiny_path, monkeypatch):

@@ -62,3 +62,17 @@ def test_pilot_card_leads_to_its_lessons(page, app_url, shoot):
     browser.wait_rendered(page)
     expect(page.get_by_role("heading", name="Lessons", exact=True)).to_be_visible()
     shoot("05-pilot-lessons")
+
+
+def test_a_shared_link_works_for_the_first_visitor_after_a_start(chrome, demo_template, tmp_path):
+    """A fresh server's first session arriving by a deep link gets the page, not a "Page not found" dialog."""
+    path = tmp_path / "fresh.db"
+    shutil.copy(demo_template, path)
+    with browser.app_server(path) as url:
+        page = chrome.new_page()
+        page.goto(f"{url}/lessons?pilot=porto-homelessness-services")
+        browser.wait_rendered(page)
+        expect(page.get_by_role("heading", name="Lessons", exact=True)).to_be_visible()
+        expect(page.get_by_text("12 lessons")).to_be_visible()
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        page.close()

@@ -1,0 +1,137 @@
+"""Forms that collect edits. They only gather values; pages pass them to the domain, which checks and writes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components.widgets import KIND_LABELS, STATUS_LABELS
+from lessons.permissions import ROLE_LABELS, ROLES
+from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
+
+_TEXT_FIELDS = {
+    "name": "Name",
+    "region": "Region",
+    "city": "City",
+    "service_area": "Service area",
+    "target_groups": "Target groups",
+    "project": "Project",
+    "lead_organisation": "Lead organisation",
+}
+
+
+def _labels(frame: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(frame["code"], frame["name"]))
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def pilot_facts_form(pilot: dict, vocab: dict, *, key: str) -> dict | None:
+    """The pilot's facts; returns the submitted values, or None until the form is submitted."""
+    methodologies = _labels(vocab["methodologies"])
+    with st.form(f"{key}_facts_{pilot['id']}"):
+        values = {field: st.text_input(label, value=pilot.get(field) or "") for field, label in _TEXT_FIELDS.items()}
+        values["country"] = st.text_input(
+            "Country (ISO two-letter code)", value=pilot.get("country") or "", max_chars=2, help="e.g. FI, PT, BE"
+        ).upper()
+        options = [None, *methodologies]
+        values["methodology"] = st.selectbox(
+            "Methodology",
+            options,
+            index=options.index(pilot.get("methodology")) if pilot.get("methodology") in options else 0,
+            format_func=lambda c: "—" if c is None else methodologies[c],
+        )
+        left, right = st.columns(2)
+        start = left.date_input("Start date", value=_date(pilot.get("start_date")), format="YYYY-MM-DD")
+        end = right.date_input("End date", value=_date(pilot.get("end_date")), format="YYYY-MM-DD")
+        values["summary"] = st.text_area("Summary", value=pilot.get("summary") or "")
+        if not st.form_submit_button("Save pilot facts", type="primary"):
+            return None
+    values["start_date"] = start.isoformat() if start else None
+    values["end_date"] = end.isoformat() if end else None
+    return values
+
+
+def lesson_form(lesson: dict, vocab: dict, *, key: str) -> tuple[dict, list[str], list[str]] | None:
+    """One lesson's fields, themes and stakeholder groups; returns (fields, themes, groups) once submitted."""
+    themes, phases, sectors = (_labels(vocab[k]) for k in ("themes", "phases", "sectors"))
+    strengths = [None, *EVIDENCE_STRENGTHS]
+    with st.form(f"{key}_lesson_{lesson['id']}"):
+        fields = {
+            "title": st.text_input("Title", value=lesson["title"]),
+            "lesson": st.text_area("What was learned", value=lesson["lesson"] or "", height=140),
+            "context": st.text_area("Context", value=lesson.get("context") or ""),
+            "recommendation": st.text_area("Recommendation", value=lesson.get("recommendation") or ""),
+        }
+        left, middle, right = st.columns(3)
+        fields["kind"] = left.selectbox("Kind", KINDS, index=KINDS.index(lesson["kind"]), format_func=KIND_LABELS.get)
+        fields["status"] = middle.selectbox(
+            "Status", STATUSES, index=STATUSES.index(lesson["status"]), format_func=STATUS_LABELS.get
+        )
+        phase_options = [None, *phases]
+        fields["phase"] = right.selectbox(
+            "Co-creation phase",
+            phase_options,
+            index=phase_options.index(lesson.get("phase")) if lesson.get("phase") in phase_options else 0,
+            format_func=lambda c: "—" if c is None else phases[c],
+        )
+        chosen_themes = st.multiselect(
+            "Themes", list(themes), default=lesson["theme_codes"], format_func=themes.get, max_selections=5
+        )
+        chosen_groups = st.multiselect(
+            "Stakeholder groups concerned", list(sectors), default=lesson["group_codes"], format_func=sectors.get
+        )
+        left, right = st.columns([2, 1])
+        fields["evidence_source"] = left.text_input("Evidence: source", value=lesson.get("evidence_source") or "")
+        fields["evidence_strength"] = right.selectbox(
+            "Evidence: strength",
+            strengths,
+            index=strengths.index(lesson.get("evidence_strength"))
+            if lesson.get("evidence_strength") in strengths
+            else 0,
+            format_func=lambda s: "—" if s is None else s.capitalize(),
+        )
+        if not st.form_submit_button("Save lesson", type="primary"):
+            return None
+    return fields, chosen_themes, chosen_groups
+
+
+def account_form(pilots: pd.DataFrame, *, key: str, user: dict | None = None) -> dict | None:
+    """A new account (``user`` None) or changes to one; returns the values once submitted."""
+    slugs = dict(zip(pilots["slug"], pilots["name"]))
+    new = user is None
+    with st.form(f"{key}_{'add' if new else 'edit_' + user['username']}", clear_on_submit=new):
+        values = {}
+        if new:
+            values["username"] = st.text_input("User name", help="2–40 letters, digits, dots, dashes or @")
+        values["display_name"] = st.text_input("Display name", value=(user or {}).get("display_name") or "")
+        values["email"] = st.text_input("E-mail (for single sign-on, optional)", value=(user or {}).get("email") or "")
+        role = (user or {}).get("role") or "viewer"
+        values["role"] = st.selectbox("Role", ROLES, index=ROLES.index(role), format_func=ROLE_LABELS.get)
+        assigned = (user or {}).get("pilots")
+        current = [s for s in assigned.split(", ") if s in slugs] if isinstance(assigned, str) else []
+        values["pilots"] = st.multiselect(
+            "Pilots this coordinator may change", list(slugs), default=current, format_func=slugs.get,
+            help="Only for coordinators",
+        )  # fmt: skip
+        if not new:
+            values["active"] = st.checkbox("Active (may sign in)", value=bool(user["active"]))
+        values["password"] = st.text_input(
+            "Password" if new else "New password (leave empty to keep the current one)",
+            type="password",
+            autocomplete="new-password",
+            help="At least 10 characters, not containing the user name",
+        )
+        label = "Create account" if new else "Save changes"
+        if not st.form_submit_button(label, type="primary"):
+            return None
+    if values["role"] != "coordinator":
+        values["pilots"] = []
+    return values

@@ -1,0 +1,317 @@
+"""Accounts, passwords and sign-in.
+
+Passwords are hashed with argon2id (argon2-cffi) and never stored, logged or shown. Sign-in failures are recorded in
+the audit log; after :data:`FREE_FAILURES` failures for a name, further attempts for that name are refused for a
+growing while. Messages never reveal whether a name exists.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlite_utils import Database
+
+from lessons.audit import record
+from lessons.permissions import ROLES, Actor, authorize
+
+HASHER = PasswordHasher()  # argon2id with the library's recommended parameters
+MIN_PASSWORD_LENGTH = 10
+FREE_FAILURES = 5
+FAILURE_WINDOW = timedelta(hours=24)  # failures since the last success within a day count towards the wait
+FIRST_WAIT = timedelta(seconds=30)
+MAX_WAIT = timedelta(minutes=15)
+SIGN_IN_FAILED = "Wrong user name or password."
+_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,39}")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when a name does not exist, so an unknown name costs as much time as a wrong password."""
+    return HASHER.hash("not a real password, only for equal timing")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out (the message says why and what to do)."""
+
+
+class SignInRefused(Exception):
+    """Sign-in failed; ``message`` is safe to show and reveals nothing about whether the name exists."""
+
+    def __init__(self, message: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``.
+
+    >>> hash_password("correct horse battery").startswith("$argon2id$")
+    True
+    """
+    return HASHER.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash`` (False for a missing or malformed hash)."""
+    try:
+        return HASHER.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def check_password(username: str, password: str) -> None:
+    """Refuse passwords that are too short or contain the user name."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    if username.lower() in password.lower():
+        raise AccountError("The password must not contain the user name.")
+
+
+def _pilot_ids(db: Database, slugs) -> list[int]:
+    ids = []
+    for slug in dict.fromkeys(slugs or ()):
+        row = db.execute("SELECT id FROM pilots WHERE slug = ?", [slug]).fetchone()
+        if row is None:
+            raise AccountError(
+                f"There is no pilot {slug!r}. `python -m lessons stats` and the Overview list the pilots."
+            )
+        ids.append(row[0])
+    return ids
+
+
+def _check_role(role: str, pilots) -> None:
+    if role not in ROLES:
+        raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+    if role == "coordinator" and not pilots:
+        raise AccountError("A coordinator needs at least one pilot (--pilot SLUG).")
+    if role != "coordinator" and pilots:
+        raise AccountError("Only coordinators are assigned pilots.")
+
+
+def _user_row(db: Database, username: str) -> dict:
+    cursor = db.execute("SELECT * FROM users WHERE username = ?", [username])
+    row = cursor.fetchone()
+    if row is None:
+        raise AccountError(f"There is no account {username!r}.")
+    return dict(zip([c[0] for c in cursor.description], row))
+
+
+def has_users(db: Database) -> bool:
+    """True once any account exists."""
+    return db.execute("SELECT count(*) FROM users").fetchone()[0] > 0
+
+
+def add_user(
+    db: Database,
+    actor: Actor,
+    username: str,
+    password: str,
+    *,
+    role: str,
+    pilots=(),
+    display_name: str | None = None,
+    email: str | None = None,
+) -> int:
+    """Create an account (admins only; on a store with no account yet, the command line creates the first admin)."""
+    authorize(actor, "user.manage")
+    username = (username or "").strip()
+    if not _USERNAME.fullmatch(username):
+        raise AccountError(
+            "A user name has 2–40 letters, digits, dots, dashes, underscores or @, starting with a letter or digit."
+        )
+    _check_role(role, pilots)
+    check_password(username, password)
+    with db.atomic():
+        if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
+            raise AccountError(f"An account {username!r} exists already.")
+        pilot_ids = _pilot_ids(db, pilots)
+        user_id = db.execute(
+            "INSERT INTO users (username, display_name, email, role, password_hash) VALUES (?, ?, ?, ?, ?)",
+            [username, display_name or None, (email or "").strip().lower() or None, role, hash_password(password)],
+        ).lastrowid
+        db.conn.executemany(
+            "INSERT INTO user_pilots (user_id, pilot_id) VALUES (?, ?)", [(user_id, p) for p in pilot_ids]
+        )
+        record(
+            db, actor, "user.add", object_type="user", object_id=username, rows=1 + len(pilot_ids),
+            detail={"role": role, "pilots": list(pilots or ())},
+        )  # fmt: skip
+    return user_id
+
+
+def update_user(
+    db: Database,
+    actor: Actor,
+    username: str,
+    *,
+    role: str | None = None,
+    pilots=None,
+    display_name: str | None = None,
+    email: str | None = None,
+    active: bool | None = None,
+) -> None:
+    """Change an account's role, pilots, name, e-mail or whether it is active (admins only)."""
+    authorize(actor, "user.manage")
+    with db.atomic():
+        user = _user_row(db, username)
+        new_role = role or user["role"]
+        current = [r[0] for r in db.execute(
+            "SELECT p.slug FROM user_pilots up JOIN pilots p ON p.id = up.pilot_id WHERE up.user_id = ? ORDER BY p.slug",
+            [user["id"]],
+        )]  # fmt: skip
+        new_pilots = current if pilots is None else list(pilots)
+        if new_role != "coordinator" and pilots is None:
+            new_pilots = []
+        _check_role(new_role, new_pilots)
+        demoted = user["active"] and (new_role != "admin" or active is False)
+        if user["role"] == "admin" and demoted and _active_admins(db) <= 1:
+            raise AccountError("This is the last active administrator; make another administrator first.")
+        changes = {}
+        for column, value in (("role", role), ("display_name", display_name), ("email", email), ("active", active)):
+            if value is not None and value != user[column]:
+                changes[column] = int(value) if column == "active" else value
+        if changes:
+            db.execute(
+                f"UPDATE users SET {', '.join(f'{c} = ?' for c in changes)} WHERE id = ?",
+                [*changes.values(), user["id"]],
+            )
+        if sorted(new_pilots) != current:
+            db.execute("DELETE FROM user_pilots WHERE user_id = ?", [user["id"]])
+            db.conn.executemany(
+                "INSERT INTO user_pilots (user_id, pilot_id) VALUES (?, ?)",
+                [(user["id"], p) for p in _pilot_ids(db, new_pilots)],
+            )
+            changes["pilots"] = sorted(new_pilots)
+        if changes:
+            record(db, actor, "user.update", object_type="user", object_id=username, rows=1, detail=changes)
+
+
+def _active_admins(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM users WHERE role = 'admin' AND active = 1").fetchone()[0]
+
+
+def set_password(db: Database, actor: Actor, username: str, password: str) -> None:
+    """Set a new password: admins for anyone, every user for their own account."""
+    if actor is None or actor.username.lower() != (username or "").lower():
+        authorize(actor, "user.manage")
+    check_password(username, password)
+    with db.atomic():
+        user = _user_row(db, username)
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hash_password(password), user["id"]])
+        record(db, actor, "user.password", object_type="user", object_id=user["username"], rows=1)
+
+
+def remove_user(db: Database, actor: Actor, username: str) -> None:
+    """Delete an account (admins only); the audit log keeps the name. The last active admin cannot be removed."""
+    authorize(actor, "user.manage")
+    with db.atomic():
+        user = _user_row(db, username)
+        if user["role"] == "admin" and user["active"] and _active_admins(db) <= 1:
+            raise AccountError("This is the last active administrator; make another administrator first.")
+        db.execute("DELETE FROM users WHERE id = ?", [user["id"]])
+        record(db, actor, "user.remove", object_type="user", object_id=user["username"], rows=1)
+
+
+def list_users(db: Database, actor: Actor) -> pd.DataFrame:
+    """Every account with its role and pilots (never a password hash); admins only."""
+    authorize(actor, "user.manage")
+    cursor = db.execute(
+        """SELECT u.username, u.display_name, u.email, u.role, u.active,
+                  (SELECT group_concat(p.slug, ', ') FROM user_pilots up JOIN pilots p ON p.id = up.pilot_id
+                   WHERE up.user_id = u.id) AS pilots,
+                  u.created_at, u.last_login_at
+           FROM users u ORDER BY u.username"""
+    )
+    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
+
+
+def actor_for(db: Database, user_id: int | None) -> Actor | None:
+    """The current :class:`Actor` of an active account, re-read so role and pilot changes apply at once."""
+    if user_id is None:
+        return None
+    row = db.execute(
+        "SELECT id, username, role, display_name FROM users WHERE id = ? AND active = 1", [int(user_id)]
+    ).fetchone()
+    if row is None:
+        return None
+    pilots = frozenset(r[0] for r in db.execute("SELECT pilot_id FROM user_pilots WHERE user_id = ?", [row[0]]))
+    return Actor(username=row[1], role=row[2], pilot_ids=pilots, user_id=row[0], display_name=row[3])
+
+
+def actor_for_email(db: Database, email: str | None) -> Actor | None:
+    """The active account whose e-mail matches a single-sign-on identity, if any."""
+    row = db.execute(
+        "SELECT id FROM users WHERE email = ? COLLATE NOCASE AND active = 1", [(email or "").strip()]
+    ).fetchone()
+    return actor_for(db, row[0]) if row else None
+
+
+def _now(now: datetime | None) -> datetime:
+    return (now or datetime.now(UTC)).astimezone(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _wait(db: Database, key: str, now: datetime) -> timedelta:
+    """How long attempts for ``key`` must still wait (zero when they may go ahead)."""
+    last_ok = db.execute(
+        "SELECT max(at) FROM audit_log WHERE action = 'signin.ok' AND object_type = 'user_name' AND object_id = ?",
+        [key],
+    ).fetchone()[0]
+    since = max(_stamp(now - FAILURE_WINDOW), last_ok or "")
+    failures, latest = db.execute(
+        """SELECT count(*), max(at) FROM audit_log
+           WHERE action = 'signin.failed' AND object_type = 'user_name' AND object_id = ? AND at > ?""",
+        [key, since],
+    ).fetchone()
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    wait = min(FIRST_WAIT * 2 ** (failures - FREE_FAILURES), MAX_WAIT)
+    latest_at = datetime.strptime(latest, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return max(timedelta(0), latest_at + wait - now)
+
+
+def sign_in(db: Database, username: str, password: str, *, now: datetime | None = None) -> Actor:
+    """Check a name and password; return the :class:`Actor` or raise :class:`SignInRefused`.
+
+    Every failure is recorded in the audit log. After five failures for a name (since its last successful sign-in,
+    within a day), attempts for that name wait 30 seconds, then 1, 2, 4… minutes (at most 15) after each further
+    failure, whether or not the name exists, so the messages reveal nothing about which names exist.
+    """
+    now = _now(now)
+    key = (username or "").strip().lower()[:80]
+    wait = _wait(db, key, now)
+    if wait > timedelta(0):
+        seconds = math.ceil(wait.total_seconds())
+        with db.atomic():
+            record(
+                db, key or "(empty)", "signin.throttled", object_type="user_name", object_id=key,
+                detail={"wait_s": seconds}, at=_stamp(now),
+            )  # fmt: skip
+        raise SignInRefused(
+            f"Too many failed sign-in attempts for this name. Try again in {seconds} seconds.", retry_after=seconds
+        )
+    row = db.execute(
+        "SELECT id, password_hash FROM users WHERE username = ? AND active = 1", [username.strip() if username else ""]
+    ).fetchone()
+    ok = verify_password(row[1] if row else None, password or "")
+    with db.atomic():
+        if not ok:
+            record(db, key or "(empty)", "signin.failed", object_type="user_name", object_id=key, at=_stamp(now))
+        else:
+            db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [_stamp(now), row[0]])
+            if HASHER.check_needs_rehash(row[1]):
+                db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hash_password(password), row[0]])
+            record(db, key, "signin.ok", object_type="user_name", object_id=key, at=_stamp(now))
+    if not ok:
+        raise SignInRefused(SIGN_IN_FAILED)
+    return actor_for(db, row[0])

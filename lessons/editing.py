@@ -1,0 +1,259 @@
+"""Direct edits: pilots, lessons, the theme vocabulary, the methodology crosswalk and lesson–element links.
+
+Each function takes the acting user, checks the permission in the domain (not only in the UI), validates what it is
+given, writes in one transaction and records the change with its before and after values in the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import date
+
+import pandas as pd
+from sqlite_utils import Database
+
+from lessons.audit import record
+from lessons.permissions import Actor, authorize, can
+from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
+
+PILOT_FIELDS = (
+    "name", "country", "region", "city", "service_area", "target_groups", "methodology", "project",
+    "start_date", "end_date", "lead_organisation", "summary",
+)  # fmt: skip
+LESSON_FIELDS = (
+    "title", "lesson", "context", "recommendation", "kind", "phase", "evidence_source", "evidence_strength",
+    "status", "language", "recorded_on",
+)  # fmt: skip
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
+class EditError(ValueError):
+    """An edit that cannot be stored as given; the message says what to fix. Nothing was written."""
+
+
+def _now() -> str:
+    return pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _one(db: Database, sql: str, params) -> dict | None:
+    cursor = db.execute(sql, list(params))
+    row = cursor.fetchone()
+    return None if row is None else dict(zip([c[0] for c in cursor.description], row))
+
+
+def _codes(db: Database, table: str) -> set[str]:
+    return {r[0] for r in db.execute(f"SELECT code FROM {table}")}
+
+
+def _check_pilot(db: Database, values: dict) -> None:
+    if "name" in values and not (values["name"] or "").strip():
+        raise EditError("A pilot needs a name.")
+    if "country" in values and not re.fullmatch(r"[A-Z]{2}", values["country"] or ""):
+        raise EditError("Country must be an ISO 3166 two-letter code in capitals, e.g. FI or PT.")
+    if values.get("methodology") and values["methodology"] not in _codes(db, "methodologies"):
+        raise EditError(f"Unknown methodology {values['methodology']!r}.")
+    for field in ("start_date", "end_date"):
+        if values.get(field):
+            try:
+                date.fromisoformat(values[field])
+            except ValueError:
+                raise EditError(f"{field.replace('_', ' ').capitalize()} must be a date like 2021-03-31.") from None
+
+
+def editable_pilots(db: Database, actor: Actor | None) -> pd.DataFrame:
+    """The pilots ``actor`` may change (all for admins, their own for coordinators, none for others)."""
+    cursor = db.execute("SELECT id, slug, name, country FROM pilots ORDER BY name")
+    rows = [r for r in cursor.fetchall() if can(actor, "pilot.edit", r[0])]
+    return pd.DataFrame(rows, columns=["id", "slug", "name", "country"])
+
+
+def create_pilot(db: Database, actor: Actor, slug: str, **values) -> int:
+    """Create a pilot (admins only)."""
+    authorize(actor, "pilot.create")
+    if not _SLUG.fullmatch(slug or ""):
+        raise EditError("A pilot's slug has lower-case letters and digits joined by dashes, e.g. porto-housing.")
+    unknown = set(values) - set(PILOT_FIELDS)
+    if unknown:
+        raise EditError(f"Unknown pilot field(s): {', '.join(sorted(unknown))}.")
+    values.setdefault("name", "")
+    values.setdefault("country", "")
+    _check_pilot(db, values)
+    with db.atomic():
+        if db.execute("SELECT 1 FROM pilots WHERE slug = ?", [slug]).fetchone():
+            raise EditError(f"A pilot {slug!r} exists already.")
+        pilot_id = db["pilots"].insert({"slug": slug, **values}).last_pk
+        record(db, actor, "pilot.create", object_type="pilot", object_id=slug, rows=1, detail=values)
+    return pilot_id
+
+
+def update_pilot(db: Database, actor: Actor, pilot_id: int, **changes) -> dict:
+    """Change a pilot's facts (admins; coordinators of that pilot); return the fields that changed."""
+    authorize(actor, "pilot.edit", pilot_id)
+    unknown = set(changes) - set(PILOT_FIELDS)
+    if unknown:
+        raise EditError(f"Unknown pilot field(s): {', '.join(sorted(unknown))}.")
+    _check_pilot(db, changes)
+    with db.atomic():
+        before = _one(db, "SELECT * FROM pilots WHERE id = ?", [pilot_id])
+        if before is None:
+            raise EditError("That pilot no longer exists.")
+        diff = {k: {"before": before[k], "after": v or None} for k, v in changes.items() if (v or None) != before[k]}
+        if diff:
+            db.execute(
+                f"UPDATE pilots SET {', '.join(f'{k} = ?' for k in diff)}, updated_at = ? WHERE id = ?",
+                [*(d["after"] for d in diff.values()), _now(), pilot_id],
+            )
+            record(db, actor, "pilot.edit", object_type="pilot", object_id=before["slug"], rows=1, detail=diff)
+    return diff
+
+
+def delete_pilot(db: Database, actor: Actor, pilot_id: int) -> int:
+    """Delete a pilot with its lessons, stakeholders and ties (admins only); return the rows removed."""
+    authorize(actor, "pilot.delete")
+    with db.atomic():
+        pilot = _one(db, "SELECT slug FROM pilots WHERE id = ?", [pilot_id])
+        if pilot is None:
+            raise EditError("That pilot no longer exists.")
+        rows = 1 + sum(
+            db.execute(f"SELECT count(*) FROM {t} WHERE pilot_id = ?", [pilot_id]).fetchone()[0]
+            for t in ("lessons", "stakeholders", "ties")
+        )
+        db.execute("DELETE FROM pilots WHERE id = ?", [pilot_id])
+        record(db, actor, "pilot.delete", object_type="pilot", object_id=pilot["slug"], rows=rows)
+    return rows
+
+
+def update_lesson(db: Database, actor: Actor, lesson_id: int, *, themes=None, groups=None, **changes) -> dict:
+    """Change a lesson's fields, themes (codes) or stakeholder groups (sector codes); return what changed.
+
+    Admins, and coordinators of the lesson's pilot, may do it; facilitators change lesson status only through
+    workshop results.
+    """
+    lesson = _one(db, "SELECT * FROM lessons WHERE id = ?", [int(lesson_id)])
+    if lesson is None:
+        raise EditError("That lesson no longer exists.")
+    authorize(actor, "lesson.edit", lesson["pilot_id"])
+    unknown = set(changes) - set(LESSON_FIELDS)
+    if unknown:
+        raise EditError(f"Unknown lesson field(s): {', '.join(sorted(unknown))}.")
+    for field in ("title", "lesson"):
+        if field in changes and not (changes[field] or "").strip():
+            raise EditError(f"A lesson's {field} cannot be empty.")
+    checks = {
+        "kind": KINDS,
+        "status": STATUSES,
+        "evidence_strength": (*EVIDENCE_STRENGTHS, None, ""),
+        "phase": (*_codes(db, "phases"), None, ""),
+    }
+    for field, allowed in checks.items():
+        if field in changes and changes[field] not in allowed:
+            raise EditError(
+                f"{field.replace('_', ' ').capitalize()} {changes[field]!r} is not one of the allowed values."
+            )
+    if themes is not None and set(themes) - _codes(db, "themes"):
+        raise EditError(f"Unknown theme(s): {', '.join(sorted(set(themes) - _codes(db, 'themes')))}.")
+    if groups is not None and set(groups) - _codes(db, "sectors"):
+        raise EditError(f"Unknown stakeholder group(s): {', '.join(sorted(set(groups) - _codes(db, 'sectors')))}.")
+    with db.atomic():
+        diff = {k: {"before": lesson[k], "after": v or None} for k, v in changes.items() if (v or None) != lesson[k]}
+        if diff:
+            db.execute(
+                f"UPDATE lessons SET {', '.join(f'{k} = ?' for k in diff)}, updated_at = ? WHERE id = ?",
+                [*(d["after"] for d in diff.values()), _now(), lesson["id"]],
+            )
+        for name, values, sql_now, sql_del, sql_add in (
+            (
+                "themes", themes,
+                "SELECT t.code FROM lesson_themes lt JOIN themes t ON t.id = lt.theme_id WHERE lt.lesson_id = ?",
+                "DELETE FROM lesson_themes WHERE lesson_id = ?",
+                "INSERT INTO lesson_themes (lesson_id, theme_id) SELECT ?, id FROM themes WHERE code = ?",
+            ),
+            (
+                "groups", groups,
+                "SELECT sector FROM lesson_groups WHERE lesson_id = ?",
+                "DELETE FROM lesson_groups WHERE lesson_id = ?",
+                "INSERT INTO lesson_groups (lesson_id, sector) VALUES (?, ?)",
+            ),
+        ):  # fmt: skip
+            if values is None:
+                continue
+            current = sorted(r[0] for r in db.execute(sql_now, [lesson["id"]]))
+            wanted = sorted(dict.fromkeys(values))
+            if current != wanted:
+                db.execute(sql_del, [lesson["id"]])
+                db.conn.executemany(sql_add, [(lesson["id"], v) for v in wanted])
+                diff[name] = {"before": current, "after": wanted}
+        if diff:
+            pilot = db.execute("SELECT slug FROM pilots WHERE id = ?", [lesson["pilot_id"]]).fetchone()[0]
+            record(
+                db,
+                actor,
+                "lesson.edit",
+                object_type="lesson",
+                object_id=f"{pilot}:{lesson['key']}",
+                rows=1,
+                detail=diff,
+            )
+    return diff
+
+
+def save_theme(db: Database, actor: Actor, code: str, name: str, description: str | None = None) -> None:
+    """Add a theme (a free tag) or rename one (admins only)."""
+    authorize(actor, "vocabulary.edit")
+    if not _SLUG.fullmatch(code or "") or not (name or "").strip():
+        raise EditError("A theme needs a code of lower-case letters, digits and dashes, and a name.")
+    with db.atomic():
+        before = _one(db, "SELECT name, description FROM themes WHERE code = ?", [code])
+        if before is None:
+            db.execute(
+                "INSERT INTO themes (code, name, description, controlled) VALUES (?, ?, ?, 0)",
+                [code, name, description],
+            )
+        else:
+            db.execute("UPDATE themes SET name = ?, description = ? WHERE code = ?", [name, description, code])
+        record(
+            db, actor, "theme.save", object_type="theme", object_id=code, rows=1,
+            detail={"before": before, "after": {"name": name, "description": description}},
+        )  # fmt: skip
+
+
+def map_methodology_step(db: Database, actor: Actor, methodology: str, position: int, phase: str) -> None:
+    """Map one methodology step to a shared co-creation phase in the crosswalk (admins only)."""
+    authorize(actor, "vocabulary.edit")
+    if phase not in _codes(db, "phases"):
+        raise EditError(f"Unknown phase {phase!r}.")
+    with db.atomic():
+        step = _one(
+            db,
+            "SELECT id, phase FROM methodology_steps WHERE methodology = ? AND position = ?",
+            [methodology, int(position)],
+        )
+        if step is None:
+            raise EditError(f"{methodology!r} has no step {position}.")
+        db.execute("UPDATE methodology_steps SET phase = ? WHERE id = ?", [phase, step["id"]])
+        record(
+            db, actor, "crosswalk.map", object_type="methodology_step", object_id=f"{methodology}:{position}", rows=1,
+            detail={"before": step["phase"], "after": phase},
+        )  # fmt: skip
+
+
+def link_lesson_to_element(db: Database, actor: Actor, lesson_id: int, element_id: int, stance: str | None) -> None:
+    """Record that a lesson supports or challenges a governance-model element; ``stance=None`` removes the link."""
+    authorize(actor, "model.edit")
+    if stance not in ("supports", "challenges", None):
+        raise EditError("A lesson either supports or challenges an element.")
+    with db.atomic():
+        try:
+            db.execute("DELETE FROM lesson_elements WHERE lesson_id = ? AND element_id = ?", [lesson_id, element_id])
+            if stance:
+                db.execute(
+                    "INSERT INTO lesson_elements (lesson_id, element_id, stance) VALUES (?, ?, ?)",
+                    [lesson_id, element_id, stance],
+                )
+        except sqlite3.IntegrityError:
+            raise EditError("That lesson or element no longer exists.") from None
+        record(
+            db, actor, "model.link", object_type="model_element", object_id=element_id, rows=1,
+            detail={"lesson_id": lesson_id, "stance": stance},
+        )  # fmt: skip

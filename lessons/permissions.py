@@ -1,0 +1,106 @@
+"""Who may do what. Every write function in ``lessons`` takes the acting user and calls :func:`authorize` first.
+
+Roles
+-----
+admin
+    everything, including accounts, the audit log and creating pilots.
+coordinator
+    changes the pilots they are assigned to (facts, lessons, stakeholders, ties, uploads) and nothing else.
+facilitator
+    prepares, runs and closes workshops; results write back into lesson status through the workshop, not by
+    editing lessons.
+viewer
+    reads; writes nothing.
+
+Workshop participants vote with a join code and no account; voting is checked against the workshop, not here.
+"""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass, field
+
+ROLES = ("admin", "coordinator", "facilitator", "viewer")
+ROLE_LABELS = {
+    "admin": "Administrator",
+    "coordinator": "Pilot coordinator",
+    "facilitator": "Workshop facilitator",
+    "viewer": "Viewer",
+}
+
+#: Every write action: the roles allowed to do it, whether coordinators are limited to their own pilots, and how
+#: to say it in a refusal.
+ACTIONS: dict[str, tuple[frozenset[str], bool, str]] = {
+    "pilot.create": (frozenset({"admin"}), False, "create pilots"),
+    "pilot.edit": (frozenset({"admin", "coordinator"}), True, "change this pilot's facts"),
+    "pilot.delete": (frozenset({"admin"}), False, "delete pilots"),
+    "lesson.edit": (frozenset({"admin", "coordinator"}), True, "change this pilot's lessons"),
+    "workshop.manage": (frozenset({"admin", "facilitator"}), False, "prepare, run or close workshops"),
+    "model.edit": (frozenset({"admin"}), False, "change governance models"),
+    "vocabulary.edit": (frozenset({"admin"}), False, "change the vocabularies"),
+    "user.manage": (frozenset({"admin"}), False, "manage accounts"),
+    "audit.read": (frozenset({"admin"}), False, "read the audit log"),
+}
+
+
+class PermissionDenied(PermissionError):
+    """The acting user's role does not allow this write; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in user, or the command line (which is run by whoever holds the database file)."""
+
+    username: str
+    role: str
+    pilot_ids: frozenset[int] = field(default_factory=frozenset)
+    user_id: int | None = None
+    display_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+def cli_actor() -> Actor:
+    """The command line acts as an administrator: anyone who can run it can already write the database file."""
+    try:
+        who = getpass.getuser()
+    except Exception:  # no login name in some containers
+        who = "unknown"
+    return Actor(username=f"cli:{who}", role="admin")
+
+
+def can(actor: Actor | None, action: str, pilot_id: int | None = None) -> bool:
+    """Whether ``actor`` may do ``action`` (on ``pilot_id`` for pilot-scoped actions).
+
+    >>> coordinator = Actor("ana", "coordinator", frozenset({1}))
+    >>> can(coordinator, "lesson.edit", pilot_id=1), can(coordinator, "lesson.edit", pilot_id=2)
+    (True, False)
+    >>> can(Actor("vic", "viewer"), "lesson.edit", pilot_id=1)
+    False
+    >>> can(None, "lesson.edit", pilot_id=1)
+    False
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if actor is None or actor.role not in ROLES:
+        return False
+    roles, scoped, _ = ACTIONS[action]
+    if actor.role not in roles:
+        return False
+    if scoped and actor.role == "coordinator":
+        return pilot_id is not None and int(pilot_id) in actor.pilot_ids
+    return True
+
+
+def authorize(actor: Actor | None, action: str, pilot_id: int | None = None) -> Actor:
+    """Return ``actor`` when it may do ``action``; otherwise raise :class:`PermissionDenied` with a plain message."""
+    if can(actor, action, pilot_id):
+        return actor
+    _, scoped, what = ACTIONS[action]
+    if actor is None:
+        raise PermissionDenied(f"Sign in to {what.replace('this pilot', 'a pilot')}.")
+    if scoped and actor.role == "coordinator":
+        raise PermissionDenied(f"You coordinate other pilots, so you may not {what}.")
+    raise PermissionDenied(f"A {ROLE_LABELS.get(actor.role, actor.role).lower()} may not {what}.")

@@ -1,0 +1,41 @@
+"""Edit pilot data: a coordinator corrects their own pilots' facts and lessons; admins any pilot."""
+
+import streamlit as st
+
+from components import auth, loaders
+from components.editors import lesson_form, pilot_facts_form
+from lessons.editing import update_lesson, update_pilot
+
+path = loaders.db_path()
+st.title("Edit pilot data")
+actor = auth.require_actor(path, "correct the facts and lessons of the pilots you coordinate")
+pilots = loaders.load_editable_pilots(path, actor)
+if pilots.empty:
+    st.info("Your account may not change any pilot. An administrator assigns pilots to coordinators.")
+    st.stop()
+
+names = dict(zip(pilots["id"], pilots["name"] + " (" + pilots["country"] + ")"))
+pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key="pilotdata_pilot")
+version = loaders.data_version(path, "lessons")
+vocab = loaders.load_vocabularies(path, version)
+pilot, lessons = loaders.load_pilot(path, version, pilot_id)
+
+facts_tab, lessons_tab = st.tabs(["Pilot facts", f"Lessons ({len(lessons)})"])
+with facts_tab:
+    values = pilot_facts_form(pilot, vocab, key="pilotdata")
+    if values is not None:
+        changed = auth.write(path, update_pilot, actor, pilot_id, **values)
+        if changed is not None:
+            st.success(f"Saved: {', '.join(changed) or 'nothing had changed'}.", icon=":material/check_circle:")
+with lessons_tab:
+    if lessons.empty:
+        st.info("This pilot has no lessons yet.")
+    else:
+        titles = dict(zip(lessons["id"], lessons["key"] + " · " + lessons["title"]))
+        lesson_id = st.selectbox("Lesson", list(titles), format_func=titles.get, key="pilotdata_lesson")
+        submitted = lesson_form(loaders.load_lesson(path, version, lesson_id), vocab, key="pilotdata")
+        if submitted is not None:
+            fields, themes, groups = submitted
+            changed = auth.write(path, update_lesson, actor, lesson_id, themes=themes, groups=groups, **fields)
+            if changed is not None:
+                st.success(f"Saved: {', '.join(changed) or 'nothing had changed'}.", icon=":material/check_circle:")

@@ -1,0 +1,323 @@
+"""The permission matrix of issue #3: every role against a real write for every action, on a real store.
+
+The expected matrix below is written out by hand from the issue ("coordinators change their own pilot and nothing
+else; facilitators run workshops; administrators manage accounts; policy-makers and the public read"), not derived
+from ``lessons.permissions.ACTIONS``, so a change to the rules has to change this table too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+
+import pytest
+from sqlite_utils import Database
+
+from lessons.accounts import actor_for, add_user, remove_user, set_password, update_user
+from lessons.audit import audit_entries
+from lessons.editing import (
+    create_pilot,
+    delete_pilot,
+    link_lesson_to_element,
+    map_methodology_step,
+    save_theme,
+    update_lesson,
+    update_pilot,
+)
+from lessons.permissions import ACTIONS, Actor, PermissionDenied, can, cli_actor
+from lessons.store import open_memory_store
+from lessons.workshops import close_workshop, create_workshop, open_workshop
+
+PASSWORD = "a long enough secret"
+ROLE_USERS = {"admin": "ada", "coordinator": "cora", "facilitator": "fay", "viewer": "vic"}
+CONTENT_TABLES = (
+    "pilots",
+    "lessons",
+    "users",
+    "user_pilots",
+    "workshops",
+    "lesson_elements",
+    "themes",
+    "methodology_steps",
+    "audit_log",
+    "data_versions",
+)
+
+# --- the store --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def template():
+    """Pilots alpha and beta with one lesson each, a model with one element, a draft and an open workshop, and one
+    account per role (the coordinator assigned alpha) plus a spare viewer ``sam`` to manage. Built once: hashing
+    passwords is slow, so each test works on a copy (see ``store``)."""
+    db = open_memory_store()
+    cli = cli_actor()
+    ids = {
+        "alpha": create_pilot(db, cli, "alpha", name="Alpha", country="FI"),
+        "beta": create_pilot(db, cli, "beta", name="Beta", country="PT"),
+    }
+    for slug in ("alpha", "beta"):
+        ids[f"lesson_{slug}"] = db.execute(
+            "INSERT INTO lessons (pilot_id, key, title, lesson, kind) VALUES (?, 'L1', ?, 'What we learned.', 'enabler')",
+            [ids[slug], f"Lesson of {slug}"],
+        ).lastrowid
+    model = db.execute("INSERT INTO governance_models (slug, name) VALUES ('gm', 'Governance model')").lastrowid
+    ids["element"] = db.execute(
+        "INSERT INTO model_elements (model_id, key, position, name) VALUES (?, 'E1', 1, 'Shared decisions')", [model]
+    ).lastrowid
+    ids["draft"] = create_workshop(db, cli, "Draft workshop")
+    ids["open"] = create_workshop(db, cli, "Open workshop")
+    open_workshop(db, cli, ids["open"])
+    for role, name in ROLE_USERS.items():
+        ids[name] = add_user(db, cli, name, PASSWORD, role=role, pilots=["alpha"] if role == "coordinator" else ())
+    ids["sam"] = add_user(db, cli, "sam", PASSWORD, role="viewer")
+    yield db, ids
+    db.close()
+
+
+def clone(db: Database) -> Database:
+    """A private in-memory copy of ``db``."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    db.conn.backup(conn)
+    copy = Database(conn)
+    copy.execute("PRAGMA foreign_keys = ON")
+    return copy
+
+
+@pytest.fixture
+def store(template):
+    db, ids = template
+    copy = clone(db)
+    yield copy, dict(ids)
+    copy.close()
+
+
+def actor_of(db: Database, ids: dict, who: str) -> Actor | None:
+    return None if who == "anonymous" else actor_for(db, ids[ROLE_USERS[who]])
+
+
+def snapshot(db: Database) -> tuple[dict, dict]:
+    """Row counts of every table, and a checksum of the content of the tables writes touch."""
+    tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    counts = {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    sums = {
+        t: hashlib.sha256(repr(db.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall()).encode()).hexdigest()
+        for t in CONTENT_TABLES
+    }
+    return counts, sums
+
+
+def audit_rows(db: Database) -> list[tuple]:
+    return db.execute("SELECT id, user_id, actor, action FROM audit_log ORDER BY id").fetchall()
+
+
+# --- one real write per operation -------------------------------------------------------------------------------
+
+# operation: (permission action, audit action recorded when it succeeds (None for a read), the call)
+OPERATIONS = {
+    "create_pilot": ("pilot.create", "pilot.create", lambda db, a, i: create_pilot(db, a, "gamma", name="G", country="FI")),
+    "update_pilot alpha": ("pilot.edit", "pilot.edit", lambda db, a, i: update_pilot(db, a, i["alpha"], summary="New")),
+    "update_pilot beta": ("pilot.edit", "pilot.edit", lambda db, a, i: update_pilot(db, a, i["beta"], summary="New")),
+    "delete_pilot": ("pilot.delete", "pilot.delete", lambda db, a, i: delete_pilot(db, a, i["beta"])),
+    "update_lesson alpha": (
+        "lesson.edit", "lesson.edit", lambda db, a, i: update_lesson(db, a, i["lesson_alpha"], title="Retitled"),
+    ),
+    "update_lesson beta": (
+        "lesson.edit", "lesson.edit", lambda db, a, i: update_lesson(db, a, i["lesson_beta"], title="Retitled"),
+    ),
+    "create_workshop": ("workshop.manage", "workshop.create", lambda db, a, i: create_workshop(db, a, "Another one")),
+    "open_workshop": ("workshop.manage", "workshop.open", lambda db, a, i: open_workshop(db, a, i["draft"])),
+    "close_workshop": ("workshop.manage", "workshop.close", lambda db, a, i: close_workshop(db, a, i["open"])),
+    "link_lesson_to_element": (
+        "model.edit", "model.link",
+        lambda db, a, i: link_lesson_to_element(db, a, i["lesson_alpha"], i["element"], "supports"),
+    ),
+    "save_theme": ("vocabulary.edit", "theme.save", lambda db, a, i: save_theme(db, a, "housing", "Housing first")),
+    "map_methodology_step": (
+        "vocabulary.edit", "crosswalk.map", lambda db, a, i: map_methodology_step(db, a, "cosie", 1, "understand"),
+    ),
+    "add_user": ("user.manage", "user.add", lambda db, a, i: add_user(db, a, "newbie", PASSWORD, role="viewer")),
+    "update_user": ("user.manage", "user.update", lambda db, a, i: update_user(db, a, "sam", role="facilitator")),
+    "remove_user": ("user.manage", "user.remove", lambda db, a, i: remove_user(db, a, "sam")),
+    "set_password of another": (
+        "user.manage", "user.password", lambda db, a, i: set_password(db, a, "sam", "another long secret"),
+    ),
+    "audit_entries": ("audit.read", None, lambda db, a, i: audit_entries(db, a)),
+}  # fmt: skip
+
+# --- the expected matrix, written out -----------------------------------------------------------------------------
+
+A, R = "allowed", "refused"
+WHO = ("admin", "coordinator", "facilitator", "viewer", "anonymous")  # the coordinator is assigned alpha only
+MATRIX = {
+    #                          admin coordinator facilitator viewer anonymous
+    "create_pilot":             (A,    R,          R,          R,     R),
+    "update_pilot alpha":       (A,    A,          R,          R,     R),
+    "update_pilot beta":        (A,    R,          R,          R,     R),
+    "delete_pilot":             (A,    R,          R,          R,     R),
+    "update_lesson alpha":      (A,    A,          R,          R,     R),
+    "update_lesson beta":       (A,    R,          R,          R,     R),
+    "create_workshop":          (A,    R,          A,          R,     R),
+    "open_workshop":            (A,    R,          A,          R,     R),
+    "close_workshop":           (A,    R,          A,          R,     R),
+    "link_lesson_to_element":   (A,    R,          R,          R,     R),
+    "save_theme":               (A,    R,          R,          R,     R),
+    "map_methodology_step":     (A,    R,          R,          R,     R),
+    "add_user":                 (A,    R,          R,          R,     R),
+    "update_user":              (A,    R,          R,          R,     R),
+    "remove_user":              (A,    R,          R,          R,     R),
+    "set_password of another":  (A,    R,          R,          R,     R),
+    "audit_entries":            (A,    R,          R,          R,     R),
+}  # fmt: skip
+
+CASES = [(op, who, MATRIX[op][k]) for op in MATRIX for k, who in enumerate(WHO)]
+
+
+def test_the_matrix_covers_every_action_and_every_operation():
+    assert {OPERATIONS[op][0] for op in MATRIX} == set(ACTIONS)
+    assert set(MATRIX) == set(OPERATIONS)
+    assert all(len(row) == len(WHO) for row in MATRIX.values())
+
+
+def test_the_matrix_agrees_with_can(template):
+    db, ids = template
+    for op, who, expected in CASES:
+        action = OPERATIONS[op][0]
+        pilot = ids["beta"] if op.endswith(" beta") else ids["alpha"]
+        assert can(actor_of(db, ids, who), action, pilot_id=pilot) == (expected == A), (op, who)
+
+
+@pytest.mark.parametrize(("op", "who", "expected"), CASES, ids=[f"{op}-{who}" for op, who, _ in CASES])
+def test_permission_matrix(store, op, who, expected):
+    db, ids = store
+    action, audit_action, call = OPERATIONS[op]
+    actor = actor_of(db, ids, who)
+    before = snapshot(db)
+    audit_before = audit_rows(db)
+    if expected == A:
+        call(db, actor, ids)
+        new = audit_rows(db)[len(audit_before) :]
+        if audit_action is None:  # a read writes nothing
+            assert new == []
+            assert snapshot(db) == before
+        else:
+            assert audit_rows(db)[: len(audit_before)] == audit_before
+            assert [(user_id, name, act) for _, user_id, name, act in new] == [
+                (actor.user_id, actor.username, audit_action)
+            ]
+            assert snapshot(db)[1] != before[1]
+    else:
+        with pytest.raises(PermissionDenied) as refused:
+            call(db, actor, ids)
+        assert snapshot(db) == before
+        message = str(refused.value)
+        assert re.fullmatch(r"[A-Z][^.]*\.", message), message  # one plain sentence
+        assert not re.search(r"\w\.\w", message), message  # no internal code such as lesson.edit
+        assert not any(code in message for code in ACTIONS), message
+
+
+# --- beyond the matrix -----------------------------------------------------------------------------------------
+
+
+def test_a_coordinator_of_alpha_may_not_touch_beta(store):
+    db, ids = store
+    cora = actor_for(db, ids["cora"])
+    assert cora.pilot_ids == frozenset({ids["alpha"]})
+    before = snapshot(db)
+    with pytest.raises(
+        PermissionDenied, match="^You coordinate other pilots, so you may not change this pilot's facts"
+    ):
+        update_pilot(db, cora, ids["beta"], name="Taken over")
+    with pytest.raises(
+        PermissionDenied, match="^You coordinate other pilots, so you may not change this pilot's lesso"
+    ):
+        update_lesson(db, cora, ids["lesson_beta"], title="Taken over", themes=["trust"])
+    assert snapshot(db) == before
+    assert db.execute("SELECT name FROM pilots WHERE id = ?", [ids["beta"]]).fetchone() == ("Beta",)
+
+
+def test_a_coordinator_of_two_pilots_may_edit_both(store):
+    db, ids = store
+    duo_id = add_user(db, cli_actor(), "duo", PASSWORD, role="coordinator", pilots=["alpha", "beta"])
+    duo = actor_for(db, duo_id)
+    assert duo.pilot_ids == frozenset({ids["alpha"], ids["beta"]})
+    for slug in ("alpha", "beta"):
+        assert update_pilot(db, duo, ids[slug], summary=f"{slug} summary") == {
+            "summary": {"before": None, "after": f"{slug} summary"}
+        }
+        update_lesson(db, duo, ids[f"lesson_{slug}"], status="submitted")
+    assert db.execute("SELECT slug, summary FROM pilots ORDER BY slug").fetchall() == [
+        ("alpha", "alpha summary"),
+        ("beta", "beta summary"),
+    ]
+    assert db.execute(
+        "SELECT actor, action, object_id FROM audit_log WHERE user_id = ? ORDER BY id", [duo_id]
+    ).fetchall() == [
+        ("duo", "pilot.edit", "alpha"),
+        ("duo", "lesson.edit", "alpha:L1"),
+        ("duo", "pilot.edit", "beta"),
+        ("duo", "lesson.edit", "beta:L1"),
+    ]
+    with pytest.raises(PermissionDenied):
+        create_pilot(db, duo, "gamma", name="Gamma", country="FI")
+
+
+def test_a_role_change_takes_effect_at_once(store):
+    db, ids = store
+    cli = cli_actor()
+    add_user(db, cli, "ada2", PASSWORD, role="admin")
+    update_user(db, cli, "ada", role="viewer")
+    ada = actor_for(db, ids["ada"])
+    assert (ada.username, ada.role, ada.pilot_ids) == ("ada", "viewer", frozenset())
+    before = snapshot(db)
+    with pytest.raises(PermissionDenied, match="^A viewer may not change this pilot's facts"):
+        update_pilot(db, ada, ids["alpha"], summary="Still admin?")
+    with pytest.raises(PermissionDenied):
+        audit_entries(db, ada)
+    assert snapshot(db) == before
+
+
+def test_a_change_of_a_coordinators_pilots_takes_effect_at_once(store):
+    db, ids = store
+    update_user(db, cli_actor(), "cora", pilots=["beta"])
+    cora = actor_for(db, ids["cora"])
+    assert cora.pilot_ids == frozenset({ids["beta"]})
+    update_pilot(db, cora, ids["beta"], summary="Now mine")
+    with pytest.raises(PermissionDenied):
+        update_pilot(db, cora, ids["alpha"], summary="No longer mine")
+
+
+def test_a_disabled_account_has_no_actor(store):
+    db, ids = store
+    update_user(db, cli_actor(), "cora", active=False)
+    assert actor_for(db, ids["cora"]) is None
+    with pytest.raises(PermissionDenied, match="^Sign in to [a-z]"):
+        update_pilot(db, actor_for(db, ids["cora"]), ids["alpha"], summary="Ghost edit")
+    update_user(db, cli_actor(), "cora", active=True)
+    assert actor_for(db, ids["cora"]).role == "coordinator"
+
+
+def test_unknown_ids_have_no_actor(store):
+    db, ids = store
+    assert actor_for(db, None) is None
+    assert actor_for(db, 999_999) is None
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_an_actor_with_an_unknown_role_may_do_nothing(action):
+    assert not can(Actor("mallory", "superuser", frozenset({1})), action, pilot_id=1)
+    assert not can(Actor("mallory", "Admin"), action, pilot_id=1)
+
+
+def test_an_unknown_action_is_a_programming_error():
+    with pytest.raises(ValueError, match="unknown action"):
+        can(cli_actor(), "lesson.delete")
+
+
+def test_the_command_line_acts_as_an_administrator():
+    actor = cli_actor()
+    assert actor.role == "admin"
+    assert actor.username.startswith("cli:")
+    assert actor.user_id is None
