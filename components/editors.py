@@ -33,6 +33,17 @@ def _date(value: str | None) -> date | None:
         return None
 
 
+def optional_select(container, label: str, labels: dict[str, str], current: str | None) -> str | None:
+    """A selectbox over ``labels`` (code → label) with an empty choice "—" first, preset to ``current``."""
+    options = [None, *labels]
+    return container.selectbox(
+        label,
+        options,
+        index=options.index(current) if current in options else 0,
+        format_func=lambda c: "—" if c is None else labels[c],
+    )
+
+
 def pilot_facts_form(pilot: dict, vocab: dict, *, key: str) -> dict | None:
     """The pilot's facts; returns the submitted values, or None until the form is submitted."""
     methodologies = _labels(vocab["methodologies"])
@@ -41,13 +52,7 @@ def pilot_facts_form(pilot: dict, vocab: dict, *, key: str) -> dict | None:
         values["country"] = st.text_input(
             "Country (ISO two-letter code)", value=pilot.get("country") or "", max_chars=2, help="e.g. FI, PT, BE"
         ).upper()
-        options = [None, *methodologies]
-        values["methodology"] = st.selectbox(
-            "Methodology",
-            options,
-            index=options.index(pilot.get("methodology")) if pilot.get("methodology") in options else 0,
-            format_func=lambda c: "—" if c is None else methodologies[c],
-        )
+        values["methodology"] = optional_select(st, "Methodology", methodologies, pilot.get("methodology"))
         left, right = st.columns(2)
         start = left.date_input("Start date", value=_date(pilot.get("start_date")), format="YYYY-MM-DD")
         end = right.date_input("End date", value=_date(pilot.get("end_date")), format="YYYY-MM-DD")
@@ -62,7 +67,6 @@ def pilot_facts_form(pilot: dict, vocab: dict, *, key: str) -> dict | None:
 def lesson_form(lesson: dict, vocab: dict, *, key: str) -> tuple[dict, list[str], list[str]] | None:
     """One lesson's fields, themes and stakeholder groups; returns (fields, themes, groups) once submitted."""
     themes, phases, sectors = (_labels(vocab[k]) for k in ("themes", "phases", "sectors"))
-    strengths = [None, *EVIDENCE_STRENGTHS]
     with st.form(f"{key}_lesson_{lesson['id']}"):
         fields = {
             "title": st.text_input("Title", value=lesson["title"]),
@@ -75,13 +79,7 @@ def lesson_form(lesson: dict, vocab: dict, *, key: str) -> tuple[dict, list[str]
         fields["status"] = middle.selectbox(
             "Status", STATUSES, index=STATUSES.index(lesson["status"]), format_func=STATUS_LABELS.get
         )
-        phase_options = [None, *phases]
-        fields["phase"] = right.selectbox(
-            "Co-creation phase",
-            phase_options,
-            index=phase_options.index(lesson.get("phase")) if lesson.get("phase") in phase_options else 0,
-            format_func=lambda c: "—" if c is None else phases[c],
-        )
+        fields["phase"] = optional_select(right, "Co-creation phase", phases, lesson.get("phase"))
         chosen_themes = st.multiselect(
             "Themes", list(themes), default=lesson["theme_codes"], format_func=themes.get, max_selections=5
         )
@@ -90,13 +88,11 @@ def lesson_form(lesson: dict, vocab: dict, *, key: str) -> tuple[dict, list[str]
         )
         left, right = st.columns([2, 1])
         fields["evidence_source"] = left.text_input("Evidence: source", value=lesson.get("evidence_source") or "")
-        fields["evidence_strength"] = right.selectbox(
+        fields["evidence_strength"] = optional_select(
+            right,
             "Evidence: strength",
-            strengths,
-            index=strengths.index(lesson.get("evidence_strength"))
-            if lesson.get("evidence_strength") in strengths
-            else 0,
-            format_func=lambda s: "—" if s is None else s.capitalize(),
+            {s: s.capitalize() for s in EVIDENCE_STRENGTHS},
+            lesson.get("evidence_strength"),
         )
         if not st.form_submit_button("Save lesson", type="primary"):
             return None
