@@ -10,6 +10,8 @@ import streamlit as st
 from components.widgets import safe
 from lessons.accounts import AccountError, SignInRefused, actor_for, actor_for_email, has_users, sign_in
 from lessons.editing import EditError
+from lessons.ingest.changes import UndoError
+from lessons.ingest.problems import IngestError
 from lessons.permissions import ROLE_LABELS, Actor, PermissionDenied
 from lessons.store import connect
 from lessons.workshops import WorkshopError
@@ -116,7 +118,10 @@ def write(path: str, fn, *args, success: str | None = None, **kwargs):
     except PermissionDenied as refused:
         st.error(f"Not allowed: {refused}", icon=":material/block:")
         return None
-    except (AccountError, EditError, WorkshopError) as problem:
+    except IngestError as problem:
+        st.error(f"Nothing was written: {len(problem.problems)} problem(s) were found.", icon=":material/error:")
+        return None
+    except (AccountError, EditError, WorkshopError, UndoError) as problem:
         st.error(str(problem), icon=":material/error:")
         return None
     if success:

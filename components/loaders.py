@@ -17,6 +17,9 @@ from lessons.accounts import list_users
 from lessons.audit import audit_entries
 from lessons.cli import ensure_store
 from lessons.editing import editable_pilots
+from lessons.ingest.changes import list_uploads
+from lessons.ingest.pipeline import check
+from lessons.ingest.template import build_template
 from lessons.store import connect, resolve_db_path
 from lessons.store import data_version as _data_version
 
@@ -131,6 +134,25 @@ def load_audit(path: str, actor, **filters) -> pd.DataFrame:
     """Audit entries, newest first (admins only). Never cached: the log must be current."""
     with closing(connect(path, readonly=True)) as db:
         return audit_entries(db, actor, **filters)
+
+
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def load_template(path: str, version: int) -> bytes:
+    """The pilot-summary template, with the store's current vocabularies in its drop-downs."""
+    with closing(connect(path, readonly=True)) as db:
+        return build_template(db)
+
+
+def check_upload(path: str, actor, files, options):
+    """Read and check uploaded files and work out the preview (nothing is written; not cached)."""
+    with closing(connect(path, readonly=True)) as db:
+        return check(db, actor, files, options)
+
+
+def load_uploads(path: str, actor) -> list[dict]:
+    """Uploads of the pilots this user may change (all for administrators), newest first."""
+    with closing(connect(path, readonly=True)) as db:
+        return list_uploads(db, pilot_ids=None if actor.role == "admin" else actor.pilot_ids)
 
 
 def clear_all() -> None:

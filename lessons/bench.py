@@ -94,9 +94,113 @@ def page_benchmarks(path: str | Path, repeat: int = 10, cold_start: bool = False
     return json.loads(result.stdout)
 
 
-def run_benchmark(path: str | Path, *, repeat: int = 20, pages: bool = True, cold_start: bool = False) -> list[dict]:
+def _lesson_rows(n: int, seed: int = 11) -> list[list]:
+    """``n`` lesson rows (key, title, lesson, context, recommendation, kind, themes, phase, status, recorded_on)."""
+    import numpy as np
+
+    from lessons.synth import corpus_sentences
+
+    rng = np.random.default_rng(seed)
+    corpus = corpus_sentences() or ["A lesson about co-creation with residents and staff."]
+    themes = ["trust", "digital", "champions", "governance", "hard-to-reach", "evaluation"]
+    kinds = ["enabler", "barrier", "recommendation", "insight"]
+    phases = ["initiate", "understand", "co-design", "co-deliver", "evaluate"]
+    rows = []
+    for i in range(n):
+        text = " ".join(corpus[int(k)] for k in rng.integers(0, len(corpus), 4))
+        rows.append([
+            f"L{i + 1:06d}", text.split(".")[0][:90], text, corpus[int(rng.integers(len(corpus)))],
+            corpus[int(rng.integers(len(corpus)))], kinds[i % 4], ";".join(rng.choice(themes, 2, replace=False)),
+            phases[i % 5], "submitted", f"2021-{1 + i % 12:02d}-{1 + i % 28:02d}",
+        ])  # fmt: skip
+    return rows
+
+
+HEADER = ["key", "title", "lesson", "context", "recommendation", "kind", "themes", "phase", "status", "recorded_on"]
+
+
+def import_benchmarks(workdir: str | Path, *, xlsx_rows: int = 10_000, csv_rows: int = 100_000) -> list[dict]:
+    """Import timings: an XLSX of ``xlsx_rows`` lessons in-process, and a CSV of ``csv_rows`` lessons through the CLI
+    against the floor, ``sqlite-utils insert`` of the same CSV into a bare table."""
+    import csv
+    import shutil
+
+    from openpyxl import Workbook
+
+    from lessons.ingest.pipeline import run_import
+    from lessons.ingest.validate import Options
+    from lessons.permissions import cli_actor
+    from lessons.store import open_store
+
+    workdir = Path(workdir)
+    base = workdir / "import-base.db"
+    db = open_store(base)
+    db.execute("INSERT INTO pilots (slug, name, country) VALUES ('bench-pilot', 'Benchmark pilot', 'FI')")
+    db.conn.commit()
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Lessons")
+    sheet.append(HEADER)
+    for row in _lesson_rows(xlsx_rows):
+        sheet.append(row)
+    xlsx = workdir / "lessons.xlsx"
+    workbook.save(xlsx)
+    target = workdir / "import-xlsx.db"
+    shutil.copy(base, target)
+    db = open_store(target)
+    start = time.perf_counter()
+    run_import(db, cli_actor(), [(xlsx.name, xlsx.read_bytes())], Options(pilot="bench-pilot"))
+    xlsx_ms = (time.perf_counter() - start) * 1000
+    db.close()
+
+    csv_path = workdir / "lessons.csv"
+    with open(csv_path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        writer.writerows(_lesson_rows(csv_rows, seed=12))
+    target = workdir / "import-csv.db"
+    shutil.copy(base, target)
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR))
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "lessons", "import", str(csv_path), "--pilot", "bench-pilot", "--db", str(target), "--quiet"],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    cli_ms = (time.perf_counter() - start) * 1000
+    if done.returncode != 0:
+        raise RuntimeError(f"the CLI import failed:\n{done.stderr[-2000:]}")
+    floor_db = workdir / "floor.db"
+    start = time.perf_counter()
+    subprocess.run(
+        [str(Path(sys.executable).parent / "sqlite-utils"), "insert", str(floor_db), "lessons", str(csv_path), "--csv"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    floor_ms = (time.perf_counter() - start) * 1000
+    return [
+        summarise(f"import: {xlsx_rows:,}-lesson XLSX, in-process", [xlsx_ms]),
+        summarise(f"import: {csv_rows:,}-row lessons CSV, CLI", [cli_ms]),
+        summarise("floor: sqlite-utils insert of the same CSV", [floor_ms]),
+        {
+            "operation": "import: CLI / floor ratio",
+            "n": 1,
+            "median_ms": round(cli_ms / floor_ms, 2),
+            "p95_ms": round(cli_ms / floor_ms, 2),
+        },
+    ]
+
+
+def run_benchmark(
+    path: str | Path, *, repeat: int = 20, pages: bool = True, cold_start: bool = False, imports: bool = False
+) -> list[dict]:
     """All benchmark rows for the store at ``path``."""
     rows = store_benchmarks(path, repeat)
+    if imports:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as workdir:
+            rows += import_benchmarks(workdir)
     if pages or cold_start:
         rows += page_benchmarks(path, repeat=max(5, repeat // 2), cold_start=cold_start)
     return rows

@@ -119,7 +119,9 @@ def cmd_bench(args) -> int:
     if not path.exists():
         print(f"No database at {path}; make one with `python -m lessons synth --scale 1 --db {path}`.", file=sys.stderr)
         return EXIT_INVALID
-    rows = run_benchmark(path, repeat=args.repeat, pages=not args.no_pages, cold_start=args.cold_start)
+    rows = run_benchmark(
+        path, repeat=args.repeat, pages=not args.no_pages, cold_start=args.cold_start, imports=args.imports
+    )
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
@@ -202,6 +204,121 @@ def cmd_audit(args) -> int:
     return EXIT_OK
 
 
+def _acting(db, username: str | None):
+    """The command line's actor: a local administrator, or the named account with ``--as``."""
+    if not username:
+        return cli_actor()
+    from lessons.accounts import actor_for
+
+    row = db.execute("SELECT id FROM users WHERE username = ? AND active = 1", [username]).fetchone()
+    actor = actor_for(db, row[0]) if row else None
+    if actor is None:
+        raise AccountError(f"There is no active account {username!r}.")
+    return actor
+
+
+def _progress(fraction: float, message: str) -> None:
+    sys.stderr.write(f"\r{fraction:4.0%}  {message:<60}")
+    if fraction >= 1:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def cmd_import(args) -> int:
+    from lessons.ingest.pipeline import problems_frame, rejected_csv, run_import
+    from lessons.ingest.problems import IngestError
+    from lessons.ingest.validate import Options
+
+    db = ensure_store(args.db)
+    actor = _acting(db, args.as_user)
+    mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8")) if args.mapping else {}
+    options = Options(
+        pilot=args.pilot or mapping.get("pilot"),
+        mapping={k: v for k, v in mapping.items() if isinstance(v, dict)},
+        separator=args.separator or mapping.get("separator", ";"),
+        date_order=args.date_order or mapping.get("date_order", "DMY"),
+        skip_invalid=args.skip_invalid,
+        country=args.country or mapping.get("country"),
+        defaults=mapping.get("defaults", {}),
+        remove_missing=args.remove_missing,
+    )
+    files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
+    try:
+        outcome = run_import(
+            db, actor, files, options, dry_run=args.dry_run, progress=None if args.quiet else _progress
+        )
+    except IngestError as err:
+        for problem in err.problems:
+            print(str(problem), file=sys.stderr)
+        print(f"{len(err.problems)} problem(s); nothing was written.", file=sys.stderr)
+        return EXIT_INVALID
+    for problem in outcome.problems:
+        if problem.severity == "warning":
+            print(f"warning: {problem}", file=sys.stderr)
+    summary = outcome.plan.summary()
+    if summary:
+        _print_table(summary, ["pilot", "table", "added", "changed", "removed"])
+    for note in outcome.plan.notes:
+        print(note)
+    if outcome.prepared.rejected:
+        print(f"{len(outcome.prepared.rejected)} row(s) set aside as invalid.", file=sys.stderr)
+        if args.rejected:
+            Path(args.rejected).write_text(rejected_csv(outcome.prepared), encoding="utf-8")
+            print(f"They are in {args.rejected}, each with its reason.", file=sys.stderr)
+        else:
+            print(problems_frame(outcome.errors).to_string(index=False), file=sys.stderr)
+    if args.dry_run:
+        print("Dry run: nothing was written.")
+    else:
+        print(
+            f"Upload {outcome.upload_id} committed. Undo it with `python -m lessons uploads undo {outcome.upload_id}`."
+        )
+    return EXIT_OK
+
+
+def cmd_uploads(args) -> int:
+    from lessons.ingest.changes import UndoError, list_uploads, undo_upload
+
+    db = ensure_store(args.db)
+    actor = _acting(db, args.as_user)
+    if args.uploads_command == "list":
+        rows = list_uploads(db, pilot_ids=None if actor.role == "admin" else actor.pilot_ids)
+        if args.json:
+            print(json.dumps(rows, indent=2, default=str))
+        else:
+            _print_table(
+                [{k: ("" if v is None else v) for k, v in r.items()} for r in rows],
+                [
+                    "id",
+                    "uploaded_at",
+                    "username",
+                    "filename",
+                    "pilots",
+                    "rows_added",
+                    "rows_changed",
+                    "rows_removed",
+                    "status",
+                ],
+            )
+        return EXIT_OK
+    try:
+        restored = undo_upload(db, actor, args.id)
+    except UndoError as err:
+        print(err, file=sys.stderr)
+        return EXIT_INVALID
+    print(f"Upload {args.id} undone: {restored} row(s) restored as they were before it.")
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from lessons.ingest.template import build_template
+
+    db = ensure_store(args.db)
+    Path(args.out).write_bytes(build_template(db))
+    print(f"Wrote the pilot-summary template to {args.out}.")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lessons", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
@@ -230,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cold-start", action="store_true", help="also time the app's cold start in Chromium (on the demo data)"
     )
+    p.add_argument("--imports", action="store_true", help="also time XLSX and CSV imports (about a minute)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_bench)
 
@@ -259,6 +377,41 @@ def build_parser() -> argparse.ArgumentParser:
     u = users.add_parser("remove", parents=[common], help="delete an account (the audit log keeps its name)")
     u.add_argument("name")
     p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("import", parents=[common], help="import pilot summaries (all or nothing unless --skip-invalid)")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .csv, .zip, .json, .graphml or .gexf")
+    p.add_argument("--pilot", metavar="SLUG", help="the pilot for rows that name none")
+    p.add_argument(
+        "--mapping", metavar="M.json", help='column mapping, e.g. {"Lessons": {"title": "Subject"}, "separator": ","}'
+    )
+    p.add_argument("--separator", help="separator of multi-value cells (default ;)")
+    p.add_argument(
+        "--date-order", choices=["DMY", "MDY", "YMD"], help="day/month order of dates like 04/05/2021 (default DMY)"
+    )
+    p.add_argument("--country", metavar="XX", help="country of pilots the file creates (administrators)")
+    p.add_argument("--dry-run", action="store_true", help="check and show the preview; write nothing")
+    p.add_argument("--skip-invalid", action="store_true", help="import the valid rows and set the others aside")
+    p.add_argument(
+        "--remove-missing", action="store_true", help="remove the pilot's rows that a sheet in the files no longer has"
+    )
+    p.add_argument("--rejected", metavar="FILE.csv", help="with --skip-invalid: write the rows set aside, with reasons")
+    p.add_argument("--as", dest="as_user", metavar="USER", help="act as this account (default: a local administrator)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("uploads", help="list uploads or undo one")
+    ups = p.add_subparsers(dest="uploads_command", required=True, metavar="ACTION")
+    u = ups.add_parser("list", parents=[common], help="uploads, newest first")
+    u.add_argument("--json", action="store_true")
+    u.add_argument("--as", dest="as_user", metavar="USER")
+    u = ups.add_parser("undo", parents=[common], help="restore the pilots as they were before an upload")
+    u.add_argument("id", type=int)
+    u.add_argument("--as", dest="as_user", metavar="USER")
+    p.set_defaults(func=cmd_uploads)
+
+    p = sub.add_parser("template", parents=[common], help="write the pilot-summary template workbook")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx")
+    p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("audit", parents=[common], help="print the audit log, newest first")
     p.add_argument("--since", help="ISO date or date-time, e.g. 2026-11-01")

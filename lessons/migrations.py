@@ -362,3 +362,25 @@ def m002_lesson_search(db: Database) -> None:
     )
     # enable_fts populates the index from rows already present, so lessons written before this migration
     # are searchable afterwards.
+
+
+@migrations()
+def m003_upload_history(db: Database) -> None:
+    """Every row an upload inserted, changed or removed, with its image before and after, so it can be undone."""
+    run_sql(
+        db,
+        """
+CREATE TABLE upload_changes (
+    id INTEGER PRIMARY KEY,
+    upload_id INTEGER NOT NULL REFERENCES uploads(id) ON DELETE CASCADE,
+    pilot_id INTEGER,
+    table_name TEXT NOT NULL,
+    row_id INTEGER NOT NULL,
+    op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX idx_upload_changes_upload ON upload_changes(upload_id);
+CREATE INDEX idx_upload_changes_pilot ON upload_changes(pilot_id, upload_id);
+""",
+    )

@@ -35,6 +35,8 @@ ACTIONS: dict[str, tuple[frozenset[str], bool, str]] = {
     "pilot.edit": (frozenset({"admin", "coordinator"}), True, "change this pilot's facts"),
     "pilot.delete": (frozenset({"admin"}), False, "delete pilots"),
     "lesson.edit": (frozenset({"admin", "coordinator"}), True, "change this pilot's lessons"),
+    "upload.commit": (frozenset({"admin", "coordinator"}), True, "upload data into this pilot"),
+    "upload.undo": (frozenset({"admin", "coordinator"}), True, "undo uploads of this pilot"),
     "workshop.manage": (frozenset({"admin", "facilitator"}), False, "prepare, run or close workshops"),
     "model.edit": (frozenset({"admin"}), False, "change governance models"),
     "vocabulary.edit": (frozenset({"admin"}), False, "change the vocabularies"),

@@ -43,6 +43,7 @@ TABLES = [
     "participants",
     "votes",
     "uploads",
+    "upload_changes",
     "users",
     "user_pilots",
     "audit_log",

@@ -42,13 +42,14 @@ def page_widget_keys(at, prefix):
     return [k for k in keys if k and k.startswith(prefix)]
 
 
-@pytest.mark.parametrize("page", ["pages/pilot_data.py", "pages/users_audit.py"])
+@pytest.mark.parametrize("page", ["pages/upload.py", "pages/pilot_data.py", "pages/users_audit.py"])
 def test_manage_pages_without_sign_in_show_the_form_and_no_write_widgets(app, page):
     app.switch_page(page).run()
     assert not app.exception
     assert [t.key for t in app.text_input] == ["auth_username", "auth_password"]
     assert app.info[0].value.startswith("Sign in (in the sidebar)")
-    assert page_widget_keys(app, "pilotdata") == page_widget_keys(app, "users") == []
+    assert page_widget_keys(app, "pilotdata") == page_widget_keys(app, "users") == page_widget_keys(app, "upload") == []
+    assert not app.get("file_uploader")
     assert not app.tabs
 
 

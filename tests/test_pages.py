@@ -64,7 +64,13 @@ def tiny_path(tmp_path):
 
 
 def test_app_registers_the_working_pages():
-    assert REGISTERED == ["pages/overview.py", "pages/lessons.py", "pages/pilot_data.py", "pages/users_audit.py"]
+    assert REGISTERED == [
+        "pages/overview.py",
+        "pages/lessons.py",
+        "pages/upload.py",
+        "pages/pilot_data.py",
+        "pages/users_audit.py",
+    ]
 
 
 @pytest.mark.parametrize("page", REGISTERED)
@@ -72,7 +78,7 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, monkeyp
     at = make_app(demo_db_path, monkeypatch).run()
     at.switch_page(page).run()
     assert not at.exception
-    assert at.title[0].value in {"Overview", "Lessons", "Edit pilot data", "Users and audit"}
+    assert at.title[0].value in {"Overview", "Lessons", "Upload pilot summary", "Edit pilot data", "Users and audit"}
     if page in ("pages/overview.py", "pages/lessons.py"):
         assert any("Illustrative demo data" in i.value for i in at.info)
     else:  # Manage pages without sign-in: the sign-in form, no write widget of the page

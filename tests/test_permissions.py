@@ -25,6 +25,7 @@ from lessons.editing import (
     update_lesson,
     update_pilot,
 )
+from lessons.ingest.changes import Change, Plan, commit, undo_upload
 from lessons.permissions import ACTIONS, Actor, PermissionDenied, can, cli_actor
 from lessons.store import open_memory_store
 from lessons.workshops import close_workshop, create_workshop, open_workshop
@@ -73,8 +74,23 @@ def template():
     for role, name in ROLE_USERS.items():
         ids[name] = add_user(db, cli, name, PASSWORD, role=role, pilots=["alpha"] if role == "coordinator" else ())
     ids["sam"] = add_user(db, cli, "sam", PASSWORD, role="viewer")
+    for slug in ("alpha", "beta"):
+        ids[f"upload_{slug}"] = commit(db, cli, lesson_plan(slug, "L9"), filename=f"{slug}.csv")
     yield db, ids
     db.close()
+
+
+def lesson_plan(slug: str, key: str) -> Plan:
+    """An upload that adds one lesson to a pilot."""
+    after = {
+        "key": key,
+        "title": f"Uploaded {key}",
+        "lesson": "Learned by upload.",
+        "kind": "insight",
+        "themes": [],
+        "groups": [],
+    }
+    return Plan(changes=[Change("lessons", slug, (key,), "insert", None, after)])
 
 
 def clone(db: Database) -> Database:
@@ -145,6 +161,10 @@ OPERATIONS = {
         "user.manage", "user.password", lambda db, a, i: set_password(db, a, "sam", "another long secret"),
     ),
     "audit_entries": ("audit.read", None, lambda db, a, i: audit_entries(db, a)),
+    "commit upload alpha": ("upload.commit", "upload.commit", lambda db, a, i: commit(db, a, lesson_plan("alpha", "L2"), filename="a.csv")),
+    "commit upload beta": ("upload.commit", "upload.commit", lambda db, a, i: commit(db, a, lesson_plan("beta", "L2"), filename="b.csv")),
+    "undo upload alpha": ("upload.undo", "upload.undo", lambda db, a, i: undo_upload(db, a, i["upload_alpha"])),
+    "undo upload beta": ("upload.undo", "upload.undo", lambda db, a, i: undo_upload(db, a, i["upload_beta"])),
 }  # fmt: skip
 
 # --- the expected matrix, written out -----------------------------------------------------------------------------
@@ -170,6 +190,10 @@ MATRIX = {
     "remove_user":              (A,    R,          R,          R,     R),
     "set_password of another":  (A,    R,          R,          R,     R),
     "audit_entries":            (A,    R,          R,          R,     R),
+    "commit upload alpha":      (A,    A,          R,          R,     R),
+    "commit upload beta":       (A,    R,          R,          R,     R),
+    "undo upload alpha":        (A,    A,          R,          R,     R),
+    "undo upload beta":         (A,    R,          R,          R,     R),
 }  # fmt: skip
 
 CASES = [(op, who, MATRIX[op][k]) for op in MATRIX for k, who in enumerate(WHO)]

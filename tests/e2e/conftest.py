@@ -14,6 +14,15 @@ import pytest
 
 from components import browser
 
+class AppURL(str):
+    """The app's base URL, which also knows the database the server uses."""
+
+    def __new__(cls, url: str, db_path):
+        self = super().__new__(cls, url)
+        self.db_path = db_path
+        return self
+
+
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 README_SCREENSHOT = Path(__file__).resolve().parent / "readme-overview.png"
 
@@ -40,7 +49,7 @@ def app_url(demo_template, tmp_path_factory):
     path = tmp_path_factory.mktemp("e2e") / "demo.db"
     shutil.copy(demo_template, path)
     with browser.app_server(path) as url:
-        yield url
+        yield AppURL(url, path)
 
 
 @pytest.fixture

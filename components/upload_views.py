@@ -1,0 +1,121 @@
+"""Pieces of the upload flow: column mapping, the problems found, the preview, and the upload history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lessons.exports import to_csv
+from lessons.ingest.changes import Plan
+from lessons.ingest.fields import SHEETS
+from lessons.ingest.pipeline import problems_frame
+from lessons.ingest.tables import Upload
+from lessons.ingest.validate import guess_mapping
+
+NONE = "— none —"
+OPS = {"insert": "New", "update": "Changed", "delete": "Removed"}
+
+
+def mapping_editor(upload: Upload, *, key: str) -> dict[str, dict[str, str]]:
+    """For each sheet read, one chooser per field offering the file's columns, preset to the best guess."""
+    mapping: dict[str, dict[str, str]] = {}
+    for sheet in upload.sheets:
+        if sheet.name not in ("Lessons", "Stakeholders", "Ties") or mapping.get(sheet.name):
+            continue
+        guess = guess_mapping(sheet.columns, sheet.name)
+        options = [NONE, *sheet.columns]
+        exact = all(guess.get(f.name) == f.name for f in SHEETS[sheet.name] if f.name in sheet.columns)
+        with st.expander(f"Columns of {sheet.file} → {sheet.name}", expanded=not exact, icon=":material/table_view:"):
+            st.caption("Which column of your file holds each field? The guesses come from the column names.")
+            chosen = {}
+            columns = st.columns(3)
+            for position, f in enumerate(SHEETS[sheet.name]):
+                current = guess.get(f.name, NONE)
+                label = f"{f.label}{' (required)' if f.required else ''}"
+                value = columns[position % 3].selectbox(
+                    label,
+                    options,
+                    index=options.index(current),
+                    key=f"{key}_map_{sheet.name}_{f.name}",
+                    help=f.help or None,
+                )
+                if value != NONE:
+                    chosen[f.name] = value
+            mapping[sheet.name] = chosen
+    return mapping
+
+
+def problems_table(problems, *, key: str) -> None:
+    """Every problem, errors first, with where it is and how to fix it; downloadable as CSV."""
+    frame = problems_frame(problems).sort_values(
+        "severity", key=lambda s: s.map({"error": 0, "warning": 1}), kind="stable"
+    )
+    errors = int((frame["severity"] == "error").sum())
+    warnings = len(frame) - errors
+    if errors:
+        st.error(
+            f"{errors} problem(s) must be fixed before anything is written."
+            + (f" {warnings} warning(s)." if warnings else ""),
+            icon=":material/error:",
+        )
+    elif warnings:
+        st.warning(f"{warnings} warning(s): the upload can go ahead, but have a look.", icon=":material/warning:")
+    st.dataframe(
+        frame, hide_index=True, width="stretch", column_config={"row": st.column_config.NumberColumn(format="%d")}
+    )
+    st.download_button(
+        "Download the problems (CSV)", to_csv(frame), file_name="upload-problems.csv", mime="text/csv",
+        key=f"{key}_problems_csv", icon=":material/download:",
+    )  # fmt: skip
+
+
+def _describe(change) -> dict:
+    key = " → ".join(str(k) for k in change.key) if change.table == "ties" else str(change.key[0])
+    if change.op == "update":
+        what = "; ".join(f"{f}: {_short(change.before.get(f))} → {_short(change.after.get(f))}" for f in change.fields)
+    elif change.op == "insert":
+        what = _short(change.after.get("title") or change.after.get("name") or change.after.get("relation"))
+    else:
+        what = _short(change.before.get("title") or change.before.get("name") or change.before.get("relation"))
+    return {"pilot": change.pilot, "what": OPS[change.op], "key": key, "details": what}
+
+
+def _short(value, limit: int = 80) -> str:
+    text = "—" if value in (None, "", []) else ", ".join(value) if isinstance(value, list) else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def preview(plan: Plan) -> None:
+    """What the commit will change, per pilot and table, and row by row (changed rows field by field)."""
+    counts = plan.counts()
+    if not plan.changes:
+        st.info("The store already holds exactly this: committing would change nothing.", icon=":material/check:")
+        return
+    cols = st.columns(3)
+    cols[0].metric("New rows", f"{counts['added']:,}")
+    cols[1].metric("Changed rows", f"{counts['changed']:,}")
+    cols[2].metric("Removed rows", f"{counts['removed']:,}")
+    for note in plan.notes:
+        st.caption(note)
+    if plan.new_pilots:
+        st.caption(f"New pilots: {', '.join(sorted(plan.new_pilots))}.")
+    if plan.new_themes:
+        st.caption(f"New free tags: {', '.join(plan.new_themes.values())}.")
+    st.dataframe(pd.DataFrame(plan.summary()), hide_index=True, width="stretch")
+    for table in ("pilots", "stakeholders", "lessons", "ties"):
+        changes = [c for c in plan.changes if c.table == table]
+        if changes:
+            with st.expander(f"{table.capitalize()}: {len(changes):,} change(s) row by row"):
+                st.dataframe(pd.DataFrame([_describe(c) for c in changes[:2000]]), hide_index=True, width="stretch")
+                if len(changes) > 2000:
+                    st.caption(f"The first 2,000 of {len(changes):,} are shown.")
+
+
+def history(uploads: list[dict]) -> pd.DataFrame:
+    """Uploads as a table for the page."""
+    frame = pd.DataFrame(uploads)
+    if frame.empty:
+        return frame
+    return frame[
+        ["id", "uploaded_at", "username", "filename", "pilots", "rows_added", "rows_changed", "rows_removed", "status"]
+    ]

@@ -1,0 +1,6 @@
+"""Bringing pilot summaries in: read files, map columns, validate, preview the change, commit it, undo it.
+
+Modules: ``problems`` (what is wrong and how to fix it), ``normalise`` (vocabularies, countries, dates),
+``tables`` (XLSX, CSV, ZIP, JSON readers), ``networks`` (GraphML, GEXF, edge lists), ``fields`` (what each sheet
+holds), ``validate``, ``plan`` (the preview diff), ``commit`` (one transaction, history, undo).
+"""

@@ -1,0 +1,89 @@
+"""What each sheet of a pilot summary holds: fields, whether they are required, their type, help and aliases.
+
+The template workbook, the column-mapping guesses, validation and the data dictionary all read this one list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a sheet.
+
+    ``kind`` is ``text``, ``key``, ``date``, ``bool``, ``number``, ``vocab`` (one code of ``vocabulary``) or
+    ``multi`` (several codes of ``vocabulary``, split on the chosen separator).
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    required: bool = False
+    vocabulary: str | None = None
+    help: str = ""
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+    max_length: int = 10_000
+
+
+PILOT = (
+    Field("slug", "Pilot slug", "key", True, help="Short unique name: lower-case letters, digits and dashes, e.g. porto-housing", aliases=("pilot", "pilot id", "id", "code")),
+    Field("name", "Name", required=True, help="The pilot's name", aliases=("pilot name", "title")),
+    Field("country", "Country", "vocab", True, "countries", "Country name or ISO code, e.g. Italy, Italia or IT", ("nation",)),
+    Field("region", "Region", aliases=("province", "county", "state")),
+    Field("city", "City", aliases=("municipality", "town", "place", "location")),
+    Field("service_area", "Service area", aliases=("service", "policy area", "domain")),
+    Field("target_groups", "Target groups", aliases=("target group", "beneficiaries", "users")),
+    Field("methodology", "Methodology", "vocab", vocabulary="methodologies", aliases=("method", "approach")),
+    Field("project", "Project", aliases=("programme", "program")),
+    Field("start_date", "Start date", "date", aliases=("start", "from", "begin")),
+    Field("end_date", "End date", "date", aliases=("end", "to", "until")),
+    Field("lead_organisation", "Lead organisation", aliases=("lead", "lead organization", "coordinator organisation")),
+    Field("summary", "Summary", aliases=("description", "abstract"), max_length=20_000),
+)  # fmt: skip
+
+LESSONS = (
+    Field("pilot", "Pilot", "key", help="Pilot slug; only needed when one file holds several pilots", aliases=("pilot slug", "site", "project site")),
+    Field("key", "Lesson key", "key", True, help="Stable key within the pilot, e.g. L01; a revised upload updates the lesson with the same key", aliases=("lesson id", "id", "lesson number", "no", "number", "ref")),
+    Field("title", "Title", required=True, help="A short headline", aliases=("subject", "headline", "lesson title"), max_length=500),
+    Field("lesson", "Lesson", required=True, help="What was learned", aliases=("lesson learned", "lessons learned", "text", "description", "finding", "observation"), max_length=50_000),
+    Field("context", "Context", help="The driving event or situation", aliases=("driving event", "background", "situation", "abstract"), max_length=50_000),
+    Field("recommendation", "Recommendation", help="What others should do", aliases=("recommendations", "advice", "action"), max_length=50_000),
+    Field("kind", "Kind", "vocab", True, "kinds", "enabler, barrier, recommendation or insight", ("type", "category", "lesson type")),
+    Field("themes", "Themes", "multi", vocabulary="themes", help="Themes separated by the separator you choose (default ;); new names become free tags", aliases=("theme", "topics", "topic", "tags", "keywords")),
+    Field("phase", "Co-creation phase", "vocab", vocabulary="phases", help="initiate, understand, co-design, co-deliver or evaluate", aliases=("phase", "stage", "step")),
+    Field("stakeholder_groups", "Stakeholder groups", "multi", vocabulary="sectors", help="Groups concerned: public, civil_society, private, research, citizens", aliases=("groups", "stakeholders", "sectors", "target")),
+    Field("evidence_source", "Evidence source", help="Where the evidence comes from", aliases=("evidence", "source", "references")),
+    Field("evidence_strength", "Evidence strength", "vocab", vocabulary="evidence_strengths", help="anecdotal, observed, measured or evaluated", aliases=("strength",)),
+    Field("status", "Status", "vocab", vocabulary="statuses", help="draft, submitted, validated, contested, endorsed or applied_elsewhere (default submitted)", aliases=("state",)),
+    Field("language", "Language", help="ISO 639-1 code, e.g. en (default en)", aliases=("lang",), max_length=8),
+    Field("recorded_on", "Recorded on", "date", help="Date the lesson was recorded", aliases=("date", "lesson date", "recorded")),
+)  # fmt: skip
+
+STAKEHOLDERS = (
+    Field("pilot", "Pilot", "key", help="Pilot slug; only needed when one file holds several pilots"),
+    Field("key", "Stakeholder key", "key", True, help="Stable key within the pilot, e.g. S01; ties refer to it", aliases=("id", "actor id", "node", "stakeholder id")),
+    Field("name", "Name", required=True, aliases=("actor", "stakeholder", "organisation name", "label"), max_length=500),
+    Field("organisation", "Organisation", help="Canonical organisation name when it takes part in several pilots", aliases=("organization", "org")),
+    Field("sector", "Sector", "vocab", True, "sectors", "public, civil_society, private, research or citizens", ("type", "category", "helix")),
+    Field("hard_to_reach", "Hard to reach", "bool", help="yes for a hard-to-reach group or one representing it", aliases=("hard to reach group", "htr", "vulnerable")),
+    Field("role", "Role", help="What they did in the pilot", aliases=("function", "description")),
+)  # fmt: skip
+
+TIES = (
+    Field("pilot", "Pilot", "key", help="Pilot slug; only needed when one file holds several pilots"),
+    Field("source", "From stakeholder", "key", True, help="Stakeholder key the tie starts from", aliases=("from", "source key", "sender", "ego")),
+    Field("target", "To stakeholder", "key", True, help="Stakeholder key the tie goes to", aliases=("to", "target key", "receiver", "alter")),
+    Field("relation", "Relation", help="collaboration, information, funding, accountability, advice, … (default collaboration)", aliases=("type", "tie type", "kind", "label")),
+    Field("directed", "Directed", "bool", help="yes when the tie has a direction (default: no for collaboration, yes otherwise)"),
+    Field("weight", "Weight", "number", help="Strength greater than 0 (default 1)", aliases=("strength", "value")),
+    Field("period", "Period", help="baseline, end, or a date (default end)", aliases=("time", "wave", "when")),
+)  # fmt: skip
+
+SHEETS: dict[str, tuple[Field, ...]] = {"Pilot": PILOT, "Lessons": LESSONS, "Stakeholders": STAKEHOLDERS, "Ties": TIES}
+SHEET_ALIASES = {
+    "pilot": "Pilot", "pilots": "Pilot", "pilot facts": "Pilot",
+    "lessons": "Lessons", "lesson": "Lessons", "lessons learned": "Lessons",
+    "stakeholders": "Stakeholders", "stakeholder": "Stakeholders", "actors": "Stakeholders", "nodes": "Stakeholders",
+    "ties": "Ties", "tie": "Ties", "edges": "Ties", "relations": "Ties", "links": "Ties",
+}  # fmt: skip

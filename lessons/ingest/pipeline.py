@@ -1,0 +1,116 @@
+"""One code path for the page and the CLI: read → check → preview → commit (or stop with every problem)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlite_utils import Database
+
+from lessons.exports import to_csv
+from lessons.ingest.changes import Plan, commit, plan_upload
+from lessons.ingest.problems import IngestError, Problem
+from lessons.ingest.tables import Upload, read_files
+from lessons.ingest.validate import Options, Prepared, prepare
+from lessons.permissions import Actor
+
+
+@dataclass
+class Outcome:
+    """What an import did or would do."""
+
+    upload: Upload
+    prepared: Prepared
+    plan: Plan | None
+    upload_id: int | None = None
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.prepared.problems
+
+    @property
+    def errors(self) -> list[Problem]:
+        return self.prepared.errors
+
+
+def check(db: Database, actor: Actor, files: list[tuple[str, bytes]], options: Options | None = None) -> Outcome:
+    """Read and check the files and work out the preview; nothing is written."""
+    options = options or Options()
+    upload = read_files(files)
+    prepared = prepare(db, actor, upload, options)
+    blocking = [p for p in prepared.errors if not options.skip_invalid or p.row is None]
+    plan = None if blocking else plan_upload(db, prepared, remove_missing=options.remove_missing)
+    return Outcome(upload, prepared, plan)
+
+
+def run_import(
+    db: Database,
+    actor: Actor,
+    files: list[tuple[str, bytes]],
+    options: Options | None = None,
+    *,
+    dry_run: bool = False,
+    progress=None,
+) -> Outcome:
+    """Check the files and, unless ``dry_run``, commit them as one upload.
+
+    Raises
+    ------
+    IngestError
+        With every problem, when anything is wrong (and ``skip_invalid`` is off, or the problem concerns the whole
+        file rather than a row). Nothing is written then.
+    """
+    options = options or Options()
+    if progress:
+        progress(0.05, "Reading the files")
+    outcome = check(db, actor, files, options)
+    if outcome.plan is None:
+        raise IngestError(outcome.errors)
+    if not options.skip_invalid and outcome.errors:
+        raise IngestError(outcome.errors)
+    if dry_run:
+        return outcome
+    if progress:
+        progress(0.3, "Writing")
+    names = ", ".join(f["filename"] for f in outcome.upload.files)
+    checksum = ",".join(f["sha256"] for f in outcome.upload.files)
+    formats = ",".join(sorted({name.rsplit(".", 1)[-1].lower() for name, _ in files if "." in name}))
+    outcome.upload_id = commit(
+        db, actor, outcome.plan, filename=names, checksum=checksum, file_format=formats or None,
+        progress=(lambda f, m: progress(0.3 + 0.7 * f, m)) if progress else None,
+    )  # fmt: skip
+    return outcome
+
+
+def rejected_rows(prepared: Prepared) -> pd.DataFrame:
+    """The rows set aside, each with its sheet, row number and reason."""
+    frame = pd.DataFrame(prepared.rejected)
+    if frame.empty:
+        return frame
+    first = ["_sheet", "_row", "_reason"]
+    frame = frame[first + [c for c in frame.columns if c not in first]]
+    return frame.rename(columns={"_sheet": "sheet", "_row": "row", "_reason": "reason"})
+
+
+def rejected_csv(prepared: Prepared) -> str:
+    """The rejected rows as CSV (formula-like cells neutralised), to fix and upload again."""
+    return to_csv(rejected_rows(prepared))
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as a table: file, sheet, row, column, problem, fix, severity."""
+    return pd.DataFrame(
+        [
+            {
+                "file": p.file,
+                "sheet": p.sheet,
+                "row": p.row,
+                "column": p.column,
+                "problem": p.message,
+                "fix": p.fix,
+                "severity": p.severity,
+            }
+            for p in problems
+        ],
+        columns=["file", "sheet", "row", "column", "problem", "fix", "severity"],
+    )

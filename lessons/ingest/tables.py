@@ -1,0 +1,500 @@
+"""Read uploaded files into sheets of raw rows: XLSX, CSV (one per sheet), a ZIP of them, JSON, GraphML and GEXF.
+
+Readers never raise on bad input: everything wrong becomes a :class:`~lessons.ingest.problems.Problem`. Checks that
+protect the machine (size, zip bombs, macros, row counts) run before a file is parsed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from lessons.ingest.fields import SHEET_ALIASES
+from lessons.ingest.problems import Problem
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+MAX_ROWS = 100_000
+CSV_DELIMITERS = ",;\t|"
+
+
+@dataclass
+class Sheet:
+    """Rows of one sheet as read: ``rows[i]`` maps column header to raw value and is spreadsheet row ``first_row + i``."""
+
+    name: str
+    file: str
+    columns: list[str]
+    rows: list[dict]
+    first_row: int = 2
+    row_numbers: list[int] | None = None  # where rows are not consecutive lines (XML sources: the element's line)
+
+    def row_number(self, offset: int) -> int:
+        if self.row_numbers is not None and offset < len(self.row_numbers) and self.row_numbers[offset]:
+            return self.row_numbers[offset]
+        return self.first_row + offset
+
+
+@dataclass
+class Upload:
+    """Everything read from the files of one upload."""
+
+    sheets: list[Sheet] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)
+
+    def sheet(self, name: str) -> list[Sheet]:
+        return [s for s in self.sheets if s.name == name]
+
+
+def _fold(text) -> str:
+    return " ".join(str(text or "").replace("_", " ").replace("-", " ").casefold().split())
+
+
+def sheet_name(raw: str, default: str | None = None) -> str | None:
+    """Canonical sheet for a sheet or file name ("lessons.csv", "LESSONS", "edges" …), else ``default``.
+
+    >>> sheet_name("Lessons Learned"), sheet_name("edges"), sheet_name("notes", "Lessons")
+    ('Lessons', 'Ties', 'Lessons')
+    """
+    return SHEET_ALIASES.get(_fold(PurePath(raw).stem if "." in raw else raw), default)
+
+
+def decode(data: bytes, filename: str, problems: list[Problem]) -> str | None:
+    """Text of a file: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1 with a warning."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            problems.append(
+                Problem(
+                    filename, None, None, None, "The file says it is UTF-16 but is not.", "Save it again as UTF-8 CSV."
+                )
+            )
+            return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.append(
+            Problem(
+                filename, None, None, None, "The file is not UTF-8; it was read as Latin-1 (Western European).",
+                "Check accented letters in the preview; if they look wrong, save the file as 'CSV UTF-8'.", "warning",
+            )
+        )  # fmt: skip
+        return data.decode("latin-1")
+
+
+def _rows_from_matrix(matrix, name: str, filename: str, problems: list[Problem], first_line: int = 1) -> Sheet | None:
+    """Header row plus data rows (lists) → a Sheet; ragged rows and empty files are problems."""
+    matrix = list(matrix)
+    while matrix and not any(str(c).strip() for c in matrix[-1] if c is not None):
+        matrix.pop()
+    if not matrix:
+        problems.append(
+            Problem(filename, name, None, None, "The sheet is empty.", "Add a header row and at least one row of data.")
+        )
+        return None
+    header = [str(c).strip() if c is not None else "" for c in matrix[0]]
+    while header and not header[-1]:
+        header.pop()
+    if not any(header):
+        problems.append(
+            Problem(
+                filename,
+                name,
+                first_line,
+                None,
+                "The first row has no column names.",
+                "Put the column names in the first row.",
+            )
+        )
+        return None
+    seen = set()
+    for position, column in enumerate(header):
+        if not column:
+            header[position] = f"column {position + 1}"
+        elif _fold(column) in seen:
+            problems.append(
+                Problem(
+                    filename,
+                    name,
+                    first_line,
+                    column,
+                    f"The column name '{column}' appears twice.",
+                    "Give every column its own name.",
+                )
+            )
+        seen.add(_fold(header[position]))
+    data = matrix[1:]
+    if len(data) > MAX_ROWS:
+        problems.append(
+            Problem(filename, name, None, None, f"The sheet has {len(data):,} rows; at most {MAX_ROWS:,} are accepted in one upload.", "Split the file into smaller files and upload them one after another.")
+        )  # fmt: skip
+        return None
+    rows = []
+    for offset, values in enumerate(data):
+        values = list(values)
+        extra = [v for v in values[len(header) :] if v not in (None, "")]
+        if extra:
+            problems.append(
+                Problem(filename, name, first_line + 1 + offset, None, f"This row has {len(values)} cells but the header has {len(header)} columns.", "Remove the extra cells, or quote cells that contain the separator.")
+            )  # fmt: skip
+        values += [None] * (len(header) - len(values))
+        rows.append(dict(zip(header, values)))
+    if not rows:
+        problems.append(
+            Problem(
+                filename,
+                name,
+                None,
+                None,
+                "The sheet has a header but no rows of data.",
+                "Add the data below the header row.",
+            )
+        )
+    return Sheet(name, filename, header, rows, first_line + 1)
+
+
+def read_csv_text(text: str, filename: str, name: str, problems: list[Problem]) -> Sheet | None:
+    """A CSV text (separator sniffed among , ; tab |) → a Sheet."""
+    try:
+        matrix = list(csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(text)))
+    except csv.Error as err:
+        problems.append(
+            Problem(
+                filename,
+                name,
+                None,
+                None,
+                f"The CSV cannot be read ({err}).",
+                "Check quotes: a cell that starts with a quote must end with one.",
+            )
+        )
+        return None
+    if len(matrix) > MAX_ROWS + 1:
+        problems.append(
+            Problem(filename, name, None, None, f"The file has {len(matrix) - 1:,} rows; at most {MAX_ROWS:,} are accepted in one upload.", "Split the file into smaller files and upload them one after another.")
+        )  # fmt: skip
+        return None
+    return _rows_from_matrix(matrix, name, filename, problems)
+
+
+def guess_delimiter(text: str) -> str:
+    """The separator that splits the header line into the most columns (csv.Sniffer misreads long quoted texts).
+
+    >>> guess_delimiter('a;b;"c,d"'), guess_delimiter("a,b"), guess_delimiter("single")
+    (';', ',', ',')
+    """
+    line = text[:100_000].splitlines()[0] if text.strip() else ""
+    counts = {d: len(next(csv.reader([line], delimiter=d), [])) for d in CSV_DELIMITERS}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] > 1 else ","
+
+
+def _pilot_sheet_vertical(sheet: Sheet) -> Sheet:
+    """A Pilot sheet written as two columns "field | value" becomes one row."""
+    if sheet.name == "Pilot" and [_fold(c) for c in sheet.columns[:2]] == ["field", "value"]:
+        row = {str(r[sheet.columns[0]]).strip(): r[sheet.columns[1]] for r in sheet.rows if r[sheet.columns[0]]}
+        return Sheet("Pilot", sheet.file, list(row), [row], sheet.first_row)
+    return sheet
+
+
+def _check_zip(data: bytes, filename: str, problems: list[Problem]) -> zipfile.ZipFile | None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        problems.append(
+            Problem(
+                filename,
+                None,
+                None,
+                None,
+                "The file is damaged or not what its name says (it is not a valid zip/XLSX file).",
+                "Open it in your spreadsheet program and save it again as .xlsx, or upload CSV files.",
+            )
+        )
+        return None
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if total > MAX_UNZIPPED_BYTES or total / packed > MAX_ZIP_RATIO:
+        problems.append(
+            Problem(
+                filename,
+                None,
+                None,
+                None,
+                f"The file unpacks to {total / 1e6:,.0f} MB, far more than its size suggests, so it was not opened.",
+                "Upload the spreadsheet itself, not a compressed archive of it.",
+            )
+        )
+        return None
+    return archive
+
+
+def read_xlsx(data: bytes, filename: str, problems: list[Problem]) -> list[Sheet]:
+    """Every sheet of a workbook (values as stored; formulas come back as their text and are flagged later)."""
+    archive = _check_zip(data, filename, problems)
+    if archive is None:
+        return []
+    names = set(archive.namelist())
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        problems.append(
+            Problem(
+                filename,
+                None,
+                None,
+                None,
+                "The workbook contains macros, which are never opened here.",
+                "Save it as a plain .xlsx workbook (without macros) and upload that.",
+            )
+        )
+        return []
+    if "[Content_Types].xml" not in names:
+        problems.append(
+            Problem(
+                filename,
+                None,
+                None,
+                None,
+                "The file is a zip archive but not an Excel workbook.",
+                "Upload an .xlsx workbook, or a ZIP of CSV files named after the sheets.",
+            )
+        )
+        return []
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as err:  # openpyxl raises many kinds of errors on broken workbooks
+        problems.append(
+            Problem(
+                filename,
+                None,
+                None,
+                None,
+                f"The workbook cannot be read ({type(err).__name__}).",
+                "Open it in your spreadsheet program and save it again as .xlsx.",
+            )
+        )
+        return []
+    sheets = []
+    try:
+        for worksheet in workbook.worksheets:
+            canonical = sheet_name(worksheet.title)
+            if canonical is None:
+                continue
+            if worksheet.max_row and worksheet.max_row > MAX_ROWS + 1:
+                problems.append(
+                    Problem(
+                        filename,
+                        worksheet.title,
+                        None,
+                        None,
+                        f"The sheet has {worksheet.max_row - 1:,} rows; at most {MAX_ROWS:,} are accepted in one upload.",
+                        "Split the workbook and upload the parts one after another.",
+                    )
+                )
+                continue
+            sheet = _rows_from_matrix(worksheet.iter_rows(values_only=True), canonical, filename, problems)
+            if sheet is not None:
+                sheets.append(_pilot_sheet_vertical(sheet))
+    finally:
+        workbook.close()
+    if not sheets and not any(p.severity == "error" for p in problems):
+        titles = ", ".join(ws.title for ws in workbook.worksheets)
+        problems.append(
+            Problem(
+                filename,
+                None,
+                None,
+                None,
+                f"No sheet is named Pilot, Lessons, Stakeholders or Ties (found: {titles}).",
+                "Rename the sheets as in the template, or upload the sheet as a CSV file and map its columns.",
+            )
+        )
+    return sheets
+
+
+def read_json(data: bytes, filename: str, problems: list[Problem]) -> list[Sheet]:
+    """``{"pilot": {...}, "lessons": [...], "stakeholders": [...], "ties": [...]}``, or a list of lessons."""
+    text = decode(data, filename, problems)
+    try:
+        document = json.loads(text or "")
+    except (json.JSONDecodeError, RecursionError) as err:
+        problems.append(
+            Problem(
+                filename,
+                None,
+                getattr(err, "lineno", None),
+                None,
+                f"The JSON cannot be read ({getattr(err, 'msg', 'too deeply nested')}).",
+                "Check the file with a JSON validator.",
+            )
+        )
+        return []
+    if isinstance(document, list):
+        document = {"lessons": document}
+    if not isinstance(document, dict):
+        problems.append(
+            Problem(
+                filename,
+                None,
+                None,
+                None,
+                "The JSON must be an object with pilot, lessons, stakeholders and ties, or a list of lessons.",
+                "See the template's JSON example in the README.",
+            )
+        )
+        return []
+    sheets = []
+    for key, value in document.items():
+        canonical = sheet_name(key)
+        if canonical is None:
+            problems.append(
+                Problem(
+                    filename,
+                    key,
+                    None,
+                    None,
+                    f"'{key}' is not a part of a pilot summary and was ignored.",
+                    "Use pilot, lessons, stakeholders and ties.",
+                    "warning",
+                )
+            )
+            continue
+        records = [value] if isinstance(value, dict) else value
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            problems.append(
+                Problem(
+                    filename,
+                    canonical,
+                    None,
+                    None,
+                    f"'{key}' must be a list of objects.",
+                    "Write each row as an object of field names and values.",
+                )
+            )
+            continue
+        if len(records) > MAX_ROWS:
+            problems.append(
+                Problem(
+                    filename,
+                    canonical,
+                    None,
+                    None,
+                    f"'{key}' has {len(records):,} rows; at most {MAX_ROWS:,} are accepted.",
+                    "Split the file.",
+                )
+            )
+            continue
+        columns = list(dict.fromkeys(k for r in records for k in r))
+        rows = [
+            {c: (json.dumps(r[c], ensure_ascii=False) if isinstance(r.get(c), dict) else r.get(c)) for c in columns}
+            for r in records
+        ]
+        sheets.append(Sheet(canonical, filename, columns, rows, first_row=1))
+    return sheets
+
+
+def read_network_file(data: bytes, filename: str, problems: list[Problem]) -> list[Sheet]:
+    """GraphML or GEXF → Stakeholders and Ties sheets."""
+    from lessons.ingest.networks import read_network
+
+    network = read_network(data, filename)
+    problems.extend(network.problems)
+    sheets = []
+    for name, records in (("Stakeholders", network.stakeholders), ("Ties", network.ties)):
+        if not records:
+            continue
+        rows = []
+        for record in records:
+            row = {k: v for k, v in record.items() if k not in ("attributes", "_row")}
+            if name == "Ties" and isinstance(row.get("directed"), bool):
+                row["directed"] = "yes" if row["directed"] else "no"
+            rows.append(row)
+        columns = list(dict.fromkeys(k for r in rows for k in r))
+        sheets.append(Sheet(name, filename, columns, rows, first_row=1, row_numbers=[r.get("_row") for r in records]))
+    return sheets
+
+
+def read_files(files: list[tuple[str, bytes]], *, default_sheet: str = "Lessons") -> Upload:
+    """Read every file of one upload. A CSV or JSON named after no sheet is taken as ``default_sheet``."""
+    upload = Upload()
+    for filename, data in files:
+        upload.files.append({"filename": filename, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+        _read_one(upload, filename, data, default_sheet, nested=False)
+    return upload
+
+
+def _read_one(upload: Upload, filename: str, data: bytes, default_sheet: str, *, nested: bool) -> None:
+    problems = upload.problems
+    suffix = PurePath(filename).suffix.lower()
+    if len(data) > MAX_FILE_BYTES:
+        problems.append(
+            Problem(
+                filename,
+                None,
+                None,
+                None,
+                f"The file is {len(data) / 1e6:,.0f} MB; at most {MAX_FILE_BYTES // 2**20} MB are accepted.",
+                "Split it into smaller files.",
+            )
+        )
+        return
+    if not data.strip():
+        problems.append(
+            Problem(filename, None, None, None, "The file is empty.", "Choose the file that holds your data.")
+        )
+        return
+    if suffix in (".xlsx", ".xlsm", ".xltx", ".xltm"):
+        upload.sheets += read_xlsx(data, filename, problems)
+    elif suffix == ".xls":
+        problems.append(
+            Problem(
+                filename,
+                None,
+                None,
+                None,
+                "Old-style .xls workbooks are not read.",
+                "Save the workbook as .xlsx (Excel 2007 or later) and upload that.",
+            )
+        )
+    elif suffix == ".zip" and not nested:
+        archive = _check_zip(data, filename, problems)
+        if archive is None:
+            return
+        for info in archive.infolist():
+            inner = PurePath(info.filename)
+            if info.is_dir() or inner.name.startswith((".", "__MACOSX")) or "__MACOSX" in inner.parts:
+                continue
+            _read_one(upload, f"{filename}/{info.filename}", archive.read(info), default_sheet, nested=True)
+    elif suffix == ".json":
+        upload.sheets += read_json(data, filename, problems)
+    elif suffix in (".graphml", ".gexf") or (suffix == ".xml" and b"<graphml" in data[:2000]):
+        upload.sheets += read_network_file(data, filename, problems)
+    elif suffix in (".csv", ".tsv", ".txt", ""):
+        text = decode(data, filename, problems)
+        if text is not None:
+            sheet = read_csv_text(text, filename, sheet_name(filename, default_sheet), problems)
+            if sheet is not None:
+                upload.sheets.append(_pilot_sheet_vertical(sheet))
+    else:
+        problems.append(
+            Problem(
+                filename,
+                None,
+                None,
+                None,
+                f"Files of type '{suffix}' are not read.",
+                "Upload .xlsx, .csv, .zip (of CSV files), .json, .graphml or .gexf.",
+            )
+        )

@@ -1,0 +1,413 @@
+"""Map a file's columns to our fields, then check every value before anything is written.
+
+Every problem is collected (file, sheet, row, column, message, fix); nothing stops at the first one. With
+``skip_invalid`` the rows that have errors are set aside with their reasons and the valid rows go ahead.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from lessons.ingest import normalise as norm
+from lessons.ingest.fields import SHEETS, Field
+from lessons.ingest.problems import Problem
+from lessons.ingest.tables import Sheet, Upload
+from lessons.permissions import Actor, can
+
+TABLE_OF_SHEET = {"Lessons": "lessons", "Stakeholders": "stakeholders", "Ties": "ties"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+@dataclass
+class Options:
+    """How to read an upload: a pilot for rows that name none, column mapping, separator and date order."""
+
+    pilot: str | None = None
+    mapping: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> field -> column
+    separator: str = ";"
+    date_order: str = "DMY"
+    skip_invalid: bool = False
+    country: str | None = None  # for pilots created from a file that has no Pilot sheet
+    defaults: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> field -> value for every row
+    remove_missing: bool = False  # remove the pilot's rows that a sheet of the upload no longer has
+
+
+@dataclass
+class Prepared:
+    """Checked, normalised rows, ready for the preview; ``rejected`` holds the rows set aside, with reasons."""
+
+    pilots: dict[str, dict] = field(default_factory=dict)  # slug -> pilot fields given in the upload
+    new_pilots: set[str] = field(default_factory=set)
+    rows: dict[str, list[dict]] = field(default_factory=lambda: {t: [] for t in TABLE_OF_SHEET.values()})
+    sheets_present: dict[str, set[str]] = field(default_factory=dict)  # pilot slug -> tables the upload covers
+    problems: list[Problem] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+    new_themes: dict[str, str] = field(default_factory=dict)  # code -> name of free tags to create
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def guess_mapping(columns: list[str], sheet: str) -> dict[str, str]:
+    """For each field of ``sheet``, the column that most likely holds it (by name, alias or similarity).
+
+    >>> guess_mapping(["Subject", "Lesson(s) Learned", "Recommendation(s)", "Topics"], "Lessons")["title"]
+    'Subject'
+    """
+    folded = {norm.fold(c): c for c in columns}
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for f in SHEETS[sheet]:
+        for candidate in (f.name, f.label, *f.aliases):
+            column = folded.get(norm.fold(candidate))
+            if column and column not in used:
+                mapping[f.name] = column
+                used.add(column)
+                break
+    for f in SHEETS[sheet]:
+        if f.name in mapping:
+            continue
+        names = [norm.fold(n) for n in (f.name, f.label, *f.aliases)]
+        best = max(
+            (
+                (difflib.SequenceMatcher(None, n, fc).ratio(), c)
+                for fc, c in folded.items()
+                if c not in used
+                for n in names
+            ),
+            default=(0, None),
+        )
+        if best[0] >= 0.82:
+            mapping[f.name] = best[1]
+            used.add(best[1])
+    return mapping
+
+
+class _Vocabularies:
+    def __init__(self, db: Database):
+        rows = lambda sql: [dict(zip(("code", "name"), r)) for r in db.execute(sql)]  # noqa: E731
+        phase_rows = rows("SELECT code, name FROM phases")
+        steps = db.execute("SELECT phase, name FROM methodology_steps").fetchall()
+        phase_names = {r["code"]: [r["name"]] for r in phase_rows}
+        for phase, step in steps:  # the crosswalk: a methodology's own step name means its shared phase
+            phase_names[phase].append(step)
+        self.by_name = {
+            "themes": norm.vocabulary_from_rows("themes", rows("SELECT code, name FROM themes")),
+            "phases": norm.Vocabulary("co-creation phases", phase_names),
+            "sectors": norm.sectors_vocabulary(rows("SELECT code, name FROM sectors")),
+            "methodologies": norm.vocabulary_from_rows("methodologies", rows("SELECT code, name FROM methodologies")),
+            "countries": norm.country_vocabulary(),
+            "kinds": norm.kinds(),
+            "statuses": norm.statuses(),
+            "evidence_strengths": norm.evidence_strengths(),
+        }
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _check_row(
+    sheet: Sheet, row_number: int, raw: dict, mapping: dict, vocab: _Vocabularies, options: Options, prepared: Prepared
+):
+    """Normalised values of one row and the problems found in it."""
+    values: dict = {}
+    problems: list[Problem] = []
+
+    def problem(f: Field, message: str, fix: str = "", severity: str = "error"):
+        problems.append(
+            Problem(sheet.file, sheet.name, row_number, mapping.get(f.name, f.label), message, fix, severity)
+        )
+
+    defaults = options.defaults.get(sheet.name, {})
+    for f in SHEETS[sheet.name]:
+        column = mapping.get(f.name)
+        raw_value = raw.get(column) if column else None
+        if raw_value in (None, "") and f.name in defaults:
+            raw_value = defaults[f.name]
+        if f.kind in ("date", "number", "bool") and not isinstance(raw_value, str) and raw_value is not None:
+            text = raw_value
+        else:
+            text = _text(raw_value)
+            if _CONTROL.search(text):
+                text = _CONTROL.sub("", text)
+                problem(f, "Invisible control characters were removed.", severity="warning")
+            if len(text) > f.max_length:
+                problem(
+                    f,
+                    f"The text has {len(text):,} characters; at most {f.max_length:,} fit here.",
+                    "Shorten it, or move detail into the evidence or context.",
+                )
+                continue
+            if (
+                text.startswith(FORMULA_STARTS)
+                and f.kind in ("text", "key")
+                and len(text) > 1
+                and not text[1:2].isdigit()
+            ):
+                problem(
+                    f,
+                    "The value starts like a spreadsheet formula; it is kept as plain text.",
+                    "Check it is what you meant; downloads neutralise it.",
+                    "warning",
+                )
+        if text in ("", None):
+            if f.required:
+                problem(
+                    f, f"{f.label} is required but empty.", f"Fill in {f.label.lower()}: {f.help}" if f.help else ""
+                )
+            continue
+        try:
+            if f.kind == "date":
+                values[f.name] = norm.parse_date(text, options.date_order)
+            elif f.kind == "bool":
+                values[f.name] = norm.parse_bool(text)
+            elif f.kind == "number":
+                number = norm.parse_number(text)
+                if number is not None and number <= 0:
+                    raise ValueError(f"{f.label} must be greater than 0.")
+                values[f.name] = number
+            elif f.kind == "vocab":
+                match = vocab.by_name[f.vocabulary].match(text)
+                if match.code is None:
+                    fix = f"Did you mean '{match.suggestion}'?" if match.suggestion else f.help
+                    problem(f, match.message or f"'{text}' is not allowed here.", fix)
+                    continue
+                values[f.name] = match.code
+            elif f.kind == "multi":
+                codes = []
+                for part in norm.split_multi(text, options.separator):
+                    match = vocab.by_name[f.vocabulary].match(part)
+                    if match.code is not None:
+                        codes.append(match.code)
+                    elif f.name == "themes":  # a theme we do not know becomes a free tag
+                        code = _free_tag(part)
+                        prepared.new_themes.setdefault(code, part[:80])
+                        codes.append(code)
+                        if match.suggestion:
+                            problem(
+                                f,
+                                f"'{part}' is kept as a new free tag.",
+                                f"Did you mean the theme '{match.suggestion}'?",
+                                "warning",
+                            )
+                    else:
+                        fix = f"Did you mean '{match.suggestion}'?" if match.suggestion else f.help
+                        problem(f, match.message or f"'{part}' is not allowed here.", fix)
+                values[f.name] = list(dict.fromkeys(codes))
+            else:
+                values[f.name] = text
+        except ValueError as err:
+            problem(f, str(err), f.help)
+    return values, problems
+
+
+def _free_tag(name: str) -> str:
+    """A theme code for a free tag, e.g. "Risk Management" → "tag-risk-management"."""
+    return "tag-" + ("-".join(re.sub(r"[^a-z0-9]+", " ", norm.fold(name)).split()) or "untitled")[:60]
+
+
+def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None = None) -> Prepared:
+    """Check every row of ``upload`` for ``actor``; return normalised rows and every problem found."""
+    options = options or Options()
+    prepared = Prepared(problems=list(upload.problems))
+    vocab = _Vocabularies(db)
+    existing = {slug: pid for pid, slug in db.execute("SELECT id, slug FROM pilots")}
+
+    for sheet in upload.sheet("Pilot"):
+        mapping = options.mapping.get("Pilot") or guess_mapping(sheet.columns, "Pilot")
+        for offset, raw in enumerate(sheet.rows):
+            values, problems = _check_row(sheet, sheet.row_number(offset), raw, mapping, vocab, options, prepared)
+            prepared.problems += problems
+            slug = values.get("slug") or options.pilot
+            if slug:
+                prepared.pilots[slug] = {k: v for k, v in values.items() if k != "slug"}
+    default_pilot = options.pilot or (next(iter(prepared.pilots)) if len(prepared.pilots) == 1 else None)
+    pilot_names = {norm.fold(name): slug for slug, name in db.execute("SELECT slug, name FROM pilots")}
+    pilot_names.update({norm.fold(slug): slug for slug in existing})
+
+    seen: dict[tuple, int] = {}
+    for sheet_name, table in TABLE_OF_SHEET.items():
+        for sheet in upload.sheet(sheet_name):
+            mapping = options.mapping.get(sheet_name) or guess_mapping(sheet.columns, sheet_name)
+            given = options.defaults.get(sheet_name, {})
+            missing = [
+                f.label for f in SHEETS[sheet_name] if f.required and f.name not in mapping and f.name not in given
+            ]
+            if missing:
+                prepared.problems.append(
+                    Problem(sheet.file, sheet_name, 1, None, f"No column holds {', '.join(missing)}.", f"Map a column to each of them (columns found: {', '.join(sheet.columns[:15])}).")
+                )  # fmt: skip
+                continue
+            for offset, raw in enumerate(sheet.rows):
+                row_number = sheet.row_number(offset)
+                if not any(_text(v) for v in raw.values()):
+                    continue
+                values, problems = _check_row(sheet, row_number, raw, mapping, vocab, options, prepared)
+                pilot = _pilot_slug(values.pop("pilot", None), pilot_names) or default_pilot
+                where = (sheet.file, sheet_name, row_number)
+                if not pilot:
+                    problems.append(
+                        Problem(
+                            *where,
+                            "pilot",
+                            "The row names no pilot.",
+                            "Add a Pilot column, a Pilot sheet, or choose the pilot for the whole file.",
+                        )
+                    )
+                elif not _SLUG.fullmatch(pilot):
+                    problems.append(
+                        Problem(
+                            *where,
+                            "pilot",
+                            f"'{pilot}' cannot be a pilot slug.",
+                            "Use lower-case letters, digits and dashes, e.g. porto-housing.",
+                        )
+                    )
+                else:
+                    problems += _pilot_access(db, actor, pilot, existing, where, prepared)
+                key = (table, pilot, *(values.get(k) for k in _identity(table)))
+                if key in seen and not any(p.severity == "error" for p in problems):
+                    problems.append(
+                        Problem(
+                            *where,
+                            None,
+                            f"This row repeats row {seen[key]} ({', '.join(str(k) for k in key[2:])}).",
+                            "Keep one row per key; remove or renumber the repeat.",
+                        )
+                    )
+                seen.setdefault(key, row_number)
+                if table == "ties" and values.get("source") and values.get("source") == values.get("target"):
+                    problems.append(
+                        Problem(
+                            *where,
+                            "target",
+                            "A stakeholder cannot be tied to itself.",
+                            "Correct the source or the target.",
+                        )
+                    )
+                prepared.problems += problems
+                row = dict(values, pilot=pilot, _where=where, _given=tuple(mapping))
+                if any(p.severity == "error" for p in problems):
+                    prepared.rejected.append(
+                        dict(
+                            raw,
+                            _reason="; ".join(p.message for p in problems if p.severity == "error"),
+                            _sheet=sheet_name,
+                            _row=row_number,
+                        )
+                    )
+                    continue
+                prepared.rows[table].append(row)
+                prepared.sheets_present.setdefault(pilot, set()).add(table)
+    for slug in prepared.pilots:
+        _pilot_access(
+            db,
+            actor,
+            slug,
+            existing,
+            (upload.sheet("Pilot")[0].file if upload.sheet("Pilot") else "upload", "Pilot", None),
+            prepared,
+            record=True,
+        )
+    _check_ties(db, prepared, existing)
+    _check_new_pilots(prepared, existing, options)
+    return prepared
+
+
+def _pilot_slug(value, pilot_names: dict[str, str]) -> str | None:
+    """The pilot a cell names: an existing pilot by slug or name, else the cell made into a slug ("KSC" → "ksc")."""
+    if value in (None, ""):
+        return None
+    folded = norm.fold(value)
+    return pilot_names.get(folded) or "-".join(folded.split()) or None
+
+
+def _identity(table: str) -> tuple[str, ...]:
+    return ("source", "target", "relation", "period") if table == "ties" else ("key",)
+
+
+def _pilot_access(db, actor, slug, existing, where, prepared, *, record: bool = False) -> list[Problem]:
+    problems = []
+    if slug in existing:
+        if not can(actor, "upload.commit", existing[slug]):
+            problems.append(
+                Problem(
+                    *where,
+                    "pilot",
+                    f"You may not upload into the pilot '{slug}'.",
+                    "Upload only into the pilots you coordinate, or ask an administrator.",
+                )
+            )
+    elif not can(actor, "pilot.create"):
+        problems.append(
+            Problem(
+                *where,
+                "pilot",
+                f"There is no pilot '{slug}', and only administrators create pilots.",
+                "Check the slug, or ask an administrator to create the pilot.",
+            )
+        )
+    else:
+        prepared.new_pilots.add(slug)
+    if record:
+        prepared.problems += problems
+    return problems
+
+
+def _check_ties(db: Database, prepared: Prepared, existing: dict) -> None:
+    """Every tie joins stakeholders of its pilot: those in the upload, else (when the upload has no Stakeholders sheet
+    for that pilot) those already stored."""
+    known: dict[str, set[str]] = {}
+    for row in prepared.rows["stakeholders"]:
+        known.setdefault(row["pilot"], set()).add(row["key"])
+    kept = []
+    for tie in prepared.rows["ties"]:
+        pilot = tie["pilot"]
+        if pilot not in known:
+            known[pilot] = (
+                {r[0] for r in db.execute("SELECT key FROM stakeholders WHERE pilot_id = ?", [existing[pilot]])}
+                if pilot in existing and "stakeholders" not in prepared.sheets_present.get(pilot, set())
+                else set()
+            )
+        missing = [end for end in ("source", "target") if tie[end] not in known[pilot]]
+        for end in missing:
+            prepared.problems.append(
+                Problem(*tie["_where"], end, f"The tie names the stakeholder '{tie[end]}', which pilot '{pilot}' does not have.", "Add that stakeholder to the Stakeholders sheet, or correct the key.")
+            )  # fmt: skip
+        if missing:
+            prepared.rejected.append(
+                {
+                    **{k: v for k, v in tie.items() if not k.startswith("_")},
+                    "_reason": "tie to an unknown stakeholder",
+                    "_sheet": "Ties",
+                    "_row": tie["_where"][2],
+                }
+            )
+        else:
+            kept.append(tie)
+    prepared.rows["ties"] = kept
+
+
+def _check_new_pilots(prepared: Prepared, existing: dict, options: Options) -> None:
+    for slug in sorted(prepared.new_pilots):
+        facts = prepared.pilots.setdefault(slug, {})
+        facts.setdefault("name", slug.replace("-", " ").capitalize())
+        if not facts.get("country"):
+            if options.country:
+                facts["country"] = options.country
+            else:
+                prepared.problems.append(
+                    Problem("upload", "Pilot", None, "country", f"The new pilot '{slug}' needs a country.", "Add a Pilot sheet with its country, or give a country for new pilots (--country XX).")
+                )  # fmt: skip

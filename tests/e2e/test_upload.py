@@ -1,0 +1,41 @@
+"""An administrator downloads nothing but fills the real template with a small pilot, uploads it, previews and commits."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from components import browser
+from lessons.store import connect
+from tests.test_ingest import filled_template
+
+
+def test_upload_the_filled_template_and_commit(page, app_url, shoot, tmp_path):
+    with connect(app_url.db_path, readonly=True) as db:
+        workbook = filled_template(db, slug="oulu-libraries-e2e")
+    path = tmp_path / "oulu-summary.xlsx"
+    path.write_bytes(workbook)
+
+    page.goto(f"{app_url}/upload")
+    browser.wait_rendered(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("textbox", name="User name").fill("admin")
+    sidebar.get_by_role("textbox", name="Password").fill("demo-admin-pass")
+    sidebar.get_by_role("button", name="Sign in").click()
+    expect(sidebar.get_by_text("Signed in as")).to_be_visible()
+    browser.wait_rendered(page)
+    expect(page.get_by_role("heading", name="Upload pilot summary", exact=True)).to_be_visible()
+
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    expect(page.get_by_role("heading", name="Preview")).to_be_visible(timeout=30_000)
+    browser.wait_rendered(page)
+    expect(page.get_by_test_id("stMetric").filter(has_text="New rows")).to_contain_text("7")
+    shoot("20-upload-preview")
+
+    page.get_by_role("button", name="Commit this upload").click()
+    expect(page.get_by_text("committed. You can undo it below.")).to_be_visible(timeout=30_000)
+    browser.wait_rendered(page)
+    shoot("21-upload-committed")
+    with connect(app_url.db_path, readonly=True) as db:
+        assert db.execute(
+            "SELECT count(*) FROM lessons l JOIN pilots p ON p.id = l.pilot_id WHERE p.slug = 'oulu-libraries-e2e'"
+        ).fetchone() == (3,)

@@ -1,0 +1,85 @@
+"""AppTest of the upload flow: errors shown; preview → commit → counts change → undo → counts restored."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+from components.testing import app_test
+from lessons.store import connect
+
+SUBMIT = "FormSubmitter:auth_form-Sign in"
+GOOD = "key,title,lesson,kind,themes\nL90,Night buses mattered,Young people came when buses ran late.,insight,trust\n"
+BAD = "key,title,lesson,kind\nL91,,No title here,enabeler\n"
+
+
+@pytest.fixture
+def coordinator(demo_db_path, monkeypatch):
+    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
+    st.cache_data.clear()
+    at = app_test().run()
+    at.text_input(key="auth_username").set_value("coordinator")
+    at.text_input(key="auth_password").set_value("demo-coordinator-pass")
+    at.button(key=SUBMIT).click().run()
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception
+    return at
+
+
+def lessons_of_tampere(path) -> int:
+    with connect(path, readonly=True) as db:
+        return db.execute(
+            "SELECT count(*) FROM lessons l JOIN pilots p ON p.id = l.pilot_id WHERE p.slug = 'tampere-youth-guidance'"
+        ).fetchone()[0]
+
+
+def upload(at, name: str, text: str):
+    at.get("file_uploader")[0].set_value((name, text.encode("utf-8"), "text/csv"))
+    at.selectbox(key="upload_pilot").set_value("tampere-youth-guidance")
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_the_coordinator_is_offered_only_their_pilot(coordinator):
+    assert coordinator.selectbox(key="upload_pilot").options == [
+        "— named in the file —",
+        "Youth guidance one-stop shop (FI)",
+    ]
+    assert coordinator.get("download_button")[0].label == "Download the template (XLSX)"
+
+
+def test_problems_are_shown_and_nothing_can_be_committed(coordinator, demo_db_path):
+    upload(coordinator, "lessons.csv", BAD)
+    assert coordinator.error[0].value.startswith("2 problem(s) must be fixed")
+    problems = coordinator.dataframe[0].value
+    assert set(problems["column"]) >= {"title", "kind"} and set(problems["row"]) == {2}
+    assert "upload_commit" not in [b.key for b in coordinator.button]
+    assert lessons_of_tampere(demo_db_path) == 22
+
+
+def test_preview_commit_and_undo(coordinator, demo_db_path):
+    upload(coordinator, "lessons.csv", GOOD)
+    metrics = {m.label: m.value for m in coordinator.metric}
+    assert metrics == {"New rows": "1", "Changed rows": "0", "Removed rows": "0"}
+    coordinator.checkbox(key="upload_remove").check().run()  # a complete summary: the 22 others would go
+    assert {m.label: m.value for m in coordinator.metric}["Removed rows"] == "22"
+    coordinator.button(key="upload_commit").click().run()
+    assert not coordinator.exception
+    assert coordinator.success[0].value.startswith("Upload 2 committed")
+    assert lessons_of_tampere(demo_db_path) == 1
+    coordinator.selectbox(key="upload_undo_pick").set_value(2)
+    coordinator.button(key="upload_undo").click().run()
+    assert not coordinator.exception
+    assert "Upload 2 undone" in coordinator.success[-1].value
+    assert lessons_of_tampere(demo_db_path) == 22
+
+
+def test_skip_invalid_imports_the_good_rows(coordinator, demo_db_path):
+    coordinator.checkbox(key="upload_skip").check()
+    upload(coordinator, "lessons.csv", GOOD + BAD.split("\n", 1)[1])
+    metrics = {m.label: m.value for m in coordinator.metric}
+    assert metrics["New rows"] == "1" and metrics["Removed rows"] == "0"
+    assert any(b.label == "Download the rows set aside (CSV)" for b in coordinator.get("download_button"))
+    coordinator.button(key="upload_commit").click().run()
+    assert lessons_of_tampere(demo_db_path) == 23
