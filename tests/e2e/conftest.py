@@ -14,6 +14,7 @@ import pytest
 
 from components import browser
 
+
 class AppURL(str):
     """The app's base URL, which also knows the database the server uses."""
 
