@@ -395,6 +395,7 @@ def test_table_counts_on_the_empty_store(db):
         "participants": 0,
         "votes": 0,
         "uploads": 0,
+        "upload_changes": 0,
         "users": 0,
         "user_pilots": 0,
         "audit_log": 0,

@@ -299,7 +299,7 @@ def commit(
             theme_ids[code] = db.execute(
                 "INSERT INTO themes (code, name, controlled) VALUES (?, ?, 0)", [code, name]
             ).lastrowid
-            _log(db, upload_id, None, "themes", theme_ids[code], "insert", None, {"code": code, "name": name})
+            _log(db, upload_id, None, "themes", theme_ids[code], "insert", None, _image(db, "themes", theme_ids[code]))
         order = {"pilots": 0, "stakeholders": 1, "lessons": 2, "ties": 3}
         deletes = sorted((c for c in plan.changes if c.op == "delete"), key=lambda c: -order[c.table])
         writes = sorted((c for c in plan.changes if c.op != "delete"), key=lambda c: order[c.table])

@@ -138,11 +138,13 @@ def _convert(value: str, kind: str):
 
 def _number(text: str) -> float:
     """A weight: ``2``, ``2.5`` or ``2,5``; raises ValueError for anything else (including nan and infinity)."""
-    text = text.strip()
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")
-    value = float(text)
-    if not math.isfinite(value):
+    from lessons.ingest.normalise import parse_number
+
+    try:
+        value = parse_number(text)
+    except OverflowError:
+        raise ValueError(text) from None
+    if value is None or not math.isfinite(value):
         raise ValueError(text)
     return value
 

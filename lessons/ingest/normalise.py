@@ -40,34 +40,26 @@ SHOWN_LISTED = 8
 # Folding
 
 _SPECIAL_LETTERS = {"ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ð": "d", "þ": "th", "ħ": "h", "ı": "i", "ĸ": "k"}  # fmt: skip
-_SPECIAL_RE = re.compile("[" + "".join(_SPECIAL_LETTERS) + "]")
-
-
-def _char_class(codepoints: list[int]) -> str:
-    """A regex character class for ``codepoints``, compressed into ranges."""
-    parts: list[str] = []
-    start = prev = None
-    for cp in [*codepoints, None]:
-        if cp is not None and prev is not None and cp == prev + 1:
-            prev = cp
-            continue
-        if start is not None:
-            parts.append(re.escape(chr(start)) + ("" if prev == start else "-" + re.escape(chr(prev))))
-        start = prev = cp
-    return "[" + "".join(parts) + "]"
+_ASCII_TABLE = {cp: " " for cp in range(128) if unicodedata.category(chr(cp))[0] in "PZC"}  # as _fold_table()
+_LATIN_WITH_ACCENTS = re.compile("[\x00-\x7f\u0300-\u036f]*")
 
 
 @functools.cache
-def _fold_patterns() -> tuple[re.Pattern, re.Pattern]:
-    """Characters to delete (accents, invisible format marks) and to turn into spaces (punctuation, controls)."""
-    delete, space = [], []
+def _fold_table() -> dict[int, str | None]:
+    """What :func:`fold` does to each character after decomposition: delete it, make it a space, or respell it.
+
+    Deleted: accents and other non-spacing marks, and invisible format characters (soft hyphen, zero-width
+    joiner, byte order mark). Spaces: punctuation (dashes included), separators, underscore and control
+    characters. Built once, from the Unicode database (about 30 ms).
+    """
+    table: dict[int, str | None] = {ord(letter): plain for letter, plain in _SPECIAL_LETTERS.items()}
     for cp in [*range(0x20000), *range(0xE0000, 0xE0200)]:
         category = unicodedata.category(chr(cp))
         if category in ("Mn", "Me", "Cf"):
-            delete.append(cp)
+            table[cp] = None
         elif category[0] in "PZ" or category in ("Cc", "Cs", "Co") or cp == ord("_"):
-            space.append(cp)
-    return re.compile(_char_class(delete) + "+"), re.compile(_char_class(space) + "+")
+            table[cp] = " "
+    return table
 
 
 def fold(text) -> str:
@@ -99,11 +91,13 @@ def fold(text) -> str:
     """
     if text is None:
         return ""
-    delete, space = _fold_patterns()
-    text = str(text).casefold()
-    text = _SPECIAL_RE.sub(lambda m: _SPECIAL_LETTERS[m.group()], text)
-    text = delete.sub("", unicodedata.normalize("NFKD", text))
-    return " ".join(space.sub(" ", text).split())
+    text = str(text)
+    if text.isascii():  # the common case, about 30 times faster
+        return " ".join(text.lower().translate(_ASCII_TABLE).split())
+    text = unicodedata.normalize("NFKD", text.casefold()).casefold()
+    if _LATIN_WITH_ACCENTS.fullmatch(text):  # accented Latin text: drop the accents wholesale, fast
+        return " ".join(text.encode("ascii", "ignore").decode().translate(_ASCII_TABLE).split())
+    return " ".join(text.translate(_fold_table()).split())
 
 
 def _shown(value, limit: int = 60) -> str:
@@ -120,7 +114,7 @@ def _blank(value) -> bool:
         return True
     if isinstance(value, str):
         return not value.strip()
-    return value != value  # pandas.NaT and other not-a-values  # noqa: PLR0124
+    return value != value  # pandas.NaT and other not-a-values
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -475,7 +469,7 @@ _MONTH_NAMES = {
     "en": "january february march april may june july august september october november december",
     "en_short": "jan feb mar apr may jun jul aug sep oct nov dec",
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "fr_short": "janv févr avr mai juin juil août sept oct nov déc",
+    "fr_short": "janv févr mars avr mai juin juil août sept oct nov déc",
     "de": "januar februar märz april mai juni juli august september oktober november dezember",
     "de_short": "jän feb mrz apr mai jun jul aug sept okt nov dez",
     "de_at": "jänner feber",
@@ -539,11 +533,11 @@ def _month(token: str) -> int | None:
     return None
 
 
-_TIME = r"(?:\s*[T ]\s*\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d+)?)?\s*(?:[ap]\.?m\.?)?\s*(?:z|utc|gmt|[+-]\d{2}(?::?\d{2})?)?)?"
+_TIME = r"(?:\s*[T ]\s*(?:[01]?\d|2[0-3])[:.][0-5]\d(?:[:.][0-5]\d(?:[.,]\d+)?)?\s*(?:[ap]\.?m\.?)?\s*(?:z|utc|gmt|[+-]\d{2}(?::?\d{2})?)?)?"
 _YEAR_FIRST = re.compile(rf"(\d{{4}})\s*([-/.])\s*(\d{{1,2}})\s*\2\s*(\d{{1,2}})\.?{_TIME}", re.IGNORECASE)
 _YEAR_LAST = re.compile(rf"(\d{{1,2}})\s*([-/.])\s*(\d{{1,2}})\s*\2\s*(\d+)\.?{_TIME}", re.IGNORECASE)
 _TEXT_TIME = re.compile(
-    r"(?:,?\s+|T)\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[ap]\.?m\.?)?\s*(?:z|utc|gmt|[+-]\d{2}:?\d{2})?$",
+    r"(?:,?\s+|T)(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?\s*(?:[ap]\.?m\.?)?\s*(?:z|utc|gmt|[+-]\d{2}:?\d{2})?$",
     re.IGNORECASE,
 )
 _DAY_TOKEN = re.compile(r"(\d{1,2})(?:st|nd|rd|th|er|re|e|o|a|ste)?")
@@ -585,7 +579,7 @@ def _make_date(shown: str, year: int, month: int, day: int) -> str:
 def _from_excel(value: float) -> str:
     shown = _shown(value if not float(value).is_integer() else int(value))
     if not 1 <= value < _EXCEL_MAX + 1:
-        raise ValueError(f"{shown} is not a date. Format the cell as a date, or write dates as 2021-03-31.")
+        raise ValueError(f"'{shown}' is not a date. Format the cell as a date, or write dates as 2021-03-31.")
     serial = int(value)
     if serial == 60:
         raise ValueError(
@@ -596,7 +590,7 @@ def _from_excel(value: float) -> str:
     return _make_date(shown, day.year, day.month, day.day)
 
 
-def _from_words(text: str, shown: str, order: str) -> str | None:
+def _from_words(text: str, shown: str) -> str | None:
     """A date with the month written out, or None when ``text`` does not look like one."""
     tokens = [t for t in fold(_TEXT_TIME.sub("", text)).split() if t not in _FILLER_WORDS]
     months = [(i, m) for i, t in enumerate(tokens) if not t[:1].isdigit() and (m := _month(t)) is not None]
@@ -691,7 +685,7 @@ def parse_date(value, order: str = "DMY") -> str:
         if month > 12:
             raise ValueError(f"'{shown}' is not a date. {_expected(order)}")
         return _make_date(shown, int(year), month, day)
-    found = _from_words(text, shown, order)
+    found = _from_words(text, shown)
     if found is not None:
         return found
     if text.isdigit() and 4 < len(text) < 7:
@@ -749,7 +743,8 @@ def parse_bool(value) -> bool | None:
     text = str(value).strip()
     if text.casefold() in _UNKNOWN:
         return None
-    key = fold(text) if len(text) <= MAX_MATCH_LENGTH else None
+    numeric = isinstance(value, numbers.Real) or any(c.isdigit() for c in text[:MAX_MATCH_LENGTH])
+    key = fold(text) if len(text) <= MAX_MATCH_LENGTH and (not numeric or text in ("0", "1")) else None
     if key in _TRUE or text in _TRUE:
         return True
     if key in _FALSE:
@@ -760,6 +755,7 @@ def parse_bool(value) -> bool | None:
 
 
 _SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
+_SIGN = re.compile(r"([+-]?)\s*(.*)", re.DOTALL)
 _PLAIN = re.compile(r"[0-9]+|[0-9]*[.,][0-9]+|[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+")
 _AMBIGUOUS = re.compile(r"[1-9][0-9]{0,2}([.,])[0-9]{3}")
 _GROUPED = {
@@ -785,7 +781,7 @@ def parse_number(value) -> float | None:
     Returns
     -------
     float or None
-        ``None`` for an empty value.
+        ``None`` for an empty value, a dash or "n/a".
 
     Raises
     ------
@@ -813,14 +809,15 @@ def parse_number(value) -> float | None:
             raise ValueError(f"'{_shown(value)}' is not a finite number. Write numbers like 2, 1.5 or 1,5.")
         return number
     text = str(value).strip()
+    if text.casefold() in _UNKNOWN:
+        return None
     shown = _shown(text)
     if len(text) > MAX_NUMBER_LENGTH:
         raise ValueError(f"The value has {len(text):,} characters, far too long to be a number.")
     if text.startswith("#"):
         raise ValueError(f"'{shown}' is a spreadsheet error, not a number. Fix the formula or type the number.")
-    body = _SPACES.sub(" ", text.replace("\u2212", "-"))
-    sign = -1.0 if body.startswith("-") else 1.0
-    body = body.lstrip("+-").strip()
+    sign_text, body = _SIGN.fullmatch(_SPACES.sub(" ", text.replace("\u2212", "-"))).groups()
+    sign = -1.0 if sign_text == "-" else 1.0
     number: float | None = None
     if m := _AMBIGUOUS.fullmatch(body):
         whole = int(body.replace(m.group(1), ""))

@@ -21,6 +21,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 100
 MAX_ROWS = 100_000
+csv.field_size_limit(MAX_FILE_BYTES)  # long cells reach validation, which says how long a field may be
 CSV_DELIMITERS = ",;\t|"
 
 
@@ -166,7 +167,7 @@ def _rows_from_matrix(matrix, name: str, filename: str, problems: list[Problem],
 def read_csv_text(text: str, filename: str, name: str, problems: list[Problem]) -> Sheet | None:
     """A CSV text (separator sniffed among , ; tab |) → a Sheet."""
     try:
-        matrix = list(csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(text)))
+        matrix = list(csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(text), strict=True))
     except csv.Error as err:
         problems.append(
             Problem(
@@ -274,14 +275,14 @@ def read_xlsx(data: bytes, filename: str, problems: list[Problem]) -> list[Sheet
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as err:  # openpyxl raises many kinds of errors on broken workbooks
+    except Exception:  # openpyxl raises many kinds of errors on broken workbooks
         problems.append(
             Problem(
                 filename,
                 None,
                 None,
                 None,
-                f"The workbook cannot be read ({type(err).__name__}).",
+                "The workbook is damaged and cannot be read.",
                 "Open it in your spreadsheet program and save it again as .xlsx.",
             )
         )
@@ -304,7 +305,13 @@ def read_xlsx(data: bytes, filename: str, problems: list[Problem]) -> list[Sheet
                     )
                 )
                 continue
-            sheet = _rows_from_matrix(worksheet.iter_rows(values_only=True), canonical, filename, problems)
+            try:
+                sheet = _rows_from_matrix(worksheet.iter_rows(values_only=True), canonical, filename, problems)
+            except Exception:  # a damaged sheet: openpyxl raises parser and value errors while reading rows
+                problems.append(
+                    Problem(filename, worksheet.title, None, None, "The sheet is damaged and cannot be read.", "Open the workbook in your spreadsheet program and save it again as .xlsx.")
+                )  # fmt: skip
+                continue
             if sheet is not None:
                 sheets.append(_pilot_sheet_vertical(sheet))
     finally:

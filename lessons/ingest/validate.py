@@ -22,6 +22,7 @@ TABLE_OF_SHEET = {"Lessons": "lessons", "Stakeholders": "stakeholders", "Ties": 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 FORMULA_STARTS = ("=", "+", "-", "@")
+TIE_DEFAULTS = {"relation": "collaboration", "period": "end"}
 
 
 @dataclass
@@ -208,7 +209,7 @@ def _check_row(
                 values[f.name] = list(dict.fromkeys(codes))
             else:
                 values[f.name] = text
-        except ValueError as err:
+        except (ValueError, OverflowError) as err:
             problem(f, str(err), f.help)
     return values, problems
 
@@ -277,7 +278,7 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                     )
                 else:
                     problems += _pilot_access(db, actor, pilot, existing, where, prepared)
-                key = (table, pilot, *(values.get(k) for k in _identity(table)))
+                key = (table, pilot, *(values.get(k) or TIE_DEFAULTS.get(k) for k in _identity(table)))
                 if key in seen and not any(p.severity == "error" for p in problems):
                     problems.append(
                         Problem(
@@ -322,7 +323,7 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
             record=True,
         )
     _check_ties(db, prepared, existing)
-    _check_new_pilots(prepared, existing, options)
+    _check_new_pilots(prepared, existing, options, upload.files[0]["filename"] if upload.files else "upload")
     return prepared
 
 
@@ -400,14 +401,15 @@ def _check_ties(db: Database, prepared: Prepared, existing: dict) -> None:
     prepared.rows["ties"] = kept
 
 
-def _check_new_pilots(prepared: Prepared, existing: dict, options: Options) -> None:
+def _check_new_pilots(prepared: Prepared, existing: dict, options: Options, source: str = "upload") -> None:
+    reported = any(p.sheet == "Pilot" and p.column and p.column.lower() == "country" for p in prepared.problems)
     for slug in sorted(prepared.new_pilots):
         facts = prepared.pilots.setdefault(slug, {})
         facts.setdefault("name", slug.replace("-", " ").capitalize())
         if not facts.get("country"):
             if options.country:
                 facts["country"] = options.country
-            else:
+            elif not reported:  # an unrecognised country was reported already, with a suggestion
                 prepared.problems.append(
-                    Problem("upload", "Pilot", None, "country", f"The new pilot '{slug}' needs a country.", "Add a Pilot sheet with its country, or give a country for new pilots (--country XX).")
+                    Problem(source, "Pilot", None, "country", f"The new pilot '{slug}' needs a country.", "Add a Pilot sheet with its country, or give a country for new pilots (--country XX).")
                 )  # fmt: skip
