@@ -11,14 +11,20 @@ from lessons.ingest.fields import SHEETS
 from lessons.ingest.pipeline import problems_frame
 from lessons.ingest.tables import Upload
 from lessons.ingest.validate import guess_mapping
+from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
 
 NONE = "— none —"
 OPS = {"insert": "New", "update": "Changed", "delete": "Removed"}
 
 
-def mapping_editor(upload: Upload, *, key: str) -> dict[str, dict[str, str]]:
-    """For each sheet read, one chooser per field offering the file's columns, preset to the best guess."""
+FIXED_VALUES = {"kind": KINDS, "status": STATUSES, "evidence_strength": EVIDENCE_STRENGTHS}
+
+
+def mapping_editor(upload: Upload, *, key: str) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """For each sheet read, one chooser per field offering the file's columns, preset to the best guess; for a
+    required field no column holds, a value for every row. Returns (mapping, defaults)."""
     mapping: dict[str, dict[str, str]] = {}
+    defaults: dict[str, dict[str, str]] = {}
     for sheet in upload.sheets:
         if sheet.name not in ("Lessons", "Stakeholders", "Ties") or mapping.get(sheet.name):
             continue
@@ -42,7 +48,22 @@ def mapping_editor(upload: Upload, *, key: str) -> dict[str, dict[str, str]]:
                 if value != NONE:
                     chosen[f.name] = value
             mapping[sheet.name] = chosen
-    return mapping
+            for f in SHEETS[sheet.name]:
+                if f.required and f.name not in chosen:
+                    label = f"No column holds {f.label.lower()}: the same value for every row"
+                    widget_key = f"{key}_default_{sheet.name}_{f.name}"
+                    if f.name in FIXED_VALUES:
+                        value = st.selectbox(
+                            label,
+                            [None, *FIXED_VALUES[f.name]],
+                            key=widget_key,
+                            format_func=lambda v: v or "— choose —",
+                        )
+                    else:
+                        value = st.text_input(label, key=widget_key)
+                    if value:
+                        defaults.setdefault(sheet.name, {})[f.name] = value
+    return mapping, defaults
 
 
 def problems_table(problems, *, key: str) -> None:

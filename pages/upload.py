@@ -59,14 +59,15 @@ with st.expander("Options", icon=":material/tune:"):
     )
 if files:
     data = [(f.name, f.getvalue()) for f in files]
-    mapping = mapping_editor(read_files(data), key="upload")
+    mapping, defaults = mapping_editor(read_files(data), key="upload")
     options = Options(
-        pilot,
-        mapping,
-        separator or ";",
-        date_order,
-        skip_invalid,
-        country.upper() or None,
+        pilot=pilot,
+        mapping=mapping,
+        separator=separator or ";",
+        date_order=date_order,
+        skip_invalid=skip_invalid,
+        country=country.upper() or None,
+        defaults=defaults,
         remove_missing=remove_missing,
     )
     outcome = loaders.check_upload(path, actor, data, options)

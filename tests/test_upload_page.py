@@ -83,3 +83,18 @@ def test_skip_invalid_imports_the_good_rows(coordinator, demo_db_path):
     assert any(b.label == "Download the rows set aside (CSV)" for b in coordinator.get("download_button"))
     coordinator.button(key="upload_commit").click().run()
     assert lessons_of_tampere(demo_db_path) == 23
+
+
+def test_a_foreign_register_through_the_page_mapping(coordinator, demo_db_path):
+    """A spreadsheet of the coordinator's own shape: columns mapped on the page, the missing kind given once."""
+    text = "Ref,Subject,What we learned,Tags\nT-1,Buddies helped,Buddies helped newcomers,trust;champions\n"
+    upload(coordinator, "our-register.csv", text)
+    assert "No column holds" in coordinator.error[0].value or coordinator.error
+    assert coordinator.selectbox(key="upload_map_Lessons_key").value == "Ref"
+    coordinator.selectbox(key="upload_map_Lessons_title").set_value("Subject")
+    coordinator.selectbox(key="upload_map_Lessons_lesson").set_value("What we learned")
+    coordinator.selectbox(key="upload_default_Lessons_kind").set_value("insight").run()
+    assert not coordinator.exception
+    assert {m.label: m.value for m in coordinator.metric}["New rows"] == "1"
+    coordinator.button(key="upload_commit").click().run()
+    assert lessons_of_tampere(demo_db_path) == 23
