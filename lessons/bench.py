@@ -109,8 +109,7 @@ def _lesson_rows(n: int, seed: int = 11) -> list[list]:
     for i in range(n):
         text = " ".join(corpus[int(k)] for k in rng.integers(0, len(corpus), 2))
         rows.append([
-            f"L{i + 1:06d}", text.split(".")[0][:90], text, corpus[int(rng.integers(len(corpus)))],
-            corpus[int(rng.integers(len(corpus)))], kinds[i % 4], ";".join(rng.choice(themes, 2, replace=False)),
+            f"L{i + 1:06d}", text.split(".")[0][:90], text, "", "", kinds[i % 4], ";".join(rng.choice(themes, 2, replace=False)),
             phases[i % 5], "submitted", f"2021-{1 + i % 12:02d}-{1 + i % 28:02d}",
         ])  # fmt: skip
     return rows
