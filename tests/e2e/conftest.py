@@ -74,3 +74,12 @@ def shoot(page):
         return path
 
     return take
+
+
+def fill_sign_in(page, username: str, password: str):
+    """Type a name and password into the sidebar's sign-in form and submit it; return the sidebar."""
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("textbox", name="User name").fill(username)
+    sidebar.get_by_role("textbox", name="Password").fill(password)
+    sidebar.get_by_role("button", name="Sign in").click()
+    return sidebar

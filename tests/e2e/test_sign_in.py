@@ -5,6 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from components import browser
+from tests.e2e.conftest import fill_sign_in
 
 
 def test_coordinator_signs_in_sees_their_pilot_and_signs_out(page, app_url, shoot):
@@ -42,8 +43,5 @@ def test_coordinator_signs_in_sees_their_pilot_and_signs_out(page, app_url, shoo
 def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(page, app_url):
     page.goto(app_url)
     browser.wait_rendered(page)
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_role("textbox", name="User name").fill("coordinator")
-    sidebar.get_by_role("textbox", name="Password").fill("guessing-wrongly")
-    sidebar.get_by_role("button", name="Sign in").click()
+    sidebar = fill_sign_in(page, "coordinator", "guessing-wrongly")
     expect(sidebar.get_by_text("Wrong user name or password.")).to_be_visible()

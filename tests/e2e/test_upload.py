@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from components import browser
 from lessons.store import connect
+from tests.e2e.conftest import fill_sign_in
 from tests.test_ingest import filled_template
 
 
@@ -17,10 +18,7 @@ def test_upload_the_filled_template_and_commit(page, app_url, shoot, tmp_path):
 
     page.goto(f"{app_url}/upload")
     browser.wait_rendered(page)
-    sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_role("textbox", name="User name").fill("admin")
-    sidebar.get_by_role("textbox", name="Password").fill("demo-admin-pass")
-    sidebar.get_by_role("button", name="Sign in").click()
+    sidebar = fill_sign_in(page, "admin", "demo-admin-pass")
     expect(sidebar.get_by_text("Signed in as")).to_be_visible()
     browser.wait_rendered(page)
     expect(page.get_by_role("heading", name="Upload pilot summary", exact=True)).to_be_visible()
