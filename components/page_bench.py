@@ -50,6 +50,13 @@ def page_rows(repeat: int) -> list[dict]:
     first = next(b for b in at.button if b.key and b.key.startswith("lessons_card_"))
     first.click().run()
     rows.append(summarise("page: lesson detail (warm)", _timed_runs(at, repeat)))
+
+    start = time.perf_counter()
+    at.switch_page("pages/recurs.py").run()  # loads the stored similarity analysis, or computes it once
+    rows.append(summarise("page: what recurs, first run", [(time.perf_counter() - start) * 1000]))
+    rows.append(summarise("page: what recurs, recurring (warm)", _timed_runs(at, repeat)))
+    at.segmented_control(key="recurs_view").set_value("Pilot × theme").run()
+    rows.append(summarise("page: what recurs, pilot × theme matrix (warm)", _timed_runs(at, repeat)))
     return rows
 
 

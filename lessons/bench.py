@@ -15,7 +15,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-from lessons import queries
+from lessons import queries, synthesis
 from lessons.store import PROJECT_DIR, connect
 
 SEARCHES = ["champions", "procurement", "trust facilitator", '"local champions"', "older resid", "budget", "interpret"]
@@ -79,6 +79,30 @@ def store_benchmarks(path: str | Path, repeat: int = 20) -> list[dict]:
                 repeat,
             )
         rows.append(summarise("fts: count matches", count_samples))
+        rows += synthesis_benchmarks(db, repeat)
+    return rows
+
+
+def synthesis_benchmarks(db, repeat: int = 20) -> list[dict]:
+    """The cross-pilot views: the pilot × theme matrix, and clustering every lesson by text similarity (done once
+    per data change; timed once here, without storing, as the store is opened read-only)."""
+    rows = [summarise("synthesis: pilot × theme matrix", _time(lambda: synthesis.theme_matrix(db), repeat))]
+    texts = synthesis.lesson_texts(db)
+    start = time.perf_counter()
+    sim = synthesis.build_similarity(texts)
+    rows.append(
+        summarise(
+            f"synthesis: cluster all {len(texts):,} lessons (once per change)", [(time.perf_counter() - start) * 1000]
+        )
+    )
+    payload = sim.to_bytes()
+    rows.append(
+        summarise("synthesis: load the stored analysis", _time(lambda: synthesis.Similarity.from_bytes(payload), 5))
+    )
+    facts = synthesis.lesson_facts(db)
+    rows.append(
+        summarise("synthesis: groups at one threshold", _time(lambda: synthesis.clusters(facts, sim, 0.2, 3), 3))
+    )
     return rows
 
 

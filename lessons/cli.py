@@ -112,6 +112,19 @@ def cmd_synth(args) -> int:
     return EXIT_OK
 
 
+def cmd_analyse(args) -> int:
+    from lessons.synthesis import similarity
+
+    db = ensure_store(args.db)
+    lessons = db.execute("SELECT count(*) FROM lessons").fetchone()[0]
+    result = similarity(db)
+    print(
+        f"Lesson similarity for data version {result.data_version}: the texts of {lessons:,} lessons compared in "
+        f"{result.seconds:.1f} s, {len(result.edge_a):,} pairs of similar lessons, {len(result.merge_a):,} merges."
+    )
+    return EXIT_OK
+
+
 def cmd_bench(args) -> int:
     from lessons.bench import run_benchmark
 
@@ -340,6 +353,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     p.add_argument("--replace", action="store_true", help="overwrite an existing database file")
     p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser(
+        "analyse", parents=[common], help="compare every lesson's text now (the app otherwise does it on first view)"
+    )
+    p.set_defaults(func=cmd_analyse)
 
     p = sub.add_parser("bench", parents=[common], help="time the core operations and every page")
     p.add_argument("--repeat", type=int, default=20, help="timed runs per operation (default 20)")

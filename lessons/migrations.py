@@ -384,3 +384,21 @@ CREATE INDEX idx_upload_changes_upload ON upload_changes(upload_id);
 CREATE INDEX idx_upload_changes_pilot ON upload_changes(pilot_id, upload_id);
 """,
     )
+
+
+@migrations()
+def m004_analysis_results(db: Database) -> None:
+    """Results of expensive analyses (lesson similarity and clusters), stored with the data version they were
+    computed from, so they are recomputed once after the data changes and not on every page view."""
+    run_sql(
+        db,
+        """
+CREATE TABLE analysis_results (
+    name TEXT PRIMARY KEY,
+    data_version INTEGER NOT NULL,
+    computed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    seconds REAL,
+    payload BLOB NOT NULL
+);
+""",
+    )

@@ -49,6 +49,9 @@ TABLES = [
     "audit_log",
 ]
 
+#: Derived tables: results computed from the tables above, stored so they are not recomputed on every view.
+DERIVED_TABLES = ["analysis_results"]
+
 KINDS = ("enabler", "barrier", "recommendation", "insight")
 STATUSES = ("draft", "submitted", "validated", "contested", "endorsed", "applied_elsewhere")
 EVIDENCE_STRENGTHS = ("anecdotal", "observed", "measured", "evaluated")

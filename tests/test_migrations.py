@@ -9,7 +9,7 @@ from lessons import migrations
 from lessons.migrations import run_sql
 from lessons.store import connect, migrate, open_store, seed_vocabulary
 
-ALL = ["m001_initial", "m002_lesson_search", "m003_upload_history"]
+ALL = ["m001_initial", "m002_lesson_search", "m003_upload_history", "m004_analysis_results"]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
 WRITTEN = {
@@ -123,7 +123,7 @@ def test_old_store_has_only_the_first_migration(old_store):
     path, _ = old_store
     db = connect(path)
     assert [m.name for m in migrations.migrations.applied(db)] == ["m001_initial"]
-    assert [m.name for m in migrations.migrations.pending(db)] == ["m002_lesson_search", "m003_upload_history"]
+    assert [m.name for m in migrations.migrations.pending(db)] == ALL[1:]
     db.close()
 
 
@@ -182,13 +182,14 @@ def test_new_index_finds_lessons_written_before_the_migration(old_store):
 def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(old_store):
     path, _ = old_store
     db = connect(path)
-    assert migrate(db) == ["m002_lesson_search", "m003_upload_history"]
+    assert migrate(db) == ALL[1:]
     db.close()
     db = open_store(path)
     assert db.execute("SELECT migration_set, name FROM _sqlite_migrations ORDER BY id").fetchall() == [
         ("cross_pilot_lessons", "m001_initial"),
         ("cross_pilot_lessons", "m002_lesson_search"),
         ("cross_pilot_lessons", "m003_upload_history"),
+        ("cross_pilot_lessons", "m004_analysis_results"),
     ]
     assert migrate(db) == []
     db.close()

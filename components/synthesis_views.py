@@ -1,0 +1,299 @@
+"""What recurs: cached synthesis loaders and the page's sections (matrix, recurring, contradicting, missing,
+crosswalk, compare). The analysis itself is in :mod:`lessons.synthesis`."""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+import pandas as pd
+import streamlit as st
+
+from components import charts
+from components.loaders import TTL
+from components.widgets import safe
+from lessons import synthesis
+from lessons.queries import KIND_LABELS
+from lessons.store import connect
+
+LESSONS_PAGE = "pages/lessons.py"
+MAX_MATRIX_PILOTS = 30
+SHOW_CLUSTERS = 15
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def load_matrix(path: str, version: int) -> pd.DataFrame:
+    """Pilot × theme lesson counts (zeros included)."""
+    with closing(connect(path, readonly=True)) as db:
+        return synthesis.theme_matrix(db)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def load_cell(path: str, version: int, pilot: str, theme: str) -> pd.DataFrame:
+    """The lessons behind one matrix cell."""
+    with closing(connect(path, readonly=True)) as db:
+        return synthesis.cell_lessons(db, pilot, theme)
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def load_theme_lessons(path: str, version: int, theme: str) -> pd.DataFrame:
+    """Enabler and barrier lessons on one theme."""
+    with closing(connect(path, readonly=True)) as db:
+        return synthesis.theme_lessons(db, theme)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def load_crosswalk(path: str, version: int) -> pd.DataFrame:
+    """Phases with each methodology's step names and lesson counts."""
+    with closing(connect(path, readonly=True)) as db:
+        return synthesis.crosswalk(db)
+
+
+@st.cache_resource(ttl=TTL, max_entries=2, show_spinner=False)
+def load_similarity(path: str, version: int) -> synthesis.Similarity:
+    """The stored similarity analysis for this data version, computed and stored first when the lessons changed
+    (shared by every session: it is read-only once made)."""
+    try:
+        db = connect(path)
+    except Exception:  # the file may be read-only for this process: compute without keeping the result
+        db = connect(path, readonly=True)
+    with closing(db):
+        return synthesis.similarity(db)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def load_facts(path: str, version: int) -> pd.DataFrame:
+    """Key, title, kind, status and pilot of every lesson."""
+    with closing(connect(path, readonly=True)) as db:
+        return synthesis.lesson_facts(db)
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def load_clusters(path: str, version: int, threshold: float, min_pilots: int) -> dict[str, pd.DataFrame]:
+    """Groups of similar lessons from at least ``min_pilots`` pilots at a similarity threshold."""
+    sim = load_similarity(path, version)
+    return synthesis.clusters(load_facts(path, version), sim, threshold, min_pilots)
+
+
+def ensure_similarity(path: str, version: int, lessons: int) -> synthesis.Similarity:
+    """Load the similarity analysis, telling the user when it must be worked out first."""
+    with st.spinner(f"Comparing the texts of {lessons:,} lessons; this happens once after each change…"):
+        return load_similarity(path, version)
+
+
+# --- Sections ---------------------------------------------------------------------------------------------------
+
+
+def lesson_link(row, *, key_prefix: str = "") -> None:
+    """A link that opens one lesson on the Lessons page, with its pilot and kind."""
+    st.page_link(
+        LESSONS_PAGE,
+        label=f"{safe(row.title)}",
+        query_params={"lesson": str(int(row.id))},
+        icon=":material/article:",
+    )
+    st.caption(f"{safe(row.pilot_name)} · {KIND_LABELS.get(row.kind, row.kind)}")
+
+
+def _take_cell() -> None:
+    """Copy a heatmap click into the pilot and theme choosers (runs before the page, so it may set them)."""
+    state = st.session_state.get("recurs_cell") or {}
+    chosen = (state.get("selection") or {}).get("cell") or []
+    if chosen:
+        st.session_state["recurs_pilot"] = chosen[0].get("pilot")
+        st.session_state["recurs_theme"] = chosen[0].get("theme")
+
+
+def matrix_section(path: str, version: int, matrix: pd.DataFrame) -> None:
+    """The pilot × theme heatmap; a clicked cell (or the two choosers) lists the lessons behind it."""
+    totals = matrix.groupby(["pilot", "pilot_name"], as_index=False)["lessons"].sum()
+    shown = totals
+    if len(totals) > MAX_MATRIX_PILOTS:
+        shown = totals.nlargest(MAX_MATRIX_PILOTS, "lessons", keep="first")
+        st.caption(
+            f"The heatmap shows the {MAX_MATRIX_PILOTS} pilots with the most lessons of {len(totals):,}; "
+            "the choosers below and the table reach every pilot."
+        )
+    st.caption("Click a cell to list its lessons (double-click clears). Grey dashed cells: no lesson on that theme.")
+    st.altair_chart(
+        charts.theme_matrix_chart(matrix[matrix["pilot"].isin(shown["pilot"])]),
+        key="recurs_cell",
+        on_select=_take_cell,
+        selection_mode="cell",
+    )
+    pilots = dict(zip(totals["pilot"], totals["pilot_name"]))
+    themes = dict(zip(matrix["theme"], matrix["theme_name"]))
+    left, right = st.columns(2)
+    pilot = left.selectbox(
+        "Pilot", list(pilots), format_func=pilots.get, index=None, key="recurs_pilot", placeholder="Choose a pilot"
+    )
+    theme = right.selectbox(
+        "Theme", list(themes), format_func=themes.get, index=None, key="recurs_theme", placeholder="Choose a theme"
+    )
+    if pilot and theme:
+        found = load_cell(path, version, pilot, theme)
+        st.subheader(f"{safe(pilots[pilot])} · {safe(themes[theme])}: {len(found)} lessons", anchor=False)
+        if found.empty:
+            st.info("This pilot recorded no lesson on this theme: a gap other pilots may fill.")
+        for row in found.assign(pilot_name=pilots[pilot]).itertuples():
+            lesson_link(row)
+    else:
+        st.caption("Choose a pilot and a theme (or click a cell) to see the lessons behind a count.")
+    with st.expander("The matrix as a table"):
+        table = matrix.pivot_table(index="pilot_name", columns="theme_name", values="lessons", aggfunc="sum")
+        st.dataframe(table.rename_axis(index="Pilot", columns="Theme"), width="stretch")
+
+
+def contested_theme(path: str, version: int, contested: pd.DataFrame) -> None:
+    """Pick a contested theme and read its enabler and barrier lessons side by side."""
+    names = dict(zip(contested["theme"], contested["theme_name"]))
+    theme = st.selectbox(
+        "Read the lessons of a contested theme",
+        list(names),
+        format_func=names.get,
+        index=None,
+        key="recurs_contested",
+        placeholder="Choose a theme",
+    )
+    if not theme:
+        return
+    found = load_theme_lessons(path, version, theme)
+    for column, kind, heading in zip(st.columns(2), ("enabler", "barrier"), ("As an enabler", "As a barrier")):
+        with column:
+            side = found[found["kind"] == kind]
+            st.markdown(f"**{heading}** ({len(side)} lessons, {side['pilot'].nunique()} pilots)")
+            for row in side.itertuples():
+                lesson_link(row)
+
+
+def clusters_list(groups: dict[str, pd.DataFrame], *, only: pd.Series | None = None, key: str) -> None:
+    """Each group of similar lessons as an expander listing its lessons by pilot."""
+    summary = groups["clusters"] if only is None else groups["clusters"][groups["clusters"]["cluster"].isin(only)]
+    if summary.empty:
+        st.info("No group of similar lessons at this threshold. Lower the similarity threshold to find looser groups.")
+        return
+    shown = st.number_input(
+        "Groups shown", min_value=1, max_value=len(summary), value=min(SHOW_CLUSTERS, len(summary)), key=key
+    )
+    members = groups["members"]
+    for group in summary.head(int(shown)).itertuples():
+        flag = " · enabler and barrier" if group.contradicts else ""
+        with st.expander(f"{safe(group.label)} — {group.pilots} pilots, {group.lessons} lessons{flag}"):
+            st.caption(f"Pilots: {safe(group.pilot_names)}")
+            for row in members[members["cluster"] == group.cluster].itertuples():
+                lesson_link(row)
+
+
+def clusters_table(summary: pd.DataFrame) -> None:
+    """Every group as one table row."""
+    st.dataframe(
+        summary[["label", "pilots", "lessons", "enablers", "barriers", "pilot_names"]].rename(
+            columns={
+                "label": "Distinctive words",
+                "pilots": "Pilots",
+                "lessons": "Lessons",
+                "enablers": "Enablers",
+                "barriers": "Barriers",
+                "pilot_names": "Pilot names",
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+THEME_COLUMNS = {
+    "theme_name": "Theme",
+    "pilots": "Pilots",
+    "lessons": "Lessons",
+    "enablers": "Enablers",
+    "barriers": "Barriers",
+    "pilot_names": "Pilot names",
+    "enabler_pilots": "Pilots: enabler",
+    "barrier_pilots": "Pilots: barrier",
+    "enabler_names": "Enabler in",
+    "barrier_names": "Barrier in",
+    "pilots_with": "Pilots with lessons",
+    "pilots_without": "Pilots without",
+    "missing_names": "No lesson from",
+}
+
+
+def theme_table(frame: pd.DataFrame, columns: list[str]) -> None:
+    st.dataframe(frame[columns].rename(columns=THEME_COLUMNS), hide_index=True, width="stretch")
+
+
+def crosswalk_section(crosswalk: pd.DataFrame) -> None:
+    """Phases with each methodology's step names side by side, and lessons per phase and methodology."""
+    methods = [c for c in crosswalk.columns if c not in ("phase", "phase_name", "lessons") and ":" not in c]
+    st.write(
+        "Each methodology names its steps differently; all of them map onto five shared co-creation phases. "
+        "Read across a row to see what a step is called in each methodology."
+    )
+    table = crosswalk[["phase_name", "lessons", *methods]].rename(
+        columns={"phase_name": "Shared phase", "lessons": "Lessons (all pilots)"}
+    )
+    # st.table renders Markdown: every cell and heading is escaped, so names show exactly as written.
+    table = table.map(lambda v: safe(v) if isinstance(v, str) else v).rename(columns=safe)
+    st.table(table.set_index(safe("Shared phase")))
+    counts = (
+        crosswalk.drop(columns="lessons")
+        .reset_index(names="position")
+        .melt(
+            id_vars=["phase_name", "position"],
+            value_vars=[f"lessons: {m}" for m in methods],
+            var_name="methodology",
+            value_name="lessons",
+        )
+    )
+    counts["methodology"] = counts["methodology"].str.removeprefix("lessons: ")
+    counts = counts[counts["lessons"] > 0]
+    if counts.empty:
+        st.info("No lesson comes from a pilot with a known methodology and phase yet.")
+        return
+    st.altair_chart(charts.phase_chart(counts), width="stretch")
+    with st.expander("Lessons by phase and methodology as a table"):
+        st.dataframe(
+            counts.pivot_table(index="phase_name", columns="methodology", values="lessons", aggfunc="sum")
+            .reindex(crosswalk["phase_name"])
+            .fillna(0)
+            .astype(int)
+            .rename_axis(index="Phase", columns="Methodology"),
+            width="stretch",
+        )
+
+
+def compare_section(matrix: pd.DataFrame) -> None:
+    """2–4 pilots' theme profiles side by side, with what they share and what only one of them has."""
+    pilots = dict(matrix[["pilot", "pilot_name"]].drop_duplicates().itertuples(index=False, name=None))
+    chosen = st.multiselect(
+        "Pilots to compare",
+        list(pilots),
+        format_func=pilots.get,
+        max_selections=4,
+        key="recurs_compare",
+        placeholder="Choose two to four pilots",
+    )
+    if len(chosen) < 2:
+        st.info("Choose two to four pilots to compare their theme profiles.")
+        return
+    compared = synthesis.compare_pilots(matrix, chosen)
+    st.altair_chart(charts.profile_chart(compared["profile"]), width="stretch")
+    with st.expander("Theme profiles as a table"):
+        st.dataframe(
+            compared["profile"]
+            .pivot_table(index="theme_name", columns="pilot_name", values="lessons", aggfunc="sum")
+            .rename_axis(index="Theme", columns="Pilot"),
+            width="stretch",
+        )
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Themes all of them have lessons on", anchor=False)
+        shared = compared["shared"]["theme_name"].tolist()
+        st.write(", ".join(safe(t) for t in shared) if shared else "None: these pilots share no theme.")
+    with right:
+        st.subheader("Themes only one of them has", anchor=False)
+        unique = compared["unique"]
+        if unique.empty:
+            st.write("None.")
+        for name, group in unique.groupby("pilot_name", sort=True):
+            st.write(f"**{safe(name)}**: " + ", ".join(safe(t) for t in group["theme_name"]))

@@ -1,0 +1,687 @@
+"""Cross-pilot synthesis: what recurs across pilots, what contradicts, what is missing. UI-free.
+
+Two kinds of evidence are drawn together:
+
+* **Themes** (the controlled vocabulary and free tags): a pilot × theme matrix of lesson counts, themes found in at
+  least *k* pilots, themes reported as an enabler by one pilot and as a barrier by another, and gaps.
+* **Text**: lessons grouped by what they say. Lesson text is stemmed (Snowball), weighted by TF-IDF and compared by
+  cosine similarity (scikit-learn); each lesson keeps its most similar lessons; lessons are then grouped by
+  average linkage over those similarities. The whole merge order is computed once per data version and stored in
+  ``analysis_results``, so any similarity threshold the user picks is a cheap cut of the stored order.
+
+Everything here is deterministic: the same lessons give the same clusters, labels and order.
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import snowballstemmer
+from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
+from sqlite_utils import Database
+
+from lessons.store import data_version
+
+ANALYSIS = "lesson_similarity"
+#: Neighbours kept per lesson, and the lowest similarity worth keeping or offering as a threshold.
+NEIGHBOURS = 12
+FLOOR = 0.1
+TOP_TERMS = 8
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def _frame(db: Database, sql: str, params=()) -> pd.DataFrame:
+    cursor = db.execute(sql, list(params))
+    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
+
+
+# --- Themes -----------------------------------------------------------------------------------------------------
+
+
+def theme_matrix(db: Database) -> pd.DataFrame:
+    """Lesson counts for every pilot × theme pair, zeros included (the gaps are part of the answer).
+
+    Columns: pilot (slug), pilot_name, country, theme (code), theme_name, lessons, enablers, barriers.
+    Themes no lesson uses are included (every pilot has a gap there); pilots are in name order, themes by name.
+
+    >>> from lessons.store import open_memory_store
+    >>> theme_matrix(open_memory_store()).empty
+    True
+    """
+    return _frame(
+        db,
+        """
+        WITH counts AS (
+            SELECT l.pilot_id, lt.theme_id, count(*) AS lessons,
+                   sum(l.kind = 'enabler') AS enablers, sum(l.kind = 'barrier') AS barriers
+            FROM lesson_themes lt JOIN lessons l ON l.id = lt.lesson_id
+            GROUP BY l.pilot_id, lt.theme_id
+        )
+        SELECT p.slug AS pilot, p.name AS pilot_name, p.country, t.code AS theme, t.name AS theme_name,
+               coalesce(c.lessons, 0) AS lessons, coalesce(c.enablers, 0) AS enablers,
+               coalesce(c.barriers, 0) AS barriers
+        FROM pilots p CROSS JOIN themes t
+        LEFT JOIN counts c ON c.pilot_id = p.id AND c.theme_id = t.id
+        WHERE t.controlled = 1 OR EXISTS (SELECT 1 FROM lesson_themes x WHERE x.theme_id = t.id)
+        ORDER BY p.name, p.slug, t.name
+        """,
+    )
+
+
+def _names(values) -> str:
+    return "; ".join(sorted(values))
+
+
+def recurring_themes(matrix: pd.DataFrame, min_pilots: int) -> pd.DataFrame:
+    """Themes with lessons from at least ``min_pilots`` pilots, most widespread first.
+
+    Columns: theme, theme_name, pilots (how many), lessons, enablers, barriers, pilot_names.
+
+    >>> m = pd.DataFrame({"pilot": list("aab"), "pilot_name": list("AAB"), "theme": ["t", "u", "t"],
+    ...     "theme_name": ["T", "U", "T"], "lessons": [2, 1, 1], "enablers": [1, 0, 0], "barriers": [0, 0, 1]})
+    >>> recurring_themes(m, 2)[["theme", "pilots", "lessons"]].values.tolist()
+    [['t', 2, 3]]
+    """
+    present = matrix[matrix["lessons"] > 0]
+    grouped = present.groupby(["theme", "theme_name"], sort=False).agg(
+        pilots=("pilot", "nunique"),
+        lessons=("lessons", "sum"),
+        enablers=("enablers", "sum"),
+        barriers=("barriers", "sum"),
+        pilot_names=("pilot_name", _names),
+    )
+    out = grouped.reset_index()
+    out = out[out["pilots"] >= int(min_pilots)]
+    return out.sort_values(["pilots", "lessons", "theme_name"], ascending=[False, False, True]).reset_index(drop=True)
+
+
+def theme_contradictions(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Themes that one pilot reports as an enabler and another pilot as a barrier, the most contested first.
+
+    Columns: theme, theme_name, enabler_pilots, barrier_pilots (counts), enabler_names, barrier_names,
+    enablers, barriers (lesson counts). A pilot reporting both on a theme does not by itself make a contradiction.
+
+    >>> m = pd.DataFrame({"pilot": list("abab"), "pilot_name": list("ABAB"), "theme": list("ttuu"),
+    ...     "theme_name": list("TTUU"), "lessons": [1, 1, 2, 0], "enablers": [1, 0, 1, 0], "barriers": [0, 1, 1, 0]})
+    >>> theme_contradictions(m)[["theme", "enabler_names", "barrier_names"]].values.tolist()
+    [['t', 'A', 'B']]
+    """
+    rows = []
+    for (theme, theme_name), group in matrix.groupby(["theme", "theme_name"], sort=False):
+        enabling = set(group.loc[group["enablers"] > 0, "pilot_name"])
+        hindering = set(group.loc[group["barriers"] > 0, "pilot_name"])
+        if not enabling or not hindering or (len(enabling | hindering) == 1):
+            continue
+        rows.append(
+            {
+                "theme": theme,
+                "theme_name": theme_name,
+                "enabler_pilots": len(enabling),
+                "barrier_pilots": len(hindering),
+                "enabler_names": _names(enabling),
+                "barrier_names": _names(hindering),
+                "enablers": int(group["enablers"].sum()),
+                "barriers": int(group["barriers"].sum()),
+            }
+        )
+    columns = ["theme", "theme_name", "enabler_pilots", "barrier_pilots", "enabler_names", "barrier_names"]
+    out = pd.DataFrame(rows, columns=[*columns, "enablers", "barriers"])
+    if out.empty:
+        return out
+    out["_balance"] = out[["enabler_pilots", "barrier_pilots"]].min(axis=1)
+    out = out.sort_values(["_balance", "enablers", "theme_name"], ascending=[False, False, True])
+    return out.drop(columns="_balance").reset_index(drop=True)
+
+
+def theme_gaps(matrix: pd.DataFrame) -> pd.DataFrame:
+    """For every theme, the pilots that have no lesson on it; themes no pilot covers come first.
+
+    Columns: theme, theme_name, pilots_with, pilots_without, missing_names.
+
+    >>> m = pd.DataFrame({"pilot": list("abab"), "pilot_name": list("ABAB"), "theme": list("ttuu"),
+    ...     "theme_name": list("TTUU"), "lessons": [1, 0, 0, 0]})
+    >>> theme_gaps(m)[["theme", "pilots_with", "missing_names"]].values.tolist()
+    [['u', 0, 'A; B'], ['t', 1, 'B']]
+    """
+    rows = []
+    for (theme, theme_name), group in matrix.groupby(["theme", "theme_name"], sort=False):
+        missing = group.loc[group["lessons"] == 0, "pilot_name"]
+        rows.append(
+            {
+                "theme": theme,
+                "theme_name": theme_name,
+                "pilots_with": int((group["lessons"] > 0).sum()),
+                "pilots_without": int(len(missing)),
+                "missing_names": _names(missing),
+            }
+        )
+    out = pd.DataFrame(rows, columns=["theme", "theme_name", "pilots_with", "pilots_without", "missing_names"])
+    out = out[out["pilots_without"] > 0]
+    return out.sort_values(["pilots_with", "theme_name"]).reset_index(drop=True)
+
+
+def crosswalk(db: Database) -> pd.DataFrame:
+    """The shared co-creation phases with each methodology's own step names and lesson counts.
+
+    One row per phase in phase order: phase, phase_name, lessons (all pilots), then one column per methodology
+    (its name) holding that methodology's step names for the phase joined by " · ", and ``lessons: <name>`` with
+    the lessons of pilots following it.
+    """
+    phases = _frame(
+        db,
+        """SELECT ph.code AS phase, ph.name AS phase_name, count(l.id) AS lessons
+           FROM phases ph LEFT JOIN lessons l ON l.phase = ph.code GROUP BY ph.code ORDER BY ph.position""",
+    )
+    steps = _frame(
+        db,
+        """SELECT m.name AS methodology, s.phase, group_concat(s.name, ' · ') AS steps
+           FROM (SELECT * FROM methodology_steps ORDER BY methodology, position) s
+           JOIN methodologies m ON m.code = s.methodology GROUP BY m.name, s.phase""",
+    )
+    counts = _frame(
+        db,
+        """SELECT m.name AS methodology, l.phase, count(*) AS lessons
+           FROM lessons l JOIN pilots p ON p.id = l.pilot_id JOIN methodologies m ON m.code = p.methodology
+           WHERE l.phase IS NOT NULL GROUP BY m.name, l.phase""",
+    )
+    methods = [r[0] for r in db.execute("SELECT name FROM methodologies ORDER BY name").fetchall()]
+    out = phases.copy()
+    for method in methods:
+        named = steps[steps["methodology"] == method].set_index("phase")["steps"]
+        counted = counts[counts["methodology"] == method].set_index("phase")["lessons"]
+        out[method] = [named.get(p, "") for p in out["phase"]]
+        out[f"lessons: {method}"] = [int(counted.get(p, 0)) for p in out["phase"]]
+    return out
+
+
+def compare_pilots(matrix: pd.DataFrame, pilots) -> dict[str, pd.DataFrame]:
+    """Theme profiles of 2–4 pilots side by side, and which themes they share and which only one of them has.
+
+    Returns ``profile`` (theme, theme_name, pilot, pilot_name, lessons, share = the pilot's lessons on the theme
+    over all its theme assignments), ``shared`` (themes every chosen pilot has lessons on) and ``unique`` (themes
+    exactly one chosen pilot has, with that pilot's name).
+
+    >>> m = pd.DataFrame({"pilot": list("abab"), "pilot_name": list("ABAB"), "theme": list("ttuu"),
+    ...     "theme_name": list("TTUU"), "lessons": [1, 2, 3, 0]})
+    >>> c = compare_pilots(m, ["a", "b"])
+    >>> c["shared"]["theme"].tolist(), c["unique"][["theme", "pilot_name"]].values.tolist()
+    (['t'], [['u', 'A']])
+    """
+    chosen = list(dict.fromkeys(pilots))
+    profile = matrix[matrix["pilot"].isin(chosen)][["theme", "theme_name", "pilot", "pilot_name", "lessons"]].copy()
+    totals = profile.groupby("pilot")["lessons"].transform("sum")
+    profile["share"] = (profile["lessons"] / totals.where(totals > 0)).fillna(0.0).round(3)
+    present = profile[profile["lessons"] > 0]
+    by_theme = present.groupby(["theme", "theme_name"])
+    counts = by_theme["pilot"].nunique()
+    shared = counts[counts == len(chosen)].reset_index()[["theme", "theme_name"]]
+    single = counts[counts == 1].index
+    unique = (
+        present.set_index(["theme", "theme_name"])
+        .loc[single, ["pilot", "pilot_name", "lessons"]]
+        .reset_index()
+        .sort_values(["pilot_name", "theme_name"])
+        if len(single)
+        else pd.DataFrame(columns=["theme", "theme_name", "pilot", "pilot_name", "lessons"])
+    )
+    return {
+        "profile": profile.reset_index(drop=True),
+        "shared": shared.sort_values("theme_name").reset_index(drop=True),
+        "unique": unique.reset_index(drop=True),
+    }
+
+
+def cell_lessons(db: Database, pilot: str, theme: str) -> pd.DataFrame:
+    """The lessons behind one matrix cell: id, key, title, kind, status (pilot slug, theme code)."""
+    return _frame(
+        db,
+        """SELECT l.id, l.key, l.title, l.kind, l.status
+           FROM lessons l JOIN pilots p ON p.id = l.pilot_id
+           JOIN lesson_themes lt ON lt.lesson_id = l.id JOIN themes t ON t.id = lt.theme_id
+           WHERE p.slug = ? AND t.code = ? ORDER BY l.key""",
+        [pilot, theme],
+    )
+
+
+def theme_lessons(db: Database, theme: str, kinds=("enabler", "barrier")) -> pd.DataFrame:
+    """Lessons on one theme (code) of the given kinds: id, key, title, kind, status, pilot, pilot_name."""
+    marks = ", ".join("?" * len(kinds))
+    return _frame(
+        db,
+        f"""SELECT l.id, l.key, l.title, l.kind, l.status, p.slug AS pilot, p.name AS pilot_name
+            FROM lessons l JOIN pilots p ON p.id = l.pilot_id
+            JOIN lesson_themes lt ON lt.lesson_id = l.id JOIN themes t ON t.id = lt.theme_id
+            WHERE t.code = ? AND l.kind IN ({marks}) ORDER BY p.name, l.key""",
+        [theme, *kinds],
+    )
+
+
+# --- Text similarity --------------------------------------------------------------------------------------------
+
+
+class _Analyzer:
+    """Lower-case words of letters, English stop words removed, Snowball stems; remembers each stem's commonest
+    surface word so labels read as words ("champions", not "champion")."""
+
+    def __init__(self) -> None:
+        self.stems: dict[str, str] = {}
+        self.surface: dict[str, Counter] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        out = []
+        for word in _WORD.findall(text.lower()):
+            if word in ENGLISH_STOP_WORDS:
+                continue
+            stem = self.stems.get(word)
+            if stem is None:
+                stem = self.stems[word] = _STEMMER.stemWord(word)
+            seen = self.surface.get(stem)
+            if seen is None:
+                seen = self.surface[stem] = Counter()
+            seen[word] += 1
+            out.append(stem)
+        return out
+
+    def word(self, stem: str) -> str:
+        counts = self.surface.get(stem)
+        return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0] if counts else stem
+
+
+@dataclass
+class Similarity:
+    """What text similarity found: per-lesson neighbours, the average-linkage merge order and each lesson's
+    distinctive terms. Arrays are parallel to ``lesson_ids`` (index = position)."""
+
+    lesson_ids: np.ndarray  # int64, ascending
+    pilot_ids: np.ndarray  # int64
+    edge_a: np.ndarray  # positions; each undirected pair once, a < b
+    edge_b: np.ndarray
+    edge_score: np.ndarray  # cosine similarity
+    merge_a: np.ndarray  # cluster ids (0..n-1 leaves, n+i the cluster made by merge i)
+    merge_b: np.ndarray
+    merge_score: np.ndarray  # average similarity at which the merge happened, non-increasing
+    terms: np.ndarray  # unicode words
+    term_index: np.ndarray  # (n, TOP_TERMS) index into terms, -1 for none
+    term_weight: np.ndarray  # (n, TOP_TERMS)
+    seconds: float = 0.0
+    data_version: int = -1
+
+    def to_bytes(self) -> bytes:
+        """Serialise without pickle (``np.savez_compressed``), so a stored result can never run code on load."""
+        buffer = io.BytesIO()
+        fields = {k: v for k, v in self.__dict__.items() if isinstance(v, np.ndarray)}
+        np.savez_compressed(buffer, **fields, meta=np.array([self.seconds, self.data_version], dtype=float))
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, payload: bytes) -> Similarity:
+        with np.load(io.BytesIO(payload), allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files if k != "meta"}
+            seconds, version = data["meta"].tolist()
+        return cls(**arrays, seconds=seconds, data_version=int(version))
+
+    def labels(self, threshold: float) -> np.ndarray:
+        """Cluster number of every lesson when merges at an average similarity ≥ ``threshold`` are kept.
+
+        Numbers are the position of each cluster's first lesson, so they do not depend on merge order.
+        """
+        n = len(self.lesson_ids)
+        parent = np.arange(n + len(self.merge_a))
+        keep = int(np.searchsorted(-self.merge_score, -float(threshold), side="right"))
+        for i in range(keep):
+            parent[self.merge_a[i]] = parent[self.merge_b[i]] = n + i
+        for node in range(n + keep - 1, -1, -1):  # children have smaller ids: resolve top-down
+            parent[node] = parent[parent[node]] if parent[node] != node else node
+        roots = parent[:n]
+        first = {}
+        for position, root in enumerate(roots.tolist()):
+            first.setdefault(root, position)
+        return np.array([first[r] for r in roots.tolist()], dtype=np.int64)
+
+    def neighbours(self, position: int) -> list[tuple[int, float]]:
+        """(position, similarity) of the lessons most similar to the lesson at ``position``, best first."""
+        left = self.edge_a == position
+        right = self.edge_b == position
+        found = list(zip(self.edge_b[left].tolist(), self.edge_score[left].tolist())) + list(
+            zip(self.edge_a[right].tolist(), self.edge_score[right].tolist())
+        )
+        return sorted(found, key=lambda pair: (-pair[1], pair[0]))
+
+    def label_terms(self, positions, count: int = 3) -> list[str]:
+        """The most distinctive words of a group of lessons (summed TF-IDF weight of their top terms)."""
+        weights: Counter = Counter()
+        for position in positions:
+            for index, weight in zip(self.term_index[position].tolist(), self.term_weight[position].tolist()):
+                if index >= 0:
+                    weights[index] += weight
+        ranked = sorted(weights.items(), key=lambda kv: (-kv[1], str(self.terms[kv[0]])))
+        return [str(self.terms[i]) for i, _ in ranked[:count]]
+
+
+def build_similarity(lessons: pd.DataFrame) -> Similarity:
+    """Compute neighbours, merge order and terms for ``lessons`` (columns id, pilot_id, text).
+
+    >>> sim = build_similarity(pd.DataFrame({"id": [1, 2, 3], "pilot_id": [1, 2, 3], "text": [
+    ...     "Local champions opened doors to older residents", "Older residents trusted local champions",
+    ...     "The procurement rules delayed the platform"]}))
+    >>> sim.labels(0.3).tolist()
+    [0, 0, 2]
+    """
+    started = time.perf_counter()
+    lessons = lessons.sort_values("id")
+    ids = lessons["id"].to_numpy(dtype=np.int64)
+    n = len(ids)
+    analyzer = _Analyzer()
+    vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)
+    try:
+        matrix = vectorizer.fit_transform(lessons["text"].fillna("").astype(str)).tocsr()
+    except ValueError:  # no lesson has a word to compare (or there are no lessons)
+        nothing = np.array([], dtype=np.int64)
+        return Similarity(
+            ids, lessons["pilot_id"].to_numpy(dtype=np.int64), nothing, nothing, np.array([], dtype=float),
+            nothing, nothing, np.array([], dtype=float), np.array([], dtype=str),
+            np.full((n, TOP_TERMS), -1, dtype=np.int64), np.zeros((n, TOP_TERMS), dtype=np.float32),
+            time.perf_counter() - started,
+        )  # fmt: skip
+    vocabulary = vectorizer.get_feature_names_out()
+    terms = np.array([analyzer.word(stem) for stem in vocabulary], dtype=str)
+    term_index, term_weight = _top_terms(matrix)
+    edge_a, edge_b, edge_score = _neighbour_graph(matrix)
+    merge_a, merge_b, merge_score = _average_linkage(n, edge_a, edge_b, edge_score)
+    return Similarity(
+        ids,
+        lessons["pilot_id"].to_numpy(dtype=np.int64),
+        edge_a,
+        edge_b,
+        edge_score,
+        merge_a,
+        merge_b,
+        merge_score,
+        terms,
+        term_index,
+        term_weight,
+        time.perf_counter() - started,
+    )
+
+
+def _first_per_row(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int):
+    """The ``k`` largest values of every row (ties by column), from entries given as parallel arrays."""
+    order = np.lexsort((cols, -vals, rows))
+    rows, cols, vals = rows[order], cols[order], vals[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+    keep = rank < k
+    return rows[keep], cols[keep], vals[keep]
+
+
+def _top_terms(matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    n = matrix.shape[0]
+    rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
+    rows, cols, vals = _first_per_row(rows, matrix.indices.astype(np.int64), matrix.data, TOP_TERMS)
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+    index = np.full((n, TOP_TERMS), -1, dtype=np.int64)
+    weight = np.zeros((n, TOP_TERMS), dtype=np.float32)
+    index[rows, rank] = cols
+    weight[rows, rank] = vals
+    return index, weight
+
+
+#: Up to this many lessons every pair is compared exactly; above it, candidate pairs come from a 100-dimension
+#: latent semantic projection (TruncatedSVD) and are then scored exactly, which keeps 50,000 lessons under a minute.
+EXACT_LIMIT = 4000
+CHUNK = 2000
+
+
+def _candidates(scores: np.ndarray, offset: int, k: int, exact: bool) -> tuple[np.ndarray, np.ndarray]:
+    """About the ``k`` best columns of every row of a block of similarity scores (the block's rows start at
+    ``offset``; a row's own column is excluded). Exact with ``exact``; otherwise the cut-off of each row is
+    estimated from every 8th column, which is several times faster than a full selection."""
+    rows = np.arange(scores.shape[0])
+    scores[rows, rows + offset] = -np.inf
+    if exact or scores.shape[1] <= 8 * k:
+        keep = min(k, scores.shape[1] - 1)
+        cols = np.argpartition(-scores, keep - 1, axis=1)[:, :keep] if keep > 0 else np.empty((len(rows), 0), int)
+        return np.repeat(rows, cols.shape[1]) + offset, cols.ravel()
+    sample = scores[:, ::8]
+    rank = max(1, k // 4)
+    cut = -np.partition(-sample, rank - 1, axis=1)[:, rank - 1]
+    found_rows, found_cols = np.nonzero(scores >= cut[:, None])
+    found_rows, found_cols, _ = _first_per_row(found_rows, found_cols, scores[found_rows, found_cols], k)
+    return found_rows + offset, found_cols
+
+
+def _neighbour_graph(matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each lesson's NEIGHBOURS most similar lessons (TF-IDF cosine ≥ FLOOR), as undirected pairs a < b."""
+    n = matrix.shape[0]
+    exact = n <= EXACT_LIMIT
+    if exact:
+        transposed = matrix.T.tocsc()
+        block = lambda start: (matrix[start : start + CHUNK] @ transposed).toarray()  # noqa: E731
+    else:
+        dims = min(100, matrix.shape[1] - 1)
+        latent = TruncatedSVD(dims, algorithm="randomized", n_iter=4, random_state=0).fit_transform(matrix)
+        latent = normalize(latent).astype(np.float32)
+        block = lambda start: latent[start : start + CHUNK] @ latent.T  # noqa: E731
+    found_a, found_b = [], []
+    for start in range(0, n, CHUNK):
+        a, b = _candidates(block(start), start, NEIGHBOURS if exact else 2 * NEIGHBOURS, exact)
+        found_a.append(a)
+        found_b.append(b)
+    a, b = np.concatenate(found_a).astype(np.int64), np.concatenate(found_b).astype(np.int64)
+    score = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel().round(6).clip(max=1.0)
+    keep = score >= FLOOR
+    a, b, score = _first_per_row(a[keep], b[keep], score[keep], NEIGHBOURS)
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    pair, first = np.unique(low * n + high, return_index=True)
+    return low[first], high[first], score[first].astype(float)
+
+
+def _average_linkage(n: int, edge_a, edge_b, edge_score) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Agglomerate lessons by average similarity over the neighbour graph (pairs outside it count as 0).
+
+    Merges the two clusters with the highest average pairwise similarity, down to FLOOR. Average linkage is
+    reducible, so merge scores never increase and a threshold cut is a prefix of the merge list. Ties are broken by
+    cluster ids, which makes the order deterministic.
+    """
+    links: list[dict[int, float]] = [{} for _ in range(n)]
+    for a, b, s in zip(edge_a.tolist(), edge_b.tolist(), edge_score.tolist()):
+        links[a][b] = links[b][a] = s
+    size = [1] * n
+    heap = [(-s, a, b) for a, b, s in zip(edge_a.tolist(), edge_b.tolist(), edge_score.tolist())]
+    heapq.heapify(heap)
+    alive = [True] * n
+    merges: list[tuple[int, int, float]] = []
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if not (alive[a] and alive[b]):
+            continue
+        score = links[a][b] / (size[a] * size[b])
+        if score != -negative:
+            continue  # stale entry
+        if score < FLOOR:
+            break
+        new = len(size)
+        merges.append((a, b, score))
+        alive[a] = alive[b] = False
+        alive.append(True)
+        size.append(size[a] + size[b])
+        joined: dict[int, float] = {}
+        for old in (a, b):
+            for other, total in links[old].items():
+                if other in (a, b):
+                    continue
+                joined[other] = joined.get(other, 0.0) + total
+                del links[other][old]
+            links[old] = {}
+        links.append(joined)
+        for other, total in joined.items():
+            links[other][new] = total
+            heapq.heappush(heap, (-(total / (size[new] * size[other])), other, new))
+    if not merges:
+        nothing = np.array([], dtype=np.int64)
+        return nothing, nothing, np.array([], dtype=float)
+    a, b, s = zip(*merges)
+    return np.array(a, dtype=np.int64), np.array(b, dtype=np.int64), np.array(s, dtype=float)
+
+
+def lesson_texts(db: Database) -> pd.DataFrame:
+    """id, pilot_id and the text compared (title, lesson and recommendation) of every lesson."""
+    return _frame(
+        db,
+        """SELECT id, pilot_id, title || '. ' || lesson || ' ' || coalesce(recommendation, '') AS text
+           FROM lessons ORDER BY id""",
+    )
+
+
+def similarity(db: Database, *, store: bool = True) -> Similarity:
+    """The similarity analysis of the current lessons: the stored one when it is for the current data version,
+    else computed now and (when ``store`` and the store is writable) saved for the next caller."""
+    version = data_version(db, "lessons")
+    row = db.execute("SELECT data_version, payload FROM analysis_results WHERE name = ?", [ANALYSIS]).fetchone()
+    if row and row[0] == version:
+        return Similarity.from_bytes(row[1])
+    result = build_similarity(lesson_texts(db))
+    result.data_version = version
+    if store:
+        try:
+            with db.conn:
+                db.execute(
+                    """INSERT INTO analysis_results (name, data_version, seconds, payload) VALUES (?, ?, ?, ?)
+                       ON CONFLICT (name) DO UPDATE SET data_version = excluded.data_version,
+                       seconds = excluded.seconds, payload = excluded.payload,
+                       computed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
+                    [ANALYSIS, version, round(result.seconds, 3), result.to_bytes()],
+                )
+        except Exception as error:  # a read-only store still gets the answer, just not kept
+            if "readonly" not in str(error).replace("-", "").lower():
+                raise
+    return result
+
+
+def lesson_facts(db: Database) -> pd.DataFrame:
+    """id, key, title, kind, status, pilot (slug) and pilot_name of every lesson, by id (for clusters)."""
+    return _frame(
+        db,
+        """SELECT l.id, l.key, l.title, l.kind, l.status, p.slug AS pilot, p.name AS pilot_name
+           FROM lessons l JOIN pilots p ON p.id = l.pilot_id ORDER BY l.id""",
+    )
+
+
+def _labels(sim: Similarity, clustered: pd.DataFrame, count: int = 3) -> pd.Series:
+    """Every cluster's most distinctive words: the terms with the highest summed TF-IDF weight among the top
+    terms of its lessons (ties by word)."""
+    positions = clustered["position"].to_numpy()
+    terms = pd.DataFrame(
+        {
+            "cluster": np.repeat(clustered["cluster"].to_numpy(), TOP_TERMS),
+            "term": sim.term_index[positions].ravel(),
+            "weight": sim.term_weight[positions].ravel().astype(float),
+        }
+    )
+    terms = terms[terms["term"] >= 0]
+    if terms.empty:
+        return pd.Series(dtype=str)
+    summed = terms.groupby(["cluster", "term"], as_index=False)["weight"].sum()
+    summed["word"] = sim.terms[summed["term"].to_numpy()] if len(sim.terms) else ""
+    summed = summed.sort_values(["cluster", "weight", "word"], ascending=[True, False, True])
+    return summed.groupby("cluster").head(count).groupby("cluster")["word"].agg(", ".join)
+
+
+def clusters(facts: pd.DataFrame, sim: Similarity, threshold: float, min_pilots: int = 2) -> dict[str, pd.DataFrame]:
+    """Groups of similar lessons that come from at least ``min_pilots`` (and at least 2) pilots, most widespread
+    first. ``facts`` is :func:`lesson_facts` for the same data version as ``sim``.
+
+    Returns ``clusters`` (cluster, label, pilots, lessons, enablers, barriers, pilot_names, contradicts),
+    ``members`` (cluster, id, key, title, kind, status, pilot, pilot_name) and ``contradictions``: clusters in
+    which one pilot's lesson is an enabler and another pilot's a barrier (cluster, label, enabler_names,
+    barrier_names).
+    """
+    summary_columns = ["cluster", "label", "pilots", "lessons", "enablers", "barriers", "pilot_names", "contradicts"]
+    member_columns = ["cluster", "id", "key", "title", "kind", "status", "pilot", "pilot_name"]
+    facts = facts.set_index("id").reindex(sim.lesson_ids).dropna(subset=["pilot"]).reset_index()
+    facts["position"] = np.searchsorted(sim.lesson_ids, facts["id"].to_numpy())
+    facts["cluster"] = sim.labels(threshold)[facts["position"].to_numpy()] if len(facts) else 0
+    by_cluster = facts.groupby("cluster")["pilot"]
+    wide = (by_cluster.transform("size") >= 2) & (by_cluster.transform("nunique") >= max(2, int(min_pilots)))
+    kept = facts[wide]
+    if kept.empty:
+        return {
+            "clusters": pd.DataFrame(columns=summary_columns),
+            "members": pd.DataFrame(columns=member_columns),
+            "contradictions": pd.DataFrame(columns=["cluster", "label", "enabler_names", "barrier_names"]),
+        }
+    grouped = kept.groupby("cluster")
+    summary = pd.DataFrame(
+        {
+            "pilots": grouped["pilot"].nunique(),
+            "lessons": grouped.size(),
+            "enablers": grouped["kind"].agg(lambda k: int((k == "enabler").sum())),
+            "barriers": grouped["kind"].agg(lambda k: int((k == "barrier").sum())),
+            "pilot_names": grouped["pilot_name"].agg(lambda names: _names(set(names))),
+        }
+    )
+    summary["label"] = _labels(sim, kept).reindex(summary.index).fillna("")
+    sides = {}
+    for kind in ("enabler", "barrier"):
+        side = kept[kept["kind"] == kind].groupby("cluster")["pilot_name"]
+        sides[kind] = side.agg(lambda names: _names(set(names))).reindex(summary.index).fillna("")
+        summary[f"_{kind}_pilots"] = side.nunique().reindex(summary.index).fillna(0)
+    summary["contradicts"] = (
+        (summary["_enabler_pilots"] > 0)
+        & (summary["_barrier_pilots"] > 0)
+        & ~(
+            (summary["_enabler_pilots"] == 1)
+            & (summary["_barrier_pilots"] == 1)
+            & (sides["enabler"] == sides["barrier"])
+        )
+    )
+    summary = summary.reset_index().sort_values(["pilots", "lessons", "cluster"], ascending=[False, False, True])
+    contested = summary[summary["contradicts"]]
+    contradictions = pd.DataFrame(
+        {
+            "cluster": contested["cluster"],
+            "label": contested["label"],
+            "enabler_names": sides["enabler"].reindex(contested["cluster"]).to_numpy(),
+            "barrier_names": sides["barrier"].reindex(contested["cluster"]).to_numpy(),
+        }
+    )
+    members = kept[member_columns].sort_values(["cluster", "pilot_name", "key"])
+    return {
+        "clusters": summary[summary_columns].reset_index(drop=True),
+        "members": members.reset_index(drop=True),
+        "contradictions": contradictions.reset_index(drop=True),
+    }
+
+
+def similar_lessons(db: Database, sim: Similarity, lesson_id: int, limit: int = 5) -> pd.DataFrame:
+    """Lessons of other pilots most similar to ``lesson_id``: id, key, title, kind, pilot, pilot_name, similarity."""
+    columns = ["id", "key", "title", "kind", "pilot", "pilot_name", "similarity"]
+    where = np.searchsorted(sim.lesson_ids, int(lesson_id))
+    if where >= len(sim.lesson_ids) or sim.lesson_ids[where] != int(lesson_id):
+        return pd.DataFrame(columns=columns)
+    own_pilot = sim.pilot_ids[where]
+    found = [(sim.lesson_ids[p], s) for p, s in sim.neighbours(int(where)) if sim.pilot_ids[p] != own_pilot]
+    if not found:
+        return pd.DataFrame(columns=columns)
+    found = found[: int(limit)]
+    ids = [int(i) for i, _ in found]
+    facts = _frame(
+        db,
+        f"""SELECT l.id, l.key, l.title, l.kind, p.slug AS pilot, p.name AS pilot_name
+            FROM lessons l JOIN pilots p ON p.id = l.pilot_id WHERE l.id IN ({", ".join("?" * len(ids))})""",
+        ids,
+    ).set_index("id")
+    out = facts.reindex(ids).dropna(subset=["title"]).reset_index()
+    scores = {int(i): round(float(s), 2) for i, s in found}
+    out["similarity"] = out["id"].map(scores)
+    return out[columns]

@@ -1,0 +1,148 @@
+"""AppTest for the What recurs page: every section, the URL state, small and hostile stores.
+
+Clicking a heatmap cell cannot be simulated in AppTest; the browser journey does it (tests/e2e/test_explore.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from components.testing import app_test
+from lessons import synthesis
+from lessons.store import open_store
+
+PAGE = "pages/recurs.py"
+VIEWS = ["Recurring", "Contradicting", "Missing", "Pilot × theme", "Methodology crosswalk", "Compare pilots"]
+
+
+def open_page(path, monkeypatch, params: dict | None = None) -> AppTest:
+    monkeypatch.setenv("LESSONS_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = app_test()
+    for name, value in (params or {}).items():
+        at.query_params[name] = value
+    at.run(timeout=30)
+    at.switch_page(PAGE).run(timeout=60)
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(
+        [e.value for e in at.subheader]
+        + [e.value for e in at.markdown]
+        + [e.value for e in at.caption]
+        + [e.value for e in at.info]  # fmt: skip
+    )
+
+
+def test_every_section_renders_on_the_demo(demo_db_path, monkeypatch):
+    at = open_page(demo_db_path, monkeypatch)
+    with open_store(demo_db_path) as db:
+        matrix = synthesis.theme_matrix(db)
+        groups = synthesis.clusters(synthesis.lesson_facts(db), synthesis.similarity(db), 0.2, 3)
+    shown = metrics(at)
+    assert shown["Themes in 3+ pilots"] == str(len(synthesis.recurring_themes(matrix, 3)))
+    assert shown["Lesson groups in 3+ pilots"] == str(len(groups["clusters"]))
+    assert shown["Contested themes"] == str(len(synthesis.theme_contradictions(matrix)))
+    assert shown["Themes with gaps"] == str(len(synthesis.theme_gaps(matrix)))
+    # The recurring groups are listed, each as an expander named by its distinctive words.
+    labels = [e.label for e in at.expander]
+    assert any(groups["clusters"]["label"].iloc[0] in label for label in labels)
+    for view in VIEWS[1:]:
+        at.segmented_control(key="recurs_view").set_value(view).run(timeout=60)
+        assert not at.exception, (view, at.exception)
+        assert at.query_params["view"] == [view] or at.query_params["view"] == view
+
+
+def test_link_with_a_cell_reopens_its_lessons(demo_db_path, monkeypatch):
+    with open_store(demo_db_path) as db:
+        expected = synthesis.cell_lessons(db, "tilburg-family-support", "trust")
+    at = open_page(
+        demo_db_path, monkeypatch, {"view": "Pilot × theme", "pilot": "tilburg-family-support", "theme": "trust"}
+    )
+    assert at.selectbox(key="recurs_pilot").value == "tilburg-family-support"
+    assert any(f": {len(expected)} lessons" in s.value for s in at.subheader)
+    links = [e for e in at.get("page_link")]
+    assert len(links) == len(expected)
+
+
+def test_link_settings_are_restored_and_bad_values_ignored(demo_db_path, monkeypatch):
+    at = open_page(demo_db_path, monkeypatch, {"k": "5", "similarity": "35", "view": "Missing"})
+    assert at.slider(key="recurs_k").value == 5 and at.slider(key="recurs_similarity").value == 35
+    assert "Themes in 5+ pilots" in metrics(at)
+    assert any("no lesson on" in s.value for s in at.subheader)
+    at = open_page(demo_db_path, monkeypatch, {"k": "999", "similarity": "abc", "view": "<script>"})
+    assert at.slider(key="recurs_k").value == 3 and at.slider(key="recurs_similarity").value == 20
+    at.slider(key="recurs_k").set_value(4).run(timeout=60)
+    assert at.query_params["k"] in ("4", ["4"])
+
+
+def test_compare_two_pilots(demo_db_path, monkeypatch):
+    at = open_page(
+        demo_db_path,
+        monkeypatch,
+        {"view": "Compare pilots", "compare": ["athens-innovation-network", "riga-service-desk"]},
+    )
+    assert at.multiselect(key="recurs_compare").value == ["athens-innovation-network", "riga-service-desk"]
+    assert any("only one of them" in s.value for s in at.subheader)
+
+
+def test_contested_theme_lists_both_sides(demo_db_path, monkeypatch):
+    at = open_page(demo_db_path, monkeypatch, {"view": "Contradicting", "contested": "digital"})
+    body = texts(at)
+    assert "As an enabler" in body and "As a barrier" in body
+
+
+@pytest.fixture
+def hostile_path(tmp_path):
+    """Two pilots whose names and lessons are Markdown and HTML that must show as text."""
+    path = tmp_path / "hostile.db"
+    db = open_store(path)
+    trust = db.execute("SELECT id FROM themes WHERE code = 'trust'").fetchone()[0]
+    for slug, name in (("a", "**Bold** [pilot](http://evil.example)"), ("b", "<b>B</b>")):
+        pilot = db["pilots"].insert({"slug": slug, "name": name, "country": "FI"}).last_pk
+        for key, kind in (("L1", "enabler"), ("L2", "barrier")):
+            lesson = (
+                db["lessons"]
+                .insert(
+                    {
+                        "pilot_id": pilot,
+                        "key": key,
+                        "title": f"[x](http://evil.example) {kind} trust",
+                        "lesson": "Trust grew when <script>alert(1)</script> staff listened.",
+                        "kind": kind,
+                    }  # fmt: skip
+                )
+                .last_pk
+            )
+            db["lesson_themes"].insert({"lesson_id": lesson, "theme_id": trust})
+    db.close()
+    return path
+
+
+def test_hostile_names_are_shown_as_text(hostile_path, monkeypatch):
+    at = open_page(hostile_path, monkeypatch, {"view": "Pilot × theme", "pilot": "a", "theme": "trust"})
+    heading = next(s.value for s in at.subheader if "lessons" in s.value)
+    assert "\\*\\*Bold\\*\\*" in heading and "\\[pilot\\]" in heading
+    for view in VIEWS:
+        at.segmented_control(key="recurs_view").set_value(view).run(timeout=60)
+        assert not at.exception, (view, at.exception)
+    at = open_page(hostile_path, monkeypatch, {"view": "Contradicting", "contested": "trust"})
+    assert "As an enabler" in texts(at)
+
+
+def test_too_few_pilots_says_so(tmp_path, monkeypatch):
+    path = tmp_path / "one.db"
+    db = open_store(path)
+    db["pilots"].insert({"slug": "solo", "name": "Solo", "country": "FI"})
+    db.close()
+    at = open_page(path, monkeypatch)
+    assert any("at least two pilots" in i.value for i in at.info)
