@@ -1,0 +1,82 @@
+"""A policy-maker's journey across pilots: what recurs, a heatmap cell's lessons, and the lesson itself."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from components import browser
+
+
+def hover_first_cell(page, chart) -> str:
+    """Move the mouse over the heatmap until Vega's tooltip shows a cell; return the tooltip's text.
+
+    The chart draws on a canvas, so there are no cell elements to find: the pointer scans the plot instead.
+    """
+    box = chart.bounding_box()
+    tooltip = page.locator("#vg-tooltip-element")
+    for y in range(int(box["y"] + 30), int(box["y"] + 140), 12):
+        for x in range(int(box["x"] + box["width"] * 0.25), int(box["x"] + box["width"] * 0.8), 20):
+            page.mouse.move(x, y)
+            page.wait_for_timeout(30)
+            if tooltip.is_visible() and "Lessons" in tooltip.inner_text():
+                return tooltip.inner_text()
+    raise AssertionError("no heatmap cell found under the pointer")
+
+
+def test_what_recurs_then_a_heatmap_cell_then_a_lesson(page, app_url, shoot):
+    page.goto(f"{app_url}/recurs")
+    browser.wait_rendered(page)
+    expect(page.get_by_role("heading", name="What recurs", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("stMetric").filter(has_text="Lesson groups in 3+ pilots")).to_be_visible()
+    expect(page.get_by_test_id("stExpander").first).to_be_visible()
+    shoot("10-what-recurs")
+
+    page.get_by_text("Contradicting", exact=True).click()
+    page.wait_for_url("**view=Contradicting**")
+    browser.wait_rendered(page)
+    expect(page.get_by_role("heading", name="Themes one pilot calls an enabler and another a barrier")).to_be_visible()
+    page.get_by_role("combobox", name="Read the lessons of a contested theme").click()
+    page.keyboard.type("Digital")  # the chooser filters as one types; Enter picks the match
+    expect(page.get_by_role("option", name="Digital tools and data")).to_be_visible()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**contested=digital**")
+    browser.wait_rendered(page)
+    expect(page.get_by_text("As an enabler")).to_be_visible()
+    expect(page.get_by_text("As a barrier")).to_be_visible()
+    shoot("11-contradicting")
+
+    page.get_by_text("Pilot × theme", exact=True).click()
+    page.wait_for_url("**view=Pilot**")
+    browser.wait_rendered(page)
+    chart = page.get_by_test_id("stVegaLiteChart").first
+    expect(chart).to_be_visible()
+    text = hover_first_cell(page, chart)
+    lessons = int(re.search(r"Lessons\s*(\d+)", text).group(1))
+    page.mouse.down()
+    page.mouse.up()
+    page.wait_for_url("**theme=**")
+    browser.wait_rendered(page)
+    heading = page.get_by_role("heading", name=re.compile(rf": {lessons} lessons$"))
+    expect(heading).to_be_visible()
+    pilot = re.search(r"Pilot\s*(.+?)\s*Theme", text, re.S).group(1).strip()
+    assert pilot in heading.inner_text()
+    links = page.get_by_test_id("stPageLink").filter(has=page.locator("a[href*='lesson=']"))
+    expect(links).to_have_count(lessons)
+    shoot("12-heatmap-cell")
+
+    title = links.first.inner_text().strip().splitlines()[-1]  # the first line is the icon's name
+    links.first.get_by_role("link").click()
+    page.wait_for_url("**/lessons?lesson=**")
+    browser.wait_rendered(page)
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    shoot("13-lesson-from-cell")
+
+
+def test_compare_pilots_from_a_link(page, app_url, shoot):
+    page.goto(f"{app_url}/recurs?view=Compare+pilots&compare=athens-innovation-network&compare=riga-service-desk")
+    browser.wait_rendered(page)
+    expect(page.get_by_role("heading", name="Themes only one of them has")).to_be_visible()
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(1)
+    shoot("14-compare")
