@@ -12,7 +12,7 @@ import pandas as pd
 import pycountry
 import streamlit as st
 
-from lessons import queries
+from lessons import exports, queries
 from lessons.accounts import list_users
 from lessons.audit import audit_entries
 from lessons.cli import ensure_store
@@ -67,33 +67,67 @@ def load_overview(path: str, version: int) -> dict:
         }
 
 
-@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def load_facets(path: str, version: int) -> dict[str, pd.DataFrame]:
-    """Filter options with lesson counts."""
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def load_facet_index(path: str, version: int) -> dict:
+    """What the Lessons page's filter counts are computed from, read once per data version."""
     with closing(connect(path, readonly=True)) as db:
-        return queries.facets(db)
+        return queries.facet_index(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def load_lessons(
-    path: str,
-    version: int,
-    query: str = "",
-    pilots: tuple = (),
-    themes: tuple = (),
-    kinds: tuple = (),
-    phases: tuple = (),
-) -> pd.DataFrame:
-    """Lessons matching a search and filters (tuples, so the arguments hash)."""
+def load_facets(path: str, version: int, query: str = "", **filters) -> dict[str, pd.DataFrame]:
+    """Filter options with lesson counts for the current search and filters (each count: the lessons matching if
+    that option were chosen); countries are named and listed by name. Without a choice, plain totals."""
+    index = load_facet_index(path, version)
     with closing(connect(path, readonly=True)) as db:
-        return queries.search_lessons(db, query=query, pilots=pilots, themes=themes, kinds=kinds, phases=phases)
+        matched = queries.search_ids(db, query)
+    counted = queries.facet_counts(index, matched=matched, **filters)
+    countries = counted["countries"]
+    countries["label"] = [country_name(code) for code in countries["value"]]
+    counted["countries"] = countries.sort_values("label", key=lambda labels: labels.str.casefold(), ignore_index=True)
+    return counted
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_recorded_span(path: str, version: int) -> dict:
+    """The first and last dates lessons were recorded on, and how many have no date."""
+    with closing(connect(path, readonly=True)) as db:
+        return queries.recorded_span(db)
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def load_lessons(path: str, version: int, query: str = "", **filters) -> pd.DataFrame:
+    """Lessons matching a search and filters (pass tuples and dates, so the arguments hash), with the pilots'
+    country names in ``country_name``."""
+    with closing(connect(path, readonly=True)) as db:
+        found = queries.search_lessons(db, query=query, **filters)
+    names = {code: country_name(code) for code in found["country"].unique()}
+    found.insert(found.columns.get_loc("country") + 1, "country_name", found["country"].map(names))
+    return found
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def load_lessons_export(path: str, version: int, file_format: str, query: str = "", **filters) -> bytes:
+    """Every lesson matching a search and filters as a CSV (UTF-8) or XLSX file, with readable headers, country
+    names and formula-like cells neutralised."""
+    with closing(connect(path, readonly=True)) as db:
+        frame = queries.lessons_for_export(db, query=query, **filters)
+    frame["country"] = [country_name(code) for code in frame["country"]]
+    sheet = exports.lessons_sheet(frame)
+    if file_format == "xlsx":
+        return exports.to_xlsx(sheet, sheet_name="Lessons")
+    return exports.to_csv(sheet).encode("utf-8")
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
 def load_lesson(path: str, version: int, lesson_id: int) -> dict | None:
-    """One lesson with its context, themes, groups, provenance and governance-model links."""
+    """One lesson with its context, themes, groups, provenance, governance-model links, workshop validation results
+    and its pilot's country name (``country_name``)."""
     with closing(connect(path, readonly=True)) as db:
-        return queries.lesson_detail(db, lesson_id)
+        detail = queries.lesson_detail(db, lesson_id)
+    if detail is not None:
+        detail["country_name"] = country_name(detail["country"])
+    return detail
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)

@@ -1,28 +1,18 @@
-"""Small Streamlit pieces shared by pages: safe text, notices, lesson cards and details, pilot cards, filters."""
+"""Small Streamlit pieces shared by pages: safe text, notices, lesson filters, cards, tables and details, pilot
+cards."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from lessons.queries import MATCH_END, MATCH_START
+from components.url_state import FIRST_DATE, LAST_DATE, iso_date
+from lessons.queries import KIND_LABELS, MATCH_END, MATCH_START, STATUS_LABELS  # the labels: also for edit forms
 
-KIND_LABELS = {
-    "enabler": "Enabler",
-    "barrier": "Barrier",
-    "recommendation": "Recommendation",
-    "insight": "Insight",
-}
-STATUS_LABELS = {
-    "draft": "Draft",
-    "submitted": "Submitted",
-    "validated": "Validated",
-    "contested": "Contested",
-    "endorsed": "Endorsed",
-    "applied_elsewhere": "Applied elsewhere",
-}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
 
 
@@ -65,7 +55,8 @@ def lesson_card(row, *, key: str, on_open) -> None:
             help="Open the full lesson",
         )
         st.caption(
-            f"{safe(row.pilot_name)} · {safe(row.country)} · {KIND_LABELS.get(row.kind, row.kind)} · "
+            f"{safe(row.pilot_name)} · {safe(getattr(row, 'country_name', row.country))} · "
+            f"{KIND_LABELS.get(row.kind, row.kind)} · "
             f"{safe(row.phase_name)} · {STATUS_LABELS.get(row.status, row.status)}"
         )
         st.markdown(highlight(row.snippet))
@@ -73,12 +64,11 @@ def lesson_card(row, *, key: str, on_open) -> None:
             st.caption(f"Themes: {safe(row.themes)}")
 
 
-def lesson_detail(detail: dict) -> None:
-    """The whole lesson: text, context, recommendation, evidence, provenance and governance-model links."""
+def _lesson_text(detail: dict) -> None:
     st.subheader(safe(detail["title"]), anchor=False)
     st.caption(
-        f"{safe(detail['pilot_name'])} ({safe(detail['city'])}, {safe(detail['country'])}) · lesson "
-        f"{safe(detail['key'])} · {KIND_LABELS.get(detail['kind'], detail['kind'])} · "
+        f"{safe(detail['pilot_name'])} ({safe(detail['city'])}, {safe(detail.get('country_name') or detail['country'])})"
+        f" · lesson {safe(detail['key'])} · {KIND_LABELS.get(detail['kind'], detail['kind'])} · "
         f"{STATUS_LABELS.get(detail['status'], detail['status'])}"
     )
     st.markdown(f"**What was learned.** {safe(detail['lesson'])}")
@@ -86,6 +76,9 @@ def lesson_detail(detail: dict) -> None:
         st.markdown(f"**Context.** {safe(detail['context'])}")
     if detail.get("recommendation"):
         st.markdown(f"**Recommendation.** {safe(detail['recommendation'])}")
+
+
+def _lesson_facts(detail: dict) -> None:
     facts = {
         "Co-creation phase": detail.get("phase_name"),
         "Methodology": detail.get("methodology"),
@@ -98,9 +91,53 @@ def lesson_detail(detail: dict) -> None:
         + (f" by {detail['upload_by']}" if detail.get("upload_by") else ""),
     }
     st.table(pd.DataFrame({"Field": list(facts), "Value": [v or "—" for v in facts.values()]}).set_index("Field"))
+
+
+def _lesson_elements(detail: dict) -> None:
     if detail["elements"]:
         st.markdown("**Governance-model elements this lesson supports or challenges**")
         st.dataframe(pd.DataFrame(detail["elements"]).rename(columns=str.capitalize), hide_index=True, width="stretch")
+
+
+def validation_lines(validation: Sequence[dict]) -> list[str]:
+    """One plain sentence per workshop and round, e.g. "Spring workshop (closed), round 1: 12 agree, 3 disagree,
+    2 pass" (workshop titles escaped).
+
+    >>> validation_lines([{"workshop": "W*", "status": "open", "round": 2, "agree": 1, "disagree": 0, "pass": 0,
+    ...                    "votes": 1}])
+    ['W\\\\* (open), round 2: 1 agree, 0 disagree, 0 pass']
+    >>> validation_lines([{"workshop": "W", "status": "draft", "round": 1, "agree": 0, "disagree": 0, "pass": 0,
+    ...                    "votes": 0}])
+    ['W (draft), round 1: no votes yet']
+    """
+    lines = []
+    for row in validation:
+        counts = f"{row['agree']:,} agree, {row['disagree']:,} disagree, {row['pass']:,} pass"
+        lines.append(
+            f"{safe(row['workshop'])} ({row['status']}), round {row['round']}: {counts if row['votes'] else 'no votes yet'}"
+        )
+    return lines
+
+
+def lesson_validation(detail: dict) -> None:
+    """How validation workshops voted on statements drawn from the lesson, per workshop and round."""
+    st.markdown("**Validation in workshops**")
+    lines = validation_lines(detail.get("validation") or [])
+    if lines:
+        st.markdown("\n".join(f"- {line}" for line in lines))
+    else:
+        st.caption("No validation workshop has voted on this lesson yet.")
+
+
+#: The sections of a lesson's page, in order; each takes the lesson's detail dict.
+LESSON_SECTIONS: tuple[Callable[[dict], None], ...] = (_lesson_text, _lesson_facts, _lesson_elements, lesson_validation)
+
+
+def lesson_detail(detail: dict, *, extra_sections: Sequence[Callable[[dict], None]] = ()) -> None:
+    """The whole lesson: text, context, recommendation, evidence, provenance, governance-model links and validation
+    results; ``extra_sections`` (functions taking the detail dict) follow, for views added later."""
+    for section in (*LESSON_SECTIONS, *extra_sections):
+        section(detail)
 
 
 def pilot_card(pilot, *, lessons_page) -> None:
@@ -141,7 +178,191 @@ def pilot_table(pilots: pd.DataFrame) -> None:
     )
 
 
-def multiselect_facet(label: str, facet: pd.DataFrame, *, key: str, help: str | None = None) -> list[str]:
+def multiselect_facet(
+    label: str, facet: pd.DataFrame, *, key: str, help: str | None = None, on_change=None, args=None
+) -> list[str]:
     """A multiselect over one facet, each option labelled with its lesson count."""
-    labels = {row.value: f"{row.label} ({row.lessons})" for row in facet.itertuples()}
-    return st.multiselect(label, list(labels), format_func=labels.get, key=key, help=help, placeholder="All")
+    labels = {row.value: f"{row.label} ({row.lessons:,})" for row in facet.itertuples()}
+    return st.multiselect(
+        label,
+        list(labels),
+        format_func=labels.get,
+        key=key,
+        help=help,
+        placeholder="All",
+        on_change=on_change,
+        args=args,
+    )
+
+
+# --- the Lessons page ---------------------------------------------------------------------------------------
+
+#: The Lessons page's filters: (URL parameter, filter name as in ``lessons.queries.FILTER_FIELDS``, label, help).
+#: Each filter's widget key is ``<page key>_<filter name>``.
+LESSON_FACETS = (
+    ("pilot", "pilots", "Pilot", None),
+    ("country", "countries", "Country", "The country of the pilot"),
+    ("theme", "themes", "Theme", None),
+    ("kind", "kinds", "Kind", "Enabler, barrier, recommendation or insight"),
+    ("phase", "phases", "Co-creation phase", None),
+    ("status", "statuses", "Status", "Draft, submitted, validated or contested, endorsed, applied elsewhere"),
+    ("group", "groups", "Stakeholder group", "The stakeholder groups a lesson concerns"),
+    ("method", "methodologies", "Methodology", "The co-creation methodology the pilot followed"),
+)
+LESSON_VIEWS = ("Cards", "Table")
+CARDS_PER_PAGE, ROWS_PER_PAGE = 20, 100
+
+
+def lesson_url_spec(options: dict[str, pd.DataFrame], key: str = "lessons") -> dict:
+    """The Lessons page's URL state (see ``components.url_state``): search, filters, dates, view, lesson, page."""
+    spec = {"q": (f"{key}_query", False, None, "")}
+    for param, name, _label, _help in LESSON_FACETS:
+        spec[param] = (f"{key}_{name}", True, set(options[name]["value"]), None)
+    spec["from"] = (f"{key}_from", False, None, None, iso_date)
+    spec["to"] = (f"{key}_to", False, None, None, iso_date)
+    spec["view"] = (f"{key}_view", False, set(LESSON_VIEWS), LESSON_VIEWS[0])
+    spec["lesson"] = (f"{key}_open", False, None, 0)
+    spec["page"] = (f"{key}_pageno", False, None, 1)
+    return spec
+
+
+def lesson_choice(key: str = "lessons") -> dict:
+    """The current filters from session state, as the loaders take them: tuples of values, dates or None."""
+    state = st.session_state
+    choice = {name: tuple(state.get(f"{key}_{name}") or ()) for _param, name, _label, _help in LESSON_FACETS}
+    choice["recorded_from"] = state.get(f"{key}_from")
+    choice["recorded_to"] = state.get(f"{key}_to")
+    return choice
+
+
+def open_lesson(lesson_id: int, key: str = "lessons") -> None:
+    """Open a lesson on the Lessons page (0: back to the list); a table selection is forgotten, so going back to
+    the list does not open the lesson again."""
+    st.session_state[f"{key}_open"] = lesson_id
+    st.session_state.pop(f"{key}_table", None)
+
+
+def _first_page(key: str) -> None:
+    st.session_state[f"{key}_pageno"] = 1
+
+
+def _clear_filters(key: str) -> None:
+    for _param, name, _label, _help in LESSON_FACETS:
+        st.session_state[f"{key}_{name}"] = []
+    st.session_state[f"{key}_from"] = st.session_state[f"{key}_to"] = None
+    _first_page(key)
+
+
+def lesson_filters(facets: dict[str, pd.DataFrame], span: dict, *, key: str = "lessons") -> None:
+    """Every filter of the Lessons page with its counts, the recorded-on date range, and a way to clear them."""
+    st.subheader("Filter lessons", anchor=False)
+    for _param, name, label, help_text in LESSON_FACETS:
+        facet, state_key = facets[name], f"{key}_{name}"
+        chosen = st.session_state.get(state_key) or []
+        offered = [v for v in chosen if v in set(facet["value"])]
+        if offered != list(chosen):  # a value removed since (an undone upload): keep what is still offered
+            st.session_state[state_key] = offered
+        multiselect_facet(label, facet, key=state_key, help=help_text, on_change=_first_page, args=(key,))
+    dates_help = (
+        f"Lessons were recorded between {span['first']} and {span['last']}."
+        if span.get("first")
+        else "No lesson has a date yet."
+    )
+    if span.get("undated"):
+        dates_help += f" {span['undated']:,} lessons have no date; they are left out when a date is set."
+    for label, suffix in (("Recorded from", "from"), ("Recorded until", "to")):
+        st.date_input(
+            label,
+            value=None,
+            min_value=FIRST_DATE,
+            max_value=LAST_DATE,
+            format="YYYY-MM-DD",
+            key=f"{key}_{suffix}",
+            help=dates_help,
+            on_change=_first_page,
+            args=(key,),
+        )
+    start, end = st.session_state.get(f"{key}_from"), st.session_state.get(f"{key}_to")
+    if start and end and start > end:
+        st.warning("The first date is after the last date, so no lesson can match.")
+    if any(lesson_choice(key).values()):
+        st.button("Clear all filters", key=f"{key}_clear", on_click=_clear_filters, args=(key,))
+
+
+def lesson_table(rows: pd.DataFrame, *, key: str, on_open) -> None:
+    """Lessons as a sortable table; selecting a row opens the lesson."""
+    table = pd.DataFrame(
+        {
+            "Pilot": rows["pilot_name"],
+            "Country": rows["country_name"] if "country_name" in rows else rows["country"],
+            "Key": rows["key"],
+            "Title": rows["title"],
+            "Kind": rows["kind"].map(lambda k: KIND_LABELS.get(k, k)),
+            "Phase": rows["phase_name"],
+            "Status": rows["status"].map(lambda s: STATUS_LABELS.get(s, s)),
+            "Themes": rows["themes"],
+            "Recorded on": rows["recorded_on"],
+        }
+    )
+    event = st.dataframe(
+        table, hide_index=True, width="stretch", key=key, on_select="rerun", selection_mode="single-row"
+    )
+    st.caption("Select a row (the box at its left) to open the lesson.")
+    if event.selection.rows:
+        on_open(int(rows["id"].iloc[event.selection.rows[0]]))
+        st.rerun()
+
+
+def lesson_downloads(export: Callable[[str], bytes], count: int, *, key: str) -> None:
+    """CSV and XLSX downloads of every matching lesson; ``export(file_format)`` makes the file when clicked."""
+    help_text = f"All {count:,} matching lessons with their full text, not only this page"
+    left, right = st.columns(2)
+    left.download_button(
+        "CSV",
+        data=partial(export, "csv"),
+        file_name="lessons.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        icon=":material/download:",
+        help=help_text,
+        on_click="ignore",
+    )
+    right.download_button(
+        "XLSX",
+        data=partial(export, "xlsx"),
+        file_name="lessons.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        icon=":material/download:",
+        help=help_text,
+        on_click="ignore",
+    )
+
+
+def lesson_results(found: pd.DataFrame, *, key: str = "lessons", on_open, export: Callable[[str], bytes]) -> None:
+    """How many lessons match, cards or table (a page at a time), downloads of them all."""
+    view = st.session_state.get(f"{key}_view") or LESSON_VIEWS[0]
+    size = ROWS_PER_PAGE if view == "Table" else CARDS_PER_PAGE
+    pages = max(1, -(-len(found) // size))
+    page = min(max(1, int(st.session_state.get(f"{key}_pageno") or 1)), pages)
+    st.session_state[f"{key}_pageno"] = page
+    count, show, files = st.columns([4, 2, 2], vertical_alignment="center")
+    n = len(found)
+    count.markdown(
+        f"**{n:,} {'lesson' if n == 1 else 'lessons'}** {'matches' if n == 1 else 'match'}"
+        + (f" · page {page} of {pages}" if pages > 1 else "")
+    )
+    show.segmented_control("Show as", LESSON_VIEWS, key=f"{key}_view", label_visibility="collapsed")
+    if found.empty:
+        st.info("No lesson matches. Remove a filter or try other words.")
+        return
+    with files:
+        lesson_downloads(export, n, key=key)
+    shown = found.iloc[(page - 1) * size : page * size]
+    if view == "Table":
+        lesson_table(shown, key=f"{key}_table", on_open=on_open)
+    else:
+        for row in shown.itertuples():
+            lesson_card(row, key=f"{key}_card", on_open=on_open)
+    if pages > 1:
+        st.number_input("Page", min_value=1, max_value=pages, step=1, key=f"{key}_pageno")

@@ -3,13 +3,43 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons.store import KINDS, STATUSES
+
 #: Statuses that count as "validated" on the Overview: validated, and the later stages built on validation.
 VALIDATED_STATUSES = ("validated", "endorsed", "applied_elsewhere")
-FILTER_FIELDS = ("pilots", "themes", "kinds", "phases")
+#: The Lessons page's filters, in the order it shows them: values within one filter are alternatives, different
+#: filters must all hold.
+FILTER_FIELDS = ("pilots", "countries", "themes", "kinds", "phases", "statuses", "groups", "methodologies")
+#: The date range on ``lessons.recorded_on`` (inclusive; set, it leaves out lessons without a date).
+DATE_FIELDS = ("recorded_from", "recorded_to")
+KIND_LABELS = {"enabler": "Enabler", "barrier": "Barrier", "recommendation": "Recommendation", "insight": "Insight"}
+STATUS_LABELS = {
+    "draft": "Draft",
+    "submitted": "Submitted",
+    "validated": "Validated",
+    "contested": "Contested",
+    "endorsed": "Endorsed",
+    "applied_elsewhere": "Applied elsewhere",
+}
+#: Filters on one column of the lesson or its pilot.
+_COLUMNS = {
+    "pilots": "p.slug",
+    "countries": "p.country",
+    "kinds": "l.kind",
+    "phases": "l.phase",
+    "statuses": "l.status",
+    "methodologies": "p.methodology",
+}
+#: Filters on a linked table, where a lesson can have several values: the ids of lessons having any of them.
+_LINKED = {
+    "themes": "SELECT lt2.lesson_id FROM lesson_themes lt2 JOIN themes t2 ON t2.id = lt2.theme_id WHERE t2.code IN ({})",
+    "groups": "SELECT lg2.lesson_id FROM lesson_groups lg2 WHERE lg2.sector IN ({})",
+}
 #: Private-use characters that mark matched words in search snippets; they cannot be confused with user text.
 MATCH_START, MATCH_END = "\ue000", "\ue001"
 
@@ -90,28 +120,238 @@ def pilot_summaries(db: Database) -> pd.DataFrame:
     )
 
 
-def facets(db: Database) -> dict[str, pd.DataFrame]:
-    """Filter options with lesson counts: ``pilots``, ``themes``, ``kinds``, ``phases`` (columns value, label, lessons)."""
+def _facet_options(db: Database) -> dict[str, pd.DataFrame]:
+    """Every value each filter offers, in the order shown (columns value, label)."""
     return {
         "pilots": _frame(
             db,
-            """SELECT p.slug AS value, p.name || ' (' || p.country || ')' AS label, count(l.id) AS lessons
-               FROM pilots p LEFT JOIN lessons l ON l.pilot_id = p.id GROUP BY p.id ORDER BY p.name""",
+            "SELECT slug AS value, name || coalesce(' (' || country || ')', '') AS label FROM pilots ORDER BY name, slug",
         ),
-        "themes": _frame(
+        "countries": _frame(
             db,
-            """SELECT t.code AS value, t.name AS label, count(lt.lesson_id) AS lessons
-               FROM themes t LEFT JOIN lesson_themes lt ON lt.theme_id = t.id GROUP BY t.id ORDER BY t.name""",
+            """SELECT DISTINCT country AS value, country AS label FROM pilots
+               WHERE country IS NOT NULL AND country <> '' ORDER BY country""",
         ),
-        "kinds": _frame(
-            db, "SELECT kind AS value, kind AS label, count(*) AS lessons FROM lessons GROUP BY kind ORDER BY kind"
-        ),
-        "phases": _frame(
-            db,
-            """SELECT ph.code AS value, ph.name AS label, count(l.id) AS lessons
-               FROM phases ph LEFT JOIN lessons l ON l.phase = ph.code GROUP BY ph.code ORDER BY ph.position""",
-        ),
+        "themes": _frame(db, "SELECT code AS value, name AS label FROM themes ORDER BY name, code"),
+        "kinds": pd.DataFrame({"value": list(KINDS), "label": [KIND_LABELS[k] for k in KINDS]}),
+        "phases": _frame(db, "SELECT code AS value, name AS label FROM phases ORDER BY position"),
+        "statuses": pd.DataFrame({"value": list(STATUSES), "label": [STATUS_LABELS[s] for s in STATUSES]}),
+        "groups": _frame(db, "SELECT code AS value, name AS label FROM sectors ORDER BY name"),
+        "methodologies": _frame(db, "SELECT code AS value, name AS label FROM methodologies ORDER BY name"),
     }
+
+
+def iso_date(value) -> str | None:
+    """A date (``date``, ``datetime`` or ISO text) as ``YYYY-MM-DD``; None for an empty value.
+
+    >>> iso_date("2021-04-01"), iso_date(date(2021, 4, 1)), iso_date(None), iso_date("")
+    ('2021-04-01', '2021-04-01', None, None)
+    >>> iso_date("April 2021")
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid isoformat string: 'April 2021'
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    return date.fromisoformat(str(value)).isoformat()
+
+
+def _check_filters(filters: dict) -> None:
+    unknown = set(filters) - set(FILTER_FIELDS) - set(DATE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown lesson filter: {', '.join(sorted(unknown))}")
+
+
+def _selection(query: str | None, filters: dict) -> tuple[str, list[str], list, str | None]:
+    """The FROM source, WHERE conditions and parameters that select the lessons matching a search and filters.
+
+    The source names the lesson ``l``; conditions on the pilot use ``p`` (the caller joins ``pilots p``).
+    Returns (source, conditions, params, FTS match or None).
+    """
+    _check_filters(filters)
+    where, params = [], []
+    match = fts_query(query) if query else None
+    if query and match is None:
+        where.append("0")  # nothing searchable was typed: no lesson matches
+    if match:
+        source = "lessons_fts JOIN lessons l ON l.id = lessons_fts.rowid"
+        where.append("lessons_fts MATCH ?")
+        params.append(match)
+    else:
+        source = "lessons l"
+    for name, operator in zip(DATE_FIELDS, (">=", "<=")):
+        day = iso_date(filters.get(name))
+        if day:  # lessons without a date drop out only when a range is set
+            where.append(f"substr(l.recorded_on, 1, 10) {operator} ?")
+            params.append(day)
+    for name in FILTER_FIELDS:
+        chosen = [str(v) for v in filters.get(name) or ()]
+        if chosen:
+            marks = ", ".join("?" * len(chosen))
+            if name in _LINKED:
+                where.append(f"l.id IN ({_LINKED[name].format(marks)})")
+            else:
+                where.append(f"{_COLUMNS[name]} IN ({marks})")
+            params += chosen
+    return source, where, params, match
+
+
+def _where(conditions: list[str]) -> str:
+    return "WHERE " + " AND ".join(conditions) if conditions else ""
+
+
+def facet_index(db: Database) -> dict:
+    """What faceted counts are computed from, read once per data version (see :func:`facet_counts`).
+
+    Returns a dict: ``lessons`` (a frame with one row per lesson: ``id``, one column per one-value filter named as
+    in ``FILTER_FIELDS`` — pilots, countries, kinds, phases, statuses, methodologies — and ``recorded``, the ISO
+    date or None), ``themes`` and ``groups`` (frames of ``id``, ``value`` pairs: a lesson's theme codes and the
+    sectors of its stakeholder groups) and ``options`` (every filter's values and labels, in the order shown).
+    """
+    lessons = _frame(
+        db,
+        """SELECT l.id, p.slug AS pilots, p.country AS countries, l.kind AS kinds, l.phase AS phases,
+                  l.status AS statuses, p.methodology AS methodologies, substr(l.recorded_on, 1, 10) AS recorded
+           FROM lessons l JOIN pilots p ON p.id = l.pilot_id""",
+    )
+    for name in _COLUMNS:  # few distinct values: categories make the counts fast and the index small
+        lessons[name] = lessons[name].astype("category")
+    themes = _frame(db, "SELECT lesson_id AS id, theme_id FROM lesson_themes")
+    codes = dict(db.execute("SELECT id, code FROM themes").fetchall())
+    return {
+        "lessons": lessons,
+        "themes": pd.DataFrame({"id": themes["id"], "value": themes["theme_id"].map(codes).astype("category")}),
+        "groups": _frame(db, "SELECT lesson_id AS id, sector AS value FROM lesson_groups").astype(
+            {"value": "category"}
+        ),
+        "options": _facet_options(db),
+    }
+
+
+def search_ids(db: Database, query: str | None) -> list[int] | None:
+    """Ids of the lessons a search finds (any order); None when nothing was typed, so every lesson is in.
+
+    >>> from lessons.store import open_memory_store
+    >>> search_ids(open_memory_store(), "trust"), search_ids(open_memory_store(), ""), search_ids(open_memory_store(), "*")
+    ([], None, [])
+    """
+    if not query:
+        return None
+    match = fts_query(query)
+    if match is None:
+        return []
+    return [row[0] for row in db.execute("SELECT rowid FROM lessons_fts WHERE lessons_fts MATCH ?", [match])]
+
+
+def facet_counts(index: dict, *, matched=None, **filters) -> dict[str, pd.DataFrame]:
+    """Faceted counts from a :func:`facet_index`: for each filter, its options with the number of lessons that
+    would match if the option were chosen.
+
+    The search (``matched``: the ids it found, None for no search), the date range and every *other* filter apply;
+    the filter's own choice does not, since values within a filter are alternatives.
+
+    Parameters
+    ----------
+    index : dict
+        What :func:`facet_index` returned.
+    matched : sequence of int, optional
+        Ids of the lessons the search found (:func:`search_ids`); None when there is no search.
+    **filters
+        The current choice: any of ``FILTER_FIELDS`` (sequences of values) and ``recorded_from``, ``recorded_to``.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        One frame per name in ``FILTER_FIELDS``, columns ``value``, ``label``, ``lessons``, every option listed
+        (also those with no lesson). Countries are labelled by their code; pages name them.
+    """
+    _check_filters(filters)
+    rows = index["lessons"]
+    base = pd.Series(True, index=rows.index)
+    if matched is not None:
+        base &= rows["id"].isin(list(matched))
+    for name, keep in zip(DATE_FIELDS, ("ge", "le")):
+        day = iso_date(filters.get(name))
+        if day:  # lessons without a date drop out only when a range is set
+            base &= getattr(rows["recorded"], keep)(day).fillna(False).astype(bool)
+    masks = {}
+    for name in FILTER_FIELDS:
+        chosen = [str(v) for v in filters.get(name) or ()]
+        if not chosen:
+            continue
+        if name in _LINKED:
+            link = index[name]
+            masks[name] = rows["id"].isin(link.loc[link["value"].isin(chosen), "id"])
+        else:
+            masks[name] = rows[name].isin(chosen)
+    counted = {}
+    for name in FILTER_FIELDS:
+        keep = base.copy()
+        for other, mask in masks.items():
+            if other != name:
+                keep &= mask
+        if name in _LINKED:
+            link = index[name]
+            values = link.loc[link["id"].isin(rows.loc[keep, "id"]), "value"]
+        else:
+            values = rows.loc[keep, name]
+        counts = values.astype(object).value_counts()
+        frame = index["options"][name].copy()
+        frame["lessons"] = frame["value"].map(counts).fillna(0).astype(int)
+        counted[name] = frame
+    return counted
+
+
+def facets(db: Database, *, query: str | None = None, **filters) -> dict[str, pd.DataFrame]:
+    """Filter options with lesson counts, as in a faceted search (see :func:`facet_counts`).
+
+    Without arguments the counts are plain totals. Pages cache :func:`facet_index` per data version and call
+    :func:`facet_counts` for each choice; this is the same in one call.
+
+    Parameters
+    ----------
+    db : Database
+        The store.
+    query : str, optional
+        The search text, as for :func:`search_lessons`.
+    **filters
+        The current choice: any of ``FILTER_FIELDS`` (sequences of values) and ``recorded_from``, ``recorded_to``.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        One frame per name in ``FILTER_FIELDS``, columns ``value``, ``label``, ``lessons``.
+
+    Examples
+    --------
+    >>> from lessons.store import open_memory_store
+    >>> f = facets(open_memory_store())
+    >>> list(f) == list(FILTER_FIELDS)
+    True
+    >>> list(f["kinds"].itertuples(index=False, name=None))
+    [('enabler', 'Enabler', 0), ('barrier', 'Barrier', 0), ('recommendation', 'Recommendation', 0), ('insight', 'Insight', 0)]
+    """
+    return facet_counts(facet_index(db), matched=search_ids(db, query), **filters)
+
+
+def recorded_span(db: Database) -> dict:
+    """The first and last dates lessons were recorded on (ISO text, None when no lesson has one) and how many
+    lessons have no date.
+
+    >>> from lessons.store import open_memory_store
+    >>> recorded_span(open_memory_store())
+    {'first': None, 'last': None, 'undated': 0}
+    """
+    first, last, undated = db.execute(
+        """SELECT min(substr(recorded_on, 1, 10)), max(substr(recorded_on, 1, 10)),
+                  coalesce(sum(recorded_on IS NULL OR recorded_on = ''), 0)
+           FROM lessons"""
+    ).fetchone()
+    return {"first": first, "last": last, "undated": undated}
 
 
 _TOKEN = re.compile(r'"([^"]+)"|(\S+)')
@@ -141,68 +381,98 @@ def fts_query(text: str) -> str | None:
     return " ".join(parts)
 
 
-def search_lessons(
-    db: Database,
-    *,
-    query: str | None = None,
-    pilots=(),
-    themes=(),
-    kinds=(),
-    phases=(),
-    limit: int | None = None,
-) -> pd.DataFrame:
-    """Lessons matching the filters (all optional; values within a filter are alternatives), best matches first.
+_THEME_NAMES = """(SELECT group_concat(t.name, '; ') FROM lesson_themes lt JOIN themes t ON t.id = lt.theme_id
+                   WHERE lt.lesson_id = l.id)"""
 
-    Columns: id, key, title, lesson, kind, phase, phase_name, status, recorded_on, pilot, pilot_name, country,
-    themes (theme names joined by ``; ``), snippet (matched words between MATCH_START and MATCH_END when searching).
 
-    >>> from lessons.store import open_memory_store
-    >>> search_lessons(open_memory_store(), query="trust").empty
-    True
-    """
-    where, params = [], []
-    match = fts_query(query) if query else None
-    if query and match is None:
-        where.append("0")  # nothing searchable was typed: no lesson matches, same columns as always
-    theme_filter = (
-        "l.id IN (SELECT lt2.lesson_id FROM lesson_themes lt2 JOIN themes t2 ON t2.id = lt2.theme_id WHERE {})"
-    )
-    for column, chosen, template in (
-        ("p.slug", pilots, "{}"),
-        ("l.kind", kinds, "{}"),
-        ("l.phase", phases, "{}"),
-        ("t2.code", themes, theme_filter),
-    ):
-        if chosen:
-            clause, values = _in(column, chosen)
-            where.append(template.format(clause))
-            params += values
-    if match:
-        source = "lessons_fts JOIN lessons l ON l.id = lessons_fts.rowid"
-        snippet = f"snippet(lessons_fts, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 24)"
-        where.insert(0, "lessons_fts MATCH ?")
-        params.insert(0, match)
-        order = "lessons_fts.rank"
-    else:
-        source = "lessons l"
-        snippet = "NULL"
-        order = "p.name, l.key"
+def _matching(
+    db: Database, columns: str, query: str | None, filters: dict, *, limit: int | None = None
+) -> tuple[pd.DataFrame, str | None]:
+    """Select ``columns`` of the lessons matching a search and filters, best matches first (else by pilot, key)."""
+    source, where, params, match = _selection(query, filters)
     sql = f"""
-        SELECT l.id, l.key, l.title, l.lesson, l.kind, l.phase, ph.name AS phase_name, l.status, l.recorded_on,
-               p.slug AS pilot, p.name AS pilot_name, p.country,
-               (SELECT group_concat(t.name, '; ') FROM lesson_themes lt JOIN themes t ON t.id = lt.theme_id
-                WHERE lt.lesson_id = l.id) AS themes,
-               {snippet} AS snippet
+        SELECT {columns}
         FROM {source} JOIN pilots p ON p.id = l.pilot_id LEFT JOIN phases ph ON ph.code = l.phase
-        {"WHERE " + " AND ".join(where) if where else ""}
-        ORDER BY {order}
+        {_where(where)}
+        ORDER BY {"lessons_fts.rank" if match else "p.name, l.key"}
         {"LIMIT ?" if limit else ""}
     """
     if limit:
         params.append(int(limit))
-    found = _frame(db, sql, params)
+    return _frame(db, sql, params), match
+
+
+def search_lessons(db: Database, *, query: str | None = None, limit: int | None = None, **filters) -> pd.DataFrame:
+    """Lessons matching a search and filters (all optional), best matches first.
+
+    Parameters
+    ----------
+    db : Database
+        The store.
+    query : str, optional
+        Search text: every word must occur (stemmed), the last may be the start of a word, "double quotes" make a
+        phrase (see :func:`fts_query`). Text with nothing searchable in it matches no lesson.
+    limit : int, optional
+        At most this many lessons.
+    **filters
+        ``pilots`` (slugs), ``countries`` (ISO codes), ``themes`` (codes), ``kinds``, ``phases`` (codes),
+        ``statuses``, ``groups`` (sector codes of the stakeholder groups concerned), ``methodologies`` (codes of
+        the pilot's methodology): sequences whose values are alternatives, while different filters must all hold;
+        ``recorded_from`` and ``recorded_to``: a date range (inclusive, dates or ISO text) on ``recorded_on`` that,
+        when set, leaves out lessons without a date.
+
+    Returns
+    -------
+    DataFrame
+        Columns id, key, title, lesson, kind, phase, phase_name, status, recorded_on, pilot, pilot_name, country,
+        themes (theme names joined by ``; ``), snippet (matched words between MATCH_START and MATCH_END when
+        searching, else the start of the lesson).
+
+    Examples
+    --------
+    >>> from lessons.store import open_memory_store
+    >>> search_lessons(open_memory_store(), query="trust", statuses=["validated"]).empty
+    True
+    """
+    snippet = f"snippet(lessons_fts, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 24)"
+    found, match = _matching(
+        db,
+        f"""l.id, l.key, l.title, l.lesson, l.kind, l.phase, ph.name AS phase_name, l.status, l.recorded_on,
+            p.slug AS pilot, p.name AS pilot_name, p.country, {_THEME_NAMES} AS themes,
+            {snippet if fts_query(query) else "NULL"} AS snippet""",
+        query,
+        filters,
+        limit=limit,
+    )
     if not match and not found.empty:
         found["snippet"] = found["lesson"].map(preview)
+    return found
+
+
+def lessons_for_export(db: Database, *, query: str | None = None, **filters) -> pd.DataFrame:
+    """Every field people reuse of the lessons :func:`search_lessons` finds, in the same order.
+
+    Columns: id, pilot, pilot_name, country, key, title, lesson, context, recommendation, kind, phase_name,
+    themes, groups (names of the stakeholder groups concerned), methodology (name), status, evidence_strength,
+    evidence_source, recorded_on, language. Themes and groups are joined by ``; `` in alphabetical order.
+
+    >>> from lessons.store import open_memory_store
+    >>> list(lessons_for_export(open_memory_store()).columns)[:5]
+    ['id', 'pilot', 'pilot_name', 'country', 'key']
+    """
+    found, _ = _matching(
+        db,
+        """l.id, p.slug AS pilot, p.name AS pilot_name, p.country, l.key, l.title, l.lesson, l.context,
+           l.recommendation, l.kind, ph.name AS phase_name,
+           (SELECT group_concat(name, '; ') FROM (SELECT t.name FROM lesson_themes lt
+              JOIN themes t ON t.id = lt.theme_id WHERE lt.lesson_id = l.id ORDER BY t.name)) AS themes,
+           (SELECT group_concat(name, '; ') FROM (SELECT s.name FROM lesson_groups g
+              JOIN sectors s ON s.code = g.sector WHERE g.lesson_id = l.id ORDER BY s.name)) AS groups,
+           (SELECT m.name FROM methodologies m WHERE m.code = p.methodology) AS methodology,
+           l.status, l.evidence_strength, l.evidence_source, l.recorded_on, l.language""",
+        query,
+        filters,
+    )
     return found
 
 
@@ -221,7 +491,8 @@ def preview(text: str, length: int = 220) -> str:
 
 
 def lesson_detail(db: Database, lesson_id: int) -> dict | None:
-    """Everything about one lesson: its fields, pilot, themes, stakeholder groups, provenance and model links."""
+    """Everything about one lesson: its fields, pilot, themes, stakeholder groups, provenance, model links and
+    workshop validation results (``validation``: the records of :func:`lesson_validation`)."""
     cursor = db.execute(
         """
         SELECT l.*, p.slug AS pilot, p.name AS pilot_name, p.country, p.city, m.name AS methodology,
@@ -255,7 +526,62 @@ def lesson_detail(db: Database, lesson_id: int) -> dict | None:
            JOIN governance_models gm ON gm.id = e.model_id WHERE le.lesson_id = ? ORDER BY gm.name, e.position""",
         [int(lesson_id)],
     ).to_dict("records")
+    detail["validation"] = lesson_validation(db, lesson_id).to_dict("records")
     return detail
+
+
+def lesson_validation(db: Database, lesson_id: int) -> pd.DataFrame:
+    """How workshops voted on statements drawn from a lesson, per workshop and round.
+
+    Votes on every approved statement whose ``lesson_id`` is the lesson are counted. A workshop that lists such a
+    statement but has no vote on it yet appears with its current round and zero votes.
+
+    Parameters
+    ----------
+    db : Database
+        The store.
+    lesson_id : int
+        ``lessons.id``.
+
+    Returns
+    -------
+    DataFrame
+        Columns workshop_id, workshop (title), status (of the workshop), round, agree, disagree, pass, votes;
+        workshops in the order they opened (or were prepared), rounds in order. Empty when no workshop used it.
+
+    Examples
+    --------
+    >>> from lessons.store import open_memory_store
+    >>> db = open_memory_store()
+    >>> db["pilots"].insert({"id": 1, "slug": "p", "name": "P", "country": "FI"})  # doctest: +ELLIPSIS
+    <Table pilots ...>
+    >>> db["lessons"].insert({"id": 1, "pilot_id": 1, "key": "L01", "title": "T", "lesson": "L", "kind": "insight"})  # doctest: +ELLIPSIS
+    <Table lessons ...>
+    >>> db["workshops"].insert({"id": 1, "code": "ABCDEF", "title": "Spring workshop", "status": "closed"})  # doctest: +ELLIPSIS
+    <Table workshops ...>
+    >>> db["statements"].insert({"id": 1, "workshop_id": 1, "key": "S01", "text": "T", "lesson_id": 1})  # doctest: +ELLIPSIS
+    <Table statements ...>
+    >>> db["participants"].insert_all({"id": i, "workshop_id": 1, "token": f"t{i}"} for i in (1, 2, 3))  # doctest: +ELLIPSIS
+    <Table participants ...>
+    >>> db["votes"].insert_all({"participant_id": i, "statement_id": 1, "value": v} for i, v in ((1, 1), (2, 1), (3, -1)))  # doctest: +ELLIPSIS
+    <Table votes ...>
+    >>> lesson_validation(db, 1).to_dict("records")
+    [{'workshop_id': 1, 'workshop': 'Spring workshop', 'status': 'closed', 'round': 1, 'agree': 2, 'disagree': 1, 'pass': 0, 'votes': 3}]
+    """
+    return _frame(
+        db,
+        """
+        SELECT w.id AS workshop_id, w.title AS workshop, w.status, coalesce(v.round, w.current_round) AS round,
+               coalesce(sum(v.value = 1), 0) AS agree, coalesce(sum(v.value = -1), 0) AS disagree,
+               coalesce(sum(v.value = 0), 0) AS pass, count(v.id) AS votes
+        FROM statements s JOIN workshops w ON w.id = s.workshop_id
+        LEFT JOIN votes v ON v.statement_id = s.id
+        WHERE s.lesson_id = ? AND s.moderation = 'approved'
+        GROUP BY w.id, coalesce(v.round, w.current_round)
+        ORDER BY coalesce(w.opened_at, w.created_at), w.id, round
+        """,
+        [int(lesson_id)],
+    )
 
 
 def demo_notice(db: Database) -> str | None:

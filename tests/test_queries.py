@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
@@ -90,6 +92,9 @@ LESSONS = [
     ),
 ]
 
+#: When each lesson was recorded (lesson 5 has no date).
+RECORDED = {1: "2021-01-15", 2: "2021-04-01", 3: "2021-09-30", 4: "2022-02-01", 5: None, 6: "2022-06-15"}
+
 
 @pytest.fixture
 def tiny(db):
@@ -131,7 +136,7 @@ def tiny(db):
                     "kind": kind,
                     "phase": phase,
                     "status": status,
-                    "recorded_on": "2021-04-01",
+                    "recorded_on": RECORDED[lid],
                     "upload_id": 1 if pid == 1 else None,
                 }
             )
@@ -260,7 +265,7 @@ def test_pilot_summaries(tiny):
 
 def test_facets(tiny):
     f = queries.facets(tiny)
-    assert set(f) == {"pilots", "themes", "kinds", "phases"}
+    assert list(f) == list(queries.FILTER_FIELDS)
     for frame in f.values():
         assert list(frame.columns) == ["value", "label", "lessons"]
     assert records(f["pilots"]) == [
@@ -268,11 +273,12 @@ def test_facets(tiny):
         ("tampere", "Tampere youth hub (FI)", 3),
         ("valencia", "Valencia digital help (ES)", 1),
     ]
+    assert records(f["countries"]) == [("ES", "ES", 1), ("FI", "FI", 5)]  # pages name the countries
     assert records(f["kinds"]) == [
-        ("barrier", "barrier", 2),
-        ("enabler", "enabler", 2),
-        ("insight", "insight", 1),
-        ("recommendation", "recommendation", 1),
+        ("enabler", "Enabler", 2),
+        ("barrier", "Barrier", 2),
+        ("recommendation", "Recommendation", 1),
+        ("insight", "Insight", 1),
     ]
     assert records(f["phases"]) == [
         ("initiate", "Initiate and mobilise", 1),
@@ -296,6 +302,117 @@ def test_facets(tiny):
         ("capacity", "Skills and capacity building", 0),
         ("trust", "Trust and relationships", 2),
     ]
+    assert records(f["statuses"]) == [
+        ("draft", "Draft", 1),
+        ("submitted", "Submitted", 1),
+        ("validated", "Validated", 1),
+        ("contested", "Contested", 1),
+        ("endorsed", "Endorsed", 1),
+        ("applied_elsewhere", "Applied elsewhere", 1),
+    ]
+    assert records(f["groups"]) == [
+        ("citizens", "Citizens / service users", 2),
+        ("civil_society", "Civil society", 1),
+        ("private", "Private sector", 0),
+        ("public", "Public sector", 2),
+        ("research", "Research", 0),
+    ]
+    assert records(f["methodologies"]) == [
+        ("cosie", "CoSIE pilot cycle", 3),
+        ("improve", "IMPROVE co-production methodology", 2),
+        ("interlink", "INTERLINK co-production", 1),
+        ("servicedesign", "Service design (Double Diamond)", 0),
+        ("wenovate", "We-novate open innovation process", 0),
+    ]
+
+
+def counts(facet: pd.DataFrame) -> dict[str, int]:
+    """The options that have lessons, with their counts."""
+    return {row.value: row.lessons for row in facet.itertuples() if row.lessons}
+
+
+def test_facet_counts_ignore_their_own_filter_and_apply_the_others(tiny):
+    f = queries.facets(tiny, kinds=["barrier"])
+    # the kind facet still offers every kind with its total: choosing another kind widens the result
+    assert counts(f["kinds"]) == {"enabler": 2, "barrier": 2, "recommendation": 1, "insight": 1}
+    # the other facets count only barriers (lessons 2 and 4)
+    assert counts(f["pilots"]) == {"oulu": 1, "tampere": 1}
+    assert counts(f["countries"]) == {"FI": 2}
+    assert counts(f["themes"]) == {"legal": 1, "digital": 1, "hard-to-reach": 1}
+    assert counts(f["groups"]) == {"public": 1, "citizens": 1}
+    assert counts(f["methodologies"]) == {"cosie": 1, "improve": 1}
+    assert counts(f["statuses"]) == {"submitted": 1, "draft": 1}
+
+    f = queries.facets(tiny, kinds=["barrier"], countries=["FI"])
+    assert counts(f["kinds"]) == {"enabler": 1, "barrier": 2, "recommendation": 1, "insight": 1}  # in Finland
+    assert counts(f["countries"]) == {"FI": 2}  # barriers: none in Spain
+    assert counts(f["pilots"]) == {"oulu": 1, "tampere": 1}
+
+
+def test_facet_counts_of_linked_filters(tiny):
+    f = queries.facets(tiny, themes=["trust"])
+    assert counts(f["themes"]) == counts(queries.facets(tiny)["themes"])  # unchanged by its own choice
+    assert counts(f["pilots"]) == {"tampere": 1, "oulu": 1}
+    f = queries.facets(tiny, groups=["citizens"])
+    assert counts(f["groups"]) == {"citizens": 2, "civil_society": 1, "public": 2}
+    assert counts(f["themes"]) == {"champions": 1, "trust": 1, "digital": 1, "hard-to-reach": 1}
+    assert counts(f["kinds"]) == {"enabler": 1, "barrier": 1}
+
+
+def test_facet_counts_follow_the_search_and_the_dates(tiny):
+    f = queries.facets(tiny, query="champions")
+    assert counts(f["themes"]) == {"champions": 2, "trust": 1, "digital": 1}
+    assert counts(f["kinds"]) == {"enabler": 2}
+    assert counts(f["countries"]) == {"FI": 1, "ES": 1}
+    f = queries.facets(tiny, recorded_from="2022-01-01")
+    assert counts(f["kinds"]) == {"barrier": 1, "enabler": 1}
+    f = queries.facets(tiny, recorded_to="2021-04-01", statuses=["submitted"])
+    assert counts(f["statuses"]) == {"validated": 1, "submitted": 1}
+    assert counts(f["pilots"]) == {"tampere": 1}
+    assert all(frame["lessons"].sum() == 0 for frame in queries.facets(tiny, query="*").values())
+
+
+CHOICES = [
+    {},
+    {"kinds": ["barrier", "enabler"]},
+    {"kinds": ["barrier"], "countries": ["FI"], "themes": ["digital", "legal"]},
+    {"query": "champions", "groups": ["citizens"]},
+    {"query": "trust", "recorded_from": "2021-01-01", "statuses": ["validated", "applied_elsewhere"]},
+    {"methodologies": ["cosie"], "phases": ["evaluate", "co-deliver"], "recorded_to": date(2021, 6, 30)},
+    {"pilots": ["valencia"], "groups": ["civil_society"], "query": "library"},
+]
+
+
+@pytest.mark.parametrize("choice", CHOICES)
+def test_each_facet_count_is_what_choosing_that_option_alone_would_find(tiny, choice):
+    """The definition of a faceted count, checked against the search itself for every option of every facet."""
+    f = queries.facets(tiny, **choice)
+    for name, frame in f.items():
+        for value, count in zip(frame["value"], frame["lessons"]):
+            assert count == len(search_lessons(tiny, **(choice | {name: [value]}))), (name, value)
+
+
+def test_facet_index_and_counts_are_the_two_halves_of_facets(tiny):
+    index = queries.facet_index(tiny)
+    assert list(index["lessons"].columns) == ["id", *queries._COLUMNS, "recorded"]
+    assert sorted(index["themes"]["id"]) == [1, 1, 2, 3, 3, 4, 4, 5, 6, 6]
+    matched = queries.search_ids(tiny, "champions")
+    assert sorted(matched) == [1, 6]
+    split = queries.facet_counts(index, matched=matched, kinds=["enabler"])
+    whole = queries.facets(tiny, query="champions", kinds=["enabler"])
+    for name in queries.FILTER_FIELDS:
+        pd.testing.assert_frame_equal(split[name], whole[name])
+
+
+def test_facets_refuse_unknown_filters(tiny):
+    with pytest.raises(TypeError, match="unknown lesson filter: colour"):
+        queries.facets(tiny, colour=["red"])
+    with pytest.raises(TypeError, match="unknown lesson filter"):
+        search_lessons(tiny, pilot=["oulu"])
+
+
+def test_recorded_span(tiny):
+    assert queries.recorded_span(tiny) == {"first": "2021-01-15", "last": "2022-06-15", "undated": 1}
 
 
 # --- search -------------------------------------------------------------------------------------------------
@@ -358,10 +475,57 @@ def test_search_without_filters_lists_every_lesson_by_pilot_then_key(tiny):
         ({"pilots": ["valencia"], "kinds": ["barrier"]}, []),
         ({"pilots": ["nowhere"]}, []),
         ({"themes": ["policy"]}, []),
+        ({"countries": ["ES"]}, [6]),
+        ({"countries": ["FI"]}, [4, 5, 1, 2, 3]),
+        ({"countries": ["FI", "ES"]}, [4, 5, 1, 2, 3, 6]),
+        ({"countries": ["LV"]}, []),
+        ({"statuses": ["validated"]}, [1]),
+        ({"statuses": ["draft", "contested"]}, [4, 6]),
+        ({"groups": ["public"]}, [1, 2]),
+        ({"groups": ["citizens"]}, [4, 1]),
+        ({"groups": ["civil_society", "citizens"]}, [4, 1, 6]),
+        ({"groups": ["research"]}, []),
+        ({"methodologies": ["improve"]}, [4, 5]),
+        ({"methodologies": ["cosie", "interlink"]}, [1, 2, 3, 6]),
+        ({"methodologies": ["wenovate"]}, []),
+        ({"countries": ["FI"], "groups": ["citizens"]}, [4, 1]),
+        ({"methodologies": ["cosie"], "statuses": ["submitted", "endorsed"], "groups": ["public"]}, [2]),
+        ({"countries": ["ES"], "themes": ["digital"], "kinds": ["enabler"], "statuses": ["contested"]}, [6]),
+        ({"countries": ["ES"], "methodologies": ["improve"]}, []),
     ],
 )
 def test_search_filters(tiny, filters, expected):
     assert ids(search_lessons(tiny, **filters)) == expected
+
+
+@pytest.mark.parametrize(
+    "dates, expected",
+    [
+        ({}, [4, 5, 1, 2, 3, 6]),  # no range: lessons without a date are in
+        ({"recorded_from": "2021-04-01"}, [4, 2, 3, 6]),  # from a date on, inclusive; the undated lesson is out
+        ({"recorded_to": "2021-04-01"}, [1, 2]),  # up to a date, inclusive
+        ({"recorded_from": "2021-02-01", "recorded_to": "2022-02-01"}, [4, 2, 3]),
+        ({"recorded_from": date(2021, 2, 1), "recorded_to": date(2022, 2, 1)}, [4, 2, 3]),
+        ({"recorded_from": "2022-06-15", "recorded_to": "2022-06-15"}, [6]),
+        ({"recorded_from": "2023-01-01"}, []),
+        ({"recorded_from": "2022-01-01", "recorded_to": "2021-01-01"}, []),  # reversed: nothing
+        ({"recorded_from": None, "recorded_to": ""}, [4, 5, 1, 2, 3, 6]),  # empty values set no range
+    ],
+)
+def test_search_date_range(tiny, dates, expected):
+    assert ids(search_lessons(tiny, **dates)) == expected
+
+
+def test_search_date_range_with_times_and_other_filters(tiny):
+    tiny["lessons"].update(6, {"recorded_on": "2022-06-15T09:30:00Z"})  # a time part still counts as that day
+    assert ids(search_lessons(tiny, recorded_to="2022-06-15")) == [4, 1, 2, 3, 6]
+    assert ids(search_lessons(tiny, query="champions", recorded_from="2021-06-01")) == [6]
+    assert ids(search_lessons(tiny, kinds=["barrier"], recorded_from="2022-01-01")) == [4]
+
+
+def test_search_date_range_refuses_what_is_not_a_date(tiny):
+    with pytest.raises(ValueError):
+        search_lessons(tiny, recorded_from="April 2021")
 
 
 def test_search_limit(tiny):
@@ -458,6 +622,115 @@ def test_unsearchable_query_returns_the_documented_columns(tiny, query):
     assert list(frame.columns) == SEARCH_COLUMNS
 
 
+# --- export ------------------------------------------------------------------------------------------------
+
+EXPORT_COLUMNS = [
+    "id",
+    "pilot",
+    "pilot_name",
+    "country",
+    "key",
+    "title",
+    "lesson",
+    "context",
+    "recommendation",
+    "kind",
+    "phase_name",
+    "themes",
+    "groups",
+    "methodology",
+    "status",
+    "evidence_strength",
+    "evidence_source",
+    "recorded_on",
+    "language",
+]
+
+
+def test_lessons_for_export_has_every_field_in_search_order(tiny):
+    frame = queries.lessons_for_export(tiny)
+    assert list(frame.columns) == EXPORT_COLUMNS
+    assert ids(frame) == ids(search_lessons(tiny))
+    first = frame[frame["id"] == 1].iloc[0].to_dict()
+    assert {k: first[k] for k in ("pilot_name", "country", "themes", "groups", "methodology", "recorded_on")} == {
+        "pilot_name": "Tampere youth hub",
+        "country": "FI",
+        "themes": "Facilitation and local champions; Trust and relationships",
+        "groups": "Citizens / service users; Public sector",
+        "methodology": "CoSIE pilot cycle",
+        "recorded_on": "2021-01-15",
+    }
+    assert pd.isna(frame.loc[frame["id"] == 3, "groups"].iloc[0])  # no group
+
+
+@pytest.mark.parametrize("choice", CHOICES)
+def test_lessons_for_export_finds_what_the_search_finds(tiny, choice):
+    assert ids(queries.lessons_for_export(tiny, **choice)) == ids(search_lessons(tiny, **choice))
+
+
+# --- validation ---------------------------------------------------------------------------------------------
+
+VALIDATION_COLUMNS = ["workshop_id", "workshop", "status", "round", "agree", "disagree", "pass", "votes"]
+
+
+def test_lesson_validation_counts_votes_per_workshop_and_round(tiny):
+    frame = queries.lesson_validation(tiny, 1)
+    assert list(frame.columns) == VALIDATION_COLUMNS
+    assert records(frame) == [(1, "Validation", "closed", 1, 1, 0, 1, 2)]
+
+
+def test_lesson_validation_across_workshops_rounds_and_statements(tiny):
+    tiny["workshops"].update(1, {"opened_at": "2021-05-01T09:00:00Z"})
+    for workshop in (
+        {"id": 2, "code": "DEF567", "title": "Delphi", "status": "open", "current_round": 2,
+         "opened_at": "2021-06-01T09:00:00Z"},
+        {"id": 3, "code": "GHJ789", "title": "Next spring", "status": "draft", "created_at": "2021-07-01T09:00:00Z"},
+        {"id": 4, "code": "KMN234", "title": "Early", "status": "closed", "opened_at": "2020-01-01T09:00:00Z"},
+    ):  # fmt: skip
+        tiny["workshops"].insert(workshop)
+    for statement in (
+        {"id": 2, "workshop_id": 2, "key": "S01", "text": "Champions matter", "lesson_id": 1},
+        {"id": 3, "workshop_id": 2, "key": "S02", "text": "Champions matter, reworded", "lesson_id": 1},
+        {"id": 4, "workshop_id": 2, "key": "S03", "text": "Rejected", "lesson_id": 1, "moderation": "rejected"},
+        {"id": 5, "workshop_id": 2, "key": "S04", "text": "Another lesson", "lesson_id": 2},
+        {"id": 6, "workshop_id": 3, "key": "S01", "text": "Not voted yet", "lesson_id": 1},
+        {"id": 7, "workshop_id": 4, "key": "S01", "text": "Free statement"},
+    ):
+        tiny["statements"].insert(statement)
+    tiny["participants"].insert_all({"id": i, "workshop_id": 2, "token": f"d{i}"} for i in range(3, 7))
+    votes = [  # participant, statement, round, value
+        (3, 2, 1, 1), (4, 2, 1, 1), (5, 2, 1, -1), (6, 2, 1, 0),
+        (3, 3, 1, 1),  # the second statement of the same lesson adds to the same round
+        (3, 2, 2, 1), (4, 2, 2, -1), (5, 2, 2, -1),
+        (3, 4, 1, -1), (4, 4, 1, -1),  # a rejected statement: not counted
+        (3, 5, 1, 1),  # another lesson's statement: not counted
+    ]  # fmt: skip
+    tiny["votes"].insert_all({"participant_id": p, "statement_id": s, "round": r, "value": v} for p, s, r, v in votes)
+    assert records(queries.lesson_validation(tiny, 1)) == [
+        (1, "Validation", "closed", 1, 1, 0, 1, 2),
+        (2, "Delphi", "open", 1, 3, 1, 1, 5),
+        (2, "Delphi", "open", 2, 1, 2, 0, 3),
+        (3, "Next spring", "draft", 1, 0, 0, 0, 0),
+    ]
+    assert records(queries.lesson_validation(tiny, 2)) == [(2, "Delphi", "open", 1, 1, 0, 0, 1)]
+    assert queries.lesson_detail(tiny, 1)["validation"][1] == {
+        "workshop_id": 2,
+        "workshop": "Delphi",
+        "status": "open",
+        "round": 1,
+        "agree": 3,
+        "disagree": 1,
+        "pass": 1,
+        "votes": 5,
+    }
+
+
+def test_lesson_validation_of_a_lesson_no_workshop_used(tiny):
+    frame = queries.lesson_validation(tiny, 5)
+    assert frame.empty and list(frame.columns) == VALIDATION_COLUMNS
+    assert queries.lesson_detail(tiny, 5)["validation"] == []
+
+
 # --- lesson detail ------------------------------------------------------------------------------------------
 
 
@@ -506,6 +779,18 @@ def test_lesson_detail(tiny):
     assert detail["elements"] == [
         {"model": "Relational co-creation", "element": "Start from assets", "stance": "supports"},
         {"model": "Relational co-creation", "element": "Listen first", "stance": "challenges"},
+    ]
+    assert detail["validation"] == [
+        {
+            "workshop_id": 1,
+            "workshop": "Validation",
+            "status": "closed",
+            "round": 1,
+            "agree": 1,
+            "disagree": 0,
+            "pass": 1,
+            "votes": 2,
+        }
     ]
 
 
