@@ -74,6 +74,14 @@ def load_clusters(path: str, version: int, threshold: float, min_pilots: int) ->
     return synthesis.clusters(load_facts(path, version), sim, threshold, min_pilots)
 
 
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def load_similar(path: str, version: int, lesson_id: int) -> pd.DataFrame:
+    """Lessons of other pilots most similar to one lesson."""
+    sim = load_similarity(path, version)
+    with closing(connect(path, readonly=True)) as db:
+        return synthesis.similar_lessons(db, sim, lesson_id)
+
+
 def ensure_similarity(path: str, version: int, lessons: int) -> synthesis.Similarity:
     """Load the similarity analysis, telling the user when it must be worked out first."""
     with st.spinner(f"Comparing the texts of {lessons:,} lessons; this happens once after each change…"):
@@ -92,6 +100,32 @@ def lesson_link(row, *, key_prefix: str = "") -> None:
         icon=":material/article:",
     )
     st.caption(f"{safe(row.pilot_name)} · {KIND_LABELS.get(row.kind, row.kind)}")
+
+
+def similar_section(path: str, version: int, on_open):
+    """A lesson-page section listing the most similar lessons of other pilots (each opens with ``on_open``)."""
+
+    def section(detail: dict) -> None:
+        st.markdown("**Similar lessons in other pilots**")
+        with st.spinner("Comparing lesson texts; this happens once after each change…"):
+            similar = load_similar(path, version, int(detail["id"]))
+        if similar.empty:
+            st.caption("No lesson from another pilot is worded similarly enough.")
+            return
+        for row in similar.itertuples():
+            st.button(
+                safe(row.title),
+                key=f"lessons_similar_{row.id}",
+                type="tertiary",
+                on_click=on_open,
+                args=(int(row.id),),
+                help="Open this lesson",
+            )
+            st.caption(
+                f"{safe(row.pilot_name)} · {KIND_LABELS.get(row.kind, row.kind)} · {row.similarity:.0%} alike in wording"
+            )
+
+    return section
 
 
 def _take_cell() -> None:

@@ -74,7 +74,7 @@ def store_benchmarks(path: str | Path, repeat: int = 20) -> list[dict]:
         for term in SEARCHES:
             count_samples += _time(
                 lambda term=term: db.execute(
-                    "SELECT count(*) FROM lessons_fts WHERE lessons_fts MATCH ?", [queries.fts_query(term)]
+                    "SELECT count(*) FROM lessons_fts WHERE lessons_fts MATCH ?", [queries.match_for(db, term)]
                 ).fetchone(),
                 repeat,
             )

@@ -402,3 +402,35 @@ CREATE TABLE analysis_results (
 );
 """,
     )
+
+
+@migrations()
+def m005_prefix_words(db: Database) -> None:
+    """An index of the words as written (not stemmed), so that a search ending in the start of a word finds every
+    word that starts so: "communicat" → communication, communicated… The stemmed index alone cannot, as it holds
+    "commun". Only its vocabulary is used (``detail=none`` keeps it small); triggers keep it in step with lessons."""
+    run_sql(
+        db,
+        """
+CREATE VIRTUAL TABLE lessons_words USING fts5(
+    title, lesson, context, recommendation,
+    content='lessons', content_rowid='id', tokenize='unicode61 remove_diacritics 2', detail=none
+);
+CREATE VIRTUAL TABLE lessons_words_vocab USING fts5vocab(lessons_words, 'row');
+CREATE TRIGGER lessons_words_ai AFTER INSERT ON lessons BEGIN
+    INSERT INTO lessons_words (rowid, title, lesson, context, recommendation)
+    VALUES (new.id, new.title, new.lesson, new.context, new.recommendation);
+END;
+CREATE TRIGGER lessons_words_ad AFTER DELETE ON lessons BEGIN
+    INSERT INTO lessons_words (lessons_words, rowid, title, lesson, context, recommendation)
+    VALUES ('delete', old.id, old.title, old.lesson, old.context, old.recommendation);
+END;
+CREATE TRIGGER lessons_words_au AFTER UPDATE ON lessons BEGIN
+    INSERT INTO lessons_words (lessons_words, rowid, title, lesson, context, recommendation)
+    VALUES ('delete', old.id, old.title, old.lesson, old.context, old.recommendation);
+    INSERT INTO lessons_words (rowid, title, lesson, context, recommendation)
+    VALUES (new.id, new.title, new.lesson, new.context, new.recommendation);
+END;
+INSERT INTO lessons_words (lessons_words) VALUES ('rebuild');
+""",
+    )

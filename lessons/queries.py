@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+import unicodedata
 from datetime import date, datetime
 
 import pandas as pd
@@ -166,7 +168,7 @@ def _check_filters(filters: dict) -> None:
         raise TypeError(f"unknown lesson filter: {', '.join(sorted(unknown))}")
 
 
-def _selection(query: str | None, filters: dict) -> tuple[str, list[str], list, str | None]:
+def _selection(db: Database, query: str | None, filters: dict) -> tuple[str, list[str], list, str | None]:
     """The FROM source, WHERE conditions and parameters that select the lessons matching a search and filters.
 
     The source names the lesson ``l``; conditions on the pilot use ``p`` (the caller joins ``pilots p``).
@@ -174,7 +176,7 @@ def _selection(query: str | None, filters: dict) -> tuple[str, list[str], list, 
     """
     _check_filters(filters)
     where, params = [], []
-    match = fts_query(query) if query else None
+    match = match_for(db, query)
     if query and match is None:
         where.append("0")  # nothing searchable was typed: no lesson matches
     if match:
@@ -241,7 +243,7 @@ def search_ids(db: Database, query: str | None) -> list[int] | None:
     """
     if not query:
         return None
-    match = fts_query(query)
+    match = match_for(db, query)
     if match is None:
         return []
     return [row[0] for row in db.execute("SELECT rowid FROM lessons_fts WHERE lessons_fts MATCH ?", [match])]
@@ -357,12 +359,18 @@ def recorded_span(db: Database) -> dict:
 _TOKEN = re.compile(r'"([^"]+)"|(\S+)')
 
 
-def fts_query(text: str) -> str | None:
+def fts_query(text: str, expand=None) -> str | None:
     """Turn what a user typed into a safe FTS5 query: words must all occur (the last may be a prefix),
     text in double quotes is a phrase. Returns None when nothing searchable is left.
 
+    ``expand``, given the last word when it may be a prefix, returns whole words that start with it; they are
+    searched as alternatives, because the index holds word stems and the stem of "communication" ("commun") does
+    not start with "communicat".
+
     >>> fts_query('champion "local authority" proc')
     '"champion" "local authority" "proc"*'
+    >>> fts_query("communicat", expand=lambda w: ["communication", "communicated"])
+    '("communicat"* OR "communication" OR "communicated")'
     >>> fts_query('  "" ') is None
     True
     """
@@ -377,8 +385,42 @@ def fts_query(text: str) -> str | None:
     if not parts:
         return None
     if not (text or "").rstrip().endswith('"'):
+        last = parts[-1].strip('"')
         parts[-1] += "*"
+        whole = [w for w in (expand(last) if expand else []) if w != last.lower() and re.fullmatch(r"\w+", w)]
+        if whole:
+            parts[-1] = "(" + " OR ".join([parts[-1], *(f'"{w}"' for w in whole)]) + ")"
+            return " AND ".join(parts)
     return " ".join(parts)
+
+
+#: At most this many whole words stand in for a prefix (the commonest first).
+PREFIX_WORDS = 60
+
+
+def prefix_words(db: Database, prefix: str, limit: int = PREFIX_WORDS) -> list[str]:
+    """Words in the lessons (as written, accents folded, lower case) that start with ``prefix``, commonest first.
+
+    >>> from lessons.store import open_memory_store
+    >>> prefix_words(open_memory_store(), "comm")
+    []
+    """
+    folded = "".join(c for c in unicodedata.normalize("NFKD", prefix.lower()) if not unicodedata.combining(c))
+    if len(folded) < 3:
+        return []  # a prefix of one or two letters would stand for too many words
+    try:
+        rows = db.execute(
+            "SELECT term FROM lessons_words_vocab WHERE term >= ? AND term < ? ORDER BY doc DESC, term LIMIT ?",
+            [folded, folded + "\U0010ffff", int(limit)],
+        ).fetchall()
+    except sqlite3.OperationalError:  # a store from before the words index (m005)
+        return []
+    return [r[0] for r in rows]
+
+
+def match_for(db: Database, text: str | None) -> str | None:
+    """The FTS5 query for what a user typed, with the last word's completions from this store's lessons."""
+    return fts_query(text, expand=lambda word: prefix_words(db, word)) if text else None
 
 
 _THEME_NAMES = """(SELECT group_concat(t.name, '; ') FROM lesson_themes lt JOIN themes t ON t.id = lt.theme_id
@@ -389,7 +431,7 @@ def _matching(
     db: Database, columns: str, query: str | None, filters: dict, *, limit: int | None = None
 ) -> tuple[pd.DataFrame, str | None]:
     """Select ``columns`` of the lessons matching a search and filters, best matches first (else by pilot, key)."""
-    source, where, params, match = _selection(query, filters)
+    source, where, params, match = _selection(db, query, filters)
     sql = f"""
         SELECT {columns}
         FROM {source} JOIN pilots p ON p.id = l.pilot_id LEFT JOIN phases ph ON ph.code = l.phase

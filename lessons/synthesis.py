@@ -663,14 +663,23 @@ def clusters(facts: pd.DataFrame, sim: Similarity, threshold: float, min_pilots:
     }
 
 
-def similar_lessons(db: Database, sim: Similarity, lesson_id: int, limit: int = 5) -> pd.DataFrame:
-    """Lessons of other pilots most similar to ``lesson_id``: id, key, title, kind, pilot, pilot_name, similarity."""
+#: Below this cosine similarity two lessons share too few distinctive words to be offered as "similar".
+SIMILAR_MIN = 0.15
+
+
+def similar_lessons(
+    db: Database, sim: Similarity, lesson_id: int, limit: int = 5, minimum: float = SIMILAR_MIN
+) -> pd.DataFrame:
+    """Lessons of other pilots most similar to ``lesson_id`` (at least ``minimum`` alike), best first:
+    id, key, title, kind, pilot, pilot_name, similarity."""
     columns = ["id", "key", "title", "kind", "pilot", "pilot_name", "similarity"]
     where = np.searchsorted(sim.lesson_ids, int(lesson_id))
     if where >= len(sim.lesson_ids) or sim.lesson_ids[where] != int(lesson_id):
         return pd.DataFrame(columns=columns)
     own_pilot = sim.pilot_ids[where]
-    found = [(sim.lesson_ids[p], s) for p, s in sim.neighbours(int(where)) if sim.pilot_ids[p] != own_pilot]
+    found = [
+        (sim.lesson_ids[p], s) for p, s in sim.neighbours(int(where)) if sim.pilot_ids[p] != own_pilot and s >= minimum
+    ]
     if not found:
         return pd.DataFrame(columns=columns)
     found = found[: int(limit)]

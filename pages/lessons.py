@@ -5,6 +5,7 @@ from functools import partial
 import streamlit as st
 
 from components import loaders, url_state
+from components.synthesis_views import similar_section
 from components.widgets import (
     data_notice,
     lesson_choice,
@@ -29,7 +30,9 @@ if st.session_state.get("lessons_open"):
     if detail is None:
         st.warning("That lesson no longer exists. It may have been removed by an undone upload.")
     else:
-        lesson_detail(detail)
+        lesson_detail(
+            detail, extra_sections=[similar_section(path, loaders.data_version(path, "lessons"), open_lesson)]
+        )
     url_state.publish("lessons", SPEC)
     st.stop()
 

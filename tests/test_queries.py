@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lessons import queries
-from lessons.queries import fts_query, search_lessons
+from lessons.queries import MATCH_START, fts_query, prefix_words, search_lessons
 
 PILOTS = [
     # id, slug, name, country, city, service_area, methodology
@@ -848,3 +848,25 @@ def test_demo_notice(tiny):
 )
 def test_fts_query(text, expected):
     assert fts_query(text) == expected
+
+
+def test_a_prefix_finds_words_whose_stem_is_shorter(db):
+    """The stemmed index holds "commun" for communication: a prefix must still find it (and follow edits)."""
+    pilot = db["pilots"].insert({"slug": "p", "name": "P", "country": "FI"}).last_pk
+    texts = {"L1": "Communication failed at night.", "L2": "We communicated with carers.", "L3": "Champions helped."}
+    ids = {
+        key: db["lessons"]
+        .insert({"pilot_id": pilot, "key": key, "title": key, "lesson": text, "kind": "insight"})
+        .last_pk
+        for key, text in texts.items()
+    }
+    assert sorted(search_lessons(db, query="communicat")["key"]) == ["L1", "L2"]
+    assert search_lessons(db, query="communicat")["snippet"].str.contains(MATCH_START).all()
+    assert sorted(search_lessons(db, query="champ")["key"]) == ["L3"]
+    assert sorted(search_lessons(db, query="carers communicat")["key"]) == ["L2"]
+    assert search_lessons(db, query='"communicat"').empty  # a quoted word is a whole word
+    db["lessons"].update(ids["L3"], {"lesson": "Champions communicated well."})
+    assert sorted(search_lessons(db, query="communicat")["key"]) == ["L1", "L2", "L3"]
+    db["lessons"].delete(ids["L2"])
+    assert sorted(search_lessons(db, query="communicat")["key"]) == ["L1", "L3"]
+    assert prefix_words(db, "COMMUNICAT") == ["communicated", "communication"]

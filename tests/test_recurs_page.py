@@ -146,3 +146,27 @@ def test_too_few_pilots_says_so(tmp_path, monkeypatch):
     db.close()
     at = open_page(path, monkeypatch)
     assert any("at least two pilots" in i.value for i in at.info)
+
+
+def test_a_lesson_lists_similar_lessons_of_other_pilots(demo_db_path, monkeypatch):
+    with open_store(demo_db_path) as db:
+        lesson_id, pilot = db.execute(
+            "SELECT l.id, p.slug FROM lessons l JOIN pilots p ON p.id = l.pilot_id "
+            "WHERE l.title LIKE 'Hubs lost their coordinator%'"
+        ).fetchone()
+        expected = synthesis.similar_lessons(db, synthesis.similarity(db), lesson_id)
+    assert len(expected) >= 2 and pilot not in set(expected["pilot"])
+    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = app_test()
+    at.query_params["lesson"] = str(lesson_id)
+    at.run(timeout=30)
+    at.switch_page("pages/lessons.py").run(timeout=60)
+    assert not at.exception, at.exception
+    assert any(m.value == "**Similar lessons in other pilots**" for m in at.markdown)
+    buttons = [b for b in at.button if b.key and b.key.startswith("lessons_similar_")]
+    assert [int(b.key.rsplit("_", 1)[1]) for b in buttons] == expected["id"].tolist()
+    buttons[0].click().run(timeout=60)
+    assert at.session_state["lessons_open"] == int(expected["id"].iloc[0])
+    assert any(s.value == expected["title"].iloc[0].replace("'", "'") for s in at.subheader)

@@ -250,7 +250,8 @@ def test_similar_lessons_come_from_other_pilots(store):
     alpha_l1 = store.lesson_ids[("alpha", "L1")]
     similar = synthesis.similar_lessons(store, sim, alpha_l1)
     assert set(similar["pilot"]) <= {"beta", "gamma"} and len(similar) >= 2
-    assert similar["similarity"].is_monotonic_decreasing
+    assert similar["similarity"].is_monotonic_decreasing and (similar["similarity"] >= synthesis.SIMILAR_MIN).all()
+    assert synthesis.similar_lessons(store, sim, alpha_l1, minimum=0.99).empty
     assert synthesis.similar_lessons(store, sim, 999_999).empty
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 
 from playwright.sync_api import expect
@@ -80,3 +81,45 @@ def test_compare_pilots_from_a_link(page, app_url, shoot):
     expect(page.get_by_role("heading", name="Themes only one of them has")).to_be_visible()
     expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(1)
     shoot("14-compare")
+
+
+def test_search_filter_open_a_lesson_and_download_the_csv(page, app_url, shoot):
+    page.goto(f"{app_url}/lessons")
+    browser.wait_rendered(page)
+    search = page.get_by_role("textbox", name="Search the lessons")
+    search.fill("online")
+    search.press("Enter")
+    page.wait_for_url("**q=online**")
+    browser.wait_rendered(page)
+
+    kind = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Kind")
+    kind.click()
+    page.keyboard.type("Barrier")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**kind=barrier**")
+    page.keyboard.press("Escape")
+    browser.wait_rendered(page)
+    count_text = page.get_by_text(re.compile(r"^\d+ lessons? match")).first.inner_text()
+    shown = int(re.match(r"(\d+)", count_text).group(1))
+    assert shown > 0
+    page.wait_for_timeout(500)  # let the closed drop-down fade out before the screenshot
+    shoot("15-search-and-filter")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV").click()
+    path = download.value.path()
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == shown
+    assert {row["Kind"] for row in rows} == {"Barrier"}
+    assert all("online" in " ".join(row.values()).lower() for row in rows)
+
+    first = page.locator('[data-testid="stButton"] button[kind="tertiary"]').first
+    title = first.inner_text().strip()
+    first.click()
+    page.wait_for_url("**lesson=**")
+    browser.wait_rendered(page)
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    expect(page.get_by_text("Similar lessons in other pilots")).to_be_visible()
+    expect(page.get_by_text("Validation in workshops")).to_be_visible()
+    shoot("16-lesson-with-similar")
