@@ -50,6 +50,7 @@ class Prepared:
     problems: list[Problem] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
     new_themes: dict[str, str] = field(default_factory=dict)  # code -> name of free tags to create
+    pilot_labels: dict[str, str] = field(default_factory=dict)  # slug -> the pilot as a cell first named it
 
     @property
     def errors(self) -> list[Problem]:
@@ -194,7 +195,7 @@ def _check_row(
                         codes.append(match.code)
                     elif f.name == "themes":  # a theme we do not know becomes a free tag
                         code = _free_tag(part)
-                        prepared.new_themes.setdefault(code, part[:80])
+                        values.setdefault("_tags", {}).setdefault(code, part[:80])  # created if the row is kept
                         codes.append(code)
                         if match.suggestion:
                             problem(
@@ -256,7 +257,10 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                 if not any(_text(v) for v in raw.values()):
                     continue
                 values, problems = _check_row(sheet, row_number, raw, mapping, vocab, options, prepared)
-                pilot = _pilot_slug(values.pop("pilot", None), pilot_names) or default_pilot
+                named = values.pop("pilot", None)
+                pilot = _pilot_slug(named, pilot_names) or default_pilot
+                if named and pilot:  # a new pilot is named as the file writes it ("KSC", not "Ksc")
+                    prepared.pilot_labels.setdefault(pilot, str(named).strip()[:200])
                 where = (sheet.file, sheet_name, row_number)
                 if not pilot:
                     problems.append(
@@ -310,6 +314,8 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                         )
                     )
                     continue
+                for code, name in row.pop("_tags", {}).items():
+                    prepared.new_themes.setdefault(code, name)
                 prepared.rows[table].append(row)
                 prepared.sheets_present.setdefault(pilot, set()).add(table)
     for slug in prepared.pilots:
@@ -405,7 +411,7 @@ def _check_new_pilots(prepared: Prepared, existing: dict, options: Options, sour
     reported = any(p.sheet == "Pilot" and p.column and p.column.lower() == "country" for p in prepared.problems)
     for slug in sorted(prepared.new_pilots):
         facts = prepared.pilots.setdefault(slug, {})
-        facts.setdefault("name", slug.replace("-", " ").capitalize())
+        facts.setdefault("name", prepared.pilot_labels.get(slug) or slug.replace("-", " ").capitalize())
         if not facts.get("country"):
             if options.country:
                 facts["country"] = options.country
