@@ -166,6 +166,12 @@ def matrix_section(path: str, version: int, matrix: pd.DataFrame) -> None:
     if pilot and theme:
         found = load_cell(path, version, pilot, theme)
         st.subheader(f"{safe(pilots[pilot])} · {safe(themes[theme])}: {len(found)} lessons", anchor=False)
+        st.page_link(
+            LESSONS_PAGE,
+            label="Open these lessons on the Lessons page (to filter further or download)",
+            query_params={"pilot": pilot, "theme": theme},
+            icon=":material/filter_list:",
+        )
         if found.empty:
             st.info("This pilot recorded no lesson on this theme: a gap other pilots may fill.")
         for row in found.assign(pilot_name=pilots[pilot]).itertuples():
@@ -191,6 +197,12 @@ def contested_theme(path: str, version: int, contested: pd.DataFrame) -> None:
     if not theme:
         return
     found = load_theme_lessons(path, version, theme)
+    st.page_link(
+        LESSONS_PAGE,
+        label="Open both sides on the Lessons page (to filter further or download)",
+        query_params={"theme": theme, "kind": ["enabler", "barrier"]},
+        icon=":material/filter_list:",
+    )
     for column, kind, heading in zip(st.columns(2), ("enabler", "barrier"), ("As an enabler", "As a barrier")):
         with column:
             side = found[found["kind"] == kind]
@@ -269,6 +281,11 @@ def crosswalk_section(crosswalk: pd.DataFrame) -> None:
     # st.table renders Markdown: every cell and heading is escaped, so names show exactly as written.
     table = table.map(lambda v: safe(v) if isinstance(v, str) else v).rename(columns=safe)
     st.table(table.set_index(safe("Shared phase")))
+    st.caption("Read the lessons of one phase:")
+    for column, row in zip(st.columns(len(crosswalk)), crosswalk.itertuples()):
+        column.page_link(
+            LESSONS_PAGE, label=f"{safe(row.phase_name)} ({row.lessons})", query_params={"phase": row.phase}
+        )
     counts = (
         crosswalk.drop(columns="lessons")
         .reset_index(names="position")

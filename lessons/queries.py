@@ -8,6 +8,7 @@ import unicodedata
 from datetime import date, datetime
 
 import pandas as pd
+import snowballstemmer
 from sqlite_utils import Database
 
 from lessons.store import KINDS, STATUSES
@@ -418,9 +419,25 @@ def prefix_words(db: Database, prefix: str, limit: int = PREFIX_WORDS) -> list[s
     return [r[0] for r in rows]
 
 
+_PORTER = snowballstemmer.stemmer("porter")  # the algorithm of SQLite's porter tokenizer
+
+
+def needed_completions(prefix: str, words: list[str]) -> list[str]:
+    """The completions a stemmed prefix search would miss: the index stems "budgets" to "budget", which the prefix
+    "budget" already finds, but "communication" to "commun", which the prefix "communicat" does not.
+
+    >>> needed_completions("budget", ["budgets", "budgeting"]), needed_completions("communicat", ["communication"])
+    ([], ['communication'])
+    """
+    stem = _PORTER.stemWord(prefix.lower())
+    return [w for w in words if not _PORTER.stemWord(w).startswith(stem)]
+
+
 def match_for(db: Database, text: str | None) -> str | None:
     """The FTS5 query for what a user typed, with the last word's completions from this store's lessons."""
-    return fts_query(text, expand=lambda word: prefix_words(db, word)) if text else None
+    if not text:
+        return None
+    return fts_query(text, expand=lambda word: needed_completions(word, prefix_words(db, word)))
 
 
 _THEME_NAMES = """(SELECT group_concat(t.name, '; ') FROM lesson_themes lt JOIN themes t ON t.id = lt.theme_id

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import loaders, url_state
+from components import charts, loaders, url_state
 from components import synthesis_views as views
 from components.widgets import data_notice
 from lessons import synthesis
@@ -69,7 +69,7 @@ if view == "Recurring":
     if recurring.empty:
         st.info(f"No theme has lessons from {k} or more pilots. Lower the number of pilots.")
     else:
-        st.altair_chart(views.charts.recurrence_chart(recurring), width="stretch")
+        st.altair_chart(charts.recurrence_chart(recurring), width="stretch")
         with st.expander("These themes as a table"):
             views.theme_table(recurring, ["theme_name", "pilots", "lessons", "enablers", "barriers", "pilot_names"])
 elif view == "Contradicting":
@@ -77,7 +77,7 @@ elif view == "Contradicting":
     if contested.empty:
         st.info("No theme is reported as an enabler by one pilot and as a barrier by another.")
     else:
-        st.altair_chart(views.charts.contradiction_chart(contested), width="stretch")
+        st.altair_chart(charts.contradiction_chart(contested), width="stretch")
         with st.expander("Contested themes as a table"):
             views.theme_table(contested, ["theme_name", "enabler_names", "barrier_names", "enablers", "barriers"])
         views.contested_theme(path, version, contested)

@@ -70,8 +70,10 @@ def test_link_with_a_cell_reopens_its_lessons(demo_db_path, monkeypatch):
     )
     assert at.selectbox(key="recurs_pilot").value == "tilburg-family-support"
     assert any(f": {len(expected)} lessons" in s.value for s in at.subheader)
-    links = [e for e in at.get("page_link")]
-    assert len(links) == len(expected)
+    links = [e.proto for e in at.get("page_link")]
+    lesson_links = [link for link in links if "lesson=" in link.query_string]
+    assert len(lesson_links) == len(expected)
+    assert any("pilot=tilburg-family-support" in link.query_string for link in links)
 
 
 def test_link_settings_are_restored_and_bad_values_ignored(demo_db_path, monkeypatch):
@@ -83,6 +85,12 @@ def test_link_settings_are_restored_and_bad_values_ignored(demo_db_path, monkeyp
     assert at.slider(key="recurs_k").value == 3 and at.slider(key="recurs_similarity").value == 20
     at.slider(key="recurs_k").set_value(4).run(timeout=60)
     assert at.query_params["k"] in ("4", ["4"])
+
+
+def test_crosswalk_links_each_phase_to_its_lessons(demo_db_path, monkeypatch):
+    at = open_page(demo_db_path, monkeypatch, {"view": "Methodology crosswalk"})
+    phases = [e.proto.query_string for e in at.get("page_link")]
+    assert phases == [f"phase={p}" for p in ("initiate", "understand", "co-design", "co-deliver", "evaluate")]
 
 
 def test_compare_two_pilots(demo_db_path, monkeypatch):

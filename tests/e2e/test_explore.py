@@ -47,7 +47,14 @@ def test_what_recurs_then_a_heatmap_cell_then_a_lesson(page, app_url, shoot):
     expect(page.get_by_text("As an enabler")).to_be_visible()
     expect(page.get_by_text("As a barrier")).to_be_visible()
     shoot("11-contradicting")
+    page.get_by_role("link", name="Open both sides on the Lessons page").click()
+    page.wait_for_url("**/lessons?**")
+    browser.wait_rendered(page)
+    assert "theme=digital" in page.url and "kind=enabler" in page.url and "kind=barrier" in page.url
+    expect(page.get_by_text("24 lessons match")).to_be_visible()  # 10 enablers and 14 barriers, as listed
 
+    page.goto(f"{app_url}/recurs")
+    browser.wait_rendered(page)
     page.get_by_text("Pilot × theme", exact=True).click()
     page.wait_for_url("**view=Pilot**")
     browser.wait_rendered(page)
