@@ -63,6 +63,7 @@ def read_demo(source: Path = DEMO_DIR) -> dict[str, list]:
         "lessons": lessons,
         "stakeholders": _csv(source / "stakeholders.csv"),
         "ties": _csv(source / "ties.csv"),
+        "lesson_stakeholders": _csv(source / "lesson_stakeholders.csv"),
         "models": _toml(source / "governance_models.toml", "model"),
         "workshops": _toml(source / "workshops.toml", "workshop"),
         "participants": _csv(source / "participants.csv"),
@@ -131,6 +132,15 @@ def validate_demo(db: Database, data: dict[str, list]) -> list[str]:
             not t.get("weight") or re.fullmatch(r"[1-5](\.0+)?", t["weight"]) is not None,
             where,
             f"weight must be a number from 1 to 5, not {t.get('weight')!r}",
+        )
+    lesson_keys = {(row.get("pilot"), row.get("key")) for row in data["lessons"]}
+    for i, link in enumerate(data["lesson_stakeholders"], start=2):
+        where = f"lesson_stakeholders.csv row {i}"
+        need((link.get("pilot"), link.get("lesson")) in lesson_keys, where, f"unknown lesson {link.get('lesson')!r}")
+        need(
+            (link.get("pilot"), link.get("stakeholder")) in actors,
+            where,
+            f"{link.get('stakeholder')!r} is not a stakeholder of {link.get('pilot')!r}",
         )
     element_refs = set()
     for m in data["models"]:
@@ -281,6 +291,13 @@ def load_demo(db: Database, source: Path = DEMO_DIR, *, actor: str = "demo loade
                 "upload_id": upload_id,
             }
             for t in data["ties"]
+        )
+        db["lesson_stakeholders"].insert_all(
+            {
+                "lesson_id": lesson_ids[f"{link['pilot']}:{link['lesson']}"],
+                "stakeholder_id": actor_ids[(link["pilot"], link["stakeholder"])],
+            }
+            for link in data["lesson_stakeholders"]
         )
         element_ids = {}
         for m in data["models"]:

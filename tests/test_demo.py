@@ -393,3 +393,25 @@ def test_the_demo_passwords_in_the_readme_open_the_demo_accounts(demo_db):
     assert set(documented) == set(accounts)
     for username, password in documented.items():
         assert sign_in(demo_db, username, password).role == accounts[username]
+
+
+def test_lessons_are_tied_to_stakeholders_of_their_own_pilot(demo_db):
+    links = demo_db.execute(
+        """SELECT count(*), sum(l.pilot_id = s.pilot_id), count(DISTINCT ls.lesson_id)
+           FROM lesson_stakeholders ls JOIN lessons l ON l.id = ls.lesson_id
+           JOIN stakeholders s ON s.id = ls.stakeholder_id"""
+    ).fetchone()
+    assert links[0] == links[1] > 500 and links[2] > 180  # every link stays within a pilot; most lessons linked
+
+
+def test_a_link_to_another_pilots_stakeholder_is_refused(db, tmp_path):
+    import shutil
+
+    from lessons.demo import DEMO_DIR, DemoDataError, load_demo
+
+    copy = tmp_path / "demo"
+    shutil.copytree(DEMO_DIR, copy)
+    with open(copy / "lesson_stakeholders.csv", "a", encoding="utf-8") as f:
+        f.write("athens-innovation-network,L01,S99\n")
+    with pytest.raises(DemoDataError, match="'S99' is not a stakeholder of 'athens-innovation-network'"):
+        load_demo(db, copy)
