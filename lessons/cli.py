@@ -332,6 +332,29 @@ def cmd_template(args) -> int:
     return EXIT_OK
 
 
+def cmd_network_export(args) -> int:
+    from lessons.network_io import export_network, pilot_network_frames
+
+    db = ensure_store(args.db)
+    filters = {"relations": args.relation, "period": args.period}
+    try:
+        nodes, ties = pilot_network_frames(db, args.pilot, **filters)
+        data = export_network(db, args.pilot, args.format, per_edge_direction=args.per_edge_direction, **filters)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return EXIT_INVALID
+    Path(args.out).write_bytes(data)
+    print(f"Wrote {len(nodes):,} stakeholders and {len(ties):,} ties of {args.pilot} to {args.out}.")
+    if args.format in ("graphml", "gexf") and ties["directed"].nunique() > 1 and not args.per_edge_direction:
+        print(
+            "note: the network mixes directed and undirected ties; it is written as a directed graph with each "
+            "tie's direction in the edge attribute 'directed' (networkx and igraph read it). For Gephi's mixed "
+            "graphs or to upload it here again, add --per-edge-direction (networkx then refuses the file).",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lessons", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
@@ -430,6 +453,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", parents=[common], help="write the pilot-summary template workbook")
     p.add_argument("--out", required=True, metavar="FILE.xlsx")
     p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("network-export", parents=[common], help="write a pilot's stakeholder network to a file")
+    p.add_argument("--pilot", required=True, metavar="SLUG")
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=["graphml", "gexf", "csv", "zip"],
+        help="GraphML, GEXF 1.2draft, a CSV edge list, or a ZIP of stakeholders.csv and ties.csv",
+    )
+    p.add_argument("--relation", action="append", default=[], metavar="R", help="only ties of this relation (repeat)")
+    p.add_argument("--period", default="all", help="baseline, end, an ISO date, or all (default)")
+    p.add_argument(
+        "--per-edge-direction",
+        action="store_true",
+        help="GraphML/GEXF: mark undirected ties of a mixed network per edge (Gephi, re-import; networkx refuses)",
+    )
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.set_defaults(func=cmd_network_export)
 
     p = sub.add_parser("audit", parents=[common], help="print the audit log, newest first")
     p.add_argument("--since", help="ISO date or date-time, e.g. 2026-11-01")
