@@ -106,6 +106,31 @@ def synthesis_benchmarks(db, repeat: int = 20) -> list[dict]:
     return rows
 
 
+def network_benchmarks(repeat: int = 20, *, actors: int = 2000, ties: int = 10_000) -> list[dict]:
+    """A pilot network of ``actors`` actors and ``ties`` ties (the size issue #6 sets), in a temporary store: its
+    whole analysis as the first view after a network change runs it (metrics, layout, stored), then loading the
+    stored analysis on a read-only connection, as every later view does."""
+    import tempfile
+
+    from lessons import network
+    from lessons.store import open_store
+    from lessons.synth import add_network_pilot
+
+    with tempfile.TemporaryDirectory() as workdir:
+        path = Path(workdir) / "network.db"
+        with closing(open_store(path)) as db:
+            slug = add_network_pilot(db, actors=actors, ties=ties)
+            start = time.perf_counter()
+            network.analysis(db, slug)
+            compute_ms = (time.perf_counter() - start) * 1000
+        with closing(connect(path, readonly=True)) as db:
+            load = _time(lambda: network.analysis(db, slug), repeat)
+    return [
+        summarise(f"network: metrics of a {actors:,}-actor / {ties:,}-tie pilot (once per change)", [compute_ms]),
+        summarise("network: load stored analysis", load),
+    ]
+
+
 def page_benchmarks(path: str | Path, repeat: int = 10, cold_start: bool = False) -> list[dict]:
     """Run ``components.page_bench`` in a child process and return its rows (AppTest page runs, cold start)."""
     command = [sys.executable, "-m", "components.page_bench", "--db", str(path), "--repeat", str(repeat)]
@@ -219,6 +244,7 @@ def run_benchmark(
 ) -> list[dict]:
     """All benchmark rows for the store at ``path``."""
     rows = store_benchmarks(path, repeat)
+    rows += network_benchmarks(repeat)
     if imports:
         import tempfile
 
