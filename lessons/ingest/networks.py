@@ -254,7 +254,17 @@ class _Builder:
             }
         )
 
-    def add_tie(self, source: str, target: str, directed: bool, entries: list[_Entry], row, period=None) -> None:
+    def add_tie(
+        self, source: str, target: str, directed: bool, entries: list[_Entry], row, period=None, *, marked=False
+    ) -> None:
+        """Record a tie. Without a per-edge direction mark (``marked``), a yes/no data value named ``directed`` —
+        as this app's own exports write it — decides the direction, so mixed networks survive a round trip."""
+        if not marked:
+            flag = next((e for e in entries if not e.raw and _fold(e.name) == "directed"), None)
+            text = (_first_text(flag.value) or "").casefold() if flag else ""
+            if text in _YES or text in _NO:
+                directed = text in _YES
+                entries = [e for e in entries if e is not flag]
         mapped, attributes = self.split(entries, _TIE_FIELDS, row)
         weight = None
         if mapped.get("weight") is not None:
@@ -697,7 +707,12 @@ class _GraphMLReader(_XMLReader):
                     )
             entries = [_Entry(k, v) for k, v in edge["xml"].items()]
             b.add_tie(
-                edge["source"], edge["target"], directed, entries + self.entries(edge["data"], "edge"), edge["line"]
+                edge["source"],
+                edge["target"],
+                directed,
+                entries + self.entries(edge["data"], "edge"),
+                edge["line"],
+                marked=flag is not None,
             )
 
 
@@ -922,7 +937,15 @@ class _GEXFReader(_XMLReader):
                     xml["edge type"] = kind
             spell = edge["spells"][0] if edge["spells"] else {}
             start = xml.get("start") or xml.get("timestamp") or spell.get("start") or spell.get("timestamp")
-            b.add_tie(source, target, directed, self.entries(edge, "edge"), edge["line"], period=_iso_date(start))
+            b.add_tie(
+                source,
+                target,
+                directed,
+                self.entries(edge, "edge"),
+                edge["line"],
+                period=_iso_date(start),
+                marked=kind is not None,
+            )
         for local, (stated, line) in self.counts.items():
             found = len(self.nodes) if local == "nodes" else len(self.edges)
             if stated.strip() != str(found):
