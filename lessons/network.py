@@ -417,7 +417,7 @@ def _brokerage(A: sparse.csr_array, groups: np.ndarray, directed: bool) -> pd.Da
     ``brokerage()`` does: every open two-path counts once in each direction.
     """
     n = A.shape[0]
-    codes, labels = pd.factorize(pd.Series(groups, dtype=object).fillna(""), sort=True)
+    codes, labels = pd.factorize(pd.Series(groups, dtype=object), sort=True)
     k = max(len(labels), 1)
     onehot = sparse.csr_array((np.ones(n), (np.arange(n), codes)), shape=(n, k))
     AT = A.T.tocsr()
@@ -555,7 +555,7 @@ def _measure(G: nx.Graph, group: str = "sector") -> tuple[pd.DataFrame, dict]:
         actors[name] = attr(name)
     actors["name"] = [str(v) if name is None else name for v, name in zip(nodes, actors["name"])]
     actors["hard_to_reach"] = actors["hard_to_reach"].fillna(False).astype(bool)
-    groups = np.array(attr(group), dtype=object)
+    groups = np.array(["" if g is None else str(g) for g in attr(group)], dtype=object)  # "" = no group
     A = _adjacency(G, nodes) if n else sparse.csr_array((0, 0))
     sources, approximate = _sources(nodes)
     paths = _paths(A, sources)
@@ -601,7 +601,6 @@ def _measure(G: nx.Graph, group: str = "sector") -> tuple[pd.DataFrame, dict]:
     symmetric = ((A + A.T) > 0).astype(np.float64).tocsr() if n else A
     undirected_degree = np.asarray(symmetric.sum(axis=1)).ravel()
     sectors = actors["sector"].fillna("")
-    group_labels = pd.Series(groups, dtype=object).fillna("").astype(str)
     group_of = dict(zip(nodes, groups))
     external = internal = 0
     per_group: dict = {}
@@ -614,9 +613,9 @@ def _measure(G: nx.Graph, group: str = "sector") -> tuple[pd.DataFrame, dict]:
         for g in {gu, gv}:
             e, i = per_group.get(g, (0, 0))
             per_group[g] = (e + (not same), i + same)
-        a, b = (gu, gv) if directed else tuple(sorted((str(gu), str(gv))))
-        mixing.setdefault(str(a), {}).setdefault(str(b), 0)
-        mixing[str(a)][str(b)] += 1
+        a, b = (gu, gv) if directed else sorted((gu, gv))
+        mixing.setdefault(a, {}).setdefault(b, 0)
+        mixing[a][b] += 1
     public = (sectors == PUBLIC).to_numpy()
     neighbours_public = (symmetric @ public.astype(np.float64) > 0) if n else np.zeros(0, dtype=bool)
     citizens = (sectors == CITIZENS).to_numpy()
@@ -640,10 +639,10 @@ def _measure(G: nx.Graph, group: str = "sector") -> tuple[pd.DataFrame, dict]:
         "betweenness_centralisation": _freeman(betweenness, n - 1),
         "communities": int(community.max()) if n else 0,
         "modularity": modularity,
-        "sector_mix": {str(k): int(v) for k, v in group_labels.value_counts().sort_index().items()},
+        "sector_mix": {k: int(v) for k, v in pd.Series(groups, dtype=object).value_counts().sort_index().items()},
         "sector_ties": mixing,
         "ei_index": _ei(external, internal),
-        "ei_by_sector": {str(g): _ei(*per_group.get(g, (0, 0))) for g in sorted({str(x) for x in groups})},
+        "ei_by_sector": {g: _ei(*per_group.get(g, (0, 0))) for g in sorted(set(groups))},
         "citizens": int(citizens.sum()),
         "citizens_tied_to_public": float(neighbours_public[citizens].mean()) if citizens.any() else None,
         "hard_to_reach_actors": int(hard.sum()),
@@ -735,7 +734,8 @@ def layout(G: nx.Graph, seed: int = SEED, *, iterations: int | None = None) -> p
     Fruchterman–Reingold (1991) force-directed placement from seeded random starting points, directions ignored:
     ties pull in proportion to their weight (relative to the mean weight), actors repel. Up to
     :data:`LAYOUT_DENSE_LIMIT` actors every pair repels; above it only pairs closer than twice the ideal distance
-    (the paper's grid variant, found with a k-d tree), which keeps 2,000 actors and 10,000 ties near a second.
+    (the paper's grid variant, found with a k-d tree), which keeps 2,000 actors and 10,000 ties near a second;
+    100 iterations up to that limit, 60 up to :data:`EXACT_LIMIT` actors, 30 above.
     Both axes share one scale (shapes are not stretched), centred in the unit square.
     To keep positions still while a user switches period or relation, lay out the pilot's whole network once
     (:func:`pilot_layout`) and reuse it.
@@ -751,7 +751,7 @@ def layout(G: nx.Graph, seed: int = SEED, *, iterations: int | None = None) -> p
     if n == 1:
         return pd.DataFrame({"id": nodes, "x": [0.5], "y": [0.5]})
     dense = n <= LAYOUT_DENSE_LIMIT
-    iterations = iterations or (100 if dense else 60)
+    iterations = iterations or (100 if dense else 60 if n <= EXACT_LIMIT else 30)
     rng = np.random.default_rng(seed)
     pos = rng.random((n, 2))
     position = {v: i for i, v in enumerate(nodes)}

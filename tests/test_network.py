@@ -719,3 +719,12 @@ def test_metrics_are_json_ready_and_finite(pilot):
     text = json.dumps(m, allow_nan=False)
     assert "NaN" not in text
     assert all(not isinstance(v, float) or math.isfinite(v) for v in m.values())
+
+
+def test_a_pilot_without_stakeholders_and_actors_without_a_group(db):
+    add_pilot(db, "empty")
+    result = network.analysis(db, "empty")
+    assert result.metrics["nodes"] == 0 and result.actors.empty and result.layout.empty
+    assert network.NetworkAnalysis.from_bytes(result.to_bytes()).metrics == result.metrics
+    m = network_metrics(graph_from_edges(pd.DataFrame({"source": ["a", "b"], "target": ["b", "c"]})))
+    assert m["sector_mix"] == {"": 3} and m["ei_by_sector"] == {"": -1.0} and m["sector_ties"] == {"": {"": 2}}
