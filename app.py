@@ -21,6 +21,7 @@ pages = {
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
         st.Page("pages/lessons.py", title="Lessons", icon=":material/menu_book:", url_path="lessons"),
         st.Page("pages/recurs.py", title="What recurs", icon=":material/hub:", url_path="recurs"),
+        st.Page("pages/networks.py", title="Stakeholder networks", icon=":material/share:", url_path="networks"),
     ],
     "Manage": [
         st.Page("pages/upload.py", title="Upload pilot summary", icon=":material/upload_file:", url_path="upload"),

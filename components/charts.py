@@ -209,3 +209,100 @@ def profile_chart(profile: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=alt.Step(9))
     )
+
+
+#: Sector colours (Okabe–Ito) and shapes, so sectors differ by shape as well as colour.
+SECTOR_STYLE = {
+    "Public sector": ("#0072B2", "circle"),
+    "Civil society": ("#009E73", "square"),
+    "Private sector": ("#E69F00", "triangle-up"),
+    "Research": ("#CC79A7", "diamond"),
+    "Citizens / service users": ("#D55E00", "cross"),
+}
+
+
+def network_chart(
+    nodes: pd.DataFrame, edges: pd.DataFrame, *, size_title: str, height: int = 560, unit_square: bool = False
+) -> alt.LayerChart:
+    """Node-link diagram: ties as lines, actors as marks coloured and shaped by sector and sized by ``size``.
+
+    ``nodes``: key, name, sector_name, x, y, size, focus (bool), plus any of degree, betweenness, role for the
+    tooltip. ``edges``: x, y, x2, y2, source_name, target_name, relation, weight, focus. Drag to pan, scroll to
+    zoom (scales bound to an interval selection); a click selects an actor (point selection ``actor`` on ``key``).
+    Axes are hidden: positions carry no meaning beyond closeness in the layout. ``unit_square`` fixes both scales
+    to [0, 1] (layouts are normalised so), so that drawings of the same actors at two moments line up.
+    """
+    sectors = [s for s in SECTOR_STYLE if s in set(nodes["sector_name"])] + sorted(
+        set(nodes["sector_name"].dropna()) - set(SECTOR_STYLE)
+    )
+    colours = [SECTOR_STYLE.get(s, ("#767676", "circle"))[0] for s in sectors]
+    shapes = [SECTOR_STYLE.get(s, ("#767676", "circle"))[1] for s in sectors]
+    zoom = alt.selection_interval(bind="scales", name="zoom")
+    actor = alt.selection_point(name="actor", fields=["key"], on="click", clear="dblclick")
+    scale = {"domain": [-0.03, 1.03]} if unit_square else {"zero": False, "padding": 12}
+    x = alt.X("x:Q").axis(None).scale(**scale)
+    y = alt.Y("y:Q").axis(None).scale(**scale)
+    ties = (
+        alt.Chart(edges)
+        .mark_rule(color="#8C8C8C")
+        .encode(
+            x,
+            y,
+            alt.X2("x2:Q"),
+            alt.Y2("y2:Q"),
+            opacity=alt.condition("datum.focus", alt.value(0.45), alt.value(0.08)),
+            strokeWidth=alt.StrokeWidth("weight:Q").scale(range=[0.6, 2.6]).legend(None),
+            tooltip=[
+                alt.Tooltip("source_name:N", title="From"),
+                alt.Tooltip("target_name:N", title="To"),
+                alt.Tooltip("relation:N", title="Relation"),
+                alt.Tooltip("weight:Q", title="Weight"),
+            ],
+        )
+    )
+    tooltip = [alt.Tooltip("name:N", title="Actor"), alt.Tooltip("sector_name:N", title="Sector")]
+    for column, title, fmt in (("degree", "Ties", "d"), ("betweenness", "Betweenness", ".3f")):
+        if column in nodes:
+            tooltip.append(alt.Tooltip(f"{column}:Q", title=title, format=fmt))
+    if "role" in nodes:
+        tooltip.append(alt.Tooltip("role:N", title="Role"))
+    actors = (
+        alt.Chart(nodes)
+        .mark_point(filled=True, stroke="#1A1A1A")
+        .encode(
+            x,
+            y,
+            alt.Color("sector_name:N")
+            .title("Sector")
+            .scale(domain=sectors, range=colours)
+            .legend(orient="bottom", columns=3, labelLimit=200),
+            alt.Shape("sector_name:N").title("Sector").scale(domain=sectors, range=shapes),
+            alt.Size("size:Q").title(size_title).scale(range=[40, 700]).legend(orient="bottom"),
+            opacity=alt.condition("datum.focus", alt.value(0.95), alt.value(0.15)),
+            strokeWidth=alt.condition("datum.selected", alt.value(3), alt.value(0.5)),
+            tooltip=tooltip,
+        )
+        .add_params(actor, zoom)
+    )
+    return (ties + actors).properties(height=height, title="Stakeholder network (drag to pan, scroll to zoom)")
+
+
+def small_multiples_chart(long: pd.DataFrame) -> alt.FacetChart:
+    """One bar chart per measure (own scale each), a bar per pilot; expects pilot_name, measure, value."""
+    return (
+        alt.Chart(long)
+        .mark_bar(color="#0072B2")
+        .encode(
+            alt.X("value:Q").title(None),
+            alt.Y("pilot_name:N").title(None).sort("ascending").axis(labelLimit=200, labelOverlap=False),
+            tooltip=[
+                alt.Tooltip("pilot_name:N", title="Pilot"),
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("value:Q", title="Value", format=".3~f"),
+            ],
+        )
+        .properties(width=220, height=alt.Step(16))
+        .facet(facet=alt.Facet("measure:N").title(None).header(labelLimit=260, labelFontSize=12), columns=3)
+        .resolve_scale(x="independent")
+        .properties(title="Network measures across pilots (end of pilot)")
+    )

@@ -129,8 +129,33 @@ def lesson_validation(detail: dict) -> None:
         st.caption("No validation workshop has voted on this lesson yet.")
 
 
+def lesson_actors(detail: dict) -> None:
+    """The stakeholders of the pilot that the lesson concerns, each opening its place in the pilot's network."""
+    actors = detail.get("actors") or []
+    st.markdown("**Stakeholders this lesson concerns**")
+    if not actors:
+        st.caption("The pilot has not named the stakeholders this lesson concerns.")
+        return
+    for actor in actors:
+        st.page_link(
+            "pages/networks.py",
+            label=safe(actor["name"]),
+            query_params={"pilot": detail["pilot"], "actor": actor["key"]},
+            icon=":material/hub:",
+            help="Show this stakeholder in the pilot's network",
+        )
+        flags = " · hard to reach" if actor.get("hard_to_reach") else ""
+        st.caption(f"{safe(actor['sector_name'])}{flags}" + (f" · {safe(actor['role'])}" if actor.get("role") else ""))
+
+
 #: The sections of a lesson's page, in order; each takes the lesson's detail dict.
-LESSON_SECTIONS: tuple[Callable[[dict], None], ...] = (_lesson_text, _lesson_facts, _lesson_elements, lesson_validation)
+LESSON_SECTIONS: tuple[Callable[[dict], None], ...] = (
+    _lesson_text,
+    _lesson_facts,
+    _lesson_elements,
+    lesson_validation,
+    lesson_actors,
+)
 
 
 def lesson_detail(detail: dict, *, extra_sections: Sequence[Callable[[dict], None]] = ()) -> None:

@@ -586,6 +586,13 @@ def lesson_detail(db: Database, lesson_id: int) -> dict | None:
         [int(lesson_id)],
     ).to_dict("records")
     detail["validation"] = lesson_validation(db, lesson_id).to_dict("records")
+    detail["actors"] = _frame(
+        db,
+        """SELECT s.id, s.key, s.name, sec.name AS sector_name, s.hard_to_reach, s.role
+           FROM lesson_stakeholders ls JOIN stakeholders s ON s.id = ls.stakeholder_id
+           LEFT JOIN sectors sec ON sec.code = s.sector WHERE ls.lesson_id = ? ORDER BY s.name""",
+        [int(lesson_id)],
+    ).to_dict("records")
     return detail
 
 

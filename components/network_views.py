@@ -1,0 +1,526 @@
+"""Stakeholder networks: cached loaders and the page's sections (network, change, compare, across pilots).
+
+The analysis is in :mod:`lessons.network` (metrics stored by data version) and :mod:`lessons.network_io` (files).
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+
+import networkx as nx
+import pandas as pd
+import streamlit as st
+
+from components import charts
+from components.loaders import TTL
+from components.widgets import safe
+from lessons import network
+from lessons.queries import KIND_LABELS
+from lessons.store import connect
+
+LESSONS_PAGE = "pages/lessons.py"
+SIZE_BY = {
+    "degree": "Ties (degree)",
+    "betweenness": "Betweenness (brokerage)",
+    "closeness": "Closeness",
+    "pagerank": "PageRank",
+}
+PERIOD_LABELS = {"end": "End of pilot", "baseline": "Baseline", "all": "Both periods"}
+
+
+def _writable(path: str):
+    try:
+        return connect(path)
+    except Exception:  # a read-only file still gets the answer, just not stored
+        return connect(path, readonly=True)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def load_pilots(path: str, version: int) -> pd.DataFrame:
+    """Pilots with their number of stakeholders and ties: slug, name, stakeholders, ties."""
+    with closing(connect(path, readonly=True)) as db:
+        cursor = db.execute(
+            """SELECT p.slug, p.name,
+                      (SELECT count(*) FROM stakeholders s WHERE s.pilot_id = p.id) AS stakeholders,
+                      (SELECT count(*) FROM ties t WHERE t.pilot_id = p.id) AS ties
+               FROM pilots p ORDER BY p.name"""
+        )
+        return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def load_relations(path: str, version: int, pilot: str) -> list[str]:
+    with closing(connect(path, readonly=True)) as db:
+        return network.relations(db, pilot)
+
+
+@st.cache_resource(ttl=TTL, max_entries=16, show_spinner=False)
+def load_analysis(path: str, version: int, pilot: str, relations: tuple, period: str):
+    """The stored analysis of one pilot's network (computed and stored first when the network changed)."""
+    with closing(_writable(path)) as db:
+        return network.analysis(db, pilot, relations=relations, period=period)
+
+
+@st.cache_resource(ttl=TTL, max_entries=16, show_spinner=False)
+def load_graph(path: str, version: int, pilot: str, relations: tuple, period: str):
+    with closing(connect(path, readonly=True)) as db:
+        return network.pilot_graph(db, pilot, relations=relations, period=period)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_change(path: str, version: int, pilot: str, relations: tuple) -> dict:
+    with closing(connect(path, readonly=True)) as db:
+        return network.change(db, pilot, relations=relations)
+
+
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def load_compare(path: str, version: int) -> pd.DataFrame:
+    with closing(_writable(path)) as db:
+        return network.compare_pilots(db)
+
+
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def load_shared(path: str, version: int) -> dict:
+    with closing(connect(path, readonly=True)) as db:
+        return network.shared_organisations(db)
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def load_actor_lessons(path: str, version: int, stakeholder_id: int) -> pd.DataFrame:
+    with closing(connect(path, readonly=True)) as db:
+        return network.actor_lessons(db, stakeholder_id)
+
+
+def neighbourhood(graph, actor_id, steps: int) -> set:
+    """The actor and everyone within ``steps`` ties of it (ties followed either way)."""
+    if actor_id is None or actor_id not in graph:
+        return set(graph.nodes)
+    undirected = graph.to_undirected(as_view=True) if graph.is_directed() else graph
+    return set(nx.single_source_shortest_path_length(undirected, actor_id, cutoff=steps))
+
+
+def chart_frames(graph, actors: pd.DataFrame, layout: pd.DataFrame, size_by: str, focus: set, selected=None):
+    """Nodes and edges with positions, sizes and focus flags, for :func:`charts.network_chart`."""
+    nodes = actors.merge(layout, on="id", how="left")
+    nodes["size"] = nodes[size_by].fillna(0)
+    nodes["focus"] = nodes["id"].isin(focus)
+    nodes["selected"] = nodes["id"] == selected
+    if "role" not in nodes and "brokerage_role" in nodes:
+        nodes["role"] = nodes["brokerage_role"]
+    where = nodes.set_index("id")[["x", "y", "name"]]
+    rows = []
+    for source, target, data in graph.edges(data=True):
+        if source in where.index and target in where.index:
+            a, b = where.loc[source], where.loc[target]
+            rows.append(
+                {
+                    "x": a.x, "y": a.y, "x2": b.x, "y2": b.y, "source_name": a["name"], "target_name": b["name"],
+                    "relation": data.get("relation", ""), "weight": float(data.get("weight", 1) or 1),
+                    "focus": source in focus and target in focus,
+                }
+            )  # fmt: skip
+    edges = pd.DataFrame(
+        rows, columns=["x", "y", "x2", "y2", "source_name", "target_name", "relation", "weight", "focus"]
+    )
+    return nodes, edges
+
+
+def lesson_link(row) -> None:
+    st.page_link(
+        LESSONS_PAGE, label=safe(row.title), query_params={"lesson": str(int(row.id))}, icon=":material/article:"
+    )
+    st.caption(f"{KIND_LABELS.get(row.kind, row.kind)} · {safe(getattr(row, 'pilot_name', ''))}")
+
+
+def percent(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:.0%}"
+
+
+def number(value, digits: int = 2) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:,.{digits}f}"
+
+
+# --- Sections ---------------------------------------------------------------------------------------------------
+
+
+def network_controls(path: str, version: int, slugs: dict, *, change: bool) -> str:
+    """Pilot, tie types and (unless comparing periods) the period; returns the chosen pilot."""
+    left, middle, right = st.columns([3, 3, 3])
+    pilot = left.selectbox("Pilot", list(slugs), format_func=slugs.get, key="networks_pilot")
+    relations = load_relations(path, version, pilot)
+    kept = [r for r in st.session_state.get("networks_relations") or [] if r in relations]
+    st.session_state["networks_relations"] = kept
+    middle.multiselect(
+        "Tie types", relations, key="networks_relations", placeholder="All tie types", help="Leave empty for all"
+    )
+    if not change:
+        right.segmented_control(
+            "Period", list(PERIOD_LABELS), format_func=PERIOD_LABELS.get, key="networks_period", width="stretch"
+        )
+    return pilot
+
+
+def _choice() -> tuple[tuple, str]:
+    relations = tuple(sorted(st.session_state.get("networks_relations") or ()))
+    return relations, st.session_state.get("networks_period") or "end"
+
+
+def _take_actor() -> None:
+    """Copy a click on an actor into the focus chooser (runs before the page, so it may set it)."""
+    state = st.session_state.get("networks_chart") or {}
+    chosen = (state.get("selection") or {}).get("actor") or []
+    st.session_state["networks_actor"] = chosen[0].get("key") if chosen else None
+
+
+def summary(metrics: dict, actors: pd.DataFrame) -> None:
+    """Headline measures and three plain sentences: brokers, citizens tied in, hard-to-reach groups."""
+    cols = st.columns(5)
+    cols[0].metric("Actors", f"{metrics['nodes']:,}")
+    cols[1].metric("Ties", f"{metrics['ties']:,}")
+    cols[2].metric("Density", number(metrics.get("density")), help="Share of all possible ties that exist")
+    cols[3].metric(
+        "Communities", metrics.get("communities", "—"), help="Groups more tied among themselves (Louvain, seeded)"
+    )
+    cols[4].metric(
+        "E-I index",
+        number(metrics.get("ei_index")),
+        help="Ties across sectors minus ties within, over all ties: −1 all within sectors, +1 all across",
+    )
+    brokers = actors.sort_values(["betweenness", "name"], ascending=[False, True]).head(3)
+    brokers = brokers[brokers["betweenness"] > 0]
+    lines = []
+    if not brokers.empty:
+        names = ", ".join(f"{safe(r.name)} ({safe(r.sector_name)})" for r in brokers.itertuples())
+        lines.append(f"**Brokers** (most often on the shortest paths between others): {names}.")
+    else:
+        lines.append("**Brokers**: no actor lies between others — every actor is tied directly or not at all.")
+    citizens = metrics.get("citizens_tied_to_public")
+    n_citizens = int((actors["sector"] == "citizens").sum()) if "sector" in actors else 0
+    if n_citizens:
+        lines.append(
+            f"**Citizens tied in**: {percent(citizens)} of the {n_citizens} citizen or service-user actors have a "
+            "direct tie to a public-sector actor."
+        )
+    else:
+        lines.append("**Citizens tied in**: the network names no citizen or service-user actors.")
+    if metrics.get("hard_to_reach_actors"):
+        distance = metrics.get("hard_to_reach_distance_to_public")
+        lines.append(
+            f"**Hard-to-reach groups**: {metrics['hard_to_reach_actors']} actors; "
+            f"{percent(metrics.get('hard_to_reach_tied_to_public'))} of them are tied directly to the public sector"
+            + (f", on average {number(distance, 1)} steps away." if distance is not None else ".")
+        )
+    else:
+        lines.append("**Hard-to-reach groups**: no actor is marked as hard to reach.")
+    st.markdown("\n\n".join(lines))
+
+
+def network_section(path: str, version: int, pilot: str) -> None:
+    relations, period = _choice()
+    with st.spinner("Working out the network's measures; this happens once after each change…"):
+        result = load_analysis(path, version, pilot, relations, period)
+        graph = load_graph(path, version, pilot, relations, period)
+    metrics, actors = result.metrics, result.actors
+    if not metrics.get("nodes"):
+        st.info("This pilot has no stakeholders with the chosen tie types and period.")
+        return
+    summary(metrics, actors)
+    names = dict(zip(actors["key"], actors["name"]))
+    if st.session_state.get("networks_actor") not in names:
+        st.session_state["networks_actor"] = None
+    left, middle, right = st.columns([2, 3, 2])
+    size_by = left.selectbox("Size actors by", list(SIZE_BY), format_func=SIZE_BY.get, key="networks_size")
+    actor = middle.selectbox(
+        "Focus on an actor",
+        list(names),
+        format_func=names.get,
+        index=None,
+        key="networks_actor",
+        placeholder="Click an actor, or choose one",
+    )
+    steps = right.slider("Steps from the actor", 1, 3, key="networks_steps", disabled=actor is None)
+    ids = dict(zip(actors["key"], actors["id"]))
+    focus = neighbourhood(graph, ids.get(actor), int(steps))
+    nodes, edges = chart_frames(graph, actors, result.layout, size_by, focus, ids.get(actor))
+    st.altair_chart(
+        charts.network_chart(nodes, edges, size_title=SIZE_BY[size_by]),
+        key="networks_chart",
+        on_select=_take_actor,
+        selection_mode="actor",
+    )
+    notes = ["Lines are ties (thicker: heavier); direction and tie type are in the tables and tooltips."]
+    if getattr(result, "approximate", False):
+        notes.append("Betweenness is estimated from a sample of actors (the network has more than 5,000 actors).")
+    st.caption(" ".join(notes))
+    if actor:
+        actor_panel(path, version, actors.set_index("key").loc[actor], graph, focus)
+    with st.expander("Every actor and its measures (sortable)"):
+        actor_table(actors)
+    with st.expander("Network measures"):
+        measures_table(metrics)
+    downloads(path, pilot, relations, period)
+
+
+def actor_panel(path: str, version: int, actor: pd.Series, graph, focus: set) -> None:
+    st.subheader(safe(actor["name"]), anchor=False)
+    details = [safe(actor["sector_name"])]
+    if bool(actor.get("hard_to_reach")):
+        details.append("hard to reach")
+    for field in ("organisation", "role"):
+        if isinstance(actor.get(field), str) and actor.get(field):
+            details.append(safe(actor[field]))
+    st.caption(" · ".join(details))
+    cols = st.columns(4)
+    cols[0].metric("Ties", f"{int(actor['degree'])}")
+    cols[1].metric("Betweenness", number(actor.get("betweenness"), 3))
+    cols[2].metric("Closeness", number(actor.get("closeness"), 3))
+    cols[3].metric("In the focus", f"{len(focus) - 1} others")
+    role = actor.get("brokerage_role") or actor.get("role")
+    if isinstance(role, str) and role:
+        st.write(f"Brokerage role: {safe(role)}.")
+    lessons = load_actor_lessons(path, version, int(actor["id"]))
+    st.markdown(f"**Lessons that concern {safe(actor['name'])}**")
+    if lessons.empty:
+        st.caption("No lesson names this actor.")
+    for row in lessons.itertuples():
+        lesson_link(row)
+
+
+ACTOR_COLUMNS = {
+    "name": "Actor",
+    "sector_name": "Sector",
+    "hard_to_reach": "Hard to reach",
+    "degree": "Ties",
+    "in_degree": "Ties in",
+    "out_degree": "Ties out",
+    "betweenness": "Betweenness",
+    "closeness": "Closeness",
+    "pagerank": "PageRank",
+    "eigenvector": "Eigenvector",
+    "community": "Community",
+    "brokerage_role": "Brokerage role",
+}
+
+
+def actor_table(actors: pd.DataFrame) -> None:
+    shown = [c for c in ACTOR_COLUMNS if c in actors]
+    st.dataframe(
+        actors[shown].rename(columns=ACTOR_COLUMNS).sort_values("Betweenness", ascending=False),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            c: st.column_config.NumberColumn(format="%.3f")
+            for c in ("Betweenness", "Closeness", "PageRank", "Eigenvector")
+        },
+    )
+
+
+MEASURES = {
+    "nodes": "Actors",
+    "active_actors": "Actors with at least one tie",
+    "isolates": "Actors without ties",
+    "ties": "Ties (a directed network counts each direction)",
+    "density": "Density (share of possible ties)",
+    "reciprocity": "Reciprocity (directed ties returned)",
+    "components": "Separate parts",
+    "largest_component": "Actors in the largest part",
+    "average_path_length": "Average steps between actors",
+    "diameter": "Most steps between two actors",
+    "transitivity": "Transitivity (partners of partners tied)",
+    "degree_centralisation": "Degree centralisation (0 even, 1 star)",
+    "betweenness_centralisation": "Betweenness centralisation",
+    "communities": "Communities (Louvain)",
+    "modularity": "Modularity of the communities",
+    "ei_index": "E-I index across sectors",
+    "citizens_tied_to_public": "Citizens tied directly to the public sector",
+    "hard_to_reach_actors": "Hard-to-reach actors",
+    "hard_to_reach_tied_to_public": "Hard-to-reach actors tied directly to the public sector",
+    "hard_to_reach_distance_to_public": "Hard-to-reach actors: average steps to the public sector",
+    "brokers": "Brokers",
+}
+
+
+def measures_table(metrics: dict) -> None:
+    rows = [
+        {"Measure": label, "Value": _shown(metrics.get(key))}
+        for key, label in MEASURES.items()
+        if key in metrics and not isinstance(metrics.get(key), dict | list)
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    mix, ei = metrics.get("sector_mix") or {}, metrics.get("ei_by_sector") or {}
+    if mix:
+        st.markdown("**Sectors: how many actors, and how far their ties cross to other sectors**")
+        st.dataframe(
+            pd.DataFrame({"Sector": list(mix), "Actors": list(mix.values()), "E-I index": [ei.get(s) for s in mix]}),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+def _shown(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def downloads(path: str, pilot: str, relations: tuple, period: str) -> None:
+    """The network as GraphML and GEXF (for Gephi, networkx, igraph) and as CSV files."""
+    from lessons import network_io
+
+    def build(file_format: str) -> bytes:
+        with closing(connect(path, readonly=True)) as db:
+            return network_io.export_network(db, pilot, file_format, relations=relations, period=period)
+
+    st.markdown("**Take the network to Gephi, networkx or igraph**")
+    cols = st.columns(3)
+    for col, (file_format, label, mime) in zip(
+        cols,
+        [
+            ("graphml", "GraphML", "application/graphml+xml"),
+            ("gexf", "GEXF (Gephi)", "application/gexf+xml"),
+            ("zip", "CSV (stakeholders + ties)", "application/zip"),
+        ],
+    ):
+        col.download_button(
+            label,
+            data=lambda f=file_format: build(f),
+            file_name=f"{pilot}-{period}.{file_format}",
+            mime=mime,
+            key=f"networks_download_{file_format}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+
+CHANGE_COLUMNS = {"metric": "Measure", "baseline": "Baseline", "end": "End", "change": "Change"}
+TIE_COLUMNS = {"source": "From", "target": "To", "relation": "Tie type", "directed": "Directed", "weight": "Weight"}
+ACTOR_CHANGE = {
+    "name": "Actor",
+    "sector_name": "Sector",
+    "status": "Baseline → end",
+    "degree_baseline": "Ties at baseline",
+    "degree_end": "Ties at end",
+    "degree_change": "Change in ties",
+    "betweenness_baseline": "Betweenness at baseline",
+    "betweenness_end": "Betweenness at end",
+}
+
+
+def small_network(path: str, version: int, pilot: str, relations: tuple, period: str, *, key: str) -> dict:
+    """One period's network drawn small, on the pilot's stable layout (so two periods can be compared by eye)."""
+    result = load_analysis(path, version, pilot, relations, period)
+    graph = load_graph(path, version, pilot, relations, period)
+    if not result.metrics.get("nodes"):
+        st.info("No ties in this period.")
+        return result.metrics
+    nodes, edges = chart_frames(graph, result.actors, result.layout, "degree", set(graph.nodes))
+    nodes = nodes[nodes["degree"] > 0]
+    st.altair_chart(
+        charts.network_chart(nodes, edges, size_title="Ties", height=380, unit_square=True).properties(
+            title=PERIOD_LABELS[period]
+        ),
+        key=key,
+    )
+    return result.metrics
+
+
+def change_section(path: str, version: int, pilot: str) -> None:
+    relations, _ = _choice()
+    change = load_change(path, version, pilot, relations)
+    actors = change["actors"]
+    joined, left = int((actors["status"] == "joined").sum()), int((actors["status"] == "left").sum())
+    st.markdown(
+        f"From baseline to the end of the pilot **{len(change['ties_added'])} ties were added** and "
+        f"**{len(change['ties_removed'])} removed**; {joined} actors joined the network and {left} left it. "
+        "Actors stay in the same place in both drawings; actors without ties are left out."
+    )
+    columns = st.columns(2)
+    for column, period in zip(columns, ("baseline", "end")):
+        with column:
+            small_network(path, version, pilot, relations, period, key=f"networks_change_{period}")
+    table = change["metrics"].copy()
+    table["metric"] = table["metric"].map(lambda m: MEASURES.get(m, m))
+    st.dataframe(table.rename(columns=CHANGE_COLUMNS), hide_index=True, width="stretch")
+    left_col, right_col = st.columns(2)
+    with left_col:
+        st.markdown(f"**Ties added** ({len(change['ties_added'])})")
+        st.dataframe(change["ties_added"][list(TIE_COLUMNS)].rename(columns=TIE_COLUMNS), hide_index=True)
+    with right_col:
+        st.markdown(f"**Ties removed** ({len(change['ties_removed'])})")
+        st.dataframe(change["ties_removed"][list(TIE_COLUMNS)].rename(columns=TIE_COLUMNS), hide_index=True)
+    with st.expander("Each actor, baseline against end"):
+        shown = [c for c in ACTOR_CHANGE if c in actors]
+        st.dataframe(actors[shown].rename(columns=ACTOR_CHANGE), hide_index=True, width="stretch")
+
+
+COMPARED = ["nodes", "density", "ei_index", "citizens_tied_to_public", "betweenness_centralisation",
+            "average_path_length"]  # fmt: skip
+
+
+def compare_section(path: str, version: int) -> None:
+    table = load_compare(path, version)
+    st.subheader("Network measures of every pilot", anchor=False)
+    st.caption("Each pilot's network at the end of the pilot, all tie types. Click a column heading to sort.")
+    long = table.melt(id_vars=["pilot_name"], value_vars=[c for c in COMPARED if c in table], var_name="measure")
+    long["measure"] = long["measure"].map(MEASURES)
+    st.altair_chart(charts.small_multiples_chart(long.dropna(subset=["value"])), width="stretch")
+    shown = ["pilot_name", *[c for c in MEASURES if c in table]]
+    st.dataframe(table[shown].rename(columns={"pilot_name": "Pilot", **MEASURES}), hide_index=True, width="stretch")
+
+
+def shared_section(path: str, version: int) -> None:
+    shared = load_shared(path, version)
+    st.subheader("Organisations active in several pilots", anchor=False)
+    orgs, links = shared["organisations"], shared["links"]
+    if orgs.empty:
+        st.info("No organisation takes part in more than one pilot.")
+        return
+    st.caption(
+        "Each organisation is linked to the others it met in a pilot; thicker lines: more pilots shared. "
+        "Larger marks: active in more pilots."
+    )
+    graph = network.graph_from_edges(
+        links.rename(columns={"pilots": "weight"})[["source", "target", "weight"]], orgs[["id"]]
+    )
+    nodes = orgs.merge(network.layout(graph), on="id")
+    linked = dict(graph.degree)
+    nodes = nodes.assign(key=nodes["id"].astype(str), size=nodes["pilots"], focus=True, degree=nodes["id"].map(linked))
+    xy = nodes.set_index("id")
+    edges = pd.DataFrame(
+        {
+            "x": xy.loc[links["source"], "x"].to_numpy(), "y": xy.loc[links["source"], "y"].to_numpy(),
+            "x2": xy.loc[links["target"], "x"].to_numpy(), "y2": xy.loc[links["target"], "y"].to_numpy(),
+            "source_name": links["source_name"], "target_name": links["target_name"],
+            "relation": links["pilot_names"], "weight": links["pilots"], "focus": True,
+        }
+    )  # fmt: skip
+    st.altair_chart(
+        charts.network_chart(nodes, edges, size_title="Pilots", height=420).properties(
+            title="Organisations linked through shared pilots"
+        ),
+        key="networks_shared_chart",
+    )
+    st.dataframe(
+        orgs[["name", "sector_name", "pilots", "pilot_names"]].rename(
+            columns={"name": "Organisation", "sector_name": "Sector", "pilots": "Pilots", "pilot_names": "Pilot names"}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    with st.expander("Every pair of organisations and the pilots they share"):
+        st.dataframe(
+            links[["source_name", "target_name", "pilots", "pilot_names"]].rename(
+                columns={
+                    "source_name": "Organisation",
+                    "target_name": "Organisation ",
+                    "pilots": "Pilots shared",
+                    "pilot_names": "Pilot names",
+                }  # fmt: skip
+            ),
+            hide_index=True,
+            width="stretch",
+        )

@@ -1,0 +1,44 @@
+"""Stakeholder networks: who took part, how they were tied, who brokered, and what changed from baseline to end."""
+
+import streamlit as st
+
+from components import loaders, url_state
+from components import network_views as views
+from components.widgets import data_notice
+
+VIEWS = ["Network", "Change over time", "Compare pilots", "Across pilots"]
+path = loaders.db_path()
+version = loaders.data_version(path, "network")
+pilots = views.load_pilots(path, version)
+with_actors = pilots[pilots["stakeholders"] > 0]
+slugs = dict(zip(with_actors["slug"], with_actors["name"]))
+SPEC = {
+    "view": ("networks_view", False, set(VIEWS), "Network"),
+    "pilot": ("networks_pilot", False, set(slugs), next(iter(slugs), None)),
+    "period": ("networks_period", False, set(views.PERIOD_LABELS), "end"),
+    "size": ("networks_size", False, set(views.SIZE_BY), "degree"),
+    "rel": ("networks_relations", True, None, None),
+    "actor": ("networks_actor", False, None, None),
+    "steps": ("networks_steps", False, {"1", "2", "3"}, 1),
+}
+url_state.restore("networks", SPEC)
+
+st.title("Stakeholder networks")
+st.write("Who took part in each pilot, how they were tied, who brokered between them, and what changed.")
+data_notice(loaders.load_notice(path, loaders.data_version(path)))
+if not slugs:
+    st.info("No pilot has stakeholders yet. Upload a pilot summary with a Stakeholders and a Ties sheet.")
+    st.stop()
+
+view = st.segmented_control("Show", VIEWS, key="networks_view", label_visibility="collapsed") or "Network"
+if view == "Compare pilots":
+    views.compare_section(path, version)
+elif view == "Across pilots":
+    views.shared_section(path, version)
+else:
+    pilot = views.network_controls(path, version, slugs, change=view == "Change over time")
+    if view == "Network":
+        views.network_section(path, version, pilot)
+    else:
+        views.change_section(path, version, pilot)
+url_state.publish("networks", SPEC)
