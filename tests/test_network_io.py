@@ -377,7 +377,7 @@ def test_default_export_of_a_mixed_network_round_trips(net, file_format):
 
 def test_default_export_of_a_mixed_network_keeps_direction_as_an_attribute(net):
     for data, reader in ((to_graphml(net, SLUG), read_graphml), (to_gexf(net, SLUG), read_gexf)):
-        assert 'directed' in data.decode("utf-8")  # a directed graph whose ties say which are directed
+        assert "directed" in data.decode("utf-8")  # a directed graph whose ties say which are directed
         read = reader(data, "x")
         assert read.problems == []
         assert Counter(t["directed"] for t in read.ties) == {True: 5, False: 3}  # the reader honours the attribute
