@@ -60,6 +60,53 @@ def page_rows(repeat: int) -> list[dict]:
     return rows
 
 
+def network_page_rows(repeat: int, *, actors: int = 2000, ties: int = 10_000) -> list[dict]:
+    """The Stakeholder networks page on a pilot of ``actors`` actors and ``ties`` ties (issue #6's size), in a
+    temporary store whose analysis was stored when the network was written (as after an upload): the first view
+    with every cache cold, then warm reruns, then a focused actor."""
+    import os
+    from contextlib import closing
+
+    import streamlit as st
+
+    from lessons import network
+    from lessons.store import open_store
+    from lessons.synth import add_network_pilot
+
+    rows = []
+    previous = os.environ.get("LESSONS_DB")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "network.db"
+        with closing(open_store(path)) as db:
+            slug = add_network_pilot(db, actors=actors, ties=ties)
+            network.analysis(db, slug)  # stored when the network changes
+            network.pilot_layout(db, slug)
+        os.environ["LESSONS_DB"] = str(path)
+        try:
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            at = app_test(default_timeout=300)
+            at.query_params["pilot"] = slug
+            at.run()
+            start = time.perf_counter()
+            at.switch_page("pages/networks.py").run()
+            rows.append(
+                summarise(
+                    f"page: networks, {actors:,} actors / {ties:,} ties, cold caches",
+                    [(time.perf_counter() - start) * 1000],
+                )
+            )
+            rows.append(summarise(f"page: networks, {actors:,} actors / {ties:,} ties (warm)", _timed_runs(at, repeat)))
+            at.selectbox(key="networks_actor").set_value("S00001").run()
+            rows.append(summarise("page: networks, an actor in focus (warm)", _timed_runs(at, repeat)))
+        finally:
+            if previous is None:
+                os.environ.pop("LESSONS_DB", None)
+            else:
+                os.environ["LESSONS_DB"] = previous
+    return rows
+
+
 def cold_start_rows(runs: int = 3) -> list[dict]:
     """From ``streamlit run`` to a rendered Overview in Chromium: first start (demo database created) and restarts."""
     first, restart = [], []
@@ -87,6 +134,7 @@ def main() -> None:
     parser.add_argument("--cold-start", action="store_true")
     args = parser.parse_args()
     rows = page_rows(args.repeat)
+    rows += network_page_rows(args.repeat)
     if args.cold_start:
         rows += cold_start_rows()
     print(json.dumps(rows))

@@ -284,3 +284,31 @@ def test_cli_template(tmp_path, capsys):
     out = tmp_path / "t.xlsx"
     assert main(["template", "--out", str(out), "--db", str(tmp_path / "t.db")]) == EXIT_OK
     assert load_workbook(out).sheetnames[2:] == ["Pilot", "Lessons", "Stakeholders", "Ties"]
+
+
+def test_an_upload_that_changes_a_network_stores_its_analyses(store, monkeypatch):
+    from lessons import network
+
+    run_import(store, ADMIN, [("v1.xlsx", filled_template(store))])
+    names = {r[0] for r in store.execute("SELECT name FROM analysis_results WHERE name LIKE 'network%'")}
+    assert names == {"network-layout:oulu-libraries"} | {
+        network.analysis_name("oulu-libraries", period) for period in network.PERIODS
+    }
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("recomputed although stored")
+
+    monkeypatch.setattr(network, "_compute_analysis", refuse)
+    assert network.analysis(store, "oulu-libraries").metrics["nodes"] == 2
+
+
+def test_a_failing_network_analysis_does_not_fail_the_upload(store, monkeypatch):
+    from lessons import network
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("analysis broke")
+
+    monkeypatch.setattr(network, "pilot_layout", broken)
+    outcome = run_import(store, ADMIN, [("v1.xlsx", filled_template(store))])
+    assert outcome.upload_id is not None
+    assert store.execute("SELECT count(*) FROM ties").fetchone()[0] == 1

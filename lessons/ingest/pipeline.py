@@ -79,7 +79,27 @@ def run_import(
         db, actor, outcome.plan, filename=names, checksum=checksum, file_format=formats or None,
         progress=(lambda f, m: progress(0.3 + 0.7 * f, m)) if progress else None,
     )  # fmt: skip
+    changed = sorted({c.pilot for c in outcome.plan.changes if c.table in ("stakeholders", "ties")})
+    if changed:
+        if progress:
+            progress(0.95, "Measuring the changed networks")
+        refresh_networks(db, changed)
     return outcome
+
+
+def refresh_networks(db: Database, pilots: list[str]) -> None:
+    """Compute and store the network analyses of ``pilots`` (every period, all tie types, and the layout) right
+    after their networks changed, so the first page view loads them instead of computing. A failure here never
+    undoes a committed upload: the page computes on demand instead."""
+    from lessons import network
+
+    for slug in pilots:
+        try:
+            network.pilot_layout(db, slug)
+            for period in network.PERIODS:
+                network.analysis(db, slug, period=period)
+        except Exception:  # noqa: BLE001 — an analysis problem must not turn a committed upload into an error
+            continue
 
 
 def rejected_rows(prepared: Prepared) -> pd.DataFrame:
