@@ -284,6 +284,8 @@ def network_section(path: str, version: int, pilot: str) -> None:
         actor_panel(path, version, actors.set_index("key").loc[actor], graph, focus)
     with st.expander("Every actor and its measures (sortable)"):
         actor_table(actors)
+    with st.expander("Every tie (table)"):
+        ties_table(result.edges, actors)
     with st.expander("Network measures"):
         measures_table(metrics)
     downloads(path, pilot, relations, period)
@@ -341,6 +343,22 @@ def actor_table(actors: pd.DataFrame) -> None:
             for c in ("Betweenness", "Closeness", "PageRank", "Eigenvector")
         },
     )
+
+
+def ties_table(edges: pd.DataFrame, actors: pd.DataFrame) -> None:
+    """The ties drawn above, as a table: who, to whom, which relation, how strong, which way."""
+    names = dict(zip(actors["id"], actors["name"]))
+    table = pd.DataFrame(
+        {
+            "From": edges["source"].map(names),
+            "To": edges["target"].map(names),
+            "Tie type": edges["relation"],
+            "Weight": edges["weight"],
+            "Directed": edges["directed"].map({True: "yes", False: "no"}) if "directed" in edges else None,
+            "Period": edges["period"] if "period" in edges else None,
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
 
 
 MEASURES = {
