@@ -64,8 +64,11 @@ def pilot_facts_form(pilot: dict, vocab: dict, *, key: str) -> dict | None:
     return values
 
 
-def lesson_form(lesson: dict, vocab: dict, *, key: str) -> tuple[dict, list[str], list[str]] | None:
-    """One lesson's fields, themes and stakeholder groups; returns (fields, themes, groups) once submitted."""
+def lesson_form(
+    lesson: dict, vocab: dict, *, key: str, actors: dict[str, str] | None = None
+) -> tuple[dict, list[str], list[str], list[str] | None] | None:
+    """One lesson's fields, themes, stakeholder groups and the pilot's stakeholders it concerns (``actors``: key →
+    name); returns (fields, themes, groups, stakeholder keys or None when no actors were offered) once submitted."""
     themes, phases, sectors = (_labels(vocab[k]) for k in ("themes", "phases", "sectors"))
     with st.form(f"{key}_lesson_{lesson['id']}"):
         fields = {
@@ -86,6 +89,15 @@ def lesson_form(lesson: dict, vocab: dict, *, key: str) -> tuple[dict, list[str]
         chosen_groups = st.multiselect(
             "Stakeholder groups concerned", list(sectors), default=lesson["group_codes"], format_func=sectors.get
         )
+        chosen_actors = None
+        if actors:
+            chosen_actors = st.multiselect(
+                "Stakeholders this lesson concerns",
+                list(actors),
+                default=[a["key"] for a in lesson.get("actors") or [] if a["key"] in actors],
+                format_func=actors.get,
+                help="The pilot's stakeholders (from its Stakeholders sheet) that the lesson is about",
+            )
         left, right = st.columns([2, 1])
         fields["evidence_source"] = left.text_input("Evidence: source", value=lesson.get("evidence_source") or "")
         fields["evidence_strength"] = optional_select(
@@ -96,7 +108,7 @@ def lesson_form(lesson: dict, vocab: dict, *, key: str) -> tuple[dict, list[str]
         )
         if not st.form_submit_button("Save lesson", type="primary"):
             return None
-    return fields, chosen_themes, chosen_groups
+    return fields, chosen_themes, chosen_groups, chosen_actors
 
 
 def account_form(pilots: pd.DataFrame, *, key: str, user: dict | None = None) -> dict | None:

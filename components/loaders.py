@@ -151,6 +151,19 @@ def load_pilot(path: str, version: int, pilot_id: int) -> tuple[dict | None, pd.
         return queries.pilot_record(db, pilot_id), queries.pilot_lessons(db, pilot_id)
 
 
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def load_pilot_actors(path: str, version: int, pilot: str) -> dict[str, str]:
+    """A pilot's stakeholders, key → "name (sector)", in key order."""
+    with closing(connect(path, readonly=True)) as db:
+        rows = db.execute(
+            """SELECT s.key, s.name, coalesce(sec.name, s.sector) FROM stakeholders s
+               JOIN pilots p ON p.id = s.pilot_id LEFT JOIN sectors sec ON sec.code = s.sector
+               WHERE p.slug = ? ORDER BY s.key""",
+            [pilot],
+        ).fetchall()
+    return {key: f"{name} ({sector})" for key, name, sector in rows}
+
+
 def load_editable_pilots(path: str, actor) -> pd.DataFrame:
     """The pilots this user may change (not cached: it depends on the user and must follow role changes)."""
     with closing(connect(path, readonly=True)) as db:

@@ -124,8 +124,11 @@ def delete_pilot(db: Database, actor: Actor, pilot_id: int) -> int:
     return rows
 
 
-def update_lesson(db: Database, actor: Actor, lesson_id: int, *, themes=None, groups=None, **changes) -> dict:
-    """Change a lesson's fields, themes (codes) or stakeholder groups (sector codes); return what changed.
+def update_lesson(
+    db: Database, actor: Actor, lesson_id: int, *, themes=None, groups=None, stakeholders=None, **changes
+) -> dict:
+    """Change a lesson's fields, themes (codes), stakeholder groups (sector codes) or the stakeholders of its pilot
+    it concerns (stakeholder keys); return what changed.
 
     Admins, and coordinators of the lesson's pilot, may do it; facilitators change lesson status only through
     workshop results.
@@ -155,6 +158,13 @@ def update_lesson(db: Database, actor: Actor, lesson_id: int, *, themes=None, gr
         raise EditError(f"Unknown theme(s): {', '.join(sorted(set(themes) - _codes(db, 'themes')))}.")
     if groups is not None and set(groups) - _codes(db, "sectors"):
         raise EditError(f"Unknown stakeholder group(s): {', '.join(sorted(set(groups) - _codes(db, 'sectors')))}.")
+    actor_ids = None
+    if stakeholders is not None:
+        known = dict(db.execute("SELECT key, id FROM stakeholders WHERE pilot_id = ?", [lesson["pilot_id"]]).fetchall())
+        unknown_keys = sorted(set(stakeholders) - set(known))
+        if unknown_keys:
+            raise EditError(f"Not a stakeholder of this lesson's pilot: {', '.join(unknown_keys)}.")
+        actor_ids = [known[k] for k in dict.fromkeys(stakeholders)]
     with db.atomic():
         diff = {k: {"before": lesson[k], "after": v or None} for k, v in changes.items() if (v or None) != lesson[k]}
         if diff:
@@ -175,6 +185,12 @@ def update_lesson(db: Database, actor: Actor, lesson_id: int, *, themes=None, gr
                 "DELETE FROM lesson_groups WHERE lesson_id = ?",
                 "INSERT INTO lesson_groups (lesson_id, sector) VALUES (?, ?)",
             ),
+            (
+                "stakeholders", actor_ids,
+                "SELECT stakeholder_id FROM lesson_stakeholders WHERE lesson_id = ?",
+                "DELETE FROM lesson_stakeholders WHERE lesson_id = ?",
+                "INSERT INTO lesson_stakeholders (lesson_id, stakeholder_id) VALUES (?, ?)",
+            ),
         ):  # fmt: skip
             if values is None:
                 continue
@@ -184,6 +200,11 @@ def update_lesson(db: Database, actor: Actor, lesson_id: int, *, themes=None, gr
                 db.execute(sql_del, [lesson["id"]])
                 db.conn.executemany(sql_add, [(lesson["id"], v) for v in wanted])
                 diff[name] = {"before": current, "after": wanted}
+        if "stakeholders" in diff:  # the audit shows stakeholder keys, as people know them
+            key_of = {v: k for k, v in known.items()}
+            diff["stakeholders"] = {
+                w: sorted(key_of.get(i, str(i)) for i in ids) for w, ids in diff["stakeholders"].items()
+            }
         if diff:
             pilot = db.execute("SELECT slug FROM pilots WHERE id = ?", [lesson["pilot_id"]]).fetchone()[0]
             record(

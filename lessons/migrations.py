@@ -434,3 +434,19 @@ END;
 INSERT INTO lessons_words (lessons_words) VALUES ('rebuild');
 """,
     )
+
+
+@migrations()
+def m006_lesson_stakeholder_versions(db: Database) -> None:
+    """Links between lessons and the stakeholders they concern raise the lessons and network data versions, so
+    views of either refresh when a link is added or removed."""
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        run_sql(
+            db,
+            f"""
+CREATE TRIGGER lesson_stakeholders_version_{event.lower()} AFTER {event} ON lesson_stakeholders
+BEGIN
+    UPDATE data_versions SET version = version + 1 WHERE area IN ('lessons', 'network');
+END;
+""",
+        )

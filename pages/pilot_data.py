@@ -33,9 +33,13 @@ with lessons_tab:
     else:
         titles = dict(zip(lessons["id"], lessons["key"] + " · " + lessons["title"]))
         lesson_id = st.selectbox("Lesson", list(titles), format_func=titles.get, key="pilotdata_lesson")
-        submitted = lesson_form(loaders.load_lesson(path, version, lesson_id), vocab, key="pilotdata")
+        lesson = loaders.load_lesson(path, version, lesson_id)
+        actors = loaders.load_pilot_actors(path, version, lesson["pilot"])
+        submitted = lesson_form(lesson, vocab, key="pilotdata", actors=actors)
         if submitted is not None:
-            fields, themes, groups = submitted
-            changed = auth.write(path, update_lesson, actor, lesson_id, themes=themes, groups=groups, **fields)
+            fields, themes, groups, keys = submitted
+            changed = auth.write(
+                path, update_lesson, actor, lesson_id, themes=themes, groups=groups, stakeholders=keys, **fields
+            )
             if changed is not None:
                 st.success(f"Saved: {', '.join(changed) or 'nothing had changed'}.", icon=":material/check_circle:")

@@ -161,3 +161,22 @@ def test_the_private_setting_hides_every_page_until_sign_in(demo_db_path, monkey
     sign_in(at, "viewer")
     assert [t.value for t in at.title] == ["Overview"]
     assert at.metric
+
+
+def test_a_coordinator_names_the_stakeholders_a_lesson_concerns(app, demo_db_path):
+    sign_in(app, "coordinator")
+    app.switch_page("pages/pilot_data.py").run()
+    chooser = next(m for m in app.multiselect if m.label == "Stakeholders this lesson concerns")
+    chooser.set_value(["S01", "S03"])
+    app.button(key=next(b.key for b in app.button if b.label == "Save lesson")).click().run()
+    assert not app.exception
+    assert any("stakeholders" in s.value for s in app.success)
+    with connect(demo_db_path, readonly=True) as db:
+        linked = db.execute(
+            """SELECT s.key FROM lesson_stakeholders ls JOIN stakeholders s ON s.id = ls.stakeholder_id
+               JOIN lessons l ON l.id = ls.lesson_id JOIN pilots p ON p.id = l.pilot_id
+               WHERE p.slug = 'tampere-youth-guidance' AND l.key = 'L01' ORDER BY s.key"""
+        ).fetchall()
+        assert linked == [("S01",), ("S03",)]
+        detail = db.execute("SELECT detail FROM audit_log WHERE action = 'lesson.edit'").fetchone()[0]
+        assert '"S01"' in detail and '"S03"' in detail

@@ -9,7 +9,14 @@ from lessons import migrations
 from lessons.migrations import run_sql
 from lessons.store import connect, migrate, open_store, seed_vocabulary
 
-ALL = ["m001_initial", "m002_lesson_search", "m003_upload_history", "m004_analysis_results", "m005_prefix_words"]
+ALL = [
+    "m001_initial",
+    "m002_lesson_search",
+    "m003_upload_history",
+    "m004_analysis_results",
+    "m005_prefix_words",
+    "m006_lesson_stakeholder_versions",
+]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
 WRITTEN = {
@@ -191,6 +198,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m003_upload_history"),
         ("cross_pilot_lessons", "m004_analysis_results"),
         ("cross_pilot_lessons", "m005_prefix_words"),
+        ("cross_pilot_lessons", "m006_lesson_stakeholder_versions"),
     ]
     assert migrate(db) == []
     db.close()
