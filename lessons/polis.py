@@ -1,0 +1,590 @@
+"""Pol.is interoperability: import a Pol.is conversation export as a closed workshop, export a workshop as Pol.is.
+
+Pol.is's CSV export holds ``comments.csv`` (``timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,
+comment-body``), ``votes.csv`` (``timestamp,datetime,comment-id,voter-id,vote``; a participant who changed a vote
+appears more than once) and ``participants-votes.csv`` (``participant,group-id,n-comments,n-votes,n-agree,
+n-disagree`` and one column per comment id). Votes are coded as in our store: 1 agree, -1 disagree, 0 pass
+(checked against the ``n-agree`` / ``n-disagree`` columns and the comments' ``agrees`` / ``disagrees``).
+
+An import keeps Pol.is's ids: comment 17 becomes statement ``P17``, voter 5 the participant with the token
+``polis:<conversation>:<workshop code>:5`` (a pseudonym, never an identity: ``xid`` columns are not read).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from lessons.audit import record
+from lessons.exports import FORMULA_STARTS, neutralise
+from lessons.ingest.problems import IngestError, Problem
+from lessons.permissions import Actor, authorize
+from lessons.workshops import WorkshopError, create_workshop
+
+#: The files of a Pol.is export this module reads; others in a folder are ignored.
+KNOWN_FILES = ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv", "conversation.json")
+#: Largest file accepted (a Pol.is export of 2,000 participants and 300,000 votes is about 15 MB).
+MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Longest comment accepted (Pol.is itself allows 1,000 characters).
+MAX_TEXT_CHARS = 10_000
+#: Columns of participants-votes.csv that are not comment ids.
+PV_META = ("participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
+MODERATION_CODES = {"approved": 1, "pending": 0, "rejected": -1}
+_MAX_PROBLEMS = 200
+
+
+@dataclass
+class Comment:
+    text: str
+    moderated: int = 1
+    timestamp: int | None = None
+    stated: tuple[int, int] | None = None  # the agrees / disagrees Pol.is wrote in comments.csv
+
+
+@dataclass
+class Conversation:
+    """A Pol.is conversation read from its export: comments by id, and each voter's latest vote per comment."""
+
+    name: str = "conversation"
+    topic: str | None = None
+    description: str | None = None
+    strict_moderation: bool = False
+    comments: dict[int, Comment] = field(default_factory=dict)
+    votes: dict[tuple[int, int], tuple[int, int | None]] = field(default_factory=dict)  # (voter, comment) -> vote
+    read_from: list[str] = field(default_factory=list)
+
+    @property
+    def participants(self) -> list[int]:
+        return sorted({voter for voter, _ in self.votes})
+
+
+class _Problems(list):
+    def add(self, file, row, column, message, fix=""):
+        self.append(Problem(file, None, row, column, message, fix))
+        return len(self) < _MAX_PROBLEMS
+
+
+def _collect(files: dict[str, bytes] | Path | str) -> tuple[dict[str, bytes], str | None]:
+    if isinstance(files, (str, Path)):
+        folder = Path(files)
+        if not folder.is_dir():
+            raise IngestError([Problem(str(folder), None, None, None, "is not a folder.", "Name the export folder.")])
+        found = {}
+        for name in KNOWN_FILES:
+            path = folder / name
+            if path.is_file():
+                if path.stat().st_size > MAX_FILE_BYTES:
+                    found[name] = b""  # refused below without reading it into memory
+                    found[f"{name}#size"] = str(path.stat().st_size).encode()
+                else:
+                    found[name] = path.read_bytes()
+        return found, folder.name
+    return {Path(name).name.lower(): data for name, data in files.items()}, None
+
+
+def _text(name: str, data: bytes, problems: _Problems) -> str | None:
+    if len(data) > MAX_FILE_BYTES:
+        problems.add(
+            name, None, None, f"is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}.", "Split the conversation."
+        )
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        problems.add(name, None, None, f"is not UTF-8 text (byte {err.start}).", "Save the file as UTF-8 CSV.")
+        return None
+    if "\x00" in text:
+        problems.add(name, None, None, "holds NUL bytes: it is not a CSV file.", "Give Pol.is's CSV export.")
+        return None
+    return text
+
+
+def _rows(name: str, text: str, required: tuple[str, ...], problems: _Problems):
+    """The header and (spreadsheet row number, dict) pairs of a CSV text; None when the file cannot be read."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        problems.add(name, None, None, "is empty.", f"It needs a header row with {', '.join(required)}.")
+        return None, []
+    except csv.Error as err:
+        problems.add(name, 1, None, f"cannot be read as CSV ({err}).", "Give Pol.is's CSV export unchanged.")
+        return None, []
+    missing = [c for c in required if c not in header]
+    if missing:
+        problems.add(
+            name,
+            1,
+            ", ".join(missing),
+            f"the column(s) {', '.join(missing)} are missing (found: {', '.join(header[:12]) or 'none'}).",
+            f"Pol.is's {name} has the columns {', '.join(required)}; give the export unchanged.",
+        )
+        return None, []
+    rows = []
+    try:
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(header):
+                problems.add(
+                    name, number, None, f"has {len(values)} cells but the header {len(header)}.", "Quote text cells."
+                )
+                continue
+            rows.append((number, dict(zip(header, (v.strip() for v in values)))))
+    except csv.Error as err:
+        problems.add(name, reader.line_num, None, f"cannot be read as CSV ({err}).", "Give Pol.is's CSV unchanged.")
+    return header, rows
+
+
+def _int(name, number, row, column, problems, *, allowed=None, required=True) -> int | None:
+    value = row.get(column, "")
+    if value == "":
+        if required:
+            problems.add(name, number, column, "is empty.", "Every row needs a whole number here.")
+        return None
+    try:
+        result = int(value)
+    except ValueError:
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        hint = f"Use one of {', '.join(map(str, allowed))}." if allowed else "Use a whole number."
+        problems.add(name, number, column, f"{shown!r} is not a whole number.", hint)
+        return None
+    if allowed is not None and result not in allowed:
+        problems.add(
+            name, number, column, f"{result} is not allowed here.", f"Use one of {', '.join(map(str, allowed))}."
+        )
+        return None
+    if allowed is None and result < 0:
+        problems.add(name, number, column, f"{result} is negative.", "Pol.is ids and timestamps are 0 or more.")
+        return None
+    return result
+
+
+def _unneutralise(text: str) -> str:
+    """Undo the apostrophe our exports put before formula-like text, so an export re-imports to the same text."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def _read_comments(text, conv: Conversation, problems: _Problems) -> None:
+    name = "comments.csv"
+    header, rows = _rows(name, text, ("comment-id", "comment-body"), problems)
+    for number, row in rows:
+        tid = _int(name, number, row, "comment-id", problems)
+        moderated = _int(name, number, row, "moderated", problems, allowed=(-1, 0, 1), required=False)
+        stamp = _int(name, number, row, "timestamp", problems, required=False)
+        body = _unneutralise(row.get("comment-body", ""))
+        if not body:
+            problems.add(name, number, "comment-body", "is empty.", "Every comment needs its text.")
+        elif len(body) > MAX_TEXT_CHARS:
+            problems.add(name, number, "comment-body", f"is {len(body):,} characters long.", "Pol.is allows 1,000.")
+        if tid is None or not body or len(body) > MAX_TEXT_CHARS:
+            continue
+        if tid in conv.comments:
+            problems.add(name, number, "comment-id", f"comment {tid} appears twice.", "Keep one row per comment.")
+            continue
+        conv.comments[tid] = Comment(body, 1 if moderated is None else moderated, stamp)
+        if len(problems) >= _MAX_PROBLEMS:
+            return
+
+
+def _read_votes(text, conv: Conversation, problems: _Problems) -> None:
+    name = "votes.csv"
+    header, rows = _rows(name, text, ("comment-id", "voter-id", "vote"), problems)
+    latest: dict[tuple[int, int], tuple[tuple[int, int], int, int | None]] = {}
+    for number, row in rows:
+        tid = _int(name, number, row, "comment-id", problems)
+        pid = _int(name, number, row, "voter-id", problems)
+        vote = _int(name, number, row, "vote", problems, allowed=(-1, 0, 1))
+        stamp = _int(name, number, row, "timestamp", problems, required=header is not None and "timestamp" in header)
+        if len(problems) >= _MAX_PROBLEMS:
+            return
+        if None in (tid, pid, vote):
+            continue
+        order = (stamp if stamp is not None else 0, number)  # the latest by timestamp, then by row
+        if (pid, tid) not in latest or order > latest[(pid, tid)][0]:
+            latest[(pid, tid)] = (order, vote, stamp)
+    conv.votes = {key: (vote, stamp) for key, (_, vote, stamp) in latest.items()}
+
+
+def _read_participants_votes(text, conv: Conversation, problems: _Problems) -> None:
+    name = "participants-votes.csv"
+    header, rows = _rows(name, text, ("participant",), problems)
+    if header is None:
+        return
+    columns = [c for c in header if re.fullmatch(r"\d+", c)]
+    if not columns:
+        problems.add(
+            name, 1, None, "has no comment columns.", "Pol.is adds one column per comment id after n-disagree."
+        )
+        return
+    seen: set[int] = set()
+    for number, row in rows:
+        pid = _int(name, number, row, "participant", problems)
+        if pid is None:
+            continue
+        if pid in seen:
+            problems.add(name, number, "participant", f"participant {pid} appears twice.", "Keep one row each.")
+            continue
+        seen.add(pid)
+        votes = {int(c): _int(name, number, row, c, problems, allowed=(-1, 0, 1), required=False) for c in columns}
+        votes = {tid: v for tid, v in votes.items() if v is not None}
+        counts = {"n-votes": len(votes), "n-agree": sum(v == 1 for v in votes.values())}
+        counts["n-disagree"] = sum(v == -1 for v in votes.values())
+        stated = {c: _int(name, number, row, c, problems, required=False) for c in counts if c in header}
+        if stated.get("n-agree") == counts["n-disagree"] != counts["n-agree"] == stated.get("n-disagree"):
+            problems.add(
+                name,
+                number,
+                "n-agree",
+                f"n-agree says {stated['n-agree']} but the row holds {counts['n-agree']} agree votes (1) and "
+                f"{counts['n-disagree']} disagree votes (-1): the file codes votes with the inverted sign.",
+                "Export again from Pol.is, or multiply every vote by -1 (1 must mean agree).",
+            )
+        else:
+            for column, value in stated.items():
+                if value is not None and value != counts[column]:
+                    problems.add(
+                        name,
+                        number,
+                        column,
+                        f"says {value} but the row holds {counts[column]}.",
+                        "Give Pol.is's export unchanged.",
+                    )
+        for tid, vote in votes.items():
+            conv.votes[(pid, tid)] = (vote, None)
+        if len(problems) >= _MAX_PROBLEMS:
+            return
+
+
+def _check_sign(conv: Conversation, comments_header_has_counts: bool, problems: _Problems) -> None:
+    """Refuse votes whose agree/disagree tallies fit the comments' ``agrees``/``disagrees`` only when inverted."""
+    if not comments_header_has_counts or not conv.votes:
+        return
+    tally: dict[int, list[int]] = {}
+    for (_, tid), (vote, _) in conv.votes.items():
+        counts = tally.setdefault(tid, [0, 0])
+        if vote:
+            counts[0 if vote == 1 else 1] += 1
+    stated = {tid: c.stated for tid, c in conv.comments.items() if c.stated}
+    direct = sum(tally.get(t, [0, 0]) == list(s) for t, s in stated.items())
+    inverted = sum(tally.get(t, [0, 0])[::-1] == list(s) for t, s in stated.items())
+    if stated and inverted > direct and inverted * 2 >= len(stated):
+        problems.add(
+            "votes.csv",
+            None,
+            "vote",
+            f"the votes fit the agrees/disagrees of comments.csv only with the sign inverted ({inverted} of "
+            f"{len(stated)} comments, against {direct} as written).",
+            "Code votes as Pol.is's CSV export does: 1 agree, -1 disagree, 0 pass (multiply every vote by -1).",
+        )
+
+
+def read_polis(files: dict[str, bytes] | Path | str) -> Conversation:
+    """Read and check a Pol.is export without writing anything; raise :class:`IngestError` listing every problem.
+
+    Parameters
+    ----------
+    files : dict of str to bytes, or Path
+        File name → content, or the export's folder. ``votes.csv`` (with ``comments.csv`` for the texts) is read
+        when present, else ``participants-votes.csv``; ``summary.csv`` and ``conversation.json`` are optional.
+
+    Examples
+    --------
+    >>> conv = read_polis({"votes.csv": b"timestamp,comment-id,voter-id,vote\\n1,0,4,1\\n2,0,4,-1\\n1,1,4,0\\n"})
+    >>> conv.votes, conv.participants, sorted(conv.comments)
+    ({(4, 0): (-1, 2), (4, 1): (0, 1)}, [4], [0, 1])
+    """
+    found, folder_name = _collect(files)
+    problems = _Problems()
+    for name in KNOWN_FILES:
+        if f"{name}#size" in found:
+            size = int(found.pop(f"{name}#size"))
+            problems.add(name, None, None, f"is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}.", "Split it.")
+            found.pop(name)
+    if not {"comments.csv", "votes.csv", "participants-votes.csv"} & set(found) and not problems:
+        raise IngestError(
+            [
+                Problem(
+                    "(export)",
+                    None,
+                    None,
+                    None,
+                    f"holds none of comments.csv, votes.csv, participants-votes.csv (found: {', '.join(found) or 'nothing'}).",
+                    "Give the files of Pol.is's CSV export under their own names.",
+                )
+            ]
+        )
+    conv = Conversation(name=folder_name or "conversation")
+    texts = {name: _text(name, found[name], problems) for name in KNOWN_FILES if name in found}
+    if texts.get("conversation.json"):
+        try:
+            meta = json.loads(texts["conversation.json"])
+            conv.name = str(meta.get("conversation_id") or conv.name)
+            conv.topic, conv.description = meta.get("topic"), meta.get("description")
+            conv.strict_moderation = bool(meta.get("strict_moderation"))
+        except (json.JSONDecodeError, AttributeError) as err:
+            problems.add("conversation.json", None, None, f"is not a JSON object ({err}).", "Leave it out or fix it.")
+    if texts.get("summary.csv"):
+        summary = {r[0].strip(): r[1].strip() for r in csv.reader(io.StringIO(texts["summary.csv"])) if len(r) >= 2}
+        conv.topic = conv.topic or summary.get("topic")
+        conv.description = conv.description or summary.get("conversation-description") or None
+        if summary.get("url") and "conversation.json" not in texts:
+            conv.name = summary["url"].rstrip("/").rsplit("/", 1)[-1] or conv.name
+    conv.name = re.sub(r"[^A-Za-z0-9._-]+", "-", conv.name)[:60] or "conversation"
+    counted = False
+    if texts.get("comments.csv"):
+        _read_comments(texts["comments.csv"], conv, problems)
+        conv.read_from.append("comments.csv")
+        header = next(csv.reader(io.StringIO(texts["comments.csv"])), [])
+        counted = {"agrees", "disagrees"} <= {h.strip().lower() for h in header}
+        if counted:
+            rows = csv.DictReader(io.StringIO(texts["comments.csv"], newline=""))
+            for row in rows:
+                try:
+                    conv.comments[int(row["comment-id"])].stated = (int(row["agrees"]), int(row["disagrees"]))
+                except (KeyError, ValueError, TypeError):
+                    pass
+    if texts.get("votes.csv"):
+        _read_votes(texts["votes.csv"], conv, problems)
+        conv.read_from.append("votes.csv")
+    elif texts.get("participants-votes.csv"):
+        _read_participants_votes(texts["participants-votes.csv"], conv, problems)
+        conv.read_from.append("participants-votes.csv")
+    if "comments.csv" in conv.read_from:
+        unknown = sorted({tid for _, tid in conv.votes} - set(conv.comments))
+        if unknown and not problems:
+            problems.add(
+                conv.read_from[-1],
+                None,
+                "comment-id",
+                f"votes on comment(s) {', '.join(map(str, unknown[:10]))} that comments.csv does not have.",
+                "Give the comments.csv of the same export.",
+            )
+        _check_sign(conv, counted, problems)
+    else:
+        for tid in sorted({tid for _, tid in conv.votes}):
+            conv.comments[tid] = Comment(f"Pol.is comment {tid} (its text is not in the export)")
+    if problems:
+        raise IngestError(problems)
+    return conv
+
+
+def _iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def import_polis(db: Database, actor: Actor, files: dict[str, bytes] | Path | str, *, title: str) -> str:
+    """Import a Pol.is conversation export as a closed workshop; return its join code.
+
+    Comments become statements keyed ``P<comment-id>`` (moderated out → ``rejected``; unmoderated → ``pending``
+    when the conversation used strict moderation, else ``approved``, as Pol.is showed them); voters become
+    participants with the pseudonymous token ``polis:<conversation>:<code>:<voter-id>``; each voter's latest vote
+    per comment becomes a round-1 vote. All in one transaction, audited as ``workshop.import_polis``.
+
+    Parameters
+    ----------
+    db : Database
+    actor : Actor
+        A facilitator or administrator (``workshop.manage``).
+    files : dict of str to bytes, or Path
+        See :func:`read_polis`.
+    title : str
+        The workshop's title.
+
+    Raises
+    ------
+    IngestError
+        The export cannot be imported; every problem names file, row, column and fix. Nothing is written.
+
+    Examples
+    --------
+    >>> from lessons.store import open_memory_store
+    >>> from lessons.permissions import cli_actor
+    >>> db = open_memory_store()
+    >>> files = {"comments.csv": b"comment-id,moderated,comment-body\\n3,1,More buses\\n",
+    ...          "votes.csv": b"timestamp,comment-id,voter-id,vote\\n1000,3,8,1\\n"}
+    >>> code = import_polis(db, cli_actor(), files, title="Transport")
+    >>> db.execute("SELECT s.key, v.value FROM votes v JOIN statements s ON s.id = v.statement_id").fetchall()
+    [('P3', 1)]
+    """
+    authorize(actor, "workshop.manage")
+    if not (title or "").strip():
+        raise WorkshopError("A workshop needs a title.")
+    conv = read_polis(files)
+    stamps = [c.timestamp for c in conv.comments.values() if c.timestamp] + [s for _, s in conv.votes.values() if s]
+    purpose = f"Imported from the Pol.is conversation {conv.name}" + (f": {conv.topic}" if conv.topic else ".")
+    voters = conv.participants
+    first_vote: dict[int, int] = {}
+    for (pid, _), (_, stamp) in conv.votes.items():
+        if stamp is not None and (pid not in first_vote or stamp < first_vote[pid]):
+            first_vote[pid] = stamp
+    moderation = {1: "approved", -1: "rejected", 0: "pending" if conv.strict_moderation else "approved"}
+    with db.atomic():
+        code = create_workshop(db, actor, title, purpose=purpose)
+        workshop_id = db.execute("SELECT id FROM workshops WHERE code = ?", [code]).fetchone()[0]
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        db.execute(
+            "UPDATE workshops SET status = 'closed', opened_at = ?, closed_at = ? WHERE id = ?",
+            [_iso(min(stamps)) if stamps else now, _iso(max(stamps)) if stamps else now, workshop_id],
+        )
+        db.conn.executemany(
+            "INSERT INTO statements (workshop_id, key, text, source, moderation, position, created_at) "
+            "VALUES (?, ?, ?, 'free', ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))",
+            [
+                (workshop_id, f"P{tid}", c.text, moderation[c.moderated], position, _iso(c.timestamp))
+                for position, (tid, c) in enumerate(sorted(conv.comments.items()), start=1)
+            ],
+        )
+        prefix = f"polis:{conv.name}:{code}:"
+        db.conn.executemany(
+            "INSERT INTO participants (workshop_id, token, joined_at) "
+            "VALUES (?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))",
+            [(workshop_id, f"{prefix}{pid}", _iso(first_vote.get(pid))) for pid in voters],
+        )
+        statement_ids = {
+            int(key[1:]): sid
+            for sid, key in db.execute("SELECT id, key FROM statements WHERE workshop_id = ?", [workshop_id])
+        }
+        participant_ids = {
+            int(token[len(prefix) :]): pid
+            for pid, token in db.execute("SELECT id, token FROM participants WHERE workshop_id = ?", [workshop_id])
+        }
+        db.conn.executemany(
+            "INSERT INTO votes (participant_id, statement_id, round, value, voted_at) "
+            "VALUES (?, ?, 1, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))",
+            [
+                (participant_ids[pid], statement_ids[tid], vote, _iso(stamp))
+                for (pid, tid), (vote, stamp) in sorted(conv.votes.items())
+            ],
+        )
+        counts = {"statements": len(conv.comments), "participants": len(voters), "votes": len(conv.votes)}
+        record(
+            db,
+            actor,
+            "workshop.import_polis",
+            object_type="workshop",
+            object_id=code,
+            rows=sum(counts.values()),
+            detail={"conversation": conv.name, "files": conv.read_from, **counts},
+        )
+    return code
+
+
+def _ms(iso: str | None) -> int:
+    if not iso:
+        return 0
+    return int(datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC).timestamp() * 1000)
+
+
+def _polis_datetime(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
+
+
+def _csv_bytes(header: list[str], rows: list[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([[neutralise(v) if isinstance(v, str) else ("" if v is None else v) for v in r] for r in rows])
+    return out.getvalue().encode("utf-8")
+
+
+def _ids(keys: list[str], pattern: str) -> list[int]:
+    """Pol.is ids kept in our keys when every key has one (and they differ), else 0, 1, 2… in order."""
+    found = [re.fullmatch(pattern, k or "") for k in keys]
+    if all(found) and len({int(m.group(1)) for m in found}) == len(keys):
+        return [int(m.group(1)) for m in found]
+    return list(range(len(keys)))
+
+
+def export_polis(db: Database, code: str) -> dict[str, bytes]:
+    """A workshop as Pol.is's CSV export: ``comments.csv``, ``votes.csv``, ``participants-votes.csv``, plus
+    ``summary.csv`` and ``conversation.json``.
+
+    Statements keep their Pol.is comment ids (``P17`` → 17) when every key has one, else are numbered 0, 1, 2… in
+    the facilitator's order; likewise voter ids. Each participant's vote in the latest round they voted in is the
+    vote exported (Pol.is has no rounds). Moderation: approved 1, pending 0, rejected -1, with
+    ``strict_moderation`` set, as pending statements are not shown to voters. Text a spreadsheet would run as a
+    formula is prefixed with an apostrophe (:func:`lessons.exports.neutralise`); an import removes it again.
+
+    Examples
+    --------
+    >>> from lessons.store import open_memory_store
+    >>> from lessons.permissions import cli_actor
+    >>> db = open_memory_store()
+    >>> code = import_polis(db, cli_actor(), {"votes.csv": b"comment-id,voter-id,vote\\n5,2,-1\\n"}, title="T")
+    >>> export_polis(db, code)["votes.csv"].decode().splitlines()[1].split(",")[2:]
+    ['5', '2', '-1']
+    """
+    row = db.execute("SELECT id, title, purpose FROM workshops WHERE code = ?", [code]).fetchone()
+    if row is None:
+        raise WorkshopError(f"There is no workshop with the code {code}.")
+    workshop_id, title, purpose = row
+    statements = db.execute(
+        "SELECT id, key, text, moderation, created_at FROM statements WHERE workshop_id = ? "
+        "ORDER BY position IS NULL, position, id",
+        [workshop_id],
+    ).fetchall()
+    participants = db.execute("SELECT id, token FROM participants WHERE workshop_id = ? ORDER BY id", [workshop_id])
+    participants = participants.fetchall()
+    tids = dict(zip([s[0] for s in statements], _ids([s[1] for s in statements], r"P(\d+)")))
+    pids = dict(zip([p[0] for p in participants], _ids([p[1] for p in participants], r"polis:.*:(\d+)")))
+    votes = db.execute(
+        """SELECT participant_id, statement_id, value, voted_at FROM (
+               SELECT v.*, row_number() OVER (PARTITION BY participant_id, statement_id ORDER BY round DESC) AS n
+               FROM votes v JOIN statements s ON s.id = v.statement_id WHERE s.workshop_id = ?)
+           WHERE n = 1 ORDER BY voted_at, participant_id, statement_id""",
+        [workshop_id],
+    ).fetchall()
+    tally = {sid: [0, 0] for sid in tids}
+    matrix: dict[int, dict[int, int]] = {}
+    for pid, sid, value, _ in votes:
+        if value:
+            tally[sid][0 if value == 1 else 1] += 1
+        matrix.setdefault(pid, {})[tids[sid]] = value
+    comment_rows = []
+    for sid, _, text, moderation, created_at in statements:
+        ms = _ms(created_at)
+        comment_rows.append(
+            [ms, _polis_datetime(ms), tids[sid], None, *tally[sid], MODERATION_CODES.get(moderation, 0), text]
+        )
+    vote_rows = [[_ms(at), _polis_datetime(_ms(at)), tids[sid], pids[pid], value] for pid, sid, value, at in votes]
+    columns = sorted(tids.values())
+    pv_rows = []
+    for pid, _ in participants:
+        if pid not in matrix:
+            continue
+        cast = matrix[pid]
+        agree, disagree = sum(v == 1 for v in cast.values()), sum(v == -1 for v in cast.values())
+        pv_rows.append([pids[pid], None, 0, len(cast), agree, disagree, *(cast.get(t) for t in columns)])
+    summary = [
+        ["topic", title],
+        ["url", ""],
+        ["voters", len(matrix)],
+        ["voters-in-conv", len(matrix)],
+        ["commenters", 0],
+        ["comments", len(statements)],
+        ["groups", ""],
+        ["conversation-description", purpose or ""],
+    ]
+    summary_csv = io.StringIO()
+    csv.writer(summary_csv, lineterminator="\n").writerows([[k, neutralise(v)] for k, v in summary])
+    conversation = {"conversation_id": code, "topic": title, "description": purpose, "strict_moderation": True}
+    return {
+        "comments.csv": _csv_bytes(
+            ["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated", "comment-body"],
+            comment_rows,
+        ),
+        "votes.csv": _csv_bytes(["timestamp", "datetime", "comment-id", "voter-id", "vote"], vote_rows),
+        "participants-votes.csv": _csv_bytes([*PV_META[:1], *PV_META[2:], *map(str, columns)], pv_rows),
+        "summary.csv": summary_csv.getvalue().encode("utf-8"),
+        "conversation.json": json.dumps(conversation, ensure_ascii=False, indent=2).encode("utf-8"),
+    }
