@@ -22,6 +22,7 @@ pages = {
         st.Page("pages/lessons.py", title="Lessons", icon=":material/menu_book:", url_path="lessons"),
         st.Page("pages/recurs.py", title="What recurs", icon=":material/hub:", url_path="recurs"),
         st.Page("pages/networks.py", title="Stakeholder networks", icon=":material/share:", url_path="networks"),
+        st.Page("pages/models.py", title="Governance models", icon=":material/account_tree:", url_path="models"),
     ],
     "Manage": [
         st.Page("pages/upload.py", title="Upload pilot summary", icon=":material/upload_file:", url_path="upload"),

@@ -306,3 +306,37 @@ def small_multiples_chart(long: pd.DataFrame) -> alt.FacetChart:
         .resolve_scale(x="independent")
         .properties(title="Network measures across pilots (end of pilot)")
     )
+
+
+def element_evidence_chart(elements: pd.DataFrame) -> alt.Chart:
+    """Diverging bars per model element: lessons supporting it (right) and challenging it (left).
+
+    Expects columns label (element key and name), supports, challenges, position.
+    """
+    long = pd.concat(
+        [
+            elements.assign(stance="Supports", lessons=elements["supports"]),
+            elements.assign(stance="Challenges", lessons=-elements["challenges"]),
+        ]
+    )[["label", "position", "stance", "lessons"]]
+    long["count"] = long["lessons"].abs()
+    return (
+        alt.Chart(long, title="Lessons that support or challenge each element")
+        .mark_bar()
+        .encode(
+            alt.X("lessons:Q")
+            .title("← lessons challenging it · lessons supporting it →")
+            .axis(labelExpr="abs(datum.value)", tickMinStep=1),
+            alt.Y("label:N").title(None).sort(alt.SortField("position")).axis(labelLimit=460),
+            alt.Color("stance:N")
+            .title("Lesson")
+            .scale(domain=["Supports", "Challenges"], range=[KIND_COLOURS["enabler"], KIND_COLOURS["barrier"]])
+            .legend(orient="bottom"),
+            tooltip=[
+                alt.Tooltip("label:N", title="Element"),
+                alt.Tooltip("stance:N", title="Lessons that"),
+                alt.Tooltip("count:Q", title="Lessons"),
+            ],
+        )
+        .properties(height=alt.Step(26))
+    )

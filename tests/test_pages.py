@@ -78,7 +78,7 @@ def tiny_path(tmp_path):
     return path
 
 
-EXPLORE = ("pages/overview.py", "pages/lessons.py", "pages/recurs.py", "pages/networks.py")
+EXPLORE = ("pages/overview.py", "pages/lessons.py", "pages/recurs.py", "pages/networks.py", "pages/models.py")
 
 
 def test_app_registers_the_working_pages():
@@ -100,6 +100,7 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, monkeyp
         "Lessons",
         "What recurs",
         "Stakeholder networks",
+        "Governance models",
         "Upload pilot summary",
         "Edit pilot data",
         "Users and audit",

@@ -1,0 +1,81 @@
+"""Governance models: elements, their supporting and challenging lessons, and workshop validation (last rounds)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.testing import app_test
+from lessons import models
+from lessons.store import open_store
+
+
+def build(db):
+    pilot = db["pilots"].insert({"slug": "a", "name": "A", "country": "FI"}).last_pk
+    lessons = [
+        db["lessons"]
+        .insert({"pilot_id": pilot, "key": f"L{i}", "title": f"T{i}", "lesson": "x", "kind": "insight"})
+        .last_pk
+        for i in range(3)
+    ]
+    model = db["governance_models"].insert({"slug": "m", "name": "Model"}).last_pk
+    e1 = db["model_elements"].insert({"model_id": model, "key": "E1", "position": 1, "name": "First"}).last_pk
+    e2 = db["model_elements"].insert({"model_id": model, "key": "E2", "position": 2, "name": "Second"}).last_pk
+    db["lesson_elements"].insert_all(
+        [
+            {"lesson_id": lessons[0], "element_id": e1, "stance": "supports"},
+            {"lesson_id": lessons[1], "element_id": e1, "stance": "challenges"},
+            {"lesson_id": lessons[2], "element_id": e1, "stance": "supports"},
+        ]
+    )
+    workshop = db["workshops"].insert({"code": "ABC234", "title": "W", "status": "closed", "current_round": 2}).last_pk
+    statement = (
+        db["statements"]
+        .insert({"workshop_id": workshop, "key": "S1", "text": "First", "source": "element", "element_id": e1})
+        .last_pk
+    )
+    people = [db["participants"].insert({"workshop_id": workshop, "token": f"t{i}"}).last_pk for i in range(4)]
+    # round 1: 1 agree, 3 disagree; round 2 (the one that counts): 3 agree, 1 pass
+    for person, first, second in zip(people, (1, -1, -1, -1), (1, 1, 1, 0)):
+        db["votes"].insert({"participant_id": person, "statement_id": statement, "round": 1, "value": first})
+        db["votes"].insert({"participant_id": person, "statement_id": statement, "round": 2, "value": second})
+    return e1, e2
+
+
+def test_elements_count_lessons_and_last_round_votes(db):
+    e1, e2 = build(db)
+    table = models.elements(db, "m").set_index("key")
+    assert table.loc["E1", ["supports", "challenges", "agree", "disagree", "pass_", "votes"]].tolist() == [
+        2,
+        1,
+        3,
+        0,
+        1,
+        4,
+    ]
+    assert table.loc["E1", "agree_share"] == 1.0
+    assert table.loc["E2", "votes"] == 0 and table.loc["E2", "supports"] == 0
+    assert models.model_list(db).iloc[0][["elements", "supports", "challenges", "pilots"]].tolist() == [2, 2, 1, 1]
+    assert models.element_lessons(db, e1)["stance"].tolist() == ["supports", "supports", "challenges"]
+    rounds = models.element_validation(db, e1)
+    assert rounds[["round", "agree", "disagree", "pass_"]].values.tolist() == [[1, 1, 3, 0], [2, 3, 0, 1]]
+
+
+def test_page_shows_every_model_on_the_demo(demo_db_path, monkeypatch):
+    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = app_test()
+    at.query_params["model"] = "local-champions"
+    at.run()
+    at.switch_page("pages/models.py").run()
+    assert not at.exception
+    assert at.selectbox(key="models_model").value == "local-champions"
+    with open_store(demo_db_path) as db:
+        expected = models.elements(db, "local-champions")
+    labels = [e.label for e in at.expander if e.label != "Elements as a table"]
+    assert len(labels) == len(expected)
+    assert all("nan" not in label for label in labels)
+    for slug in models.model_list(open_store(demo_db_path))["slug"]:
+        at.selectbox(key="models_model").set_value(slug).run()
+        assert not at.exception
+        assert at.query_params.get("model") in (slug, [slug], None)
