@@ -398,6 +398,69 @@ def cmd_network_stats(args) -> int:
     return EXIT_OK
 
 
+def cmd_workshop(args) -> int:
+    """``workshop import-polis | results | export``: Pol.is interoperability and a workshop's results."""
+    from lessons.ingest.problems import IngestError
+    from lessons.polis import export_polis, import_polis
+
+    db = ensure_store(args.db)
+    if args.workshop_command == "import-polis":
+        try:
+            code = import_polis(db, _acting(db, args.as_user), Path(args.dir), title=args.title)
+        except IngestError as err:
+            for problem in err.problems:
+                print(str(problem), file=sys.stderr)
+            print(f"{len(err.problems)} problem(s); nothing was written.", file=sys.stderr)
+            return EXIT_INVALID
+        n = {t: db.execute(f"SELECT count(*) FROM {t} {w}", [code]).fetchone()[0] for t, w in _WORKSHOP_COUNTS.items()}
+        print(
+            f"Imported {args.dir} as the closed workshop {code}: {n['statements']} statements, "
+            f"{n['participants']} participants, {n['votes']} votes."
+        )
+        return EXIT_OK
+    if db.execute("SELECT 1 FROM workshops WHERE code = ?", [args.code]).fetchone() is None:
+        raise WorkshopError(f"There is no workshop with the code {args.code}.")
+    if args.workshop_command == "export":
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, data in export_polis(db, args.code).items():
+            (out / name).write_bytes(data)
+        print(f"Wrote the workshop {args.code} as a Pol.is export to {out}/ (comments, votes, participants-votes).")
+        return EXIT_OK
+    try:
+        from lessons.workshop_analysis import results
+    except ImportError:
+        results = None
+    if results is not None:
+        found = results(db, args.code)
+        tables = {k: json.loads(v.to_json(orient="records")) if hasattr(v, "to_json") else v for k, v in found.items()}
+        rows = tables["statements"]
+    else:
+        rows = [dict(zip(("key", "text", "n", "agree", "disagree", "pass"), r)) for r in db.execute(
+            """SELECT s.key, s.text, count(v.id), coalesce(sum(v.value = 1), 0), coalesce(sum(v.value = -1), 0),
+                      coalesce(sum(v.value = 0), 0)
+               FROM statements s JOIN workshops w ON w.id = s.workshop_id
+               LEFT JOIN votes v ON v.statement_id = s.id AND v.round = w.current_round
+               WHERE w.code = ? GROUP BY s.id ORDER BY s.position, s.id""", [args.code])]  # fmt: skip
+        tables = {"statements": rows}
+    if args.json:
+        print(json.dumps(tables, indent=2, ensure_ascii=False, default=str))
+    else:
+        _print_table(
+            [{k: r.get(k) for k in ("key", "n", "agree", "disagree", "pass")} | {"text": str(r.get("text", ""))[:60]}
+             for r in rows], ["key", "n", "agree", "disagree", "pass", "text"],
+        )  # fmt: skip
+    return EXIT_OK
+
+
+_WORKSHOP_COUNTS = {
+    "statements": "WHERE workshop_id = (SELECT id FROM workshops WHERE code = ?)",
+    "participants": "WHERE workshop_id = (SELECT id FROM workshops WHERE code = ?)",
+    "votes": "WHERE participant_id IN (SELECT p.id FROM participants p JOIN workshops w ON w.id = p.workshop_id "
+    "WHERE w.code = ?)",
+}
+
+
 def _metric_text(value) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "—"
@@ -544,6 +607,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int)
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("workshop", help="Pol.is import and export, and a workshop's results")
+    ws = p.add_subparsers(dest="workshop_command", required=True, metavar="ACTION")
+    w = ws.add_parser("import-polis", parents=[common], help="import a Pol.is conversation export as a closed workshop")
+    w.add_argument("dir", metavar="DIR", help="folder with comments.csv and votes.csv, or participants-votes.csv")
+    w.add_argument("--title", required=True, metavar="TEXT", help="the workshop's title")
+    w.add_argument("--as", dest="as_user", metavar="USER", help="act as this account (default: a local administrator)")
+    w = ws.add_parser("results", parents=[common], help="per-statement agree / disagree / pass of a workshop")
+    w.add_argument("code", metavar="CODE")
+    w.add_argument("--json", action="store_true", help="machine-readable output")
+    w = ws.add_parser("export", parents=[common], help="write a workshop as a Pol.is export (CSV files)")
+    w.add_argument("code", metavar="CODE")
+    w.add_argument("--out", required=True, metavar="DIR")
+    p.set_defaults(func=cmd_workshop)
     return parser
 
 

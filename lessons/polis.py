@@ -339,7 +339,7 @@ def read_polis(files: dict[str, bytes] | Path | str) -> Conversation:
             conv.name = summary["url"].rstrip("/").rsplit("/", 1)[-1] or conv.name
     conv.name = re.sub(r"[^A-Za-z0-9._-]+", "-", conv.name)[:60] or "conversation"
     counted = False
-    if texts.get("comments.csv"):
+    if texts.get("comments.csv") is not None:
         _read_comments(texts["comments.csv"], conv, problems)
         conv.read_from.append("comments.csv")
         header = next(csv.reader(io.StringIO(texts["comments.csv"])), [])
@@ -351,10 +351,10 @@ def read_polis(files: dict[str, bytes] | Path | str) -> Conversation:
                     conv.comments[int(row["comment-id"])].stated = (int(row["agrees"]), int(row["disagrees"]))
                 except (KeyError, ValueError, TypeError):
                     pass
-    if texts.get("votes.csv"):
+    if texts.get("votes.csv") is not None:
         _read_votes(texts["votes.csv"], conv, problems)
         conv.read_from.append("votes.csv")
-    elif texts.get("participants-votes.csv"):
+    elif texts.get("participants-votes.csv") is not None:
         _read_participants_votes(texts["participants-votes.csv"], conv, problems)
         conv.read_from.append("participants-votes.csv")
     if "comments.csv" in conv.read_from:
