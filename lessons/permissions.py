@@ -38,6 +38,7 @@ ACTIONS: dict[str, tuple[frozenset[str], bool, str]] = {
     "upload.commit": (frozenset({"admin", "coordinator"}), True, "upload data into this pilot"),
     "upload.undo": (frozenset({"admin", "coordinator"}), True, "undo uploads of this pilot"),
     "workshop.manage": (frozenset({"admin", "facilitator"}), False, "prepare, run or close workshops"),
+    "workshop.apply": (frozenset({"admin", "facilitator"}), False, "apply workshop results to lessons"),
     "model.edit": (frozenset({"admin"}), False, "change governance models"),
     "vocabulary.edit": (frozenset({"admin"}), False, "change the vocabularies"),
     "user.manage": (frozenset({"admin"}), False, "manage accounts"),

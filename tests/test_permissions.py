@@ -28,7 +28,19 @@ from lessons.editing import (
 from lessons.ingest.changes import Change, Plan, commit, undo_upload
 from lessons.permissions import ACTIONS, Actor, PermissionDenied, can, cli_actor
 from lessons.store import open_memory_store
-from lessons.workshops import close_workshop, create_workshop, open_workshop
+from lessons.workshops import (
+    add_statements,
+    apply_results,
+    close_workshop,
+    create_workshop,
+    join,
+    moderate,
+    open_workshop,
+    remove_statement,
+    set_allow_submissions,
+    start_round,
+    submit_statement,
+)
 
 PASSWORD = "a long enough secret"
 ROLE_USERS = {"admin": "ada", "coordinator": "cora", "facilitator": "fay", "viewer": "vic"}
@@ -69,8 +81,14 @@ def template():
         "INSERT INTO model_elements (model_id, key, position, name) VALUES (?, 'E1', 1, 'Shared decisions')", [model]
     ).lastrowid
     ids["draft"] = create_workshop(db, cli, "Draft workshop")
-    ids["open"] = create_workshop(db, cli, "Open workshop")
+    add_statements(db, cli, ids["draft"], texts=["A statement to remove."])
+    ids["open"] = create_workshop(db, cli, "Open workshop", allow_submissions=True)
     open_workshop(db, cli, ids["open"])
+    submit_statement(db, join(db, ids["open"], stakeholder_group="public"), "A participant's statement.")
+    ids["closed"] = create_workshop(db, cli, "Closed workshop")
+    add_statements(db, cli, ids["closed"], lessons=[ids["lesson_alpha"]])
+    open_workshop(db, cli, ids["closed"])
+    close_workshop(db, cli, ids["closed"])
     for role, name in ROLE_USERS.items():
         ids[name] = add_user(db, cli, name, PASSWORD, role=role, pilots=["alpha"] if role == "coordinator" else ())
     ids["sam"] = add_user(db, cli, "sam", PASSWORD, role="viewer")
@@ -146,6 +164,19 @@ OPERATIONS = {
     "create_workshop": ("workshop.manage", "workshop.create", lambda db, a, i: create_workshop(db, a, "Another one")),
     "open_workshop": ("workshop.manage", "workshop.open", lambda db, a, i: open_workshop(db, a, i["draft"])),
     "close_workshop": ("workshop.manage", "workshop.close", lambda db, a, i: close_workshop(db, a, i["open"])),
+    "add_statements": (
+        "workshop.manage", "workshop.statements",
+        lambda db, a, i: add_statements(db, a, i["draft"], lessons=[i["lesson_beta"]]),
+    ),
+    "remove_statement": (
+        "workshop.manage", "workshop.statements", lambda db, a, i: remove_statement(db, a, i["draft"], "S01"),
+    ),
+    "set_allow_submissions": (
+        "workshop.manage", "workshop.submissions", lambda db, a, i: set_allow_submissions(db, a, i["draft"], True),
+    ),
+    "moderate": ("workshop.manage", "workshop.moderate", lambda db, a, i: moderate(db, a, i["open"], "S01", True)),
+    "start_round": ("workshop.manage", "workshop.round", lambda db, a, i: start_round(db, a, i["open"])),
+    "apply_results": ("workshop.apply", "workshop.apply", lambda db, a, i: apply_results(db, a, i["closed"])),
     "link_lesson_to_element": (
         "model.edit", "model.link",
         lambda db, a, i: link_lesson_to_element(db, a, i["lesson_alpha"], i["element"], "supports"),
@@ -182,6 +213,12 @@ MATRIX = {
     "create_workshop":          (A,    R,          A,          R,     R),
     "open_workshop":            (A,    R,          A,          R,     R),
     "close_workshop":           (A,    R,          A,          R,     R),
+    "add_statements":           (A,    R,          A,          R,     R),
+    "remove_statement":         (A,    R,          A,          R,     R),
+    "set_allow_submissions":    (A,    R,          A,          R,     R),
+    "moderate":                 (A,    R,          A,          R,     R),
+    "start_round":              (A,    R,          A,          R,     R),
+    "apply_results":            (A,    R,          A,          R,     R),
     "link_lesson_to_element":   (A,    R,          R,          R,     R),
     "save_theme":               (A,    R,          R,          R,     R),
     "map_methodology_step":     (A,    R,          R,          R,     R),
