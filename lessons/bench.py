@@ -239,12 +239,47 @@ def import_benchmarks(workdir: str | Path, *, xlsx_rows: int = 10_000, csv_rows:
     ]
 
 
+def workshop_analysis_benchmarks(repeat: int = 5, *, participants: int = 500, statements: int = 200) -> list[dict]:
+    """Live workshop results for a seeded ``participants`` × ``statements`` vote matrix with three latent camps
+    (issue #7 asks under 2 s): the analysis alone, the whole results of a store holding those votes (read, analyse,
+    store; once per vote), and reading the stored results back, as every later page rerun does."""
+    from lessons import workshop_analysis
+    from lessons.store import open_memory_store
+
+    matrix, people, texts = workshop_analysis.synthetic_votes(participants, statements, camps=3, seed=7)
+    analyse = _time(lambda: workshop_analysis.analyse(matrix, people, texts), repeat)
+    with closing(open_memory_store()) as db:
+        workshop = db["workshops"].insert({"code": "BENCH7", "title": "Benchmark", "status": "open"}).last_pk
+        db["statements"].insert_all(
+            {"id": int(s.id), "workshop_id": workshop, "key": s.key, "text": s.text} for s in texts.itertuples()
+        )
+        db["participants"].insert_all(
+            {"id": int(p.id), "workshop_id": workshop, "token": f"bench-{p.id}", "stakeholder_group": None}
+            for p in people.itertuples()
+        )
+        stacked = matrix.stack().dropna().reset_index()
+        db["votes"].insert_all(
+            {"participant_id": int(p), "statement_id": int(s), "value": int(v)} for p, s, v in stacked.itertuples(False)
+        )
+        start = time.perf_counter()
+        workshop_analysis.results(db, "BENCH7")
+        compute_ms = (time.perf_counter() - start) * 1000
+        load = _time(lambda: workshop_analysis.results(db, "BENCH7"), repeat)
+    size = f"{participants:,} participants × {statements:,} statements"
+    return [
+        summarise(f"workshop: analyse {size}", analyse),
+        summarise(f"workshop: results of {size} from the store (once per vote)", [compute_ms]),
+        summarise("workshop: load stored results", load),
+    ]
+
+
 def run_benchmark(
     path: str | Path, *, repeat: int = 20, pages: bool = True, cold_start: bool = False, imports: bool = False
 ) -> list[dict]:
     """All benchmark rows for the store at ``path``."""
     rows = store_benchmarks(path, repeat)
     rows += network_benchmarks(repeat)
+    rows += workshop_analysis_benchmarks()
     if imports:
         import tempfile
 
