@@ -24,6 +24,9 @@ pages = {
         st.Page("pages/networks.py", title="Stakeholder networks", icon=":material/share:", url_path="networks"),
         st.Page("pages/models.py", title="Governance models", icon=":material/account_tree:", url_path="models"),
     ],
+    "Workshops": [
+        st.Page("pages/vote.py", title="Vote in a workshop", icon=":material/how_to_vote:", url_path="vote"),
+    ],
     "Manage": [
         st.Page("pages/upload.py", title="Upload pilot summary", icon=":material/upload_file:", url_path="upload"),
         st.Page("pages/pilot_data.py", title="Edit pilot data", icon=":material/edit_note:", url_path="pilot-data"),
@@ -38,7 +41,8 @@ if auth.sign_in_required() and auth.current_actor(path) is None:
         "": [
             st.Page(
                 lambda: st.title("Cross-Pilot Lessons"), title="Sign in", icon=":material/lock:", url_path="sign-in"
-            )
+            ),
+            *pages["Workshops"][:1],  # workshop participants vote without an account
         ]
     }
 page = st.navigation(pages)

@@ -84,6 +84,7 @@ EXPLORE = ("pages/overview.py", "pages/lessons.py", "pages/recurs.py", "pages/ne
 def test_app_registers_the_working_pages():
     assert REGISTERED == [
         *EXPLORE,
+        "pages/vote.py",
         "pages/upload.py",
         "pages/pilot_data.py",
         "pages/users_audit.py",
@@ -101,11 +102,14 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, monkeyp
         "What recurs",
         "Stakeholder networks",
         "Governance models",
+        "Vote in a workshop",
         "Upload pilot summary",
         "Edit pilot data",
         "Users and audit",
     }
-    if page in EXPLORE:
+    if page == "pages/vote.py":  # participants need no account: the join form, open to all
+        assert [t.key for t in at.text_input][:1] == ["vote_code"]
+    elif page in EXPLORE:
         assert any("Illustrative demo data" in i.value for i in at.info)
     else:  # Manage pages without sign-in: the sign-in form, no write widget of the page
         assert any(i.value.startswith("Sign in (in the sidebar)") for i in at.info)

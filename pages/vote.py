@@ -1,0 +1,27 @@
+"""Vote: join a validation workshop with its code and answer its statements one at a time — no account needed."""
+
+import streamlit as st
+
+from components import loaders
+from components import workshop_views as views
+
+path = loaders.db_path()
+if st.query_params.get("code") and not st.session_state.get("vote_code"):
+    st.session_state["vote_code"] = st.query_params["code"]
+
+st.title("Vote in a workshop")
+message = st.session_state.pop("vote_message", None)
+if message:
+    st.error(message)
+token = st.session_state.get("vote_token")
+if not token:
+    st.write(
+        "Type the code shown in the room, or open the link you were given. You need no account and your votes are "
+        "anonymous: only your stakeholder group (and, if you give it, your country) is recorded."
+    )
+    vocab = loaders.load_vocabularies(path, loaders.data_version(path))
+    views.join_form(path, dict(zip(vocab["sectors"]["code"], vocab["sectors"]["name"])))
+else:
+    views.voting(path, token)
+    views.suggest(path, token)
+    st.button("Leave this workshop", key="vote_leave", on_click=lambda: st.session_state.pop("vote_token", None))

@@ -1,0 +1,107 @@
+"""AppTest for the participant's page: join with a code, vote one statement at a time, change a vote."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from components.testing import app_test
+from lessons import workshops
+from lessons.permissions import cli_actor
+from lessons.store import open_store
+
+CLI = cli_actor()
+
+
+def open_workshop(
+    path, *, texts=("Residents should co-design services.", "Budgets should follow pilots."), allow=False
+):
+    with open_store(path) as db:
+        code = workshops.create_workshop(db, CLI, "Test workshop", allow_submissions=allow)
+        workshops.add_statements(db, CLI, code, texts=list(texts))
+        workshops.open_workshop(db, CLI, code)
+    return code
+
+
+def vote_page(path, monkeypatch, code: str | None = None) -> AppTest:
+    monkeypatch.setenv("LESSONS_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = app_test()
+    if code:
+        at.query_params["code"] = code
+    at.run()
+    at.switch_page("pages/vote.py").run()
+    assert not at.exception
+    return at
+
+
+def join(at: AppTest, group: str = "citizens") -> None:
+    at.selectbox[0].set_value(group)
+    next(b for b in at.button if b.label == "Join").click().run()
+    assert not at.exception
+
+
+def test_join_from_a_link_vote_and_change_a_vote(demo_db_path, monkeypatch):
+    code = open_workshop(demo_db_path)
+    at = vote_page(demo_db_path, monkeypatch, code)
+    assert at.text_input(key="vote_code").value == code
+    assert any(m.value == "**Test workshop**" for m in at.markdown)
+    join(at)
+    token = at.session_state["vote_token"]
+    assert at.get("progress")[0].proto.text.startswith("0 of 2")
+    first = next(b for b in at.button if b.key and b.key.startswith("vote_agree_"))
+    first.click().run()
+    assert at.get("progress")[0].proto.text.startswith("1 of 2")
+    next(b for b in at.button if b.key and b.key.startswith("vote_disagree_")).click().run()
+    assert any("answered every statement" in s.value for s in at.success)
+    with open_store(demo_db_path) as db:
+        assert sorted(v["value"] for v in workshops.my_votes(db, token).values()) == [-1, 1]
+        assert db.execute("SELECT stakeholder_group FROM participants WHERE token = ?", [token]).fetchone() == (
+            "citizens",
+        )
+    changed = first.key.rsplit("_", 1)[1]
+    at.segmented_control(key=f"vote_change_{changed}").set_value("pass").run()
+    with open_store(demo_db_path) as db:
+        assert workshops.my_votes(db, token)[changed]["value"] == 0
+
+
+def test_a_closed_workshop_or_a_wrong_code_says_so(demo_db_path, monkeypatch):
+    at = vote_page(demo_db_path, monkeypatch, "ZZZZZZ")
+    assert any("No workshop has this code" in w.value for w in at.warning)
+    with open_store(demo_db_path) as db:
+        closed = db.execute("SELECT code FROM workshops WHERE status = 'closed' LIMIT 1").fetchone()[0]
+    at = vote_page(demo_db_path, monkeypatch, closed)
+    assert any("not taking votes now" in i.value for i in at.info)
+    join(at)
+    assert "vote_token" not in at.session_state
+    assert any("not taking participants" in e.value for e in at.error)
+
+
+def test_joining_needs_a_group(demo_db_path, monkeypatch):
+    code = open_workshop(demo_db_path)
+    at = vote_page(demo_db_path, monkeypatch, code)
+    next(b for b in at.button if b.label == "Join").click().run()
+    assert any("Choose your stakeholder group" in e.value for e in at.error)
+    assert "vote_token" not in at.session_state
+
+
+def test_a_participant_suggests_a_statement(demo_db_path, monkeypatch):
+    code = open_workshop(demo_db_path, allow=True)
+    at = vote_page(demo_db_path, monkeypatch, code)
+    join(at, "public")
+    at.text_area[0].set_value("Pilots should publish their budgets to residents.")
+    next(b for b in at.button if b.label == "Send to the facilitator").click().run()
+    assert not at.exception
+    with open_store(demo_db_path) as db:
+        pending = workshops.statements(db, code, include_pending=True)
+    assert [s["text"] for s in pending if s.get("moderation") == "pending"] == [
+        "Pilots should publish their budgets to residents."
+    ]
+
+
+def test_private_consortium_still_lets_participants_vote(demo_db_path, monkeypatch):
+    monkeypatch.setenv("LESSONS_REQUIRE_SIGN_IN", "1")
+    code = open_workshop(demo_db_path)
+    at = vote_page(demo_db_path, monkeypatch, code)
+    assert at.title[0].value == "Vote in a workshop"
