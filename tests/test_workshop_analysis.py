@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -224,3 +226,38 @@ def test_500_by_200_analysis_runs_and_finds_the_three_camps():
     assert "other_tiny" not in set(result["stakeholder_votes"]["stakeholder_group"])
     again = wa.analyse(matrix, participants, statements)
     assert again["participants"]["group"].tolist() == result["participants"]["group"].tolist()
+
+
+POLIS = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "polis"
+
+
+def polis_matrix(conversation: str):
+    """A real Pol.is conversation's latest votes on its accepted, non-meta statements, as analyse() takes them."""
+    folder = POLIS / conversation
+    votes = pd.DataFrame(json.loads((folder / "votes.json").read_text())).rename(
+        columns={"pid": "participant_id", "tid": "statement_id"}
+    )
+    comments = pd.DataFrame(json.loads((folder / "comments.json").read_text())).rename(
+        columns={"tid": "statement_id", "mod": "moderated"}
+    )
+    strict = json.loads((folder / "conversation.json").read_text()).get("strict_moderation")
+    kept = comments[(comments["moderated"] >= (1 if strict else 0)) & ~comments["is_meta"].fillna(False).astype(bool)]
+    matrix = votes.pivot_table(index="participant_id", columns="statement_id", values="vote", aggfunc="last")
+    matrix = matrix[[s for s in matrix.columns if s in set(kept["statement_id"])]].astype(float)
+    matrix = matrix[matrix.notna().any(axis=1)]
+    people = pd.DataFrame({"id": matrix.index, "stakeholder_group": None})
+    texts = pd.DataFrame({"id": matrix.columns, "key": matrix.columns.astype(str), "text": ""})
+    return matrix, people, texts, comments.set_index("statement_id")
+
+
+@pytest.mark.skipif(not POLIS.exists(), reason=f"the real Pol.is conversations are not at {POLIS}")
+@pytest.mark.parametrize("conversation", ["2dhnep37ie", "4asymkcrjf"])
+def test_real_polis_conversations_give_polis_group_count_and_counts(conversation):
+    """Both were published by red-dwarf as fixtures named ``…-3gp-…``: Pol.is's math found three groups. The
+    per-statement agree and disagree counts must equal Pol.is's own ``agree_count`` / ``disagree_count``."""
+    matrix, people, texts, comments = polis_matrix(conversation)
+    result = wa.analyse(matrix, people, texts)
+    assert result["summary"].loc[0, "groups"] == 3
+    table = result["statements"].set_index("statement_id")
+    assert table["agree"].tolist() == comments.loc[table.index, "agree_count"].tolist()
+    assert table["disagree"].tolist() == comments.loc[table.index, "disagree_count"].tolist()
