@@ -239,6 +239,68 @@ def import_benchmarks(workdir: str | Path, *, xlsx_rows: int = 10_000, csv_rows:
     ]
 
 
+def vote_benchmarks(*, writers: int = 100, votes: int = 50, pause_ms: float = 100.0) -> list[dict]:
+    """Vote writes with ``writers`` concurrent writers, each a thread with its own connection to a temporary file
+    store casting ``votes`` votes through :func:`lessons.workshops.cast_vote`; latency is timed per vote inside
+    each thread. Two rows: writers pausing a random 0–``pause_ms`` ms between votes (still ~20 votes a second
+    each, some 40 times faster than a person reading statements on a phone), and writers with no pause at all
+    (the store saturated: each vote then queues behind the others, so that row is the worst case, not the target).
+    Raises if any vote is lost or any error reaches a writer."""
+
+    import random
+    import tempfile
+    import threading
+
+    from lessons import workshops
+    from lessons.permissions import cli_actor
+    from lessons.store import open_store
+
+    def run(path: Path, pause: float) -> list[float]:
+        with closing(open_store(path)) as db:
+            cli = cli_actor()
+            code = workshops.create_workshop(db, cli, "Benchmark")
+            workshops.add_statements(db, cli, code, texts=[f"Benchmark statement {i:03d}." for i in range(votes)])
+            workshops.open_workshop(db, cli, code)
+            tokens = [workshops.join(db, code, stakeholder_group="public") for _ in range(writers)]
+        samples: list[float] = []
+        errors: list[str] = []
+        barrier = threading.Barrier(writers)
+
+        def writer(token: str) -> None:
+            rng = random.Random(token)
+            mine = []
+            with closing(connect(path)) as conn:
+                barrier.wait()
+                for i in range(votes):
+                    time.sleep(rng.uniform(0, pause))
+                    start = time.perf_counter()
+                    try:
+                        workshops.cast_vote(conn, token, workshops.statement_key(i + 1), rng.choice((1, -1, 0)))
+                    except Exception as error:  # noqa: BLE001 - reported below
+                        errors.append(repr(error))
+                    mine.append((time.perf_counter() - start) * 1000)
+            samples.extend(mine)
+
+        threads = [threading.Thread(target=writer, args=(t,)) for t in tokens]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        with closing(connect(path, readonly=True)) as db:
+            stored = db.execute("SELECT count(*) FROM votes").fetchone()[0]
+        if errors or stored != writers * votes:
+            raise RuntimeError(f"votes lost: {stored} stored of {writers * votes}; errors {errors[:3]}")
+        return samples
+
+    with tempfile.TemporaryDirectory() as workdir:
+        paused = run(Path(workdir) / "paused.db", pause_ms / 1000)
+        saturated = run(Path(workdir) / "saturated.db", 0.0)
+    return [
+        summarise(f"workshop: vote write with {writers} concurrent writers", paused),
+        summarise(f"workshop: vote write with {writers} concurrent writers, no pause (saturated)", saturated),
+    ]
+
+
 def workshop_analysis_benchmarks(repeat: int = 5, *, participants: int = 500, statements: int = 200) -> list[dict]:
     """Live workshop results for a seeded ``participants`` × ``statements`` vote matrix with three latent camps
     (issue #7 asks under 2 s): the analysis alone, the whole results of a store holding those votes (read, analyse,
@@ -280,6 +342,7 @@ def run_benchmark(
     rows = store_benchmarks(path, repeat)
     rows += network_benchmarks(repeat)
     rows += workshop_analysis_benchmarks()
+    rows += vote_benchmarks()
     if imports:
         import tempfile
 

@@ -326,13 +326,13 @@ class Retry:
         for attempt in range(Retry.attempts):
             try:
                 with _write_lock(db):
-                    db.execute("BEGIN IMMEDIATE")
+                    db.conn.execute("BEGIN IMMEDIATE")
                     try:
                         result = work()
                     except BaseException:
                         db.conn.rollback()
                         raise
-                    db.execute("COMMIT")
+                    db.conn.execute("COMMIT")
                 return result
             except sqlite3.OperationalError as error:
                 message = str(error).lower()
@@ -449,7 +449,7 @@ def cast_vote(db: Database, token: str, statement_key: str, value, importance: i
         importance = int(importance)
 
     def work():
-        row = db.execute(
+        row = db.conn.execute(
             """SELECT p.id, w.status, w.current_round, s.id, s.moderation
                FROM participants p JOIN workshops w ON w.id = p.workshop_id
                LEFT JOIN statements s ON s.workshop_id = w.id AND s.key = ?
@@ -463,7 +463,7 @@ def cast_vote(db: Database, token: str, statement_key: str, value, importance: i
             raise WorkshopError(f"The workshop is {status}; votes are not taken now.")
         if statement_id is None or moderation != "approved":
             raise WorkshopError(f"There is no statement {statement_key} to vote on.")
-        db.execute(
+        db.conn.execute(
             """INSERT INTO votes (participant_id, statement_id, round, value, importance) VALUES (?, ?, ?, ?, ?)
                ON CONFLICT (participant_id, statement_id, round) DO UPDATE SET
                    value = excluded.value, importance = excluded.importance, voted_at = excluded.voted_at""",

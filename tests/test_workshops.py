@@ -456,3 +456,14 @@ def test_a_hundred_concurrent_writers_lose_no_vote(tmp_path):
             (-1, WRITERS * 17), (0, WRITERS * 16), (1, WRITERS * 17),
         ]  # fmt: skip
     assert elapsed < 20
+
+
+def test_the_vote_benchmark_reports_both_rows():
+    from lessons.bench import vote_benchmarks
+
+    rows = vote_benchmarks(writers=10, votes=5, pause_ms=1)
+    assert [(r["operation"], r["n"]) for r in rows] == [
+        ("workshop: vote write with 10 concurrent writers", 50),
+        ("workshop: vote write with 10 concurrent writers, no pause (saturated)", 50),
+    ]
+    assert all(r["p95_ms"] >= r["median_ms"] >= 0 for r in rows)
