@@ -26,6 +26,7 @@ pages = {
     ],
     "Workshops": [
         st.Page("pages/vote.py", title="Vote in a workshop", icon=":material/how_to_vote:", url_path="vote"),
+        st.Page("pages/workshops.py", title="Run a workshop", icon=":material/co_present:", url_path="workshops"),
     ],
     "Manage": [
         st.Page("pages/upload.py", title="Upload pilot summary", icon=":material/upload_file:", url_path="upload"),

@@ -340,3 +340,64 @@ def element_evidence_chart(elements: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=alt.Step(26))
     )
+
+
+VOTE_COLOURS = {"Agree": KIND_COLOURS["enabler"], "Pass": "#BBBBBB", "Disagree": KIND_COLOURS["barrier"]}
+
+
+def statement_votes_chart(statements: pd.DataFrame) -> alt.Chart:
+    """Stacked bars per statement: shares of agree, pass and disagree; expects label, n, agree, disagree, pass,
+    agree_low, agree_high, position."""
+    long = statements.melt(
+        id_vars=["label", "n", "agree_low", "agree_high", "position"],
+        value_vars=["agree", "pass", "disagree"],
+        var_name="vote",
+        value_name="votes",
+    )
+    long["vote"] = long["vote"].str.capitalize()
+    return (
+        alt.Chart(long, title="How the room voted on each statement")
+        .mark_bar()
+        .encode(
+            alt.X("votes:Q").stack("normalize").title("Share of votes").axis(format="%"),
+            alt.Y("label:N").title(None).sort(alt.SortField("position")).axis(labelLimit=420),
+            alt.Color("vote:N")
+            .title("Vote")
+            .scale(domain=list(VOTE_COLOURS), range=list(VOTE_COLOURS.values()))
+            .legend(orient="bottom"),
+            alt.Order("vote_order:Q"),
+            tooltip=[
+                alt.Tooltip("label:N", title="Statement"),
+                alt.Tooltip("vote:N", title="Vote"),
+                alt.Tooltip("votes:Q", title="Votes"),
+                alt.Tooltip("n:Q", title="All votes"),
+                alt.Tooltip("agree_low:Q", title="Agree: 95% interval from", format=".0%"),
+                alt.Tooltip("agree_high:Q", title="to", format=".0%"),
+            ],
+        )
+        .transform_calculate(vote_order="datum.vote == 'Agree' ? 0 : datum.vote == 'Pass' ? 1 : 2")
+        .properties(height=alt.Step(22))
+    )
+
+
+def opinion_map_chart(participants: pd.DataFrame) -> alt.Chart:
+    """Participants placed by how they voted (first two principal components), coloured and shaped by opinion
+    group; expects x, y, group."""
+    groups = sorted(participants["group"].dropna().unique())
+    return (
+        alt.Chart(participants, title="Opinion groups: each dot is a participant, placed by how they voted")
+        .mark_point(filled=True, size=90, opacity=0.85)
+        .encode(
+            alt.X("x:Q").title("First direction of disagreement"),
+            alt.Y("y:Q").title("Second direction"),
+            alt.Color("group:N")
+            .title("Opinion group")
+            .scale(domain=groups, range=SERIES_COLOURS[: max(1, len(groups))]),
+            alt.Shape("group:N").title("Opinion group"),
+            tooltip=[
+                alt.Tooltip("group:N", title="Opinion group"),
+                alt.Tooltip("stakeholder_group:N", title="Stakeholder group"),
+            ],
+        )
+        .properties(height=320)
+    )

@@ -727,3 +727,25 @@ def apply_results(
             detail={"round": workshop["current_round"], "statements": len(results), "rules": rules},
         )
     return results
+
+
+def workshop_list(db: Database) -> list[dict]:
+    """Every workshop, newest first: code, title, status, current_round, allow_submissions, statements (approved),
+    pending, participants, votes.
+
+    >>> from lessons.store import open_memory_store
+    >>> workshop_list(open_memory_store())
+    []
+    """
+    return _rows(
+        db,
+        """SELECT w.code, w.title, w.purpose, w.status, w.current_round, w.allow_submissions,
+                  (SELECT count(*) FROM statements s WHERE s.workshop_id = w.id AND s.moderation = 'approved')
+                      AS statements,
+                  (SELECT count(*) FROM statements s WHERE s.workshop_id = w.id AND s.moderation = 'pending')
+                      AS pending,
+                  (SELECT count(*) FROM participants p WHERE p.workshop_id = w.id) AS participants,
+                  (SELECT count(*) FROM votes v JOIN participants p ON p.id = v.participant_id
+                   WHERE p.workshop_id = w.id) AS votes
+           FROM workshops w ORDER BY w.created_at DESC, w.id DESC""",
+    )

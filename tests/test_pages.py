@@ -85,6 +85,7 @@ def test_app_registers_the_working_pages():
     assert REGISTERED == [
         *EXPLORE,
         "pages/vote.py",
+        "pages/workshops.py",
         "pages/upload.py",
         "pages/pilot_data.py",
         "pages/users_audit.py",
@@ -103,6 +104,7 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, monkeyp
         "Stakeholder networks",
         "Governance models",
         "Vote in a workshop",
+        "Run a workshop",
         "Upload pilot summary",
         "Edit pilot data",
         "Users and audit",

@@ -1,0 +1,69 @@
+"""AppTest for Run a workshop: a facilitator prepares, opens, watches results, runs a round, closes and applies."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from components.testing import app_test
+from lessons import workshops
+from lessons.store import open_store
+
+
+def signed_in(path, monkeypatch, username="facilitator", password="demo-facilitator-pass") -> AppTest:
+    monkeypatch.setenv("LESSONS_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = app_test(default_timeout=60)
+    at.run()
+    at.text_input(key="auth_username").set_value(username)
+    at.text_input(key="auth_password").set_value(password)
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    at.switch_page("pages/workshops.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def click(at: AppTest, label: str) -> None:
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, at.exception
+
+
+def test_a_facilitator_runs_a_workshop_end_to_end(demo_db_path, monkeypatch):
+    at = signed_in(demo_db_path, monkeypatch)
+    next(t for t in at.text_input if t.label == "Title").set_value("Spring validation")
+    click(at, "Create workshop")
+    code = at.session_state["workshops_code"]
+    with open_store(demo_db_path) as db:
+        lesson_id = db.execute("SELECT id FROM lessons WHERE status = 'submitted' LIMIT 1").fetchone()[0]
+    next(m for m in at.multiselect if m.label == "From lessons").set_value([lesson_id])
+    next(t for t in at.text_area if t.label == "Your own statements, one per line").set_value(
+        "Every pilot should publish what it learned.\nBudgets should follow what residents ask for."
+    )
+    click(at, "Add statements")
+    assert any("Added 3 statements" in s.value for s in at.success)
+    click(at, "Open for voting")
+    with open_store(demo_db_path) as db:
+        tokens = [workshops.join(db, code, stakeholder_group="citizens") for _ in range(6)]
+        for token in tokens:
+            for key in ("S01", "S02", "S03"):
+                workshops.cast_vote(db, token, key, "agree")
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Votes"] == "18"
+    click(at, "Start another round")
+    with open_store(demo_db_path) as db:
+        assert workshops.workshop_by_code(db, code)["current_round"] == 2
+        for token in tokens:
+            workshops.cast_vote(db, token, "S01", "agree")
+    at.run()
+    click(at, "Close voting")
+    click(at, "Apply results to lessons")
+    assert any("1 of 1 lessons changed status" in s.value for s in at.success)
+    with open_store(demo_db_path) as db:
+        assert db.execute("SELECT status FROM lessons WHERE id = ?", [lesson_id]).fetchone() == ("validated",)
+
+
+def test_a_viewer_cannot_run_workshops(demo_db_path, monkeypatch):
+    at = signed_in(demo_db_path, monkeypatch, "viewer", "demo-viewer-pass")
+    assert any("prepared and run by facilitators" in i.value for i in at.info)
+    assert not [b for b in at.button if b.label == "Create workshop"]
