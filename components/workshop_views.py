@@ -80,6 +80,14 @@ def voting(path: str, token: str) -> None:
         with st.container(border=True):
             st.caption(f"Statement {safe(current['key'])}")
             st.markdown(f"### {safe(current['text'])}")
+            if state["round"] > 1:  # Delphi: the room's previous answer, before voting again
+                before = previous_round(path, _code_of(path, token), state["round"] - 1).get(current["key"])
+                if before:
+                    st.info(
+                        f"Last round, {before['n']} people answered: {before['agree']:.0%} agree, "
+                        f"{before['disagree']:.0%} disagree, {before['pass']:.0%} passed.",
+                        icon=":material/history:",
+                    )
             st.segmented_control(
                 "How important is this? (optional)",
                 [1, 2, 3, 4, 5],
@@ -116,6 +124,14 @@ def voting(path: str, token: str) -> None:
                     participant_write(path, workshops.cast_vote, token, key, choice, vote["importance"])
                     st.session_state.pop(f"vote_change_{key}", None)
                     st.rerun()
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def previous_round(path: str, code: str, round: int) -> dict:
+    """A finished round's shares per statement (it no longer changes once the next round started)."""
+    from lessons import workshop_analysis
+
+    return read(path, workshop_analysis.round_shares, code, round)
 
 
 def _code_of(path: str, token: str) -> str:

@@ -720,3 +720,32 @@ def synthetic_votes(
         }
     )
     return matrix, people, texts
+
+
+def round_shares(db: Database, code: str, round: int) -> dict[str, dict]:
+    """How the room voted on each statement in ``round``: key → agree, disagree, pass shares and n (for showing a
+    Delphi round's participants what the previous round thought). Empty when the round has no votes.
+
+    >>> from lessons.store import open_memory_store
+    >>> from lessons.permissions import cli_actor
+    >>> from lessons import workshops
+    >>> db, cli = open_memory_store(), cli_actor()
+    >>> code = workshops.create_workshop(db, cli, "W")
+    >>> round_shares(db, code, 1)
+    {}
+    """
+    if round < 1 or round not in rounds(db, code):
+        return {}
+    matrix, _, statements = vote_matrix(db, code, round)
+    out = {}
+    for column, key in zip(matrix.columns, statements["key"]):
+        values = matrix[column].dropna()
+        n = len(values)
+        if n:
+            out[key] = {
+                "agree": float((values == 1).mean()),
+                "disagree": float((values == -1).mean()),
+                "pass": float((values == 0).mean()),
+                "n": n,
+            }
+    return out

@@ -105,3 +105,14 @@ def test_private_consortium_still_lets_participants_vote(demo_db_path, monkeypat
     code = open_workshop(demo_db_path)
     at = vote_page(demo_db_path, monkeypatch, code)
     assert at.title[0].value == "Vote in a workshop"
+
+
+def test_a_second_round_shows_the_previous_rounds_answer(demo_db_path, monkeypatch):
+    code = open_workshop(demo_db_path, texts=("Residents should co-design services.",))
+    with open_store(demo_db_path) as db:
+        for value in ("agree", "agree", "agree", "disagree"):
+            workshops.cast_vote(db, workshops.join(db, code, stakeholder_group="public"), "S01", value)
+        workshops.start_round(db, CLI, code)
+    at = vote_page(demo_db_path, monkeypatch, code)
+    join(at)
+    assert any("Last round, 4 people answered: 75% agree, 25% disagree, 0% passed." in i.value for i in at.info)
