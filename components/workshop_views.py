@@ -41,7 +41,7 @@ def vote_callback(path: str, token: str, key: str, value: str) -> None:
     participant_write(path, workshops.cast_vote, token, key, value, importance)
 
 
-def join_form(path: str, sectors: dict[str, str]) -> None:
+def join_form(path: str, sectors: dict[str, str], pilots: dict[str, str] | None = None) -> None:
     """The code (from the link or typed), the participant's stakeholder group, and optional pilot and country."""
     code = st.text_input(
         "Workshop code", key="vote_code", max_chars=12, placeholder="e.g. HVR3QT", help="On the screen in the room"
@@ -57,13 +57,20 @@ def join_form(path: str, sectors: dict[str, str]) -> None:
         group = st.selectbox(
             "Your stakeholder group", list(sectors), format_func=sectors.get, index=None, placeholder="Choose one"
         )
+        pilot = None
+        if pilots:
+            pilot = st.selectbox(
+                "Your pilot (optional)", list(pilots), format_func=pilots.get, index=None, placeholder="None"
+            )
         country = st.text_input("Your country (optional, two letters)", max_chars=2, placeholder="e.g. FI")
         joined = st.form_submit_button("Join", type="primary", width="stretch")
     if joined:
         if group is None:
             st.error("Choose your stakeholder group first.")
             return
-        token = participant_write(path, workshops.join, code, stakeholder_group=group, country=country.strip() or None)
+        token = participant_write(
+            path, workshops.join, code, stakeholder_group=group, pilot=pilot, country=country.strip() or None
+        )
         if token:
             st.session_state["vote_token"] = token
             st.rerun()

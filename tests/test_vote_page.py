@@ -78,6 +78,22 @@ def test_a_closed_workshop_or_a_wrong_code_says_so(demo_db_path, monkeypatch):
     assert any("not taking participants" in e.value for e in at.error)
 
 
+def test_joining_with_a_pilot_and_country(demo_db_path, monkeypatch):
+    code = open_workshop(demo_db_path)
+    at = vote_page(demo_db_path, monkeypatch, code)
+    at.selectbox[0].set_value("research")
+    at.selectbox[1].set_value("porto-homelessness-services")
+    next(t for t in at.text_input if t.label.startswith("Your country")).set_value("pt")
+    next(b for b in at.button if b.label == "Join").click().run()
+    token = at.session_state["vote_token"]
+    with open_store(demo_db_path) as db:
+        assert db.execute(
+            "SELECT p.stakeholder_group, pi.slug, p.country FROM participants p JOIN pilots pi ON pi.id = p.pilot_id "
+            "WHERE p.token = ?",
+            [token],
+        ).fetchone() == ("research", "porto-homelessness-services", "PT")
+
+
 def test_joining_needs_a_group(demo_db_path, monkeypatch):
     code = open_workshop(demo_db_path)
     at = vote_page(demo_db_path, monkeypatch, code)
