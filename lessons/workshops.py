@@ -14,6 +14,7 @@ results before lessons change. Analysis of the results lives in ``lessons.worksh
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import random
@@ -22,6 +23,7 @@ import secrets
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass, field
 
 import pycountry
 from sqlite_utils import Database
@@ -435,42 +437,112 @@ def vote_value(value) -> int:
     return VOTE_VALUES[key]
 
 
+@dataclass
+class _PendingVote:
+    """A vote waiting for the next group commit of its database file."""
+
+    token: str
+    key: str
+    value: int
+    importance: int | None
+    done: threading.Event = field(default_factory=threading.Event)
+    error: BaseException | None = None
+
+
+_QUEUES: dict[str, collections.deque] = {}
+
+
+def _store_vote(db: Database, vote: _PendingVote) -> None:
+    """Check and upsert one vote on ``db`` (inside the caller's transaction)."""
+    row = db.conn.execute(
+        """SELECT p.id, w.status, w.current_round, s.id, s.moderation
+           FROM participants p JOIN workshops w ON w.id = p.workshop_id
+           LEFT JOIN statements s ON s.workshop_id = w.id AND s.key = ?
+           WHERE p.token = ?""",
+        [str(vote.key or "").upper(), str(vote.token or "")],
+    ).fetchone()
+    if row is None:
+        raise WorkshopError("This voting link is not known; join the workshop with its code.")
+    participant_id, status, current_round, statement_id, moderation = row
+    if status != "open":
+        raise WorkshopError(f"The workshop is {status}; votes are not taken now.")
+    if statement_id is None or moderation != "approved":
+        raise WorkshopError(f"There is no statement {vote.key} to vote on.")
+    db.conn.execute(
+        """INSERT INTO votes (participant_id, statement_id, round, value, importance) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (participant_id, statement_id, round) DO UPDATE SET
+               value = excluded.value, importance = excluded.importance, voted_at = excluded.voted_at""",
+        [participant_id, statement_id, current_round, vote.value, vote.importance],
+    )
+
+
+def _commit_batch(db: Database, batch: list[_PendingVote]) -> None:
+    """Store every vote of ``batch`` in one ``BEGIN IMMEDIATE`` transaction (a refused vote — closed workshop,
+    unknown statement — is refused alone), retrying the whole batch with backoff while another process holds the
+    database; each vote's waiter is then released with its own outcome."""
+    delay = 0.005
+    for attempt in range(Retry.attempts):
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+            try:
+                errors = []
+                for vote in batch:
+                    try:
+                        _store_vote(db, vote)
+                        errors.append(None)
+                    except WorkshopError as refused:
+                        errors.append(refused)
+                db.conn.execute("COMMIT")
+            except BaseException:
+                db.conn.rollback()
+                raise
+            for vote, error in zip(batch, errors):
+                vote.error = error
+            return
+        except sqlite3.OperationalError as error:
+            message = str(error).lower()
+            if ("locked" not in message and "busy" not in message) or attempt == Retry.attempts - 1:
+                for vote in batch:
+                    vote.error = error
+                return
+            time.sleep(delay * (1 + random.random()))
+            delay = min(delay * 2, 0.5)
+
+
 def cast_vote(db: Database, token: str, statement_key: str, value, importance: int | None = None) -> None:
     """Vote on a statement in the current round; voting again replaces the earlier vote of this round.
 
     ``value`` is agree / disagree / pass or 1 / -1 / 0; ``importance`` an optional 1–5. Only open workshops and
-    approved statements take votes. The write is one short ``BEGIN IMMEDIATE`` transaction, retried with backoff
-    if the store stays busy, so a crowd voting at once loses nothing and sees no "database is locked".
+    approved statements take votes. Votes are written by group commit: a vote joins its database file's queue; the
+    first voter to get the file's write lock stores every queued vote in one short ``BEGIN IMMEDIATE``
+    transaction (retried with backoff if another process holds the database) and releases the others, who find
+    their vote already stored. A crowd voting at once thus shares transactions instead of queueing for one each,
+    loses nothing and sees no "database is locked".
     """
     value = vote_value(value)
     if importance is not None:
         if isinstance(importance, bool) or int(importance) != importance or not 1 <= int(importance) <= 5:
             raise WorkshopError("Importance is a whole number from 1 to 5.")
         importance = int(importance)
-
-    def work():
-        row = db.conn.execute(
-            """SELECT p.id, w.status, w.current_round, s.id, s.moderation
-               FROM participants p JOIN workshops w ON w.id = p.workshop_id
-               LEFT JOIN statements s ON s.workshop_id = w.id AND s.key = ?
-               WHERE p.token = ?""",
-            [str(statement_key or "").upper(), str(token or "")],
-        ).fetchone()
-        if row is None:
-            raise WorkshopError("This voting link is not known; join the workshop with its code.")
-        participant_id, status, current_round, statement_id, moderation = row
-        if status != "open":
-            raise WorkshopError(f"The workshop is {status}; votes are not taken now.")
-        if statement_id is None or moderation != "approved":
-            raise WorkshopError(f"There is no statement {statement_key} to vote on.")
-        db.conn.execute(
-            """INSERT INTO votes (participant_id, statement_id, round, value, importance) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (participant_id, statement_id, round) DO UPDATE SET
-                   value = excluded.value, importance = excluded.importance, voted_at = excluded.voted_at""",
-            [participant_id, statement_id, current_round, value, importance],
-        )
-
-    Retry.run(db, work)
+    vote = _PendingVote(str(token or ""), str(statement_key or ""), value, importance)
+    path = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    if not path or db.conn.in_transaction:  # in-memory store, or inside the caller's transaction
+        Retry.run(db, lambda: _store_vote(db, vote))
+        return
+    with _LOCKS_GUARD:
+        queue = _QUEUES.setdefault(path, collections.deque())
+    queue.append(vote)
+    with _write_lock(db):
+        if not vote.done.is_set():
+            batch = []
+            while queue:
+                batch.append(queue.popleft())
+            _commit_batch(db, batch)
+            for pending in batch:
+                pending.done.set()
+    vote.done.wait()
+    if vote.error is not None:
+        raise vote.error
 
 
 def my_votes(db: Database, token: str, *, round: int | None = None) -> dict[str, dict]:

@@ -27,10 +27,11 @@ def participant_votes(chrome, url: str, code: str, group: str, vote: str, shot=N
     expect(phone.get_by_text(re.compile(r"0 of 2 answered"))).to_be_visible()
     if shot:
         phone.screenshot(path=str(shot))
-    for _ in range(2):
+    for answered in (1, 2):
         phone.get_by_role("button", name=vote, exact=True).click()
+        expect(phone.get_by_text(re.compile(rf"^{answered} of 2 answered"))).to_be_visible(timeout=20_000)
         browser.wait_rendered(phone)
-    expect(phone.get_by_text("You have answered every statement of this round.")).to_be_visible()
+    expect(phone.get_by_text("You have answered every statement of this round.")).to_be_visible(timeout=20_000)
     context.close()
 
 
