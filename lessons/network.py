@@ -28,12 +28,10 @@ Everything expensive is computed once per change of the network (``data_version(
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import re
 import time
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -46,6 +44,13 @@ from scipy.spatial import cKDTree
 from sqlite_utils import Database
 
 from lessons.store import data_version
+from lessons.stored import decode as _decode
+from lessons.stored import encode as _encode
+from lessons.stored import frame_from_json as _frame_from_json
+from lessons.stored import frame_to_json as _frame_to_json
+from lessons.stored import keep as _keep
+from lessons.stored import plain as _plain
+from lessons.stored import stored as _stored
 
 PERIODS = ("end", "baseline", "all")
 #: Seed of everything random here (Louvain, layout, sampled sources): the same network gives the same answer.
@@ -531,19 +536,6 @@ def _ei(external: int, internal: int) -> float | None:
     return None if external + internal == 0 else (external - internal) / (external + internal)
 
 
-def _plain(obj):
-    """JSON-ready: numpy scalars to Python, NaN to None, tuples to lists, recursively."""
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
-
-
 def _measure(G: nx.Graph, group: str = "sector") -> tuple[pd.DataFrame, dict]:
     """Actor and network metrics of ``G`` together, so that the shortest paths are searched once."""
     nodes = list(G)
@@ -799,47 +791,6 @@ def layout(G: nx.Graph, seed: int = SEED, *, iterations: int | None = None) -> p
 # --- Storage --------------------------------------------------------------------------------------------------------
 
 
-def _frame_to_json(frame: pd.DataFrame) -> dict:
-    kinds, data = {}, {}
-    for column in frame.columns:
-        series = frame[column]
-        if pd.api.types.is_bool_dtype(series):
-            kinds[column], values = "bool", series.astype(bool).tolist()
-        elif pd.api.types.is_integer_dtype(series):
-            kinds[column], values = "int", series.astype("int64").tolist()
-        elif pd.api.types.is_float_dtype(series):
-            kinds[column] = "float"
-            values = [None if math.isnan(v) else v for v in series.astype(float).tolist()]
-        else:
-            kinds[column] = "text"
-            values = [_plain(v) if not (isinstance(v, float) and math.isnan(v)) else None for v in series.tolist()]
-        data[column] = values
-    return {"columns": list(frame.columns), "kinds": kinds, "data": data}
-
-
-def _frame_from_json(obj: dict) -> pd.DataFrame:
-    columns = {}
-    for column in obj["columns"]:
-        kind, values = obj["kinds"][column], obj["data"][column]
-        if kind == "float":
-            columns[column] = np.array([np.nan if v is None else v for v in values], dtype=float)
-        elif kind == "int":
-            columns[column] = np.array(values, dtype=np.int64)
-        elif kind == "bool":
-            columns[column] = np.array(values, dtype=bool)
-        else:
-            columns[column] = values
-    return pd.DataFrame(columns, columns=obj["columns"])
-
-
-def _encode(obj: dict) -> bytes:
-    return zlib.compress(json.dumps(obj, allow_nan=False, separators=(",", ":")).encode("utf-8"), 6)
-
-
-def _decode(payload: bytes) -> dict:
-    return json.loads(zlib.decompress(payload).decode("utf-8"))
-
-
 @dataclass(eq=False)
 class NetworkAnalysis:
     """A pilot network analysed: ``metrics`` (:func:`network_metrics`), ``actors`` (:func:`actor_metrics`),
@@ -902,27 +853,6 @@ def analysis_name(pilot: str, period: str = "end", relations: Sequence[str] = ()
     'network:tampere:end:advice,information'
     """
     return f"network:{pilot}:{period}:{','.join(sorted(set(relations)))}"
-
-
-def _stored(db: Database, name: str, version: int) -> bytes | None:
-    row = db.execute("SELECT data_version, payload FROM analysis_results WHERE name = ?", [name]).fetchone()
-    return row[1] if row and row[0] == version else None
-
-
-def _keep(db: Database, name: str, version: int, seconds: float, payload: bytes) -> None:
-    """Store a result; a read-only store still gets the answer, it just is not kept."""
-    try:
-        with db.conn:
-            db.execute(
-                """INSERT INTO analysis_results (name, data_version, seconds, payload) VALUES (?, ?, ?, ?)
-                   ON CONFLICT (name) DO UPDATE SET data_version = excluded.data_version,
-                   seconds = excluded.seconds, payload = excluded.payload,
-                   computed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
-                [name, version, round(seconds, 3), payload],
-            )
-    except Exception as error:
-        if "readonly" not in str(error).replace("-", "").lower():
-            raise
 
 
 def pilot_layout(db: Database, pilot: str, *, store: bool = True) -> pd.DataFrame:

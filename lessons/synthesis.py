@@ -31,6 +31,7 @@ from sklearn.preprocessing import normalize
 from sqlite_utils import Database
 
 from lessons.store import data_version
+from lessons.stored import keep, stored
 
 ANALYSIS = "lesson_similarity"
 #: Neighbours kept per lesson, and the lowest similarity worth keeping or offering as a threshold.
@@ -547,24 +548,13 @@ def similarity(db: Database, *, store: bool = True) -> Similarity:
     """The similarity analysis of the current lessons: the stored one when it is for the current data version,
     else computed now and (when ``store`` and the store is writable) saved for the next caller."""
     version = data_version(db, "lessons")
-    row = db.execute("SELECT data_version, payload FROM analysis_results WHERE name = ?", [ANALYSIS]).fetchone()
-    if row and row[0] == version:
-        return Similarity.from_bytes(row[1])
+    payload = stored(db, ANALYSIS, version)
+    if payload is not None:
+        return Similarity.from_bytes(payload)
     result = build_similarity(lesson_texts(db))
     result.data_version = version
     if store:
-        try:
-            with db.conn:
-                db.execute(
-                    """INSERT INTO analysis_results (name, data_version, seconds, payload) VALUES (?, ?, ?, ?)
-                       ON CONFLICT (name) DO UPDATE SET data_version = excluded.data_version,
-                       seconds = excluded.seconds, payload = excluded.payload,
-                       computed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
-                    [ANALYSIS, version, round(result.seconds, 3), result.to_bytes()],
-                )
-        except Exception as error:  # a read-only store still gets the answer, just not kept
-            if "readonly" not in str(error).replace("-", "").lower():
-                raise
+        keep(db, ANALYSIS, version, result.seconds, result.to_bytes())
     return result
 
 

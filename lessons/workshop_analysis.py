@@ -45,11 +45,9 @@ live page re-reads it until a vote arrives.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import warnings
-import zlib
 
 import numpy as np
 import pandas as pd
@@ -59,6 +57,7 @@ from sqlite_utils import Database
 from threadpoolctl import threadpool_limits
 
 from lessons.store import data_version
+from lessons.stored import decode, encode, frame_from_json, frame_to_json, keep, stored
 
 Z95 = 1.959963984540054
 #: One-sided 90% critical value Pol.is uses for representative statements.
@@ -598,32 +597,6 @@ def _plain(value):
     return value
 
 
-def _frame_to_json(frame: pd.DataFrame) -> dict:
-    kinds = {}
-    data = {}
-    for column in frame.columns:
-        series = frame[column]
-        kind = series.dtype.kind
-        kinds[column] = {"b": "bool", "i": "int", "u": "int", "f": "float"}.get(kind, "other")
-        data[column] = [_plain(v) for v in series.tolist()]
-    return {"columns": [str(c) for c in frame.columns], "kinds": kinds, "data": data}
-
-
-def _frame_from_json(obj: dict) -> pd.DataFrame:
-    columns = {}
-    for column in obj["columns"]:
-        kind, values = obj["kinds"][column], obj["data"][column]
-        if kind == "float":
-            columns[column] = np.array([np.nan if v is None else v for v in values], dtype=float)
-        elif kind == "int":
-            columns[column] = np.array(values, dtype=np.int64)
-        elif kind == "bool":
-            columns[column] = np.array(values, dtype=bool)
-        else:
-            columns[column] = pd.Series(values)
-    return pd.DataFrame(columns, columns=obj["columns"])
-
-
 def compute_results(db: Database, code: str, *, min_group: int = 5, seed: int = 7) -> dict:
     """The analysis of the latest round with votes, and the convergence over rounds (not stored)."""
     matrix, participants, statements = vote_matrix(db, code)
@@ -644,34 +617,16 @@ def results(db: Database, code: str, *, store: bool = True) -> dict:
     """
     name = ANALYSIS.format(code=code)
     version = data_version(db, "workshops")
-    row = db.execute("SELECT data_version, payload FROM analysis_results WHERE name = ?", [name]).fetchone()
-    if row and row[0] == version:
-        stored = json.loads(zlib.decompress(row[1]).decode("utf-8"))
-        return {key: _frame_from_json(value) for key, value in stored.items()}
+    payload = stored(db, name, version)
+    if payload is not None:
+        return {key: frame_from_json(value) for key, value in decode(payload).items()}
     start = time.perf_counter()
     out = compute_results(db, code)
     seconds = time.perf_counter() - start
     out["summary"]["data_version"] = version
     out["summary"]["seconds"] = round(seconds, 3)
     if store:
-        payload = zlib.compress(
-            json.dumps(
-                {key: _frame_to_json(frame) for key, frame in out.items()}, allow_nan=False, separators=(",", ":")
-            ).encode("utf-8"),
-            6,
-        )
-        try:
-            with db.conn:
-                db.execute(
-                    """INSERT INTO analysis_results (name, data_version, seconds, payload) VALUES (?, ?, ?, ?)
-                       ON CONFLICT (name) DO UPDATE SET data_version = excluded.data_version,
-                       seconds = excluded.seconds, payload = excluded.payload,
-                       computed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
-                    [name, version, round(seconds, 3), payload],
-                )
-        except Exception as error:  # a read-only store still gets the answer, just not kept
-            if "readonly" not in str(error).replace("-", "").lower():
-                raise
+        keep(db, name, version, seconds, encode({key: frame_to_json(frame) for key, frame in out.items()}))
     return out
 
 

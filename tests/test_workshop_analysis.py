@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from lessons import workshop_analysis as wa
+from lessons.stored import frame_to_json
 
 CODE = "CAMPS7"
 
@@ -197,7 +198,7 @@ def test_results_are_stored_and_recomputed_only_after_a_vote(camps, monkeypatch)
     again = wa.results(db, CODE)
     assert set(again) == set(first)
     for key in first:
-        assert wa._frame_to_json(again[key]) == wa._frame_to_json(first[key]), key
+        assert frame_to_json(again[key]) == frame_to_json(first[key]), key
     monkeypatch.undo()
     with db.conn:  # a participant changes a pass into an agree
         db.execute(

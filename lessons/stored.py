@@ -1,0 +1,103 @@
+"""Results of expensive analyses kept in ``analysis_results``: frames as JSON, compressed, keyed by data version.
+
+Shared by the network analyses, workshop results and lesson similarity, so each is computed once per change of
+its data and read back otherwise. JSON (never pickle): a stored result cannot run code when loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import zlib
+
+import numpy as np
+import pandas as pd
+from sqlite_utils import Database
+
+
+def plain(obj):
+    """JSON-ready: numpy scalars to Python, NaN/NA to None, tuples to lists, recursively.
+
+    >>> plain({"a": np.int64(2), "b": (1.5, float("nan"))})
+    {'a': 2, 'b': [1.5, None]}
+    """
+    if isinstance(obj, dict):
+        return {str(k): plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [plain(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    return obj
+
+
+def frame_to_json(frame: pd.DataFrame) -> dict:
+    """A frame as JSON-ready columns with their kinds (bool, int, float, text), so it reads back with its dtypes."""
+    kinds, data = {}, {}
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_bool_dtype(series):
+            kinds[column], values = "bool", series.astype(bool).tolist()
+        elif pd.api.types.is_integer_dtype(series):
+            kinds[column], values = "int", series.astype("int64").tolist()
+        elif pd.api.types.is_float_dtype(series):
+            kinds[column] = "float"
+            values = [None if math.isnan(v) else v for v in series.astype(float).tolist()]
+        else:
+            kinds[column], values = "text", [plain(v) for v in series.tolist()]
+        data[column] = values
+    return {"columns": [str(c) for c in frame.columns], "kinds": kinds, "data": data}
+
+
+def frame_from_json(obj: dict) -> pd.DataFrame:
+    """The frame :func:`frame_to_json` wrote.
+
+    >>> f = pd.DataFrame({"n": [1, 2], "x": [0.5, float("nan")], "ok": [True, False], "t": ["a", None]})
+    >>> frame_from_json(frame_to_json(f)).equals(f)
+    True
+    """
+    columns = {}
+    for column in obj["columns"]:
+        kind, values = obj["kinds"][column], obj["data"][column]
+        if kind == "float":
+            columns[column] = np.array([np.nan if v is None else v for v in values], dtype=float)
+        elif kind == "int":
+            columns[column] = np.array(values, dtype=np.int64)
+        elif kind == "bool":
+            columns[column] = np.array(values, dtype=bool)
+        else:
+            columns[column] = values
+    return pd.DataFrame(columns, columns=obj["columns"])
+
+
+def encode(obj: dict) -> bytes:
+    return zlib.compress(json.dumps(obj, allow_nan=False, separators=(",", ":")).encode("utf-8"), 6)
+
+
+def decode(payload: bytes) -> dict:
+    return json.loads(zlib.decompress(payload).decode("utf-8"))
+
+
+def stored(db: Database, name: str, version: int) -> bytes | None:
+    """The stored payload of ``name`` when it was computed at data version ``version``, else None (stale/none)."""
+    row = db.execute("SELECT data_version, payload FROM analysis_results WHERE name = ?", [name]).fetchone()
+    return row[1] if row and row[0] == version else None
+
+
+def keep(db: Database, name: str, version: int, seconds: float, payload: bytes) -> None:
+    """Store a result for ``version``; a read-only store still gets the answer, it just is not kept."""
+    try:
+        with db.conn:
+            db.execute(
+                """INSERT INTO analysis_results (name, data_version, seconds, payload) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (name) DO UPDATE SET data_version = excluded.data_version,
+                   seconds = excluded.seconds, payload = excluded.payload,
+                   computed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
+                [name, version, round(seconds, 3), payload],
+            )
+    except Exception as error:
+        if "readonly" not in str(error).replace("-", "").lower():
+            raise
