@@ -453,6 +453,65 @@ def cmd_workshop(args) -> int:
     return EXIT_OK
 
 
+EXPORT_FORMATS = ("bundle", "sqlite", "datapackage", "datasette-metadata")
+
+
+def cmd_export(args) -> int:
+    """``export --format bundle|sqlite|datapackage|datasette-metadata --out FILE``: the shared data set."""
+    from lessons import bundle
+
+    db = ensure_store(args.db)
+    if args.format == "bundle":
+        try:  # TODO(#8 owner): remove fallback once report lands
+            from lessons.report import bundle_briefs
+        except ImportError:
+            briefs = {}
+        else:
+            briefs = bundle_briefs(db)
+        data = bundle.build_bundle(db, briefs=briefs)
+        what = "the bundle (database, data package, networks, briefs)"
+    elif args.format == "sqlite":
+        data, what = bundle.export_sqlite(db), "the database without accounts or secrets"
+    elif args.format == "datapackage":
+        data, what = bundle.data_package_zip(db), "the Frictionless data package"
+    else:
+        data = json.dumps(bundle.datasette_metadata(db), indent=2, ensure_ascii=False).encode("utf-8")
+        what = "the Datasette metadata"
+    out = Path(args.out)
+    try:
+        out.write_bytes(data)
+    except OSError as err:
+        print(f"Cannot write {out}: {err.strerror or err}.", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"Wrote {what} to {out} ({len(data) / 1e6:,.1f} MB).")
+    return EXIT_OK
+
+
+def cmd_import_bundle(args) -> int:
+    """``import-bundle FILE.zip``: fill an empty store from a bundle's data package."""
+    from lessons.bundle import BundleError, import_bundle
+
+    source = Path(args.file)
+    try:
+        payload = source.read_bytes()
+    except OSError as err:
+        print(f"Cannot read {source}: {err.strerror or err}.", file=sys.stderr)
+        return EXIT_INVALID
+    path = resolve_db_path(args.db)
+    db = open_store(path)
+    actor = _acting(db, args.as_user)
+    try:
+        counts = import_bundle(db, actor, payload, filename=source.name)
+    except BundleError as err:
+        for problem in err.problems:
+            print(str(problem), file=sys.stderr)
+        print(f"{len(err.problems)} problem(s); nothing was written." if err.problems else err, file=sys.stderr)
+        return EXIT_INVALID
+    print(f"Imported {source} into {path}:")
+    _print_table([{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"])
+    return EXIT_OK
+
+
 _WORKSHOP_COUNTS = {
     "statements": "WHERE workshop_id = (SELECT id FROM workshops WHERE code = ?)",
     "participants": "WHERE workshop_id = (SELECT id FROM workshops WHERE code = ?)",
@@ -607,6 +666,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int)
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("export", parents=[common], help="write the shared data set (no accounts or secrets)")
+    p.add_argument(
+        "--format",
+        required=True,
+        choices=EXPORT_FORMATS,
+        help="bundle: one ZIP of everything; sqlite: the database; datapackage: ZIP of datapackage.json and CSVs; "
+        "datasette-metadata: metadata.json for Datasette",
+    )
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import-bundle", parents=[common], help="fill an empty store from a bundle (or data package)")
+    p.add_argument("file", metavar="FILE.zip")
+    p.add_argument("--as", dest="as_user", metavar="USER", help="act as this account (default: a local administrator)")
+    p.set_defaults(func=cmd_import_bundle)
 
     p = sub.add_parser("workshop", help="Pol.is import and export, and a workshop's results")
     ws = p.add_subparsers(dest="workshop_command", required=True, metavar="ACTION")

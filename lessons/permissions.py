@@ -43,6 +43,7 @@ ACTIONS: dict[str, tuple[frozenset[str], bool, str]] = {
     "vocabulary.edit": (frozenset({"admin"}), False, "change the vocabularies"),
     "user.manage": (frozenset({"admin"}), False, "manage accounts"),
     "audit.read": (frozenset({"admin"}), False, "read the audit log"),
+    "bundle.import": (frozenset({"admin"}), False, "import a data bundle"),
 }
 
 

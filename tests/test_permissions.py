@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from lessons.accounts import actor_for, add_user, remove_user, set_password, update_user
 from lessons.audit import audit_entries
+from lessons.bundle import VOCABULARIES, data_package_zip, import_bundle, shared_tables
 from lessons.editing import (
     create_pilot,
     delete_pilot,
@@ -192,11 +193,25 @@ OPERATIONS = {
         "user.manage", "user.password", lambda db, a, i: set_password(db, a, "sam", "another long secret"),
     ),
     "audit_entries": ("audit.read", None, lambda db, a, i: audit_entries(db, a)),
+    "import_bundle": ("bundle.import", "bundle.import", lambda db, a, i: import_into_emptied(db, a)),
     "commit upload alpha": ("upload.commit", "upload.commit", lambda db, a, i: commit(db, a, lesson_plan("alpha", "L2"), filename="a.csv")),
     "commit upload beta": ("upload.commit", "upload.commit", lambda db, a, i: commit(db, a, lesson_plan("beta", "L2"), filename="b.csv")),
     "undo upload alpha": ("upload.undo", "upload.undo", lambda db, a, i: undo_upload(db, a, i["upload_alpha"])),
     "undo upload beta": ("upload.undo", "upload.undo", lambda db, a, i: undo_upload(db, a, i["upload_beta"])),
 }  # fmt: skip
+
+
+def import_into_emptied(db: Database, actor: Actor | None) -> dict:
+    """Import the store's own data package. A bundle goes only into an empty store, so for an administrator (the
+    one role allowed) the store is emptied first; any other actor tries on the full store and must be refused
+    before the emptiness check."""
+    payload = data_package_zip(db)
+    if actor is not None and actor.role == "admin":
+        for table in reversed(shared_tables(db)):
+            if table not in VOCABULARIES:
+                db.execute(f'DELETE FROM "{table}"')
+    return import_bundle(db, actor, payload)
+
 
 # --- the expected matrix, written out -----------------------------------------------------------------------------
 
@@ -227,6 +242,7 @@ MATRIX = {
     "remove_user":              (A,    R,          R,          R,     R),
     "set_password of another":  (A,    R,          R,          R,     R),
     "audit_entries":            (A,    R,          R,          R,     R),
+    "import_bundle":            (A,    R,          R,          R,     R),
     "commit upload alpha":      (A,    A,          R,          R,     R),
     "commit upload beta":       (A,    R,          R,          R,     R),
     "undo upload alpha":        (A,    A,          R,          R,     R),
