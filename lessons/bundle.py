@@ -892,8 +892,8 @@ def _check_keys(db: Database, tables: dict[str, list[dict]], columns_of: dict[st
                         None,
                         number,
                         ", ".join(fk["from"]),
-                        f"{', '.join(map(str, value))} is not a {', '.join(fk['to'])} in data/{fk['table']}.csv.",
-                        f"Use a {', '.join(fk['to'])} of data/{fk['table']}.csv, or leave the cell empty if the "
+                        f"There is no row with {', '.join(fk['to'])} {', '.join(map(str, value))} in data/{fk['table']}.csv.",
+                        f"Use one of its {', '.join(fk['to'])} values, or leave the cell empty if the "
                         "column allows it.",
                     )
                 )
