@@ -35,22 +35,40 @@ _CONFIG = {
 }
 
 
+def _full(spec: dict) -> str:
+    full = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "background": "white", "config": _CONFIG}
+    full.update(spec)
+    return json.dumps(full, default=str)
+
+
 def chart_png(spec: dict) -> bytes:
-    """A Vega-Lite specification drawn as a PNG image (white background).
+    """A Vega-Lite specification drawn as a PNG image (white background), for the PDF.
 
     >>> png = chart_png({"data": {"values": [{"a": "x", "b": 1}]}, "mark": "bar",
     ...                  "encoding": {"x": {"field": "b", "type": "quantitative"}, "y": {"field": "a"}}})
     >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
     True
     """
-    full = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "background": "white", "config": _CONFIG}
-    full.update(spec)
-    return vl_convert.vegalite_to_png(json.dumps(full, default=str), scale=CHART_SCALE)
+    return vl_convert.vegalite_to_png(_full(spec), scale=CHART_SCALE)
+
+
+def chart_svg(spec: dict) -> str:
+    """A Vega-Lite specification drawn as SVG, for the HTML page: sharp at any zoom, its words real text."""
+    return vl_convert.vegalite_to_svg(_full(spec))
+
+
+def _charts(report: Report) -> list[Block]:
+    return [b for s in report.sections for b in s.blocks if b.kind == "chart" and b.spec]
 
 
 def chart_images(report: Report) -> dict[int, bytes]:
-    """Every chart of ``report`` drawn once, keyed by ``id()`` of its block (HTML and PDF share them)."""
-    return {id(b): chart_png(b.spec) for s in report.sections for b in s.blocks if b.kind == "chart" and b.spec}
+    """Every chart of ``report`` as PNG, keyed by ``id()`` of its block."""
+    return {id(b): chart_png(b.spec) for b in _charts(report)}
+
+
+def chart_vectors(report: Report) -> dict[int, str]:
+    """Every chart of ``report`` as SVG, keyed by ``id()`` of its block."""
+    return {id(b): chart_svg(b.spec) for b in _charts(report)}
 
 
 def _cell(value) -> str:
@@ -86,7 +104,7 @@ def _html_table(frame: pd.DataFrame, caption: str = "") -> str:
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def _html_block(block: Block, images: dict[int, bytes]) -> str:
+def _html_block(block: Block, images: dict[int, str]) -> str:
     if block.kind == "text":
         return f"<p>{html.escape(block.text)}</p>"
     if block.kind == "subheading":
@@ -95,17 +113,18 @@ def _html_block(block: Block, images: dict[int, bytes]) -> str:
         return "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in block.items) + "</ul>"
     if block.kind == "table":
         return _html_table(block.frame, block.caption)
-    data = base64.b64encode(images[id(block)]).decode("ascii")
+    data = base64.b64encode(images[id(block)].encode("utf-8")).decode("ascii")
     caption = html.escape(block.caption or "The table below holds the chart's figures.")
     return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(block.alt, quote=True)}">'
+        f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{html.escape(block.alt, quote=True)}">'
         f"<figcaption>{caption}</figcaption></figure>{_html_table(block.frame)}"
     )
 
 
-def to_html(report: Report, images: dict[int, bytes] | None = None) -> bytes:
-    """The report as one self-contained HTML page (UTF-8): charts embedded as images, each followed by its table."""
-    images = chart_images(report) if images is None else images
+def to_html(report: Report, images: dict[int, str] | None = None) -> bytes:
+    """The report as one self-contained HTML page (UTF-8): charts embedded as SVG images with alternative text,
+    each followed by its table."""
+    images = chart_vectors(report) if images is None else images
     parts = [
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(report.title)}</title>',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -330,7 +349,7 @@ def to_pdf(report: Report, images: dict[int, bytes] | None = None) -> bytes:
     return bytes(pdf.output())
 
 
-def render(report: Report) -> dict[str, bytes]:
-    """Both files of a report, charts drawn once: ``{"<stem>.html": ..., "<stem>.pdf": ...}``."""
-    images = chart_images(report)
-    return {f"{report.file_stem}.html": to_html(report, images), f"{report.file_stem}.pdf": to_pdf(report, images)}
+def render(report: Report, formats=("html", "pdf")) -> dict[str, bytes]:
+    """The report's files in ``formats`` (``html``, ``pdf``): ``{"<stem>.html": ..., "<stem>.pdf": ...}``."""
+    writers = {"html": to_html, "pdf": to_pdf}
+    return {f"{report.file_stem}.{f}": writers[f](report) for f in formats}
