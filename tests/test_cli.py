@@ -223,3 +223,98 @@ def test_unknown_command_exits_2(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["frobnicate"])
     assert exit_info.value.code == 2
+
+
+# --- export and import-bundle (#8) ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def quick_briefs(monkeypatch):
+    """Briefs stand-in: the command's wiring is tested here, rendering the briefs in tests of ``lessons.report``."""
+    import types
+
+    fake = types.ModuleType("lessons.report")
+    fake.bundle_briefs = lambda db: {"brief-demo.pdf": b"%PDF-1.4 a brief"}
+    monkeypatch.setitem(sys.modules, "lessons.report", fake)
+
+
+def test_export_bundle_writes_a_zip_with_every_part(demo_db_path, tmp_path, capsys, no_default_db, quick_briefs):
+    import zipfile
+
+    out = tmp_path / "everything.zip"
+    assert main(["export", "--format", "bundle", "--out", str(out), "--db", str(demo_db_path)]) == EXIT_OK
+    assert capsys.readouterr().out.startswith(f"Wrote the bundle (database, data package, networks, briefs) to {out}")
+    with zipfile.ZipFile(out) as archive:
+        names = set(archive.namelist())
+    assert {"README.txt", "lessons.db", "metadata.json", "datapackage.json", "data/lessons.csv"} <= names
+    assert "networks/tampere-youth-guidance.gexf" in names
+    assert "briefs/brief-demo.pdf" in names
+
+
+@pytest.mark.parametrize(
+    ("fmt", "check"),
+    [
+        ("sqlite", lambda data: data.startswith(b"SQLite format 3\x00")),
+        ("datapackage", lambda data: data.startswith(b"PK") and b"datapackage.json" in data),
+        ("datasette-metadata", lambda data: "lessons" in json.loads(data)["databases"]),
+    ],
+)
+def test_export_each_part_alone(demo_db_path, tmp_path, fmt, check, no_default_db):
+    out = tmp_path / "part"
+    assert main(["export", "--format", fmt, "--out", str(out), "--db", str(demo_db_path)]) == EXIT_OK
+    assert check(out.read_bytes())
+
+
+def test_import_bundle_into_an_empty_store_reports_counts(demo_db_path, tmp_path, capsys, no_default_db, quick_briefs):
+    bundle = tmp_path / "b.zip"
+    assert main(["export", "--format", "bundle", "--out", str(bundle), "--db", str(demo_db_path)]) == EXIT_OK
+    new = tmp_path / "new.db"
+    assert main(["init", "--db", str(new)]) == EXIT_OK
+    capsys.readouterr()
+    assert main(["import-bundle", str(bundle), "--db", str(new)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert out.startswith(f"Imported {bundle} into {new}:")
+    assert any(line.split() == ["lessons", "192"] for line in out.splitlines())
+    before = counts_of(demo_db_path)
+    after = counts_of(new)
+    for table in ("pilots", "lessons", "stakeholders", "ties", "workshops", "votes"):
+        assert after[table] == before[table], table
+    assert after["users"] == 0 and after["audit_log"] == 1
+
+    assert main(["import-bundle", str(bundle), "--db", str(new)]) == EXIT_INVALID  # no longer empty
+    err = capsys.readouterr().err
+    assert err.startswith("The store already holds data") and "Traceback" not in err
+    assert counts_of(new) == after
+
+
+def test_import_bundle_of_a_bad_file_exits_2_without_a_traceback(tmp_path, capsys, no_default_db):
+    new = tmp_path / "new.db"
+    bad = tmp_path / "notes.zip"
+    bad.write_text("not a zip", encoding="utf-8")
+    assert main(["import-bundle", str(bad), "--db", str(new)]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "notes.zip: The file is not a ZIP archive. Choose the bundle's .zip file.\n1 problem(s); nothing was written.\n"
+    )
+    assert counts_of(new)["pilots"] == 0
+
+    assert main(["import-bundle", str(tmp_path / "missing.zip"), "--db", str(new)]) == EXIT_INVALID
+    assert capsys.readouterr().err == f"Cannot read {tmp_path / 'missing.zip'}: No such file or directory.\n"
+
+
+def test_import_bundle_as_a_viewer_is_refused(demo_db_path, tmp_path, capsys, no_default_db):
+    bundle = tmp_path / "b.zip"
+    assert main(["export", "--format", "datapackage", "--out", str(bundle), "--db", str(demo_db_path)]) == EXIT_OK
+    new = tmp_path / "new.db"
+    from lessons.accounts import add_user
+    from lessons.permissions import cli_actor
+    from lessons.store import open_store
+
+    db = open_store(new)
+    add_user(db, cli_actor(), "vic", "a long enough secret", role="viewer")
+    db.close()
+    capsys.readouterr()
+    assert main(["import-bundle", str(bundle), "--db", str(new), "--as", "vic"]) == EXIT_INVALID
+    assert capsys.readouterr().err == "A viewer may not import a data bundle.\n"
+    assert counts_of(new)["pilots"] == 0
