@@ -305,9 +305,10 @@ def table_schema(db: Database, table: str, docs: dict | None = None) -> dict:
             field["constraints"] = constraints
         fields.append(field)
     primary = [c["name"] for c in sorted(_columns(db, table), key=lambda c: c["pk"]) if c["pk"]]
+    names = [f["name"] for f in fields]
     foreign = [
         {"fields": fk["from"], "reference": {"resource": fk["table"], "fields": fk["to"]}}
-        for fk in _foreign_keys(db, table)
+        for fk in sorted(_foreign_keys(db, table), key=lambda fk: [names.index(c) for c in fk["from"]])
         if fk["table"] in SHARED
     ]
     schema: dict = {"fields": fields, "primaryKey": primary, "missingValues": [""]}
@@ -344,7 +345,7 @@ def table_csv(db: Database, table: str) -> bytes:
 
     >>> from lessons.store import open_memory_store
     >>> table_csv(open_memory_store(), "phases").decode().splitlines()[:2]
-    ['code,position,name,description', 'initiate,1,Initiate,"Identify the need, the people concerned and the partners; agree to co-create."']
+    ['code,position,name,description', 'co-deliver,4,Co-deliver,Run the service with users and partners sharing the delivery.']
     """
     names, sql = _select(db, table)
     out = io.StringIO(newline="")
@@ -386,7 +387,7 @@ def data_package(db: Database) -> dict[str, bytes]:
     ['data/governance_models.csv', 'data/lesson_elements.csv', 'data/lesson_groups.csv']
     >>> package = json.loads(files["datapackage.json"])
     >>> package["name"], package["resources"][0]["path"]
-    ('cross-pilot-lessons', 'data/sectors.csv')
+    ('cross-pilot-lessons', 'data/themes.csv')
     """
     docs = dictionary()
     resources, files = [], {}
