@@ -88,7 +88,7 @@ h1{font-size:1.8rem;margin-bottom:.2rem}h3{font-size:1.05rem;margin:1rem 0 .3rem
 .sub{color:#444;margin-top:0}.notice{background:#fff4d6;border-left:4px solid #b58100;padding:.5rem 1rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem;width:100%}
 th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top}th{background:#e8eef4}
-figure{margin:1rem 0}figure img{max-width:100%;height:auto}figcaption{font-size:.9rem;color:#444}
+figure{margin:1rem 0}figure img{width:100%;max-width:46rem;height:auto}figcaption{font-size:.9rem;color:#444}
 li{margin-bottom:.35rem}footer{margin-top:2rem;font-size:.85rem;color:#444}
 @media print{h2{break-after:avoid}figure,tr{break-inside:avoid}}
 """

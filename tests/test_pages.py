@@ -88,6 +88,7 @@ def test_app_registers_the_working_pages():
         "pages/workshops.py",
         "pages/upload.py",
         "pages/pilot_data.py",
+        "pages/exports.py",
         "pages/users_audit.py",
     ]
 
@@ -107,11 +108,12 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, monkeyp
         "Run a workshop",
         "Upload pilot summary",
         "Edit pilot data",
+        "Data and exports",
         "Users and audit",
     }
     if page == "pages/vote.py":  # participants need no account: the join form, open to all
         assert [t.key for t in at.text_input][:1] == ["vote_code"]
-    elif page in EXPLORE:
+    elif page in (*EXPLORE, "pages/exports.py"):  # exports are for the public too
         assert any("Illustrative demo data" in i.value for i in at.info)
     else:  # Manage pages without sign-in: the sign-in form, no write widget of the page
         assert any(i.value.startswith("Sign in (in the sidebar)") for i in at.info)

@@ -1,0 +1,213 @@
+"""The *Data and exports* page's parts: briefs and the roadmap, the whole bundle and each part alone, and the import
+of a bundle into an empty store. Files are made when their button is clicked and cached by data version."""
+
+from __future__ import annotations
+
+import json
+from contextlib import closing
+from dataclasses import asdict
+
+import pandas as pd
+import streamlit as st
+
+from components.loaders import TTL
+from components.widgets import safe
+from lessons import bundle, report
+from lessons.network_io import to_gexf, to_graphml
+from lessons.permissions import PermissionDenied
+from lessons.report_render import render
+from lessons.store import connect
+
+SUBJECT_LABELS = {"theme": "A theme", "pilot": "A pilot", "model": "A governance model"}
+MIME = {
+    "pdf": "application/pdf",
+    "html": "text/html",
+    "zip": "application/zip",
+    "db": "application/vnd.sqlite3",
+    "json": "application/json",
+    "graphml": "application/graphml+xml",
+    "gexf": "application/gexf+xml",
+}
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def load_subjects(path: str, version: int) -> dict[str, pd.DataFrame]:
+    """Themes with lessons, pilots and governance models a brief can be about."""
+    with closing(connect(path, readonly=True)) as db:
+        return report.subjects(db)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def load_summary(path: str, version: int) -> dict:
+    """Counts shown next to the downloads: validated lessons, shared tables, pilots with a network."""
+    with closing(connect(path, readonly=True)) as db:
+        validated = db.execute(
+            "SELECT count(*) FROM lessons WHERE status IN ('validated', 'endorsed', 'applied_elsewhere')"
+        ).fetchone()[0]
+        networks = db.execute("SELECT count(DISTINCT pilot_id) FROM stakeholders").fetchone()[0]
+        return {"validated": validated, "tables": len(bundle.shared_tables(db)), "networks": networks}
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def made_report(path: str, version: int, subject: str, key: str, file_format: str) -> bytes:
+    """A brief (``subject`` theme, pilot or model) or the roadmap (``subject`` roadmap) as PDF or HTML."""
+    with closing(connect(path, readonly=True)) as db:
+        made = report.roadmap(db) if subject == "roadmap" else report.brief(db, subject, key)
+        return next(iter(render(made, (file_format,)).values()))
+
+
+@st.cache_data(ttl=TTL, max_entries=6, show_spinner=False)
+def made_part(path: str, version: int, part: str) -> bytes:
+    """The whole bundle or one of its parts as bytes: bundle, sqlite, package, metadata, or network:<slug>:<fmt>."""
+    with closing(connect(path, readonly=True)) as db:
+        if part == "bundle":
+            return bundle.build_bundle(db, briefs=report.bundle_briefs(db))
+        if part == "sqlite":
+            return bundle.export_sqlite(db)
+        if part == "package":
+            return bundle.data_package_zip(db)
+        if part == "metadata":
+            return json.dumps(bundle.datasette_metadata(db), indent=2, ensure_ascii=False).encode("utf-8")
+        _, slug, file_format = part.split(":")
+        return (to_graphml if file_format == "graphml" else to_gexf)(db, slug)  # as the bundle writes them
+
+
+def _download(label: str, make, file_name: str, key: str, *, primary: bool = False) -> None:
+    st.download_button(
+        label,
+        data=make,
+        file_name=file_name,
+        mime=MIME[file_name.rsplit(".", 1)[1]],
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
+        type="primary" if primary else "secondary",
+    )
+
+
+def brief_section(path: str, version: int) -> None:
+    """Choose what the brief is about; one click gives it as PDF or as a web page."""
+    st.subheader("Policy brief", anchor=False)
+    st.write(
+        "A report to put on the table: what recurs, where pilots disagree, what validation workshops said (with "
+        "n and 95% intervals) and who was involved, with charts. Every claim cites its lessons and workshops."
+    )
+    found = load_subjects(path, version)
+    available = [s for s in SUBJECT_LABELS if len(found[s])]
+    if not available:
+        st.info("There is nothing to brief on yet: upload a pilot summary first.")
+        return
+    left, right = st.columns([1, 2])
+    subject = left.radio("About", available, format_func=SUBJECT_LABELS.get, key="exports_subject")
+    options = found[subject]
+    names = dict(zip(options["key"], options["name"]))
+    key = right.selectbox(SUBJECT_LABELS[subject], list(names), format_func=names.get, key=f"exports_{subject}")
+    stem = f"brief-{subject}-{key}"
+    with st.container(horizontal=True):
+        _download(
+            "Brief as PDF",
+            lambda: made_report(path, version, subject, key, "pdf"),
+            f"{stem}.pdf",
+            "exports_brief_pdf",
+            primary=True,
+        )
+        _download(
+            "Brief as a web page (HTML)",
+            lambda: made_report(path, version, subject, key, "html"),
+            f"{stem}.html",
+            "exports_brief_html",
+        )
+    st.caption(f"About {safe(names[key])}. Made from the data as it is now; it takes a few seconds.")
+
+
+def roadmap_section(path: str, version: int, validated: int) -> None:
+    st.subheader("Roadmap to co-creation", anchor=False)
+    st.write(
+        "A step-by-step guide for service providers: the validated lessons ordered by co-creation phase, each step "
+        f"with the lessons and workshop votes behind it. It draws on {validated} validated, endorsed or "
+        "applied-elsewhere lessons."
+    )
+    if not validated:
+        st.caption("No lesson has been validated yet, so the roadmap will say how to get there.")
+    with st.container(horizontal=True):
+        _download(
+            "Roadmap as PDF",
+            lambda: made_report(path, version, "roadmap", "", "pdf"),
+            "roadmap-to-co-creation.pdf",
+            "exports_roadmap_pdf",
+            primary=True,
+        )
+        _download(
+            "Roadmap as a web page (HTML)",
+            lambda: made_report(path, version, "roadmap", "", "html"),
+            "roadmap-to-co-creation.html",
+            "exports_roadmap_html",
+        )
+
+
+def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str]) -> None:
+    st.subheader("The whole data set", anchor=False)
+    st.write(
+        "One ZIP with everything, for Datasette, Gephi, spreadsheets and a copy of this tool: the SQLite database "
+        f"with a Datasette metadata file, a Frictionless data package (one CSV per table, {summary['tables']} "
+        f"tables, with primary and foreign keys), GraphML and GEXF for each of {summary['networks']} pilot "
+        "networks, the roadmap and the briefs on every theme and model. Accounts, the audit log and workshop "
+        "participants' tokens are left out."
+    )
+    _download(
+        "Download everything (ZIP)",
+        lambda: made_part(path, version, "bundle"),
+        "cross-pilot-lessons-bundle.zip",
+        "exports_bundle",
+        primary=True,
+    )
+    st.caption("Making the bundle takes about half a minute for the demo data (the briefs are drawn then).")
+    st.markdown("**Each part alone**")
+    parts = [
+        ("SQLite database", "sqlite", "lessons.db"),
+        ("Data package (CSV + datapackage.json)", "package", "cross-pilot-lessons-datapackage.zip"),
+        ("Datasette metadata", "metadata", "metadata.json"),
+    ]
+    with st.container(horizontal=True):
+        for label, part, name in parts:
+            _download(label, lambda p=part: made_part(path, version, p), name, f"exports_part_{part}")
+    if pilots:
+        left, mid, right = st.columns([2, 1, 1])
+        slug = left.selectbox("Network of a pilot", list(pilots), format_func=pilots.get, key="exports_network")
+        for col, fmt, label in ((mid, "graphml", "GraphML"), (right, "gexf", "GEXF (Gephi)")):
+            with col:
+                st.write("")  # aligns the buttons with the chooser
+                _download(
+                    label,
+                    lambda f=fmt: made_part(path, version, f"network:{slug}:{f}"),
+                    f"{slug}.{fmt}",
+                    f"exports_network_{fmt}",
+                )
+
+
+def import_section(path: str, actor) -> None:
+    """Administrators fill an empty store from a bundle; the domain checks the role and the emptiness again."""
+    st.subheader("Import a bundle", anchor=False)
+    if actor is None or actor.role != "admin":
+        st.caption("Administrators can import a bundle into an empty database here (sign in as an administrator).")
+        return
+    st.write(
+        "Fill an empty database from a bundle made here (or its data package alone). Nothing is written when "
+        "anything in it is wrong, or when this database already holds pilots or lessons."
+    )
+    upload = st.file_uploader("Bundle (ZIP)", type=["zip"], key="exports_import_file")
+    if upload is None or not st.button("Import the bundle", key="exports_import", icon=":material/upload:"):
+        return
+    try:
+        with closing(connect(path)) as db:
+            counts = bundle.import_bundle(db, actor, upload.getvalue(), filename=upload.name)
+    except bundle.BundleError as problem:
+        st.error(f"Nothing was written: {len(problem.problems)} problem(s) were found.", icon=":material/error:")
+        columns = ["file", "row", "column", "message", "fix"]
+        st.dataframe(pd.DataFrame([asdict(p) for p in problem.problems])[columns], hide_index=True)
+        return
+    except PermissionDenied as refused:
+        st.error(f"Not allowed: {refused}", icon=":material/block:")
+        return
+    st.cache_data.clear()
+    st.success(f"Imported {sum(counts.values())} rows into {len(counts)} tables.", icon=":material/check_circle:")

@@ -1,0 +1,27 @@
+"""Data and exports: a policy brief and the roadmap in one click, the whole data set as one bundle or part by part."""
+
+import streamlit as st
+
+from components import auth, loaders
+from components import export_views as views
+from components.widgets import data_notice
+
+path = loaders.db_path()
+version = loaders.data_version(path)
+
+st.title("Data and exports")
+st.write(
+    "Take the results away: a brief you can cite in a meeting, a roadmap service providers can follow, and the "
+    "data itself in forms Datasette, Gephi and spreadsheets open."
+)
+data_notice(loaders.load_notice(path, version))
+summary = views.load_summary(path, version)
+pilots = views.load_subjects(path, version)["pilot"]
+
+views.brief_section(path, version)
+st.divider()
+views.roadmap_section(path, version, summary["validated"])
+st.divider()
+views.bundle_section(path, version, summary, dict(zip(pilots["key"], pilots["name"])))
+st.divider()
+views.import_section(path, auth.current_actor(path))

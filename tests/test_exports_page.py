@@ -1,0 +1,114 @@
+"""AppTest of the *Data and exports* page, and the files its buttons make when clicked (deferred downloads)."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import zipfile
+from io import BytesIO
+
+import networkx as nx
+import pytest
+import streamlit as st
+from pypdf import PdfReader
+
+from components import export_views as views
+from components.testing import app_test
+from lessons.store import open_store
+from tests.test_manage_pages import sign_in
+
+
+@pytest.fixture
+def app(demo_db_path, monkeypatch):
+    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
+    monkeypatch.delenv("LESSONS_REQUIRE_SIGN_IN", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = app_test().run()
+    at.switch_page("pages/exports.py").run()
+    assert not at.exception
+    return at
+
+
+def labels(at) -> dict[str, str]:
+    return {b.key: b.label for b in at.get("download_button")}
+
+
+def test_the_page_offers_a_brief_the_roadmap_the_bundle_and_each_part(app):
+    assert app.title[0].value == "Data and exports"
+    assert any("Illustrative demo data" in i.value for i in app.info)
+    assert labels(app) == {
+        "exports_brief_pdf": "Brief as PDF",
+        "exports_brief_html": "Brief as a web page (HTML)",
+        "exports_roadmap_pdf": "Roadmap as PDF",
+        "exports_roadmap_html": "Roadmap as a web page (HTML)",
+        "exports_bundle": "Download everything (ZIP)",
+        "exports_part_sqlite": "SQLite database",
+        "exports_part_package": "Data package (CSV + datapackage.json)",
+        "exports_part_metadata": "Datasette metadata",
+        "exports_network_graphml": "GraphML",
+        "exports_network_gexf": "GEXF (Gephi)",
+    }
+    assert app.radio(key="exports_subject").options == ["A theme", "A pilot", "A governance model"]
+    themes = app.selectbox(key="exports_theme").options
+    assert "Trust and relationships" in themes
+    assert any("validated" in m.value and "lessons" in m.value for m in app.markdown)
+    # without an administrator, no import widget
+    assert not app.get("file_uploader")
+    assert any("Administrators can import a bundle" in c.value for c in app.caption)
+
+
+def test_choosing_a_pilot_offers_every_pilot(app, demo_db_path):
+    app.radio(key="exports_subject").set_value("pilot").run()
+    db = open_store(demo_db_path)
+    names = [r[0] for r in db.execute("SELECT name FROM pilots ORDER BY name").fetchall()]
+    db.close()
+    assert app.selectbox(key="exports_pilot").options == names
+    assert not app.exception
+
+
+def test_the_files_the_buttons_make(demo_db_path):
+    st.cache_data.clear()
+    path = str(demo_db_path)
+    pdf = views.made_report(path, 0, "model", "local-champions", "pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    assert "Policy brief: Local champions as intermediaries" in text and "Sources" in text
+    page = views.made_report(path, 0, "roadmap", "", "html").decode()
+    assert page.startswith("<!DOCTYPE html>") and "Roadmap to co-creation" in page
+    copy = views.made_part(path, 0, "sqlite")
+    assert copy.startswith(b"SQLite format 3\x00")
+    with open(demo_db_path.parent / "copy.db", "wb") as out:
+        out.write(copy)
+    with sqlite3.connect(demo_db_path.parent / "copy.db") as check:
+        assert check.execute("SELECT count(*) FROM lessons").fetchone()[0] == 192
+    metadata = json.loads(views.made_part(path, 0, "metadata"))
+    assert "lessons" in json.dumps(metadata)
+    with zipfile.ZipFile(io.BytesIO(views.made_part(path, 0, "package"))) as package:
+        assert "datapackage.json" in package.namelist()
+    graph = nx.read_graphml(io.BytesIO(views.made_part(path, 0, "network:tampere-youth-guidance:graphml")))
+    assert graph.number_of_nodes() == 40
+    gexf = views.made_part(path, 0, "network:tampere-youth-guidance:gexf")
+    assert b"<gexf" in gexf[:400]
+
+
+def test_an_empty_store_says_there_is_nothing_to_brief_on(tmp_path, monkeypatch):
+    path = tmp_path / "empty.db"
+    open_store(path).close()
+    monkeypatch.setenv("LESSONS_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = app_test().run()
+    at.switch_page("pages/exports.py").run()
+    assert not at.exception
+    assert any("nothing to brief on yet" in i.value for i in at.info)
+    assert any("No lesson has been validated yet" in c.value for c in at.caption)
+    assert "exports_brief_pdf" not in labels(at) and "exports_bundle" in labels(at)
+    assert "exports_network_graphml" not in labels(at)
+
+
+def test_an_administrator_is_offered_the_import(app):
+    sign_in(app, "admin")
+    app.switch_page("pages/exports.py").run()
+    assert not app.exception
+    assert app.get("file_uploader")
