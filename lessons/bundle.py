@@ -238,6 +238,8 @@ def dictionary(path: Path = DICTIONARY) -> dict[str, dict]:
     """
     tables: dict[str, dict] = {}
     current = None
+    if not path.exists():  # an installed copy without the data folder: no descriptions, nothing else lost
+        return tables
     for line in path.read_text(encoding="utf-8").splitlines():
         heading = re.match(r"### (\w+) — (.*)", line)
         if heading:
@@ -835,6 +837,8 @@ def read_data_package(db: Database, payload: bytes, filename: str = "bundle.zip"
         rows, blanked = [], BLANKED.get(table, ())
         try:
             for number, cells in enumerate(reader, start=2):
+                if not cells:  # a blank line, as some editors leave at the end
+                    continue
                 if len(cells) != len(names):
                     fail(path, None, number, None, f"The row has {len(cells)} cells; the header has {len(names)}.",
                          "Quote cells that contain commas or line breaks.")  # fmt: skip

@@ -146,6 +146,7 @@ def test_the_bundle_holds_every_part(members, source):
         assert needed in readme, needed
     assert "Illustrative demo data" in readme
     assert members["lessons.db"].startswith(b"SQLite format 3\x00")
+    assert members["lessons.db"][18:20] == b"\x01\x01"  # rollback journal, not WAL: one self-contained file
 
 
 def test_the_csv_files_hold_the_rows_by_primary_key(members, source):
