@@ -456,19 +456,40 @@ def cmd_workshop(args) -> int:
 EXPORT_FORMATS = ("bundle", "sqlite", "datapackage", "datasette-metadata")
 
 
+def cmd_brief(args) -> int:
+    """``brief --theme CODE | --pilot SLUG | --model SLUG | --roadmap --out FILE.pdf|.html``."""
+    from lessons import report
+    from lessons.report_render import render
+
+    out = Path(args.out)
+    file_format = out.suffix.lower().lstrip(".")
+    if file_format not in ("pdf", "html"):
+        print(f"{args.out}: name the file .pdf or .html, the format to write.", file=sys.stderr)
+        return EXIT_INVALID
+    db = ensure_store(args.db)
+    try:
+        if args.roadmap:
+            made = report.roadmap(db)
+        else:
+            subject, key = next((s, getattr(args, s)) for s in report.SUBJECTS if getattr(args, s))
+            made = report.brief(db, subject, key)
+    except report.ReportError as err:
+        print(err, file=sys.stderr)
+        return EXIT_INVALID
+    out.write_bytes(next(iter(render(made, (file_format,)).values())))
+    print(f"Wrote “{made.title}” to {out}: {len(made.lessons):,} lessons and {len(made.workshops):,} workshops cited.")
+    return EXIT_OK
+
+
 def cmd_export(args) -> int:
     """``export --format bundle|sqlite|datapackage|datasette-metadata --out FILE``: the shared data set."""
     from lessons import bundle
 
     db = ensure_store(args.db)
     if args.format == "bundle":
-        try:  # TODO(#8 owner): remove fallback once report lands
-            from lessons.report import bundle_briefs
-        except ImportError:
-            briefs = {}
-        else:
-            briefs = bundle_briefs(db)
-        data = bundle.build_bundle(db, briefs=briefs)
+        from lessons.report import bundle_briefs
+
+        data = bundle.build_bundle(db, briefs=bundle_briefs(db))
         what = "the bundle (database, data package, networks, briefs)"
     elif args.format == "sqlite":
         data, what = bundle.export_sqlite(db), "the database without accounts or secrets"
@@ -677,6 +698,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", required=True, metavar="FILE")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("brief", parents=[common], help="write a policy brief or the roadmap as PDF or HTML")
+    about = p.add_mutually_exclusive_group(required=True)
+    about.add_argument("--theme", metavar="CODE", help="a theme's code (e.g. trust)")
+    about.add_argument("--pilot", metavar="SLUG", help="a pilot's slug")
+    about.add_argument("--model", metavar="SLUG", help="a governance model's slug")
+    about.add_argument("--roadmap", action="store_true", help="the roadmap to co-creation")
+    p.add_argument("--out", required=True, metavar="FILE", help="FILE.pdf or FILE.html")
+    p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("import-bundle", parents=[common], help="fill an empty store from a bundle (or data package)")
     p.add_argument("file", metavar="FILE.zip")

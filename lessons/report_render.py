@@ -41,34 +41,37 @@ def _full(spec: dict) -> str:
     return json.dumps(full, default=str)
 
 
-def chart_png(spec: dict) -> bytes:
-    """A Vega-Lite specification drawn as a PNG image (white background), for the PDF.
+def chart_svg(spec: dict) -> str:
+    """A Vega-Lite specification drawn as SVG (white background), for the HTML page: sharp at any zoom, its words
+    real text."""
+    return vl_convert.vegalite_to_svg(_full(spec))
+
+
+def chart_png(spec: dict, svg: str | None = None) -> bytes:
+    """The chart as a PNG image for the PDF, rasterised from its SVG (drawn now unless given).
 
     >>> png = chart_png({"data": {"values": [{"a": "x", "b": 1}]}, "mark": "bar",
     ...                  "encoding": {"x": {"field": "b", "type": "quantitative"}, "y": {"field": "a"}}})
     >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
     True
     """
-    return vl_convert.vegalite_to_png(_full(spec), scale=CHART_SCALE)
-
-
-def chart_svg(spec: dict) -> str:
-    """A Vega-Lite specification drawn as SVG, for the HTML page: sharp at any zoom, its words real text."""
-    return vl_convert.vegalite_to_svg(_full(spec))
+    return vl_convert.svg_to_png(chart_svg(spec) if svg is None else svg, scale=CHART_SCALE)
 
 
 def _charts(report: Report) -> list[Block]:
     return [b for s in report.sections for b in s.blocks if b.kind == "chart" and b.spec]
 
 
-def chart_images(report: Report) -> dict[int, bytes]:
-    """Every chart of ``report`` as PNG, keyed by ``id()`` of its block."""
-    return {id(b): chart_png(b.spec) for b in _charts(report)}
-
-
 def chart_vectors(report: Report) -> dict[int, str]:
     """Every chart of ``report`` as SVG, keyed by ``id()`` of its block."""
     return {id(b): chart_svg(b.spec) for b in _charts(report)}
+
+
+def chart_images(report: Report, vectors: dict[int, str] | None = None) -> dict[int, bytes]:
+    """Every chart of ``report`` as PNG, keyed by ``id()`` of its block (from ``vectors`` when given: Vega lays a
+    chart out once for both files)."""
+    vectors = vectors or {}
+    return {id(b): chart_png(b.spec, vectors.get(id(b))) for b in _charts(report)}
 
 
 def _cell(value) -> str:
@@ -350,6 +353,12 @@ def to_pdf(report: Report, images: dict[int, bytes] | None = None) -> bytes:
 
 
 def render(report: Report, formats=("html", "pdf")) -> dict[str, bytes]:
-    """The report's files in ``formats`` (``html``, ``pdf``): ``{"<stem>.html": ..., "<stem>.pdf": ...}``."""
-    writers = {"html": to_html, "pdf": to_pdf}
-    return {f"{report.file_stem}.{f}": writers[f](report) for f in formats}
+    """The report's files in ``formats`` (``html``, ``pdf``): ``{"<stem>.html": ..., "<stem>.pdf": ...}``; each
+    chart is laid out once for both."""
+    vectors = chart_vectors(report)
+    files = {}
+    if "html" in formats:
+        files[f"{report.file_stem}.html"] = to_html(report, vectors)
+    if "pdf" in formats:
+        files[f"{report.file_stem}.pdf"] = to_pdf(report, chart_images(report, vectors))
+    return files

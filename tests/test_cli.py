@@ -318,3 +318,24 @@ def test_import_bundle_as_a_viewer_is_refused(demo_db_path, tmp_path, capsys, no
     assert main(["import-bundle", str(bundle), "--db", str(new), "--as", "vic"]) == EXIT_INVALID
     assert capsys.readouterr().err == "A viewer may not import a data bundle.\n"
     assert counts_of(new)["pilots"] == 0
+
+
+def test_brief_writes_a_pdf_or_a_web_page(demo_db_path, tmp_path, capsys, no_default_db):
+    from pypdf import PdfReader
+
+    out = tmp_path / "trust.pdf"
+    assert main(["brief", "--theme", "trust", "--out", str(out), "--db", str(demo_db_path)]) == EXIT_OK
+    assert capsys.readouterr().out.startswith(f"Wrote “Policy brief: Trust and relationships” to {out}: 38 lessons")
+    text = " ".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "Where pilots disagree" in text and "Sources" in text
+    page = tmp_path / "roadmap.html"
+    assert main(["brief", "--roadmap", "--out", str(page), "--db", str(demo_db_path)]) == EXIT_OK
+    assert "<h1>Roadmap to co-creation</h1>" in page.read_text(encoding="utf-8")
+
+
+def test_brief_on_an_unknown_subject_or_format_exits_2(demo_db_path, tmp_path, capsys, no_default_db):
+    assert main(["brief", "--model", "nope", "--out", str(tmp_path / "x.pdf"), "--db", str(demo_db_path)]) == 2
+    assert capsys.readouterr().err.strip() == "There is no governance model “nope”."
+    assert main(["brief", "--roadmap", "--out", str(tmp_path / "x.docx"), "--db", str(demo_db_path)]) == 2
+    assert "name the file .pdf or .html" in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "x.docx").exists()
