@@ -335,8 +335,44 @@ def workshop_analysis_benchmarks(repeat: int = 5, *, participants: int = 500, st
     ]
 
 
+def export_benchmarks(path: str | Path) -> list[dict]:
+    """Briefs, the roadmap and the bundle, made as the *Data and exports* page makes them on a click (once each:
+    the page caches them per data version). The stored analyses they use are computed first, as after any change."""
+    from lessons import bundle, report, synthesis
+    from lessons.report_render import render
+    from lessons.store import connect
+
+    rows = []
+    with closing(connect(path, readonly=True)) as db:
+        synthesis.similarity(db, store=False)  # what the What recurs page already stored after the last change
+        theme, lessons = db.execute(
+            """SELECT t.code, count(*) FROM lesson_themes lt JOIN themes t ON t.id = lt.theme_id
+               GROUP BY t.id ORDER BY count(*) DESC LIMIT 1"""
+        ).fetchone()
+        pilot = db.execute("SELECT slug FROM pilots ORDER BY id LIMIT 1").fetchone()[0]
+        for label, make in (
+            (
+                f"brief: theme with most lessons ({lessons:,}), PDF",
+                lambda: render(report.theme_brief(db, theme), ("pdf",)),
+            ),
+            ("brief: the same theme, HTML", lambda: render(report.theme_brief(db, theme), ("html",))),
+            ("brief: a pilot, PDF", lambda: render(report.pilot_brief(db, pilot), ("pdf",))),
+            ("roadmap: PDF", lambda: render(report.roadmap(db), ("pdf",))),
+            ("bundle: data package, SQLite copy, networks (no briefs)", lambda: bundle.build_bundle(db)),
+            ("bundle: the briefs it carries (roadmap, models, themes)", lambda: report.bundle_briefs(db)),
+        ):
+            rows.append(summarise(f"{label} (once per change)", _time(make, 1)))
+    return rows
+
+
 def run_benchmark(
-    path: str | Path, *, repeat: int = 20, pages: bool = True, cold_start: bool = False, imports: bool = False
+    path: str | Path,
+    *,
+    repeat: int = 20,
+    pages: bool = True,
+    cold_start: bool = False,
+    imports: bool = False,
+    exports: bool = False,
 ) -> list[dict]:
     """All benchmark rows for the store at ``path``."""
     rows = store_benchmarks(path, repeat)
@@ -348,6 +384,8 @@ def run_benchmark(
 
         with tempfile.TemporaryDirectory() as workdir:
             rows += import_benchmarks(workdir)
+    if exports:
+        rows += export_benchmarks(path)
     if pages or cold_start:
         rows += page_benchmarks(path, repeat=max(5, repeat // 2), cold_start=cold_start)
     return rows

@@ -29,8 +29,13 @@ from lessons.workshop_analysis import wilson
 
 #: The similarity threshold of the *What recurs* page's default view: briefs name the same groups.
 GROUP_THRESHOLD = 0.2
-#: How many lessons a list names before it says "and N more" (all of them are still under Sources).
+#: How many groups a list names before it says "and N more".
 LIST_LIMIT = 12
+#: The most lessons one citation names; the rest are counted with the Lessons-page filter that lists them all.
+MAX_CITED = 50
+#: The most steps of each kind (what to do, what to watch out for) a roadmap phase lists, best validated first.
+ROADMAP_STEPS = 20
+_STRENGTH = {"evaluated": 0, "measured": 1, "observed": 2, "anecdotal": 3}
 SUBJECTS = ("theme", "pilot", "model")
 OKABE_ITO = {"enabler": "#009E73", "barrier": "#D55E00", "recommendation": "#0072B2", "insight": "#CC79A7"}
 
@@ -171,19 +176,33 @@ class _Citations:
         self.workshop_codes: set[str] = set()
         self._names: dict[int, str] = {}
 
-    def lessons(self, frame: pd.DataFrame, limit: int | None = None) -> str:
-        """``L12, L30 (Tampere); L45 (Porto)``: ids grouped by pilot, in the frame's order."""
+    def lessons(self, frame: pd.DataFrame, limit: int | None = None, where: str = "") -> str:
+        """``L12, L30 (Tampere); L45 (Porto)``: ids grouped by pilot, in the frame's order.
+
+        At most ``limit`` pilots and :data:`MAX_CITED` lessons are named (and listed under Sources); the rest are
+        counted, with ``where`` saying how to find them all (a filter of the Lessons page).
+        """
         if frame.empty:
             return ""
         ids = [int(i) for i in frame["id"]]
-        self.lesson_ids.update(ids)
         pilots: dict[str, list[int]] = {}
         for lesson_id, pilot in zip(ids, frame["pilot_name"]):
             pilots.setdefault(pilot, []).append(lesson_id)
-        parts = [f"{', '.join(f'L{i}' for i in chosen)} ({pilot})" for pilot, chosen in pilots.items()]
-        if limit is not None and len(parts) > limit:
-            return "; ".join(parts[:limit]) + f"; and {len(parts) - limit} more pilots (see Sources)"
-        return "; ".join(parts)
+        named, shown = 0, []
+        for pilot, chosen in pilots.items():
+            if (limit is not None and len(shown) >= limit) or named >= MAX_CITED:
+                break
+            chosen = chosen[: MAX_CITED - named]
+            named += len(chosen)
+            shown.append((pilot, chosen))
+            self.lesson_ids.update(chosen)
+        text = "; ".join(f"{', '.join(f'L{i}' for i in chosen)} ({pilot})" for pilot, chosen in shown)
+        if named < len(ids):
+            rest = len(ids) - named
+            text += f"; and {rest:,} more {'lesson' if rest == 1 else 'lessons'}"
+            text += f" from {len(pilots) - len(shown)} more pilots" if len(shown) < len(pilots) else ""
+            text += f" — {where}" if where else ""
+        return text
 
     def lesson(self, row) -> str:
         self.lesson_ids.add(int(row["id"]))
@@ -523,8 +542,9 @@ def _statement_labels(results: pd.DataFrame, lessons: pd.DataFrame, cite: _Citat
     }
 
 
-def _side(lessons: pd.DataFrame, cite: _Citations) -> str:
-    return f"{'; '.join(f'“{t}”' for t in lessons['title'].head(3))}{' …' if len(lessons) > 3 else ''} [{cite.lessons(lessons)}]"
+def _side(lessons: pd.DataFrame, cite: _Citations, where: str = "") -> str:
+    titles = "; ".join(f"“{t}”" for t in lessons["title"].head(3))
+    return f"{titles}{' …' if len(lessons) > 3 else ''} [{cite.lessons(lessons, where=where)}]"
 
 
 # --- The three briefs -------------------------------------------------------------------------------------------------
@@ -551,7 +571,8 @@ def theme_brief(db: Database, theme: str) -> Report:
             [
                 f"{_plural(len(lessons), 'lesson')} from {_plural(lessons['pilot'].nunique(), 'pilot')} in "
                 f"{_plural(lessons['country'].nunique(), 'country', 'countries')} carry this theme "
-                f"({', '.join(f'{n} {KIND_LABELS[k].lower()}' for k, n in kinds.items())}) [{cite.lessons(lessons)}].",
+                f"({', '.join(f'{n} {KIND_LABELS[k].lower()}' for k, n in kinds.items())}) "
+                f"[{cite.lessons(lessons, where=f'the Lessons page lists them all under theme “{name}”')}].",
                 f"{validated} of them are validated, endorsed or applied elsewhere; "
                 f"{int((lessons['status'] == 'contested').sum())} are contested.",
             ]
@@ -570,7 +591,12 @@ def theme_brief(db: Database, theme: str) -> Report:
             f"{_plural(enablers['pilot'].nunique(), 'pilot')} report {name} as an enabler and "
             f"{_plural(barriers['pilot'].nunique(), 'pilot')} as a barrier."
         )
-        contra.bullets([f"Enabler: {_side(enablers, cite)}", f"Barrier: {_side(barriers, cite)}"])
+        contra.bullets(
+            [
+                f"Enabler: {_side(enablers, cite, f'Lessons page: theme “{name}”, kind Enabler')}",
+                f"Barrier: {_side(barriers, cite, f'Lessons page: theme “{name}”, kind Barrier')}",
+            ]
+        )
     else:
         contra.text(f"No pilot reports {name} as a barrier where another reports it as an enabler.")
     results = statement_results(db)
@@ -637,7 +663,7 @@ def pilot_brief(db: Database, pilot: str) -> Report:
         about.text(
             f"{_plural(len(lessons), 'lesson')} ({', '.join(f'{n} {KIND_LABELS[k].lower()}' for k, n in lessons['kind'].value_counts().items())}); "
             f"{int(lessons['status'].isin(VALIDATED_STATUSES).sum())} validated, endorsed or applied elsewhere. "
-            f"All are listed under Sources [{cite.lessons(lessons)}]."
+            f"Its lessons: [{cite.lessons(lessons, where='the Lessons page lists them all under this pilot')}]."
         )
         if len(themes):
             about.chart(
@@ -670,7 +696,7 @@ def pilot_brief(db: Database, pilot: str) -> Report:
                 items.append(
                     f"{name}: this pilot reports it as {_a(my_kind)} [{cite.lessons(my_lessons)}]; "
                     f"{_plural(their['pilot'].nunique(), 'other pilot')} report it as {_a(their_kind)} "
-                    f"[{cite.lessons(their, limit=4)}]"
+                    f"[{cite.lessons(their, limit=4, where=f'Lessons page: theme “{name}”, kind {their_kind}')}]"
                 )
     if items:
         contra.bullets(items)
@@ -814,9 +840,9 @@ def model_brief(db: Database, model: str) -> Report:
         cha = links[(links["element_id"] == e.id) & (links["stance"] == "challenges")]
         line = f"{e.position}. {e.name}" + (f" ({e.phase_name})" if isinstance(e.phase_name, str) else "")
         if len(sup):
-            line += f" — supported by {_plural(sup['pilot'].nunique(), 'pilot')} [{cite.lessons(sup, limit=6)}]"
+            line += f" — supported by {_plural(sup['pilot'].nunique(), 'pilot')} [{cite.lessons(sup, limit=6, where='the Governance models page lists them all')}]"
         if len(cha):
-            line += f"; challenged by {_plural(cha['pilot'].nunique(), 'pilot')} [{cite.lessons(cha, limit=6)}]"
+            line += f"; challenged by {_plural(cha['pilot'].nunique(), 'pilot')} [{cite.lessons(cha, limit=6, where='the Governance models page lists them all')}]"
         if not len(sup) and not len(cha):
             line += " — no lesson is linked to it yet"
         element_items.append(line)
@@ -968,9 +994,13 @@ def roadmap(db: Database) -> Report:
                 section.text("In each methodology: " + "; ".join(own) + ".")
         if chosen.empty:
             section.text("No validated lesson for this phase yet.")
+        # best validated first: the lower end of the agreement interval, then the strength of the evidence
         chosen = chosen.assign(
-            _share=[votes["agree_share"].get(i, np.nan) for i in chosen["id"]],
-        ).sort_values(["_share", "pilot_name", "key"], ascending=[False, True, True], na_position="last")
+            _low=[votes["agree_low"].get(i, np.nan) for i in chosen["id"]],
+            _strength=chosen["evidence_strength"].map(_STRENGTH).fillna(len(_STRENGTH)),
+        ).sort_values(
+            ["_low", "_strength", "pilot_name", "key"], ascending=[False, True, True, True], na_position="last"
+        )
         for label, kinds in (
             ("What to do", ("enabler", "recommendation", "insight")),
             ("What to watch out for", ("barrier",)),
@@ -979,7 +1009,7 @@ def roadmap(db: Database) -> Report:
             if len(part):
                 section.subheading(label)
             items = []
-            for row in part.to_dict("records"):
+            for row in part.head(ROADMAP_STEPS).to_dict("records"):
                 action = (
                     row["recommendation"]
                     if isinstance(row["recommendation"], str) and row["recommendation"]
@@ -992,6 +1022,12 @@ def roadmap(db: Database) -> Report:
                     evidence += "; " + cite.votes(votes.loc[row["id"]].to_dict())
                 items.append(f"{action} — from “{row['title']}” [{evidence}]")
             section.bullets(items)
+            if len(part) > ROADMAP_STEPS:
+                section.text(
+                    f"{len(part) - ROADMAP_STEPS:,} more validated lessons of this kind in this phase are not listed "
+                    f"here; the Lessons page lists them all (phase {name}, status Validated, Endorsed and Applied "
+                    "elsewhere)."
+                )
         if code is not None and contested.get(code):
             section.text(
                 f"Still contested in this phase: {_plural(int(contested[code]), 'lesson')} (see the Lessons page, "

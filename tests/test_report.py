@@ -165,7 +165,11 @@ def test_model_brief_counts_supports_and_challenges(demo):
                JOIN governance_models gm ON gm.id = e.model_id WHERE gm.slug = 'local-champions'"""
         ).fetchall()
     )
-    assert linked <= {int(x[1:]) for x in made.lessons["lesson"]}
+    sources = {int(x[1:]) for x in made.lessons["lesson"]}
+    assert cited(all_text(made)) == sources
+    assert len(linked & sources) >= 0.8 * len(linked)  # up to 6 pilots per element are named, the rest counted
+    first = made.sections[0].blocks[2].items[0]
+    assert first.startswith("1. ") and "supported by" in first
 
 
 # --- Roadmap ------------------------------------------------------------------------------------------------------------
@@ -277,3 +281,23 @@ def test_bundle_briefs_names(demo):
     assert len(files) == 2 * (1 + themes + models)
     assert "briefs/roadmap-to-co-creation.pdf" in files and "briefs/brief-model-local-champions.html" in files
     assert all(data[:4] == b"%PDF" for name, data in files.items() if name.endswith(".pdf"))
+
+
+def test_long_citations_name_the_first_lessons_and_count_the_rest(demo, monkeypatch):
+    monkeypatch.setattr(report, "MAX_CITED", 5)
+    made = report.theme_brief(demo, "trust")
+    first = made.sections[0].blocks[0].items[0]
+    assert len(cited(first)) == 5
+    assert "and 33 more lessons from 10 more pilots — the Lessons page lists them all under theme “Trust" in first
+    assert cited(all_text(made)) == {int(x[1:]) for x in made.lessons["lesson"]}
+
+
+def test_a_roadmap_phase_lists_the_best_validated_steps_and_counts_the_rest(demo, monkeypatch):
+    monkeypatch.setattr(report, "ROADMAP_STEPS", 2)
+    made = report.roadmap(demo)
+    step = next(s for s in made.sections if s.heading == "Step 2. Understand needs")
+    todo = step.blocks[[b.text for b in step.blocks].index("What to do") + 1].items
+    assert len(todo) == 2
+    assert any(b.text.startswith("17 more validated lessons of this kind") for b in step.blocks)
+    lows = [float(re.search(r"95% CI (\d+)–", i).group(1)) if "CI" in i else -1 for i in todo]
+    assert lows == sorted(lows, reverse=True)
