@@ -32,7 +32,7 @@ test: $(VENV)/.installed chromium lint
 # Figures for the issues' notes: synthetic stores at scale 1 and 10, then the benchmark table.
 bench: $(VENV)/.installed
 	$(BIN)/python -m lessons synth --scale 1 --db bench-1.db --replace
-	$(BIN)/python -m lessons bench --db bench-1.db --cold-start --imports
+	$(BIN)/python -m lessons bench --db bench-1.db --cold-start --imports --exports
 	$(BIN)/python -m lessons synth --scale 10 --db bench-10.db --replace
 	$(BIN)/python -m lessons bench --db bench-10.db
 

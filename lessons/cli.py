@@ -133,7 +133,12 @@ def cmd_bench(args) -> int:
         print(f"No database at {path}; make one with `python -m lessons synth --scale 1 --db {path}`.", file=sys.stderr)
         return EXIT_INVALID
     rows = run_benchmark(
-        path, repeat=args.repeat, pages=not args.no_pages, cold_start=args.cold_start, imports=args.imports
+        path,
+        repeat=args.repeat,
+        pages=not args.no_pages,
+        cold_start=args.cold_start,
+        imports=args.imports,
+        exports=args.exports,
     )
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -585,6 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--cold-start", action="store_true", help="also time the app's cold start in Chromium (on the demo data)"
     )
     p.add_argument("--imports", action="store_true", help="also time XLSX and CSV imports (about a minute)")
+    p.add_argument("--exports", action="store_true", help="also time briefs, the roadmap and the bundle, once each")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_bench)
 
