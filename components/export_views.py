@@ -10,7 +10,8 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from components.loaders import TTL
+from components.loaders import TTL, data_version
+from components.synthesis_views import load_similarity
 from components.widgets import safe
 from lessons import bundle, report
 from lessons.network_io import to_gexf, to_graphml
@@ -48,9 +49,16 @@ def load_summary(path: str, version: int) -> dict:
         return {"validated": validated, "tables": len(bundle.shared_tables(db)), "networks": networks}
 
 
+def _similarity_stored(path: str) -> None:
+    """Briefs name groups of similar lessons: make sure the analysis is stored (as *What recurs* does) so every
+    brief loads it instead of comparing all lessons again."""
+    load_similarity(path, data_version(path, "lessons"))
+
+
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def made_report(path: str, version: int, subject: str, key: str, file_format: str) -> bytes:
     """A brief (``subject`` theme, pilot or model) or the roadmap (``subject`` roadmap) as PDF or HTML."""
+    _similarity_stored(path)
     with closing(connect(path, readonly=True)) as db:
         made = report.roadmap(db) if subject == "roadmap" else report.brief(db, subject, key)
         return next(iter(render(made, (file_format,)).values()))
@@ -61,6 +69,7 @@ def made_part(path: str, version: int, part: str) -> bytes:
     """The whole bundle or one of its parts as bytes: bundle, sqlite, package, metadata, or network:<slug>:<fmt>."""
     with closing(connect(path, readonly=True)) as db:
         if part == "bundle":
+            _similarity_stored(path)
             return bundle.build_bundle(db, briefs=report.bundle_briefs(db))
         if part == "sqlite":
             return bundle.export_sqlite(db)

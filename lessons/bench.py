@@ -343,8 +343,9 @@ def export_benchmarks(path: str | Path) -> list[dict]:
     from lessons.store import connect
 
     rows = []
+    with closing(connect(path)) as db:
+        synthesis.similarity(db)  # stored, as the What recurs and Data and exports pages store it after a change
     with closing(connect(path, readonly=True)) as db:
-        synthesis.similarity(db, store=False)  # what the What recurs page already stored after the last change
         theme, lessons = db.execute(
             """SELECT t.code, count(*) FROM lesson_themes lt JOIN themes t ON t.id = lt.theme_id
                GROUP BY t.id ORDER BY count(*) DESC LIMIT 1"""

@@ -355,8 +355,30 @@ def _kind_table(counts: pd.DataFrame, label: str, order=None) -> pd.DataFrame:
 # --- Shared sections --------------------------------------------------------------------------------------------------
 
 
+def _shared(db: Database, memo: dict | None, name: str):
+    """What every brief of one batch reads alike (vote results, groups of similar lessons, the theme matrix), made
+    once per ``memo`` dict (the bundle makes all its briefs with one)."""
+    if memo is not None and name in memo:
+        return memo[name]
+    if name == "results":
+        value = statement_results(db)
+    elif name == "groups":
+        value = synthesis.clusters(synthesis.lesson_facts(db), synthesis.similarity(db), GROUP_THRESHOLD, 2)
+    else:
+        value = synthesis.theme_matrix(db)
+    if memo is not None:
+        memo[name] = value
+    return value
+
+
 def _recurring(
-    db: Database, lessons: pd.DataFrame, cite: _Citations, heading: str, scope: str, own_pilot: str | None = None
+    db: Database,
+    lessons: pd.DataFrame,
+    cite: _Citations,
+    heading: str,
+    scope: str,
+    own_pilot: str | None = None,
+    memo: dict | None = None,
 ) -> Section:
     """Groups of similar lessons (the *What recurs* analysis) that hold at least two of ``lessons``' pilots — or,
     for a pilot, groups holding one of its lessons and another pilot's."""
@@ -364,8 +386,7 @@ def _recurring(
     if lessons.empty:
         section.text(f"No lesson {scope} yet, so nothing can recur.")
         return section
-    sim = synthesis.similarity(db)
-    groups = synthesis.clusters(synthesis.lesson_facts(db), sim, GROUP_THRESHOLD, 2)
+    groups = _shared(db, memo, "groups")
     members = groups["members"]
     ids = set(lessons["id"])
     found = []
@@ -550,7 +571,7 @@ def _side(lessons: pd.DataFrame, cite: _Citations, where: str = "") -> str:
 # --- The three briefs -------------------------------------------------------------------------------------------------
 
 
-def theme_brief(db: Database, theme: str) -> Report:
+def theme_brief(db: Database, theme: str, *, memo: dict | None = None) -> Report:
     """The brief on one theme (``themes.code``): recurring lessons, enabler/barrier contradictions, validation of
     its lessons, the stakeholders they concern."""
     row = db.execute("SELECT code, name FROM themes WHERE code = ?", [theme]).fetchone()
@@ -599,7 +620,7 @@ def theme_brief(db: Database, theme: str) -> Report:
         )
     else:
         contra.text(f"No pilot reports {name} as a barrier where another reports it as an enabler.")
-    results = statement_results(db)
+    results = _shared(db, memo, "results")
     results = results[results["lesson_id"].isin(set(lessons["id"]))].assign(_subject=lambda f: f["lesson_id"])
     validation = _validation(
         cite,
@@ -611,7 +632,7 @@ def theme_brief(db: Database, theme: str) -> Report:
     )
     sections = [
         summary,
-        _recurring(db, lessons, cite, "What recurs across pilots", "on this theme"),
+        _recurring(db, lessons, cite, "What recurs across pilots", "on this theme", memo=memo),
         contra,
         validation,
         _stakeholders(db, lessons, cite, "Who was involved"),
@@ -621,7 +642,7 @@ def theme_brief(db: Database, theme: str) -> Report:
     )
 
 
-def pilot_brief(db: Database, pilot: str) -> Report:
+def pilot_brief(db: Database, pilot: str, *, memo: dict | None = None) -> Report:
     """The brief on one pilot (slug): its facts, lessons shared with other pilots, where others disagree, the
     validation of its lessons and its stakeholder network."""
     cursor = db.execute(
@@ -672,7 +693,7 @@ def pilot_brief(db: Database, pilot: str) -> Report:
                 frame=_kind_table(themes, "theme"),
             )
     contra = Section("Where other pilots disagree")
-    matrix = synthesis.theme_matrix(db)
+    matrix = _shared(db, memo, "matrix")
     own = matrix[matrix["pilot"] == pilot]
     others = matrix[matrix["pilot"] != pilot]
     items = []
@@ -702,7 +723,7 @@ def pilot_brief(db: Database, pilot: str) -> Report:
         contra.bullets(items)
     else:
         contra.text("No other pilot reports as a barrier what this pilot reports as an enabler, or the reverse.")
-    results = statement_results(db)
+    results = _shared(db, memo, "results")
     results = results[results["lesson_id"].isin(set(lessons["id"]))].assign(_subject=lambda f: f["lesson_id"])
     validation = _validation(
         cite,
@@ -714,7 +735,7 @@ def pilot_brief(db: Database, pilot: str) -> Report:
     )
     sections = [
         about,
-        _recurring(db, lessons, cite, "Lessons shared with other pilots", "of this pilot", own_pilot=pilot),
+        _recurring(db, lessons, cite, "Lessons shared with other pilots", "of this pilot", own_pilot=pilot, memo=memo),
         contra,
         validation,
         _network_section(db, pilot, lessons, cite),
@@ -798,7 +819,7 @@ def _network_section(db: Database, pilot: str, lessons: pd.DataFrame, cite: _Cit
     return section
 
 
-def model_brief(db: Database, model: str) -> Report:
+def model_brief(db: Database, model: str, *, memo: dict | None = None) -> Report:
     """The brief on one governance model (slug): its elements with the lessons supporting and challenging each,
     the elements pilots disagree on, and how workshops voted on each element."""
     row = db.execute(
@@ -907,7 +928,7 @@ def model_brief(db: Database, model: str) -> Report:
         )
     else:
         contra.text("No element is both supported and challenged by pilots' lessons.")
-    results = statement_results(db)
+    results = _shared(db, memo, "results")
     results = results[results["element_id"].isin(set(parts["id"]))].assign(_subject=lambda f: f["element_id"])
     labels = {int(e.id): f"Element {e.position}: {e.name}" for e in parts.itertuples()}
     validation = _validation(
@@ -940,7 +961,7 @@ def brief(db: Database, subject: str, key: str) -> Report:
 # --- The roadmap ------------------------------------------------------------------------------------------------------
 
 
-def roadmap(db: Database) -> Report:
+def roadmap(db: Database, *, memo: dict | None = None) -> Report:
     """The roadmap to co-creation: validated lessons (validated, endorsed, applied elsewhere) ordered by the shared
     co-creation phases, each phase with its name in every methodology, each step with the evidence behind it."""
     cite = _Citations(db)
@@ -948,7 +969,7 @@ def roadmap(db: Database) -> Report:
     phases = _frame(db, "SELECT code, position, name, description FROM phases ORDER BY position")
     steps = synthesis.crosswalk(db)
     methods = [c for c in steps.columns if c not in ("phase", "phase_name", "lessons") and not c.startswith("lessons:")]
-    results = statement_results(db)
+    results = _shared(db, memo, "results")
     results = results[results["lesson_id"].notna()].sort_values(["n"], ascending=False).drop_duplicates("lesson_id")
     votes = results.set_index("lesson_id")
     contested = _frame(db, "SELECT phase, count(*) AS n FROM lessons WHERE status = 'contested' GROUP BY phase")
@@ -1063,11 +1084,12 @@ def bundle_briefs(db: Database) -> dict[str, bytes]:
     model and one per theme that has lessons (pilot briefs are made on request: a consortium may have hundreds)."""
     from lessons.report_render import render  # the renderer imports this module
 
-    reports = [roadmap(db)]
+    memo: dict = {}
     found = subjects(db)
-    reports += [model_brief(db, key) for key in found["model"]["key"]]
-    reports += [theme_brief(db, key) for key in found["theme"]["key"]]
+    makers = [lambda: roadmap(db, memo=memo)]
+    makers += [lambda key=key: model_brief(db, key, memo=memo) for key in found["model"]["key"]]
+    makers += [lambda key=key: theme_brief(db, key, memo=memo) for key in found["theme"]["key"]]
     files = {}
-    for made in reports:
-        files.update({f"briefs/{name}": data for name, data in render(made).items()})
+    for make in makers:
+        files.update({f"briefs/{name}": data for name, data in render(make()).items()})
     return files
