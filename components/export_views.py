@@ -129,6 +129,16 @@ def brief_section(path: str, version: int) -> None:
     st.caption(f"About {safe(names[key])}. Made from the data as it is now; it takes a few seconds.")
 
 
+def brief_button(path: str, version: int, subject: str, key: str) -> None:
+    """A one-click PDF brief on the thing a page shows (the *Governance models* page's model)."""
+    _download(
+        "Policy brief (PDF)",
+        lambda: made_report(path, version, subject, key, "pdf"),
+        f"brief-{subject}-{key}.pdf",
+        f"{subject}_brief_pdf",
+    )
+
+
 def roadmap_section(path: str, version: int, validated: int) -> None:
     st.subheader("Roadmap to co-creation", anchor=False)
     st.write(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import loaders, url_state
+from components import export_views, loaders, url_state
 from components import models_views as views
 from components.widgets import data_notice, safe
 
@@ -32,6 +32,7 @@ st.caption(
 )
 if model.summary:
     st.markdown(safe(model.summary))
+export_views.brief_button(path, version, "model", slug)
 cols = st.columns(4)
 cols[0].metric("Elements", int(model.elements))
 cols[1].metric("Supporting lessons", int(model.supports))

@@ -75,6 +75,8 @@ def test_page_shows_every_model_on_the_demo(demo_db_path, monkeypatch):
     labels = [e.label for e in at.expander if e.label != "Elements as a table"]
     assert len(labels) == len(expected)
     assert all("nan" not in label for label in labels)
+    brief = {b.key: b.label for b in at.get("download_button")}
+    assert brief == {"model_brief_pdf": "Policy brief (PDF)"}  # one click to a brief on this model
     for slug in models.model_list(open_store(demo_db_path))["slug"]:
         at.selectbox(key="models_model").set_value(slug).run()
         assert not at.exception
