@@ -33,6 +33,8 @@ GROUP_THRESHOLD = 0.2
 LIST_LIMIT = 12
 #: The most lessons one citation names; the rest are counted with the Lessons-page filter that lists them all.
 MAX_CITED = 50
+#: The most statements a brief lists with their votes (the table behind the chart holds them all).
+VOTES_LISTED = 20
 #: The most steps of each kind (what to do, what to watch out for) a roadmap phase lists, best validated first.
 ROADMAP_STEPS = 20
 _STRENGTH = {"evaluated": 0, "measured": 1, "observed": 2, "anecdotal": 3}
@@ -389,18 +391,16 @@ def _recurring(
     groups = _shared(db, memo, "groups")
     members = groups["members"]
     ids = set(lessons["id"])
+    inside = members[members["id"].isin(ids)]
+    if own_pilot is None:  # groups where at least two pilots' lessons are among ``lessons``
+        wide = inside.groupby("cluster")["pilot"].nunique()
+        relevant = inside[inside["cluster"].isin(wide.index[wide >= 2])]
+    else:  # every group holding one of the pilot's lessons (groups span two pilots or more by construction)
+        relevant = members[members["cluster"].isin(set(inside["cluster"]))]
+    summaries = groups["clusters"].set_index("cluster")
     found = []
-    for cluster, group in members.groupby("cluster", sort=False):
-        inside = group[group["id"].isin(ids)]
-        if own_pilot is None:
-            if inside["pilot"].nunique() < 2:
-                continue
-            shown = inside
-        else:
-            if inside.empty or group["pilot"].nunique() < 2:
-                continue
-            shown = group
-        summary = groups["clusters"].set_index("cluster").loc[cluster]
+    for cluster, shown in relevant.groupby("cluster", sort=False):
+        summary = summaries.loc[cluster]
         found.append((shown["pilot"].nunique(), len(shown), summary["label"], shown))
     found.sort(key=lambda f: (-f[0], -f[1], f[2]))
     if found:
@@ -452,9 +452,15 @@ def _validation(
         f"last round of each). For {len(agreed)} of them a majority agreed (the whole 95% interval above 50%); "
         f"for {len(rejected)} a majority did not agree (the whole interval below 50%); the rest are undecided."
     )
-    section.bullets(
-        [f"{labels[int(i)]}: {cite.votes(row)}" for i, (_, row) in zip(results["_subject"], results.iterrows())]
-    )
+    listed = results if len(results) <= VOTES_LISTED else pd.concat([results.head(VOTES_LISTED - 5), results.tail(5)])
+    section.bullets([f"{labels[int(row['_subject'])]}: {cite.votes(row)}" for row in listed.to_dict("records")])
+    if len(listed) < len(results):
+        section.text(
+            f"Listed: the {VOTES_LISTED - 5} statements most agreed with and the 5 least; all "
+            f"{len(results):,} are in the table below."
+        )
+        for row in results.to_dict("records"):
+            cite.votes(row)  # every workshop of the table is a source
     chart_frame = pd.DataFrame(
         {
             "label": [labels[int(i)][:60] for i in results["_subject"]],

@@ -301,3 +301,22 @@ def test_a_roadmap_phase_lists_the_best_validated_steps_and_counts_the_rest(demo
     assert any(b.text.startswith("17 more validated lessons of this kind") for b in step.blocks)
     lows = [float(re.search(r"95% CI (\d+)–", i).group(1)) if "CI" in i else -1 for i in todo]
     assert lows == sorted(lows, reverse=True)
+
+
+def test_many_voted_statements_list_the_most_and_least_agreed(demo, monkeypatch):
+    results = report.statement_results(demo)
+    per_theme = demo.execute(
+        """SELECT t.code, count(DISTINCT s.id) FROM statements s JOIN lesson_themes lt ON lt.lesson_id = s.lesson_id
+           JOIN themes t ON t.id = lt.theme_id GROUP BY t.code ORDER BY 2 DESC LIMIT 1"""
+    ).fetchone()
+    assert per_theme[1] >= 8
+    monkeypatch.setattr(report, "VOTES_LISTED", 7)
+    made = report.theme_brief(demo, per_theme[0])
+    validation = made.sections[3]
+    items = validation.blocks[1].items
+    table = next(b for b in validation.blocks if b.kind == "chart").frame
+    voted = results[results["lesson_id"].isin([int(x[1:]) for x in made.lessons["lesson"]])]
+    assert len(items) == 7 and len(table) == len(voted) > 7
+    assert validation.blocks[2].text.startswith("Listed: the 2 statements most agreed with and the 5 least")
+    expected = list(table["Statement about"].head(2)) + list(table["Statement about"].tail(5))
+    assert [i.split(": workshop")[0] for i in items] == expected
