@@ -4,6 +4,7 @@ of a bundle into an empty store. Files are made when their button is clicked and
 from __future__ import annotations
 
 import json
+import sqlite3
 from contextlib import closing
 from dataclasses import asdict
 
@@ -221,12 +222,18 @@ def import_section(path: str, actor) -> None:
         with closing(connect(path)) as db:
             counts = bundle.import_bundle(db, actor, upload.getvalue(), filename=upload.name)
     except bundle.BundleError as problem:
+        if not problem.problems:  # a refusal of the whole import, e.g. a database that already holds data
+            st.error(f"Nothing was written: {problem}", icon=":material/error:")
+            return
         st.error(f"Nothing was written: {len(problem.problems)} problem(s) were found.", icon=":material/error:")
         columns = ["file", "row", "column", "message", "fix"]
         st.dataframe(pd.DataFrame([asdict(p) for p in problem.problems])[columns], hide_index=True)
         return
     except PermissionDenied as refused:
         st.error(f"Not allowed: {refused}", icon=":material/block:")
+        return
+    except sqlite3.OperationalError as busy:
+        st.error(f"Nothing was written: the database could not be written just now ({busy}). Try again.")
         return
     st.cache_data.clear()
     st.success(f"Imported {sum(counts.values())} rows into {len(counts)} tables.", icon=":material/check_circle:")

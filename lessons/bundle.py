@@ -34,6 +34,8 @@ The bundle is made to be published, so it never holds a secret or an account. Ta
 * **Participants' tokens**: a token lets whoever holds it vote as that participant. The CSV has no ``token``
   column; in ``lessons.db`` (where the column is ``NOT NULL UNIQUE``) each token is replaced by a fresh random
   value linked to nothing. An import gives every participant a new random token.
+* **Withheld rows**: statements participants suggested that a facilitator has not approved (pending or rejected)
+  are not shared — nobody vetted their text, and no vote can be cast on them.
 * **Left out** (no CSV; emptied in ``lessons.db``): ``users`` (password hashes, e-mail addresses, sign-in times),
   ``user_pilots`` (who may change what), ``audit_log`` (every write and sign-in, with account ids and names) and
   ``upload_changes`` (row images before and after each upload, kept so uploads can be undone: they can hold text
@@ -105,6 +107,8 @@ LEFT_OUT = {
 INTERNAL = ("analysis_results", "data_versions", "_sqlite_migrations")
 #: Columns that name accounts: kept, but emptied.
 BLANKED = {"uploads": ("user_id", "username", "undone_by"), "workshops": ("created_by",)}
+#: Rows never shared: participants' suggested statements a facilitator has not approved (text nobody vetted).
+WITHHELD = {"statements": "moderation = 'approved'"}
 #: Columns never written to the data package (``lessons.db`` holds fresh random values instead).
 OMITTED = {"participants": ("token",)}
 #: Tables the store seeds itself (``lessons.store.seed_vocabulary``); an import replaces their rows.
@@ -329,7 +333,8 @@ def _select(db: Database, table: str) -> tuple[list[str], str]:
     blanked = BLANKED.get(table, ())
     selected = ", ".join(f'NULL AS "{n}"' if n in blanked else f'"{n}"' for n in names)
     order = ", ".join(f'"{c["name"]}"' for c in sorted(columns, key=lambda c: c["pk"]) if c["pk"]) or "rowid"
-    return names, f'SELECT {selected} FROM "{table}" ORDER BY {order}'
+    where = f" WHERE {WITHHELD[table]}" if table in WITHHELD else ""
+    return names, f'SELECT {selected} FROM "{table}"{where} ORDER BY {order}'
 
 
 def _cell(value) -> str:
@@ -463,6 +468,8 @@ def export_sqlite(db: Database) -> bytes:
             conn.execute("BEGIN")
             for table in (*LEFT_OUT, "analysis_results"):
                 conn.execute(f'DELETE FROM "{table}"')
+            for table, kept in WITHHELD.items():
+                conn.execute(f'DELETE FROM "{table}" WHERE NOT ({kept})')
             for table, columns in BLANKED.items():
                 conn.execute(f'UPDATE "{table}" SET ' + ", ".join(f'"{c}" = NULL' for c in columns))
             conn.execute("UPDATE participants SET token = lower(hex(randomblob(16)))")
@@ -596,6 +603,8 @@ def readme(db: Database, *, briefs=(), package_only: bool = False) -> bytes:
         "                          lessons.db replaced by random values linked to nothing",
         "    uploads.user_id, uploads.username, uploads.undone_by, workshops.created_by",
         "                          who did what: left empty",
+        "    statements (pending or rejected)",
+        "                          participants' suggestions no facilitator approved: not shared",
         "    analysis_results      derived results, recomputed when first needed",
         "",
         "Licence: none is declared here; the data belong to the consortium that collected them, which sets the",

@@ -481,7 +481,11 @@ def cmd_brief(args) -> int:
     except report.ReportError as err:
         print(err, file=sys.stderr)
         return EXIT_INVALID
-    out.write_bytes(next(iter(render(made, (file_format,)).values())))
+    try:
+        out.write_bytes(next(iter(render(made, (file_format,)).values())))
+    except OSError as err:
+        print(f"{args.out}: cannot write the file ({err.strerror}).", file=sys.stderr)
+        return EXIT_INVALID
     print(f"Wrote “{made.title}” to {out}: {len(made.lessons):,} lessons and {len(made.workshops):,} workshops cited.")
     return EXIT_OK
 

@@ -162,10 +162,12 @@ def vote_citation(row) -> str:
     ...                "agree_share": 0.7, "agree_low": 0.3968, "agree_high": 0.8922})
     'workshop ABC234, round 1: 7 agree, 2 disagree, 1 pass (n = 10; 70% agree, 95% CI 40–89%)'
     """
+    still = " (workshop still open)" if row.get("workshop_status", "closed") != "closed" else ""
     return (
         f"workshop {row['workshop']}, round {int(row['round'])}: {int(row['agree'])} agree, "
         f"{int(row['disagree'])} disagree, {int(row['pass'])} pass (n = {int(row['n'])}; "
         f"{_percent(row['agree_share'])} agree, 95% CI {_percent(row['agree_low'])[:-1]}–{_percent(row['agree_high'])})"
+        f"{still}"
     )
 
 
@@ -235,7 +237,7 @@ class _Citations:
             _frame(
                 self.db,
                 f"""SELECT w.code AS workshop, w.title, w.status, w.current_round AS rounds,
-                           coalesce(w.opened_at, w.created_at) AS held,
+                           coalesce(substr(w.opened_at, 1, 10), 'not opened') AS held,
                            (SELECT count(*) FROM participants pa WHERE pa.workshop_id = w.id) AS participants,
                            (SELECT count(*) FROM votes v JOIN statements s ON s.id = v.statement_id
                             WHERE s.workshop_id = w.id) AS votes
@@ -251,6 +253,11 @@ class _Citations:
 
 def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _verb(n: int, verb: str) -> str:
+    """The verb agreeing with a count: ``1 pilot reports``, ``2 pilots report``."""
+    return f"{verb}s" if n == 1 else verb
 
 
 def _a(word: str) -> str:
@@ -447,7 +454,8 @@ def _validation(
     agreed = results[results["agree_low"] >= 0.5]
     rejected = results[results["agree_high"] < 0.5]
     section.text(
-        f"{_plural(len(results), 'statement')} drawn from these records were voted on in "
+        f"{_plural(len(results), 'statement')} drawn from these records {'was' if len(results) == 1 else 'were'} "
+        "voted on in "
         f"{_plural(results['workshop'].nunique(), 'workshop')} ({_plural(int(results['n'].sum()), 'vote')} in the "
         f"last round of each). For {len(agreed)} of them a majority agreed (the whole 95% interval above 50%); "
         f"for {len(rejected)} a majority did not agree (the whole interval below 50%); the rest are undecided."
@@ -615,7 +623,8 @@ def theme_brief(db: Database, theme: str, *, memo: dict | None = None) -> Report
     sides = set(enablers["pilot"]) | set(barriers["pilot"])
     if len(enablers) and len(barriers) and len(sides) > 1:
         contra.text(
-            f"{_plural(enablers['pilot'].nunique(), 'pilot')} report {name} as an enabler and "
+            f"{_plural(enablers['pilot'].nunique(), 'pilot')} {_verb(enablers['pilot'].nunique(), 'report')} {name} "
+            "as an enabler and "
             f"{_plural(barriers['pilot'].nunique(), 'pilot')} as a barrier."
         )
         contra.bullets(
@@ -722,7 +731,8 @@ def pilot_brief(db: Database, pilot: str, *, memo: dict | None = None) -> Report
                 )
                 items.append(
                     f"{name}: this pilot reports it as {_a(my_kind)} [{cite.lessons(my_lessons)}]; "
-                    f"{_plural(their['pilot'].nunique(), 'other pilot')} report it as {_a(their_kind)} "
+                    f"{_plural(their['pilot'].nunique(), 'other pilot')} {_verb(their['pilot'].nunique(), 'report')} "
+                    f"it as {_a(their_kind)} "
                     f"[{cite.lessons(their, limit=4, where=f'Lessons page: theme “{name}”, kind {their_kind}')}]"
                 )
     if items:
@@ -990,7 +1000,8 @@ def roadmap(db: Database, *, memo: dict | None = None) -> Report:
     else:
         intro.text(
             f"This roadmap gathers the {_plural(len(validated), 'lesson')} from {_plural(validated['pilot'].nunique(), 'pilot')} "
-            "that validation workshops agreed with, or that partners endorsed or applied elsewhere, and orders them by the "
+            "whose status is validated, endorsed or applied elsewhere — set by validation workshops or by the partners — "
+            "and orders them by the "
             f"{len(phases)} shared phases of co-creation. Each step says what to do and why, with the pilot lessons and "
             "workshop votes behind it. Warnings come from validated barriers: what blocked pilots in that phase."
         )
@@ -1046,7 +1057,10 @@ def roadmap(db: Database, *, memo: dict | None = None) -> Report:
                 if isinstance(row["evidence_strength"], str) and row["evidence_strength"]:
                     evidence += f", evidence: {row['evidence_strength']}"
                 if row["id"] in votes.index:
-                    evidence += "; " + cite.votes(votes.loc[row["id"]].to_dict())
+                    vote = votes.loc[row["id"]].to_dict()
+                    evidence += "; " + cite.votes(vote)
+                    if not vote["agree_low"] >= 0.5:  # the status rests on more than this vote
+                        evidence += ", no clear majority in this vote"
                 items.append(f"{action} — from “{row['title']}” [{evidence}]")
             section.bullets(items)
             if len(part) > ROADMAP_STEPS:

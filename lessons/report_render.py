@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
@@ -35,10 +37,29 @@ _CONFIG = {
 }
 
 
+#: Characters XML (and so SVG) cannot hold: vl-convert aborts the whole process on them, so they never reach it.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _clean(value):
+    r"""``value`` with every string in it (nested in dicts and lists) freed of characters XML cannot hold.
+
+    >>> _clean({"a": ["x\x0by", 1], "b\x00": "ok"})
+    {'a': ['xy', 1], 'b': 'ok'}
+    """
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
 def _full(spec: dict) -> str:
     full = {"$schema": "https://vega.github.io/schema/vega-lite/v5.json", "background": "white", "config": _CONFIG}
     full.update(spec)
-    return json.dumps(full, default=str)
+    return json.dumps(_clean(json.loads(json.dumps(full, default=str))))
 
 
 def chart_svg(spec: dict) -> str:
@@ -72,6 +93,27 @@ def chart_images(report: Report, vectors: dict[int, str] | None = None) -> dict[
     chart out once for both files)."""
     vectors = vectors or {}
     return {id(b): chart_png(b.spec, vectors.get(id(b))) for b in _charts(report)}
+
+
+@cache
+def _glyphs() -> frozenset[int]:
+    """The characters DejaVu Sans can print (regular and bold share them)."""
+    from fontTools.ttLib import TTFont  # fpdf2's own dependency
+
+    with TTFont(FONTS / "DejaVuSans.ttf", lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def printable(text: str) -> str:
+    r"""Text as the PDF can print it: characters XML and fonts cannot show are dropped (control characters) or
+    replaced by ``?`` (letters DejaVu Sans lacks, such as CJK and emoji — the HTML version shows them).
+
+    >>> printable("Łódź\x0b東京 ok")
+    'Łódź?? ok'
+    """
+    text = _NOT_XML.sub("", text)
+    have = _glyphs()
+    return "".join(c if ord(c) in have or c in "\n\t" else "?" for c in text)
 
 
 def _cell(value) -> str:
@@ -204,12 +246,16 @@ class _Pdf(FPDF):
         self.set_font("DejaVu", size=10)
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(True, margin=18)
-        self.set_title(report.title)
-        self.set_subject(report.subtitle)
+        self.set_title(printable(report.title))
+        self.set_subject(printable(report.subtitle))
         self.set_author("Cross-Pilot Lessons")
         self.set_creator("Cross-Pilot Lessons")
         self.set_lang("en")
         self.alias_nb_pages()
+
+    def normalize_text(self, text: str) -> str:
+        """Every piece of text fpdf2 writes passes here: make it printable in DejaVu Sans."""
+        return super().normalize_text(printable(text))
 
     def footer(self):
         self.set_y(-12)

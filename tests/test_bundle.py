@@ -481,3 +481,23 @@ def test_an_oversized_bundle_is_refused(payload, empty, monkeypatch):
     monkeypatch.setattr(bundle, "MAX_BUNDLE_BYTES", len(payload) - 1)
     message = refused(empty, payload)
     assert message.startswith("b.zip: The file is ") and message.endswith("MB are accepted. Import a smaller bundle.")
+
+
+def test_statements_no_facilitator_approved_are_not_shared(demo_db):
+    workshop = demo_db.execute("SELECT id FROM workshops ORDER BY id LIMIT 1").fetchone()[0]
+    for key, state in (("P1", "pending"), ("P2", "rejected")):
+        demo_db["statements"].insert(
+            {
+                "workshop_id": workshop,
+                "key": key,
+                "text": f"Unvetted suggestion {state} xq7",
+                "source": "participant",
+                "moderation": state,
+            }
+        )
+    data = build_bundle(demo_db)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert not any(b"Unvetted suggestion" in archive.read(name) for name in archive.namelist())
+        shared = archive.read("data/statements.csv").decode().count("\n") - 1
+    approved = demo_db.execute("SELECT count(*) FROM statements WHERE moderation = 'approved'").fetchone()[0]
+    assert shared == approved

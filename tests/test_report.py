@@ -260,7 +260,7 @@ def test_user_text_is_escaped_in_html_and_printed_as_text_in_pdf(db):
     text = pdf_text(to_pdf(made))
     assert "Łódź <b>pilot</b> Ő" in text and "<script>alert(1)</script>" in text
     disagree = made.sections[2]
-    assert "1 pilot report Trust and relationships as an enabler and 1 pilot as a barrier." == disagree.blocks[0].text
+    assert "1 pilot reports Trust and relationships as an enabler and 1 pilot as a barrier." == disagree.blocks[0].text
 
 
 def test_chart_images_are_png():
@@ -320,3 +320,28 @@ def test_many_voted_statements_list_the_most_and_least_agreed(demo, monkeypatch)
     assert validation.blocks[2].text.startswith("Listed: the 2 statements most agreed with and the 5 least")
     expected = list(table["Statement about"].head(2)) + list(table["Statement about"].tail(5))
     assert [i.split(": workshop")[0] for i in items] == expected
+
+
+def test_control_characters_and_letters_the_font_lacks_never_break_a_brief(db):
+    # a vertical tab (Word's soft line break) made vl-convert abort the whole process; CJK has no glyph in DejaVu
+    db["pilots"].insert({"id": 1, "slug": "a", "name": "Alpha\x0bBeta 東京", "country": "FI"})
+    db["pilots"].insert({"id": 2, "slug": "b", "name": "Gamma\x00", "country": "PT"})
+    theme = db.execute("SELECT id FROM themes WHERE code = 'trust'").fetchone()[0]
+    for i, pilot, kind in ((1, 1, "enabler"), (2, 2, "barrier")):
+        db["lessons"].insert(
+            {"id": i, "pilot_id": pilot, "key": f"K{i}", "title": f"T\x1b{i}", "lesson": "x", "kind": kind}
+        )
+        db["lesson_themes"].insert({"lesson_id": i, "theme_id": theme})
+    files = render(report.theme_brief(db, "trust"))
+    text = pdf_text(files["brief-theme-trust.pdf"])
+    assert "AlphaBeta ??" in text and "\x0b" not in text and "\x1b" not in text
+    assert "Alpha\x0bBeta 東京" in files["brief-theme-trust.html"].decode()  # the web page keeps what was written
+
+
+def test_roadmap_flags_a_cited_vote_without_a_clear_majority(demo):
+    made = report.roadmap(demo)
+    items = [i for s in made.sections for b in s.blocks if b.kind == "bullets" for i in b.items]
+    voted = [i for i in items if "95% CI" in i]
+    unclear = [i for i in voted if int(re.search(r"95% CI (\d+)–", i).group(1)) < 50]
+    assert unclear and all(i.endswith(", no clear majority in this vote]") for i in unclear)
+    assert not any("no clear majority" in i for i in voted if i not in unclear)
