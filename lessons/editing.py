@@ -46,6 +46,20 @@ def _codes(db: Database, table: str) -> set[str]:
     return {r[0] for r in db.execute(f"SELECT code FROM {table}")}
 
 
+#: Control characters (a vertical tab is what a soft line break pasted from a word processor becomes): uploads
+#: strip them, and so do edits; they would otherwise break exports to XML, SVG and PDF.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _cleaned(changes: dict) -> dict:
+    r"""``changes`` with control characters removed from text values.
+
+    >>> _cleaned({"name": "Alpha\x0bBeta", "n": 3})
+    {'name': 'AlphaBeta', 'n': 3}
+    """
+    return {k: _CONTROL.sub("", v) if isinstance(v, str) else v for k, v in changes.items()}
+
+
 def _check_pilot(db: Database, values: dict) -> None:
     if "name" in values and not (values["name"] or "").strip():
         raise EditError("A pilot needs a name.")
@@ -93,6 +107,7 @@ def update_pilot(db: Database, actor: Actor, pilot_id: int, **changes) -> dict:
     unknown = set(changes) - set(PILOT_FIELDS)
     if unknown:
         raise EditError(f"Unknown pilot field(s): {', '.join(sorted(unknown))}.")
+    changes = _cleaned(changes)
     _check_pilot(db, changes)
     with db.atomic():
         before = _one(db, "SELECT * FROM pilots WHERE id = ?", [pilot_id])
@@ -140,6 +155,7 @@ def update_lesson(
     unknown = set(changes) - set(LESSON_FIELDS)
     if unknown:
         raise EditError(f"Unknown lesson field(s): {', '.join(sorted(unknown))}.")
+    changes = _cleaned(changes)
     for field in ("title", "lesson"):
         if field in changes and not (changes[field] or "").strip():
             raise EditError(f"A lesson's {field} cannot be empty.")
