@@ -461,6 +461,16 @@ def cmd_workshop(args) -> int:
 EXPORT_FORMATS = ("bundle", "sqlite", "datapackage", "datasette-metadata")
 
 
+def _write(out: Path, data: bytes) -> bool:
+    """Write a file; on failure say why on stderr and return False."""
+    try:
+        out.write_bytes(data)
+    except OSError as err:
+        print(f"Cannot write {out}: {err.strerror or err}.", file=sys.stderr)
+        return False
+    return True
+
+
 def cmd_brief(args) -> int:
     """``brief --theme CODE | --pilot SLUG | --model SLUG | --roadmap --out FILE.pdf|.html``."""
     from lessons import report
@@ -481,10 +491,7 @@ def cmd_brief(args) -> int:
     except report.ReportError as err:
         print(err, file=sys.stderr)
         return EXIT_INVALID
-    try:
-        out.write_bytes(next(iter(render(made, (file_format,)).values())))
-    except OSError as err:
-        print(f"{args.out}: cannot write the file ({err.strerror}).", file=sys.stderr)
+    if not _write(out, next(iter(render(made, (file_format,)).values()))):
         return EXIT_INVALID
     print(f"Wrote “{made.title}” to {out}: {len(made.lessons):,} lessons and {len(made.workshops):,} workshops cited.")
     return EXIT_OK
@@ -508,10 +515,7 @@ def cmd_export(args) -> int:
         data = json.dumps(bundle.datasette_metadata(db), indent=2, ensure_ascii=False).encode("utf-8")
         what = "the Datasette metadata"
     out = Path(args.out)
-    try:
-        out.write_bytes(data)
-    except OSError as err:
-        print(f"Cannot write {out}: {err.strerror or err}.", file=sys.stderr)
+    if not _write(out, data):
         return EXIT_INVALID
     print(f"Wrote {what} to {out} ({len(data) / 1e6:,.1f} MB).")
     return EXIT_OK

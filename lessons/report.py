@@ -857,6 +857,11 @@ def model_brief(db: Database, model: str, *, memo: dict | None = None) -> Report
             WHERE e.model_id = ? ORDER BY p.name, l.key""",
         [model_id],
     )
+    everything = "the Governance models page lists them all"
+
+    def stance(element_id: int, which: str) -> pd.DataFrame:
+        return links[(links["element_id"] == element_id) & (links["stance"] == which)]
+
     summary = Section("The model")
     summary.text(summary_text or name)
     if inspired_by or methodology:
@@ -873,13 +878,12 @@ def model_brief(db: Database, model: str, *, memo: dict | None = None) -> Report
         )
     element_items = []
     for e in parts.itertuples():
-        sup = links[(links["element_id"] == e.id) & (links["stance"] == "supports")]
-        cha = links[(links["element_id"] == e.id) & (links["stance"] == "challenges")]
+        sup, cha = stance(e.id, "supports"), stance(e.id, "challenges")
         line = f"{e.position}. {e.name}" + (f" ({e.phase_name})" if isinstance(e.phase_name, str) else "")
         if len(sup):
-            line += f" — supported by {_plural(sup['pilot'].nunique(), 'pilot')} [{cite.lessons(sup, limit=6, where='the Governance models page lists them all')}]"
+            line += f" — supported by {_plural(sup['pilot'].nunique(), 'pilot')} [{cite.lessons(sup, limit=6, where=everything)}]"
         if len(cha):
-            line += f"; challenged by {_plural(cha['pilot'].nunique(), 'pilot')} [{cite.lessons(cha, limit=6, where='the Governance models page lists them all')}]"
+            line += f"; challenged by {_plural(cha['pilot'].nunique(), 'pilot')} [{cite.lessons(cha, limit=6, where=everything)}]"
         if not len(sup) and not len(cha):
             line += " — no lesson is linked to it yet"
         element_items.append(line)
@@ -926,7 +930,7 @@ def model_brief(db: Database, model: str, *, memo: dict | None = None) -> Report
         recurs.bullets(
             [
                 f"{e.name}: supported by lessons of {_plural(e.support_pilots, 'pilot')} "
-                f"[{cite.lessons(links[(links['element_id'] == e.id) & (links['stance'] == 'supports')], limit=6)}]"
+                f"[{cite.lessons(stance(e.id, 'supports'), limit=6, where=everything)}]"
                 for e in widely.itertuples()
             ]
         )
@@ -937,8 +941,8 @@ def model_brief(db: Database, model: str, *, memo: dict | None = None) -> Report
     if len(disputed):
         contra.bullets(
             [
-                f"{e.name}: supported [{cite.lessons(links[(links['element_id'] == e.id) & (links['stance'] == 'supports')], limit=4)}] "
-                f"but challenged [{cite.lessons(links[(links['element_id'] == e.id) & (links['stance'] == 'challenges')], limit=4)}]"
+                f"{e.name}: supported [{cite.lessons(stance(e.id, 'supports'), limit=4, where=everything)}] "
+                f"but challenged [{cite.lessons(stance(e.id, 'challenges'), limit=4, where=everything)}]"
                 for e in disputed.itertuples()
             ]
         )

@@ -204,33 +204,20 @@ _FOOTER = (
 )
 
 
+#: Column headings of the Sources tables.
+_HEADINGS = {
+    "lesson": "Lesson", "pilot": "Pilot", "country": "Country", "key": "Key", "title": "Title", "kind": "Kind",
+    "status": "Status", "evidence": "Evidence", "workshop": "Workshop", "rounds": "Rounds", "held": "Held",
+    "participants": "Participants", "votes": "Votes (all rounds)",
+}  # fmt: skip
+
+
 def _lesson_sources(report: Report) -> pd.DataFrame:
-    return report.lessons.rename(
-        columns={
-            "lesson": "Lesson",
-            "pilot": "Pilot",
-            "country": "Country",
-            "key": "Key",
-            "title": "Title",
-            "kind": "Kind",
-            "status": "Status",
-            "evidence": "Evidence",
-        }
-    )
+    return report.lessons.rename(columns=_HEADINGS)
 
 
 def _workshop_sources(report: Report) -> pd.DataFrame:
-    return report.workshops.rename(
-        columns={
-            "workshop": "Workshop",
-            "title": "Title",
-            "status": "Status",
-            "rounds": "Rounds",
-            "held": "Held",
-            "participants": "Participants",
-            "votes": "Votes (all rounds)",
-        }
-    )
+    return report.workshops.rename(columns=_HEADINGS)
 
 
 # --- PDF --------------------------------------------------------------------------------------------------------------

@@ -344,4 +344,4 @@ def test_brief_on_an_unknown_subject_or_format_exits_2(demo_db_path, tmp_path, c
 def test_brief_to_a_folder_that_does_not_exist_exits_2(demo_db_path, tmp_path, capsys, no_default_db):
     out = tmp_path / "missing" / "x.pdf"
     assert main(["brief", "--roadmap", "--out", str(out), "--db", str(demo_db_path)]) == 2
-    assert "cannot write the file" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith(f"Cannot write {out}: No such file or directory")
