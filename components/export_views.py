@@ -172,7 +172,8 @@ def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str
         f"with a Datasette metadata file, a Frictionless data package (one CSV per table, {summary['tables']} "
         f"tables, with primary and foreign keys), GraphML and GEXF for each of {summary['networks']} pilot "
         "networks, the roadmap and the briefs on every theme and model. Accounts, the audit log and workshop "
-        "participants' tokens are left out."
+        "participants' tokens are left out, and so are statements participants suggested that no facilitator "
+        "approved."
     )
     _download(
         "Download everything (ZIP)",
@@ -181,7 +182,10 @@ def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str
         "exports_bundle",
         primary=True,
     )
-    st.caption("Making the bundle takes about half a minute for the demo data (the briefs are drawn then).")
+    st.caption(
+        "Making the bundle takes about 20 seconds on the demo data, longer for larger ones: the briefs are drawn "
+        "then. The button turns into a spinner until the file is ready."
+    )
     st.markdown("**Each part alone**")
     parts = [
         ("SQLite database", "sqlite", "lessons.db"),
@@ -192,11 +196,10 @@ def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str
         for label, part, name in parts:
             _download(label, lambda p=part: made_part(path, version, p), name, f"exports_part_{part}")
     if pilots:
-        left, mid, right = st.columns([2, 1, 1])
+        left, right = st.columns([1, 1], vertical_alignment="bottom")
         slug = left.selectbox("Network of a pilot", list(pilots), format_func=pilots.get, key="exports_network")
-        for col, fmt, label in ((mid, "graphml", "GraphML"), (right, "gexf", "GEXF (Gephi)")):
-            with col:
-                st.write("")  # aligns the buttons with the chooser
+        with right.container(horizontal=True):
+            for fmt, label in (("graphml", "GraphML"), ("gexf", "GEXF (Gephi)")):
                 _download(
                     label,
                     lambda f=fmt: made_part(path, version, f"network:{slug}:{f}"),
