@@ -178,7 +178,6 @@ class _Citations:
         self.db = db
         self.lesson_ids: set[int] = set()
         self.workshop_codes: set[str] = set()
-        self._names: dict[int, str] = {}
 
     def lessons(self, frame: pd.DataFrame, limit: int | None = None, where: str = "") -> str:
         """``L12, L30 (Tampere); L45 (Porto)``: ids grouped by pilot, in the frame's order.
@@ -247,7 +246,6 @@ class _Citations:
             if codes
             else pd.DataFrame(columns=["workshop", "title", "status", "rounds", "held", "participants", "votes"])
         )
-        workshops["held"] = workshops["held"].astype(str).str[:10]
         return lessons, workshops
 
 

@@ -587,16 +587,6 @@ def convergence(db: Database, code: str) -> pd.DataFrame:
 # --- Stored results -----------------------------------------------------------------------------------------------
 
 
-def _plain(value):
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if value is pd.NA or value is pd.NaT:
-        return None
-    return value
-
-
 def compute_results(db: Database, code: str, *, min_group: int = 5, seed: int = 7) -> dict:
     """The analysis of the latest round with votes, and the convergence over rounds (not stored)."""
     matrix, participants, statements = vote_matrix(db, code)
