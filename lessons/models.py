@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons.privacy import public_workshop
+
 
 def _frame(db: Database, sql: str, params=()) -> pd.DataFrame:
     cursor = db.execute(sql, list(params))
@@ -39,7 +41,7 @@ def model_list(db: Database) -> pd.DataFrame:
 _LAST_ROUND_VOTES = """
     SELECT s.element_id, w.code, w.title, w.status, v.round, v.value
     FROM votes v JOIN statements s ON s.id = v.statement_id JOIN workshops w ON w.id = s.workshop_id
-    WHERE s.element_id IS NOT NULL AND s.moderation = 'approved'
+    WHERE s.element_id IS NOT NULL AND s.moderation = 'approved' AND {public}
       AND v.round = (SELECT max(v2.round) FROM votes v2 JOIN statements s2 ON s2.id = v2.statement_id
                      WHERE s2.workshop_id = w.id)
 """
@@ -64,7 +66,7 @@ def elements(db: Database, model: str) -> pd.DataFrame:
            WHERE gm.slug = ? GROUP BY e.id ORDER BY e.position""",
         [model],
     )
-    votes = _frame(db, _LAST_ROUND_VOTES)
+    votes = _frame(db, _LAST_ROUND_VOTES.format(public=public_workshop("w")))
     tally = (
         votes.groupby("element_id")
         .agg(
@@ -104,10 +106,10 @@ def element_validation(db: Database, element_id: int) -> pd.DataFrame:
     disagree, pass_, votes."""
     return _frame(
         db,
-        """SELECT w.title AS workshop, w.status, v.round, sum(v.value = 1) AS agree, sum(v.value = -1) AS disagree,
+        f"""SELECT w.title AS workshop, w.status, v.round, sum(v.value = 1) AS agree, sum(v.value = -1) AS disagree,
                   sum(v.value = 0) AS pass_, count(*) AS votes
            FROM votes v JOIN statements s ON s.id = v.statement_id JOIN workshops w ON w.id = s.workshop_id
-           WHERE s.element_id = ? AND s.moderation = 'approved'
+           WHERE s.element_id = ? AND s.moderation = 'approved' AND {public_workshop("w")}
            GROUP BY w.id, v.round ORDER BY w.created_at, w.id, v.round""",
         [int(element_id)],
     )

@@ -44,6 +44,7 @@ ACTIONS: dict[str, tuple[frozenset[str], bool, str]] = {
     "user.manage": (frozenset({"admin"}), False, "manage accounts"),
     "audit.read": (frozenset({"admin"}), False, "read the audit log"),
     "bundle.import": (frozenset({"admin"}), False, "import a data bundle"),
+    "privacy.full_export": (frozenset({"admin"}), False, "export workshop participants' personal data"),
 }
 
 

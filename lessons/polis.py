@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from lessons import privacy
 from lessons.audit import record
 from lessons.exports import FORMULA_STARTS, neutralise
 from lessons.ingest.problems import IngestError, Problem
@@ -482,6 +483,8 @@ def import_polis(db: Database, actor: Actor, files: dict[str, bytes] | Path | st
 def _ms(iso: str | None) -> int:
     if not iso:
         return 0
+    if len(iso) == 10:  # a day (public exports round vote times to the day, lessons.privacy)
+        return int(datetime.strptime(iso, "%Y-%m-%d").replace(tzinfo=UTC).timestamp() * 1000)
     return int(datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC).timestamp() * 1000)
 
 
@@ -520,14 +523,22 @@ def export_polis(db: Database, code: str) -> dict[str, bytes]:
     >>> from lessons.store import open_memory_store
     >>> from lessons.permissions import cli_actor
     >>> db = open_memory_store()
-    >>> code = import_polis(db, cli_actor(), {"votes.csv": b"comment-id,voter-id,vote\\n5,2,-1\\n"}, title="T")
+    >>> votes = b"comment-id,voter-id,vote\\n" + b"".join(b"5,%d,-1\\n" % i for i in range(5))
+    >>> code = import_polis(db, cli_actor(), {"votes.csv": votes}, title="T")
     >>> export_polis(db, code)["votes.csv"].decode().splitlines()[1].split(",")[2:]
-    ['5', '2', '-1']
+    ['5', '0', '-1']
     """
-    row = db.execute("SELECT id, title, purpose FROM workshops WHERE code = ?", [code]).fetchone()
+    row = db.execute("SELECT id, title FROM workshops WHERE code = ?", [code]).fetchone()
     if row is None:
         raise WorkshopError(f"There is no workshop with the code {code}.")
-    workshop_id, title, purpose = row
+    workshop_id, title = row
+    published = privacy.published_participants(db, workshop_id=workshop_id)
+    if published["withheld"].astype(bool).any():
+        raise WorkshopError(
+            f"The workshop {code} has {len(published)} participant(s), fewer than {privacy.k_threshold()}: an export "
+            "would show each person's votes. An administrator can take the full export, marked personal data."
+        )
+    period = {int(r.id): r.period.split("/")[0] for r in published.itertuples() if r.period}
     statements = db.execute(
         "SELECT id, key, text, moderation, created_at FROM statements WHERE workshop_id = ? "
         "ORDER BY position IS NULL, position, id",
@@ -546,6 +557,10 @@ def export_polis(db: Database, code: str) -> dict[str, bytes]:
     ).fetchall()
     tally = {sid: [0, 0] for sid in tids}
     matrix: dict[int, dict[int, int]] = {}
+    votes = sorted(
+        ((pid, sid, value, period.get(pid, (at or "")[:10])) for pid, sid, value, at in votes),
+        key=lambda v: (v[3], v[0], v[1]),
+    )
     for pid, sid, value, _ in votes:
         if value:
             tally[sid][0 if value == 1 else 1] += 1
@@ -573,11 +588,11 @@ def export_polis(db: Database, code: str) -> dict[str, bytes]:
         ["commenters", 0],
         ["comments", len(statements)],
         ["groups", ""],
-        ["conversation-description", purpose or ""],
+        ["conversation-description", ""],
     ]
     summary_csv = io.StringIO()
     csv.writer(summary_csv, lineterminator="\n").writerows([[k, neutralise(v)] for k, v in summary])
-    conversation = {"conversation_id": code, "topic": title, "description": purpose, "strict_moderation": True}
+    conversation = {"conversation_id": code, "topic": title, "description": None, "strict_moderation": True}
     return {
         "comments.csv": _csv_bytes(
             ["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated", "comment-body"],

@@ -11,6 +11,7 @@ import pandas as pd
 import snowballstemmer
 from sqlite_utils import Database
 
+from lessons.privacy import public_workshop
 from lessons.store import KINDS, STATUSES
 
 #: Statuses that count as "validated" on the Overview: validated, and the later stages built on validation.
@@ -627,22 +628,26 @@ def lesson_validation(db: Database, lesson_id: int) -> pd.DataFrame:
     <Table workshops ...>
     >>> db["statements"].insert({"id": 1, "workshop_id": 1, "key": "S01", "text": "T", "lesson_id": 1})  # doctest: +ELLIPSIS
     <Table statements ...>
-    >>> db["participants"].insert_all({"id": i, "workshop_id": 1, "token": f"t{i}"} for i in (1, 2, 3))  # doctest: +ELLIPSIS
+    >>> db["participants"].insert_all({"id": i, "workshop_id": 1, "token": f"t{i}"} for i in range(1, 6))  # doctest: +ELLIPSIS
     <Table participants ...>
     >>> db["votes"].insert_all({"participant_id": i, "statement_id": 1, "value": v} for i, v in ((1, 1), (2, 1), (3, -1)))  # doctest: +ELLIPSIS
     <Table votes ...>
     >>> lesson_validation(db, 1).to_dict("records")
     [{'workshop_id': 1, 'workshop': 'Spring workshop', 'status': 'closed', 'round': 1, 'agree': 2, 'disagree': 1, 'pass': 0, 'votes': 3}]
+    >>> db.execute("DELETE FROM participants WHERE id = 5").rowcount  # four people: their votes are not shown
+    1
+    >>> lesson_validation(db, 1).empty
+    True
     """
     return _frame(
         db,
-        """
+        f"""
         SELECT w.id AS workshop_id, w.title AS workshop, w.status, coalesce(v.round, w.current_round) AS round,
                coalesce(sum(v.value = 1), 0) AS agree, coalesce(sum(v.value = -1), 0) AS disagree,
                coalesce(sum(v.value = 0), 0) AS pass, count(v.id) AS votes
         FROM statements s JOIN workshops w ON w.id = s.workshop_id
         LEFT JOIN votes v ON v.statement_id = s.id
-        WHERE s.lesson_id = ? AND s.moderation = 'approved'
+        WHERE s.lesson_id = ? AND s.moderation = 'approved' AND {public_workshop("w")}
         GROUP BY w.id, coalesce(v.round, w.current_round)
         ORDER BY coalesce(w.opened_at, w.created_at), w.id, round
         """,

@@ -24,6 +24,7 @@ import pycountry
 from sqlite_utils import Database
 
 from lessons import models, network, synthesis
+from lessons.privacy import public_workshop
 from lessons.queries import KIND_LABELS, STATUS_LABELS, VALIDATED_STATUSES, demo_notice
 from lessons.workshop_analysis import wilson
 
@@ -127,21 +128,21 @@ def _lessons(db: Database, where: str = "", params=()) -> pd.DataFrame:
 def statement_results(db: Database) -> pd.DataFrame:
     """Every approved workshop statement with votes, counted in the last round it was voted on.
 
-    Columns: statement_id, statement (key), text, lesson_id, element_id, workshop (code), workshop_title,
-    workshop_status, round, rounds (of the workshop), agree, disagree, pass, n, agree_share, agree_low,
-    agree_high (95% Wilson interval of the share agreeing among all n votes, passes included).
+        Columns: statement_id, statement (key), text, lesson_id, element_id, workshop (code), workshop_title,
+        workshop_status, round, rounds (of the workshop), agree, disagree, pass, n, agree_share, agree_low,
+        agree_high (95% Wilson interval of the share agreeing among all n votes, passes included).
 
     >>> from lessons.store import open_memory_store
-    >>> statement_results(open_memory_store()).empty
-    True
+        >>> statement_results(open_memory_store()).empty
+        True
     """
     out = _frame(
         db,
-        """SELECT s.id AS statement_id, s.key AS statement, s.text, s.lesson_id, s.element_id, w.code AS workshop,
+        f"""SELECT s.id AS statement_id, s.key AS statement, s.text, s.lesson_id, s.element_id, w.code AS workshop,
                   w.title AS workshop_title, w.status AS workshop_status, v.round, w.current_round AS rounds,
                   sum(v.value = 1) AS agree, sum(v.value = -1) AS disagree, sum(v.value = 0) AS pass, count(*) AS n
            FROM statements s JOIN workshops w ON w.id = s.workshop_id JOIN votes v ON v.statement_id = s.id
-           WHERE s.moderation = 'approved'
+           WHERE s.moderation = 'approved' AND {public_workshop("w")}
              AND v.round = (SELECT max(v2.round) FROM votes v2 WHERE v2.statement_id = s.id)
            GROUP BY s.id ORDER BY w.code, s.key""",
     )

@@ -32,10 +32,10 @@ The analysis follows Pol.is (compdemocracy.org/polis) where Pol.is has a rule, a
   at least :data:`DIVISIVE_RANGE` apart; ``divisiveness`` is that range, ``between_variance`` the vote-weighted
   variance of the group agree shares. Without opinion groups the shown stakeholder groups are compared instead.
 * **Uncertainty**: at least :data:`UNCERTAIN_PASS_SHARE` of the votes on the statement are passes.
-* **Stakeholder groups** (privacy): a declared group of fewer than ``min_group`` participants is never shown on its
-  own. Such groups are pooled as ``Other groups (fewer than 5 each)`` when the pool holds at least ``min_group``
-  people from at least two groups; otherwise they are left out of every breakdown (the participants still count in
-  the overall figures and opinion groups). The participants table carries the group *as shown*.
+* **Stakeholder groups** (privacy, :mod:`lessons.privacy`): a declared group of fewer than ``min_group`` (k = 5)
+  participants is never shown on its own. Small groups are pooled as ``Other groups, pooled (none shown under 5
+  people)``, and when the pool would hold fewer than 5 the next smallest groups join it, so the total minus the
+  shown groups never isolates anyone. The participants table carries the group *as shown*.
 * **Rounds** (Delphi): :func:`convergence` summarises each round's spread of opinion.
 
 Everything is deterministic: the same votes and seed give the same groups, letters and order. :func:`results`
@@ -56,6 +56,7 @@ from sklearn.metrics import silhouette_score
 from sqlite_utils import Database
 from threadpoolctl import threadpool_limits
 
+from lessons.privacy import POOLED, k_threshold, shown_label
 from lessons.store import data_version
 from lessons.stored import decode, encode, frame_from_json, frame_to_json, keep, stored
 
@@ -73,7 +74,6 @@ MIN_GROUP_VOTES = 3
 DIVISIVE_RANGE = 0.5
 UNCERTAIN_PASS_SHARE = 0.3
 AGREEMENT_LEVEL = 0.7
-OTHER = "Other groups (fewer than {n} each)"
 UNDECLARED = "undeclared"
 ANALYSIS = "workshop-results:{code}"
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -278,23 +278,25 @@ def _choose_groups(points: np.ndarray, seed: int, min_size: int = 1) -> tuple[np
 # --- Stakeholder groups -------------------------------------------------------------------------------------------
 
 
-def shown_groups(declared: pd.Series, min_group: int = 5) -> pd.Series:
-    """The stakeholder group each participant is shown under: their own group when it has at least ``min_group``
-    participants; else the pooled ``Other groups (fewer than N each)`` when that pool has at least ``min_group``
-    people from at least two groups; else None (left out of breakdowns). Undeclared counts as a group.
+def shown_groups(declared: pd.Series, min_group: int | None = None) -> pd.Series:
+    """The stakeholder group each participant is shown under, by the one privacy rule (:func:`lessons.privacy.pooled`).
+
+    A group of at least ``min_group`` participants is shown as itself; smaller groups are pooled as
+    :data:`lessons.privacy.POOLED`, and when that pool would hold 1 to ``min_group - 1`` people the next smallest
+    groups join it, so the total minus the shown groups never isolates anyone. When nothing but the pool would be
+    shown, nobody is shown (None): the breakdown would only repeat the total. Undeclared counts as a group.
 
     >>> shown_groups(pd.Series(["public"] * 5 + ["private"] * 4)).value_counts(dropna=False).to_dict()
-    {'public': 5, None: 4}
+    {None: 9}
     >>> s = shown_groups(pd.Series(["public"] * 5 + ["private"] * 4 + ["research"]))
     >>> sorted(s.value_counts().items())
-    [('Other groups (fewer than 5 each)', 5), ('public', 5)]
+    [('Other groups, pooled (none shown under 5 people)', 5), ('public', 5)]
     """
-    groups = declared.fillna(UNDECLARED).astype(str)
-    sizes = groups.value_counts()
-    small = sizes[sizes < min_group]
-    pooled = len(small) >= 2 and int(small.sum()) >= min_group
-    instead = OTHER.format(n=min_group) if pooled else None
-    return pd.Series([instead if g in small.index else g for g in groups], index=declared.index, dtype=object)
+    k = max(min_group or 0, k_threshold())
+    labels = shown_label(declared.fillna(UNDECLARED).astype(str).tolist(), k, undeclared=UNDECLARED)
+    if all(label is None or label == POOLED.format(k=k) for label in labels):
+        labels = [None] * len(labels)
+    return pd.Series(labels, index=declared.index, dtype=object)
 
 
 def _group_table(values: np.ndarray, labels: np.ndarray, names: list, ids, column: str) -> pd.DataFrame:

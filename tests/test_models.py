@@ -33,12 +33,21 @@ def build(db):
         .insert({"workshop_id": workshop, "key": "S1", "text": "First", "source": "element", "element_id": e1})
         .last_pk
     )
-    people = [db["participants"].insert({"workshop_id": workshop, "token": f"t{i}"}).last_pk for i in range(4)]
+    # five people joined (k = 5, lessons.privacy); the fifth never voted
+    people = [db["participants"].insert({"workshop_id": workshop, "token": f"t{i}"}).last_pk for i in range(5)]
     # round 1: 1 agree, 3 disagree; round 2 (the one that counts): 3 agree, 1 pass
     for person, first, second in zip(people, (1, -1, -1, -1), (1, 1, 1, 0)):
         db["votes"].insert({"participant_id": person, "statement_id": statement, "round": 1, "value": first})
         db["votes"].insert({"participant_id": person, "statement_id": statement, "round": 2, "value": second})
     return e1, e2
+
+
+def test_votes_of_a_workshop_of_fewer_than_five_people_are_not_shown(db):
+    e1, _ = build(db)
+    db.execute("DELETE FROM participants WHERE token = 't4'")  # four people: counts among them are their votes
+    table = models.elements(db, "m").set_index("key")
+    assert table.loc["E1", ["agree", "disagree", "pass_", "votes"]].tolist() == [0, 0, 0, 0]
+    assert models.element_validation(db, e1).empty
 
 
 def test_elements_count_lessons_and_last_round_votes(db):

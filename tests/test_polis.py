@@ -15,6 +15,7 @@ from lessons.ingest.problems import IngestError
 from lessons.permissions import PermissionDenied, cli_actor
 from lessons.polis import export_polis, import_polis, read_polis
 from lessons.store import connect, open_store
+from lessons.workshops import WorkshopError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "polis" / "london.youth.policing"
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "polis"
@@ -177,7 +178,10 @@ def test_export_format_and_our_own_workshop(db):
         "(1, 'S01', '=HYPERLINK(\"http://e.vil\")', 'approved', 1), (1, 'S02', 'Plain', 'pending', 2), "
         "(1, 'S03', '-2 degrees', 'rejected', 3)"
     )
-    db.execute("INSERT INTO participants (workshop_id, token) VALUES (1, 'secret-a'), (1, 'secret-b'), (1, 'c')")
+    db.execute(
+        "INSERT INTO participants (workshop_id, token) VALUES "
+        "(1, 'secret-a'), (1, 'secret-b'), (1, 'c'), (1, 'd'), (1, 'e')"  # five: k = 5 (lessons.privacy)
+    )
     db.execute(
         "INSERT INTO votes (participant_id, statement_id, round, value) VALUES "
         "(1, 1, 1, 1), (1, 1, 2, -1), (1, 2, 1, 0), (2, 1, 1, 1), (2, 3, 1, -1)"
@@ -272,11 +276,36 @@ def test_inverted_sign_refused(db):
 def test_formula_text_is_kept_as_text_and_neutralised_on_export(db):
     files = {
         "comments.csv": b"comment-id,comment-body\n0,\"=cmd|' /C calc'!A0\"\n",
-        "votes.csv": b"comment-id,voter-id,vote\n0,1,1\n",
+        "votes.csv": b"comment-id,voter-id,vote\n" + b"".join(b"0,%d,1\n" % i for i in range(5)),
     }
     code = import_polis(db, cli_actor(), files, title="t")
     assert db.execute("SELECT text FROM statements").fetchone()[0] == "=cmd|' /C calc'!A0"
     assert b"'=cmd|" in export_polis(db, code)["comments.csv"]
+
+
+def test_export_follows_the_privacy_rule(db):
+    """#13: no exact times, no facilitator-only purpose, and no export of a workshop of fewer than five people."""
+    db.execute("INSERT INTO workshops (code, title, purpose, status) VALUES ('ABCDEF', 'T', 'Secret aim', 'closed')")
+    db.execute("INSERT INTO statements (workshop_id, key, text) VALUES (1, 'S01', 'One')")
+    for i in range(4):
+        db.execute(
+            "INSERT INTO participants (workshop_id, token, joined_at) VALUES (1, ?, '2026-03-02T09:00:00Z')", [i]
+        )
+        db.execute(
+            "INSERT INTO votes (participant_id, statement_id, value, voted_at) VALUES (?, 1, 1, ?)",
+            [i + 1, f"2026-03-02T09:0{i}:17Z"],
+        )
+    with pytest.raises(WorkshopError, match="fewer than 5"):
+        export_polis(db, "ABCDEF")
+    db.execute("INSERT INTO participants (workshop_id, token, joined_at) VALUES (1, 'late', '2026-03-09T10:00:00Z')")
+    db.execute(
+        "INSERT INTO votes (participant_id, statement_id, value, voted_at) VALUES (5, 1, -1, '2026-03-09T10:01:02Z')"
+    )
+    files = export_polis(db, "ABCDEF")
+    votes = pd.read_csv(pd.io.common.BytesIO(files["votes.csv"]))
+    # the late voter's day would single them out: all five share the day the range starts
+    assert set(votes["timestamp"]) == {1772409600000} and set(votes["datetime"]) == {"Mon Mar 02 00:00:00 UTC 2026"}
+    assert b"Secret aim" not in b"".join(files.values())
 
 
 def test_huge_file_refused(db, monkeypatch, tmp_path):

@@ -164,8 +164,8 @@ def tiny(db):
         )
         db["workshops"].insert({"id": 1, "code": "ABC234", "title": "Validation", "status": "closed"})
         db["statements"].insert({"id": 1, "workshop_id": 1, "key": "S01", "text": "Champions matter", "lesson_id": 1})
-        db["participants"].insert_all(
-            [{"id": 1, "workshop_id": 1, "token": "a"}, {"id": 2, "workshop_id": 1, "token": "b"}]
+        db["participants"].insert_all(  # five people joined (k = 5, lessons.privacy); two voted
+            {"id": i, "workshop_id": 1, "token": t} for i, t in zip((1, 2, 101, 102, 103), "abcde")
         )
         db["votes"].insert_all(
             [{"participant_id": 1, "statement_id": 1, "value": 1}, {"participant_id": 2, "statement_id": 1, "value": 0}]
@@ -697,7 +697,7 @@ def test_lesson_validation_across_workshops_rounds_and_statements(tiny):
         {"id": 7, "workshop_id": 4, "key": "S01", "text": "Free statement"},
     ):
         tiny["statements"].insert(statement)
-    tiny["participants"].insert_all({"id": i, "workshop_id": 2, "token": f"d{i}"} for i in range(3, 7))
+    tiny["participants"].insert_all({"id": i, "workshop_id": 2, "token": f"d{i}"} for i in (3, 4, 5, 6, 201))
     votes = [  # participant, statement, round, value
         (3, 2, 1, 1), (4, 2, 1, 1), (5, 2, 1, -1), (6, 2, 1, 0),
         (3, 3, 1, 1),  # the second statement of the same lesson adds to the same round

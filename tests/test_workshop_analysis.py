@@ -123,20 +123,23 @@ def test_representative_statements_tell_the_camps_apart(camps):
 def test_a_stakeholder_group_of_four_is_never_shown_on_its_own(camps):
     db, *_ = camps
     result = wa.analyse(*wa.vote_matrix(db, CODE))
-    other = "Other groups (fewer than 5 each)"
+    other = "Other groups, pooled (none shown under 5 people)"
     assert result["stakeholder_groups"].values.tolist() == [["public", 8], [other, 8]]
     for frame in (result["stakeholder_votes"], result["participants"]):
         assert not {"private", "research", "citizens"} & set(frame["stakeholder_group"].dropna())
     assert set(result["stakeholder_votes"]["stakeholder_group"]) == {"public", other}
 
 
-def test_a_lone_small_group_is_dropped_not_pooled():
+def test_a_small_group_is_never_revealed_by_subtracting_the_shown_groups_from_the_total():
+    # Before #13 a lone group of four was hidden while public (6) was shown: total minus public = their votes.
+    other = "Other groups, pooled (none shown under 5 people)"
     shown = wa.shown_groups(pd.Series(["public"] * 6 + ["private"] * 4))
-    assert shown.tolist() == ["public"] * 6 + [None] * 4
-    pooled = wa.shown_groups(pd.Series(["public"] * 6 + ["private"] * 2 + ["research"] * 2))
-    assert pooled.tolist()[6:] == [None] * 4  # a pool of 4 is still fewer than 5
+    assert shown.tolist() == [None] * 10  # the only safe breakdown would repeat the total: none is shown
+    pooled = wa.shown_groups(pd.Series(["public"] * 6 + ["citizens"] * 5 + ["private"] * 2 + ["research"] * 2))
+    assert pooled.tolist()[:6] == ["public"] * 6  # the next smallest (citizens, 5) joins the pool of 4
+    assert pooled.tolist()[6:] == [other] * 9
     three = wa.shown_groups(pd.Series(["public"] * 6 + ["private"] * 3 + ["research"] * 2))
-    assert three.tolist()[6:] == ["Other groups (fewer than 5 each)"] * 5
+    assert three.tolist() == ["public"] * 6 + [other] * 5
 
 
 def test_wilson_interval_matches_a_hand_computation():
