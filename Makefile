@@ -3,6 +3,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8501
+# The app listens on this machine only. `make run HOST=0.0.0.0` exposes it to the network: change the demo
+# passwords (or remove the demo accounts) first — see the README's "Who may do what".
+HOST ?= 127.0.0.1
+# Benchmark stores live outside the checkout (they are large and leave -wal/-shm files while open).
+BENCH_DIR ?= $(or $(TMPDIR),/tmp)/cross-pilot-lessons-bench
 BIN = $(VENV)/bin
 
 .PHONY: run test lint chromium bench clean
@@ -14,7 +19,8 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 run: $(VENV)/.installed
-	$(BIN)/python -m components.serve --server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/python -m components.serve --server.address $(HOST) --server.port $(PORT) --server.headless true \
+		--browser.gatherUsageStats false
 
 # Browser tests use Debian's Chromium; Playwright never downloads a browser of its own.
 chromium:
@@ -31,10 +37,15 @@ test: $(VENV)/.installed chromium lint
 
 # Figures for the issues' notes: synthetic stores at scale 1 and 10, then the benchmark table.
 bench: $(VENV)/.installed
-	$(BIN)/python -m lessons synth --scale 1 --db bench-1.db --replace
-	$(BIN)/python -m lessons bench --db bench-1.db --cold-start --imports --exports
-	$(BIN)/python -m lessons synth --scale 10 --db bench-10.db --replace
-	$(BIN)/python -m lessons bench --db bench-10.db
+	@mkdir -p $(BENCH_DIR)
+	@echo "==> 1/4 building the scale-1 store in $(BENCH_DIR) (about a minute)"
+	$(BIN)/python -m lessons synth --scale 1 --db $(BENCH_DIR)/bench-1.db --replace
+	@echo "==> 2/4 benchmark at scale 1 (several minutes; each part is announced)"
+	$(BIN)/python -m lessons bench --db $(BENCH_DIR)/bench-1.db --cold-start --imports --exports
+	@echo "==> 3/4 building the scale-10 store (about ten minutes)"
+	$(BIN)/python -m lessons synth --scale 10 --db $(BENCH_DIR)/bench-10.db --replace
+	@echo "==> 4/4 benchmark at scale 10"
+	$(BIN)/python -m lessons bench --db $(BENCH_DIR)/bench-10.db
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache bench-*.db*
+	rm -rf $(VENV) .pytest_cache .ruff_cache bench-*.db* $(BENCH_DIR)

@@ -375,18 +375,31 @@ def run_benchmark(
     imports: bool = False,
     exports: bool = False,
 ) -> list[dict]:
-    """All benchmark rows for the store at ``path``."""
+    """All benchmark rows for the store at ``path``; each part says on standard error when it starts."""
+    started = time.perf_counter()
+
+    def part(name: str) -> None:
+        print(f"[bench {time.perf_counter() - started:6.0f} s] {name}…", file=sys.stderr, flush=True)
+
+    part("store queries and synthesis")
     rows = store_benchmarks(path, repeat)
+    part("network metrics")
     rows += network_benchmarks(repeat)
+    part("workshop analysis")
     rows += workshop_analysis_benchmarks()
+    part("vote writes, 100 concurrent writers")
     rows += vote_benchmarks()
     if imports:
         import tempfile
 
+        part("imports")
         with tempfile.TemporaryDirectory() as workdir:
             rows += import_benchmarks(workdir)
     if exports:
+        part("exports")
         rows += export_benchmarks(path)
     if pages or cold_start:
+        part("pages")
         rows += page_benchmarks(path, repeat=max(5, repeat // 2), cold_start=cold_start)
+    part("done")
     return rows

@@ -43,3 +43,19 @@ def demo_db(demo_db_path):
     store = open_store(demo_db_path)
     yield store
     store.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say in one line how many tests skipped for want of the shared real data, so a green run does not hide it."""
+    from tests.realdata import REALDATA
+
+    marks = ("realdata", "real-data", "real Pol.is", "NASA LLIS")
+    skipped = [
+        r for r in terminalreporter.stats.get("skipped", []) if any(m in str(getattr(r, "longrepr", "")) for m in marks)
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} test(s) skipped because the shared real data is not beside this checkout ({REALDATA}): "
+            "they check the importers and analyses on the real files as they ship.",
+            yellow=True,
+        )

@@ -18,14 +18,15 @@ import pytest
 from lessons.ingest import networks
 from lessons.ingest.networks import read_edge_list, read_gexf, read_graphml, read_network
 from lessons.ingest.problems import Problem
+from tests.realdata import REALDATA, needs_realdata
 
-REAL = Path("/work/shared/realdata")
+REAL = REALDATA
 FIXTURES = Path(__file__).parent / "fixtures" / "networks"
 GEPHI = REAL / "gephi-gexf-samples"
 CLASSICS = REAL / "networkx-classics"
 CHEMNET = REAL / "chemnet-policy-network"
 
-needs_real = pytest.mark.skipif(not REAL.is_dir(), reason="the shared real-data folder is not on this machine")
+needs_real = needs_realdata
 
 
 def messages(net, severity=None):
