@@ -538,7 +538,7 @@ def export_polis(db: Database, code: str) -> dict[str, bytes]:
             f"The workshop {code} has {len(published)} participant(s), fewer than {privacy.k_threshold()}: an export "
             "would show each person's votes. An administrator can take the full export, marked personal data."
         )
-    period = {int(r.id): r.period.split("/")[0] for r in published.itertuples() if r.period}
+    period = {int(r.id): r.period.split("/")[0] for r in published.itertuples() if isinstance(r.period, str)}
     statements = db.execute(
         "SELECT id, key, text, moderation, created_at FROM statements WHERE workshop_id = ? "
         "ORDER BY position IS NULL, position, id",

@@ -285,6 +285,11 @@ def published_participants(db: Database, k: int | None = None, *, workshop_id: i
     return pd.concat(frames, ignore_index=True)[columns]
 
 
+def _plain(value):
+    """None for a missing value (pandas may hold None as NaN)."""
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+
+
 def anonymise_copy(conn, k: int | None = None) -> dict:
     """Apply the rule to a *copy* of the store about to be published (a ``sqlite3`` connection, in a transaction).
 
@@ -305,9 +310,10 @@ def anonymise_copy(conn, k: int | None = None) -> dict:
     suppressed = 0
     updates = []
     for row in kept.itertuples(index=False):
-        values = [getattr(row, a) for a in ATTRIBUTES]
-        suppressed += sum(v is None and o is not None for v, o in zip(values, original[row.id]))
-        updates.append([*values, row.period, int(row.id)])
+        values = [_plain(getattr(row, a)) for a in ATTRIBUTES]
+        values[ATTRIBUTES.index("pilot_id")] = None if values[1] is None else int(values[1])
+        suppressed += sum(v is None and o is not None for v, o in zip(values, original[int(row.id)]))
+        updates.append([*values, _plain(row.period), int(row.id)])
     conn.executemany(
         f"UPDATE participants SET {', '.join(f'{a} = ?' for a in ATTRIBUTES)}, "
         "joined_at = coalesce(?, substr(joined_at, 1, 10)) WHERE id = ?",
