@@ -633,7 +633,7 @@ def _check_suggestion_quota(db: Database, workshop_id: int, suggester: str, now:
         elapsed = (_parse_stamp(now) - _parse_stamp(latest)).total_seconds()
         if elapsed < SUGGESTION_INTERVAL_S:
             wait = math.ceil(SUGGESTION_INTERVAL_S - max(elapsed, 0))
-            raise WorkshopError(f"Thank you! You can suggest another statement in {wait} seconds.")
+            raise WorkshopError(f"Please wait {wait} seconds before suggesting another statement.")
     if total >= MAX_SUGGESTIONS_PER_PARTICIPANT:
         raise WorkshopError(
             f"You have suggested {total} statements, as many as one participant may suggest in this workshop."

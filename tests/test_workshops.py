@@ -319,7 +319,7 @@ def test_one_participant_cannot_fill_the_moderation_queue_for_everyone(store):
             refusals.append(str(refusal))
         moment += timedelta(seconds=1)
     assert len(accepted) == 4  # one per 30 seconds over 100 seconds
-    assert refusals[0] == "Thank you! You can suggest another statement in 29 seconds."
+    assert refusals[0] == "Please wait 29 seconds before suggesting another statement."
     moment += timedelta(minutes=5)
     accepted.append(submit_statement(db, flooder, "Flood statement number 100.", now=moment))
     moment += timedelta(minutes=5)
