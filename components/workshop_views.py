@@ -41,8 +41,9 @@ def vote_callback(path: str, token: str, key: str, value: str) -> None:
     participant_write(path, workshops.cast_vote, token, key, value, importance)
 
 
-def join_form(path: str, sectors: dict[str, str], pilots: dict[str, str] | None = None) -> None:
-    """The code (from the link or typed), the participant's stakeholder group, and optional pilot and country."""
+def code_input(path: str) -> dict | None:
+    """The join code (from the link or typed); return the workshop it names, or None. Until a code names a
+    workshop, nothing about the consortium is shown: no title, no pilot, no country."""
     code = st.text_input(
         "Workshop code", key="vote_code", max_chars=12, placeholder="e.g. HVR3QT", help="On the screen in the room"
     )
@@ -53,6 +54,12 @@ def join_form(path: str, sectors: dict[str, str], pilots: dict[str, str] | None 
         st.markdown(f"**{safe(found['title'])}**")
         if found["status"] != "open":
             st.info(f"This workshop is {found['status']}: it is not taking votes now.")
+    return found
+
+
+def join_form(path: str, code: str, sectors: dict[str, str], pilots: dict[str, str] | None = None) -> None:
+    """For the workshop ``code`` (found by :func:`code_input`): the participant's stakeholder group, and optional
+    pilot and country."""
     with st.form("vote_join"):
         group = st.selectbox(
             "Your stakeholder group", list(sectors), format_func=sectors.get, index=None, placeholder="Choose one"

@@ -7,6 +7,7 @@ growing while. Messages never reveal whether a name exists.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
@@ -19,6 +20,7 @@ from sqlite_utils import Database
 
 from lessons.audit import record
 from lessons.permissions import ROLES, Actor, authorize
+from lessons.text import clean_text
 
 HASHER = PasswordHasher()  # argon2id with the library's recommended parameters
 MIN_PASSWORD_LENGTH = 10
@@ -103,6 +105,11 @@ def _user_row(db: Database, username: str) -> dict:
     return dict(zip([c[0] for c in cursor.description], row))
 
 
+def _display_name(name: str | None) -> str | None:
+    """A display name as stored: one line of clean text, or None when empty."""
+    return clean_text(name, multiline=False).strip() or None
+
+
 def has_users(db: Database) -> bool:
     """True once any account exists."""
     return db.execute("SELECT count(*) FROM users").fetchone()[0] > 0
@@ -128,13 +135,14 @@ def add_user(
         )
     _check_role(role, pilots)
     check_password(username, password)
+    display_name = _display_name(display_name)
     with db.atomic():
         if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
             raise AccountError(f"An account {username!r} exists already.")
         pilot_ids = _pilot_ids(db, pilots)
         user_id = db.execute(
             "INSERT INTO users (username, display_name, email, role, password_hash) VALUES (?, ?, ?, ?, ?)",
-            [username, display_name or None, (email or "").strip().lower() or None, role, hash_password(password)],
+            [username, display_name, (email or "").strip().lower() or None, role, hash_password(password)],
         ).lastrowid
         db.conn.executemany(
             "INSERT INTO user_pilots (user_id, pilot_id) VALUES (?, ?)", [(user_id, p) for p in pilot_ids]
@@ -159,6 +167,8 @@ def update_user(
 ) -> None:
     """Change an account's role, pilots, name, e-mail or whether it is active (admins only)."""
     authorize(actor, "user.manage")
+    if display_name is not None:
+        display_name = _display_name(display_name) or ""
     with db.atomic():
         user = _user_row(db, username)
         new_role = role or user["role"]
@@ -262,7 +272,10 @@ def _stamp(moment: datetime) -> str:
 
 
 def _wait(db: Database, key: str, now: datetime) -> timedelta:
-    """How long attempts for ``key`` must still wait (zero when they may go ahead)."""
+    """How long attempts for ``key`` must still wait (zero when they may go ahead).
+
+    Attempts still being checked (``signin.attempt``) count as failures until their outcome is recorded.
+    """
     last_ok = db.execute(
         "SELECT max(at) FROM audit_log WHERE action = 'signin.ok' AND object_type = 'user_name' AND object_id = ?",
         [key],
@@ -270,7 +283,8 @@ def _wait(db: Database, key: str, now: datetime) -> timedelta:
     since = max(_stamp(now - FAILURE_WINDOW), last_ok or "")
     failures, latest = db.execute(
         """SELECT count(*), max(at) FROM audit_log
-           WHERE action = 'signin.failed' AND object_type = 'user_name' AND object_id = ? AND at > ?""",
+           WHERE action IN ('signin.failed', 'signin.attempt') AND object_type = 'user_name' AND object_id = ?
+             AND at > ?""",
         [key, since],
     ).fetchone()
     if failures < FREE_FAILURES:
@@ -280,23 +294,50 @@ def _wait(db: Database, key: str, now: datetime) -> timedelta:
     return max(timedelta(0), latest_at + wait - now)
 
 
+@contextlib.contextmanager
+def _write_transaction(db: Database):
+    """A transaction that takes the database's write lock at its start (``BEGIN IMMEDIATE``), so that what it reads
+    cannot change before it writes, across threads and processes; inside a caller's transaction, a savepoint."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.execute("COMMIT")
+
+
 def sign_in(db: Database, username: str, password: str, *, now: datetime | None = None) -> Actor:
     """Check a name and password; return the :class:`Actor` or raise :class:`SignInRefused`.
 
     Every failure is recorded in the audit log. After five failures for a name (since its last successful sign-in,
     within a day), attempts for that name wait 30 seconds, then 1, 2, 4… minutes (at most 15) after each further
     failure, whether or not the name exists, so the messages reveal nothing about which names exist.
+
+    The wait is checked and the attempt reserved (an audit entry ``signin.attempt``, counted as a failure) in one
+    ``BEGIN IMMEDIATE`` transaction, so attempts made at once — from threads or processes — are counted one after
+    the other and at most five reach the password check before the wait starts. The password is checked outside
+    the transaction (argon2 is slow on purpose); the reserved entry then becomes ``signin.failed`` or ``signin.ok``.
+    An attempt cut off in between keeps counting as a failure.
     """
     now = _now(now)
     key = (username or "").strip().lower()[:80]
-    wait = _wait(db, key, now)
-    if wait > timedelta(0):
-        seconds = math.ceil(wait.total_seconds())
-        with db.atomic():
+    with _write_transaction(db):
+        wait = _wait(db, key, now)
+        if wait > timedelta(0):
+            seconds = math.ceil(wait.total_seconds())
             record(
                 db, key or "(empty)", "signin.throttled", object_type="user_name", object_id=key,
                 detail={"wait_s": seconds}, at=_stamp(now),
             )  # fmt: skip
+        else:
+            record(db, key or "(empty)", "signin.attempt", object_type="user_name", object_id=key, at=_stamp(now))
+            attempt = db.execute("SELECT last_insert_rowid()").fetchone()[0]
+    if wait > timedelta(0):
         raise SignInRefused(
             f"Too many failed sign-in attempts for this name. Try again in {seconds} seconds.", retry_after=seconds
         )
@@ -304,14 +345,15 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
         "SELECT id, password_hash FROM users WHERE username = ? AND active = 1", [username.strip() if username else ""]
     ).fetchone()
     ok = verify_password(row[1] if row else None, password or "")
+    new_hash = hash_password(password) if ok and HASHER.check_needs_rehash(row[1]) else None
     with db.atomic():
         if not ok:
-            record(db, key or "(empty)", "signin.failed", object_type="user_name", object_id=key, at=_stamp(now))
+            db.execute("UPDATE audit_log SET action = 'signin.failed' WHERE id = ?", [attempt])
         else:
             db.execute("UPDATE users SET last_login_at = ? WHERE id = ?", [_stamp(now), row[0]])
-            if HASHER.check_needs_rehash(row[1]):
-                db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hash_password(password), row[0]])
-            record(db, key, "signin.ok", object_type="user_name", object_id=key, at=_stamp(now))
+            if new_hash:
+                db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, row[0]])
+            db.execute("UPDATE audit_log SET action = 'signin.ok', actor = ? WHERE id = ?", [key, attempt])
     if not ok:
         raise SignInRefused(SIGN_IN_FAILED)
     return actor_for(db, row[0])

@@ -88,6 +88,7 @@ from lessons.ingest.tables import MAX_UNZIPPED_BYTES, MAX_ZIP_RATIO
 from lessons.network_io import to_gexf, to_graphml
 from lessons.permissions import Actor, authorize
 from lessons.store import DERIVED_TABLES, PROJECT_DIR, TABLES, connect
+from lessons.text import clean_text
 
 DICTIONARY = PROJECT_DIR / "data" / "DICTIONARY.md"
 DATABASE_NAME = "lessons"
@@ -969,7 +970,7 @@ def import_bundle(db: Database, actor: Actor | None, payload: bytes, *, filename
                 f"VALUES ({', '.join('?' * len(names))})"
             )
             for number, row in enumerate(rows, start=2):
-                values = [row.get(n) for n in names]
+                values = [clean_text(v) if isinstance(v, str) else v for v in (row.get(n) for n in names)]
                 if table == "participants":
                     values[names.index("token")] = secrets.token_urlsafe(24)
                 try:

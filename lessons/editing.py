@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from lessons.audit import record
 from lessons.permissions import Actor, authorize, can
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
+from lessons.text import clean_text
 
 PILOT_FIELDS = (
     "name", "country", "region", "city", "service_area", "target_groups", "methodology", "project",
@@ -46,18 +47,15 @@ def _codes(db: Database, table: str) -> set[str]:
     return {r[0] for r in db.execute(f"SELECT code FROM {table}")}
 
 
-#: Control characters (a vertical tab is what a soft line break pasted from a word processor becomes): uploads
-#: strip them, and so do edits; they would otherwise break exports to XML, SVG and PDF.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
 def _cleaned(changes: dict) -> dict:
-    r"""``changes`` with control characters removed from text values.
+    r"""``changes`` with text values cleaned as uploads clean them (:func:`lessons.text.clean_text`: control
+    characters — a vertical tab is what a soft line break pasted from a word processor becomes — and bidirectional
+    overrides removed); they would otherwise break exports to XML, SVG and PDF, or disguise text.
 
-    >>> _cleaned({"name": "Alpha\x0bBeta", "n": 3})
+    >>> _cleaned({"name": "Alpha\x0bBeta\u202e", "n": 3})
     {'name': 'AlphaBeta', 'n': 3}
     """
-    return {k: _CONTROL.sub("", v) if isinstance(v, str) else v for k, v in changes.items()}
+    return {k: clean_text(v) if isinstance(v, str) else v for k, v in changes.items()}
 
 
 def _check_pilot(db: Database, values: dict) -> None:
@@ -90,8 +88,7 @@ def create_pilot(db: Database, actor: Actor, slug: str, **values) -> int:
     unknown = set(values) - set(PILOT_FIELDS)
     if unknown:
         raise EditError(f"Unknown pilot field(s): {', '.join(sorted(unknown))}.")
-    values.setdefault("name", "")
-    values.setdefault("country", "")
+    values = _cleaned({"name": "", "country": "", **values})
     _check_pilot(db, values)
     with db.atomic():
         if db.execute("SELECT 1 FROM pilots WHERE slug = ?", [slug]).fetchone():
@@ -238,7 +235,9 @@ def update_lesson(
 def save_theme(db: Database, actor: Actor, code: str, name: str, description: str | None = None) -> None:
     """Add a theme (a free tag) or rename one (admins only)."""
     authorize(actor, "vocabulary.edit")
-    if not _SLUG.fullmatch(code or "") or not (name or "").strip():
+    name = clean_text(name, multiline=False)
+    description = None if description is None else clean_text(description)
+    if not _SLUG.fullmatch(code or "") or not name.strip():
         raise EditError("A theme needs a code of lower-case letters, digits and dashes, and a name.")
     with db.atomic():
         before = _one(db, "SELECT name, description FROM themes WHERE code = ?", [code])

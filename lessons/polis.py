@@ -27,6 +27,7 @@ from lessons.audit import record
 from lessons.exports import FORMULA_STARTS, neutralise
 from lessons.ingest.problems import IngestError, Problem
 from lessons.permissions import Actor, authorize
+from lessons.text import clean_text
 from lessons.workshops import WorkshopError, create_workshop
 
 #: The files of a Pol.is export this module reads; others in a folder are ignored.
@@ -441,7 +442,7 @@ def import_polis(db: Database, actor: Actor, files: dict[str, bytes] | Path | st
             "INSERT INTO statements (workshop_id, key, text, source, moderation, position, created_at) "
             "VALUES (?, ?, ?, 'free', ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))",
             [
-                (workshop_id, f"P{tid}", c.text, moderation[c.moderated], position, _iso(c.timestamp))
+                (workshop_id, f"P{tid}", clean_text(c.text), moderation[c.moderated], position, _iso(c.timestamp))
                 for position, (tid, c) in enumerate(sorted(conv.comments.items()), start=1)
             ],
         )

@@ -2,8 +2,8 @@
 
 Facilitators and admins prepare and run workshops (``workshop.manage``) and apply their results to lessons
 (``workshop.apply``); each of those steps is audited. Participants have no account: :func:`join` gives them a
-secret token, and votes and submissions are checked against the workshop, not against permissions (and are not
-audited one by one). Participant writes are short ``BEGIN IMMEDIATE`` transactions retried on a busy store, so
+secret token, and votes and submissions are checked against the workshop, not against permissions (votes are not
+audited one by one; a submission's audit entry names a hash of the token, to count each participant's share). Participant writes are short ``BEGIN IMMEDIATE`` transactions retried on a busy store, so
 a room voting at once loses nothing.
 
 Lifecycle: ``draft`` → ``open`` → ``closed`` (a closed workshop may be reopened). Statements can be added while
@@ -17,6 +17,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import hashlib
+import math
 import random
 import re
 import secrets
@@ -24,12 +25,14 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pycountry
 from sqlite_utils import Database
 
 from lessons.audit import record
 from lessons.permissions import Actor, authorize
+from lessons.text import clean_text
 
 #: Join codes use characters that cannot be confused when read aloud or typed: no 0/O, no 1/I/L.
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -59,13 +62,15 @@ def create_workshop(
 ) -> str:
     """Prepare a workshop in draft; return its join code."""
     authorize(actor, "workshop.manage")
-    if not (title or "").strip():
+    title = clean_text(title, multiline=False).strip()
+    purpose = clean_text(purpose).strip() or None
+    if not title:
         raise WorkshopError("A workshop needs a title.")
     with db.atomic():
         code = new_join_code(db)
         db.execute(
             "INSERT INTO workshops (code, title, purpose, allow_submissions, created_by) VALUES (?, ?, ?, ?, ?)",
-            [code, title.strip(), purpose, int(allow_submissions), actor.user_id],
+            [code, title, purpose, int(allow_submissions), actor.user_id],
         )
         record(db, actor, "workshop.create", object_type="workshop", object_id=code, rows=1, detail={"title": title})
     return code
@@ -109,8 +114,14 @@ def close_workshop(db: Database, actor: Actor, code: str) -> None:
 #: Statement text limits (characters), for facilitators' free text and participants' submissions alike.
 MIN_STATEMENT_CHARS = 10
 MAX_STATEMENT_CHARS = 280
-#: Participants' statements a workshop holds waiting for moderation at most (a flood stops here).
-MAX_PENDING = 100
+#: Participants' statements a workshop holds waiting for moderation at most: a flood stops here, and it takes at
+#: least ``MAX_PENDING // MAX_PENDING_PER_PARTICIPANT`` participants to reach it.
+MAX_PENDING = 200
+#: One participant's statements waiting for moderation at most, and suggested in all per workshop at most.
+MAX_PENDING_PER_PARTICIPANT = 5
+MAX_SUGGESTIONS_PER_PARTICIPANT = 10
+#: A participant suggests at most one statement per this many seconds.
+SUGGESTION_INTERVAL_S = 30
 #: Votes, by the words the buttons use and by the Pol.is numbers.
 VOTE_VALUES = {"agree": 1, "disagree": -1, "pass": 0, 1: 1, -1: -1, 0: 0}
 
@@ -157,8 +168,9 @@ def _workshop(db: Database, code: str) -> dict:
 
 
 def _clean_text(text: str | None) -> str:
-    """Statement text as stored: plain text with runs of whitespace folded to one space (never markup)."""
-    text = re.sub(r"\s+", " ", str(text or "")).strip()
+    """Statement text as stored: :func:`~lessons.text.clean_text`, then runs of whitespace folded to one space
+    (plain text, never markup)."""
+    text = re.sub(r"\s+", " ", clean_text(text)).strip()
     if len(text) < MIN_STATEMENT_CHARS:
         raise WorkshopError(f"A statement needs at least {MIN_STATEMENT_CHARS} characters.")
     if len(text) > MAX_STATEMENT_CHARS:
@@ -598,14 +610,60 @@ def next_statements(db: Database, token: str) -> dict:
     }
 
 
-def submit_statement(db: Database, token: str, text: str) -> str:
+def _suggester(token: str) -> str:
+    """Who suggested a statement, as the audit log keeps it: a hash of the participant's token (the token itself is
+    never logged, and the statement is not tied to its author)."""
+    return hashlib.sha256(f"suggestion\x1f{token}".encode()).hexdigest()[:32]
+
+
+def _stamp(now: datetime | None) -> str:
+    return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _check_suggestion_quota(db: Database, workshop_id: int, suggester: str, now: str) -> None:
+    """Refuse a participant's suggestion beyond their share: one per ``SUGGESTION_INTERVAL_S`` seconds,
+    ``MAX_PENDING_PER_PARTICIPANT`` waiting for moderation, ``MAX_SUGGESTIONS_PER_PARTICIPANT`` in all."""
+    total, latest, pending = db.execute(
+        """SELECT count(*), max(a.at), coalesce(sum(s.moderation = 'pending'), 0) FROM audit_log a
+           LEFT JOIN statements s ON s.workshop_id = ? AND s.key = json_extract(a.detail, '$.statement')
+           WHERE a.action = 'workshop.suggest' AND a.object_type = 'participant' AND a.object_id = ?""",
+        [workshop_id, suggester],
+    ).fetchone()
+    if latest is not None:
+        elapsed = (_parse_stamp(now) - _parse_stamp(latest)).total_seconds()
+        if elapsed < SUGGESTION_INTERVAL_S:
+            wait = math.ceil(SUGGESTION_INTERVAL_S - max(elapsed, 0))
+            raise WorkshopError(f"Please wait {wait} seconds before suggesting another statement.")
+    if total >= MAX_SUGGESTIONS_PER_PARTICIPANT:
+        raise WorkshopError(
+            f"You have suggested {total} statements, as many as one participant may suggest in this workshop."
+        )
+    if pending >= MAX_PENDING_PER_PARTICIPANT:
+        raise WorkshopError(
+            f"{pending} of your statements are waiting for the facilitator; suggest more once they have been looked at."
+        )
+
+
+def _parse_stamp(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def submit_statement(db: Database, token: str, text: str, *, now: datetime | None = None) -> str:
     """A participant's own statement, into the moderation queue (``pending``); return its key.
 
-    Only while the workshop is open and takes submissions. The text is stored as plain text (whitespace folded,
-    10–280 characters) and must be shown as text, never as markup; a text the workshop already has is refused, and
-    the queue holds at most ``MAX_PENDING`` statements. Participants' statements are not tied to who wrote them.
+    Only while the workshop is open and takes submissions. The text is stored as plain text
+    (:func:`~lessons.text.clean_text`, whitespace folded, 10–280 characters) and must be shown as text, never as
+    markup; a text the workshop already has is refused.
+
+    So that nobody can fill the queue for everyone, a participant suggests at most one statement per
+    ``SUGGESTION_INTERVAL_S`` seconds, has at most ``MAX_PENDING_PER_PARTICIPANT`` waiting for moderation and
+    suggests at most ``MAX_SUGGESTIONS_PER_PARTICIPANT`` in all; the queue as a whole holds at most ``MAX_PENDING``.
+    Each suggestion is counted by an audit entry ``workshop.suggest`` naming a hash of the participant's token and
+    the statement's key; the statement itself is not tied to who wrote it.
     """
     text = _clean_text(text)
+    stamp = _stamp(now)
+    suggester = _suggester(str(token or ""))
 
     def work():
         participant = _participant(db, token)
@@ -613,6 +671,7 @@ def submit_statement(db: Database, token: str, text: str) -> str:
             raise WorkshopError(f"The workshop is {participant['status']}; it is not taking statements now.")
         if not participant["allow_submissions"]:
             raise WorkshopError("This workshop does not take participants' statements.")
+        _check_suggestion_quota(db, participant["workshop_id"], suggester, stamp)
         same = db.execute(
             "SELECT 1 FROM statements WHERE workshop_id = ? AND lower(text) = lower(?) AND moderation != 'rejected'",
             [participant["workshop_id"], text],
@@ -631,6 +690,10 @@ def submit_statement(db: Database, token: str, text: str) -> str:
                VALUES (?, ?, ?, 'participant', 'pending', ?)""",
             [participant["workshop_id"], key, text, _next_position(db, participant["workshop_id"])],
         )
+        record(
+            db, "participant", "workshop.suggest", object_type="participant", object_id=suggester, rows=1,
+            detail={"workshop": participant["code"], "statement": key}, at=stamp,
+        )  # fmt: skip
         return key
 
     return Retry.run(db, work)

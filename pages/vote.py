@@ -19,13 +19,16 @@ if not token:
         "Type the code shown in the room, or open the link you were given. You need no account and your votes are "
         "anonymous: only your stakeholder group (and, if you give it, your country) is recorded."
     )
-    version = loaders.data_version(path)
-    vocab, pilots = loaders.load_vocabularies(path, version), loaders.load_facets(path, version)["pilots"]
-    views.join_form(
-        path,
-        dict(zip(vocab["sectors"]["code"], vocab["sectors"]["name"])),
-        dict(zip(pilots["value"], pilots["label"].str.replace(r" \(\d+\)$", "", regex=True))),
-    )
+    found = views.code_input(path)
+    if found is not None:  # pilots and groups only for a valid code: a stranger learns nothing of the consortium
+        version = loaders.data_version(path)
+        vocab, pilots = loaders.load_vocabularies(path, version), loaders.load_facets(path, version)["pilots"]
+        views.join_form(
+            path,
+            found["code"],
+            dict(zip(vocab["sectors"]["code"], vocab["sectors"]["name"])),
+            dict(zip(pilots["value"], pilots["label"].str.replace(r" \(\d+\)$", "", regex=True))),
+        )
 else:
     views.voting(path, token)
     views.suggest(path, token)

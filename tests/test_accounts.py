@@ -621,3 +621,53 @@ def test_cli_on_a_terminal_asks_twice_without_echo(demo_db_path, monkeypatch, ca
     store = connect(demo_db_path)
     assert count(store, "users", "username = 'newbie'") == (expected == EXIT_OK)
     store.close()
+
+
+@pytest.mark.parametrize("name", ["cora", "nobody"])
+def test_parallel_wrong_passwords_reach_the_password_check_at_most_five_times(tmp_path, monkeypatch, name):
+    """60 attempts at once for one name, each from its own thread and connection to a file store (#13)."""
+    import threading
+
+    from lessons import accounts
+
+    path = tmp_path / "lessons.db"
+    setup = open_store(path)
+    add_user(setup, cli_actor(), "cora", PASSWORD, role="viewer")
+    setup.close()
+    checked, guard = [], threading.Lock()
+    real_verify = accounts.verify_password
+
+    def counting_verify(password_hash, password):
+        with guard:
+            checked.append(password)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(accounts, "verify_password", counting_verify)
+    start, outcomes = threading.Barrier(60), []
+
+    def attempt(n):
+        db = connect(path)
+        try:
+            start.wait()
+            sign_in(db, name, f"wrong password {n}", now=T0)
+        except SignInRefused as refusal:
+            with guard:
+                outcomes.append(refusal.message)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(60)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(checked) <= FREE_FAILURES
+    assert len(outcomes) == 60
+    throttled = "Too many failed sign-in attempts for this name. Try again in 30 seconds."
+    assert sorted(set(outcomes)) == [throttled, SIGN_IN_FAILED]  # the same for a known and an unknown name
+    assert outcomes.count(SIGN_IN_FAILED) == len(checked)
+    db = connect(path)
+    assert count(db, "audit_log", "action = 'signin.failed'") == len(checked)
+    assert count(db, "audit_log", "action = 'signin.throttled'") == 60 - len(checked)
+    assert count(db, "audit_log", "action = 'signin.attempt'") == 0
+    db.close()

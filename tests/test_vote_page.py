@@ -132,3 +132,46 @@ def test_a_second_round_shows_the_previous_rounds_answer(demo_db_path, monkeypat
     at = vote_page(demo_db_path, monkeypatch, code)
     join(at)
     assert any("Last round, 4 people answered: 75% agree, 25% disagree, 0% passed." in i.value for i in at.info)
+
+
+def rendered(at: AppTest) -> str:
+    """Everything the page sends to the browser, as text (every element's message, widget options included)."""
+    parts = []
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(parts)
+
+
+def consortium_words(path) -> set[str]:
+    """Pilot names and slugs, their countries' names and the workshops' titles: what a stranger must not see."""
+    import pycountry
+
+    with open_store(path) as db:
+        pilots = db.execute("SELECT slug, name, country FROM pilots").fetchall()
+        titles = {r[0] for r in db.execute("SELECT title FROM workshops")}
+    countries = {pycountry.countries.get(alpha_2=c).name for *_, c in pilots if c}
+    return {slug for slug, _, _ in pilots} | {name for _, name, _ in pilots} | countries | titles
+
+
+def test_in_a_private_consortium_a_stranger_without_a_code_sees_nothing_of_it(demo_db_path, monkeypatch):
+    """#13: without a valid join code, no pilot, country or workshop title reaches the browser."""
+    monkeypatch.setenv("LESSONS_REQUIRE_SIGN_IN", "1")
+    code = open_workshop(demo_db_path)
+    words = consortium_words(demo_db_path)
+    assert len(words) > 10
+    for at in (vote_page(demo_db_path, monkeypatch), vote_page(demo_db_path, monkeypatch, "ZZZZZZ")):
+        page = rendered(at)
+        assert [w for w in words if w in page] == []
+        assert not at.selectbox and not any(b.label == "Join" for b in at.button)
+    at = vote_page(demo_db_path, monkeypatch, code)
+    assert any(m.value == "**Test workshop**" for m in at.markdown)
+    assert at.selectbox[0].label == "Your stakeholder group"
+    join(at)
+    assert at.session_state["vote_token"]

@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -37,6 +38,7 @@ from lessons.workshops import (
 )
 
 CLI = cli_actor()
+T0 = datetime(2030, 5, 6, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -277,10 +279,10 @@ def test_participants_submit_into_moderation_and_vote_once_approved(store):
         submit_statement(db, token, "We need childcare at the meetings.")
     set_allow_submissions(db, CLI, code, True)
     markup = "<script>alert('x')</script> is what we need"
-    assert submit_statement(db, token, "We need childcare at the meetings.") == "S06"
-    assert submit_statement(db, token, markup) == "S07"
+    assert submit_statement(db, token, "We need childcare at the meetings.", now=T0) == "S06"
+    assert submit_statement(db, token, markup, now=T0 + timedelta(seconds=30)) == "S07"
     with pytest.raises(WorkshopError, match="already"):
-        submit_statement(db, token, "we need childcare at the meetings.")
+        submit_statement(db, token, "we need childcare at the meetings.", now=T0 + timedelta(seconds=60))
     with pytest.raises(WorkshopError, match="at least"):
         submit_statement(db, token, "short")
     assert [s["key"] for s in statements(db, code)] == ["S01", "S02", "S03", "S04", "S05"]
@@ -302,6 +304,56 @@ def test_participants_submit_into_moderation_and_vote_once_approved(store):
         ('{"after": "approved", "before": "pending", "statement": "S06"}',),
         ('{"after": "rejected", "before": "pending", "statement": "S07"}',),
     ]
+
+
+def test_one_participant_cannot_fill_the_moderation_queue_for_everyone(store):
+    """#13: a participant has a share of the queue (a pace, a number waiting, a number in all); others still suggest."""
+    db, code, *_ = store
+    flooder, other = opened(store, 2)
+    set_allow_submissions(db, CLI, code, True)
+    moment, accepted, refusals = T0, [], []
+    for n in range(100):  # as fast as a script can: one every second
+        try:
+            accepted.append(submit_statement(db, flooder, f"Flood statement number {n}.", now=moment))
+        except WorkshopError as refusal:
+            refusals.append(str(refusal))
+        moment += timedelta(seconds=1)
+    assert len(accepted) == 4  # one per 30 seconds over 100 seconds
+    assert refusals[0] == "Please wait 29 seconds before suggesting another statement."
+    moment += timedelta(minutes=5)
+    accepted.append(submit_statement(db, flooder, "Flood statement number 100.", now=moment))
+    moment += timedelta(minutes=5)
+    with pytest.raises(WorkshopError, match="^5 of your statements are waiting for the facilitator"):
+        submit_statement(db, flooder, "Flood statement number 101.", now=moment)
+    # the queue is still open for everyone else
+    assert submit_statement(db, other, "Evening meetings suit parents better.", now=moment).startswith("S")
+    for key in accepted:  # moderated: the flooder may suggest again, up to ten in all
+        moderate(db, CLI, code, key, False)
+    for n in range(5):
+        moment += timedelta(seconds=31)
+        submit_statement(db, flooder, f"Second wave statement {n}.", now=moment)
+    moment += timedelta(seconds=31)
+    for key in [s["key"] for s in statements(db, code, include_pending=True) if s["text"].startswith("Second")]:
+        moderate(db, CLI, code, key, True)
+    with pytest.raises(WorkshopError, match="You have suggested 10 statements, as many as one participant may"):
+        submit_statement(db, flooder, "Third wave statement one.", now=moment)
+    assert submit_statement(db, other, "Childcare helps parents attend.", now=moment).startswith("S")
+    # the audit log counts suggestions by a hash of the token, never the token itself
+    logged = db.execute("SELECT object_id, detail FROM audit_log WHERE action = 'workshop.suggest'").fetchall()
+    assert len(logged) == 12 and not any(flooder in (o + d) or other in (o + d) for o, d in logged)
+
+
+def test_the_overall_queue_cap_needs_many_participants(store, monkeypatch):
+    from lessons import workshops
+
+    db, code, *_ = store
+    monkeypatch.setattr(workshops, "MAX_PENDING", 6)
+    tokens = opened(store, 3)
+    set_allow_submissions(db, CLI, code, True)
+    for n in range(6):
+        submit_statement(db, tokens[n % 2], f"Queue filler statement {n}.", now=T0 + timedelta(minutes=n))
+    with pytest.raises(WorkshopError, match="moderation queue is full"):
+        submit_statement(db, tokens[2], "One statement too many.", now=T0 + timedelta(minutes=9))
 
 
 # --- rounds -----------------------------------------------------------------------------------------------------

@@ -17,9 +17,9 @@ from lessons.ingest.fields import SHEETS, Field
 from lessons.ingest.problems import Problem
 from lessons.ingest.tables import Sheet, Upload
 from lessons.permissions import Actor, can
+from lessons.text import clean_text, has_hidden
 
 TABLE_OF_SHEET = {"Lessons": "lessons", "Stakeholders": "stakeholders", "Ties": "ties"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 FORMULA_STARTS = ("=", "+", "-", "@")
 TIE_DEFAULTS = {"relation": "collaboration", "period": "end"}
@@ -142,9 +142,9 @@ def _check_row(
             text = raw_value
         else:
             text = _text(raw_value)
-            if _CONTROL.search(text):
-                text = _CONTROL.sub("", text)
+            if has_hidden(text):
                 problem(f, "Invisible control characters were removed.", severity="warning")
+            text = clean_text(text)
             if len(text) > f.max_length:
                 problem(
                     f,
