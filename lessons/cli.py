@@ -260,7 +260,11 @@ def cmd_import(args) -> int:
         defaults=mapping.get("defaults", {}),
         remove_missing=args.remove_missing,
     )
-    files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
+    try:
+        files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
+    except OSError as err:
+        print(f"{err.filename}: cannot be read ({err.strerror}); nothing was written.", file=sys.stderr)
+        return EXIT_INVALID
     try:
         outcome = run_import(
             db, actor, files, options, dry_run=args.dry_run, progress=None if args.quiet else _progress
