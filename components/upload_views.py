@@ -15,6 +15,7 @@ from lessons.ingest.pipeline import Outcome, problems_frame
 from lessons.ingest.problems import IngestError
 from lessons.ingest.tables import Upload, read_files
 from lessons.ingest.validate import Options, guess_mapping
+from lessons.permissions import PermissionDenied
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
 
 NONE = "— none —"
@@ -27,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 def _refuse(names: str, err: Exception) -> None:
     """A plain refusal for a file the reader could not take: what happened and what to do, never a traceback."""
+    if isinstance(err, PermissionDenied):
+        st.error(f"Not allowed: {err} Nothing was written.", icon=":material/block:")
+        return
     if isinstance(err, IngestError):
         st.error("Nothing was written. " + " ".join(str(p) for p in err.problems[:3]), icon=":material/error:")
         return

@@ -274,6 +274,9 @@ def cmd_import(args) -> int:
             print(str(problem), file=sys.stderr)
         print(f"{len(err.problems)} problem(s); nothing was written.", file=sys.stderr)
         return EXIT_INVALID
+    except PermissionDenied as refused:
+        print(f"{refused} Nothing was written.", file=sys.stderr)
+        return EXIT_INVALID
     for problem in outcome.problems:
         if problem.severity == "warning":
             print(f"warning: {problem}", file=sys.stderr)

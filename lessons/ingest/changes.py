@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from lessons.audit import record
-from lessons.permissions import Actor, authorize
+from lessons.permissions import Actor, authorize_undo, authorize_upload
 
 if TYPE_CHECKING:
     from lessons.ingest.validate import Prepared
@@ -270,14 +270,14 @@ def commit(
     progress=None,
 ) -> int:
     """Apply ``plan`` in one transaction, record the upload and every row's before/after image; return the upload id."""
+    authorize_upload(actor)  # the upload itself, before and whatever it changes
     now = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')").fetchone()[0]
     with db.atomic():
         pilots = {slug: pid for pid, slug in db.execute("SELECT id, slug FROM pilots")}
-        for slug in {c.pilot for c in plan.changes} | plan.new_pilots:
-            if slug in pilots:
-                authorize(actor, "upload.commit", pilots[slug])
-            else:
-                authorize(actor, "pilot.create")
+        slugs = {c.pilot for c in plan.changes} | plan.new_pilots
+        authorize_upload(
+            actor, [pilots[s] for s in slugs if s in pilots], creates_pilots=any(s not in pilots for s in slugs)
+        )
         counts = plan.counts()
         upload_id = db.execute(
             """INSERT INTO uploads (pilot_id, user_id, username, filename, format, checksum, rows_added, rows_changed, rows_removed)
@@ -403,6 +403,7 @@ def undo_upload(db: Database, actor: Actor, upload_id: int) -> int:
 
     Refused when a later upload changed the same pilots (undo that first), or when a row was edited since.
     """
+    authorize_undo(actor)  # a role that never undoes learns nothing about the upload
     with db.atomic():
         upload = _dicts(db.execute("SELECT * FROM uploads WHERE id = ?", [int(upload_id)]))
         if not upload:
@@ -416,8 +417,7 @@ def undo_upload(db: Database, actor: Actor, upload_id: int) -> int:
             )
         changes = _dicts(db.execute("SELECT * FROM upload_changes WHERE upload_id = ? ORDER BY id DESC", [upload_id]))
         pilot_ids = sorted({c["pilot_id"] for c in changes if c["pilot_id"] is not None})
-        for pilot_id in pilot_ids:
-            authorize(actor, "upload.undo", pilot_id)
+        authorize_undo(actor, [*pilot_ids, *([upload["pilot_id"]] if upload["pilot_id"] is not None else [])])
         later = db.execute(
             f"""SELECT DISTINCT u.id FROM uploads u JOIN upload_changes c ON c.upload_id = u.id
                 WHERE u.id > ? AND u.status = 'applied' AND c.pilot_id IN ({", ".join("?" * len(pilot_ids))}) ORDER BY u.id""",
