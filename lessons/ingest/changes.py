@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -272,6 +274,9 @@ def commit(
     """Apply ``plan`` in one transaction, record the upload and every row's before/after image; return the upload id."""
     authorize_upload(actor)  # the upload itself, before and whatever it changes
     now = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')").fetchone()[0]
+    pause = _test_pause()
+    if pause:
+        db.conn.set_trace_callback(lambda sql: pause("commit") if sql.strip().upper() == "COMMIT" else None)
     with db.atomic():
         pilots = {slug: pid for pid, slug in db.execute("SELECT id, slug FROM pilots")}
         slugs = {c.pilot for c in plan.changes} | plan.new_pilots
@@ -349,9 +354,38 @@ def commit(
             db, actor, "upload.commit", object_type="upload", object_id=upload_id, rows=len(plan.changes),
             detail={"file": filename, "pilots": touched, **counts, "new_pilots": sorted(plan.new_pilots)},
         )  # fmt: skip
+    if pause:
+        db.conn.set_trace_callback(None)
+        pause("committed")
     if progress:
         progress(1.0, f"{len(plan.changes):,} rows written")
     return upload_id
+
+
+#: Test-only hook (``tests/test_commit_kill.py``): ``STAGE:MARKER`` makes :func:`commit` write the file MARKER and
+#: wait there (at most a minute) so that a test can SIGKILL the process at that moment. STAGE ``commit``: inside the
+#: transaction, as SQLite starts the ``COMMIT`` statement (a trace callback); ``committed``: right after ``COMMIT``
+#: returned, before anything is reported. A STAGE ending in ``!`` writes the marker and goes on without waiting (the
+#: kill then races the commit). Unset, it costs one environment look-up per upload.
+TEST_PAUSE_ENV = "LESSONS_TEST_PAUSE_AT_COMMIT"
+
+
+def _test_pause():
+    """The pause of :data:`TEST_PAUSE_ENV` as a function of the stage reached, or None when it is not set."""
+    spec = os.environ.get(TEST_PAUSE_ENV)
+    if not spec or ":" not in spec:
+        return None
+    wanted, marker = spec.split(":", 1)
+
+    def pause(stage: str) -> None:
+        if wanted.rstrip("!") != stage:
+            return
+        with open(marker, "w", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {stage}\n")
+        if not wanted.endswith("!"):
+            time.sleep(60)
+
+    return pause
 
 
 def _organisation_id(db: Database, name: str | None, sector: str | None) -> int | None:
