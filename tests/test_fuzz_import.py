@@ -122,8 +122,7 @@ def seeds(db) -> list[tuple[str, bytes]]:
         "stakeholders": [{"key": "JS1", "name": "JSON organisation", "sector": "public"}],
     }  # fmt: skip
     found = [
-        ("template.xlsx", build_template(db)),
-        ("filled.xlsx", _filled_template(db)),
+        ("filled.xlsx", _filled_template(db)),  # the template itself, with a few rows (empty, it is only refused)
         ("lessons.csv", lessons),
         ("stakeholders.csv", stakeholders),
         ("ties.csv", ties),
@@ -189,6 +188,11 @@ def zip_member(rng: random.Random, data: bytes) -> bytes:
                                 (20, "<I", (0, 1, 0xFFFFFFFF)), (24, "<I", (0, 1, 0x7FFFFFFF))))  # fmt: skip
             offset, fmt, values = field
             out[c + offset : c + offset + struct.calcsize(fmt)] = struct.pack(fmt, rng.choice(values))
+    elif how == 3 and rng.random() < 0.5:  # end record: where the directory starts ("negative seek value")
+        end = data.rfind(b"PK\x05\x06")
+        if end >= 0:
+            value = rng.choice((len(data) * 2, 0xFFFFFFFF, len(data) - 1, 1))
+            out[end + 16 : end + 20] = struct.pack("<I", value)
     elif how == 3:  # compression method
         out[at + 8 : at + 10] = struct.pack("<H", rng.choice((0, 1, 12, 14, 99)))
     else:  # re-pack with one member's text mutated (the archive is sound, the member is not)
@@ -264,6 +268,65 @@ def mutated(rng: random.Random, seed_files: list[tuple[str, bytes]]) -> tuple[st
         name = wrong_extension(rng, name, data)
         done.append("wrong_extension")
     return name, data, "+".join(done)
+
+
+# --- the crashes the fuzz found, as minimal files ------------------------------------------------------------------
+
+GRAPHML = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
+    '<key id="d0" for="node" attr.name="{name}" attr.type="{type}"/><graph edgedefault="undirected">'
+    '<node id="a"><data key="d0">x</data></node><node id="b"/><edge source="a" target="b"/></graph></graphml>'
+)
+
+
+def _zip_with(patch) -> bytes:
+    data = bytearray(_zip({"lessons.csv": b"key,title,lesson,kind\nL1,T,L,insight\n" * 20}))
+    patch(data)
+    return bytes(data)
+
+
+def _at(data: bytearray, signature: bytes, offset: int, fmt: str, value: int) -> None:
+    at = data.index(signature) if signature != b"PK\x05\x06" else data.rfind(signature)
+    data[at + offset : at + offset + struct.calcsize(fmt)] = struct.pack(fmt, value)
+
+
+def _flip_deflate(data: bytearray) -> None:
+    for spot in range(45, 60):
+        data[spot] ^= 0x55
+
+
+KNOWN_CRASHES = {
+    # name: (file name, bytes, words the refusal must hold)
+    "zip file version": ("s.zip", _zip_with(lambda d: _at(d, b"PK\x01\x02", 6, "<H", 255)), "zip file version"),
+    "bad magic number": ("s.zip", _zip_with(lambda d: _at(d, b"PK\x03\x04", 0, "<I", 0)), "Bad magic number"),
+    "bad CRC": ("s.zip", _zip_with(lambda d: _at(d, b"PK\x01\x02", 16, "<I", 1)), "Bad CRC-32"),
+    "zlib error": ("s.zip", _zip_with(_flip_deflate), "damaged"),
+    "negative seek": ("s.zip", _zip_with(lambda d: _at(d, b"PK\x05\x06", 16, "<I", 0xFFFFFFFF)), "negative seek"),
+    "xlsx version": ("s.xlsx", None, "zip file version"),
+    "graphml unknown encoding": ("n.graphml", GRAPHML.replace("UTF-8", "bogus-8").format(name="sector", type="string").encode(), "'bogus-8'"),
+    "gexf multi-byte encoding": ("n.gexf", b'<?xml version="1.0" encoding="shift_jis"?><gexf xmlns="http://www.gexf.net/1.2draft"><graph/></gexf>', "'shift_jis'"),
+    "json huge int": ("s.json", b'{"lessons": [{"key": "L1", "weight": ' + b"9" * 5000 + b"}]}", "thousands of digits"),
+    "braces in an attribute name": ("n.graphml", GRAPHML.format(name="{0.__class__}", type="int").encode(), "{0.__class__}"),
+    "data of a node outside any graph": ("n.graphml", b'<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><node id="a"><data key="d0">x</data></node></graphml>', "no <graph>"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(KNOWN_CRASHES))
+def test_each_crash_the_fuzz_found_is_a_plain_refusal(case, store):
+    name, data, says = KNOWN_CRASHES[case]
+    if data is None:
+        data = bytearray(build_template(store))
+        _at(data, b"PK\x01\x02", 6, "<H", 255)
+        data = bytes(data)
+    before = store.conn.total_changes
+    try:
+        problems = run_import(store, ADMIN, [(name, data)], OPTIONS).problems  # braces: imported, with a warning
+    except IngestError as refused:
+        problems = refused.problems
+        assert store.conn.total_changes == before
+    text = "\n".join(str(p) for p in problems)
+    assert says in text and all(p.file.startswith(name) for p in problems), text
+    assert not TRACEBACK.search(text), text
 
 
 # --- the run ------------------------------------------------------------------------------------------------------

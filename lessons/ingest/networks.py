@@ -593,7 +593,7 @@ class _GraphMLReader(_XMLReader):
             self.hyperedges.append(line)
             self.skip += 1
             return
-        elif local == "data" and self.stack and self.stack[-1][0] in ("node", "edge"):
+        elif local == "data" and self.stack and self.stack[-1][0] in ("node", "edge") and self.stack[-1][1] is not None:
             self.data = {
                 "key": attrs.get("key", ""),
                 "text": [],
