@@ -277,6 +277,20 @@ def commit(
     pause = _test_pause()
     if pause:
         db.conn.set_trace_callback(lambda sql: pause("commit") if sql.strip().upper() == "COMMIT" else None)
+    try:
+        upload_id = _apply(db, actor, plan, now, filename, checksum, file_format, progress)
+    finally:
+        if pause:
+            db.conn.set_trace_callback(None)
+    if pause:
+        pause("committed")
+    if progress:
+        progress(1.0, f"{len(plan.changes):,} rows written")
+    return upload_id
+
+
+def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> int:
+    """The transaction of :func:`commit`."""
     with db.atomic():
         pilots = {slug: pid for pid, slug in db.execute("SELECT id, slug FROM pilots")}
         slugs = {c.pilot for c in plan.changes} | plan.new_pilots
@@ -354,11 +368,6 @@ def commit(
             db, actor, "upload.commit", object_type="upload", object_id=upload_id, rows=len(plan.changes),
             detail={"file": filename, "pilots": touched, **counts, "new_pilots": sorted(plan.new_pilots)},
         )  # fmt: skip
-    if pause:
-        db.conn.set_trace_callback(None)
-        pause("committed")
-    if progress:
-        progress(1.0, f"{len(plan.changes):,} rows written")
     return upload_id
 
 
