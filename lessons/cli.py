@@ -249,7 +249,13 @@ def cmd_import(args) -> int:
 
     db = ensure_store(args.db)
     actor = _acting(db, args.as_user)
-    mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8")) if args.mapping else {}
+    try:
+        mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8")) if args.mapping else {}
+        if not isinstance(mapping, dict):
+            raise ValueError("it must be a JSON object")
+    except (OSError, ValueError) as err:  # ValueError covers bad JSON and bad UTF-8
+        print(f"{args.mapping}: the mapping cannot be read ({err}); nothing was written.", file=sys.stderr)
+        return EXIT_INVALID
     options = Options(
         pilot=args.pilot or mapping.get("pilot"),
         mapping={k: v for k, v in mapping.items() if isinstance(v, dict)},

@@ -439,3 +439,16 @@ def test_the_cli_refuses_a_file_it_cannot_open(tmp_path, demo_db_path, capsys):
     code = main(["import", str(tmp_path / "missing.csv"), "--db", str(demo_db_path), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2 and "missing.csv: cannot be read" in err and "nothing was written" in err
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"[1, 2]", b"\xff\xfe\x00garbage"])
+def test_the_cli_refuses_a_mapping_it_cannot_read(content, tmp_path, demo_db_path, capsys):
+    from lessons.cli import main
+
+    mapping = tmp_path / "mapping.json"
+    mapping.write_bytes(content)
+    lessons = tmp_path / "lessons.csv"
+    lessons.write_text("key,title,lesson,kind\nL1,T,L,insight\n", encoding="utf-8")
+    code = main(["import", str(lessons), "--mapping", str(mapping), "--db", str(demo_db_path), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "the mapping cannot be read" in err and "nothing was written" in err
