@@ -385,6 +385,7 @@ def fuzz(db, files: int, seconds: float, seed: int, only: int | None = None) -> 
     return {"tally": tally, "crashes": crashes, "partial": partial}
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # openpyxl warns about the damaged parts it skips
 def test_ten_thousand_fuzzed_files_are_imported_or_refused_in_plain_words(store):
     only = os.environ.get("FUZZ_ONLY")
     result = fuzz(store, FILES, SECONDS, SEED, only=int(only) if only else None)
