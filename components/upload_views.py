@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
 import streamlit as st
 
+from components import loaders
 from lessons.exports import to_csv
 from lessons.ingest.changes import Plan
 from lessons.ingest.fields import SHEETS
-from lessons.ingest.pipeline import problems_frame
-from lessons.ingest.tables import Upload
-from lessons.ingest.validate import guess_mapping
+from lessons.ingest.pipeline import Outcome, problems_frame
+from lessons.ingest.problems import IngestError
+from lessons.ingest.tables import Upload, read_files
+from lessons.ingest.validate import Options, guess_mapping
+from lessons.permissions import PermissionDenied
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
 
 NONE = "— none —"
@@ -18,6 +23,35 @@ OPS = {"insert": "New", "update": "Changed", "delete": "Removed"}
 
 
 FIXED_VALUES = {"kind": KINDS, "status": STATUSES, "evidence_strength": EVIDENCE_STRENGTHS}
+logger = logging.getLogger(__name__)
+
+
+def _refuse(names: str, err: Exception) -> None:
+    """A plain refusal for a file the reader could not take: what happened and what to do, never a traceback."""
+    if isinstance(err, PermissionDenied):
+        st.error(f"Not allowed: {err} Nothing was written.", icon=":material/block:")
+        return
+    if isinstance(err, IngestError):
+        st.error("Nothing was written. " + " ".join(str(p) for p in err.problems[:3]), icon=":material/error:")
+        return
+    logger.exception("reading the upload %s failed", names)  # for the server log; the user sees plain words
+    st.error(
+        f"Nothing was written: {names} could not be read (the file looks damaged). Open it in the program that made "
+        "it and save it again (XLSX, CSV UTF-8, JSON, GraphML or GEXF), then upload that.",
+        icon=":material/error:",
+    )
+
+
+def read_and_check(path: str, actor, data: list[tuple[str, bytes]], options_for) -> tuple[Options, Outcome] | None:
+    """Read the uploaded files and check them, ``options_for(upload)`` giving the options (the mapping editor
+    runs there); return the options and the outcome, or ``None`` after a plain refusal shown on the page."""
+    names = ", ".join(name for name, _ in data)
+    try:
+        options = options_for(read_files(data))
+        return options, loaders.check_upload(path, actor, data, options)
+    except Exception as err:  # noqa: BLE001 — the page boundary: whatever the file, a message, never a traceback
+        _refuse(names, err)
+        return None
 
 
 def mapping_editor(upload: Upload, *, key: str) -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
@@ -74,9 +108,11 @@ def problems_table(problems, *, key: str) -> None:
     errors = int((frame["severity"] == "error").sum())
     warnings = len(frame) - errors
     if errors:
+        whole = [p for p in problems if p.severity == "error" and p.row is None and p.sheet is None][:3]
         st.error(
             f"{errors} problem(s) must be fixed before anything is written."
-            + (f" {warnings} warning(s)." if warnings else ""),
+            + (f" {warnings} warning(s)." if warnings else "")
+            + "".join(f"\n\n{p}" for p in whole),
             icon=":material/error:",
         )
     elif warnings:

@@ -249,7 +249,13 @@ def cmd_import(args) -> int:
 
     db = ensure_store(args.db)
     actor = _acting(db, args.as_user)
-    mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8")) if args.mapping else {}
+    try:
+        mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8")) if args.mapping else {}
+        if not isinstance(mapping, dict):
+            raise ValueError("it must be a JSON object")
+    except (OSError, ValueError) as err:  # ValueError covers bad JSON and bad UTF-8
+        print(f"{args.mapping}: the mapping cannot be read ({err}); nothing was written.", file=sys.stderr)
+        return EXIT_INVALID
     options = Options(
         pilot=args.pilot or mapping.get("pilot"),
         mapping={k: v for k, v in mapping.items() if isinstance(v, dict)},
@@ -260,7 +266,11 @@ def cmd_import(args) -> int:
         defaults=mapping.get("defaults", {}),
         remove_missing=args.remove_missing,
     )
-    files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
+    try:
+        files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
+    except OSError as err:
+        print(f"{err.filename}: cannot be read ({err.strerror}); nothing was written.", file=sys.stderr)
+        return EXIT_INVALID
     try:
         outcome = run_import(
             db, actor, files, options, dry_run=args.dry_run, progress=None if args.quiet else _progress
@@ -269,6 +279,9 @@ def cmd_import(args) -> int:
         for problem in err.problems:
             print(str(problem), file=sys.stderr)
         print(f"{len(err.problems)} problem(s); nothing was written.", file=sys.stderr)
+        return EXIT_INVALID
+    except PermissionDenied as refused:
+        print(f"{refused} Nothing was written.", file=sys.stderr)
         return EXIT_INVALID
     for problem in outcome.problems:
         if problem.severity == "warning":

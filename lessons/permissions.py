@@ -18,6 +18,7 @@ Workshop participants vote with a join code and no account; voting is checked ag
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 ROLES = ("admin", "coordinator", "facilitator", "viewer")
@@ -109,3 +110,81 @@ def authorize(actor: Actor | None, action: str, pilot_id: int | None = None) -> 
     if scoped and actor.role == "coordinator":
         raise PermissionDenied(f"You coordinate other pilots, so you may not {what}.")
     raise PermissionDenied(f"A {ROLE_LABELS.get(actor.role, actor.role).lower()} may not {what}.")
+
+
+def authorize_upload(actor: Actor | None, pilot_ids: Iterable[int] = (), *, creates_pilots: bool = False) -> Actor:
+    """Return ``actor`` when it may make this upload; otherwise raise :class:`PermissionDenied`.
+
+    The upload itself is authorised first, whatever it changes: only administrators and coordinators upload at all
+    (so an upload that changes nothing is no way around the check). Then every pilot it writes to (or names) must
+    be one the actor may change, and creating pilots needs an administrator.
+
+    Parameters
+    ----------
+    actor : Actor or None
+        Who uploads; ``None`` (nobody signed in) is refused.
+    pilot_ids : iterable of int
+        The existing pilots the upload changes or is made for.
+    creates_pilots : bool
+        Whether it creates pilots.
+
+    Examples
+    --------
+    >>> coordinator = Actor("ana", "coordinator", frozenset({1}))
+    >>> authorize_upload(coordinator, [1]).username, authorize_upload(coordinator).username
+    ('ana', 'ana')
+    >>> authorize_upload(Actor("vic", "viewer"))
+    Traceback (most recent call last):
+    ...
+    lessons.permissions.PermissionDenied: A viewer may not upload data.
+    >>> authorize_upload(None)
+    Traceback (most recent call last):
+    ...
+    lessons.permissions.PermissionDenied: Sign in to upload data.
+    """
+    _require_role(actor, "upload.commit", "upload data")
+    for pilot_id in sorted({int(p) for p in pilot_ids}):
+        authorize(actor, "upload.commit", pilot_id)
+    if creates_pilots:
+        authorize(actor, "pilot.create")
+    return actor
+
+
+def authorize_undo(actor: Actor | None, pilot_ids: Iterable[int] | None = None) -> Actor:
+    """Return ``actor`` when it may undo an upload that touched ``pilot_ids``; otherwise raise
+    :class:`PermissionDenied`.
+
+    An administrator may undo any upload; a coordinator only one whose every pilot they coordinate. An upload that
+    touched no pilot (an empty upload, or one that only added free tags) belongs to no coordinator: only an
+    administrator undoes it. With ``pilot_ids`` None, only whether the role ever undoes is checked (before the
+    upload is looked up).
+
+    Examples
+    --------
+    >>> ana = Actor("ana", "coordinator", frozenset({1}))
+    >>> authorize_undo(ana, [1]).username
+    'ana'
+    >>> authorize_undo(ana, [])
+    Traceback (most recent call last):
+    ...
+    lessons.permissions.PermissionDenied: This upload changed no pilot, so only an administrator may undo it.
+    >>> authorize_undo(Actor("root", "admin"), []).username
+    'root'
+    """
+    _require_role(actor, "upload.undo", "undo uploads")
+    if pilot_ids is None:
+        return actor
+    pilots = sorted({int(p) for p in pilot_ids})
+    if not pilots and actor.role != "admin":
+        raise PermissionDenied("This upload changed no pilot, so only an administrator may undo it.")
+    for pilot_id in pilots:
+        authorize(actor, "upload.undo", pilot_id)
+    return actor
+
+
+def _require_role(actor: Actor | None, action: str, what: str) -> None:
+    """Refuse a missing actor, or one whose role may never do ``action`` on any pilot."""
+    if actor is None:
+        raise PermissionDenied(f"Sign in to {what}.")
+    if actor.role not in ROLES or actor.role not in ACTIONS[action][0]:
+        raise PermissionDenied(f"A {ROLE_LABELS.get(actor.role, actor.role).lower()} may not {what}.")

@@ -3,10 +3,9 @@
 import streamlit as st
 
 from components import auth, loaders
-from components.upload_views import history, mapping_editor, preview, problems_table
+from components.upload_views import history, mapping_editor, preview, problems_table, read_and_check
 from lessons.ingest.changes import undo_upload
 from lessons.ingest.pipeline import rejected_csv, run_import
-from lessons.ingest.tables import read_files
 from lessons.ingest.validate import Options
 from lessons.permissions import can
 
@@ -57,20 +56,20 @@ with st.expander("Options", icon=":material/tune:"):
         if can(actor, "pilot.create")
         else ""
     )
-if files:
-    data = [(f.name, f.getvalue()) for f in files]
-    mapping, defaults = mapping_editor(read_files(data), key="upload")
-    options = Options(
-        pilot=pilot,
-        mapping=mapping,
-        separator=separator or ";",
-        date_order=date_order,
-        skip_invalid=skip_invalid,
-        country=country.upper() or None,
-        defaults=defaults,
-        remove_missing=remove_missing,
-    )
-    outcome = loaders.check_upload(path, actor, data, options)
+
+
+def options_for(upload) -> Options:
+    mapping, defaults = mapping_editor(upload, key="upload")
+    return Options(
+        pilot=pilot, mapping=mapping, separator=separator or ";", date_order=date_order, skip_invalid=skip_invalid,
+        country=country.upper() or None, defaults=defaults, remove_missing=remove_missing,
+    )  # fmt: skip
+
+
+data = [(f.name, f.getvalue()) for f in files or []]
+checked = read_and_check(path, actor, data, options_for) if data else None
+if checked:
+    options, outcome = checked
     if outcome.problems:
         problems_table(outcome.problems, key="upload")
     if outcome.plan is not None and (skip_invalid or not outcome.errors):

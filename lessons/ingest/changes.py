@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from lessons.audit import record
-from lessons.permissions import Actor, authorize
+from lessons.permissions import Actor, authorize_undo, authorize_upload
 
 if TYPE_CHECKING:
     from lessons.ingest.validate import Prepared
@@ -270,14 +272,31 @@ def commit(
     progress=None,
 ) -> int:
     """Apply ``plan`` in one transaction, record the upload and every row's before/after image; return the upload id."""
+    authorize_upload(actor)  # the upload itself, before and whatever it changes
     now = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')").fetchone()[0]
+    pause = _test_pause()
+    if pause:
+        db.conn.set_trace_callback(lambda sql: pause("commit") if sql.strip().upper() == "COMMIT" else None)
+    try:
+        upload_id = _apply(db, actor, plan, now, filename, checksum, file_format, progress)
+    finally:
+        if pause:
+            db.conn.set_trace_callback(None)
+    if pause:
+        pause("committed")
+    if progress:
+        progress(1.0, f"{len(plan.changes):,} rows written")
+    return upload_id
+
+
+def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> int:
+    """The transaction of :func:`commit`."""
     with db.atomic():
         pilots = {slug: pid for pid, slug in db.execute("SELECT id, slug FROM pilots")}
-        for slug in {c.pilot for c in plan.changes} | plan.new_pilots:
-            if slug in pilots:
-                authorize(actor, "upload.commit", pilots[slug])
-            else:
-                authorize(actor, "pilot.create")
+        slugs = {c.pilot for c in plan.changes} | plan.new_pilots
+        authorize_upload(
+            actor, [pilots[s] for s in slugs if s in pilots], creates_pilots=any(s not in pilots for s in slugs)
+        )
         counts = plan.counts()
         upload_id = db.execute(
             """INSERT INTO uploads (pilot_id, user_id, username, filename, format, checksum, rows_added, rows_changed, rows_removed)
@@ -349,9 +368,33 @@ def commit(
             db, actor, "upload.commit", object_type="upload", object_id=upload_id, rows=len(plan.changes),
             detail={"file": filename, "pilots": touched, **counts, "new_pilots": sorted(plan.new_pilots)},
         )  # fmt: skip
-    if progress:
-        progress(1.0, f"{len(plan.changes):,} rows written")
     return upload_id
+
+
+#: Test-only hook (``tests/test_commit_kill.py``): ``STAGE:MARKER`` makes :func:`commit` write the file MARKER and
+#: wait there (at most a minute) so that a test can SIGKILL the process at that moment. STAGE ``commit``: inside the
+#: transaction, as SQLite starts the ``COMMIT`` statement (a trace callback); ``committed``: right after ``COMMIT``
+#: returned, before anything is reported. A STAGE ending in ``!`` writes the marker and goes on without waiting (the
+#: kill then races the commit). Unset, it costs one environment look-up per upload.
+TEST_PAUSE_ENV = "LESSONS_TEST_PAUSE_AT_COMMIT"
+
+
+def _test_pause():
+    """The pause of :data:`TEST_PAUSE_ENV` as a function of the stage reached, or None when it is not set."""
+    spec = os.environ.get(TEST_PAUSE_ENV)
+    if not spec or ":" not in spec:
+        return None
+    wanted, marker = spec.split(":", 1)
+
+    def pause(stage: str) -> None:
+        if wanted.rstrip("!") != stage:
+            return
+        with open(marker, "w", encoding="utf-8") as out:
+            out.write(f"{os.getpid()} {stage}\n")
+        if not wanted.endswith("!"):
+            time.sleep(60)
+
+    return pause
 
 
 def _organisation_id(db: Database, name: str | None, sector: str | None) -> int | None:
@@ -403,6 +446,7 @@ def undo_upload(db: Database, actor: Actor, upload_id: int) -> int:
 
     Refused when a later upload changed the same pilots (undo that first), or when a row was edited since.
     """
+    authorize_undo(actor)  # a role that never undoes learns nothing about the upload
     with db.atomic():
         upload = _dicts(db.execute("SELECT * FROM uploads WHERE id = ?", [int(upload_id)]))
         if not upload:
@@ -416,8 +460,7 @@ def undo_upload(db: Database, actor: Actor, upload_id: int) -> int:
             )
         changes = _dicts(db.execute("SELECT * FROM upload_changes WHERE upload_id = ? ORDER BY id DESC", [upload_id]))
         pilot_ids = sorted({c["pilot_id"] for c in changes if c["pilot_id"] is not None})
-        for pilot_id in pilot_ids:
-            authorize(actor, "upload.undo", pilot_id)
+        authorize_undo(actor, [*pilot_ids, *([upload["pilot_id"]] if upload["pilot_id"] is not None else [])])
         later = db.execute(
             f"""SELECT DISTINCT u.id FROM uploads u JOIN upload_changes c ON c.upload_id = u.id
                 WHERE u.id > ? AND u.status = 'applied' AND c.pilot_id IN ({", ".join("?" * len(pilot_ids))}) ORDER BY u.id""",

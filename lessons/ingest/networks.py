@@ -362,11 +362,19 @@ class _Builder:
             else:
                 seen.setdefault(key, row)
         for row, column, message, fix, n, severity in self._tallies.values():
-            self.problems.append(
-                Problem(self.filename, None, row, column, message.format(n=n, s="" if n == 1 else "s"), fix, severity)
-            )
+            self.problems.append(Problem(self.filename, None, row, column, _plural(message, n), fix, severity))
         self.problems.sort(key=lambda p: (p.row is not None, p.row or 0))
         return NetworkData(self.stakeholders, self.ties, self.problems)
+
+
+def _plural(message: str, n: int) -> str:
+    """Fill ``{n}`` and ``{s}`` by replacement, not ``str.format``: the message holds names from the file, whose
+    braces must stay text.
+
+    >>> _plural("'{x}' has {n} value{s}", 2)
+    "'{x}' has 2 values"
+    """
+    return message.replace("{n}", str(n)).replace("{s}", "" if n == 1 else "s")
 
 
 def _empty(entry: _Entry) -> bool:
@@ -470,6 +478,16 @@ def _parse(data: bytes, filename: str, reader) -> Problem | None:
             filename, None, parser.CurrentLineNumber, None,
             f"The network has more than {MAX_ELEMENTS:,} nodes and edges together; reading stopped there.",
             "Upload the stakeholder network of one pilot; a network this large needs a direct database import.",
+        )  # fmt: skip
+    except (LookupError, ValueError) as err:  # expat asks Python for the codec the XML declaration names
+        if isinstance(err, ValueError) and "encoding" not in str(err):
+            raise
+        declared = re.search(rb"encoding\s*=\s*[\"']([^\"']{0,40})", data[:400])
+        named = declared.group(1).decode("latin-1") if declared else "?"
+        return Problem(
+            filename, None, 1, None,
+            f"The XML declaration names the encoding '{named}', which cannot be read here.",
+            "Save or export the file as UTF-8 (the first line then says encoding=\"UTF-8\").",
         )  # fmt: skip
     except expat.ExpatError as err:
         return Problem(
@@ -575,7 +593,7 @@ class _GraphMLReader(_XMLReader):
             self.hyperedges.append(line)
             self.skip += 1
             return
-        elif local == "data" and self.stack and self.stack[-1][0] in ("node", "edge"):
+        elif local == "data" and self.stack and self.stack[-1][0] in ("node", "edge") and self.stack[-1][1] is not None:
             self.data = {
                 "key": attrs.get("key", ""),
                 "text": [],

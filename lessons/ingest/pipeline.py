@@ -11,8 +11,8 @@ from lessons.exports import to_csv
 from lessons.ingest.changes import Plan, commit, plan_upload
 from lessons.ingest.problems import IngestError, Problem
 from lessons.ingest.tables import Upload, read_files
-from lessons.ingest.validate import Options, Prepared, prepare
-from lessons.permissions import Actor
+from lessons.ingest.validate import Options, Prepared, _pilot_access, prepare
+from lessons.permissions import Actor, authorize_upload
 
 
 @dataclass
@@ -34,8 +34,23 @@ class Outcome:
 
 
 def check(db: Database, actor: Actor, files: list[tuple[str, bytes]], options: Options | None = None) -> Outcome:
-    """Read and check the files and work out the preview; nothing is written."""
+    """Read and check the files and work out the preview; nothing is written.
+
+    Raises
+    ------
+    PermissionDenied
+        Before any file is read, when ``actor`` may not upload at all (whatever the files hold).
+    IngestError
+        Before any file is read, when ``actor`` may not upload into the pilot ``options`` names.
+    """
     options = options or Options()
+    authorize_upload(actor)
+    if options.pilot:
+        existing = {slug: pid for pid, slug in db.execute("SELECT id, slug FROM pilots")}
+        where = (files[0][0] if files else "upload", None, None)
+        refused = _pilot_access(db, actor, options.pilot, existing, where, Prepared())
+        if refused:
+            raise IngestError(refused)
     upload = read_files(files)
     prepared = prepare(db, actor, upload, options)
     blocking = [p for p in prepared.errors if not options.skip_invalid or p.row is None]
@@ -56,6 +71,8 @@ def run_import(
 
     Raises
     ------
+    PermissionDenied
+        When ``actor`` may not make this upload (see :func:`check`); nothing is written then.
     IngestError
         With every problem, when anything is wrong (and ``skip_invalid`` is off, or the problem concerns the whole
         file rather than a row). Nothing is written then.

@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -23,6 +24,11 @@ MAX_ZIP_RATIO = 100
 MAX_ROWS = 100_000
 csv.field_size_limit(MAX_FILE_BYTES)  # long cells reach validation, which says how long a field may be
 CSV_DELIMITERS = ",;\t|"
+#: What the standard library raises on a damaged archive or member: a bad header, CRC or magic number
+#: (BadZipFile), broken deflate data (zlib.error), a "zip file version" or compression it does not know
+#: (NotImplementedError), an encrypted member (RuntimeError), a lying offset ("negative seek value", ValueError),
+#: a short read (EOFError, OSError).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, ValueError, EOFError, OSError)
 
 
 @dataclass
@@ -91,6 +97,18 @@ def decode(data: bytes, filename: str, problems: list[Problem]) -> str | None:
             )
         )  # fmt: skip
         return data.decode("latin-1")
+
+
+def _cause(err: Exception) -> str:
+    """The library's reason for a damaged file, as one short phrase for a problem message.
+
+    >>> _cause(zipfile.BadZipFile("Bad CRC-32 for file 'lessons.csv'"))
+    "Bad CRC-32 for file 'lessons.csv'"
+    >>> _cause(zlib.error("Error -3 while decompressing data: invalid code lengths set"))
+    'invalid code lengths set'
+    """
+    text = " ".join(str(err).split())[:160] or type(err).__name__
+    return text.rsplit(": ", 1)[-1] if text.startswith("Error -") else text
 
 
 def _rows_from_matrix(matrix, name: str, filename: str, problems: list[Problem], first_line: int = 1) -> Sheet | None:
@@ -212,14 +230,14 @@ def _check_zip(data: bytes, filename: str, problems: list[Problem]) -> zipfile.Z
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except ZIP_ERRORS as err:
         problems.append(
             Problem(
                 filename,
                 None,
                 None,
                 None,
-                "The file is damaged or not what its name says (it is not a valid zip/XLSX file).",
+                f"The file is damaged or not what its name says (it is not a valid zip/XLSX file: {_cause(err)}).",
                 "Open it in your spreadsheet program and save it again as .xlsx, or upload CSV files.",
             )
         )
@@ -347,6 +365,14 @@ def read_json(data: bytes, filename: str, problems: list[Problem]) -> list[Sheet
                 "Check the file with a JSON validator.",
             )
         )
+        return []
+    except ValueError:  # an integer longer than Python converts (4,300 digits); json says nothing more
+        problems.append(
+            Problem(
+                filename, None, None, None, "The JSON holds a number with thousands of digits, which no field takes.",
+                "Check the numbers in the file: a weight or date is a short number or text.",
+            )
+        )  # fmt: skip
         return []
     if isinstance(document, list):
         document = {"lessons": document}
@@ -483,7 +509,18 @@ def _read_one(upload: Upload, filename: str, data: bytes, default_sheet: str, *,
             inner = PurePath(info.filename)
             if info.is_dir() or inner.name.startswith((".", "__MACOSX")) or "__MACOSX" in inner.parts:
                 continue
-            _read_one(upload, f"{filename}/{info.filename}", archive.read(info), default_sheet, nested=True)
+            member = f"{filename}/{info.filename}"
+            try:
+                content = archive.read(info)
+            except ZIP_ERRORS as err:
+                problems.append(
+                    Problem(
+                        member, None, None, None, f"This file in the ZIP is damaged and cannot be unpacked ({_cause(err)}).",
+                        "Make the ZIP again from the original CSV files, or upload the CSV files themselves.",
+                    )
+                )  # fmt: skip
+                continue
+            _read_one(upload, member, content, default_sheet, nested=True)
     elif suffix == ".json":
         upload.sheets += read_json(data, filename, problems)
     elif suffix in (".graphml", ".gexf") or (suffix == ".xml" and b"<graphml" in data[:2000]):
