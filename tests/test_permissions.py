@@ -28,6 +28,7 @@ from lessons.editing import (
 )
 from lessons.ingest.changes import Change, Plan, commit, undo_upload
 from lessons.permissions import ACTIONS, Actor, PermissionDenied, can, cli_actor
+from lessons.privacy import personal_data_export
 from lessons.store import open_memory_store
 from lessons.workshops import (
     add_statements,
@@ -194,6 +195,9 @@ OPERATIONS = {
     ),
     "audit_entries": ("audit.read", None, lambda db, a, i: audit_entries(db, a)),
     "import_bundle": ("bundle.import", "bundle.import", lambda db, a, i: import_into_emptied(db, a)),
+    "personal_data_export": (
+        "privacy.full_export", "privacy.full_export", lambda db, a, i: personal_data_export(db, a),
+    ),
     "commit upload alpha": ("upload.commit", "upload.commit", lambda db, a, i: commit(db, a, lesson_plan("alpha", "L2"), filename="a.csv")),
     "commit upload beta": ("upload.commit", "upload.commit", lambda db, a, i: commit(db, a, lesson_plan("beta", "L2"), filename="b.csv")),
     "undo upload alpha": ("upload.undo", "upload.undo", lambda db, a, i: undo_upload(db, a, i["upload_alpha"])),
@@ -243,6 +247,7 @@ MATRIX = {
     "set_password of another":  (A,    R,          R,          R,     R),
     "audit_entries":            (A,    R,          R,          R,     R),
     "import_bundle":            (A,    R,          R,          R,     R),
+    "personal_data_export":     (A,    R,          R,          R,     R),
     "commit upload alpha":      (A,    A,          R,          R,     R),
     "commit upload beta":       (A,    R,          R,          R,     R),
     "undo upload alpha":        (A,    A,          R,          R,     R),
