@@ -16,9 +16,10 @@ except Exception as err:  # a store we cannot open must not show a traceback
     st.stop()
 
 path = loaders.db_path()
+OVERVIEW = "pages/overview.py"
 pages = {
     "Explore": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="home", default=True),
         st.Page("pages/lessons.py", title="Lessons", icon=":material/menu_book:", url_path="lessons"),
         st.Page("pages/recurs.py", title="What recurs", icon=":material/hub:", url_path="recurs"),
         st.Page("pages/networks.py", title="Stakeholder networks", icon=":material/share:", url_path="networks"),
@@ -37,6 +38,11 @@ pages = {
         ),
     ],
 }
+# The default page is served at / and ignores its url_path, so a link to /overview would find no page: the same
+# script is registered again, hidden from the menu, at /overview.
+pages["Explore"].append(
+    st.Page(OVERVIEW, title="Overview", icon=":material/dashboard:", url_path="overview", visibility="hidden")
+)
 if auth.sign_in_required() and auth.current_actor(path) is None:
     # A private consortium: nothing but the sign-in form until someone signs in.
     pages = {
