@@ -139,7 +139,8 @@ def _lesson_facts(detail: dict) -> None:
         "Provenance": f"{detail.get('upload_file') or 'entered directly'}, recorded {detail.get('upload_at') or 'at an unknown date'}"
         + (f" by {detail['upload_by']}" if detail.get("upload_by") else ""),
     }
-    st.table(pd.DataFrame({"Field": list(facts), "Value": [v or "—" for v in facts.values()]}).set_index("Field"))
+    # st.table renders every cell as Markdown
+    st.table(pd.DataFrame({"Field": list(facts), "Value": [safe(v) or "—" for v in facts.values()]}).set_index("Field"))
 
 
 def _lesson_elements(detail: dict) -> None:
