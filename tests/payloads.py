@@ -54,8 +54,8 @@ def payload_store(template: str | Path, path: str | Path) -> dict:
     """Copy the demo store ``template`` to ``path`` and put the payloads in; return where they are.
 
     The pilot is the demo coordinator's, so every role sees it (the coordinator may edit it). The result names the
-    pilot's slug and id, a lesson's id, and the join code of an open workshop whose pending and approved
-    participant statements are payloads.
+    pilot's slug and id, a lesson's id, the join code of an open workshop whose pending and approved participant
+    statements are payloads, and the token of the participant who suggested them.
     """
     shutil.copy(template, path)
     db = open_store(path)
@@ -109,4 +109,4 @@ def payload_store(template: str | Path, path: str | Path) -> dict:
         workshops.moderate(db, admin, code, key, approve=True)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
-    return {"pilot": slug, "pilot_id": pilot_id, "lesson": lesson_id, "workshop": code}
+    return {"pilot": slug, "pilot_id": pilot_id, "lesson": lesson_id, "workshop": code, "token": token}

@@ -101,7 +101,10 @@ def test_every_page_shows_payloads_as_text(role, store, monkeypatch):
         ("pages/workshops.py", {"code": where["workshop"]}),
     ]
     visits += [("pages/networks.py", {"pilot": where["pilot"]}), ("pages/lessons.py", {"pilot": where["pilot"]})]
+    visits += [("pages/vote.py", {"code": where["workshop"]})]  # last: as the participant who made suggestions
     for page, params in visits:
+        if page == "pages/vote.py" and params:
+            at.session_state["vote_token"] = where["token"]
         for name in list(at.query_params):
             del at.query_params[name]
         at.query_params.update(params)
@@ -110,6 +113,10 @@ def test_every_page_shows_payloads_as_text(role, store, monkeypatch):
         problems += [f"{page} {params}: {leak}" for leak in leaks(at)]
         if page == "pages/workshops.py" and params and role in ("admin", "facilitator"):
             assert any("Suggestion" in text for _kind, text in rendered_markdown(at)), "no pending suggestion shown"
+        if page == "pages/vote.py" and params:
+            assert any(text.startswith("Statement S") for _kind, text in rendered_markdown(at)), (
+                "no statement to vote on"
+            )
     assert not problems, "\n".join(dict.fromkeys(problems))
 
 
