@@ -4,7 +4,8 @@ import streamlit as st
 
 from components import auth, loaders
 
-st.set_page_config(page_title="Cross-Pilot Lessons", page_icon=":material/hub:", layout="wide")
+# An emoji favicon is drawn in the browser; a Material one is fetched from fonts.gstatic.com (#19).
+st.set_page_config(page_title="Cross-Pilot Lessons", page_icon="🤝", layout="wide")
 
 try:
     loaders.prepare_store(loaders.db_path())
