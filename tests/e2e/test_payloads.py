@@ -164,6 +164,8 @@ def test_every_page_as_each_role(chrome, payload_app, role):
             nav.get_by_role("link", name=title, exact=True).click()
             watch.check(f"{role}: {title}", title)
         if role in ("admin", "facilitator"):
+            nav.get_by_role("link", name="Run a workshop", exact=True).click()
+            browser.wait_rendered(page)
             chooser = page.get_by_role("combobox", name="Workshop", exact=True)
             chooser.click()
             page.get_by_role("option", name=re.compile(re.escape(where["workshop"]))).click()
