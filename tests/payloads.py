@@ -55,7 +55,8 @@ def payload_store(template: str | Path, path: str | Path) -> dict:
 
     The pilot is the demo coordinator's, so every role sees it (the coordinator may edit it). The result names the
     pilot's slug and id, a lesson's id, the join code of an open workshop whose pending and approved participant
-    statements are payloads, and the token of the participant who suggested them.
+    statements are payloads, the token of the participant who suggested them, a stakeholder's key and another
+    pilot's slug.
     """
     shutil.copy(template, path)
     db = open_store(path)
@@ -95,6 +96,7 @@ def payload_store(template: str | Path, path: str | Path) -> dict:
             db.execute("UPDATE themes SET name = ? WHERE id = ?", [f"theme {ALL}", theme[0]])
         db.execute("DELETE FROM analysis_results WHERE name LIKE 'network:%'")  # names changed: analyse again
     editing.save_theme(db, admin, "payload-tag", f"tag {ALL}", f"tag {ALL}")  # a free tag
+    editing.save_theme(db, admin, "payload-gap", f"gap {ALL}", f"gap {ALL}")  # a free tag no lesson has
     tag = db.execute("SELECT id FROM themes WHERE code = 'payload-tag'").fetchone()[0]
     db["lesson_themes"].insert({"lesson_id": lesson_id, "theme_id": tag}, ignore=True)
 
@@ -107,6 +109,16 @@ def payload_store(template: str | Path, path: str | Path) -> dict:
     suggested = [workshops.submit_statement(db, token, f"Suggestion {p}") for p in short]
     for key in suggested[::2]:  # half approved, half still pending
         workshops.moderate(db, admin, code, key, approve=True)
+    actor = db.execute("SELECT key FROM stakeholders WHERE pilot_id = ? ORDER BY id LIMIT 1", [pilot_id]).fetchone()[0]
+    other = db.execute("SELECT slug FROM pilots WHERE id <> ? ORDER BY id LIMIT 1", [pilot_id]).fetchone()[0]
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
-    return {"pilot": slug, "pilot_id": pilot_id, "lesson": lesson_id, "workshop": code, "token": token}
+    return {
+        "pilot": slug,
+        "pilot_id": pilot_id,
+        "lesson": lesson_id,
+        "workshop": code,
+        "token": token,
+        "actor": actor,
+        "other_pilot": other,
+    }
