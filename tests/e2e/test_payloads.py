@@ -120,7 +120,14 @@ def test_every_page_signed_out(chrome, payload_app):
         for path, title in PAGES.items():
             watch.page.goto(f"{url}/{path}")
             watch.check(f"/{path}", title)
-        for path in (f"lessons?pilot={where['pilot']}", f"networks?pilot={where['pilot']}"):
+        pilot = where["pilot"]
+        for path in (
+            f"lessons?pilot={pilot}",
+            f"networks?pilot={pilot}",
+            f"networks?pilot={pilot}&actor={where['actor']}",
+            f"recurs?view=Pilot+%C3%97+theme&pilot={pilot}&theme=payload-tag",
+            f"recurs?view=Compare+pilots&compare={pilot}&compare={where['other_pilot']}",
+        ):
             watch.page.goto(f"{url}/{path}")
             watch.check(f"/{path}")
             assert ":red[x]" in watch.visible_text()
@@ -172,6 +179,9 @@ def test_every_page_as_each_role(chrome, payload_app, role):
             watch.check(f"{role}: the workshop with suggestions", "Run a workshop")
             expect(page.get_by_text("Suggested by participants, waiting for you")).to_be_visible()
             assert "Suggestion :material/home:" in watch.visible_text()
+            page.get_by_text("Suggested by participants, waiting for you").scroll_into_view_if_needed()
+            SCREENSHOTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"42-payload-suggestions-{role}.png"))
     finally:
         watch.close()
 
