@@ -64,8 +64,8 @@ def safe(text) -> str:
     °°°°indented code
     \\&lt; \\&\\#60;
     😀 中文
-    >>> safe(None), safe(float("nan")), safe(3)
-    ('', '', '3')
+    >>> safe(None), safe(float("nan")), safe(3), safe("x" * 5_000) == "x" * 5_000
+    ('', '', '3', True)
     """
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
