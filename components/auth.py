@@ -116,13 +116,13 @@ def write(path: str, fn, *args, success: str | None = None, **kwargs):
         with closing(connect(path)) as db:
             result = fn(db, *args, **kwargs)
     except PermissionDenied as refused:
-        st.error(f"Not allowed: {refused}", icon=":material/block:")
+        st.error(f"Not allowed: {safe(refused)}", icon=":material/block:")
         return None
     except IngestError as problem:
         st.error(f"Nothing was written: {len(problem.problems)} problem(s) were found.", icon=":material/error:")
         return None
     except (AccountError, EditError, WorkshopError, UndoError) as problem:
-        st.error(str(problem), icon=":material/error:")
+        st.error(safe(problem), icon=":material/error:")
         return None
     if success:
         st.success(success, icon=":material/check_circle:")

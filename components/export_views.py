@@ -226,17 +226,17 @@ def import_section(path: str, actor) -> None:
             counts = bundle.import_bundle(db, actor, upload.getvalue(), filename=upload.name)
     except bundle.BundleError as problem:
         if not problem.problems:  # a refusal of the whole import, e.g. a database that already holds data
-            st.error(f"Nothing was written: {problem}", icon=":material/error:")
+            st.error(f"Nothing was written: {safe(problem)}", icon=":material/error:")
             return
         st.error(f"Nothing was written: {len(problem.problems)} problem(s) were found.", icon=":material/error:")
         columns = ["file", "row", "column", "message", "fix"]
         st.dataframe(pd.DataFrame([asdict(p) for p in problem.problems])[columns], hide_index=True)
         return
     except PermissionDenied as refused:
-        st.error(f"Not allowed: {refused}", icon=":material/block:")
+        st.error(f"Not allowed: {safe(refused)}", icon=":material/block:")
         return
     except sqlite3.OperationalError as busy:
-        st.error(f"Nothing was written: the database could not be written just now ({busy}). Try again.")
+        st.error(f"Nothing was written: the database could not be written just now ({safe(busy)}). Try again.")
         return
     st.cache_data.clear()
     st.success(f"Imported {sum(counts.values())} rows into {len(counts)} tables.", icon=":material/check_circle:")

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components import loaders
+from components.widgets import safe
 from lessons.exports import to_csv
 from lessons.ingest.changes import Plan
 from lessons.ingest.fields import SHEETS
@@ -65,7 +66,9 @@ def mapping_editor(upload: Upload, *, key: str) -> tuple[dict[str, dict[str, str
         guess = guess_mapping(sheet.columns, sheet.name)
         options = [NONE, *sheet.columns]
         exact = all(guess.get(f.name) == f.name for f in SHEETS[sheet.name] if f.name in sheet.columns)
-        with st.expander(f"Columns of {sheet.file} → {sheet.name}", expanded=not exact, icon=":material/table_view:"):
+        with st.expander(
+            f"Columns of {safe(sheet.file)} → {safe(sheet.name)}", expanded=not exact, icon=":material/table_view:"
+        ):
             st.caption("Which column of your file holds each field? The guesses come from the column names.")
             chosen = {}
             columns = st.columns(3)
@@ -153,11 +156,11 @@ def preview(plan: Plan) -> None:
     cols[1].metric("Changed rows", f"{counts['changed']:,}")
     cols[2].metric("Removed rows", f"{counts['removed']:,}")
     for note in plan.notes:
-        st.caption(note)
+        st.caption(safe(note))
     if plan.new_pilots:
-        st.caption(f"New pilots: {', '.join(sorted(plan.new_pilots))}.")
+        st.caption(f"New pilots: {', '.join(safe(p) for p in sorted(plan.new_pilots))}.")
     if plan.new_themes:
-        st.caption(f"New free tags: {', '.join(plan.new_themes.values())}.")
+        st.caption(f"New free tags: {', '.join(safe(t) for t in plan.new_themes.values())}.")
     st.dataframe(pd.DataFrame(plan.summary()), hide_index=True, width="stretch")
     for table in ("pilots", "stakeholders", "lessons", "ties"):
         changes = [c for c in plan.changes if c.table == table]

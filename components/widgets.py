@@ -13,18 +13,67 @@ import streamlit as st
 from components.url_state import FIRST_DATE, LAST_DATE, iso_date
 from lessons.queries import KIND_LABELS, MATCH_END, MATCH_START, STATUS_LABELS  # the labels: also for edit forms
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
+#: Every character Markdown, GFM, Streamlit's directives or KaTeX give a meaning to; each gets a backslash.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:&=^])")
+#: Characters that are never text: C0/C1 controls but tab and line feed, and bidirectional overrides and isolates
+#: (U+202E would show the rest of a line reversed).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: U+2060 WORD JOINER: invisible and not a space. Put after every colon, after "@" and between "www" and its dot,
+#: it breaks what a backslash cannot: GFM's bare-URL and e-mail autolinks (``http://…``, ``www.…``, ``a@b.org``),
+#: Streamlit's ``:material/icon:`` (replaced in the raw source, before escapes are read) and emoji shortcodes.
+WORD_JOINER = "\u2060"
+_INDENT = re.compile(r"(?m)^(?: {4,}| *\t[ \t]*)")  # what starts an indented code block
+_WWW = re.compile(r"(?i)(www)(?=\\\.)")
 
 
 def safe(text) -> str:
-    """Escape Markdown so user text is shown as written: no links, images, HTML or formatting sneak in.
+    """User text as Markdown that Streamlit shows exactly as written: the one escape for every piece of user text
+    that reaches ``st.markdown``, ``st.caption``, alerts, ``st.table`` cells, headings and the labels of buttons,
+    links, expanders, tabs, radios and metrics (selectbox and multiselect options and ``st.dataframe`` cells are
+    plain text already: pass them unescaped).
+
+    No links (Markdown, HTML or bare URLs), images, HTML, emphasis, headings, lists, code blocks, LaTeX, colour
+    directives, Material icons or emoji shortcodes: Markdown's special characters get a backslash, a word joiner
+    (U+2060, invisible; shown as ¦ below) breaks autolinks and ``:name:`` shortcodes, leading spaces that would start
+    a code block become no-break spaces (°), and control characters and bidirectional overrides are dropped.
 
     >>> safe("**bold** [x](http://e.vil)")
-    '\\\\*\\\\*bold\\\\*\\\\* \\\\[x\\\\]\\\\(http\\\\://e\\\\.vil\\\\)'
+    '\\\\*\\\\*bold\\\\*\\\\* \\\\[x\\\\]\\\\(http\\\\:\\u2060//e\\\\.vil\\\\)'
+    >>> payloads = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))",
+    ...             "![x](http://127.0.0.1:9/x.png)", "http://127.0.0.1:9/auto", ":material/home:", ":red[x]",
+    ...             "$\\\\href{javascript:alert(1)}{x}$", '=HYPERLINK("x")', "+cmd", "@SUM(1)", "a\\x00b\\x07c\\u202ed",
+    ...             "www.example.org", "me@example.org", "Title\\n===", "    indented code", "&lt; &#60;", "😀 中文"]
+    >>> for p in payloads:
+    ...     print(safe(p).replace(WORD_JOINER, "¦").replace("\\u00a0", "°"))
+    \\<script\\>alert\\(1\\)\\</script\\>
+    \\<img src\\=x onerror\\=alert\\(1\\)\\>
+    \\[x\\]\\(javascript\\:¦alert\\(1\\)\\)
+    \\!\\[x\\]\\(http\\:¦//127\\.0\\.0\\.1\\:¦9/x\\.png\\)
+    http\\:¦//127\\.0\\.0\\.1\\:¦9/auto
+    \\:¦material/home\\:¦
+    \\:¦red\\[x\\]
+    \\$\\\\href\\{javascript\\:¦alert\\(1\\)\\}\\{x\\}\\$
+    \\=HYPERLINK\\("x"\\)
+    \\+cmd
+    @¦SUM\\(1\\)
+    abcd
+    www¦\\.example\\.org
+    me@¦example\\.org
+    Title
+    \\=\\=\\=
+    °°°°indented code
+    \\&lt; \\&\\#60;
+    😀 中文
+    >>> safe(None), safe(float("nan")), safe(3), safe("x" * 5_000) == "x" * 5_000
+    ('', '', '3', True)
     """
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return ""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    text = _NOT_TEXT.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    text = _INDENT.sub(lambda m: "\u00a0" * len(m[0]), text)  # no-break spaces: not an indented code block
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    text = text.replace(":", ":" + WORD_JOINER).replace("@", "@" + WORD_JOINER)
+    return _WWW.sub(r"\1" + WORD_JOINER, text)
 
 
 def highlight(snippet) -> str:
@@ -90,7 +139,8 @@ def _lesson_facts(detail: dict) -> None:
         "Provenance": f"{detail.get('upload_file') or 'entered directly'}, recorded {detail.get('upload_at') or 'at an unknown date'}"
         + (f" by {detail['upload_by']}" if detail.get("upload_by") else ""),
     }
-    st.table(pd.DataFrame({"Field": list(facts), "Value": [v or "—" for v in facts.values()]}).set_index("Field"))
+    # st.table renders every cell as Markdown
+    st.table(pd.DataFrame({"Field": list(facts), "Value": [safe(v) or "—" for v in facts.values()]}).set_index("Field"))
 
 
 def _lesson_elements(detail: dict) -> None:

@@ -32,7 +32,7 @@ def participant_write(path: str, fn, *args, **kwargs):
         with closing(connect(path)) as db:
             return fn(db, *args, **kwargs)
     except workshops.WorkshopError as refusal:
-        st.session_state["vote_message"] = str(refusal)
+        st.session_state["vote_message"] = safe(refusal)  # Markdown, shown with st.error
         return None
 
 

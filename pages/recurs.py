@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import charts, loaders, url_state
 from components import synthesis_views as views
-from components.widgets import data_notice
+from components.widgets import data_notice, safe
 from lessons import synthesis
 
 VIEWS = ["Recurring", "Contradicting", "Missing", "Pilot × theme", "Methodology crosswalk", "Compare pilots"]
@@ -88,7 +88,7 @@ elif view == "Contradicting":
 elif view == "Missing":
     none = gaps[gaps["pilots_with"] == 0]["theme_name"].tolist()
     st.subheader("Themes no pilot has a lesson on", anchor=False)
-    st.write(", ".join(none) if none else "Every theme has lessons from at least one pilot.")
+    st.write(", ".join(safe(t) for t in none) if none else "Every theme has lessons from at least one pilot.")
     st.subheader("Themes some pilots have no lesson on", anchor=False)
     if gaps.empty:
         st.info("Every pilot has lessons on every theme.")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import auth, loaders
 from components.editors import account_form
+from components.widgets import safe
 from lessons.accounts import add_user, remove_user, set_password, update_user
 from lessons.exports import to_csv
 from lessons.permissions import can
@@ -35,9 +36,11 @@ with accounts_tab:
             password = changes.pop("password")
             if auth.write(path, update_user, actor, name, **changes, success="Changes saved.") and password:
                 auth.write(path, set_password, actor, name, password, success="Password changed.")
-        confirm = st.checkbox(f"Yes, remove the account {name}", key="users_confirm_remove")
+        confirm = st.checkbox(f"Yes, remove the account {safe(name)}", key="users_confirm_remove")
         if st.button("Remove account", key="users_remove", disabled=not confirm, icon=":material/person_remove:"):
-            auth.write(path, remove_user, actor, name, success=f"{name} removed; the audit log keeps its history.")
+            auth.write(
+                path, remove_user, actor, name, success=f"{safe(name)} removed; the audit log keeps its history."
+            )
 with audit_tab:
     left, middle, right = st.columns([2, 1, 1])
     dates = left.date_input(

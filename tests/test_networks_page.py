@@ -125,7 +125,7 @@ def test_hostile_names_are_text(tmp_path, monkeypatch):
     db.close()
     at = open_page(path, monkeypatch, {"actor": "S0"})
     body = text(at)
-    assert "\\*\\*Bold\\*\\* \\[x\\]\\(http\\://evil\\.example\\)" in body
+    assert "\\*\\*Bold\\*\\* \\[x\\]\\(http\\:\u2060//evil\\.example\\)" in body
     for view in VIEWS:
         at.segmented_control(key="networks_view").set_value(view).run()
         assert not at.exception, (view, at.exception)
