@@ -169,6 +169,12 @@ def validation_lines(validation: Sequence[dict]) -> list[str]:
     return lines
 
 
+NO_VALIDATION = (
+    "No validation workshop has voted on this lesson yet. (Votes of a workshop with fewer than 5 participants are "
+    "never shown, so that nobody can be singled out.)"
+)
+
+
 def lesson_validation(detail: dict) -> None:
     """How validation workshops voted on statements drawn from the lesson, per workshop and round."""
     st.markdown("**Validation in workshops**")
@@ -176,7 +182,7 @@ def lesson_validation(detail: dict) -> None:
     if lines:
         st.markdown("\n".join(f"- {line}" for line in lines))
     else:
-        st.caption("No validation workshop has voted on this lesson yet.")
+        st.caption(NO_VALIDATION)
 
 
 def lesson_actors(detail: dict) -> None:

@@ -422,7 +422,7 @@ def test_lesson_detail_shows_validation_results_or_says_there_are_none(tiny_path
     champions = db.execute("SELECT id FROM lessons WHERE title = 'Champions opened doors'").fetchone()[0]
     db["workshops"].insert({"id": 1, "code": "ABC234", "title": "Spring *validation*", "status": "closed"})
     db["statements"].insert({"id": 1, "workshop_id": 1, "key": "S01", "text": "Champions", "lesson_id": champions})
-    db["participants"].insert_all({"id": i, "workshop_id": 1, "token": f"t{i}"} for i in range(1, 5))
+    db["participants"].insert_all({"id": i, "workshop_id": 1, "token": f"t{i}"} for i in range(1, 6))  # k = 5
     db["votes"].insert_all(
         {"participant_id": p, "statement_id": 1, "value": v, "round": 1} for p, v in ((1, 1), (2, 1), (3, -1), (4, 0))
     )
@@ -437,5 +437,5 @@ def test_lesson_detail_shows_validation_results_or_says_there_are_none(tiny_path
     assert "Spring \\*validation\\* (closed), round 1: 2 agree, 1 disagree, 1 pass" in body
     at.button(key="lessons_back").click().run()
     at.button(key=next(b.key for b in at.button if b.label == "**Online\\-only excluded people**")).click().run()
-    assert "No validation workshop has voted on this lesson yet." in [c.value for c in at.caption]
+    assert any(c.value.startswith("No validation workshop has voted on this lesson yet.") for c in at.caption)
     assert "Finland" in at.caption[0].value  # the country is named
