@@ -28,14 +28,14 @@ class OutputError(Exception):
     """An output file could not be written; an existing file of that name is unchanged.
 
     >>> str(OutputError("out.zip", OSError(28, "No space left on device")))
-    'Cannot write out.zip: No space left on device. Nothing was written; an existing out.zip is unchanged.'
+    'Cannot write out.zip: No space left on device; out.zip is left as it was.'
     """
 
     def __init__(self, path: str | Path, error: BaseException):
         self.path = Path(path)
         self.reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
         name = self.path.name or str(self.path)
-        super().__init__(f"Cannot write {path}: {self.reason}. Nothing was written; an existing {name} is unchanged.")
+        super().__init__(f"Cannot write {path}: {self.reason}; {name} is left as it was.")
 
 
 @contextlib.contextmanager
@@ -72,7 +72,7 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
     ...     raise OSError(28, "No space left on device")
     Traceback (most recent call last):
     ...
-    lessons.files.OutputError: Cannot write ... No space left on device. Nothing was written; an existing a.txt is unchanged.
+    lessons.files.OutputError: Cannot write ...a.txt: No space left on device; a.txt is left as it was.
     >>> (folder / "a.txt").read_bytes(), sorted(p.name for p in folder.iterdir())
     (b'whole', ['a.txt'])
     """
@@ -99,7 +99,7 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
     except OSError as err:
         raise OutputError(shown, err) from None
     try:
-        with os.fdopen(fd, "wb") as out:
+        with open(fd, "wb") as out:
             yield out
             out.flush()
             os.fsync(out.fileno())
