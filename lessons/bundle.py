@@ -359,7 +359,7 @@ ESCAPE_NOTE = (
     "that spreadsheets do not run it as a formula; remove that one ' to get the exact value (the app's import does)."
 )
 #: Rows are read and written in chunks of this many, so that no table is ever held whole.
-_CHUNK = 5000
+_CHUNK = 1000
 
 
 def escape_text(value: str) -> str:
