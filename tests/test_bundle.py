@@ -618,3 +618,16 @@ def test_the_bundle_of_a_larger_store_is_never_held_whole(tmp_path):
         unpacked = sum(i.file_size for i in archive.infolist())
     assert unpacked > 12 * 2**20
     assert peak < unpacked / 3, (peak, unpacked)
+
+
+def test_the_benchmark_compares_the_streamed_bundle_with_a_plain_backup_and_csv_dump(tmp_path):
+    from lessons.bench import bundle_benchmark
+    from lessons.cli import main
+
+    store = tmp_path / "small.db"
+    assert main(["synth", "--scale", "0.05", "--db", str(store)]) == 0
+    anchor, made = bundle_benchmark(store)
+    assert anchor["operation"].startswith("anchor: SQLite backup + CSV of each shared table; peak ")
+    assert made["operation"].startswith("bundle streamed to a file, no briefs: ")
+    assert "x the anchor; peak " in made["operation"] and made["operation"].endswith("written (once per change)")
+    assert list(made) == ["operation", "n", "median_ms", "p95_ms"] and made["median_ms"] > 0
