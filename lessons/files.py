@@ -78,10 +78,8 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
     """
     shown = path
     path = Path(path)
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
     try:
-        mode = path.stat().st_mode
+        mode = path.stat().st_mode  # of what a symbolic link points to
     except FileNotFoundError:
         mode = None
     except OSError as err:
@@ -93,6 +91,8 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
         except OSError as err:
             raise OutputError(shown, err) from None
         return
+    if path.is_symlink():  # replace the file it points to, keep the link
+        path = Path(os.path.realpath(path))
     folder = path.parent
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)

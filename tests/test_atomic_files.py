@@ -126,8 +126,12 @@ def test_a_symbolic_link_is_followed_and_kept(tmp_path):
     assert link.is_symlink() and real.read_bytes() == b"new"
 
 
-def test_a_device_is_written_directly():
+def test_a_device_is_written_directly(tmp_path):
     write_atomic("/dev/null", b"nothing to replace")  # no temporary file next to /dev/null, no rename over it
+    link = tmp_path / "stdout"  # as /dev/stdout is a link to the process's pipe or terminal
+    link.symlink_to("/dev/null")
+    write_atomic(link, b"through the link")
+    assert link.is_symlink() and listing(tmp_path) == ["stdout"]
 
 
 # --- every file the command line writes -----------------------------------------------------------------------------
