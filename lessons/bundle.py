@@ -358,8 +358,6 @@ ESCAPE_NOTE = (
     "A text that starts with =, +, -, @, a tab, a carriage return or ' is written with one extra ' in front, so "
     "that spreadsheets do not run it as a formula; remove that one ' to get the exact value (the app's import does)."
 )
-#: Rows are read and written in chunks of this many, so that no table is ever held whole.
-_CHUNK = 1000
 
 
 def escape_text(value: str) -> str:
@@ -391,26 +389,20 @@ def _select(db: Database, table: str) -> tuple[list[str], str]:
     return names, f'SELECT {selected} FROM "{table}"{where} ORDER BY {order}'
 
 
-def table_rows(db: Database, table: str) -> tuple[list[str], Iterator[list[tuple]]]:
-    """The shared rows of ``table``, the one place the data package's rows come from: column names and the rows
-    in chunks (a list of tuples at a time, by primary key), read lazily so that no table is held whole.
+def table_rows(db: Database, table: str) -> tuple[list[str], Iterator[tuple]]:
+    """The shared rows of ``table``, the one place the data package's rows come from: the column names and an
+    iterator over the rows (tuples, by primary key), read from the database as they are consumed.
 
     Every choice of what a row shares (emptied columns, withheld rows) is made here or in the query of
     :func:`_select`; a rule that filters or transforms a table's rows belongs here too.
 
     >>> from lessons.store import open_memory_store
-    >>> names, chunks = table_rows(open_memory_store(), "phases")
-    >>> names, next(chunks)[0]
+    >>> names, rows = table_rows(open_memory_store(), "phases")
+    >>> names, next(rows)
     (['code', 'position', 'name', 'description'], ('co-deliver', 4, 'Co-deliver', 'Run the service with users and partners sharing the delivery.'))
     """
     names, sql = _select(db, table)
-
-    def chunks() -> Iterator[list[tuple]]:
-        cursor = db.execute(sql)
-        while rows := cursor.fetchmany(_CHUNK):
-            yield rows
-
-    return names, chunks()
+    return names, iter(db.execute(sql))
 
 
 def write_table_csv(db: Database, table: str, out: BinaryIO) -> set[str]:
@@ -419,23 +411,25 @@ def write_table_csv(db: Database, table: str, out: BinaryIO) -> set[str]:
     UTF-8, a header row, rows by primary key, missing values empty, numbers exact (``repr``), text that a
     spreadsheet would run as a formula escaped by :func:`escape_text`.
     """
-    names, chunks = table_rows(db, table)
+    names, rows = table_rows(db, table)
     kinds = {c["name"]: c["kind"] for c in _columns(db, table)}
     text = [i for i, name in enumerate(names) if kinds[name] == "string"]
     escaped: set[int] = set()
-    stream = io.TextIOWrapper(out, encoding="utf-8", newline="")
-    writer = csv.writer(stream, lineterminator="\r\n")  # floats as repr, None as an empty cell
-    writer.writerow(names)
-    for rows in chunks:
-        for position, row in enumerate(rows):
+
+    def cells() -> Iterator[tuple | list]:
+        for row in rows:
             for i in text:
                 value = row[i]
                 if value.__class__ is str and value.startswith(_ESCAPED_START):
-                    if row.__class__ is tuple:
-                        row = rows[position] = list(row)
+                    row = list(row) if row.__class__ is tuple else row
                     row[i] = "'" + value
                     escaped.add(i)
-        writer.writerows(rows)
+            yield row
+
+    stream = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    writer = csv.writer(stream, lineterminator="\r\n")  # floats as repr, None as an empty cell
+    writer.writerow(names)
+    writer.writerows(cells())
     stream.flush()
     stream.detach()
     return {names[i] for i in escaped}
