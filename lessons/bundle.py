@@ -461,7 +461,7 @@ def _member(archive: zipfile.ZipFile, name: str, *, level: int | None = None) ->
     """A member of ``archive`` open for streaming into (deflated; ZIP64 so that it may grow past 4 GB)."""
     info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = level  # Python 3.11's name (3.13 calls it compress_level)
+    setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", level)  # 3.13 renamed it
     return archive.open(info, "w", force_zip64=True)
 
 
