@@ -405,15 +405,24 @@ def table_rows(db: Database, table: str) -> tuple[list[str], Iterator[tuple]]:
     return names, iter(db.execute(sql))
 
 
-def write_table_csv(db: Database, table: str, out: BinaryIO) -> set[str]:
+def _free_text(field: dict) -> bool:
+    """Whether a field of a table schema may hold a text :func:`escape_text` changes: a ``string`` (dates and
+    date-times are ISO 8601, numbers are not text) without a list of allowed values none of which needs it."""
+    allowed = field.get("constraints", {}).get("enum")
+    return field["type"] == "string" and not (allowed and not any(str(v).startswith(_ESCAPED_START) for v in allowed))
+
+
+def write_table_csv(db: Database, table: str, out: BinaryIO, schema: dict | None = None) -> set[str]:
     """Stream one shared table as CSV into the binary file ``out``; return the text columns where a cell got a ``'``.
 
     UTF-8, a header row, rows by primary key, missing values empty, numbers exact (``repr``), text that a
-    spreadsheet would run as a formula escaped by :func:`escape_text`.
+    spreadsheet would run as a formula escaped by :func:`escape_text`. ``schema`` is the table's
+    (:func:`table_schema`), made when not given; tables without free text go to the CSV writer untouched.
     """
+    schema = table_schema(db, table, {}) if schema is None else schema
     names, rows = table_rows(db, table)
-    kinds = {c["name"]: c["kind"] for c in _columns(db, table)}
-    text = [i for i, name in enumerate(names) if kinds[name] == "string"]
+    free = {f["name"] for f in schema["fields"] if _free_text(f)}
+    text = [i for i, name in enumerate(names) if name in free]
     escaped: set[int] = set()
 
     def cells() -> Iterator[tuple | list]:
@@ -429,7 +438,7 @@ def write_table_csv(db: Database, table: str, out: BinaryIO) -> set[str]:
     stream = io.TextIOWrapper(out, encoding="utf-8", newline="")
     writer = csv.writer(stream, lineterminator="\r\n")  # floats as repr, None as an empty cell
     writer.writerow(names)
-    writer.writerows(cells())
+    writer.writerows(cells() if text else rows)
     stream.flush()
     stream.detach()
     return {names[i] for i in escaped}
@@ -475,12 +484,12 @@ def _write_data_package(db: Database, archive: zipfile.ZipFile) -> None:
     resources = []
     for table in shared_tables(db):
         path = f"data/{table}.csv"
+        schema = table_schema(db, table, docs)
         with _member(archive, path, level=CSV_LEVEL) as out:
-            escaped = write_table_csv(db, table, out)
+            escaped = write_table_csv(db, table, out, schema)
         description = docs.get(table, {}).get("description", "")
         if table in OMITTED:
             description += f" (not shared: {', '.join(OMITTED[table])})"
-        schema = table_schema(db, table, docs)
         if escaped:
             description += f" (text cells of {', '.join(sorted(escaped))} may start with an extra ': see their fields)"
             for field in schema["fields"]:
