@@ -3,10 +3,13 @@ of a bundle into an empty store. Files are made when their button is clicked and
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
-from contextlib import closing
+import tempfile
+from contextlib import closing, suppress
 from dataclasses import asdict
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -15,6 +18,7 @@ from components.loaders import TTL, data_version
 from components.synthesis_views import load_similarity
 from components.widgets import safe
 from lessons import bundle, report
+from lessons.files import atomic_output
 from lessons.network_io import to_gexf, to_graphml
 from lessons.permissions import PermissionDenied
 from lessons.report_render import render
@@ -65,13 +69,32 @@ def made_report(path: str, version: int, subject: str, key: str, file_format: st
         return next(iter(render(made, (file_format,)).values()))
 
 
+#: Where finished bundles are kept, one per database (the newest data version's); each is made once per change.
+BUNDLES = Path(tempfile.gettempdir()) / "cross-pilot-lessons-bundles"
+
+
+def made_bundle(path: str, version: int) -> bytes:
+    """The whole bundle's bytes. It is streamed into a file (never held whole while it is made, and written whole
+    or not at all), kept on disk for this data version, and only the finished ZIP is read for the download;
+    bundles of earlier versions of the same database are removed."""
+    stem = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
+    target = BUNDLES / f"{stem}-{version}.zip"
+    if not target.exists():
+        BUNDLES.mkdir(exist_ok=True)
+        _similarity_stored(path)
+        with closing(connect(path, readonly=True)) as db, atomic_output(target) as out:
+            bundle.write_bundle(db, out, briefs=report.iter_bundle_briefs(db))
+        for old in BUNDLES.glob(f"{stem}-*.zip"):
+            if old != target:
+                with suppress(OSError):
+                    old.unlink()
+    return target.read_bytes()
+
+
 @st.cache_data(ttl=TTL, max_entries=6, show_spinner=False)
 def made_part(path: str, version: int, part: str) -> bytes:
-    """The whole bundle or one of its parts as bytes: bundle, sqlite, package, metadata, or network:<slug>:<fmt>."""
+    """One part of the bundle as bytes: sqlite, package, metadata, or network:<slug>:<fmt>."""
     with closing(connect(path, readonly=True)) as db:
-        if part == "bundle":
-            _similarity_stored(path)
-            return bundle.build_bundle(db, briefs=report.bundle_briefs(db))
         if part == "sqlite":
             return bundle.export_sqlite(db)
         if part == "package":
@@ -177,7 +200,7 @@ def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str
     )
     _download(
         "Download everything (ZIP)",
-        lambda: made_part(path, version, "bundle"),
+        lambda: made_bundle(path, version),
         "cross-pilot-lessons-bundle.zip",
         "exports_bundle",
         primary=True,

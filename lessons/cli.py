@@ -14,6 +14,7 @@ from pathlib import Path
 
 from lessons.accounts import AccountError, has_users
 from lessons.editing import EditError
+from lessons.files import OutputError, atomic_output, write_atomic
 from lessons.permissions import ROLES, PermissionDenied, cli_actor
 from lessons.store import connect, migrate, open_store, resolve_db_path, table_counts
 from lessons.workshops import WorkshopError
@@ -294,7 +295,7 @@ def cmd_import(args) -> int:
     if outcome.prepared.rejected:
         print(f"{len(outcome.prepared.rejected)} row(s) set aside as invalid.", file=sys.stderr)
         if args.rejected:
-            Path(args.rejected).write_text(rejected_csv(outcome.prepared), encoding="utf-8")
+            write_atomic(args.rejected, rejected_csv(outcome.prepared))
             print(f"They are in {args.rejected}, each with its reason.", file=sys.stderr)
         else:
             print(problems_frame(outcome.errors).to_string(index=False), file=sys.stderr)
@@ -345,7 +346,7 @@ def cmd_template(args) -> int:
     from lessons.ingest.template import build_template
 
     db = ensure_store(args.db)
-    Path(args.out).write_bytes(build_template(db))
+    write_atomic(args.out, build_template(db))
     print(f"Wrote the pilot-summary template to {args.out}.")
     return EXIT_OK
 
@@ -361,7 +362,7 @@ def cmd_network_export(args) -> int:
     except ValueError as err:
         print(err, file=sys.stderr)
         return EXIT_INVALID
-    Path(args.out).write_bytes(data)
+    write_atomic(args.out, data)
     print(f"Wrote {len(nodes):,} stakeholders and {len(ties):,} ties of {args.pilot} to {args.out}.")
     if args.format in ("graphml", "gexf") and ties["directed"].nunique() > 1 and not args.per_edge_direction:
         print(
@@ -442,7 +443,7 @@ def cmd_workshop(args) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         for name, data in export_polis(db, args.code).items():
-            (out / name).write_bytes(data)
+            write_atomic(out / name, data)
         print(f"Wrote the workshop {args.code} as a Pol.is export to {out}/ (comments, votes, participants-votes).")
         return EXIT_OK
     try:
@@ -475,11 +476,11 @@ EXPORT_FORMATS = ("bundle", "sqlite", "datapackage", "datasette-metadata")
 
 
 def _write(out: Path, data: bytes) -> bool:
-    """Write a file; on failure say why on stderr and return False."""
+    """Write a file whole or not at all; on failure say why on stderr and return False."""
     try:
-        out.write_bytes(data)
-    except OSError as err:
-        print(f"Cannot write {out}: {err.strerror or err}.", file=sys.stderr)
+        write_atomic(out, data)
+    except OutputError as err:
+        print(err, file=sys.stderr)
         return False
     return True
 
@@ -515,22 +516,24 @@ def cmd_export(args) -> int:
     from lessons import bundle
 
     db = ensure_store(args.db)
-    if args.format == "bundle":
-        from lessons.report import bundle_briefs
-
-        data = bundle.build_bundle(db, briefs=bundle_briefs(db))
-        what = "the bundle (database, data package, networks, briefs)"
-    elif args.format == "sqlite":
-        data, what = bundle.export_sqlite(db), "the database without accounts or secrets"
-    elif args.format == "datapackage":
-        data, what = bundle.data_package_zip(db), "the Frictionless data package"
-    else:
-        data = json.dumps(bundle.datasette_metadata(db), indent=2, ensure_ascii=False).encode("utf-8")
-        what = "the Datasette metadata"
     out = Path(args.out)
-    if not _write(out, data):
-        return EXIT_INVALID
-    print(f"Wrote {what} to {out} ({len(data) / 1e6:,.1f} MB).")
+    with atomic_output(out) as stream:  # streamed: nothing is held whole, and a failure leaves no partial file
+        if args.format == "bundle":
+            from lessons.report import iter_bundle_briefs
+
+            bundle.write_bundle(db, stream, briefs=iter_bundle_briefs(db))
+            what = "the bundle (database, data package, networks, briefs)"
+        elif args.format == "sqlite":
+            bundle.write_sqlite(db, stream)
+            what = "the database without accounts or secrets"
+        elif args.format == "datapackage":
+            bundle.write_data_package_zip(db, stream)
+            what = "the Frictionless data package"
+        else:
+            stream.write(json.dumps(bundle.datasette_metadata(db), indent=2, ensure_ascii=False).encode("utf-8"))
+            what = "the Datasette metadata"
+        size = f" ({stream.tell() / 1e6:,.1f} MB)" if stream.seekable() else ""
+    print(f"Wrote {what} to {out}{size}.")
     return EXIT_OK
 
 
@@ -760,7 +763,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (AccountError, EditError, WorkshopError, PermissionDenied) as err:
+    except (AccountError, EditError, WorkshopError, PermissionDenied, OutputError) as err:
         print(err, file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:

@@ -15,6 +15,7 @@ computed and kept on first need exactly as the pages do.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -1105,6 +1106,11 @@ def subjects(db: Database) -> dict[str, pd.DataFrame]:
 def bundle_briefs(db: Database) -> dict[str, bytes]:
     """The briefs a data bundle carries, as HTML and PDF under ``briefs/``: the roadmap, one brief per governance
     model and one per theme that has lessons (pilot briefs are made on request: a consortium may have hundreds)."""
+    return dict(iter_bundle_briefs(db))
+
+
+def iter_bundle_briefs(db: Database) -> Iterator[tuple[str, bytes]]:
+    """:func:`bundle_briefs` one file at a time, made when asked for (the bundle writes each and lets it go)."""
     from lessons.report_render import render  # the renderer imports this module
 
     memo: dict = {}
@@ -1112,7 +1118,6 @@ def bundle_briefs(db: Database) -> dict[str, bytes]:
     makers = [lambda: roadmap(db, memo=memo)]
     makers += [lambda key=key: model_brief(db, key, memo=memo) for key in found["model"]["key"]]
     makers += [lambda key=key: theme_brief(db, key, memo=memo) for key in found["theme"]["key"]]
-    files = {}
     for make in makers:
-        files.update({f"briefs/{name}": data for name, data in render(make()).items()})
-    return files
+        for name, data in render(make()).items():
+            yield f"briefs/{name}", data

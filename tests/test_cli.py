@@ -235,6 +235,7 @@ def quick_briefs(monkeypatch):
 
     fake = types.ModuleType("lessons.report")
     fake.bundle_briefs = lambda db: {"brief-demo.pdf": b"%PDF-1.4 a brief"}
+    fake.iter_bundle_briefs = lambda db: iter(fake.bundle_briefs(db).items())
     monkeypatch.setitem(sys.modules, "lessons.report", fake)
 
 
