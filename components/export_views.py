@@ -20,7 +20,8 @@ from components.widgets import safe
 from lessons import bundle, report
 from lessons.files import atomic_output
 from lessons.network_io import to_gexf, to_graphml
-from lessons.permissions import PermissionDenied
+from lessons.permissions import PermissionDenied, can
+from lessons.privacy import personal_data_export
 from lessons.report_render import render
 from lessons.store import connect
 
@@ -229,6 +230,26 @@ def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str
                     f"{slug}.{fmt}",
                     f"exports_network_{fmt}",
                 )
+
+
+def personal_data_section(path: str, actor) -> None:
+    """Administrators only: every participant and vote, unpooled, as a ZIP marked personal data (audited)."""
+    if actor is None or not can(actor, "privacy.full_export"):
+        return
+    st.subheader("Personal data of workshop participants", anchor=False)
+    st.warning(
+        "For administrators only. This file holds every participant's declared group, pilot and country and the "
+        "exact time of every vote, not pooled: it is personal data. Use it to answer a request from a participant "
+        "or to move the data; do not publish or share it. Everything else on this page follows the privacy rule "
+        "(no figure about fewer than 5 people). Each download is recorded in the audit log.",
+        icon=":material/shield_person:",
+    )
+
+    def make() -> bytes:
+        with closing(connect(path)) as db:
+            return personal_data_export(db, actor)
+
+    _download("Personal data (ZIP)", make, "personal-data-participants.zip", "exports_personal_data")
 
 
 def import_section(path: str, actor) -> None:

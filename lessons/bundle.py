@@ -35,6 +35,12 @@ The bundle is made to be published, so it never holds a secret or an account. Ta
 * **Shared with columns emptied**: who did what is account data, so ``uploads.user_id``, ``uploads.username``,
   ``uploads.undone_by`` and ``workshops.created_by`` are left empty (NULL), as if every account had been removed
   (which is what the schema's ``ON DELETE SET NULL`` does). The columns stay, so the tables keep their shape.
+  ``workshops.purpose`` is written for the facilitator only and is left empty too.
+* **Participants and votes under the privacy rule** (:mod:`lessons.privacy`): every combination of published
+  columns holds at least 5 participants — a declared stakeholder group, pilot or country held by fewer than 5
+  people of a workshop is emptied, times are rounded to the day (a shared ISO 8601 day range where a day would
+  single someone out), and a workshop of 1 to 4 participants has no participant or vote rows. Every part of the
+  bundle, and the data package alone, is made from one such published snapshot (:func:`published_snapshot`).
 * **Participants' tokens**: a token lets whoever holds it vote as that participant. The CSV has no ``token``
   column; in ``lessons.db`` (where the column is ``NOT NULL UNIQUE``) each token is replaced by a fresh random
   value linked to nothing. An import gives every participant a new random token.
@@ -81,6 +87,7 @@ Other choices
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -98,6 +105,7 @@ from typing import BinaryIO
 
 from sqlite_utils import Database
 
+from lessons import privacy
 from lessons.audit import record
 from lessons.ingest.problems import IngestError, Problem
 from lessons.ingest.tables import MAX_UNZIPPED_BYTES, MAX_ZIP_RATIO
@@ -123,7 +131,7 @@ LEFT_OUT = {
 #: Internal or derived tables: kept in ``lessons.db`` only (``analysis_results`` emptied), never in the package.
 INTERNAL = ("analysis_results", "data_versions", "_sqlite_migrations")
 #: Columns that name accounts: kept, but emptied.
-BLANKED = {"uploads": ("user_id", "username", "undone_by"), "workshops": ("created_by",)}
+BLANKED = {"uploads": ("user_id", "username", "undone_by"), "workshops": ("created_by", "purpose")}
 #: Rows never shared: participants' suggested statements a facilitator has not approved (text nobody vetted).
 WITHHELD = {"statements": "moderation = 'approved'"}
 #: Columns never written to the data package (``lessons.db`` holds fresh random values instead).
@@ -553,8 +561,8 @@ def data_package(db: Database) -> dict[str, bytes]:
     ('cross-pilot-lessons', 'data/themes.csv')
     """
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        _write_data_package(db, archive)
+    with published_snapshot(db) as snapshot, zipfile.ZipFile(out, "w") as archive:
+        _write_data_package(snapshot, archive)
     with zipfile.ZipFile(out) as archive:
         files = {name: archive.read(name) for name in archive.namelist()}
     return {"datapackage.json": files.pop("datapackage.json"), **files}
@@ -575,6 +583,7 @@ def _sanitised_copy(db: Database, path: Path) -> None:
         for table, columns in BLANKED.items():
             conn.execute(f'UPDATE "{table}" SET ' + ", ".join(f'"{c}" = NULL' for c in columns))
         conn.execute("UPDATE participants SET token = lower(hex(randomblob(16)))")
+        privacy.anonymise_copy(conn)  # nobody singled out: the one rule for every public output
         conn.execute("COMMIT")
         conn.execute(f"PRAGMA cache_size = -{_VACUUM_CACHE_KIB}")  # a larger cache makes VACUUM ~10% faster
         conn.execute("VACUUM")
@@ -747,6 +756,12 @@ def readme(db: Database, *, briefs=(), package_only: bool = False) -> bytes:
         "                          lessons.db replaced by random values linked to nothing",
         "    uploads.user_id, uploads.username, uploads.undone_by, workshops.created_by",
         "                          who did what: left empty",
+        "    workshops.purpose     written for the facilitator only: left empty",
+        "    participants, votes   nobody can be singled out (k-anonymity, k = 5): a declared stakeholder group,",
+        "                          pilot or country held by fewer than 5 people of a workshop is left empty, times",
+        "                          are rounded to the day (a shared day range where a day would single someone",
+        "                          out), and workshops of fewer than 5 participants have no participant or vote",
+        "                          rows (their statements are kept)",
         "    statements (pending or rejected)",
         "                          participants' suggestions no facilitator approved: not shared",
         "    analysis_results      derived results, recomputed when first needed",
@@ -768,9 +783,9 @@ def readme(db: Database, *, briefs=(), package_only: bool = False) -> bytes:
 
 def write_data_package_zip(db: Database, out: BinaryIO) -> None:
     """Stream the data package alone, zipped (``README.txt``, ``datapackage.json``, ``data/*.csv``), into ``out``."""
-    with zipfile.ZipFile(out, "w") as archive:
-        _put(archive, "README.txt", readme(db, package_only=True))
-        _write_data_package(db, archive)
+    with published_snapshot(db) as snapshot, zipfile.ZipFile(out, "w") as archive:
+        _put(archive, "README.txt", readme(snapshot, package_only=True))
+        _write_data_package(snapshot, archive)
 
 
 def data_package_zip(db: Database) -> bytes:
@@ -778,6 +793,20 @@ def data_package_zip(db: Database) -> bytes:
     out = io.BytesIO()
     write_data_package_zip(db, out)
     return out.getvalue()
+
+
+@contextlib.contextmanager
+def published_snapshot(db: Database) -> Iterator[Database]:
+    """The store as it may be published, opened read-only: the sanitised copy (:func:`_sanitised_copy`: no
+    accounts or secrets, participants and votes under :mod:`lessons.privacy`), deleted when the block ends."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "lessons.db"
+        _sanitised_copy(db, path)
+        snapshot = connect(path, readonly=True)
+        try:
+            yield snapshot
+        finally:
+            snapshot.close()
 
 
 def write_bundle(db: Database, out: BinaryIO, *, briefs: Briefs = None) -> None:

@@ -472,7 +472,7 @@ def cmd_workshop(args) -> int:
     return EXIT_OK
 
 
-EXPORT_FORMATS = ("bundle", "sqlite", "datapackage", "datasette-metadata")
+EXPORT_FORMATS = ("bundle", "sqlite", "datapackage", "datasette-metadata", "personal-data")
 
 
 def _write(out: Path, data: bytes) -> bool:
@@ -512,7 +512,8 @@ def cmd_brief(args) -> int:
 
 
 def cmd_export(args) -> int:
-    """``export --format bundle|sqlite|datapackage|datasette-metadata --out FILE``: the shared data set."""
+    """``export --format bundle|sqlite|datapackage|datasette-metadata|personal-data --out FILE``: the shared data set,
+    or (administrators) the participants' personal data."""
     from lessons import bundle
 
     db = ensure_store(args.db)
@@ -529,6 +530,11 @@ def cmd_export(args) -> int:
         elif args.format == "datapackage":
             bundle.write_data_package_zip(db, stream)
             what = "the Frictionless data package"
+        elif args.format == "personal-data":
+            from lessons.privacy import personal_data_export
+
+            stream.write(personal_data_export(db, _acting(db, args.as_user)))
+            what = "PERSONAL DATA (every participant and vote, unpooled; do not publish or share it)"
         else:
             stream.write(json.dumps(bundle.datasette_metadata(db), indent=2, ensure_ascii=False).encode("utf-8"))
             what = "the Datasette metadata"
@@ -724,9 +730,11 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         choices=EXPORT_FORMATS,
         help="bundle: one ZIP of everything; sqlite: the database; datapackage: ZIP of datapackage.json and CSVs; "
-        "datasette-metadata: metadata.json for Datasette",
+        "datasette-metadata: metadata.json for Datasette; personal-data: (administrators) every participant and "
+        "vote, unpooled, marked personal data",
     )
     p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--as", dest="as_user", metavar="USER", help="act as this account (personal-data needs an admin)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("brief", parents=[common], help="write a policy brief or the roadmap as PDF or HTML")

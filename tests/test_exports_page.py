@@ -112,3 +112,28 @@ def test_an_administrator_is_offered_the_import(app):
     app.switch_page("pages/exports.py").run()
     assert not app.exception
     assert app.get("file_uploader")
+
+
+@pytest.mark.parametrize("role", ["coordinator", "facilitator", "viewer"])
+def test_nobody_but_an_administrator_sees_the_personal_data(app, role):
+    assert "exports_personal_data" not in labels(app)  # signed out: no sign of it
+    sign_in(app, role)
+    app.switch_page("pages/exports.py").run()
+    assert not app.exception and "exports_personal_data" not in labels(app)
+
+
+def test_an_administrator_is_offered_the_personal_data_and_it_is_the_full_record(app, demo_db_path):
+    sign_in(app, "admin")
+    app.switch_page("pages/exports.py").run()
+    assert not app.exception
+    assert labels(app)["exports_personal_data"] == "Personal data (ZIP)"
+    assert any("it is personal data" in w.value for w in app.warning)
+    from lessons.accounts import actor_for
+    from lessons.privacy import personal_data_export
+
+    db = open_store(demo_db_path)
+    admin = actor_for(db, db.execute("SELECT id FROM users WHERE username = 'admin'").fetchone()[0])
+    archive = zipfile.ZipFile(io.BytesIO(personal_data_export(db, admin)))
+    participants = archive.read("participants.csv").decode()
+    assert participants.count("\n") == 115  # every participant, unpooled (header + 114)
+    assert db.execute("SELECT actor FROM audit_log WHERE action = 'privacy.full_export'").fetchall() == [("admin",)]

@@ -216,3 +216,49 @@ def test_only_administrators_take_the_full_export_and_it_is_audited_and_marked()
     participants = pd.read_csv(io.BytesIO(archive.read("participants.csv")))
     assert participants["country"].tolist() == ["AT", "AT"] and "token" not in participants.columns
     assert db.execute("SELECT action FROM audit_log").fetchall() == [("privacy.full_export",)]
+
+
+def _classes_in_published_files(participants: pd.DataFrame, votes: pd.DataFrame) -> Counter:
+    days = votes.groupby("participant_id")["voted_at"].agg(lambda s: tuple(sorted(set(s))))
+    people = participants.assign(days=participants["id"].map(days))
+    columns = ["workshop_id", "stakeholder_group", "pilot_id", "country", "joined_at", "days"]
+    return Counter(tuple(None if pd.isna(v) else v for v in row) for row in people[columns].itertuples(index=False))
+
+
+def test_the_demo_bundle_downloaded_as_a_user_does_has_no_cell_under_five(demo_db_path, tmp_path, monkeypatch):
+    """`python -m lessons export --format bundle`, then read its CSVs and lessons.db as anyone who downloads it."""
+    import lessons.report
+    from lessons.cli import main
+
+    monkeypatch.setattr(lessons.report, "iter_bundle_briefs", lambda db: iter(()))  # the data, not the briefs
+    out = tmp_path / "everything.zip"
+    assert main(["export", "--format", "bundle", "--out", str(out), "--db", str(demo_db_path)]) == 0
+    with zipfile.ZipFile(out) as archive:
+        participants = pd.read_csv(io.BytesIO(archive.read("data/participants.csv")))
+        votes = pd.read_csv(io.BytesIO(archive.read("data/votes.csv")))
+        workshops = pd.read_csv(io.BytesIO(archive.read("data/workshops.csv")))
+        (tmp_path / "lessons.db").write_bytes(archive.read("lessons.db"))
+    assert len(participants) > 100 and len(votes) > 3000
+    assert min(_classes_in_published_files(participants, votes).values()) >= K
+    assert workshops["purpose"].isna().all()
+    assert not votes["voted_at"].str.contains("T").any()  # no time of day anywhere
+    with sqlite3.connect(tmp_path / "lessons.db") as conn:
+        db_participants = pd.read_sql_query("SELECT * FROM participants", conn)
+        db_votes = pd.read_sql_query("SELECT * FROM votes", conn)
+        assert conn.execute("SELECT count(*) FROM workshops WHERE purpose IS NOT NULL").fetchone()[0] == 0
+    assert min(_classes_in_published_files(db_participants, db_votes).values()) >= K
+
+
+def test_the_personal_data_export_on_the_command_line_is_for_administrators(demo_db_path, tmp_path, capsys):
+    from lessons.cli import main
+
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "personal.zip"
+    assert main(["export", "--format", "personal-data", "--out", str(out), "--db", str(demo_db_path),
+                 "--as", "viewer"]) == 2  # fmt: skip
+    assert "may not export workshop participants' personal data" in capsys.readouterr().err
+    assert list((tmp_path / "out").iterdir()) == []  # nothing written, not even a temporary file
+    assert main(["export", "--format", "personal-data", "--out", str(out), "--db", str(demo_db_path)]) == 0
+    assert "PERSONAL DATA" in capsys.readouterr().out
+    with zipfile.ZipFile(out) as archive:
+        assert len(pd.read_csv(io.BytesIO(archive.read("votes.csv")))) == 3950
