@@ -37,7 +37,8 @@ def fresh_servers(demo_template, tmp_path_factory, request):
     selected = [
         item.callspec.params["url_path"]
         for item in request.session.items
-        if item.module is request.module and "url_path" in getattr(getattr(item, "callspec", None), "params", {})
+        if getattr(item, "module", None) is request.module
+        and "url_path" in getattr(getattr(item, "callspec", None), "params", {})
     ]
 
     def start(url_path: str):
