@@ -338,8 +338,9 @@ def workshop_analysis_benchmarks(repeat: int = 5, *, participants: int = 500, st
 def export_child(kind: str, path: str, folder: str) -> dict:
     """Run in a fresh process by :func:`bundle_benchmark`: make one export into ``folder``; seconds and peak memory.
 
-    ``kind`` is ``bundle`` (the bundle without briefs, streamed into a file as ``export --format bundle`` writes it)
-    or ``anchor`` (what any tool must do at least: a copy with SQLite's backup API plus a CSV of each shared table,
+    ``kind`` is ``bundle`` (the bundle without briefs, streamed into a file as ``export --format bundle`` writes it),
+    ``tables`` (the same without the pilots' network files: the database and the data package, like for like with the
+    anchor) or ``anchor`` (what any tool must do at least: a copy with SQLite's backup API plus a CSV of each shared table,
     ``csv.writer`` over the same queries, uncompressed).
     """
     import csv
@@ -352,9 +353,9 @@ def export_child(kind: str, path: str, folder: str) -> dict:
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
     with closing(connect(path, readonly=True)) as db:
-        if kind == "bundle":
+        if kind in ("bundle", "tables"):
             with atomic_output(Path(folder) / "bundle.zip") as out:
-                bundle.write_bundle(db, out)
+                bundle.write_bundle(db, out, networks=kind == "bundle")
         else:
             with closing(sqlite3.connect(Path(folder) / "anchor.db")) as copy:
                 db.conn.backup(copy)
@@ -376,19 +377,21 @@ def bundle_benchmark(path: str | Path) -> list[dict]:
     import tempfile
 
     found = {}
-    for kind in ("anchor", "bundle"):
+    for kind in ("anchor", "tables", "bundle"):
         with tempfile.TemporaryDirectory() as folder:
             code = f"import json; from lessons.bench import export_child; print(json.dumps(export_child({kind!r}, {str(path)!r}, {folder!r})))"
             done = subprocess.run(
                 [sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True, check=True
             )
             found[kind] = json.loads(done.stdout.splitlines()[-1])
-    anchor, made = found["anchor"], found["bundle"]
+    anchor, tables, made = found["anchor"], found["tables"], found["bundle"]
     ratio = made["seconds"] / anchor["seconds"]
+    like = tables["seconds"] / anchor["seconds"]
     rows = []
     for label, run in (
         ("anchor: SQLite backup + CSV of each shared table", anchor),
-        (f"bundle streamed to a file, no briefs: {ratio:.1f}x the anchor", made),
+        (f"bundle's tables (database + data package, privacy rule applied), zipped: {like:.1f}x the anchor", tables),
+        (f"bundle streamed to a file, no briefs (tables + networks): {ratio:.1f}x the anchor", made),
     ):
         memory = f"peak {run['peak_mb']:,.0f} MB ({run['base_mb']:,.0f} MB after imports), {run['mb']:,.0f} MB written"
         rows.append(summarise(f"{label}; {memory} (once per change)", [run["seconds"] * 1000]))

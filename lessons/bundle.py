@@ -576,6 +576,11 @@ def _sanitised_copy(db: Database, path: Path) -> None:
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("BEGIN")
+        # The copy's triggers (data versions, search index) would fire once per row changed here; they are set
+        # aside while it is cleaned and put back as they were (the copy still works as a store).
+        triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for name, _ in triggers:
+            conn.execute(f'DROP TRIGGER "{name}"')
         for table in (*LEFT_OUT, "analysis_results"):
             conn.execute(f'DELETE FROM "{table}"')
         for table, kept in WITHHELD.items():
@@ -584,6 +589,8 @@ def _sanitised_copy(db: Database, path: Path) -> None:
             conn.execute(f'UPDATE "{table}" SET ' + ", ".join(f'"{c}" = NULL' for c in columns))
         conn.execute("UPDATE participants SET token = lower(hex(randomblob(16)))")
         privacy.anonymise_copy(conn)  # nobody singled out: the one rule for every public output
+        for _, sql in triggers:
+            conn.execute(sql)
         conn.execute("COMMIT")
         conn.execute(f"PRAGMA cache_size = -{_VACUUM_CACHE_KIB}")  # a larger cache makes VACUUM ~10% faster
         conn.execute("VACUUM")
@@ -809,7 +816,7 @@ def published_snapshot(db: Database) -> Iterator[Database]:
             snapshot.close()
 
 
-def write_bundle(db: Database, out: BinaryIO, *, briefs: Briefs = None) -> None:
+def write_bundle(db: Database, out: BinaryIO, *, briefs: Briefs = None, networks: bool = True) -> None:
     """Stream the portable bundle, a ZIP, into the binary file ``out``; every part comes from one sanitised snapshot.
 
     Nothing is held whole: the SQLite copy is made with the backup API into a temporary file and copied into the
@@ -825,6 +832,8 @@ def write_bundle(db: Database, out: BinaryIO, *, briefs: Briefs = None) -> None:
         Where the ZIP goes; seekable or not (a pipe gets data descriptors).
     briefs : mapping of str to bytes, or iterable of (str, bytes), optional
         Reports to include, by file name (written under ``briefs/``); an iterator (a generator) is consumed lazily.
+    networks : bool, optional
+        Whether to include each pilot's network files (the benchmark leaves them out to compare like with like).
     """
     pairs = briefs.items() if isinstance(briefs, Mapping) else (briefs or ())
     with tempfile.TemporaryDirectory() as folder:
@@ -838,7 +847,7 @@ def write_bundle(db: Database, out: BinaryIO, *, briefs: Briefs = None) -> None:
                 metadata = json.dumps(datasette_metadata(snapshot), indent=2, ensure_ascii=False)
                 _put(archive, "metadata.json", metadata.encode("utf-8"))
                 _write_data_package(snapshot, archive)
-                for name, data in network_members(snapshot):
+                for name, data in network_members(snapshot) if networks else ():
                     _put(archive, name, data, level=CSV_LEVEL)
                 included = []
                 for name, data in pairs:

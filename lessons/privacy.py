@@ -204,31 +204,28 @@ def generalise(people: pd.DataFrame, k: int | None = None) -> pd.DataFrame:
     [[None, None, '2026-03-02/2026-03-03']]
     """
     k = k_threshold() if k is None else k
-    rows = [
-        {
-            "id": int(r["id"]),
-            **{a: (None if pd.isna(r[a]) else r[a]) for a in ATTRIBUTES},
-            "days": set(r["days"]),
-            "time": ",".join(sorted(r["days"])),
-            "period": None,
-        }
+    records = [
+        {"id": int(r["id"]), **{a: _plain(r[a]) for a in ATTRIBUTES}, "days": set(r["days"])}
         for r in people.to_dict("records")
     ]
+    out = pd.DataFrame(_generalised(records, k), columns=["id", *ATTRIBUTES, "period", "withheld"])
+    return out.astype(object).assign(withheld=len(records) < k)
+
+
+def _generalised(people: list[dict], k: int) -> list[dict]:
+    """:func:`generalise` on plain records (``id``, the attributes, ``days``), returning plain records."""
+    rows = [{**p, "time": ",".join(sorted(p["days"])), "period": None} for p in people]
     withheld = len(rows) < k
     if not withheld:
         _nest(rows, [*ATTRIBUTES, "time"], k)
-    out = pd.DataFrame(
-        [{"id": r["id"], **{a: r[a] for a in ATTRIBUTES}, "period": r["period"]} for r in rows],
-        columns=["id", *ATTRIBUTES, "period"],
-    )
-    out = out.astype(object)
-    if withheld:
-        out[[*ATTRIBUTES, "period"]] = None
-    out["withheld"] = withheld
-    return out
+    blank = dict.fromkeys([*ATTRIBUTES, "period"])
+    return [
+        {"id": r["id"], **(blank if withheld else {a: r[a] for a in [*ATTRIBUTES, "period"]}), "withheld": withheld}
+        for r in rows
+    ]
 
 
-def _activity(db: Database, workshop_id: int | None = None) -> pd.DataFrame:
+def _activity(db: Database, workshop_id: int | None = None) -> list[dict]:
     where, params = ("WHERE p.workshop_id = ?", [workshop_id]) if workshop_id is not None else ("", [])
     rows = db.execute(
         f"""SELECT p.id, p.workshop_id, p.stakeholder_group, p.pilot_id, p.country, substr(p.joined_at, 1, 10)
@@ -242,19 +239,17 @@ def _activity(db: Database, workshop_id: int | None = None) -> pd.DataFrame:
         params,
     ):
         days[pid].add(day)
-    records = []
-    for pid, workshop_id, group, pilot_id, country, joined in rows:
-        records.append(
-            {
-                "id": pid,
-                "workshop_id": workshop_id,
-                "stakeholder_group": group,
-                "pilot_id": pilot_id,
-                "country": country,
-                "days": days[pid] | {joined},
-            }
-        )
-    return pd.DataFrame(records, columns=["id", "workshop_id", *ATTRIBUTES, "days"])
+    return [
+        {
+            "id": pid,
+            "workshop_id": workshop_id,
+            "stakeholder_group": group,
+            "pilot_id": pilot_id,
+            "country": country,
+            "days": days[pid] | {joined},
+        }
+        for pid, workshop_id, group, pilot_id, country, joined in rows
+    ]
 
 
 def published_participants(db: Database, k: int | None = None, *, workshop_id: int | None = None) -> pd.DataFrame:
@@ -273,16 +268,16 @@ def published_participants(db: Database, k: int | None = None, *, workshop_id: i
     ['id', 'workshop_id', 'stakeholder_group', 'pilot_id', 'country', 'period', 'withheld']
     """
     k = k_threshold() if k is None else k
-    people = _activity(db, workshop_id)
-    frames = []
-    for workshop_id, members in people.groupby("workshop_id", sort=True):
-        frame = generalise(members, k)
-        frame.insert(1, "workshop_id", workshop_id)
-        frames.append(frame)
+    by_workshop: dict[int, list[dict]] = defaultdict(list)
+    for person in _activity(db, workshop_id):
+        by_workshop[person["workshop_id"]].append(person)
+    records = [
+        {"workshop_id": workshop, **row}
+        for workshop, members in sorted(by_workshop.items())
+        for row in _generalised(members, k)
+    ]
     columns = ["id", "workshop_id", *ATTRIBUTES, "period", "withheld"]
-    if not frames:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True)[columns]
+    return pd.DataFrame(records, columns=columns).astype(object)
 
 
 def _plain(value):

@@ -640,8 +640,9 @@ def test_the_benchmark_compares_the_streamed_bundle_with_a_plain_backup_and_csv_
 
     store = tmp_path / "small.db"
     assert main(["synth", "--scale", "0.05", "--db", str(store)]) == 0
-    anchor, made = bundle_benchmark(store)
+    anchor, tables, made = bundle_benchmark(store)
     assert anchor["operation"].startswith("anchor: SQLite backup + CSV of each shared table; peak ")
-    assert made["operation"].startswith("bundle streamed to a file, no briefs: ")
+    assert tables["operation"].startswith("bundle's tables (database + data package, privacy rule applied), zipped: ")
+    assert made["operation"].startswith("bundle streamed to a file, no briefs (tables + networks): ")
     assert "x the anchor; peak " in made["operation"] and made["operation"].endswith("written (once per change)")
     assert list(made) == ["operation", "n", "median_ms", "p95_ms"] and made["median_ms"] > 0

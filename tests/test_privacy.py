@@ -246,7 +246,10 @@ def test_the_demo_bundle_downloaded_as_a_user_does_has_no_cell_under_five(demo_d
         db_participants = pd.read_sql_query("SELECT * FROM participants", conn)
         db_votes = pd.read_sql_query("SELECT * FROM votes", conn)
         assert conn.execute("SELECT count(*) FROM workshops WHERE purpose IS NOT NULL").fetchone()[0] == 0
+        triggers = set(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
     assert min(_classes_in_published_files(db_participants, db_votes).values()) >= K
+    with sqlite3.connect(demo_db_path) as source:  # set aside while cleaning, back as they were
+        assert triggers == set(source.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
 
 
 def test_the_personal_data_export_on_the_command_line_is_for_administrators(demo_db_path, tmp_path, capsys):
