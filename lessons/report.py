@@ -351,6 +351,29 @@ def _kind_counts(lessons: pd.DataFrame, by: str, label: str) -> pd.DataFrame:
     return counts.rename(columns={by: label})
 
 
+#: A by-kind bar chart draws at most this many bars; the rest are summed in one bar (the table lists every row).
+MAX_BARS = 25
+
+
+def _top_bars(counts: pd.DataFrame, label: str, noun: str, limit: int = MAX_BARS) -> pd.DataFrame:
+    """The ``limit - 1`` values of ``label`` with most lessons, and the rest summed as one bar ("12 other pilots").
+
+    A chart of hundreds of bars is unreadable, and drawn as an image it took hundreds of megabytes.
+
+    >>> counts = pd.DataFrame({"pilot": list("abcd"), "kind": ["Insight"] * 4, "lessons": [5, 4, 3, 1]})
+    >>> _top_bars(counts, "pilot", "pilot", limit=3)["pilot"].tolist()
+    ['a', 'b', '2 other pilots']
+    """
+    totals = counts.groupby(label)["lessons"].sum().sort_values(ascending=False, kind="stable")
+    if len(totals) <= limit:
+        return counts
+    keep = set(totals.index[: limit - 1])
+    rest = counts[~counts[label].isin(keep)]
+    other = rest.groupby("kind", as_index=False)["lessons"].sum()
+    other[label] = f"{len(totals) - len(keep)} other {noun}s"
+    return pd.concat([counts[counts[label].isin(keep)], other[counts.columns]], ignore_index=True)
+
+
 def _kind_table(counts: pd.DataFrame, label: str, order=None) -> pd.DataFrame:
     """The table behind a by-kind chart: one row per ``label`` value, a column per kind and the total."""
     wide = counts.pivot_table(index=label, columns="kind", values="lessons", aggfunc="sum", fill_value=0)
@@ -613,9 +636,11 @@ def theme_brief(db: Database, theme: str, *, memo: dict | None = None) -> Report
             ]
         )
         counts = _kind_counts(lessons, "pilot_name", "pilot")
+        shown = _top_bars(counts, "pilot", "pilot")
+        most = "" if len(shown) == len(counts) else f" ({MAX_BARS - 1} with most lessons; the table lists every pilot)"
         summary.chart(
-            _bar_by_kind(counts, "pilot", "Pilot", f"Lessons on {name}, by pilot"),
-            alt=f"Stacked bar chart of the {len(lessons)} lessons on {name} per pilot, by kind.",
+            _bar_by_kind(shown, "pilot", "Pilot", f"Lessons on {name}, by pilot{most}"),
+            alt=f"Stacked bar chart of the {len(lessons)} lessons on {name} per pilot, by kind{most}.",
             frame=_kind_table(counts, "pilot"),
         )
     contra = Section("Where pilots disagree")
