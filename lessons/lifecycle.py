@@ -393,6 +393,8 @@ def describe(row: dict) -> str:
             f"{status} by workshop {row.get('workshop')}, round {row.get('round')}: {row.get('agree')} agree, "
             f"{row.get('disagree')} disagree, {row.get('pass')} pass"
         )
+    if not row.get("role"):  # no account acted (the demo data, an import)
+        return f"{status}: {row.get('reason') or 'recorded without an account'}"
     role = _role_label(row.get("role"))
     by = ("an " if role[:1] in "aeiou" else "a ") + role
     text = f"{status} by {by}" + (" (upload)" if source == "upload" else "")
