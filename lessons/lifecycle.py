@@ -32,6 +32,7 @@ from sqlite_utils import Database
 
 from lessons.audit import record
 from lessons.permissions import ACTIONS, ROLE_LABELS, ROLES, Actor, PermissionDenied
+from lessons.privacy import public_workshop
 from lessons.text import clean_text
 
 #: Statuses a lesson reaches only through a workshop's results.
@@ -53,6 +54,7 @@ DECISION_LABELS = {
     "endorsed": "Endorse",
     "applied_elsewhere": "Record that it was applied elsewhere",
 }
+_COUNTS = ("agree", "disagree", "pass", "n")
 #: Roles the rules name that ``permissions.ROLES`` may not list yet (``editor`` comes with governance-model
 #: authoring); once it is listed this changes nothing.
 _LIFECYCLE_ROLES = frozenset({"editor"})
@@ -363,13 +365,18 @@ def upload_status_problem(current: str | None, given: str | None) -> str | None:
 def status_history(db: Database, lesson_id: int) -> pd.DataFrame:
     """A lesson's status history, oldest first, without account ids (what every reader may see).
 
+    The vote counts of a workshop with fewer participants than the privacy threshold are empty (as everywhere).
+
     Columns id, at, status_before, status, source, role, reason, workshop, round, agree, disagree, pass, n,
     applied_where, applied_on, note.
     """
+    shown = public_workshop("w")
     cursor = db.execute(
-        """SELECT id, at, status_before, status, source, role, reason, workshop, round, agree, disagree, pass, n,
-                  applied_where, applied_on, note
-           FROM lesson_status_history WHERE lesson_id = ? ORDER BY at, id""",
+        f"""SELECT h.id, h.at, h.status_before, h.status, h.source, h.role, h.reason, h.workshop, h.round,
+                   {", ".join(f"CASE WHEN w.id IS NULL OR {shown} THEN h.{c} END AS {c}" for c in _COUNTS)},
+                   h.applied_where, h.applied_on, h.note
+            FROM lesson_status_history h LEFT JOIN workshops w ON w.code = h.workshop
+            WHERE h.lesson_id = ? ORDER BY h.at, h.id""",
         [int(lesson_id)],
     )
     return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
@@ -389,6 +396,10 @@ def describe(row: dict) -> str:
     if source == "before_lifecycle":
         return f"{status}: recorded before the lifecycle existed"
     if source == "workshop":
+        if row.get("agree") is None or row.get("agree") != row.get("agree"):  # None, or NaN from a frame
+            return (
+                f"{status} by workshop {row.get('workshop')}, round {row.get('round')} (too few people to show votes)"
+            )
         return (
             f"{status} by workshop {row.get('workshop')}, round {row.get('round')}: {row.get('agree')} agree, "
             f"{row.get('disagree')} disagree, {row.get('pass')} pass"
