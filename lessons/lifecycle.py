@@ -379,7 +379,8 @@ def status_history(db: Database, lesson_id: int) -> pd.DataFrame:
             WHERE h.lesson_id = ? ORDER BY h.at, h.id""",
         [int(lesson_id)],
     )
-    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
+    # object columns: counts stay integers and missing values None (not NaN), as the timeline reads them
+    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description], dtype=object)
 
 
 def describe(row: dict) -> str:
@@ -396,7 +397,7 @@ def describe(row: dict) -> str:
     if source == "before_lifecycle":
         return f"{status}: recorded before the lifecycle existed"
     if source == "workshop":
-        if row.get("agree") is None or row.get("agree") != row.get("agree"):  # None, or NaN from a frame
+        if row.get("agree") is None:
             return (
                 f"{status} by workshop {row.get('workshop')}, round {row.get('round')} (too few people to show votes)"
             )
