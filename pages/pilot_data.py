@@ -44,6 +44,9 @@ with lessons_tab:
             )
             if changed is not None:
                 st.success(f"Saved: {', '.join(changed) or 'nothing had changed'}.", icon=":material/check_circle:")
+        if st.session_state.pop("pilotdata_status_done", None):
+            st.success("The lesson's status is changed and recorded.", icon=":material/check_circle:")
         change = status_change_form(lesson, loaders.load_status_changes(path, actor, lesson_id), key="pilotdata")
         if change is not None and auth.write(path, change_status, actor, lesson_id, **change) is not None:
-            st.success("The lesson's status is changed and recorded.", icon=":material/check_circle:")
+            st.session_state["pilotdata_status_done"] = True
+            st.rerun()  # show the new status and the changes it now allows

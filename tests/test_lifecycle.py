@@ -414,6 +414,8 @@ def test_the_edit_form_offers_a_coordinator_only_their_transitions(demo_db_path,
     at.button(key=next(b.key for b in at.button if b.label == "Change the status")).click().run()
     assert not at.exception
     assert any(s.value.startswith("The lesson's status is changed") for s in at.success)
+    assert "**Status: Submitted**" in [m.value for m in at.markdown]
+    assert next(r for r in at.radio if r.label == "Change the status").options == ["Withdraw to draft"]
     with connect(demo_db_path, readonly=True) as db:
         assert db.execute("SELECT status FROM lessons WHERE id = ?", [first]).fetchone() == ("submitted",)
         assert db.execute(
