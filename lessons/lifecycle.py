@@ -17,6 +17,11 @@ applied_elsewhere             pilot where it was applied, when that pilot is in 
                                                                                           a note
 ============================  ==========================================================  ======================
 
+A workshop's results apply to a lesson whatever its status: agreement validates a draft, submitted or contested
+lesson (an endorsed or applied lesson keeps its status), disagreement or a divided vote contests it. A coordinator
+records "applied elsewhere" only naming a pilot they coordinate as the place; an organisation outside the store
+is named by an administrator or an editor.
+
 Every change writes one row of ``lesson_status_history`` (who: account and role; when; why; the evidence) and an
 audit entry in the same transaction. The history without the account ids is public: the lesson's page shows it
 to every reader, by role and workshop, never by name. Uploads may only set ``draft`` or ``submitted`` (or repeat
