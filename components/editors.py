@@ -8,8 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from components.widgets import KIND_LABELS, STATUS_LABELS
+from lessons.lifecycle import DECISION_LABELS
 from lessons.permissions import ROLE_LABELS, ROLES
-from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
+from lessons.store import EVIDENCE_STRENGTHS, KINDS
 
 _TEXT_FIELDS = {
     "name": "Name",
@@ -79,9 +80,10 @@ def lesson_form(
         }
         left, middle, right = st.columns(3)
         fields["kind"] = left.selectbox("Kind", KINDS, index=KINDS.index(lesson["kind"]), format_func=KIND_LABELS.get)
-        fields["status"] = middle.selectbox(
-            "Status", STATUSES, index=STATUSES.index(lesson["status"]), format_func=STATUS_LABELS.get
-        )
+        middle.text_input(
+            "Status", value=STATUS_LABELS.get(lesson["status"], lesson["status"]), disabled=True,
+            help="The status changes along the lifecycle, below: not by editing",
+        )  # fmt: skip
         fields["phase"] = optional_select(right, "Co-creation phase", phases, lesson.get("phase"))
         chosen_themes = st.multiselect(
             "Themes", list(themes), default=lesson["theme_codes"], format_func=themes.get, max_selections=5
@@ -109,6 +111,42 @@ def lesson_form(
         if not st.form_submit_button("Save lesson", type="primary"):
             return None
     return fields, chosen_themes, chosen_groups, chosen_actors
+
+
+#: What the status form says when the signed-in user may not move the lesson on, by its status.
+NEXT_STEP = {
+    "draft": "The coordinator of this pilot or an administrator submits it for validation.",
+    "submitted": "A workshop validates or contests it: a facilitator runs a workshop on it, then applies its results.",
+    "validated": "An administrator or an editor may endorse it, or record that it was applied elsewhere.",
+    "contested": "Only a new workshop's results change a contested lesson.",
+    "endorsed": "An administrator or an editor may record that it was applied elsewhere.",
+    "applied_elsewhere": "This is the last step of the lifecycle.",
+}
+
+
+def status_change_form(lesson: dict, allowed: list[str], *, key: str) -> dict | None:
+    """The changes of status the signed-in user may make (``allowed``: status codes from
+    ``lessons.lifecycle.allowed_changes``) with the fields each needs; returns the keyword arguments of
+    ``change_status`` (status, reason, where, on, note) once submitted, else None."""
+    status = lesson["status"]
+    st.markdown(f"**Status: {STATUS_LABELS.get(status, status)}**")
+    if not allowed:
+        st.caption(f"You cannot change this lesson's status. {NEXT_STEP.get(status, '')}")
+        return None
+    with st.form(f"{key}_status_{lesson['id']}", clear_on_submit=True):
+        choice = st.radio("Change the status", allowed, format_func=DECISION_LABELS.get, horizontal=True)
+        values = {"reason": st.text_input("Reason", help="Why; required to endorse. Shown with the lesson.")}
+        if "applied_elsewhere" in allowed:
+            values["where"] = st.text_input(
+                "Where it was applied", help="A pilot's slug or name, or an organisation (applied elsewhere only)"
+            )
+            values["on"] = st.date_input("When it was applied", value=None, format="YYYY-MM-DD")
+            values["note"] = st.text_area("How it was applied", height=80)
+        if not st.form_submit_button("Change the status"):
+            return None
+    if choice != "applied_elsewhere":
+        values = {"reason": values["reason"]}
+    return {"status": choice, **{k: v for k, v in values.items() if v not in (None, "")}}
 
 
 def account_form(pilots: pd.DataFrame, *, key: str, user: dict | None = None) -> dict | None:

@@ -20,6 +20,7 @@ from lessons.editing import editable_pilots
 from lessons.ingest.changes import list_uploads
 from lessons.ingest.pipeline import check
 from lessons.ingest.template import build_template
+from lessons.lifecycle import allowed_changes
 from lessons.store import connect, resolve_db_path
 from lessons.store import data_version as _data_version
 
@@ -168,6 +169,12 @@ def load_editable_pilots(path: str, actor) -> pd.DataFrame:
     """The pilots this user may change (not cached: it depends on the user and must follow role changes)."""
     with closing(connect(path, readonly=True)) as db:
         return editable_pilots(db, actor)
+
+
+def load_status_changes(path: str, actor, lesson_id: int) -> list[str]:
+    """The statuses this user may move a lesson to (not cached: it depends on the user and the lesson's status)."""
+    with closing(connect(path, readonly=True)) as db:
+        return allowed_changes(db, actor, lesson_id)
 
 
 def load_users(path: str, actor) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from components.url_state import FIRST_DATE, LAST_DATE, iso_date
+from lessons.lifecycle import describe
 from lessons.queries import KIND_LABELS, MATCH_END, MATCH_START, STATUS_LABELS  # the labels: also for edit forms
 
 #: Every character Markdown, GFM, Streamlit's directives or KaTeX give a meaning to; each gets a backslash.
@@ -185,6 +186,27 @@ def lesson_validation(detail: dict) -> None:
         st.caption(NO_VALIDATION)
 
 
+def status_timeline_lines(history: Sequence[dict]) -> list[str]:
+    """The lesson's status history as escaped lines, oldest first: the date, then who acted by role or workshop
+    (:func:`lessons.lifecycle.describe`), never an account.
+
+    >>> status_timeline_lines([{"at": "2026-05-02T10:00:00Z", "status": "endorsed", "source": "decision",
+    ...                         "role": "admin", "reason": "Seen in *three* pilots"}])
+    ['2026-05-02 · Endorsed by an administrator\\\\:\\u2060 Seen in \\\\*three\\\\* pilots']
+    """
+    return [f"{str(row.get('at') or '')[:10]} · {safe(describe(row))}" for row in history]
+
+
+def lesson_status_history(detail: dict) -> None:
+    """The public record of the lesson's status: every change, who acted (by role or workshop) and why."""
+    st.markdown("**How this lesson got its status**")
+    lines = status_timeline_lines(detail.get("status_history") or [])
+    if lines:
+        st.markdown("\n".join(f"- {line}" for line in lines))
+    else:
+        st.caption("No change of this lesson's status has been recorded.")
+
+
 def lesson_actors(detail: dict) -> None:
     """The stakeholders of the pilot that the lesson concerns, each opening its place in the pilot's network."""
     actors = detail.get("actors") or []
@@ -210,6 +232,7 @@ LESSON_SECTIONS: tuple[Callable[[dict], None], ...] = (
     _lesson_facts,
     _lesson_elements,
     lesson_validation,
+    lesson_status_history,
     lesson_actors,
 )
 
@@ -289,6 +312,7 @@ LESSON_FACETS = (
     ("status", "statuses", "Status", "Draft, submitted, validated or contested, endorsed, applied elsewhere"),
     ("group", "groups", "Stakeholder group", "The stakeholder groups a lesson concerns"),
     ("method", "methodologies", "Methodology", "The co-creation methodology the pilot followed"),
+    ("set_by", "status_set_by", "Status set by", "Choose a workshop's votes for the lessons validated in a workshop"),
 )
 LESSON_VIEWS = ("Cards", "Table")
 CARDS_PER_PAGE, ROWS_PER_PAGE = 20, 100

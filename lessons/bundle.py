@@ -132,6 +132,8 @@ LEFT_OUT = {
 INTERNAL = ("analysis_results", "data_versions", "_sqlite_migrations")
 #: Columns that name accounts: kept, but emptied.
 BLANKED = {"uploads": ("user_id", "username", "undone_by"), "workshops": ("created_by", "purpose")}
+#: The lifecycle's record is public without who acted: the role stays, the account is emptied.
+BLANKED["lesson_status_history"] = ("user_id",)
 #: Rows never shared: participants' suggested statements a facilitator has not approved (text nobody vetted).
 WITHHELD = {"statements": "moderation = 'approved'"}
 #: Columns never written to the data package (``lessons.db`` holds fresh random values instead).

@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.lifecycle import write_history
 from lessons.permissions import ROLES
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, PROJECT_DIR, STATUSES, is_empty
 
@@ -191,6 +192,10 @@ def validate_demo(db: Database, data: dict[str, list]) -> list[str]:
     return problems
 
 
+#: What the lifecycle's record says of the demo's statuses: set with the illustrative data, by no one.
+DEMO_HISTORY_REASON = "set with the illustrative demo data"
+
+
 def load_demo(db: Database, source: Path = DEMO_DIR, *, actor: str = "demo loader") -> dict[str, int]:
     """Load the demo consortium into an empty store in one transaction; return rows written per table.
 
@@ -248,6 +253,9 @@ def load_demo(db: Database, source: Path = DEMO_DIR, *, actor: str = "demo loade
                 .last_pk
             )
             lesson_ids[f"{row['pilot']}:{row['key']}"] = lesson_id
+            write_history(
+                db, None, lesson_id, None, row.get("status") or "draft", source="upload", reason=DEMO_HISTORY_REASON
+            )
             db["lesson_themes"].insert_all(
                 [{"lesson_id": lesson_id, "theme_id": theme_ids[t]} for t in dict.fromkeys(_split(row["themes"]))]
             )

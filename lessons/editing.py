@@ -14,6 +14,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.lifecycle import LifecycleError, path_to
 from lessons.permissions import Actor, authorize, can
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
 from lessons.text import clean_text
@@ -142,8 +143,9 @@ def update_lesson(
     """Change a lesson's fields, themes (codes), stakeholder groups (sector codes) or the stakeholders of its pilot
     it concerns (stakeholder keys); return what changed.
 
-    Admins, and coordinators of the lesson's pilot, may do it; facilitators change lesson status only through
-    workshop results.
+    Admins, and coordinators of the lesson's pilot, may do it. The status is not edited here: a ``status`` equal to
+    the current one is accepted (forms send it back), any other raises :class:`lessons.lifecycle.LifecycleError`
+    naming the path that is allowed (:func:`lessons.lifecycle.change_status`, or a workshop's results).
     """
     lesson = _one(db, "SELECT * FROM lessons WHERE id = ?", [int(lesson_id)])
     if lesson is None:
@@ -162,6 +164,13 @@ def update_lesson(
         "evidence_strength": (*EVIDENCE_STRENGTHS, None, ""),
         "phase": (*_codes(db, "phases"), None, ""),
     }
+    if changes.get("status") not in (None, "", lesson["status"]):
+        if changes["status"] not in STATUSES:
+            raise EditError(f"Status {changes['status']!r} is not one of the allowed values.")
+        raise LifecycleError(
+            f"A lesson's status is not edited: it changes along the lifecycle. {path_to(changes['status'])}"
+        )
+    changes.pop("status", None)
     for field, allowed in checks.items():
         if field in changes and changes[field] not in allowed:
             raise EditError(

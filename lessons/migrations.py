@@ -450,3 +450,53 @@ BEGIN
 END;
 """,
         )
+
+
+@migrations()
+def m007_lesson_status_history(db: Database) -> None:
+    """The lesson lifecycle's record: every change of a lesson's status with who (account and role), when, why and
+    the evidence (a workshop's code, round and counts). Each lesson gets one first row with the status it had,
+    "recorded before the lifecycle existed", so no status is lost and every lesson has a history."""
+    run_sql(
+        db,
+        """
+CREATE TABLE lesson_status_history (
+    id INTEGER PRIMARY KEY,
+    lesson_id INTEGER NOT NULL REFERENCES lessons(id) ON DELETE CASCADE,
+    status_before TEXT,
+    status TEXT NOT NULL CHECK (
+        status IN ('draft', 'submitted', 'validated', 'contested', 'endorsed', 'applied_elsewhere')
+    ),
+    source TEXT NOT NULL CHECK (source IN ('before_lifecycle', 'decision', 'workshop', 'upload')),
+    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+    role TEXT,
+    reason TEXT,
+    workshop TEXT,
+    round INTEGER,
+    agree INTEGER,
+    disagree INTEGER,
+    pass INTEGER,
+    n INTEGER,
+    applied_pilot_id INTEGER REFERENCES pilots(id) ON DELETE SET NULL,
+    applied_where TEXT,
+    applied_on TEXT,
+    note TEXT
+);
+CREATE INDEX idx_lesson_status_history_lesson ON lesson_status_history(lesson_id, id);
+INSERT INTO lesson_status_history (lesson_id, status_before, status, source, at, reason)
+SELECT id, NULL, status, 'before_lifecycle', coalesce(updated_at, created_at),
+       'recorded before the lifecycle existed'
+FROM lessons ORDER BY id;
+""",
+    )
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        run_sql(
+            db,
+            f"""
+CREATE TRIGGER lesson_status_history_version_{event.lower()} AFTER {event} ON lesson_status_history
+BEGIN
+    UPDATE data_versions SET version = version + 1 WHERE area = 'lessons';
+END;
+""",
+        )

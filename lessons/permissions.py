@@ -188,3 +188,19 @@ def _require_role(actor: Actor | None, action: str, what: str) -> None:
         raise PermissionDenied(f"Sign in to {what}.")
     if actor.role not in ROLES or actor.role not in ACTIONS[action][0]:
         raise PermissionDenied(f"A {ROLE_LABELS.get(actor.role, actor.role).lower()} may not {what}.")
+
+
+#: The lesson lifecycle's decisions (``lessons.lifecycle``). Validating and contesting are not here: only
+#: ``workshop.apply`` sets them. A coordinator records "applied elsewhere" only for a pilot they coordinate as the
+#: place where it was applied.
+ACTIONS.update(
+    {
+        "lesson.submit": (frozenset({"admin", "coordinator"}), True, "submit this pilot's lessons for validation"),
+        "lesson.endorse": (frozenset({"admin", "editor"}), False, "endorse lessons"),
+        "lesson.apply_elsewhere": (
+            frozenset({"admin", "editor", "coordinator"}),
+            True,
+            "record that a lesson was applied in this place",
+        ),
+    }
+)

@@ -290,7 +290,8 @@ def anonymise_copy(conn, k: int | None = None) -> dict:
 
     Participants' attributes are generalised, their ``joined_at`` and every vote's ``voted_at`` replaced by the
     published time (their day, or their pool's day range), the participants of workshops with fewer than k
-    people deleted with their votes, and each workshop's facilitator-only ``purpose`` emptied.
+    people deleted with their votes (and their vote counts emptied in ``lesson_status_history``), and each
+    workshop's facilitator-only ``purpose`` emptied.
 
     Returns
     -------
@@ -298,6 +299,10 @@ def anonymise_copy(conn, k: int | None = None) -> dict:
         ``participants`` kept, ``withheld`` participants removed, ``suppressed`` attribute values emptied.
     """
     k = k_threshold() if k is None else k
+    conn.execute(  # the lifecycle's evidence: no counts of a workshop too small to show (before its people go)
+        f"""UPDATE lesson_status_history SET agree = NULL, disagree = NULL, pass = NULL, n = NULL
+            WHERE workshop IN (SELECT w.code FROM workshops w WHERE NOT {public_workshop("w", k)})"""
+    )
     published = published_participants(Database(conn), k)
     kept = published[~published["withheld"].astype(bool)]
     withheld = [int(i) for i in published.loc[published["withheld"].astype(bool), "id"]]

@@ -11,6 +11,7 @@ import pandas as pd
 import snowballstemmer
 from sqlite_utils import Database
 
+from lessons.lifecycle import status_history
 from lessons.privacy import public_workshop
 from lessons.store import KINDS, STATUSES
 
@@ -18,7 +19,17 @@ from lessons.store import KINDS, STATUSES
 VALIDATED_STATUSES = ("validated", "endorsed", "applied_elsewhere")
 #: The Lessons page's filters, in the order it shows them: values within one filter are alternatives, different
 #: filters must all hold.
-FILTER_FIELDS = ("pilots", "countries", "themes", "kinds", "phases", "statuses", "groups", "methodologies")
+FILTER_FIELDS = (
+    "pilots", "countries", "themes", "kinds", "phases", "statuses", "groups", "methodologies", "status_set_by",
+)  # fmt: skip
+#: Where a lesson's current status came from (the source of its latest ``lesson_status_history`` row).
+STATUS_SET_BY_LABELS = {
+    "workshop": "A workshop's votes (validated or contested in a workshop)",
+    "decision": "A decision (submitted, endorsed, applied elsewhere)",
+    "upload": "An upload or the demo data",
+    "before_lifecycle": "Before the lifecycle existed",
+}
+_STATUS_SET_BY = "(SELECT h.source FROM lesson_status_history h WHERE h.lesson_id = l.id ORDER BY h.id DESC LIMIT 1)"
 #: The date range on ``lessons.recorded_on`` (inclusive; set, it leaves out lessons without a date).
 DATE_FIELDS = ("recorded_from", "recorded_to")
 KIND_LABELS = {"enabler": "Enabler", "barrier": "Barrier", "recommendation": "Recommendation", "insight": "Insight"}
@@ -38,6 +49,7 @@ _COLUMNS = {
     "phases": "l.phase",
     "statuses": "l.status",
     "methodologies": "p.methodology",
+    "status_set_by": _STATUS_SET_BY,
 }
 #: Filters on a linked table, where a lesson can have several values: the ids of lessons having any of them.
 _LINKED = {
@@ -142,6 +154,9 @@ def _facet_options(db: Database) -> dict[str, pd.DataFrame]:
         "statuses": pd.DataFrame({"value": list(STATUSES), "label": [STATUS_LABELS[s] for s in STATUSES]}),
         "groups": _frame(db, "SELECT code AS value, name AS label FROM sectors ORDER BY name"),
         "methodologies": _frame(db, "SELECT code AS value, name AS label FROM methodologies ORDER BY name"),
+        "status_set_by": pd.DataFrame(
+            {"value": list(STATUS_SET_BY_LABELS), "label": list(STATUS_SET_BY_LABELS.values())}
+        ),
     }
 
 
@@ -212,14 +227,15 @@ def facet_index(db: Database) -> dict:
     """What faceted counts are computed from, read once per data version (see :func:`facet_counts`).
 
     Returns a dict: ``lessons`` (a frame with one row per lesson: ``id``, one column per one-value filter named as
-    in ``FILTER_FIELDS`` — pilots, countries, kinds, phases, statuses, methodologies — and ``recorded``, the ISO
-    date or None), ``themes`` and ``groups`` (frames of ``id``, ``value`` pairs: a lesson's theme codes and the
+    in ``FILTER_FIELDS`` — pilots, countries, kinds, phases, statuses, methodologies, status_set_by — and
+    ``recorded``, the ISO date or None), ``themes`` and ``groups`` (frames of ``id``, ``value`` pairs: a lesson's theme codes and the
     sectors of its stakeholder groups) and ``options`` (every filter's values and labels, in the order shown).
     """
     lessons = _frame(
         db,
-        """SELECT l.id, p.slug AS pilots, p.country AS countries, l.kind AS kinds, l.phase AS phases,
-                  l.status AS statuses, p.methodology AS methodologies, substr(l.recorded_on, 1, 10) AS recorded
+        f"""SELECT l.id, p.slug AS pilots, p.country AS countries, l.kind AS kinds, l.phase AS phases,
+                  l.status AS statuses, p.methodology AS methodologies, {_STATUS_SET_BY} AS status_set_by,
+                  substr(l.recorded_on, 1, 10) AS recorded
            FROM lessons l JOIN pilots p ON p.id = l.pilot_id""",
     )
     for name in _COLUMNS:  # few distinct values: categories make the counts fast and the index small
@@ -551,8 +567,9 @@ def preview(text: str, length: int = 220) -> str:
 
 
 def lesson_detail(db: Database, lesson_id: int) -> dict | None:
-    """Everything about one lesson: its fields, pilot, themes, stakeholder groups, provenance, model links and
-    workshop validation results (``validation``: the records of :func:`lesson_validation`)."""
+    """Everything about one lesson: its fields, pilot, themes, stakeholder groups, provenance, model links,
+    workshop validation results (``validation``: the records of :func:`lesson_validation`) and the public record of
+    its status (``status_history``: the records of :func:`lessons.lifecycle.status_history`, no account ids)."""
     cursor = db.execute(
         """
         SELECT l.*, p.slug AS pilot, p.name AS pilot_name, p.country, p.city, m.name AS methodology,
@@ -587,6 +604,7 @@ def lesson_detail(db: Database, lesson_id: int) -> dict | None:
         [int(lesson_id)],
     ).to_dict("records")
     detail["validation"] = lesson_validation(db, lesson_id).to_dict("records")
+    detail["status_history"] = status_history(db, lesson_id).to_dict("records")
     detail["actors"] = _frame(
         db,
         """SELECT s.id, s.key, s.name, sec.name AS sector_name, s.hard_to_reach, s.role

@@ -34,6 +34,7 @@ TABLES = [
     "organisations",
     "stakeholders",
     "lesson_stakeholders",
+    "lesson_status_history",
     "ties",
     "governance_models",
     "model_elements",

@@ -31,6 +31,7 @@ import pycountry
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.lifecycle import write_history
 from lessons.permissions import Actor, authorize
 from lessons.text import clean_text
 
@@ -780,7 +781,9 @@ def apply_results(
     On the votes of the last round, each approved lesson statement gets an :func:`outcome`: ``agreed`` sets the
     lesson ``validated`` (a lesson already ``endorsed`` or ``applied_elsewhere`` keeps that status), ``disagreed``
     and ``divided`` set it ``contested``, ``too few`` leaves it as it is. Every lesson with a verdict gets an audit
-    entry ``lesson.workshop_result`` carrying the workshop code, statement, round and counts: the evidence.
+    entry ``lesson.workshop_result`` carrying the workshop code, statement, round and counts: the evidence; every
+    status it changes gets a row of ``lesson_status_history`` with that evidence (``lessons.lifecycle``: this is
+    the only way a lesson becomes validated or contested).
     ``lessons.evidence_source`` is not touched. Facilitators and admins may do it (``workshop.apply``); running it
     again changes nothing more. Returns one dict per lesson statement: key, lesson_id, agree, disagree, pass, n,
     share, outcome, status_before, status_after.
@@ -836,6 +839,12 @@ def apply_results(
                     "UPDATE lessons SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
                     [after, row["lesson_id"]],
                 )
+                write_history(
+                    db, actor, row["lesson_id"], before, after, source="workshop",
+                    reason=f"statement {row['key']}: {verdict}",
+                    evidence={"workshop": workshop["code"], "round": workshop["current_round"],
+                              **{k: result[k] for k in ("agree", "disagree", "pass", "n")}},
+                )  # fmt: skip
             record(
                 db,
                 actor,

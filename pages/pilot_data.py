@@ -3,8 +3,9 @@
 import streamlit as st
 
 from components import auth, loaders
-from components.editors import lesson_form, pilot_facts_form
+from components.editors import lesson_form, pilot_facts_form, status_change_form
 from lessons.editing import update_lesson, update_pilot
+from lessons.lifecycle import change_status
 
 path = loaders.db_path()
 st.title("Edit pilot data")
@@ -43,3 +44,9 @@ with lessons_tab:
             )
             if changed is not None:
                 st.success(f"Saved: {', '.join(changed) or 'nothing had changed'}.", icon=":material/check_circle:")
+        if st.session_state.pop("pilotdata_status_done", None):
+            st.success("The lesson's status is changed and recorded.", icon=":material/check_circle:")
+        change = status_change_form(lesson, loaders.load_status_changes(path, actor, lesson_id), key="pilotdata")
+        if change is not None and auth.write(path, change_status, actor, lesson_id, **change) is not None:
+            st.session_state["pilotdata_status_done"] = True
+            st.rerun()  # show the new status and the changes it now allows

@@ -255,6 +255,7 @@ def test_lessons_new_facets_filter_with_counts_and_go_into_the_url(tiny_path, mo
         "Status",
         "Stakeholder group",
         "Methodology",
+        "Status set by",
     ]
     assert options(at, "lessons_countries") == ["Finland (2)", "Portugal (1)"]  # named, by name
     assert options(at, "lessons_methodologies")[:2] == [

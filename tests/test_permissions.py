@@ -27,6 +27,7 @@ from lessons.editing import (
     update_pilot,
 )
 from lessons.ingest.changes import Change, Plan, commit, undo_upload
+from lessons.lifecycle import change_status
 from lessons.permissions import ACTIONS, Actor, PermissionDenied, can, cli_actor
 from lessons.privacy import personal_data_export
 from lessons.store import open_memory_store
@@ -77,6 +78,11 @@ def template():
         ids[f"lesson_{slug}"] = db.execute(
             "INSERT INTO lessons (pilot_id, key, title, lesson, kind) VALUES (?, 'L1', ?, 'What we learned.', 'enabler')",
             [ids[slug], f"Lesson of {slug}"],
+        ).lastrowid
+        ids[f"validated_{slug}"] = db.execute(  # set by SQL: a fixture, not a user path
+            "INSERT INTO lessons (pilot_id, key, title, lesson, kind, status) "
+            "VALUES (?, 'L3', 'Validated', 'Voted on.', 'insight', 'validated')",
+            [ids[slug]],
         ).lastrowid
     model = db.execute("INSERT INTO governance_models (slug, name) VALUES ('gm', 'Governance model')").lastrowid
     ids["element"] = db.execute(
@@ -202,6 +208,11 @@ OPERATIONS = {
     "commit upload beta": ("upload.commit", "upload.commit", lambda db, a, i: commit(db, a, lesson_plan("beta", "L2"), filename="b.csv")),
     "undo upload alpha": ("upload.undo", "upload.undo", lambda db, a, i: undo_upload(db, a, i["upload_alpha"])),
     "undo upload beta": ("upload.undo", "upload.undo", lambda db, a, i: undo_upload(db, a, i["upload_beta"])),
+    "submit lesson alpha": ("lesson.submit", "lesson.status", lambda db, a, i: change_status(db, a, i["lesson_alpha"], "submitted")),
+    "submit lesson beta": ("lesson.submit", "lesson.status", lambda db, a, i: change_status(db, a, i["lesson_beta"], "submitted")),
+    "endorse lesson": ("lesson.endorse", "lesson.status", lambda db, a, i: change_status(db, a, i["validated_beta"], "endorsed", reason="Seen in three pilots.")),
+    "applied elsewhere in alpha": ("lesson.apply_elsewhere", "lesson.status", lambda db, a, i: change_status(db, a, i["validated_beta"], "applied_elsewhere", where="alpha", on="2026-10-01", note="Used for the housing service.")),
+    "applied elsewhere in beta": ("lesson.apply_elsewhere", "lesson.status", lambda db, a, i: change_status(db, a, i["validated_alpha"], "applied_elsewhere", where="beta", on="2026-10-01", note="Used for the housing service.")),
 }  # fmt: skip
 
 
@@ -252,6 +263,11 @@ MATRIX = {
     "commit upload beta":       (A,    R,          R,          R,     R),
     "undo upload alpha":        (A,    A,          R,          R,     R),
     "undo upload beta":         (A,    R,          R,          R,     R),
+    "submit lesson alpha":      (A,    A,          R,          R,     R),
+    "submit lesson beta":       (A,    R,          R,          R,     R),
+    "endorse lesson":           (A,    R,          R,          R,     R),
+    "applied elsewhere in alpha": (A,  A,          R,          R,     R),
+    "applied elsewhere in beta": (A,   R,          R,          R,     R),
 }  # fmt: skip
 
 CASES = [(op, who, MATRIX[op][k]) for op in MATRIX for k, who in enumerate(WHO)]
@@ -329,7 +345,7 @@ def test_a_coordinator_of_two_pilots_may_edit_both(store):
         assert update_pilot(db, duo, ids[slug], summary=f"{slug} summary") == {
             "summary": {"before": None, "after": f"{slug} summary"}
         }
-        update_lesson(db, duo, ids[f"lesson_{slug}"], status="submitted")
+        update_lesson(db, duo, ids[f"lesson_{slug}"], title=f"Lesson of {slug}, revised")
     assert db.execute("SELECT slug, summary FROM pilots ORDER BY slug").fetchall() == [
         ("alpha", "alpha summary"),
         ("beta", "beta summary"),

@@ -386,6 +386,7 @@ def test_table_counts_on_the_empty_store(db):
         "organisations": 0,
         "stakeholders": 0,
         "lesson_stakeholders": 0,
+        "lesson_status_history": 0,
         "ties": 0,
         "governance_models": 0,
         "model_elements": 0,

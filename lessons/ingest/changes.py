@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.lifecycle import UPLOAD_STATUSES, LifecycleError, upload_status_problem, write_history
 from lessons.permissions import Actor, authorize_undo, authorize_upload
 
 if TYPE_CHECKING:
@@ -135,6 +136,9 @@ def _incoming(table: str, row: dict, existing: dict | None) -> dict:
     for name in COMPARED[table]:
         if name in values and values[name] is not None:
             base[name] = values[name]
+        elif table == "lessons" and name == "status" and existing is not None and name in given:
+            if existing.get("status") in UPLOAD_STATUSES:  # an empty cell keeps what the lifecycle gave
+                base[name] = DEFAULTS["lessons"]["status"]
         elif name in given and existing is not None and name not in ("themes", "groups"):
             base[name] = DEFAULTS.get(table, {}).get(name)  # the column is in the file, the cell empty: the default
     for name in ("key", "source", "target", "relation", "period"):
@@ -319,6 +323,16 @@ def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> i
                 "INSERT INTO themes (code, name, controlled) VALUES (?, ?, 0)", [code, name]
             ).lastrowid
             _log(db, upload_id, None, "themes", theme_ids[code], "insert", None, _image(db, "themes", theme_ids[code]))
+        for change in plan.changes:  # every write path keeps the lifecycle, whoever made the plan
+            if change.table == "lessons" and change.op != "delete":
+                given = {**DEFAULTS["lessons"], **{k: v for k, v in change.after.items() if v is not None}}["status"]
+                current = None
+                if change.before and change.before.get("id") is not None:  # as it is now, not as it was planned
+                    found = db.execute("SELECT status FROM lessons WHERE id = ?", [change.before["id"]]).fetchone()
+                    current = found[0] if found else None
+                refused = upload_status_problem(current, given)
+                if refused:
+                    raise LifecycleError(f"Lesson {change.pilot}:{change.after.get('key')}: {refused}")
         order = {"pilots": 0, "stakeholders": 1, "lessons": 2, "ties": 3}
         deletes = sorted((c for c in plan.changes if c.op == "delete"), key=lambda c: -order[c.table])
         writes = sorted((c for c in plan.changes if c.op != "delete"), key=lambda c: order[c.table])
@@ -346,9 +360,14 @@ def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> i
             if change.op == "insert":
                 row_id = _write_row(db, change.table, row)
                 _log(db, upload_id, pilot_id, change.table, row_id, "insert", None, _image(db, change.table, row_id))
+                if change.table == "lessons":
+                    write_history(db, actor, row_id, None, row["status"], source="upload", reason=filename)
             else:
                 before = _image(db, change.table, change.before["id"])
                 _write_row(db, change.table, row, row_id=change.before["id"])
+                if change.table == "lessons" and before and before["status"] != row["status"]:
+                    write_history(db, actor, before["id"], before["status"], row["status"], source="upload",
+                                  reason=filename)  # fmt: skip
                 _log(
                     db,
                     upload_id,
@@ -488,7 +507,12 @@ def undo_upload(db: Database, actor: Actor, upload_id: int) -> int:
             if c["op"] == "insert":
                 db.execute(f"DELETE FROM {table} WHERE id = ?", [row_id])
             elif c["op"] == "update":
-                _write_row(db, table, json.loads(c["before"]), row_id=row_id)
+                restored = json.loads(c["before"])
+                _write_row(db, table, restored, row_id=row_id)
+                after = json.loads(c["after"]) if c["after"] else {}
+                if table == "lessons" and restored.get("status") != after.get("status"):
+                    write_history(db, actor, row_id, after.get("status"), restored["status"], source="upload",
+                                  reason=f"upload {upload_id} undone")  # fmt: skip
             else:
                 _write_row(db, table, json.loads(c["before"]))
         db.execute(

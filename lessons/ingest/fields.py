@@ -55,7 +55,7 @@ LESSONS = (
     Field("stakeholder_groups", "Stakeholder groups", "multi", vocabulary="sectors", help="Groups concerned: public, civil_society, private, research, citizens", aliases=("groups", "stakeholders", "sectors", "target")),
     Field("evidence_source", "Evidence source", help="Where the evidence comes from", aliases=("evidence", "source", "references")),
     Field("evidence_strength", "Evidence strength", "vocab", vocabulary="evidence_strengths", help="anecdotal, observed, measured or evaluated", aliases=("strength",)),
-    Field("status", "Status", "vocab", vocabulary="statuses", help="draft, submitted, validated, contested, endorsed or applied_elsewhere (default submitted)", aliases=("state",)),
+    Field("status", "Status", "vocab", vocabulary="statuses", help="draft or submitted (default submitted); a lesson's status after that comes from workshops and decisions, so any other value must be the status it has now", aliases=("state",)),
     Field("language", "Language", help="ISO 639-1 code, e.g. en (default en)", aliases=("lang",), max_length=8),
     Field("recorded_on", "Recorded on", "date", help="Date the lesson was recorded", aliases=("date", "lesson date", "recorded")),
 )  # fmt: skip

@@ -16,6 +16,7 @@ from lessons.ingest import normalise as norm
 from lessons.ingest.fields import SHEETS, Field
 from lessons.ingest.problems import Problem
 from lessons.ingest.tables import Sheet, Upload
+from lessons.lifecycle import upload_status_problem
 from lessons.permissions import Actor, can
 from lessons.text import clean_text, has_hidden
 
@@ -240,6 +241,7 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
     pilot_names.update({norm.fold(slug): slug for slug in existing})
 
     seen: dict[tuple, int] = {}
+    statuses: dict[tuple[str, str], str] | None = None  # (pilot, key) -> status of the lessons in the store
     for sheet_name, table in TABLE_OF_SHEET.items():
         for sheet in upload.sheet(sheet_name):
             mapping = options.mapping.get(sheet_name) or guess_mapping(sheet.columns, sheet_name)
@@ -282,6 +284,24 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                     )
                 else:
                     problems += _pilot_access(db, actor, pilot, existing, where, prepared)
+                if table == "lessons" and pilot:
+                    if statuses is None:
+                        statuses = {
+                            (slug, key): status
+                            for slug, key, status in db.execute(
+                                "SELECT p.slug, l.key, l.status FROM lessons l JOIN pilots p ON p.id = l.pilot_id"
+                            )
+                        }
+                    refused = upload_status_problem(statuses.get((pilot, values.get("key"))), values.get("status"))
+                    if refused:
+                        problems.append(
+                            Problem(
+                                *where,
+                                mapping.get("status", "Status"),
+                                refused,
+                                "Write draft or submitted, or leave the cell empty to keep the lesson's status.",
+                            )
+                        )
                 key = (table, pilot, *(values.get(k) or TIE_DEFAULTS.get(k) for k in _identity(table)))
                 if key in seen and not any(p.severity == "error" for p in problems):
                     problems.append(
