@@ -129,6 +129,10 @@ def result_text(row) -> str:
     )
 
 
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _get(row, name: str):
     return row[name] if isinstance(row, (pd.Series, dict)) else getattr(row, name)
 
@@ -192,7 +196,7 @@ def changes_since_vote(db: Database, model: str) -> dict | None:
         "removed": [f"{k} · {old[k].name}" for k in old if k not in new],
         "renamed": [f"{k} · {old[k].name} → {new[k].name}" for k in new if k in old and old[k].name != new[k].name],
         "reworded": [
-            f"{k} · {new[k].name}" for k in new if k in old and (old[k].description or "") != (new[k].description or "")
+            f"{k} · {new[k].name}" for k in new if k in old and _text(old[k].description) != _text(new[k].description)
         ],
     }
 
