@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from lessons.audit import record
-from lessons.permissions import Actor, authorize, can
+from lessons.permissions import Actor, authorize
 from lessons.text import clean_text
 
 KINDS = ("principle", "step")
@@ -379,13 +379,39 @@ def _current_element(db: Database, element_id: int) -> None:
         raise ModelError("That element belongs to an earlier version of its model; link the current one.")
 
 
+def _links(db, actor, element_id, lesson_ids, stance, note, *, status: str) -> dict[int, int]:
+    if stance not in STANCES:
+        raise ModelError("A lesson either supports or challenges an element.")
+    note = _optional(note)
+    _current_element(db, element_id)
+    pilots = _lesson_pilots(db, lesson_ids)
+    if status == "proposed":
+        for pilot_id in sorted(set(pilots.values())):
+            authorize(actor, "model.link.propose", pilot_id)
+    for lesson_id in pilots:
+        if (
+            status == "proposed"
+            and db.execute(
+                "SELECT 1 FROM lesson_elements WHERE lesson_id = ? AND element_id = ? AND status = 'accepted'",
+                [lesson_id, int(element_id)],
+            ).fetchone()
+        ):
+            raise ModelError(f"Lesson {lesson_id} is already linked to that element.")
+        db.execute(
+            """INSERT INTO lesson_elements (lesson_id, element_id, stance, note, status, proposed_by)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (lesson_id, element_id) DO UPDATE SET stance = excluded.stance, note = excluded.note,
+                   status = excluded.status, proposed_by = excluded.proposed_by""",
+            [lesson_id, int(element_id), stance, note, status, actor.username if status == "proposed" else None],
+        )
+    return pilots
+
+
 def link_lessons(
     db: Database, actor: Actor, element_id: int, lesson_ids: Iterable[int], stance: str, note: str | None = None
-) -> str:
-    """Link lessons to an element, each as supporting or challenging it, with an optional note.
-
-    An editor or administrator links them at once (``accepted``); a coordinator proposes links for their own
-    pilots' lessons (``proposed``), which count nowhere until accepted. Returns the status given.
+) -> int:
+    """Link lessons to an element of a model's current version, each supporting or challenging it, with an optional
+    note (editors and administrators); the links count at once. Returns how many lessons were linked.
 
     Examples
     --------
@@ -395,43 +421,29 @@ def link_lessons(
     >>> _ = create_model(db, cli_actor(), "m", name="Model")
     >>> element = add_element(db, cli_actor(), "m", "Shared decisions")
     >>> link_lessons(db, cli_actor(), element, [], "supports")
-    'accepted'
+    0
     """
-    if stance not in STANCES:
-        raise ModelError("A lesson either supports or challenges an element.")
-    lesson_ids = [int(i) for i in lesson_ids]
-    accepting = can(actor, "model.link")
-    if not accepting:
-        # refuse a role that never proposes before anything is looked up
-        authorize(actor, "model.link.propose", next(iter(getattr(actor, "pilot_ids", ()) or ()), None))
-    note = _optional(note)
+    authorize(actor, "model.link")
     with db.atomic():
-        _current_element(db, element_id)
-        pilots = _lesson_pilots(db, lesson_ids)
-        if not accepting:
-            for pilot_id in sorted(set(pilots.values())):
-                authorize(actor, "model.link.propose", pilot_id)
-        status = "accepted" if accepting else "proposed"
-        for lesson_id in pilots:
-            if (
-                not accepting
-                and db.execute(
-                    "SELECT 1 FROM lesson_elements WHERE lesson_id = ? AND element_id = ? AND status = 'accepted'",
-                    [lesson_id, int(element_id)],
-                ).fetchone()
-            ):
-                raise ModelError(f"Lesson {lesson_id} is already linked to that element.")
-            db.execute(
-                """INSERT INTO lesson_elements (lesson_id, element_id, stance, note, status, proposed_by)
-                   VALUES (?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (lesson_id, element_id) DO UPDATE SET stance = excluded.stance, note = excluded.note,
-                       status = excluded.status, proposed_by = excluded.proposed_by""",
-                [lesson_id, int(element_id), stance, note, status, None if accepting else actor.username],
-            )
-        record(db, actor, "model.link" if accepting else "model.link.propose", object_type="model_element",
-               object_id=int(element_id), rows=len(pilots),
-               detail={"lessons": list(pilots), "stance": stance, "status": status})  # fmt: skip
-    return status
+        pilots = _links(db, actor, element_id, lesson_ids, stance, note, status="accepted")
+        record(db, actor, "model.link", object_type="model_element", object_id=int(element_id), rows=len(pilots),
+               detail={"lessons": list(pilots), "stance": stance})  # fmt: skip
+    return len(pilots)
+
+
+def propose_links(
+    db: Database, actor: Actor, element_id: int, lesson_ids: Iterable[int], stance: str, note: str | None = None
+) -> int:
+    """Propose links between lessons and an element: a coordinator for their own pilots' lessons (editors and
+    administrators may too). A proposal counts nowhere until an editor or administrator accepts it
+    (:func:`review_links`). Returns how many lessons were proposed."""
+    first = next(iter(sorted(getattr(actor, "pilot_ids", ()) or ())), None)
+    authorize(actor, "model.link.propose", first)  # a role that never proposes is refused before any look-up
+    with db.atomic():
+        pilots = _links(db, actor, element_id, lesson_ids, stance, note, status="proposed")
+        record(db, actor, "model.link.propose", object_type="model_element", object_id=int(element_id),
+               rows=len(pilots), detail={"lessons": list(pilots), "stance": stance})  # fmt: skip
+    return len(pilots)
 
 
 def review_links(db: Database, actor: Actor, element_id: int, lesson_ids: Iterable[int], *, accept: bool) -> int:

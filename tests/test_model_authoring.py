@@ -21,6 +21,7 @@ from lessons.model_authoring import (
     link_lessons,
     move_element,
     move_model,
+    propose_links,
     proposed_links,
     remove_element,
     retire_model,
@@ -194,14 +195,16 @@ def test_text_is_cleaned(store):
 def test_links_in_bulk_and_proposals(store):
     db, pilots, lessons = store
     e1, *_ = three_elements(db)
-    assert link_lessons(db, EDITOR, e1, [lessons[0], lessons[1]], "supports", note="n") == "accepted"
+    assert link_lessons(db, EDITOR, e1, [lessons[0], lessons[1]], "supports", note="n") == 2
     cora = Actor("cora", "coordinator", frozenset({pilots[0]}))
     # lessons 0 and 2 belong to alpha (cora's), 1 and 3 to beta
-    assert link_lessons(db, cora, e1, [lessons[2]], "challenges", note="but here") == "proposed"
+    assert propose_links(db, cora, e1, [lessons[2]], "challenges", note="but here") == 1
     with pytest.raises(PermissionDenied):
-        link_lessons(db, cora, e1, [lessons[3]], "challenges")
+        propose_links(db, cora, e1, [lessons[3]], "challenges")
+    with pytest.raises(PermissionDenied):
+        link_lessons(db, cora, e1, [lessons[2]], "challenges")
     with pytest.raises(ModelError, match="already linked"):
-        link_lessons(db, cora, e1, [lessons[0]], "challenges")
+        propose_links(db, cora, e1, [lessons[0]], "challenges")
     row = models.elements(db, "m").set_index("key").loc["E1"]
     assert (row["supports"], row["challenges"]) == (2, 0)  # the proposal counts nowhere yet
     assert [(p["lesson_id"], p["stance"], p["note"], p["proposed_by"]) for p in proposed_links(db)] == [
@@ -210,7 +213,7 @@ def test_links_in_bulk_and_proposals(store):
     assert review_links(db, EDITOR, e1, [lessons[2]], accept=True) == 1
     row = models.elements(db, "m").set_index("key").loc["E1"]
     assert (row["supports"], row["challenges"]) == (2, 1)
-    link_lessons(db, cora, element_id_of(db, "m", 2), [lessons[0]], "supports")
+    propose_links(db, cora, element_id_of(db, "m", 2), [lessons[0]], "supports")
     assert review_links(db, EDITOR, element_id_of(db, "m", 2), [lessons[0]], accept=False) == 1
     assert proposed_links(db) == []
     assert unlink_lessons(db, EDITOR, e1, [lessons[1]]) == 1
@@ -224,10 +227,14 @@ def test_only_accepted_links_count_in_the_brief(store):
     db, pilots, lessons = store
     e1, *_ = three_elements(db)
     cora = Actor("cora", "coordinator", frozenset({pilots[0]}))
-    link_lessons(db, cora, e1, [lessons[0]], "supports")
-    html = report.brief(db, "model", "m")
-    text = str(html.sections if hasattr(html, "sections") else html)
-    assert "Lesson 0" not in text
+    propose_links(db, cora, e1, [lessons[0]], "supports")
+
+    def bullets():
+        return next(b.items for b in report.brief(db, "model", "m").sections[0].blocks if b.kind == "bullets")
+
+    assert bullets()[0] == "1. Shared decisions — no lesson is linked to it yet; untested (no votes yet)"
+    review_links(db, EDITOR, e1, [lessons[0]], accept=True)
+    assert "supported by 1 pilot" in bullets()[0]
 
 
 # --- results ---------------------------------------------------------------------------------------------------------
