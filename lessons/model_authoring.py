@@ -35,6 +35,11 @@ def _now_sql() -> str:
     return "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
 
+def model_row(db: Database, slug: str) -> dict:
+    """A model's row: id, slug, name, summary, methodology, source, version, position, retired_at."""
+    return _model(db, slug)
+
+
 def _model(db: Database, slug: str) -> dict:
     cursor = db.execute(
         "SELECT id, slug, name, summary, methodology, source, version, position, retired_at FROM governance_models"
