@@ -16,6 +16,7 @@ ALL = [
     "m004_analysis_results",
     "m005_prefix_words",
     "m006_lesson_stakeholder_versions",
+    "m008_model_authoring",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -199,6 +200,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m004_analysis_results"),
         ("cross_pilot_lessons", "m005_prefix_words"),
         ("cross_pilot_lessons", "m006_lesson_stakeholder_versions"),
+        ("cross_pilot_lessons", "m008_model_authoring"),
     ]
     assert migrate(db) == []
     db.close()
