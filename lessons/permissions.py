@@ -50,7 +50,9 @@ ACTIONS: dict[str, tuple[frozenset[str], bool, str]] = {
     "model.edit": (frozenset({"admin", "editor"}), False, "change governance models"),
     "model.link": (frozenset({"admin", "editor"}), False, "link lessons to governance models"),
     "model.link.propose": (
-        frozenset({"admin", "editor", "coordinator"}), True, "propose links for this pilot's lessons"
+        frozenset({"admin", "editor", "coordinator"}),
+        True,
+        "propose links for this pilot's lessons",
     ),
     "vocabulary.edit": (frozenset({"admin"}), False, "change the vocabularies"),
     "user.manage": (frozenset({"admin"}), False, "manage accounts"),
