@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
 
-from lessons.accounts import add_user
+from lessons.accounts import actor_for, add_user
 from lessons.cli import EXIT_INVALID, EXIT_OK, main
-from lessons.permissions import cli_actor
+from lessons.permissions import PermissionDenied, cli_actor
 from lessons.store import connect, open_store
 
 
@@ -99,3 +100,15 @@ def test_workshop_create_with_lessons_elements_and_text(path, capsys):
             ("element", "Shared decisions: Decide together"),
             ("free", "Residents co-design services."),
         ]
+
+
+def test_user_add_role_editor_who_then_authors_but_manages_no_accounts(path, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("an editor's long secret\n"))
+    assert run(capsys, "user", "add", "eddie", "--role", "editor", "--db", path)[0] == EXIT_OK
+    with connect(path) as db:
+        assert db.execute("SELECT role FROM users WHERE username = 'eddie'").fetchone() == ("editor",)
+    assert run(capsys, "model", "add", "pc", "--name", "P", "--as", "eddie", "--db", path)[0] == EXIT_OK
+    with connect(path) as db:
+        actor = actor_for(db, db.execute("SELECT id FROM users WHERE username = 'eddie'").fetchone()[0])
+        with pytest.raises(PermissionDenied, match="A model editor may not manage accounts."):
+            add_user(db, actor, "newbie", "another long secret", role="viewer")
