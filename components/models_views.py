@@ -153,7 +153,7 @@ def results_summary(results: dict, changes: dict | None, version: int) -> None:
         col.metric(f"Elements {name}", results[name], help=RESULT_HELP)
     if changes:
         lines = [f"Version {version}; workshops voted on version {changes['voted_version']}. Since then:"]
-        for what in ("added", "removed", "renamed", "reworded"):
+        for what in ("added", "removed", "renamed", "moved", "reworded"):
             lines += [f"- {what}: {safe(item)}" for item in changes[what]]
         st.info("\n".join(lines), icon=":material/history:")
 

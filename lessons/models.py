@@ -172,8 +172,9 @@ def changes_since_vote(db: Database, model: str) -> dict | None:
     """What changed in a model since the last version a workshop voted on, compared by element key; None when the
     current version is the one voted on, or no version was voted on.
 
-    Returns ``{"voted_version", "current_version", "added", "removed", "renamed", "reworded"}``, each list holding
-    ``"KEY · name"`` texts (renamed: ``"KEY · old → new"``).
+    Returns ``{"voted_version", "current_version", "added", "removed", "renamed", "moved", "reworded"}``, each list
+    holding ``"KEY · name"`` texts (renamed: ``"KEY · old → new"``; moved: in another order among the elements
+    both versions have).
     """
     found = versions(db, model)
     voted = found[found["voted"] == 1]
@@ -189,12 +190,15 @@ def changes_since_vote(db: Database, model: str) -> dict | None:
     )
     old = {r.key: r for r in rows[rows["version"] == before].itertuples()}
     new = {r.key: r for r in rows[rows["version"] == now].itertuples()}
+    kept_before = [k for k in old if k in new]
+    kept_now = [k for k in new if k in old]
     return {
         "voted_version": before,
         "current_version": now,
         "added": [f"{k} · {new[k].name}" for k in new if k not in old],
         "removed": [f"{k} · {old[k].name}" for k in old if k not in new],
         "renamed": [f"{k} · {old[k].name} → {new[k].name}" for k in new if k in old and old[k].name != new[k].name],
+        "moved": [f"{k} · {new[k].name}" for i, k in enumerate(kept_now) if kept_before[i] != k],
         "reworded": [
             f"{k} · {new[k].name}" for k in new if k in old and _text(old[k].description) != _text(new[k].description)
         ],

@@ -142,6 +142,7 @@ def test_editing_a_voted_model_makes_version_2_and_the_vote_stays_with_version_1
         "added": ["E4 · Budgets"],
         "removed": ["E2 · Local champions"],
         "renamed": ["E1 · Shared decisions → Decisions shared"],
+        "moved": [],
         "reworded": ["E1 · Decisions shared"],
     }
     assert models.model_list(db).iloc[0]["elements"] == 3

@@ -120,3 +120,30 @@ def test_a_fresh_store_says_who_creates_a_model_and_how(tmp_path, monkeypatch):
     assert at.info[-1].value == EMPTY_STATE
     assert "python -m lessons model add SLUG --name TEXT" in EMPTY_STATE and "model editors" in EMPTY_STATE
     assert edit_keys(at) == []
+
+
+def test_reordering_a_voted_model_on_the_page_makes_version_2(app, demo_db_path):
+    at = sign_in(app, "admin")
+    at.switch_page("pages/models.py").run()
+    at.selectbox(key="models_model").set_value("local-champions").run()
+    with connect(demo_db_path) as db:
+        voted = db.execute(
+            """SELECT s.id, e.id, e.version FROM statements s JOIN model_elements e ON e.id = s.element_id
+               JOIN governance_models gm ON gm.id = e.model_id WHERE gm.slug = 'local-champions' ORDER BY s.id"""
+        ).fetchall()
+    assert voted and {v[2] for v in voted} == {1}
+    at.button(key="models_el_2_up").click().run()
+    assert not at.exception and not at.error
+    with connect(demo_db_path) as db:
+        assert db.execute("SELECT version FROM governance_models WHERE slug = 'local-champions'").fetchone() == (2,)
+        assert (
+            db.execute(
+                """SELECT s.id, e.id, e.version FROM statements s JOIN model_elements e ON e.id = s.element_id
+                   JOIN governance_models gm ON gm.id = e.model_id WHERE gm.slug = 'local-champions' ORDER BY s.id"""
+            ).fetchall()
+            == voted
+        )
+    shown = at.caption
+    assert any(c.value.startswith("Version 2") for c in shown)
+    since = [i.value for i in at.info if "workshops voted on version 1" in i.value]
+    assert len(since) == 1 and "- moved: E2" in since[0] and "- moved: E1" in since[0]
