@@ -13,6 +13,7 @@ from lessons.editing import EditError
 from lessons.ingest.changes import UndoError
 from lessons.ingest.problems import IngestError
 from lessons.lifecycle import LifecycleError
+from lessons.model_authoring import ModelError
 from lessons.permissions import ROLE_LABELS, Actor, PermissionDenied
 from lessons.store import connect
 from lessons.workshops import WorkshopError
@@ -122,7 +123,7 @@ def write(path: str, fn, *args, success: str | None = None, **kwargs):
     except IngestError as problem:
         st.error(f"Nothing was written: {len(problem.problems)} problem(s) were found.", icon=":material/error:")
         return None
-    except (AccountError, EditError, WorkshopError, UndoError, LifecycleError) as problem:
+    except (AccountError, EditError, WorkshopError, UndoError, LifecycleError, ModelError) as problem:
         st.error(safe(problem), icon=":material/error:")
         return None
     if success:

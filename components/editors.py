@@ -181,3 +181,47 @@ def account_form(pilots: pd.DataFrame, *, key: str, user: dict | None = None) ->
     if values["role"] != "coordinator":
         values["pilots"] = []
     return values
+
+
+def model_form(methodologies: dict[str, str], *, key: str, model: dict | None = None) -> dict | None:
+    """A new governance model (``model`` None) or changes to one; returns the values once submitted."""
+    new = model is None
+    model = model or {}
+    form = f"{key}_{'new' if new else 'edit'}"
+    with st.form(form, clear_on_submit=new):
+        values = {}
+        if new:
+            values["slug"] = st.text_input(
+                "Short name", help="lower-case letters, digits and hyphens, e.g. local-champions; used in links",
+                key=f"{form}_slug",
+            )  # fmt: skip
+        values["name"] = st.text_input("Name", value=model.get("name") or "", key=f"{form}_name")
+        values["description"] = st.text_area("Description", value=model.get("summary") or "", key=f"{form}_text")
+        values["methodology"] = optional_select(st, "Methodology", methodologies, model.get("methodology"))
+        values["source"] = st.text_input(
+            "Source (publication or project)", value=model.get("source") or "", key=f"{form}_source"
+        )
+        if not st.form_submit_button("Create model" if new else "Save model", type="primary"):
+            return None
+    return values
+
+
+def element_form(*, key: str, element: dict | None = None) -> dict | None:
+    """A new element (``element`` None) or changes to one: name, kind, description; returns them once submitted."""
+    new = element is None
+    element = element or {}
+    kinds = {"principle": "Principle", "step": "Step"}
+    form = f"{key}_{'new' if new else 'edit_' + str(element['id'])}"
+    with st.form(form, clear_on_submit=new):
+        values = {"name": st.text_input("Title", value=element.get("name") or "", key=f"{form}_name")}
+        values["kind"] = st.radio(
+            "Kind", list(kinds), index=list(kinds).index(element.get("kind") or "principle"),
+            format_func=kinds.get, horizontal=True, key=f"{form}_kind",
+        )  # fmt: skip
+        description = element.get("description")
+        values["description"] = st.text_area(
+            "Description", value=description if isinstance(description, str) else "", key=f"{form}_text"
+        )
+        if not st.form_submit_button("Add element" if new else "Save element", type="primary"):
+            return None
+    return values

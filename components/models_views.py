@@ -7,10 +7,12 @@ from contextlib import closing
 import pandas as pd
 import streamlit as st
 
-from components import charts
-from components.loaders import TTL
+from components import auth, charts, editors
+from components.loaders import TTL, load_lessons, load_vocabularies
 from components.widgets import safe
+from lessons import model_authoring as authoring
 from lessons import models
+from lessons.permissions import Actor, can
 from lessons.queries import KIND_LABELS, STATUS_LABELS
 from lessons.store import connect
 
@@ -29,6 +31,17 @@ def load_elements(path: str, version: int, model: str) -> pd.DataFrame:
         return models.elements(db, model)
 
 
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_model_state(path: str, version: int, model: str) -> tuple[dict, dict | None, list[dict]]:
+    """A model's results (validated, contested, untested), what changed since its last vote, and its proposals."""
+    with closing(connect(path, readonly=True)) as db:
+        return (
+            models.model_results(db, model),
+            models.changes_since_vote(db, model),
+            authoring.proposed_links(db, model),
+        )
+
+
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
 def load_element(path: str, version: int, element_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     with closing(connect(path, readonly=True)) as db:
@@ -45,11 +58,10 @@ def validation_text(row) -> str:
 
 def element_section(path: str, version: int, row) -> None:
     """An element's description, its supporting and challenging lessons, and its validation per round."""
-    label = f"{safe(row.key)} · {safe(row.name)} — {row.supports} supporting, {row.challenges} challenging lessons"
-    if pd.notna(row.agree_share):
-        label += f" · {row.agree_share:.0%} agree in workshops"
-    elif not row.votes:
-        label += " · not yet put to a workshop"
+    label = (
+        f"{row.position}. {safe(row.name)} — {models.result_text(row)} · {row.supports} supporting, "
+        f"{row.challenges} challenging lessons"
+    )
     with st.expander(label):
         st.caption(f"{'Principle' if row.kind == 'principle' else 'Step'} · phase: {safe(row.phase_name or '—')}")
         if row.description:
@@ -119,3 +131,169 @@ def elements_table(elements: pd.DataFrame) -> None:
 def evidence_chart(elements: pd.DataFrame) -> None:
     shown = elements.assign(label=elements["key"] + " · " + elements["name"])
     st.altair_chart(charts.element_evidence_chart(shown), width="stretch")
+
+
+EMPTY_STATE = (
+    "No governance model has been recorded yet. Administrators and model editors create one here, under "
+    "**Edit** once signed in, or on the command line: `python -m lessons model add SLUG --name TEXT`, then "
+    "`python -m lessons model element SLUG --add TITLE` for each principle or step. Pilot coordinators may then "
+    "propose links from their lessons; an editor accepts them."
+)
+RESULT_HELP = (
+    "From the last round of each workshop of at least five people: validated when at least 70% of at least five "
+    "votes for or against agree, contested when fewer do, untested without such votes. The interval is the 95% "
+    "Wilson interval of the agree share."
+)
+
+
+def results_summary(results: dict, changes: dict | None, version: int) -> None:
+    """The model's standing (elements validated, contested, untested) and what changed since its last vote."""
+    cols = st.columns(3)
+    for col, name in zip(cols, ("validated", "contested", "untested")):
+        col.metric(f"Elements {name}", results[name], help=RESULT_HELP)
+    if changes:
+        lines = [f"Version {version}; workshops voted on version {changes['voted_version']}. Since then:"]
+        for what in ("added", "removed", "renamed", "moved", "reworded"):
+            lines += [f"- {what}: {safe(item)}" for item in changes[what]]
+        st.info("\n".join(lines), icon=":material/history:")
+
+
+def flash() -> None:
+    message = st.session_state.pop("models_flash", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def _write(path: str, fn, *args, done: str, **kwargs) -> None:
+    """A domain write through :func:`components.auth.write`; on success rerun with ``done`` shown."""
+    if auth.write(path, fn, *args, **kwargs) is not None:
+        st.session_state["models_flash"] = done
+        st.rerun()
+
+
+def create_section(path: str, version: int, actor: Actor) -> None:
+    """The form that creates a model (administrators and editors)."""
+    methodologies = dict(
+        zip(*load_vocabularies(path, version)["methodologies"][["code", "name"]].T.values)  # code → name
+    )
+    with st.expander("Create a model", icon=":material/add:", expanded=False):
+        values = editors.model_form(methodologies, key="models_create")
+        if values is not None:
+            slug = values.pop("slug")
+            _write(path, authoring.create_model, actor, slug, **values, done="Model created.")
+
+
+def edit_section(path: str, version: int, actor: Actor, slug: str, elements: pd.DataFrame) -> None:
+    """Edit a model and its elements, link lessons and review proposals (administrators and editors)."""
+    flash()
+    with closing(connect(path, readonly=True)) as db:
+        model = authoring.model_row(db, slug)
+    create_section(path, version, actor)
+    methodologies = dict(zip(*load_vocabularies(path, version)["methodologies"][["code", "name"]].T.values))
+    with st.expander("Model details", icon=":material/edit:"):
+        values = editors.model_form(methodologies, key=f"models_edit_{slug}", model=model)
+        if values is not None:
+            _write(path, authoring.update_model, actor, slug, **values, done="Model saved.")
+        up, down, retire = st.columns(3)
+        if up.button("Move up in the list", key="models_model_up", icon=":material/arrow_upward:"):
+            _write(path, authoring.move_model, actor, slug, -1, done="Model moved up.")
+        if down.button("Move down in the list", key="models_model_down", icon=":material/arrow_downward:"):
+            _write(path, authoring.move_model, actor, slug, 1, done="Model moved down.")
+        retired = bool(model.get("retired_at"))
+        if retire.button("Bring back" if retired else "Retire", key="models_retire", icon=":material/archive:"):
+            _write(path, authoring.retire_model, actor, slug, not retired, done="Done.")
+    st.markdown(
+        "**Elements** (editing a model a workshop has voted on makes a new version; the votes stay with theirs)"
+    )
+    for row in elements.itertuples():
+        n = int(row.position)
+        with st.container(border=True):
+            text, up, down, remove = st.columns([6, 1, 1, 1])
+            text.markdown(f"{n}. **{safe(row.name)}** · {'Principle' if row.kind == 'principle' else 'Step'}")
+            if up.button("", key=f"models_el_{n}_up", icon=":material/arrow_upward:", help="Move up", disabled=n == 1):
+                _write(path, authoring.move_element, actor, slug, n, -1, done="Element moved up.")
+            if down.button("", key=f"models_el_{n}_down", icon=":material/arrow_downward:", help="Move down",
+                           disabled=n == len(elements)):  # fmt: skip
+                _write(path, authoring.move_element, actor, slug, n, 1, done="Element moved down.")
+            if remove.button("", key=f"models_el_{n}_remove", icon=":material/delete:", help="Remove"):
+                _write(path, authoring.remove_element, actor, slug, n, done="Element removed.")
+            with st.expander("Edit this element"):
+                changed = editors.element_form(key="models_el", element=row._asdict())
+                if changed is not None:
+                    _write(path, authoring.update_element, actor, slug, n, **changed, done="Element saved.")
+    st.markdown("**Add an element**")
+    added = editors.element_form(key=f"models_add_{slug}")
+    if added is not None:
+        _write(path, authoring.add_element, actor, slug, added.pop("name"), **added, done="Element added.")
+    link_section(path, version, actor, elements)
+    review_section(path, actor, slug)
+
+
+def link_section(path: str, version: int, actor: Actor, elements: pd.DataFrame) -> None:
+    """Pick lessons by search and pilot, mark them supporting or challenging an element, with a note. Editors link;
+    coordinators propose links for their own pilots' lessons."""
+    linking = can(actor, "model.link")
+    st.subheader("Link lessons" if linking else "Propose a link", anchor=False)
+    if elements.empty:
+        st.caption("Add an element first.")
+        return
+    if not linking:
+        st.caption("Your proposals count once an editor or administrator accepts them.")
+    labels = {int(r.id): f"{r.position}. {r.name}" for r in elements.itertuples()}
+    element = st.selectbox("Element", list(labels), format_func=labels.get, key="models_link_element")
+    left, right = st.columns(2)
+    query = left.text_input("Search lessons", key="models_link_query")
+    pilots = load_lessons(path, version)[["pilot", "pilot_name"]]
+    pilot_names = dict(zip(pilots["pilot"], pilots["pilot_name"]))
+    if not linking:
+        with closing(connect(path, readonly=True)) as db:
+            own = {r[0] for r in db.execute("SELECT slug FROM pilots WHERE id IN (SELECT value FROM json_each(?))",
+                                            [str(sorted(actor.pilot_ids))])}  # fmt: skip
+        pilot_names = {k: v for k, v in pilot_names.items() if k in own}
+        if not pilot_names:
+            st.caption("None of your pilots has lessons yet.")
+            return
+    chosen_pilots = right.multiselect(
+        "Pilots", list(pilot_names), format_func=pilot_names.get, key="models_link_pilots"
+    )
+    shown = tuple(chosen_pilots) or tuple(pilot_names)
+    found = load_lessons(path, version, query, pilots=shown).head(200)
+    options = dict(zip(found["id"].astype(int), found["pilot_name"] + " · " + found["title"]))
+    picked = st.multiselect("Lessons", list(options), format_func=options.get, key="models_link_lessons")
+    stance = st.radio("They", ["supports", "challenges"], horizontal=True, key="models_link_stance",
+                      format_func={"supports": "support it", "challenges": "challenge it"}.get)  # fmt: skip
+    note = st.text_input("Note (why, in a sentence)", key="models_link_note")
+    label = "Link" if linking else "Propose"
+    if st.button(f"{label} {len(picked)} lesson(s)", key="models_link_go", type="primary", disabled=not picked):
+        fn = authoring.link_lessons if linking else authoring.propose_links
+        _write(path, fn, actor, element, picked, stance, note, done="Linked." if linking else "Proposed.")
+
+
+def review_section(path: str, actor: Actor, slug: str) -> None:
+    """Accept or reject the links coordinators proposed for this model."""
+    with closing(connect(path, readonly=True)) as db:
+        waiting = authoring.proposed_links(db, slug)
+    st.subheader(f"Proposed links ({len(waiting)})", anchor=False)
+    if not waiting:
+        st.caption("None waiting.")
+        return
+    labels = {
+        i: f"{p['element']} ← {p['lesson']} ({p['pilot']}, {p['stance']}, by {p['proposed_by']})"
+        + (f": {p['note']}" if p["note"] else "")
+        for i, p in enumerate(waiting)
+    }
+    picked = st.multiselect("Proposals", list(labels), format_func=labels.get, key="models_review_pick")
+    accept, reject = st.columns(2)
+    for column, yes in ((accept, True), (reject, False)):
+        if column.button("Accept" if yes else "Reject", key=f"models_review_{'accept' if yes else 'reject'}",
+                         disabled=not picked):  # fmt: skip
+            with closing(connect(path)) as db:
+                try:
+                    for element in sorted({waiting[i]["element_id"] for i in picked}):
+                        lessons = [waiting[i]["lesson_id"] for i in picked if waiting[i]["element_id"] == element]
+                        authoring.review_links(db, actor, element, lessons, accept=yes)
+                except PermissionError as refused:
+                    st.error(f"Not allowed: {safe(refused)}")
+                    return
+            st.session_state["models_flash"] = "Accepted." if yes else "Rejected."
+            st.rerun()

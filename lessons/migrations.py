@@ -500,3 +500,112 @@ BEGIN
 END;
 """,
         )
+
+
+def _rebuild(db: Database, table: str, create_sql: str, columns: str) -> None:
+    """Rebuild ``table`` from ``create_sql`` keeping its rows, ids, indexes and triggers.
+
+    Runs inside the caller's transaction with foreign keys off, so that dropping the old table neither cascades nor
+    nulls the rows that refer to it; references by name resolve to the new table once it is renamed.
+    """
+    kept = [
+        r[0]
+        for r in db.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') AND sql IS NOT NULL",
+            [table],
+        )
+    ]
+    db.execute(create_sql.replace(f"CREATE TABLE {table} (", f"CREATE TABLE {table}_rebuilt ("))
+    db.execute(f"INSERT INTO {table}_rebuilt ({columns}) SELECT {columns} FROM {table}")
+    db.execute(f"DROP TABLE {table}")
+    db.execute(f"ALTER TABLE {table}_rebuilt RENAME TO {table}")
+    for sql in kept:
+        db.execute(sql)
+
+
+@migrations(transactional=False)
+def m008_model_authoring(db: Database) -> None:
+    """Governance models authored in the app (issue #14): the ``editor`` role; models get a position, a source, a
+    retirement date and a current version; elements belong to a version (a model voted on keeps the elements its
+    workshops saw); lesson links may be proposed before they are accepted. Existing models become version 1.
+
+    The users and model_elements tables are rebuilt (a CHECK and a UNIQUE constraint change), which needs foreign
+    keys off; that pragma cannot change inside a transaction, so this migration opens its own.
+    """
+    foreign_keys = db.execute("PRAGMA foreign_keys").fetchone()[0]
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with db.atomic():
+            _rebuild(
+                db,
+                "users",
+                """CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    display_name TEXT,
+    email TEXT,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'editor', 'coordinator', 'facilitator', 'viewer')),
+    password_hash TEXT,
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    last_login_at TEXT
+)""",
+                "id, username, display_name, email, role, password_hash, active, created_at, last_login_at",
+            )
+            _rebuild(
+                db,
+                "model_elements",
+                """CREATE TABLE model_elements (
+    id INTEGER PRIMARY KEY,
+    model_id INTEGER NOT NULL REFERENCES governance_models(id) ON DELETE CASCADE,
+    version INTEGER NOT NULL DEFAULT 1,
+    key TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'principle' CHECK (kind IN ('principle', 'step')),
+    name TEXT NOT NULL,
+    description TEXT,
+    phase TEXT REFERENCES phases(code) ON UPDATE CASCADE,
+    UNIQUE (model_id, version, key)
+)""",
+                "id, model_id, key, position, kind, name, description, phase",
+            )
+            run_sql(
+                db,
+                """
+ALTER TABLE governance_models ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE governance_models ADD COLUMN position INTEGER;
+ALTER TABLE governance_models ADD COLUMN source TEXT;
+ALTER TABLE governance_models ADD COLUMN retired_at TEXT;
+UPDATE governance_models SET position = (SELECT count(*) FROM governance_models g2 WHERE g2.name < governance_models.name
+                                         OR (g2.name = governance_models.name AND g2.id <= governance_models.id));
+ALTER TABLE lesson_elements ADD COLUMN status TEXT NOT NULL DEFAULT 'accepted'
+    CHECK (status IN ('accepted', 'proposed'));
+ALTER TABLE lesson_elements ADD COLUMN proposed_by TEXT;
+CREATE TABLE model_versions (
+    id INTEGER PRIMARY KEY,
+    model_id INTEGER NOT NULL REFERENCES governance_models(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    note TEXT,
+    UNIQUE (model_id, number)
+);
+INSERT INTO model_versions (model_id, number, note) SELECT id, 1, 'as first recorded' FROM governance_models;
+CREATE INDEX idx_model_elements_model ON model_elements(model_id, version, position);
+""",
+            )
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                run_sql(
+                    db,
+                    f"""
+CREATE TRIGGER model_versions_version_{event.lower()} AFTER {event} ON model_versions
+BEGIN
+    UPDATE data_versions SET version = version + 1 WHERE area = 'models';
+END;
+""",
+                )
+            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise sqlite3.IntegrityError(f"foreign keys broken by the rebuild: {broken[:5]}")
+    finally:
+        if foreign_keys:
+            db.execute("PRAGMA foreign_keys = ON")

@@ -4,6 +4,9 @@ Roles
 -----
 admin
     everything, including accounts, the audit log and creating pilots.
+editor
+    authors the governance models (their elements and versions) and links lessons to them, accepting or
+    rejecting the links coordinators propose; manages no accounts.
 coordinator
     changes the pilots they are assigned to (facts, lessons, stakeholders, ties, uploads) and nothing else.
 facilitator
@@ -11,6 +14,9 @@ facilitator
     editing lessons.
 viewer
     reads; writes nothing.
+
+Coordinators may also *propose* links between their own pilots' lessons and governance-model elements; a proposal
+counts nowhere until an editor or administrator accepts it.
 
 Workshop participants vote with a join code and no account; voting is checked against the workshop, not here.
 """
@@ -21,9 +27,10 @@ import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-ROLES = ("admin", "coordinator", "facilitator", "viewer")
+ROLES = ("admin", "editor", "coordinator", "facilitator", "viewer")
 ROLE_LABELS = {
     "admin": "Administrator",
+    "editor": "Model editor",
     "coordinator": "Pilot coordinator",
     "facilitator": "Workshop facilitator",
     "viewer": "Viewer",
@@ -40,7 +47,13 @@ ACTIONS: dict[str, tuple[frozenset[str], bool, str]] = {
     "upload.undo": (frozenset({"admin", "coordinator"}), True, "undo uploads of this pilot"),
     "workshop.manage": (frozenset({"admin", "facilitator"}), False, "prepare, run or close workshops"),
     "workshop.apply": (frozenset({"admin", "facilitator"}), False, "apply workshop results to lessons"),
-    "model.edit": (frozenset({"admin"}), False, "change governance models"),
+    "model.edit": (frozenset({"admin", "editor"}), False, "change governance models"),
+    "model.link": (frozenset({"admin", "editor"}), False, "link lessons to governance models"),
+    "model.link.propose": (
+        frozenset({"admin", "editor", "coordinator"}),
+        True,
+        "propose links for this pilot's lessons",
+    ),
     "vocabulary.edit": (frozenset({"admin"}), False, "change the vocabularies"),
     "user.manage": (frozenset({"admin"}), False, "manage accounts"),
     "audit.read": (frozenset({"admin"}), False, "read the audit log"),

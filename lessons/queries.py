@@ -600,7 +600,9 @@ def lesson_detail(db: Database, lesson_id: int) -> dict | None:
         db,
         """SELECT gm.name AS model, e.name AS element, le.stance
            FROM lesson_elements le JOIN model_elements e ON e.id = le.element_id
-           JOIN governance_models gm ON gm.id = e.model_id WHERE le.lesson_id = ? ORDER BY gm.name, e.position""",
+           JOIN governance_models gm ON gm.id = e.model_id
+           WHERE le.lesson_id = ? AND le.status = 'accepted' AND e.version = gm.version
+           ORDER BY gm.name, e.position""",
         [int(lesson_id)],
     ).to_dict("records")
     detail["validation"] = lesson_validation(db, lesson_id).to_dict("records")

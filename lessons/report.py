@@ -879,7 +879,8 @@ def model_brief(db: Database, model: str, *, memo: dict | None = None) -> Report
                    p.name AS pilot_name
             FROM lesson_elements le JOIN model_elements e ON e.id = le.element_id
             JOIN lessons l ON l.id = le.lesson_id JOIN pilots p ON p.id = l.pilot_id
-            WHERE e.model_id = ? ORDER BY p.name, l.key""",
+            WHERE e.model_id = ? AND e.version = (SELECT version FROM governance_models WHERE id = e.model_id)
+              AND le.status = 'accepted' ORDER BY p.name, l.key""",
         [model_id],
     )
     everything = "the Governance models page lists them all"
@@ -911,8 +912,16 @@ def model_brief(db: Database, model: str, *, memo: dict | None = None) -> Report
             line += f"; challenged by {_plural(cha['pilot'].nunique(), 'pilot')} [{cite.lessons(cha, limit=6, where=everything)}]"
         if not len(sup) and not len(cha):
             line += " — no lesson is linked to it yet"
+        line += f"; {models.result_text(e)}"
         element_items.append(line)
     summary.bullets(element_items)
+    tally = parts["result"].value_counts()
+    summary.text(
+        f"Workshop results for version {int(db.execute('SELECT version FROM governance_models WHERE id = ?', [model_id]).fetchone()[0])}: "
+        + ", ".join(f"{int(tally.get(r, 0))} {r}" for r in ("validated", "contested", "untested"))
+        + f" (last round of each workshop of at least five people; validated from {models.RULES['agree_threshold']:.0%} agreement"
+        f" among at least {models.RULES['min_votes']} votes for or against)."
+    )
     evidence = parts[["name", "supports", "challenges"]].melt("name", var_name="stance", value_name="lessons")
     evidence["stance"] = evidence["stance"].map({"supports": "Supporting lessons", "challenges": "Challenging lessons"})
     if len(parts):

@@ -38,6 +38,7 @@ TABLES = [
     "ties",
     "governance_models",
     "model_elements",
+    "model_versions",
     "lesson_elements",
     "workshops",
     "statements",

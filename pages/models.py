@@ -1,13 +1,20 @@
-"""Governance models: each model's elements, the lessons that support or challenge them, and their validation."""
+"""Governance models: each model's elements, the lessons that support or challenge them, and their results; an Edit
+tab for administrators and model editors, and link proposals for pilot coordinators."""
 
 import streamlit as st
 
-from components import export_views, loaders, url_state
+from components import auth, export_views, loaders, url_state
 from components import models_views as views
 from components.widgets import data_notice, safe
+from lessons.permissions import can
 
 path = loaders.db_path()
 version = loaders.data_version(path)
+actor = auth.current_actor(path)
+editing, proposing = (
+    can(actor, "model.edit"),
+    can(actor, "model.link.propose", next(iter(getattr(actor, "pilot_ids", ())), None)),
+)
 catalogue = views.load_models(path, version)
 names = dict(zip(catalogue["slug"], catalogue["name"]))
 SPEC = {"model": ("models_model", False, set(names), next(iter(names), None))}
@@ -20,33 +27,44 @@ st.write(
 )
 data_notice(loaders.load_notice(path, version))
 if not names:
-    st.info("No governance model has been recorded yet.")
+    st.info(views.EMPTY_STATE, icon=":material/lightbulb:")
+    if editing:
+        views.create_section(path, version, actor)
     st.stop()
 
 slug = st.selectbox("Model", list(names), format_func=names.get, key="models_model")
 model = catalogue.set_index("slug").loc[slug]
-st.caption(
-    " · ".join(
-        safe(x) for x in (f"Inspired by {model.inspired_by}" if model.inspired_by else None, model.methodology) if x
-    )
-)
-if model.summary:
-    st.markdown(safe(model.summary))
-export_views.brief_button(path, version, "model", slug)
-cols = st.columns(4)
-cols[0].metric("Elements", int(model.elements))
-cols[1].metric("Supporting lessons", int(model.supports))
-cols[2].metric("Challenging lessons", int(model.challenges))
-cols[3].metric("Pilots with linked lessons", int(model.pilots))
-
 elements = views.load_elements(path, version, slug)
-if elements.empty:
-    st.info("This model has no elements yet.")
-else:
-    views.evidence_chart(elements)
-    with st.expander("Elements as a table"):
-        views.elements_table(elements)
-    st.subheader("Elements", anchor=False)
-    for row in elements.itertuples():
-        views.element_section(path, version, row)
+shown, edit_tab = st.tabs(["Model", "Edit" if editing else "Propose a link"]) if proposing else (st.container(), None)
+with shown:
+    facts = (f"Inspired by {model.inspired_by}" if model.inspired_by else None, model.methodology, model.source)
+    st.caption(" · ".join([f"Version {int(model.version)}"] + [safe(x) for x in facts if isinstance(x, str) and x]))
+    if model.retired_at:
+        st.warning(f"Retired on {safe(model.retired_at[:10])}: kept with its versions, links and votes.")
+    if model.summary:
+        st.markdown(safe(model.summary))
+    export_views.brief_button(path, version, "model", slug)
+    cols = st.columns(4)
+    cols[0].metric("Elements", int(model.elements))
+    cols[1].metric("Supporting lessons", int(model.supports))
+    cols[2].metric("Challenging lessons", int(model.challenges))
+    cols[3].metric("Pilots with linked lessons", int(model.pilots))
+    results, changes, _ = views.load_model_state(path, version, slug)
+    views.results_summary(results, changes, int(model.version))
+    if elements.empty:
+        st.info("This model has no elements yet.")
+    else:
+        views.evidence_chart(elements)
+        with st.expander("Elements as a table"):
+            views.elements_table(elements)
+        st.subheader("Elements", anchor=False)
+        for row in elements.itertuples():
+            views.element_section(path, version, row)
+if edit_tab is not None:
+    with edit_tab:
+        if editing:
+            views.edit_section(path, version, actor, slug, elements)
+        else:
+            views.flash()
+            views.link_section(path, version, actor, elements)
 url_state.publish("models", SPEC)

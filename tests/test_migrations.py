@@ -17,6 +17,7 @@ ALL = [
     "m005_prefix_words",
     "m006_lesson_stakeholder_versions",
     "m007_lesson_status_history",
+    "m008_model_authoring",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -201,6 +202,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m005_prefix_words"),
         ("cross_pilot_lessons", "m006_lesson_stakeholder_versions"),
         ("cross_pilot_lessons", "m007_lesson_status_history"),
+        ("cross_pilot_lessons", "m008_model_authoring"),
     ]
     assert migrate(db) == []
     db.close()

@@ -28,6 +28,20 @@ from lessons.editing import (
 )
 from lessons.ingest.changes import Change, Plan, commit, undo_upload
 from lessons.lifecycle import change_status
+from lessons.model_authoring import (
+    add_element,
+    create_model,
+    link_lessons,
+    move_element,
+    move_model,
+    propose_links,
+    remove_element,
+    retire_model,
+    review_links,
+    unlink_lessons,
+    update_element,
+    update_model,
+)
 from lessons.permissions import ACTIONS, Actor, PermissionDenied, can, cli_actor
 from lessons.privacy import personal_data_export
 from lessons.store import open_memory_store
@@ -46,7 +60,7 @@ from lessons.workshops import (
 )
 
 PASSWORD = "a long enough secret"
-ROLE_USERS = {"admin": "ada", "coordinator": "cora", "facilitator": "fay", "viewer": "vic"}
+ROLE_USERS = {"admin": "ada", "editor": "eddie", "coordinator": "cora", "facilitator": "fay", "viewer": "vic"}
 CONTENT_TABLES = (
     "pilots",
     "lessons",
@@ -54,6 +68,9 @@ CONTENT_TABLES = (
     "user_pilots",
     "workshops",
     "lesson_elements",
+    "governance_models",
+    "model_elements",
+    "model_versions",
     "themes",
     "methodology_steps",
     "audit_log",
@@ -88,6 +105,13 @@ def template():
     ids["element"] = db.execute(
         "INSERT INTO model_elements (model_id, key, position, name) VALUES (?, 'E1', 1, 'Shared decisions')", [model]
     ).lastrowid
+    db.execute(
+        "INSERT INTO model_elements (model_id, key, position, name) VALUES (?, 'E2', 2, 'Local champions')", [model]
+    )
+    db.execute(  # a coordinator's proposal waiting for an editor
+        "INSERT INTO lesson_elements (lesson_id, element_id, stance, status) VALUES (?, ?, 'supports', 'proposed')",
+        [ids["lesson_beta"], ids["element"]],
+    )
     ids["draft"] = create_workshop(db, cli, "Draft workshop")
     add_statements(db, cli, ids["draft"], texts=["A statement to remove."])
     ids["open"] = create_workshop(db, cli, "Open workshop", allow_submissions=True)
@@ -189,6 +213,35 @@ OPERATIONS = {
         "model.edit", "model.link",
         lambda db, a, i: link_lesson_to_element(db, a, i["lesson_alpha"], i["element"], "supports"),
     ),
+    "create_model": ("model.edit", "model.create", lambda db, a, i: create_model(db, a, "new", name="New model")),
+    "update_model": ("model.edit", "model.edit", lambda db, a, i: update_model(db, a, "gm", name="Renamed")),
+    "move_model": ("model.edit", "model.order", lambda db, a, i: move_model(db, a, "gm", 1)),
+    "retire_model": ("model.edit", "model.retire", lambda db, a, i: retire_model(db, a, "gm")),
+    "add_element": ("model.edit", "model.element.add", lambda db, a, i: add_element(db, a, "gm", "Open data")),
+    "update_element": (
+        "model.edit", "model.element.edit", lambda db, a, i: update_element(db, a, "gm", 1, description="New"),
+    ),
+    "remove_element": ("model.edit", "model.element.remove", lambda db, a, i: remove_element(db, a, "gm", 2)),
+    "move_element": ("model.edit", "model.element.order", lambda db, a, i: move_element(db, a, "gm", 2, -1)),
+    "link_lessons": (
+        "model.link", "model.link",
+        lambda db, a, i: link_lessons(db, a, i["element"], [i["lesson_alpha"]], "supports", note="Seen"),
+    ),
+    "review_links accept": (
+        "model.link", "model.link.accept",
+        lambda db, a, i: review_links(db, a, i["element"], [i["lesson_beta"]], accept=True),
+    ),
+    "unlink_lessons": (
+        "model.link", "model.unlink", lambda db, a, i: unlink_lessons(db, a, i["element"], [i["lesson_beta"]]),
+    ),
+    "propose_links alpha": (
+        "model.link.propose", "model.link.propose",
+        lambda db, a, i: propose_links(db, a, i["element"], [i["lesson_alpha"]], "challenges", note="Not here"),
+    ),
+    "propose_links beta": (
+        "model.link.propose", "model.link.propose",
+        lambda db, a, i: propose_links(db, a, i["element"], [i["lesson_beta"]], "challenges"),
+    ),
     "save_theme": ("vocabulary.edit", "theme.save", lambda db, a, i: save_theme(db, a, "housing", "Housing first")),
     "map_methodology_step": (
         "vocabulary.edit", "crosswalk.map", lambda db, a, i: map_methodology_step(db, a, "cosie", 1, "understand"),
@@ -231,43 +284,56 @@ def import_into_emptied(db: Database, actor: Actor | None) -> dict:
 # --- the expected matrix, written out -----------------------------------------------------------------------------
 
 A, R = "allowed", "refused"
-WHO = ("admin", "coordinator", "facilitator", "viewer", "anonymous")  # the coordinator is assigned alpha only
+WHO = ("admin", "editor", "coordinator", "facilitator", "viewer", "anonymous")  # the coordinator is assigned alpha only
 MATRIX = {
-    #                          admin coordinator facilitator viewer anonymous
-    "create_pilot":             (A,    R,          R,          R,     R),
-    "update_pilot alpha":       (A,    A,          R,          R,     R),
-    "update_pilot beta":        (A,    R,          R,          R,     R),
-    "delete_pilot":             (A,    R,          R,          R,     R),
-    "update_lesson alpha":      (A,    A,          R,          R,     R),
-    "update_lesson beta":       (A,    R,          R,          R,     R),
-    "create_workshop":          (A,    R,          A,          R,     R),
-    "open_workshop":            (A,    R,          A,          R,     R),
-    "close_workshop":           (A,    R,          A,          R,     R),
-    "add_statements":           (A,    R,          A,          R,     R),
-    "remove_statement":         (A,    R,          A,          R,     R),
-    "set_allow_submissions":    (A,    R,          A,          R,     R),
-    "moderate":                 (A,    R,          A,          R,     R),
-    "start_round":              (A,    R,          A,          R,     R),
-    "apply_results":            (A,    R,          A,          R,     R),
-    "link_lesson_to_element":   (A,    R,          R,          R,     R),
-    "save_theme":               (A,    R,          R,          R,     R),
-    "map_methodology_step":     (A,    R,          R,          R,     R),
-    "add_user":                 (A,    R,          R,          R,     R),
-    "update_user":              (A,    R,          R,          R,     R),
-    "remove_user":              (A,    R,          R,          R,     R),
-    "set_password of another":  (A,    R,          R,          R,     R),
-    "audit_entries":            (A,    R,          R,          R,     R),
-    "import_bundle":            (A,    R,          R,          R,     R),
-    "personal_data_export":     (A,    R,          R,          R,     R),
-    "commit upload alpha":      (A,    A,          R,          R,     R),
-    "commit upload beta":       (A,    R,          R,          R,     R),
-    "undo upload alpha":        (A,    A,          R,          R,     R),
-    "undo upload beta":         (A,    R,          R,          R,     R),
-    "submit lesson alpha":      (A,    A,          R,          R,     R),
-    "submit lesson beta":       (A,    R,          R,          R,     R),
-    "endorse lesson":           (A,    R,          R,          R,     R),
-    "applied elsewhere in alpha": (A,  A,          R,          R,     R),
-    "applied elsewhere in beta": (A,   R,          R,          R,     R),
+    #                          admin editor coordinator facilitator viewer anonymous
+    "create_pilot":             (A,    R,    R,          R,          R,     R),
+    "update_pilot alpha":       (A,    R,    A,          R,          R,     R),
+    "update_pilot beta":        (A,    R,    R,          R,          R,     R),
+    "delete_pilot":             (A,    R,    R,          R,          R,     R),
+    "update_lesson alpha":      (A,    R,    A,          R,          R,     R),
+    "update_lesson beta":       (A,    R,    R,          R,          R,     R),
+    "create_workshop":          (A,    R,    R,          A,          R,     R),
+    "open_workshop":            (A,    R,    R,          A,          R,     R),
+    "close_workshop":           (A,    R,    R,          A,          R,     R),
+    "add_statements":           (A,    R,    R,          A,          R,     R),
+    "remove_statement":         (A,    R,    R,          A,          R,     R),
+    "set_allow_submissions":    (A,    R,    R,          A,          R,     R),
+    "moderate":                 (A,    R,    R,          A,          R,     R),
+    "start_round":              (A,    R,    R,          A,          R,     R),
+    "apply_results":            (A,    R,    R,          A,          R,     R),
+    "link_lesson_to_element":   (A,    A,    R,          R,          R,     R),
+    "save_theme":               (A,    R,    R,          R,          R,     R),
+    "map_methodology_step":     (A,    R,    R,          R,          R,     R),
+    "add_user":                 (A,    R,    R,          R,          R,     R),
+    "update_user":              (A,    R,    R,          R,          R,     R),
+    "remove_user":              (A,    R,    R,          R,          R,     R),
+    "set_password of another":  (A,    R,    R,          R,          R,     R),
+    "audit_entries":            (A,    R,    R,          R,          R,     R),
+    "import_bundle":            (A,    R,    R,          R,          R,     R),
+    "personal_data_export":     (A,    R,    R,          R,          R,     R),
+    "commit upload alpha":      (A,    R,    A,          R,          R,     R),
+    "commit upload beta":       (A,    R,    R,          R,          R,     R),
+    "undo upload alpha":        (A,    R,    A,          R,          R,     R),
+    "undo upload beta":         (A,    R,    R,          R,          R,     R),
+    "create_model":             (A,    A,    R,          R,          R,     R),
+    "update_model":             (A,    A,    R,          R,          R,     R),
+    "move_model":               (A,    A,    R,          R,          R,     R),
+    "retire_model":             (A,    A,    R,          R,          R,     R),
+    "add_element":              (A,    A,    R,          R,          R,     R),
+    "update_element":           (A,    A,    R,          R,          R,     R),
+    "remove_element":           (A,    A,    R,          R,          R,     R),
+    "move_element":             (A,    A,    R,          R,          R,     R),
+    "link_lessons":             (A,    A,    R,          R,          R,     R),
+    "review_links accept":      (A,    A,    R,          R,          R,     R),
+    "unlink_lessons":           (A,    A,    R,          R,          R,     R),
+    "propose_links alpha":      (A,    A,    A,          R,          R,     R),
+    "propose_links beta":       (A,    A,    R,          R,          R,     R),
+    "submit lesson alpha":      (A,    R,    A,          R,          R,     R),
+    "submit lesson beta":       (A,    R,    R,          R,          R,     R),
+    "endorse lesson":           (A,    A,    R,          R,          R,     R),
+    "applied elsewhere in alpha": (A,  A,    A,          R,          R,     R),
+    "applied elsewhere in beta": (A,   A,    R,          R,          R,     R),
 }  # fmt: skip
 
 CASES = [(op, who, MATRIX[op][k]) for op in MATRIX for k, who in enumerate(WHO)]

@@ -390,6 +390,7 @@ def test_table_counts_on_the_empty_store(db):
         "ties": 0,
         "governance_models": 0,
         "model_elements": 0,
+        "model_versions": 0,
         "lesson_elements": 0,
         "workshops": 0,
         "statements": 0,

@@ -1,0 +1,505 @@
+"""Author governance models: create, edit, reorder and retire models; add, edit, reorder and remove their elements;
+link lessons to elements (coordinators propose, editors and administrators accept).
+
+Versions
+--------
+A model has a current version. While no workshop has voted on it, edits change that version in place. Once a
+statement drawn from one of its elements has a vote, the next edit first copies the elements into a new version
+(new rows, the same keys, the lesson links carried over) and changes only the copy: workshops and their results
+keep pointing at the elements they voted on. Lesson links are evidence, not content: linking never makes a version.
+
+Every write is authorised here, runs in one transaction and goes into the audit log (one entry per call).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+from lessons.audit import record
+from lessons.permissions import Actor, authorize
+from lessons.text import clean_text
+
+KINDS = ("principle", "step")
+STANCES = ("supports", "challenges")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
+class ModelError(ValueError):
+    """A model edit that cannot be made (unknown model or element, empty name, bad value); nothing was written."""
+
+
+def _now_sql() -> str:
+    return "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+
+
+def model_row(db: Database, slug: str) -> dict:
+    """A model's row: id, slug, name, summary, methodology, source, version, position, retired_at."""
+    return _model(db, slug)
+
+
+def _model(db: Database, slug: str) -> dict:
+    cursor = db.execute(
+        "SELECT id, slug, name, summary, methodology, source, version, position, retired_at FROM governance_models"
+        " WHERE slug = ?",
+        [slug],
+    )
+    row = cursor.fetchone()
+    if row is None:
+        raise ModelError(f"There is no governance model {slug!r}.")
+    return dict(zip([c[0] for c in cursor.description], row))
+
+
+def current_elements(db: Database, slug: str) -> list[dict]:
+    """The elements of a model's current version in order: id, key, position, kind, name, description.
+
+    >>> from lessons.permissions import cli_actor
+    >>> from lessons.store import open_memory_store
+    >>> db = open_memory_store()
+    >>> _ = create_model(db, cli_actor(), "m", name="Model")
+    >>> _ = add_element(db, cli_actor(), "m", "Shared decisions")
+    >>> [(e["key"], e["position"], e["name"]) for e in current_elements(db, "m")]
+    [('E1', 1, 'Shared decisions')]
+    """
+    model = _model(db, slug)
+    cursor = db.execute(
+        """SELECT id, key, position, kind, name, description FROM model_elements
+           WHERE model_id = ? AND version = ? ORDER BY position, id""",
+        [model["id"], model["version"]],
+    )
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
+def is_voted(db: Database, model_id: int, version: int) -> bool:
+    """Whether any workshop has a vote on a statement drawn from this version's elements."""
+    return (
+        db.execute(
+            """SELECT 1 FROM votes v JOIN statements s ON s.id = v.statement_id
+               JOIN model_elements e ON e.id = s.element_id WHERE e.model_id = ? AND e.version = ? LIMIT 1""",
+            [model_id, version],
+        ).fetchone()
+        is not None
+    )
+
+
+def _editable_version(db: Database, model: dict, note: str) -> tuple[int, dict[int, int]]:
+    """The version to edit: the current one, or (when it has votes) a new copy of it. Returns the version and a map
+    from the current version's element ids to the ids of the rows to edit."""
+    version = model["version"]
+    rows = db.execute(
+        "SELECT id, key, position, kind, name, description, phase FROM model_elements WHERE model_id = ? AND version = ?",
+        [model["id"], version],
+    ).fetchall()
+    if not is_voted(db, model["id"], version):
+        return version, {r[0]: r[0] for r in rows}
+    new = version + 1
+    moved = {}
+    for old_id, key, position, kind, name, description, phase in rows:
+        moved[old_id] = db.execute(
+            """INSERT INTO model_elements (model_id, version, key, position, kind, name, description, phase)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [model["id"], new, key, position, kind, name, description, phase],
+        ).lastrowid
+        db.execute(
+            """INSERT INTO lesson_elements (lesson_id, element_id, stance, note, status, proposed_by)
+               SELECT lesson_id, ?, stance, note, status, proposed_by FROM lesson_elements WHERE element_id = ?""",
+            [moved[old_id], old_id],
+        )
+    if (
+        db.execute("SELECT 1 FROM model_versions WHERE model_id = ? AND number = ?", [model["id"], version]).fetchone()
+        is None
+    ):
+        db.execute("INSERT INTO model_versions (model_id, number, note) VALUES (?, ?, ?)", [model["id"], version, None])
+    db.execute("INSERT INTO model_versions (model_id, number, note) VALUES (?, ?, ?)", [model["id"], new, note])
+    db.execute("UPDATE governance_models SET version = ? WHERE id = ?", [new, model["id"]])
+    model["version"] = new
+    return new, moved
+
+
+def _name(value, what: str) -> str:
+    text = clean_text(value, multiline=False).strip()
+    if not text:
+        raise ModelError(f"A {what} needs a name.")
+    return text
+
+
+def _optional(value) -> str | None:
+    return clean_text(value).strip() or None if value is not None else None
+
+
+def _methodology(db: Database, code: str | None) -> str | None:
+    if not code:
+        return None
+    if db.execute("SELECT 1 FROM methodologies WHERE code = ?", [code]).fetchone() is None:
+        raise ModelError(f"There is no methodology {code!r}.")
+    return code
+
+
+def create_model(
+    db: Database,
+    actor: Actor,
+    slug: str,
+    *,
+    name: str,
+    description: str | None = None,
+    methodology: str | None = None,
+    source: str | None = None,
+) -> int:
+    """Create a governance model (version 1, no elements yet, listed last); return its id.
+
+    Parameters
+    ----------
+    db : Database
+        The store.
+    actor : Actor
+        Who acts; needs ``model.edit`` (administrators and editors).
+    slug : str
+        Short lower-case identifier used in links and on the command line, e.g. ``local-champions``.
+    name, description, methodology, source : str
+        The model's name, what it says, the methodology code it follows and where it comes from.
+
+    Examples
+    --------
+    >>> from lessons.permissions import cli_actor
+    >>> from lessons.store import open_memory_store
+    >>> db = open_memory_store()
+    >>> create_model(db, cli_actor(), "m", name="Model")
+    1
+    """
+    authorize(actor, "model.edit")
+    slug = clean_text(slug, multiline=False).strip().lower()
+    if not SLUG.fullmatch(slug):
+        raise ModelError("A model's short name uses lower-case letters, digits and hyphens, e.g. local-champions.")
+    values = [slug, _name(name, "model"), _optional(description), _methodology(db, methodology), _optional(source)]
+    with db.atomic():
+        if db.execute("SELECT 1 FROM governance_models WHERE slug = ?", [slug]).fetchone():
+            raise ModelError(f"There is already a governance model {slug!r}.")
+        position = db.execute("SELECT coalesce(max(position), count(*)) + 1 FROM governance_models").fetchone()[0]
+        model_id = db.execute(
+            """INSERT INTO governance_models (slug, name, summary, methodology, source, version, position)
+               VALUES (?, ?, ?, ?, ?, 1, ?)""",
+            [*values, position],
+        ).lastrowid
+        db.execute("INSERT INTO model_versions (model_id, number, note) VALUES (?, 1, 'created')", [model_id])
+        record(db, actor, "model.create", object_type="governance_model", object_id=slug, rows=1,
+               detail={"name": values[1]})  # fmt: skip
+    return model_id
+
+
+def update_model(db: Database, actor: Actor, slug: str, **changes) -> int:
+    """Change a model's ``name``, ``description``, ``methodology`` or ``source``; return its current version (a new
+    one when the model had been voted on)."""
+    authorize(actor, "model.edit")
+    unknown = set(changes) - {"name", "description", "methodology", "source"}
+    if unknown:
+        raise ModelError(f"A model has no field {sorted(unknown)[0]!r}.")
+    with db.atomic():
+        model = _model(db, slug)
+        values = {}
+        if "name" in changes:
+            values["name"] = _name(changes["name"], "model")
+        if "description" in changes:
+            values["summary"] = _optional(changes["description"])
+        if "methodology" in changes:
+            values["methodology"] = _methodology(db, changes["methodology"])
+        if "source" in changes:
+            values["source"] = _optional(changes["source"])
+        values = {k: v for k, v in values.items() if v != model[k]}
+        if not values:
+            return model["version"]
+        version, _ = _editable_version(db, model, "model changed: " + ", ".join(sorted(values)))
+        for column, value in values.items():  # column names come from the fixed set above
+            db.execute(f"UPDATE governance_models SET {column} = ? WHERE id = ?", [value, model["id"]])
+        record(db, actor, "model.edit", object_type="governance_model", object_id=slug, rows=1,
+               detail={"changed": sorted(values), "version": version})  # fmt: skip
+    return version
+
+
+def move_model(db: Database, actor: Actor, slug: str, step: int) -> None:
+    """Move a model up (``step`` −1) or down (+1) in the order models are listed in."""
+    authorize(actor, "model.edit")
+    with db.atomic():
+        _model(db, slug)
+        order = [r[0] for r in db.execute("SELECT slug FROM governance_models ORDER BY coalesce(position, 1e9), name")]
+        at = order.index(slug)
+        to = min(max(at + int(step), 0), len(order) - 1)
+        order.insert(to, order.pop(at))
+        for position, other in enumerate(order, start=1):
+            db.execute("UPDATE governance_models SET position = ? WHERE slug = ?", [position, other])
+        record(db, actor, "model.order", object_type="governance_model", object_id=slug, rows=1,
+               detail={"from": at + 1, "to": to + 1})  # fmt: skip
+
+
+def retire_model(db: Database, actor: Actor, slug: str, retired: bool = True) -> None:
+    """Retire a model (it stays, with its versions, links and votes, marked retired), or bring it back."""
+    authorize(actor, "model.edit")
+    with db.atomic():
+        model = _model(db, slug)
+        db.execute(
+            f"UPDATE governance_models SET retired_at = {'(' + _now_sql() + ')' if retired else 'NULL'} WHERE id = ?",
+            [model["id"]],
+        )
+        record(db, actor, "model.retire" if retired else "model.restore", object_type="governance_model",
+               object_id=slug, rows=1)  # fmt: skip
+
+
+def _renumber(db: Database, model_id: int, version: int, order: list[int]) -> None:
+    for position, element_id in enumerate(order, start=1):
+        db.execute("UPDATE model_elements SET position = ? WHERE id = ?", [-position, element_id])
+    db.execute("UPDATE model_elements SET position = -position WHERE model_id = ? AND version = ?", [model_id, version])
+
+
+def _order(db: Database, model_id: int, version: int) -> list[int]:
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM model_elements WHERE model_id = ? AND version = ? ORDER BY position, id",
+            [model_id, version],
+        )
+    ]
+
+
+def _element_at(db: Database, model: dict, number: int) -> int:
+    order = _order(db, model["id"], model["version"])
+    if not 1 <= int(number) <= len(order):
+        raise ModelError(f"The model {model['slug']!r} has no element number {number} (it has {len(order)}).")
+    return order[int(number) - 1]
+
+
+def add_element(
+    db: Database, actor: Actor, slug: str, name: str, *, kind: str = "principle", description: str | None = None
+) -> int:
+    """Append an element (a principle or a step) to a model's current version; return its id."""
+    authorize(actor, "model.edit")
+    if kind not in KINDS:
+        raise ModelError("An element is either a principle or a step.")
+    name, description = _name(name, "element"), _optional(description)
+    with db.atomic():
+        model = _model(db, slug)
+        version, _ = _editable_version(db, model, f"element added: {name}")
+        keys = {r[0] for r in db.execute("SELECT key FROM model_elements WHERE model_id = ?", [model["id"]])}
+        number = len(keys) + 1
+        while f"E{number}" in keys:
+            number += 1
+        position = len(_order(db, model["id"], version)) + 1
+        element_id = db.execute(
+            """INSERT INTO model_elements (model_id, version, key, position, kind, name, description)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            [model["id"], version, f"E{number}", position, kind, name, description],
+        ).lastrowid
+        record(db, actor, "model.element.add", object_type="governance_model", object_id=slug, rows=1,
+               detail={"key": f"E{number}", "name": name, "version": version})  # fmt: skip
+    return element_id
+
+
+def update_element(db: Database, actor: Actor, slug: str, number: int, **changes) -> int:
+    """Change the ``name``, ``description`` or ``kind`` of element ``number`` (1-based, in order) of a model's
+    current version; return the version changed (a new one when the model had been voted on)."""
+    authorize(actor, "model.edit")
+    unknown = set(changes) - {"name", "description", "kind"}
+    if unknown:
+        raise ModelError(f"An element has no field {sorted(unknown)[0]!r}.")
+    values = {}
+    if "name" in changes:
+        values["name"] = _name(changes["name"], "element")
+    if "description" in changes:
+        values["description"] = _optional(changes["description"])
+    if "kind" in changes:
+        if changes["kind"] not in KINDS:
+            raise ModelError("An element is either a principle or a step.")
+        values["kind"] = changes["kind"]
+    with db.atomic():
+        model = _model(db, slug)
+        element_id = _element_at(db, model, number)
+        cursor = db.execute("SELECT key, name, description, kind FROM model_elements WHERE id = ?", [element_id])
+        now = dict(zip([c[0] for c in cursor.description], cursor.fetchone()))
+        values = {k: v for k, v in values.items() if v != now[k]}
+        if not values:
+            return model["version"]
+        version, moved = _editable_version(db, model, f"element {now['key']} changed")
+        for column, value in values.items():  # column names come from the fixed set above
+            db.execute(f"UPDATE model_elements SET {column} = ? WHERE id = ?", [value, moved[element_id]])
+        record(db, actor, "model.element.edit", object_type="governance_model", object_id=slug, rows=1,
+               detail={"key": now["key"], "changed": sorted(values), "version": version})  # fmt: skip
+    return version
+
+
+def remove_element(db: Database, actor: Actor, slug: str, number: int) -> int:
+    """Remove element ``number`` from a model's current version (a voted version keeps it); return the version."""
+    authorize(actor, "model.edit")
+    with db.atomic():
+        model = _model(db, slug)
+        element_id = _element_at(db, model, number)
+        key = db.execute("SELECT key FROM model_elements WHERE id = ?", [element_id]).fetchone()[0]
+        version, moved = _editable_version(db, model, f"element {key} removed")
+        db.execute("DELETE FROM model_elements WHERE id = ?", [moved[element_id]])
+        _renumber(db, model["id"], version, _order(db, model["id"], version))
+        record(db, actor, "model.element.remove", object_type="governance_model", object_id=slug, rows=1,
+               detail={"key": key, "version": version})  # fmt: skip
+    return version
+
+
+def move_element(db: Database, actor: Actor, slug: str, number: int, step: int) -> int:
+    """Move element ``number`` up (``step`` −1) or down (+1) in its model; return the version changed."""
+    authorize(actor, "model.edit")
+    with db.atomic():
+        model = _model(db, slug)
+        element_id = _element_at(db, model, number)
+        version, moved = _editable_version(db, model, "elements reordered")
+        order = _order(db, model["id"], version)
+        at = order.index(moved[element_id])
+        to = min(max(at + int(step), 0), len(order) - 1)
+        order.insert(to, order.pop(at))
+        _renumber(db, model["id"], version, order)
+        record(db, actor, "model.element.order", object_type="governance_model", object_id=slug, rows=1,
+               detail={"from": at + 1, "to": to + 1, "version": version})  # fmt: skip
+    return version
+
+
+# --- links ----------------------------------------------------------------------------------------------------------
+
+
+def _lesson_pilots(db: Database, lesson_ids: Iterable[int]) -> dict[int, int]:
+    pilots = {}
+    for lesson_id in dict.fromkeys(int(i) for i in lesson_ids):
+        row = db.execute("SELECT pilot_id FROM lessons WHERE id = ?", [lesson_id]).fetchone()
+        if row is None:
+            raise ModelError(f"There is no lesson {lesson_id}.")
+        pilots[lesson_id] = row[0]
+    return pilots
+
+
+def _current_element(db: Database, element_id: int) -> None:
+    row = db.execute(
+        """SELECT e.version = gm.version FROM model_elements e JOIN governance_models gm ON gm.id = e.model_id
+           WHERE e.id = ?""",
+        [int(element_id)],
+    ).fetchone()
+    if row is None:
+        raise ModelError(f"There is no governance-model element {element_id}.")
+    if not row[0]:
+        raise ModelError("That element belongs to an earlier version of its model; link the current one.")
+
+
+def _links(db, actor, element_id, lesson_ids, stance, note, *, status: str) -> dict[int, int]:
+    if stance not in STANCES:
+        raise ModelError("A lesson either supports or challenges an element.")
+    note = _optional(note)
+    _current_element(db, element_id)
+    pilots = _lesson_pilots(db, lesson_ids)
+    if status == "proposed":
+        for pilot_id in sorted(set(pilots.values())):
+            authorize(actor, "model.link.propose", pilot_id)
+    for lesson_id in pilots:
+        if (
+            status == "proposed"
+            and db.execute(
+                "SELECT 1 FROM lesson_elements WHERE lesson_id = ? AND element_id = ? AND status = 'accepted'",
+                [lesson_id, int(element_id)],
+            ).fetchone()
+        ):
+            raise ModelError(f"Lesson {lesson_id} is already linked to that element.")
+        db.execute(
+            """INSERT INTO lesson_elements (lesson_id, element_id, stance, note, status, proposed_by)
+               VALUES (?, ?, ?, ?, ?, ?)
+               ON CONFLICT (lesson_id, element_id) DO UPDATE SET stance = excluded.stance, note = excluded.note,
+                   status = excluded.status, proposed_by = excluded.proposed_by""",
+            [lesson_id, int(element_id), stance, note, status, actor.username if status == "proposed" else None],
+        )
+    return pilots
+
+
+def link_lessons(
+    db: Database, actor: Actor, element_id: int, lesson_ids: Iterable[int], stance: str, note: str | None = None
+) -> int:
+    """Link lessons to an element of a model's current version, each supporting or challenging it, with an optional
+    note (editors and administrators); the links count at once. Returns how many lessons were linked.
+
+    Examples
+    --------
+    >>> from lessons.permissions import cli_actor
+    >>> from lessons.store import open_memory_store
+    >>> db = open_memory_store()
+    >>> _ = create_model(db, cli_actor(), "m", name="Model")
+    >>> element = add_element(db, cli_actor(), "m", "Shared decisions")
+    >>> link_lessons(db, cli_actor(), element, [], "supports")
+    0
+    """
+    authorize(actor, "model.link")
+    with db.atomic():
+        pilots = _links(db, actor, element_id, lesson_ids, stance, note, status="accepted")
+        record(db, actor, "model.link", object_type="model_element", object_id=int(element_id), rows=len(pilots),
+               detail={"lessons": list(pilots), "stance": stance})  # fmt: skip
+    return len(pilots)
+
+
+def propose_links(
+    db: Database, actor: Actor, element_id: int, lesson_ids: Iterable[int], stance: str, note: str | None = None
+) -> int:
+    """Propose links between lessons and an element: a coordinator for their own pilots' lessons (editors and
+    administrators may too). A proposal counts nowhere until an editor or administrator accepts it
+    (:func:`review_links`). Returns how many lessons were proposed."""
+    first = next(iter(sorted(getattr(actor, "pilot_ids", ()) or ())), None)
+    authorize(actor, "model.link.propose", first)  # a role that never proposes is refused before any look-up
+    with db.atomic():
+        pilots = _links(db, actor, element_id, lesson_ids, stance, note, status="proposed")
+        record(db, actor, "model.link.propose", object_type="model_element", object_id=int(element_id),
+               rows=len(pilots), detail={"lessons": list(pilots), "stance": stance})  # fmt: skip
+    return len(pilots)
+
+
+def review_links(db: Database, actor: Actor, element_id: int, lesson_ids: Iterable[int], *, accept: bool) -> int:
+    """Accept or reject proposed links of an element to lessons; return how many were changed."""
+    authorize(actor, "model.link")
+    lesson_ids = [int(i) for i in lesson_ids]
+    with db.atomic():
+        marks = ", ".join("?" for _ in lesson_ids) or "NULL"
+        where = f"element_id = ? AND status = 'proposed' AND lesson_id IN ({marks})"
+        if accept:
+            n = db.execute(
+                f"UPDATE lesson_elements SET status = 'accepted' WHERE {where}", [int(element_id), *lesson_ids]
+            )
+        else:
+            n = db.execute(f"DELETE FROM lesson_elements WHERE {where}", [int(element_id), *lesson_ids])
+        record(db, actor, "model.link.accept" if accept else "model.link.reject", object_type="model_element",
+               object_id=int(element_id), rows=n.rowcount, detail={"lessons": lesson_ids})  # fmt: skip
+    return n.rowcount
+
+
+def unlink_lessons(db: Database, actor: Actor, element_id: int, lesson_ids: Iterable[int]) -> int:
+    """Remove links (accepted or proposed) between an element and lessons; return how many were removed."""
+    authorize(actor, "model.link")
+    lesson_ids = [int(i) for i in lesson_ids]
+    with db.atomic():
+        marks = ", ".join("?" for _ in lesson_ids) or "NULL"
+        n = db.execute(
+            f"DELETE FROM lesson_elements WHERE element_id = ? AND lesson_id IN ({marks})",
+            [int(element_id), *lesson_ids],
+        ).rowcount
+        record(db, actor, "model.unlink", object_type="model_element", object_id=int(element_id), rows=n,
+               detail={"lessons": lesson_ids})  # fmt: skip
+    return n
+
+
+def proposed_links(db: Database, slug: str | None = None) -> list[dict]:
+    """Proposed links waiting for an editor: element_id, element (key · name), model, lesson_id, lesson title, pilot,
+    stance, note, proposed_by."""
+    cursor = db.execute(
+        """SELECT le.element_id, e.key || ' · ' || e.name AS element, gm.slug AS model, le.lesson_id,
+                  l.title AS lesson, p.name AS pilot, le.stance, le.note, le.proposed_by
+           FROM lesson_elements le JOIN model_elements e ON e.id = le.element_id
+           JOIN governance_models gm ON gm.id = e.model_id JOIN lessons l ON l.id = le.lesson_id
+           JOIN pilots p ON p.id = l.pilot_id
+           WHERE le.status = 'proposed' AND (? IS NULL OR gm.slug = ?) ORDER BY gm.slug, e.position, l.id""",
+        [slug, slug],
+    )
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, r)) for r in cursor.fetchall()]
+
+
+def element_id_of(db: Database, slug: str, number: int) -> int:
+    """The id of element ``number`` (1-based, in order) of a model's current version."""
+    return _element_at(db, _model(db, slug), number)
