@@ -16,6 +16,7 @@ ALL = [
     "m004_analysis_results",
     "m005_prefix_words",
     "m006_lesson_stakeholder_versions",
+    "m009_vocabulary_and_pilot_archive",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -112,8 +113,18 @@ def write_old_store(path):
     return db
 
 
+#: Columns later migrations added to old tables (with defaults): left out when an old store is compared.
+ADDED = {"themes": {"retired"}}
+
+
 def dump(db) -> dict[str, list[tuple]]:
-    return {table: db.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall() for table, order in WRITTEN.items()}
+    def columns(table):
+        return ", ".join(r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[1] not in ADDED.get(table, ()))
+
+    return {
+        table: db.execute(f"SELECT {columns(table)} FROM {table} ORDER BY {order}").fetchall()
+        for table, order in WRITTEN.items()
+    }
 
 
 @pytest.fixture
@@ -199,6 +210,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m004_analysis_results"),
         ("cross_pilot_lessons", "m005_prefix_words"),
         ("cross_pilot_lessons", "m006_lesson_stakeholder_versions"),
+        ("cross_pilot_lessons", "m009_vocabulary_and_pilot_archive"),
     ]
     assert migrate(db) == []
     db.close()
