@@ -4,12 +4,16 @@ import streamlit as st
 
 from components import auth, loaders
 from components.editors import lesson_form, pilot_facts_form
+from components.vocabulary_views import deletion_undo, pilot_deletion
 from lessons.editing import update_lesson, update_pilot
+from lessons.permissions import can
 
 path = loaders.db_path()
 st.title("Edit pilot data")
 actor = auth.require_actor(path, "correct the facts and lessons of the pilots you coordinate")
 pilots = loaders.load_editable_pilots(path, actor)
+if can(actor, "pilot.delete"):
+    deletion_undo(path, actor)
 if pilots.empty:
     st.info("Your account may not change any pilot. An administrator assigns pilots to coordinators.")
     st.stop()
@@ -43,3 +47,5 @@ with lessons_tab:
             )
             if changed is not None:
                 st.success(f"Saved: {', '.join(changed) or 'nothing had changed'}.", icon=":material/check_circle:")
+if can(actor, "pilot.delete"):
+    pilot_deletion(path, actor, pilot)
