@@ -124,3 +124,11 @@ def test_the_crosswalk_shows_an_edit(demo_db):
     map_methodology_step(demo_db, ADMIN, "servicedesign", 1, "initiate")
     assert phases() == ["initiate", "understand", "co-design", "co-deliver"]
     assert audit(demo_db)[-1] == ("crosswalk.map", "methodology_step", "servicedesign:1", 1)
+
+
+def test_a_retired_theme_is_no_longer_offered_in_choosers(demo_db):
+    from lessons.queries import vocabularies
+
+    assert "trust" in vocabularies(demo_db)["themes"]["code"].tolist()
+    retire_theme(demo_db, ADMIN, "trust")
+    assert "trust" not in vocabularies(demo_db)["themes"]["code"].tolist()

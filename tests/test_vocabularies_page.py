@@ -129,3 +129,24 @@ def test_no_deletion_for_other_roles(app, user):  # noqa: F811
     app.switch_page("pages/pilot_data.py").run()
     assert not app.exception
     assert not [b for b in app.button if (b.key or "").startswith("pilotdata_delete")]
+
+
+def test_a_lesson_keeps_a_retired_theme_in_its_form(app, demo_db_path):  # noqa: F811
+    from lessons.permissions import Actor
+    from lessons.vocabularies import retire_theme
+
+    db = connect(demo_db_path)
+    retire_theme(db, Actor("root", "admin"), "trust")
+    db.close()
+    sign_in(app, "admin")
+    app.switch_page("pages/pilot_data.py").run()
+    assert not app.exception
+    lesson = app.selectbox(key="pilotdata_lesson").value
+    codes = query(
+        demo_db_path,
+        "SELECT t.code FROM lesson_themes lt JOIN themes t ON t.id = lt.theme_id WHERE lt.lesson_id = ?",
+        [lesson],
+    )
+    [themes] = [m for m in app.multiselect if m.label == "Themes"]
+    assert ("Trust and relationships" in themes.options) == (("trust",) in codes)
+    assert "trust" in themes.value or ("trust",) not in codes
