@@ -32,6 +32,7 @@ pages = {
     "Manage": [
         st.Page("pages/upload.py", title="Upload pilot summary", icon=":material/upload_file:", url_path="upload"),
         st.Page("pages/pilot_data.py", title="Edit pilot data", icon=":material/edit_note:", url_path="pilot-data"),
+        st.Page("pages/vocabularies.py", title="Vocabularies", icon=":material/category:", url_path="vocabularies"),
         st.Page("pages/exports.py", title="Data and exports", icon=":material/download:", url_path="exports"),
         st.Page(
             "pages/users_audit.py", title="Users and audit", icon=":material/admin_panel_settings:", url_path="users"

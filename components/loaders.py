@@ -212,3 +212,34 @@ def load_uploads(path: str, actor) -> list[dict]:
 def clear_all() -> None:
     """Drop every cached view (after a write that bypasses the version counters, and between tests)."""
     st.cache_data.clear()
+
+
+def load_vocabulary_tables(path: str, actor) -> dict[str, pd.DataFrame]:
+    """Themes with their lesson counts, tie relation types in use, the crosswalk and the shared phases, for the
+    Vocabularies page (administrators; not cached: the page shows each write at once)."""
+    from lessons import vocabularies
+
+    with closing(connect(path, readonly=True)) as db:
+        return {
+            "themes": vocabularies.theme_table(db),
+            "relations": vocabularies.relation_counts(db),
+            "crosswalk": vocabularies.crosswalk(db),
+            "phases": queries.vocabularies(db)["phases"],
+        }
+
+
+def check_methodology(path: str, files: dict[str, bytes], source: str):
+    """Read and check an uploaded process description: (methodology, suggested mapping); raises ImportRefused."""
+    from lessons.methodologies import parse_schema, suggest_mapping
+
+    with closing(connect(path, readonly=True)) as db:
+        methodology = parse_schema(files, source=source)
+        return methodology, suggest_mapping(db, methodology)
+
+
+def load_deletion(path: str, pilot_id: int | None = None) -> tuple[dict, list[dict]]:
+    """What deleting ``pilot_id`` would take or unlink (counts), and the deletions that can be undone."""
+    from lessons.pilot_archive import deleted_pilots, deletion_summary
+
+    with closing(connect(path, readonly=True)) as db:
+        return (deletion_summary(db, pilot_id) if pilot_id is not None else {}), deleted_pilots(db)

@@ -49,7 +49,8 @@ The bundle is made to be published, so it never holds a secret or an account. Ta
 * **Left out** (no CSV; emptied in ``lessons.db``): ``users`` (password hashes, e-mail addresses, sign-in times),
   ``user_pilots`` (who may change what), ``audit_log`` (every write and sign-in, with account ids and names) and
   ``upload_changes`` (row images before and after each upload, kept so uploads can be undone: they can hold text
-  a coordinator has since removed or corrected on purpose, and the data set is the current state).
+  a coordinator has since removed or corrected on purpose, and the data set is the current state) and
+  ``deleted_pilots`` (every row of a deleted pilot, kept so an administrator can undo the deletion).
 * **Derived, not in the data package**: ``analysis_results`` (emptied in ``lessons.db``: recomputed on first
   view), the full-text indexes ``lessons_fts*`` and ``lessons_words*`` (kept in ``lessons.db`` so Datasette and
   the app can search; rebuilt by triggers on import), ``data_versions`` and ``_sqlite_migrations`` (kept in
@@ -127,6 +128,7 @@ LEFT_OUT = {
     "user_pilots": "accounts: which pilots each coordinator may change",
     "audit_log": "every write and sign-in, with account ids and names",
     "upload_changes": "row images before and after each upload (kept to undo uploads; may hold removed text)",
+    "deleted_pilots": "deleted pilots, kept so a deletion can be undone (the data set is the current state)",
 }
 #: Internal or derived tables: kept in ``lessons.db`` only (``analysis_results`` emptied), never in the package.
 INTERNAL = ("analysis_results", "data_versions", "_sqlite_migrations")

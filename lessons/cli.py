@@ -734,6 +734,39 @@ def _metric_text(value) -> str:
     return str(value)
 
 
+def cmd_methodology(args) -> int:
+    """``methodology import FILE``: a published process description (an INTERLINK co-production schema folder,
+    its metadata.json or a zip of it) as a methodology in the crosswalk."""
+    from lessons.methodologies import ImportRefused, commit_import, parse_schema, preview, read_files, suggest_mapping
+
+    db = ensure_store(args.db)
+    actor = _acting(db, args.as_user)
+    try:
+        methodology = parse_schema(read_files(args.file), source=Path(args.file).name, code=args.code)
+        mapping = suggest_mapping(db, methodology)
+        for item in args.map or []:
+            step, _, phase = item.partition("=")
+            names = {s.name.lower(): s.position for s in methodology.steps}
+            position = int(step) if step.strip().isdigit() else names.get(step.strip().lower())
+            if position not in mapping or not phase:
+                raise ImportRefused([(args.file, f"--map {item}", "no such step, or no phase", "use STEP=PHASE")])
+            mapping[position] = phase.strip()
+        rows = preview(db, methodology, mapping)
+        print(f"{methodology.code}: {methodology.name} ({len(rows)} steps)")
+        _print_table(rows, ["position", "step", "phase"])
+        if args.dry_run:
+            print("Dry run: nothing was written.")
+            return EXIT_OK
+        commit_import(db, actor, methodology, mapping, replace=args.replace)
+    except ImportRefused as refused:
+        for file, where, cause, fix in refused.problems:
+            print(f"{file}: {where}: {cause}. Fix: {fix}.", file=sys.stderr)
+        print(f"{len(refused.problems)} problem(s); nothing was written.", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"Imported methodology {methodology.code} with {len(rows)} steps.")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m lessons", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
@@ -960,6 +993,18 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("slug", metavar="SLUG")
     m.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_model)
+    p = sub.add_parser("methodology", help="import a methodology from a published process description")
+    ms = p.add_subparsers(dest="methodology_command", required=True, metavar="ACTION")
+    m = ms.add_parser(
+        "import", parents=[common], help="an INTERLINK co-production schema (folder, metadata.json or zip)"
+    )
+    m.add_argument("file", metavar="FILE")
+    m.add_argument("--code", metavar="CODE", help="the methodology's code (default: interlink-<schema id>)")
+    m.add_argument("--map", action="append", metavar="STEP=PHASE", help="map a step (position or name) to a phase")
+    m.add_argument("--dry-run", action="store_true", help="show the steps and mapping; write nothing")
+    m.add_argument("--replace", action="store_true", help="replace the steps of an existing methodology of that code")
+    m.add_argument("--as", dest="as_user", metavar="USER", help="act as this account (default: a local administrator)")
+    p.set_defaults(func=cmd_methodology)
     return parser
 
 

@@ -121,20 +121,14 @@ def update_pilot(db: Database, actor: Actor, pilot_id: int, **changes) -> dict:
     return diff
 
 
-def delete_pilot(db: Database, actor: Actor, pilot_id: int) -> int:
-    """Delete a pilot with its lessons, stakeholders and ties (admins only); return the rows removed."""
-    authorize(actor, "pilot.delete")
-    with db.atomic():
-        pilot = _one(db, "SELECT slug FROM pilots WHERE id = ?", [pilot_id])
-        if pilot is None:
-            raise EditError("That pilot no longer exists.")
-        rows = 1 + sum(
-            db.execute(f"SELECT count(*) FROM {t} WHERE pilot_id = ?", [pilot_id]).fetchone()[0]
-            for t in ("lessons", "stakeholders", "ties")
-        )
-        db.execute("DELETE FROM pilots WHERE id = ?", [pilot_id])
-        record(db, actor, "pilot.delete", object_type="pilot", object_id=pilot["slug"], rows=rows)
-    return rows
+def delete_pilot(db: Database, actor: Actor, pilot_id: int, *, confirm_slug: str | None = None) -> int:
+    """Delete a pilot with its lessons, stakeholders and ties (admins only); return the rows removed.
+
+    Everything that goes is kept so the deletion can be undone: see :mod:`lessons.pilot_archive`.
+    """
+    from lessons.pilot_archive import delete_pilot as archive_and_delete
+
+    return archive_and_delete(db, actor, pilot_id, confirm_slug=confirm_slug)
 
 
 def update_lesson(

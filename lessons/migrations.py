@@ -609,3 +609,27 @@ END;
     finally:
         if foreign_keys:
             db.execute("PRAGMA foreign_keys = ON")
+
+
+def m009_vocabulary_and_pilot_archive(db: Database) -> None:
+    """Themes can be retired (kept on the lessons that carry them, no longer offered for new ones), and a deleted
+    pilot's rows are kept in ``deleted_pilots`` so an administrator can undo the deletion (#14)."""
+    run_sql(
+        db,
+        """
+ALTER TABLE themes ADD COLUMN retired INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1));
+CREATE TABLE deleted_pilots (
+    id INTEGER PRIMARY KEY,
+    pilot_id INTEGER NOT NULL,
+    slug TEXT NOT NULL,
+    name TEXT NOT NULL,
+    deleted_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    deleted_by TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    archive TEXT NOT NULL,
+    restored_at TEXT,
+    restored_by TEXT
+);
+CREATE INDEX idx_deleted_pilots_slug ON deleted_pilots(slug);
+""",
+    )

@@ -698,9 +698,10 @@ def pilot_lessons(db: Database, pilot_id: int) -> pd.DataFrame:
 
 
 def vocabularies(db: Database) -> dict[str, pd.DataFrame]:
-    """Codes and names of themes, phases, sectors and methodologies, for choosers (columns code, name)."""
+    """Codes and names of themes (not retired ones), phases, sectors and methodologies, for choosers (columns code,
+    name)."""
     return {
-        "themes": _frame(db, "SELECT code, name FROM themes ORDER BY name"),
+        "themes": _frame(db, "SELECT code, name FROM themes WHERE retired = 0 ORDER BY name"),
         "phases": _frame(db, "SELECT code, name FROM phases ORDER BY position"),
         "sectors": _frame(db, "SELECT code, name FROM sectors ORDER BY name"),
         "methodologies": _frame(db, "SELECT code, name FROM methodologies ORDER BY name"),

@@ -49,6 +49,7 @@ TABLES = [
     "users",
     "user_pilots",
     "audit_log",
+    "deleted_pilots",
 ]
 
 #: Derived tables: results computed from the tables above, stored so they are not recomputed on every view.

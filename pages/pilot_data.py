@@ -4,13 +4,17 @@ import streamlit as st
 
 from components import auth, loaders
 from components.editors import lesson_form, pilot_facts_form, status_change_form
+from components.vocabulary_views import deletion_undo, pilot_deletion
 from lessons.editing import update_lesson, update_pilot
 from lessons.lifecycle import change_status
+from lessons.permissions import can
 
 path = loaders.db_path()
 st.title("Edit pilot data")
 actor = auth.require_actor(path, "correct the facts and lessons of the pilots you coordinate")
 pilots = loaders.load_editable_pilots(path, actor)
+if can(actor, "pilot.delete"):
+    deletion_undo(path, actor)
 if pilots.empty:
     st.info("Your account may not change any pilot. An administrator assigns pilots to coordinators.")
     st.stop()
@@ -50,3 +54,5 @@ with lessons_tab:
         if change is not None and auth.write(path, change_status, actor, lesson_id, **change) is not None:
             st.session_state["pilotdata_status_done"] = True
             st.rerun()  # show the new status and the changes it now allows
+if can(actor, "pilot.delete"):
+    pilot_deletion(path, actor, pilot)

@@ -111,7 +111,7 @@ def test_delete_pilot_counts_the_rows_it_removes(db, pilot):
         "pilot",
         "alpha",
         2,
-        None,
+        '{"lessons": 1, "pilots": 1}',
     )
 
 

@@ -18,6 +18,7 @@ ALL = [
     "m006_lesson_stakeholder_versions",
     "m007_lesson_status_history",
     "m008_model_authoring",
+    "m009_vocabulary_and_pilot_archive",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -114,8 +115,18 @@ def write_old_store(path):
     return db
 
 
+#: Columns later migrations added to old tables (with defaults): left out when an old store is compared.
+ADDED = {"themes": {"retired"}}
+
+
 def dump(db) -> dict[str, list[tuple]]:
-    return {table: db.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall() for table, order in WRITTEN.items()}
+    def columns(table):
+        return ", ".join(r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[1] not in ADDED.get(table, ()))
+
+    return {
+        table: db.execute(f"SELECT {columns(table)} FROM {table} ORDER BY {order}").fetchall()
+        for table, order in WRITTEN.items()
+    }
 
 
 @pytest.fixture
@@ -203,6 +214,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m006_lesson_stakeholder_versions"),
         ("cross_pilot_lessons", "m007_lesson_status_history"),
         ("cross_pilot_lessons", "m008_model_authoring"),
+        ("cross_pilot_lessons", "m009_vocabulary_and_pilot_archive"),
     ]
     assert migrate(db) == []
     db.close()

@@ -88,6 +88,7 @@ def test_app_registers_the_working_pages():
         "pages/workshops.py",
         "pages/upload.py",
         "pages/pilot_data.py",
+        "pages/vocabularies.py",
         "pages/exports.py",
         "pages/users_audit.py",
     ]
@@ -108,6 +109,7 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, monkeyp
         "Run a workshop",
         "Upload pilot summary",
         "Edit pilot data",
+        "Vocabularies",
         "Data and exports",
         "Users and audit",
     }

@@ -26,6 +26,7 @@ TITLES = {
     "workshops": "Run a workshop",
     "upload": "Upload pilot summary",
     "pilot-data": "Edit pilot data",
+    "vocabularies": "Vocabularies",
     "exports": "Data and exports",
     "users": "Users and audit",
 }
