@@ -611,6 +611,7 @@ END;
             db.execute("PRAGMA foreign_keys = ON")
 
 
+@migrations()
 def m009_vocabulary_and_pilot_archive(db: Database) -> None:
     """Themes can be retired (kept on the lessons that carry them, no longer offered for new ones), and a deleted
     pilot's rows are kept in ``deleted_pilots`` so an administrator can undo the deletion (#14)."""
