@@ -646,3 +646,34 @@ def test_the_benchmark_compares_the_streamed_bundle_with_a_plain_backup_and_csv_
     assert made["operation"].startswith("bundle streamed to a file, no briefs (tables + networks): ")
     assert "x the anchor; peak " in made["operation"] and made["operation"].endswith("written (once per change)")
     assert list(made) == ["operation", "n", "median_ms", "p95_ms"] and made["median_ms"] > 0
+
+
+def test_authored_models_with_versions_and_proposed_links_survive_the_round_trip(demo_db, empty):
+    """#14: a model authored in the app (two versions, a vote on the first, a proposed link) comes back whole."""
+    from lessons.model_authoring import add_element, create_model, link_lessons, propose_links, update_element
+    from lessons.workshops import add_statements, cast_vote
+
+    editor = Actor("eddie", "editor")
+    create_model(demo_db, editor, "shared-power", name="Shared power", description="Decisions made together")
+    first = add_element(demo_db, editor, "shared-power", "Shared decisions", kind="step")
+    lessons = [r[0] for r in demo_db.execute("SELECT id FROM lessons ORDER BY id LIMIT 3")]
+    link_lessons(demo_db, editor, first, lessons[:2], "supports", note="both pilots")
+    propose_links(demo_db, editor, first, lessons[2:], "challenges", note="a doubt")
+    code = create_workshop(demo_db, cli_actor(), "On shared power")
+    add_statements(demo_db, cli_actor(), code, elements=[first])
+    open_workshop(demo_db, cli_actor(), code)
+    for person in range(5):
+        token = join(demo_db, code, stakeholder_group="public")
+        cast_vote(demo_db, token, "S01", 1)
+    assert update_element(demo_db, editor, "shared-power", 1, name="Decisions shared") == 2  # a voted model: v2
+    demo_db.conn.commit()
+
+    import_bundle(empty, cli_actor(), build_bundle(demo_db))
+    for table in ("governance_models", "model_elements", "model_versions", "lesson_elements", "statements"):
+        assert shared_rows(empty, table) == shared_rows(demo_db, table), table
+    versions = empty.execute(
+        "SELECT e.version, e.name FROM model_elements e JOIN governance_models m ON m.id = e.model_id "
+        "WHERE m.slug = 'shared-power' ORDER BY e.version"
+    ).fetchall()
+    assert versions == [(1, "Shared decisions"), (2, "Decisions shared")]
+    assert empty.execute("SELECT count(*) FROM lesson_elements WHERE status = 'proposed'").fetchone()[0] == 2
