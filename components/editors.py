@@ -226,3 +226,21 @@ def element_form(*, key: str, element: dict | None = None) -> dict | None:
         if not st.form_submit_button("Add element" if new else "Save element", type="primary"):
             return None
     return values
+
+
+def lesson_status_section(path: str):
+    """A section for a lesson's page: the status changes the signed-in user may make there (an editor endorsing,
+    a coordinator submitting, …), by the same rules as everywhere (``lessons.lifecycle``); nothing for others."""
+    from components import auth, loaders  # auth and loaders import the widgets this module also uses
+    from lessons.lifecycle import change_status
+
+    def section(detail: dict) -> None:
+        actor = auth.current_actor(path)
+        allowed = loaders.load_status_changes(path, actor, int(detail["id"])) if actor else []
+        if not allowed:
+            return
+        change = status_change_form(detail, allowed, key="lessons")
+        if change is not None and auth.write(path, change_status, actor, int(detail["id"]), **change) is not None:
+            st.rerun()  # the page shows the new status and its place in the history
+
+    return section

@@ -5,6 +5,7 @@ from functools import partial
 import streamlit as st
 
 from components import loaders, url_state
+from components.editors import lesson_status_section
 from components.synthesis_views import similar_section
 from components.widgets import (
     data_notice,
@@ -31,7 +32,11 @@ if st.session_state.get("lessons_open"):
         st.warning("That lesson no longer exists. It may have been removed by an undone upload.")
     else:
         lesson_detail(
-            detail, extra_sections=[similar_section(path, loaders.data_version(path, "lessons"), open_lesson)]
+            detail,
+            extra_sections=[
+                lesson_status_section(path),
+                similar_section(path, loaders.data_version(path, "lessons"), open_lesson),
+            ],
         )
     url_state.publish("lessons", SPEC)
     st.stop()

@@ -662,7 +662,7 @@ def test_authored_models_with_versions_and_proposed_links_survive_the_round_trip
     code = create_workshop(demo_db, cli_actor(), "On shared power")
     add_statements(demo_db, cli_actor(), code, elements=[first])
     open_workshop(demo_db, cli_actor(), code)
-    for person in range(5):
+    for _ in range(5):
         token = join(demo_db, code, stakeholder_group="public")
         cast_vote(demo_db, token, "S01", 1)
     assert update_element(demo_db, editor, "shared-power", 1, name="Decisions shared") == 2  # a voted model: v2

@@ -473,3 +473,52 @@ def test_the_history_table_refuses_an_unknown_status(store):
             "INSERT INTO lesson_status_history (lesson_id, status, source) VALUES (?, 'approved', 'decision')",
             [ids["draft"]],
         )
+
+
+# --- an editor endorses on the lesson's page ---------------------------------------------------------------------
+
+
+def test_an_editor_endorses_a_validated_lesson_on_its_page_and_a_viewer_is_offered_nothing(demo_db_path, monkeypatch):
+    import streamlit as st
+
+    from components.testing import app_test
+    from lessons.accounts import add_user
+    from lessons.permissions import cli_actor
+    from lessons.store import open_store
+    from tests.test_manage_pages import sign_in
+
+    db = open_store(demo_db_path)
+    lesson = db.execute("SELECT id FROM lessons WHERE status = 'validated' ORDER BY id LIMIT 1").fetchone()[0]
+    add_user(db, cli_actor(), "eddie", "a long editor password", role="editor")
+    db.close()
+    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
+    monkeypatch.delenv("LESSONS_REQUIRE_SIGN_IN", raising=False)
+    st.cache_data.clear()
+    at = app_test().run()
+    sign_in(at, "viewer")
+    at.switch_page("pages/lessons.py")
+    at.query_params["lesson"] = str(lesson)
+    at.run()
+    assert not at.exception and not at.radio  # a viewer may change nothing: no form at all
+    assert any("How this lesson got its status" in m.value for m in [*at.markdown, *at.subheader])
+    st.cache_data.clear()
+    at = app_test().run()
+    sign_in(at, "eddie", "a long editor password")
+    at.switch_page("pages/lessons.py")
+    at.query_params["lesson"] = str(lesson)
+    at.run()
+    assert not at.exception
+    choice = next(r for r in at.radio if r.label == "Change the status")
+    assert choice.options == ["Endorse", "Record that it was applied elsewhere"]  # an editor's decisions only
+    choice.set_value("endorsed")
+    next(t for t in at.text_input if t.label == "Reason").set_value("Confirmed by two more pilots")
+    next(b for b in at.button if b.label == "Change the status").click().run()
+    assert not at.exception
+    with open_store(demo_db_path) as db:
+        assert db.execute("SELECT status FROM lessons WHERE id = ?", [lesson]).fetchone()[0] == "endorsed"
+        assert (
+            db.execute(
+                "SELECT reason FROM lesson_status_history WHERE lesson_id = ? ORDER BY id DESC LIMIT 1", [lesson]
+            ).fetchone()[0]
+            == "Confirmed by two more pilots"
+        )
