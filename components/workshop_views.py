@@ -397,7 +397,13 @@ def controls(path: str, actor, workshop: dict) -> None:
             st.rerun()
     if status == "closed" and cols[2].button("Apply results to lessons", key="workshops_apply"):
         applied = auth.write(path, workshops.apply_results, actor, code)
-        if applied:
+        if applied == []:
+            st.info(
+                "No statement of this workshop was drawn from a lesson, so no lesson changes status. Votes on "
+                "governance-model elements count on the Governance models page by themselves.",
+                icon=":material/info:",
+            )
+        elif applied:
             changed = [r for r in applied if r["status_after"] != r["status_before"]]
             st.success(
                 f"{len(changed)} of {len(applied)} lessons changed status (validated when broadly agreed, contested "

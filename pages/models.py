@@ -19,6 +19,8 @@ catalogue = views.load_models(path, version)
 names = dict(zip(catalogue["slug"], catalogue["name"]))
 SPEC = {"model": ("models_model", False, set(names), next(iter(names), None))}
 url_state.restore("models", SPEC)
+if names and st.session_state.get("models_model") not in names:  # e.g. None left by the empty page, then a model
+    st.session_state["models_model"] = next(iter(names))
 
 st.title("Governance models")
 st.write(

@@ -147,3 +147,23 @@ def test_reordering_a_voted_model_on_the_page_makes_version_2(app, demo_db_path)
     assert any(c.value.startswith("Version 2") for c in shown)
     since = [i.value for i in at.info if "workshops voted on version 1" in i.value]
     assert len(since) == 1 and "- moved: E2" in since[0] and "- moved: E1" in since[0]
+
+
+def test_the_first_model_created_on_a_fresh_store_opens_without_an_error(tmp_path, monkeypatch):
+    # found by tests/e2e/test_models_journey.py: the empty page left models_model None in the session, and the
+    # rerun after "Create model" looked that None up in the catalogue (KeyError)
+    from lessons.accounts import add_user
+    from lessons.permissions import cli_actor
+
+    path = tmp_path / "empty.db"
+    with open_store(path) as db:
+        add_user(db, cli_actor(), "first-admin", "a-long-admin-passphrase", role="admin")
+    at = sign_in(fresh_app(path, monkeypatch), "first-admin", "a-long-admin-passphrase")
+    at.switch_page("pages/models.py").run()
+    assert at.info[-1].value == EMPTY_STATE
+    at.text_input(key="models_create_new_slug").set_value("first-model")
+    at.text_input(key="models_create_new_name").set_value("The first model")
+    at.button(key="FormSubmitter:models_create_new-Create model").click().run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="models_model").value == "first-model"
+    assert [t.label for t in at.tabs] == ["Model", "Edit"]

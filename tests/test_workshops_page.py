@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.testing import app_test
 from lessons import workshops
+from lessons.permissions import cli_actor
 from lessons.store import open_store
 
 
@@ -67,3 +68,18 @@ def test_a_viewer_cannot_run_workshops(demo_db_path, monkeypatch):
     at = signed_in(demo_db_path, monkeypatch, "viewer", "demo-viewer-pass")
     assert any("prepared and run by facilitators" in i.value for i in at.info)
     assert not [b for b in at.button if b.label == "Create workshop"]
+
+
+def test_applying_a_workshop_without_lesson_statements_says_so(demo_db_path, monkeypatch):
+    # found by tests/e2e/test_models_journey.py: a workshop on governance-model elements only returned no lesson
+    # results, and the click on "Apply results to lessons" showed nothing at all
+    with open_store(demo_db_path) as db:
+        code = workshops.create_workshop(db, cli_actor(), "Elements only")
+        workshops.add_statements(db, cli_actor(), code, texts=["A free statement."])
+        workshops.open_workshop(db, cli_actor(), code)
+        workshops.close_workshop(db, cli_actor(), code)
+    at = signed_in(demo_db_path, monkeypatch)
+    at.selectbox(key="workshops_code").set_value(code).run()
+    click(at, "Apply results to lessons")
+    assert not at.error
+    assert any("No statement of this workshop was drawn from a lesson" in i.value for i in at.info)
