@@ -259,6 +259,8 @@ def link_section(path: str, version: int, actor: Actor, elements: pd.DataFrame) 
     shown = tuple(chosen_pilots) or tuple(pilot_names)
     found = load_lessons(path, version, query, pilots=shown).head(200)
     options = dict(zip(found["id"].astype(int), found["pilot_name"] + " · " + found["title"]))
+    if st.session_state.pop("models_link_reset", False):  # linked: start the next link from an empty choice
+        st.session_state["models_link_lessons"], st.session_state["models_link_note"] = [], ""
     picked = st.multiselect("Lessons", list(options), format_func=options.get, key="models_link_lessons")
     stance = st.radio("They", ["supports", "challenges"], horizontal=True, key="models_link_stance",
                       format_func={"supports": "support it", "challenges": "challenge it"}.get)  # fmt: skip
@@ -266,7 +268,10 @@ def link_section(path: str, version: int, actor: Actor, elements: pd.DataFrame) 
     label = "Link" if linking else "Propose"
     if st.button(f"{label} {len(picked)} lesson(s)", key="models_link_go", type="primary", disabled=not picked):
         fn = authoring.link_lessons if linking else authoring.propose_links
-        _write(path, fn, actor, element, picked, stance, note, done="Linked." if linking else "Proposed.")
+        if auth.write(path, fn, actor, element, picked, stance, note) is not None:
+            st.session_state["models_flash"] = "Linked." if linking else "Proposed."
+            st.session_state["models_link_reset"] = True  # so the lessons just linked are not linked again
+            st.rerun()
 
 
 def review_section(path: str, actor: Actor, slug: str) -> None:

@@ -71,6 +71,8 @@ def test_an_administrator_creates_a_model_with_three_elements_and_links_two_less
                JOIN model_elements e ON e.id = le.element_id JOIN governance_models gm ON gm.id = e.model_id
                WHERE gm.slug = 'test-model' ORDER BY le.lesson_id"""
         ).fetchall() == [(i, "Local champions", "challenges", "Seen in two pilots", "accepted") for i in lessons]
+    # the choice is emptied after linking, so the next link does not carry the same lessons along unseen
+    assert at.multiselect(key="models_link_lessons").value == [] and at.text_input(key="models_link_note").value == ""
 
 
 def test_a_coordinator_proposes_a_link_for_their_own_lesson(app, demo_db_path):
