@@ -321,11 +321,11 @@ def element_evidence_chart(elements: pd.DataFrame) -> alt.Chart:
     )[["label", "position", "stance", "lessons"]]
     long["count"] = long["lessons"].abs()
     return (
-        alt.Chart(long, title="Lessons that support or challenge each element")
+        alt.Chart(long, title="Lessons for and against each element")
         .mark_bar()
         .encode(
             alt.X("lessons:Q")
-            .title("← lessons challenging it · lessons supporting it →")
+            .title("← challenging · supporting →")
             .axis(labelExpr="abs(datum.value)", tickMinStep=1),
             alt.Y("label:N").title(None).sort(alt.SortField("position")).axis(labelLimit=460),
             alt.Color("stance:N")
