@@ -324,9 +324,7 @@ def element_evidence_chart(elements: pd.DataFrame) -> alt.Chart:
         alt.Chart(long, title="Lessons for and against each element")
         .mark_bar()
         .encode(
-            alt.X("lessons:Q")
-            .title("← challenging · supporting →")
-            .axis(labelExpr="abs(datum.value)", tickMinStep=1),
+            alt.X("lessons:Q").title("← challenging · supporting →").axis(labelExpr="abs(datum.value)", tickMinStep=1),
             alt.Y("label:N").title(None).sort(alt.SortField("position")).axis(labelLimit=460),
             alt.Color("stance:N")
             .title("Lesson")
