@@ -36,7 +36,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.audit import record
-from lessons.permissions import ACTIONS, ROLE_LABELS, ROLES, Actor, PermissionDenied
+from lessons.permissions import ACTIONS, ROLE_LABELS, Actor, PermissionDenied, can
 from lessons.privacy import public_workshop
 from lessons.text import clean_text
 
@@ -60,9 +60,6 @@ DECISION_LABELS = {
     "applied_elsewhere": "Record that it was applied elsewhere",
 }
 _COUNTS = ("agree", "disagree", "pass", "n")
-#: Roles the rules name that ``permissions.ROLES`` may not list yet (``editor`` comes with governance-model
-#: authoring); once it is listed this changes nothing.
-_LIFECYCLE_ROLES = frozenset({"editor"})
 
 
 class LifecycleError(ValueError):
@@ -70,20 +67,7 @@ class LifecycleError(ValueError):
 
 
 def _role_label(role: str | None) -> str:
-    labels = {**ROLE_LABELS, "editor": "Editor"}
-    return labels.get(role, role or "someone").lower()
-
-
-def _may(actor: Actor | None, action: str, pilot_id: int | None) -> bool:
-    """:func:`lessons.permissions.can`, also for the roles of ``_LIFECYCLE_ROLES``."""
-    if actor is None or (actor.role not in ROLES and actor.role not in _LIFECYCLE_ROLES):
-        return False
-    roles, scoped, _ = ACTIONS[action]
-    if actor.role not in roles:
-        return False
-    if scoped and actor.role == "coordinator":
-        return pilot_id is not None and int(pilot_id) in actor.pilot_ids
-    return True
+    return ROLE_LABELS.get(role, role or "someone").lower()
 
 
 def path_to(status: str) -> str:
@@ -156,11 +140,11 @@ def allowed_changes(db: Database, actor: Actor | None, lesson_id: int) -> list[s
         if before != current["status"]:
             continue
         if action == "lesson.apply_elsewhere":
-            ok = _may(actor, action, None) or (
+            ok = can(actor, action, None) or (
                 actor is not None and actor.role == "coordinator" and bool(actor.pilot_ids)
             )
         else:
-            ok = _may(actor, action, current["pilot_id"])
+            ok = can(actor, action, current["pilot_id"])
         if ok:
             found.append(after)
     return found
@@ -328,10 +312,10 @@ def change_status(
             target = row[0] if row else None
             if row:
                 where = row[1]
-            if not _may(actor, action, target):
+            if not can(actor, action, target):
                 _refuse_role(actor, action, status)
             applied = {"pilot_id": target, "where": where, "on": on, "note": note}
-        elif not _may(actor, action, lesson["pilot_id"]):
+        elif not can(actor, action, lesson["pilot_id"]):
             _refuse_role(actor, action, status)
         if action == "lesson.endorse" and not reason:
             raise LifecycleError("Give a reason for endorsing the lesson: it is shown with the lesson.")
