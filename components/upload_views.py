@@ -137,7 +137,8 @@ def _describe(change) -> dict:
         what = _short(change.after.get("title") or change.after.get("name") or change.after.get("relation"))
     else:
         what = _short(change.before.get("title") or change.before.get("name") or change.before.get("relation"))
-    return {"pilot": change.pilot, "what": OPS[change.op], "key": key, "details": what}
+    owner = "model" if change.table in ("models", "model elements") else "pilot"
+    return {owner: change.pilot, "what": OPS[change.op], "key": key, "details": what}
 
 
 def _short(value, limit: int = 80) -> str:
@@ -162,7 +163,7 @@ def preview(plan: Plan) -> None:
     if plan.new_themes:
         st.caption(f"New free tags: {', '.join(safe(t) for t in plan.new_themes.values())}.")
     st.dataframe(pd.DataFrame(plan.summary()), hide_index=True, width="stretch")
-    for table in ("pilots", "stakeholders", "lessons", "ties"):
+    for table in ("pilots", "stakeholders", "lessons", "ties", "models", "model elements", "lesson links"):
         changes = [c for c in plan.changes if c.table == table]
         if changes:
             with st.expander(f"{table.capitalize()}: {len(changes):,} change(s) row by row"):

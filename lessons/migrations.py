@@ -634,3 +634,10 @@ CREATE TABLE deleted_pilots (
 CREATE INDEX idx_deleted_pilots_slug ON deleted_pilots(slug);
 """,
     )
+
+
+@migrations()
+def m010_model_uploads(db: Database) -> None:
+    """Uploads can carry governance models (sheets Models, Model elements, Lesson links): the fingerprint of the models
+    an upload changed, so that undoing it is refused once they changed again (#14)."""
+    run_sql(db, "ALTER TABLE uploads ADD COLUMN models_fingerprint TEXT;")

@@ -359,6 +359,41 @@ def move_element(db: Database, actor: Actor, slug: str, number: int, step: int) 
     return version
 
 
+def reorder_elements(db: Database, actor: Actor, slug: str, keys: list[str]) -> int:
+    """Put the elements of a model's current version in the order of ``keys`` (each element key once, e.g.
+    ``["E3", "E1", "E2"]``); return the version changed (a new one when the model had been voted on)."""
+    authorize(actor, "model.edit")
+    with db.atomic():
+        model = _model(db, slug)
+        ids = {
+            key: element_id
+            for element_id, key in db.execute(
+                "SELECT id, key FROM model_elements WHERE model_id = ? AND version = ? ORDER BY position, id",
+                [model["id"], model["version"]],
+            )
+        }
+        if sorted(keys) != sorted(ids) or len(set(keys)) != len(keys):
+            raise ModelError(f"Give each element of {slug!r} once: {', '.join(ids) or 'it has none'}.")
+        if list(keys) == list(ids):
+            return model["version"]
+        version, moved = _editable_version(db, model, "elements reordered")
+        _renumber(db, model["id"], version, [moved[ids[key]] for key in keys])
+        record(db, actor, "model.element.order", object_type="governance_model", object_id=slug, rows=len(keys),
+               detail={"order": list(keys), "version": version})  # fmt: skip
+    return version
+
+
+def element_number(db: Database, slug: str, key: str) -> int | None:
+    """The number (1-based place) of the element with ``key`` in a model's current version, or None."""
+    model = _model(db, slug)
+    order = db.execute(
+        "SELECT key FROM model_elements WHERE model_id = ? AND version = ? ORDER BY position, id",
+        [model["id"], model["version"]],
+    ).fetchall()
+    keys = [r[0] for r in order]
+    return keys.index(key) + 1 if key in keys else None
+
+
 # --- links ----------------------------------------------------------------------------------------------------------
 
 

@@ -155,7 +155,7 @@ def authorize_upload(actor: Actor | None, pilot_ids: Iterable[int] = (), *, crea
     ...
     lessons.permissions.PermissionDenied: Sign in to upload data.
     """
-    _require_role(actor, "upload.commit", "upload data")
+    _require_role(actor, ("upload.commit", "model.edit"), "upload data")  # editors upload the model sheets
     for pilot_id in sorted({int(p) for p in pilot_ids}):
         authorize(actor, "upload.commit", pilot_id)
     if creates_pilots:
@@ -163,14 +163,22 @@ def authorize_upload(actor: Actor | None, pilot_ids: Iterable[int] = (), *, crea
     return actor
 
 
-def authorize_undo(actor: Actor | None, pilot_ids: Iterable[int] | None = None) -> Actor:
+def authorize_undo(
+    actor: Actor | None,
+    pilot_ids: Iterable[int] | None = None,
+    *,
+    models: bool = False,
+    link_pilots: Iterable[int] = (),
+) -> Actor:
     """Return ``actor`` when it may undo an upload that touched ``pilot_ids``; otherwise raise
     :class:`PermissionDenied`.
 
     An administrator may undo any upload; a coordinator only one whose every pilot they coordinate. An upload that
     touched no pilot (an empty upload, or one that only added free tags) belongs to no coordinator: only an
-    administrator undoes it. With ``pilot_ids`` None, only whether the role ever undoes is checked (before the
-    upload is looked up).
+    administrator undoes it. An upload that changed governance models (``models``) needs an administrator or an
+    editor; lesson links it made (``link_pilots``: the pilots of the linked lessons) need someone who links, or the
+    coordinator of those pilots (who proposes links for them). With ``pilot_ids`` None, only whether
+    the role ever undoes is checked (before the upload is looked up).
 
     Examples
     --------
@@ -184,22 +192,28 @@ def authorize_undo(actor: Actor | None, pilot_ids: Iterable[int] | None = None) 
     >>> authorize_undo(Actor("root", "admin"), []).username
     'root'
     """
-    _require_role(actor, "upload.undo", "undo uploads")
+    _require_role(actor, ("upload.undo", "model.edit"), "undo uploads")
     if pilot_ids is None:
         return actor
     pilots = sorted({int(p) for p in pilot_ids})
-    if not pilots and actor.role != "admin":
+    if models:
+        authorize(actor, "model.edit")
+    links = sorted({int(p) for p in link_pilots})
+    if not can(actor, "model.link"):
+        for pilot_id in links:
+            authorize(actor, "model.link.propose", pilot_id)
+    if not pilots and not models and not links and actor.role != "admin":
         raise PermissionDenied("This upload changed no pilot, so only an administrator may undo it.")
     for pilot_id in pilots:
         authorize(actor, "upload.undo", pilot_id)
     return actor
 
 
-def _require_role(actor: Actor | None, action: str, what: str) -> None:
-    """Refuse a missing actor, or one whose role may never do ``action`` on any pilot."""
+def _require_role(actor: Actor | None, actions: tuple[str, ...], what: str) -> None:
+    """Refuse a missing actor, or one whose role may never do any of ``actions`` on any pilot."""
     if actor is None:
         raise PermissionDenied(f"Sign in to {what}.")
-    if actor.role not in ROLES or actor.role not in ACTIONS[action][0]:
+    if actor.role not in ROLES or not any(actor.role in ACTIONS[action][0] for action in actions):
         raise PermissionDenied(f"A {ROLE_LABELS.get(actor.role, actor.role).lower()} may not {what}.")
 
 

@@ -67,7 +67,9 @@ def counts(db, slug):
 
 def test_the_template_has_its_sheets_and_drop_downs(store):
     workbook = load_workbook(io.BytesIO(build_template(store)))
-    assert workbook.sheetnames == ["Instructions", "Lists", "Pilot", "Lessons", "Stakeholders", "Ties"]
+    assert workbook.sheetnames == [
+        "Instructions", "Lists", "Pilot", "Lessons", "Stakeholders", "Ties", "Models", "Model elements", "Lesson links",
+    ]  # fmt: skip
     assert [c.value for c in workbook["Lessons"][1]][:4] == ["pilot", "key", "title", "lesson"]
     assert workbook["Lessons"].data_validations.dataValidation
     assert workbook["Lists"].sheet_state == "hidden"
@@ -283,7 +285,9 @@ def test_cli_import_list_undo(tmp_path, capsys):
 def test_cli_template(tmp_path, capsys):
     out = tmp_path / "t.xlsx"
     assert main(["template", "--out", str(out), "--db", str(tmp_path / "t.db")]) == EXIT_OK
-    assert load_workbook(out).sheetnames[2:] == ["Pilot", "Lessons", "Stakeholders", "Ties"]
+    assert load_workbook(out).sheetnames[2:] == [
+        "Pilot", "Lessons", "Stakeholders", "Ties", "Models", "Model elements", "Lesson links",
+    ]  # fmt: skip
 
 
 def test_an_upload_that_changes_a_network_stores_its_analyses(store, monkeypatch):

@@ -19,6 +19,7 @@ ALL = [
     "m007_lesson_status_history",
     "m008_model_authoring",
     "m009_vocabulary_and_pilot_archive",
+    "m010_model_uploads",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -215,6 +216,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m007_lesson_status_history"),
         ("cross_pilot_lessons", "m008_model_authoring"),
         ("cross_pilot_lessons", "m009_vocabulary_and_pilot_archive"),
+        ("cross_pilot_lessons", "m010_model_uploads"),
     ]
     assert migrate(db) == []
     db.close()

@@ -98,3 +98,43 @@ def test_a_foreign_register_through_the_page_mapping(coordinator, demo_db_path):
     assert {m.label: m.value for m in coordinator.metric}["New rows"] == "1"
     coordinator.button(key="upload_commit").click().run()
     assert lessons_of_tampere(demo_db_path) == 23
+
+
+MODELS = "slug,name\nopen-data,Open data first\n"
+ELEMENTS = "model,number,title,kind\nopen-data,1,Ask first,step\nopen-data,2,Publish the results,step\n"
+
+
+def test_an_administrator_previews_commits_and_undoes_model_sheets(demo_db_path, monkeypatch):
+    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
+    st.cache_data.clear()
+    at = app_test().run()
+    at.text_input(key="auth_username").set_value("admin")
+    at.text_input(key="auth_password").set_value("demo-admin-pass")
+    at.button(key=SUBMIT).click().run()
+    at.switch_page("pages/upload.py").run()
+    at.get("file_uploader")[0].set_value(
+        [("models.csv", MODELS.encode(), "text/csv"), ("model_elements.csv", ELEMENTS.encode(), "text/csv")]
+    )
+    at.run()
+    assert not at.exception and not at.error
+    assert {m.label: m.value for m in at.metric} == {"New rows": "3", "Changed rows": "0", "Removed rows": "0"}
+    assert [e.label for e in at.expander if "change(s) row by row" in e.label] == [
+        "Models: 1 change(s) row by row",
+        "Model elements: 2 change(s) row by row",
+    ]
+    elements = at.dataframe[-2].value  # the row-by-row tables come before the upload history
+    assert list(elements.columns[:2]) == ["model", "what"] and list(elements["details"]) == [
+        "Ask first",
+        "Publish the results",
+    ]
+    at.button(key="upload_commit").click().run()
+    assert not at.exception
+    with connect(demo_db_path, readonly=True) as db:
+        assert db.execute("SELECT count(*) FROM model_elements e JOIN governance_models g ON g.id = e.model_id "
+                          "WHERE g.slug = 'open-data'").fetchone()[0] == 2  # fmt: skip
+        upload_id = db.execute("SELECT max(id) FROM uploads").fetchone()[0]
+    at.selectbox(key="upload_undo_pick").set_value(upload_id)
+    at.button(key="upload_undo").click().run()
+    assert not at.exception
+    with connect(demo_db_path, readonly=True) as db:
+        assert db.execute("SELECT count(*) FROM governance_models WHERE slug = 'open-data'").fetchone()[0] == 0

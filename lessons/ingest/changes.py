@@ -12,18 +12,21 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.ingest import model_sheets
+from lessons.ingest.plan import Change, Plan
 from lessons.lifecycle import UPLOAD_STATUSES, LifecycleError, upload_status_problem, write_history
 from lessons.permissions import Actor, authorize_undo, authorize_upload
 
 if TYPE_CHECKING:
     from lessons.ingest.validate import Prepared
 
+#: The tables of a pilot's summary; the model sheets' changes are written by :mod:`lessons.ingest.model_sheets`.
+PILOT_TABLES = ("pilots", "stakeholders", "lessons", "ties")
 COMPARED = {
     "lessons": ("title", "lesson", "context", "recommendation", "kind", "phase", "evidence_source",
                 "evidence_strength", "status", "language", "recorded_on", "themes", "groups"),
@@ -41,45 +44,6 @@ DEFAULTS = {
 
 class UndoError(ValueError):
     """The upload cannot be undone now; the message says why."""
-
-
-@dataclass
-class Change:
-    """One row the upload will insert, update or delete."""
-
-    table: str
-    pilot: str
-    key: tuple
-    op: str
-    before: dict | None = None
-    after: dict | None = None
-    fields: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Plan:
-    """Everything an upload will change, pilot by pilot; nothing is written until :func:`commit`."""
-
-    changes: list[Change] = field(default_factory=list)
-    new_pilots: set[str] = field(default_factory=set)
-    new_themes: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-    def counts(self) -> dict[str, int]:
-        out = {"added": 0, "changed": 0, "removed": 0}
-        for c in self.changes:
-            out[{"insert": "added", "update": "changed", "delete": "removed"}[c.op]] += 1
-        return out
-
-    def summary(self) -> list[dict]:
-        """Rows per pilot and table: added, changed, removed."""
-        table: dict[tuple, dict] = {}
-        for c in self.changes:
-            entry = table.setdefault(
-                (c.pilot, c.table), {"pilot": c.pilot, "table": c.table, "added": 0, "changed": 0, "removed": 0}
-            )
-            entry[{"insert": "added", "update": "changed", "delete": "removed"}[c.op]] += 1
-        return list(table.values())
 
 
 def _dicts(cursor) -> list[dict]:
@@ -150,6 +114,7 @@ def _incoming(table: str, row: dict, existing: dict | None) -> dict:
 def plan_upload(db: Database, prepared: Prepared, *, remove_missing: bool = False) -> Plan:
     """Compare the checked rows with what the store holds and list every change (nothing is written)."""
     plan = Plan(new_pilots=set(prepared.new_pilots), new_themes=dict(prepared.new_themes))
+    plan.models, plan.remove_missing = prepared.models, remove_missing
     existing_themes = {r[0] for r in db.execute("SELECT code FROM themes")}
     plan.new_themes = {k: v for k, v in plan.new_themes.items() if k not in existing_themes}
     pilots = {slug: pid for pid, slug in db.execute("SELECT id, slug FROM pilots")}
@@ -204,14 +169,20 @@ def plan_upload(db: Database, prepared: Prepared, *, remove_missing: bool = Fals
         for key, tie in current["ties"].items():  # ties of removed stakeholders go with them
             if (key[0] in removed_actors or key[1] in removed_actors) and key not in planned_ties:
                 plan.changes.append(Change("ties", slug, key, "delete", tie, None))
+    plan.changes += model_sheets.plan_models(db, prepared.models, remove_missing=remove_missing)
     return plan
 
 
 # --- commit -----------------------------------------------------------------------------------------------------
 
 
+def _row_key(table: str) -> str:
+    """The column that identifies a row of ``table`` in ``upload_changes`` (lesson links have no id column)."""
+    return "rowid" if table == "lesson_elements" else "id"
+
+
 def _image(db: Database, table: str, row_id: int) -> dict | None:
-    rows = _dicts(db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id]))
+    rows = _dicts(db.execute(f"SELECT * FROM {table} WHERE {_row_key(table)} = ?", [row_id]))
     if not rows:
         return None
     row = rows[0]
@@ -236,7 +207,8 @@ def _write_row(db: Database, table: str, image: dict, *, row_id: int | None = No
     else:
         columns.pop("id", None)
         db.execute(
-            f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in columns)} WHERE id = ?", [*columns.values(), row_id]
+            f"UPDATE {table} SET {', '.join(f'{k} = ?' for k in columns)} WHERE {_row_key(table)} = ?",
+            [*columns.values(), row_id],
         )
     if table == "lessons" and "_themes" in image:
         db.execute("DELETE FROM lesson_themes WHERE lesson_id = ?", [row_id])
@@ -297,7 +269,8 @@ def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> i
     """The transaction of :func:`commit`."""
     with db.atomic():
         pilots = {slug: pid for pid, slug in db.execute("SELECT id, slug FROM pilots")}
-        slugs = {c.pilot for c in plan.changes} | plan.new_pilots
+        pilot_changes = [c for c in plan.changes if c.table in PILOT_TABLES]
+        slugs = {c.pilot for c in pilot_changes} | plan.new_pilots
         authorize_upload(
             actor, [pilots[s] for s in slugs if s in pilots], creates_pilots=any(s not in pilots for s in slugs)
         )
@@ -323,7 +296,7 @@ def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> i
                 "INSERT INTO themes (code, name, controlled) VALUES (?, ?, 0)", [code, name]
             ).lastrowid
             _log(db, upload_id, None, "themes", theme_ids[code], "insert", None, _image(db, "themes", theme_ids[code]))
-        for change in plan.changes:  # every write path keeps the lifecycle, whoever made the plan
+        for change in pilot_changes:  # every write path keeps the lifecycle, whoever made the plan
             if change.table == "lessons" and change.op != "delete":
                 given = {**DEFAULTS["lessons"], **{k: v for k, v in change.after.items() if v is not None}}["status"]
                 current = None
@@ -334,8 +307,8 @@ def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> i
                 if refused:
                     raise LifecycleError(f"Lesson {change.pilot}:{change.after.get('key')}: {refused}")
         order = {"pilots": 0, "stakeholders": 1, "lessons": 2, "ties": 3}
-        deletes = sorted((c for c in plan.changes if c.op == "delete"), key=lambda c: -order[c.table])
-        writes = sorted((c for c in plan.changes if c.op != "delete"), key=lambda c: order[c.table])
+        deletes = sorted((c for c in pilot_changes if c.op == "delete"), key=lambda c: -order[c.table])
+        writes = sorted((c for c in pilot_changes if c.op != "delete"), key=lambda c: order[c.table])
         actors: dict[tuple[str, str], int] = {}
         total = max(1, len(plan.changes))
         for done, change in enumerate(deletes + writes, start=1):
@@ -380,7 +353,14 @@ def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> i
                 )
             if progress and done % 500 == 0:
                 progress(done / total, f"{done:,} of {total:,} rows written")
-        touched = sorted({c.pilot for c in plan.changes})
+        if plan.models is not None:  # after the lessons, which links may name
+            models = model_sheets.apply_models(
+                db, actor, plan.models, remove_missing=plan.remove_missing,
+                log=lambda *row: _log(db, upload_id, *row),
+            )  # fmt: skip
+            if models:
+                db.execute("UPDATE uploads SET models_fingerprint = ? WHERE id = ?", [models, upload_id])
+        touched = sorted({c.pilot for c in pilot_changes})
         if len(touched) == 1:
             db.execute("UPDATE uploads SET pilot_id = ? WHERE id = ?", [pilots[touched[0]], upload_id])
         record(
@@ -479,7 +459,15 @@ def undo_upload(db: Database, actor: Actor, upload_id: int) -> int:
             )
         changes = _dicts(db.execute("SELECT * FROM upload_changes WHERE upload_id = ? ORDER BY id DESC", [upload_id]))
         pilot_ids = sorted({c["pilot_id"] for c in changes if c["pilot_id"] is not None})
-        authorize_undo(actor, [*pilot_ids, *([upload["pilot_id"]] if upload["pilot_id"] is not None else [])])
+        authorize_undo(
+            actor,
+            [
+                *(c["pilot_id"] for c in changes if c["pilot_id"] is not None and c["table_name"] in PILOT_TABLES),
+                *([upload["pilot_id"]] if upload["pilot_id"] is not None else []),
+            ],
+            models=model_sheets.touches_models(changes),
+            link_pilots=model_sheets.link_pilots(changes),
+        )
         later = db.execute(
             f"""SELECT DISTINCT u.id FROM uploads u JOIN upload_changes c ON c.upload_id = u.id
                 WHERE u.id > ? AND u.status = 'applied' AND c.pilot_id IN ({", ".join("?" * len(pilot_ids))}) ORDER BY u.id""",
@@ -498,6 +486,9 @@ def undo_upload(db: Database, actor: Actor, upload_id: int) -> int:
                 and _comparable(current) != _comparable(expected)
             ):
                 conflicts.append(f"{c['table_name']} row {c['row_id']}")
+        refused = model_sheets.undo_refusal(db, upload, changes)
+        if refused:
+            raise UndoError(refused)
         if conflicts:
             raise UndoError(
                 f"{len(conflicts)} row(s) were edited after this upload ({', '.join(conflicts[:5])}); undoing it would lose those edits."
@@ -505,7 +496,7 @@ def undo_upload(db: Database, actor: Actor, upload_id: int) -> int:
         for c in changes:
             table, row_id = c["table_name"], c["row_id"]
             if c["op"] == "insert":
-                db.execute(f"DELETE FROM {table} WHERE id = ?", [row_id])
+                db.execute(f"DELETE FROM {table} WHERE {_row_key(table)} = ?", [row_id])
             elif c["op"] == "update":
                 restored = json.loads(c["before"])
                 _write_row(db, table, restored, row_id=row_id)

@@ -80,8 +80,44 @@ TIES = (
     Field("period", "Period", help="baseline, end, or a date (default end)", aliases=("time", "wave", "when")),
 )  # fmt: skip
 
-SHEETS: dict[str, tuple[Field, ...]] = {"Pilot": PILOT, "Lessons": LESSONS, "Stakeholders": STAKEHOLDERS, "Ties": TIES}
+MODELS = (
+    Field("slug", "Model", "key", True, help="The model's short name: lower-case letters, digits and hyphens, e.g. local-champions; a revised upload updates the model with the same name", aliases=("model", "model slug", "slug", "id", "code")),
+    Field("name", "Name", required=True, help="The model's full name", aliases=("model name", "title"), max_length=500),
+    Field("description", "Description", help="What the model says", aliases=("summary",), max_length=20_000),
+    Field("methodology", "Methodology", "vocab", vocabulary="methodologies", help="The methodology the model follows, if any", aliases=("method", "approach")),
+    Field("source", "Source", help="Where the model comes from (a report, a project, a link)", aliases=("reference", "references", "inspired by"), max_length=2_000),
+)  # fmt: skip
+
+MODEL_ELEMENTS = (
+    Field("model", "Model", "key", True, help="The model's short name, from the Models sheet or the models page", aliases=("model slug",)),
+    Field("number", "Number", "number", True, help="The element's place in the model: 1, 2, 3 … each number once per model; the elements are ordered by it", aliases=("no", "position", "order", "#", "element number")),
+    Field("key", "Element key", "key", help="Leave empty for a new element; E1, E2 … (shown on the models page) keep an element, and its lesson links, when you renumber it", aliases=("element key", "element id")),
+    Field("title", "Element", required=True, help="The principle or step, in a few words", aliases=("element", "name", "principle", "step"), max_length=500),
+    Field("kind", "Kind", "vocab", vocabulary="element_kinds", help="principle or step (default principle)", aliases=("type", "element kind")),
+    Field("description", "Description", help="What the element means in practice", aliases=("summary",), max_length=20_000),
+)  # fmt: skip
+
+LESSON_LINKS = (
+    Field("model", "Model", "key", True, help="The model's short name", aliases=("model slug",)),
+    Field("element", "Element number", "number", True, help="The element's number in the model (after this upload's Model elements sheet, if any)", aliases=("element", "element no", "number")),
+    Field("pilot", "Pilot", "key", help="Pilot slug of the lesson; only needed when one file holds several pilots", aliases=("pilot slug",)),
+    Field("lesson", "Lesson key", "key", True, help="The lesson's key in its pilot, e.g. L01", aliases=("lesson", "lesson id", "key")),
+    Field("stance", "Stance", "vocab", True, "stances", "supports or challenges", ("relation", "supports or challenges")),
+    Field("note", "Note", help="Why the lesson supports or challenges the element", aliases=("comment", "why"), max_length=5_000),
+)  # fmt: skip
+
+SHEETS: dict[str, tuple[Field, ...]] = {
+    "Pilot": PILOT, "Lessons": LESSONS, "Stakeholders": STAKEHOLDERS, "Ties": TIES,
+    "Models": MODELS, "Model elements": MODEL_ELEMENTS, "Lesson links": LESSON_LINKS,
+}  # fmt: skip
+#: The sheets about governance models (not about one pilot): read by ``lessons.ingest.model_sheets``.
+MODEL_SHEETS = ("Models", "Model elements", "Lesson links")
 SHEET_ALIASES = {
+    "models": "Models", "model": "Models", "governance models": "Models", "governance model": "Models",
+    "model elements": "Model elements", "elements": "Model elements", "model element": "Model elements",
+    "principles": "Model elements", "steps": "Model elements",
+    "lesson links": "Lesson links", "lesson link": "Lesson links", "model links": "Lesson links",
+    "links to models": "Lesson links",
     "pilot": "Pilot", "pilots": "Pilot", "pilot facts": "Pilot",
     "lessons": "Lessons", "lesson": "Lessons", "lessons learned": "Lessons",
     "stakeholders": "Stakeholders", "stakeholder": "Stakeholders", "actors": "Stakeholders", "nodes": "Stakeholders",

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from lessons.exports import to_csv
 from lessons.ingest.changes import Plan, commit, plan_upload
+from lessons.ingest.model_sheets import prepare_models
 from lessons.ingest.problems import IngestError, Problem
 from lessons.ingest.tables import Upload, read_files
 from lessons.ingest.validate import Options, Prepared, _pilot_access, prepare
@@ -53,6 +54,7 @@ def check(db: Database, actor: Actor, files: list[tuple[str, bytes]], options: O
             raise IngestError(refused)
     upload = read_files(files)
     prepared = prepare(db, actor, upload, options)
+    prepared.models = prepare_models(db, actor, upload, options, prepared)
     blocking = [p for p in prepared.errors if not options.skip_invalid or p.row is None]
     plan = None if blocking else plan_upload(db, prepared, remove_missing=options.remove_missing)
     return Outcome(upload, prepared, plan)

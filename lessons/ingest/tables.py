@@ -22,6 +22,7 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 100
 MAX_ROWS = 100_000
+EMPTY_SHEET = "The sheet has a header but no rows of data."
 csv.field_size_limit(MAX_FILE_BYTES)  # long cells reach validation, which says how long a field may be
 CSV_DELIMITERS = ",;\t|"
 #: What the standard library raises on a damaged archive or member: a bad header, CRC or magic number
@@ -175,7 +176,7 @@ def _rows_from_matrix(matrix, name: str, filename: str, problems: list[Problem],
                 name,
                 None,
                 None,
-                "The sheet has a header but no rows of data.",
+                EMPTY_SHEET,
                 "Add the data below the header row.",
             )
         )
@@ -306,6 +307,7 @@ def read_xlsx(data: bytes, filename: str, problems: list[Problem]) -> list[Sheet
         )
         return []
     sheets = []
+    empty: list[Problem] = []  # sheets with a header and no rows: fine beside filled ones (the template has seven)
     try:
         for worksheet in workbook.worksheets:
             canonical = sheet_name(worksheet.title)
@@ -323,17 +325,24 @@ def read_xlsx(data: bytes, filename: str, problems: list[Problem]) -> list[Sheet
                     )
                 )
                 continue
+            found: list[Problem] = []
             try:
-                sheet = _rows_from_matrix(worksheet.iter_rows(values_only=True), canonical, filename, problems)
+                sheet = _rows_from_matrix(worksheet.iter_rows(values_only=True), canonical, filename, found)
             except Exception:  # a damaged sheet: openpyxl raises parser and value errors while reading rows
                 problems.append(
                     Problem(filename, worksheet.title, None, None, "The sheet is damaged and cannot be read.", "Open the workbook in your spreadsheet program and save it again as .xlsx.")
                 )  # fmt: skip
                 continue
+            if [p.message for p in found] == [EMPTY_SHEET]:
+                empty += found
+                continue
+            problems += found
             if sheet is not None:
                 sheets.append(_pilot_sheet_vertical(sheet))
     finally:
         workbook.close()
+    if not sheets:
+        problems += empty
     if not sheets and not any(p.severity == "error" for p in problems):
         titles = ", ".join(ws.title for ws in workbook.worksheets)
         problems.append(

@@ -1,5 +1,6 @@
-"""The pilot-summary template workbook: sheets Pilot, Lessons, Stakeholders, Ties, with instructions, help on every
-column and drop-down lists of allowed values (from the store's vocabularies, so edits to them show up here)."""
+"""The pilot-summary template workbook: sheets Pilot, Lessons, Stakeholders, Ties, and the governance-model sheets
+Models, Model elements, Lesson links, with instructions, help on every column and drop-down lists of allowed values
+(from the store's vocabularies, so edits to them show up here; retired themes are not offered)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlite_utils import Database
 
 from lessons.ingest.fields import SHEETS
+from lessons.model_authoring import KINDS as KINDS_OF_ELEMENT
+from lessons.model_authoring import STANCES
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
 
 HEADER_FILL = PatternFill("solid", fgColor="0B5394")
@@ -27,7 +30,12 @@ INSTRUCTIONS = [
     "4. Several themes or stakeholder groups in one cell: separate them with ; (semicolon).",
     "5. Dates: 2021-03-31 is safest; 31.03.2021 and 31/03/2021 work too (day first unless you say otherwise on upload).",
     "6. Ties refer to stakeholders by their keys, in the same pilot.",
-    "7. Hover over a header to see what the column holds; columns with a fixed list of values offer a drop-down.",
+    "7. Governance models (administrators and model editors): Models holds one row per model; Model elements its",
+    "   principles or steps, numbered 1, 2, 3 … per model in the order they belong (the number sets the order).",
+    "   Lesson links: a lesson (pilot and key) supports or challenges an element (model and its number).",
+    "   Coordinators may fill in Lesson links for their own pilots' lessons: those links are proposals an editor accepts.",
+    "   Leave the model sheets empty if you have nothing to add there.",
+    "8. Hover over a header to see what the column holds; columns with a fixed list of values offer a drop-down.",
     "",
     "Upload the filled workbook on the 'Upload pilot summary' page, or: python -m lessons import FILE.xlsx",
     "Nothing is written until you have seen the preview and committed it; every upload can be undone.",
@@ -43,8 +51,10 @@ def _lists(db: Database) -> dict[str, list[str]]:
         "phases": codes("SELECT code FROM phases ORDER BY position"),
         "sectors": codes("SELECT code FROM sectors ORDER BY code"),
         "methodologies": codes("SELECT code FROM methodologies ORDER BY code"),
-        "themes": codes("SELECT code FROM themes WHERE controlled = 1 ORDER BY code"),
+        "themes": codes("SELECT code FROM themes WHERE controlled = 1 AND retired = 0 ORDER BY code"),
         "yes_no": ["yes", "no"],
+        "element_kinds": list(KINDS_OF_ELEMENT),
+        "stances": list(STANCES),
     }
 
 
@@ -91,7 +101,7 @@ def build_template(db: Database) -> bytes:
         70,
     )
 
-    for sheet_name in ("Lessons", "Stakeholders", "Ties"):
+    for sheet_name in ("Lessons", "Stakeholders", "Ties", "Models", "Model elements", "Lesson links"):
         sheet = workbook.create_sheet(sheet_name)
         for column, f in enumerate(SHEETS[sheet_name], start=1):
             cell = sheet.cell(1, column, f.name)
@@ -101,7 +111,7 @@ def build_template(db: Database) -> bytes:
             cell.comment = Comment(note, "Cross-Pilot Lessons", width=300, height=120)
             letter = get_column_letter(column)
             sheet.column_dimensions[letter].width = (
-                40 if f.name in ("lesson", "context", "recommendation", "title") else 18
+                40 if f.name in ("lesson", "context", "recommendation", "title", "description", "note") else 18
             )
             vocabulary = "yes_no" if f.kind == "bool" else f.vocabulary if f.kind == "vocab" else None
             if vocabulary in ranges:

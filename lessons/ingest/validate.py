@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -52,6 +53,7 @@ class Prepared:
     rejected: list[dict] = field(default_factory=list)
     new_themes: dict[str, str] = field(default_factory=dict)  # code -> name of free tags to create
     pilot_labels: dict[str, str] = field(default_factory=dict)  # slug -> the pilot as a cell first named it
+    models: Any = None  # lessons.ingest.model_sheets.ModelRows: the checked rows of the model sheets
 
     @property
     def errors(self) -> list[Problem]:
@@ -110,6 +112,10 @@ class _Vocabularies:
             "kinds": norm.kinds(),
             "statuses": norm.statuses(),
             "evidence_strengths": norm.evidence_strengths(),
+            "element_kinds": norm.Vocabulary("element kinds", {"principle": ["principles"], "step": ["steps"]}),
+            "stances": norm.Vocabulary(
+                "stances", {"supports": ["support", "for"], "challenges": ["challenge", "against", "contradicts"]}
+            ),
         }
 
 
@@ -231,6 +237,8 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
     for sheet in upload.sheet("Pilot"):
         mapping = options.mapping.get("Pilot") or guess_mapping(sheet.columns, "Pilot")
         for offset, raw in enumerate(sheet.rows):
+            if not any(_text(v) for v in raw.values()):
+                continue  # the template's Pilot sheet left empty: the rows name their pilot, or the upload does
             values, problems = _check_row(sheet, sheet.row_number(offset), raw, mapping, vocab, options, prepared)
             prepared.problems += problems
             slug = values.get("slug") or options.pilot
