@@ -302,7 +302,7 @@ def test_an_upload_that_changes_a_network_stores_its_analyses(store, monkeypatch
     def refuse(*args, **kwargs):
         raise AssertionError("recomputed although stored")
 
-    monkeypatch.setattr(network, "_compute_analysis", refuse)
+    monkeypatch.setattr("lessons.network.storage._compute_analysis", refuse)
     assert network.analysis(store, "oulu-libraries").metrics["nodes"] == 2
 
 

@@ -150,8 +150,8 @@ def test_reciprocity_of_a_constructed_digraph():
 
 def test_betweenness_above_the_exact_limit_is_networkx_k_sample(monkeypatch):
     G = nx.powerlaw_cluster_graph(120, 3, 0.2, seed=5)
-    monkeypatch.setattr(network, "EXACT_LIMIT", 100)
-    monkeypatch.setattr(network, "SAMPLE_SOURCES", 30)
+    monkeypatch.setattr("lessons.network.paths.EXACT_LIMIT", 100)
+    monkeypatch.setattr("lessons.network.paths.SAMPLE_SOURCES", 30)
     actors = actor_metrics(from_networkx(G))
     assert actors.attrs["approximate"] is True
     assert network_metrics(from_networkx(G))["approximate"] is True
@@ -505,8 +505,8 @@ def test_analysis_is_stored_and_recomputed_only_after_a_network_change(pilot, mo
     def refuse(*args, **kwargs):
         raise AssertionError("recomputed although the network did not change")
 
-    monkeypatch.setattr(network, "_compute_analysis", refuse)
-    monkeypatch.setattr(network, "layout", refuse)
+    monkeypatch.setattr("lessons.network.storage._compute_analysis", refuse)
+    monkeypatch.setattr("lessons.network.storage.layout", refuse)
     again = network.analysis(pilot, "north")
     assert again.metrics == first.metrics
     pd.testing.assert_frame_equal(again.actors, first.actors)
@@ -569,7 +569,7 @@ def test_layout_is_deterministic_and_fills_the_unit_square():
 
 def test_large_layouts_take_the_grid_variant(monkeypatch):
     G = nx.powerlaw_cluster_graph(300, 2, 0.2, seed=1)
-    monkeypatch.setattr(network, "LAYOUT_DENSE_LIMIT", 100)
+    monkeypatch.setattr("lessons.network.layouts.LAYOUT_DENSE_LIMIT", 100)
     first = network.layout(G)
     pd.testing.assert_frame_equal(first, network.layout(G))
     assert first[["x", "y"]].to_numpy().min() >= 0
@@ -613,7 +613,9 @@ def test_compare_pilots_is_stored_and_filters(pilot, monkeypatch):
     assert table["pilot"].tolist() == ["north", "south"]
     assert table.set_index("pilot").loc["south", "ties"] == 1
     assert table.set_index("pilot").loc["north", "directed"]
-    monkeypatch.setattr(network, "_compare_rows", lambda *a: (_ for _ in ()).throw(AssertionError("recomputed")))
+    monkeypatch.setattr(
+        "lessons.network.comparison._compare_rows", lambda *a: (_ for _ in ()).throw(AssertionError("recomputed"))
+    )
     assert network.compare_pilots(pilot, ["south"])["pilot"].tolist() == ["south"]
     with pytest.raises(ValueError, match="no pilot 'west'"):
         network.compare_pilots(pilot, ["west"])

@@ -15,8 +15,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from lessons.ingest import networks
-from lessons.ingest.networks import read_edge_list, read_gexf, read_graphml, read_network
+from lessons.ingest.networks import limits, read_edge_list, read_gexf, read_graphml, read_network
 from lessons.ingest.problems import Problem
 from tests.realdata import REALDATA, needs_realdata
 
@@ -627,10 +626,10 @@ def test_wrong_kinds_of_file():
 
 
 def test_size_limits(monkeypatch):
-    monkeypatch.setattr(networks, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 100)
     assert "at most" in messages(read_network(b"source,target\n" + b"a,b\n" * 30, "big.csv"))[0]
-    monkeypatch.setattr(networks, "MAX_FILE_BYTES", 50 * 2**20)
-    monkeypatch.setattr(networks, "MAX_ELEMENTS", 5)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 50 * 2**20)
+    monkeypatch.setattr(limits, "MAX_ELEMENTS", 5)
     nodes = "".join(f'<node id="n{i}"/>' for i in range(10))
     net = read_graphml(graphml(nodes), "big.graphml")
     assert (net.stakeholders, len(net.problems)) == ([], 1) and "more than 5 nodes and edges" in net.problems[0].message

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons import network
 from lessons.exports import to_csv
 from lessons.ingest.changes import Plan, commit, plan_upload
 from lessons.ingest.model_sheets import prepare_models
@@ -110,7 +111,6 @@ def refresh_networks(db: Database, pilots: list[str]) -> None:
     """Compute and store the network analyses of ``pilots`` (every period, all tie types, and the layout) right
     after their networks changed, so the first page view loads them instead of computing. A failure here never
     undoes a committed upload: the page computes on demand instead."""
-    from lessons import network
 
     for slug in pilots:
         try:

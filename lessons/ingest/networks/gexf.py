@@ -1,0 +1,262 @@
+"""GEXF 1.1draft, 1.2draft and 1.3, as Gephi writes them: static and dynamic (timed) values and spells."""
+
+from __future__ import annotations
+
+import re
+
+from lessons.ingest.networks.builder import NetworkData, _Builder, _too_big_or_empty
+from lessons.ingest.networks.names import _DIRECTIONS, _Entry, _iso_date
+from lessons.ingest.networks.safexml import _parse, _XMLReader
+
+GEXF_NAMESPACES = {
+    "": "no namespace",
+    "http://www.gexf.net/1.1draft": "1.1draft",
+    "http://www.gexf.net/1.2draft": "1.2draft",
+    "http://gexf.net/1.3": "1.3",
+    "http://www.gexf.net/1.3": "1.3",
+}
+_GEXF_NAMESPACE = re.compile(r"^https?://(www\.)?gexf\.net/1\.\d+(draft)?/?$")
+_TIME_ATTRIBUTES = ("start", "end", "startopen", "endopen", "timestamp", "timestamps")
+
+
+class _GEXFReader(_XMLReader):
+    def __init__(self, builder):
+        super().__init__(builder)
+        self.declared: dict[str, dict[str, dict]] = {"node": {}, "edge": {}}
+        self.nodes: list[dict] = []
+        self.edges: list[dict] = []
+        self.default_directed = False
+        self.graphs = 0
+        self.in_graph = False
+        self.default_for: dict | None = None
+        self.counts: dict[str, tuple[str, int]] = {}
+        self.version: str | None = None
+
+    def start(self, ns, local, attrs, line):
+        if self.root is None:
+            self.root, self.root_ns = local, ns
+            self.version = GEXF_NAMESPACES.get(ns)
+        if self.skip or ns != self.root_ns or local == "meta":
+            self.skip += 1
+            return
+        record = None
+        if local == "graph":
+            self.graphs += 1
+            if self.graphs > 1:
+                self.skip += 1
+                return
+            self.in_graph = True
+            kind = attrs.get("defaultedgetype", "undirected")
+            if kind not in _DIRECTIONS:
+                self.b.problem(
+                    line,
+                    "defaultedgetype",
+                    f"defaultedgetype='{kind}' is not directed, undirected or mutual; ties were read as undirected.",
+                    "Set defaultedgetype to directed or undirected.",
+                    "warning",
+                )
+            self.default_directed = _DIRECTIONS.get(kind, False)
+        elif local == "attributes":
+            record = {"class": attrs.get("class", "node")}
+        elif local == "attribute":
+            block = self.nearest("attributes") or {"class": "node"}
+            record = {
+                "id": attrs.get("id", ""),
+                "title": attrs.get("title"),
+                "type": attrs.get("type", "string"),
+                "default": None,
+            }
+            self.declared.setdefault(block["class"], {}).setdefault(record["id"], record)
+        elif local == "default" and self.stack and self.stack[-1][0] == "attribute":
+            self.default_for = self.stack[-1][1]
+            self.default_for["default"] = ""
+        elif local in ("nodes", "edges") and "count" in attrs:
+            self.counts.setdefault(local, (attrs["count"], line))
+        elif local == "node" and self.in_graph:
+            self.counted()
+            parent = self.nearest("node")
+            record = {"id": attrs.get("id", ""), "xml": {k: v for k, v in attrs.items() if k != "id"}, "line": line, "values": [], "spells": [], "parents": [], "parent": parent["id"] if parent else None}  # fmt: skip
+            self.nodes.append(record)
+        elif local == "edge" and self.in_graph:
+            self.counted()
+            record = {"xml": dict(attrs), "line": line, "values": [], "spells": [], "parents": []}
+            self.edges.append(record)
+        elif local == "attvalue":
+            owner = self.nearest("node", "edge")
+            if owner is not None:
+                owner["values"].append((attrs.get("for", attrs.get("id", "")), attrs, line))
+        elif local == "spell":
+            owner = self.nearest("node", "edge")
+            if owner is not None:
+                owner["spells"].append(dict(attrs))
+        elif local == "parent":
+            owner = self.nearest("node")
+            if owner is not None and "for" in attrs:
+                owner["parents"].append(attrs["for"])
+        self.stack.append((local, record))
+
+    def end(self, ns, local):
+        if self.skip:
+            self.skip -= 1
+            return
+        self.stack.pop()
+        if local == "default":
+            self.default_for = None
+        elif local == "graph":
+            self.in_graph = False
+
+    def text(self, text):
+        if self.default_for is not None:
+            self.default_for["default"] += text
+
+    def entries(self, record: dict, domain: str) -> list[_Entry]:
+        declared = self.declared.get(domain, {})
+        out = [_Entry(k, v) for k, v in record["xml"].items()]
+        groups: dict[str, list] = {}
+        for key, attrs, line in record["values"]:
+            groups.setdefault(key, []).append((attrs, line))
+        for key, values in groups.items():
+            spec = declared.get(key)
+            if spec is None:
+                self.b.tally(
+                    ("undeclared", domain, key), values[0][1], key,
+                    f"The {domain} value for '{key}' refers to an attribute not declared in <attributes class=\"{domain}\"> ({{n}} {domain}{{s}}); it was kept as '{key}'.",
+                    f"Declare it in the file (<attribute id=\"{key}\" title=\"{key}\" type=\"string\"/>), or check that it is not a typing mistake.",
+                )  # fmt: skip
+            name, kind = (spec["title"] or spec["id"], spec["type"]) if spec else (key, "string")
+            timed = len(values) > 1 or any(t in attrs for attrs, _ in values for t in _TIME_ATTRIBUTES)
+            if timed:
+                items = [
+                    {"value": attrs.get("value"), **{t: attrs[t] for t in _TIME_ATTRIBUTES if t in attrs}}
+                    for attrs, _ in values
+                ]
+                out.append(_Entry(name, items, kind))
+            else:
+                out.append(_Entry(name, values[0][0].get("value"), kind))
+        for key, spec in declared.items():
+            if spec["default"] is not None and key not in groups:
+                out.append(_Entry(spec["title"] or key, spec["default"], spec["type"]))
+        if record["spells"]:
+            out.append(_Entry("spells", record["spells"], raw=True))
+        if record["parents"]:
+            out.append(_Entry("parents", record["parents"], raw=True))
+        return out
+
+    def build(self) -> None:
+        b = self.b
+        if self.root != "gexf":
+            b.problem(
+                None,
+                None,
+                f"The file is not GEXF: its outermost element is <{self.root}>, not <gexf>.",
+                "Export the network as GEXF (.gexf), GraphML (.graphml) or a CSV edge list.",
+            )
+            return
+        if self.version is None:
+            if _GEXF_NAMESPACE.match(self.root_ns or ""):
+                self.version = self.root_ns
+            else:
+                b.problem(
+                    None,
+                    None,
+                    f"The GEXF namespace '{self.root_ns}' is not one we know; the file was read as GEXF 1.3.",
+                    "Export it from Gephi as GEXF 1.2 or 1.3 if anything looks wrong.",
+                    "warning",
+                )
+        if self.graphs == 0:
+            b.problem(None, None, "The GEXF file has no <graph> element.", "Export the network again from Gephi.")
+            return
+        for node in self.nodes:
+            entries = self.entries(node, "node")
+            if node["parent"] is not None:
+                entries.append(_Entry("parent", node["parent"], raw=True))
+            b.add_node(node["id"], entries, node["line"])
+        for edge in self.edges:
+            xml = edge["xml"]
+            source, target, kind = xml.pop("source", ""), xml.pop("target", ""), xml.pop("type", None)
+            directed = self.default_directed
+            if kind is not None:
+                if kind in _DIRECTIONS:
+                    directed = _DIRECTIONS[kind]
+                    if kind == "mutual":
+                        xml["edge type"] = kind
+                else:
+                    b.problem(
+                        edge["line"],
+                        "type",
+                        f"The edge type '{kind}' is not directed, undirected or mutual; the tie was read as {'directed' if directed else 'undirected'}.",
+                        'Use type="directed" or type="undirected".',
+                        "warning",
+                    )
+                    xml["edge type"] = kind
+            spell = edge["spells"][0] if edge["spells"] else {}
+            start = xml.get("start") or xml.get("timestamp") or spell.get("start") or spell.get("timestamp")
+            b.add_tie(
+                source,
+                target,
+                directed,
+                self.entries(edge, "edge"),
+                edge["line"],
+                period=_iso_date(start),
+                marked=kind is not None,
+            )
+        for local, (stated, line) in self.counts.items():
+            found = len(self.nodes) if local == "nodes" else len(self.edges)
+            if stated.strip() != str(found):
+                b.problem(
+                    line,
+                    "count",
+                    f"The file says it has {stated} {local[:-1]}s but {found} were found.",
+                    "Check that the file was saved completely.",
+                    "warning",
+                )
+
+
+def read_gexf(data: bytes, filename: str) -> NetworkData:
+    """Read a GEXF file (1.1draft, 1.2draft, 1.3 or without namespace) into stakeholder and tie rows.
+
+    Parameters
+    ----------
+    data : bytes
+        The file as uploaded.
+    filename : str
+        Its name, used in problems.
+
+    Returns
+    -------
+    NetworkData
+        One stakeholder per ``<node>`` (name from its ``label``), one tie per ``<edge>`` (direction from
+        ``defaultedgetype``, overridden by the edge's ``type``; ``weight`` from its attribute; period from a
+        ``period`` attribute or a start date), and every problem. ``viz:`` layout is ignored. Values for attributes
+        that ``<attributes>`` does not declare (Gephi 0.8 writes some) are kept under their id, with one warning
+        per attribute.
+
+    Examples
+    --------
+    >>> doc = b'''<gexf xmlns="http://gexf.net/1.3" version="1.3"><graph defaultedgetype="directed">
+    ...   <attributes class="node"><attribute id="0" title="Type" type="string"/></attributes>
+    ...   <nodes><node id="1" label="City council"><attvalues><attvalue for="0" value="public"/>
+    ...     <attvalue for="9" value="x"/></attvalues></node>
+    ...   <node id="2" label="Youth NGO"/></nodes>
+    ...   <edges><edge id="e" source="1" target="2" weight="3" label="funding"/></edges>
+    ... </graph></gexf>'''
+    >>> net = read_gexf(doc, "pilot.gexf")
+    >>> [(s["name"], s["sector"], s["attributes"]) for s in net.stakeholders]
+    [('City council', 'public', {'9': 'x'}), ('Youth NGO', None, {})]
+    >>> {k: net.ties[0][k] for k in ("relation", "directed", "weight", "attributes")}
+    {'relation': 'funding', 'directed': True, 'weight': 3.0, 'attributes': {'id': 'e'}}
+    >>> net.problems[0].message
+    'The node value for \\'9\\' refers to an attribute not declared in <attributes class="node"> (1 node); it was kept as \\'9\\'.'
+    """
+    early = _too_big_or_empty(data, filename)
+    if early is not None:
+        return early
+    builder = _Builder(filename)
+    reader = _GEXFReader(builder)
+    failure = _parse(data, filename, reader)
+    if failure is not None:
+        return NetworkData([], [], [failure])
+    reader.build()
+    if any(p.row is None and p.severity == "error" for p in builder.problems):
+        return NetworkData([], [], builder.problems)
+    return builder.finish()

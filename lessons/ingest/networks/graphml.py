@@ -1,0 +1,268 @@
+"""GraphML, as networkx, igraph, yEd and Gephi write it."""
+
+from __future__ import annotations
+
+from lessons.ingest.networks.builder import NetworkData, _Builder, _too_big_or_empty
+from lessons.ingest.networks.names import _Entry
+from lessons.ingest.networks.safexml import _parse, _XMLReader
+
+GRAPHML_NAMESPACE = "http://graphml.graphdrawing.org/xmlns"
+
+
+class _GraphMLReader(_XMLReader):
+    def __init__(self, builder):
+        super().__init__(builder)
+        self.keys: dict[str, dict] = {}
+        self.nodes: list[dict] = []
+        self.edges: list[dict] = []
+        self.graph_defaults: list[bool] = []
+        self.graphs = 0
+        self.nested = 0
+        self.hyperedges: list[int] = []
+        self.data: dict | None = None
+        self.data_depth = 0
+        self.default_for: dict | None = None
+        self.foreign_root = False
+
+    def start(self, ns, local, attrs, line):
+        if self.root is None:
+            self.root, self.root_ns = local, ns
+        if self.data is not None:  # inside <data>: keep yEd's label text, ignore other graphics
+            self.data_depth += 1
+            if local in ("NodeLabel", "EdgeLabel") and self.data["label"] is None:
+                self.data["label"] = []
+                self.data["label_depth"] = self.data_depth
+            return
+        if self.skip or ns not in (GRAPHML_NAMESPACE, ""):
+            self.skip += 1
+            return
+        record = None
+        if local == "key":
+            record = {
+                "id": attrs.get("id", ""), "for": attrs.get("for", "all"), "name": attrs.get("attr.name"),
+                "type": attrs.get("attr.type", "string"), "yfiles": attrs.get("yfiles.type"), "default": None, "line": line,
+            }  # fmt: skip
+            self.keys.setdefault(record["id"], record)
+        elif local == "default" and self.stack and self.stack[-1][0] == "key":
+            self.default_for = self.stack[-1][1]
+            self.default_for["default"] = ""
+        elif local == "graph":
+            if not self.graph_defaults:
+                self.graphs += 1
+                if self.graphs > 1:
+                    self.skip += 1
+                    return
+            else:
+                self.nested += 1
+            inherited = self.graph_defaults[-1] if self.graph_defaults else False
+            edgedefault = attrs.get("edgedefault")
+            self.graph_defaults.append(
+                edgedefault == "directed" if edgedefault in ("directed", "undirected") else inherited
+            )
+            if edgedefault not in (None, "directed", "undirected"):
+                self.b.problem(
+                    line,
+                    "edgedefault",
+                    f"edgedefault='{edgedefault}' is neither directed nor undirected; ties were read as {'directed' if inherited else 'undirected'}.",
+                    "Set edgedefault to directed or undirected.",
+                    "warning",
+                )
+        elif local == "node" and self.graph_defaults:
+            self.counted()
+            parent = self.nearest("node")
+            record = {"id": attrs.get("id", ""), "line": line, "data": [], "parent": parent["id"] if parent else None}
+            self.nodes.append(record)
+        elif local == "edge" and self.graph_defaults:
+            self.counted()
+            extra = {k: v for k, v in attrs.items() if k not in ("source", "target", "directed")}
+            record = {"source": attrs.get("source", ""), "target": attrs.get("target", ""), "directed": attrs.get("directed"), "default": self.graph_defaults[-1], "line": line, "xml": extra, "data": []}  # fmt: skip
+            self.edges.append(record)
+        elif local == "hyperedge":
+            self.hyperedges.append(line)
+            self.skip += 1
+            return
+        elif local == "data" and self.stack and self.stack[-1][0] in ("node", "edge") and self.stack[-1][1] is not None:
+            self.data = {
+                "key": attrs.get("key", ""),
+                "text": [],
+                "label": None,
+                "line": line,
+                "owner": self.stack[-1][1],
+            }
+            self.data_depth = 0
+            return
+        self.stack.append((local, record))
+
+    def end(self, ns, local):
+        if self.data is not None:
+            if self.data_depth == 0:
+                data, self.data = self.data, None
+                label = "".join(data["label"]) if data["label"] is not None else None
+                data["owner"]["data"].append((data["key"], "".join(data["text"]), label, data["line"]))
+                return
+            if self.data.get("label_depth") == self.data_depth:
+                self.data["label_depth"] = None
+            self.data_depth -= 1
+            return
+        if self.skip:
+            self.skip -= 1
+            return
+        self.stack.pop()
+        if local == "graph":
+            self.graph_defaults.pop()
+        elif local == "default":
+            self.default_for = None
+
+    def text(self, text):
+        if self.data is not None:
+            if self.data_depth == 0:
+                self.data["text"].append(text)
+            elif self.data.get("label_depth"):
+                self.data["label"].append(text)
+        elif self.default_for is not None:
+            self.default_for["default"] += text
+
+    def entries(self, data: list[tuple], domain: str) -> list[_Entry]:
+        out, present = [], set()
+        for key_id, text, label, line in data:
+            present.add(key_id)
+            key = self.keys.get(key_id)
+            if key is None:
+                self.b.tally(
+                    ("undeclared", key_id), line, key_id,
+                    f"The data key '{key_id}' is not declared with a <key> element ({{n}} value{{s}}); the values were kept as '{key_id}'.",
+                    f"Declare it at the top of the file: <key id=\"{key_id}\" for=\"{domain}\" attr.name=\"…\" attr.type=\"string\"/>.",
+                )  # fmt: skip
+                out.append(_Entry(key_id, text))
+            elif key["yfiles"]:  # yEd keeps node and edge labels inside its graphics
+                if label and label.strip():
+                    out.append(_Entry("label", label.strip()))
+            else:
+                out.append(_Entry(key["name"] or key_id, text, key["type"]))
+        for key in self.keys.values():
+            if (
+                key["for"] in (domain, "all")
+                and key["default"] is not None
+                and key["id"] not in present
+                and not key["yfiles"]
+            ):
+                out.append(_Entry(key["name"] or key["id"], key["default"], key["type"]))
+        return out
+
+    def build(self) -> None:
+        b = self.b
+        if self.root != "graphml":
+            b.problem(
+                None,
+                None,
+                f"The file is not GraphML: its outermost element is <{self.root}>, not <graphml>.",
+                "Export the network as GraphML (.graphml), GEXF (.gexf) or a CSV edge list.",
+            )
+            return
+        if self.graphs == 0:
+            b.problem(
+                None,
+                None,
+                "The GraphML file has no <graph> element.",
+                "Export the network again from your network tool.",
+            )
+            return
+        if self.graphs > 1:
+            b.problem(
+                None,
+                None,
+                f"The file holds {self.graphs} graphs; only the first was read.",
+                "Upload each pilot's network as its own file.",
+                "warning",
+            )
+        if self.nested:
+            b.problem(
+                None,
+                None,
+                "The file has nested graphs (groups); all their nodes and edges were read into one network.",
+                "Each node's group is kept as its attribute 'parent'; check that this is what you want.",
+                "warning",
+            )
+        if self.hyperedges:
+            b.problem(
+                self.hyperedges[0],
+                None,
+                f"The file has {len(self.hyperedges)} hyperedge(s), which were not read: a tie joins exactly two stakeholders.",
+                "Replace each hyperedge by ties between pairs of stakeholders.",
+            )
+        for node in self.nodes:
+            entries = self.entries(node["data"], "node")
+            if node["parent"] is not None:
+                entries.append(_Entry("parent", node["parent"], raw=True))
+            b.add_node(node["id"], entries, node["line"])
+        for edge in self.edges:
+            directed = edge["default"]
+            flag = edge["directed"]
+            if flag is not None:
+                if flag.strip().casefold() in ("true", "1"):
+                    directed = True
+                elif flag.strip().casefold() in ("false", "0"):
+                    directed = False
+                else:
+                    b.problem(
+                        edge["line"],
+                        "directed",
+                        f"directed='{flag}' is neither true nor false; the tie was read as {'directed' if directed else 'undirected'}.",
+                        'Write directed="true" or directed="false".',
+                        "warning",
+                    )
+            entries = [_Entry(k, v) for k, v in edge["xml"].items()]
+            b.add_tie(
+                edge["source"],
+                edge["target"],
+                directed,
+                entries + self.entries(edge["data"], "edge"),
+                edge["line"],
+                marked=flag is not None,
+            )
+
+
+def read_graphml(data: bytes, filename: str) -> NetworkData:
+    """Read a GraphML file into stakeholder and tie rows.
+
+    Parameters
+    ----------
+    data : bytes
+        The file as uploaded.
+    filename : str
+        Its name, used in problems.
+
+    Returns
+    -------
+    NetworkData
+        One stakeholder per ``<node>`` (name from a ``label``/``name`` data key, or yEd's node label, else the id),
+        one tie per ``<edge>`` (direction from ``edgedefault``, overridden by an edge's ``directed``), and every
+        problem. Parallel edges are kept, each with a warning.
+
+    Examples
+    --------
+    >>> doc = b'''<graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+    ...   <key id="d0" for="node" attr.name="Sector" attr.type="string"/>
+    ...   <graph edgedefault="directed">
+    ...     <node id="a"><data key="d0">public</data></node><node id="b"/>
+    ...     <edge source="a" target="b"/><edge source="b" target="c"/>
+    ...   </graph>
+    ... </graphml>'''
+    >>> net = read_graphml(doc, "pilot.graphml")
+    >>> net.stakeholders[0]["sector"], len(net.ties), net.ties[0]["directed"]
+    ('public', 2, True)
+    >>> print(net.problems[0])
+    pilot.graphml, row 5, column target: The tie's target 'c' is not one of the nodes. Add a node with id 'c', or correct the tie's target.
+    """
+    early = _too_big_or_empty(data, filename)
+    if early is not None:
+        return early
+    builder = _Builder(filename)
+    reader = _GraphMLReader(builder)
+    failure = _parse(data, filename, reader)
+    if failure is not None:
+        return NetworkData([], [], [failure])
+    reader.build()
+    if any(p.row is None and p.severity == "error" for p in builder.problems):
+        return NetworkData([], [], builder.problems)
+    return builder.finish()

@@ -1,0 +1,173 @@
+"""One sheet of raw rows, and how text becomes one: decoding an uploaded file and reading CSV text.
+
+Shared by the table readers (:mod:`lessons.ingest.tables`) and the network readers (:mod:`lessons.ingest.networks`,
+for CSV edge lists); it imports neither, so both import it at the top.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from lessons.ingest.problems import Problem
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 100_000
+EMPTY_SHEET = "The sheet has a header but no rows of data."
+csv.field_size_limit(MAX_FILE_BYTES)  # long cells reach validation, which says how long a field may be
+CSV_DELIMITERS = ",;\t|"
+
+
+@dataclass
+class Sheet:
+    """Rows of one sheet as read: ``rows[i]`` maps column header to raw value and is spreadsheet row ``first_row + i``."""
+
+    name: str
+    file: str
+    columns: list[str]
+    rows: list[dict]
+    first_row: int = 2
+    row_numbers: list[int] | None = None  # where rows are not consecutive lines (XML sources: the element's line)
+
+    def row_number(self, offset: int) -> int:
+        if self.row_numbers is not None and offset < len(self.row_numbers) and self.row_numbers[offset]:
+            return self.row_numbers[offset]
+        return self.first_row + offset
+
+
+def _fold(text) -> str:
+    return " ".join(str(text or "").replace("_", " ").replace("-", " ").casefold().split())
+
+
+def decode(data: bytes, filename: str, problems: list[Problem]) -> str | None:
+    """Text of a file: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1 with a warning."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            problems.append(
+                Problem(
+                    filename, None, None, None, "The file says it is UTF-16 but is not.", "Save it again as UTF-8 CSV."
+                )
+            )
+            return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.append(
+            Problem(
+                filename, None, None, None, "The file is not UTF-8; it was read as Latin-1 (Western European).",
+                "Check accented letters in the preview; if they look wrong, save the file as 'CSV UTF-8'.", "warning",
+            )
+        )  # fmt: skip
+        return data.decode("latin-1")
+
+
+def _rows_from_matrix(matrix, name: str, filename: str, problems: list[Problem], first_line: int = 1) -> Sheet | None:
+    """Header row plus data rows (lists) → a Sheet; ragged rows and empty files are problems."""
+    matrix = list(matrix)
+    while matrix and not any(str(c).strip() for c in matrix[-1] if c is not None):
+        matrix.pop()
+    if not matrix:
+        problems.append(
+            Problem(filename, name, None, None, "The sheet is empty.", "Add a header row and at least one row of data.")
+        )
+        return None
+    header = [str(c).strip() if c is not None else "" for c in matrix[0]]
+    while header and not header[-1]:
+        header.pop()
+    if not any(header):
+        problems.append(
+            Problem(
+                filename,
+                name,
+                first_line,
+                None,
+                "The first row has no column names.",
+                "Put the column names in the first row.",
+            )
+        )
+        return None
+    seen = set()
+    for position, column in enumerate(header):
+        if not column:
+            header[position] = f"column {position + 1}"
+        elif _fold(column) in seen:
+            problems.append(
+                Problem(
+                    filename,
+                    name,
+                    first_line,
+                    column,
+                    f"The column name '{column}' appears twice.",
+                    "Give every column its own name.",
+                )
+            )
+        seen.add(_fold(header[position]))
+    data = matrix[1:]
+    if len(data) > MAX_ROWS:
+        problems.append(
+            Problem(filename, name, None, None, f"The sheet has {len(data):,} rows; at most {MAX_ROWS:,} are accepted in one upload.", "Split the file into smaller files and upload them one after another.")
+        )  # fmt: skip
+        return None
+    rows = []
+    for offset, values in enumerate(data):
+        values = list(values)
+        extra = [v for v in values[len(header) :] if v not in (None, "")]
+        if extra:
+            problems.append(
+                Problem(filename, name, first_line + 1 + offset, None, f"This row has {len(values)} cells but the header has {len(header)} columns.", "Remove the extra cells, or quote cells that contain the separator.")
+            )  # fmt: skip
+        values += [None] * (len(header) - len(values))
+        rows.append(dict(zip(header, values)))
+    if not rows:
+        problems.append(
+            Problem(
+                filename,
+                name,
+                None,
+                None,
+                EMPTY_SHEET,
+                "Add the data below the header row.",
+            )
+        )
+    return Sheet(name, filename, header, rows, first_line + 1)
+
+
+def read_csv_text(text: str, filename: str, name: str, problems: list[Problem]) -> Sheet | None:
+    """A CSV text (separator sniffed among , ; tab |) → a Sheet."""
+    try:
+        matrix = list(csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(text), strict=True))
+    except csv.Error as err:
+        problems.append(
+            Problem(
+                filename,
+                name,
+                None,
+                None,
+                f"The CSV cannot be read ({err}).",
+                "Check quotes: a cell that starts with a quote must end with one.",
+            )
+        )
+        return None
+    if len(matrix) > MAX_ROWS + 1:
+        problems.append(
+            Problem(filename, name, None, None, f"The file has {len(matrix) - 1:,} rows; at most {MAX_ROWS:,} are accepted in one upload.", "Split the file into smaller files and upload them one after another.")
+        )  # fmt: skip
+        return None
+    return _rows_from_matrix(matrix, name, filename, problems)
+
+
+def guess_delimiter(text: str) -> str:
+    """The separator that splits the header line into the most columns (csv.Sniffer misreads long quoted texts).
+
+    >>> guess_delimiter('a;b;"c,d"'), guess_delimiter("a,b"), guess_delimiter("single")
+    (';', ',', ',')
+    """
+    line = text[:100_000].splitlines()[0] if text.strip() else ""
+    counts = {d: len(next(csv.reader([line], delimiter=d), [])) for d in CSV_DELIMITERS}
+    best = max(counts, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] > 1 else ","
