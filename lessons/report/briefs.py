@@ -7,11 +7,13 @@ import pycountry
 from sqlite_utils import Database
 
 from lessons import models
+from lessons.chart_specs import STANCES, stance_bars
 from lessons.queries import KIND_LABELS, VALIDATED_STATUSES
 from lessons.report.citations import _a, _Citations, _frame, _lessons, _plural, _verb
 from lessons.report.document import Report, ReportError, Section
 from lessons.report.sections import (
     MAX_BARS,
+    NARROW_WIDTH,
     _bar_by_kind,
     _finish,
     _kind_counts,
@@ -271,29 +273,10 @@ def model_brief(db: Database, model: str, *, memo: dict | None = None) -> Report
         f" among at least {models.RULES['min_votes']} votes for or against)."
     )
     evidence = parts[["name", "supports", "challenges"]].melt("name", var_name="stance", value_name="lessons")
-    evidence["stance"] = evidence["stance"].map({"supports": "Supporting lessons", "challenges": "Challenging lessons"})
+    evidence["stance"] = evidence["stance"].map(dict(zip(("supports", "challenges"), STANCES)))
     if len(parts):
         summary.chart(
-            {
-                "title": "Lessons supporting and challenging each element",
-                "data": {"values": evidence.to_dict("records")},
-                "mark": "bar",
-                "width": 360,
-                "encoding": {
-                    "y": {"field": "name", "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": 280}},
-                    "x": {"field": "lessons", "type": "quantitative", "title": "Lessons", "axis": {"tickMinStep": 1}},
-                    "color": {
-                        "field": "stance",
-                        "type": "nominal",
-                        "title": "Lessons",
-                        "scale": {
-                            "domain": ["Supporting lessons", "Challenging lessons"],
-                            "range": ["#009E73", "#D55E00"],
-                        },
-                    },
-                    "yOffset": {"field": "stance"},
-                },
-            },
+            {**stance_bars(evidence, title="Lessons supporting and challenging each element"), "width": NARROW_WIDTH},
             alt=f"Grouped bar chart of supporting and challenging lessons for each of {len(parts)} elements.",
             frame=parts[["position", "name", "supports", "challenges", "support_pilots", "challenge_pilots"]].rename(
                 columns={

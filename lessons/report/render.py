@@ -23,6 +23,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 from PIL import Image
 
+from lessons.palette import ACCENT, rgb
 from lessons.report.document import Block, Report
 
 FONTS = Path(__file__).resolve().parents[2] / "data" / "fonts"
@@ -129,14 +130,14 @@ def _cell(value) -> str:
 _CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;
 line-height:1.5}
-h1{font-size:1.8rem;margin-bottom:.2rem}h3{font-size:1.05rem;margin:1rem 0 .3rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:2px solid #0072B2}
+h1{font-size:1.8rem;margin-bottom:.2rem}h3{font-size:1.05rem;margin:1rem 0 .3rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:2px solid ACCENT}
 .sub{color:#444;margin-top:0}.notice{background:#fff4d6;border-left:4px solid #b58100;padding:.5rem 1rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem;width:100%}
 th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:top}th{background:#e8eef4}
 figure{margin:1rem 0}figure img{width:100%;max-width:46rem;height:auto}figcaption{font-size:.9rem;color:#444}
 li{margin-bottom:.35rem}footer{margin-top:2rem;font-size:.85rem;color:#444}
 @media print{h2{break-after:avoid}figure,tr{break-inside:avoid}}
-"""
+""".replace("ACCENT", ACCENT)
 
 
 def _html_table(frame: pd.DataFrame, caption: str = "") -> str:
@@ -264,7 +265,7 @@ class _Pdf(FPDF):
         self.start_section(text)
         self.ln(3)
         self.para(text, size=14, style="B", gap=1)
-        self.set_draw_color(0, 114, 178)
+        self.set_draw_color(*rgb(ACCENT))
         self.set_line_width(0.6)
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.ln(3)

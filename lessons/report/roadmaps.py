@@ -47,8 +47,7 @@ def roadmap(db: Database, *, memo: dict | None = None) -> Report:
         per_phase = validated.assign(phase_name=validated["phase_name"].fillna("Across all phases"))
         counts = _kind_counts(per_phase, "phase_name", "phase")
         order = [*phases["name"], "Across all phases"]
-        spec = _bar_by_kind(counts, "phase", "Phase", "Validated lessons per phase of co-creation")
-        spec["encoding"]["y"]["sort"] = order
+        spec = _bar_by_kind(counts, "phase", "Phase", "Validated lessons per phase of co-creation", sort=order)
         intro.chart(
             spec,
             alt=f"Stacked bar chart of the {len(validated)} validated lessons per co-creation phase, by kind.",

@@ -7,6 +7,8 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons import network, synthesis
+from lessons.chart_specs import agreement_dots, count_bars, kind_bars
+from lessons.palette import KIND_COLOURS, kind_scale
 from lessons.queries import KIND_LABELS, demo_notice
 from lessons.report.citations import (
     _Citations,
@@ -25,82 +27,30 @@ GROUP_THRESHOLD = 0.2
 LIST_LIMIT = 12
 #: The most statements a brief lists with their votes (the table behind the chart holds them all).
 VOTES_LISTED = 20
-OKABE_ITO = {"enabler": "#009E73", "barrier": "#D55E00", "recommendation": "#0072B2", "insight": "#CC79A7"}
+# --- Charts (Vega-Lite specifications from lessons.chart_specs, drawn at a brief's width) ----------------------------
+
+#: Width of a brief's bar charts, in Vega pixels (the PDF prints about 0.3 mm a pixel).
+CHART_WIDTH = 420
+#: Width of a brief's dot and grouped-bar charts, whose long labels take room on the left.
+NARROW_WIDTH = 360
 
 
-# --- Charts (Vega-Lite specifications as plain dicts; lessons/ draws no UI) ------------------------------------------
-
-
-def _bar_by_kind(frame: pd.DataFrame, y: str, y_title: str, title: str) -> dict:
+def _bar_by_kind(frame: pd.DataFrame, y: str, y_title: str, title: str, sort="-x") -> dict:
     """Horizontal stacked bars of lesson counts by kind; ``frame`` has columns ``y``, kind (label), lessons."""
-    kinds = [KIND_LABELS[k] for k in OKABE_ITO]
-    return {
-        "title": title,
-        "data": {"values": frame.to_dict("records")},
-        "mark": {"type": "bar"},
-        "width": 420,
-        "encoding": {
-            "y": {"field": y, "type": "nominal", "title": y_title, "sort": "-x", "axis": {"labelLimit": 260}},
-            "x": {"field": "lessons", "type": "quantitative", "title": "Lessons", "axis": {"tickMinStep": 1}},
-            "color": {
-                "field": "kind",
-                "type": "nominal",
-                "title": "Kind",
-                "scale": {"domain": kinds, "range": list(OKABE_ITO.values())},
-            },
-            "order": {"field": "kind"},
-            "tooltip": [{"field": y}, {"field": "kind"}, {"field": "lessons"}],
-        },
-    }
+    scale = kind_scale(labels=KIND_LABELS)
+    return {**kind_bars(frame, y=y, y_title=y_title, title=title, scale=scale, sort=sort), "width": CHART_WIDTH}
 
 
 def _agreement_chart(frame: pd.DataFrame, title: str) -> dict:
     """The share agreeing with each statement and its 95% interval; ``frame`` has label, agree, low, high, n."""
-    base_y = {"field": "label", "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": 300}}
-    return {
-        "title": title,
-        "data": {"values": frame.to_dict("records")},
-        "width": 360,
-        "layer": [
-            {
-                "mark": {"type": "rule", "color": "#555555", "strokeWidth": 2},
-                "encoding": {
-                    "y": base_y,
-                    "x": {
-                        "field": "low",
-                        "type": "quantitative",
-                        "title": "Share agreeing (with 95% interval)",
-                        "scale": {"domain": [0, 1]},
-                        "axis": {"format": "%"},
-                    },
-                    "x2": {"field": "high"},
-                },
-            },
-            {
-                "mark": {"type": "point", "filled": True, "size": 70, "color": "#0072B2"},
-                "encoding": {"y": base_y, "x": {"field": "agree", "type": "quantitative"}},
-            },
-        ],
-    }
+    return {**agreement_dots(frame, title=title), "width": NARROW_WIDTH}
 
 
 def _count_chart(
     frame: pd.DataFrame, y: str, y_title: str, x: str, x_title: str, title: str, counts: bool = True
 ) -> dict:
-    spec = {
-        "title": title,
-        "data": {"values": frame.to_dict("records")},
-        "mark": {"type": "bar", "color": "#0072B2"},
-        "width": 420,
-        "encoding": {
-            "y": {"field": y, "type": "nominal", "title": y_title, "sort": "-x", "axis": {"labelLimit": 260}},
-            "x": {"field": x, "type": "quantitative", "title": x_title},
-            "tooltip": [{"field": y}, {"field": x}],
-        },
-    }
-    if counts:
-        spec["encoding"]["x"]["axis"] = {"tickMinStep": 1, "format": "d"}
-    return spec
+    spec = count_bars(frame, y=y, y_title=y_title, x=x, x_title=x_title, title=title, counts=counts)
+    return {**spec, "width": CHART_WIDTH}
 
 
 def _kind_counts(lessons: pd.DataFrame, by: str, label: str) -> pd.DataFrame:
@@ -136,7 +86,7 @@ def _top_bars(counts: pd.DataFrame, label: str, noun: str, limit: int = MAX_BARS
 def _kind_table(counts: pd.DataFrame, label: str, order=None) -> pd.DataFrame:
     """The table behind a by-kind chart: one row per ``label`` value, a column per kind and the total."""
     wide = counts.pivot_table(index=label, columns="kind", values="lessons", aggfunc="sum", fill_value=0)
-    kinds = [KIND_LABELS[k] for k in OKABE_ITO if KIND_LABELS[k] in wide.columns]
+    kinds = [KIND_LABELS[k] for k in KIND_COLOURS if KIND_LABELS[k] in wide.columns]
     wide = wide[kinds].astype(int)
     wide["Total"] = wide.sum(axis=1)
     wide = wide.reindex([o for o in order if o in wide.index]) if order else wide.sort_values("Total", ascending=False)
