@@ -27,6 +27,8 @@ GROUP_THRESHOLD = 0.2
 LIST_LIMIT = 12
 #: The most statements a brief lists with their votes (the table behind the chart holds them all).
 VOTES_LISTED = 20
+
+
 # --- Charts (Vega-Lite specifications from lessons.chart_specs, drawn at a brief's width) ----------------------------
 
 #: Width of a brief's bar charts, in Vega pixels (the PDF prints about 0.3 mm a pixel).
