@@ -1,6 +1,8 @@
 """Pure Altair chart builders: each takes an already-aggregated frame and returns a chart (no Streamlit here).
 
-Colours come from the Okabe–Ito palette, which stays distinguishable with the common forms of colour blindness.
+Colours come from :mod:`lessons.palette`, the one palette of the pages and the briefs (Okabe–Ito, which stays
+distinguishable with the common forms of colour blindness). A chart the briefs draw too is defined once, as a
+Vega-Lite specification in :mod:`lessons.chart_specs`, and wrapped here as an Altair chart.
 """
 
 from __future__ import annotations
@@ -8,59 +10,91 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-#: Okabe–Ito colours for the four kinds of lesson.
-KIND_COLOURS = {
-    "enabler": "#009E73",
-    "barrier": "#D55E00",
-    "recommendation": "#0072B2",
-    "insight": "#E69F00",
-}
+from lessons import chart_specs
+from lessons.palette import (
+    ACCENT,
+    AGAINST_COLOUR,
+    COUNT_SCHEME,
+    EMPTY_FILL,
+    EMPTY_STROKE,
+    FOR_COLOUR,
+    INK,
+    KIND_COLOURS,
+    OTHER_SECTOR,
+    PAPER,
+    SECTOR_STYLE,
+    SERIES_COLOURS,
+    TIE_COLOUR,
+    VOTE_COLOURS,
+    kind_scale,
+)
+
+__all__ = [
+    "KIND_COLOURS",
+    "SECTOR_STYLE",
+    "SERIES_COLOURS",
+    "VOTE_COLOURS",
+    "contradiction_chart",
+    "country_chart",
+    "element_evidence_chart",
+    "network_chart",
+    "opinion_map_chart",
+    "phase_chart",
+    "profile_chart",
+    "recurrence_chart",
+    "small_multiples_chart",
+    "statement_votes_chart",
+    "theme_kind_chart",
+    "theme_matrix_chart",
+]
+
+
+def _drawn(frame: pd.DataFrame, spec: dict) -> alt.Chart:
+    """The chart a :mod:`lessons.chart_specs` specification describes, drawing ``frame`` (the same as
+    ``alt.Chart.from_dict(spec)``, whose ``to_dict()`` it equals, but several times quicker: the spec is not
+    re-read through the schema on every rerun)."""
+    return alt.Chart(frame, **{key: value for key, value in spec.items() if key != "data"})
 
 
 def country_chart(counts: pd.DataFrame) -> alt.Chart:
     """Horizontal bars of lessons per country, each labelled with its number of pilots;
     expects columns country_name, pilots, lessons."""
-    return (
-        alt.Chart(counts, title="Pilots and lessons by country")
-        .transform_calculate(
-            label="datum.country_name + ' (' + datum.pilots + (datum.pilots == 1 ? ' pilot)' : ' pilots)')"
-        )
-        .mark_bar(color="#0072B2")
-        .encode(
-            alt.X("lessons:Q").title("Lessons"),
-            alt.Y("label:N").title("Country (pilots)").sort("-x").axis(labelLimit=260),
-            tooltip=[
-                alt.Tooltip("country_name:N", title="Country"),
-                alt.Tooltip("pilots:Q", title="Pilots"),
-                alt.Tooltip("lessons:Q", title="Lessons"),
-            ],
-        )
-        .properties(height=alt.Step(22))
+    spec = chart_specs.count_bars(
+        counts,
+        y="label",
+        y_title="Country (pilots)",
+        x="lessons",
+        x_title="Lessons",
+        title="Pilots and lessons by country",
+        tooltip=[
+            {"field": "country_name", "type": "nominal", "title": "Country"},
+            {"field": "pilots", "type": "quantitative", "title": "Pilots"},
+            {"field": "lessons", "type": "quantitative", "title": "Lessons"},
+        ],
+        transform=[
+            {
+                "calculate": "datum.country_name + ' (' + datum.pilots + (datum.pilots == 1 ? ' pilot)' : ' pilots)')",
+                "as": "label",
+            }
+        ],
     )
+    return _drawn(counts, spec).properties(height=alt.Step(22))
 
 
 def theme_kind_chart(counts: pd.DataFrame) -> alt.Chart:
-    """Stacked bars of lessons per theme, coloured by kind; expects columns theme, kind, lessons."""
-    kinds = [k for k in KIND_COLOURS if k in set(counts.get("kind", []))] or list(KIND_COLOURS)
-    return (
-        alt.Chart(counts, title="Lessons by theme and kind")
-        .mark_bar()
-        .encode(
-            alt.X("sum(lessons):Q").title("Lessons"),
-            alt.Y("theme:N").title("Theme").sort("-x").axis(labelLimit=260),
-            alt.Color("kind:N")
-            .title("Kind")
-            .scale(domain=kinds, range=[KIND_COLOURS[k] for k in kinds])
-            .legend(orient="bottom", direction="horizontal", columns=2, labelLimit=200),
-            alt.Order("kind:N"),
-            tooltip=[
-                alt.Tooltip("theme:N", title="Theme"),
-                alt.Tooltip("kind:N", title="Kind"),
-                alt.Tooltip("lessons:Q", title="Lessons"),
-            ],
-        )
-        .properties(height=alt.Step(22))
+    """Stacked bars of lessons per theme, coloured by kind; expects columns theme, kind, lessons.
+
+    The same chart as the briefs' lessons by kind (:func:`lessons.chart_specs.kind_bars`).
+    """
+    spec = chart_specs.kind_bars(
+        counts,
+        y="theme",
+        y_title="Theme",
+        title="Lessons by theme and kind",
+        scale=kind_scale(set(counts.get("kind", []))),
+        legend={"orient": "bottom", "direction": "horizontal", "columns": 2, "labelLimit": 200},
     )
+    return _drawn(counts, spec).properties(height=alt.Step(22))
 
 
 def theme_matrix_chart(counts: pd.DataFrame) -> alt.Chart:
@@ -80,41 +114,44 @@ def theme_matrix_chart(counts: pd.DataFrame) -> alt.Chart:
         ],
     )
     top = max(1, int(counts["lessons"].max() or 1)) if not counts.empty else 1
-    cells = base.mark_rect(stroke="#FFFFFF", strokeWidth=1).encode(
+    cells = base.mark_rect(stroke=PAPER, strokeWidth=1).encode(
         alt.Color("lessons:Q")
         .title("Lessons")
-        .scale(scheme="blues", domain=[0, top])
+        .scale(scheme=COUNT_SCHEME, domain=[0, top])
         .legend(orient="right", gradientLength=160),
         opacity=alt.condition(cell, alt.value(1.0), alt.value(0.35)),
     )
     gaps = (
         base.transform_filter("datum.lessons == 0")
-        .mark_rect(fill="#F2F2F2", stroke="#767676", strokeDash=[3, 2], strokeWidth=0.6)
+        .mark_rect(fill=EMPTY_FILL, stroke=EMPTY_STROKE, strokeDash=[3, 2], strokeWidth=0.6)
         .encode()
     )
     labels = base.mark_text(fontSize=11).encode(
         alt.Text("lessons:Q"),
-        color=alt.condition(f"datum.lessons > {top / 2}", alt.value("#FFFFFF"), alt.value("#1A1A1A")),
+        color=alt.condition(f"datum.lessons > {top / 2}", alt.value(PAPER), alt.value(INK)),
     )
     return (cells.add_params(cell) + gaps + labels).properties(height=alt.Step(24), width=alt.Step(52))
 
 
 def recurrence_chart(themes: pd.DataFrame) -> alt.Chart:
-    """Bars of how many pilots report each theme; expects columns theme_name, pilots, lessons."""
-    return (
-        alt.Chart(themes, title="How many pilots report each theme")
-        .mark_bar(color="#0072B2")
-        .encode(
-            alt.X("pilots:Q").title("Pilots with at least one lesson on the theme").axis(tickMinStep=1),
-            alt.Y("theme_name:N").title("Theme").sort("-x").axis(labelLimit=260),
-            tooltip=[
-                alt.Tooltip("theme_name:N", title="Theme"),
-                alt.Tooltip("pilots:Q", title="Pilots"),
-                alt.Tooltip("lessons:Q", title="Lessons"),
-            ],
-        )
-        .properties(height=alt.Step(22))
+    """Bars of how many pilots report each theme; expects columns theme_name, pilots, lessons.
+
+    The same chart as the briefs' counts (:func:`lessons.chart_specs.count_bars`).
+    """
+    spec = chart_specs.count_bars(
+        themes,
+        y="theme_name",
+        y_title="Theme",
+        x="pilots",
+        x_title="Pilots with at least one lesson on the theme",
+        title="How many pilots report each theme",
+        tooltip=[
+            {"field": "theme_name", "type": "nominal", "title": "Theme"},
+            {"field": "pilots", "type": "quantitative", "title": "Pilots"},
+            {"field": "lessons", "type": "quantitative", "title": "Lessons"},
+        ],
     )
+    return _drawn(themes, spec).properties(height=alt.Step(22))
 
 
 def contradiction_chart(themes: pd.DataFrame) -> alt.Chart:
@@ -140,7 +177,7 @@ def contradiction_chart(themes: pd.DataFrame) -> alt.Chart:
             alt.Y("theme_name:N").title("Theme").sort(order).axis(labelLimit=260),
             alt.Color("side:N")
             .title("Reported as")
-            .scale(domain=["Enabler", "Barrier"], range=[KIND_COLOURS["enabler"], KIND_COLOURS["barrier"]])
+            .scale(domain=["Enabler", "Barrier"], range=[FOR_COLOUR, AGAINST_COLOUR])
             .legend(orient="bottom"),
             tooltip=[
                 alt.Tooltip("theme_name:N", title="Theme"),
@@ -150,10 +187,6 @@ def contradiction_chart(themes: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=alt.Step(22))
     )
-
-
-#: Okabe–Ito colours (without black and yellow, which are hard to read on white) for up to six series.
-SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
 
 
 def phase_chart(counts: pd.DataFrame) -> alt.Chart:
@@ -211,16 +244,6 @@ def profile_chart(profile: pd.DataFrame) -> alt.Chart:
     )
 
 
-#: Sector colours (Okabe–Ito) and shapes, so sectors differ by shape as well as colour.
-SECTOR_STYLE = {
-    "Public sector": ("#0072B2", "circle"),
-    "Civil society": ("#009E73", "square"),
-    "Private sector": ("#E69F00", "triangle-up"),
-    "Research": ("#CC79A7", "diamond"),
-    "Citizens / service users": ("#D55E00", "cross"),
-}
-
-
 def network_chart(
     nodes: pd.DataFrame, edges: pd.DataFrame, *, size_title: str, height: int = 560, unit_square: bool = False
 ) -> alt.LayerChart:
@@ -235,8 +258,8 @@ def network_chart(
     sectors = [s for s in SECTOR_STYLE if s in set(nodes["sector_name"])] + sorted(
         set(nodes["sector_name"].dropna()) - set(SECTOR_STYLE)
     )
-    colours = [SECTOR_STYLE.get(s, ("#767676", "circle"))[0] for s in sectors]
-    shapes = [SECTOR_STYLE.get(s, ("#767676", "circle"))[1] for s in sectors]
+    colours = [SECTOR_STYLE.get(s, OTHER_SECTOR)[0] for s in sectors]
+    shapes = [SECTOR_STYLE.get(s, OTHER_SECTOR)[1] for s in sectors]
     zoom = alt.selection_interval(bind="scales", name="zoom")
     actor = alt.selection_point(name="actor", fields=["key"], on="click", clear="dblclick")
     scale = {"domain": [-0.03, 1.03]} if unit_square else {"zero": False, "padding": 12}
@@ -244,7 +267,7 @@ def network_chart(
     y = alt.Y("y:Q").axis(None).scale(**scale)
     ties = (
         alt.Chart(edges)
-        .mark_rule(color="#8C8C8C")
+        .mark_rule(color=TIE_COLOUR)
         .encode(
             x,
             y,
@@ -268,7 +291,7 @@ def network_chart(
         tooltip.append(alt.Tooltip("role:N", title="Role"))
     actors = (
         alt.Chart(nodes)
-        .mark_point(filled=True, stroke="#1A1A1A")
+        .mark_point(filled=True, stroke=INK)
         .encode(
             x,
             y,
@@ -291,7 +314,7 @@ def small_multiples_chart(long: pd.DataFrame) -> alt.FacetChart:
     """One bar chart per measure (own scale each), a bar per pilot; expects pilot_name, measure, value."""
     return (
         alt.Chart(long)
-        .mark_bar(color="#0072B2")
+        .mark_bar(color=ACCENT)
         .encode(
             alt.X("value:Q").title(None),
             alt.Y("pilot_name:N").title(None).sort("ascending").axis(labelLimit=200, labelOverlap=False),
@@ -328,7 +351,7 @@ def element_evidence_chart(elements: pd.DataFrame) -> alt.Chart:
             alt.Y("label:N").title(None).sort(alt.SortField("position")).axis(labelLimit=460),
             alt.Color("stance:N")
             .title("Lesson")
-            .scale(domain=["Supports", "Challenges"], range=[KIND_COLOURS["enabler"], KIND_COLOURS["barrier"]])
+            .scale(domain=["Supports", "Challenges"], range=[FOR_COLOUR, AGAINST_COLOUR])
             .legend(orient="bottom"),
             tooltip=[
                 alt.Tooltip("label:N", title="Element"),
@@ -338,9 +361,6 @@ def element_evidence_chart(elements: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=alt.Step(26))
     )
-
-
-VOTE_COLOURS = {"Agree": KIND_COLOURS["enabler"], "Pass": "#BBBBBB", "Disagree": KIND_COLOURS["barrier"]}
 
 
 def statement_votes_chart(statements: pd.DataFrame) -> alt.Chart:

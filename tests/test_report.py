@@ -1,4 +1,4 @@
-"""Policy briefs and the roadmap (lessons/report.py, lessons/report_render.py): content with known answers on the
+"""Policy briefs and the roadmap (the lessons/report package): content with known answers on the
 demo data and on a small constructed store, citations that match the store, and the HTML and PDF files (text read
 back with pypdf)."""
 
@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from lessons import network, report
-from lessons.report_render import chart_png, render, to_html, to_pdf
+from lessons.report.render import chart_png, render, to_html, to_pdf
 from lessons.workshop_analysis import wilson
 
 
@@ -284,7 +284,7 @@ def test_bundle_briefs_names(demo):
 
 
 def test_long_citations_name_the_first_lessons_and_count_the_rest(demo, monkeypatch):
-    monkeypatch.setattr(report, "MAX_CITED", 5)
+    monkeypatch.setattr("lessons.report.citations.MAX_CITED", 5)
     made = report.theme_brief(demo, "trust")
     first = made.sections[0].blocks[0].items[0]
     assert len(cited(first)) == 5
@@ -293,7 +293,7 @@ def test_long_citations_name_the_first_lessons_and_count_the_rest(demo, monkeypa
 
 
 def test_a_roadmap_phase_lists_the_best_validated_steps_and_counts_the_rest(demo, monkeypatch):
-    monkeypatch.setattr(report, "ROADMAP_STEPS", 2)
+    monkeypatch.setattr("lessons.report.roadmaps.ROADMAP_STEPS", 2)
     made = report.roadmap(demo)
     step = next(s for s in made.sections if s.heading == "Step 2. Understand needs")
     todo = step.blocks[[b.text for b in step.blocks].index("What to do") + 1].items
@@ -310,7 +310,7 @@ def test_many_voted_statements_list_the_most_and_least_agreed(demo, monkeypatch)
            JOIN themes t ON t.id = lt.theme_id GROUP BY t.code ORDER BY 2 DESC LIMIT 1"""
     ).fetchone()
     assert per_theme[1] >= 8
-    monkeypatch.setattr(report, "VOTES_LISTED", 7)
+    monkeypatch.setattr("lessons.report.sections.VOTES_LISTED", 7)
     made = report.theme_brief(demo, per_theme[0])
     validation = made.sections[3]
     items = validation.blocks[1].items

@@ -1,0 +1,70 @@
+"""What a brief or the roadmap is made of: a :class:`Report` of :class:`Section` s of :class:`Block` s, plain content
+that :mod:`lessons.report.render` writes as HTML and PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+class ReportError(ValueError):
+    """The subject of a brief does not exist (a plain sentence for the user)."""
+
+
+@dataclass
+class Block:
+    """One piece of a section: ``text`` (a paragraph), ``bullets`` (``items``), ``table`` (``frame`` with
+    ``caption``) or ``chart`` (a Vega-Lite ``spec``, its ``alt`` text, and the ``frame`` it draws as a table)."""
+
+    kind: str
+    text: str = ""
+    items: list[str] = field(default_factory=list)
+    frame: pd.DataFrame | None = None
+    caption: str = ""
+    spec: dict | None = None
+    alt: str = ""
+
+
+@dataclass
+class Section:
+    heading: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def text(self, text: str) -> None:
+        self.blocks.append(Block("text", text=text))
+
+    def subheading(self, text: str) -> None:
+        self.blocks.append(Block("subheading", text=text))
+
+    def bullets(self, items: list[str]) -> None:
+        if items:
+            self.blocks.append(Block("bullets", items=list(items)))
+
+    def table(self, frame: pd.DataFrame, caption: str = "") -> None:
+        self.blocks.append(Block("table", frame=frame.reset_index(drop=True), caption=caption))
+
+    def chart(self, spec: dict, alt: str, frame: pd.DataFrame, caption: str = "") -> None:
+        self.blocks.append(Block("chart", spec=spec, alt=alt, frame=frame.reset_index(drop=True), caption=caption))
+
+
+@dataclass
+class Report:
+    """A brief or the roadmap: ``kind`` (theme, pilot, model or roadmap), ``key`` (the subject's code or slug),
+    ``title``, ``subtitle``, ``generated`` (UTC, ISO), ``notice`` (the demo-data notice or ""), ``sections`` and
+    the ``lessons`` and ``workshops`` it cites (the Sources)."""
+
+    kind: str
+    key: str
+    title: str
+    subtitle: str
+    generated: str
+    notice: str
+    sections: list[Section]
+    lessons: pd.DataFrame
+    workshops: pd.DataFrame
+
+    @property
+    def file_stem(self) -> str:
+        """A file name without extension: ``brief-theme-trust``, ``roadmap-to-co-creation``."""
+        return "roadmap-to-co-creation" if self.kind == "roadmap" else f"brief-{self.kind}-{self.key}"
