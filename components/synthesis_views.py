@@ -133,6 +133,19 @@ def similar_section(path: str, version: int, on_open):
     return section
 
 
+def headline(k: int, groups: dict[str, pd.DataFrame], patterns: dict[str, pd.DataFrame]) -> None:
+    """Four counts: recurring themes and lesson groups (in ``k`` or more pilots), contested themes, themes with gaps."""
+    cols = st.columns(4)
+    cols[0].metric(
+        f"Themes in {k}+ pilots", len(patterns["recurring"]), help="Themes with lessons from at least that many pilots"
+    )
+    cols[1].metric(f"Lesson groups in {k}+ pilots", len(groups["clusters"]), help="Groups of similar lessons")
+    cols[2].metric(
+        "Contested themes", len(patterns["contested"]), help="An enabler in one pilot and a barrier in another"
+    )
+    cols[3].metric("Themes with gaps", len(patterns["gaps"]), help="Themes that at least one pilot has no lesson on")
+
+
 def recurring_section(groups: dict[str, pd.DataFrame], recurring: pd.DataFrame, k: int) -> None:
     """Groups of similar lessons and themes reported by at least ``k`` pilots."""
     st.subheader(f"Similar lessons reported by at least {k} pilots", anchor=False)

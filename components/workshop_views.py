@@ -140,7 +140,7 @@ def voting(path: str, token: str) -> None:
                     st.rerun()
 
 
-@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+@st.cache_data(ttl=loaders.TTL, max_entries=32, show_spinner=False)
 def previous_round(path: str, code: str, round: int) -> dict:
     """A finished round's shares per statement. The one cache not keyed by a data version, on purpose: a finished
     round no longer changes once the next round started, and keying it by the workshops' version would recompute it
@@ -171,7 +171,7 @@ def suggest(path: str, token: str) -> None:
 # --- Facilitator: live results ------------------------------------------------------------------------------
 
 
-@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+@st.cache_data(ttl=loaders.TTL, max_entries=32, show_spinner=False)
 def load_results(path: str, version: int, code: str) -> dict:
     """The live results of a workshop, stored by workshops data version (recomputed only when a vote arrives)."""
     with writing(path, or_read_only=True) as db:
@@ -295,17 +295,17 @@ def results_view(results: dict) -> None:
 # --- Facilitator: prepare, run, close ------------------------------------------------------------------------
 
 
-@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+@st.cache_data(ttl=loaders.TTL, max_entries=8, show_spinner=False)
 def load_workshops(path: str, version: int) -> list[dict]:
     return read(path, workshops.workshop_list)
 
 
-@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+@st.cache_data(ttl=loaders.TTL, max_entries=32, show_spinner=False)
 def load_statements(path: str, version: int, code: str) -> list[dict]:
     return read(path, workshops.statements, code, include_pending=True)
 
 
-@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
 def statement_sources(path: str, version: int) -> tuple[dict, dict]:
     """What statements can be drawn from: lessons (id → "pilot · key · title") and governance-model elements
     (id → "model · key · name")."""

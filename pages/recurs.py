@@ -48,21 +48,15 @@ threshold = right.slider(
 views.ensure_similarity(path, version, int(views.load_facts(path, version).shape[0]))
 groups = views.load_clusters(path, version, threshold / 100, k)
 patterns = views.load_patterns(path, version, k)
-recurring, contested, gaps = patterns["recurring"], patterns["contested"], patterns["gaps"]
-
-cols = st.columns(4)
-cols[0].metric(f"Themes in {k}+ pilots", len(recurring), help="Themes with lessons from at least that many pilots")
-cols[1].metric(f"Lesson groups in {k}+ pilots", len(groups["clusters"]), help="Groups of similar lessons")
-cols[2].metric("Contested themes", len(contested), help="An enabler in one pilot and a barrier in another")
-cols[3].metric("Themes with gaps", len(gaps), help="Themes that at least one pilot has no lesson on")
+views.headline(k, groups, patterns)
 
 view = st.segmented_control("Show", VIEWS, key="recurs_view", label_visibility="collapsed") or "Recurring"
 if view == "Recurring":
-    views.recurring_section(groups, recurring, k)
+    views.recurring_section(groups, patterns["recurring"], k)
 elif view == "Contradicting":
-    views.contradicting_section(path, version, contested, threshold / 100)
+    views.contradicting_section(path, version, patterns["contested"], threshold / 100)
 elif view == "Missing":
-    views.missing_section(gaps)
+    views.missing_section(patterns["gaps"])
 elif view == "Pilot × theme":
     views.matrix_section(path, version, matrix)
 elif view == "Methodology crosswalk":

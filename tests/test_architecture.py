@@ -83,6 +83,37 @@ def test_components_and_pages_hold_no_sql_and_open_no_connection():
     assert found == []
 
 
+CACHES = {"cache_data", "cache_resource"}
+# Caches not keyed by a data version, and why.
+UNVERSIONED_CACHES = {
+    "prepare_store": "creates or migrates the store once per process and path",
+    "previous_round": "a finished round no longer changes; keying it by version would recompute it on every vote",
+    "read_upload": "reads uploaded files, not the store: keyed by the files' hash",
+}
+
+
+def caches(path: Path) -> list[tuple[str, set[str], list[str]]]:
+    """Each Streamlit-cached function: name, the cache's keyword arguments, the function's parameters."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef):
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and getattr(decorator.func, "attr", None) in CACHES:
+                    found.append((node.name, {k.arg for k in decorator.keywords}, [a.arg for a in node.args.args]))
+    return found
+
+
+def test_every_cache_is_bounded_and_keyed_by_data_version():
+    found = [(relative(path), *cache) for path in modules("components", "pages") for cache in caches(path)]
+    assert len(found) > 40
+    unbounded = [(where, name) for where, name, keywords, _ in found if not keywords & {"ttl", "max_entries"}]
+    assert unbounded == []
+    unversioned = [
+        (where, name) for where, name, _, params in found if "version" not in params and name not in UNVERSIONED_CACHES
+    ]
+    assert unversioned == []
+
+
 def test_the_checks_can_fail(tmp_path, monkeypatch):
     """The two AST checks find what they look for."""
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
