@@ -1,13 +1,15 @@
 """Readers shared by several pages: the store's path and data version, and the cached views of lessons, pilots,
 vocabularies, uploads and accounts.
 
-Pages get data only through loaders in ``components/``: the shared ones here, and each area's own beside the code
-that shows them (``synthesis_views``, ``network_views``, ``workshop_views``, ``models_views``, ``export_views``,
-``page_bench`` aside). Every loader reaches the store through :func:`lessons.access.reading` (or
-:func:`lessons.access.writing` for analyses stored when computed) on a short-lived connection (SQLite connections
-must not cross Streamlit's threads) and calls domain functions: no SQL here. Every ``st.cache_data`` loader is keyed
-by (database path, data version, arguments) and has a ``ttl`` and ``max_entries``, so a view is recomputed only
-when its data changes; loaders that depend on the signed-in user are not cached, so a changed role applies at once.
+Pages get data only through loaders in ``components/``: the ones several pages share are here; an area's own
+loaders sit at the top of its ``*_views.py`` beside the sections that show them (``synthesis_views``,
+``network_views``, ``workshop_views``, ``models_views``, ``export_views``, ``upload_views``). Every loader reaches
+the store through :func:`lessons.access.reading` (or :func:`lessons.access.writing` for analyses that are stored
+once computed) on a short-lived connection, since SQLite connections must not cross Streamlit's threads, and calls
+domain functions: no SQL in ``components/``. Every cache has a ``ttl`` and ``max_entries`` and is keyed by
+(database path, data version, arguments), so a view is recomputed only when its data changes; loaders that depend
+on the signed-in user are not cached, so a changed role applies at once. ``tests/test_architecture.py`` checks this
+and names the three exceptions.
 """
 
 from __future__ import annotations
