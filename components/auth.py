@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import os
-from contextlib import closing
 
 import streamlit as st
 
 from components.widgets import safe
-from lessons.accounts import AccountError, SignInRefused, actor_for, actor_for_email, has_users, sign_in
-from lessons.editing import EditError
-from lessons.ingest.changes import UndoError
-from lessons.ingest.problems import IngestError
-from lessons.lifecycle import LifecycleError
-from lessons.model_authoring import ModelError
-from lessons.permissions import ROLE_LABELS, Actor, PermissionDenied
-from lessons.store import connect
-from lessons.workshops import WorkshopError
+from lessons.access import REFUSALS, reading, refusal, writing
+from lessons.accounts import SignInRefused, actor_for, actor_for_email, has_users, sign_in
+from lessons.permissions import ROLE_LABELS, Actor
 
 SESSION_KEY = "auth_user_id"
 FIRST_ADMIN = (
@@ -48,7 +41,7 @@ def single_sign_on_configured() -> bool:
 def current_actor(path: str) -> Actor | None:
     """The signed-in user, re-read on every run so a changed role or a disabled account applies at once."""
     user_id = st.session_state.get(SESSION_KEY)
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         if user_id is not None:
             actor = actor_for(db, user_id)
             if actor is None:  # disabled or removed meanwhile
@@ -83,7 +76,7 @@ def sign_in_box(path: str, *, key: str = "auth") -> Actor | None:
         password = st.text_input("Password", type="password", key=f"{key}_password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", icon=":material/login:")
     if submitted:
-        with closing(connect(path)) as db:
+        with writing(path) as db:
             try:
                 actor = sign_in(db, username, password)
             except SignInRefused as refused:
@@ -93,7 +86,7 @@ def sign_in_box(path: str, *, key: str = "auth") -> Actor | None:
         st.rerun()
     if single_sign_on_configured():
         st.button("Sign in with your organisation", key=f"{key}_sso", on_click=st.login, icon=":material/badge:")
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         if not has_users(db):
             st.caption(FIRST_ADMIN)
     return None
@@ -108,6 +101,12 @@ def require_actor(path: str, purpose: str) -> Actor:
     return actor
 
 
+def show_refusal(problem: Exception) -> None:
+    """A refused write (one of :data:`lessons.access.REFUSALS`) as an error message; the user's text is escaped."""
+    lead, reason, denied = refusal(problem)
+    st.error(lead + safe(reason) if reason else lead, icon=":material/block:" if denied else ":material/error:")
+
+
 def write(path: str, fn, *args, success: str | None = None, **kwargs):
     """Run a domain write on a short-lived connection; show a refusal or validation problem as a message.
 
@@ -115,16 +114,10 @@ def write(path: str, fn, *args, success: str | None = None, **kwargs):
     written then.
     """
     try:
-        with closing(connect(path)) as db:
+        with writing(path) as db:
             result = fn(db, *args, **kwargs)
-    except PermissionDenied as refused:
-        st.error(f"Not allowed: {safe(refused)}", icon=":material/block:")
-        return None
-    except IngestError as problem:
-        st.error(f"Nothing was written: {len(problem.problems)} problem(s) were found.", icon=":material/error:")
-        return None
-    except (AccountError, EditError, WorkshopError, UndoError, LifecycleError, ModelError) as problem:
-        st.error(safe(problem), icon=":material/error:")
+    except REFUSALS as problem:
+        show_refusal(problem)
         return None
     if success:
         st.success(success, icon=":material/check_circle:")

@@ -14,6 +14,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from playwright.sync_api import sync_playwright
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -86,8 +88,6 @@ def app_server(db_path: str | Path, *, port: int | None = None, timeout: float =
 @contextmanager
 def chromium(headless: bool = True):
     """A Playwright Chromium browser from the system package."""
-    from playwright.sync_api import sync_playwright
-
     path = chromium_path()
     if path is None:
         raise RuntimeError("Chromium is not installed: apt-get install -y chromium")

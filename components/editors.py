@@ -7,8 +7,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from components import auth, loaders
 from components.widgets import KIND_LABELS, STATUS_LABELS
-from lessons.lifecycle import DECISION_LABELS
+from lessons.lifecycle import DECISION_LABELS, change_status
 from lessons.permissions import ROLE_LABELS, ROLES
 from lessons.store import EVIDENCE_STRENGTHS, KINDS
 
@@ -231,8 +232,6 @@ def element_form(*, key: str, element: dict | None = None) -> dict | None:
 def lesson_status_section(path: str):
     """A section for a lesson's page: the status changes the signed-in user may make there (an editor endorsing,
     a coordinator submitting, …), by the same rules as everywhere (``lessons.lifecycle``); nothing for others."""
-    from components import auth, loaders  # auth and loaders import the widgets this module also uses
-    from lessons.lifecycle import change_status
 
     def section(detail: dict) -> None:
         actor = auth.current_actor(path)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import tempfile
-from contextlib import closing, suppress
+from contextlib import suppress
 from dataclasses import asdict
 from pathlib import Path
 
@@ -17,13 +16,13 @@ import streamlit as st
 from components.loaders import TTL, data_version
 from components.synthesis_views import load_similarity
 from components.widgets import safe
-from lessons import bundle, report
+from lessons import bundle, pilot_reads, report
+from lessons.access import StoreUnavailable, reading, writing
 from lessons.files import atomic_output
 from lessons.network_io import to_gexf, to_graphml
 from lessons.permissions import PermissionDenied, can
 from lessons.privacy import personal_data_export
 from lessons.report_render import render
-from lessons.store import connect
 
 SUBJECT_LABELS = {"theme": "A theme", "pilot": "A pilot", "model": "A governance model"}
 MIME = {
@@ -40,19 +39,20 @@ MIME = {
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def load_subjects(path: str, version: int) -> dict[str, pd.DataFrame]:
     """Themes with lessons, pilots and governance models a brief can be about."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return report.subjects(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def load_summary(path: str, version: int) -> dict:
     """Counts shown next to the downloads: validated lessons, shared tables, pilots with a network."""
-    with closing(connect(path, readonly=True)) as db:
-        validated = db.execute(
-            "SELECT count(*) FROM lessons WHERE status IN ('validated', 'endorsed', 'applied_elsewhere')"
-        ).fetchone()[0]
-        networks = db.execute("SELECT count(DISTINCT pilot_id) FROM stakeholders").fetchone()[0]
-        return {"validated": validated, "tables": len(bundle.shared_tables(db)), "networks": networks}
+    with reading(path) as db:
+        counts = pilot_reads.export_counts(db)
+        return {
+            "validated": counts["validated"],
+            "tables": len(bundle.shared_tables(db)),
+            "networks": counts["networks"],
+        }
 
 
 def _similarity_stored(path: str) -> None:
@@ -65,7 +65,7 @@ def _similarity_stored(path: str) -> None:
 def made_report(path: str, version: int, subject: str, key: str, file_format: str) -> bytes:
     """A brief (``subject`` theme, pilot or model) or the roadmap (``subject`` roadmap) as PDF or HTML."""
     _similarity_stored(path)
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         made = report.roadmap(db) if subject == "roadmap" else report.brief(db, subject, key)
         return next(iter(render(made, (file_format,)).values()))
 
@@ -83,7 +83,7 @@ def made_bundle(path: str, version: int) -> bytes:
     if not target.exists():
         BUNDLES.mkdir(exist_ok=True)
         _similarity_stored(path)
-        with closing(connect(path, readonly=True)) as db, atomic_output(target) as out:
+        with reading(path) as db, atomic_output(target) as out:
             bundle.write_bundle(db, out, briefs=report.iter_bundle_briefs(db))
         for old in BUNDLES.glob(f"{stem}-*.zip"):
             if old != target:
@@ -95,7 +95,7 @@ def made_bundle(path: str, version: int) -> bytes:
 @st.cache_data(ttl=TTL, max_entries=6, show_spinner=False)
 def made_part(path: str, version: int, part: str) -> bytes:
     """One part of the bundle as bytes: sqlite, package, metadata, or network:<slug>:<fmt>."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         if part == "sqlite":
             return bundle.export_sqlite(db)
         if part == "package":
@@ -246,7 +246,7 @@ def personal_data_section(path: str, actor) -> None:
     )
 
     def make() -> bytes:
-        with closing(connect(path)) as db:
+        with writing(path) as db:
             return personal_data_export(db, actor)
 
     _download("Personal data (ZIP)", make, "personal-data-participants.zip", "exports_personal_data")
@@ -255,7 +255,7 @@ def personal_data_section(path: str, actor) -> None:
 def import_section(path: str, actor) -> None:
     """Administrators fill an empty store from a bundle; the domain checks the role and the emptiness again."""
     st.subheader("Import a bundle", anchor=False)
-    if actor is None or actor.role != "admin":
+    if not can(actor, "bundle.import"):
         st.caption("Administrators can import a bundle into an empty database here (sign in as an administrator).")
         return
     st.write(
@@ -266,7 +266,7 @@ def import_section(path: str, actor) -> None:
     if upload is None or not st.button("Import the bundle", key="exports_import", icon=":material/upload:"):
         return
     try:
-        with closing(connect(path)) as db:
+        with writing(path) as db:
             counts = bundle.import_bundle(db, actor, upload.getvalue(), filename=upload.name)
     except bundle.BundleError as problem:
         if not problem.problems:  # a refusal of the whole import, e.g. a database that already holds data
@@ -279,7 +279,7 @@ def import_section(path: str, actor) -> None:
     except PermissionDenied as refused:
         st.error(f"Not allowed: {safe(refused)}", icon=":material/block:")
         return
-    except sqlite3.OperationalError as busy:
+    except StoreUnavailable as busy:
         st.error(f"Nothing was written: the database could not be written just now ({safe(busy)}). Try again.")
         return
     st.cache_data.clear()

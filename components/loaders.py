@@ -1,18 +1,25 @@
-"""Cached readers: the only way pages get data.
+"""Readers shared by several pages: the store's path and data version, and the cached views of lessons, pilots,
+vocabularies, uploads and accounts.
 
-Each loader opens a short-lived read-only connection (SQLite connections must not cross Streamlit's threads) and
-is cached by (database path, data version, arguments), so a view is recomputed only when its data changes.
+Pages get data only through loaders in ``components/``: the ones several pages share are here; an area's own
+loaders sit at the top of its ``*_views.py`` beside the sections that show them (``synthesis_views``,
+``network_views``, ``workshop_views``, ``models_views``, ``export_views``, ``upload_views``). Every loader reaches
+the store through :func:`lessons.access.reading` (or :func:`lessons.access.writing` for analyses that are stored
+once computed) on a short-lived connection, since SQLite connections must not cross Streamlit's threads, and calls
+domain functions: no SQL in ``components/``. Every cache has a ``ttl`` and ``max_entries`` and is keyed by
+(database path, data version, arguments), so a view is recomputed only when its data changes; loaders that depend
+on the signed-in user are not cached, so a changed role applies at once. ``tests/test_architecture.py`` checks this
+and names the three exceptions.
 """
 
 from __future__ import annotations
-
-from contextlib import closing
 
 import pandas as pd
 import pycountry
 import streamlit as st
 
-from lessons import exports, queries
+from lessons import exports, pilot_reads, queries, vocabularies
+from lessons.access import reading
 from lessons.accounts import list_users
 from lessons.audit import audit_entries
 from lessons.cli import ensure_store
@@ -21,8 +28,11 @@ from lessons.ingest.changes import list_uploads
 from lessons.ingest.pipeline import check
 from lessons.ingest.template import build_template
 from lessons.lifecycle import allowed_changes
-from lessons.store import connect, resolve_db_path
+from lessons.methodologies import parse_schema, suggest_mapping
+from lessons.permissions import can
+from lessons.pilot_archive import deleted_pilots, deletion_summary
 from lessons.store import data_version as _data_version
+from lessons.store import resolve_db_path
 
 TTL = 3600
 
@@ -41,7 +51,7 @@ def prepare_store(path: str) -> str:
 
 def data_version(path: str, area: str | None = None) -> int:
     """Current version of ``area`` (all areas when None); cheap, read on every rerun."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return _data_version(db, area)
 
 
@@ -54,7 +64,7 @@ def country_name(code: str) -> str:
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def load_overview(path: str, version: int) -> dict:
     """Counts, pilots by country, lessons by theme and kind, and pilot summaries."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         countries = queries.pilots_by_country(db)
         countries.insert(1, "country_name", [country_name(c) for c in countries["country"]])
         pilots = queries.pilot_summaries(db)
@@ -71,7 +81,7 @@ def load_overview(path: str, version: int) -> dict:
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
 def load_facet_index(path: str, version: int) -> dict:
     """What the Lessons page's filter counts are computed from, read once per data version."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return queries.facet_index(db)
 
 
@@ -80,7 +90,7 @@ def load_facets(path: str, version: int, query: str = "", **filters) -> dict[str
     """Filter options with lesson counts for the current search and filters (each count: the lessons matching if
     that option were chosen); countries are named and listed by name. Without a choice, plain totals."""
     index = load_facet_index(path, version)
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         matched = queries.search_ids(db, query)
     counted = queries.facet_counts(index, matched=matched, **filters)
     countries = counted["countries"]
@@ -92,7 +102,7 @@ def load_facets(path: str, version: int, query: str = "", **filters) -> dict[str
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def load_recorded_span(path: str, version: int) -> dict:
     """The first and last dates lessons were recorded on, and how many have no date."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return queries.recorded_span(db)
 
 
@@ -100,7 +110,7 @@ def load_recorded_span(path: str, version: int) -> dict:
 def load_lessons(path: str, version: int, query: str = "", **filters) -> pd.DataFrame:
     """Lessons matching a search and filters (pass tuples and dates, so the arguments hash), with the pilots'
     country names in ``country_name``."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         found = queries.search_lessons(db, query=query, **filters)
     names = {code: country_name(code) for code in found["country"].unique()}
     found.insert(found.columns.get_loc("country") + 1, "country_name", found["country"].map(names))
@@ -111,7 +121,7 @@ def load_lessons(path: str, version: int, query: str = "", **filters) -> pd.Data
 def load_lessons_export(path: str, version: int, file_format: str, query: str = "", **filters) -> bytes:
     """Every lesson matching a search and filters as a CSV (UTF-8) or XLSX file, with readable headers, country
     names and formula-like cells neutralised."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         frame = queries.lessons_for_export(db, query=query, **filters)
     frame["country"] = [country_name(code) for code in frame["country"]]
     sheet = exports.lessons_sheet(frame)
@@ -124,7 +134,7 @@ def load_lessons_export(path: str, version: int, file_format: str, query: str = 
 def load_lesson(path: str, version: int, lesson_id: int) -> dict | None:
     """One lesson with its context, themes, groups, provenance, governance-model links, workshop validation results
     and its pilot's country name (``country_name``)."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         detail = queries.lesson_detail(db, lesson_id)
     if detail is not None:
         detail["country_name"] = country_name(detail["country"])
@@ -134,79 +144,75 @@ def load_lesson(path: str, version: int, lesson_id: int) -> dict | None:
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def load_notice(path: str, version: int) -> str | None:
     """The illustrative-data notice, when the store holds demo or synthetic data."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return queries.demo_notice(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def load_vocabularies(path: str, version: int) -> dict[str, pd.DataFrame]:
     """Codes and names for choosers."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return queries.vocabularies(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def load_pilot(path: str, version: int, pilot_id: int) -> tuple[dict | None, pd.DataFrame]:
     """A pilot's record and its lessons (id, key, title, kind, status)."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return queries.pilot_record(db, pilot_id), queries.pilot_lessons(db, pilot_id)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def load_pilot_actors(path: str, version: int, pilot: str) -> dict[str, str]:
     """A pilot's stakeholders, key → "name (sector)", in key order."""
-    with closing(connect(path, readonly=True)) as db:
-        rows = db.execute(
-            """SELECT s.key, s.name, coalesce(sec.name, s.sector) FROM stakeholders s
-               JOIN pilots p ON p.id = s.pilot_id LEFT JOIN sectors sec ON sec.code = s.sector
-               WHERE p.slug = ? ORDER BY s.key""",
-            [pilot],
-        ).fetchall()
-    return {key: f"{name} ({sector})" for key, name, sector in rows}
+    with reading(path) as db:
+        return pilot_reads.pilot_actors(db, pilot)
 
 
 def load_editable_pilots(path: str, actor) -> pd.DataFrame:
     """The pilots this user may change (not cached: it depends on the user and must follow role changes)."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return editable_pilots(db, actor)
 
 
 def load_status_changes(path: str, actor, lesson_id: int) -> list[str]:
     """The statuses this user may move a lesson to (not cached: it depends on the user and the lesson's status)."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return allowed_changes(db, actor, lesson_id)
 
 
 def load_users(path: str, actor) -> pd.DataFrame:
     """Every account (admins only; refused otherwise by the domain); missing values are None, not NaN."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         users = list_users(db, actor)
     return users.astype(object).where(users.notna(), None)
 
 
 def load_audit(path: str, actor, **filters) -> pd.DataFrame:
     """Audit entries, newest first (admins only). Never cached: the log must be current."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return audit_entries(db, actor, **filters)
 
 
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
 def load_template(path: str, version: int) -> bytes:
     """The pilot-summary template, with the store's current vocabularies in its drop-downs."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return build_template(db)
 
 
-def check_upload(path: str, actor, files, options):
-    """Read and check uploaded files and work out the preview (nothing is written; not cached)."""
-    with closing(connect(path, readonly=True)) as db:
-        return check(db, actor, files, options)
+@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
+def check_upload(path: str, version: int, actor, key: str, _files, options):
+    """Read and check uploaded files and work out the preview (nothing is written), once per store version, user,
+    files (``key``: their hash; ``_files`` itself is not hashed) and options."""
+    with reading(path) as db:
+        return check(db, actor, _files, options)
 
 
 def load_uploads(path: str, actor) -> list[dict]:
     """Uploads of the pilots this user may change (all for administrators), newest first."""
-    with closing(connect(path, readonly=True)) as db:
-        return list_uploads(db, pilot_ids=None if actor.role == "admin" else actor.pilot_ids)
+    with reading(path) as db:
+        return list_uploads(db, pilot_ids=None if can(actor, "upload.undo") else actor.pilot_ids)
 
 
 def clear_all() -> None:
@@ -217,9 +223,7 @@ def clear_all() -> None:
 def load_vocabulary_tables(path: str, actor) -> dict[str, pd.DataFrame]:
     """Themes with their lesson counts, tie relation types in use, the crosswalk and the shared phases, for the
     Vocabularies page (administrators; not cached: the page shows each write at once)."""
-    from lessons import vocabularies
-
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return {
             "themes": vocabularies.theme_table(db),
             "relations": vocabularies.relation_counts(db),
@@ -230,16 +234,12 @@ def load_vocabulary_tables(path: str, actor) -> dict[str, pd.DataFrame]:
 
 def check_methodology(path: str, files: dict[str, bytes], source: str):
     """Read and check an uploaded process description: (methodology, suggested mapping); raises ImportRefused."""
-    from lessons.methodologies import parse_schema, suggest_mapping
-
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         methodology = parse_schema(files, source=source)
         return methodology, suggest_mapping(db, methodology)
 
 
 def load_deletion(path: str, pilot_id: int | None = None) -> tuple[dict, list[dict]]:
     """What deleting ``pilot_id`` would take or unlink (counts), and the deletions that can be undone."""
-    from lessons.pilot_archive import deleted_pilots, deletion_summary
-
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return (deletion_summary(db, pilot_id) if pilot_id is not None else {}), deleted_pilots(db)

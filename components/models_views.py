@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import closing
-
 import pandas as pd
 import streamlit as st
 
@@ -11,30 +9,30 @@ from components import auth, charts, editors
 from components.loaders import TTL, load_lessons, load_vocabularies
 from components.widgets import safe
 from lessons import model_authoring as authoring
-from lessons import models
+from lessons import models, pilot_reads
+from lessons.access import reading, writing
 from lessons.permissions import Actor, can
 from lessons.queries import KIND_LABELS, STATUS_LABELS
-from lessons.store import connect
 
 LESSONS_PAGE = "pages/lessons.py"
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def load_models(path: str, version: int) -> pd.DataFrame:
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return models.model_list(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def load_elements(path: str, version: int, model: str) -> pd.DataFrame:
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return models.elements(db, model)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def load_model_state(path: str, version: int, model: str) -> tuple[dict, dict | None, list[dict]]:
     """A model's results (validated, contested, untested), what changed since its last vote, and its proposals."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return (
             models.model_results(db, model),
             models.changes_since_vote(db, model),
@@ -44,7 +42,7 @@ def load_model_state(path: str, version: int, model: str) -> tuple[dict, dict | 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
 def load_element(path: str, version: int, element_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return models.element_lessons(db, element_id), models.element_validation(db, element_id)
 
 
@@ -186,7 +184,7 @@ def create_section(path: str, version: int, actor: Actor) -> None:
 def edit_section(path: str, version: int, actor: Actor, slug: str, elements: pd.DataFrame) -> None:
     """Edit a model and its elements, link lessons and review proposals (administrators and editors)."""
     flash()
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         model = authoring.model_row(db, slug)
     create_section(path, version, actor)
     methodologies = dict(zip(*load_vocabularies(path, version)["methodologies"][["code", "name"]].T.values))
@@ -246,9 +244,8 @@ def link_section(path: str, version: int, actor: Actor, elements: pd.DataFrame) 
     pilots = load_lessons(path, version)[["pilot", "pilot_name"]]
     pilot_names = dict(zip(pilots["pilot"], pilots["pilot_name"]))
     if not linking:
-        with closing(connect(path, readonly=True)) as db:
-            own = {r[0] for r in db.execute("SELECT slug FROM pilots WHERE id IN (SELECT value FROM json_each(?))",
-                                            [str(sorted(actor.pilot_ids))])}  # fmt: skip
+        with reading(path) as db:
+            own = pilot_reads.pilot_slugs(db, actor.pilot_ids)
         pilot_names = {k: v for k, v in pilot_names.items() if k in own}
         if not pilot_names:
             st.caption("None of your pilots has lessons yet.")
@@ -276,7 +273,7 @@ def link_section(path: str, version: int, actor: Actor, elements: pd.DataFrame) 
 
 def review_section(path: str, actor: Actor, slug: str) -> None:
     """Accept or reject the links coordinators proposed for this model."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         waiting = authoring.proposed_links(db, slug)
     st.subheader(f"Proposed links ({len(waiting)})", anchor=False)
     if not waiting:
@@ -292,7 +289,7 @@ def review_section(path: str, actor: Actor, slug: str) -> None:
     for column, yes in ((accept, True), (reject, False)):
         if column.button("Accept" if yes else "Reject", key=f"models_review_{'accept' if yes else 'reject'}",
                          disabled=not picked):  # fmt: skip
-            with closing(connect(path)) as db:
+            with writing(path) as db:
                 try:
                     for element in sorted({waiting[i]["element_id"] for i in picked}):
                         lessons = [waiting[i]["lesson_id"] for i in picked if waiting[i]["element_id"] == element]

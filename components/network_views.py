@@ -5,8 +5,6 @@ The analysis is in :mod:`lessons.network` (metrics stored by data version) and :
 
 from __future__ import annotations
 
-from contextlib import closing
-
 import networkx as nx
 import pandas as pd
 import streamlit as st
@@ -14,9 +12,9 @@ import streamlit as st
 from components import charts
 from components.loaders import TTL
 from components.widgets import safe
-from lessons import network
+from lessons import network, network_io, pilot_reads
+from lessons.access import reading, writing
 from lessons.queries import KIND_LABELS
-from lessons.store import connect
 
 LESSONS_PAGE = "pages/lessons.py"
 SIZE_BY = {
@@ -28,66 +26,53 @@ SIZE_BY = {
 PERIOD_LABELS = {"end": "End of pilot", "baseline": "Baseline", "all": "Both periods"}
 
 
-def _writable(path: str):
-    try:
-        return connect(path)
-    except Exception:  # a read-only file still gets the answer, just not stored
-        return connect(path, readonly=True)
-
-
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def load_pilots(path: str, version: int) -> pd.DataFrame:
     """Pilots with their number of stakeholders and ties: slug, name, stakeholders, ties."""
-    with closing(connect(path, readonly=True)) as db:
-        cursor = db.execute(
-            """SELECT p.slug, p.name,
-                      (SELECT count(*) FROM stakeholders s WHERE s.pilot_id = p.id) AS stakeholders,
-                      (SELECT count(*) FROM ties t WHERE t.pilot_id = p.id) AS ties
-               FROM pilots p ORDER BY p.name"""
-        )
-        return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
+    with reading(path) as db:
+        return pilot_reads.network_pilots(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
 def load_relations(path: str, version: int, pilot: str) -> list[str]:
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return network.relations(db, pilot)
 
 
 @st.cache_resource(ttl=TTL, max_entries=16, show_spinner=False)
 def load_analysis(path: str, version: int, pilot: str, relations: tuple, period: str):
     """The stored analysis of one pilot's network (computed and stored first when the network changed)."""
-    with closing(_writable(path)) as db:
+    with writing(path, or_read_only=True) as db:
         return network.analysis(db, pilot, relations=relations, period=period)
 
 
 @st.cache_resource(ttl=TTL, max_entries=16, show_spinner=False)
 def load_graph(path: str, version: int, pilot: str, relations: tuple, period: str):
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return network.pilot_graph(db, pilot, relations=relations, period=period)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
 def load_change(path: str, version: int, pilot: str, relations: tuple) -> dict:
-    with closing(_writable(path)) as db:  # the two periods' analyses are stored when stale
+    with writing(path, or_read_only=True) as db:  # the two periods' analyses are stored when stale
         return network.change(db, pilot, relations=relations)
 
 
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
 def load_compare(path: str, version: int) -> pd.DataFrame:
-    with closing(_writable(path)) as db:
+    with writing(path, or_read_only=True) as db:
         return network.compare_pilots(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
 def load_shared(path: str, version: int) -> dict:
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return network.shared_organisations(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
 def load_actor_lessons(path: str, version: int, stakeholder_id: int) -> pd.DataFrame:
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return network.actor_lessons(db, stakeholder_id)
 
 
@@ -415,10 +400,9 @@ def _shown(value) -> str:
 
 def downloads(path: str, pilot: str, relations: tuple, period: str) -> None:
     """The network as GraphML and GEXF (for Gephi, networkx, igraph) and as CSV files."""
-    from lessons import network_io
 
     def build(file_format: str) -> bytes:
-        with closing(connect(path, readonly=True)) as db:
+        with reading(path) as db:
             return network_io.export_network(db, pilot, file_format, relations=relations, period=period)
 
     st.markdown("**Take the network to Gephi, networkx or igraph**")

@@ -7,15 +7,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from components import browser
 from components.testing import app_test
+from lessons import network
 from lessons.bench import summarise
+from lessons.store import open_store
+from lessons.synth import add_network_pilot
 
 APP = str(browser.PROJECT_DIR / "app.py")
 
@@ -64,15 +70,6 @@ def network_page_rows(repeat: int, *, actors: int = 2000, ties: int = 10_000) ->
     """The Stakeholder networks page on a pilot of ``actors`` actors and ``ties`` ties (issue #6's size), in a
     temporary store whose analysis was stored when the network was written (as after an upload): the first view
     with every cache cold, then warm reruns, then a focused actor."""
-    import os
-    from contextlib import closing
-
-    import streamlit as st
-
-    from lessons import network
-    from lessons.store import open_store
-    from lessons.synth import add_network_pilot
-
     rows = []
     previous = os.environ.get("LESSONS_DB")
     with tempfile.TemporaryDirectory() as tmp:

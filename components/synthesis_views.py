@@ -3,8 +3,6 @@ crosswalk, compare). The analysis itself is in :mod:`lessons.synthesis`."""
 
 from __future__ import annotations
 
-from contextlib import closing
-
 import pandas as pd
 import streamlit as st
 
@@ -12,8 +10,8 @@ from components import charts
 from components.loaders import TTL
 from components.widgets import safe
 from lessons import synthesis
+from lessons.access import reading, writing
 from lessons.queries import KIND_LABELS
-from lessons.store import connect
 
 LESSONS_PAGE = "pages/lessons.py"
 MAX_MATRIX_PILOTS = 30
@@ -23,28 +21,28 @@ SHOW_CLUSTERS = 15
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def load_matrix(path: str, version: int) -> pd.DataFrame:
     """Pilot × theme lesson counts (zeros included)."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return synthesis.theme_matrix(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
 def load_cell(path: str, version: int, pilot: str, theme: str) -> pd.DataFrame:
     """The lessons behind one matrix cell."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return synthesis.cell_lessons(db, pilot, theme)
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
 def load_theme_lessons(path: str, version: int, theme: str) -> pd.DataFrame:
     """Enabler and barrier lessons on one theme."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return synthesis.theme_lessons(db, theme)
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def load_crosswalk(path: str, version: int) -> pd.DataFrame:
     """Phases with each methodology's step names and lesson counts."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return synthesis.crosswalk(db)
 
 
@@ -52,18 +50,25 @@ def load_crosswalk(path: str, version: int) -> pd.DataFrame:
 def load_similarity(path: str, version: int) -> synthesis.Similarity:
     """The stored similarity analysis for this data version, computed and stored first when the lessons changed
     (shared by every session: it is read-only once made)."""
-    try:
-        db = connect(path)
-    except Exception:  # the file may be read-only for this process: compute without keeping the result
-        db = connect(path, readonly=True)
-    with closing(db):
+    with writing(path, or_read_only=True) as db:  # a read-only file: computed without keeping the result
         return synthesis.similarity(db)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_patterns(path: str, version: int, min_pilots: int) -> dict[str, pd.DataFrame]:
+    """Themes recurring in at least ``min_pilots`` pilots, contested themes, and themes with gaps."""
+    matrix = load_matrix(path, version)
+    return {
+        "recurring": synthesis.recurring_themes(matrix, min_pilots),
+        "contested": synthesis.theme_contradictions(matrix),
+        "gaps": synthesis.theme_gaps(matrix),
+    }
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def load_facts(path: str, version: int) -> pd.DataFrame:
     """Key, title, kind, status and pilot of every lesson."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return synthesis.lesson_facts(db)
 
 
@@ -78,7 +83,7 @@ def load_clusters(path: str, version: int, threshold: float, min_pilots: int) ->
 def load_similar(path: str, version: int, lesson_id: int) -> pd.DataFrame:
     """Lessons of other pilots most similar to one lesson."""
     sim = load_similarity(path, version)
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return synthesis.similar_lessons(db, sim, lesson_id)
 
 
@@ -126,6 +131,64 @@ def similar_section(path: str, version: int, on_open):
             )
 
     return section
+
+
+def headline(k: int, groups: dict[str, pd.DataFrame], patterns: dict[str, pd.DataFrame]) -> None:
+    """Four counts: recurring themes and lesson groups (in ``k`` or more pilots), contested themes, themes with gaps."""
+    cols = st.columns(4)
+    cols[0].metric(
+        f"Themes in {k}+ pilots", len(patterns["recurring"]), help="Themes with lessons from at least that many pilots"
+    )
+    cols[1].metric(f"Lesson groups in {k}+ pilots", len(groups["clusters"]), help="Groups of similar lessons")
+    cols[2].metric(
+        "Contested themes", len(patterns["contested"]), help="An enabler in one pilot and a barrier in another"
+    )
+    cols[3].metric("Themes with gaps", len(patterns["gaps"]), help="Themes that at least one pilot has no lesson on")
+
+
+def recurring_section(groups: dict[str, pd.DataFrame], recurring: pd.DataFrame, k: int) -> None:
+    """Groups of similar lessons and themes reported by at least ``k`` pilots."""
+    st.subheader(f"Similar lessons reported by at least {k} pilots", anchor=False)
+    st.caption("Each group is named by its most distinctive words. Open a group to read its lessons.")
+    clusters_list(groups, key="recurs_shown")
+    with st.expander("All these groups as a table"):
+        clusters_table(groups["clusters"])
+    st.subheader(f"Themes reported by at least {k} pilots", anchor=False)
+    if recurring.empty:
+        st.info(f"No theme has lessons from {k} or more pilots. Lower the number of pilots.")
+        return
+    st.altair_chart(charts.recurrence_chart(recurring), width="stretch")
+    with st.expander("These themes as a table"):
+        theme_table(recurring, ["theme_name", "pilots", "lessons", "enablers", "barriers", "pilot_names"])
+
+
+def contradicting_section(path: str, version: int, contested: pd.DataFrame, threshold: float) -> None:
+    """Themes one pilot calls an enabler and another a barrier, and groups of alike lessons that disagree
+    (``threshold``: the similarity, 0–1, lessons must reach to form a group)."""
+    st.subheader("Themes one pilot calls an enabler and another a barrier", anchor=False)
+    if contested.empty:
+        st.info("No theme is reported as an enabler by one pilot and as a barrier by another.")
+    else:
+        st.altair_chart(charts.contradiction_chart(contested), width="stretch")
+        with st.expander("Contested themes as a table"):
+            theme_table(contested, ["theme_name", "enabler_names", "barrier_names", "enablers", "barriers"])
+        contested_theme(path, version, contested)
+    st.subheader("Similar lessons that disagree", anchor=False)
+    st.caption("Groups of alike lessons in which one pilot reports an enabler and another pilot a barrier.")
+    pairs = load_clusters(path, version, threshold, 2)
+    clusters_list(pairs, only=pairs["contradictions"]["cluster"], key="recurs_shown_contested")
+
+
+def missing_section(gaps: pd.DataFrame) -> None:
+    """Themes no pilot has a lesson on, and themes some pilots have no lesson on."""
+    none = gaps[gaps["pilots_with"] == 0]["theme_name"].tolist()
+    st.subheader("Themes no pilot has a lesson on", anchor=False)
+    st.write(", ".join(safe(t) for t in none) if none else "Every theme has lessons from at least one pilot.")
+    st.subheader("Themes some pilots have no lesson on", anchor=False)
+    if gaps.empty:
+        st.info("Every pilot has lessons on every theme.")
+    else:
+        theme_table(gaps, ["theme_name", "pilots_with", "pilots_without", "missing_names"])
 
 
 def _take_cell() -> None:

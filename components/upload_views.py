@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 import pandas as pd
 import streamlit as st
 
-from components import loaders
+from components import auth, loaders
 from components.widgets import safe
 from lessons.exports import to_csv
-from lessons.ingest.changes import Plan
+from lessons.ingest.changes import Plan, undo_upload
 from lessons.ingest.fields import SHEETS
-from lessons.ingest.pipeline import Outcome, problems_frame
+from lessons.ingest.pipeline import Outcome, problems_frame, rejected_csv, run_import
 from lessons.ingest.problems import IngestError
 from lessons.ingest.tables import Upload, read_files
 from lessons.ingest.validate import Options, guess_mapping
-from lessons.permissions import PermissionDenied
+from lessons.permissions import PermissionDenied, can
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
+from lessons.uploads import undoable
 
 NONE = "— none —"
 OPS = {"insert": "New", "update": "Changed", "delete": "Removed"}
@@ -43,13 +45,29 @@ def _refuse(names: str, err: Exception) -> None:
     )
 
 
+def files_key(data: list[tuple[str, bytes]]) -> str:
+    """A hash of the uploaded files (names and contents): what the cached reading and checking are keyed by."""
+    digest = hashlib.sha256()
+    for name, content in data:
+        digest.update(name.encode("utf-8", "surrogatepass") + b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
+@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
+def read_upload(key: str, _data: list[tuple[str, bytes]]) -> Upload:
+    """The uploaded files read once per content (``key`` from :func:`files_key`), for the mapping editor."""
+    return read_files(_data)
+
+
 def read_and_check(path: str, actor, data: list[tuple[str, bytes]], options_for) -> tuple[Options, Outcome] | None:
     """Read the uploaded files and check them, ``options_for(upload)`` giving the options (the mapping editor
-    runs there); return the options and the outcome, or ``None`` after a plain refusal shown on the page."""
+    runs there); return the options and the outcome, or ``None`` after a plain refusal shown on the page. Both are
+    cached by the files' hash, so a rerun that changes nothing reads and checks nothing again."""
     names = ", ".join(name for name, _ in data)
     try:
-        options = options_for(read_files(data))
-        return options, loaders.check_upload(path, actor, data, options)
+        key = files_key(data)
+        options = options_for(read_upload(key, data))
+        return options, loaders.check_upload(path, loaders.data_version(path), actor, key, data, options)
     except Exception as err:  # noqa: BLE001 — the page boundary: whatever the file, a message, never a traceback
         _refuse(names, err)
         return None
@@ -180,3 +198,92 @@ def history(uploads: list[dict]) -> pd.DataFrame:
     return frame[
         ["id", "uploaded_at", "username", "filename", "pilots", "rows_added", "rows_changed", "rows_removed", "status"]
     ]
+
+
+def options_form(actor, names: dict[str, str]):
+    """The upload's options (pilot for rows naming none, separator, date order, skipping invalid rows, removing
+    missing rows, country of new pilots); returns ``options_for(upload)``, which adds the column mapping."""
+    with st.expander("Options", icon=":material/tune:"):
+        left, right = st.columns(2)
+        pilot = left.selectbox(
+            "Pilot for rows that name none",
+            [None, *names],
+            format_func=lambda s: names.get(s, "— named in the file —"),
+            key="upload_pilot",
+        )
+        separator = right.text_input(
+            "Separator inside cells with several values", value=";", max_chars=3, key="upload_separator"
+        )
+        date_order = left.radio(
+            "Dates like 04/05/2021 are",
+            ["DMY", "MDY"],
+            format_func={"DMY": "day first (4 May)", "MDY": "month first (April 5)"}.get,
+            horizontal=True,
+            key="upload_dates",
+        )
+        skip_invalid = right.checkbox("Import the valid rows and set the others aside", key="upload_skip")
+        remove_missing = left.checkbox(
+            "Remove the pilot's rows that the file no longer has",
+            key="upload_remove",
+            help="For a complete, revised summary: lessons, stakeholders or ties missing from an uploaded sheet are removed. The preview shows them first.",
+        )
+        country = (
+            right.text_input("Country of new pilots (administrators)", max_chars=2, key="upload_country")
+            if can(actor, "pilot.create")
+            else ""
+        )
+
+    def options_for(upload: Upload) -> Options:
+        mapping, defaults = mapping_editor(upload, key="upload")
+        return Options(
+            pilot=pilot, mapping=mapping, separator=separator or ";", date_order=date_order, skip_invalid=skip_invalid,
+            country=country.upper() or None, defaults=defaults, remove_missing=remove_missing,
+        )  # fmt: skip
+
+    return options_for
+
+
+def commit_section(path: str, actor, data: list[tuple[str, bytes]], options: Options, outcome: Outcome) -> None:
+    """The problems found, the preview and the commit button; after a commit the page starts a fresh upload."""
+    if outcome.problems:
+        problems_table(outcome.problems, key="upload")
+    if outcome.plan is None or (outcome.errors and not options.skip_invalid):
+        return
+    st.subheader("Preview", anchor=False)
+    preview(outcome.plan)
+    if outcome.prepared.rejected:
+        st.download_button(
+            "Download the rows set aside (CSV)",
+            rejected_csv(outcome.prepared),
+            file_name="rejected-rows.csv",
+            key="upload_rejected",
+        )
+    if st.button(
+        "Commit this upload",
+        type="primary",
+        key="upload_commit",
+        disabled=not outcome.plan.changes,
+        icon=":material/publish:",
+    ):
+        bar = st.progress(0.0, text="Starting")
+        done = auth.write(
+            path, run_import, actor, data, options, progress=lambda f, m: bar.progress(min(f, 1.0), text=m)
+        )
+        if done:
+            st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+            st.session_state["upload_done"] = done.upload_id
+            st.rerun()
+
+
+def undo_section(path: str, actor, uploads: list[dict]) -> None:
+    """Choose an upload that may be undone (:func:`lessons.uploads.can_undo`) and undo it."""
+    choices = undoable(uploads)
+    if not choices:
+        return
+    left, right = st.columns([2, 1])
+    chosen = left.selectbox("Upload to undo", choices, key="upload_undo_pick")
+    if right.button("Undo this upload", key="upload_undo", icon=":material/undo:"):
+        if auth.write(
+            path, undo_upload, actor, chosen, success=f"Upload {chosen} undone: its pilots are as they were before it."
+        ):
+            st.session_state.pop("upload_done", None)

@@ -6,13 +6,13 @@ through :mod:`lessons.workshops`, which enforces one vote per participant, state
 
 from __future__ import annotations
 
-from contextlib import closing
-
 import streamlit as st
 
+from components import auth, charts, loaders
 from components.widgets import safe
-from lessons import workshops
-from lessons.store import connect
+from lessons import models, queries, workshop_analysis, workshops
+from lessons.access import reading, writing
+from lessons.workshop_reads import workshop_code_of
 
 VOTES = (("agree", "Agree", ":material/thumb_up:"), ("disagree", "Disagree", ":material/thumb_down:"),
          ("pass", "Pass / unsure", ":material/remove:"))  # fmt: skip
@@ -21,7 +21,7 @@ VALUE_LABELS = {1: "Agree", -1: "Disagree", 0: "Pass"}
 
 def read(path: str, fn, *args, **kwargs):
     """Run a read-only domain function on a short-lived connection."""
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         return fn(db, *args, **kwargs)
 
 
@@ -29,7 +29,7 @@ def participant_write(path: str, fn, *args, **kwargs):
     """Run a participant's write; a refusal (closed workshop, unknown code…) becomes a message, never a traceback.
     Returns the function's result, or None when refused."""
     try:
-        with closing(connect(path)) as db:
+        with writing(path) as db:
             return fn(db, *args, **kwargs)
     except workshops.WorkshopError as refusal:
         st.session_state["vote_message"] = safe(refusal)  # Markdown, shown with st.error
@@ -140,20 +140,16 @@ def voting(path: str, token: str) -> None:
                     st.rerun()
 
 
-@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+@st.cache_data(ttl=loaders.TTL, max_entries=32, show_spinner=False)
 def previous_round(path: str, code: str, round: int) -> dict:
-    """A finished round's shares per statement (it no longer changes once the next round started)."""
-    from lessons import workshop_analysis
-
+    """A finished round's shares per statement. The one cache not keyed by a data version, on purpose: a finished
+    round no longer changes once the next round started, and keying it by the workshops' version would recompute it
+    on every vote of every participant."""
     return read(path, workshop_analysis.round_shares, code, round)
 
 
 def _code_of(path: str, token: str) -> str:
-    with closing(connect(path, readonly=True)) as db:
-        row = db.execute(
-            "SELECT w.code FROM participants p JOIN workshops w ON w.id = p.workshop_id WHERE p.token = ?", [token]
-        ).fetchone()
-    return row[0] if row else ""
+    return read(path, workshop_code_of, token)
 
 
 def suggest(path: str, token: str) -> None:
@@ -175,19 +171,10 @@ def suggest(path: str, token: str) -> None:
 # --- Facilitator: live results ------------------------------------------------------------------------------
 
 
-def _writable(path: str):
-    try:
-        return connect(path)
-    except Exception:  # a read-only file still gets the answer, just not stored
-        return connect(path, readonly=True)
-
-
-@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+@st.cache_data(ttl=loaders.TTL, max_entries=32, show_spinner=False)
 def load_results(path: str, version: int, code: str) -> dict:
     """The live results of a workshop, stored by workshops data version (recomputed only when a vote arrives)."""
-    from lessons import workshop_analysis
-
-    with closing(_writable(path)) as db:
+    with writing(path, or_read_only=True) as db:
         return workshop_analysis.results(db, code)
 
 
@@ -210,8 +197,6 @@ def _statement_list(frame, empty: str) -> None:
 def results_view(results: dict) -> None:
     """Everything the facilitator projects: counts, statements, consensus, division, uncertainty, opinion groups,
     stakeholder groups and rounds. Groups of fewer than 5 participants never appear on their own."""
-    from components import charts
-
     summary = results["summary"].iloc[0]
     cols = st.columns(4)
     cols[0].metric("Participants", f"{int(summary['participants']):,}")
@@ -310,23 +295,21 @@ def results_view(results: dict) -> None:
 # --- Facilitator: prepare, run, close ------------------------------------------------------------------------
 
 
-@st.cache_data(ttl=3600, max_entries=8, show_spinner=False)
+@st.cache_data(ttl=loaders.TTL, max_entries=8, show_spinner=False)
 def load_workshops(path: str, version: int) -> list[dict]:
     return read(path, workshops.workshop_list)
 
 
-@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+@st.cache_data(ttl=loaders.TTL, max_entries=32, show_spinner=False)
 def load_statements(path: str, version: int, code: str) -> list[dict]:
     return read(path, workshops.statements, code, include_pending=True)
 
 
-@st.cache_data(ttl=3600, max_entries=4, show_spinner=False)
+@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
 def statement_sources(path: str, version: int) -> tuple[dict, dict]:
     """What statements can be drawn from: lessons (id → "pilot · key · title") and governance-model elements
     (id → "model · key · name")."""
-    from lessons import models, queries
-
-    with closing(connect(path, readonly=True)) as db:
+    with reading(path) as db:
         found = queries.search_lessons(db)
         lessons = {int(r.id): f"{r.pilot_name} · {r.key} · {r.title}" for r in found.itertuples()}
         elements = {}
@@ -338,8 +321,6 @@ def statement_sources(path: str, version: int) -> tuple[dict, dict]:
 
 def create_form(path: str, actor) -> str | None:
     """A new workshop in draft; returns its code once created."""
-    from components import auth
-
     with st.form("workshops_create", clear_on_submit=True):
         title = st.text_input("Title", placeholder="e.g. Validation workshop: local champions")
         purpose = st.text_area("Purpose (shown to the facilitator only)")
@@ -351,8 +332,6 @@ def create_form(path: str, actor) -> str | None:
 
 def statements_form(path: str, actor, code: str, lessons: dict, elements: dict) -> None:
     """Add statements drawn from lessons, from governance-model elements, or written here."""
-    from components import auth
-
     with st.form(f"workshops_add_{code}", clear_on_submit=True):
         chosen_lessons = st.multiselect("From lessons", list(lessons), format_func=lessons.get)
         chosen_elements = st.multiselect("From governance-model elements", list(elements), format_func=elements.get)
@@ -382,8 +361,6 @@ def projector(code: str) -> None:
 
 def controls(path: str, actor, workshop: dict) -> None:
     """Open, close, start another round, apply the results to lessons, and the moderation queue."""
-    from components import auth
-
     code, status = workshop["code"], workshop["status"]
     cols = st.columns(4)
     if status in ("draft", "closed") and cols[0].button("Open for voting", key="workshops_open", type="primary"):
@@ -425,8 +402,6 @@ def controls(path: str, actor, workshop: dict) -> None:
 
 
 def loaders_version(path: str) -> int:
-    from components import loaders
-
     return loaders.data_version(path, "workshops")
 
 

@@ -14,8 +14,11 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.editing_base import EditError
+from lessons.editing_base import one_row as _one
 from lessons.lifecycle import LifecycleError, path_to
 from lessons.permissions import Actor, authorize, can
+from lessons.pilot_archive import delete_pilot as delete_pilot  # re-exported: deleting keeps what goes, for undo
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
 from lessons.text import clean_text
 
@@ -30,18 +33,8 @@ LESSON_FIELDS = (
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
-class EditError(ValueError):
-    """An edit that cannot be stored as given; the message says what to fix. Nothing was written."""
-
-
 def _now() -> str:
     return pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _one(db: Database, sql: str, params) -> dict | None:
-    cursor = db.execute(sql, list(params))
-    row = cursor.fetchone()
-    return None if row is None else dict(zip([c[0] for c in cursor.description], row))
 
 
 def _codes(db: Database, table: str) -> set[str]:
@@ -119,16 +112,6 @@ def update_pilot(db: Database, actor: Actor, pilot_id: int, **changes) -> dict:
             )
             record(db, actor, "pilot.edit", object_type="pilot", object_id=before["slug"], rows=1, detail=diff)
     return diff
-
-
-def delete_pilot(db: Database, actor: Actor, pilot_id: int, *, confirm_slug: str | None = None) -> int:
-    """Delete a pilot with its lessons, stakeholders and ties (admins only); return the rows removed.
-
-    Everything that goes is kept so the deletion can be undone: see :mod:`lessons.pilot_archive`.
-    """
-    from lessons.pilot_archive import delete_pilot as archive_and_delete
-
-    return archive_and_delete(db, actor, pilot_id, confirm_slug=confirm_slug)
 
 
 def update_lesson(

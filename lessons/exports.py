@@ -11,7 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from lessons.queries import KIND_LABELS, STATUS_LABELS
+from lessons.store import KIND_LABELS, STATUS_LABELS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -14,7 +14,8 @@ import json
 from sqlite_utils import Database
 
 from lessons.audit import record
-from lessons.editing import EditError, _one
+from lessons.editing_base import EditError
+from lessons.editing_base import one_row as _one
 from lessons.permissions import Actor, authorize
 
 #: Tables never restored or archived: the log of what happened, and the archive itself.

@@ -43,6 +43,8 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons.audit import record
+from lessons.exports import to_csv
 from lessons.permissions import Actor, authorize
 
 #: The smallest number of people any published figure or combination may describe.
@@ -382,9 +384,6 @@ def personal_data_export(db: Database, actor: Actor | None) -> bytes:
     >>> sorted(zipfile.ZipFile(io.BytesIO(personal_data_export(open_memory_store(), cli_actor()))).namelist())
     ['PERSONAL-DATA-README.txt', 'participants.csv', 'votes.csv']
     """
-    from lessons.audit import record
-    from lessons.exports import to_csv
-
     authorize(actor, "privacy.full_export")
     participants = pd.read_sql_query(
         """SELECT p.id AS participant_id, w.code AS workshop, p.stakeholder_group, pl.slug AS pilot, p.country,

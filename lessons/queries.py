@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from lessons.lifecycle import status_history
 from lessons.privacy import public_workshop
-from lessons.store import KINDS, STATUSES
+from lessons.store import KIND_LABELS, KINDS, STATUS_LABELS, STATUSES
 
 #: Statuses that count as "validated" on the Overview: validated, and the later stages built on validation.
 VALIDATED_STATUSES = ("validated", "endorsed", "applied_elsewhere")
@@ -32,15 +32,6 @@ STATUS_SET_BY_LABELS = {
 _STATUS_SET_BY = "(SELECT h.source FROM lesson_status_history h WHERE h.lesson_id = l.id ORDER BY h.id DESC LIMIT 1)"
 #: The date range on ``lessons.recorded_on`` (inclusive; set, it leaves out lessons without a date).
 DATE_FIELDS = ("recorded_from", "recorded_to")
-KIND_LABELS = {"enabler": "Enabler", "barrier": "Barrier", "recommendation": "Recommendation", "insight": "Insight"}
-STATUS_LABELS = {
-    "draft": "Draft",
-    "submitted": "Submitted",
-    "validated": "Validated",
-    "contested": "Contested",
-    "endorsed": "Endorsed",
-    "applied_elsewhere": "Applied elsewhere",
-}
 #: Filters on one column of the lesson or its pilot.
 _COLUMNS = {
     "pilots": "p.slug",

@@ -58,6 +58,16 @@ DERIVED_TABLES = ["analysis_results"]
 KINDS = ("enabler", "barrier", "recommendation", "insight")
 STATUSES = ("draft", "submitted", "validated", "contested", "endorsed", "applied_elsewhere")
 EVIDENCE_STRENGTHS = ("anecdotal", "observed", "measured", "evaluated")
+#: How kinds and statuses are named to people (pages, exports, briefs).
+KIND_LABELS = {"enabler": "Enabler", "barrier": "Barrier", "recommendation": "Recommendation", "insight": "Insight"}
+STATUS_LABELS = {
+    "draft": "Draft",
+    "submitted": "Submitted",
+    "validated": "Validated",
+    "contested": "Contested",
+    "endorsed": "Endorsed",
+    "applied_elsewhere": "Applied elsewhere",
+}
 
 
 def resolve_db_path(explicit: str | os.PathLike | None = None) -> Path:

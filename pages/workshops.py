@@ -5,11 +5,12 @@ import streamlit as st
 from components import auth, loaders
 from components import workshop_views as views
 from components.widgets import safe
+from lessons.permissions import can
 
 path = loaders.db_path()
 st.title("Run a workshop")
 actor = auth.require_actor(path, "prepare and run validation workshops")
-if actor.role not in ("admin", "facilitator"):
+if not can(actor, "workshop.manage"):
     st.info("Workshops are prepared and run by facilitators and administrators.", icon=":material/lock:")
     st.stop()
 version = loaders.data_version(path, "workshops")
