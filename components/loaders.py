@@ -18,7 +18,7 @@ import pandas as pd
 import pycountry
 import streamlit as st
 
-from lessons import exports, pilot_reads, queries, vocabularies
+from lessons import exports, pilot_reads, queries, uploads, vocabularies
 from lessons.access import reading
 from lessons.accounts import list_users
 from lessons.audit import audit_entries
@@ -29,7 +29,6 @@ from lessons.ingest.pipeline import check
 from lessons.ingest.template import build_template
 from lessons.lifecycle import allowed_changes
 from lessons.methodologies import parse_schema, suggest_mapping
-from lessons.permissions import can
 from lessons.pilot_archive import deleted_pilots, deletion_summary
 from lessons.store import data_version as _data_version
 from lessons.store import resolve_db_path
@@ -212,7 +211,7 @@ def check_upload(path: str, version: int, actor, key: str, _files, options):
 def load_uploads(path: str, actor) -> list[dict]:
     """Uploads of the pilots this user may change (all for administrators), newest first."""
     with reading(path) as db:
-        return list_uploads(db, pilot_ids=None if can(actor, "upload.undo") else actor.pilot_ids)
+        return uploads.visible(list_uploads(db), actor)
 
 
 def clear_all() -> None:

@@ -312,11 +312,12 @@ def cmd_import(args) -> int:
 
 def cmd_uploads(args) -> int:
     from lessons.ingest.changes import UndoError, list_uploads, undo_upload
+    from lessons.uploads import visible
 
     db = ensure_store(args.db)
     actor = _acting(db, args.as_user)
     if args.uploads_command == "list":
-        rows = list_uploads(db, pilot_ids=None if actor.role == "admin" else actor.pilot_ids)
+        rows = visible(list_uploads(db), actor)
         if args.json:
             print(json.dumps(rows, indent=2, default=str))
         else:

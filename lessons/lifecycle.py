@@ -38,6 +38,7 @@ from sqlite_utils import Database
 from lessons.audit import record
 from lessons.permissions import ACTIONS, ROLE_LABELS, Actor, PermissionDenied, can
 from lessons.privacy import public_workshop
+from lessons.store import STATUSES
 from lessons.text import clean_text
 
 #: Statuses a lesson reaches only through a workshop's results.
@@ -277,7 +278,6 @@ def change_status(
     ...
     lessons.lifecycle.LifecycleError: A lesson becomes validated only when a facilitator applies the results of a workshop that voted on it: run a workshop on it, then apply its results.
     """
-    from lessons.store import STATUSES
 
     if status not in STATUSES:
         raise LifecycleError(f"{status!r} is not a status; the statuses are {', '.join(STATUSES)}.")

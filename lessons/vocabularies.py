@@ -152,7 +152,7 @@ def rename_relation(db: Database, actor: Actor, old: str, new: str) -> int:
     >>> rename_relation(open_memory_store(), Actor("root", "admin"), "advice", "advises")
     Traceback (most recent call last):
     ...
-    lessons.editing.EditError: No tie has the relation 'advice'.
+    lessons.editing_base.EditError: No tie has the relation 'advice'.
     """
     authorize(actor, "vocabulary.edit")
     new = clean_text(new or "", multiline=False).strip()

@@ -138,3 +138,27 @@ def test_an_administrator_previews_commits_and_undoes_model_sheets(demo_db_path,
     assert not at.exception
     with connect(demo_db_path, readonly=True) as db:
         assert db.execute("SELECT count(*) FROM governance_models WHERE slug = 'open-data'").fetchone()[0] == 0
+
+
+def test_an_editor_uploads_model_sheets_and_sees_their_upload_to_undo(demo_db_path, monkeypatch):
+    from lessons.accounts import add_user
+    from lessons.permissions import cli_actor
+    from lessons.store import open_store
+
+    with open_store(demo_db_path) as db:
+        add_user(db, cli_actor(), "eddie", "a long enough secret", role="editor")
+    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
+    st.cache_data.clear()
+    at = app_test().run()
+    at.text_input(key="auth_username").set_value("eddie")
+    at.text_input(key="auth_password").set_value("a long enough secret")
+    at.button(key=SUBMIT).click().run()
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception and not at.info  # not turned away: an editor uploads the model sheets
+    at.get("file_uploader")[0].set_value([("models.csv", MODELS.encode(), "text/csv")])
+    at.run()
+    at.button(key="upload_commit").click().run()
+    assert not at.exception
+    with connect(demo_db_path, readonly=True) as db:
+        upload_id = db.execute("SELECT max(id) FROM uploads").fetchone()[0]
+    assert at.selectbox(key="upload_undo_pick").options == [str(upload_id)]  # only theirs, not the pilots' uploads

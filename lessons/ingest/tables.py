@@ -14,6 +14,8 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from openpyxl import load_workbook
+
 from lessons.ingest.fields import SHEET_ALIASES
 from lessons.ingest.networks import read_network
 from lessons.ingest.problems import Problem
@@ -141,7 +143,6 @@ def read_xlsx(data: bytes, filename: str, problems: list[Problem]) -> list[Sheet
             )
         )
         return []
-    from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
