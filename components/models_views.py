@@ -192,13 +192,13 @@ def edit_section(path: str, version: int, actor: Actor, slug: str, elements: pd.
         values = editors.model_form(methodologies, key=f"models_edit_{slug}", model=model)
         if values is not None:
             _write(path, authoring.update_model, actor, slug, **values, done="Model saved.")
-        up, down, retire = st.columns(3)
-        if up.button("Move up in the list", key="models_model_up", icon=":material/arrow_upward:"):
+        row = st.container(horizontal=True, gap="small")  # one row of buttons, on a phone too
+        if row.button("Move up in the list", key="models_model_up", icon=":material/arrow_upward:"):
             _write(path, authoring.move_model, actor, slug, -1, done="Model moved up.")
-        if down.button("Move down in the list", key="models_model_down", icon=":material/arrow_downward:"):
+        if row.button("Move down in the list", key="models_model_down", icon=":material/arrow_downward:"):
             _write(path, authoring.move_model, actor, slug, 1, done="Model moved down.")
         retired = bool(model.get("retired_at"))
-        if retire.button("Bring back" if retired else "Retire", key="models_retire", icon=":material/archive:"):
+        if row.button("Bring back" if retired else "Retire", key="models_retire", icon=":material/archive:"):
             _write(path, authoring.retire_model, actor, slug, not retired, done="Done.")
     st.markdown(
         "**Elements** (editing a model a workshop has voted on makes a new version; the votes stay with theirs)"
@@ -206,14 +206,16 @@ def edit_section(path: str, version: int, actor: Actor, slug: str, elements: pd.
     for row in elements.itertuples():
         n = int(row.position)
         with st.container(border=True):
-            text, up, down, remove = st.columns([6, 1, 1, 1])
-            text.markdown(f"{n}. **{safe(row.name)}** · {'Principle' if row.kind == 'principle' else 'Step'}")
-            if up.button("", key=f"models_el_{n}_up", icon=":material/arrow_upward:", help="Move up", disabled=n == 1):
+            st.markdown(f"{n}. **{safe(row.name)}** · {'Principle' if row.kind == 'principle' else 'Step'}")
+            buttons = st.container(horizontal=True, gap="small")  # short labelled buttons in one row, on a phone too
+            if buttons.button("Up", key=f"models_el_{n}_up", icon=":material/arrow_upward:",
+                              help=f"Move element {n} up", disabled=n == 1):  # fmt: skip
                 _write(path, authoring.move_element, actor, slug, n, -1, done="Element moved up.")
-            if down.button("", key=f"models_el_{n}_down", icon=":material/arrow_downward:", help="Move down",
-                           disabled=n == len(elements)):  # fmt: skip
+            if buttons.button("Down", key=f"models_el_{n}_down", icon=":material/arrow_downward:",
+                              help=f"Move element {n} down", disabled=n == len(elements)):  # fmt: skip
                 _write(path, authoring.move_element, actor, slug, n, 1, done="Element moved down.")
-            if remove.button("", key=f"models_el_{n}_remove", icon=":material/delete:", help="Remove"):
+            if buttons.button("Remove", key=f"models_el_{n}_remove", icon=":material/delete:",
+                              help=f"Remove element {n} from the model"):  # fmt: skip
                 _write(path, authoring.remove_element, actor, slug, n, done="Element removed.")
             with st.expander("Edit this element"):
                 changed = editors.element_form(key="models_el", element=row._asdict())
