@@ -305,8 +305,8 @@ def workshop_analysis_benchmarks(repeat: int = 5, *, participants: int = 500, st
     """Live workshop results for a seeded ``participants`` × ``statements`` vote matrix with three latent camps
     (issue #7 asks under 2 s): the analysis alone, the whole results of a store holding those votes (read, analyse,
     store; once per vote), and reading the stored results back, as every later page rerun does."""
-    from lessons import workshop_analysis
     from lessons.store import open_memory_store
+    from lessons.workshops import analysis as workshop_analysis
 
     matrix, people, texts = workshop_analysis.synthetic_votes(participants, statements, camps=3, seed=7)
     analyse = _time(lambda: workshop_analysis.analyse(matrix, people, texts), repeat)

@@ -422,7 +422,7 @@ def cmd_network_stats(args) -> int:
 def cmd_workshop(args) -> int:
     """``workshop import-polis | results | export``: Pol.is interoperability and a workshop's results."""
     from lessons.ingest.problems import IngestError
-    from lessons.polis import export_polis, import_polis
+    from lessons.workshops.polis import export_polis, import_polis
 
     db = ensure_store(args.db)
     if args.workshop_command == "create":
@@ -451,7 +451,7 @@ def cmd_workshop(args) -> int:
         print(f"Wrote the workshop {args.code} as a Pol.is export to {out}/ (comments, votes, participants-votes).")
         return EXIT_OK
     try:
-        from lessons.workshop_analysis import results
+        from lessons.workshops.analysis import results
     except ImportError:
         results = None
     if results is not None:

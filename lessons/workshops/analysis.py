@@ -1,0 +1,490 @@
+"""Live results of a validation workshop: counts, consensus, division, uncertainty and opinion groups. UI-free.
+
+The analysis follows Pol.is (compdemocracy.org/polis) where Pol.is has a rule, and says so where it does not:
+
+* **Vote matrix**: participants × statements, 1 agree, -1 disagree, 0 pass, NaN for a statement not seen.
+* **Per statement**: agree / disagree / pass counts and shares among those who voted on it, with a 95% Wilson
+  interval for the agree share, and the mean importance (1–5) when participants rated it.
+* **Opinion groups** (Pol.is): participants who voted on at least ``min(7, statements)`` statements are
+  clustered; when fewer than 15 qualify, the most active of the rest are added until there are 15 (Pol.is's
+  rule). Missing votes are imputed with the statement's mean vote, the matrix is centred and projected on its
+  first two principal components, and each participant's position is scaled by ``sqrt(statements / their votes)``
+  so that people who voted little are not all drawn to the centre (Pol.is's sparsity correction). k-means
+  (``n_init=10``, seeded) runs for k = 2..5 on the positions and the k with the best silhouette wins (ties: the
+  smaller k). Departing from Pol.is, a k that makes an opinion group of fewer than ``min_group`` participants is
+  not considered: such a group's representative statements would all but publish one or two people's votes, and
+  on small workshops tight clumps of two or three near-identical voters otherwise win the silhouette. Groups are
+  lettered A, B, … from the largest. With fewer than :data:`MIN_TO_GROUP` qualifying participants, or no k
+  that qualifies, no groups are formed.
+* **Representative statements** (Pol.is's repness): for group g and statement c, ``pa = (agrees + 1) / (votes + 2)``
+  in g and the same outside g; the representativeness is their ratio ``ra``; ``pat`` is Pol.is's one-proportion
+  test of pa against 1/2 and ``rat`` a two-proportion z-test of g against the rest (both with the +1 smoothing).
+  The same for disagreement. A statement represents g when both tests pass at 90% one-sided (z > 1.2816) for agree
+  or for disagree; the best :data:`REPRESENTATIVE_MAX` by ``ra · rat · pa · pat`` are kept. When none passes, the
+  group still gets its single most distinctive statement (highest ``rat`` or ``rdt``), flagged not significant.
+* **Consensus** (our rule, stricter than Pol.is's overall test): broad agreement — the agree share is at least
+  :data:`CONSENSUS_SHARE` in *every* opinion group and *every* stakeholder group shown (each with at least
+  :data:`MIN_GROUP_VOTES` votes on the statement) and the lower end of the overall Wilson interval is at least 0.5.
+  Broad disagreement by the same rule is reported with ``consensus_for = 'disagree'``. Pol.is's group-aware
+  consensus (the product over opinion groups of ``(agrees + 1) / (votes + 2)``) is given as ``group_consensus``
+  and orders the list.
+* **Divisive**: the agree shares of the opinion groups (each with at least :data:`MIN_GROUP_VOTES` votes on it) lie
+  at least :data:`DIVISIVE_RANGE` apart; ``divisiveness`` is that range, ``between_variance`` the vote-weighted
+  variance of the group agree shares. Without opinion groups the shown stakeholder groups are compared instead.
+* **Uncertainty**: at least :data:`UNCERTAIN_PASS_SHARE` of the votes on the statement are passes.
+* **Stakeholder groups** (privacy, :mod:`lessons.privacy`): a declared group of fewer than ``min_group`` (k = 5)
+  participants is never shown on its own. Small groups are pooled as ``Other groups, pooled (none shown under 5
+  people)``, and when the pool would hold fewer than 5 the next smallest groups join it, so the total minus the
+  shown groups never isolates anyone. The participants table carries the group *as shown*.
+* **Rounds** (Delphi): :func:`convergence` summarises each round's spread of opinion.
+
+Everything is deterministic: the same votes and seed give the same groups, letters and order. :func:`results`
+stores the analysis in ``analysis_results`` as zlib-compressed JSON keyed by the ``workshops`` data version, so a
+live page re-reads it until a vote arrives.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pandas as pd
+from sqlite_utils import Database
+from threadpoolctl import threadpool_limits
+
+from lessons.store import data_version
+from lessons.stored import decode, encode, frame_from_json, frame_to_json, keep, stored
+from lessons.workshops.grouping import (
+    MIN_GROUP_VOTES,
+    REPRESENTATIVE_MAX,
+    _choose_groups,
+    _clustered,
+    _counted,
+    _counts,
+    _group_table,
+    _pca_positions,
+    _representative,
+    _shares,
+    shown_groups,
+    wilson,
+)
+
+__all__ = [
+    "AGREEMENT_LEVEL",
+    "ANALYSIS",
+    "CONSENSUS_SHARE",
+    "DIVISIVE_RANGE",
+    "MIN_GROUP_VOTES",
+    "MIN_TO_GROUP",
+    "REPRESENTATIVE_MAX",
+    "UNCERTAIN_PASS_SHARE",
+    "analyse",
+    "compute_results",
+    "convergence",
+    "results",
+    "round_shares",
+    "round_spread",
+    "rounds",
+    "shown_groups",
+    "synthetic_votes",
+    "vote_matrix",
+    "wilson",
+]
+
+MIN_TO_GROUP = 6
+CONSENSUS_SHARE = 0.6
+DIVISIVE_RANGE = 0.5
+UNCERTAIN_PASS_SHARE = 0.3
+AGREEMENT_LEVEL = 0.7
+ANALYSIS = "workshop-results:{code}"
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _frame(db: Database, sql: str, params=()) -> pd.DataFrame:
+    cursor = db.execute(sql, list(params))
+    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
+
+
+# --- Reading the votes --------------------------------------------------------------------------------------------
+
+
+def _workshop(db: Database, code: str) -> tuple[int, int]:
+    row = db.execute("SELECT id, current_round FROM workshops WHERE code = ?", [code]).fetchone()
+    if row is None:
+        raise KeyError(f"no workshop with code {code!r}")
+    return row[0], row[1]
+
+
+def rounds(db: Database, code: str) -> list[int]:
+    """The rounds of workshop ``code`` that have votes, in order."""
+    workshop_id, _ = _workshop(db, code)
+    return [
+        r[0]
+        for r in db.execute(
+            """SELECT DISTINCT v.round FROM votes v JOIN statements s ON s.id = v.statement_id
+               WHERE s.workshop_id = ? ORDER BY v.round""",
+            [workshop_id],
+        ).fetchall()
+    ]
+
+
+def vote_matrix(db: Database, code: str, round: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The votes of one round of workshop ``code`` as a participants × statements matrix.
+
+    ``round`` defaults to the latest round with votes (the workshop's current round when there are none yet).
+    Returns ``(matrix, participants, statements)``:
+
+    * ``matrix``: index participant id (those who voted in the round), columns statement id (approved statements,
+      in the facilitator's order), values 1 / 0 / -1 and NaN for a statement the participant has not voted on;
+    * ``participants``: id, stakeholder_group, pilot (slug), country — one row per matrix row, same order;
+    * ``statements``: id, key, text, source, lesson_id, element_id, importance (mean 1–5 rating in the round, NaN
+      when nobody rated it) — one row per matrix column, same order.
+
+    >>> from lessons.store import open_memory_store
+    >>> db = open_memory_store()
+    >>> _ = db["workshops"].insert({"code": "ABC234", "title": "T"})
+    >>> m, p, s = vote_matrix(db, "ABC234")
+    >>> m.shape, list(p.columns), list(s.columns)[:3]
+    ((0, 0), ['id', 'stakeholder_group', 'pilot', 'country'], ['id', 'key', 'text'])
+    """
+    workshop_id, current = _workshop(db, code)
+    if round is None:
+        voted = rounds(db, code)
+        round = voted[-1] if voted else current
+    statements = _frame(
+        db,
+        """SELECT id, key, text, source, lesson_id, element_id FROM statements
+           WHERE workshop_id = ? AND moderation = 'approved' ORDER BY coalesce(position, id), id""",
+        [workshop_id],
+    )
+    votes = _frame(
+        db,
+        """SELECT v.participant_id, v.statement_id, v.value, v.importance
+           FROM votes v JOIN statements s ON s.id = v.statement_id
+           WHERE s.workshop_id = ? AND s.moderation = 'approved' AND v.round = ?""",
+        [workshop_id, round],
+    )
+    participants = _frame(
+        db,
+        """SELECT pt.id, pt.stakeholder_group, pl.slug AS pilot, pt.country
+           FROM participants pt LEFT JOIN pilots pl ON pl.id = pt.pilot_id
+           WHERE pt.workshop_id = ? ORDER BY pt.id""",
+        [workshop_id],
+    )
+    participants = participants[participants["id"].isin(set(votes["participant_id"]))].reset_index(drop=True)
+    importance = votes.dropna(subset=["importance"]).groupby("statement_id")["importance"].mean()
+    statements["importance"] = statements["id"].map(importance).astype(float)
+    matrix = votes.pivot(index="participant_id", columns="statement_id", values="value")
+    matrix = matrix.reindex(index=participants["id"], columns=statements["id"]).astype(float)
+    matrix.index.name, matrix.columns.name = "participant_id", "statement_id"
+    return matrix, participants, statements
+
+
+def analyse(
+    matrix: pd.DataFrame, participants: pd.DataFrame, statements: pd.DataFrame, *, min_group: int = 5, seed: int = 7
+) -> dict:
+    """The whole analysis of one round's vote matrix (see the module docstring for every rule).
+
+    ``matrix``, ``participants`` and ``statements`` are as :func:`vote_matrix` returns them (``participants`` and
+    ``statements`` in matrix row / column order; ``statements.importance`` optional). Returns a dict:
+
+    * ``summary`` (one row): participants, statements, votes, clustered, groups, silhouette;
+    * ``statements``: per statement id, key, text, source, lesson_id, element_id, n, agree, disagree, pass,
+      agree_share, disagree_share, pass_share, agree_low, agree_high (95% Wilson), importance, group_consensus,
+      divisiveness, between_variance, consensus (bool), consensus_for, divisive (bool), uncertain (bool);
+    * ``consensus``, ``divisive``, ``uncertain``: the flagged statements, strongest first;
+    * ``participants``: participant_id, stakeholder_group (as shown), group (letter, None when not clustered),
+      clustered, votes, x, y;
+    * ``groups``: group, participants; ``group_votes``: per statement and opinion group counts and shares;
+    * ``representative``: group, rank, statement_id, key, text, repful_for, n_success, n_trials, p_success,
+      p_test, repness, repness_test, significant;
+    * ``stakeholder_groups``: stakeholder_group, participants (shown groups only);
+      ``stakeholder_votes``: per statement and shown stakeholder group counts and shares.
+
+    >>> m = pd.DataFrame([[1, 1], [1, -1], [1, 0]], index=[1, 2, 3], columns=[10, 11], dtype=float)
+    >>> p = pd.DataFrame({"id": [1, 2, 3], "stakeholder_group": ["public"] * 3})
+    >>> s = pd.DataFrame({"id": [10, 11], "key": ["S1", "S2"], "text": ["a", "b"]})
+    >>> r = analyse(m, p, s)
+    >>> r["statements"][["key", "agree", "disagree", "pass"]].values.tolist()
+    [['S1', 3, 0, 0], ['S2', 1, 1, 1]]
+    >>> r["stakeholder_groups"].empty  # 3 participants: too few to show their group
+    True
+    """
+    values = matrix.to_numpy(dtype=float)
+    n_people, n_statements = values.shape
+    ids = statements["id"].to_numpy()
+    agree, disagree, passes, n = _counts(values)
+    low, high = wilson(agree, n)
+    out = pd.DataFrame({"statement_id": ids})
+    for column in ("key", "text", "source", "lesson_id", "element_id"):
+        out[column] = statements[column].to_numpy() if column in statements else None
+    out["n"], out["agree"], out["disagree"], out["pass"] = n, agree, disagree, passes
+    out["agree_share"], out["disagree_share"] = _shares(agree, n), _shares(disagree, n)
+    out["pass_share"] = _shares(passes, n)
+    out["agree_low"], out["agree_high"] = low, high
+    out["importance"] = statements["importance"].to_numpy(dtype=float) if "importance" in statements else np.nan
+
+    # Opinion groups.
+    per_person = np.isfinite(values).sum(axis=1)
+    chosen = _clustered(per_person, n_statements) if n_statements else np.zeros(n_people, bool)
+    positions = np.zeros((n_people, 2))
+    labels = np.full(n_people, -1)
+    silhouette = float("nan")
+    if chosen.sum() >= MIN_TO_GROUP and n_statements >= 2:
+        with threadpool_limits(1):  # on matrices this small, BLAS/OpenMP threads cost up to 10× the work
+            positions[chosen] = _pca_positions(values[chosen])
+            labels[chosen], silhouette = _choose_groups(positions[chosen], seed, min_group)
+    group_names = [_LETTERS[i] for i in sorted(set(labels[labels >= 0]))]
+    letters = np.array([_LETTERS[i] if i >= 0 else None for i in labels], dtype=object)
+    people = pd.DataFrame(
+        {
+            "participant_id": matrix.index.to_numpy(),
+            "stakeholder_group": shown_groups(participants["stakeholder_group"], min_group).to_numpy(),
+            "group": letters,
+            "clustered": chosen,
+            "votes": per_person,
+            "x": positions[:, 0],
+            "y": positions[:, 1],
+        }
+    )
+    group_votes = _group_table(values, letters, group_names, ids, "group")
+    groups = pd.DataFrame(
+        {"group": group_names, "participants": [int((letters == g).sum()) for g in group_names]},
+        columns=["group", "participants"],
+    )
+    representative = _representative(values, letters, group_names, statements)
+
+    # Stakeholder groups (shown ones only).
+    shown = np.array([g if isinstance(g, str) else None for g in people["stakeholder_group"]], dtype=object)
+    shown_names = sorted({g for g in shown if g is not None}, key=lambda g: (g.startswith("Other groups"), g))
+    stakeholder_votes = _group_table(values, shown, shown_names, ids, "stakeholder_group")
+    stakeholder_groups = pd.DataFrame(
+        {"stakeholder_group": shown_names, "participants": [int((shown == g).sum()) for g in shown_names]},
+        columns=["stakeholder_group", "participants"],
+    )
+
+    # Consensus, division, uncertainty.
+    opinion = _counted(group_votes)
+    declared = _counted(stakeholder_votes)
+    every = pd.concat([opinion, declared], ignore_index=True) if len(opinion) or len(declared) else opinion
+    if len(every):
+        lowest = every.groupby("statement_id")[["agree_share", "disagree_share"]].min()
+        min_agree = out["statement_id"].map(lowest["agree_share"]).to_numpy(float)
+        min_disagree = out["statement_id"].map(lowest["disagree_share"]).to_numpy(float)
+    else:
+        min_agree = min_disagree = np.full(n_statements, np.nan)
+    agree_everywhere = np.where(np.isnan(min_agree), True, min_agree >= CONSENSUS_SHARE)
+    disagree_everywhere = np.where(np.isnan(min_disagree), True, min_disagree >= CONSENSUS_SHARE)
+    d_low, _ = wilson(disagree, n)
+    consensus_agree = agree_everywhere & (np.nan_to_num(low) >= 0.5)
+    consensus_disagree = disagree_everywhere & (np.nan_to_num(d_low) >= 0.5) & ~consensus_agree
+    if len(group_votes):
+        smoothed = (group_votes["agree"] + 1) / (group_votes["n"] + 2)
+        product = smoothed.groupby(group_votes["statement_id"]).prod()
+        out["group_consensus"] = out["statement_id"].map(product).to_numpy(float)
+    else:
+        out["group_consensus"] = (agree + 1) / (n + 2)
+    compared = opinion if len(group_votes) else declared
+    if len(compared):
+        counted = compared.dropna(subset=["agree_share"])
+        spread = counted.groupby("statement_id")["agree_share"].agg(lambda s: s.max() - s.min() if len(s) > 1 else 0)
+        weighted = counted.assign(w=counted["n"], wx=counted["n"] * counted["agree_share"])
+        sums = weighted.groupby("statement_id")[["w", "wx"]].sum()
+        mean = sums["wx"] / sums["w"]
+        weighted["dev"] = weighted["n"] * (weighted["agree_share"] - weighted["statement_id"].map(mean)) ** 2
+        variance = weighted.groupby("statement_id")["dev"].sum() / sums["w"]
+        out["divisiveness"] = out["statement_id"].map(spread).fillna(0.0).to_numpy(float)
+        out["between_variance"] = out["statement_id"].map(variance).fillna(0.0).to_numpy(float)
+    else:
+        out["divisiveness"] = 0.0
+        out["between_variance"] = 0.0
+    out["consensus"] = consensus_agree | consensus_disagree
+    out["consensus_for"] = np.where(consensus_agree, "agree", np.where(consensus_disagree, "disagree", None))
+    out["divisive"] = out["divisiveness"] >= DIVISIVE_RANGE
+    out["uncertain"] = np.nan_to_num(out["pass_share"].to_numpy(float)) >= UNCERTAIN_PASS_SHARE
+
+    order = lambda frame, by: frame.sort_values([*by, "statement_id"], ascending=[False] * len(by) + [True])  # noqa: E731
+    summary = pd.DataFrame(
+        [
+            {
+                "participants": n_people,
+                "statements": n_statements,
+                "votes": int(n.sum()),
+                "clustered": int(chosen.sum()),
+                "groups": len(group_names),
+                "silhouette": silhouette,
+            }
+        ]
+    )
+    return {
+        "summary": summary,
+        "statements": out,
+        "consensus": order(out[out["consensus"]], ["group_consensus", "agree_share"]).reset_index(drop=True),
+        "divisive": order(out[out["divisive"]], ["divisiveness", "between_variance"]).reset_index(drop=True),
+        "uncertain": order(out[out["uncertain"]], ["pass_share", "n"]).reset_index(drop=True),
+        "participants": people,
+        "groups": groups,
+        "group_votes": group_votes,
+        "representative": representative,
+        "stakeholder_groups": stakeholder_groups,
+        "stakeholder_votes": stakeholder_votes,
+    }
+
+
+# --- Rounds -------------------------------------------------------------------------------------------------------
+
+
+def round_spread(matrix: pd.DataFrame) -> dict:
+    """How spread one round's opinion is: mean per-statement variance of the votes (-1/0/1), mean normalised
+    entropy of the agree/disagree/pass split (0 = everyone voted the same, 1 = an even three-way split), and the
+    share of statements with at least 70% agreement. Statements without votes are left out.
+
+    >>> m = pd.DataFrame([[1, 1], [1, -1]], dtype=float)
+    >>> round_spread(m)["agreement_70"]
+    0.5
+    """
+    values = matrix.to_numpy(dtype=float)
+    agree, disagree, passes, n = _counts(values)
+    voted = n > 0
+    if not voted.any():
+        return {"participants": 0, "votes": 0, "statements": 0, "mean_variance": np.nan, "mean_entropy": np.nan}
+    shares = np.stack([agree, disagree, passes])[:, voted] / n[voted]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        entropy = -np.nansum(np.where(shares > 0, shares * np.log(shares), 0.0), axis=0) / math.log(3)
+    variance = np.nanvar(values[:, voted], axis=0)
+    return {
+        "participants": int((np.isfinite(values).sum(axis=1) > 0).sum()),
+        "votes": int(n.sum()),
+        "statements": int(voted.sum()),
+        "mean_variance": float(variance.mean()),
+        "mean_entropy": float(entropy.mean()),
+        "agreement_70": float((shares[0] >= AGREEMENT_LEVEL).mean()),
+    }
+
+
+def convergence(db: Database, code: str) -> pd.DataFrame:
+    """Per round of workshop ``code`` with votes: round, participants, votes, statements, mean_variance,
+    mean_entropy, agreement_70 (see :func:`round_spread`), and the change of each measure from the previous
+    round (``variance_change``, ``agreement_change``; negative variance change = opinion converged)."""
+    rows = []
+    for number in rounds(db, code):
+        matrix, _, _ = vote_matrix(db, code, number)
+        rows.append({"round": number, **round_spread(matrix)})
+    columns = ["round", "participants", "votes", "statements", "mean_variance", "mean_entropy", "agreement_70"]
+    out = pd.DataFrame(rows, columns=columns)
+    out["variance_change"] = out["mean_variance"].diff()
+    out["agreement_change"] = out["agreement_70"].diff()
+    return out
+
+
+# --- Stored results -----------------------------------------------------------------------------------------------
+
+
+def compute_results(db: Database, code: str, *, min_group: int = 5, seed: int = 7) -> dict:
+    """The analysis of the latest round with votes, and the convergence over rounds (not stored)."""
+    matrix, participants, statements = vote_matrix(db, code)
+    voted = rounds(db, code)
+    out = analyse(matrix, participants, statements, min_group=min_group, seed=seed)
+    out["convergence"] = convergence(db, code)
+    out["summary"]["round"] = voted[-1] if voted else _workshop(db, code)[1]
+    return out
+
+
+def results(db: Database, code: str, *, store: bool = True) -> dict:
+    """The live results of workshop ``code``: the dict of :func:`analyse` for its latest round with votes, plus
+    ``convergence`` (:func:`convergence`); ``summary`` also holds ``round``, ``data_version`` and ``seconds``.
+
+    Stored in ``analysis_results`` under ``workshop-results:<code>`` with the ``workshops`` data version, so it is
+    computed once per change of any workshop data (a vote, a statement, a participant) and read back otherwise.
+    A read-only store still gets the answer, just not kept.
+    """
+    name = ANALYSIS.format(code=code)
+    version = data_version(db, "workshops")
+    payload = stored(db, name, version)
+    if payload is not None:
+        return {key: frame_from_json(value) for key, value in decode(payload).items()}
+    start = time.perf_counter()
+    out = compute_results(db, code)
+    seconds = time.perf_counter() - start
+    out["summary"]["data_version"] = version
+    out["summary"]["seconds"] = round(seconds, 3)
+    if store:
+        keep(db, name, version, seconds, encode({key: frame_to_json(frame) for key, frame in out.items()}))
+    return out
+
+
+# --- Synthetic votes (benchmark and tests) ------------------------------------------------------------------------
+
+
+def synthetic_votes(
+    participants: int = 500, statements: int = 200, *, camps: int = 3, seen: float = 0.8, seed: int = 7
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A seeded vote matrix with ``camps`` latent opinion camps, in :func:`vote_matrix`'s shape.
+
+    A tenth of the statements are agreed by every camp, a tenth are mostly passed, the rest get a per-camp
+    leaning; each participant sees a random ``seen`` share of statements. Stakeholder groups are drawn from the
+    five sectors, plus two participants declaring a sixth, tiny group.
+
+    >>> m, p, s = synthetic_votes(20, 10, seed=1)
+    >>> m.shape, len(p), len(s)
+    ((20, 10), 20, 10)
+    """
+    rng = np.random.default_rng(seed)
+    camp = rng.integers(0, camps, participants)
+    leaning = rng.choice([-0.8, -0.4, 0.4, 0.8], size=(camps, statements))
+    kinds = rng.permutation(np.arange(statements) % 10)
+    leaning[:, kinds == 0] = 0.9
+    p_pass = np.where(kinds == 1, 0.6, 0.1)
+    lean = leaning[camp]  # participants × statements
+    p_agree = (1 - p_pass) * (1 + lean) / 2
+    draw = rng.random((participants, statements))
+    values = np.where(draw < p_agree, 1.0, np.where(draw < p_agree + p_pass, 0.0, -1.0))
+    values[rng.random((participants, statements)) >= seen] = np.nan
+    sectors = np.array(["public", "civil_society", "private", "research", "citizens"])
+    groups = sectors[rng.integers(0, len(sectors), participants)].astype(object)
+    groups[:2] = "other_tiny"
+    matrix = pd.DataFrame(values, index=np.arange(1, participants + 1), columns=np.arange(1, statements + 1))
+    people = pd.DataFrame(
+        {"id": matrix.index, "stakeholder_group": groups, "pilot": None, "country": None, "camp": camp}
+    )
+    texts = pd.DataFrame(
+        {
+            "id": matrix.columns,
+            "key": [f"S{i:03d}" for i in matrix.columns],
+            "text": [f"Statement {i}" for i in matrix.columns],
+            "source": "free",
+            "lesson_id": None,
+            "element_id": None,
+        }
+    )
+    return matrix, people, texts
+
+
+def round_shares(db: Database, code: str, round: int) -> dict[str, dict]:
+    """How the room voted on each statement in ``round``: key → agree, disagree, pass shares and n (for showing a
+    Delphi round's participants what the previous round thought). Empty when the round has no votes.
+
+    >>> from lessons.store import open_memory_store
+    >>> from lessons.permissions import cli_actor
+    >>> from lessons import workshops
+    >>> db, cli = open_memory_store(), cli_actor()
+    >>> code = workshops.create_workshop(db, cli, "W")
+    >>> round_shares(db, code, 1)
+    {}
+    """
+    if round < 1 or round not in rounds(db, code):
+        return {}
+    matrix, _, statements = vote_matrix(db, code, round)
+    out = {}
+    for column, key in zip(matrix.columns, statements["key"]):
+        values = matrix[column].dropna()
+        n = len(values)
+        if n:
+            out[key] = {
+                "agree": float((values == 1).mean()),
+                "disagree": float((values == -1).mean()),
+                "pass": float((values == 0).mean()),
+                "n": n,
+            }
+    return out
