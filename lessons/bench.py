@@ -360,7 +360,7 @@ def export_child(kind: str, path: str, folder: str) -> dict:
             with closing(sqlite3.connect(Path(folder) / "anchor.db")) as copy:
                 db.conn.backup(copy)
             for table in bundle.shared_tables(db):
-                names, sql = bundle._select(db, table)
+                names, sql = bundle.tables._select(db, table)
                 with open(Path(folder) / f"{table}.csv", "w", encoding="utf-8", newline="") as f:
                     writer = csv.writer(f)
                     writer.writerow(names)
