@@ -15,7 +15,7 @@ import streamlit as st
 from lessons import exports, queries
 from lessons.accounts import list_users
 from lessons.audit import audit_entries
-from lessons.cli import ensure_store
+from lessons.boot import ensure_store
 from lessons.editing import editable_pilots
 from lessons.ingest.changes import list_uploads
 from lessons.ingest.pipeline import check
