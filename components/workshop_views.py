@@ -143,7 +143,7 @@ def voting(path: str, token: str) -> None:
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
 def previous_round(path: str, code: str, round: int) -> dict:
     """A finished round's shares per statement (it no longer changes once the next round started)."""
-    from lessons.workshops import analysis as workshop_analysis
+    from lessons import workshop_analysis
 
     return read(path, workshop_analysis.round_shares, code, round)
 
@@ -185,7 +185,7 @@ def _writable(path: str):
 @st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
 def load_results(path: str, version: int, code: str) -> dict:
     """The live results of a workshop, stored by workshops data version (recomputed only when a vote arrives)."""
-    from lessons.workshops import analysis as workshop_analysis
+    from lessons import workshop_analysis
 
     with closing(_writable(path)) as db:
         return workshop_analysis.results(db, code)
