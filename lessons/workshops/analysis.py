@@ -40,7 +40,8 @@ The analysis follows Pol.is (compdemocracy.org/polis) where Pol.is has a rule, a
 
 Everything is deterministic: the same votes and seed give the same groups, letters and order. :func:`results`
 stores the analysis in ``analysis_results`` as zlib-compressed JSON keyed by the ``workshops`` data version, so a
-live page re-reads it until a vote arrives.
+live page re-reads it until a vote arrives. The statistics and the grouping it builds on live in
+:mod:`lessons.workshops.grouping`.
 """
 
 from __future__ import annotations
