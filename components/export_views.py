@@ -22,7 +22,7 @@ from lessons.files import atomic_output
 from lessons.network_io import to_gexf, to_graphml
 from lessons.permissions import PermissionDenied, can
 from lessons.privacy import personal_data_export
-from lessons.report_render import render
+from lessons.report.render import render
 
 SUBJECT_LABELS = {"theme": "A theme", "pilot": "A pilot", "model": "A governance model"}
 MIME = {

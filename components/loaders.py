@@ -22,7 +22,7 @@ from lessons import exports, pilot_reads, queries, uploads, vocabularies
 from lessons.access import reading
 from lessons.accounts import list_users
 from lessons.audit import audit_entries
-from lessons.cli import ensure_store
+from lessons.boot import ensure_store
 from lessons.editing import editable_pilots
 from lessons.ingest.changes import list_uploads
 from lessons.ingest.pipeline import check

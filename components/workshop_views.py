@@ -10,9 +10,10 @@ import streamlit as st
 
 from components import auth, charts, loaders
 from components.widgets import safe
-from lessons import models, queries, workshop_analysis, workshops
+from lessons import models, queries, workshops
 from lessons.access import reading, writing
 from lessons.workshop_reads import workshop_code_of
+from lessons.workshops import analysis as workshop_analysis
 
 VOTES = (("agree", "Agree", ":material/thumb_up:"), ("disagree", "Disagree", ":material/thumb_down:"),
          ("pass", "Pass / unsure", ":material/remove:"))  # fmt: skip

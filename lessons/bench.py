@@ -305,8 +305,8 @@ def workshop_analysis_benchmarks(repeat: int = 5, *, participants: int = 500, st
     """Live workshop results for a seeded ``participants`` × ``statements`` vote matrix with three latent camps
     (issue #7 asks under 2 s): the analysis alone, the whole results of a store holding those votes (read, analyse,
     store; once per vote), and reading the stored results back, as every later page rerun does."""
-    from lessons import workshop_analysis
     from lessons.store import open_memory_store
+    from lessons.workshops import analysis as workshop_analysis
 
     matrix, people, texts = workshop_analysis.synthetic_votes(participants, statements, camps=3, seed=7)
     analyse = _time(lambda: workshop_analysis.analyse(matrix, people, texts), repeat)
@@ -360,7 +360,7 @@ def export_child(kind: str, path: str, folder: str) -> dict:
             with closing(sqlite3.connect(Path(folder) / "anchor.db")) as copy:
                 db.conn.backup(copy)
             for table in bundle.shared_tables(db):
-                names, sql = bundle._select(db, table)
+                names, sql = bundle.tables._select(db, table)
                 with open(Path(folder) / f"{table}.csv", "w", encoding="utf-8", newline="") as f:
                     writer = csv.writer(f)
                     writer.writerow(names)
@@ -402,7 +402,7 @@ def export_benchmarks(path: str | Path) -> list[dict]:
     """Briefs, the roadmap and the bundle, made as the *Data and exports* page makes them on a click (once each:
     the page caches them per data version). The stored analyses they use are computed first, as after any change."""
     from lessons import report, synthesis
-    from lessons.report_render import render
+    from lessons.report.render import render
     from lessons.store import connect
 
     rows = []

@@ -10,8 +10,8 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.privacy import public_workshop
-from lessons.workshop_analysis import wilson
 from lessons.workshops import outcome
+from lessons.workshops.analysis import wilson
 
 #: The outcome rule of :func:`lessons.workshops.outcome` as it is applied to model elements.
 RULES = dict(agree_threshold=0.7, disagree_threshold=0.3, min_votes=5)

@@ -612,7 +612,7 @@ def test_cli_on_a_terminal_asks_twice_without_echo(demo_db_path, monkeypatch, ca
     prompts = []
     answers = iter(typed)
     monkeypatch.setattr("sys.stdin", Terminal())
-    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: prompts.append(prompt) or next(answers))
+    monkeypatch.setattr(cli.accounts.getpass, "getpass", lambda prompt: prompts.append(prompt) or next(answers))
     assert main(["user", "add", "newbie", "--role", "viewer", "--db", str(demo_db_path)]) == expected
     assert prompts == ["Password: ", "Repeat the password: "]
     captured = capsys.readouterr()

@@ -19,10 +19,9 @@ LAYERS = ("lessons", "components", "pages")
 
 # In-function imports not fixed here, by module path (a prefix also covers the package a module becomes).
 SKIP_IMPORTS_IN_FUNCTIONS = (
-    # being split by another helper (#15); the lead removes these after merging
+    # `python -m lessons` loads a command's modules only when that command runs: loading all of them (scikit-learn,
+    # fpdf2, vl-convert, openpyxl …) for every command made `python -m lessons --help` about four times slower
     "lessons/cli",
-    "lessons/workshops",
-    "lessons/bundle",
     # the benchmark's child processes measure their memory after importing only what each measurement needs
     "lessons/bench.py",
 )

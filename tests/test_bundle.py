@@ -492,7 +492,7 @@ def test_a_zip_bomb_is_not_opened(payload, empty):
 
 
 def test_an_oversized_bundle_is_refused(payload, empty, monkeypatch):
-    monkeypatch.setattr(bundle, "MAX_BUNDLE_BYTES", len(payload) - 1)
+    monkeypatch.setattr(bundle.importing, "MAX_BUNDLE_BYTES", len(payload) - 1)
     message = refused(empty, payload)
     assert message.startswith("b.zip: The file is ") and message.endswith("MB are accepted. Import a smaller bundle.")
 

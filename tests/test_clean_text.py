@@ -19,7 +19,6 @@ from lessons.editing import create_pilot, update_lesson, update_pilot
 from lessons.ingest.pipeline import run_import
 from lessons.ingest.validate import Options
 from lessons.permissions import cli_actor
-from lessons.polis import import_polis
 from lessons.store import open_memory_store, open_store
 from lessons.text import clean_text
 from lessons.workshops import (
@@ -33,6 +32,7 @@ from lessons.workshops import (
     submit_statement,
     workshop_by_code,
 )
+from lessons.workshops.polis import import_polis
 
 CLI = cli_actor()
 T0 = datetime(2030, 5, 6, 12, 0, 0, tzinfo=UTC)

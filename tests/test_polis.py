@@ -9,13 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lessons import polis
 from lessons.cli import EXIT_INVALID, EXIT_OK, main
 from lessons.ingest.problems import IngestError
 from lessons.permissions import PermissionDenied, cli_actor
-from lessons.polis import export_polis, import_polis, read_polis
 from lessons.store import connect, open_store
 from lessons.workshops import WorkshopError
+from lessons.workshops import polis_files as polis
+from lessons.workshops.polis import export_polis, import_polis, read_polis
 
 FIXTURE = Path(__file__).parent / "fixtures" / "polis" / "london.youth.policing"
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "polis"
@@ -380,12 +380,12 @@ def test_cli_refusals(tmp_path, capsys):
 
 
 def test_cli_results_without_the_analysis_module(tmp_path, capsys, monkeypatch):
-    """Without lessons.workshop_analysis the command counts votes with its own query."""
+    """Without lessons.workshops.analysis the command counts votes with its own query."""
     db_path = tmp_path / "w.db"
     db = open_store(db_path)
     code = import_polis(db, cli_actor(), FIXTURE, title="London")
     db.close()
-    monkeypatch.setitem(__import__("sys").modules, "lessons.workshop_analysis", None)
+    monkeypatch.setitem(__import__("sys").modules, "lessons.workshops.analysis", None)
     assert main(["workshop", "results", code, "--json", "--db", str(db_path)]) == EXIT_OK
     rows = json.loads(capsys.readouterr().out)["statements"]
     assert len(rows) == 39 and sum(r["n"] for r in rows) == 638

@@ -17,11 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lessons import privacy, workshop_analysis
+from lessons import privacy
 from lessons.permissions import Actor, PermissionDenied, cli_actor
-from lessons.polis import export_polis
 from lessons.store import open_memory_store, open_store
 from lessons.workshops import WorkshopError
+from lessons.workshops import analysis as workshop_analysis
+from lessons.workshops.polis import export_polis
 
 K = 5
 GROUPS = ["public", "civil_society", "private", "research", "citizens", None]

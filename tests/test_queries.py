@@ -394,7 +394,7 @@ def test_each_facet_count_is_what_choosing_that_option_alone_would_find(tiny, ch
 
 def test_facet_index_and_counts_are_the_two_halves_of_facets(tiny):
     index = queries.facet_index(tiny)
-    assert list(index["lessons"].columns) == ["id", *queries._COLUMNS, "recorded"]
+    assert list(index["lessons"].columns) == ["id", *queries.filters._COLUMNS, "recorded"]
     assert sorted(index["themes"]["id"]) == [1, 1, 2, 3, 3, 4, 4, 5, 6, 6]
     matched = queries.search_ids(tiny, "champions")
     assert sorted(matched) == [1, 6]

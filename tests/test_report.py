@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from lessons import network, report
 from lessons.report.render import chart_png, render, to_html, to_pdf
-from lessons.workshop_analysis import wilson
+from lessons.workshops.analysis import wilson
 
 
 def ids(sql_rows) -> set[int]:

@@ -191,7 +191,7 @@ def test_latent_candidates_find_the_exact_neighbours(demo_db, monkeypatch):
     demo corpus that path must find the same pairs as comparing every pair."""
     texts = synthesis.lesson_texts(demo_db)
     exact = synthesis.build_similarity(texts)
-    monkeypatch.setattr(synthesis, "EXACT_LIMIT", 10)
+    monkeypatch.setattr(synthesis.text_similarity, "EXACT_LIMIT", 10)
     latent = synthesis.build_similarity(texts)
     pairs = lambda s: {(a, b): round(v, 5) for a, b, v in zip(s.edge_a, s.edge_b, s.edge_score)}  # noqa: E731
     exact_pairs, latent_pairs = pairs(exact), pairs(latent)
@@ -209,7 +209,7 @@ def test_result_is_stored_and_recomputed_only_after_a_change(store, monkeypatch)
     def refuse(_):
         raise AssertionError("recomputed although the lessons did not change")
 
-    monkeypatch.setattr(synthesis, "build_similarity", refuse)
+    monkeypatch.setattr(synthesis.text_similarity, "build_similarity", refuse)
     again = synthesis.similarity(store)
     assert np.array_equal(again.merge_score, first.merge_score) and again.terms.tolist() == first.terms.tolist()
     monkeypatch.undo()

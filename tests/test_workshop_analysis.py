@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lessons import workshop_analysis as wa
 from lessons.stored import frame_to_json
+from lessons.workshops import analysis as wa
 
 CODE = "CAMPS7"
 

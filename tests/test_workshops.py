@@ -344,7 +344,7 @@ def test_one_participant_cannot_fill_the_moderation_queue_for_everyone(store):
 
 
 def test_the_overall_queue_cap_needs_many_participants(store, monkeypatch):
-    from lessons import workshops
+    from lessons.workshops import voting as workshops
 
     db, code, *_ = store
     monkeypatch.setattr(workshops, "MAX_PENDING", 6)

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from lessons.privacy import public_workshop
 from lessons.queries import KIND_LABELS, STATUS_LABELS
-from lessons.workshop_analysis import wilson
+from lessons.workshops.analysis import wilson
 
 #: The most lessons one citation names; the rest are counted with the Lessons-page filter that lists them all.
 MAX_CITED = 50

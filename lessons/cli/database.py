@@ -1,0 +1,159 @@
+"""Commands that make, fill and measure the store: ``init``, ``demo``, ``stats``, ``synth``, ``analyse``, ``bench``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from lessons.accounts import has_users
+from lessons.boot import ensure_store
+from lessons.cli.common import EXIT_INVALID, EXIT_OK, FIRST_ADMIN_HINT, print_table
+from lessons.store import connect, migrate, open_store, resolve_db_path, table_counts
+
+
+def cmd_init(args) -> int:
+    path = resolve_db_path(args.db)
+    existed = path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = connect(path)
+    applied = migrate(db)
+    if existed:
+        print(f"Migrated {path}: {len(applied)} migration(s) applied" + (f" ({', '.join(applied)})" if applied else ""))
+    else:
+        print(f"Created an empty store at {path}. Load the demo with `python -m lessons demo --db {path}`.")
+    if not has_users(db):
+        print(FIRST_ADMIN_HINT)
+    return EXIT_OK
+
+
+def add_init(sub, common) -> None:
+    """The ``init`` command's options."""
+    sub.add_parser("init", parents=[common], help="create an empty store, or migrate an existing one").set_defaults(
+        func=cmd_init
+    )
+
+
+def cmd_demo(args) -> int:
+    from lessons.demo import DemoDataError, load_demo
+    from lessons.store import is_empty
+
+    path = resolve_db_path(args.db)
+    db = open_store(path)
+    if not is_empty(db):
+        print(f"{path} already holds pilots; the demo loads only into an empty store.", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        counts = load_demo(db)
+    except DemoDataError as err:
+        print(err, file=sys.stderr)
+        return EXIT_INVALID
+    print(f"Loaded the illustrative demo data into {path}:")
+    print_table([{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"])
+    return EXIT_OK
+
+
+def add_demo(sub, common) -> None:
+    """The ``demo`` command's options."""
+    sub.add_parser("demo", parents=[common], help="load the illustrative demo data into an empty store").set_defaults(
+        func=cmd_demo
+    )
+
+
+def cmd_stats(args) -> int:
+    db = ensure_store(args.db)
+    counts = table_counts(db)
+    if args.json:
+        print(json.dumps({"db": str(resolve_db_path(args.db)), "tables": counts}, indent=2))
+    else:
+        print_table([{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"])
+    return EXIT_OK
+
+
+def add_stats(sub, common) -> None:
+    """The ``stats`` command's options."""
+    p = sub.add_parser("stats", parents=[common], help="rows per table")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_stats)
+
+
+def cmd_synth(args) -> int:
+    from lessons.synth import synthesize
+
+    path = resolve_db_path(args.db)
+    if path.exists():
+        if not args.replace:
+            print(f"{path} exists; pass --replace to overwrite it with synthetic data.", file=sys.stderr)
+            return EXIT_INVALID
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    counts, seconds = synthesize(path, scale=args.scale, seed=args.seed)
+    print(f"Synthetic consortium at scale {args.scale:g} written to {path} in {seconds:.1f} s:")
+    print_table([{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"])
+    return EXIT_OK
+
+
+def add_synth(sub, common) -> None:
+    """The ``synth`` command's options."""
+    p = sub.add_parser("synth", parents=[common], help="generate a synthetic consortium for benchmarks")
+    p.add_argument("--scale", type=float, default=1.0, help="1 = 50 pilots, 5,000 lessons, 100,000 votes (default 1)")
+    p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    p.add_argument("--replace", action="store_true", help="overwrite an existing database file")
+    p.set_defaults(func=cmd_synth)
+
+
+def cmd_analyse(args) -> int:
+    from lessons.synthesis import similarity
+
+    db = ensure_store(args.db)
+    lessons = db.execute("SELECT count(*) FROM lessons").fetchone()[0]
+    result = similarity(db)
+    print(
+        f"Lesson similarity for data version {result.data_version}: the texts of {lessons:,} lessons compared in "
+        f"{result.seconds:.1f} s, {len(result.edge_a):,} pairs of similar lessons, {len(result.merge_a):,} merges."
+    )
+    return EXIT_OK
+
+
+def add_analyse(sub, common) -> None:
+    """The ``analyse`` command's options."""
+    p = sub.add_parser(
+        "analyse", parents=[common], help="compare every lesson's text now (the app otherwise does it on first view)"
+    )
+    p.set_defaults(func=cmd_analyse)
+
+
+def cmd_bench(args) -> int:
+    from lessons.bench import run_benchmark
+
+    path = resolve_db_path(args.db)
+    if not path.exists():
+        print(f"No database at {path}; make one with `python -m lessons synth --scale 1 --db {path}`.", file=sys.stderr)
+        return EXIT_INVALID
+    rows = run_benchmark(
+        path,
+        repeat=args.repeat,
+        pages=not args.no_pages,
+        cold_start=args.cold_start,
+        imports=args.imports,
+        exports=args.exports,
+    )
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        print_table(rows, ["operation", "n", "median_ms", "p95_ms"])
+    return EXIT_OK
+
+
+def add_bench(sub, common) -> None:
+    """The ``bench`` command's options."""
+    p = sub.add_parser("bench", parents=[common], help="time the core operations and every page")
+    p.add_argument("--repeat", type=int, default=20, help="timed runs per operation (default 20)")
+    p.add_argument("--no-pages", action="store_true", help="skip the AppTest page runs")
+    p.add_argument(
+        "--cold-start", action="store_true", help="also time the app's cold start in Chromium (on the demo data)"
+    )
+    p.add_argument("--imports", action="store_true", help="also time XLSX and CSV imports (about a minute)")
+    p.add_argument("--exports", action="store_true", help="also time briefs, the roadmap and the bundle, once each")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_bench)

@@ -1,0 +1,184 @@
+"""Faceted counts for the Lessons page: every filter's values with the number of lessons each would leave,
+computed from an index read once per data version; and the span of dates lessons were recorded on.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlite_utils import Database
+
+from lessons.queries.filters import (
+    _COLUMNS,
+    _LINKED,
+    _STATUS_SET_BY,
+    DATE_FIELDS,
+    FILTER_FIELDS,
+    KIND_LABELS,
+    STATUS_LABELS,
+    STATUS_SET_BY_LABELS,
+    _check_filters,
+    _frame,
+    iso_date,
+)
+from lessons.queries.fulltext import search_ids
+from lessons.store import KINDS, STATUSES
+
+
+def _facet_options(db: Database) -> dict[str, pd.DataFrame]:
+    """Every value each filter offers, in the order shown (columns value, label)."""
+    return {
+        "pilots": _frame(
+            db,
+            "SELECT slug AS value, name || coalesce(' (' || country || ')', '') AS label FROM pilots ORDER BY name, slug",
+        ),
+        "countries": _frame(
+            db,
+            """SELECT DISTINCT country AS value, country AS label FROM pilots
+               WHERE country IS NOT NULL AND country <> '' ORDER BY country""",
+        ),
+        "themes": _frame(db, "SELECT code AS value, name AS label FROM themes ORDER BY name, code"),
+        "kinds": pd.DataFrame({"value": list(KINDS), "label": [KIND_LABELS[k] for k in KINDS]}),
+        "phases": _frame(db, "SELECT code AS value, name AS label FROM phases ORDER BY position"),
+        "statuses": pd.DataFrame({"value": list(STATUSES), "label": [STATUS_LABELS[s] for s in STATUSES]}),
+        "groups": _frame(db, "SELECT code AS value, name AS label FROM sectors ORDER BY name"),
+        "methodologies": _frame(db, "SELECT code AS value, name AS label FROM methodologies ORDER BY name"),
+        "status_set_by": pd.DataFrame(
+            {"value": list(STATUS_SET_BY_LABELS), "label": list(STATUS_SET_BY_LABELS.values())}
+        ),
+    }
+
+
+def facet_index(db: Database) -> dict:
+    """What faceted counts are computed from, read once per data version (see :func:`facet_counts`).
+
+    Returns a dict: ``lessons`` (a frame with one row per lesson: ``id``, one column per one-value filter named as
+    in ``FILTER_FIELDS`` — pilots, countries, kinds, phases, statuses, methodologies, status_set_by — and
+    ``recorded``, the ISO date or None), ``themes`` and ``groups`` (frames of ``id``, ``value`` pairs: a lesson's theme codes and the
+    sectors of its stakeholder groups) and ``options`` (every filter's values and labels, in the order shown).
+    """
+    lessons = _frame(
+        db,
+        f"""SELECT l.id, p.slug AS pilots, p.country AS countries, l.kind AS kinds, l.phase AS phases,
+                  l.status AS statuses, p.methodology AS methodologies, {_STATUS_SET_BY} AS status_set_by,
+                  substr(l.recorded_on, 1, 10) AS recorded
+           FROM lessons l JOIN pilots p ON p.id = l.pilot_id""",
+    )
+    for name in _COLUMNS:  # few distinct values: categories make the counts fast and the index small
+        lessons[name] = lessons[name].astype("category")
+    themes = _frame(db, "SELECT lesson_id AS id, theme_id FROM lesson_themes")
+    codes = dict(db.execute("SELECT id, code FROM themes").fetchall())
+    return {
+        "lessons": lessons,
+        "themes": pd.DataFrame({"id": themes["id"], "value": themes["theme_id"].map(codes).astype("category")}),
+        "groups": _frame(db, "SELECT lesson_id AS id, sector AS value FROM lesson_groups").astype(
+            {"value": "category"}
+        ),
+        "options": _facet_options(db),
+    }
+
+
+def facet_counts(index: dict, *, matched=None, **filters) -> dict[str, pd.DataFrame]:
+    """Faceted counts from a :func:`facet_index`: for each filter, its options with the number of lessons that
+    would match if the option were chosen.
+
+    The search (``matched``: the ids it found, None for no search), the date range and every *other* filter apply;
+    the filter's own choice does not, since values within a filter are alternatives.
+
+    Parameters
+    ----------
+    index : dict
+        What :func:`facet_index` returned.
+    matched : sequence of int, optional
+        Ids of the lessons the search found (:func:`search_ids`); None when there is no search.
+    **filters
+        The current choice: any of ``FILTER_FIELDS`` (sequences of values) and ``recorded_from``, ``recorded_to``.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        One frame per name in ``FILTER_FIELDS``, columns ``value``, ``label``, ``lessons``, every option listed
+        (also those with no lesson). Countries are labelled by their code; pages name them.
+    """
+    _check_filters(filters)
+    rows = index["lessons"]
+    base = pd.Series(True, index=rows.index)
+    if matched is not None:
+        base &= rows["id"].isin(list(matched))
+    for name, keep in zip(DATE_FIELDS, ("ge", "le")):
+        day = iso_date(filters.get(name))
+        if day:  # lessons without a date drop out only when a range is set
+            base &= getattr(rows["recorded"], keep)(day).fillna(False).astype(bool)
+    masks = {}
+    for name in FILTER_FIELDS:
+        chosen = [str(v) for v in filters.get(name) or ()]
+        if not chosen:
+            continue
+        if name in _LINKED:
+            link = index[name]
+            masks[name] = rows["id"].isin(link.loc[link["value"].isin(chosen), "id"])
+        else:
+            masks[name] = rows[name].isin(chosen)
+    counted = {}
+    for name in FILTER_FIELDS:
+        keep = base.copy()
+        for other, mask in masks.items():
+            if other != name:
+                keep &= mask
+        if name in _LINKED:
+            link = index[name]
+            values = link.loc[link["id"].isin(rows.loc[keep, "id"]), "value"]
+        else:
+            values = rows.loc[keep, name]
+        counts = values.astype(object).value_counts()
+        frame = index["options"][name].copy()
+        frame["lessons"] = frame["value"].map(counts).fillna(0).astype(int)
+        counted[name] = frame
+    return counted
+
+
+def facets(db: Database, *, query: str | None = None, **filters) -> dict[str, pd.DataFrame]:
+    """Filter options with lesson counts, as in a faceted search (see :func:`facet_counts`).
+
+    Without arguments the counts are plain totals. Pages cache :func:`facet_index` per data version and call
+    :func:`facet_counts` for each choice; this is the same in one call.
+
+    Parameters
+    ----------
+    db : Database
+        The store.
+    query : str, optional
+        The search text, as for :func:`search_lessons`.
+    **filters
+        The current choice: any of ``FILTER_FIELDS`` (sequences of values) and ``recorded_from``, ``recorded_to``.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        One frame per name in ``FILTER_FIELDS``, columns ``value``, ``label``, ``lessons``.
+
+    Examples
+    --------
+    >>> from lessons.store import open_memory_store
+    >>> f = facets(open_memory_store())
+    >>> list(f) == list(FILTER_FIELDS)
+    True
+    >>> list(f["kinds"].itertuples(index=False, name=None))
+    [('enabler', 'Enabler', 0), ('barrier', 'Barrier', 0), ('recommendation', 'Recommendation', 0), ('insight', 'Insight', 0)]
+    """
+    return facet_counts(facet_index(db), matched=search_ids(db, query), **filters)
+
+
+def recorded_span(db: Database) -> dict:
+    """The first and last dates lessons were recorded on (ISO text, None when no lesson has one) and how many
+    lessons have no date.
+
+    >>> from lessons.store import open_memory_store
+    >>> recorded_span(open_memory_store())
+    {'first': None, 'last': None, 'undated': 0}
+    """
+    first, last, undated = db.execute(
+        """SELECT min(substr(recorded_on, 1, 10)), max(substr(recorded_on, 1, 10)),
+                  coalesce(sum(recorded_on IS NULL OR recorded_on = ''), 0)
+           FROM lessons"""
+    ).fetchone()
+    return {"first": first, "last": last, "undated": undated}

@@ -1,0 +1,68 @@
+"""Cross-pilot synthesis: what recurs across pilots, what contradicts, what is missing. UI-free.
+
+Two kinds of evidence are drawn together:
+
+* **Themes** (the controlled vocabulary and free tags): a pilot × theme matrix of lesson counts, themes found in at
+  least *k* pilots, themes reported as an enabler by one pilot and as a barrier by another, and gaps.
+* **Text**: lessons grouped by what they say. Lesson text is stemmed (Snowball), weighted by TF-IDF and compared by
+  cosine similarity (scikit-learn); each lesson keeps its most similar lessons; lessons are then grouped by
+  average linkage over those similarities. The whole merge order is computed once per data version and stored in
+  ``analysis_results``, so any similarity threshold the user picks is a cheap cut of the stored order.
+
+Everything here is deterministic: the same lessons give the same clusters, labels and order.
+
+The package's rooms: :mod:`~lessons.synthesis.themes` (the theme matrix and what it shows) and
+:mod:`~lessons.synthesis.text_similarity` (lessons grouped by their text).
+"""
+
+from lessons.synthesis.text_similarity import (
+    ANALYSIS,
+    CHUNK,
+    EXACT_LIMIT,
+    FLOOR,
+    NEIGHBOURS,
+    SIMILAR_MIN,
+    TOP_TERMS,
+    Similarity,
+    build_similarity,
+    clusters,
+    lesson_facts,
+    lesson_texts,
+    similar_lessons,
+    similarity,
+)
+from lessons.synthesis.themes import (
+    cell_lessons,
+    compare_pilots,
+    crosswalk,
+    recurring_themes,
+    theme_contradictions,
+    theme_gaps,
+    theme_lessons,
+    theme_matrix,
+)
+
+__all__ = [
+    "ANALYSIS",
+    "CHUNK",
+    "EXACT_LIMIT",
+    "FLOOR",
+    "NEIGHBOURS",
+    "SIMILAR_MIN",
+    "Similarity",
+    "TOP_TERMS",
+    "build_similarity",
+    "cell_lessons",
+    "clusters",
+    "compare_pilots",
+    "crosswalk",
+    "lesson_facts",
+    "lesson_texts",
+    "recurring_themes",
+    "similar_lessons",
+    "similarity",
+    "theme_contradictions",
+    "theme_gaps",
+    "theme_lessons",
+    "theme_matrix",
+]

@@ -1,0 +1,256 @@
+"""The statistics under a workshop's analysis (:mod:`lessons.workshops.analysis`): Wilson intervals and
+Pol.is's proportion tests, opinion groups (who is clustered, PCA positions, k-means with the best silhouette),
+representative statements, and stakeholder groups pooled by the privacy rule. UI-free.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+
+from lessons.privacy import POOLED, k_threshold, shown_label
+
+Z95 = 1.959963984540054
+#: One-sided 90% critical value Pol.is uses for representative statements.
+Z90 = 1.2815515655446004
+MIN_VOTES_TO_CLUSTER = 7
+MIN_CLUSTERED = 15
+K_RANGE = range(2, 6)
+N_INIT = 10
+REPRESENTATIVE_MAX = 5
+MIN_GROUP_VOTES = 3
+UNDECLARED = "undeclared"
+
+
+# --- Statistics ---------------------------------------------------------------------------------------------------
+
+
+def wilson(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """The Wilson score interval for a proportion (95% by default); NaN where ``n`` is 0.
+
+    >>> low, high = wilson(7, 10)
+    >>> round(float(low), 4), round(float(high), 4)
+    (0.3968, 0.8922)
+    """
+    successes = np.asarray(successes, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = successes / n
+        denominator = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denominator
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return centre - half, centre + half
+
+
+def _one_prop(successes, n):
+    """Pol.is's one-proportion test of a smoothed share against 1/2."""
+    successes, n = np.asarray(successes, float) + 1, np.asarray(n, float) + 1
+    return 2 * np.sqrt(n) * (successes / n - 0.5)
+
+
+def _two_prop(succ_in, succ_out, n_in, n_out):
+    """Two-proportion z-test of a group against the rest, with Pol.is's +1 smoothing."""
+    succ_in, succ_out = np.asarray(succ_in, float) + 1, np.asarray(succ_out, float) + 1
+    n_in, n_out = np.asarray(n_in, float) + 1, np.asarray(n_out, float) + 1
+    pooled = (succ_in + succ_out) / (n_in + n_out)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = (succ_in / n_in - succ_out / n_out) / np.sqrt(pooled * (1 - pooled) * (1 / n_in + 1 / n_out))
+    return np.where(np.isfinite(z), z, 0.0)
+
+
+def _counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """agree, disagree, pass and voted counts per column of a vote array (NaN = not voted)."""
+    return (
+        (values == 1).sum(axis=0),
+        (values == -1).sum(axis=0),
+        (values == 0).sum(axis=0),
+        np.isfinite(values).sum(axis=0),
+    )
+
+
+def _shares(count, n):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 0, count / np.where(n > 0, n, 1), np.nan)
+
+
+# --- Opinion groups -----------------------------------------------------------------------------------------------
+
+
+def _clustered(votes_per_person: np.ndarray, statements: int) -> np.ndarray:
+    """Pol.is's rule for who is clustered: at least min(7, statements) votes; topped up with the most active
+    participants (at least one vote) while fewer than 15 qualify."""
+    need = min(MIN_VOTES_TO_CLUSTER, statements)
+    chosen = (votes_per_person >= need) & (votes_per_person > 0)
+    if chosen.sum() < MIN_CLUSTERED:
+        order = np.lexsort((np.arange(len(votes_per_person)), -votes_per_person))
+        for i in order:
+            if chosen.sum() >= MIN_CLUSTERED or votes_per_person[i] == 0:
+                break
+            chosen[i] = True
+    return chosen
+
+
+def _pca_positions(values: np.ndarray) -> np.ndarray:
+    """Two principal components of the vote matrix with missing votes imputed by column means, scaled per
+    participant by sqrt(statements / their votes); signs fixed so the largest loading is positive."""
+    n, m = values.shape
+    voted = np.isfinite(values)
+    counts = voted.sum(axis=0)
+    means = np.where(counts > 0, np.nansum(np.where(voted, values, 0.0), axis=0) / np.maximum(counts, 1), 0.0)
+    filled = np.where(voted, values, means)
+    centred = filled - filled.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    components = np.zeros((2, m))
+    components[: min(2, len(vt))] = vt[:2]
+    for row in components:
+        if row.any() and row[np.argmax(np.abs(row))] < 0:
+            row *= -1
+    positions = centred @ components.T
+    active = max(int((counts > 0).sum()), 1)
+    per_person = voted.sum(axis=1)
+    scale = np.sqrt(active / np.maximum(per_person, 1))
+    return positions * scale[:, None]
+
+
+def _choose_groups(points: np.ndarray, seed: int, min_size: int = 1) -> tuple[np.ndarray, float]:
+    """k-means for k in 2..5 on ``points``, the k with the best silhouette among those whose every group has at
+    least ``min_size`` members; labels 0.. by size, then position (all -1 when no k qualifies)."""
+    distinct = len(np.unique(np.round(points, 9), axis=0))
+    best_labels, best_score = None, -np.inf
+    for k in K_RANGE:
+        if k > distinct or k > len(points) - 1:
+            break
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            labels = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit_predict(points)
+        if len(set(labels)) < 2 or np.bincount(labels).min() < min_size:
+            continue
+        score = float(silhouette_score(points, labels))
+        if score > best_score + 1e-12:
+            best_labels, best_score = labels, score
+    if best_labels is None:
+        return np.full(len(points), -1), float("nan")
+    ids = np.unique(best_labels)
+    sizes = {i: int((best_labels == i).sum()) for i in ids}
+    centre_x = {i: float(points[best_labels == i, 0].mean()) for i in ids}
+    order = sorted(ids, key=lambda i: (-sizes[i], centre_x[i]))
+    remap = {old: new for new, old in enumerate(order)}
+    return np.array([remap[i] for i in best_labels]), best_score
+
+
+# --- Stakeholder groups -------------------------------------------------------------------------------------------
+
+
+def shown_groups(declared: pd.Series, min_group: int | None = None) -> pd.Series:
+    """The stakeholder group each participant is shown under, by the one privacy rule (:func:`lessons.privacy.pooled`).
+
+    A group of at least ``min_group`` participants is shown as itself; smaller groups are pooled as
+    :data:`lessons.privacy.POOLED`, and when that pool would hold 1 to ``min_group - 1`` people the next smallest
+    groups join it, so the total minus the shown groups never isolates anyone. When nothing but the pool would be
+    shown, nobody is shown (None): the breakdown would only repeat the total. Undeclared counts as a group.
+
+    >>> shown_groups(pd.Series(["public"] * 5 + ["private"] * 4)).value_counts(dropna=False).to_dict()
+    {None: 9}
+    >>> s = shown_groups(pd.Series(["public"] * 5 + ["private"] * 4 + ["research"]))
+    >>> sorted(s.value_counts().items())
+    [('Other groups, pooled (none shown under 5 people)', 5), ('public', 5)]
+    """
+    k = max(min_group or 0, k_threshold())
+    labels = shown_label(declared.fillna(UNDECLARED).astype(str).tolist(), k, undeclared=UNDECLARED)
+    if all(label is None or label == POOLED.format(k=k) for label in labels):
+        labels = [None] * len(labels)
+    return pd.Series(labels, index=declared.index, dtype=object)
+
+
+def _group_table(values: np.ndarray, labels: np.ndarray, names: list, ids, column: str) -> pd.DataFrame:
+    """Per statement and group: votes, agree/disagree/pass counts and shares."""
+    frames = []
+    for name in names:
+        members = labels == name
+        agree, disagree, passes, n = _counts(values[members])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "statement_id": ids,
+                    column: name,
+                    "participants": int(members.sum()),
+                    "n": n,
+                    "agree": agree,
+                    "disagree": disagree,
+                    "pass": passes,
+                    "agree_share": _shares(agree, n),
+                    "disagree_share": _shares(disagree, n),
+                    "pass_share": _shares(passes, n),
+                }
+            )
+        )
+    columns = ["statement_id", column, "participants", "n", "agree", "disagree", "pass"]
+    if not frames:
+        return pd.DataFrame(columns=[*columns, "agree_share", "disagree_share", "pass_share"])
+    return pd.concat(frames, ignore_index=True)
+
+
+# --- The analysis -------------------------------------------------------------------------------------------------
+
+
+def _representative(values, labels, names, statements: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    ids = statements["id"].to_numpy()
+    for name in names:
+        inside = labels == name
+        a_in, d_in, _, n_in = _counts(values[inside])
+        a_out, d_out, _, n_out = _counts(values[~inside])
+        candidates = []
+        for direction, s_in, s_out in (("agree", a_in, a_out), ("disagree", d_in, d_out)):
+            p = (s_in + 1) / (n_in + 2)
+            p_out = (s_out + 1) / (n_out + 2)
+            p_test = _one_prop(s_in, n_in)
+            r = p / p_out
+            r_test = _two_prop(s_in, s_out, n_in, n_out)
+            significant = (p_test > Z90) & (r_test > Z90) & (n_in > 0)
+            candidates.append(
+                pd.DataFrame(
+                    {
+                        "position": np.arange(len(ids)),
+                        "repful_for": direction,
+                        "n_success": s_in,
+                        "n_trials": n_in,
+                        "p_success": p,
+                        "p_test": p_test,
+                        "repness": r,
+                        "repness_test": r_test,
+                        "significant": significant,
+                        "metric": r * r_test * p * p_test,
+                    }
+                )
+            )
+        both = pd.concat(candidates, ignore_index=True)
+        chosen = both[both["significant"]].sort_values(["metric", "position"], ascending=[False, True])
+        chosen = chosen.drop_duplicates("position").head(REPRESENTATIVE_MAX)
+        if chosen.empty:
+            voted = both[both["n_trials"] > 0]
+            chosen = voted.sort_values(["repness_test", "position"], ascending=[False, True]).head(1)
+        chosen = chosen.assign(group=name, rank=np.arange(1, len(chosen) + 1))
+        rows.append(chosen)
+    columns = ["group", "rank", "statement_id", "key", "text", "repful_for", "n_success", "n_trials", "p_success"]
+    columns += ["p_test", "repness", "repness_test", "significant"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(rows, ignore_index=True)
+    out["statement_id"] = ids[out["position"]]
+    out["key"] = statements["key"].to_numpy()[out["position"]]
+    out["text"] = statements["text"].to_numpy()[out["position"]]
+    return out[columns].reset_index(drop=True)
+
+
+def _counted(table: pd.DataFrame) -> pd.DataFrame:
+    """The group table with shares blanked where the group cast fewer than MIN_GROUP_VOTES votes."""
+    counted = table.assign(
+        agree_share=table["agree_share"].where(table["n"] >= MIN_GROUP_VOTES),
+        disagree_share=table["disagree_share"].where(table["n"] >= MIN_GROUP_VOTES),
+    )
+    return counted

@@ -1,0 +1,205 @@
+"""Preparing a workshop's statements (from lessons, governance-model elements or free text), moderating
+participants' suggestions, and the list of statements participants vote on.
+
+Statements can be added while a workshop is draft or open, and removed while nobody has voted on them; a closed
+workshop's statements do not change.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlite_utils import Database
+
+from lessons.audit import record
+from lessons.permissions import Actor, authorize
+from lessons.text import clean_text
+from lessons.workshops.rooms import WorkshopError, _row, _rows, _workshop
+
+# --- preparing statements ---------------------------------------------------------------------------------------
+
+#: Statement text limits (characters), for facilitators' free text and participants' submissions alike.
+MIN_STATEMENT_CHARS = 10
+MAX_STATEMENT_CHARS = 280
+
+
+def _clean_text(text: str | None) -> str:
+    """Statement text as stored: :func:`~lessons.text.clean_text`, then runs of whitespace folded to one space
+    (plain text, never markup)."""
+    text = re.sub(r"\s+", " ", clean_text(text)).strip()
+    if len(text) < MIN_STATEMENT_CHARS:
+        raise WorkshopError(f"A statement needs at least {MIN_STATEMENT_CHARS} characters.")
+    if len(text) > MAX_STATEMENT_CHARS:
+        raise WorkshopError(f"A statement may have at most {MAX_STATEMENT_CHARS} characters; this has {len(text)}.")
+    return text
+
+
+def _next_number(db: Database, workshop_id: int) -> int:
+    """The number of the next statement key: one past the highest ``S<n>`` ever used (removed keys are not reused
+    while a later key exists)."""
+    row = db.execute(
+        "SELECT max(CAST(substr(key, 2) AS INTEGER)) FROM statements WHERE workshop_id = ? AND key GLOB 'S[0-9]*'",
+        [workshop_id],
+    ).fetchone()
+    return (row[0] or 0) + 1
+
+
+def _next_position(db: Database, workshop_id: int) -> int:
+    row = db.execute("SELECT max(position) FROM statements WHERE workshop_id = ?", [workshop_id]).fetchone()
+    return (row[0] or 0) + 1
+
+
+def statement_key(number: int) -> str:
+    """``S01``, ``S02`` … ``S99``, ``S100``.
+
+    >>> statement_key(7), statement_key(123)
+    ('S07', 'S123')
+    """
+    return f"S{number:02d}"
+
+
+def add_statements(db: Database, actor: Actor, code: str, *, lessons=(), elements=(), texts=()) -> list[str]:
+    """Add statements to a draft or open workshop; return the keys of the statements added, in order.
+
+    A lesson becomes its title (source ``lesson``), a governance-model element its name and description
+    (``element``), a free text itself (``free``); all are approved. A lesson or element the workshop already has
+    is skipped. Statements may be added while the workshop is open (participants see them next); not once closed.
+
+    >>> from lessons.permissions import cli_actor
+    >>> from lessons.store import open_memory_store
+    >>> from lessons.workshops.rooms import create_workshop
+    >>> db = open_memory_store()
+    >>> code = create_workshop(db, cli_actor(), "Validation")
+    >>> add_statements(db, cli_actor(), code, texts=["Residents should co-design services."])
+    ['S01']
+    """
+    authorize(actor, "workshop.manage")
+    with db.atomic():
+        workshop = _workshop(db, code)
+        if workshop["status"] == "closed":
+            raise WorkshopError("The workshop is closed; reopen it to add statements.")
+        items: list[tuple[str, str, int | None, int | None]] = []
+        have_lessons = {
+            r[0] for r in db.execute("SELECT lesson_id FROM statements WHERE workshop_id = ?", [workshop["id"]])
+        }
+        have_elements = {
+            r[0] for r in db.execute("SELECT element_id FROM statements WHERE workshop_id = ?", [workshop["id"]])
+        }
+        for lesson_id in dict.fromkeys(int(i) for i in lessons):
+            lesson = _row(db, "SELECT id, title FROM lessons WHERE id = ?", [lesson_id])
+            if lesson is None:
+                raise WorkshopError(f"There is no lesson {lesson_id}.")
+            if lesson_id not in have_lessons:
+                items.append((_clip(lesson["title"]), "lesson", lesson_id, None))
+        for element_id in dict.fromkeys(int(i) for i in elements):
+            element = _row(db, "SELECT id, name, description FROM model_elements WHERE id = ?", [element_id])
+            if element is None:
+                raise WorkshopError(f"There is no governance-model element {element_id}.")
+            if element_id not in have_elements:
+                text = element["name"] + (f": {element['description']}" if element["description"] else "")
+                items.append((_clip(text), "element", None, element_id))
+        for text in texts:
+            items.append((_clean_text(text), "free", None, None))
+        number = _next_number(db, workshop["id"])
+        position = _next_position(db, workshop["id"])
+        keys = []
+        for offset, (text, source, lesson_id, element_id) in enumerate(items):
+            key = statement_key(number + offset)
+            db.execute(
+                """INSERT INTO statements (workshop_id, key, text, source, lesson_id, element_id, moderation, position)
+                   VALUES (?, ?, ?, ?, ?, ?, 'approved', ?)""",
+                [workshop["id"], key, text, source, lesson_id, element_id, position + offset],
+            )
+            keys.append(key)
+        if keys:
+            record(
+                db,
+                actor,
+                "workshop.statements",
+                object_type="workshop",
+                object_id=workshop["code"],
+                rows=len(keys),
+                detail={"added": keys},
+            )
+    return keys
+
+
+def _clip(text: str) -> str:
+    """Text drawn from a lesson or element, folded to one line and cut to the statement length limit."""
+    text = re.sub(r"\s+", " ", str(text or "")).strip()
+    return text if len(text) <= MAX_STATEMENT_CHARS else text[: MAX_STATEMENT_CHARS - 1].rstrip() + "…"
+
+
+def remove_statement(db: Database, actor: Actor, code: str, key: str) -> None:
+    """Remove a statement from a workshop: in draft, or while open as long as nobody has voted on it (votes are
+    never thrown away; reject or leave such a statement instead)."""
+    authorize(actor, "workshop.manage")
+    with db.atomic():
+        workshop = _workshop(db, code)
+        if workshop["status"] == "closed":
+            raise WorkshopError("The workshop is closed; its statements can no longer change.")
+        statement = _row(
+            db, "SELECT id FROM statements WHERE workshop_id = ? AND key = ?", [workshop["id"], str(key).upper()]
+        )
+        if statement is None:
+            raise WorkshopError(f"The workshop has no statement {key}.")
+        if db.execute("SELECT 1 FROM votes WHERE statement_id = ? LIMIT 1", [statement["id"]]).fetchone():
+            raise WorkshopError(f"Participants have voted on {key}; it cannot be removed.")
+        db.execute("DELETE FROM statements WHERE id = ?", [statement["id"]])
+        record(
+            db, actor, "workshop.statements", object_type="workshop", object_id=workshop["code"], rows=1,
+            detail={"removed": [str(key).upper()]},
+        )  # fmt: skip
+
+
+def set_allow_submissions(db: Database, actor: Actor, code: str, allow: bool) -> None:
+    """Whether participants may submit their own statements (into moderation)."""
+    authorize(actor, "workshop.manage")
+    with db.atomic():
+        workshop = _workshop(db, code)
+        db.execute("UPDATE workshops SET allow_submissions = ? WHERE id = ?", [int(bool(allow)), workshop["id"]])
+        record(
+            db, actor, "workshop.submissions", object_type="workshop", object_id=workshop["code"], rows=1,
+            detail={"allow_submissions": bool(allow)},
+        )  # fmt: skip
+
+
+def statements(db: Database, code: str, *, include_pending: bool = False) -> list[dict]:
+    """The workshop's statements in the facilitator's order: approved ones, and pending submissions too when
+    ``include_pending`` (rejected ones never). Each is a dict of key, text, source, lesson_id, element_id,
+    moderation and position.
+    """
+    workshop = _workshop(db, code)
+    wanted = ("approved", "pending") if include_pending else ("approved",)
+    return _rows(
+        db,
+        f"""SELECT key, text, source, lesson_id, element_id, moderation, position FROM statements
+            WHERE workshop_id = ? AND moderation IN ({", ".join("?" for _ in wanted)})
+            ORDER BY position, id""",
+        [workshop["id"], *wanted],
+    )
+
+
+# --- moderation -------------------------------------------------------------------------------------------------
+
+
+def moderate(db: Database, actor: Actor, code: str, key: str, approve: bool) -> None:
+    """Approve a participant's statement (participants vote on it from then on) or reject it (it is never shown)."""
+    authorize(actor, "workshop.manage")
+    with db.atomic():
+        workshop = _workshop(db, code)
+        statement = _row(
+            db,
+            "SELECT id, source, moderation FROM statements WHERE workshop_id = ? AND key = ?",
+            [workshop["id"], str(key).upper()],
+        )
+        if statement is None:
+            raise WorkshopError(f"The workshop has no statement {key}.")
+        if statement["source"] != "participant":
+            raise WorkshopError(f"{key} was prepared by the facilitator; only participants' statements are moderated.")
+        decision = "approved" if approve else "rejected"
+        db.execute("UPDATE statements SET moderation = ? WHERE id = ?", [decision, statement["id"]])
+        record(
+            db, actor, "workshop.moderate", object_type="workshop", object_id=workshop["code"], rows=1,
+            detail={"statement": str(key).upper(), "before": statement["moderation"], "after": decision},
+        )  # fmt: skip
