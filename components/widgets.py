@@ -10,7 +10,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from components.url_state import FIRST_DATE, LAST_DATE, iso_date
+from components.url_state import FIRST_DATE, LAST_DATE, Param, iso_date
 from lessons.lifecycle import describe
 from lessons.queries import KIND_LABELS, MATCH_END, MATCH_START, STATUS_LABELS  # the labels: also for edit forms
 
@@ -318,16 +318,16 @@ LESSON_VIEWS = ("Cards", "Table")
 CARDS_PER_PAGE, ROWS_PER_PAGE = 20, 100
 
 
-def lesson_url_spec(options: dict[str, pd.DataFrame], key: str = "lessons") -> dict:
+def lesson_url_spec(options: dict[str, pd.DataFrame], key: str = "lessons") -> dict[str, Param]:
     """The Lessons page's URL state (see ``components.url_state``): search, filters, dates, view, lesson, page."""
-    spec = {"q": (f"{key}_query", False, None, "")}
+    spec = {"q": Param(f"{key}_query", "")}
     for param, name, _label, _help in LESSON_FACETS:
-        spec[param] = (f"{key}_{name}", True, set(options[name]["value"]), None)
-    spec["from"] = (f"{key}_from", False, None, None, iso_date)
-    spec["to"] = (f"{key}_to", False, None, None, iso_date)
-    spec["view"] = (f"{key}_view", False, set(LESSON_VIEWS), LESSON_VIEWS[0])
-    spec["lesson"] = (f"{key}_open", False, None, 0)
-    spec["page"] = (f"{key}_pageno", False, None, 1)
+        spec[param] = Param(f"{key}_{name}", many=True, allowed=set(options[name]["value"]))
+    spec["from"] = Param(f"{key}_from", read=iso_date)
+    spec["to"] = Param(f"{key}_to", read=iso_date)
+    spec["view"] = Param(f"{key}_view", LESSON_VIEWS[0], allowed=set(LESSON_VIEWS))
+    spec["lesson"] = Param(f"{key}_open", 0)  # not a widget: the lesson opened by a card, a row or a link
+    spec["page"] = Param(f"{key}_pageno", 1)
     return spec
 
 

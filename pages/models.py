@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import auth, export_views, loaders, url_state
 from components import models_views as views
+from components.url_state import Param
 from components.widgets import data_notice, safe
 from lessons.permissions import can
 
@@ -17,7 +18,7 @@ editing, proposing = (
 )
 catalogue = views.load_models(path, version)
 names = dict(zip(catalogue["slug"], catalogue["name"]))
-SPEC = {"model": ("models_model", False, set(names), next(iter(names), None))}
+SPEC = {"model": Param("models_model", next(iter(names), None), allowed=set(names))}
 url_state.restore("models", SPEC)
 if names and st.session_state.get("models_model") not in names:  # e.g. None left by the empty page, then a model
     st.session_state["models_model"] = next(iter(names))

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import loaders, url_state
 from components import network_views as views
+from components.url_state import Param
 from components.widgets import data_notice
 
 VIEWS = ["Network", "Change over time", "Compare pilots", "Across pilots"]
@@ -13,13 +14,13 @@ pilots = views.load_pilots(path, version)
 with_actors = pilots[pilots["stakeholders"] > 0]
 slugs = dict(zip(with_actors["slug"], with_actors["name"]))
 SPEC = {
-    "view": ("networks_view", False, set(VIEWS), "Network"),
-    "pilot": ("networks_pilot", False, set(slugs), next(iter(slugs), None)),
-    "period": ("networks_period", False, set(views.PERIOD_LABELS), "end"),
-    "size": ("networks_size", False, set(views.SIZE_BY), "degree"),
-    "rel": ("networks_relations", True, None, None),
-    "actor": ("networks_actor", False, None, None),
-    "steps": ("networks_steps", False, {"1", "2", "3"}, 1),
+    "view": Param("networks_view", "Network", allowed=set(VIEWS)),
+    "pilot": Param("networks_pilot", next(iter(slugs), None), allowed=set(slugs)),
+    "period": Param("networks_period", "end", allowed=set(views.PERIOD_LABELS)),
+    "size": Param("networks_size", "degree", allowed=set(views.SIZE_BY)),
+    "rel": Param("networks_relations", many=True),
+    "actor": Param("networks_actor"),
+    "steps": Param("networks_steps", 1, allowed={"1", "2", "3"}),
 }
 url_state.restore("networks", SPEC)
 

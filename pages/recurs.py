@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import loaders, url_state
 from components import synthesis_views as views
+from components.url_state import Param
 from components.widgets import data_notice
 
 VIEWS = ["Recurring", "Contradicting", "Missing", "Pilot × theme", "Methodology crosswalk", "Compare pilots"]
@@ -13,13 +14,13 @@ matrix = views.load_matrix(path, version)
 pilots, themes = set(matrix["pilot"]), set(matrix["theme"])
 most = max(2, len(pilots))
 SPEC = {
-    "view": ("recurs_view", False, set(VIEWS), "Recurring"),
-    "k": ("recurs_k", False, {str(k) for k in range(2, most + 1)}, min(3, most)),
-    "similarity": ("recurs_similarity", False, {str(s) for s in range(10, 65, 5)}, 20),
-    "pilot": ("recurs_pilot", False, pilots, None),
-    "theme": ("recurs_theme", False, themes, None),
-    "compare": ("recurs_compare", True, pilots, None),
-    "contested": ("recurs_contested", False, themes, None),
+    "view": Param("recurs_view", "Recurring", allowed=set(VIEWS)),
+    "k": Param("recurs_k", min(3, most), allowed={str(k) for k in range(2, most + 1)}),
+    "similarity": Param("recurs_similarity", 20, allowed={str(s) for s in range(10, 65, 5)}),
+    "pilot": Param("recurs_pilot", allowed=pilots),
+    "theme": Param("recurs_theme", allowed=themes),
+    "compare": Param("recurs_compare", many=True, allowed=pilots),
+    "contested": Param("recurs_contested", allowed=themes),
 }
 url_state.restore("recurs", SPEC)
 

@@ -90,3 +90,18 @@ def test_page_shows_every_model_on_the_demo(demo_db_path, monkeypatch):
         at.selectbox(key="models_model").set_value(slug).run()
         assert not at.exception
         assert at.query_params.get("model") in (slug, [slug], None)
+
+
+def test_a_link_to_a_model_that_does_not_exist_opens_the_first_model(demo_db_path, monkeypatch):
+    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = app_test()
+    at.query_params["model"] = "<no-such-model>"
+    at.run()
+    at.switch_page("pages/models.py").run()
+    assert not at.exception
+    with open_store(demo_db_path) as db:
+        first = models.model_list(db)["slug"].iloc[0]
+    assert at.selectbox(key="models_model").value == first
+    assert at.query_params.get("model") in (None, [])  # the first model is the default: a plain link

@@ -6,6 +6,7 @@ import re
 from datetime import date
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
@@ -366,6 +367,46 @@ def test_a_link_with_values_that_cannot_be_read_is_ignored(tiny_path, monkeypatc
     assert at.date_input(key="lessons_from").value is None and at.date_input(key="lessons_to").value is None
     assert at.multiselect(key="lessons_statuses").value == ["validated"]
     assert cards(at) == ["**Champions opened doors**"]
+
+
+def test_a_link_shared_before_opens_the_same_filtered_view(tiny_path, monkeypatch):
+    """A link copied from the address bar, parameter names and values as shared links have always had them."""
+    link = "q=champions&theme=trust&theme=no-such-theme&kind=enabler&kind=insight&from=2021-01-01&view=Table&page=1"
+    at = make_app(tiny_path, monkeypatch)
+    at.switch_page("pages/lessons.py")
+    for name, values in parse_qs(link).items():
+        at.query_params[name] = values
+    at.run()
+    assert not at.exception
+    assert at.text_input(key="lessons_query").value == "champions"
+    assert at.multiselect(key="lessons_themes").value == ["trust"]
+    assert at.multiselect(key="lessons_kinds").value == ["enabler", "insight"]
+    assert at.date_input(key="lessons_from").value == date(2021, 1, 1)
+    assert at.segmented_control(key="lessons_view").value == "Table"
+    assert at.dataframe[0].value["Title"].tolist() == ["Champions opened doors"]
+    # what the page writes back: the same link without the value that is not offered and the default page
+    assert {name: param(at, name) for name in at.query_params} == {
+        "q": ["champions"],
+        "theme": ["trust"],
+        "kind": ["enabler", "insight"],
+        "from": ["2021-01-01"],
+        "view": ["Table"],
+    }
+
+
+def test_a_link_to_a_lesson_keeps_its_filters_for_the_way_back(tiny_path, monkeypatch):
+    with open_store(tiny_path) as db:
+        lesson = db.execute("SELECT id FROM lessons WHERE title = 'Champions opened doors'").fetchone()[0]
+    at = make_app(tiny_path, monkeypatch)
+    at.switch_page("pages/lessons.py")
+    at.query_params["pilot"] = "alpha"
+    at.query_params["lesson"] = str(lesson)
+    at.run()
+    assert not at.exception
+    assert at.subheader[0].value == "Champions opened doors"
+    at.button(key="lessons_back").click().run()
+    assert at.markdown[0].value.startswith("**2 lessons**")
+    assert param(at, "pilot") == ["alpha"] and "lesson" not in at.query_params
 
 
 def test_lessons_downloads_hold_every_matching_lesson(tiny_path, monkeypatch):
