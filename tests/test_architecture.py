@@ -127,3 +127,19 @@ def test_no_import_cycle_between_any_two_modules_at_any_depth():
         (module, imported) for module in graph.modules for imported in graph.find_modules_directly_imported_by(module)
     )
     assert [sorted(c) for c in nx.strongly_connected_components(edges) if len(c) > 1] == []
+
+
+def test_architecture_md_names_every_room_and_only_rooms_that_exist():
+    """ARCHITECTURE.md stays true: every module and package of lessons/ and components/ is named there, and every
+    `*.py` or package it names exists."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    rooms = [
+        p.stem if p.is_file() else p.name
+        for root in ("lessons", "components")
+        for p in (ROOT / root).iterdir()
+        if (p.suffix == ".py" and p.stem not in ("__init__", "__main__")) or (p / "__init__.py").exists()
+    ]
+    assert [room for room in rooms if not re.search(rf"\b{re.escape(room)}\b", text)] == []
+    named = set(re.findall(r"`((?:lessons|components|pages)/[\w/]+(?:\.py)?)", text))
+    missing = [n for n in sorted(named) if not (ROOT / n.rstrip("/")).exists() and not (ROOT / f"{n}.py").exists()]
+    assert missing == []
