@@ -1,7 +1,7 @@
 """Killing an import (SIGKILL, no clean-up) never leaves a damaged store or half an upload.
 
 An import of a few hundred lessons runs in a subprocess through the real CLI and is killed: while SQLite runs its
-``COMMIT`` (the test-only hook ``LESSONS_TEST_PAUSE_AT_COMMIT`` of :mod:`lessons.ingest.changes` holds it there), just
+``COMMIT`` (the test-only hook ``LESSONS_TEST_PAUSE_AT_COMMIT`` of :mod:`lessons.ingest.commit` holds it there), just
 after ``COMMIT`` returned, racing the commit, and at points spread over the whole import. After each kill the store is
 opened as the app would open it: ``PRAGMA integrity_check`` says ok, foreign keys hold, and the upload is all or
 nothing: either the store is exactly as before, or the whole upload is in (its uploads row, every change row, every
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from lessons.ingest.changes import TEST_PAUSE_ENV
+from lessons.ingest.commit import TEST_PAUSE_ENV
 from lessons.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent

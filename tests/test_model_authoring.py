@@ -13,23 +13,18 @@ from lessons import models
 from lessons.audit import audit_entries
 from lessons.migrations import migrations
 from lessons.model_authoring import (
-    ModelError,
     add_element,
     create_model,
     current_elements,
     element_id_of,
-    link_lessons,
     move_element,
     move_model,
-    propose_links,
-    proposed_links,
     remove_element,
     retire_model,
-    review_links,
-    unlink_lessons,
     update_element,
     update_model,
 )
+from lessons.model_links import ModelError, link_lessons, propose_links, proposed_links, review_links, unlink_lessons
 from lessons.permissions import Actor, PermissionDenied, cli_actor
 from lessons.store import migrate, open_memory_store, seed_vocabulary, table_counts
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from lessons.ingest import normalise as norm
 from lessons.ingest.normalise import (
     Match,
     Vocabulary,
@@ -25,6 +24,7 @@ from lessons.ingest.normalise import (
     statuses,
     vocabulary_from_rows,
 )
+from lessons.ingest.normalise import dates as norm_dates
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
 
 VOCABULARY_DIR = Path(__file__).resolve().parents[1] / "lessons" / "vocabulary"
@@ -753,10 +753,10 @@ def test_parse_date_long_text_is_refused_quickly():
 
 
 def test_month_names_do_not_clash():
-    norm._months.cache_clear()
-    months = norm._months()  # raises if one word meant two months
+    norm_dates._months.cache_clear()
+    months = norm_dates._months()  # raises if one word meant two months
     assert months["mar"] == 3 and months["mai"] == 5 and months["listopad"] == 11
-    assert {len(words.split()) for key, words in norm._MONTH_NAMES.items() if key != "de_at"} == {12}
+    assert {len(words.split()) for key, words in norm_dates._MONTH_NAMES.items() if key != "de_at"} == {12}
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -12,10 +12,10 @@ preview lists what will change, the commit writes it in the upload's one transac
 - **Lesson links**: a lesson (pilot and key) supports or challenges an element (model and number). Editors and
   administrators link; a coordinator's rows are proposals for their own pilots' lessons, which an editor accepts.
 
-Writes go through :mod:`lessons.model_authoring`, so the versioning rule holds here too: a model a workshop has voted
-on gets a new version instead of a changed one. Only administrators and editors author models. Every row the commit
-touches is recorded with its before and after image (``upload_changes``), and the touched models' content is
-fingerprinted so that undo is refused once the model changed again afterwards.
+Writes go through :mod:`lessons.model_authoring` and :mod:`lessons.model_links`, so the versioning rule holds here
+too: a model a workshop has voted on gets a new version instead of a changed one. Only administrators and editors
+author models. Every row the commit touches is recorded with its before and after image (``upload_changes``), and
+the touched models' content is fingerprinted so that undo is refused once the model changed again afterwards.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from sqlite_utils import Database
 
 from lessons import model_authoring as authoring
+from lessons import model_links
 from lessons.ingest import normalise as norm
 from lessons.ingest.fields import MODEL_SHEETS, SHEETS
 from lessons.ingest.plan import Change
@@ -421,7 +422,7 @@ def apply_models(db: Database, actor: Actor, rows: ModelRows, *, remove_missing:
         element_id = authoring.element_id_of(db, link["model"], link["element"])
         lesson_id = _lesson_id(db, link["pilot"], link["lesson"])
         if link["status"] == "accepted":
-            authoring.link_lessons(db, actor, element_id, [lesson_id], link["stance"], link["note"])
+            model_links.link_lessons(db, actor, element_id, [lesson_id], link["stance"], link["note"])
         elif (
             db.execute(
                 "SELECT 1 FROM lesson_elements WHERE lesson_id = ? AND element_id = ? AND status = 'accepted'",
@@ -429,7 +430,7 @@ def apply_models(db: Database, actor: Actor, rows: ModelRows, *, remove_missing:
             ).fetchone()
             is None
         ):
-            authoring.propose_links(db, actor, element_id, [lesson_id], link["stance"], link["note"])
+            model_links.propose_links(db, actor, element_id, [lesson_id], link["stance"], link["note"])
     model_ids = _model_ids(db, slugs)
     after = snapshot(db, model_ids)
     _log_difference(db, before, after, log)

@@ -9,8 +9,10 @@ from sqlite_utils import Database
 
 from lessons import network
 from lessons.exports import to_csv
-from lessons.ingest.changes import Plan, commit, plan_upload
+from lessons.ingest.commit import commit
 from lessons.ingest.model_sheets import prepare_models
+from lessons.ingest.plan import Plan
+from lessons.ingest.preview import plan_upload
 from lessons.ingest.problems import IngestError, Problem
 from lessons.ingest.tables import Upload, read_files
 from lessons.ingest.validate import Options, Prepared, _pilot_access, prepare

@@ -7,6 +7,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OPS = {"insert": "added", "update": "changed", "delete": "removed"}
+#: The tables of a pilot's summary; the model sheets' changes are written by :mod:`lessons.ingest.model_sheets`.
+PILOT_TABLES = ("pilots", "stakeholders", "lessons", "ties")
+#: The columns the preview compares, table by table: a row whose values there differ is an update.
+COMPARED = {
+    "lessons": ("title", "lesson", "context", "recommendation", "kind", "phase", "evidence_source",
+                "evidence_strength", "status", "language", "recorded_on", "themes", "groups"),
+    "stakeholders": ("name", "organisation", "sector", "hard_to_reach", "role"),
+    "ties": ("directed", "weight"),
+    "pilots": ("name", "country", "region", "city", "service_area", "target_groups", "methodology", "project",
+               "start_date", "end_date", "lead_organisation", "summary"),
+}  # fmt: skip
+#: What a row gets when the file leaves a column out (or a cell of a given column empty).
+DEFAULTS = {
+    "lessons": {"status": "submitted", "language": "en", "themes": [], "groups": []},
+    "stakeholders": {"hard_to_reach": False},
+    "ties": {"relation": "collaboration", "weight": 1.0, "period": "end"},
+}
 
 
 @dataclass

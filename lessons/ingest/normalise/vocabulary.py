@@ -1,0 +1,284 @@
+"""Controlled vocabularies: codes with names and aliases, matched after :func:`~lessons.ingest.normalise.fold`, with
+a suggestion of the nearest code for near misses; the vocabularies of kinds, statuses, evidence strengths and
+stakeholder sectors."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lessons.ingest.normalise.folding import _blank, _shown, fold
+from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
+
+MAX_MATCH_LENGTH = 500  # longer values are refused by Vocabulary.match without being compared
+SUGGEST_RATIO = 0.8
+SUGGEST_PREFIX = 4
+SHOWN_LISTED = 8
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome of matching one value against a :class:`Vocabulary`.
+
+    ``code`` is the matched code or ``None``. When there is no code, ``suggestion`` is the nearest code (``None``
+    when nothing is close) and ``message`` says in plain language what is wrong; it does not repeat the
+    suggestion, so a caller can add "Did you mean …?" itself.
+    """
+
+    code: str | None
+    suggestion: str | None = None
+    message: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.code is not None
+
+
+def _singular(name: str) -> str:
+    """A rough singular of a vocabulary's (English, plural) name, for messages."""
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith(("uses", "sses", "xes", "ches", "shes")):
+        return name[:-2]
+    if name.endswith("s") and not name.endswith("ss"):
+        return name[:-1]
+    return name
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeio" else "a"
+
+
+class Vocabulary:
+    """A controlled vocabulary: codes, each with names and aliases, matched after :func:`fold`.
+
+    The code itself always matches, and wins over another code's alias. An alias claimed by several codes is
+    ambiguous and matches none of them (the message says so).
+
+    Parameters
+    ----------
+    name : str
+        What the vocabulary is called, in the plural, e.g. ``"kinds"`` or ``"co-creation phases"``.
+    entries : dict of str to iterable of str
+        Code to its names and aliases.
+    noun : str, optional
+        What one value is called in messages; by default the singular of ``name`` (``"kind"``).
+    hint : str, optional
+        What to write instead, for messages; by default the list of the first eight codes.
+
+    Examples
+    --------
+    >>> v = Vocabulary("kinds", {"enabler": ["enablers"], "barrier": ["barriers"]})
+    >>> v.match(" Enablers ")
+    Match(code='enabler', suggestion=None, message=None)
+    >>> v.match("enabeler")
+    Match(code=None, suggestion='enabler', message="'enabeler' is not a kind.")
+    >>> v.match("pizza").message
+    "'pizza' is not a kind. Use one of: enabler, barrier."
+    >>> v.codes
+    ['enabler', 'barrier']
+    """
+
+    def __init__(
+        self, name: str, entries: dict[str, Iterable[str]], *, noun: str | None = None, hint: str | None = None
+    ):
+        self.name = name
+        self.noun = noun or _singular(name)
+        self._codes = list(dict.fromkeys(str(code) for code in entries))
+        index: dict[str, str] = {}
+        for code in self._codes:
+            index.setdefault(fold(code), code)
+        claims: dict[str, set[str]] = {}
+        for code, names in entries.items():
+            if isinstance(names, str):
+                names = [names]
+            for alias in names or ():
+                key = fold(alias)
+                if key and key not in index:
+                    claims.setdefault(key, set()).add(str(code))
+        self._ambiguous = {key: sorted(codes) for key, codes in claims.items() if len(codes) > 1}
+        index.update({key: next(iter(codes)) for key, codes in claims.items() if len(codes) == 1})
+        index.pop("", None)
+        self._index = index
+        self._by_length: dict[int, list[str]] = {}
+        for key in index:
+            self._by_length.setdefault(len(key), []).append(key)
+        if hint is None:
+            listed = ", ".join(self._codes[:SHOWN_LISTED])
+            more = len(self._codes) - SHOWN_LISTED
+            hint = f"Use one of: {listed}" + (f" (or one of {more} more)." if more > 0 else ".")
+        self.hint = hint
+
+    @property
+    def codes(self) -> list[str]:
+        """The codes, in the order given."""
+        return list(self._codes)
+
+    def __repr__(self) -> str:
+        return f"Vocabulary({self.name!r}, {len(self._codes)} codes)"
+
+    def __contains__(self, value) -> bool:
+        return self.match(value).code is not None
+
+    def match(self, value) -> Match:
+        """Match ``value`` to a code, or explain why not and suggest the nearest code.
+
+        A suggestion is the code of the closest name when the folded texts are at least 80 % alike
+        (:class:`difflib.SequenceMatcher` ratio), or else the one code with a name that starts with the value
+        when the value has at least four characters. Values longer than 500 characters are refused unread.
+
+        Parameters
+        ----------
+        value : object
+            What the file says; non-strings are converted with :func:`str`.
+
+        Returns
+        -------
+        Match
+            ``code`` set when matched; otherwise ``suggestion`` (possibly ``None``) and ``message``.
+
+        Examples
+        --------
+        >>> phases = Vocabulary("co-creation phases", {"co-design": ["Co-design"], "evaluate": ["Evaluate and sustain"]})
+        >>> phases.match("Co design").code
+        'co-design'
+        >>> phases.match("eval").suggestion
+        'evaluate'
+        >>> phases.match("").message
+        'No co-creation phase given.'
+        """
+        if _blank(value):
+            return Match(None, None, f"No {self.noun} given.")
+        text = str(value)
+        if len(text) > MAX_MATCH_LENGTH:
+            return Match(
+                None,
+                None,
+                f"The value has {len(text):,} characters, far too long to be {_article(self.noun)} {self.noun}.",
+            )
+        key = fold(text)
+        code = self._index.get(key)
+        if code is not None:
+            return Match(code)
+        shown = _shown(text)
+        if key in self._ambiguous:
+            options = " or ".join(self._ambiguous[key])
+            return Match(None, None, f"'{shown}' could mean {options}. {self.hint}")
+        suggestion = self._suggest(key) if key else None
+        if suggestion is not None:
+            return Match(None, suggestion, f"'{shown}' is not {_article(self.noun)} {self.noun}.")
+        return Match(None, None, f"'{shown}' is not {_article(self.noun)} {self.noun}. {self.hint}")
+
+    def _suggest(self, key: str) -> str | None:
+        best, best_codes = 0.0, set()
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(key)
+        n = len(key)
+        for length, keys in self._by_length.items():
+            if 2 * min(n, length) / (n + length) < SUGGEST_RATIO:
+                continue
+            for candidate in keys:
+                matcher.set_seq1(candidate)
+                if matcher.quick_ratio() < max(best, SUGGEST_RATIO):
+                    continue
+                ratio = matcher.ratio()
+                if ratio > best:
+                    best, best_codes = ratio, {self._index[candidate]}
+                elif ratio == best:
+                    best_codes.add(self._index[candidate])
+        if best >= SUGGEST_RATIO:
+            return next(iter(best_codes)) if len(best_codes) == 1 else None
+        if n >= SUGGEST_PREFIX:
+            codes = {code for candidate, code in self._index.items() if candidate.startswith(key)}
+            if len(codes) == 1:
+                return codes.pop()
+        return None
+
+
+def vocabulary_from_rows(name: str, rows: list[dict], *, code: str = "code", names=("name",), **options) -> Vocabulary:
+    """A vocabulary from database or CSV rows: ``row[code]`` is the code, the ``names`` columns its names.
+
+    Parameters
+    ----------
+    name : str
+        The vocabulary's name, in the plural.
+    rows : list of dict
+        One row per code.
+    code : str
+        The column holding the code.
+    names : tuple of str
+        The columns holding names; empty or missing ones are skipped.
+    **options
+        ``noun`` and ``hint``, passed to :class:`Vocabulary`.
+
+    Returns
+    -------
+    Vocabulary
+
+    Examples
+    --------
+    >>> themes = vocabulary_from_rows("themes", [{"code": "trust", "name": "Trust and relationships"}])
+    >>> themes.match("TRUST AND RELATIONSHIPS").code
+    'trust'
+    """
+    entries: dict[str, list[str]] = {}
+    for row in rows:
+        entries.setdefault(str(row[code]), []).extend(str(row[n]) for n in names if row.get(n) not in (None, ""))
+    return Vocabulary(name, entries, **options)
+
+
+def kinds() -> Vocabulary:
+    """Kinds of lesson (``lessons.store.KINDS``); plurals are accepted.
+
+    >>> kinds().match("Barriers").code
+    'barrier'
+    """
+    return Vocabulary("kinds", {kind: [kind + "s"] for kind in KINDS})
+
+
+def statuses() -> Vocabulary:
+    """Review statuses (``lessons.store.STATUSES``); "applied elsewhere" and "applied-elsewhere" fold to the code.
+
+    >>> statuses().match("Applied elsewhere").code
+    'applied_elsewhere'
+    """
+    return Vocabulary("statuses", {status: [] for status in STATUSES})
+
+
+def evidence_strengths() -> Vocabulary:
+    """Strengths of evidence (``lessons.store.EVIDENCE_STRENGTHS``), codes only.
+
+    >>> evidence_strengths().match("Measured").code
+    'measured'
+    """
+    return Vocabulary("evidence strengths", {strength: [] for strength in EVIDENCE_STRENGTHS})
+
+
+SECTOR_ALIASES = {
+    "public": ("government", "public body", "public bodies", "public authority", "public administration", "municipality", "municipalities", "local authority", "public sector organisation"),
+    "civil_society": ("ngo", "ngos", "non-profit", "nonprofit", "non-profits", "civil society organisation", "civil society organization", "cso", "association", "associations", "interest group", "interest groups", "third sector", "voluntary sector", "charity"),
+    "private": ("business", "businesses", "company", "companies", "industry", "firm", "firms", "enterprise", "enterprises"),
+    "research": ("university", "universities", "academia", "science", "research institute", "research institutes", "research organisation"),
+    "citizens": ("citizen", "residents", "resident", "service users", "service user", "users", "citizens / service users"),
+}  # fmt: skip
+
+
+def sectors_vocabulary(rows: list[dict]) -> Vocabulary:
+    """Stakeholder sectors from their rows (code, name), plus everyday words for them (``SECTOR_ALIASES``).
+
+    Aliases are added only for codes present in ``rows``.
+
+    Examples
+    --------
+    >>> rows = [{"code": "public", "name": "Public sector"}, {"code": "civil_society", "name": "Civil society"}]
+    >>> s = sectors_vocabulary(rows)
+    >>> s.match("Municipality").code, s.match("NGO").code, s.match("civil society").code
+    ('public', 'civil_society', 'civil_society')
+    """
+    entries: dict[str, list[str]] = {}
+    for row in rows:
+        entries.setdefault(str(row["code"]), []).append(str(row.get("name") or ""))
+    for code, aliases in SECTOR_ALIASES.items():
+        if code in entries:
+            entries[code].extend(aliases)
+    return Vocabulary("sectors", entries)
