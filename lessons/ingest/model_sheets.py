@@ -29,11 +29,20 @@ from sqlite_utils import Database
 from lessons import model_authoring as authoring
 from lessons import model_links
 from lessons.ingest import normalise as norm
-from lessons.ingest.fields import MODEL_SHEETS, SHEETS
+from lessons.ingest.fields import MODEL_SHEETS
 from lessons.ingest.plan import Change
 from lessons.ingest.problems import Problem
-from lessons.ingest.tables import Sheet, Upload
-from lessons.ingest.validate import Options, Prepared, _check_row, _pilot_slug, _text, _Vocabularies, guess_mapping
+from lessons.ingest.tables import Upload
+from lessons.ingest.validate import (
+    Options,
+    Prepared,
+    _check_row,
+    _pilot_slug,
+    _text,
+    _Vocabularies,
+    guess_mapping,
+    missing_columns,
+)
 from lessons.permissions import Actor, can
 
 #: The tables a model upload writes, parents first.
@@ -56,20 +65,12 @@ def _int(value) -> int | None:
     return int(value) if isinstance(value, float) and value.is_integer() and value >= 1 else None
 
 
-def _columns_missing(sheet: Sheet, mapping: dict, given: dict) -> Problem | None:
-    missing = [f.label for f in SHEETS[sheet.name] if f.required and f.name not in mapping and f.name not in given]
-    if not missing:
-        return None
-    return Problem(sheet.file, sheet.name, 1, None, f"No column holds {', '.join(missing)}.",
-                   f"Map a column to each of them (columns found: {', '.join(sheet.columns[:15])}).")  # fmt: skip
-
-
 def _rows(upload: Upload, name: str, options: Options, vocab, prepared: Prepared):
     """Each non-empty row of the sheets called ``name``: (where, raw row, values, problems), or nothing when a
     required column is missing (reported once)."""
     for sheet in upload.sheet(name):
         mapping = options.mapping.get(name) or guess_mapping(sheet.columns, name)
-        missing = _columns_missing(sheet, mapping, options.defaults.get(name, {}))
+        missing = missing_columns(sheet, mapping, options.defaults.get(name, {}))
         if missing:
             prepared.problems.append(missing)
             continue

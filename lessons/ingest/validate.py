@@ -222,6 +222,15 @@ def _check_row(
     return values, problems
 
 
+def missing_columns(sheet: Sheet, mapping: dict, given: dict) -> Problem | None:
+    """The problem of a sheet where no column holds a required field (nor a value for every row is given)."""
+    missing = [f.label for f in SHEETS[sheet.name] if f.required and f.name not in mapping and f.name not in given]
+    if not missing:
+        return None
+    return Problem(sheet.file, sheet.name, 1, None, f"No column holds {', '.join(missing)}.",
+                   f"Map a column to each of them (columns found: {', '.join(sheet.columns[:15])}).")  # fmt: skip
+
+
 def _free_tag(name: str) -> str:
     """A theme code for a free tag, e.g. "Risk Management" → "tag-risk-management"."""
     return "tag-" + ("-".join(re.sub(r"[^a-z0-9]+", " ", norm.fold(name)).split()) or "untitled")[:60]
@@ -253,14 +262,9 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
     for sheet_name, table in TABLE_OF_SHEET.items():
         for sheet in upload.sheet(sheet_name):
             mapping = options.mapping.get(sheet_name) or guess_mapping(sheet.columns, sheet_name)
-            given = options.defaults.get(sheet_name, {})
-            missing = [
-                f.label for f in SHEETS[sheet_name] if f.required and f.name not in mapping and f.name not in given
-            ]
+            missing = missing_columns(sheet, mapping, options.defaults.get(sheet_name, {}))
             if missing:
-                prepared.problems.append(
-                    Problem(sheet.file, sheet_name, 1, None, f"No column holds {', '.join(missing)}.", f"Map a column to each of them (columns found: {', '.join(sheet.columns[:15])}).")
-                )  # fmt: skip
+                prepared.problems.append(missing)
                 continue
             for offset, raw in enumerate(sheet.rows):
                 row_number = sheet.row_number(offset)
