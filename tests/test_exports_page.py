@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from components import export_views as views
 from components.testing import app_test
+from lessons import bundle
 from lessons.store import open_store
 from tests.test_manage_pages import sign_in
 
@@ -83,7 +84,13 @@ def test_the_files_the_buttons_make(demo_db_path):
     with sqlite3.connect(demo_db_path.parent / "copy.db") as check:
         assert check.execute("SELECT count(*) FROM lessons").fetchone()[0] == 192
     metadata = json.loads(views.made_part(path, 0, "metadata"))
-    assert "lessons" in json.dumps(metadata)
+    with open_store(demo_db_path) as db:
+        assert metadata == bundle.datasette_metadata(db)  # this store's Datasette metadata, whole
+    tables = metadata["databases"]["lessons"]["tables"]
+    assert (
+        tables["lessons"]["fts_table"] == "lessons_fts" and tables["lessons"]["columns"]["title"] == "a short headline"
+    )
+    assert tables["users"]["hidden"] is True
     with zipfile.ZipFile(io.BytesIO(views.made_part(path, 0, "package"))) as package:
         assert "datapackage.json" in package.namelist()
     graph = nx.read_graphml(io.BytesIO(views.made_part(path, 0, "network:tampere-youth-guidance:graphml")))
