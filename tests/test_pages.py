@@ -201,11 +201,30 @@ def test_user_text_is_never_rendered_as_markup(tiny_path, monkeypatch):
     at.multiselect(key="lessons_pilots").set_value(["beta"]).run()
     body = " ".join(m.value for m in at.markdown)
     assert "![img]" not in body and "\\!\\[img\\]" in body
-    assert "unsafe_allow_html" not in Path(APP).read_text()
+    assert raw_html(at) == []
     at.button(key=next(b.key for b in at.button if b.key.startswith("lessons_card_"))).click().run()
     assert not at.exception
     title = at.subheader[0].value
     assert "\\<script\\>" in title and "\\*\\*bold\\*\\*" in title and "\\[link\\]\\(http\\:\u2060//evil" in title
+    assert raw_html(at) == []
+    root = Path(APP).parent
+    ui = [Path(APP), *root.glob("pages/**/*.py"), *root.glob("components/**/*.py")]
+    assert [p.name for p in ui if re.search(r"unsafe_allow_html|st\.html\(", p.read_text(encoding="utf-8"))] == []
+
+
+def raw_html(at: AppTest) -> list[str]:
+    """What the page sent to be rendered as raw HTML: Markdown with HTML allowed, and st.html elements."""
+    found = []
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if node.type == "html" or getattr(proto, "allow_html", False):
+            found.append(str(proto)[:200])
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return found
 
 
 def test_hostile_search_never_breaks_the_page(tiny_path, monkeypatch):
