@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import streamlit as st
-
-from components.testing import app_test
 from components.widgets import safe
 from lessons import models
 from lessons.store import open_store
@@ -70,12 +67,8 @@ def test_elements_count_lessons_and_last_round_votes(db):
     assert rounds[["round", "agree", "disagree", "pass_"]].values.tolist() == [[1, 1, 3, 0], [2, 3, 0, 1]]
 
 
-def test_page_shows_every_model_on_the_demo(demo_db_path, monkeypatch):
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = app_test()
-    at.query_params["model"] = "local-champions"
+def test_page_shows_every_model_on_the_demo(demo_db_path, app_on):
+    at = app_on(demo_db_path, {"model": "local-champions"})
     at.run()
     at.switch_page("pages/models.py").run()
     assert not at.exception

@@ -9,12 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from components import loaders
-from components.testing import app_test
 from lessons.store import open_store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -24,13 +22,6 @@ REGISTERED = re.findall(r'st\.Page\(\s*"(pages/[a-z_]+\.py)"', Path(APP).read_te
 def param(at: AppTest, name: str) -> list[str]:
     value = at.query_params.get(name, [])
     return [value] if isinstance(value, str) else list(value)
-
-
-def make_app(path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("LESSONS_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return app_test()
 
 
 @pytest.fixture
@@ -95,8 +86,8 @@ def test_app_registers_the_working_pages():
 
 
 @pytest.mark.parametrize("page", REGISTERED)
-def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, monkeypatch):
-    at = make_app(demo_db_path, monkeypatch).run()
+def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on):
+    at = app_on(demo_db_path).run()
     at.switch_page(page).run()
     assert not at.exception
     assert at.title[0].value in {
@@ -122,8 +113,8 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, monkeyp
         assert [t.key for t in at.text_input] == ["auth_username", "auth_password"]
 
 
-def test_overview_counts_and_charts(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_overview_counts_and_charts(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {
@@ -141,16 +132,16 @@ def test_overview_counts_and_charts(tiny_path, monkeypatch):
     assert len(at.dataframe) == 2
 
 
-def test_overview_on_an_empty_store_says_what_to_do(tmp_path, monkeypatch):
+def test_overview_on_an_empty_store_says_what_to_do(tmp_path, app_on):
     path = tmp_path / "empty.db"
     open_store(path).close()
-    at = make_app(path, monkeypatch).run()
+    at = app_on(path).run()
     assert not at.exception
     assert "no pilots" in at.warning[0].value
 
 
-def test_lessons_filters_search_and_url_state(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_lessons_filters_search_and_url_state(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     assert not at.exception
     assert at.markdown[0].value.startswith("**3 lessons**")
@@ -170,8 +161,8 @@ def test_lessons_filters_search_and_url_state(tiny_path, monkeypatch):
     assert param(at, "q") == ["champion"]
 
 
-def test_a_link_with_filters_reopens_the_same_view(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch)
+def test_a_link_with_filters_reopens_the_same_view(tiny_path, app_on):
+    at = app_on(tiny_path)
     at.switch_page("pages/lessons.py")
     at.query_params["pilot"] = ["beta"]
     at.query_params["theme"] = ["trust", "not-a-theme"]
@@ -182,8 +173,8 @@ def test_a_link_with_filters_reopens_the_same_view(tiny_path, monkeypatch):
     assert at.markdown[0].value.startswith("**1 lesson** matches")
 
 
-def test_open_a_lesson_and_go_back(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_open_a_lesson_and_go_back(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     at.button(key=next(b.key for b in at.button if b.label == "**Champions opened doors**")).click().run()
     assert not at.exception
@@ -195,8 +186,8 @@ def test_open_a_lesson_and_go_back(tiny_path, monkeypatch):
     assert "lesson" not in at.query_params
 
 
-def test_user_text_is_never_rendered_as_markup(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_user_text_is_never_rendered_as_markup(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     at.multiselect(key="lessons_pilots").set_value(["beta"]).run()
     body = " ".join(m.value for m in at.markdown)
@@ -227,8 +218,8 @@ def raw_html(at: AppTest) -> list[str]:
     return found
 
 
-def test_hostile_search_never_breaks_the_page(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_hostile_search_never_breaks_the_page(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     for text in ['"unbalanced', "AND OR NOT", "NEAR(", "*", "col:value", "^", "'; DROP TABLE lessons; --", '""']:
         at.text_input(key="lessons_query").set_value(text).run()
@@ -236,8 +227,8 @@ def test_hostile_search_never_breaks_the_page(tiny_path, monkeypatch):
     assert at.info[-1].value.startswith("No lesson matches")
 
 
-def test_a_lesson_link_to_a_removed_lesson_says_so(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch)
+def test_a_lesson_link_to_a_removed_lesson_says_so(tiny_path, app_on):
+    at = app_on(tiny_path)
     at.switch_page("pages/lessons.py")
     at.query_params["lesson"] = "999"
     at.run()
@@ -245,10 +236,10 @@ def test_a_lesson_link_to_a_removed_lesson_says_so(tiny_path, monkeypatch):
     assert "no longer exists" in at.warning[0].value
 
 
-def test_an_unreadable_database_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
+def test_an_unreadable_database_shows_a_message_not_a_traceback(tmp_path, app_on):
     path = tmp_path / "broken.db"
     path.write_bytes(b"this is not a database" * 100)
-    at = make_app(path, monkeypatch).run()
+    at = app_on(path).run()
     assert not at.exception
     assert "could not be opened" in at.error[0].value
 
@@ -264,8 +255,8 @@ def options(at: AppTest, key: str) -> list[str]:
     return list(at.multiselect(key=key).options)
 
 
-def test_lessons_new_facets_filter_with_counts_and_go_into_the_url(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_lessons_new_facets_filter_with_counts_and_go_into_the_url(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     assert [m.label for m in at.multiselect] == [
         "Pilot",
@@ -309,8 +300,8 @@ def test_lessons_new_facets_filter_with_counts_and_go_into_the_url(tiny_path, mo
     assert not any(param(at, p) for p in ("group", "status", "method"))
 
 
-def test_lessons_date_range(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_lessons_date_range(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     assert [d.label for d in at.date_input] == ["Recorded from", "Recorded until"]
     assert "between 2021-03-01 and 2022-05-10" in at.date_input(key="lessons_from").help
@@ -327,8 +318,8 @@ def test_lessons_date_range(tiny_path, monkeypatch):
     assert at.info[-1].value.startswith("No lesson matches")
 
 
-def test_a_link_with_every_filter_reopens_identically(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_a_link_with_every_filter_reopens_identically(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     at.text_input(key="lessons_query").set_value("people")
     at.multiselect(key="lessons_countries").set_value(["FI"])
@@ -352,7 +343,7 @@ def test_a_link_with_every_filter_reopens_identically(tiny_path, monkeypatch):
     }
     shown = at.dataframe[0].value
 
-    again = make_app(tiny_path, monkeypatch)
+    again = app_on(tiny_path)
     again.switch_page("pages/lessons.py")
     for name, values in link.items():
         again.query_params[name] = values
@@ -371,8 +362,8 @@ def test_a_link_with_every_filter_reopens_identically(tiny_path, monkeypatch):
     assert {name: param(again, name) for name in again.query_params} == link
 
 
-def test_a_link_with_values_that_cannot_be_read_is_ignored(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch)
+def test_a_link_with_values_that_cannot_be_read_is_ignored(tiny_path, app_on):
+    at = app_on(tiny_path)
     at.switch_page("pages/lessons.py")
     at.query_params["from"] = "yesterday"
     at.query_params["to"] = "0001-01-01"
@@ -387,8 +378,8 @@ def test_a_link_with_values_that_cannot_be_read_is_ignored(tiny_path, monkeypatc
     assert cards(at) == ["**Champions opened doors**"]
 
 
-def test_lessons_downloads_hold_every_matching_lesson(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_lessons_downloads_hold_every_matching_lesson(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     at.multiselect(key="lessons_pilots").set_value(["alpha"]).run()
     buttons = {b.key: b for b in at.get("download_button")}
@@ -408,8 +399,8 @@ def test_lessons_downloads_hold_every_matching_lesson(tiny_path, monkeypatch):
     assert len(values) == 2 and values[1][:4] == ["Alpha pilot", "Finland", "L01", "Champions opened doors"]
 
 
-def test_lessons_table_view_opens_the_selected_lesson(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_lessons_table_view_opens_the_selected_lesson(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     at.segmented_control(key="lessons_view").set_value("Table").run()
     assert not at.exception
@@ -439,7 +430,7 @@ def test_lessons_table_view_opens_the_selected_lesson(tiny_path, monkeypatch):
     assert at.dataframe and "lesson" not in at.query_params  # back on the table; the lesson is not reopened
 
 
-def test_lesson_detail_shows_validation_results_or_says_there_are_none(tiny_path, monkeypatch):
+def test_lesson_detail_shows_validation_results_or_says_there_are_none(tiny_path, app_on):
     db = open_store(tiny_path)
     champions = db.execute("SELECT id FROM lessons WHERE title = 'Champions opened doors'").fetchone()[0]
     db["workshops"].insert({"id": 1, "code": "ABC234", "title": "Spring *validation*", "status": "closed"})
@@ -449,7 +440,7 @@ def test_lesson_detail_shows_validation_results_or_says_there_are_none(tiny_path
         {"participant_id": p, "statement_id": 1, "value": v, "round": 1} for p, v in ((1, 1), (2, 1), (3, -1), (4, 0))
     )
     db.close()
-    at = make_app(tiny_path, monkeypatch)
+    at = app_on(tiny_path)
     at.switch_page("pages/lessons.py")
     at.query_params["lesson"] = str(champions)
     at.run()

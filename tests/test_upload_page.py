@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
-from components.testing import app_test
 from lessons.store import connect
 
 SUBMIT = "FormSubmitter:auth_form-Sign in"
@@ -14,10 +12,8 @@ BAD = "key,title,lesson,kind\nL91,,No title here,enabeler\n"
 
 
 @pytest.fixture
-def coordinator(demo_db_path, monkeypatch):
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
-    st.cache_data.clear()
-    at = app_test().run()
+def coordinator(demo_db_path, app_on):
+    at = app_on(demo_db_path).run()
     at.text_input(key="auth_username").set_value("coordinator")
     at.text_input(key="auth_password").set_value("demo-coordinator-pass")
     at.button(key=SUBMIT).click().run()
