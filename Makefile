@@ -33,8 +33,10 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# The tests run on every core (pytest-xdist, at most 4 workers), a test file per worker at a time: a file's tests share
+# its module fixtures (servers, stores) and run in their order.
 test: $(VENV)/.installed chromium lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 # Figures for the issues' notes: synthetic stores at scale 1 and 10, then the benchmark table.
 bench: $(VENV)/.installed

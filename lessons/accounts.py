@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import os
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -22,7 +23,13 @@ from lessons.audit import record
 from lessons.permissions import ROLES, Actor, authorize
 from lessons.text import clean_text
 
-HASHER = PasswordHasher()  # argon2id with the library's recommended parameters
+#: argon2id with the library's recommended parameters (RFC 9106, low-memory profile): what every deployment uses.
+PRODUCTION_HASHER = PasswordHasher()
+#: The cheapest parameters argon2 accepts, for the test suite only: it sets ``LESSONS_ARGON2_TEST=1``
+#: (tests/conftest.py) so that its hundreds of hashes cost microseconds instead of a quarter second each. A hash made
+#: either way verifies either way (the parameters are stored in the hash); never set the variable in production.
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+HASHER = TEST_HASHER if os.environ.get("LESSONS_ARGON2_TEST") == "1" else PRODUCTION_HASHER
 MIN_PASSWORD_LENGTH = 10
 FREE_FAILURES = 5
 FAILURE_WINDOW = timedelta(hours=24)  # failures since the last success within a day count towards the wait

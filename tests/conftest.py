@@ -1,13 +1,25 @@
-"""Shared fixtures: an in-memory store, a demo database built once per session, and a clean Streamlit cache."""
+"""Shared fixtures: an in-memory store, a demo database built once per session, and AppTests with clean caches.
+
+Passwords are hashed with argon2's cheapest parameters here (``LESSONS_ARGON2_TEST=1``, read by lessons.accounts when
+it is imported, so it is set before any import of the project; the servers and CLI runs the tests start inherit it).
+One test, tests/test_accounts.py::test_production_hashes_use_the_recommended_parameters, checks the production cost.
+"""
 
 from __future__ import annotations
 
-import shutil
+import os
 
-import pytest
+os.environ["LESSONS_ARGON2_TEST"] = "1"
 
-from lessons.demo import load_demo
-from lessons.store import open_memory_store, open_store
+import shutil  # noqa: E402
+
+import pytest  # noqa: E402
+import streamlit as st  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from components.testing import app_test  # noqa: E402
+from lessons.demo import load_demo  # noqa: E402
+from lessons.store import open_memory_store, open_store  # noqa: E402
 
 
 @pytest.fixture
@@ -43,6 +55,43 @@ def demo_db(demo_db_path):
     store = open_store(demo_db_path)
     yield store
     store.close()
+
+
+@pytest.fixture(autouse=True)
+def _public_consortium(monkeypatch):
+    """Every test starts with the public setting; a test of the private one sets ``LESSONS_REQUIRE_SIGN_IN`` itself."""
+    monkeypatch.delenv("LESSONS_REQUIRE_SIGN_IN", raising=False)
+
+
+def clear_streamlit_caches() -> None:
+    """Empty ``st.cache_data`` and ``st.cache_resource``, which every AppTest in this process shares."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def clean_caches():
+    """Streamlit's caches, empty before the test (for tests that call cached loaders without an AppTest)."""
+    clear_streamlit_caches()
+
+
+@pytest.fixture
+def app_on(monkeypatch):
+    """Make an AppTest of ``app.py`` serving the store at a path, with Streamlit's caches emptied first.
+
+    ``app_on(path, params={"pilot": "x"}, timeout=60)`` sets ``LESSONS_DB`` for the rest of the test and returns the
+    AppTest, not yet run, with those query parameters; call it again for a second visitor (caches emptied again).
+    """
+
+    def make(path, params: dict | None = None, *, timeout: float = 30) -> AppTest:
+        monkeypatch.setenv("LESSONS_DB", str(path))
+        clear_streamlit_caches()
+        at = app_test(default_timeout=timeout)
+        for name, value in (params or {}).items():
+            at.query_params[name] = value
+        return at
+
+    return make
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -6,13 +6,18 @@ import argparse
 import io
 import json
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from argon2 import Type, extract_parameters
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlite_utils import Database
 
-from lessons import cli
+from lessons import accounts, cli
 from lessons.accounts import (
     FAILURE_WINDOW,
     FIRST_WAIT,
@@ -39,7 +44,7 @@ from lessons.audit import record
 from lessons.cli import EXIT_INVALID, EXIT_OK, main
 from lessons.editing import create_pilot
 from lessons.permissions import PermissionDenied, cli_actor
-from lessons.store import connect, open_memory_store, open_store
+from lessons.store import PROJECT_DIR, connect, open_memory_store, open_store
 
 PASSWORD = "a long enough secret"
 T0 = datetime(2030, 5, 6, 12, 0, 0, tzinfo=UTC)
@@ -115,6 +120,30 @@ def test_hashes_are_argon2id_salted_and_verifiable():
     assert verify_password(first, PASSWORD) and verify_password(second, PASSWORD)
     assert not verify_password(first, PASSWORD + "!")
     assert not verify_password(first, "")
+
+
+def test_production_hashes_use_the_recommended_parameters():
+    """The suite hashes cheaply (tests/conftest.py); a deployment, which never sets the variable, hashes with
+    argon2id at the library's recommended cost (RFC 9106, low-memory: 64 MiB, 3 passes, 4 lanes)."""
+    assert accounts.HASHER is accounts.TEST_HASHER  # the suite's own setting is in force here
+    production = subprocess.run(
+        [sys.executable, "-c", "from lessons import accounts; print(accounts.hash_password('a long enough secret'))"],
+        cwd=PROJECT_DIR,
+        env={k: v for k, v in os.environ.items() if k != "LESSONS_ARGON2_TEST"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    parameters = extract_parameters(production)
+    assert parameters == RFC_9106_LOW_MEMORY
+    assert (parameters.type, parameters.memory_cost, parameters.time_cost, parameters.parallelism) == (
+        Type.ID,
+        65536,
+        3,
+        4,
+    )
+    assert verify_password(production, PASSWORD) and not verify_password(production, PASSWORD + "!")
+    assert extract_parameters(hash_password(PASSWORD)).memory_cost == 8  # and the suite's hashes are the cheap ones
 
 
 @pytest.mark.parametrize("bad", [None, "", "not a hash", "$argon2id$garbage", "$2b$12$abcdefghijklmnopqrstuv"])

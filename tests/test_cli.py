@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
 
 import pytest
 
-from lessons import store
+from lessons import bench, store
 from lessons.cli import EXIT_INVALID, EXIT_OK, FIRST_ADMIN_HINT, main
 from lessons.store import PROJECT_DIR, connect, table_counts
 
@@ -174,9 +176,17 @@ def test_synth_replace_overwrites(tmp_path, capsys, no_default_db):
 # --- bench --------------------------------------------------------------------------------------------------
 
 
-def test_bench_json_rows(small_synthetic, capsys, no_default_db):
-    assert main(["bench", "--no-pages", "--repeat", "2", "--json", "--db", str(small_synthetic)]) == EXIT_OK
-    rows = json.loads(capsys.readouterr().out)
+@pytest.fixture(scope="module")
+def bench_rows(small_synthetic):
+    """One benchmark run shared by the bench tests: the rows ``bench --json`` printed (it exited 0)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["bench", "--no-pages", "--repeat", "2", "--json", "--db", str(small_synthetic)]) == EXIT_OK
+    return json.loads(out.getvalue())
+
+
+def test_bench_json_rows(bench_rows):
+    rows = bench_rows
     assert rows
     for row in rows:
         assert list(row) == BENCH_COLUMNS
@@ -188,12 +198,28 @@ def test_bench_json_rows(small_synthetic, capsys, no_default_db):
     assert "fts: search, best 20 with snippets" in operations
 
 
-def test_bench_prints_a_table(small_synthetic, capsys, no_default_db):
+def test_bench_prints_a_table(bench_rows, small_synthetic, capsys, monkeypatch, no_default_db):
+    """Without --json the same rows are printed as a table, one line each, in order (the shared run's rows are
+    reused: the benchmark itself is the JSON test's subject)."""
+    calls = []
+
+    def shared_run(path, **options):
+        calls.append((str(path), options))
+        return bench_rows
+
+    monkeypatch.setattr(bench, "run_benchmark", shared_run)
     assert main(["bench", "--no-pages", "--repeat", "2", "--db", str(small_synthetic)]) == EXIT_OK
+    assert calls == [
+        (str(small_synthetic), {"repeat": 2, "pages": False, "cold_start": False, "imports": False, "exports": False})
+    ]
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == BENCH_COLUMNS
     assert set(lines[1].replace(" ", "")) == {"-"}
-    assert len(lines) > 2
+    assert len(lines) == 2 + len(bench_rows)
+    for line, row in zip(lines[2:], bench_rows):
+        assert line.startswith(row["operation"] + " "), (line, row)
+        numbers = [f"{v:,.1f}" if isinstance(v, float) else str(v) for v in (row["n"], row["median_ms"], row["p95_ms"])]
+        assert line[len(row["operation"]) :].split() == numbers, (line, row)
 
 
 def test_bench_on_a_missing_database(tmp_path, capsys, no_default_db):

@@ -79,12 +79,22 @@ def test_stakeholders_in_every_sector(demo_db):
 
 
 def test_an_organisation_is_active_in_several_pilots(demo_db):
-    shared = column(
-        demo_db,
-        """SELECT o.name FROM organisations o JOIN stakeholders s ON s.organisation_id = o.id
-           GROUP BY o.id HAVING count(DISTINCT s.pilot_id) >= 2""",
-    )
-    assert len(shared) >= 1
+    """Each organisation named in stakeholders.csv is stored once and linked to its actors in every pilot."""
+    stored = {}
+    for name, pilot in demo_db.execute(
+        """SELECT o.name, p.slug FROM organisations o JOIN stakeholders s ON s.organisation_id = o.id
+           JOIN pilots p ON p.id = s.pilot_id"""
+    ):
+        stored.setdefault(name, set()).add(pilot)
+    with open(DEMO_DIR / "stakeholders.csv", encoding="utf-8", newline="") as f:
+        source = {}
+        for row in csv.DictReader(f):
+            if row["organisation"]:
+                source.setdefault(row["organisation"], set()).add(row["pilot"])
+    assert stored == source
+    assert one(demo_db, "SELECT count(*) FROM organisations") == len(source) == 14
+    shared = {name: len(pilots) for name, pilots in stored.items() if len(pilots) >= 2}
+    assert len(shared) == 14 and shared["Caritas Europa"] == 3 and shared["European Network of Living Labs"] == 5
 
 
 def test_ties_with_baseline_and_end(demo_db):

@@ -10,22 +10,17 @@ from io import BytesIO
 
 import networkx as nx
 import pytest
-import streamlit as st
 from pypdf import PdfReader
 
 from components import export_views as views
-from components.testing import app_test
+from lessons import bundle
 from lessons.store import open_store
 from tests.test_manage_pages import sign_in
 
 
 @pytest.fixture
-def app(demo_db_path, monkeypatch):
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
-    monkeypatch.delenv("LESSONS_REQUIRE_SIGN_IN", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = app_test().run()
+def app(demo_db_path, app_on):
+    at = app_on(demo_db_path).run()
     at.switch_page("pages/exports.py").run()
     assert not at.exception
     return at
@@ -68,8 +63,7 @@ def test_choosing_a_pilot_offers_every_pilot(app, demo_db_path):
     assert not app.exception
 
 
-def test_the_files_the_buttons_make(demo_db_path):
-    st.cache_data.clear()
+def test_the_files_the_buttons_make(demo_db_path, clean_caches):
     path = str(demo_db_path)
     pdf = views.made_report(path, 0, "model", "local-champions", "pdf")
     text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
@@ -83,7 +77,13 @@ def test_the_files_the_buttons_make(demo_db_path):
     with sqlite3.connect(demo_db_path.parent / "copy.db") as check:
         assert check.execute("SELECT count(*) FROM lessons").fetchone()[0] == 192
     metadata = json.loads(views.made_part(path, 0, "metadata"))
-    assert "lessons" in json.dumps(metadata)
+    with open_store(demo_db_path) as db:
+        assert metadata == bundle.datasette_metadata(db)  # this store's Datasette metadata, whole
+    tables = metadata["databases"]["lessons"]["tables"]
+    assert (
+        tables["lessons"]["fts_table"] == "lessons_fts" and tables["lessons"]["columns"]["title"] == "a short headline"
+    )
+    assert tables["users"]["hidden"] is True
     with zipfile.ZipFile(io.BytesIO(views.made_part(path, 0, "package"))) as package:
         assert "datapackage.json" in package.namelist()
     graph = nx.read_graphml(io.BytesIO(views.made_part(path, 0, "network:tampere-youth-guidance:graphml")))
@@ -92,13 +92,10 @@ def test_the_files_the_buttons_make(demo_db_path):
     assert b"<gexf" in gexf[:400]
 
 
-def test_an_empty_store_says_there_is_nothing_to_brief_on(tmp_path, monkeypatch):
+def test_an_empty_store_says_there_is_nothing_to_brief_on(tmp_path, app_on):
     path = tmp_path / "empty.db"
     open_store(path).close()
-    monkeypatch.setenv("LESSONS_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = app_test().run()
+    at = app_on(path).run()
     at.switch_page("pages/exports.py").run()
     assert not at.exception
     assert any("nothing to brief on yet" in i.value for i in at.info)

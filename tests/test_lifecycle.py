@@ -12,9 +12,7 @@ import itertools
 import sqlite3
 
 import pytest
-import streamlit as st
 
-from components.testing import app_test
 from lessons import queries
 from lessons.accounts import add_user
 from lessons.cli import EXIT_INVALID, EXIT_OK, main
@@ -382,12 +380,8 @@ def test_a_commit_rechecks_the_status_against_the_store_as_it_is_now(store):
 SUBMIT = "FormSubmitter:auth_form-Sign in"
 
 
-def signed_in(path, monkeypatch, username: str, password: str):
-    monkeypatch.setenv("LESSONS_DB", str(path))
-    monkeypatch.delenv("LESSONS_REQUIRE_SIGN_IN", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = app_test().run()
+def signed_in(app_on, path, username: str, password: str):
+    at = app_on(path).run()
     at.text_input(key="auth_username").set_value(username)
     at.text_input(key="auth_password").set_value(password)
     at.button(key=SUBMIT).click().run()
@@ -395,7 +389,7 @@ def signed_in(path, monkeypatch, username: str, password: str):
     return at
 
 
-def test_the_edit_form_offers_a_coordinator_only_their_transitions(demo_db_path, monkeypatch):
+def test_the_edit_form_offers_a_coordinator_only_their_transitions(demo_db_path, app_on):
     db = open_store(demo_db_path)
     first = db.execute(
         "SELECT l.id FROM lessons l JOIN pilots p ON p.id = l.pilot_id WHERE p.slug = 'tampere-youth-guidance' "
@@ -404,7 +398,7 @@ def test_the_edit_form_offers_a_coordinator_only_their_transitions(demo_db_path,
     db.execute("UPDATE lessons SET status = 'draft' WHERE id = ?", [first])
     db.conn.commit()
     db.close()
-    at = signed_in(demo_db_path, monkeypatch, "coordinator", "demo-coordinator-pass")
+    at = signed_in(app_on, demo_db_path, "coordinator", "demo-coordinator-pass")
     at.switch_page("pages/pilot_data.py").run()
     assert not at.exception
     assert not [s for s in at.selectbox if s.label == "Status"]  # no free choice of status any more
@@ -423,7 +417,7 @@ def test_the_edit_form_offers_a_coordinator_only_their_transitions(demo_db_path,
         ).fetchone() == ("submitted", "coordinator")
 
 
-def test_the_lesson_page_shows_the_timeline_to_every_reader(tmp_path, monkeypatch):
+def test_the_lesson_page_shows_the_timeline_to_every_reader(tmp_path, app_on):
     path = tmp_path / "timeline.db"
     db = open_store(path)
     ids = build(db)
@@ -434,10 +428,7 @@ def test_the_lesson_page_shows_the_timeline_to_every_reader(tmp_path, monkeypatc
     apply_results(db, actor_for(db, user), code)
     change_status(db, actor_for(db, user), ids["submitted"], "endorsed", reason="Seen in *three* pilots")
     db.close()
-    monkeypatch.setenv("LESSONS_DB", str(path))
-    monkeypatch.delenv("LESSONS_REQUIRE_SIGN_IN", raising=False)
-    st.cache_data.clear()
-    at = app_test().run()  # nobody signed in
+    at = app_on(path).run()  # nobody signed in
     at.switch_page("pages/lessons.py")
     at.query_params["lesson"] = str(ids["submitted"])
     at.run()
@@ -478,10 +469,7 @@ def test_the_history_table_refuses_an_unknown_status(store):
 # --- an editor endorses on the lesson's page ---------------------------------------------------------------------
 
 
-def test_an_editor_endorses_a_validated_lesson_on_its_page_and_a_viewer_is_offered_nothing(demo_db_path, monkeypatch):
-    import streamlit as st
-
-    from components.testing import app_test
+def test_an_editor_endorses_a_validated_lesson_on_its_page_and_a_viewer_is_offered_nothing(demo_db_path, app_on):
     from lessons.accounts import add_user
     from lessons.permissions import cli_actor
     from lessons.store import open_store
@@ -491,18 +479,14 @@ def test_an_editor_endorses_a_validated_lesson_on_its_page_and_a_viewer_is_offer
     lesson = db.execute("SELECT id FROM lessons WHERE status = 'validated' ORDER BY id LIMIT 1").fetchone()[0]
     add_user(db, cli_actor(), "eddie", "a long editor password", role="editor")
     db.close()
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
-    monkeypatch.delenv("LESSONS_REQUIRE_SIGN_IN", raising=False)
-    st.cache_data.clear()
-    at = app_test().run()
+    at = app_on(demo_db_path).run()
     sign_in(at, "viewer")
     at.switch_page("pages/lessons.py")
     at.query_params["lesson"] = str(lesson)
     at.run()
     assert not at.exception and not at.radio  # a viewer may change nothing: no form at all
     assert any("How this lesson got its status" in m.value for m in [*at.markdown, *at.subheader])
-    st.cache_data.clear()
-    at = app_test().run()
+    at = app_on(demo_db_path).run()
     sign_in(at, "eddie", "a long editor password")
     at.switch_page("pages/lessons.py")
     at.query_params["lesson"] = str(lesson)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
-from components.testing import app_test
 from lessons.store import connect
 
 PASSWORDS = {
@@ -19,12 +17,8 @@ SUBMIT = "FormSubmitter:auth_form-Sign in"
 
 
 @pytest.fixture
-def app(demo_db_path, monkeypatch):
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
-    monkeypatch.delenv("LESSONS_REQUIRE_SIGN_IN", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return app_test().run()
+def app(demo_db_path, app_on):
+    return app_on(demo_db_path).run()
 
 
 def sign_in(at, username, password=None):
@@ -149,11 +143,9 @@ def test_a_refused_account_change_is_a_message_not_a_traceback(app):
     assert app.error and "user name" in app.error[0].value.lower()
 
 
-def test_the_private_setting_hides_every_page_until_sign_in(demo_db_path, monkeypatch):
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
+def test_the_private_setting_hides_every_page_until_sign_in(demo_db_path, monkeypatch, app_on):
     monkeypatch.setenv("LESSONS_REQUIRE_SIGN_IN", "1")
-    st.cache_data.clear()
-    at = app_test().run()
+    at = app_on(demo_db_path).run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Cross-Pilot Lessons"]
     assert not at.metric

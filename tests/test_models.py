@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import streamlit as st
-
-from components.testing import app_test
+from components.widgets import safe
 from lessons import models
 from lessons.store import open_store
 
@@ -69,36 +67,39 @@ def test_elements_count_lessons_and_last_round_votes(db):
     assert rounds[["round", "agree", "disagree", "pass_"]].values.tolist() == [[1, 1, 3, 0], [2, 3, 0, 1]]
 
 
-def test_page_shows_every_model_on_the_demo(demo_db_path, monkeypatch):
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = app_test()
-    at.query_params["model"] = "local-champions"
+def test_page_shows_every_model_on_the_demo(demo_db_path, app_on):
+    at = app_on(demo_db_path, {"model": "local-champions"})
     at.run()
     at.switch_page("pages/models.py").run()
     assert not at.exception
     assert at.selectbox(key="models_model").value == "local-champions"
     with open_store(demo_db_path) as db:
         expected = models.elements(db, "local-champions")
-    labels = [e.label for e in at.expander if e.label != "Elements as a table"]
-    assert len(labels) == len(expected)
-    assert all("nan" not in label for label in labels)
+    assert element_headings(at) == [f"{row.position}. {safe(row.name)}" for row in expected.itertuples()]
+    assert all("nan" not in e.label for e in at.expander)
     brief = {b.key: b.label for b in at.get("download_button")}
     assert brief == {"model_brief_pdf": "Policy brief (PDF)"}  # one click to a brief on this model
-    for slug in models.model_list(open_store(demo_db_path))["slug"]:
+    with open_store(demo_db_path) as db:
+        slugs = models.model_list(db)["slug"].tolist()
+        shown = {
+            slug: [f"{r.position}. {safe(r.name)}" for r in models.elements(db, slug).itertuples()] for slug in slugs
+        }
+    assert len(slugs) == 4
+    for slug in slugs:
         at.selectbox(key="models_model").set_value(slug).run()
         assert not at.exception
-        assert at.query_params.get("model") in (slug, [slug], None)
+        assert element_headings(at) == shown[slug]
+        # the link names the model, except the first one, which the page opens anyway
+        assert at.query_params.get("model", []) in (([slug], slug) if slug != slugs[0] else ([],))
 
 
-def test_a_link_to_a_model_that_does_not_exist_opens_the_first_model(demo_db_path, monkeypatch):
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = app_test()
-    at.query_params["model"] = "<no-such-model>"
-    at.run()
+def element_headings(at) -> list[str]:
+    """The expander of each element on the page, by its number and name (what precedes the result)."""
+    return [e.label.split(" — ")[0] for e in at.expander if e.label != "Elements as a table"]
+
+
+def test_a_link_to_a_model_that_does_not_exist_opens_the_first_model(demo_db_path, app_on):
+    at = app_on(demo_db_path, {"model": "<no-such-model>"}).run()
     at.switch_page("pages/models.py").run()
     assert not at.exception
     with open_store(demo_db_path) as db:

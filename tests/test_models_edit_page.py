@@ -4,25 +4,15 @@ coordinator proposes a link, a viewer sees no edit controls, and a fresh store's
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from components.models_views import EMPTY_STATE
-from components.testing import app_test
 from lessons.store import connect, open_store
 from tests.test_manage_pages import sign_in
 
 
-def fresh_app(path, monkeypatch):
-    monkeypatch.setenv("LESSONS_DB", str(path))
-    monkeypatch.delenv("LESSONS_REQUIRE_SIGN_IN", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return app_test().run()
-
-
 @pytest.fixture
-def app(demo_db_path, monkeypatch):
-    return fresh_app(demo_db_path, monkeypatch)
+def app(demo_db_path, app_on):
+    return app_on(demo_db_path).run()
 
 
 def edit_keys(at) -> list[str]:
@@ -113,10 +103,10 @@ def test_a_viewer_and_a_visitor_see_no_edit_controls(app, who):
     assert any("validated" in e.label or "untested" in e.label for e in at.expander)
 
 
-def test_a_fresh_store_says_who_creates_a_model_and_how(tmp_path, monkeypatch):
+def test_a_fresh_store_says_who_creates_a_model_and_how(tmp_path, app_on):
     path = tmp_path / "empty.db"
     open_store(path).close()
-    at = fresh_app(path, monkeypatch)
+    at = app_on(path).run()
     at.switch_page("pages/models.py").run()
     assert not at.exception
     assert at.info[-1].value == EMPTY_STATE
@@ -151,7 +141,7 @@ def test_reordering_a_voted_model_on_the_page_makes_version_2(app, demo_db_path)
     assert len(since) == 1 and "- moved: E2" in since[0] and "- moved: E1" in since[0]
 
 
-def test_the_first_model_created_on_a_fresh_store_opens_without_an_error(tmp_path, monkeypatch):
+def test_the_first_model_created_on_a_fresh_store_opens_without_an_error(tmp_path, app_on):
     # found by tests/e2e/test_models_journey.py: the empty page left models_model None in the session, and the
     # rerun after "Create model" looked that None up in the catalogue (KeyError)
     from lessons.accounts import add_user
@@ -160,7 +150,7 @@ def test_the_first_model_created_on_a_fresh_store_opens_without_an_error(tmp_pat
     path = tmp_path / "empty.db"
     with open_store(path) as db:
         add_user(db, cli_actor(), "first-admin", "a-long-admin-passphrase", role="admin")
-    at = sign_in(fresh_app(path, monkeypatch), "first-admin", "a-long-admin-passphrase")
+    at = sign_in(app_on(path).run(), "first-admin", "a-long-admin-passphrase")
     at.switch_page("pages/models.py").run()
     assert at.info[-1].value == EMPTY_STATE
     at.text_input(key="models_create_new_slug").set_value("first-model")

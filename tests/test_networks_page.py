@@ -5,10 +5,8 @@ Clicking an actor in the diagram cannot be simulated in AppTest; the browser jou
 
 from __future__ import annotations
 
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from components.testing import app_test
 from lessons import network
 from lessons.store import open_store
 
@@ -16,13 +14,8 @@ PAGE = "pages/networks.py"
 VIEWS = ["Network", "Change over time", "Compare pilots", "Across pilots"]
 
 
-def open_page(path, monkeypatch, params: dict | None = None) -> AppTest:
-    monkeypatch.setenv("LESSONS_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = app_test(default_timeout=60)
-    for name, value in (params or {}).items():
-        at.query_params[name] = value
+def open_page(app_on, path, params: dict | None = None) -> AppTest:
+    at = app_on(path, params, timeout=60)
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
@@ -37,8 +30,8 @@ def text(at: AppTest) -> str:
     return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader])
 
 
-def test_network_view_shows_the_pilots_measures(demo_db_path, monkeypatch):
-    at = open_page(demo_db_path, monkeypatch, {"pilot": "tampere-youth-guidance"})
+def test_network_view_shows_the_pilots_measures(demo_db_path, app_on):
+    at = open_page(app_on, demo_db_path, {"pilot": "tampere-youth-guidance"})
     with open_store(demo_db_path) as db:
         expected = network.analysis(db, "tampere-youth-guidance").metrics
         actors = network.analysis(db, "tampere-youth-guidance").actors
@@ -54,7 +47,7 @@ def test_network_view_shows_the_pilots_measures(demo_db_path, monkeypatch):
         assert not at.exception, (view, at.exception)
 
 
-def test_a_link_to_an_actor_opens_its_neighbourhood_and_lessons(demo_db_path, monkeypatch):
+def test_a_link_to_an_actor_opens_its_neighbourhood_and_lessons(demo_db_path, app_on):
     with open_store(demo_db_path) as db:
         actor = db.execute(
             """SELECT s.id, s.key, s.name FROM stakeholders s JOIN pilots p ON p.id = s.pilot_id
@@ -62,7 +55,7 @@ def test_a_link_to_an_actor_opens_its_neighbourhood_and_lessons(demo_db_path, mo
         ).fetchone()
         lessons = network.actor_lessons(db, actor[0])
     assert len(lessons) > 0
-    at = open_page(demo_db_path, monkeypatch, {"pilot": "gdansk-senior-housing", "actor": "S01", "steps": "2"})
+    at = open_page(app_on, demo_db_path, {"pilot": "gdansk-senior-housing", "actor": "S01", "steps": "2"})
     assert at.selectbox(key="networks_actor").value == "S01"
     assert at.slider(key="networks_steps").value == 2
     assert any(s.value == actor[2] for s in at.subheader)
@@ -72,41 +65,41 @@ def test_a_link_to_an_actor_opens_its_neighbourhood_and_lessons(demo_db_path, mo
     assert "actor" not in at.query_params
 
 
-def test_period_and_tie_types_from_a_link(demo_db_path, monkeypatch):
+def test_period_and_tie_types_from_a_link(demo_db_path, app_on):
     with open_store(demo_db_path) as db:
         baseline = network.analysis(db, "riga-service-desk", period="baseline", relations=("collaboration",))
     at = open_page(
+        app_on,
         demo_db_path,
-        monkeypatch,
         {"pilot": "riga-service-desk", "period": "baseline", "rel": ["collaboration", "no-such-type"]},
     )
     assert at.multiselect(key="networks_relations").value == ["collaboration"]
     assert metrics(at)["Ties"] == f"{baseline.metrics['ties']:,}"
 
 
-def test_bad_link_values_are_ignored(demo_db_path, monkeypatch):
-    at = open_page(demo_db_path, monkeypatch, {"pilot": "nowhere", "actor": "S999", "steps": "9", "view": "x"})
+def test_bad_link_values_are_ignored(demo_db_path, app_on):
+    at = open_page(app_on, demo_db_path, {"pilot": "nowhere", "actor": "S999", "steps": "9", "view": "x"})
     assert at.selectbox(key="networks_actor").value is None
     assert at.slider(key="networks_steps").value == 1
 
 
-def test_change_view_counts_added_ties(demo_db_path, monkeypatch):
+def test_change_view_counts_added_ties(demo_db_path, app_on):
     with open_store(demo_db_path) as db:
         change = network.change(db, "porto-homelessness-services")
-    at = open_page(demo_db_path, monkeypatch, {"pilot": "porto-homelessness-services", "view": "Change over time"})
+    at = open_page(app_on, demo_db_path, {"pilot": "porto-homelessness-services", "view": "Change over time"})
     assert f"**{len(change['ties_added'])} ties were added**" in text(at)
 
 
-def test_a_store_without_stakeholders_says_so(tmp_path, monkeypatch):
+def test_a_store_without_stakeholders_says_so(tmp_path, app_on):
     path = tmp_path / "empty.db"
     db = open_store(path)
     db["pilots"].insert({"slug": "solo", "name": "Solo", "country": "FI"})
     db.close()
-    at = open_page(path, monkeypatch)
+    at = open_page(app_on, path)
     assert any("No pilot has stakeholders yet" in i.value for i in at.info)
 
 
-def test_hostile_names_are_text(tmp_path, monkeypatch):
+def test_hostile_names_are_text(tmp_path, app_on):
     path = tmp_path / "hostile.db"
     db = open_store(path)
     pilot = db["pilots"].insert({"slug": "h", "name": "H", "country": "FI"}).last_pk
@@ -123,7 +116,7 @@ def test_hostile_names_are_text(tmp_path, monkeypatch):
         ]
     )
     db.close()
-    at = open_page(path, monkeypatch, {"actor": "S0"})
+    at = open_page(app_on, path, {"actor": "S0"})
     body = text(at)
     assert "\\*\\*Bold\\*\\* \\[x\\]\\(http\\:\u2060//evil\\.example\\)" in body
     for view in VIEWS:
@@ -131,15 +124,11 @@ def test_hostile_names_are_text(tmp_path, monkeypatch):
         assert not at.exception, (view, at.exception)
 
 
-def test_a_lesson_links_to_its_actors_in_the_network(demo_db_path, monkeypatch):
+def test_a_lesson_links_to_its_actors_in_the_network(demo_db_path, app_on):
     with open_store(demo_db_path) as db:
         lesson_id = db.execute("SELECT lesson_id FROM lesson_stakeholders ORDER BY lesson_id LIMIT 1").fetchone()[0]
         actors = network.lesson_actors(db, lesson_id)
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = app_test(default_timeout=60)
-    at.query_params["lesson"] = str(lesson_id)
+    at = app_on(demo_db_path, {"lesson": str(lesson_id)}, timeout=60)
     at.run()
     at.switch_page("pages/lessons.py").run()
     assert not at.exception

@@ -10,12 +10,10 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
-import streamlit as st
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from components import loaders
-from components.testing import app_test
 from lessons.store import open_store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -25,13 +23,6 @@ REGISTERED = re.findall(r'st\.Page\(\s*"(pages/[a-z_]+\.py)"', Path(APP).read_te
 def param(at: AppTest, name: str) -> list[str]:
     value = at.query_params.get(name, [])
     return [value] if isinstance(value, str) else list(value)
-
-
-def make_app(path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("LESSONS_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    return app_test()
 
 
 @pytest.fixture
@@ -96,8 +87,8 @@ def test_app_registers_the_working_pages():
 
 
 @pytest.mark.parametrize("page", REGISTERED)
-def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, monkeypatch):
-    at = make_app(demo_db_path, monkeypatch).run()
+def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on):
+    at = app_on(demo_db_path).run()
     at.switch_page(page).run()
     assert not at.exception
     assert at.title[0].value in {
@@ -123,8 +114,8 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, monkeyp
         assert [t.key for t in at.text_input] == ["auth_username", "auth_password"]
 
 
-def test_overview_counts_and_charts(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_overview_counts_and_charts(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {
@@ -142,16 +133,16 @@ def test_overview_counts_and_charts(tiny_path, monkeypatch):
     assert len(at.dataframe) == 2
 
 
-def test_overview_on_an_empty_store_says_what_to_do(tmp_path, monkeypatch):
+def test_overview_on_an_empty_store_says_what_to_do(tmp_path, app_on):
     path = tmp_path / "empty.db"
     open_store(path).close()
-    at = make_app(path, monkeypatch).run()
+    at = app_on(path).run()
     assert not at.exception
     assert "no pilots" in at.warning[0].value
 
 
-def test_lessons_filters_search_and_url_state(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_lessons_filters_search_and_url_state(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     assert not at.exception
     assert at.markdown[0].value.startswith("**3 lessons**")
@@ -171,8 +162,8 @@ def test_lessons_filters_search_and_url_state(tiny_path, monkeypatch):
     assert param(at, "q") == ["champion"]
 
 
-def test_a_link_with_filters_reopens_the_same_view(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch)
+def test_a_link_with_filters_reopens_the_same_view(tiny_path, app_on):
+    at = app_on(tiny_path)
     at.switch_page("pages/lessons.py")
     at.query_params["pilot"] = ["beta"]
     at.query_params["theme"] = ["trust", "not-a-theme"]
@@ -183,8 +174,8 @@ def test_a_link_with_filters_reopens_the_same_view(tiny_path, monkeypatch):
     assert at.markdown[0].value.startswith("**1 lesson** matches")
 
 
-def test_open_a_lesson_and_go_back(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_open_a_lesson_and_go_back(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     at.button(key=next(b.key for b in at.button if b.label == "**Champions opened doors**")).click().run()
     assert not at.exception
@@ -196,21 +187,40 @@ def test_open_a_lesson_and_go_back(tiny_path, monkeypatch):
     assert "lesson" not in at.query_params
 
 
-def test_user_text_is_never_rendered_as_markup(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_user_text_is_never_rendered_as_markup(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     at.multiselect(key="lessons_pilots").set_value(["beta"]).run()
     body = " ".join(m.value for m in at.markdown)
     assert "![img]" not in body and "\\!\\[img\\]" in body
-    assert "unsafe_allow_html" not in Path(APP).read_text()
+    assert raw_html(at) == []
     at.button(key=next(b.key for b in at.button if b.key.startswith("lessons_card_"))).click().run()
     assert not at.exception
     title = at.subheader[0].value
     assert "\\<script\\>" in title and "\\*\\*bold\\*\\*" in title and "\\[link\\]\\(http\\:\u2060//evil" in title
+    assert raw_html(at) == []
+    root = Path(APP).parent
+    ui = [Path(APP), *root.glob("pages/**/*.py"), *root.glob("components/**/*.py")]
+    assert [p.name for p in ui if re.search(r"unsafe_allow_html|st\.html\(", p.read_text(encoding="utf-8"))] == []
 
 
-def test_hostile_search_never_breaks_the_page(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def raw_html(at: AppTest) -> list[str]:
+    """What the page sent to be rendered as raw HTML: Markdown with HTML allowed, and st.html elements."""
+    found = []
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if node.type == "html" or getattr(proto, "allow_html", False):
+            found.append(str(proto)[:200])
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return found
+
+
+def test_hostile_search_never_breaks_the_page(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     for text in ['"unbalanced', "AND OR NOT", "NEAR(", "*", "col:value", "^", "'; DROP TABLE lessons; --", '""']:
         at.text_input(key="lessons_query").set_value(text).run()
@@ -218,8 +228,8 @@ def test_hostile_search_never_breaks_the_page(tiny_path, monkeypatch):
     assert at.info[-1].value.startswith("No lesson matches")
 
 
-def test_a_lesson_link_to_a_removed_lesson_says_so(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch)
+def test_a_lesson_link_to_a_removed_lesson_says_so(tiny_path, app_on):
+    at = app_on(tiny_path)
     at.switch_page("pages/lessons.py")
     at.query_params["lesson"] = "999"
     at.run()
@@ -227,10 +237,10 @@ def test_a_lesson_link_to_a_removed_lesson_says_so(tiny_path, monkeypatch):
     assert "no longer exists" in at.warning[0].value
 
 
-def test_an_unreadable_database_shows_a_message_not_a_traceback(tmp_path, monkeypatch):
+def test_an_unreadable_database_shows_a_message_not_a_traceback(tmp_path, app_on):
     path = tmp_path / "broken.db"
     path.write_bytes(b"this is not a database" * 100)
-    at = make_app(path, monkeypatch).run()
+    at = app_on(path).run()
     assert not at.exception
     assert "could not be opened" in at.error[0].value
 
@@ -246,8 +256,8 @@ def options(at: AppTest, key: str) -> list[str]:
     return list(at.multiselect(key=key).options)
 
 
-def test_lessons_new_facets_filter_with_counts_and_go_into_the_url(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_lessons_new_facets_filter_with_counts_and_go_into_the_url(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     assert [m.label for m in at.multiselect] == [
         "Pilot",
@@ -291,8 +301,8 @@ def test_lessons_new_facets_filter_with_counts_and_go_into_the_url(tiny_path, mo
     assert not any(param(at, p) for p in ("group", "status", "method"))
 
 
-def test_lessons_date_range(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_lessons_date_range(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     assert [d.label for d in at.date_input] == ["Recorded from", "Recorded until"]
     assert "between 2021-03-01 and 2022-05-10" in at.date_input(key="lessons_from").help
@@ -309,8 +319,8 @@ def test_lessons_date_range(tiny_path, monkeypatch):
     assert at.info[-1].value.startswith("No lesson matches")
 
 
-def test_a_link_with_every_filter_reopens_identically(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_a_link_with_every_filter_reopens_identically(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     at.text_input(key="lessons_query").set_value("people")
     at.multiselect(key="lessons_countries").set_value(["FI"])
@@ -334,7 +344,7 @@ def test_a_link_with_every_filter_reopens_identically(tiny_path, monkeypatch):
     }
     shown = at.dataframe[0].value
 
-    again = make_app(tiny_path, monkeypatch)
+    again = app_on(tiny_path)
     again.switch_page("pages/lessons.py")
     for name, values in link.items():
         again.query_params[name] = values
@@ -353,8 +363,8 @@ def test_a_link_with_every_filter_reopens_identically(tiny_path, monkeypatch):
     assert {name: param(again, name) for name in again.query_params} == link
 
 
-def test_a_link_with_values_that_cannot_be_read_is_ignored(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch)
+def test_a_link_with_values_that_cannot_be_read_is_ignored(tiny_path, app_on):
+    at = app_on(tiny_path)
     at.switch_page("pages/lessons.py")
     at.query_params["from"] = "yesterday"
     at.query_params["to"] = "0001-01-01"
@@ -369,10 +379,10 @@ def test_a_link_with_values_that_cannot_be_read_is_ignored(tiny_path, monkeypatc
     assert cards(at) == ["**Champions opened doors**"]
 
 
-def test_a_link_shared_before_opens_the_same_filtered_view(tiny_path, monkeypatch):
+def test_a_link_shared_before_opens_the_same_filtered_view(tiny_path, app_on):
     """A link copied from the address bar, parameter names and values as shared links have always had them."""
     link = "q=champions&theme=trust&theme=no-such-theme&kind=enabler&kind=insight&from=2021-01-01&view=Table&page=1"
-    at = make_app(tiny_path, monkeypatch)
+    at = app_on(tiny_path)
     at.switch_page("pages/lessons.py")
     for name, values in parse_qs(link).items():
         at.query_params[name] = values
@@ -394,10 +404,10 @@ def test_a_link_shared_before_opens_the_same_filtered_view(tiny_path, monkeypatc
     }
 
 
-def test_a_link_to_a_lesson_keeps_its_filters_for_the_way_back(tiny_path, monkeypatch):
+def test_a_link_to_a_lesson_keeps_its_filters_for_the_way_back(tiny_path, app_on):
     with open_store(tiny_path) as db:
         lesson = db.execute("SELECT id FROM lessons WHERE title = 'Champions opened doors'").fetchone()[0]
-    at = make_app(tiny_path, monkeypatch)
+    at = app_on(tiny_path)
     at.switch_page("pages/lessons.py")
     at.query_params["pilot"] = "alpha"
     at.query_params["lesson"] = str(lesson)
@@ -409,8 +419,8 @@ def test_a_link_to_a_lesson_keeps_its_filters_for_the_way_back(tiny_path, monkey
     assert param(at, "pilot") == ["alpha"] and "lesson" not in at.query_params
 
 
-def test_lessons_downloads_hold_every_matching_lesson(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_lessons_downloads_hold_every_matching_lesson(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     at.multiselect(key="lessons_pilots").set_value(["alpha"]).run()
     buttons = {b.key: b for b in at.get("download_button")}
@@ -430,8 +440,8 @@ def test_lessons_downloads_hold_every_matching_lesson(tiny_path, monkeypatch):
     assert len(values) == 2 and values[1][:4] == ["Alpha pilot", "Finland", "L01", "Champions opened doors"]
 
 
-def test_lessons_table_view_opens_the_selected_lesson(tiny_path, monkeypatch):
-    at = make_app(tiny_path, monkeypatch).run()
+def test_lessons_table_view_opens_the_selected_lesson(tiny_path, app_on):
+    at = app_on(tiny_path).run()
     at.switch_page("pages/lessons.py").run()
     at.segmented_control(key="lessons_view").set_value("Table").run()
     assert not at.exception
@@ -461,7 +471,7 @@ def test_lessons_table_view_opens_the_selected_lesson(tiny_path, monkeypatch):
     assert at.dataframe and "lesson" not in at.query_params  # back on the table; the lesson is not reopened
 
 
-def test_lesson_detail_shows_validation_results_or_says_there_are_none(tiny_path, monkeypatch):
+def test_lesson_detail_shows_validation_results_or_says_there_are_none(tiny_path, app_on):
     db = open_store(tiny_path)
     champions = db.execute("SELECT id FROM lessons WHERE title = 'Champions opened doors'").fetchone()[0]
     db["workshops"].insert({"id": 1, "code": "ABC234", "title": "Spring *validation*", "status": "closed"})
@@ -471,7 +481,7 @@ def test_lesson_detail_shows_validation_results_or_says_there_are_none(tiny_path
         {"participant_id": p, "statement_id": 1, "value": v, "round": 1} for p, v in ((1, 1), (2, 1), (3, -1), (4, 0))
     )
     db.close()
-    at = make_app(tiny_path, monkeypatch)
+    at = app_on(tiny_path)
     at.switch_page("pages/lessons.py")
     at.query_params["lesson"] = str(champions)
     at.run()

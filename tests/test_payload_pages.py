@@ -4,11 +4,9 @@ Streamlit renders holds a payload unescaped. The browser test (tests/e2e/test_pa
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from google.protobuf.message import Message
 
 from components.auth import SESSION_KEY
-from components.testing import app_test
 from lessons.store import connect
 from tests.payloads import RAW_MARKERS, payload_store
 from tests.test_pages import REGISTERED
@@ -87,13 +85,9 @@ ROLES = [None, "admin", "coordinator", "facilitator", "viewer"]
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "signed-out")
-def test_every_page_shows_payloads_as_text(role, store, monkeypatch):
+def test_every_page_shows_payloads_as_text(role, store, app_on):
     path, where = store
-    monkeypatch.setenv("LESSONS_DB", str(path))
-    monkeypatch.delenv("LESSONS_REQUIRE_SIGN_IN", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = app_test(default_timeout=60)
+    at = app_on(path, timeout=60)
     if role:
         with connect(path, readonly=True) as db:
             at.session_state[SESSION_KEY] = db.execute("SELECT id FROM users WHERE username = ?", [role]).fetchone()[0]

@@ -6,10 +6,8 @@ Clicking a heatmap cell cannot be simulated in AppTest; the browser journey does
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from components.testing import app_test
 from lessons import synthesis
 from lessons.store import open_store
 
@@ -17,13 +15,8 @@ PAGE = "pages/recurs.py"
 VIEWS = ["Recurring", "Contradicting", "Missing", "Pilot × theme", "Methodology crosswalk", "Compare pilots"]
 
 
-def open_page(path, monkeypatch, params: dict | None = None) -> AppTest:
-    monkeypatch.setenv("LESSONS_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = app_test()
-    for name, value in (params or {}).items():
-        at.query_params[name] = value
+def open_page(app_on, path, params: dict | None = None) -> AppTest:
+    at = app_on(path, params)
     at.run(timeout=30)
     at.switch_page(PAGE).run(timeout=60)
     assert not at.exception, at.exception
@@ -43,8 +36,8 @@ def texts(at: AppTest) -> str:
     )
 
 
-def test_every_section_renders_on_the_demo(demo_db_path, monkeypatch):
-    at = open_page(demo_db_path, monkeypatch)
+def test_every_section_renders_on_the_demo(demo_db_path, app_on):
+    at = open_page(app_on, demo_db_path)
     with open_store(demo_db_path) as db:
         matrix = synthesis.theme_matrix(db)
         groups = synthesis.clusters(synthesis.lesson_facts(db), synthesis.similarity(db), 0.2, 3)
@@ -62,12 +55,10 @@ def test_every_section_renders_on_the_demo(demo_db_path, monkeypatch):
         assert at.query_params["view"] == [view] or at.query_params["view"] == view
 
 
-def test_link_with_a_cell_reopens_its_lessons(demo_db_path, monkeypatch):
+def test_link_with_a_cell_reopens_its_lessons(demo_db_path, app_on):
     with open_store(demo_db_path) as db:
         expected = synthesis.cell_lessons(db, "tilburg-family-support", "trust")
-    at = open_page(
-        demo_db_path, monkeypatch, {"view": "Pilot × theme", "pilot": "tilburg-family-support", "theme": "trust"}
-    )
+    at = open_page(app_on, demo_db_path, {"view": "Pilot × theme", "pilot": "tilburg-family-support", "theme": "trust"})
     assert at.selectbox(key="recurs_pilot").value == "tilburg-family-support"
     assert any(f": {len(expected)} lessons" in s.value for s in at.subheader)
     links = [e.proto for e in at.get("page_link")]
@@ -76,35 +67,35 @@ def test_link_with_a_cell_reopens_its_lessons(demo_db_path, monkeypatch):
     assert any("pilot=tilburg-family-support" in link.query_string for link in links)
 
 
-def test_link_settings_are_restored_and_bad_values_ignored(demo_db_path, monkeypatch):
-    at = open_page(demo_db_path, monkeypatch, {"k": "5", "similarity": "35", "view": "Missing"})
+def test_link_settings_are_restored_and_bad_values_ignored(demo_db_path, app_on):
+    at = open_page(app_on, demo_db_path, {"k": "5", "similarity": "35", "view": "Missing"})
     assert at.slider(key="recurs_k").value == 5 and at.slider(key="recurs_similarity").value == 35
     assert "Themes in 5+ pilots" in metrics(at)
     assert any("no lesson on" in s.value for s in at.subheader)
-    at = open_page(demo_db_path, monkeypatch, {"k": "999", "similarity": "abc", "view": "<script>"})
+    at = open_page(app_on, demo_db_path, {"k": "999", "similarity": "abc", "view": "<script>"})
     assert at.slider(key="recurs_k").value == 3 and at.slider(key="recurs_similarity").value == 20
     at.slider(key="recurs_k").set_value(4).run(timeout=60)
     assert at.query_params["k"] in ("4", ["4"])
 
 
-def test_crosswalk_links_each_phase_to_its_lessons(demo_db_path, monkeypatch):
-    at = open_page(demo_db_path, monkeypatch, {"view": "Methodology crosswalk"})
+def test_crosswalk_links_each_phase_to_its_lessons(demo_db_path, app_on):
+    at = open_page(app_on, demo_db_path, {"view": "Methodology crosswalk"})
     phases = [e.proto.query_string for e in at.get("page_link")]
     assert phases == [f"phase={p}" for p in ("initiate", "understand", "co-design", "co-deliver", "evaluate")]
 
 
-def test_compare_two_pilots(demo_db_path, monkeypatch):
+def test_compare_two_pilots(demo_db_path, app_on):
     at = open_page(
+        app_on,
         demo_db_path,
-        monkeypatch,
         {"view": "Compare pilots", "compare": ["athens-innovation-network", "riga-service-desk"]},
     )
     assert at.multiselect(key="recurs_compare").value == ["athens-innovation-network", "riga-service-desk"]
     assert any("only one of them" in s.value for s in at.subheader)
 
 
-def test_contested_theme_lists_both_sides(demo_db_path, monkeypatch):
-    at = open_page(demo_db_path, monkeypatch, {"view": "Contradicting", "contested": "digital"})
+def test_contested_theme_lists_both_sides(demo_db_path, app_on):
+    at = open_page(app_on, demo_db_path, {"view": "Contradicting", "contested": "digital"})
     body = texts(at)
     assert "As an enabler" in body and "As a barrier" in body
 
@@ -136,27 +127,27 @@ def hostile_path(tmp_path):
     return path
 
 
-def test_hostile_names_are_shown_as_text(hostile_path, monkeypatch):
-    at = open_page(hostile_path, monkeypatch, {"view": "Pilot × theme", "pilot": "a", "theme": "trust"})
+def test_hostile_names_are_shown_as_text(hostile_path, app_on):
+    at = open_page(app_on, hostile_path, {"view": "Pilot × theme", "pilot": "a", "theme": "trust"})
     heading = next(s.value for s in at.subheader if "lessons" in s.value)
     assert "\\*\\*Bold\\*\\*" in heading and "\\[pilot\\]" in heading
     for view in VIEWS:
         at.segmented_control(key="recurs_view").set_value(view).run(timeout=60)
         assert not at.exception, (view, at.exception)
-    at = open_page(hostile_path, monkeypatch, {"view": "Contradicting", "contested": "trust"})
+    at = open_page(app_on, hostile_path, {"view": "Contradicting", "contested": "trust"})
     assert "As an enabler" in texts(at)
 
 
-def test_too_few_pilots_says_so(tmp_path, monkeypatch):
+def test_too_few_pilots_says_so(tmp_path, app_on):
     path = tmp_path / "one.db"
     db = open_store(path)
     db["pilots"].insert({"slug": "solo", "name": "Solo", "country": "FI"})
     db.close()
-    at = open_page(path, monkeypatch)
+    at = open_page(app_on, path)
     assert any("at least two pilots" in i.value for i in at.info)
 
 
-def test_a_lesson_lists_similar_lessons_of_other_pilots(demo_db_path, monkeypatch):
+def test_a_lesson_lists_similar_lessons_of_other_pilots(demo_db_path, app_on):
     with open_store(demo_db_path) as db:
         lesson_id, pilot = db.execute(
             "SELECT l.id, p.slug FROM lessons l JOIN pilots p ON p.id = l.pilot_id "
@@ -164,11 +155,7 @@ def test_a_lesson_lists_similar_lessons_of_other_pilots(demo_db_path, monkeypatc
         ).fetchone()
         expected = synthesis.similar_lessons(db, synthesis.similarity(db), lesson_id)
     assert len(expected) >= 2 and pilot not in set(expected["pilot"])
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = app_test()
-    at.query_params["lesson"] = str(lesson_id)
+    at = app_on(demo_db_path, {"lesson": str(lesson_id)})
     at.run(timeout=30)
     at.switch_page("pages/lessons.py").run(timeout=60)
     assert not at.exception, at.exception

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
-from components.testing import app_test
 from lessons.store import connect
 
 SUBMIT = "FormSubmitter:auth_form-Sign in"
@@ -14,10 +12,8 @@ BAD = "key,title,lesson,kind\nL91,,No title here,enabeler\n"
 
 
 @pytest.fixture
-def coordinator(demo_db_path, monkeypatch):
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
-    st.cache_data.clear()
-    at = app_test().run()
+def coordinator(demo_db_path, app_on):
+    at = app_on(demo_db_path).run()
     at.text_input(key="auth_username").set_value("coordinator")
     at.text_input(key="auth_password").set_value("demo-coordinator-pass")
     at.button(key=SUBMIT).click().run()
@@ -104,10 +100,8 @@ MODELS = "slug,name\nopen-data,Open data first\n"
 ELEMENTS = "model,number,title,kind\nopen-data,1,Ask first,step\nopen-data,2,Publish the results,step\n"
 
 
-def test_an_administrator_previews_commits_and_undoes_model_sheets(demo_db_path, monkeypatch):
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
-    st.cache_data.clear()
-    at = app_test().run()
+def test_an_administrator_previews_commits_and_undoes_model_sheets(demo_db_path, app_on):
+    at = app_on(demo_db_path).run()
     at.text_input(key="auth_username").set_value("admin")
     at.text_input(key="auth_password").set_value("demo-admin-pass")
     at.button(key=SUBMIT).click().run()
@@ -140,16 +134,14 @@ def test_an_administrator_previews_commits_and_undoes_model_sheets(demo_db_path,
         assert db.execute("SELECT count(*) FROM governance_models WHERE slug = 'open-data'").fetchone()[0] == 0
 
 
-def test_an_editor_uploads_model_sheets_and_sees_their_upload_to_undo(demo_db_path, monkeypatch):
+def test_an_editor_uploads_model_sheets_and_sees_their_upload_to_undo(demo_db_path, app_on):
     from lessons.accounts import add_user
     from lessons.permissions import cli_actor
     from lessons.store import open_store
 
     with open_store(demo_db_path) as db:
         add_user(db, cli_actor(), "eddie", "a long enough secret", role="editor")
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
-    st.cache_data.clear()
-    at = app_test().run()
+    at = app_on(demo_db_path).run()
     at.text_input(key="auth_username").set_value("eddie")
     at.text_input(key="auth_password").set_value("a long enough secret")
     at.button(key=SUBMIT).click().run()

@@ -6,10 +6,8 @@ from __future__ import annotations
 import struct
 
 import pytest
-import streamlit as st
 
 from components import upload_views
-from components.testing import app_test
 from lessons.ingest.template import build_template
 from lessons.store import connect, open_memory_store, table_counts
 
@@ -26,10 +24,8 @@ def corrupt_xlsx() -> bytes:
 
 
 @pytest.fixture
-def coordinator(demo_db_path, monkeypatch):
-    monkeypatch.setenv("LESSONS_DB", str(demo_db_path))
-    st.cache_data.clear()
-    at = app_test().run()
+def coordinator(demo_db_path, app_on):
+    at = app_on(demo_db_path).run()
     at.text_input(key="auth_username").set_value("coordinator")
     at.text_input(key="auth_password").set_value("demo-coordinator-pass")
     at.button(key=SUBMIT).click().run()

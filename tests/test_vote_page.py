@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from components.testing import app_test
 from lessons import workshops
 from lessons.permissions import cli_actor
 from lessons.store import open_store
@@ -23,13 +21,8 @@ def open_workshop(
     return code
 
 
-def vote_page(path, monkeypatch, code: str | None = None) -> AppTest:
-    monkeypatch.setenv("LESSONS_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = app_test()
-    if code:
-        at.query_params["code"] = code
+def vote_page(app_on, path, code: str | None = None) -> AppTest:
+    at = app_on(path, {"code": code} if code else None)
     at.run()
     at.switch_page("pages/vote.py").run()
     assert not at.exception
@@ -42,9 +35,9 @@ def join(at: AppTest, group: str = "citizens") -> None:
     assert not at.exception
 
 
-def test_join_from_a_link_vote_and_change_a_vote(demo_db_path, monkeypatch):
+def test_join_from_a_link_vote_and_change_a_vote(demo_db_path, app_on):
     code = open_workshop(demo_db_path)
-    at = vote_page(demo_db_path, monkeypatch, code)
+    at = vote_page(app_on, demo_db_path, code)
     assert at.text_input(key="vote_code").value == code
     assert any(m.value == "**Test workshop**" for m in at.markdown)
     join(at)
@@ -66,21 +59,21 @@ def test_join_from_a_link_vote_and_change_a_vote(demo_db_path, monkeypatch):
         assert workshops.my_votes(db, token)[changed]["value"] == 0
 
 
-def test_a_closed_workshop_or_a_wrong_code_says_so(demo_db_path, monkeypatch):
-    at = vote_page(demo_db_path, monkeypatch, "ZZZZZZ")
+def test_a_closed_workshop_or_a_wrong_code_says_so(demo_db_path, app_on):
+    at = vote_page(app_on, demo_db_path, "ZZZZZZ")
     assert any("No workshop has this code" in w.value for w in at.warning)
     with open_store(demo_db_path) as db:
         closed = db.execute("SELECT code FROM workshops WHERE status = 'closed' LIMIT 1").fetchone()[0]
-    at = vote_page(demo_db_path, monkeypatch, closed)
+    at = vote_page(app_on, demo_db_path, closed)
     assert any("not taking votes now" in i.value for i in at.info)
     join(at)
     assert "vote_token" not in at.session_state
     assert any("not taking participants" in e.value for e in at.error)
 
 
-def test_joining_with_a_pilot_and_country(demo_db_path, monkeypatch):
+def test_joining_with_a_pilot_and_country(demo_db_path, app_on):
     code = open_workshop(demo_db_path)
-    at = vote_page(demo_db_path, monkeypatch, code)
+    at = vote_page(app_on, demo_db_path, code)
     at.selectbox[0].set_value("research")
     at.selectbox[1].set_value("porto-homelessness-services")
     next(t for t in at.text_input if t.label.startswith("Your country")).set_value("pt")
@@ -94,17 +87,17 @@ def test_joining_with_a_pilot_and_country(demo_db_path, monkeypatch):
         ).fetchone() == ("research", "porto-homelessness-services", "PT")
 
 
-def test_joining_needs_a_group(demo_db_path, monkeypatch):
+def test_joining_needs_a_group(demo_db_path, app_on):
     code = open_workshop(demo_db_path)
-    at = vote_page(demo_db_path, monkeypatch, code)
+    at = vote_page(app_on, demo_db_path, code)
     next(b for b in at.button if b.label == "Join").click().run()
     assert any("Choose your stakeholder group" in e.value for e in at.error)
     assert "vote_token" not in at.session_state
 
 
-def test_a_participant_suggests_a_statement(demo_db_path, monkeypatch):
+def test_a_participant_suggests_a_statement(demo_db_path, app_on):
     code = open_workshop(demo_db_path, allow=True)
-    at = vote_page(demo_db_path, monkeypatch, code)
+    at = vote_page(app_on, demo_db_path, code)
     join(at, "public")
     at.text_area[0].set_value("Pilots should publish their budgets to residents.")
     next(b for b in at.button if b.label == "Send to the facilitator").click().run()
@@ -116,20 +109,20 @@ def test_a_participant_suggests_a_statement(demo_db_path, monkeypatch):
     ]
 
 
-def test_private_consortium_still_lets_participants_vote(demo_db_path, monkeypatch):
+def test_private_consortium_still_lets_participants_vote(demo_db_path, monkeypatch, app_on):
     monkeypatch.setenv("LESSONS_REQUIRE_SIGN_IN", "1")
     code = open_workshop(demo_db_path)
-    at = vote_page(demo_db_path, monkeypatch, code)
+    at = vote_page(app_on, demo_db_path, code)
     assert at.title[0].value == "Vote in a workshop"
 
 
-def test_a_second_round_shows_the_previous_rounds_answer(demo_db_path, monkeypatch):
+def test_a_second_round_shows_the_previous_rounds_answer(demo_db_path, app_on):
     code = open_workshop(demo_db_path, texts=("Residents should co-design services.",))
     with open_store(demo_db_path) as db:
         for value in ("agree", "agree", "agree", "disagree"):
             workshops.cast_vote(db, workshops.join(db, code, stakeholder_group="public"), "S01", value)
         workshops.start_round(db, CLI, code)
-    at = vote_page(demo_db_path, monkeypatch, code)
+    at = vote_page(app_on, demo_db_path, code)
     join(at)
     assert any("Last round, 4 people answered: 75% agree, 25% disagree, 0% passed." in i.value for i in at.info)
 
@@ -160,17 +153,17 @@ def consortium_words(path) -> set[str]:
     return {slug for slug, _, _ in pilots} | {name for _, name, _ in pilots} | countries | titles
 
 
-def test_in_a_private_consortium_a_stranger_without_a_code_sees_nothing_of_it(demo_db_path, monkeypatch):
+def test_in_a_private_consortium_a_stranger_without_a_code_sees_nothing_of_it(demo_db_path, monkeypatch, app_on):
     """#13: without a valid join code, no pilot, country or workshop title reaches the browser."""
     monkeypatch.setenv("LESSONS_REQUIRE_SIGN_IN", "1")
     code = open_workshop(demo_db_path)
     words = consortium_words(demo_db_path)
     assert len(words) > 10
-    for at in (vote_page(demo_db_path, monkeypatch), vote_page(demo_db_path, monkeypatch, "ZZZZZZ")):
+    for at in (vote_page(app_on, demo_db_path), vote_page(app_on, demo_db_path, "ZZZZZZ")):
         page = rendered(at)
         assert [w for w in words if w in page] == []
         assert not at.selectbox and not any(b.label == "Join" for b in at.button)
-    at = vote_page(demo_db_path, monkeypatch, code)
+    at = vote_page(app_on, demo_db_path, code)
     assert any(m.value == "**Test workshop**" for m in at.markdown)
     assert at.selectbox[0].label == "Your stakeholder group"
     join(at)

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from components.testing import app_test
 from lessons import workshops
 from lessons.permissions import cli_actor
 from lessons.store import open_store
 
 
-def signed_in(path, monkeypatch, username="facilitator", password="demo-facilitator-pass") -> AppTest:
-    monkeypatch.setenv("LESSONS_DB", str(path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = app_test(default_timeout=60)
+def signed_in(app_on, path, username="facilitator", password="demo-facilitator-pass") -> AppTest:
+    at = app_on(path, timeout=60)
     at.run()
     at.text_input(key="auth_username").set_value(username)
     at.text_input(key="auth_password").set_value(password)
@@ -30,8 +25,8 @@ def click(at: AppTest, label: str) -> None:
     assert not at.exception, at.exception
 
 
-def test_a_facilitator_runs_a_workshop_end_to_end(demo_db_path, monkeypatch):
-    at = signed_in(demo_db_path, monkeypatch)
+def test_a_facilitator_runs_a_workshop_end_to_end(demo_db_path, app_on):
+    at = signed_in(app_on, demo_db_path)
     next(t for t in at.text_input if t.label == "Title").set_value("Spring validation")
     click(at, "Create workshop")
     code = at.session_state["workshops_code"]
@@ -64,13 +59,13 @@ def test_a_facilitator_runs_a_workshop_end_to_end(demo_db_path, monkeypatch):
         assert db.execute("SELECT status FROM lessons WHERE id = ?", [lesson_id]).fetchone() == ("validated",)
 
 
-def test_a_viewer_cannot_run_workshops(demo_db_path, monkeypatch):
-    at = signed_in(demo_db_path, monkeypatch, "viewer", "demo-viewer-pass")
+def test_a_viewer_cannot_run_workshops(demo_db_path, app_on):
+    at = signed_in(app_on, demo_db_path, "viewer", "demo-viewer-pass")
     assert any("prepared and run by facilitators" in i.value for i in at.info)
     assert not [b for b in at.button if b.label == "Create workshop"]
 
 
-def test_applying_a_workshop_without_lesson_statements_says_so(demo_db_path, monkeypatch):
+def test_applying_a_workshop_without_lesson_statements_says_so(demo_db_path, app_on):
     # found by tests/e2e/test_models_journey.py: a workshop on governance-model elements only returned no lesson
     # results, and the click on "Apply results to lessons" showed nothing at all
     with open_store(demo_db_path) as db:
@@ -78,7 +73,7 @@ def test_applying_a_workshop_without_lesson_statements_says_so(demo_db_path, mon
         workshops.add_statements(db, cli_actor(), code, texts=["A free statement."])
         workshops.open_workshop(db, cli_actor(), code)
         workshops.close_workshop(db, cli_actor(), code)
-    at = signed_in(demo_db_path, monkeypatch)
+    at = signed_in(app_on, demo_db_path)
     at.selectbox(key="workshops_code").set_value(code).run()
     click(at, "Apply results to lessons")
     assert not at.error

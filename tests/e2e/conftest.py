@@ -11,8 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from components import browser
+
+# Assertions wait up to 20 s for the page to get there (Playwright's default is 5 s): the suite runs on every core
+# (make test), and a rerun on a busy machine can take longer than 5 s without anything being wrong.
+expect.set_options(timeout=20_000)
 
 
 class AppURL(str):
