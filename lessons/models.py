@@ -10,6 +10,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.privacy import public_workshop
+from lessons.store import frame as _frame
 from lessons.workshops import outcome
 from lessons.workshops.analysis import wilson
 
@@ -19,11 +20,6 @@ RULES = dict(agree_threshold=0.7, disagree_threshold=0.3, min_votes=5)
 VERDICTS = {"agreed": "validated", "disagreed": "contested", "divided": "contested", "too few": "untested"}
 #: An element of the model's current version.
 _CURRENT = "e.version = gm.version"
-
-
-def _frame(db: Database, sql: str, params=()) -> pd.DataFrame:
-    cursor = db.execute(sql, list(params))
-    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
 
 
 def model_list(db: Database) -> pd.DataFrame:

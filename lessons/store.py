@@ -11,6 +11,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
 from sqlite_utils import Database
 
 from lessons.migrations import migrations
@@ -191,3 +192,29 @@ def table_counts(db: Database) -> dict[str, int]:
 def is_empty(db: Database) -> bool:
     """True when the store holds no pilots (a fresh store, ready for the demo or an upload)."""
     return db.execute("SELECT count(*) FROM pilots").fetchone()[0] == 0
+
+
+def frame(db: Database, sql: str, params=()) -> pd.DataFrame:
+    """Run a query and return its rows as a data frame, one column per selected name (the one SQL-to-frame helper).
+
+    Parameters
+    ----------
+    db : Database
+        The store.
+    sql : str
+        A SELECT with ``?`` placeholders.
+    params : sequence, optional
+        The values of the placeholders.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows; with none, the columns all the same.
+
+    Examples
+    --------
+    >>> list(frame(open_memory_store(), "SELECT code, name FROM phases ORDER BY position LIMIT 2")["code"])
+    ['initiate', 'understand']
+    """
+    cursor = db.execute(sql, list(params))
+    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import json
 import math
+import time
 import zlib
+from collections.abc import Callable
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 from sqlite_utils import Database
+
+T = TypeVar("T")
 
 
 def plain(obj):
@@ -101,3 +106,62 @@ def keep(db: Database, name: str, version: int, seconds: float, payload: bytes) 
     except Exception as error:
         if "readonly" not in str(error).replace("-", "").lower():
             raise
+
+
+def stored_or_computed(
+    db: Database,
+    name: str,
+    version: int,
+    compute: Callable[[], T],
+    *,
+    dump: Callable[[T], bytes],
+    load: Callable[[bytes], T],
+    store: bool = True,
+    keep_if: Callable[[T], bool] | None = None,
+) -> T:
+    """Return the result ``name`` stored for data version ``version``, else compute it and keep it for the next caller.
+
+    The one way an expensive analysis is read back or computed once per change of its data.
+
+    Parameters
+    ----------
+    db : Database
+        The store.
+    name, version
+        The result's name in ``analysis_results`` and the data version it must have been computed at.
+    compute : callable
+        Computes the result when none is stored for ``version``.
+    dump, load : callable
+        Turn the result into the stored bytes and back.
+    store : bool
+        Whether to keep a computed result (a read-only store computes and keeps nothing, silently).
+    keep_if : callable, optional
+        Keep a computed result only when this says so (e.g. not an empty table).
+
+    Examples
+    --------
+    >>> from lessons.store import open_memory_store
+    >>> db, calls = open_memory_store(), []
+    >>> get = lambda: stored_or_computed(db, "n", 1, lambda: calls.append(1) or {"n": len(calls)},
+    ...                                  dump=encode, load=decode)
+    >>> get(), get(), len(calls)
+    ({'n': 1}, {'n': 1}, 1)
+    """
+    payload = stored(db, name, version)
+    if payload is not None:
+        return load(payload)
+    started = time.perf_counter()
+    result = compute()
+    if store and (keep_if is None or keep_if(result)):
+        keep(db, name, version, time.perf_counter() - started, dump(result))
+    return result
+
+
+def frame_payload(frame: pd.DataFrame) -> bytes:
+    """A frame as stored bytes (see :func:`stored_or_computed`)."""
+    return encode(frame_to_json(frame))
+
+
+def payload_frame(payload: bytes) -> pd.DataFrame:
+    """A frame back from its stored bytes."""
+    return frame_from_json(decode(payload))

@@ -15,12 +15,8 @@ from sqlite_utils import Database
 from lessons.audit import record
 from lessons.editing import EditError, _one
 from lessons.permissions import Actor, authorize
+from lessons.store import frame as _frame
 from lessons.text import clean_text
-
-
-def _frame(db: Database, sql: str, params=()) -> pd.DataFrame:
-    cursor = db.execute(sql, list(params))
-    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
 
 
 def theme_table(db: Database) -> pd.DataFrame:

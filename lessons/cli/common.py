@@ -15,19 +15,28 @@ FIRST_ADMIN_HINT = (
 )
 
 
-def print_table(rows: list[dict], columns: list[str], out=None) -> None:
-    """Print ``rows`` as an aligned text table of ``columns`` (numbers right-aligned, floats to one decimal)."""
+def print_table(rows: list[dict], columns: list[str], out=None, *, right: set[str] | None = None) -> None:
+    """Print ``rows`` as an aligned text table of ``columns`` (the one table printer of the command line).
+
+    Numbers are right-aligned and floats shown to one decimal; ``right`` names columns to right-align whatever
+    their cells hold (cells already formatted as text, headers aligned with them).
+    """
     out = out or sys.stdout
-    widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) if rows else len(c) for c in columns}
-    out.write("  ".join(c.ljust(widths[c]) for c in columns).rstrip() + "\n")
+    right = right or set()
+
+    def text(value) -> str:
+        return f"{value:,.1f}" if isinstance(value, float) else str(value)
+
+    cells = [{c: text(r.get(c, "")) for c in columns} for r in rows]
+    widths = {c: max([len(c), *(len(row[c]) for row in cells)]) for c in columns}
+    out.write("  ".join(c.rjust(widths[c]) if c in right else c.ljust(widths[c]) for c in columns).rstrip() + "\n")
     out.write("  ".join("-" * widths[c] for c in columns) + "\n")
-    for r in rows:
-        cells = []
-        for c in columns:
-            value = r.get(c, "")
-            text = f"{value:,.1f}" if isinstance(value, float) else str(value)
-            cells.append(text.rjust(widths[c]) if isinstance(value, (int, float)) else text.ljust(widths[c]))
-        out.write("  ".join(cells).rstrip() + "\n")
+    for r, row in zip(rows, cells):
+        aligned = [
+            row[c].rjust(widths[c]) if c in right or isinstance(r.get(c), (int, float)) else row[c].ljust(widths[c])
+            for c in columns
+        ]
+        out.write("  ".join(aligned).rstrip() + "\n")
 
 
 def acting_as(db, username: str | None):

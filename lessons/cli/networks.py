@@ -99,11 +99,11 @@ def cmd_network_stats(args) -> int:
     columns = ["key", "name", "sector", "degree", "in_degree", "out_degree", "betweenness", "closeness",
                "eigenvector", "pagerank", "community", "brokerage_role", "is_broker"]  # fmt: skip
     table = result.actors.sort_values(["betweenness", "key"], ascending=[False, True])[columns]
-    cells = [[_metric_text(v) for v in row] for row in table.itertuples(index=False)]
-    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
-    numeric = [pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) for c in columns]
-    for row in [columns, ["-" * w for w in widths], *cells]:
-        print("  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(row, widths, numeric)).rstrip())
+    cells = [dict(zip(columns, (_metric_text(v) for v in row))) for row in table.itertuples(index=False)]
+    numeric = {
+        c for c in columns if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+    }
+    print_table(cells, columns, right=numeric)
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from lessons.ingest.normalise.folding import fold as _fold  # the one text fold
 from lessons.ingest.problems import Problem
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -34,10 +35,6 @@ class Sheet:
         if self.row_numbers is not None and offset < len(self.row_numbers) and self.row_numbers[offset]:
             return self.row_numbers[offset]
         return self.first_row + offset
-
-
-def _fold(text) -> str:
-    return " ".join(str(text or "").replace("_", " ").replace("-", " ").casefold().split())
 
 
 def decode(data: bytes, filename: str, problems: list[Problem]) -> str | None:

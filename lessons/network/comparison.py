@@ -3,7 +3,6 @@ pilots, and the lessons that concern an actor."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import networkx as nx
@@ -11,15 +10,12 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
-from lessons.network.graph import _frame, _pilot_id, _pilot_ties
+from lessons.network.graph import _pilot_id, _pilot_ties
 from lessons.network.metrics import SCALAR_METRICS
 from lessons.network.storage import analysis
 from lessons.store import data_version
-from lessons.stored import decode as _decode
-from lessons.stored import encode as _encode
-from lessons.stored import frame_from_json as _frame_from_json
-from lessons.stored import frame_to_json as _frame_to_json
-from lessons.stored import keep as _keep
+from lessons.store import frame as _frame
+from lessons.stored import frame_payload, payload_frame, stored_or_computed
 from lessons.stored import stored as _stored
 
 
@@ -140,13 +136,11 @@ def compare_pilots(db: Database, pilots: Sequence[str] | None = None) -> pd.Data
     everyone = db.execute("SELECT slug, name FROM pilots ORDER BY name, slug").fetchall()
     version = data_version(db, "network")
     payload = _stored(db, COMPARE_NAME, version)
-    if payload is not None:
-        table = _frame_from_json(_decode(payload))
-    elif pilots is None:
-        started = time.perf_counter()
-        table = pd.DataFrame(_compare_rows(db, everyone))
-        if len(table):
-            _keep(db, COMPARE_NAME, version, time.perf_counter() - started, _encode(_frame_to_json(table)))
+    if payload is not None or pilots is None:
+        table = stored_or_computed(
+            db, COMPARE_NAME, version, lambda: pd.DataFrame(_compare_rows(db, everyone)),
+            dump=frame_payload, load=payload_frame, keep_if=len,
+        )  # fmt: skip
     else:
         wanted = set(pilots)
         table = pd.DataFrame(_compare_rows(db, [(s, n) for s, n in everyone if s in wanted]))

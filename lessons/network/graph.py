@@ -14,16 +14,13 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons.store import frame as _frame
+
 PERIODS = ("end", "baseline", "all")
 #: Seed of everything random here (Louvain, layout, sampled sources): the same network gives the same answer.
 SEED = 7
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 EDGE_COLUMNS = ["source", "target", "relation", "weight", "directed", "period", "ties"]
-
-
-def _frame(db: Database, sql: str, params=()) -> pd.DataFrame:
-    cursor = db.execute(sql, list(params))
-    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
 
 
 def _check_period(period: str) -> str:

@@ -16,10 +16,9 @@ from lessons.store import data_version
 from lessons.stored import decode as _decode
 from lessons.stored import encode as _encode
 from lessons.stored import frame_from_json as _frame_from_json
+from lessons.stored import frame_payload, payload_frame, stored_or_computed
 from lessons.stored import frame_to_json as _frame_to_json
-from lessons.stored import keep as _keep
 from lessons.stored import plain as _plain
-from lessons.stored import stored as _stored
 
 
 @dataclass(eq=False)
@@ -91,14 +90,10 @@ def pilot_layout(db: Database, pilot: str, *, store: bool = True) -> pd.DataFram
     data version of the network, so positions do not move when the user switches period or relation."""
     name = f"network-layout:{pilot}"
     version = data_version(db, "network")
-    payload = _stored(db, name, version)
-    if payload is not None:
-        return _frame_from_json(_decode(payload))
-    started = time.perf_counter()
-    positions = layout(pilot_graph(db, pilot, period="all"))
-    if store:
-        _keep(db, name, version, time.perf_counter() - started, _encode(_frame_to_json(positions)))
-    return positions
+    return stored_or_computed(
+        db, name, version, lambda: layout(pilot_graph(db, pilot, period="all")),
+        dump=frame_payload, load=payload_frame, store=store,
+    )  # fmt: skip
 
 
 def _compute_analysis(db: Database, pilot: str, relations: tuple[str, ...], period: str) -> NetworkAnalysis:
@@ -129,12 +124,13 @@ def analysis(
     relations = tuple(sorted(set(relations)))
     name = analysis_name(pilot, period, relations)
     version = data_version(db, "network")
-    payload = _stored(db, name, version)
-    if payload is not None:
-        return NetworkAnalysis.from_bytes(payload)
-    _pilot_id(db, pilot)
-    result = _compute_analysis(db, pilot, relations, period)
-    result.data_version = version
-    if store:
-        _keep(db, name, version, result.seconds, result.to_bytes())
-    return result
+
+    def compute() -> NetworkAnalysis:
+        _pilot_id(db, pilot)
+        result = _compute_analysis(db, pilot, relations, period)
+        result.data_version = version
+        return result
+
+    return stored_or_computed(
+        db, name, version, compute, dump=NetworkAnalysis.to_bytes, load=NetworkAnalysis.from_bytes, store=store
+    )

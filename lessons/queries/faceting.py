@@ -17,11 +17,11 @@ from lessons.queries.filters import (
     STATUS_LABELS,
     STATUS_SET_BY_LABELS,
     _check_filters,
-    _frame,
     iso_date,
 )
 from lessons.queries.fulltext import search_ids
 from lessons.store import KINDS, STATUSES
+from lessons.store import frame as _frame
 
 
 def _facet_options(db: Database) -> dict[str, pd.DataFrame]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import pandas as pd
 from sqlite_utils import Database
 
 from lessons.queries.fulltext import match_for
@@ -44,11 +43,6 @@ _LINKED = {
     "themes": "SELECT lt2.lesson_id FROM lesson_themes lt2 JOIN themes t2 ON t2.id = lt2.theme_id WHERE t2.code IN ({})",
     "groups": "SELECT lg2.lesson_id FROM lesson_groups lg2 WHERE lg2.sector IN ({})",
 }
-
-
-def _frame(db: Database, sql: str, params=()) -> pd.DataFrame:
-    cursor = db.execute(sql, list(params))
-    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
 
 
 def _in(column: str, values) -> tuple[str, list]:

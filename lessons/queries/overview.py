@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
-from lessons.queries.filters import VALIDATED_STATUSES, _frame, _in
+from lessons.queries.filters import VALIDATED_STATUSES, _in
+from lessons.store import frame as _frame
 
 
 def overview_counts(db: Database) -> dict[str, int]:

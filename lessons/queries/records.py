@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from lessons.lifecycle import status_history
 from lessons.privacy import public_workshop
-from lessons.queries.filters import _frame
+from lessons.store import frame as _frame
 
 
 def lesson_detail(db: Database, lesson_id: int) -> dict | None:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
-from lessons.queries.filters import _frame, _selection, _where
+from lessons.queries.filters import _selection, _where
 from lessons.queries.fulltext import fts_query
+from lessons.store import frame as _frame
 
 #: Private-use characters that mark matched words in search snippets; they cannot be confused with user text.
 MATCH_START, MATCH_END = "\ue000", "\ue001"

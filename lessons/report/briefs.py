@@ -9,7 +9,7 @@ from sqlite_utils import Database
 from lessons import models
 from lessons.chart_specs import STANCES, stance_bars
 from lessons.queries import KIND_LABELS, VALIDATED_STATUSES
-from lessons.report.citations import _a, _Citations, _frame, _lessons, _plural, _verb
+from lessons.report.citations import _a, _Citations, _lessons, _plural, _verb
 from lessons.report.document import Report, ReportError, Section
 from lessons.report.sections import (
     MAX_BARS,
@@ -27,6 +27,7 @@ from lessons.report.sections import (
     _top_bars,
     _validation,
 )
+from lessons.store import frame as _frame
 
 SUBJECTS = ("theme", "pilot", "model")
 

@@ -12,15 +12,11 @@ from sqlite_utils import Database
 
 from lessons.privacy import public_workshop
 from lessons.queries import KIND_LABELS, STATUS_LABELS
+from lessons.store import frame as _frame
 from lessons.workshops.analysis import wilson
 
 #: The most lessons one citation names; the rest are counted with the Lessons-page filter that lists them all.
 MAX_CITED = 50
-
-
-def _frame(db: Database, sql: str, params=()) -> pd.DataFrame:
-    cursor = db.execute(sql, list(params))
-    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
 
 
 _LESSONS = """

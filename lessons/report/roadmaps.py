@@ -7,9 +7,10 @@ from sqlite_utils import Database
 
 from lessons import synthesis
 from lessons.queries import STATUS_LABELS, VALIDATED_STATUSES
-from lessons.report.citations import _Citations, _frame, _lessons, _plural
+from lessons.report.citations import _Citations, _lessons, _plural
 from lessons.report.document import Report, Section
 from lessons.report.sections import _bar_by_kind, _finish, _kind_counts, _kind_table, _shared
+from lessons.store import frame as _frame
 
 #: The most steps of each kind (what to do, what to watch out for) a roadmap phase lists, best validated first.
 ROADMAP_STEPS = 20

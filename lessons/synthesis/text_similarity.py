@@ -24,8 +24,9 @@ from sklearn.preprocessing import normalize
 from sqlite_utils import Database
 
 from lessons.store import data_version
-from lessons.stored import keep, stored
-from lessons.synthesis.themes import _frame, _names
+from lessons.store import frame as _frame
+from lessons.stored import stored_or_computed
+from lessons.synthesis.themes import _names
 
 ANALYSIS = "lesson_similarity"
 #: Neighbours kept per lesson, and the lowest similarity worth keeping or offering as a threshold.
@@ -316,14 +317,15 @@ def similarity(db: Database, *, store: bool = True) -> Similarity:
     """The similarity analysis of the current lessons: the stored one when it is for the current data version,
     else computed now and (when ``store`` and the store is writable) saved for the next caller."""
     version = data_version(db, "lessons")
-    payload = stored(db, ANALYSIS, version)
-    if payload is not None:
-        return Similarity.from_bytes(payload)
-    result = build_similarity(lesson_texts(db))
-    result.data_version = version
-    if store:
-        keep(db, ANALYSIS, version, result.seconds, result.to_bytes())
-    return result
+
+    def compute() -> Similarity:
+        result = build_similarity(lesson_texts(db))
+        result.data_version = version
+        return result
+
+    return stored_or_computed(
+        db, ANALYSIS, version, compute, dump=Similarity.to_bytes, load=Similarity.from_bytes, store=store
+    )
 
 
 def lesson_facts(db: Database) -> pd.DataFrame:

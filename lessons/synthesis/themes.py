@@ -8,11 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
-
-def _frame(db: Database, sql: str, params=()) -> pd.DataFrame:
-    cursor = db.execute(sql, list(params))
-    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
-
+from lessons.store import frame as _frame
 
 # --- Themes -----------------------------------------------------------------------------------------------------
 

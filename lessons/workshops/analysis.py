@@ -55,7 +55,8 @@ from sqlite_utils import Database
 from threadpoolctl import threadpool_limits
 
 from lessons.store import data_version
-from lessons.stored import decode, encode, frame_from_json, frame_to_json, keep, stored
+from lessons.store import frame as _frame
+from lessons.stored import decode, encode, frame_from_json, frame_to_json, stored_or_computed
 from lessons.workshops.grouping import (
     MIN_GROUP_VOTES,
     REPRESENTATIVE_MAX,
@@ -100,11 +101,6 @@ UNCERTAIN_PASS_SHARE = 0.3
 AGREEMENT_LEVEL = 0.7
 ANALYSIS = "workshop-results:{code}"
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def _frame(db: Database, sql: str, params=()) -> pd.DataFrame:
-    cursor = db.execute(sql, list(params))
-    return pd.DataFrame(cursor.fetchall(), columns=[c[0] for c in cursor.description])
 
 
 # --- Reading the votes --------------------------------------------------------------------------------------------
@@ -402,17 +398,19 @@ def results(db: Database, code: str, *, store: bool = True) -> dict:
     """
     name = ANALYSIS.format(code=code)
     version = data_version(db, "workshops")
-    payload = stored(db, name, version)
-    if payload is not None:
-        return {key: frame_from_json(value) for key, value in decode(payload).items()}
-    start = time.perf_counter()
-    out = compute_results(db, code)
-    seconds = time.perf_counter() - start
-    out["summary"]["data_version"] = version
-    out["summary"]["seconds"] = round(seconds, 3)
-    if store:
-        keep(db, name, version, seconds, encode({key: frame_to_json(frame) for key, frame in out.items()}))
-    return out
+
+    def compute() -> dict:
+        start = time.perf_counter()
+        out = compute_results(db, code)
+        out["summary"]["data_version"] = version
+        out["summary"]["seconds"] = round(time.perf_counter() - start, 3)
+        return out
+
+    return stored_or_computed(
+        db, name, version, compute, store=store,
+        dump=lambda out: encode({key: frame_to_json(frame) for key, frame in out.items()}),
+        load=lambda payload: {key: frame_from_json(value) for key, value in decode(payload).items()},
+    )  # fmt: skip
 
 
 # --- Synthetic votes (benchmark and tests) ------------------------------------------------------------------------

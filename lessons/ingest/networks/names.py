@@ -4,27 +4,16 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 from lessons.ingest.fields import STAKEHOLDERS, TIES
 from lessons.ingest.normalise import parse_number
+from lessons.ingest.normalise.folding import fold as _fold  # the one text fold
 
 _DIRECTIONS = {"directed": True, "undirected": False, "mutual": False}
 _YES = {"yes", "y", "true", "t", "1", "directed", "ja", "oui", "si", "sí", "kyllä"}
 _NO = {"no", "n", "false", "f", "0", "undirected", "nein", "non", "ei"}
-
-
-def _fold(text) -> str:
-    """Compare names without case, accents, dashes or underscores.
-
-    >>> _fold("Hard_to-Reach"), _fold("Organisación")
-    ('hard to reach', 'organisacion')
-    """
-    text = unicodedata.normalize("NFKD", str(text or ""))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[_\-.]", " ", text).casefold().split())
 
 
 def _aliases(fields, name: str, *first: str) -> tuple[str, ...]:
