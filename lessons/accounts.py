@@ -297,7 +297,8 @@ def _wait(db: Database, key: str, now: datetime) -> timedelta:
 @contextlib.contextmanager
 def _write_transaction(db: Database):
     """A transaction that takes the database's write lock at its start (``BEGIN IMMEDIATE``), so that what it reads
-    cannot change before it writes, across threads and processes; inside a caller's transaction, a savepoint."""
+    cannot change before it writes, across threads and processes; inside a caller's transaction, a savepoint.
+    """
     if db.conn.in_transaction:
         with db.atomic():
             yield

@@ -1,5 +1,6 @@
 """What :mod:`lessons.editing` and :mod:`lessons.pilot_archive` share: the refusal an edit raises and a one-row read.
-Kept apart so that neither imports the other back."""
+Kept apart so that neither imports the other back.
+"""
 
 from __future__ import annotations
 

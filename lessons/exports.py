@@ -17,10 +17,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value):
-    """Prefix text that a spreadsheet would read as a formula with an apostrophe (OWASP CSV injection advice).
+    r"""Prefix text that a spreadsheet would read as a formula with an apostrophe (OWASP CSV injection advice).
 
-    >>> neutralise("=HYPERLINK(\\"http://e.vil\\")"), neutralise("-2+3"), neutralise("plain"), neutralise(-2)
-    ('\\'=HYPERLINK("http://e.vil")', "'-2+3", 'plain', -2)
+    >>> neutralise("=HYPERLINK(\"http://e.vil\")"), neutralise("-2+3"), neutralise("plain"), neutralise(-2)
+    ('\'=HYPERLINK("http://e.vil")', "'-2+3", 'plain', -2)
     """
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
@@ -37,10 +37,10 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    """CSV text (UTF-8, header row) with formulas neutralised.
+    r"""CSV text (UTF-8, header row) with formulas neutralised.
 
     >>> to_csv(pd.DataFrame({"actor": ["=cmd()"], "rows": [1]}))
-    "actor,rows\\n'=cmd(),1\\n"
+    "actor,rows\n'=cmd(),1\n"
     """
     return neutralised(frame).to_csv(index=False, lineterminator="\n")
 
@@ -52,7 +52,8 @@ _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 def _cell(value):
     """A value as an XLSX cell takes it: missing values empty, text neutralised and stripped of the control
-    characters XML cannot hold, numbers as numbers."""
+    characters XML cannot hold, numbers as numbers.
+    """
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
         return None
     if isinstance(value, str):

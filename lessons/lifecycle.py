@@ -278,7 +278,6 @@ def change_status(
     ...
     lessons.lifecycle.LifecycleError: A lesson becomes validated only when a facilitator applies the results of a workshop that voted on it: run a workshop on it, then apply its results.
     """
-
     if status not in STATUSES:
         raise LifecycleError(f"{status!r} is not a status; the statuses are {', '.join(STATUSES)}.")
     reason = clean_text(reason).strip() or None if reason else None

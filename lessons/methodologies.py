@@ -38,7 +38,8 @@ _CODE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 class ImportRefused(ValueError):
     """A schema that cannot be imported as given; nothing was written. ``problems`` lists (file, where, cause,
-    fix)."""
+    fix).
+    """
 
     def __init__(self, problems: list[tuple[str, str, str, str]]):
         self.problems = problems
@@ -314,7 +315,8 @@ def commit_import(
 ) -> int:
     """Store ``methodology`` with its steps mapped by ``mapping`` (position → phase code), in one transaction;
     return the steps written. An existing methodology of that code is refused unless ``replace`` (its steps are
-    then replaced; pilots and models keep pointing at it)."""
+    then replaced; pilots and models keep pointing at it).
+    """
     authorize(actor, "vocabulary.edit")
     known = {r[0] for r in db.execute("SELECT code FROM phases")}
     missing = [s.position for s in methodology.steps if mapping.get(s.position) not in known]

@@ -389,7 +389,8 @@ CREATE INDEX idx_upload_changes_pilot ON upload_changes(pilot_id, upload_id);
 @migrations()
 def m004_analysis_results(db: Database) -> None:
     """Results of expensive analyses (lesson similarity and clusters), stored with the data version they were
-    computed from, so they are recomputed once after the data changes and not on every page view."""
+    computed from, so they are recomputed once after the data changes and not on every page view.
+    """
     run_sql(
         db,
         """
@@ -408,7 +409,8 @@ CREATE TABLE analysis_results (
 def m005_prefix_words(db: Database) -> None:
     """An index of the words as written (not stemmed), so that a search ending in the start of a word finds every
     word that starts so: "communicat" → communication, communicated… The stemmed index alone cannot, as it holds
-    "commun". Only its vocabulary is used (``detail=none`` keeps it small); triggers keep it in step with lessons."""
+    "commun". Only its vocabulary is used (``detail=none`` keeps it small); triggers keep it in step with lessons.
+    """
     run_sql(
         db,
         """
@@ -439,7 +441,8 @@ INSERT INTO lessons_words (lessons_words) VALUES ('rebuild');
 @migrations()
 def m006_lesson_stakeholder_versions(db: Database) -> None:
     """Links between lessons and the stakeholders they concern raise the lessons and network data versions, so
-    views of either refresh when a link is added or removed."""
+    views of either refresh when a link is added or removed.
+    """
     for event in ("INSERT", "UPDATE", "DELETE"):
         run_sql(
             db,
@@ -456,7 +459,8 @@ END;
 def m007_lesson_status_history(db: Database) -> None:
     """The lesson lifecycle's record: every change of a lesson's status with who (account and role), when, why and
     the evidence (a workshop's code, round and counts). Each lesson gets one first row with the status it had,
-    "recorded before the lifecycle existed", so no status is lost and every lesson has a history."""
+    "recorded before the lifecycle existed", so no status is lost and every lesson has a history.
+    """
     run_sql(
         db,
         """
@@ -614,7 +618,8 @@ END;
 @migrations()
 def m009_vocabulary_and_pilot_archive(db: Database) -> None:
     """Themes can be retired (kept on the lessons that carry them, no longer offered for new ones), and a deleted
-    pilot's rows are kept in ``deleted_pilots`` so an administrator can undo the deletion (#14)."""
+    pilot's rows are kept in ``deleted_pilots`` so an administrator can undo the deletion (#14).
+    """
     run_sql(
         db,
         """
@@ -639,5 +644,6 @@ CREATE INDEX idx_deleted_pilots_slug ON deleted_pilots(slug);
 @migrations()
 def m010_model_uploads(db: Database) -> None:
     """Uploads can carry governance models (sheets Models, Model elements, Lesson links): the fingerprint of the models
-    an upload changed, so that undoing it is refused once they changed again (#14)."""
+    an upload changed, so that undoing it is refused once they changed again (#14).
+    """
     run_sql(db, "ALTER TABLE uploads ADD COLUMN models_fingerprint TEXT;")

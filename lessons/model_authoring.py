@@ -119,7 +119,8 @@ def is_voted(db: Database, model_id: int, version: int) -> bool:
 
 def _editable_version(db: Database, model: dict, note: str) -> tuple[int, dict[int, int]]:
     """The version to edit: the current one, or (when it has votes) a new copy of it. Returns the version and a map
-    from the current version's element ids to the ids of the rows to edit."""
+    from the current version's element ids to the ids of the rows to edit.
+    """
     version = model["version"]
     rows = db.execute(
         "SELECT id, key, position, kind, name, description, phase FROM model_elements WHERE model_id = ? AND version = ?",
@@ -223,7 +224,8 @@ def create_model(
 
 def update_model(db: Database, actor: Actor, slug: str, **changes) -> int:
     """Change a model's ``name``, ``description``, ``methodology`` or ``source``; return its current version (a new
-    one when the model had been voted on)."""
+    one when the model had been voted on).
+    """
     authorize(actor, "model.edit")
     unknown = set(changes) - {"name", "description", "methodology", "source"}
     if unknown:
@@ -329,7 +331,8 @@ def add_element(
 
 def update_element(db: Database, actor: Actor, slug: str, number: int, **changes) -> int:
     """Change the ``name``, ``description`` or ``kind`` of element ``number`` (1-based, in order) of a model's
-    current version; return the version changed (a new one when the model had been voted on)."""
+    current version; return the version changed (a new one when the model had been voted on).
+    """
     authorize(actor, "model.edit")
     unknown = set(changes) - {"name", "description", "kind"}
     if unknown:
@@ -393,7 +396,8 @@ def move_element(db: Database, actor: Actor, slug: str, number: int, step: int) 
 
 def reorder_elements(db: Database, actor: Actor, slug: str, keys: list[str]) -> int:
     """Put the elements of a model's current version in the order of ``keys`` (each element key once, e.g.
-    ``["E3", "E1", "E2"]``); return the version changed (a new one when the model had been voted on)."""
+    ``["E3", "E1", "E2"]``); return the version changed (a new one when the model had been voted on).
+    """
     authorize(actor, "model.edit")
     with db.atomic():
         model = _model(db, slug)

@@ -104,7 +104,8 @@ def propose_links(
 ) -> int:
     """Propose links between lessons and an element: a coordinator for their own pilots' lessons (editors and
     administrators may too). A proposal counts nowhere until an editor or administrator accepts it
-    (:func:`review_links`). Returns how many lessons were proposed."""
+    (:func:`review_links`). Returns how many lessons were proposed.
+    """
     first = next(iter(sorted(getattr(actor, "pilot_ids", ()) or ())), None)
     authorize(actor, "model.link.propose", first)  # a role that never proposes is refused before any look-up
     with db.atomic():
@@ -149,7 +150,8 @@ def unlink_lessons(db: Database, actor: Actor, element_id: int, lesson_ids: Iter
 
 def proposed_links(db: Database, slug: str | None = None) -> list[dict]:
     """Proposed links waiting for an editor: element_id, element (key · name), model, lesson_id, lesson title, pilot,
-    stance, note, proposed_by."""
+    stance, note, proposed_by.
+    """
     cursor = db.execute(
         """SELECT le.element_id, e.key || ' · ' || e.name AS element, gm.slug AS model, le.lesson_id,
                   l.title AS lesson, p.name AS pilot, le.stance, le.note, le.proposed_by

@@ -151,7 +151,8 @@ def model_results(db: Database, model: str) -> dict:
 
 def versions(db: Database, model: str) -> pd.DataFrame:
     """A model's versions, newest first: number, created_at, note, elements, voted (whether a workshop voted on
-    it)."""
+    it).
+    """
     return _frame(
         db,
         """SELECT n.number, mv.created_at, mv.note,
@@ -207,7 +208,8 @@ def changes_since_vote(db: Database, model: str) -> dict | None:
 
 def element_lessons(db: Database, element_id: int, *, status: str = "accepted") -> pd.DataFrame:
     """The lessons linked to an element (accepted links, or ``status="proposed"``): id, key, title, kind, status,
-    pilot, pilot_name, stance, note."""
+    pilot, pilot_name, stance, note.
+    """
     return _frame(
         db,
         """SELECT l.id, l.key, l.title, l.kind, l.status, p.slug AS pilot, p.name AS pilot_name, le.stance, le.note
@@ -219,7 +221,8 @@ def element_lessons(db: Database, element_id: int, *, status: str = "accepted") 
 
 def element_validation(db: Database, element_id: int) -> pd.DataFrame:
     """How each workshop voted on statements drawn from the element, per round: workshop, status, round, agree,
-    disagree, pass_, votes."""
+    disagree, pass_, votes.
+    """
     return _frame(
         db,
         f"""SELECT w.title AS workshop, w.status, v.round, sum(v.value = 1) AS agree, sum(v.value = -1) AS disagree,

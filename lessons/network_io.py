@@ -204,19 +204,19 @@ def pilot_network_frames(
 
 
 def xml_text(value) -> str:
-    """Text as XML element content: markup escaped, a carriage return as ``&#13;``, characters XML cannot hold dropped.
+    r"""Text as XML element content: markup escaped, a carriage return as ``&#13;``, characters XML cannot hold dropped.
 
-    >>> xml_text('Tom & Jerry <"ok">\\r\\n\\x07😀')
-    'Tom &amp; Jerry &lt;"ok"&gt;&#13;\\n😀'
+    >>> xml_text('Tom & Jerry <"ok">\r\n\x07😀')
+    'Tom &amp; Jerry &lt;"ok"&gt;&#13;\n😀'
     """
     text = _NOT_XML.sub("", str(value))
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def xml_attribute(value) -> str:
-    """Text as a double-quoted XML attribute value: also quotes, tabs and line feeds as references.
+    r"""Text as a double-quoted XML attribute value: also quotes, tabs and line feeds as references.
 
-    >>> xml_attribute('say "hi"\\tthen\\nleave')
+    >>> xml_attribute('say "hi"\tthen\nleave')
     'say &quot;hi&quot;&#9;then&#10;leave'
     """
     return xml_text(value).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
@@ -474,7 +474,7 @@ def to_csv_zip(db: Database, pilot: str, *, relations=(), period: str = "all") -
 def export_network(
     db: Database, pilot: str, file_format: str, *, relations=(), period: str = "all", per_edge_direction: bool = False
 ) -> bytes:
-    """The network in one of ``FORMATS``: ``graphml``, ``gexf``, ``csv`` (the edge list) or ``zip`` (both CSVs).
+    r"""The network in one of ``FORMATS``: ``graphml``, ``gexf``, ``csv`` (the edge list) or ``zip`` (both CSVs).
 
     ``per_edge_direction`` applies to GraphML and GEXF; CSV always has a ``directed`` column.
 
@@ -482,7 +482,7 @@ def export_network(
     >>> db = open_memory_store()
     >>> _ = db["pilots"].insert({"slug": "oulu", "name": "Oulu", "country": "FI"})
     >>> export_network(db, "oulu", "csv")
-    b'source,target,relation,directed,weight,period\\n'
+    b'source,target,relation,directed,weight,period\n'
     >>> export_network(db, "oulu", "pajek")
     Traceback (most recent call last):
     ...

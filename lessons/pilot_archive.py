@@ -187,7 +187,8 @@ def last_deletion(db: Database, slug: str) -> int | None:
 
 def restore_pilot(db: Database, actor: Actor, deletion_id: int) -> int:
     """Undo a pilot's deletion: put back every row that went with it, with the same ids, and the links that were
-    cut; return the rows restored. Refused (nothing written) if the slug or any of the ids was taken since."""
+    cut; return the rows restored. Refused (nothing written) if the slug or any of the ids was taken since.
+    """
     authorize(actor, "pilot.delete")
     with db.atomic():
         entry = _one(db, "SELECT * FROM deleted_pilots WHERE id = ?", [int(deletion_id)])

@@ -1,5 +1,6 @@
 """What the app's views read about pilots beyond :mod:`lessons.queries`: their actors, the size of their
-networks, the slugs of a user's pilots and the counts shown next to the exports."""
+networks, the slugs of a user's pilots and the counts shown next to the exports.
+"""
 
 from __future__ import annotations
 

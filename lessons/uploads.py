@@ -1,5 +1,6 @@
 """Rules about recorded uploads that the upload page asks about (the uploads themselves are written and undone by
-:mod:`lessons.ingest.changes`)."""
+:mod:`lessons.ingest.changes`).
+"""
 
 from __future__ import annotations
 

@@ -65,7 +65,8 @@ def unescape_text(cell: str) -> str:
 
 def _free_text(field: dict) -> bool:
     """Whether a field of a table schema may hold a text :func:`escape_text` changes: a ``string`` (dates and
-    date-times are ISO 8601, numbers are not text) without a list of allowed values none of which needs it."""
+    date-times are ISO 8601, numbers are not text) without a list of allowed values none of which needs it.
+    """
     allowed = field.get("constraints", {}).get("enum")
     return field["type"] == "string" and not (allowed and not any(str(v).startswith(_ESCAPED_START) for v in allowed))
 

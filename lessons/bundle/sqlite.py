@@ -153,7 +153,8 @@ def datasette_metadata(db: Database) -> dict:
 @contextlib.contextmanager
 def published_snapshot(db: Database) -> Iterator[Database]:
     """The store as it may be published, opened read-only: the sanitised copy (:func:`_sanitised_copy`: no
-    accounts or secrets, participants and votes under :mod:`lessons.privacy`), deleted when the block ends."""
+    accounts or secrets, participants and votes under :mod:`lessons.privacy`), deleted when the block ends.
+    """
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "lessons.db"
         _sanitised_copy(db, path)

@@ -1,5 +1,6 @@
 """Commands that write the shared data set and reports: ``export``, ``brief`` and ``import-bundle`` (its way
-back in)."""
+back in).
+"""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def _write(out: Path, data: bytes) -> bool:
 
 def cmd_export(args) -> int:
     """``export --format bundle|sqlite|datapackage|datasette-metadata|personal-data --out FILE``: the shared data set,
-    or (administrators) the participants' personal data."""
+    or (administrators) the participants' personal data.
+    """
     from lessons import bundle
 
     db = ensure_store(args.db)

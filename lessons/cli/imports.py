@@ -1,5 +1,6 @@
 """Commands that bring data in: ``import`` (pilot summaries), ``uploads`` (list, undo), ``template`` and
-``methodology import``."""
+``methodology import``.
+"""
 
 from __future__ import annotations
 
@@ -175,7 +176,8 @@ def add_template(sub, common) -> None:
 
 def cmd_methodology(args) -> int:
     """``methodology import FILE``: a published process description (an INTERLINK co-production schema folder,
-    its metadata.json or a zip of it) as a methodology in the crosswalk."""
+    its metadata.json or a zip of it) as a methodology in the crosswalk.
+    """
     from lessons.methodologies import ImportRefused, commit_import, parse_schema, preview, read_files, suggest_mapping
 
     db = ensure_store(args.db)

@@ -67,7 +67,8 @@ def cmd_model(args) -> int:
 
 def model_json(db, slug: str) -> dict:
     """A model as ``model show --json`` prints it: its current version, and its elements in order, each with its
-    accepted lesson links, outcome, n (agree + disagree), agree share and 95% Wilson interval."""
+    accepted lesson links, outcome, n (agree + disagree), agree share and 95% Wilson interval.
+    """
     from lessons import model_authoring as authoring
     from lessons import models
 

@@ -1,5 +1,6 @@
 """The ``lesson status`` command: move a lesson along its status lifecycle (:mod:`lessons.lifecycle`), by the
-same rules as the app."""
+same rules as the app.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The commit: an upload's plan applied in one transaction, every row's before and after image logged in
 ``upload_changes`` (so that :mod:`lessons.ingest.undo` can restore it exactly), the lifecycle and permissions checked
-again whoever made the plan."""
+again whoever made the plan.
+"""
 
 from __future__ import annotations
 

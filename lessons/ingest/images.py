@@ -1,6 +1,7 @@
 """Row images: a row of the store as ``upload_changes`` keeps it before and after an upload, read, written back and
 logged. The commit writes them, undo restores them, the preview and :func:`~lessons.ingest.undo.pilot_content_hash`
-read them."""
+read them.
+"""
 
 from __future__ import annotations
 

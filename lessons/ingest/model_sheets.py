@@ -67,7 +67,8 @@ def _int(value) -> int | None:
 
 def _rows(upload: Upload, name: str, options: Options, vocab, prepared: Prepared):
     """Each non-empty row of the sheets called ``name``: (where, raw row, values, problems), or nothing when a
-    required column is missing (reported once)."""
+    required column is missing (reported once).
+    """
     for sheet in upload.sheet(name):
         mapping = options.mapping.get(name) or guess_mapping(sheet.columns, name)
         missing = missing_columns(sheet, mapping, options.defaults.get(name, {}))
@@ -192,7 +193,8 @@ def final_elements(db: Database, rows: ModelRows, slug: str, *, remove_missing: 
     """The elements ``slug`` will have after the upload, in order, and the current elements it removes.
 
     Each item is ``(row or None, current element or None)``: a row of the sheet matched to the element it changes
-    (or None for a new element), or an element the sheet leaves out (row None)."""
+    (or None for a new element), or an element the sheet leaves out (row None).
+    """
     exists = db.execute("SELECT 1 FROM governance_models WHERE slug = ?", [slug]).fetchone() is not None
     current = authoring.current_elements(db, slug) if exists else []
     given = rows.elements.get(slug)
@@ -389,7 +391,8 @@ def fingerprint(db: Database, model_ids: list[int]) -> str:
 def apply_models(db: Database, actor: Actor, rows: ModelRows, *, remove_missing: bool, log) -> str | None:
     """Write the model sheets' rows through the model-authoring rules, inside the caller's transaction; report each
     row changed to ``log(pilot_id, table, row_id, op, before, after)``. Returns the fingerprint record for undo (a
-    JSON text: the model ids and their fingerprint), or None when the sheets were empty."""
+    JSON text: the model ids and their fingerprint), or None when the sheets were empty.
+    """
     slugs = set(rows.models) | set(rows.elements) | {link["model"] for link in rows.links}
     if not slugs:
         return None
@@ -440,7 +443,8 @@ def apply_models(db: Database, actor: Actor, rows: ModelRows, *, remove_missing:
 
 def _log_difference(db: Database, before: dict, after: dict, log) -> None:
     """Log rows removed (children first), added (parents first), then changed, so that undo (which replays the log
-    backwards) restores parents before their children and removes children before their parents."""
+    backwards) restores parents before their children and removes children before their parents.
+    """
     rank = {table: i for i, table in enumerate(MODEL_TABLES)}
 
     def pilot_of(table: str, image: dict) -> int | None:
@@ -465,7 +469,8 @@ def _log_difference(db: Database, before: dict, after: dict, log) -> None:
 
 def undo_refusal(db: Database, upload: dict, changes: list[dict]) -> str | None:
     """Why an upload's model changes cannot be undone now, or None. Refused when the models changed after the
-    upload (on the models page or by another upload), or when a workshop uses an element the undo would change."""
+    upload (on the models page or by another upload), or when a workshop uses an element the undo would change.
+    """
     record = upload.get("models_fingerprint")
     if not record:
         return None

@@ -112,8 +112,8 @@ def run_import(
 def refresh_networks(db: Database, pilots: list[str]) -> None:
     """Compute and store the network analyses of ``pilots`` (every period, all tie types, and the layout) right
     after their networks changed, so the first page view loads them instead of computing. A failure here never
-    undoes a committed upload: the page computes on demand instead."""
-
+    undoes a committed upload: the page computes on demand instead.
+    """
     for slug in pilots:
         try:
             network.pilot_layout(db, slug)

@@ -1,5 +1,6 @@
 """What an upload will change: one :class:`Change` per row, gathered in a :class:`Plan` for the preview and the
-commit. Nothing here touches the store."""
+commit. Nothing here touches the store.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The pilot-summary template workbook: sheets Pilot, Lessons, Stakeholders, Ties, and the governance-model sheets
 Models, Model elements, Lesson links, with instructions, help on every column and drop-down lists of allowed values
-(from the store's vocabularies, so edits to them show up here; retired themes are not offered)."""
+(from the store's vocabularies, so edits to them show up here; retired themes are not offered).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Undo: every row an upload changed restored to its image before the upload, unless a later upload or an edit
-changed it since; the list of uploads; and a fingerprint of a pilot's stored content."""
+changed it since; the list of uploads; and a fingerprint of a pilot's stored content.
+"""
 
 from __future__ import annotations
 
@@ -124,7 +125,8 @@ def list_uploads(db: Database, *, pilot_ids=None) -> list[dict]:
 
 def pilot_content_hash(db: Database, pilot_id: int) -> str:
     """A fingerprint of everything stored about a pilot: its facts, lessons (with themes and groups), stakeholders
-    and ties. Equal hashes mean equal content."""
+    and ties. Equal hashes mean equal content.
+    """
     parts = [dicts(db.execute("SELECT * FROM pilots WHERE id = ?", [pilot_id]))]
     for table in ("lessons", "stakeholders", "ties"):
         ids = [r[0] for r in db.execute(f"SELECT id FROM {table} WHERE pilot_id = ? ORDER BY id", [pilot_id])]

@@ -407,7 +407,8 @@ def _pilot_access(db, actor, slug, existing, where, prepared, *, record: bool = 
 
 def _check_ties(db: Database, prepared: Prepared, existing: dict) -> None:
     """Every tie joins stakeholders of its pilot: those in the upload, else (when the upload has no Stakeholders sheet
-    for that pilot) those already stored."""
+    for that pilot) those already stored.
+    """
     known: dict[str, set[str]] = {}
     for row in prepared.rows["stakeholders"]:
         known.setdefault(row["pilot"], set()).add(row["key"])

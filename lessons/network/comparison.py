@@ -1,5 +1,6 @@
 """Across periods and pilots: what changed from baseline to end, pilots side by side, organisations shared between
-pilots, and the lessons that concern an actor."""
+pilots, and the lessons that concern an actor.
+"""
 
 from __future__ import annotations
 
@@ -136,7 +137,8 @@ def _compare_rows(db: Database, slugs: list[tuple[str, str]]) -> list[dict]:
 def compare_pilots(db: Database, pilots: Sequence[str] | None = None) -> pd.DataFrame:
     """Network-level metrics of every pilot (or the chosen slugs) side by side, one row per pilot in name order:
     pilot, pilot_name, directed, then :data:`SCALAR_METRICS` and brokers — each pilot's end-of-pilot network with
-    all relations. Stored per network data version like :func:`analysis` (and each pilot's analysis with it)."""
+    all relations. Stored per network data version like :func:`analysis` (and each pilot's analysis with it).
+    """
     everyone = db.execute("SELECT slug, name FROM pilots ORDER BY name, slug").fetchall()
     version = data_version(db, "network")
     payload = _stored(db, COMPARE_NAME, version)
@@ -216,7 +218,8 @@ def shared_organisations(db: Database, min_pilots: int = 2) -> dict[str, pd.Data
 
 def actor_lessons(db: Database, stakeholder_id: int) -> pd.DataFrame:
     """The lessons that concern an actor (``lesson_stakeholders``): id, key, title, kind, status, pilot (slug),
-    pilot_name, in pilot and key order."""
+    pilot_name, in pilot and key order.
+    """
     return _frame(
         db,
         """SELECT l.id, l.key, l.title, l.kind, l.status, p.slug AS pilot, p.name AS pilot_name

@@ -41,7 +41,8 @@ def _pilot_id(db: Database, pilot: str) -> int:
 
 def pilot_actors(db: Database, pilot: str) -> pd.DataFrame:
     """Every stakeholder of a pilot, by id: id, key, name, sector, sector_name, hard_to_reach (bool),
-    organisation_id, organisation (name), role, pilot (slug)."""
+    organisation_id, organisation (name), role, pilot (slug).
+    """
     actors = _frame(
         db,
         """SELECT s.id, s.key, s.name, s.sector, coalesce(sec.name, s.sector) AS sector_name, s.hard_to_reach,
@@ -103,7 +104,8 @@ def _plain_value(value):
 
 def _build(nodes: pd.DataFrame, ties: pd.DataFrame, directed: bool) -> nx.Graph:
     """A graph with ``nodes`` (column ``id`` plus attributes) and ``ties`` (source, target, relation, directed,
-    weight, period) merged as the module doc says. Self-loops are dropped and counted in ``G.graph["self_loops"]``."""
+    weight, period) merged as the module doc says. Self-loops are dropped and counted in ``G.graph["self_loops"]``.
+    """
     G = nx.DiGraph() if directed else nx.Graph()
     attrs = [c for c in nodes.columns if c != "id"]
     for row in nodes.itertuples(index=False):
@@ -205,7 +207,8 @@ def relations(db: Database, pilot: str | None = None) -> list[str]:
 
 def edge_frame(G: nx.Graph) -> pd.DataFrame:
     """The edges of ``G`` (arcs of a directed graph, undirected ties once per direction) as a frame:
-    source, target, relation, weight, directed, period, ties."""
+    source, target, relation, weight, directed, period, ties.
+    """
     rows = [
         (u, v, d.get("relation"), float(d.get("weight", 1.0)), bool(d.get("directed", G.is_directed())),
          d.get("period"), int(d.get("ties", 1)))

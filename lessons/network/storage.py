@@ -27,7 +27,8 @@ class NetworkAnalysis:
     """A pilot network analysed: ``metrics`` (:func:`network_metrics`), ``actors`` (:func:`actor_metrics`),
     ``edges`` (:func:`edge_frame`), ``layout`` (id, x, y of every stakeholder of the pilot: the stable layout of its
     whole network), ``approximate`` (betweenness and closeness estimated from sampled sources), ``seconds`` (time to
-    compute) and the ``data_version`` of the network it was computed from."""
+    compute) and the ``data_version`` of the network it was computed from.
+    """
 
     pilot: str
     period: str
@@ -88,7 +89,8 @@ def analysis_name(pilot: str, period: str = "end", relations: Sequence[str] = ()
 
 def pilot_layout(db: Database, pilot: str, *, store: bool = True) -> pd.DataFrame:
     """The stable layout of a pilot: :func:`layout` of its whole network (every period and relation), stored per
-    data version of the network, so positions do not move when the user switches period or relation."""
+    data version of the network, so positions do not move when the user switches period or relation.
+    """
     name = f"network-layout:{pilot}"
     version = data_version(db, "network")
     payload = _stored(db, name, version)
@@ -124,7 +126,8 @@ def analysis(
 ) -> NetworkAnalysis:
     """The analysis of one pilot's network (slug; chosen relations — all when empty — and period): the stored one
     when it is for the current network data version, else computed now and (when ``store`` and the store is
-    writable) kept in ``analysis_results`` under :func:`analysis_name` for the next caller."""
+    writable) kept in ``analysis_results`` under :func:`analysis_name` for the next caller.
+    """
     _check_period(period)
     relations = tuple(sorted(set(relations)))
     name = analysis_name(pilot, period, relations)

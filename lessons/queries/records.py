@@ -15,7 +15,8 @@ from lessons.queries.filters import _frame
 def lesson_detail(db: Database, lesson_id: int) -> dict | None:
     """Everything about one lesson: its fields, pilot, themes, stakeholder groups, provenance, model links,
     workshop validation results (``validation``: the records of :func:`lesson_validation`) and the public record of
-    its status (``status_history``: the records of :func:`lessons.lifecycle.status_history`, no account ids)."""
+    its status (``status_history``: the records of :func:`lessons.lifecycle.status_history`, no account ids).
+    """
     cursor = db.execute(
         """
         SELECT l.*, p.slug AS pilot, p.name AS pilot_name, p.country, p.city, m.name AS methodology,
@@ -145,7 +146,8 @@ def pilot_lessons(db: Database, pilot_id: int) -> pd.DataFrame:
 
 def vocabularies(db: Database) -> dict[str, pd.DataFrame]:
     """Codes and names of themes (not retired ones), phases, sectors and methodologies, for choosers (columns code,
-    name)."""
+    name).
+    """
     return {
         "themes": _frame(db, "SELECT code, name FROM themes WHERE retired = 0 ORDER BY name"),
         "phases": _frame(db, "SELECT code, name FROM phases ORDER BY position"),

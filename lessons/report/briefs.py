@@ -33,7 +33,8 @@ SUBJECTS = ("theme", "pilot", "model")
 
 def theme_brief(db: Database, theme: str, *, memo: dict | None = None) -> Report:
     """The brief on one theme (``themes.code``): recurring lessons, enabler/barrier contradictions, validation of
-    its lessons, the stakeholders they concern."""
+    its lessons, the stakeholders they concern.
+    """
     row = db.execute("SELECT code, name FROM themes WHERE code = ?", [theme]).fetchone()
     if row is None:
         raise ReportError(f"There is no theme “{theme}”.")
@@ -107,7 +108,8 @@ def theme_brief(db: Database, theme: str, *, memo: dict | None = None) -> Report
 
 def pilot_brief(db: Database, pilot: str, *, memo: dict | None = None) -> Report:
     """The brief on one pilot (slug): its facts, lessons shared with other pilots, where others disagree, the
-    validation of its lessons and its stakeholder network."""
+    validation of its lessons and its stakeholder network.
+    """
     cursor = db.execute(
         """SELECT p.*, m.name AS methodology_name FROM pilots p LEFT JOIN methodologies m ON m.code = p.methodology
            WHERE p.slug = ?""",
@@ -212,7 +214,8 @@ def pilot_brief(db: Database, pilot: str, *, memo: dict | None = None) -> Report
 
 def model_brief(db: Database, model: str, *, memo: dict | None = None) -> Report:
     """The brief on one governance model (slug): its elements with the lessons supporting and challenging each,
-    the elements pilots disagree on, and how workshops voted on each element."""
+    the elements pilots disagree on, and how workshops voted on each element.
+    """
     row = db.execute(
         """SELECT gm.id, gm.slug, gm.name, gm.inspired_by, gm.summary, m.name FROM governance_models gm
            LEFT JOIN methodologies m ON m.code = gm.methodology WHERE gm.slug = ?""",

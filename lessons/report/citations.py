@@ -1,6 +1,7 @@
 """Reading the store for a report, and citing what it reads: lessons as ``L<id> (<pilot>)``, vote counts with their
 workshop, round, n and 95% Wilson interval; :class:`_Citations` collects what a report cites for its *Sources*.
-Also the small wording helpers every section shares (plurals, percentages, numbers)."""
+Also the small wording helpers every section shares (plurals, percentages, numbers).
+"""
 
 from __future__ import annotations
 

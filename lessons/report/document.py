@@ -1,5 +1,6 @@
 """What a brief or the roadmap is made of: a :class:`Report` of :class:`Section` s of :class:`Block` s, plain content
-that :mod:`lessons.report.render` writes as HTML and PDF."""
+that :mod:`lessons.report.render` writes as HTML and PDF.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ class ReportError(ValueError):
 @dataclass
 class Block:
     """One piece of a section: ``text`` (a paragraph), ``bullets`` (``items``), ``table`` (``frame`` with
-    ``caption``) or ``chart`` (a Vega-Lite ``spec``, its ``alt`` text, and the ``frame`` it draws as a table)."""
+    ``caption``) or ``chart`` (a Vega-Lite ``spec``, its ``alt`` text, and the ``frame`` it draws as a table).
+    """
 
     kind: str
     text: str = ""
@@ -52,7 +54,8 @@ class Section:
 class Report:
     """A brief or the roadmap: ``kind`` (theme, pilot, model or roadmap), ``key`` (the subject's code or slug),
     ``title``, ``subtitle``, ``generated`` (UTC, ISO), ``notice`` (the demo-data notice or ""), ``sections`` and
-    the ``lessons`` and ``workshops`` it cites (the Sources)."""
+    the ``lessons`` and ``workshops`` it cites (the Sources).
+    """
 
     kind: str
     key: str

@@ -67,16 +67,17 @@ def _full(spec: dict) -> str:
 
 def chart_svg(spec: dict) -> str:
     """A Vega-Lite specification drawn as SVG (white background), for the HTML page: sharp at any zoom, its words
-    real text."""
+    real text.
+    """
     return vl_convert.vegalite_to_svg(_full(spec))
 
 
 def chart_png(spec: dict, svg: str | None = None) -> bytes:
-    """The chart as a PNG image for the PDF, rasterised from its SVG (drawn now unless given).
+    r"""The chart as a PNG image for the PDF, rasterised from its SVG (drawn now unless given).
 
     >>> png = chart_png({"data": {"values": [{"a": "x", "b": 1}]}, "mark": "bar",
     ...                  "encoding": {"x": {"field": "b", "type": "quantitative"}, "y": {"field": "a"}}})
-    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    >>> png[:8] == b"\x89PNG\r\n\x1a\n"
     True
     """
     return vl_convert.svg_to_png(chart_svg(spec) if svg is None else svg, scale=CHART_SCALE)
@@ -93,7 +94,8 @@ def chart_vectors(report: Report) -> dict[int, str]:
 
 def chart_images(report: Report, vectors: dict[int, str] | None = None) -> dict[int, bytes]:
     """Every chart of ``report`` as PNG, keyed by ``id()`` of its block (from ``vectors`` when given: Vega lays a
-    chart out once for both files)."""
+    chart out once for both files).
+    """
     vectors = vectors or {}
     return {id(b): chart_png(b.spec, vectors.get(id(b))) for b in _charts(report)}
 
@@ -169,7 +171,8 @@ def _html_block(block: Block, images: dict[int, str]) -> str:
 
 def to_html(report: Report, images: dict[int, str] | None = None) -> bytes:
     """The report as one self-contained HTML page (UTF-8): charts embedded as SVG images with alternative text,
-    each followed by its table."""
+    each followed by its table.
+    """
     images = chart_vectors(report) if images is None else images
     parts = [
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(report.title)}</title>',
@@ -308,7 +311,8 @@ class _Pdf(FPDF):
 
     def _widths(self, frame: pd.DataFrame) -> list[float]:
         """Column widths in mm: every heading word fits on one line; numbers and codes get what they need; long
-        text columns share what is left (and wrap)."""
+        text columns share what is left (and wrap).
+        """
         pad = 2.5
         self.set_font("DejaVu", "B", 8)
         floor = [max(self.get_string_width(w) for w in (str(c).split() or [""])) + pad for c in frame.columns]
@@ -346,7 +350,8 @@ class _Pdf(FPDF):
 
 def to_pdf(report: Report, images: dict[int, bytes] | None = None) -> bytes:
     """The report as an A4 PDF with bookmarks per section, page numbers, charts as images each followed by their
-    table, and a Sources section listing every cited lesson and workshop."""
+    table, and a Sources section listing every cited lesson and workshop.
+    """
     images = chart_images(report) if images is None else images
     pdf = _Pdf(report)
     pdf.add_page()
@@ -386,7 +391,8 @@ def to_pdf(report: Report, images: dict[int, bytes] | None = None) -> bytes:
 
 def render(report: Report, formats=("html", "pdf")) -> dict[str, bytes]:
     """The report's files in ``formats`` (``html``, ``pdf``): ``{"<stem>.html": ..., "<stem>.pdf": ...}``; each
-    chart is laid out once for both."""
+    chart is laid out once for both.
+    """
     vectors = chart_vectors(report)
     files = {}
     if "html" in formats:

@@ -1,5 +1,6 @@
 """The sections briefs share — what recurs across pilots, what validation workshops said, who was involved, the
-stakeholder network — and the by-kind counts and charts behind them."""
+stakeholder network — and the by-kind counts and charts behind them.
+"""
 
 from __future__ import annotations
 
@@ -100,7 +101,8 @@ def _kind_table(counts: pd.DataFrame, label: str, order=None) -> pd.DataFrame:
 
 def _shared(db: Database, memo: dict | None, name: str):
     """What every brief of one batch reads alike (vote results, groups of similar lessons, the theme matrix), made
-    once per ``memo`` dict (the bundle makes all its briefs with one)."""
+    once per ``memo`` dict (the bundle makes all its briefs with one).
+    """
     if memo is not None and name in memo:
         return memo[name]
     if name == "results":
@@ -124,7 +126,8 @@ def _recurring(
     memo: dict | None = None,
 ) -> Section:
     """Groups of similar lessons (the *What recurs* analysis) that hold at least two of ``lessons``' pilots — or,
-    for a pilot, groups holding one of its lessons and another pilot's."""
+    for a pilot, groups holding one of its lessons and another pilot's.
+    """
     section = Section(heading)
     if lessons.empty:
         section.text(f"No lesson {scope} yet, so nothing can recur.")

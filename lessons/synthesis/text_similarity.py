@@ -41,7 +41,8 @@ _STEMMER = snowballstemmer.stemmer("english")
 
 class _Analyzer:
     """Lower-case words of letters, English stop words removed, Snowball stems; remembers each stem's commonest
-    surface word so labels read as words ("champions", not "champion")."""
+    surface word so labels read as words ("champions", not "champion").
+    """
 
     def __init__(self) -> None:
         self.stems: dict[str, str] = {}
@@ -70,7 +71,8 @@ class _Analyzer:
 @dataclass
 class Similarity:
     """What text similarity found: per-lesson neighbours, the average-linkage merge order and each lesson's
-    distinctive terms. Arrays are parallel to ``lesson_ids`` (index = position)."""
+    distinctive terms. Arrays are parallel to ``lesson_ids`` (index = position).
+    """
 
     lesson_ids: np.ndarray  # int64, ascending
     pilot_ids: np.ndarray  # int64
@@ -214,7 +216,8 @@ CHUNK = 2000
 def _candidates(scores: np.ndarray, offset: int, k: int, exact: bool) -> tuple[np.ndarray, np.ndarray]:
     """About the ``k`` best columns of every row of a block of similarity scores (the block's rows start at
     ``offset``; a row's own column is excluded). Exact with ``exact``; otherwise the cut-off of each row is
-    estimated from every 8th column, which is several times faster than a full selection."""
+    estimated from every 8th column, which is several times faster than a full selection.
+    """
     rows = np.arange(scores.shape[0])
     scores[rows, rows + offset] = -np.inf
     if exact or scores.shape[1] <= 8 * k:
@@ -314,7 +317,8 @@ def lesson_texts(db: Database) -> pd.DataFrame:
 
 def similarity(db: Database, *, store: bool = True) -> Similarity:
     """The similarity analysis of the current lessons: the stored one when it is for the current data version,
-    else computed now and (when ``store`` and the store is writable) saved for the next caller."""
+    else computed now and (when ``store`` and the store is writable) saved for the next caller.
+    """
     version = data_version(db, "lessons")
     payload = stored(db, ANALYSIS, version)
     if payload is not None:
@@ -337,7 +341,8 @@ def lesson_facts(db: Database) -> pd.DataFrame:
 
 def _labels(sim: Similarity, clustered: pd.DataFrame, count: int = 3) -> pd.Series:
     """Every cluster's most distinctive words: the terms with the highest summed TF-IDF weight among the top
-    terms of its lessons (ties by word)."""
+    terms of its lessons (ties by word).
+    """
     positions = clustered["position"].to_numpy()
     terms = pd.DataFrame(
         {
@@ -429,7 +434,8 @@ def similar_lessons(
     db: Database, sim: Similarity, lesson_id: int, limit: int = 5, minimum: float = SIMILAR_MIN
 ) -> pd.DataFrame:
     """Lessons of other pilots most similar to ``lesson_id`` (at least ``minimum`` alike), best first:
-    id, key, title, kind, pilot, pilot_name, similarity."""
+    id, key, title, kind, pilot, pilot_name, similarity.
+    """
     columns = ["id", "key", "title", "kind", "pilot", "pilot_name", "similarity"]
     where = np.searchsorted(sim.lesson_ids, int(lesson_id))
     if where >= len(sim.lesson_ids) or sim.lesson_ids[where] != int(lesson_id):

@@ -367,7 +367,8 @@ def round_spread(matrix: pd.DataFrame) -> dict:
 def convergence(db: Database, code: str) -> pd.DataFrame:
     """Per round of workshop ``code`` with votes: round, participants, votes, statements, mean_variance,
     mean_entropy, agreement_70 (see :func:`round_spread`), and the change of each measure from the previous
-    round (``variance_change``, ``agreement_change``; negative variance change = opinion converged)."""
+    round (``variance_change``, ``agreement_change``; negative variance change = opinion converged).
+    """
     rows = []
     for number in rounds(db, code):
         matrix, _, _ = vote_matrix(db, code, number)

@@ -82,7 +82,8 @@ def _shares(count, n):
 
 def _clustered(votes_per_person: np.ndarray, statements: int) -> np.ndarray:
     """Pol.is's rule for who is clustered: at least min(7, statements) votes; topped up with the most active
-    participants (at least one vote) while fewer than 15 qualify."""
+    participants (at least one vote) while fewer than 15 qualify.
+    """
     need = min(MIN_VOTES_TO_CLUSTER, statements)
     chosen = (votes_per_person >= need) & (votes_per_person > 0)
     if chosen.sum() < MIN_CLUSTERED:
@@ -96,7 +97,8 @@ def _clustered(votes_per_person: np.ndarray, statements: int) -> np.ndarray:
 
 def _pca_positions(values: np.ndarray) -> np.ndarray:
     """Two principal components of the vote matrix with missing votes imputed by column means, scaled per
-    participant by sqrt(statements / their votes); signs fixed so the largest loading is positive."""
+    participant by sqrt(statements / their votes); signs fixed so the largest loading is positive.
+    """
     n, m = values.shape
     voted = np.isfinite(values)
     counts = voted.sum(axis=0)
@@ -118,7 +120,8 @@ def _pca_positions(values: np.ndarray) -> np.ndarray:
 
 def _choose_groups(points: np.ndarray, seed: int, min_size: int = 1) -> tuple[np.ndarray, float]:
     """k-means for k in 2..5 on ``points``, the k with the best silhouette among those whose every group has at
-    least ``min_size`` members; labels 0.. by size, then position (all -1 when no k qualifies)."""
+    least ``min_size`` members; labels 0.. by size, then position (all -1 when no k qualifies).
+    """
     distinct = len(np.unique(np.round(points, 9), axis=0))
     best_labels, best_score = None, -np.inf
     for k in K_RANGE:

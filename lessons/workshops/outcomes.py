@@ -18,7 +18,8 @@ from lessons.workshops.rooms import WorkshopError, _rows, _workshop
 
 def start_round(db: Database, actor: Actor, code: str) -> int:
     """Start the next Delphi round of an open workshop; return its number. Earlier rounds' votes are kept, and
-    participants answer every statement again."""
+    participants answer every statement again.
+    """
     authorize(actor, "workshop.manage")
     with db.atomic():
         workshop = _workshop(db, code)

@@ -276,7 +276,7 @@ def _check_sign(conv: Conversation, comments_header_has_counts: bool, problems: 
 
 
 def read_polis(files: dict[str, bytes] | Path | str) -> Conversation:
-    """Read and check a Pol.is export without writing anything; raise :class:`IngestError` listing every problem.
+    r"""Read and check a Pol.is export without writing anything; raise :class:`IngestError` listing every problem.
 
     Parameters
     ----------
@@ -286,7 +286,7 @@ def read_polis(files: dict[str, bytes] | Path | str) -> Conversation:
 
     Examples
     --------
-    >>> conv = read_polis({"votes.csv": b"timestamp,comment-id,voter-id,vote\\n1,0,4,1\\n2,0,4,-1\\n1,1,4,0\\n"})
+    >>> conv = read_polis({"votes.csv": b"timestamp,comment-id,voter-id,vote\n1,0,4,1\n2,0,4,-1\n1,1,4,0\n"})
     >>> conv.votes, conv.participants, sorted(conv.comments)
     ({(4, 0): (-1, 2), (4, 1): (0, 1)}, [4], [0, 1])
     """

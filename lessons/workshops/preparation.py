@@ -25,7 +25,8 @@ MAX_STATEMENT_CHARS = 280
 
 def _clean_text(text: str | None) -> str:
     """Statement text as stored: :func:`~lessons.text.clean_text`, then runs of whitespace folded to one space
-    (plain text, never markup)."""
+    (plain text, never markup).
+    """
     text = re.sub(r"\s+", " ", clean_text(text)).strip()
     if len(text) < MIN_STATEMENT_CHARS:
         raise WorkshopError(f"A statement needs at least {MIN_STATEMENT_CHARS} characters.")
@@ -36,7 +37,8 @@ def _clean_text(text: str | None) -> str:
 
 def _next_number(db: Database, workshop_id: int) -> int:
     """The number of the next statement key: one past the highest ``S<n>`` ever used (removed keys are not reused
-    while a later key exists)."""
+    while a later key exists).
+    """
     row = db.execute(
         "SELECT max(CAST(substr(key, 2) AS INTEGER)) FROM statements WHERE workshop_id = ? AND key GLOB 'S[0-9]*'",
         [workshop_id],
@@ -132,7 +134,8 @@ def _clip(text: str) -> str:
 
 def remove_statement(db: Database, actor: Actor, code: str, key: str) -> None:
     """Remove a statement from a workshop: in draft, or while open as long as nobody has voted on it (votes are
-    never thrown away; reject or leave such a statement instead)."""
+    never thrown away; reject or leave such a statement instead).
+    """
     authorize(actor, "workshop.manage")
     with db.atomic():
         workshop = _workshop(db, code)

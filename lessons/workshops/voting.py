@@ -46,7 +46,8 @@ VOTE_VALUES = {"agree": 1, "disagree": -1, "pass": 0, 1: 1, -1: -1, 0: 0}
 
 class Retry:
     """Run a short write transaction (``BEGIN IMMEDIATE``), retrying with backoff when SQLite reports the database
-    busy or locked beyond its busy timeout; only then does the error reach the caller."""
+    busy or locked beyond its busy timeout; only then does the error reach the caller.
+    """
 
     attempts = 8
 
@@ -85,7 +86,8 @@ def _write_lock(db: Database):
     """One lock per database file in this process: threads (Streamlit sessions) queue for the write lock here,
     in turn, instead of sleeping in SQLite's busy handler, which would let some writers wait seconds while others
     pass. Other processes are still kept apart by SQLite's own locking and the busy timeout. In-memory stores need
-    no lock. The lock is found once per connection."""
+    no lock. The lock is found once per connection.
+    """
     lock = getattr(db, "_workshop_write_lock", None)
     if lock is None:
         path = db.conn.execute("PRAGMA database_list").fetchone()[2]
@@ -210,7 +212,8 @@ def _store_vote(db: Database, vote: _PendingVote) -> None:
 def _commit_batch(db: Database, batch: list[_PendingVote]) -> None:
     """Store every vote of ``batch`` in one ``BEGIN IMMEDIATE`` transaction (a refused vote — closed workshop,
     unknown statement — is refused alone), retrying the whole batch with backoff while another process holds the
-    database; each vote's waiter is then released with its own outcome."""
+    database; each vote's waiter is then released with its own outcome.
+    """
     delay = 0.005
     for attempt in range(Retry.attempts):
         try:
@@ -332,7 +335,8 @@ def next_statements(db: Database, token: str) -> dict:
 
 def _suggester(token: str) -> str:
     """Who suggested a statement, as the audit log keeps it: a hash of the participant's token (the token itself is
-    never logged, and the statement is not tied to its author)."""
+    never logged, and the statement is not tied to its author).
+    """
     return hashlib.sha256(f"suggestion\x1f{token}".encode()).hexdigest()[:32]
 
 
@@ -342,7 +346,8 @@ def _stamp(now: datetime | None) -> str:
 
 def _check_suggestion_quota(db: Database, workshop_id: int, suggester: str, now: str) -> None:
     """Refuse a participant's suggestion beyond their share: one per ``SUGGESTION_INTERVAL_S`` seconds,
-    ``MAX_PENDING_PER_PARTICIPANT`` waiting for moderation, ``MAX_SUGGESTIONS_PER_PARTICIPANT`` in all."""
+    ``MAX_PENDING_PER_PARTICIPANT`` waiting for moderation, ``MAX_SUGGESTIONS_PER_PARTICIPANT`` in all.
+    """
     total, latest, pending = db.execute(
         """SELECT count(*), max(a.at), coalesce(sum(s.moderation = 'pending'), 0) FROM audit_log a
            LEFT JOIN statements s ON s.workshop_id = ? AND s.key = json_extract(a.detail, '$.statement')

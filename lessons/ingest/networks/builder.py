@@ -131,7 +131,8 @@ class _Builder:
         self, source: str, target: str, directed: bool, entries: list[_Entry], row, period=None, *, marked=False
     ) -> None:
         """Record a tie. Without a per-edge direction mark (``marked``), a yes/no data value named ``directed`` —
-        as this app's own exports write it — decides the direction, so mixed networks survive a round trip."""
+        as this app's own exports write it — decides the direction, so mixed networks survive a round trip.
+        """
         if not marked:
             flag = next((e for e in entries if not e.raw and _fold(e.name) == "directed"), None)
             text = (_first_text(flag.value) or "").casefold() if flag else ""

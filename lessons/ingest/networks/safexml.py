@@ -1,5 +1,6 @@
 """XML, safely: expat with line numbers, after refusing any DOCTYPE or entity declaration (no entity expansion,
-no external entities), and a bounded element count."""
+no external entities), and a bounded element count.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Dates written in the usual ways (ISO 8601, day.month.year or month/day/year as the upload states, month names in
-the main European languages, spreadsheet date numbers), read as ISO 8601."""
+the main European languages, spreadsheet date numbers), read as ISO 8601.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Folding text for comparison: case, accents, punctuation and spacing no longer count; and how a value is quoted
 in a message (:func:`_shown`) and whether a cell is empty (:func:`_blank`), shared by the other modules of this
-package."""
+package.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Controlled vocabularies: codes with names and aliases, matched after :func:`~lessons.ingest.normalise.fold`, with
 a suggestion of the nearest code for near misses; the vocabularies of kinds, statuses, evidence strengths and
-stakeholder sectors."""
+stakeholder sectors.
+"""
 
 from __future__ import annotations
 
