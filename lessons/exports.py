@@ -28,7 +28,7 @@ def neutralise(value):
 
 
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every text cell neutralised."""
+    """Return a copy of ``frame`` with every text cell neutralised."""
     out = frame.copy()
     for column in out.columns:
         if not pd.api.types.is_numeric_dtype(out[column]):
@@ -51,8 +51,10 @@ _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def _cell(value):
-    """A value as an XLSX cell takes it: missing values empty, text neutralised and stripped of the control
-    characters XML cannot hold, numbers as numbers.
+    """Convert a value to what an XLSX cell takes.
+
+    Missing values become empty, text is neutralised and stripped of the control characters XML cannot hold, numbers
+    stay numbers.
     """
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
         return None
@@ -64,7 +66,7 @@ def _cell(value):
 
 
 def to_xlsx(frame: pd.DataFrame, sheet_name: str = "Data") -> bytes:
-    """An XLSX workbook of ``frame`` (one sheet, a bold header row, frozen), with every text cell neutralised.
+    """Return an XLSX workbook of ``frame`` (one sheet, a bold header row, frozen), with every text cell neutralised.
 
     No cell is ever a formula: text a spreadsheet would run is prefixed with an apostrophe as in :func:`to_csv`,
     control characters that XML cannot hold are dropped, and text longer than a cell holds is cut at
@@ -130,8 +132,9 @@ LESSON_COLUMNS = {
 
 
 def lessons_sheet(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lessons as people read them in a spreadsheet: the ``LESSON_COLUMNS`` in order, with readable headers,
-    kinds and statuses (a ``country`` column already holding names is kept as it is).
+    """Lay lessons out as people read them in a spreadsheet: the ``LESSON_COLUMNS`` in order.
+
+    Headers, kinds and statuses are readable (a ``country`` column already holding names is kept as it is).
 
     >>> row = {c: None for c in LESSON_COLUMNS} | {"kind": "barrier", "status": "applied_elsewhere", "id": 7}
     >>> lessons_sheet(pd.DataFrame([row]))[["Kind", "Status", "Lesson id"]].to_dict("records")

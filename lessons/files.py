@@ -40,7 +40,7 @@ class OutputError(Exception):
 
 @contextlib.contextmanager
 def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
-    """A binary file to write ``path`` through: it appears under that name, complete, only when the block succeeds.
+    """Open a binary file to write ``path`` through: it appears under that name, complete, only when the block succeeds.
 
     Parameters
     ----------
