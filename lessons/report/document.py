@@ -1,5 +1,6 @@
-"""What a brief or the roadmap is made of: a :class:`Report` of :class:`Section` s of :class:`Block` s, plain content
-that :mod:`lessons.report.render` writes as HTML and PDF.
+"""What a brief or the roadmap is made of: a :class:`Report` of :class:`Section` s of :class:`Block` s.
+
+Plain content that :mod:`lessons.report.render` writes as HTML and PDF.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ class ReportError(ValueError):
 
 @dataclass
 class Block:
-    """One piece of a section: ``text`` (a paragraph), ``bullets`` (``items``), ``table`` (``frame`` with
-    ``caption``) or ``chart`` (a Vega-Lite ``spec``, its ``alt`` text, and the ``frame`` it draws as a table).
+    """One piece of a section: a paragraph, bullets, a table or a chart.
+
+    ``text`` (a paragraph), ``bullets`` (``items``), ``table`` (``frame`` with ``caption``) or ``chart`` (a Vega-Lite
+    ``spec``, its ``alt`` text, and the ``frame`` it draws as a table).
     """
 
     kind: str
@@ -30,10 +33,13 @@ class Block:
 
 @dataclass
 class Section:
+    """A section of a report: a heading and its blocks, in order."""
+
     heading: str
     blocks: list[Block] = field(default_factory=list)
 
     def text(self, text: str) -> None:
+        """Add a paragraph."""
         self.blocks.append(Block("text", text=text))
 
     def subheading(self, text: str) -> None:
