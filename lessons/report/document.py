@@ -43,24 +43,30 @@ class Section:
         self.blocks.append(Block("text", text=text))
 
     def subheading(self, text: str) -> None:
+        """Add a subheading."""
         self.blocks.append(Block("subheading", text=text))
 
     def bullets(self, items: list[str]) -> None:
+        """Add a bulleted list of ``items`` (nothing when there are none)."""
         if items:
             self.blocks.append(Block("bullets", items=list(items)))
 
     def table(self, frame: pd.DataFrame, caption: str = "") -> None:
+        """Add a table of ``frame`` with an optional caption."""
         self.blocks.append(Block("table", frame=frame.reset_index(drop=True), caption=caption))
 
     def chart(self, spec: dict, alt: str, frame: pd.DataFrame, caption: str = "") -> None:
+        """Add a chart: a Vega-Lite ``spec``, its ``alt`` text and the ``frame`` it draws, shown as a table too."""
         self.blocks.append(Block("chart", spec=spec, alt=alt, frame=frame.reset_index(drop=True), caption=caption))
 
 
 @dataclass
 class Report:
-    """A brief or the roadmap: ``kind`` (theme, pilot, model or roadmap), ``key`` (the subject's code or slug),
-    ``title``, ``subtitle``, ``generated`` (UTC, ISO), ``notice`` (the demo-data notice or ""), ``sections`` and
-    the ``lessons`` and ``workshops`` it cites (the Sources).
+    """A brief or the roadmap: its subject, title, sections and the sources it cites.
+
+    ``kind`` (theme, pilot, model or roadmap), ``key`` (the subject's code or slug), ``title``, ``subtitle``,
+    ``generated`` (UTC, ISO), ``notice`` (the demo-data notice or ""), ``sections`` and the ``lessons`` and
+    ``workshops`` it cites (the Sources).
     """
 
     kind: str

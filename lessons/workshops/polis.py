@@ -165,8 +165,9 @@ def _ids(keys: list[str], pattern: str) -> list[int]:
 
 
 def export_polis(db: Database, code: str) -> dict[str, bytes]:
-    r"""A workshop as Pol.is's CSV export: ``comments.csv``, ``votes.csv``, ``participants-votes.csv``, plus
-    ``summary.csv`` and ``conversation.json``.
+    r"""Export a workshop as Pol.is's CSV export: ``comments.csv``, ``votes.csv``, ``participants-votes.csv``.
+
+    Plus ``summary.csv`` and ``conversation.json``.
 
     Statements keep their Pol.is comment ids (``P17`` → 17) when every key has one, else are numbered 0, 1, 2… in
     the facilitator's order; likewise voter ids. Each participant's vote in the latest round they voted in is the
