@@ -1,6 +1,6 @@
-"""Governance models: each model's elements, the lessons that support or challenge them, and workshop votes.
+"""Governance models: each model's elements, the lessons that support or challenge them, and the workshop votes.
 
-How validation workshops voted on them. UI-free, read-only.
+The votes are how validation workshops voted on the elements. UI-free, read-only.
 
 Only a model's current version and only accepted lesson links are counted; proposed links wait for an editor.
 """

@@ -1,7 +1,7 @@
-"""Undo: every row an upload changed restored to its image before the upload.
+"""Undo: every row an upload changed restored to its image before the upload, unless it changed since.
 
-Unless a later upload or an edit changed it since. Also the list of uploads and a fingerprint of a pilot's stored
-content.
+A row changed since by a later upload or an edit stops the undo. Also the list of uploads and a fingerprint of a pilot's
+stored content.
 """
 
 from __future__ import annotations
