@@ -50,7 +50,7 @@ StoreUnavailable = sqlite3.OperationalError
 
 @contextmanager
 def reading(path: str | os.PathLike) -> Iterator[Database]:
-    """A short-lived read-only connection to the store at ``path``, closed on leaving the block.
+    """Open a short-lived read-only connection to the store at ``path``, closed on leaving the block.
 
     Parameters
     ----------
@@ -78,7 +78,7 @@ def reading(path: str | os.PathLike) -> Iterator[Database]:
 
 @contextmanager
 def writing(path: str | os.PathLike, *, or_read_only: bool = False) -> Iterator[Database]:
-    """A short-lived writable connection to the store at ``path``, closed on leaving the block.
+    """Open a short-lived writable connection to the store at ``path``, closed on leaving the block.
 
     Parameters
     ----------

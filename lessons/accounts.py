@@ -41,7 +41,7 @@ _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,39}")
 
 @functools.cache
 def _dummy_hash() -> str:
-    """Verified against when a name does not exist, so an unknown name costs as much time as a wrong password."""
+    """Return the hash checked when a name does not exist, so an unknown name costs as much time as a wrong password."""
     return HASHER.hash("not a real password, only for equal timing")
 
 
@@ -59,7 +59,7 @@ class SignInRefused(Exception):
 
 
 def hash_password(password: str) -> str:
-    """An argon2id hash of ``password``.
+    """Return an argon2id hash of ``password``.
 
     >>> hash_password("correct horse battery").startswith("$argon2id$")
     True
@@ -113,12 +113,12 @@ def _user_row(db: Database, username: str) -> dict:
 
 
 def _display_name(name: str | None) -> str | None:
-    """A display name as stored: one line of clean text, or None when empty."""
+    """Return a display name as stored: one line of clean text, or None when empty."""
     return clean_text(name, multiline=False).strip() or None
 
 
 def has_users(db: Database) -> bool:
-    """True once any account exists."""
+    """Return True once any account exists."""
     return db.execute("SELECT count(*) FROM users").fetchone()[0] > 0
 
 
@@ -250,7 +250,7 @@ def list_users(db: Database, actor: Actor) -> pd.DataFrame:
 
 
 def actor_for(db: Database, user_id: int | None) -> Actor | None:
-    """The current :class:`Actor` of an active account, re-read so role and pilot changes apply at once."""
+    """Return the current :class:`Actor` of an active account, re-read so role and pilot changes apply at once."""
     if user_id is None:
         return None
     row = db.execute(
@@ -263,7 +263,7 @@ def actor_for(db: Database, user_id: int | None) -> Actor | None:
 
 
 def actor_for_email(db: Database, email: str | None) -> Actor | None:
-    """The active account whose e-mail matches a single-sign-on identity, if any."""
+    """Return the active account whose e-mail matches a single-sign-on identity, if any."""
     row = db.execute(
         "SELECT id FROM users WHERE email = ? COLLATE NOCASE AND active = 1", [(email or "").strip()]
     ).fetchone()
@@ -303,8 +303,11 @@ def _wait(db: Database, key: str, now: datetime) -> timedelta:
 
 @contextlib.contextmanager
 def _write_transaction(db: Database):
-    """A transaction that takes the database's write lock at its start (``BEGIN IMMEDIATE``), so that what it reads
-    cannot change before it writes, across threads and processes; inside a caller's transaction, a savepoint."""
+    """Open a transaction that takes the database's write lock at its start (``BEGIN IMMEDIATE``).
+
+    What it reads thus cannot change before it writes, across threads and processes; inside a caller's transaction, it
+    is a savepoint.
+    """
     if db.conn.in_transaction:
         with db.atomic():
             yield

@@ -84,8 +84,11 @@ def store_benchmarks(path: str | Path, repeat: int = 20) -> list[dict]:
 
 
 def synthesis_benchmarks(db, repeat: int = 20) -> list[dict]:
-    """The cross-pilot views: the pilot × theme matrix, and clustering every lesson by text similarity (done once
-    per data change; timed once here, without storing, as the store is opened read-only)."""
+    """Time the cross-pilot views: the pilot × theme matrix, and clustering every lesson by text similarity.
+
+    The clustering is done once per data change; it is timed once here, without storing, as the store is opened
+    read-only.
+    """
     rows = [summarise("synthesis: pilot × theme matrix", _time(lambda: synthesis.theme_matrix(db), repeat))]
     texts = synthesis.lesson_texts(db)
     start = time.perf_counter()
@@ -107,9 +110,11 @@ def synthesis_benchmarks(db, repeat: int = 20) -> list[dict]:
 
 
 def network_benchmarks(repeat: int = 20, *, actors: int = 2000, ties: int = 10_000) -> list[dict]:
-    """A pilot network of ``actors`` actors and ``ties`` ties (the size issue #6 sets), in a temporary store: its
-    whole analysis as the first view after a network change runs it (metrics, layout, stored), then loading the
-    stored analysis on a read-only connection, as every later view does."""
+    """Time the analysis of a pilot network of ``actors`` actors and ``ties`` ties (the size issue #6 sets).
+
+    In a temporary store: its whole analysis as the first view after a network change runs it (metrics, layout, stored),
+    then loading the stored analysis on a read-only connection, as every later view does.
+    """
     import tempfile
 
     from lessons import network
@@ -168,8 +173,10 @@ HEADER = ["key", "title", "lesson", "context", "recommendation", "kind", "themes
 
 
 def import_benchmarks(workdir: str | Path, *, xlsx_rows: int = 10_000, csv_rows: int = 100_000) -> list[dict]:
-    """Import timings: an XLSX of ``xlsx_rows`` lessons in-process, and a CSV of ``csv_rows`` lessons through the CLI
-    against the floor, ``sqlite-utils insert`` of the same CSV into a bare table."""
+    """Time imports: an XLSX of ``xlsx_rows`` lessons in-process, and a CSV of ``csv_rows`` lessons through the CLI.
+
+    The CLI import is measured against the floor, ``sqlite-utils insert`` of the same CSV into a bare table.
+    """
     import csv
     import shutil
 
@@ -240,13 +247,14 @@ def import_benchmarks(workdir: str | Path, *, xlsx_rows: int = 10_000, csv_rows:
 
 
 def vote_benchmarks(*, writers: int = 100, votes: int = 50, pause_ms: float = 100.0) -> list[dict]:
-    """Vote writes with ``writers`` concurrent writers, each a thread with its own connection to a temporary file
-    store casting ``votes`` votes through :func:`lessons.workshops.cast_vote`; latency is timed per vote inside
-    each thread. Two rows: writers pausing a random 0–``pause_ms`` ms between votes (still ~20 votes a second
-    each, some 40 times faster than a person reading statements on a phone), and writers with no pause at all
-    (the store saturated: each vote then queues behind the others, so that row is the worst case, not the target).
-    Raises if any vote is lost or any error reaches a writer."""
+    """Time vote writes with ``writers`` concurrent writers.
 
+    Each writer is a thread with its own connection to a temporary file store casting ``votes`` votes through
+    :func:`lessons.workshops.cast_vote`; latency is timed per vote inside each thread. Two rows: writers pausing a
+    random 0–``pause_ms`` ms between votes (still ~20 votes a second each, some 40 times faster than a person reading
+    statements on a phone), and writers with no pause at all (the store saturated: each vote then queues behind the
+    others, so that row is the worst case, not the target). Raises if any vote is lost or any error reaches a writer.
+    """
     import random
     import tempfile
     import threading
@@ -302,9 +310,11 @@ def vote_benchmarks(*, writers: int = 100, votes: int = 50, pause_ms: float = 10
 
 
 def workshop_analysis_benchmarks(repeat: int = 5, *, participants: int = 500, statements: int = 200) -> list[dict]:
-    """Live workshop results for a seeded ``participants`` × ``statements`` vote matrix with three latent camps
-    (issue #7 asks under 2 s): the analysis alone, the whole results of a store holding those votes (read, analyse,
-    store; once per vote), and reading the stored results back, as every later page rerun does."""
+    """Time live workshop results for a seeded ``participants`` × ``statements`` vote matrix with three latent camps.
+
+    Issue #7 asks under 2 s. Timed: the analysis alone, the whole results of a store holding those votes (read, analyse,
+    store; once per vote), and reading the stored results back, as every later page rerun does.
+    """
     from lessons.store import open_memory_store
     from lessons.workshops import analysis as workshop_analysis
 
@@ -372,8 +382,10 @@ def export_child(kind: str, path: str, folder: str) -> dict:
 
 
 def bundle_benchmark(path: str | Path) -> list[dict]:
-    """The bundle (no briefs) against the anchor (backup + CSV dump), each in a fresh process on the same store:
-    seconds, the ratio, and each process's peak resident memory (its RSS high-water mark)."""
+    """Time the bundle (no briefs) against the anchor (backup + CSV dump), each in a fresh process on the same store.
+
+    Reports seconds, the ratio, and each process's peak resident memory (its RSS high-water mark).
+    """
     import tempfile
 
     found = {}
@@ -399,8 +411,11 @@ def bundle_benchmark(path: str | Path) -> list[dict]:
 
 
 def export_benchmarks(path: str | Path) -> list[dict]:
-    """Briefs, the roadmap and the bundle, made as the *Data and exports* page makes them on a click (once each:
-    the page caches them per data version). The stored analyses they use are computed first, as after any change."""
+    """Time briefs, the roadmap and the bundle, made as the *Data and exports* page makes them on a click.
+
+    Each is made once (the page caches them per data version). The stored analyses they use are computed first, as after
+    any change.
+    """
     from lessons import report, synthesis
     from lessons.report.render import render
     from lessons.store import connect

@@ -1,6 +1,8 @@
-"""The boot path: open the store the app and the command line work on, creating it from the demo data when there is
-none yet. It sits beside :mod:`lessons.store` (which it opens) and :mod:`lessons.demo` (which fills a new store);
-the store itself does not import the demo, so it lives in a module of its own."""
+"""The boot path: open the store the app and the command line work on, creating it from the demo data if none.
+
+It sits beside :mod:`lessons.store` (which it opens) and :mod:`lessons.demo` (which fills a new store); the store itself
+does not import the demo, so it lives in a module of its own.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Chart builders as plain Vega-Lite specifications (dicts): one definition for a chart the pages and the briefs
-both draw.
+"""Chart builders as plain Vega-Lite specifications (dicts).
+
+One definition for a chart the pages and the briefs both draw.
 
 :mod:`lessons` draws no UI and imports no Altair, yet the briefs (made by the CLI as well as by the app) carry
 charts; so the charts both sides share are written here, once, as specifications. A brief puts the dict in its
@@ -26,7 +27,7 @@ from lessons.palette import ACCENT, AGAINST_COLOUR, FOR_COLOUR, INTERVAL_COLOUR
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
-    """A frame as JSON-ready rows: numpy numbers as Python numbers, missing values as None.
+    """Return a frame as JSON-ready rows: numpy numbers as Python numbers, missing values as None.
 
     >>> records(pd.DataFrame({"a": [1, None]}))
     [{'a': 1.0}, {'a': None}]
@@ -141,7 +142,7 @@ def count_bars(
 
 
 def agreement_dots(frame: pd.DataFrame, *, title: str) -> dict:
-    """The share agreeing with each statement as a dot, with its 95% interval as a line.
+    """Draw the share agreeing with each statement as a dot, with its 95% interval as a line.
 
     Parameters
     ----------
@@ -188,7 +189,7 @@ STANCES = ("Supporting lessons", "Challenging lessons")
 
 
 def stance_bars(evidence: pd.DataFrame, *, title: str) -> dict:
-    """Grouped bars per model element: lessons supporting it and lessons challenging it.
+    """Draw grouped bars per model element: lessons supporting it and lessons challenging it.
 
     Parameters
     ----------

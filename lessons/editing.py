@@ -42,9 +42,10 @@ def _codes(db: Database, table: str) -> set[str]:
 
 
 def _cleaned(changes: dict) -> dict:
-    r"""``changes`` with text values cleaned as uploads clean them (:func:`lessons.text.clean_text`: control
-    characters — a vertical tab is what a soft line break pasted from a word processor becomes — and bidirectional
-    overrides removed); they would otherwise break exports to XML, SVG and PDF, or disguise text.
+    r"""Return ``changes`` with text values cleaned as uploads clean them (:func:`lessons.text.clean_text`).
+
+    Control characters (a vertical tab is what a soft line break pasted from a word processor becomes) and bidirectional
+    overrides are removed; they would otherwise break exports to XML, SVG and PDF, or disguise text.
 
     >>> _cleaned({"name": "Alpha\x0bBeta\u202e", "n": 3})
     {'name': 'AlphaBeta', 'n': 3}
@@ -68,7 +69,7 @@ def _check_pilot(db: Database, values: dict) -> None:
 
 
 def editable_pilots(db: Database, actor: Actor | None) -> pd.DataFrame:
-    """The pilots ``actor`` may change (all for admins, their own for coordinators, none for others)."""
+    """Return the pilots ``actor`` may change (all for admins, their own for coordinators, none for others)."""
     cursor = db.execute("SELECT id, slug, name, country FROM pilots ORDER BY name")
     rows = [r for r in cursor.fetchall() if can(actor, "pilot.edit", r[0])]
     return pd.DataFrame(rows, columns=["id", "slug", "name", "country"])
@@ -117,8 +118,10 @@ def update_pilot(db: Database, actor: Actor, pilot_id: int, **changes) -> dict:
 def update_lesson(
     db: Database, actor: Actor, lesson_id: int, *, themes=None, groups=None, stakeholders=None, **changes
 ) -> dict:
-    """Change a lesson's fields, themes (codes), stakeholder groups (sector codes) or the stakeholders of its pilot
-    it concerns (stakeholder keys); return what changed.
+    """Change a lesson's fields, themes, stakeholder groups or the stakeholders it concerns; return what changed.
+
+    Themes are given as codes, stakeholder groups as sector codes, and the stakeholders of its pilot it concerns as
+    stakeholder keys.
 
     Admins, and coordinators of the lesson's pilot, may do it. The status is not edited here: a ``status`` equal to
     the current one is accepted (forms send it back), any other raises :class:`lessons.lifecycle.LifecycleError`

@@ -1,5 +1,7 @@
 """What :mod:`lessons.editing` and :mod:`lessons.pilot_archive` share: the refusal an edit raises and a one-row read.
-Kept apart so that neither imports the other back."""
+
+Kept apart so that neither imports the other back.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ class EditError(ValueError):
 
 
 def one_row(db: Database, sql: str, params) -> dict | None:
-    """The first row ``sql`` returns as a dict (column → value), or None when it returns none.
+    """Return the first row ``sql`` returns as a dict (column → value), or None when it returns none.
 
     Parameters
     ----------

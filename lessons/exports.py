@@ -17,10 +17,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value):
-    """Prefix text that a spreadsheet would read as a formula with an apostrophe (OWASP CSV injection advice).
+    r"""Prefix text that a spreadsheet would read as a formula with an apostrophe (OWASP CSV injection advice).
 
-    >>> neutralise("=HYPERLINK(\\"http://e.vil\\")"), neutralise("-2+3"), neutralise("plain"), neutralise(-2)
-    ('\\'=HYPERLINK("http://e.vil")', "'-2+3", 'plain', -2)
+    >>> neutralise("=HYPERLINK(\"http://e.vil\")"), neutralise("-2+3"), neutralise("plain"), neutralise(-2)
+    ('\'=HYPERLINK("http://e.vil")', "'-2+3", 'plain', -2)
     """
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
@@ -28,7 +28,7 @@ def neutralise(value):
 
 
 def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every text cell neutralised."""
+    """Return a copy of ``frame`` with every text cell neutralised."""
     out = frame.copy()
     for column in out.columns:
         if not pd.api.types.is_numeric_dtype(out[column]):
@@ -37,10 +37,10 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    """CSV text (UTF-8, header row) with formulas neutralised.
+    r"""CSV text (UTF-8, header row) with formulas neutralised.
 
     >>> to_csv(pd.DataFrame({"actor": ["=cmd()"], "rows": [1]}))
-    "actor,rows\\n'=cmd(),1\\n"
+    "actor,rows\n'=cmd(),1\n"
     """
     return neutralised(frame).to_csv(index=False, lineterminator="\n")
 
@@ -51,8 +51,11 @@ _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def _cell(value):
-    """A value as an XLSX cell takes it: missing values empty, text neutralised and stripped of the control
-    characters XML cannot hold, numbers as numbers."""
+    """Convert a value to what an XLSX cell takes.
+
+    Missing values become empty, text is neutralised and stripped of the control characters XML cannot hold, numbers
+    stay numbers.
+    """
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
         return None
     if isinstance(value, str):
@@ -63,7 +66,7 @@ def _cell(value):
 
 
 def to_xlsx(frame: pd.DataFrame, sheet_name: str = "Data") -> bytes:
-    """An XLSX workbook of ``frame`` (one sheet, a bold header row, frozen), with every text cell neutralised.
+    """Return an XLSX workbook of ``frame`` (one sheet, a bold header row, frozen), with every text cell neutralised.
 
     No cell is ever a formula: text a spreadsheet would run is prefixed with an apostrophe as in :func:`to_csv`,
     control characters that XML cannot hold are dropped, and text longer than a cell holds is cut at
@@ -129,8 +132,9 @@ LESSON_COLUMNS = {
 
 
 def lessons_sheet(frame: pd.DataFrame) -> pd.DataFrame:
-    """Lessons as people read them in a spreadsheet: the ``LESSON_COLUMNS`` in order, with readable headers,
-    kinds and statuses (a ``country`` column already holding names is kept as it is).
+    """Lay lessons out as people read them in a spreadsheet: the ``LESSON_COLUMNS`` in order.
+
+    Headers, kinds and statuses are readable (a ``country`` column already holding names is kept as it is).
 
     >>> row = {c: None for c in LESSON_COLUMNS} | {"kind": "barrier", "status": "applied_elsewhere", "id": 7}
     >>> lessons_sheet(pd.DataFrame([row]))[["Kind", "Status", "Lesson id"]].to_dict("records")

@@ -40,7 +40,7 @@ class OutputError(Exception):
 
 @contextlib.contextmanager
 def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
-    """A binary file to write ``path`` through: it appears under that name, complete, only when the block succeeds.
+    """Open a binary file to write ``path`` through: it appears under that name, complete, only when the block succeeds.
 
     Parameters
     ----------
@@ -125,13 +125,13 @@ def _sync_folder(folder: Path) -> None:
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> None:
-    """Write ``data`` (text as UTF-8) to ``path`` whole or not at all; see :func:`atomic_output`.
+    r"""Write ``data`` (text as UTF-8) to ``path`` whole or not at all; see :func:`atomic_output`.
 
     >>> import tempfile
     >>> target = Path(tempfile.mkdtemp()) / "b.csv"
-    >>> write_atomic(target, "a,b\\n")
+    >>> write_atomic(target, "a,b\n")
     >>> target.read_text()
-    'a,b\\n'
+    'a,b\n'
     """
     if isinstance(data, str):
         data = data.encode("utf-8")

@@ -72,7 +72,7 @@ def _role_label(role: str | None) -> str:
 
 
 def path_to(status: str) -> str:
-    """The one path to ``status``, in plain words (what a refusal says).
+    """Describe the one path to ``status`` in plain words (what a refusal says).
 
     >>> path_to("validated")
     'A lesson becomes validated only when a facilitator applies the results of a workshop that voted on it: run a workshop on it, then apply its results.'
@@ -105,7 +105,7 @@ def _lesson(db: Database, lesson_id: int) -> dict:
 
 
 def allowed_changes(db: Database, actor: Actor | None, lesson_id: int) -> list[str]:
-    """The statuses ``actor`` may move the lesson to by hand, in lifecycle order (what an edit form offers).
+    """Return the statuses ``actor`` may move the lesson to by hand, in lifecycle order (what an edit form offers).
 
     A coordinator may be offered ``applied_elsewhere`` (for their own pilots as the place where it was applied).
 
@@ -278,7 +278,6 @@ def change_status(
     ...
     lessons.lifecycle.LifecycleError: A lesson becomes validated only when a facilitator applies the results of a workshop that voted on it: run a workshop on it, then apply its results.
     """
-
     if status not in STATUSES:
         raise LifecycleError(f"{status!r} is not a status; the statuses are {', '.join(STATUSES)}.")
     reason = clean_text(reason).strip() or None if reason else None
@@ -352,7 +351,7 @@ def upload_status_problem(current: str | None, given: str | None) -> str | None:
 
 
 def status_history(db: Database, lesson_id: int) -> pd.DataFrame:
-    """A lesson's status history, oldest first, without account ids (what every reader may see).
+    """Return a lesson's status history, oldest first, without account ids (what every reader may see).
 
     The vote counts of a workshop with fewer participants than the privacy threshold are empty (as everywhere).
 

@@ -37,8 +37,10 @@ _CODE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 class ImportRefused(ValueError):
-    """A schema that cannot be imported as given; nothing was written. ``problems`` lists (file, where, cause,
-    fix)."""
+    """A schema that cannot be imported as given; nothing was written.
+
+    ``problems`` lists (file, where, cause, fix).
+    """
 
     def __init__(self, problems: list[tuple[str, str, str, str]]):
         self.problems = problems
@@ -68,7 +70,7 @@ class Methodology:
 
 
 def _text(translations, language: str = "en") -> str:
-    """The English text of a ``*_translations`` object (else the first language given), cleaned, without HTML tags."""
+    """Return the English text of a ``*_translations`` object (else the first language), cleaned, without HTML tags."""
     if not isinstance(translations, dict) or not translations:
         return ""
     value = translations.get(language)
@@ -79,7 +81,7 @@ def _text(translations, language: str = "en") -> str:
 
 
 def read_files(path: str | Path) -> dict[str, bytes]:
-    """The files of a schema on disk: a schema folder, its ``metadata.json``, or a ``.zip`` of the folder.
+    """Read the files of a schema on disk: a schema folder, its ``metadata.json``, or a ``.zip`` of the folder.
 
     Returns a mapping of relative names (``metadata.json``, ``phases/engage.json``) to their bytes.
     """
@@ -102,7 +104,7 @@ def read_files(path: str | Path) -> dict[str, bytes]:
 
 
 def unzip(data: bytes, name: str = "upload.zip") -> dict[str, bytes]:
-    """The JSON files of a zipped schema folder, by name relative to the folder that holds ``metadata.json``."""
+    """Return the JSON files of a zipped schema folder, by name relative to the folder that holds ``metadata.json``."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = [i for i in archive.infolist() if i.filename.endswith(".json") and not i.is_dir()]
@@ -272,7 +274,7 @@ def _words(text: str) -> list[str]:
 
 
 def suggest_mapping(db: Database, methodology: Methodology) -> dict[int, str]:
-    """A shared phase for each step (position → phase code): by a matching word of the names, else by position.
+    """Suggest a shared phase for each step (position → phase code): by a matching word of the names, else by position.
 
     Examples
     --------
@@ -312,9 +314,11 @@ def preview(db: Database, methodology: Methodology, mapping: dict[int, str]) -> 
 def commit_import(
     db: Database, actor: Actor, methodology: Methodology, mapping: dict[int, str], *, replace: bool = False
 ) -> int:
-    """Store ``methodology`` with its steps mapped by ``mapping`` (position → phase code), in one transaction;
-    return the steps written. An existing methodology of that code is refused unless ``replace`` (its steps are
-    then replaced; pilots and models keep pointing at it)."""
+    """Store ``methodology`` with its steps mapped by ``mapping`` (position → phase code), in one transaction.
+
+    Returns the steps written. An existing methodology of that code is refused unless ``replace`` (its steps are then
+    replaced; pilots and models keep pointing at it).
+    """
     authorize(actor, "vocabulary.edit")
     known = {r[0] for r in db.execute("SELECT code FROM phases")}
     missing = [s.position for s in methodology.steps if mapping.get(s.position) not in known]

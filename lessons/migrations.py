@@ -54,7 +54,7 @@ VERSION_AREAS = {
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    """The whole data model of PRODUCT.md."""
+    """Create the whole data model of PRODUCT.md."""
     run_sql(
         db,
         """
@@ -388,8 +388,10 @@ CREATE INDEX idx_upload_changes_pilot ON upload_changes(pilot_id, upload_id);
 
 @migrations()
 def m004_analysis_results(db: Database) -> None:
-    """Results of expensive analyses (lesson similarity and clusters), stored with the data version they were
-    computed from, so they are recomputed once after the data changes and not on every page view."""
+    """Store results of expensive analyses (lesson similarity and clusters) with the data version they came from.
+
+    They are thus recomputed once after the data changes and not on every page view.
+    """
     run_sql(
         db,
         """
@@ -406,9 +408,11 @@ CREATE TABLE analysis_results (
 
 @migrations()
 def m005_prefix_words(db: Database) -> None:
-    """An index of the words as written (not stemmed), so that a search ending in the start of a word finds every
-    word that starts so: "communicat" → communication, communicated… The stemmed index alone cannot, as it holds
-    "commun". Only its vocabulary is used (``detail=none`` keeps it small); triggers keep it in step with lessons."""
+    """Index the words as written (not stemmed), so a search ending in the start of a word finds every word so started.
+
+    "communicat" → communication, communicated… The stemmed index alone cannot, as it holds "commun". Only its
+    vocabulary is used (``detail=none`` keeps it small); triggers keep it in step with lessons.
+    """
     run_sql(
         db,
         """
@@ -438,8 +442,10 @@ INSERT INTO lessons_words (lessons_words) VALUES ('rebuild');
 
 @migrations()
 def m006_lesson_stakeholder_versions(db: Database) -> None:
-    """Links between lessons and the stakeholders they concern raise the lessons and network data versions, so
-    views of either refresh when a link is added or removed."""
+    """Make links between lessons and the stakeholders they concern raise the lessons and network data versions.
+
+    Views of either then refresh when a link is added or removed.
+    """
     for event in ("INSERT", "UPDATE", "DELETE"):
         run_sql(
             db,
@@ -454,9 +460,11 @@ END;
 
 @migrations()
 def m007_lesson_status_history(db: Database) -> None:
-    """The lesson lifecycle's record: every change of a lesson's status with who (account and role), when, why and
-    the evidence (a workshop's code, round and counts). Each lesson gets one first row with the status it had,
-    "recorded before the lifecycle existed", so no status is lost and every lesson has a history."""
+    """Record the lesson lifecycle: every change of a lesson's status with who (account and role), when, why, evidence.
+
+    The evidence is a workshop's code, round and counts. Each lesson gets one first row with the status it had,
+    "recorded before the lifecycle existed", so no status is lost and every lesson has a history.
+    """
     run_sql(
         db,
         """
@@ -525,9 +533,11 @@ def _rebuild(db: Database, table: str, create_sql: str, columns: str) -> None:
 
 @migrations(transactional=False)
 def m008_model_authoring(db: Database) -> None:
-    """Governance models authored in the app (issue #14): the ``editor`` role; models get a position, a source, a
-    retirement date and a current version; elements belong to a version (a model voted on keeps the elements its
-    workshops saw); lesson links may be proposed before they are accepted. Existing models become version 1.
+    """Store governance models authored in the app (issue #14).
+
+    The ``editor`` role; models get a position, a source, a retirement date and a current version; elements belong to a
+    version (a model voted on keeps the elements its workshops saw); lesson links may be proposed before they are
+    accepted. Existing models become version 1.
 
     The users and model_elements tables are rebuilt (a CHECK and a UNIQUE constraint change), which needs foreign
     keys off; that pragma cannot change inside a transaction, so this migration opens its own.
@@ -613,8 +623,11 @@ END;
 
 @migrations()
 def m009_vocabulary_and_pilot_archive(db: Database) -> None:
-    """Themes can be retired (kept on the lessons that carry them, no longer offered for new ones), and a deleted
-    pilot's rows are kept in ``deleted_pilots`` so an administrator can undo the deletion (#14)."""
+    """Let themes be retired and keep a deleted pilot's rows in ``deleted_pilots`` (#14).
+
+    A retired theme is kept on the lessons that carry it and no longer offered for new ones; an administrator can undo a
+    pilot's deletion.
+    """
     run_sql(
         db,
         """
@@ -638,6 +651,9 @@ CREATE INDEX idx_deleted_pilots_slug ON deleted_pilots(slug);
 
 @migrations()
 def m010_model_uploads(db: Database) -> None:
-    """Uploads can carry governance models (sheets Models, Model elements, Lesson links): the fingerprint of the models
-    an upload changed, so that undoing it is refused once they changed again (#14)."""
+    """Let uploads carry governance models (sheets Models, Model elements, Lesson links).
+
+    The fingerprint of the models an upload changed is kept, so that undoing it is refused once they changed again
+    (#14).
+    """
     run_sql(db, "ALTER TABLE uploads ADD COLUMN models_fingerprint TEXT;")

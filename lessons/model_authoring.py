@@ -1,5 +1,7 @@
-"""Author governance models: create, edit, reorder and retire models; add, edit, reorder and remove their elements;
-link lessons to elements (coordinators propose, editors and administrators accept).
+"""Author governance models: create, edit, reorder and retire models, and edit their elements.
+
+Elements can be added, edited, reordered and removed; lessons are linked to elements (coordinators propose, editors and
+administrators accept).
 
 Versions
 --------
@@ -68,7 +70,7 @@ def _now_sql() -> str:
 
 
 def model_row(db: Database, slug: str) -> dict:
-    """A model's row: id, slug, name, summary, methodology, source, version, position, retired_at."""
+    """Return a model's row: id, slug, name, summary, methodology, source, version, position, retired_at."""
     return _model(db, slug)
 
 
@@ -85,7 +87,7 @@ def _model(db: Database, slug: str) -> dict:
 
 
 def current_elements(db: Database, slug: str) -> list[dict]:
-    """The elements of a model's current version in order: id, key, position, kind, name, description.
+    """Return the elements of a model's current version in order: id, key, position, kind, name, description.
 
     >>> from lessons.permissions import cli_actor
     >>> from lessons.store import open_memory_store
@@ -118,8 +120,10 @@ def is_voted(db: Database, model_id: int, version: int) -> bool:
 
 
 def _editable_version(db: Database, model: dict, note: str) -> tuple[int, dict[int, int]]:
-    """The version to edit: the current one, or (when it has votes) a new copy of it. Returns the version and a map
-    from the current version's element ids to the ids of the rows to edit."""
+    """Return the version to edit: the current one, or (when it has votes) a new copy of it.
+
+    Also returns a map from the current version's element ids to the ids of the rows to edit.
+    """
     version = model["version"]
     rows = db.execute(
         "SELECT id, key, position, kind, name, description, phase FROM model_elements WHERE model_id = ? AND version = ?",
@@ -222,8 +226,10 @@ def create_model(
 
 
 def update_model(db: Database, actor: Actor, slug: str, **changes) -> int:
-    """Change a model's ``name``, ``description``, ``methodology`` or ``source``; return its current version (a new
-    one when the model had been voted on)."""
+    """Change a model's ``name``, ``description``, ``methodology`` or ``source``; return its current version.
+
+    The version is a new one when the model had been voted on.
+    """
     authorize(actor, "model.edit")
     unknown = set(changes) - {"name", "description", "methodology", "source"}
     if unknown:
@@ -328,8 +334,10 @@ def add_element(
 
 
 def update_element(db: Database, actor: Actor, slug: str, number: int, **changes) -> int:
-    """Change the ``name``, ``description`` or ``kind`` of element ``number`` (1-based, in order) of a model's
-    current version; return the version changed (a new one when the model had been voted on)."""
+    """Change the ``name``, ``description`` or ``kind`` of element ``number`` of a model's current version.
+
+    ``number`` is 1-based, in order. Returns the version changed (a new one when the model had been voted on).
+    """
     authorize(actor, "model.edit")
     unknown = set(changes) - {"name", "description", "kind"}
     if unknown:
@@ -392,8 +400,11 @@ def move_element(db: Database, actor: Actor, slug: str, number: int, step: int) 
 
 
 def reorder_elements(db: Database, actor: Actor, slug: str, keys: list[str]) -> int:
-    """Put the elements of a model's current version in the order of ``keys`` (each element key once, e.g.
-    ``["E3", "E1", "E2"]``); return the version changed (a new one when the model had been voted on)."""
+    """Put the elements of a model's current version in the order of ``keys``; return the version changed.
+
+    ``keys`` holds each element key once, e.g. ``["E3", "E1", "E2"]``; the version changed is a new one when the model
+    had been voted on.
+    """
     authorize(actor, "model.edit")
     with db.atomic():
         model = _model(db, slug)
@@ -416,7 +427,7 @@ def reorder_elements(db: Database, actor: Actor, slug: str, keys: list[str]) -> 
 
 
 def element_number(db: Database, slug: str, key: str) -> int | None:
-    """The number (1-based place) of the element with ``key`` in a model's current version, or None."""
+    """Return the number (1-based place) of the element with ``key`` in a model's current version, or None."""
     model = _model(db, slug)
     order = db.execute(
         "SELECT key FROM model_elements WHERE model_id = ? AND version = ? ORDER BY position, id",
@@ -427,5 +438,5 @@ def element_number(db: Database, slug: str, key: str) -> int | None:
 
 
 def element_id_of(db: Database, slug: str, number: int) -> int:
-    """The id of element ``number`` (1-based, in order) of a model's current version."""
+    """Return the id of element ``number`` (1-based, in order) of a model's current version."""
     return _element_at(db, _model(db, slug), number)

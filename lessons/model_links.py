@@ -1,6 +1,7 @@
-"""Link lessons to the elements of governance models: each lesson supports or challenges an element, with an optional
-note. Editors and administrators link, and the link counts at once; coordinators propose links for their own pilots'
-lessons, which count nowhere until an editor or administrator accepts them.
+"""Link lessons to the elements of governance models: a lesson supports or challenges an element, with a note.
+
+The note is optional. Editors and administrators link, and the link counts at once; coordinators propose links for their
+own pilots' lessons, which count nowhere until an editor or administrator accepts them.
 
 Lesson links are evidence, not content: linking never makes a new version of a model (:mod:`lessons.model_authoring`
 carries the links over when it copies a voted version). Every write is authorised here, runs in one transaction and
@@ -77,8 +78,10 @@ def _links(db, actor, element_id, lesson_ids, stance, note, *, status: str) -> d
 def link_lessons(
     db: Database, actor: Actor, element_id: int, lesson_ids: Iterable[int], stance: str, note: str | None = None
 ) -> int:
-    """Link lessons to an element of a model's current version, each supporting or challenging it, with an optional
-    note (editors and administrators); the links count at once. Returns how many lessons were linked.
+    """Link lessons to an element of a model's current version, each supporting or challenging it.
+
+    Editors and administrators link, with an optional note; the links count at once. Returns how many lessons were
+    linked.
 
     Examples
     --------
@@ -102,9 +105,11 @@ def link_lessons(
 def propose_links(
     db: Database, actor: Actor, element_id: int, lesson_ids: Iterable[int], stance: str, note: str | None = None
 ) -> int:
-    """Propose links between lessons and an element: a coordinator for their own pilots' lessons (editors and
-    administrators may too). A proposal counts nowhere until an editor or administrator accepts it
-    (:func:`review_links`). Returns how many lessons were proposed."""
+    """Propose links between lessons and an element: a coordinator for their own pilots' lessons.
+
+    Editors and administrators may propose too. A proposal counts nowhere until an editor or administrator accepts it
+    (:func:`review_links`). Returns how many lessons were proposed.
+    """
     first = next(iter(sorted(getattr(actor, "pilot_ids", ()) or ())), None)
     authorize(actor, "model.link.propose", first)  # a role that never proposes is refused before any look-up
     with db.atomic():
@@ -148,8 +153,10 @@ def unlink_lessons(db: Database, actor: Actor, element_id: int, lesson_ids: Iter
 
 
 def proposed_links(db: Database, slug: str | None = None) -> list[dict]:
-    """Proposed links waiting for an editor: element_id, element (key · name), model, lesson_id, lesson title, pilot,
-    stance, note, proposed_by."""
+    """List proposed links waiting for an editor.
+
+    Columns: element_id, element (key · name), model, lesson_id, lesson title, pilot, stance, note, proposed_by.
+    """
     cursor = db.execute(
         """SELECT le.element_id, e.key || ' · ' || e.name AS element, gm.slug AS model, le.lesson_id,
                   l.title AS lesson, p.name AS pilot, le.stance, le.note, le.proposed_by

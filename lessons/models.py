@@ -1,5 +1,6 @@
-"""Governance models: each model's elements, the lessons that support or challenge them, and how validation
-workshops voted on them. UI-free, read-only.
+"""Governance models: each model's elements, the lessons that support or challenge them, and the workshop votes.
+
+The votes are how validation workshops voted on the elements. UI-free, read-only.
 
 Only a model's current version and only accepted lesson links are counted; proposed links wait for an editor.
 """
@@ -23,8 +24,10 @@ _CURRENT = "e.version = gm.version"
 
 
 def model_list(db: Database) -> pd.DataFrame:
-    """Every governance model: slug, name, inspired_by, methodology (name), summary, elements, supports, challenges
-    (lesson links), pilots (pilots whose lessons are linked).
+    """List every governance model with its counts.
+
+    Columns: slug, name, inspired_by, methodology (name), summary, elements, supports, challenges (lesson links), pilots
+    (pilots whose lessons are linked).
 
     >>> from lessons.store import open_memory_store
     >>> model_list(open_memory_store()).empty
@@ -60,7 +63,7 @@ _LAST_ROUND_VOTES = """
 
 
 def elements(db: Database, model: str, version: int | None = None) -> pd.DataFrame:
-    """A model's elements in order (of its current version, or of ``version``) with their evidence and results.
+    """Return a model's elements in order (of its current version, or of ``version``) with their evidence and results.
 
     Columns: id, key, position, kind, name, description, phase_name, supports, challenges (accepted lesson links),
     support_pilots, challenge_pilots, agree, disagree, pass_ (votes in each public workshop's last round), votes,
@@ -146,8 +149,10 @@ def model_results(db: Database, model: str) -> dict:
 
 
 def versions(db: Database, model: str) -> pd.DataFrame:
-    """A model's versions, newest first: number, created_at, note, elements, voted (whether a workshop voted on
-    it)."""
+    """List a model's versions, newest first.
+
+    Columns: number, created_at, note, elements, voted (whether a workshop voted on it).
+    """
     return _frame(
         db,
         """SELECT n.number, mv.created_at, mv.note,
@@ -165,8 +170,9 @@ def versions(db: Database, model: str) -> pd.DataFrame:
 
 
 def changes_since_vote(db: Database, model: str) -> dict | None:
-    """What changed in a model since the last version a workshop voted on, compared by element key; None when the
-    current version is the one voted on, or no version was voted on.
+    """Return what changed in a model since the last version a workshop voted on, compared by element key.
+
+    None when the current version is the one voted on, or no version was voted on.
 
     Returns ``{"voted_version", "current_version", "added", "removed", "renamed", "moved", "reworded"}``, each list
     holding ``"KEY · name"`` texts (renamed: ``"KEY · old → new"``; moved: in another order among the elements
@@ -202,8 +208,10 @@ def changes_since_vote(db: Database, model: str) -> dict | None:
 
 
 def element_lessons(db: Database, element_id: int, *, status: str = "accepted") -> pd.DataFrame:
-    """The lessons linked to an element (accepted links, or ``status="proposed"``): id, key, title, kind, status,
-    pilot, pilot_name, stance, note."""
+    """Return the lessons linked to an element (accepted links, or ``status="proposed"``).
+
+    Columns: id, key, title, kind, status, pilot, pilot_name, stance, note.
+    """
     return _frame(
         db,
         """SELECT l.id, l.key, l.title, l.kind, l.status, p.slug AS pilot, p.name AS pilot_name, le.stance, le.note
@@ -214,8 +222,10 @@ def element_lessons(db: Database, element_id: int, *, status: str = "accepted") 
 
 
 def element_validation(db: Database, element_id: int) -> pd.DataFrame:
-    """How each workshop voted on statements drawn from the element, per round: workshop, status, round, agree,
-    disagree, pass_, votes."""
+    """Tell how each workshop voted on statements drawn from the element, per round.
+
+    Columns: workshop, status, round, agree, disagree, pass_, votes.
+    """
     return _frame(
         db,
         f"""SELECT w.title AS workshop, w.status, v.round, sum(v.value = 1) AS agree, sum(v.value = -1) AS disagree,

@@ -151,7 +151,7 @@ def _load(db: Database, pilot: str, relations, period: str) -> _Network:
 def pilot_network_frames(
     db: Database, pilot: str, *, relations=(), period: str = "all"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A pilot's stakeholders and ties as two frames, the rows every export writes.
+    """Return a pilot's stakeholders and ties as two frames, the rows every export writes.
 
     Parameters
     ----------
@@ -204,19 +204,19 @@ def pilot_network_frames(
 
 
 def xml_text(value) -> str:
-    """Text as XML element content: markup escaped, a carriage return as ``&#13;``, characters XML cannot hold dropped.
+    r"""Text as XML element content: markup escaped, a carriage return as ``&#13;``, characters XML cannot hold dropped.
 
-    >>> xml_text('Tom & Jerry <"ok">\\r\\n\\x07😀')
-    'Tom &amp; Jerry &lt;"ok"&gt;&#13;\\n😀'
+    >>> xml_text('Tom & Jerry <"ok">\r\n\x07😀')
+    'Tom &amp; Jerry &lt;"ok"&gt;&#13;\n😀'
     """
     text = _NOT_XML.sub("", str(value))
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
 def xml_attribute(value) -> str:
-    """Text as a double-quoted XML attribute value: also quotes, tabs and line feeds as references.
+    r"""Text as a double-quoted XML attribute value: also quotes, tabs and line feeds as references.
 
-    >>> xml_attribute('say "hi"\\tthen\\nleave')
+    >>> xml_attribute('say "hi"\tthen\nleave')
     'say &quot;hi&quot;&#9;then&#10;leave'
     """
     return xml_text(value).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
@@ -245,7 +245,7 @@ def _node_values(network: _Network, node: dict) -> dict:
 def to_graphml(
     db: Database, pilot: str, *, relations=(), period: str = "all", per_edge_direction: bool = False
 ) -> bytes:
-    """A pilot's stakeholder network as GraphML (UTF-8), for networkx, igraph, Gephi and yEd.
+    """Write a pilot's stakeholder network as GraphML (UTF-8), for networkx, igraph, Gephi and yEd.
 
     Node ids are stakeholder keys, the ``label`` key holds the name (Gephi shows it as the node label); the other
     node and edge attributes, the filters, and how direction and text are written are described in the module
@@ -320,7 +320,7 @@ def to_graphml(
 
 
 def to_gexf(db: Database, pilot: str, *, relations=(), period: str = "all", per_edge_direction: bool = False) -> bytes:
-    """A pilot's stakeholder network as GEXF 1.2draft (UTF-8), Gephi's own format, also read by networkx.
+    """Write a pilot's stakeholder network as GEXF 1.2draft (UTF-8), Gephi's own format, also read by networkx.
 
     Node ids are stakeholder keys and node labels their names; the weight is the edge's ``weight``; the other
     attributes are declared in ``<attributes class="node">`` and ``<attributes class="edge">`` (static mode) and given
@@ -407,8 +407,9 @@ def _yes_no(flag: bool) -> str:
 
 
 def to_edge_csv(db: Database, pilot: str, *, relations=(), period: str = "all") -> bytes:
-    """The ties as a CSV edge list (UTF-8): ``source``, ``target``, ``relation``, ``directed`` (yes/no), ``weight``,
-    ``period``, one row per tie.
+    """Write the ties as a CSV edge list (UTF-8), one row per tie.
+
+    Columns: ``source``, ``target``, ``relation``, ``directed`` (yes/no), ``weight``, ``period``.
 
     Source and target are stakeholder keys. An edge list cannot hold isolated stakeholders or stakeholders'
     attributes: :func:`to_nodes_csv` and :func:`to_csv_zip` carry them. Cells a spreadsheet would run as a formula
@@ -434,8 +435,9 @@ def to_edge_csv(db: Database, pilot: str, *, relations=(), period: str = "all") 
 
 
 def to_nodes_csv(db: Database, pilot: str) -> bytes:
-    """The stakeholders as CSV (UTF-8): ``key``, ``name``, ``sector``, ``sector_name``, ``hard_to_reach`` (yes/no),
-    ``organisation``, ``role``; formula-like cells neutralised as in :func:`to_edge_csv`.
+    """Write the stakeholders as CSV (UTF-8), formula-like cells neutralised as in :func:`to_edge_csv`.
+
+    Columns: ``key``, ``name``, ``sector``, ``sector_name``, ``hard_to_reach`` (yes/no), ``organisation``, ``role``.
 
     The columns are those of the template's Stakeholders sheet (``sector_name`` is for people and is not read back).
     """
@@ -474,7 +476,7 @@ def to_csv_zip(db: Database, pilot: str, *, relations=(), period: str = "all") -
 def export_network(
     db: Database, pilot: str, file_format: str, *, relations=(), period: str = "all", per_edge_direction: bool = False
 ) -> bytes:
-    """The network in one of ``FORMATS``: ``graphml``, ``gexf``, ``csv`` (the edge list) or ``zip`` (both CSVs).
+    r"""Export the network in one of ``FORMATS``: ``graphml``, ``gexf``, ``csv`` (the edge list) or ``zip`` (both CSVs).
 
     ``per_edge_direction`` applies to GraphML and GEXF; CSV always has a ``directed`` column.
 
@@ -482,7 +484,7 @@ def export_network(
     >>> db = open_memory_store()
     >>> _ = db["pilots"].insert({"slug": "oulu", "name": "Oulu", "country": "FI"})
     >>> export_network(db, "oulu", "csv")
-    b'source,target,relation,directed,weight,period\\n'
+    b'source,target,relation,directed,weight,period\n'
     >>> export_network(db, "oulu", "pajek")
     Traceback (most recent call last):
     ...

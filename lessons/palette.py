@@ -59,7 +59,7 @@ COUNT_SCHEME = "blues"
 
 
 def kind_scale(kinds: Collection[str] | None = None, labels: Mapping[str, str] | None = None) -> dict:
-    """The colour scale of lesson kinds, as a Vega-Lite ``scale``: ``domain`` and ``range``.
+    """Return the colour scale of lesson kinds, as a Vega-Lite ``scale``: ``domain`` and ``range``.
 
     Parameters
     ----------
@@ -78,7 +78,7 @@ def kind_scale(kinds: Collection[str] | None = None, labels: Mapping[str, str] |
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
-    """A ``#RRGGBB`` colour as three integers, for drawing libraries that take them.
+    """Return a ``#RRGGBB`` colour as three integers, for drawing libraries that take them.
 
     >>> rgb(ACCENT)
     (0, 114, 178)

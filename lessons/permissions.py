@@ -78,11 +78,12 @@ class Actor:
 
     @property
     def label(self) -> str:
+        """Return the name to show for the actor: the display name, else the username."""
         return self.display_name or self.username
 
 
 def cli_actor() -> Actor:
-    """The command line acts as an administrator: anyone who can run it can already write the database file."""
+    """Return the command line's actor, an administrator: anyone who can run it can already write the database file."""
     try:
         who = getpass.getuser()
     except Exception:  # no login name in some containers
@@ -170,8 +171,9 @@ def authorize_undo(
     models: bool = False,
     link_pilots: Iterable[int] = (),
 ) -> Actor:
-    """Return ``actor`` when it may undo an upload that touched ``pilot_ids``; otherwise raise
-    :class:`PermissionDenied`.
+    """Return ``actor`` when it may undo an upload that touched ``pilot_ids``.
+
+    Otherwise raise :class:`PermissionDenied`.
 
     An administrator may undo any upload; a coordinator only one whose every pilot they coordinate. An upload that
     touched no pilot (an empty upload, or one that only added free tags) belongs to no coordinator: only an

@@ -50,7 +50,7 @@ def _rows(db: Database, table: str, where: str, params) -> list[dict]:
 
 
 def collect(db: Database, pilot_id: int) -> dict:
-    """What deleting pilot ``pilot_id`` removes and unlinks, without changing anything.
+    """Collect what deleting pilot ``pilot_id`` removes and unlinks, without changing anything.
 
     Returns
     -------
@@ -133,8 +133,9 @@ def deletion_summary(db: Database, pilot_id: int) -> dict[str, int]:
 
 
 def delete_pilot(db: Database, actor: Actor, pilot_id: int, *, confirm_slug: str | None = None) -> int:
-    """Delete a pilot and everything that goes with it, keeping it all in ``deleted_pilots``; return the rows
-    removed. With ``confirm_slug`` given, it must be the pilot's slug (what the page asks the user to type).
+    """Delete a pilot and everything that goes with it, keeping it all in ``deleted_pilots``; return the rows removed.
+
+    With ``confirm_slug`` given, it must be the pilot's slug (what the page asks the user to type).
 
     Examples
     --------
@@ -170,7 +171,7 @@ def delete_pilot(db: Database, actor: Actor, pilot_id: int, *, confirm_slug: str
 
 
 def deleted_pilots(db: Database) -> list[dict]:
-    """Deletions that can still be undone (newest first): id, pilot_id, slug, name, deleted_at, deleted_by, rows."""
+    """List deletions not yet undone (newest first): id, pilot_id, slug, name, deleted_at, deleted_by, rows."""
     cursor = db.execute(
         """SELECT id, pilot_id, slug, name, deleted_at, deleted_by, rows FROM deleted_pilots
            WHERE restored_at IS NULL ORDER BY id DESC"""
@@ -180,14 +181,16 @@ def deleted_pilots(db: Database) -> list[dict]:
 
 
 def last_deletion(db: Database, slug: str) -> int | None:
-    """The id of the latest deletion of ``slug`` not yet undone, or None."""
+    """Return the id of the latest deletion of ``slug`` not yet undone, or None."""
     row = db.execute("SELECT max(id) FROM deleted_pilots WHERE slug = ? AND restored_at IS NULL", [slug]).fetchone()
     return row[0]
 
 
 def restore_pilot(db: Database, actor: Actor, deletion_id: int) -> int:
-    """Undo a pilot's deletion: put back every row that went with it, with the same ids, and the links that were
-    cut; return the rows restored. Refused (nothing written) if the slug or any of the ids was taken since."""
+    """Undo a pilot's deletion: put back every row that went with it, with the same ids, and the links that were cut.
+
+    Returns the rows restored. Refused (nothing written) if the slug or any of the ids was taken since.
+    """
     authorize(actor, "pilot.delete")
     with db.atomic():
         entry = _one(db, "SELECT * FROM deleted_pilots WHERE id = ?", [int(deletion_id)])

@@ -1,5 +1,7 @@
-"""What the app's views read about pilots beyond :mod:`lessons.queries`: their actors, the size of their
-networks, the slugs of a user's pilots and the counts shown next to the exports."""
+"""What the app's views read about pilots beyond :mod:`lessons.queries`.
+
+Their actors, the size of their networks, the slugs of a user's pilots and the counts shown next to the exports.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ __all__ = ["export_counts", "network_pilots", "pilot_actors", "pilot_slugs"]
 
 
 def pilot_actors(db: Database, pilot: str) -> dict[str, str]:
-    """A pilot's stakeholders, key → "name (sector)", in key order.
+    """Return a pilot's stakeholders, key → "name (sector)", in key order.
 
     Parameters
     ----------
@@ -72,7 +74,7 @@ def network_pilots(db: Database) -> pd.DataFrame:
 
 
 def pilot_slugs(db: Database, pilot_ids: Iterable[int]) -> set[str]:
-    """The slugs of the pilots with these ids (a coordinator's own pilots).
+    """Return the slugs of the pilots with these ids (a coordinator's own pilots).
 
     Parameters
     ----------
@@ -96,7 +98,7 @@ def pilot_slugs(db: Database, pilot_ids: Iterable[int]) -> set[str]:
 
 
 def export_counts(db: Database) -> dict[str, int]:
-    """Counts shown next to the exports: validated lessons and pilots with a stakeholder network.
+    """Count what is shown next to the exports: validated lessons and pilots with a stakeholder network.
 
     Parameters
     ----------

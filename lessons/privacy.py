@@ -56,7 +56,7 @@ POOLED = "Other groups, pooled (none shown under {k} people)"
 
 
 def k_threshold() -> int:
-    """The k in force: 5, or a larger whole number from ``LESSONS_PRIVACY_K`` (smaller or invalid values are ignored).
+    """Return the k in force: 5, or a larger whole number from ``LESSONS_PRIVACY_K`` (smaller, invalid values ignored).
 
     >>> k_threshold()
     5
@@ -112,8 +112,10 @@ def pooled(values: Sequence[Hashable], k: int | None = None) -> list:
 
 
 def shown_label(values: Sequence[Hashable], k: int | None = None, *, undeclared: str = "undeclared") -> list:
-    """:func:`pooled` with labels for a breakdown table: missing values as ``undeclared``, the pool as
-    :data:`POOLED`, or None when everything is pooled and the pool is smaller than k (nothing can be shown).
+    """Label :func:`pooled` for a breakdown table.
+
+    Missing values become ``undeclared``, the pool :data:`POOLED`; None when everything is pooled and the pool is
+    smaller than k (nothing can be shown).
 
     >>> shown_label(["public"] * 5 + [None] * 5 + ["private"] * 2 + ["research"] * 3, k=5)[-6:]
     ['undeclared', 'Other groups, pooled (none shown under 5 people)', 'Other groups, pooled (none shown under 5 people)', 'Other groups, pooled (none shown under 5 people)', 'Other groups, pooled (none shown under 5 people)', 'Other groups, pooled (none shown under 5 people)']
@@ -127,8 +129,9 @@ def shown_label(values: Sequence[Hashable], k: int | None = None, *, undeclared:
 
 
 def remainder_ok(total: int, shown: Sequence[int], k: int | None = None) -> bool:
-    """Whether a breakdown with these shown sizes may be published: each at least k, and total minus them 0 or
-    at least k.
+    """Tell whether a breakdown with these shown sizes may be published.
+
+    Each must be at least k, and the total minus them 0 or at least k.
 
     >>> remainder_ok(12, [5, 5]), remainder_ok(12, [5, 6]), remainder_ok(12, [4, 8])
     (False, False, False)
@@ -255,8 +258,9 @@ def _activity(db: Database, workshop_id: int | None = None) -> list[dict]:
 
 
 def published_participants(db: Database, k: int | None = None, *, workshop_id: int | None = None) -> pd.DataFrame:
-    """Every participant (of one workshop, or of all) as public outputs may describe them (:func:`generalise`,
-    workshop by workshop).
+    """Describe every participant (of one workshop, or of all) as public outputs may.
+
+    Each is generalised by :func:`generalise`, workshop by workshop.
 
     Returns
     -------
@@ -334,7 +338,7 @@ def anonymise_copy(conn, k: int | None = None) -> dict:
 
 
 def public_workshop(alias: str = "w", k: int | None = None) -> str:
-    """SQL condition: the workshop ``alias`` has no participant yet or at least k, so its vote counts may be shown.
+    """Return SQL true when workshop ``alias`` has no participant yet or at least k, so its vote counts may be shown.
 
     >>> public_workshop("w", 5)
     '(SELECT count(*) FROM participants pk WHERE pk.workshop_id = w.id) NOT BETWEEN 1 AND 4'

@@ -124,7 +124,7 @@ def open_store(path: str | os.PathLike | None = None) -> Database:
 
 
 def open_memory_store() -> Database:
-    """A migrated in-memory store with the vocabularies, for tests and doctests.
+    """Open a migrated in-memory store with the vocabularies, for tests and doctests.
 
     >>> db = open_memory_store()
     >>> db["phases"].count
@@ -162,7 +162,7 @@ def seed_vocabulary(db: Database) -> None:
 
 
 def data_version(db: Database, area: str | None = None) -> int:
-    """A counter that grows whenever the data of ``area`` (or, without an area, of any area) changes.
+    """Return a counter that grows whenever the data of ``area`` (or, without an area, of any area) changes.
 
     Loaders key their caches by it, so a cached view is reused until the data it shows changes.
 
@@ -190,7 +190,7 @@ def table_counts(db: Database) -> dict[str, int]:
 
 
 def is_empty(db: Database) -> bool:
-    """True when the store holds no pilots (a fresh store, ready for the demo or an upload)."""
+    """Return True when the store holds no pilots (a fresh store, ready for the demo or an upload)."""
     return db.execute("SELECT count(*) FROM pilots").fetchone()[0] == 0
 
 

@@ -40,7 +40,7 @@ def plain(obj):
 
 
 def frame_to_json(frame: pd.DataFrame) -> dict:
-    """A frame as JSON-ready columns with their kinds (bool, int, float, text), so it reads back with its dtypes."""
+    """Write a frame as JSON-ready columns with their kinds (bool, int, float, text), to read back with its dtypes."""
     kinds, data = {}, {}
     for column in frame.columns:
         series = frame[column]
@@ -58,7 +58,7 @@ def frame_to_json(frame: pd.DataFrame) -> dict:
 
 
 def frame_from_json(obj: dict) -> pd.DataFrame:
-    """The frame :func:`frame_to_json` wrote.
+    """Read back the frame :func:`frame_to_json` wrote.
 
     >>> f = pd.DataFrame({"n": [1, 2], "x": [0.5, float("nan")], "ok": [True, False], "t": ["a", None]})
     >>> frame_from_json(frame_to_json(f)).equals(f)
@@ -79,15 +79,17 @@ def frame_from_json(obj: dict) -> pd.DataFrame:
 
 
 def encode(obj: dict) -> bytes:
+    """Encode ``obj`` as compressed JSON bytes for ``analysis_results``."""
     return zlib.compress(json.dumps(obj, allow_nan=False, separators=(",", ":")).encode("utf-8"), 6)
 
 
 def decode(payload: bytes) -> dict:
+    """Decode the compressed JSON bytes :func:`encode` wrote."""
     return json.loads(zlib.decompress(payload).decode("utf-8"))
 
 
 def stored(db: Database, name: str, version: int) -> bytes | None:
-    """The stored payload of ``name`` when it was computed at data version ``version``, else None (stale/none)."""
+    """Return the stored payload of ``name`` if it was computed at data version ``version``, else None (stale/none)."""
     row = db.execute("SELECT data_version, payload FROM analysis_results WHERE name = ?", [name]).fetchone()
     return row[1] if row and row[0] == version else None
 

@@ -1,5 +1,7 @@
-"""Rules about recorded uploads that the upload page asks about (the uploads themselves are written and undone by
-:mod:`lessons.ingest.changes`)."""
+"""Rules about recorded uploads that the upload page asks about.
+
+The uploads themselves are written and undone by :mod:`lessons.ingest.changes`.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ def can_undo(upload: dict) -> bool:
 
 
 def undoable(uploads: Iterable[dict]) -> list[int]:
-    """The ids of the uploads that may be undone, in the order given.
+    """Return the ids of the uploads that may be undone, in the order given.
 
     Parameters
     ----------
@@ -56,8 +58,10 @@ def undoable(uploads: Iterable[dict]) -> list[int]:
 
 
 def visible(uploads: Iterable[dict], actor) -> list[dict]:
-    """The uploads ``actor`` is shown (and may try to undo): all for an administrator; for a coordinator those whose
-    every pilot they coordinate; for a model editor those that changed no pilot (uploads of the model sheets).
+    """Return the uploads ``actor`` is shown (and may try to undo).
+
+    All for an administrator; for a coordinator those whose every pilot they coordinate; for a model editor those that
+    changed no pilot (uploads of the model sheets).
 
     Parameters
     ----------

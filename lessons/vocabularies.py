@@ -35,7 +35,7 @@ def theme_table(db: Database) -> pd.DataFrame:
 
 
 def relation_counts(db: Database) -> pd.DataFrame:
-    """The tie relation types in use (free text on ``ties.relation``) with how many ties and pilots use each.
+    """Count the tie relation types in use (free text on ``ties.relation``): how many ties and pilots use each.
 
     >>> from lessons.store import open_memory_store
     >>> relation_counts(open_memory_store()).columns.tolist()
@@ -49,8 +49,9 @@ def relation_counts(db: Database) -> pd.DataFrame:
 
 
 def crosswalk(db: Database) -> pd.DataFrame:
-    """Each methodology's steps and the shared phase each maps to: columns methodology, methodology_name,
-    position, step, phase, phase_name.
+    """List each methodology's steps and the shared phase each maps to.
+
+    Columns: methodology, methodology_name, position, step, phase, phase_name.
 
     >>> from lessons.store import open_memory_store
     >>> crosswalk(open_memory_store()).query("methodology == 'servicedesign'")["phase"].tolist()
@@ -100,8 +101,9 @@ def retire_theme(db: Database, actor: Actor, code: str, retired: bool = True) ->
 
 
 def merge_theme(db: Database, actor: Actor, source: str, target: str) -> int:
-    """Merge theme ``source`` (usually a free tag) into ``target``: its lessons carry ``target`` instead, and
-    ``source`` is removed. Return how many lessons were moved.
+    """Merge theme ``source`` (usually a free tag) into ``target``.
+
+    Its lessons carry ``target`` instead, and ``source`` is removed. Return how many lessons were moved.
 
     Examples
     --------

@@ -8,7 +8,7 @@ __all__ = ["workshop_code_of"]
 
 
 def workshop_code_of(db: Database, token: str) -> str:
-    """The join code of the workshop a participant's token belongs to.
+    """Return the join code of the workshop a participant's token belongs to.
 
     Parameters
     ----------

@@ -1,5 +1,7 @@
-"""The bundle's ZIP: ``lessons.db``, ``metadata.json``, the data package, each pilot's network files, the briefs
-and ``README.txt``, streamed part by part (:func:`write_bundle`); and the data package zipped alone.
+"""The bundle's ZIP, streamed part by part (:func:`write_bundle`), and the data package zipped alone.
+
+The bundle holds ``lessons.db``, ``metadata.json``, the data package, each pilot's network files, the briefs and
+``README.txt``.
 """
 
 from __future__ import annotations
@@ -139,7 +141,7 @@ def write_data_package_zip(db: Database, out: BinaryIO) -> None:
 
 
 def data_package_zip(db: Database) -> bytes:
-    """The data package alone, zipped, as bytes (see :func:`write_data_package_zip`)."""
+    """Return the data package alone, zipped, as bytes (see :func:`write_data_package_zip`)."""
     out = io.BytesIO()
     write_data_package_zip(db, out)
     return out.getvalue()
@@ -188,7 +190,7 @@ def write_bundle(db: Database, out: BinaryIO, *, briefs: Briefs = None, networks
 
 
 def build_bundle(db: Database, *, briefs: Briefs = None) -> bytes:
-    """The portable bundle as ZIP bytes, for small stores and tests; see :func:`write_bundle`, which streams it.
+    """Return the portable bundle as ZIP bytes, for small stores and tests; see :func:`write_bundle`, which streams it.
 
     Parameters
     ----------

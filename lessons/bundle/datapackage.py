@@ -1,5 +1,7 @@
-"""The Frictionless Data Package of the shared tables: ``data/<table>.csv`` (text cells a spreadsheet would run
-as formulas escaped reversibly by :func:`escape_text`) and ``datapackage.json`` with each table's schema.
+"""The Frictionless Data Package of the shared tables: ``data/<table>.csv`` and ``datapackage.json``.
+
+Text cells a spreadsheet would run as formulas are escaped reversibly by :func:`escape_text`; ``datapackage.json`` holds
+each table's schema.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ ESCAPE_NOTE = (
 
 
 def escape_text(value: str) -> str:
-    """A text value as a data-package CSV cell: one ``'`` before it when it starts with a formula character or ``'``.
+    """Escape a text as a data-package CSV cell: one ``'`` before it when it starts with a formula character or ``'``.
 
     >>> [escape_text(v) for v in ("=HYPERLINK(1)", "-1 minus", "'quoted", "plain", "")]
     ["'=HYPERLINK(1)", "'-1 minus", "''quoted", 'plain', '']
@@ -55,7 +57,7 @@ def escape_text(value: str) -> str:
 
 
 def unescape_text(cell: str) -> str:
-    """The exact text of a data-package CSV cell: :func:`escape_text` undone (one leading ``'`` removed).
+    """Return the exact text of a data-package CSV cell: :func:`escape_text` undone (one leading ``'`` removed).
 
     >>> [unescape_text(c) for c in ("'=HYPERLINK(1)", "''quoted", "'plain", "'", "=raw")]
     ['=HYPERLINK(1)', "'quoted", "'plain", "'", '=raw']
@@ -64,8 +66,11 @@ def unescape_text(cell: str) -> str:
 
 
 def _free_text(field: dict) -> bool:
-    """Whether a field of a table schema may hold a text :func:`escape_text` changes: a ``string`` (dates and
-    date-times are ISO 8601, numbers are not text) without a list of allowed values none of which needs it."""
+    """Tell whether a field of a table schema may hold a text :func:`escape_text` changes.
+
+    That is a ``string`` (dates and date-times are ISO 8601, numbers are not text) without a list of allowed values none
+    of which needs it.
+    """
     allowed = field.get("constraints", {}).get("enum")
     return field["type"] == "string" and not (allowed and not any(str(v).startswith(_ESCAPED_START) for v in allowed))
 
@@ -125,7 +130,7 @@ def _notice(db: Database) -> str:
 
 
 def _member(archive: zipfile.ZipFile, name: str, *, level: int | None = None) -> BinaryIO:
-    """A member of ``archive`` open for streaming into (deflated; ZIP64 so that it may grow past 4 GB)."""
+    """Open a member of ``archive`` for streaming into (deflated; ZIP64 so that it may grow past 4 GB)."""
     info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", level)  # 3.13 renamed it
@@ -185,7 +190,7 @@ def _write_data_package(db: Database, archive: zipfile.ZipFile) -> None:
 
 
 def data_package(db: Database) -> dict[str, bytes]:
-    """The Frictionless Data Package of the shared tables: ``datapackage.json`` and ``data/<table>.csv``.
+    """Return the Frictionless Data Package of the shared tables: ``datapackage.json`` and ``data/<table>.csv``.
 
     In memory, for small stores and tests; the bundle streams the same files (:func:`write_bundle`).
 

@@ -1,5 +1,7 @@
-"""Reading a bundle back into an empty store from its data package alone (not from ``lessons.db``): every cell
-checked against the package's schema and the store's, keys checked, nothing written unless all is well.
+"""Read a bundle back into an empty store from its data package alone (not from ``lessons.db``).
+
+Every cell is checked against the package's schema and the store's, keys are checked, and nothing is written unless all
+is well.
 """
 
 from __future__ import annotations
@@ -105,7 +107,7 @@ def _read_member(archive: zipfile.ZipFile, name: str, filename: str, budget: lis
 
 
 def _parse(value: str, column: dict, declared: str):
-    """A CSV cell as the store holds it; raises ValueError with what is wrong and how to fix it."""
+    """Parse a CSV cell as the store holds it; raise ValueError with what is wrong and how to fix it."""
     if value == "":
         if column["required"]:
             raise ValueError("The cell is empty, but a value is required.|Fill it in.")
@@ -145,7 +147,7 @@ def _is(parse, value) -> bool:
 
 
 def read_data_package(db: Database, payload: bytes, filename: str = "bundle.zip") -> dict[str, list[dict]]:
-    """The rows of a bundle's data package, checked against this store's schema, ready to insert.
+    """Read the rows of a bundle's data package, checked against this store's schema, ready to insert.
 
     Raises :class:`BundleError` naming file, row and column of every problem (up to ``MAX_PROBLEMS``).
     """

@@ -1,5 +1,7 @@
-"""The SQLite copy of the store as it may be published: the sanitised snapshot every part of the bundle is made
-from (:func:`published_snapshot`), ``lessons.db`` (:func:`export_sqlite`) and its Datasette metadata.
+"""The SQLite copy of the store as it may be published.
+
+The sanitised snapshot every part of the bundle is made from (:func:`published_snapshot`), ``lessons.db``
+(:func:`export_sqlite`) and its Datasette metadata.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def write_sqlite(db: Database, out: BinaryIO) -> None:
 
 
 def export_sqlite(db: Database) -> bytes:
-    """A consistent copy of the store without secrets or accounts, as the bytes of a SQLite file.
+    """Return a consistent copy of the store without secrets or accounts, as the bytes of a SQLite file.
 
     The copy is taken with SQLite's backup API into a temporary file; the left-out tables are emptied, account
     columns emptied, participants' tokens replaced by fresh random values, and the file vacuumed so no deleted
@@ -152,8 +154,11 @@ def datasette_metadata(db: Database) -> dict:
 
 @contextlib.contextmanager
 def published_snapshot(db: Database) -> Iterator[Database]:
-    """The store as it may be published, opened read-only: the sanitised copy (:func:`_sanitised_copy`: no
-    accounts or secrets, participants and votes under :mod:`lessons.privacy`), deleted when the block ends."""
+    """Open the store as it may be published, read-only; the copy is deleted when the block ends.
+
+    It is the sanitised copy (:func:`_sanitised_copy`): no accounts or secrets, participants and votes under
+    :mod:`lessons.privacy`.
+    """
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "lessons.db"
         _sanitised_copy(db, path)

@@ -1,6 +1,7 @@
-"""What the bundle shares, table by table and column by column, and each shared table's schema read from the
-store (types, keys, allowed values) with the descriptions of ``data/DICTIONARY.md``; :func:`table_rows` is the one
-place the shared rows come from.
+"""What the bundle shares, table by table and column by column, and each shared table's schema.
+
+The schema is read from the store (types, keys, allowed values) with the descriptions of ``data/DICTIONARY.md``;
+:func:`table_rows` is the one place the shared rows come from.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ _CHECK_IN = re.compile(r"CHECK\s*\(\s*(\w+)\s+IN\s*\(([^()]*)\)\s*\)", re.IGNORE
 
 
 def shared_tables(db: Database) -> list[str]:
-    """The shared tables, parents before children (each table after every table its foreign keys point to).
+    """Return the shared tables, parents before children (each table after every table its foreign keys point to).
 
     >>> from lessons.store import open_memory_store
     >>> order = shared_tables(open_memory_store())
@@ -84,7 +85,7 @@ def _foreign_keys(db: Database, table: str) -> list[dict]:
 
 
 def _columns(db: Database, table: str) -> list[dict]:
-    """The table's columns as the package holds them: name, kind, required, enum, primary-key position."""
+    """Return the table's columns as the package holds them: name, kind, required, enum, primary-key position."""
     sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()[0]
     checks = {m.group(1): [v.strip().strip("'") for v in m.group(2).split(",")] for m in _CHECK_IN.finditer(sql)}
     unique = set()
@@ -145,7 +146,7 @@ def _plain(text: str) -> str:
 
 
 def dictionary(path: Path = DICTIONARY) -> dict[str, dict]:
-    """The data dictionary: for each table, its description and the meaning of each column.
+    """Return the data dictionary: for each table, its description and the meaning of each column.
 
     >>> d = dictionary()
     >>> d["pilots"]["description"]
@@ -171,7 +172,7 @@ def dictionary(path: Path = DICTIONARY) -> dict[str, dict]:
 
 
 def table_schema(db: Database, table: str, docs: dict | None = None) -> dict:
-    """The Frictionless Table Schema of a shared table, introspected from SQLite.
+    """Return the Frictionless Table Schema of a shared table, introspected from SQLite.
 
     Parameters
     ----------
@@ -237,7 +238,7 @@ def table_schema(db: Database, table: str, docs: dict | None = None) -> dict:
 
 
 def _select(db: Database, table: str) -> tuple[list[str], str]:
-    """The columns of ``table`` as the bundle shares them, and the query that reads them (by primary key)."""
+    """Return the columns of ``table`` as the bundle shares them, and the query that reads them (by primary key)."""
     columns = _columns(db, table)
     names = [c["name"] for c in columns]
     blanked = BLANKED.get(table, ())
@@ -248,8 +249,10 @@ def _select(db: Database, table: str) -> tuple[list[str], str]:
 
 
 def table_rows(db: Database, table: str) -> tuple[list[str], Iterator[tuple]]:
-    """The shared rows of ``table``, the one place the data package's rows come from: the column names and an
-    iterator over the rows (tuples, by primary key), read from the database as they are consumed.
+    """Return the shared rows of ``table``, the one place the data package's rows come from.
+
+    They come as the column names and an iterator over the rows (tuples, by primary key), read from the database as they
+    are consumed.
 
     Every choice of what a row shares (emptied columns, withheld rows) is made here or in the query of
     :func:`_select`; a rule that filters or transforms a table's rows belongs here too.

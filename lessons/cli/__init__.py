@@ -57,7 +57,7 @@ COMMANDS = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line's parser: one subcommand per entry of :data:`COMMANDS`, each taking ``--db``."""
+    """Build the command line's parser: one subcommand per entry of :data:`COMMANDS`, each taking ``--db``."""
     parser = argparse.ArgumentParser(prog="python -m lessons", description=__doc__.splitlines()[0])
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="database file (default: $LESSONS_DB, else data/lessons.db)")
@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default: the process's arguments); return the exit code."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

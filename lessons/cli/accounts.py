@@ -12,7 +12,7 @@ from lessons.permissions import ROLES, cli_actor
 
 
 def read_password(prompt: str = "Password: ") -> str:
-    """A new password from a hidden prompt (asked twice), or the first line of standard input when piped."""
+    """Read a new password from a hidden prompt (asked twice), or the first line of standard input when piped."""
     if not sys.stdin.isatty():
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass(prompt)
@@ -22,6 +22,7 @@ def read_password(prompt: str = "Password: ") -> str:
 
 
 def cmd_user(args) -> int:
+    """Run the ``user`` command: list, add, change or remove accounts; return the exit code."""
     from lessons.accounts import add_user, list_users, remove_user, set_password, update_user
 
     db = ensure_store(args.db)
@@ -66,7 +67,7 @@ def cmd_user(args) -> int:
 
 
 def add_user(sub, common) -> None:
-    """The ``user`` command's options."""
+    """Add the ``user`` command's options."""
     p = sub.add_parser("user", help="manage accounts (the command line acts as an administrator)")
     users = p.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     u = users.add_parser(
@@ -96,6 +97,7 @@ def add_user(sub, common) -> None:
 
 
 def cmd_audit(args) -> int:
+    """Run the ``audit`` command: print the matching audit log entries; return the exit code."""
     from lessons.audit import audit_entries
     from lessons.exports import to_csv
 
@@ -117,7 +119,7 @@ def cmd_audit(args) -> int:
 
 
 def add_audit(sub, common) -> None:
-    """The ``audit`` command's options."""
+    """Add the ``audit`` command's options."""
     p = sub.add_parser("audit", parents=[common], help="print the audit log, newest first")
     p.add_argument("--since", help="ISO date or date-time, e.g. 2026-11-01")
     p.add_argument("--until", help="ISO date (inclusive) or date-time")

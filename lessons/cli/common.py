@@ -40,7 +40,7 @@ def print_table(rows: list[dict], columns: list[str], out=None, *, right: set[st
 
 
 def acting_as(db, username: str | None):
-    """The command line's actor: a local administrator, or the named account with ``--as``."""
+    """Return the command line's actor: a local administrator, or the named account with ``--as``."""
     if not username:
         return cli_actor()
     row = db.execute("SELECT id FROM users WHERE username = ? AND active = 1", [username]).fetchone()

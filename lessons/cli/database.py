@@ -13,6 +13,7 @@ from lessons.store import connect, migrate, open_store, resolve_db_path, table_c
 
 
 def cmd_init(args) -> int:
+    """Run the ``init`` command: create the store if needed and apply its pending migrations; return the exit code."""
     path = resolve_db_path(args.db)
     existed = path.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -28,13 +29,14 @@ def cmd_init(args) -> int:
 
 
 def add_init(sub, common) -> None:
-    """The ``init`` command's options."""
+    """Add the ``init`` command's options."""
     sub.add_parser("init", parents=[common], help="create an empty store, or migrate an existing one").set_defaults(
         func=cmd_init
     )
 
 
 def cmd_demo(args) -> int:
+    """Run the ``demo`` command: load the illustrative demo data into an empty store; return the exit code."""
     from lessons.demo import DemoDataError, load_demo
     from lessons.store import is_empty
 
@@ -54,13 +56,14 @@ def cmd_demo(args) -> int:
 
 
 def add_demo(sub, common) -> None:
-    """The ``demo`` command's options."""
+    """Add the ``demo`` command's options."""
     sub.add_parser("demo", parents=[common], help="load the illustrative demo data into an empty store").set_defaults(
         func=cmd_demo
     )
 
 
 def cmd_stats(args) -> int:
+    """Run the ``stats`` command: print the number of rows in each table; return the exit code."""
     db = ensure_store(args.db)
     counts = table_counts(db)
     if args.json:
@@ -71,13 +74,14 @@ def cmd_stats(args) -> int:
 
 
 def add_stats(sub, common) -> None:
-    """The ``stats`` command's options."""
+    """Add the ``stats`` command's options."""
     p = sub.add_parser("stats", parents=[common], help="rows per table")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_stats)
 
 
 def cmd_synth(args) -> int:
+    """Run the ``synth`` command: write a synthetic consortium of the given scale; return the exit code."""
     from lessons.synth import synthesize
 
     path = resolve_db_path(args.db)
@@ -94,7 +98,7 @@ def cmd_synth(args) -> int:
 
 
 def add_synth(sub, common) -> None:
-    """The ``synth`` command's options."""
+    """Add the ``synth`` command's options."""
     p = sub.add_parser("synth", parents=[common], help="generate a synthetic consortium for benchmarks")
     p.add_argument("--scale", type=float, default=1.0, help="1 = 50 pilots, 5,000 lessons, 100,000 votes (default 1)")
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
@@ -103,6 +107,7 @@ def add_synth(sub, common) -> None:
 
 
 def cmd_analyse(args) -> int:
+    """Run the ``analyse`` command: compute and store the text similarity of the lessons; return the exit code."""
     from lessons.synthesis import similarity
 
     db = ensure_store(args.db)
@@ -116,7 +121,7 @@ def cmd_analyse(args) -> int:
 
 
 def add_analyse(sub, common) -> None:
-    """The ``analyse`` command's options."""
+    """Add the ``analyse`` command's options."""
     p = sub.add_parser(
         "analyse", parents=[common], help="compare every lesson's text now (the app otherwise does it on first view)"
     )
@@ -124,6 +129,7 @@ def add_analyse(sub, common) -> None:
 
 
 def cmd_bench(args) -> int:
+    """Run the ``bench`` command: time the app's heavy operations on an existing store; return the exit code."""
     from lessons.bench import run_benchmark
 
     path = resolve_db_path(args.db)
@@ -146,7 +152,7 @@ def cmd_bench(args) -> int:
 
 
 def add_bench(sub, common) -> None:
-    """The ``bench`` command's options."""
+    """Add the ``bench`` command's options."""
     p = sub.add_parser("bench", parents=[common], help="time the core operations and every page")
     p.add_argument("--repeat", type=int, default=20, help="timed runs per operation (default 20)")
     p.add_argument("--no-pages", action="store_true", help="skip the AppTest page runs")

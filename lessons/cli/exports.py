@@ -1,5 +1,7 @@
-"""Commands that write the shared data set and reports: ``export``, ``brief`` and ``import-bundle`` (its way
-back in)."""
+"""Commands that write the shared data set and reports: ``export``, ``brief`` and ``import-bundle``.
+
+``import-bundle`` is the way back in.
+"""
 
 from __future__ import annotations
 
@@ -26,8 +28,10 @@ def _write(out: Path, data: bytes) -> bool:
 
 
 def cmd_export(args) -> int:
-    """``export --format bundle|sqlite|datapackage|datasette-metadata|personal-data --out FILE``: the shared data set,
-    or (administrators) the participants' personal data."""
+    """Run ``export --format bundle|sqlite|datapackage|datasette-metadata|personal-data --out FILE``.
+
+    It writes the shared data set, or (administrators) the participants' personal data.
+    """
     from lessons import bundle
 
     db = ensure_store(args.db)
@@ -58,7 +62,7 @@ def cmd_export(args) -> int:
 
 
 def add_export(sub, common) -> None:
-    """The ``export`` command's options."""
+    """Add the ``export`` command's options."""
     p = sub.add_parser("export", parents=[common], help="write the shared data set (no accounts or secrets)")
     p.add_argument(
         "--format",
@@ -100,7 +104,7 @@ def cmd_brief(args) -> int:
 
 
 def add_brief(sub, common) -> None:
-    """The ``brief`` command's options."""
+    """Add the ``brief`` command's options."""
     p = sub.add_parser("brief", parents=[common], help="write a policy brief or the roadmap as PDF or HTML")
     about = p.add_mutually_exclusive_group(required=True)
     about.add_argument("--theme", metavar="CODE", help="a theme's code (e.g. trust)")
@@ -137,7 +141,7 @@ def cmd_import_bundle(args) -> int:
 
 
 def add_import_bundle(sub, common) -> None:
-    """The ``import-bundle`` command's options."""
+    """Add the ``import-bundle`` command's options."""
     p = sub.add_parser("import-bundle", parents=[common], help="fill an empty store from a bundle (or data package)")
     p.add_argument("file", metavar="FILE.zip")
     p.add_argument("--as", dest="as_user", metavar="USER", help="act as this account (default: a local administrator)")

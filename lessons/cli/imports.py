@@ -1,5 +1,7 @@
-"""Commands that bring data in: ``import`` (pilot summaries), ``uploads`` (list, undo), ``template`` and
-``methodology import``."""
+"""Commands that bring data in: ``import``, ``uploads``, ``template`` and ``methodology import``.
+
+``import`` reads pilot summaries; ``uploads`` lists uploads and undoes one.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ def _progress(fraction: float, message: str) -> None:
 
 
 def cmd_import(args) -> int:
+    """Run the ``import`` command: check and import pilot summaries (or only check them); return the exit code."""
     from lessons.ingest.pipeline import problems_frame, rejected_csv, run_import
     from lessons.ingest.problems import IngestError
     from lessons.ingest.validate import Options
@@ -86,7 +89,7 @@ def cmd_import(args) -> int:
 
 
 def add_import(sub, common) -> None:
-    """The ``import`` command's options."""
+    """Add the ``import`` command's options."""
     p = sub.add_parser("import", parents=[common], help="import pilot summaries (all or nothing unless --skip-invalid)")
     p.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .csv, .zip, .json, .graphml or .gexf")
     p.add_argument("--pilot", metavar="SLUG", help="the pilot for rows that name none")
@@ -110,6 +113,7 @@ def add_import(sub, common) -> None:
 
 
 def cmd_uploads(args) -> int:
+    """Run the ``uploads`` command: list the uploads the actor may see, or undo one; return the exit code."""
     from lessons.ingest.changes import UndoError, list_uploads, undo_upload
     from lessons.uploads import visible
 
@@ -145,7 +149,7 @@ def cmd_uploads(args) -> int:
 
 
 def add_uploads(sub, common) -> None:
-    """The ``uploads`` command's options."""
+    """Add the ``uploads`` command's options."""
     p = sub.add_parser("uploads", help="list uploads or undo one")
     ups = p.add_subparsers(dest="uploads_command", required=True, metavar="ACTION")
     u = ups.add_parser("list", parents=[common], help="uploads, newest first")
@@ -158,6 +162,7 @@ def add_uploads(sub, common) -> None:
 
 
 def cmd_template(args) -> int:
+    """Run the ``template`` command: write the pilot-summary template workbook; return the exit code."""
     from lessons.ingest.template import build_template
 
     db = ensure_store(args.db)
@@ -167,15 +172,17 @@ def cmd_template(args) -> int:
 
 
 def add_template(sub, common) -> None:
-    """The ``template`` command's options."""
+    """Add the ``template`` command's options."""
     p = sub.add_parser("template", parents=[common], help="write the pilot-summary template workbook")
     p.add_argument("--out", required=True, metavar="FILE.xlsx")
     p.set_defaults(func=cmd_template)
 
 
 def cmd_methodology(args) -> int:
-    """``methodology import FILE``: a published process description (an INTERLINK co-production schema folder,
-    its metadata.json or a zip of it) as a methodology in the crosswalk."""
+    """Run ``methodology import FILE``: import a published process description as a methodology in the crosswalk.
+
+    The description is an INTERLINK co-production schema folder, its metadata.json or a zip of it.
+    """
     from lessons.methodologies import ImportRefused, commit_import, parse_schema, preview, read_files, suggest_mapping
 
     db = ensure_store(args.db)
@@ -207,7 +214,7 @@ def cmd_methodology(args) -> int:
 
 
 def add_methodology(sub, common) -> None:
-    """The ``methodology`` command's options."""
+    """Add the ``methodology`` command's options."""
     p = sub.add_parser("methodology", help="import a methodology from a published process description")
     ms = p.add_subparsers(dest="methodology_command", required=True, metavar="ACTION")
     m = ms.add_parser(

@@ -66,8 +66,11 @@ def cmd_model(args) -> int:
 
 
 def model_json(db, slug: str) -> dict:
-    """A model as ``model show --json`` prints it: its current version, and its elements in order, each with its
-    accepted lesson links, outcome, n (agree + disagree), agree share and 95% Wilson interval."""
+    """Return a model as ``model show --json`` prints it: its current version and its elements in order.
+
+    Each element comes with its accepted lesson links, outcome, n (agree + disagree), agree share and 95% Wilson
+    interval.
+    """
     from lessons import model_authoring as authoring
     from lessons import models
 
@@ -111,7 +114,7 @@ def model_json(db, slug: str) -> dict:
 
 
 def add_model(sub, common) -> None:
-    """The ``model`` command's options."""
+    """Add the ``model`` command's options."""
     p = sub.add_parser("model", help="author governance models and link lessons to them")
     ms = p.add_subparsers(dest="model_command", required=True, metavar="ACTION")
     acting = argparse.ArgumentParser(add_help=False)

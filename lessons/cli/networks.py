@@ -11,6 +11,7 @@ from lessons.files import write_atomic
 
 
 def cmd_network_export(args) -> int:
+    """Run the ``network-export`` command: write a pilot's network to a file; return the exit code."""
     from lessons.network_io import export_network, pilot_network_frames
 
     db = ensure_store(args.db)
@@ -34,7 +35,7 @@ def cmd_network_export(args) -> int:
 
 
 def add_network_export(sub, common) -> None:
-    """The ``network-export`` command's options."""
+    """Add the ``network-export`` command's options."""
     p = sub.add_parser("network-export", parents=[common], help="write a pilot's stakeholder network to a file")
     p.add_argument("--pilot", required=True, metavar="SLUG")
     p.add_argument(
@@ -65,6 +66,7 @@ def _metric_text(value) -> str:
 
 
 def cmd_network_stats(args) -> int:
+    """Run the ``network-stats`` command: print a pilot network's metrics, as a table or JSON; return the exit code."""
     import pandas as pd
 
     from lessons.network import SCALAR_METRICS, analysis
@@ -108,7 +110,7 @@ def cmd_network_stats(args) -> int:
 
 
 def add_network_stats(sub, common) -> None:
-    """The ``network-stats`` command's options."""
+    """Add the ``network-stats`` command's options."""
     p = sub.add_parser(
         "network-stats", parents=[common], help="a pilot's network metrics and each actor's (stored per change)"
     )

@@ -1,5 +1,7 @@
-"""The ``lesson status`` command: move a lesson along its status lifecycle (:mod:`lessons.lifecycle`), by the
-same rules as the app."""
+"""The ``lesson status`` command: move a lesson along its status lifecycle (:mod:`lessons.lifecycle`).
+
+It follows the same rules as the app.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ def cmd_lesson(args) -> int:
 
 
 def add_lesson(sub, common) -> None:
-    """The ``lesson`` command's options."""
+    """Add the ``lesson`` command's options."""
     p = sub.add_parser("lesson", help="a lesson's status, along the lifecycle's rules")
     ls = p.add_subparsers(dest="lesson_command", required=True, metavar="ACTION")
     w = ls.add_parser(

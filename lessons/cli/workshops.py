@@ -97,7 +97,7 @@ def _workshop_create(db, args) -> int:
 
 
 def add_workshop(sub, common) -> None:
-    """The ``workshop`` command's options."""
+    """Add the ``workshop`` command's options."""
     p = sub.add_parser("workshop", help="Pol.is import and export, and a workshop's results")
     ws = p.add_subparsers(dest="workshop_command", required=True, metavar="ACTION")
     w = ws.add_parser("import-polis", parents=[common], help="import a Pol.is conversation export as a closed workshop")

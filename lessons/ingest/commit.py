@@ -1,6 +1,8 @@
-"""The commit: an upload's plan applied in one transaction, every row's before and after image logged in
-``upload_changes`` (so that :mod:`lessons.ingest.undo` can restore it exactly), the lifecycle and permissions checked
-again whoever made the plan."""
+"""The commit: an upload's plan applied in one transaction.
+
+Every row's before and after image is logged in ``upload_changes`` (so that :mod:`lessons.ingest.undo` can restore it
+exactly); the lifecycle and permissions are checked again whoever made the plan.
+"""
 
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ def commit(
 
 
 def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> int:
-    """The transaction of :func:`commit`."""
+    """Run the transaction of :func:`commit`."""
     with db.atomic():
         pilots = {slug: pid for pid, slug in db.execute("SELECT id, slug FROM pilots")}
         pilot_changes = [c for c in plan.changes if c.table in PILOT_TABLES]
@@ -167,7 +169,7 @@ TEST_PAUSE_ENV = "LESSONS_TEST_PAUSE_AT_COMMIT"
 
 
 def _test_pause():
-    """The pause of :data:`TEST_PAUSE_ENV` as a function of the stage reached, or None when it is not set."""
+    """Return the pause of :data:`TEST_PAUSE_ENV` as a function of the stage reached, or None when it is not set."""
     spec = os.environ.get(TEST_PAUSE_ENV)
     if not spec or ":" not in spec:
         return None

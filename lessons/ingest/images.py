@@ -1,6 +1,8 @@
-"""Row images: a row of the store as ``upload_changes`` keeps it before and after an upload, read, written back and
-logged. The commit writes them, undo restores them, the preview and :func:`~lessons.ingest.undo.pilot_content_hash`
-read them."""
+"""Row images: a row of the store as ``upload_changes`` keeps it before and after an upload.
+
+Row images are read, written back and logged. The commit writes them, undo restores them, the preview and
+:func:`~lessons.ingest.undo.pilot_content_hash` read them.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +12,18 @@ from sqlite_utils import Database
 
 
 def dicts(cursor) -> list[dict]:
-    """The rows of ``cursor`` as dicts, column name to value."""
+    """Return the rows of ``cursor`` as dicts, column name to value."""
     names = [c[0] for c in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 def row_key(table: str) -> str:
-    """The column that identifies a row of ``table`` in ``upload_changes`` (lesson links have no id column)."""
+    """Return the column that identifies a row of ``table`` in ``upload_changes`` (lesson links have no id column)."""
     return "rowid" if table == "lesson_elements" else "id"
 
 
 def row_image(db: Database, table: str, row_id: int) -> dict | None:
-    """The row ``row_id`` of ``table`` as a dict (a lesson with its theme ids and groups), or None when it is gone."""
+    """Read row ``row_id`` of ``table`` as a dict (a lesson with its theme ids and groups), or None when it is gone."""
     rows = dicts(db.execute(f"SELECT * FROM {table} WHERE {row_key(table)} = ?", [row_id]))
     if not rows:
         return None

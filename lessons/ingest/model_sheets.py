@@ -66,8 +66,10 @@ def _int(value) -> int | None:
 
 
 def _rows(upload: Upload, name: str, options: Options, vocab, prepared: Prepared):
-    """Each non-empty row of the sheets called ``name``: (where, raw row, values, problems), or nothing when a
-    required column is missing (reported once)."""
+    """Yield each non-empty row of the sheets called ``name``: (where, raw row, values, problems).
+
+    Nothing is yielded when a required column is missing (reported once).
+    """
     for sheet in upload.sheet(name):
         mapping = options.mapping.get(name) or guess_mapping(sheet.columns, name)
         missing = missing_columns(sheet, mapping, options.defaults.get(name, {}))
@@ -189,10 +191,11 @@ def _check_elements(db, upload, options, vocab, prepared, rows: ModelRows, store
 
 
 def final_elements(db: Database, rows: ModelRows, slug: str, *, remove_missing: bool = False) -> tuple[list, list]:
-    """The elements ``slug`` will have after the upload, in order, and the current elements it removes.
+    """Return the elements ``slug`` will have after the upload, in order, and the current elements it removes.
 
     Each item is ``(row or None, current element or None)``: a row of the sheet matched to the element it changes
-    (or None for a new element), or an element the sheet leaves out (row None)."""
+    (or None for a new element), or an element the sheet leaves out (row None).
+    """
     exists = db.execute("SELECT 1 FROM governance_models WHERE slug = ?", [slug]).fetchone() is not None
     current = authoring.current_elements(db, slug) if exists else []
     given = rows.elements.get(slug)
@@ -291,7 +294,7 @@ def _lesson_id(db: Database, pilot: str, key: str) -> int | None:
 
 
 def plan_models(db: Database, rows: ModelRows | None, *, remove_missing: bool = False) -> list[Change]:
-    """The changes the model sheets will make, for the preview (tables *models*, *model elements*, *lesson links*)."""
+    """Plan the changes the model sheets make, for the preview (tables *models*, *model elements*, *lesson links*)."""
     if rows is None:
         return []
     changes: list[Change] = []
@@ -381,15 +384,17 @@ def snapshot(db: Database, model_ids: list[int]) -> dict[tuple[str, int], dict]:
 
 
 def fingerprint(db: Database, model_ids: list[int]) -> str:
-    """A hash of everything stored about the given models; equal hashes mean nothing changed."""
+    """Return a hash of everything stored about the given models; equal hashes mean nothing changed."""
     rows = sorted((f"{table}:{row_id}", image) for (table, row_id), image in snapshot(db, model_ids).items())
     return hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def apply_models(db: Database, actor: Actor, rows: ModelRows, *, remove_missing: bool, log) -> str | None:
-    """Write the model sheets' rows through the model-authoring rules, inside the caller's transaction; report each
-    row changed to ``log(pilot_id, table, row_id, op, before, after)``. Returns the fingerprint record for undo (a
-    JSON text: the model ids and their fingerprint), or None when the sheets were empty."""
+    """Write the model sheets' rows through the model-authoring rules, inside the caller's transaction.
+
+    Each row changed is reported to ``log(pilot_id, table, row_id, op, before, after)``. Returns the fingerprint record
+    for undo (a JSON text: the model ids and their fingerprint), or None when the sheets were empty.
+    """
     slugs = set(rows.models) | set(rows.elements) | {link["model"] for link in rows.links}
     if not slugs:
         return None
@@ -439,8 +444,11 @@ def apply_models(db: Database, actor: Actor, rows: ModelRows, *, remove_missing:
 
 
 def _log_difference(db: Database, before: dict, after: dict, log) -> None:
-    """Log rows removed (children first), added (parents first), then changed, so that undo (which replays the log
-    backwards) restores parents before their children and removes children before their parents."""
+    """Log rows removed (children first), added (parents first), then changed.
+
+    Undo replays the log backwards, so it restores parents before their children and removes children before their
+    parents.
+    """
     rank = {table: i for i, table in enumerate(MODEL_TABLES)}
 
     def pilot_of(table: str, image: dict) -> int | None:
@@ -464,8 +472,11 @@ def _log_difference(db: Database, before: dict, after: dict, log) -> None:
 
 
 def undo_refusal(db: Database, upload: dict, changes: list[dict]) -> str | None:
-    """Why an upload's model changes cannot be undone now, or None. Refused when the models changed after the
-    upload (on the models page or by another upload), or when a workshop uses an element the undo would change."""
+    """Return why an upload's model changes cannot be undone now, or None.
+
+    Refused when the models changed after the upload (on the models page or by another upload), or when a workshop uses
+    an element the undo would change.
+    """
     record = upload.get("models_fingerprint")
     if not record:
         return None
@@ -496,5 +507,5 @@ def touches_models(changes: list[dict]) -> bool:
 
 
 def link_pilots(changes: list[dict]) -> list[int]:
-    """The pilots whose lessons the logged changes linked to model elements."""
+    """Return the pilots whose lessons the logged changes linked to model elements."""
     return sorted({c["pilot_id"] for c in changes if c["table_name"] == "lesson_elements" and c["pilot_id"]})

@@ -30,10 +30,12 @@ class Outcome:
 
     @property
     def problems(self) -> list[Problem]:
+        """Return every problem the checks found."""
         return self.prepared.problems
 
     @property
     def errors(self) -> list[Problem]:
+        """Return the problems that are errors."""
         return self.prepared.errors
 
 
@@ -110,10 +112,11 @@ def run_import(
 
 
 def refresh_networks(db: Database, pilots: list[str]) -> None:
-    """Compute and store the network analyses of ``pilots`` (every period, all tie types, and the layout) right
-    after their networks changed, so the first page view loads them instead of computing. A failure here never
-    undoes a committed upload: the page computes on demand instead."""
+    """Compute and store the network analyses of ``pilots`` right after their networks changed.
 
+    Every period, all tie types and the layout are computed, so the first page view loads them instead of computing. A
+    failure here never undoes a committed upload: the page computes on demand instead.
+    """
     for slug in pilots:
         try:
             network.pilot_layout(db, slug)
@@ -124,7 +127,7 @@ def refresh_networks(db: Database, pilots: list[str]) -> None:
 
 
 def rejected_rows(prepared: Prepared) -> pd.DataFrame:
-    """The rows set aside, each with its sheet, row number and reason."""
+    """Return the rows set aside, each with its sheet, row number and reason."""
     frame = pd.DataFrame(prepared.rejected)
     if frame.empty:
         return frame
@@ -134,7 +137,7 @@ def rejected_rows(prepared: Prepared) -> pd.DataFrame:
 
 
 def rejected_csv(prepared: Prepared) -> str:
-    """The rejected rows as CSV (formula-like cells neutralised), to fix and upload again."""
+    """Return the rejected rows as CSV (formula-like cells neutralised), to fix and upload again."""
     return to_csv(rejected_rows(prepared))
 
 

@@ -1,5 +1,7 @@
-"""What an upload will change: one :class:`Change` per row, gathered in a :class:`Plan` for the preview and the
-commit. Nothing here touches the store."""
+"""What an upload will change: one :class:`Change` per row, gathered in a :class:`Plan`.
+
+The plan serves the preview and the commit. Nothing here touches the store.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +53,7 @@ class Plan:
     remove_missing: bool = False
 
     def counts(self) -> dict[str, int]:
+        """Count the changes by kind: added, changed and removed rows."""
         out = {"added": 0, "changed": 0, "removed": 0}
         for c in self.changes:
             out[OPS[c.op]] += 1

@@ -25,6 +25,7 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
+        """Show where the problem is (file, sheet, row, column), its message and its fix."""
         where = [self.file]
         if self.sheet:
             where.append(f"sheet {self.sheet}")
@@ -35,6 +36,7 @@ class Problem:
         return f"{', '.join(where)}: {self.message}" + (f" {self.fix}" if self.fix else "")
 
     def as_dict(self) -> dict:
+        """Return the problem as a dict of its fields."""
         return asdict(self)
 
 

@@ -32,6 +32,7 @@ class Sheet:
     row_numbers: list[int] | None = None  # where rows are not consecutive lines (XML sources: the element's line)
 
     def row_number(self, offset: int) -> int:
+        """Return the spreadsheet row number of the data row at ``offset``."""
         if self.row_numbers is not None and offset < len(self.row_numbers) and self.row_numbers[offset]:
             return self.row_numbers[offset]
         return self.first_row + offset
@@ -135,7 +136,7 @@ def _rows_from_matrix(matrix, name: str, filename: str, problems: list[Problem],
 
 
 def read_csv_text(text: str, filename: str, name: str, problems: list[Problem]) -> Sheet | None:
-    """A CSV text (separator sniffed among , ; tab |) → a Sheet."""
+    """Read a CSV text (separator sniffed among , ; tab |) into a Sheet."""
     try:
         matrix = list(csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(text), strict=True))
     except csv.Error as err:
@@ -159,7 +160,7 @@ def read_csv_text(text: str, filename: str, name: str, problems: list[Problem]) 
 
 
 def guess_delimiter(text: str) -> str:
-    """The separator that splits the header line into the most columns (csv.Sniffer misreads long quoted texts).
+    """Guess the separator that splits the header line into the most columns (csv.Sniffer misreads long quoted texts).
 
     >>> guess_delimiter('a;b;"c,d"'), guess_delimiter("a,b"), guess_delimiter("single")
     (';', ',', ',')

@@ -48,6 +48,7 @@ class Upload:
     files: list[dict] = field(default_factory=list)
 
     def sheet(self, name: str) -> list[Sheet]:
+        """Return the sheets called ``name``."""
         return [s for s in self.sheets if s.name == name]
 
 
@@ -61,7 +62,7 @@ def sheet_name(raw: str, default: str | None = None) -> str | None:
 
 
 def _cause(err: Exception) -> str:
-    """The library's reason for a damaged file, as one short phrase for a problem message.
+    """Return the library's reason for a damaged file, as one short phrase for a problem message.
 
     >>> _cause(zipfile.BadZipFile("Bad CRC-32 for file 'lessons.csv'"))
     "Bad CRC-32 for file 'lessons.csv'"
@@ -73,7 +74,7 @@ def _cause(err: Exception) -> str:
 
 
 def _pilot_sheet_vertical(sheet: Sheet) -> Sheet:
-    """A Pilot sheet written as two columns "field | value" becomes one row."""
+    """Turn a Pilot sheet written as two columns "field | value" into one row."""
     if sheet.name == "Pilot" and [_fold(c) for c in sheet.columns[:2]] == ["field", "value"]:
         row = {str(r[sheet.columns[0]]).strip(): r[sheet.columns[1]] for r in sheet.rows if r[sheet.columns[0]]}
         return Sheet("Pilot", sheet.file, list(row), [row], sheet.first_row)

@@ -1,6 +1,8 @@
-"""The pilot-summary template workbook: sheets Pilot, Lessons, Stakeholders, Ties, and the governance-model sheets
-Models, Model elements, Lesson links, with instructions, help on every column and drop-down lists of allowed values
-(from the store's vocabularies, so edits to them show up here; retired themes are not offered)."""
+"""The pilot-summary template workbook, with instructions, help on every column and drop-down lists of allowed values.
+
+Its sheets: Pilot, Lessons, Stakeholders, Ties, and the governance-model sheets Models, Model elements, Lesson links.
+The allowed values come from the store's vocabularies, so edits to them show up here; retired themes are not offered.
+"""
 
 from __future__ import annotations
 
@@ -59,7 +61,7 @@ def _lists(db: Database) -> dict[str, list[str]]:
 
 
 def build_template(db: Database) -> bytes:
-    """The template workbook as XLSX bytes."""
+    """Build the template workbook as XLSX bytes."""
     workbook = Workbook()
     guide = workbook.active
     guide.title = "Instructions"

@@ -1,5 +1,8 @@
-"""Undo: every row an upload changed restored to its image before the upload, unless a later upload or an edit
-changed it since; the list of uploads; and a fingerprint of a pilot's stored content."""
+"""Undo: every row an upload changed restored to its image before the upload, unless it changed since.
+
+A row changed since by a later upload or an edit stops the undo. Also the list of uploads and a fingerprint of a pilot's
+stored content.
+"""
 
 from __future__ import annotations
 
@@ -107,7 +110,7 @@ def _comparable(image: dict) -> str:
 
 
 def list_uploads(db: Database, *, pilot_ids=None) -> list[dict]:
-    """Uploads newest first, with the pilots each changed (limited to ``pilot_ids`` when given)."""
+    """List uploads newest first, with the pilots each changed (limited to ``pilot_ids`` when given)."""
     rows = dicts(db.execute(
         """SELECT u.id, u.uploaded_at, u.username, u.filename, u.format, u.rows_added, u.rows_changed, u.rows_removed,
                   u.status, u.undone_at, u.undone_by,
@@ -123,8 +126,10 @@ def list_uploads(db: Database, *, pilot_ids=None) -> list[dict]:
 
 
 def pilot_content_hash(db: Database, pilot_id: int) -> str:
-    """A fingerprint of everything stored about a pilot: its facts, lessons (with themes and groups), stakeholders
-    and ties. Equal hashes mean equal content."""
+    """Return a fingerprint of everything stored about a pilot: its facts, lessons, stakeholders and ties.
+
+    Lessons are taken with their themes and groups. Equal hashes mean equal content.
+    """
     parts = [dicts(db.execute("SELECT * FROM pilots WHERE id = ?", [pilot_id]))]
     for table in ("lessons", "stakeholders", "ties"):
         ids = [r[0] for r in db.execute(f"SELECT id FROM {table} WHERE pilot_id = ? ORDER BY id", [pilot_id])]

@@ -57,6 +57,7 @@ class Prepared:
 
     @property
     def errors(self) -> list[Problem]:
+        """Return the problems that are errors."""
         return [p for p in self.problems if p.severity == "error"]
 
 
@@ -223,7 +224,7 @@ def _check_row(
 
 
 def missing_columns(sheet: Sheet, mapping: dict, given: dict) -> Problem | None:
-    """The problem of a sheet where no column holds a required field (nor a value for every row is given)."""
+    """Return the problem of a sheet where no column holds a required field (nor a value for every row is given)."""
     missing = [f.label for f in SHEETS[sheet.name] if f.required and f.name not in mapping and f.name not in given]
     if not missing:
         return None
@@ -232,7 +233,7 @@ def missing_columns(sheet: Sheet, mapping: dict, given: dict) -> Problem | None:
 
 
 def _free_tag(name: str) -> str:
-    """A theme code for a free tag, e.g. "Risk Management" → "tag-risk-management"."""
+    """Make a theme code for a free tag, e.g. "Risk Management" → "tag-risk-management"."""
     return "tag-" + ("-".join(re.sub(r"[^a-z0-9]+", " ", norm.fold(name)).split()) or "untitled")[:60]
 
 
@@ -366,7 +367,7 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
 
 
 def _pilot_slug(value, pilot_names: dict[str, str]) -> str | None:
-    """The pilot a cell names: an existing pilot by slug or name, else the cell made into a slug ("KSC" → "ksc")."""
+    """Return the pilot a cell names: a stored pilot by slug or name, else the cell made a slug ("KSC" → "ksc")."""
     if value in (None, ""):
         return None
     folded = norm.fold(value)
@@ -406,8 +407,11 @@ def _pilot_access(db, actor, slug, existing, where, prepared, *, record: bool = 
 
 
 def _check_ties(db: Database, prepared: Prepared, existing: dict) -> None:
-    """Every tie joins stakeholders of its pilot: those in the upload, else (when the upload has no Stakeholders sheet
-    for that pilot) those already stored."""
+    """Check that every tie joins stakeholders of its pilot.
+
+    Those are the stakeholders in the upload, else (when the upload has no Stakeholders sheet for that pilot) those
+    already stored.
+    """
     known: dict[str, set[str]] = {}
     for row in prepared.rows["stakeholders"]:
         known.setdefault(row["pilot"], set()).add(row["key"])

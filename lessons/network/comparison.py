@@ -1,5 +1,7 @@
-"""Across periods and pilots: what changed from baseline to end, pilots side by side, organisations shared between
-pilots, and the lessons that concern an actor."""
+"""Across periods and pilots: what changed from baseline to end, and pilots side by side.
+
+Also organisations shared between pilots, and the lessons that concern an actor.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from lessons.stored import stored as _stored
 
 
 def _tie_keys(db: Database, pilot_id: int, relations: tuple[str, ...], period: str) -> pd.DataFrame:
-    """The ties of one period keyed by (a, b, relation): the actors in order for directed ties, sorted otherwise."""
+    """Key the ties of one period by (a, b, relation): the actors in order for directed ties, sorted otherwise."""
     ties = _pilot_ties(db, pilot_id, relations, period)
     undirected = ties["directed"] == 0
     low = np.minimum(ties["source_id"], ties["target_id"])
@@ -130,9 +132,11 @@ def _compare_rows(db: Database, slugs: list[tuple[str, str]]) -> list[dict]:
 
 
 def compare_pilots(db: Database, pilots: Sequence[str] | None = None) -> pd.DataFrame:
-    """Network-level metrics of every pilot (or the chosen slugs) side by side, one row per pilot in name order:
-    pilot, pilot_name, directed, then :data:`SCALAR_METRICS` and brokers — each pilot's end-of-pilot network with
-    all relations. Stored per network data version like :func:`analysis` (and each pilot's analysis with it)."""
+    """Compare network-level metrics of every pilot (or the chosen slugs) side by side, one row per pilot in name order.
+
+    Columns: pilot, pilot_name, directed, then :data:`SCALAR_METRICS` and brokers — each pilot's end-of-pilot network
+    with all relations. Stored per network data version like :func:`analysis` (and each pilot's analysis with it).
+    """
     everyone = db.execute("SELECT slug, name FROM pilots ORDER BY name, slug").fetchall()
     version = data_version(db, "network")
     payload = _stored(db, COMPARE_NAME, version)
@@ -156,8 +160,9 @@ def compare_pilots(db: Database, pilots: Sequence[str] | None = None) -> pd.Data
 
 
 def shared_organisations(db: Database, min_pilots: int = 2) -> dict[str, pd.DataFrame]:
-    """Organisations active in at least ``min_pilots`` pilots, and how they are linked through the pilots they
-    share: the two-mode organisation × pilot network projected onto organisations
+    """Find organisations active in at least ``min_pilots`` pilots, and how the pilots they share link them.
+
+    The two-mode organisation × pilot network is projected onto organisations
     (``networkx.bipartite.weighted_projected_graph``; the weight is the number of shared pilots).
 
     Returns ``organisations`` (id, name, sector, sector_name, pilots, pilot_names, actors) by pilots then name, and
@@ -209,8 +214,10 @@ def shared_organisations(db: Database, min_pilots: int = 2) -> dict[str, pd.Data
 
 
 def actor_lessons(db: Database, stakeholder_id: int) -> pd.DataFrame:
-    """The lessons that concern an actor (``lesson_stakeholders``): id, key, title, kind, status, pilot (slug),
-    pilot_name, in pilot and key order."""
+    """Return the lessons that concern an actor (``lesson_stakeholders``), in pilot and key order.
+
+    Columns: id, key, title, kind, status, pilot (slug), pilot_name.
+    """
     return _frame(
         db,
         """SELECT l.id, l.key, l.title, l.kind, l.status, p.slug AS pilot, p.name AS pilot_name
@@ -221,7 +228,7 @@ def actor_lessons(db: Database, stakeholder_id: int) -> pd.DataFrame:
 
 
 def lesson_actors(db: Database, lesson_id: int) -> pd.DataFrame:
-    """The actors a lesson concerns: id, key, name, sector, sector_name, hard_to_reach (bool), pilot (slug)."""
+    """Return the actors a lesson concerns: id, key, name, sector, sector_name, hard_to_reach (bool), pilot (slug)."""
     actors = _frame(
         db,
         """SELECT s.id, s.key, s.name, s.sector, coalesce(sec.name, s.sector) AS sector_name, s.hard_to_reach,

@@ -37,8 +37,11 @@ def _pilot_id(db: Database, pilot: str) -> int:
 
 
 def pilot_actors(db: Database, pilot: str) -> pd.DataFrame:
-    """Every stakeholder of a pilot, by id: id, key, name, sector, sector_name, hard_to_reach (bool),
-    organisation_id, organisation (name), role, pilot (slug)."""
+    """Return every stakeholder of a pilot, by id.
+
+    Columns: id, key, name, sector, sector_name, hard_to_reach (bool), organisation_id, organisation (name), role, pilot
+    (slug).
+    """
     actors = _frame(
         db,
         """SELECT s.id, s.key, s.name, s.sector, coalesce(sec.name, s.sector) AS sector_name, s.hard_to_reach,
@@ -99,8 +102,11 @@ def _plain_value(value):
 
 
 def _build(nodes: pd.DataFrame, ties: pd.DataFrame, directed: bool) -> nx.Graph:
-    """A graph with ``nodes`` (column ``id`` plus attributes) and ``ties`` (source, target, relation, directed,
-    weight, period) merged as the module doc says. Self-loops are dropped and counted in ``G.graph["self_loops"]``."""
+    """Build a graph with ``nodes`` and ``ties``, merged as the module doc says.
+
+    ``nodes`` has column ``id`` plus attributes; ``ties`` has source, target, relation, directed, weight, period.
+    Self-loops are dropped and counted in ``G.graph["self_loops"]``.
+    """
     G = nx.DiGraph() if directed else nx.Graph()
     attrs = [c for c in nodes.columns if c != "id"]
     for row in nodes.itertuples(index=False):
@@ -123,7 +129,7 @@ def _build(nodes: pd.DataFrame, ties: pd.DataFrame, directed: bool) -> nx.Graph:
 
 
 def pilot_graph(db: Database, pilot: str, *, relations: Sequence[str] = (), period: str = "end") -> nx.Graph:
-    """The network of one pilot (``pilots.slug``): its ties of the chosen relations (all when empty) and period.
+    """Build the network of one pilot (``pilots.slug``): its ties of the chosen relations (all when empty) and period.
 
     ``period`` is ``"end"``, ``"baseline"``, ``"all"`` (every period, dated ones included) or an ISO date. Nodes
     are stakeholder ids with attributes key, name, sector, sector_name, hard_to_reach (bool), organisation (name
@@ -161,8 +167,10 @@ def pilot_graph(db: Database, pilot: str, *, relations: Sequence[str] = (), peri
 
 
 def graph_from_edges(edges: pd.DataFrame, nodes: pd.DataFrame | None = None, directed: bool | None = False) -> nx.Graph:
-    """A graph from an edge list (columns source and target; optional weight, relation, period, directed) and
-    optional node table (column ``id`` plus attributes such as name and sector), merged as pilot networks are.
+    """Build a graph from an edge list and an optional node table, merged as pilot networks are.
+
+    The edge list has columns source and target, optionally weight, relation, period, directed; the node table has
+    column ``id`` plus attributes such as name and sector.
 
     ``directed=None`` takes the direction from the ``directed`` column (directed when any row is). Self-loops are
     dropped and counted in ``G.graph["self_loops"]``; nodes named only in ``edges`` are added without attributes.
@@ -184,7 +192,7 @@ def graph_from_edges(edges: pd.DataFrame, nodes: pd.DataFrame | None = None, dir
 
 
 def relations(db: Database, pilot: str | None = None) -> list[str]:
-    """The relation types of the ties of one pilot (slug), or of every pilot, sorted.
+    """Return the relation types of the ties of one pilot (slug), or of every pilot, sorted.
 
     >>> from lessons.store import open_memory_store
     >>> relations(open_memory_store())
@@ -201,8 +209,10 @@ def relations(db: Database, pilot: str | None = None) -> list[str]:
 
 
 def edge_frame(G: nx.Graph) -> pd.DataFrame:
-    """The edges of ``G`` (arcs of a directed graph, undirected ties once per direction) as a frame:
-    source, target, relation, weight, directed, period, ties."""
+    """Return the edges of ``G`` as a frame (arcs of a directed graph, undirected ties once per direction).
+
+    Columns: source, target, relation, weight, directed, period, ties.
+    """
     rows = [
         (u, v, d.get("relation"), float(d.get("weight", 1.0)), bool(d.get("directed", G.is_directed())),
          d.get("period"), int(d.get("ties", 1)))

@@ -41,9 +41,11 @@ SCALAR_METRICS = [
 
 
 def _eigenvector(G: nx.Graph, nodes: list) -> np.ndarray:
-    """networkx's eigenvector centrality (weighted; in-ties for directed graphs), or NaN for every node when the
-    actors with ties do not form one component (strongly connected, for directed graphs) — the measure then has no
-    single answer — or when it does not converge. Actors without ties get 0."""
+    """Compute networkx's eigenvector centrality (weighted; in-ties for directed graphs).
+
+    NaN for every node when the actors with ties do not form one component (strongly connected, for directed graphs) —
+    the measure then has no single answer — or when it does not converge. Actors without ties get 0.
+    """
     core = [v for v in nodes if G.degree(v) > 0]
     values = np.full(len(nodes), np.nan)
     if not core:
@@ -67,8 +69,10 @@ def _eigenvector(G: nx.Graph, nodes: list) -> np.ndarray:
 
 
 def _communities(G: nx.Graph, nodes: list) -> tuple[np.ndarray, float | None]:
-    """Louvain communities (networkx, weighted, seed fixed) numbered 1, 2, … from the largest (ties by first
-    node); actors alone in theirs (isolates) get 0. Returns the numbers and the partition's modularity."""
+    """Find Louvain communities (networkx, weighted, seed fixed), numbered 1, 2, … from the largest (ties: first node).
+
+    Actors alone in theirs (isolates) get 0. Returns the numbers and the partition's modularity.
+    """
     if G.number_of_edges() == 0:
         return np.zeros(len(nodes), dtype=int), None
     found = nx.community.louvain_communities(G, weight="weight", seed=SEED)
@@ -94,13 +98,15 @@ def _freeman(values: np.ndarray, maximum: float) -> float | None:
 
 
 def _reciprocity(A: sparse.csr_array) -> float:
-    """networkx's overall reciprocity: the share of arcs whose reverse arc exists too."""
+    """Compute networkx's overall reciprocity: the share of arcs whose reverse arc exists too."""
     return float(A.multiply(A.T).sum() / A.sum()) if A.sum() else 0.0
 
 
 def _transitivity(symmetric: sparse.csr_array, degree: np.ndarray) -> float:
-    """Share of connected triples that are closed, directions ignored (networkx's ``transitivity``):
-    trace(A³) / Σ d(d − 1)."""
+    """Compute the share of connected triples that are closed, directions ignored (networkx's ``transitivity``).
+
+    That is trace(A³) / Σ d(d − 1).
+    """
     triples = float((degree * (degree - 1)).sum())
     if triples == 0:
         return 0.0

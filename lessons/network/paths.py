@@ -1,5 +1,8 @@
-"""Shortest paths for many sources at once: betweenness, closeness and distances (Brandes' algorithm as sparse
-matrix products), exact up to :data:`EXACT_LIMIT` actors and estimated from :data:`SAMPLE_SOURCES` above it."""
+"""Shortest paths for many sources at once: betweenness, closeness and distances.
+
+Brandes' algorithm as sparse matrix products, exact up to :data:`EXACT_LIMIT` actors and estimated from
+:data:`SAMPLE_SOURCES` above it.
+"""
 
 from __future__ import annotations
 
@@ -38,8 +41,10 @@ class _Paths:
 
 
 def _paths(A: sparse.csr_array, sources: np.ndarray) -> _Paths:
-    """Breadth-first search from every source, many at a time as sparse × dense products, with Brandes'
-    dependency accumulation on the way back (unweighted shortest paths)."""
+    """Search breadth-first from every source, many at a time as sparse × dense products.
+
+    Brandes' dependency accumulation runs on the way back (unweighted shortest paths).
+    """
     n = A.shape[0]
     AT = A.T.tocsr()
     batch = int(min(512, max(1, 4_000_000 // max(n, 1))))
@@ -84,8 +89,10 @@ def _paths(A: sparse.csr_array, sources: np.ndarray) -> _Paths:
 
 
 def _sources(nodes: list) -> tuple[np.ndarray, bool]:
-    """All node positions, or above EXACT_LIMIT the same ``SAMPLE_SOURCES`` nodes networkx's
-    ``betweenness_centrality(k=..., seed=SEED)`` samples."""
+    """Return all node positions, or above EXACT_LIMIT a sample of them.
+
+    The sample is the same ``SAMPLE_SOURCES`` nodes networkx's ``betweenness_centrality(k=..., seed=SEED)`` samples.
+    """
     n = len(nodes)
     if n <= EXACT_LIMIT:
         return np.arange(n), False
@@ -95,8 +102,10 @@ def _sources(nodes: list) -> tuple[np.ndarray, bool]:
 
 
 def _betweenness(raw: np.ndarray, n: int, directed: bool, sources: np.ndarray, approximate: bool):
-    """Normalised betweenness exactly as networkx rescales it (``endpoints=False``), and the raw value
-    (networkx's ``normalized=False``: unordered pairs for undirected graphs)."""
+    """Return normalised betweenness exactly as networkx rescales it (``endpoints=False``), and the raw value.
+
+    The raw value is networkx's ``normalized=False``: unordered pairs for undirected graphs.
+    """
     if n <= 2:
         return np.zeros(n), np.zeros(n)
     if not approximate:
@@ -111,8 +120,10 @@ def _betweenness(raw: np.ndarray, n: int, directed: bool, sources: np.ndarray, a
 
 
 def _closeness(paths: _Paths, n: int, sources: np.ndarray, approximate: bool) -> np.ndarray:
-    """networkx's closeness (distances *to* each node, Wasserman–Faust scaling for unreachable nodes):
-    c = r / (sum of distances) · r / (n − 1), r = nodes that reach it. Estimated from the sources when sampled."""
+    """Compute networkx's closeness: distances *to* each node, Wasserman–Faust scaling for unreachable nodes.
+
+    c = r / (sum of distances) · r / (n − 1), r = nodes that reach it. Estimated from the sources when sampled.
+    """
     if n <= 1:
         return np.zeros(n)
     reach, total = paths.reach_in, paths.distance_in
@@ -128,7 +139,7 @@ def _closeness(paths: _Paths, n: int, sources: np.ndarray, approximate: bool) ->
 
 
 def _bfs_distance(A_sym: sparse.csr_array, start: np.ndarray) -> np.ndarray:
-    """Steps from the nearest node in the boolean mask ``start`` to every node (inf when none reaches it)."""
+    """Count steps from the nearest node in the boolean mask ``start`` to every node (inf when none reaches it)."""
     n = A_sym.shape[0]
     distance = np.full(n, np.inf)
     distance[start] = 0

@@ -23,10 +23,13 @@ from lessons.stored import plain as _plain
 
 @dataclass(eq=False)
 class NetworkAnalysis:
-    """A pilot network analysed: ``metrics`` (:func:`network_metrics`), ``actors`` (:func:`actor_metrics`),
-    ``edges`` (:func:`edge_frame`), ``layout`` (id, x, y of every stakeholder of the pilot: the stable layout of its
-    whole network), ``approximate`` (betweenness and closeness estimated from sampled sources), ``seconds`` (time to
-    compute) and the ``data_version`` of the network it was computed from."""
+    """A pilot network analysed, with the time it took and the data version it came from.
+
+    ``metrics`` (:func:`network_metrics`), ``actors`` (:func:`actor_metrics`), ``edges`` (:func:`edge_frame`),
+    ``layout`` (id, x, y of every stakeholder of the pilot: the stable layout of its whole network), ``approximate``
+    (betweenness and closeness estimated from sampled sources), ``seconds`` (time to compute) and the ``data_version``
+    of the network it was computed from.
+    """
 
     pilot: str
     period: str
@@ -59,6 +62,7 @@ class NetworkAnalysis:
 
     @classmethod
     def from_bytes(cls, payload: bytes) -> NetworkAnalysis:
+        """Read an analysis back from the bytes :meth:`to_bytes` wrote."""
         obj = _decode(payload)
         actors = _frame_from_json(obj["actors"])
         actors.attrs["approximate"] = obj["approximate"]
@@ -77,7 +81,7 @@ class NetworkAnalysis:
 
 
 def analysis_name(pilot: str, period: str = "end", relations: Sequence[str] = ()) -> str:
-    """The ``analysis_results.name`` of a pilot's analysis.
+    """Return the ``analysis_results.name`` of a pilot's analysis.
 
     >>> analysis_name("tampere", "end", ["information", "advice"])
     'network:tampere:end:advice,information'
@@ -86,8 +90,10 @@ def analysis_name(pilot: str, period: str = "end", relations: Sequence[str] = ()
 
 
 def pilot_layout(db: Database, pilot: str, *, store: bool = True) -> pd.DataFrame:
-    """The stable layout of a pilot: :func:`layout` of its whole network (every period and relation), stored per
-    data version of the network, so positions do not move when the user switches period or relation."""
+    """Return the stable layout of a pilot: :func:`layout` of its whole network (every period and relation).
+
+    It is stored per data version of the network, so positions do not move when the user switches period or relation.
+    """
     name = f"network-layout:{pilot}"
     version = data_version(db, "network")
     return stored_or_computed(
@@ -117,9 +123,11 @@ def _compute_analysis(db: Database, pilot: str, relations: tuple[str, ...], peri
 def analysis(
     db: Database, pilot: str, *, relations: Sequence[str] = (), period: str = "end", store: bool = True
 ) -> NetworkAnalysis:
-    """The analysis of one pilot's network (slug; chosen relations — all when empty — and period): the stored one
-    when it is for the current network data version, else computed now and (when ``store`` and the store is
-    writable) kept in ``analysis_results`` under :func:`analysis_name` for the next caller."""
+    """Return the analysis of one pilot's network (slug; chosen relations — all when empty — and period).
+
+    The stored one when it is for the current network data version, else computed now and (when ``store`` and the store
+    is writable) kept in ``analysis_results`` under :func:`analysis_name` for the next caller.
+    """
     _check_period(period)
     relations = tuple(sorted(set(relations)))
     name = analysis_name(pilot, period, relations)

@@ -1,5 +1,6 @@
-"""Faceted counts for the Lessons page: every filter's values with the number of lessons each would leave,
-computed from an index read once per data version; and the span of dates lessons were recorded on.
+"""Faceted counts for the Lessons page, and the span of dates lessons were recorded on.
+
+Every filter's values with the number of lessons each would leave, computed from an index read once per data version.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def _facet_options(db: Database) -> dict[str, pd.DataFrame]:
 
 
 def facet_index(db: Database) -> dict:
-    """What faceted counts are computed from, read once per data version (see :func:`facet_counts`).
+    """Read what faceted counts are computed from, once per data version (see :func:`facet_counts`).
 
     Returns a dict: ``lessons`` (a frame with one row per lesson: ``id``, one column per one-value filter named as
     in ``FILTER_FIELDS`` — pilots, countries, kinds, phases, statuses, methodologies, status_set_by — and
@@ -78,8 +79,9 @@ def facet_index(db: Database) -> dict:
 
 
 def facet_counts(index: dict, *, matched=None, **filters) -> dict[str, pd.DataFrame]:
-    """Faceted counts from a :func:`facet_index`: for each filter, its options with the number of lessons that
-    would match if the option were chosen.
+    """Count facets from a :func:`facet_index`.
+
+    For each filter, its options with the number of lessons that would match if the option were chosen.
 
     The search (``matched``: the ids it found, None for no search), the date range and every *other* filter apply;
     the filter's own choice does not, since values within a filter are alternatives.
@@ -169,8 +171,9 @@ def facets(db: Database, *, query: str | None = None, **filters) -> dict[str, pd
 
 
 def recorded_span(db: Database) -> dict:
-    """The first and last dates lessons were recorded on (ISO text, None when no lesson has one) and how many
-    lessons have no date.
+    """Return the first and last dates lessons were recorded on, and how many lessons have no date.
+
+    The dates are ISO text, None when no lesson has one.
 
     >>> from lessons.store import open_memory_store
     >>> recorded_span(open_memory_store())

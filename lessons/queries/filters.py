@@ -1,5 +1,6 @@
-"""The Lessons page's filters and their labels, and the one translation of a search and filters into the SQL
-that selects lessons (:func:`_selection`), shared by the lists, the facets and the exports.
+"""The Lessons page's filters and their labels, and the one translation of a search and filters into SQL.
+
+That SQL selects lessons (:func:`_selection`) and is shared by the lists, the facets and the exports.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def _in(column: str, values) -> tuple[str, list]:
 
 
 def iso_date(value) -> str | None:
-    """A date (``date``, ``datetime`` or ISO text) as ``YYYY-MM-DD``; None for an empty value.
+    """Write a date (``date``, ``datetime`` or ISO text) as ``YYYY-MM-DD``; None for an empty value.
 
     >>> iso_date("2021-04-01"), iso_date(date(2021, 4, 1)), iso_date(None), iso_date("")
     ('2021-04-01', '2021-04-01', None, None)
@@ -76,7 +77,7 @@ def _check_filters(filters: dict) -> None:
 
 
 def _selection(db: Database, query: str | None, filters: dict) -> tuple[str, list[str], list, str | None]:
-    """The FROM source, WHERE conditions and parameters that select the lessons matching a search and filters.
+    """Return the FROM source, WHERE conditions and parameters that select the lessons matching a search and filters.
 
     The source names the lesson ``l``; conditions on the pilot use ``p`` (the caller joins ``pilots p``).
     Returns (source, conditions, params, FTS match or None).

@@ -1,5 +1,6 @@
-"""Full-text search of lessons: what a user typed as an FTS5 query (quoted phrases, the last word completed from
-this store's words, stemmed as SQLite's porter tokenizer does), and the ids of the lessons it finds.
+"""Full-text search of lessons: what a user typed as an FTS5 query, and the ids of the lessons it finds.
+
+The query quotes phrases, completes the last word from this store's words and stems as SQLite's porter tokenizer does.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ _TOKEN = re.compile(r'"([^"]+)"|(\S+)')
 
 
 def fts_query(text: str, expand=None) -> str | None:
-    """Turn what a user typed into a safe FTS5 query: words must all occur (the last may be a prefix),
-    text in double quotes is a phrase. Returns None when nothing searchable is left.
+    """Turn what a user typed into a safe FTS5 query.
+
+    Words must all occur (the last may be a prefix); text in double quotes is a phrase. Returns None when nothing
+    searchable is left.
 
     ``expand``, given the last word when it may be a prefix, returns whole words that start with it; they are
     searched as alternatives, because the index holds word stems and the stem of "communication" ("commun") does
@@ -93,8 +96,10 @@ _PORTER = snowballstemmer.stemmer("porter")  # the algorithm of SQLite's porter 
 
 
 def needed_completions(prefix: str, words: list[str]) -> list[str]:
-    """The completions a stemmed prefix search would miss: the index stems "budgets" to "budget", which the prefix
-    "budget" already finds, but "communication" to "commun", which the prefix "communicat" does not.
+    """Return the completions a stemmed prefix search would miss.
+
+    The index stems "budgets" to "budget", which the prefix "budget" already finds, but "communication" to "commun",
+    which the prefix "communicat" does not.
 
     >>> needed_completions("budget", ["budgets", "budgeting"]), needed_completions("communicat", ["communication"])
     ([], ['communication'])
@@ -104,7 +109,7 @@ def needed_completions(prefix: str, words: list[str]) -> list[str]:
 
 
 def match_for(db: Database, text: str | None) -> str | None:
-    """The FTS5 query for what a user typed, with the last word's completions from this store's lessons."""
+    """Return the FTS5 query for what a user typed, with the last word's completions from this store's lessons."""
     if not text:
         return None
     return fts_query(text, expand=lambda word: needed_completions(word, prefix_words(db, word)))

@@ -1,5 +1,6 @@
-"""Headline counts and summaries for the Overview: lessons, pilots, themes and validated lessons; pilots by
-country; lessons by theme and kind; one row per pilot.
+"""Headline counts and summaries for the Overview.
+
+Lessons, pilots, themes and validated lessons; pilots by country; lessons by theme and kind; one row per pilot.
 """
 
 from __future__ import annotations

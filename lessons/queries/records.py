@@ -1,5 +1,6 @@
-"""One record in full: a lesson with its themes, groups and status history; its validation in workshops; a pilot
-and its lessons; the demo notice and the vocabularies.
+"""One record in full: a lesson with its themes, groups, status history and validation; a pilot and its lessons.
+
+Also the demo notice and the vocabularies.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from lessons.store import frame as _frame
 
 
 def lesson_detail(db: Database, lesson_id: int) -> dict | None:
-    """Everything about one lesson: its fields, pilot, themes, stakeholder groups, provenance, model links,
-    workshop validation results (``validation``: the records of :func:`lesson_validation`) and the public record of
-    its status (``status_history``: the records of :func:`lessons.lifecycle.status_history`, no account ids)."""
+    """Return everything about one lesson.
+
+    Its fields, pilot, themes, stakeholder groups, provenance, model links, workshop validation results (``validation``:
+    the records of :func:`lesson_validation`) and the public record of its status (``status_history``: the records of
+    :func:`lessons.lifecycle.status_history`, no account ids).
+    """
     cursor = db.execute(
         """
         SELECT l.*, p.slug AS pilot, p.name AS pilot_name, p.country, p.city, m.name AS methodology,
@@ -122,7 +126,7 @@ def lesson_validation(db: Database, lesson_id: int) -> pd.DataFrame:
 
 
 def demo_notice(db: Database) -> str | None:
-    """The illustrative-data notice when the store holds demo data still in force, else None."""
+    """Return the illustrative-data notice when the store holds demo data still in force, else None."""
     row = db.execute(
         "SELECT note FROM uploads WHERE format IN ('demo', 'synthetic') AND status = 'applied' LIMIT 1"
     ).fetchone()
@@ -137,15 +141,17 @@ def pilot_record(db: Database, pilot_id: int) -> dict | None:
 
 
 def pilot_lessons(db: Database, pilot_id: int) -> pd.DataFrame:
-    """A pilot's lessons in key order: id, key, title, kind, status."""
+    """List a pilot's lessons in key order: id, key, title, kind, status."""
     return _frame(
         db, "SELECT id, key, title, kind, status FROM lessons WHERE pilot_id = ? ORDER BY key", [int(pilot_id)]
     )
 
 
 def vocabularies(db: Database) -> dict[str, pd.DataFrame]:
-    """Codes and names of themes (not retired ones), phases, sectors and methodologies, for choosers (columns code,
-    name)."""
+    """List codes and names of themes (not retired ones), phases, sectors and methodologies, for choosers.
+
+    Columns code, name.
+    """
     return {
         "themes": _frame(db, "SELECT code, name FROM themes WHERE retired = 0 ORDER BY name"),
         "phases": _frame(db, "SELECT code, name FROM phases ORDER BY position"),

@@ -1,5 +1,6 @@
-"""Lists of lessons for a search and filters: the Lessons page's list with highlighted snippets, and the rows
-of an export.
+"""Lists of lessons for a search and filters.
+
+The Lessons page's list with highlighted snippets, and the rows of an export.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def lessons_for_export(db: Database, *, query: str | None = None, **filters) -> 
 
 
 def preview(text: str, length: int = 220) -> str:
-    """The start of a text, cut at a word boundary with an ellipsis when it is longer than ``length``.
+    """Return the start of a text, cut at a word boundary with an ellipsis when it is longer than ``length``.
 
     >>> preview("one two three", 9)
     'one two …'

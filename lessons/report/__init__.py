@@ -1,5 +1,7 @@
-"""Policy briefs and the roadmap to co-creation: what the store says about a theme, a pilot or a governance model,
-and the validated lessons ordered by co-creation phase — every claim with the records and votes it rests on.
+"""Policy briefs and the roadmap to co-creation, every claim with the records and votes it rests on.
+
+What the store says about a theme, a pilot or a governance model, and the validated lessons ordered by co-creation
+phase.
 
 A :class:`Report` is plain content (sections of paragraphs, lists, tables and charts given as Vega-Lite
 specifications with the table behind them); :mod:`lessons.report.render` turns it into HTML and PDF. Citations:

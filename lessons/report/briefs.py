@@ -33,8 +33,10 @@ SUBJECTS = ("theme", "pilot", "model")
 
 
 def theme_brief(db: Database, theme: str, *, memo: dict | None = None) -> Report:
-    """The brief on one theme (``themes.code``): recurring lessons, enabler/barrier contradictions, validation of
-    its lessons, the stakeholders they concern."""
+    """Write the brief on one theme (``themes.code``).
+
+    Recurring lessons, enabler/barrier contradictions, validation of its lessons, the stakeholders they concern.
+    """
     row = db.execute("SELECT code, name FROM themes WHERE code = ?", [theme]).fetchone()
     if row is None:
         raise ReportError(f"There is no theme “{theme}”.")
@@ -107,8 +109,11 @@ def theme_brief(db: Database, theme: str, *, memo: dict | None = None) -> Report
 
 
 def pilot_brief(db: Database, pilot: str, *, memo: dict | None = None) -> Report:
-    """The brief on one pilot (slug): its facts, lessons shared with other pilots, where others disagree, the
-    validation of its lessons and its stakeholder network."""
+    """Write the brief on one pilot (slug).
+
+    Its facts, lessons shared with other pilots, where others disagree, the validation of its lessons and its
+    stakeholder network.
+    """
     cursor = db.execute(
         """SELECT p.*, m.name AS methodology_name FROM pilots p LEFT JOIN methodologies m ON m.code = p.methodology
            WHERE p.slug = ?""",
@@ -212,8 +217,11 @@ def pilot_brief(db: Database, pilot: str, *, memo: dict | None = None) -> Report
 
 
 def model_brief(db: Database, model: str, *, memo: dict | None = None) -> Report:
-    """The brief on one governance model (slug): its elements with the lessons supporting and challenging each,
-    the elements pilots disagree on, and how workshops voted on each element."""
+    """Write the brief on one governance model (slug).
+
+    Its elements with the lessons supporting and challenging each, the elements pilots disagree on, and how workshops
+    voted on each element.
+    """
     row = db.execute(
         """SELECT gm.id, gm.slug, gm.name, gm.inspired_by, gm.summary, m.name FROM governance_models gm
            LEFT JOIN methodologies m ON m.code = gm.methodology WHERE gm.slug = ?""",
@@ -337,7 +345,7 @@ def model_brief(db: Database, model: str, *, memo: dict | None = None) -> Report
 
 
 def brief(db: Database, subject: str, key: str) -> Report:
-    """The brief on a ``subject`` (``theme``, ``pilot`` or ``model``) given by its code or slug."""
+    """Write the brief on a ``subject`` (``theme``, ``pilot`` or ``model``) given by its code or slug."""
     makers = {"theme": theme_brief, "pilot": pilot_brief, "model": model_brief}
     if subject not in makers:
         raise ReportError(f"A brief is about a theme, a pilot or a model, not “{subject}”.")
@@ -345,7 +353,7 @@ def brief(db: Database, subject: str, key: str) -> Report:
 
 
 def subjects(db: Database) -> dict[str, pd.DataFrame]:
-    """What a brief can be about: themes with lessons, pilots and governance models (columns key, name)."""
+    """List what a brief can be about: themes with lessons, pilots and governance models (columns key, name)."""
     return {
         "theme": _frame(
             db,

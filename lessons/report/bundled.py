@@ -12,8 +12,11 @@ from lessons.report.roadmaps import roadmap
 
 
 def bundle_briefs(db: Database) -> dict[str, bytes]:
-    """The briefs a data bundle carries, as HTML and PDF under ``briefs/``: the roadmap, one brief per governance
-    model and one per theme that has lessons (pilot briefs are made on request: a consortium may have hundreds)."""
+    """Make the briefs a data bundle carries, as HTML and PDF under ``briefs/``.
+
+    The roadmap, one brief per governance model and one per theme that has lessons (pilot briefs are made on request: a
+    consortium may have hundreds).
+    """
     return dict(iter_bundle_briefs(db))
 
 

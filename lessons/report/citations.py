@@ -1,6 +1,9 @@
-"""Reading the store for a report, and citing what it reads: lessons as ``L<id> (<pilot>)``, vote counts with their
-workshop, round, n and 95% Wilson interval; :class:`_Citations` collects what a report cites for its *Sources*.
-Also the small wording helpers every section shares (plurals, percentages, numbers)."""
+"""Reading the store for a report, and citing what it reads.
+
+Lessons are cited as ``L<id> (<pilot>)``, vote counts with their workshop, round, n and 95% Wilson interval;
+:class:`_Citations` collects what a report cites for its *Sources*. Also the small wording helpers every section shares
+(plurals, percentages, numbers).
+"""
 
 from __future__ import annotations
 
@@ -161,12 +164,12 @@ def _now() -> str:
 
 
 def _verb(n: int, verb: str) -> str:
-    """The verb agreeing with a count: ``1 pilot reports``, ``2 pilots report``."""
+    """Return the verb agreeing with a count: ``1 pilot reports``, ``2 pilots report``."""
     return f"{verb}s" if n == 1 else verb
 
 
 def _a(word: str) -> str:
-    """``an enabler``, ``a barrier``."""
+    """Put the indefinite article before ``word``: ``an enabler``, ``a barrier``."""
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 

@@ -1,5 +1,7 @@
-"""What a brief or the roadmap is made of: a :class:`Report` of :class:`Section` s of :class:`Block` s, plain content
-that :mod:`lessons.report.render` writes as HTML and PDF."""
+"""What a brief or the roadmap is made of: a :class:`Report` of :class:`Section` s of :class:`Block` s.
+
+Plain content that :mod:`lessons.report.render` writes as HTML and PDF.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +16,11 @@ class ReportError(ValueError):
 
 @dataclass
 class Block:
-    """One piece of a section: ``text`` (a paragraph), ``bullets`` (``items``), ``table`` (``frame`` with
-    ``caption``) or ``chart`` (a Vega-Lite ``spec``, its ``alt`` text, and the ``frame`` it draws as a table)."""
+    """One piece of a section: a paragraph, bullets, a table or a chart.
+
+    ``text`` (a paragraph), ``bullets`` (``items``), ``table`` (``frame`` with ``caption``) or ``chart`` (a Vega-Lite
+    ``spec``, its ``alt`` text, and the ``frame`` it draws as a table).
+    """
 
     kind: str
     text: str = ""
@@ -28,31 +33,41 @@ class Block:
 
 @dataclass
 class Section:
+    """A section of a report: a heading and its blocks, in order."""
+
     heading: str
     blocks: list[Block] = field(default_factory=list)
 
     def text(self, text: str) -> None:
+        """Add a paragraph."""
         self.blocks.append(Block("text", text=text))
 
     def subheading(self, text: str) -> None:
+        """Add a subheading."""
         self.blocks.append(Block("subheading", text=text))
 
     def bullets(self, items: list[str]) -> None:
+        """Add a bulleted list of ``items`` (nothing when there are none)."""
         if items:
             self.blocks.append(Block("bullets", items=list(items)))
 
     def table(self, frame: pd.DataFrame, caption: str = "") -> None:
+        """Add a table of ``frame`` with an optional caption."""
         self.blocks.append(Block("table", frame=frame.reset_index(drop=True), caption=caption))
 
     def chart(self, spec: dict, alt: str, frame: pd.DataFrame, caption: str = "") -> None:
+        """Add a chart: a Vega-Lite ``spec``, its ``alt`` text and the ``frame`` it draws, shown as a table too."""
         self.blocks.append(Block("chart", spec=spec, alt=alt, frame=frame.reset_index(drop=True), caption=caption))
 
 
 @dataclass
 class Report:
-    """A brief or the roadmap: ``kind`` (theme, pilot, model or roadmap), ``key`` (the subject's code or slug),
-    ``title``, ``subtitle``, ``generated`` (UTC, ISO), ``notice`` (the demo-data notice or ""), ``sections`` and
-    the ``lessons`` and ``workshops`` it cites (the Sources)."""
+    """A brief or the roadmap: its subject, title, sections and the sources it cites.
+
+    ``kind`` (theme, pilot, model or roadmap), ``key`` (the subject's code or slug), ``title``, ``subtitle``,
+    ``generated`` (UTC, ISO), ``notice`` (the demo-data notice or ""), ``sections`` and the ``lessons`` and
+    ``workshops`` it cites (the Sources).
+    """
 
     kind: str
     key: str

@@ -66,17 +66,19 @@ def _full(spec: dict) -> str:
 
 
 def chart_svg(spec: dict) -> str:
-    """A Vega-Lite specification drawn as SVG (white background), for the HTML page: sharp at any zoom, its words
-    real text."""
+    """Draw a Vega-Lite specification as SVG (white background), for the HTML page.
+
+    SVG is sharp at any zoom, and its words are real text.
+    """
     return vl_convert.vegalite_to_svg(_full(spec))
 
 
 def chart_png(spec: dict, svg: str | None = None) -> bytes:
-    """The chart as a PNG image for the PDF, rasterised from its SVG (drawn now unless given).
+    r"""Draw the chart as a PNG image for the PDF, rasterised from its SVG (drawn now unless given).
 
     >>> png = chart_png({"data": {"values": [{"a": "x", "b": 1}]}, "mark": "bar",
     ...                  "encoding": {"x": {"field": "b", "type": "quantitative"}, "y": {"field": "a"}}})
-    >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    >>> png[:8] == b"\x89PNG\r\n\x1a\n"
     True
     """
     return vl_convert.svg_to_png(chart_svg(spec) if svg is None else svg, scale=CHART_SCALE)
@@ -92,22 +94,26 @@ def chart_vectors(report: Report) -> dict[int, str]:
 
 
 def chart_images(report: Report, vectors: dict[int, str] | None = None) -> dict[int, bytes]:
-    """Every chart of ``report`` as PNG, keyed by ``id()`` of its block (from ``vectors`` when given: Vega lays a
-    chart out once for both files)."""
+    """Draw every chart of ``report`` as PNG, keyed by ``id()`` of its block.
+
+    From ``vectors`` when given: Vega lays a chart out once for both files.
+    """
     vectors = vectors or {}
     return {id(b): chart_png(b.spec, vectors.get(id(b))) for b in _charts(report)}
 
 
 @cache
 def _glyphs() -> frozenset[int]:
-    """The characters DejaVu Sans can print (regular and bold share them)."""
+    """Return the characters DejaVu Sans can print (regular and bold share them)."""
     with TTFont(FONTS / "DejaVuSans.ttf", lazy=True) as font:
         return frozenset(font.getBestCmap())
 
 
 def printable(text: str) -> str:
-    r"""Text as the PDF can print it: characters XML and fonts cannot show are dropped (control characters) or
-    replaced by ``?`` (letters DejaVu Sans lacks, such as CJK and emoji — the HTML version shows them).
+    r"""Make text printable in the PDF: characters XML and fonts cannot show are dropped or replaced.
+
+    Control characters are dropped; letters DejaVu Sans lacks, such as CJK and emoji, are replaced by ``?`` (the HTML
+    version shows them).
 
     >>> printable("Łódź\x0b東京 ok")
     'Łódź?? ok'
@@ -168,8 +174,10 @@ def _html_block(block: Block, images: dict[int, str]) -> str:
 
 
 def to_html(report: Report, images: dict[int, str] | None = None) -> bytes:
-    """The report as one self-contained HTML page (UTF-8): charts embedded as SVG images with alternative text,
-    each followed by its table."""
+    """Write the report as one self-contained HTML page (UTF-8).
+
+    Charts are embedded as SVG images with alternative text, each followed by its table.
+    """
     images = chart_vectors(report) if images is None else images
     parts = [
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(report.title)}</title>',
@@ -307,8 +315,10 @@ class _Pdf(FPDF):
         self.ln(2)
 
     def _widths(self, frame: pd.DataFrame) -> list[float]:
-        """Column widths in mm: every heading word fits on one line; numbers and codes get what they need; long
-        text columns share what is left (and wrap)."""
+        """Return column widths in mm: every heading word fits on one line.
+
+        Numbers and codes get what they need; long text columns share what is left (and wrap).
+        """
         pad = 2.5
         self.set_font("DejaVu", "B", 8)
         floor = [max(self.get_string_width(w) for w in (str(c).split() or [""])) + pad for c in frame.columns]
@@ -345,8 +355,10 @@ class _Pdf(FPDF):
 
 
 def to_pdf(report: Report, images: dict[int, bytes] | None = None) -> bytes:
-    """The report as an A4 PDF with bookmarks per section, page numbers, charts as images each followed by their
-    table, and a Sources section listing every cited lesson and workshop."""
+    """Write the report as an A4 PDF with bookmarks per section and page numbers.
+
+    Charts are images, each followed by their table, and a Sources section lists every cited lesson and workshop.
+    """
     images = chart_images(report) if images is None else images
     pdf = _Pdf(report)
     pdf.add_page()
@@ -385,8 +397,10 @@ def to_pdf(report: Report, images: dict[int, bytes] | None = None) -> bytes:
 
 
 def render(report: Report, formats=("html", "pdf")) -> dict[str, bytes]:
-    """The report's files in ``formats`` (``html``, ``pdf``): ``{"<stem>.html": ..., "<stem>.pdf": ...}``; each
-    chart is laid out once for both."""
+    """Render the report's files in ``formats`` (``html``, ``pdf``): ``{"<stem>.html": ..., "<stem>.pdf": ...}``.
+
+    Each chart is laid out once for both.
+    """
     vectors = chart_vectors(report)
     files = {}
     if "html" in formats:

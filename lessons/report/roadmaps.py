@@ -18,8 +18,11 @@ _STRENGTH = {"evaluated": 0, "measured": 1, "observed": 2, "anecdotal": 3}
 
 
 def roadmap(db: Database, *, memo: dict | None = None) -> Report:
-    """The roadmap to co-creation: validated lessons (validated, endorsed, applied elsewhere) ordered by the shared
-    co-creation phases, each phase with its name in every methodology, each step with the evidence behind it."""
+    """Write the roadmap to co-creation: validated lessons ordered by the shared co-creation phases.
+
+    Validated lessons are those validated, endorsed or applied elsewhere. Each phase comes with its name in every
+    methodology, each step with the evidence behind it.
+    """
     cite = _Citations(db)
     validated = _lessons(db, f"WHERE l.status IN ({', '.join('?' * len(VALIDATED_STATUSES))})", VALIDATED_STATUSES)
     phases = _frame(db, "SELECT code, position, name, description FROM phases ORDER BY position")

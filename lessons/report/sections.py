@@ -1,5 +1,7 @@
-"""The sections briefs share — what recurs across pilots, what validation workshops said, who was involved, the
-stakeholder network — and the by-kind counts and charts behind them."""
+"""The sections briefs share, and the by-kind counts and charts behind them.
+
+What recurs across pilots, what validation workshops said, who was involved, the stakeholder network.
+"""
 
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ def _bar_by_kind(frame: pd.DataFrame, y: str, y_title: str, title: str, sort="-x
 
 
 def _agreement_chart(frame: pd.DataFrame, title: str) -> dict:
-    """The share agreeing with each statement and its 95% interval; ``frame`` has label, agree, low, high, n."""
+    """Chart the share agreeing with each statement and its 95% interval; ``frame`` has label, agree, low, high, n."""
     return {**agreement_dots(frame, title=title), "width": NARROW_WIDTH}
 
 
@@ -67,7 +69,7 @@ MAX_BARS = 25
 
 
 def _top_bars(counts: pd.DataFrame, label: str, noun: str, limit: int = MAX_BARS) -> pd.DataFrame:
-    """The ``limit - 1`` values of ``label`` with most lessons, and the rest summed as one bar ("12 other pilots").
+    """Keep the ``limit - 1`` values of ``label`` with most lessons, and sum the rest as one bar ("12 other pilots").
 
     A chart of hundreds of bars is unreadable, and drawn as an image it took hundreds of megabytes.
 
@@ -86,7 +88,7 @@ def _top_bars(counts: pd.DataFrame, label: str, noun: str, limit: int = MAX_BARS
 
 
 def _kind_table(counts: pd.DataFrame, label: str, order=None) -> pd.DataFrame:
-    """The table behind a by-kind chart: one row per ``label`` value, a column per kind and the total."""
+    """Build the table behind a by-kind chart: one row per ``label`` value, a column per kind and the total."""
     wide = counts.pivot_table(index=label, columns="kind", values="lessons", aggfunc="sum", fill_value=0)
     kinds = [KIND_LABELS[k] for k in KIND_COLOURS if KIND_LABELS[k] in wide.columns]
     wide = wide[kinds].astype(int)
@@ -99,8 +101,10 @@ def _kind_table(counts: pd.DataFrame, label: str, order=None) -> pd.DataFrame:
 
 
 def _shared(db: Database, memo: dict | None, name: str):
-    """What every brief of one batch reads alike (vote results, groups of similar lessons, the theme matrix), made
-    once per ``memo`` dict (the bundle makes all its briefs with one)."""
+    """Compute what every brief of one batch reads alike, once per ``memo`` dict.
+
+    Vote results, groups of similar lessons, the theme matrix; the bundle makes all its briefs with one ``memo``.
+    """
     if memo is not None and name in memo:
         return memo[name]
     if name == "results":
@@ -123,8 +127,10 @@ def _recurring(
     own_pilot: str | None = None,
     memo: dict | None = None,
 ) -> Section:
-    """Groups of similar lessons (the *What recurs* analysis) that hold at least two of ``lessons``' pilots — or,
-    for a pilot, groups holding one of its lessons and another pilot's."""
+    """Find groups of similar lessons (the *What recurs* analysis) that hold at least two of ``lessons``' pilots.
+
+    For a pilot: groups holding one of its lessons and another pilot's.
+    """
     section = Section(heading)
     if lessons.empty:
         section.text(f"No lesson {scope} yet, so nothing can recur.")

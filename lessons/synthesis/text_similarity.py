@@ -1,8 +1,9 @@
-"""Lessons grouped by what they say. Lesson text is stemmed (Snowball), weighted by TF-IDF and compared by cosine
-similarity (scikit-learn); each lesson keeps its most similar lessons; lessons are then grouped by average linkage
-over those similarities. The whole merge order is computed once per data version and stored in
-``analysis_results``, so any similarity threshold the user picks is a cheap cut of the stored order.
-Deterministic: the same lessons give the same clusters, labels and order.
+"""Lessons grouped by what they say, deterministically: the same lessons give the same clusters, labels and order.
+
+Lesson text is stemmed (Snowball), weighted by TF-IDF and compared by cosine similarity (scikit-learn); each lesson
+keeps its most similar lessons; lessons are then grouped by average linkage over those similarities. The whole merge
+order is computed once per data version and stored in ``analysis_results``, so any similarity threshold the user picks
+is a cheap cut of the stored order.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ _STEMMER = snowballstemmer.stemmer("english")
 
 
 class _Analyzer:
-    """Lower-case words of letters, English stop words removed, Snowball stems; remembers each stem's commonest
-    surface word so labels read as words ("champions", not "champion")."""
+    """Lower-case words of letters, English stop words removed, Snowball stems.
+
+    Remembers each stem's commonest surface word so labels read as words ("champions", not "champion").
+    """
 
     def __init__(self) -> None:
         self.stems: dict[str, str] = {}
@@ -70,8 +73,10 @@ class _Analyzer:
 
 @dataclass
 class Similarity:
-    """What text similarity found: per-lesson neighbours, the average-linkage merge order and each lesson's
-    distinctive terms. Arrays are parallel to ``lesson_ids`` (index = position)."""
+    """What text similarity found: each lesson's neighbours and distinctive terms, and the average-linkage merge order.
+
+    Arrays are parallel to ``lesson_ids`` (index = position).
+    """
 
     lesson_ids: np.ndarray  # int64, ascending
     pilot_ids: np.ndarray  # int64
@@ -96,6 +101,7 @@ class Similarity:
 
     @classmethod
     def from_bytes(cls, payload: bytes) -> Similarity:
+        """Read an analysis back from the bytes :meth:`to_bytes` wrote."""
         with np.load(io.BytesIO(payload), allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files if k != "meta"}
             seconds, version = data["meta"].tolist()
@@ -129,7 +135,7 @@ class Similarity:
         return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 
     def label_terms(self, positions, count: int = 3) -> list[str]:
-        """The most distinctive words of a group of lessons (summed TF-IDF weight of their top terms)."""
+        """Return the most distinctive words of a group of lessons (summed TF-IDF weight of their top terms)."""
         weights: Counter = Counter()
         for position in positions:
             for index, weight in zip(self.term_index[position].tolist(), self.term_weight[position].tolist()):
@@ -186,7 +192,7 @@ def build_similarity(lessons: pd.DataFrame) -> Similarity:
 
 
 def _first_per_row(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int):
-    """The ``k`` largest values of every row (ties by column), from entries given as parallel arrays."""
+    """Return the ``k`` largest values of every row (ties by column), from entries given as parallel arrays."""
     order = np.lexsort((cols, -vals, rows))
     rows, cols, vals = rows[order], cols[order], vals[order]
     rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
@@ -213,9 +219,11 @@ CHUNK = 2000
 
 
 def _candidates(scores: np.ndarray, offset: int, k: int, exact: bool) -> tuple[np.ndarray, np.ndarray]:
-    """About the ``k`` best columns of every row of a block of similarity scores (the block's rows start at
-    ``offset``; a row's own column is excluded). Exact with ``exact``; otherwise the cut-off of each row is
-    estimated from every 8th column, which is several times faster than a full selection."""
+    """Find about the ``k`` best columns of every row of a block of similarity scores.
+
+    The block's rows start at ``offset``; a row's own column is excluded. Exact with ``exact``; otherwise the cut-off of
+    each row is estimated from every 8th column, which is several times faster than a full selection.
+    """
     rows = np.arange(scores.shape[0])
     scores[rows, rows + offset] = -np.inf
     if exact or scores.shape[1] <= 8 * k:
@@ -314,8 +322,11 @@ def lesson_texts(db: Database) -> pd.DataFrame:
 
 
 def similarity(db: Database, *, store: bool = True) -> Similarity:
-    """The similarity analysis of the current lessons: the stored one when it is for the current data version,
-    else computed now and (when ``store`` and the store is writable) saved for the next caller."""
+    """Return the similarity analysis of the current lessons.
+
+    The stored one when it is for the current data version, else computed now and (when ``store`` and the store is
+    writable) saved for the next caller.
+    """
     version = data_version(db, "lessons")
 
     def compute() -> Similarity:
@@ -338,8 +349,10 @@ def lesson_facts(db: Database) -> pd.DataFrame:
 
 
 def _labels(sim: Similarity, clustered: pd.DataFrame, count: int = 3) -> pd.Series:
-    """Every cluster's most distinctive words: the terms with the highest summed TF-IDF weight among the top
-    terms of its lessons (ties by word)."""
+    """Label every cluster with its most distinctive words.
+
+    Those are the terms with the highest summed TF-IDF weight among the top terms of its lessons (ties by word).
+    """
     positions = clustered["position"].to_numpy()
     terms = pd.DataFrame(
         {
@@ -358,8 +371,9 @@ def _labels(sim: Similarity, clustered: pd.DataFrame, count: int = 3) -> pd.Seri
 
 
 def clusters(facts: pd.DataFrame, sim: Similarity, threshold: float, min_pilots: int = 2) -> dict[str, pd.DataFrame]:
-    """Groups of similar lessons that come from at least ``min_pilots`` (and at least 2) pilots, most widespread
-    first. ``facts`` is :func:`lesson_facts` for the same data version as ``sim``.
+    """Return groups of similar lessons from at least ``min_pilots`` (and at least 2) pilots, most widespread first.
+
+    ``facts`` is :func:`lesson_facts` for the same data version as ``sim``.
 
     Returns ``clusters`` (cluster, label, pilots, lessons, enablers, barriers, pilot_names, contradicts),
     ``members`` (cluster, id, key, title, kind, status, pilot, pilot_name) and ``contradictions``: clusters in
@@ -430,8 +444,10 @@ SIMILAR_MIN = 0.15
 def similar_lessons(
     db: Database, sim: Similarity, lesson_id: int, limit: int = 5, minimum: float = SIMILAR_MIN
 ) -> pd.DataFrame:
-    """Lessons of other pilots most similar to ``lesson_id`` (at least ``minimum`` alike), best first:
-    id, key, title, kind, pilot, pilot_name, similarity."""
+    """Find the lessons of other pilots most similar to ``lesson_id`` (at least ``minimum`` alike), best first.
+
+    Columns: id, key, title, kind, pilot, pilot_name, similarity.
+    """
     columns = ["id", "key", "title", "kind", "pilot", "pilot_name", "similarity"]
     where = np.searchsorted(sim.lesson_ids, int(lesson_id))
     if where >= len(sim.lesson_ids) or sim.lesson_ids[where] != int(lesson_id):

@@ -1,6 +1,7 @@
-"""What recurs across pilots by theme: the pilot × theme matrix of lesson counts, themes found in at least *k*
-pilots, themes reported as an enabler by one pilot and as a barrier by another, gaps, the methodology crosswalk and
-the lessons behind a cell. UI-free and deterministic.
+"""What recurs across pilots by theme. UI-free and deterministic.
+
+The pilot × theme matrix of lesson counts, themes found in at least *k* pilots, themes reported as an enabler by one
+pilot and as a barrier by another, gaps, the methodology crosswalk and the lessons behind a cell.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def theme_gaps(matrix: pd.DataFrame) -> pd.DataFrame:
 
 
 def crosswalk(db: Database) -> pd.DataFrame:
-    """The shared co-creation phases with each methodology's own step names and lesson counts.
+    """List the shared co-creation phases with each methodology's own step names and lesson counts.
 
     One row per phase in phase order: phase, phase_name, lessons (all pilots), then one column per methodology
     (its name) holding that methodology's step names for the phase joined by " · ", and ``lessons: <name>`` with
@@ -207,7 +208,7 @@ def compare_pilots(matrix: pd.DataFrame, pilots) -> dict[str, pd.DataFrame]:
 
 
 def cell_lessons(db: Database, pilot: str, theme: str) -> pd.DataFrame:
-    """The lessons behind one matrix cell: id, key, title, kind, status (pilot slug, theme code)."""
+    """List the lessons behind one matrix cell: id, key, title, kind, status (pilot slug, theme code)."""
     return _frame(
         db,
         """SELECT l.id, l.key, l.title, l.kind, l.status

@@ -114,7 +114,7 @@ def _workshop(db: Database, code: str) -> tuple[int, int]:
 
 
 def rounds(db: Database, code: str) -> list[int]:
-    """The rounds of workshop ``code`` that have votes, in order."""
+    """Return the rounds of workshop ``code`` that have votes, in order."""
     workshop_id, _ = _workshop(db, code)
     return [
         r[0]
@@ -127,7 +127,7 @@ def rounds(db: Database, code: str) -> list[int]:
 
 
 def vote_matrix(db: Database, code: str, round: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The votes of one round of workshop ``code`` as a participants × statements matrix.
+    """Read the votes of one round of workshop ``code`` as a participants × statements matrix.
 
     ``round`` defaults to the latest round with votes (the workshop's current round when there are none yet).
     Returns ``(matrix, participants, statements)``:
@@ -181,7 +181,7 @@ def vote_matrix(db: Database, code: str, round: int | None = None) -> tuple[pd.D
 def analyse(
     matrix: pd.DataFrame, participants: pd.DataFrame, statements: pd.DataFrame, *, min_group: int = 5, seed: int = 7
 ) -> dict:
-    """The whole analysis of one round's vote matrix (see the module docstring for every rule).
+    """Analyse one round's vote matrix in full (see the module docstring for every rule).
 
     ``matrix``, ``participants`` and ``statements`` are as :func:`vote_matrix` returns them (``participants`` and
     ``statements`` in matrix row / column order; ``statements.importance`` optional). Returns a dict:
@@ -333,9 +333,11 @@ def analyse(
 
 
 def round_spread(matrix: pd.DataFrame) -> dict:
-    """How spread one round's opinion is: mean per-statement variance of the votes (-1/0/1), mean normalised
-    entropy of the agree/disagree/pass split (0 = everyone voted the same, 1 = an even three-way split), and the
-    share of statements with at least 70% agreement. Statements without votes are left out.
+    """Measure how spread one round's opinion is. Statements without votes are left out.
+
+    The measures: mean per-statement variance of the votes (-1/0/1), mean normalised entropy of the agree/disagree/pass
+    split (0 = everyone voted the same, 1 = an even three-way split), and the share of statements with at least 70%
+    agreement.
 
     >>> m = pd.DataFrame([[1, 1], [1, -1]], dtype=float)
     >>> round_spread(m)["agreement_70"]
@@ -361,9 +363,12 @@ def round_spread(matrix: pd.DataFrame) -> dict:
 
 
 def convergence(db: Database, code: str) -> pd.DataFrame:
-    """Per round of workshop ``code`` with votes: round, participants, votes, statements, mean_variance,
-    mean_entropy, agreement_70 (see :func:`round_spread`), and the change of each measure from the previous
-    round (``variance_change``, ``agreement_change``; negative variance change = opinion converged)."""
+    """Measure convergence per round of workshop ``code`` with votes.
+
+    Columns: round, participants, votes, statements, mean_variance, mean_entropy, agreement_70 (see
+    :func:`round_spread`), and the change of each measure from the previous round (``variance_change``,
+    ``agreement_change``; negative variance change = opinion converged).
+    """
     rows = []
     for number in rounds(db, code):
         matrix, _, _ = vote_matrix(db, code, number)
@@ -379,7 +384,7 @@ def convergence(db: Database, code: str) -> pd.DataFrame:
 
 
 def compute_results(db: Database, code: str, *, min_group: int = 5, seed: int = 7) -> dict:
-    """The analysis of the latest round with votes, and the convergence over rounds (not stored)."""
+    """Analyse the latest round with votes, and the convergence over rounds (not stored)."""
     matrix, participants, statements = vote_matrix(db, code)
     voted = rounds(db, code)
     out = analyse(matrix, participants, statements, min_group=min_group, seed=seed)
@@ -389,8 +394,10 @@ def compute_results(db: Database, code: str, *, min_group: int = 5, seed: int = 
 
 
 def results(db: Database, code: str, *, store: bool = True) -> dict:
-    """The live results of workshop ``code``: the dict of :func:`analyse` for its latest round with votes, plus
-    ``convergence`` (:func:`convergence`); ``summary`` also holds ``round``, ``data_version`` and ``seconds``.
+    """Return the live results of workshop ``code``.
+
+    The dict of :func:`analyse` for its latest round with votes, plus ``convergence`` (:func:`convergence`); ``summary``
+    also holds ``round``, ``data_version`` and ``seconds``.
 
     Stored in ``analysis_results`` under ``workshop-results:<code>`` with the ``workshops`` data version, so it is
     computed once per change of any workshop data (a vote, a statement, a participant) and read back otherwise.
@@ -419,7 +426,7 @@ def results(db: Database, code: str, *, store: bool = True) -> dict:
 def synthetic_votes(
     participants: int = 500, statements: int = 200, *, camps: int = 3, seen: float = 0.8, seed: int = 7
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """A seeded vote matrix with ``camps`` latent opinion camps, in :func:`vote_matrix`'s shape.
+    """Make a seeded vote matrix with ``camps`` latent opinion camps, in :func:`vote_matrix`'s shape.
 
     A tenth of the statements are agreed by every camp, a tenth are mostly passed, the rest get a per-camp
     leaning; each participant sees a random ``seen`` share of statements. Stakeholder groups are drawn from the
@@ -461,8 +468,9 @@ def synthetic_votes(
 
 
 def round_shares(db: Database, code: str, round: int) -> dict[str, dict]:
-    """How the room voted on each statement in ``round``: key → agree, disagree, pass shares and n (for showing a
-    Delphi round's participants what the previous round thought). Empty when the round has no votes.
+    """Tell how the room voted on each statement in ``round``: key → agree, disagree, pass shares and n.
+
+    For showing a Delphi round's participants what the previous round thought. Empty when the round has no votes.
 
     >>> from lessons.store import open_memory_store
     >>> from lessons.permissions import cli_actor

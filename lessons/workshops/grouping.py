@@ -1,6 +1,7 @@
-"""The statistics under a workshop's analysis (:mod:`lessons.workshops.analysis`): Wilson intervals and
-Pol.is's proportion tests, opinion groups (who is clustered, PCA positions, k-means with the best silhouette),
-representative statements, and stakeholder groups pooled by the privacy rule. UI-free.
+"""The statistics under a workshop's analysis (:mod:`lessons.workshops.analysis`). UI-free.
+
+Wilson intervals and Pol.is's proportion tests, opinion groups (who is clustered, PCA positions, k-means with the best
+silhouette), representative statements, and stakeholder groups pooled by the privacy rule.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ UNDECLARED = "undeclared"
 
 
 def wilson(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """The Wilson score interval for a proportion (95% by default); NaN where ``n`` is 0.
+    """Compute the Wilson score interval for a proportion (95% by default); NaN where ``n`` is 0.
 
     >>> low, high = wilson(7, 10)
     >>> round(float(low), 4), round(float(high), 4)
@@ -81,8 +82,10 @@ def _shares(count, n):
 
 
 def _clustered(votes_per_person: np.ndarray, statements: int) -> np.ndarray:
-    """Pol.is's rule for who is clustered: at least min(7, statements) votes; topped up with the most active
-    participants (at least one vote) while fewer than 15 qualify."""
+    """Apply Pol.is's rule for who is clustered: at least min(7, statements) votes.
+
+    Topped up with the most active participants (at least one vote) while fewer than 15 qualify.
+    """
     need = min(MIN_VOTES_TO_CLUSTER, statements)
     chosen = (votes_per_person >= need) & (votes_per_person > 0)
     if chosen.sum() < MIN_CLUSTERED:
@@ -95,8 +98,11 @@ def _clustered(votes_per_person: np.ndarray, statements: int) -> np.ndarray:
 
 
 def _pca_positions(values: np.ndarray) -> np.ndarray:
-    """Two principal components of the vote matrix with missing votes imputed by column means, scaled per
-    participant by sqrt(statements / their votes); signs fixed so the largest loading is positive."""
+    """Place participants on two principal components of the vote matrix.
+
+    Missing votes are imputed by column means, positions scaled per participant by sqrt(statements / their votes); signs
+    are fixed so the largest loading is positive.
+    """
     n, m = values.shape
     voted = np.isfinite(values)
     counts = voted.sum(axis=0)
@@ -117,8 +123,11 @@ def _pca_positions(values: np.ndarray) -> np.ndarray:
 
 
 def _choose_groups(points: np.ndarray, seed: int, min_size: int = 1) -> tuple[np.ndarray, float]:
-    """k-means for k in 2..5 on ``points``, the k with the best silhouette among those whose every group has at
-    least ``min_size`` members; labels 0.. by size, then position (all -1 when no k qualifies)."""
+    """Run k-means for k in 2..5 on ``points`` and keep the k with the best silhouette.
+
+    Only k whose every group has at least ``min_size`` members count; labels are 0.. by size, then position (all -1 when
+    no k qualifies).
+    """
     distinct = len(np.unique(np.round(points, 9), axis=0))
     best_labels, best_score = None, -np.inf
     for k in K_RANGE:
@@ -146,7 +155,7 @@ def _choose_groups(points: np.ndarray, seed: int, min_size: int = 1) -> tuple[np
 
 
 def shown_groups(declared: pd.Series, min_group: int | None = None) -> pd.Series:
-    """The stakeholder group each participant is shown under, by the one privacy rule (:func:`lessons.privacy.pooled`).
+    """Return the stakeholder group each participant is shown under (privacy rule: :func:`lessons.privacy.pooled`).
 
     A group of at least ``min_group`` participants is shown as itself; smaller groups are pooled as
     :data:`lessons.privacy.POOLED`, and when that pool would hold 1 to ``min_group - 1`` people the next smallest
@@ -248,7 +257,7 @@ def _representative(values, labels, names, statements: pd.DataFrame) -> pd.DataF
 
 
 def _counted(table: pd.DataFrame) -> pd.DataFrame:
-    """The group table with shares blanked where the group cast fewer than MIN_GROUP_VOTES votes."""
+    """Blank the shares of the group table where the group cast fewer than MIN_GROUP_VOTES votes."""
     counted = table.assign(
         agree_share=table["agree_share"].where(table["n"] >= MIN_GROUP_VOTES),
         disagree_share=table["disagree_share"].where(table["n"] >= MIN_GROUP_VOTES),

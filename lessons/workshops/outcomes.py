@@ -1,5 +1,6 @@
-"""Workshop rounds and outcomes: Delphi rounds, the verdict on each statement, and writing the verdicts back into
-the status of the lessons the statements were drawn from.
+"""Workshop rounds and outcomes: Delphi rounds, the verdict on each statement, and writing verdicts back.
+
+The verdicts are written back into the status of the lessons the statements were drawn from.
 
 Results are written back by :func:`apply_results` after closing, a separate step so the facilitator sees the
 results before lessons change (``workshop.apply``). The analysis of the votes lives in
@@ -17,8 +18,10 @@ from lessons.workshops.rooms import WorkshopError, _rows, _workshop
 
 
 def start_round(db: Database, actor: Actor, code: str) -> int:
-    """Start the next Delphi round of an open workshop; return its number. Earlier rounds' votes are kept, and
-    participants answer every statement again."""
+    """Start the next Delphi round of an open workshop; return its number.
+
+    Earlier rounds' votes are kept, and participants answer every statement again.
+    """
     authorize(actor, "workshop.manage")
     with db.atomic():
         workshop = _workshop(db, code)
@@ -38,7 +41,7 @@ BEYOND_VALIDATED = ("endorsed", "applied_elsewhere")
 
 
 def outcome(agree: int, disagree: int, *, agree_threshold: float, disagree_threshold: float, min_votes: int) -> str:
-    """The verdict on a statement from its agree and disagree votes (passes do not count).
+    """Return the verdict on a statement from its agree and disagree votes (passes do not count).
 
     ``too few`` when fewer than ``min_votes`` took a side; else ``agreed`` when the agreeing share is at least
     ``agree_threshold``, ``disagreed`` when it is at most ``disagree_threshold``, and ``divided`` in between.

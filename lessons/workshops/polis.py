@@ -40,7 +40,7 @@ def _iso(ms: int | None) -> str | None:
 
 
 def import_polis(db: Database, actor: Actor, files: dict[str, bytes] | Path | str, *, title: str) -> str:
-    """Import a Pol.is conversation export as a closed workshop; return its join code.
+    r"""Import a Pol.is conversation export as a closed workshop; return its join code.
 
     Comments become statements keyed ``P<comment-id>`` (moderated out → ``rejected``; unmoderated → ``pending``
     when the conversation used strict moderation, else ``approved``, as Pol.is showed them); voters become
@@ -67,8 +67,8 @@ def import_polis(db: Database, actor: Actor, files: dict[str, bytes] | Path | st
     >>> from lessons.store import open_memory_store
     >>> from lessons.permissions import cli_actor
     >>> db = open_memory_store()
-    >>> files = {"comments.csv": b"comment-id,moderated,comment-body\\n3,1,More buses\\n",
-    ...          "votes.csv": b"timestamp,comment-id,voter-id,vote\\n1000,3,8,1\\n"}
+    >>> files = {"comments.csv": b"comment-id,moderated,comment-body\n3,1,More buses\n",
+    ...          "votes.csv": b"timestamp,comment-id,voter-id,vote\n1000,3,8,1\n"}
     >>> code = import_polis(db, cli_actor(), files, title="Transport")
     >>> db.execute("SELECT s.key, v.value FROM votes v JOIN statements s ON s.id = v.statement_id").fetchall()
     [('P3', 1)]
@@ -165,8 +165,9 @@ def _ids(keys: list[str], pattern: str) -> list[int]:
 
 
 def export_polis(db: Database, code: str) -> dict[str, bytes]:
-    """A workshop as Pol.is's CSV export: ``comments.csv``, ``votes.csv``, ``participants-votes.csv``, plus
-    ``summary.csv`` and ``conversation.json``.
+    r"""Export a workshop as Pol.is's CSV export: ``comments.csv``, ``votes.csv``, ``participants-votes.csv``.
+
+    Plus ``summary.csv`` and ``conversation.json``.
 
     Statements keep their Pol.is comment ids (``P17`` → 17) when every key has one, else are numbered 0, 1, 2… in
     the facilitator's order; likewise voter ids. Each participant's vote in the latest round they voted in is the
@@ -179,7 +180,7 @@ def export_polis(db: Database, code: str) -> dict[str, bytes]:
     >>> from lessons.store import open_memory_store
     >>> from lessons.permissions import cli_actor
     >>> db = open_memory_store()
-    >>> votes = b"comment-id,voter-id,vote\\n" + b"".join(b"5,%d,-1\\n" % i for i in range(5))
+    >>> votes = b"comment-id,voter-id,vote\n" + b"".join(b"5,%d,-1\n" % i for i in range(5))
     >>> code = import_polis(db, cli_actor(), {"votes.csv": votes}, title="T")
     >>> export_polis(db, code)["votes.csv"].decode().splitlines()[1].split(",")[2:]
     ['5', '0', '-1']

@@ -1,5 +1,7 @@
-"""Reading a Pol.is export (``comments.csv``, ``votes.csv``, ``participants-votes.csv``, a folder or a dict of
-files) into a :class:`Conversation`, checking every row; :mod:`lessons.workshops.polis` imports it as a workshop.
+"""Reading a Pol.is export into a :class:`Conversation`, checking every row.
+
+The export is ``comments.csv``, ``votes.csv``, ``participants-votes.csv``, a folder or a dict of files;
+:mod:`lessons.workshops.polis` imports it as a workshop.
 
 Votes are coded as in our store: 1 agree, -1 disagree, 0 pass (checked against the ``n-agree`` / ``n-disagree``
 columns and the comments' ``agrees`` / ``disagrees``). Every problem is collected with its file, row and column.
@@ -31,6 +33,8 @@ _MAX_PROBLEMS = 200
 
 @dataclass
 class Comment:
+    """A Pol.is comment: its text, moderation, time, and the agrees and disagrees Pol.is counted."""
+
     text: str
     moderated: int = 1
     timestamp: int | None = None
@@ -51,6 +55,7 @@ class Conversation:
 
     @property
     def participants(self) -> list[int]:
+        """Return the ids of the voters, sorted."""
         return sorted({voter for voter, _ in self.votes})
 
 
@@ -96,7 +101,7 @@ def _text(name: str, data: bytes, problems: _Problems) -> str | None:
 
 
 def _rows(name: str, text: str, required: tuple[str, ...], problems: _Problems):
-    """The header and (spreadsheet row number, dict) pairs of a CSV text; None when the file cannot be read."""
+    """Read the header and (spreadsheet row number, dict) pairs of a CSV text; None when the file cannot be read."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader)]
@@ -276,7 +281,7 @@ def _check_sign(conv: Conversation, comments_header_has_counts: bool, problems: 
 
 
 def read_polis(files: dict[str, bytes] | Path | str) -> Conversation:
-    """Read and check a Pol.is export without writing anything; raise :class:`IngestError` listing every problem.
+    r"""Read and check a Pol.is export without writing anything; raise :class:`IngestError` listing every problem.
 
     Parameters
     ----------
@@ -286,7 +291,7 @@ def read_polis(files: dict[str, bytes] | Path | str) -> Conversation:
 
     Examples
     --------
-    >>> conv = read_polis({"votes.csv": b"timestamp,comment-id,voter-id,vote\\n1,0,4,1\\n2,0,4,-1\\n1,1,4,0\\n"})
+    >>> conv = read_polis({"votes.csv": b"timestamp,comment-id,voter-id,vote\n1,0,4,1\n2,0,4,-1\n1,1,4,0\n"})
     >>> conv.votes, conv.participants, sorted(conv.comments)
     ({(4, 0): (-1, 2), (4, 1): (0, 1)}, [4], [0, 1])
     """

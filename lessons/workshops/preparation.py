@@ -1,5 +1,6 @@
-"""Preparing a workshop's statements (from lessons, governance-model elements or free text), moderating
-participants' suggestions, and the list of statements participants vote on.
+"""Preparing a workshop's statements and moderating participants' suggestions.
+
+Statements come from lessons, governance-model elements or free text; also the list of statements participants vote on.
 
 Statements can be added while a workshop is draft or open, and removed while nobody has voted on them; a closed
 workshop's statements do not change.
@@ -24,8 +25,10 @@ MAX_STATEMENT_CHARS = 280
 
 
 def _clean_text(text: str | None) -> str:
-    """Statement text as stored: :func:`~lessons.text.clean_text`, then runs of whitespace folded to one space
-    (plain text, never markup)."""
+    """Clean statement text as stored: :func:`~lessons.text.clean_text`, then runs of whitespace folded to one space.
+
+    Plain text, never markup.
+    """
     text = re.sub(r"\s+", " ", clean_text(text)).strip()
     if len(text) < MIN_STATEMENT_CHARS:
         raise WorkshopError(f"A statement needs at least {MIN_STATEMENT_CHARS} characters.")
@@ -35,8 +38,10 @@ def _clean_text(text: str | None) -> str:
 
 
 def _next_number(db: Database, workshop_id: int) -> int:
-    """The number of the next statement key: one past the highest ``S<n>`` ever used (removed keys are not reused
-    while a later key exists)."""
+    """Return the number of the next statement key: one past the highest ``S<n>`` ever used.
+
+    Removed keys are not reused while a later key exists.
+    """
     row = db.execute(
         "SELECT max(CAST(substr(key, 2) AS INTEGER)) FROM statements WHERE workshop_id = ? AND key GLOB 'S[0-9]*'",
         [workshop_id],
@@ -131,8 +136,10 @@ def _clip(text: str) -> str:
 
 
 def remove_statement(db: Database, actor: Actor, code: str, key: str) -> None:
-    """Remove a statement from a workshop: in draft, or while open as long as nobody has voted on it (votes are
-    never thrown away; reject or leave such a statement instead)."""
+    """Remove a statement from a workshop: in draft, or while open as long as nobody has voted on it.
+
+    Votes are never thrown away; reject or leave such a statement instead.
+    """
     authorize(actor, "workshop.manage")
     with db.atomic():
         workshop = _workshop(db, code)
@@ -165,9 +172,10 @@ def set_allow_submissions(db: Database, actor: Actor, code: str, allow: bool) ->
 
 
 def statements(db: Database, code: str, *, include_pending: bool = False) -> list[dict]:
-    """The workshop's statements in the facilitator's order: approved ones, and pending submissions too when
-    ``include_pending`` (rejected ones never). Each is a dict of key, text, source, lesson_id, element_id,
-    moderation and position.
+    """List the workshop's statements in the facilitator's order.
+
+    Approved ones, and pending submissions too when ``include_pending`` (rejected ones never). Each is a dict of key,
+    text, source, lesson_id, element_id, moderation and position.
     """
     workshop = _workshop(db, code)
     wanted = ("approved", "pending") if include_pending else ("approved",)

@@ -26,7 +26,7 @@ class WorkshopError(ValueError):
 
 
 def new_join_code(db: Database) -> str:
-    """A join code no workshop uses yet.
+    """Make a join code no workshop uses yet.
 
     >>> from lessons.store import open_memory_store
     >>> code = new_join_code(open_memory_store())
@@ -92,7 +92,7 @@ def close_workshop(db: Database, actor: Actor, code: str) -> None:
 
 
 def normalise_code(code: str | None) -> str:
-    """A join code as stored: capitals, without spaces or dashes.
+    """Normalise a join code as stored: capitals, without spaces or dashes.
 
     >>> normalise_code(" ab-c 23k ")
     'ABC23K'
@@ -113,7 +113,7 @@ def _rows(db: Database, sql: str, params=()) -> list[dict]:
 
 
 def workshop_by_code(db: Database, code: str | None) -> dict | None:
-    """The workshop with join ``code`` as a dict of its columns, or None; case, spaces and dashes do not matter.
+    """Find the workshop with join ``code`` as a dict of its columns, or None; case, spaces and dashes do not matter.
 
     >>> from lessons.permissions import cli_actor
     >>> from lessons.store import open_memory_store
@@ -133,8 +133,9 @@ def _workshop(db: Database, code: str) -> dict:
 
 
 def workshop_list(db: Database) -> list[dict]:
-    """Every workshop, newest first: code, title, status, current_round, allow_submissions, statements (approved),
-    pending, participants, votes.
+    """List every workshop, newest first.
+
+    Columns: code, title, status, current_round, allow_submissions, statements (approved), pending, participants, votes.
 
     >>> from lessons.store import open_memory_store
     >>> workshop_list(open_memory_store())

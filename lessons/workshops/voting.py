@@ -45,13 +45,17 @@ VOTE_VALUES = {"agree": 1, "disagree": -1, "pass": 0, 1: 1, -1: -1, 0: 0}
 
 
 class Retry:
-    """Run a short write transaction (``BEGIN IMMEDIATE``), retrying with backoff when SQLite reports the database
-    busy or locked beyond its busy timeout; only then does the error reach the caller."""
+    """Run a short write transaction (``BEGIN IMMEDIATE``), retrying with backoff while SQLite reports it busy.
+
+    Retries when SQLite reports the database busy or locked beyond its busy timeout; only then does the error reach the
+    caller.
+    """
 
     attempts = 8
 
     @staticmethod
     def run(db: Database, work):
+        """Run ``work`` in a write transaction, retrying with backoff while the database is busy; return its result."""
         if db.conn.in_transaction:  # inside the caller's transaction: it commits
             return work()
         delay = 0.005
@@ -82,10 +86,12 @@ _LOCKS_GUARD = threading.Lock()
 
 
 def _write_lock(db: Database):
-    """One lock per database file in this process: threads (Streamlit sessions) queue for the write lock here,
-    in turn, instead of sleeping in SQLite's busy handler, which would let some writers wait seconds while others
-    pass. Other processes are still kept apart by SQLite's own locking and the busy timeout. In-memory stores need
-    no lock. The lock is found once per connection."""
+    """Return this process's one lock per database file, where threads (Streamlit sessions) queue for the write lock.
+
+    They queue in turn, instead of sleeping in SQLite's busy handler, which would let some writers wait seconds while
+    others pass. Other processes are still kept apart by SQLite's own locking and the busy timeout. In-memory stores
+    need no lock. The lock is found once per connection.
+    """
     lock = getattr(db, "_workshop_write_lock", None)
     if lock is None:
         path = db.conn.execute("PRAGMA database_list").fetchone()[2]
@@ -157,7 +163,7 @@ def join(
 
 
 def vote_value(value) -> int:
-    """A vote as stored: 1 agree, -1 disagree, 0 pass.
+    """Convert a vote to its stored value: 1 agree, -1 disagree, 0 pass.
 
     >>> vote_value("Agree"), vote_value(-1), vote_value("pass")
     (1, -1, 0)
@@ -208,9 +214,11 @@ def _store_vote(db: Database, vote: _PendingVote) -> None:
 
 
 def _commit_batch(db: Database, batch: list[_PendingVote]) -> None:
-    """Store every vote of ``batch`` in one ``BEGIN IMMEDIATE`` transaction (a refused vote — closed workshop,
-    unknown statement — is refused alone), retrying the whole batch with backoff while another process holds the
-    database; each vote's waiter is then released with its own outcome."""
+    """Store every vote of ``batch`` in one ``BEGIN IMMEDIATE`` transaction.
+
+    A refused vote — closed workshop, unknown statement — is refused alone; the whole batch is retried with backoff
+    while another process holds the database; each vote's waiter is then released with its own outcome.
+    """
     delay = 0.005
     for attempt in range(Retry.attempts):
         try:
@@ -277,7 +285,7 @@ def cast_vote(db: Database, token: str, statement_key: str, value, importance: i
 
 
 def my_votes(db: Database, token: str, *, round: int | None = None) -> dict[str, dict]:
-    """The participant's votes of the current round (or ``round``): statement key → value and importance.
+    """Return the participant's votes of the current round (or ``round``): statement key → value and importance.
 
     >>> from lessons.permissions import cli_actor
     >>> from lessons.store import open_memory_store
@@ -306,7 +314,7 @@ def _shuffle_key(token: str, key: str) -> str:
 
 
 def next_statements(db: Database, token: str) -> dict:
-    """What the participant still has to answer in the current round, and their progress.
+    """Return what the participant still has to answer in the current round, and their progress.
 
     Returns ``{"statements": [...], "answered": n, "total": n, "round": r}``: the approved statements without a
     vote of this participant in this round, each a dict of key and text, in a random order that is stable for the
@@ -331,8 +339,10 @@ def next_statements(db: Database, token: str) -> dict:
 
 
 def _suggester(token: str) -> str:
-    """Who suggested a statement, as the audit log keeps it: a hash of the participant's token (the token itself is
-    never logged, and the statement is not tied to its author)."""
+    """Return who suggested a statement, as the audit log keeps it: a hash of the participant's token.
+
+    The token itself is never logged, and the statement is not tied to its author.
+    """
     return hashlib.sha256(f"suggestion\x1f{token}".encode()).hexdigest()[:32]
 
 
@@ -341,8 +351,11 @@ def _stamp(now: datetime | None) -> str:
 
 
 def _check_suggestion_quota(db: Database, workshop_id: int, suggester: str, now: str) -> None:
-    """Refuse a participant's suggestion beyond their share: one per ``SUGGESTION_INTERVAL_S`` seconds,
-    ``MAX_PENDING_PER_PARTICIPANT`` waiting for moderation, ``MAX_SUGGESTIONS_PER_PARTICIPANT`` in all."""
+    """Refuse a participant's suggestion beyond their share.
+
+    One per ``SUGGESTION_INTERVAL_S`` seconds, ``MAX_PENDING_PER_PARTICIPANT`` waiting for moderation,
+    ``MAX_SUGGESTIONS_PER_PARTICIPANT`` in all.
+    """
     total, latest, pending = db.execute(
         """SELECT count(*), max(a.at), coalesce(sum(s.moderation = 'pending'), 0) FROM audit_log a
            LEFT JOIN statements s ON s.workshop_id = ? AND s.key = json_extract(a.detail, '$.statement')
@@ -369,7 +382,7 @@ def _parse_stamp(stamp: str) -> datetime:
 
 
 def submit_statement(db: Database, token: str, text: str, *, now: datetime | None = None) -> str:
-    """A participant's own statement, into the moderation queue (``pending``); return its key.
+    """Submit a participant's own statement into the moderation queue (``pending``); return its key.
 
     Only while the workshop is open and takes submissions. The text is stored as plain text
     (:func:`~lessons.text.clean_text`, whitespace folded, 10–280 characters) and must be shown as text, never as

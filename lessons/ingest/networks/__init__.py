@@ -1,4 +1,4 @@
-"""Read a pilot's stakeholder network: GraphML, GEXF (1.1draft, 1.2draft, 1.3, as Gephi writes them) or a CSV edge list.
+r"""Read a pilot's stakeholder network: GraphML, GEXF (1.1draft, 1.2draft, 1.3, as Gephi writes them) or a CSV edge list.
 
 Every reader returns a :class:`NetworkData`: plain rows for the ``stakeholders`` and ``ties`` tables plus every
 problem found, as :class:`~lessons.ingest.problems.Problem` values. Readers never raise on bad input and never drop
@@ -10,7 +10,7 @@ XML is read with :mod:`xml.parsers.expat` (which gives line numbers) after refus
 declaration, so entity expansion ("billion laughs") and external entities (XXE) cannot happen. Values are kept raw:
 sectors, yes/no flags and periods are normalised by another module.
 
->>> net = read_network(b"source,target,weight\\nCity,NGO,2\\nNGO,University,1\\n", "ties.csv")
+>>> net = read_network(b"source,target,weight\nCity,NGO,2\nNGO,University,1\n", "ties.csv")
 >>> [s["key"] for s in net.stakeholders], [t["weight"] for t in net.ties], net.problems
 (['City', 'NGO', 'University'], [2.0, 1.0], [])
 

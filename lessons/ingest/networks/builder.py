@@ -130,8 +130,11 @@ class _Builder:
     def add_tie(
         self, source: str, target: str, directed: bool, entries: list[_Entry], row, period=None, *, marked=False
     ) -> None:
-        """Record a tie. Without a per-edge direction mark (``marked``), a yes/no data value named ``directed`` —
-        as this app's own exports write it — decides the direction, so mixed networks survive a round trip."""
+        """Record a tie.
+
+        Without a per-edge direction mark (``marked``), a yes/no data value named ``directed`` — as this app's own
+        exports write it — decides the direction, so mixed networks survive a round trip.
+        """
         if not marked:
             flag = next((e for e in entries if not e.raw and _fold(e.name) == "directed"), None)
             text = (_first_text(flag.value) or "").casefold() if flag else ""
@@ -241,8 +244,9 @@ class _Builder:
 
 
 def _plural(message: str, n: int) -> str:
-    """Fill ``{n}`` and ``{s}`` by replacement, not ``str.format``: the message holds names from the file, whose
-    braces must stay text.
+    """Fill ``{n}`` and ``{s}`` by replacement, not ``str.format``.
+
+    The message holds names from the file, whose braces must stay text.
 
     >>> _plural("'{x}' has {n} value{s}", 2)
     "'{x}' has 2 values"
@@ -251,12 +255,12 @@ def _plural(message: str, n: int) -> str:
 
 
 def _empty(entry: _Entry) -> bool:
-    """An empty value (``<data key="d6"/>``, an empty cell) is no data."""
+    """Tell whether a value is empty (``<data key="d6"/>``, an empty cell): an empty value is no data."""
     return not entry.raw and not isinstance(entry.value, list) and _first_text(entry.value) is None
 
 
 def _redundant(entry: _Entry, folded: str, mapped: dict[str, _Entry]) -> bool:
-    """A second copy of a mapped value (Gephi 0.8 writes the weight twice) adds nothing."""
+    """Tell whether a value repeats a mapped value (Gephi 0.8 writes the weight twice): it adds nothing."""
     for column, used in mapped.items():
         if _fold(used.name) == folded and not isinstance(entry.value, list):
             a, b = _first_text(entry.value), _first_text(used.value)

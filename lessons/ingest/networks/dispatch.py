@@ -46,7 +46,7 @@ def _guess_ends(columns: list[str]) -> tuple[str | None, str | None]:
 def read_network(
     data: bytes, filename: str, *, source: str | None = None, target: str | None = None, directed: bool = False
 ) -> NetworkData:
-    """Read an uploaded network file, whatever its format: GraphML, GEXF or a CSV edge list.
+    r"""Read an uploaded network file, whatever its format: GraphML, GEXF or a CSV edge list.
 
     Parameters
     ----------
@@ -68,10 +68,10 @@ def read_network(
 
     Examples
     --------
-    >>> net = read_network("ego;alter\\nÄänekoski;Oulu\\n".encode("utf-16"), "ties.csv")
+    >>> net = read_network("ego;alter\nÄänekoski;Oulu\n".encode("utf-16"), "ties.csv")
     >>> net.ties[0]["source"], net.ties[0]["target"], net.problems
     ('Äänekoski', 'Oulu', [])
-    >>> read_network(b"PK\\x03\\x04", "ties.xlsx").problems[0].message
+    >>> read_network(b"PK\x03\x04", "ties.xlsx").problems[0].message
     "Files of type '.xlsx' are not read as networks."
     """
     early = _too_big_or_empty(data, filename)

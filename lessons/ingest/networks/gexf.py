@@ -213,7 +213,7 @@ class _GEXFReader(_XMLReader):
 
 
 def read_gexf(data: bytes, filename: str) -> NetworkData:
-    """Read a GEXF file (1.1draft, 1.2draft, 1.3 or without namespace) into stakeholder and tie rows.
+    r"""Read a GEXF file (1.1draft, 1.2draft, 1.3 or without namespace) into stakeholder and tie rows.
 
     Parameters
     ----------
@@ -246,7 +246,7 @@ def read_gexf(data: bytes, filename: str) -> NetworkData:
     >>> {k: net.ties[0][k] for k in ("relation", "directed", "weight", "attributes")}
     {'relation': 'funding', 'directed': True, 'weight': 3.0, 'attributes': {'id': 'e'}}
     >>> net.problems[0].message
-    'The node value for \\'9\\' refers to an attribute not declared in <attributes class="node"> (1 node); it was kept as \\'9\\'.'
+    'The node value for \'9\' refers to an attribute not declared in <attributes class="node"> (1 node); it was kept as \'9\'.'
     """
     early = _too_big_or_empty(data, filename)
     if early is not None:

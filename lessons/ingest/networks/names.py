@@ -57,7 +57,7 @@ def _first_text(value) -> str | None:
 
 
 def _convert(value: str, kind: str):
-    """A text value as its declared GraphML/GEXF type; raises ValueError when it does not fit."""
+    """Convert a text value to its declared GraphML/GEXF type; raise ValueError when it does not fit."""
     kind = (kind or "string").casefold()
     text = value.strip()
     if kind in ("int", "integer", "long", "short", "byte"):
@@ -74,7 +74,7 @@ def _convert(value: str, kind: str):
 
 
 def _number(text: str) -> float:
-    """A weight: ``2``, ``2.5`` or ``2,5``; raises ValueError for anything else (including nan and infinity)."""
+    """Read a weight: ``2``, ``2.5`` or ``2,5``; raise ValueError for anything else (including nan and infinity)."""
     try:
         value = parse_number(text)
     except OverflowError:
@@ -85,7 +85,7 @@ def _number(text: str) -> float:
 
 
 def _iso_date(text: str | None) -> str | None:
-    """The ISO date a GEXF start/timestamp holds, else None (Gephi also writes plain numbers there).
+    """Return the ISO date a GEXF start/timestamp holds, else None (Gephi also writes plain numbers there).
 
     >>> _iso_date("2023-04-01"), _iso_date("2023-04-01T10:00:00"), _iso_date("2.0")
     ('2023-04-01', '2023-04-01', None)

@@ -1,5 +1,7 @@
-"""XML, safely: expat with line numbers, after refusing any DOCTYPE or entity declaration (no entity expansion,
-no external entities), and a bounded element count."""
+"""XML, safely: expat with line numbers, after refusing any DOCTYPE or entity declaration.
+
+Refusing them means no entity expansion and no external entities; the element count is bounded too.
+"""
 
 from __future__ import annotations
 

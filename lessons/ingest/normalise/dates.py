@@ -1,5 +1,8 @@
-"""Dates written in the usual ways (ISO 8601, day.month.year or month/day/year as the upload states, month names in
-the main European languages, spreadsheet date numbers), read as ISO 8601."""
+"""Dates written in the usual ways, read as ISO 8601.
+
+The usual ways: ISO 8601, day.month.year or month/day/year as the upload states, month names in the main European
+languages, spreadsheet date numbers.
+"""
 
 from __future__ import annotations
 
@@ -70,7 +73,7 @@ def _months() -> dict[str, int]:
 
 
 def _month(token: str) -> int | None:
-    """The month ``token`` names: exactly, as the only month it abbreviates, or as an inflected full name."""
+    """Return the month ``token`` names: exactly, as the only month it abbreviates, or as an inflected full name."""
     months = _months()
     if token in months:
         return months[token]
@@ -142,7 +145,7 @@ def _from_excel(value: float) -> str:
 
 
 def _from_words(text: str, shown: str) -> str | None:
-    """A date with the month written out, or None when ``text`` does not look like one."""
+    """Read a date with the month written out, or return None when ``text`` does not look like one."""
     tokens = [t for t in fold(_TEXT_TIME.sub("", text)).split() if t not in _FILLER_WORDS]
     months = [(i, m) for i, t in enumerate(tokens) if not t[:1].isdigit() and (m := _month(t)) is not None]
     if len(months) != 1 or len(tokens) > 3:

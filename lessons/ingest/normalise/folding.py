@@ -1,6 +1,8 @@
-"""Folding text for comparison: case, accents, punctuation and spacing no longer count; and how a value is quoted
-in a message (:func:`_shown`) and whether a cell is empty (:func:`_blank`), shared by the other modules of this
-package."""
+"""Folding text for comparison: case, accents, punctuation and spacing no longer count.
+
+Also how a value is quoted in a message (:func:`_shown`) and whether a cell is empty (:func:`_blank`), shared by the
+other modules of this package.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ _LATIN_WITH_ACCENTS = re.compile("[\x00-\x7f\u0300-\u036f]*")
 
 @functools.cache
 def _fold_table() -> dict[int, str | None]:
-    """What :func:`fold` does to each character after decomposition: delete it, make it a space, or respell it.
+    """Build what :func:`fold` does to each character after decomposition: delete it, make it a space, or respell it.
 
     Deleted: accents and other non-spacing marks, and invisible format characters (soft hyphen, zero-width
     joiner, byte order mark). Spaces: punctuation (dashes included), separators, underscore and control
@@ -77,7 +79,7 @@ def _shown(value, limit: int = 60) -> str:
 
 
 def _blank(value) -> bool:
-    """True for None, NaN (and NaT) and text that is only whitespace."""
+    """Return True for None, NaN (and NaT) and text that is only whitespace."""
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):

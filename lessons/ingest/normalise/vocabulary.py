@@ -1,6 +1,8 @@
-"""Controlled vocabularies: codes with names and aliases, matched after :func:`~lessons.ingest.normalise.fold`, with
-a suggestion of the nearest code for near misses; the vocabularies of kinds, statuses, evidence strengths and
-stakeholder sectors."""
+"""Controlled vocabularies: codes with names and aliases, matched after :func:`~lessons.ingest.normalise.fold`.
+
+Near misses get a suggestion of the nearest code. Also the vocabularies of kinds, statuses, evidence strengths and
+stakeholder sectors.
+"""
 
 from __future__ import annotations
 
@@ -31,11 +33,12 @@ class Match:
     message: str | None = None
 
     def __bool__(self) -> bool:
+        """Return True when the value matched a code."""
         return self.code is not None
 
 
 def _singular(name: str) -> str:
-    """A rough singular of a vocabulary's (English, plural) name, for messages."""
+    """Return a rough singular of a vocabulary's (English, plural) name, for messages."""
     if name.endswith("ies"):
         return name[:-3] + "y"
     if name.endswith(("uses", "sses", "xes", "ches", "shes")):
@@ -115,9 +118,11 @@ class Vocabulary:
         return list(self._codes)
 
     def __repr__(self) -> str:
+        """Show the vocabulary's name and how many codes it holds."""
         return f"Vocabulary({self.name!r}, {len(self._codes)} codes)"
 
     def __contains__(self, value) -> bool:
+        """Return True when ``value`` matches a code of the vocabulary."""
         return self.match(value).code is not None
 
     def match(self, value) -> Match:
@@ -196,7 +201,7 @@ class Vocabulary:
 
 
 def vocabulary_from_rows(name: str, rows: list[dict], *, code: str = "code", names=("name",), **options) -> Vocabulary:
-    """A vocabulary from database or CSV rows: ``row[code]`` is the code, the ``names`` columns its names.
+    """Build a vocabulary from database or CSV rows: ``row[code]`` is the code, the ``names`` columns its names.
 
     Parameters
     ----------
