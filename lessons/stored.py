@@ -160,10 +160,10 @@ def stored_or_computed(
 
 
 def frame_payload(frame: pd.DataFrame) -> bytes:
-    """A frame as stored bytes (see :func:`stored_or_computed`)."""
+    """Encode a frame as stored bytes (see :func:`stored_or_computed`)."""
     return encode(frame_to_json(frame))
 
 
 def payload_frame(payload: bytes) -> pd.DataFrame:
-    """A frame back from its stored bytes."""
+    """Decode a frame from its stored bytes."""
     return frame_from_json(decode(payload))
