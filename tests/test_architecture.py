@@ -143,3 +143,9 @@ def test_architecture_md_names_every_room_and_only_rooms_that_exist():
     named = set(re.findall(r"`((?:lessons|components|pages)/[\w/]+(?:\.py)?)", text))
     missing = [n for n in sorted(named) if not (ROOT / n.rstrip("/")).exists() and not (ROOT / f"{n}.py").exists()]
     assert missing == []
+
+
+def test_every_package_states_its_public_surface():
+    """Each package of lessons/ and components/ lists what it offers in ``__all__``."""
+    packages = [p for root in ("lessons", "components") for p in (ROOT / root).rglob("__init__.py")]
+    assert [relative(p) for p in packages if "__all__" not in p.read_text(encoding="utf-8")] == []

@@ -8,3 +8,23 @@ preview diff), ``preview`` (the plan of an upload), ``images`` (a row's before/a
 transaction, row history), ``undo`` (undo, the list of uploads), ``changes`` (preview, commit and undo gathered),
 ``pipeline`` (read → check → preview → commit, for the page and the CLI).
 """
+
+# The public surface: the modules and packages below (each lists its own names in its __all__).
+__all__ = [
+    "changes",
+    "commit",
+    "fields",
+    "images",
+    "model_sheets",
+    "networks",
+    "normalise",
+    "pipeline",
+    "plan",
+    "preview",
+    "problems",
+    "sheet",
+    "tables",
+    "template",
+    "undo",
+    "validate",
+]
