@@ -168,7 +168,7 @@ def join_form(path: str, code: str, sectors: dict[str, str], pilots: dict[str, s
         )
         if token:
             remember(code.upper(), token)
-            st.session_state["vote_focus"] = True
+            st.session_state["vote_focus"] = "You have joined."
             st.rerun()
         st.error(st.session_state.pop("vote_message", "Joining did not work; try again."))
 
@@ -179,7 +179,8 @@ def join_form(path: str, code: str, sectors: dict[str, str], pilots: dict[str, s
 def vote_callback(path: str, token: str, key: str, value: str) -> None:
     importance = st.session_state.get(f"vote_importance_{key}")
     participant_write(path, workshops.cast_vote, token, key, value, importance)
-    st.session_state["vote_focus"] = True
+    if "vote_message" not in st.session_state:  # refused: the page shows why instead
+        st.session_state["vote_focus"] = "Saved."
 
 
 def header(path: str, token: str) -> dict | None:
@@ -200,11 +201,11 @@ def voting(path: str, token: str) -> int:
     round_note = f" · round {state['round']}" if state["round"] > 1 else ""
     # a sliver at 0 so the bar is seen to be a bar before the first answer
     st.progress(max(done / total, 0.02) if total else 1.0, text=f"{done} of {total} answered{round_note}")
-    focus = st.session_state.pop("vote_focus", False)
+    focus = st.session_state.pop("vote_focus", "")  # what just happened, to say before the next statement
     if not state["statements"]:
         st.success("You have answered every statement of this round. Thank you!", icon=":material/check_circle:")
         if focus:
-            _announce(f"Saved. You have answered all {total} statements. Thank you!", None)
+            _announce(f"{focus} You have answered all {total} statements. Thank you!", None)
         return done
     current = state["statements"][0]
     with st.container(border=True, key="vote_card"):
@@ -235,7 +236,7 @@ def voting(path: str, token: str) -> int:
             format_func=lambda v: {1: "1 · not", 3: "3", 5: "5 · very"}.get(v, str(v)),
         )
     if focus:
-        _announce(f"Saved. Statement {done + 1} of {total}: {current['text']}", done)
+        _announce(f"{focus} Statement {done + 1} of {total}: {current['text']}", done)
     return done
 
 
