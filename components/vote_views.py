@@ -193,15 +193,21 @@ def header(path: str, token: str) -> dict | None:
     return workshop
 
 
-def voting(path: str, token: str) -> int:
+def voting(path: str, token: str, status: str = "open") -> int:
     """One statement at a time: progress, the statement, three equal answers and an optional importance; return
-    how many statements the participant has answered in this round."""
+    how many statements the participant has answered in this round. A workshop that is not ``open`` shows the
+    progress and says it takes no votes now."""
     state = read(path, workshops.next_statements, token)
     done, total = state["answered"], state["total"]
     round_note = f" · round {state['round']}" if state["round"] > 1 else ""
     # a sliver at 0 so the bar is seen to be a bar before the first answer
     st.progress(max(done / total, 0.02) if total else 1.0, text=f"{done} of {total} answered{round_note}")
     focus = st.session_state.pop("vote_focus", "")  # what just happened, to say before the next statement
+    if status != "open":
+        st.info(
+            f"This workshop is {status}: it is not taking votes now. Your answers are kept.", icon=":material/lock:"
+        )
+        return done
     if not state["statements"]:
         st.success("You have answered every statement of this round. Thank you!", icon=":material/check_circle:")
         if focus:

@@ -31,10 +31,10 @@ if not token:
             dict(zip(pilots["value"], pilots["label"].str.replace(r" \(\d+\)$", "", regex=True))),
         )
 else:
-    views.header(path, token)
+    workshop = views.header(path, token) or {}
     if message:
         st.error(message)
-    answered = views.voting(path, token)
+    answered = views.voting(path, token, workshop.get("status", "open"))
     views.my_answers(path, token, answered)
     views.suggest(path, token)
     st.button("Leave this workshop on this device", key="vote_leave", on_click=views.forget)

@@ -264,3 +264,17 @@ def test_user_text_reaches_the_focus_script_only_as_a_string(demo_db_path, app_o
         assert scripts and all(s.startswith("<script>") and s.count("</script>") == 1 for s in scripts)
         assert not [s for s in scripts if "<img" in s or "\u2028" in s or " & " in s]
         next(b for b in at.button if b.key and b.key.startswith("vote_agree_")).click().run()
+
+
+def test_a_participant_back_after_the_workshop_closed_sees_their_progress_and_no_buttons(demo_db_path, app_on):
+    code = open_workshop(demo_db_path)
+    at = vote_page(app_on, demo_db_path, code)
+    join(at)
+    token = at.session_state["vote_token"]
+    next(b for b in at.button if b.key and b.key.startswith("vote_agree_")).click().run()
+    with open_store(demo_db_path) as db:
+        workshops.close_workshop(db, CLI, code)
+    again = vote_page(app_on, demo_db_path, code, me=token)
+    assert again.get("progress")[0].proto.text.startswith("1 of 2")
+    assert any("not taking votes now" in i.value for i in again.info)
+    assert not [b for b in again.button if b.key and b.key.startswith("vote_agree_")]
