@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import auth, loaders
+from components import auth, loaders, vote_views
 
 # An emoji favicon is drawn in the browser; a Material one is fetched from fonts.gstatic.com (#19).
 st.set_page_config(page_title="Cross-Pilot Lessons", page_icon="🤝", layout="wide")
@@ -46,7 +46,11 @@ OVERVIEW = "pages/overview.py"
 pages["Explore"].append(
     st.Page(OVERVIEW, title="Overview", icon=":material/dashboard:", url_path="overview", visibility="hidden")
 )
-if auth.sign_in_required() and auth.current_actor(path) is None:
+signed_in = auth.current_actor(path) is not None
+# A workshop participant on the voting page sees the workshop alone: no staff menu, no sign-in form (staff reach
+# every other page by its own address, where both are as before).
+participant = not signed_in and vote_views.on_vote_page()
+if auth.sign_in_required() and not signed_in:
     # A private consortium: nothing but the sign-in form until someone signs in.
     pages = {
         "": [
@@ -56,10 +60,11 @@ if auth.sign_in_required() and auth.current_actor(path) is None:
             *pages["Workshops"][:1],  # workshop participants vote without an account
         ]
     }
-page = st.navigation(pages)
+page = st.navigation(pages, position="hidden" if participant else "sidebar")
 with st.sidebar:
-    auth.sign_in_box(path)
+    if not participant:
+        auth.sign_in_box(path)
     st.caption("Cross-Pilot Lessons — what co-creation pilots learned, shared and validated.")
-if not pages.get("Explore"):
+if not pages.get("Explore") and not participant:
     st.info("This consortium's data is private. Sign in (in the sidebar) to see it.", icon=":material/lock:")
 page.run()

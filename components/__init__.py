@@ -18,6 +18,7 @@ __all__ = [
     "upload_views",
     "url_state",
     "vocabulary_views",
+    "vote_views",
     "widgets",
     "workshop_views",
 ]

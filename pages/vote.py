@@ -3,21 +3,22 @@
 import streamlit as st
 
 from components import loaders
-from components import workshop_views as views
+from components import vote_views as views
 
 path = loaders.db_path()
 if st.query_params.get("code") and not st.session_state.get("vote_code"):
     st.session_state["vote_code"] = st.query_params["code"]
+token = views.restore(path)  # the same participant again after a reload, a closed tab or a sleeping phone
 
-st.title("Vote in a workshop")
 message = st.session_state.pop("vote_message", None)
-if message:
-    st.error(message)
-token = st.session_state.get("vote_token")
 if not token:
+    st.title("Vote in a workshop")
+    if message:
+        st.error(message)
     st.write(
         "Type the code shown in the room, or open the link you were given. You need no account and your votes are "
-        "anonymous: only your stakeholder group (and, if you give it, your country) is recorded."
+        "anonymous: only your stakeholder group (and, if you give it, your country) is recorded. This device "
+        "remembers you, so you can come back to your votes; another device joins as someone new."
     )
     found = views.code_input(path)
     if found is not None:  # pilots and groups only for a valid code: a stranger learns nothing of the consortium
@@ -30,6 +31,11 @@ if not token:
             dict(zip(pilots["value"], pilots["label"].str.replace(r" \(\d+\)$", "", regex=True))),
         )
 else:
-    views.voting(path, token)
+    workshop = views.header(path, token) or {}
+    if message:
+        st.error(message)
+    answered = views.voting(path, token, workshop.get("status", "open"))
+    views.my_answers(path, token, answered)
     views.suggest(path, token)
-    st.button("Leave this workshop", key="vote_leave", on_click=lambda: st.session_state.pop("vote_token", None))
+    st.button("Leave this workshop on this device", key="vote_leave", on_click=views.forget)
+views.browser_memory()

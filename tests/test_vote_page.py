@@ -1,6 +1,9 @@
-"""AppTest for the participant's page: join with a code, vote one statement at a time, change a vote."""
+"""AppTest for the participant's page: join with a code, vote one statement at a time, change a vote, come back
+as the same participant, and see the workshop alone (no staff menu, no sign-in form, no internal keys)."""
 
 from __future__ import annotations
+
+import re
 
 from streamlit.testing.v1 import AppTest
 
@@ -21,8 +24,9 @@ def open_workshop(
     return code
 
 
-def vote_page(app_on, path, code: str | None = None) -> AppTest:
-    at = app_on(path, {"code": code} if code else None)
+def vote_page(app_on, path, code: str | None = None, **params) -> AppTest:
+    at = app_on(path, ({"code": code} if code else {}) | params)
+    at.context = {"url": "http://localhost:8501/vote"}  # what the browser sends on /vote
     at.run()
     at.switch_page("pages/vote.py").run()
     assert not at.exception
@@ -54,6 +58,8 @@ def test_join_from_a_link_vote_and_change_a_vote(demo_db_path, app_on):
             "citizens",
         )
     changed = first.key.rsplit("_", 1)[1]
+    assert not [w for w in at.segmented_control if w.key.startswith("vote_change_")]  # folded until asked for
+    at.toggle(key="vote_show_mine").set_value(True).run()
     at.segmented_control(key=f"vote_change_{changed}").set_value("pass").run()
     with open_store(demo_db_path) as db:
         assert workshops.my_votes(db, token)[changed]["value"] == 0
@@ -168,3 +174,107 @@ def test_in_a_private_consortium_a_stranger_without_a_code_sees_nothing_of_it(de
     assert at.selectbox[0].label == "Your stakeholder group"
     join(at)
     assert at.session_state["vote_token"]
+
+
+def participants(path) -> int:
+    with open_store(path) as db:
+        return db.execute("SELECT count(*) FROM participants").fetchone()[0]
+
+
+def test_a_reload_with_the_link_is_the_same_participant_with_their_progress(demo_db_path, app_on):
+    code = open_workshop(demo_db_path, texts=("First statement here.", "Second one here.", "Third one here."))
+    at = vote_page(app_on, demo_db_path, code)
+    join(at)
+    token = at.session_state["vote_token"]
+    assert at.query_params["code"] == code and at.query_params["me"] == token  # a reload keeps both
+    next(b for b in at.button if b.key and b.key.startswith("vote_agree_")).click().run()
+    before = participants(demo_db_path)
+    again = vote_page(app_on, demo_db_path, code, me=token)  # a new browser session on the same link
+    assert again.session_state["vote_token"] == token
+    assert again.get("progress")[0].proto.text.startswith("1 of 3")
+    assert not any(b.label == "Join" for b in again.button)
+    assert participants(demo_db_path) == before
+
+
+def test_a_token_of_another_workshop_or_none_at_all_joins_afresh(demo_db_path, app_on):
+    code, other = open_workshop(demo_db_path), open_workshop(demo_db_path)
+    with open_store(demo_db_path) as db:
+        stranger = workshops.join(db, other, stakeholder_group="public")
+    for me in (stranger, "nonsense", "x" * 40):
+        at = vote_page(app_on, demo_db_path, code, me=me)
+        assert "vote_token" not in at.session_state
+        assert any(b.label == "Join" for b in at.button)
+        assert "me" not in at.query_params
+
+
+def test_leaving_forgets_the_participant_on_this_device(demo_db_path, app_on):
+    code = open_workshop(demo_db_path)
+    at = vote_page(app_on, demo_db_path, code)
+    join(at)
+    at.button(key="vote_leave").click().run()
+    assert "vote_token" not in at.session_state and "me" not in at.query_params
+    assert any(b.label == "Join" for b in at.button)
+
+
+def shown_text(at: AppTest) -> list[str]:
+    """What a participant reads: titles, text, alerts, progress, and the labels of buttons and other widgets."""
+    texts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "success", "error")
+             for e in getattr(at, kind)]  # fmt: skip
+    texts += [w.label for kind in ("button", "segmented_control", "toggle") for w in getattr(at, kind)]
+    return texts + [p.proto.text for p in at.get("progress")]
+
+
+def test_the_card_shows_the_workshop_and_three_equal_answers_and_no_staff_pieces(demo_db_path, app_on):
+    code = open_workshop(demo_db_path)
+    with open_store(demo_db_path) as db:
+        db.execute("UPDATE workshops SET purpose = ? WHERE code = ?", ["Check what the pilots learned.", code])
+        db.conn.commit()
+    at = vote_page(app_on, demo_db_path, code)
+    assert not [t for t in at.text_input if t.label in ("User name", "Password")]  # no sign-in form
+    join(at)
+    assert at.title[0].value == "Test workshop"
+    assert any(m.value == "Check what the pilots learned\\." for m in at.markdown)
+    assert at.get("progress")[0].proto.text == "0 of 2 answered"
+    assert at.get("progress")[0].proto.value > 0  # a sliver shows the bar before the first answer
+    assert [s.value for s in at.subheader] in (
+        ["Residents should co\\-design services\\."],
+        ["Budgets should follow pilots\\."],
+    )
+    answers = [b for b in at.button if b.key and b.key.split("_")[1] in ("agree", "disagree", "pass")]
+    assert [b.label for b in answers] == ["Agree", "Disagree", "Pass / unsure"]
+    assert {b.proto.type for b in answers} == {"secondary"} and all(b.proto.icon for b in answers)
+    assert not any(re.search(r"\bS\d\d\b", t) for t in shown_text(at)), shown_text(at)
+    assert not [t for t in at.text_input if t.label in ("User name", "Password")]
+
+
+def test_staff_pages_keep_their_sign_in_form(demo_db_path, app_on):
+    at = app_on(demo_db_path)
+    at.context = {"url": "http://localhost:8501/lessons"}
+    at.run()
+    assert [t.label for t in at.sidebar.text_input][:2] == ["User name", "Password"]
+
+
+def test_user_text_reaches_the_focus_script_only_as_a_string(demo_db_path, app_on):
+    hostile = "Residents </script><img src=x onerror=alert(1)> should \u2028 decide & co."
+    code = open_workshop(demo_db_path, texts=(hostile, "Budgets should follow pilots."))
+    at = vote_page(app_on, demo_db_path, code)
+    join(at)
+    for _ in range(2):
+        scripts = [node.proto.body for node in at.get("html")]
+        assert scripts and all(s.startswith("<script>") and s.count("</script>") == 1 for s in scripts)
+        assert not [s for s in scripts if "<img" in s or "\u2028" in s or " & " in s]
+        next(b for b in at.button if b.key and b.key.startswith("vote_agree_")).click().run()
+
+
+def test_a_participant_back_after_the_workshop_closed_sees_their_progress_and_no_buttons(demo_db_path, app_on):
+    code = open_workshop(demo_db_path)
+    at = vote_page(app_on, demo_db_path, code)
+    join(at)
+    token = at.session_state["vote_token"]
+    next(b for b in at.button if b.key and b.key.startswith("vote_agree_")).click().run()
+    with open_store(demo_db_path) as db:
+        workshops.close_workshop(db, CLI, code)
+    again = vote_page(app_on, demo_db_path, code, me=token)
+    assert again.get("progress")[0].proto.text.startswith("1 of 2")
+    assert any("not taking votes now" in i.value for i in again.info)
+    assert not [b for b in again.button if b.key and b.key.startswith("vote_agree_")]

@@ -27,7 +27,7 @@ from sqlite_utils import Database
 
 from lessons.audit import record
 from lessons.workshops.preparation import _clean_text, _next_number, _next_position, statement_key
-from lessons.workshops.rooms import WorkshopError, _row, _workshop
+from lessons.workshops.rooms import WorkshopError, _row, _workshop, normalise_code
 
 #: Participants' statements a workshop holds waiting for moderation at most: a flood stops here, and it takes at
 #: least ``MAX_PENDING // MAX_PENDING_PER_PARTICIPANT`` participants to reach it.
@@ -160,6 +160,52 @@ def join(
 
     Retry.run(db, work)
     return token
+
+
+def rejoin(db: Database, code: str, token: str) -> str | None:
+    """Return ``token`` when it is a participant of the workshop ``code``, else None.
+
+    A participant who reloads the page, closes the tab or whose phone slept comes back with the token their browser
+    kept (in the link or a cookie); this is the check that lets them in again as the same participant, with their
+    votes, instead of joining anew. It writes nothing, whatever the workshop's status: a closed workshop still shows
+    its participant what they answered. A token of another workshop, or one that is not a token at all, is refused.
+
+    Parameters
+    ----------
+    db : sqlite_utils.Database
+        The store.
+    code : str
+        The workshop's join code, as in the link (any case).
+    token : str
+        The secret token the browser kept.
+
+    Returns
+    -------
+    str or None
+        The token, or None when it does not belong to this workshop.
+
+    Examples
+    --------
+    >>> from lessons.permissions import cli_actor
+    >>> from lessons.store import open_memory_store
+    >>> from lessons.workshops.rooms import create_workshop, open_workshop
+    >>> db = open_memory_store()
+    >>> code = create_workshop(db, cli_actor(), "Validation")
+    >>> open_workshop(db, cli_actor(), code)
+    >>> token = join(db, code, stakeholder_group="public")
+    >>> rejoin(db, code.lower(), token) == token
+    True
+    >>> rejoin(db, code, "not-a-token"), rejoin(db, "ZZZZZZ", token)
+    (None, None)
+    """
+    token, code = str(token or ""), normalise_code(code)
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token) or not code:
+        return None
+    row = db.execute(
+        "SELECT 1 FROM participants p JOIN workshops w ON w.id = p.workshop_id WHERE p.token = ? AND w.code = ?",
+        [token, code],
+    ).fetchone()
+    return token if row else None
 
 
 def vote_value(value) -> int:
