@@ -320,6 +320,7 @@ def summarise(outcomes: list[Outcome], stored: dict, *, n: int, cpu_s: float, wa
         "votes_per_s": round(sent / wall_s, 2) if wall_s else None,
         "server_cpu_s": round(cpu_s, 2),
         "server_cpu_ms_per_vote": round(1000 * cpu_s / sent, 1) if sent else None,
+        "server_cores_used": round(cpu_s / wall_s, 2) if wall_s else None,
         "error_messages": errors[:20],
     }
 
@@ -358,7 +359,8 @@ def describe(report: dict) -> str:
         f"load average {report['load_average'][0]} before, {report['load_average'][1]} after",
         f"vote round trip: p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, max {report['max_ms']} ms "
         f"(join p50 {report['join_p50_ms']} ms)",
-        f"server: {report['server_cpu_s']} s CPU ({report['server_cpu_ms_per_vote']} ms a vote), peak "
+        f"server: {report['server_cpu_s']} s CPU ({report['server_cpu_ms_per_vote']} ms a vote, "
+        f"{report['server_cores_used']} of a core on average), peak "
         f"{report['server_peak_mb']} MB; load generator {report['client_cpu_s']} s CPU over {report['wall_s']} s",
         f"votes: {report['votes_sent']} sent, {report['votes_stored']} stored ({lost} lost, "
         f"{report['duplicates']} duplicated)",
