@@ -148,6 +148,24 @@ def page_benchmarks(path: str | Path, repeat: int = 10, cold_start: bool = False
     return json.loads(result.stdout)
 
 
+def workshop_load_benchmark(n: int, *, think: float = 1.0, votes: int = 30) -> dict:
+    """Run the workshop load test (``components.workshop_load``) in a child process and return its JSON report.
+
+    ``n`` participants join one workshop through a real server and cast ``votes`` votes each, with think times of
+    2–10 s scaled by ``think``. The report has ``participants``, ``votes_sent``, ``votes_stored``, ``duplicates``,
+    ``errors``, ``p50_ms``, ``p95_ms``, ``max_ms`` and ``server_peak_mb``, and the figures behind them.
+    """
+    command = [sys.executable, "-m", "components.workshop_load", str(n), "--think", str(think), "--votes", str(votes)]
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR))
+    timeout = 900 + 2 * votes * 10 * think  # start-up and joins, then every think time twice over
+    result = subprocess.run(
+        [*command, "--json"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"workshop load test failed:\n{result.stderr[-2000:]}")
+    return json.loads(result.stdout)
+
+
 def _lesson_rows(n: int, seed: int = 11) -> list[list]:
     """``n`` lesson rows (key, title, lesson, context, recommendation, kind, themes, phase, status, recorded_on)."""
     import numpy as np
