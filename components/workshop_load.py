@@ -90,6 +90,8 @@ def read_run(run: Run, msg: ForwardMsg) -> None:
                 run.progress = (int(found[1]), int(found[2]))
         elif which == "markdown" and element.markdown.body.startswith("### "):
             run.statement = element.markdown.body[4:]
+        elif which == "heading" and element.heading.tag == "h3":  # the statement on the voting card
+            run.statement = element.heading.body
         elif which == "exception":
             run.errors.append(f"exception: {element.exception.type}: {element.exception.message[:200]}")
         elif which == "alert" and element.alert.format == element.alert.Format.Value("ERROR"):

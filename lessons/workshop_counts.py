@@ -1,6 +1,9 @@
-"""The store's side of the workshop load test (issue #16): a demo store with one open workshop to vote in, and the
-counts that show whether any vote was lost or stored twice. The load generator itself, which speaks Streamlit's
-protocol, is ``components.workshop_load``; this module keeps its SQL in the domain layer."""
+"""Prepare and count the store's side of the workshop load test (issue #16).
+
+A demo store with one open workshop to vote in, and the counts that show whether any vote was lost or stored twice.
+The load generator itself, which speaks Streamlit's protocol, is ``components.workshop_load``; this module keeps its
+SQL in the domain layer.
+"""
 
 from __future__ import annotations
 
@@ -43,8 +46,10 @@ def seed_load_workshop(db: Database, statements: int = 30) -> str:
 
 
 def create_load_store(path: str | os.PathLike, statements: int = 30) -> str:
-    """A fresh store at ``path`` (the demo consortium, so the join form has its stakeholder groups) with one open
-    workshop of ``statements`` statements; return the workshop's join code."""
+    """Make a fresh store at ``path`` with one open workshop of ``statements`` statements; return its join code.
+
+    The store holds the demo consortium, so the join form has its stakeholder groups.
+    """
     with closing(open_store(path)) as db:
         load_demo(db)
         code = seed_load_workshop(db, statements)
@@ -53,8 +58,11 @@ def create_load_store(path: str | os.PathLike, statements: int = 30) -> str:
 
 
 def workshop_counts(db: Database, code: str) -> dict[str, int]:
-    """Statements, participants and stored votes of workshop ``code``, and how many votes are stored more than once
-    for the same participant, statement and round (the schema forbids it; the load test checks it anyway)."""
+    """Count the statements, participants and stored votes of workshop ``code``, and the votes stored twice.
+
+    A vote stored twice is one for the same participant, statement and round (the schema forbids it; the load test
+    checks it anyway).
+    """
     workshop_id = db.execute("SELECT id FROM workshops WHERE code = ?", [code]).fetchone()[0]
     statements = db.execute("SELECT count(*) FROM statements WHERE workshop_id = ?", [workshop_id]).fetchone()[0]
     participants = db.execute("SELECT count(*) FROM participants WHERE workshop_id = ?", [workshop_id]).fetchone()[0]

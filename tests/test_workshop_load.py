@@ -3,14 +3,18 @@ every vote it sent is in the store, once. Not a timed test: the figures are for 
 
 from __future__ import annotations
 
-from lessons.bench import workshop_load_benchmark
+import json
+
+from lessons.cli import main
 from lessons.store import open_memory_store
 from lessons.workshop_counts import seed_load_workshop, workshop_counts
 from lessons.workshops import cast_vote, join
 
 
-def test_three_participants_vote_through_the_real_server():
-    report = workshop_load_benchmark(3, think=0.01, votes=5)
+def test_three_participants_vote_through_the_real_server(capsys):
+    """Through the user's path: ``python -m lessons bench --workshop-load 3 --json``."""
+    assert main(["bench", "--workshop-load", "3", "--think", "0.01", "--votes", "5", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
     assert report["participants"] == 3
     assert report["votes_sent"] == 15
     assert report["votes_stored"] == 15

@@ -130,8 +130,17 @@ def add_analyse(sub, common) -> None:
 
 def cmd_bench(args) -> int:
     """Run the ``bench`` command: time the app's heavy operations on an existing store; return the exit code."""
-    from lessons.bench import run_benchmark
+    from lessons.bench import run_benchmark, workshop_load_benchmark
 
+    if args.workshop_load:
+        report = workshop_load_benchmark(args.workshop_load, think=args.think, votes=args.votes)
+        if args.json:
+            print(json.dumps(report, indent=2))
+        else:
+            keys = ["participants", "votes_sent", "votes_stored", "duplicates", "errors", "p50_ms", "p95_ms",
+                    "max_ms", "server_peak_mb"]  # fmt: skip
+            print_table([{"measure": k, "value": report.get(k)} for k in keys], ["measure", "value"])
+        return EXIT_OK if not report.get("errors") and report.get("votes_stored") == report.get("votes_sent") else 1
     path = resolve_db_path(args.db)
     if not path.exists():
         print(f"No database at {path}; make one with `python -m lessons synth --scale 1 --db {path}`.", file=sys.stderr)
@@ -161,5 +170,11 @@ def add_bench(sub, common) -> None:
     )
     p.add_argument("--imports", action="store_true", help="also time XLSX and CSV imports (about a minute)")
     p.add_argument("--exports", action="store_true", help="also time briefs, the roadmap and the bundle, once each")
+    p.add_argument(
+        "--workshop-load", type=int, metavar="N",
+        help="instead: start the app and send N simulated participants into one workshop through the real server",
+    )  # fmt: skip
+    p.add_argument("--think", type=float, default=1.0, help="with --workshop-load: scale the 2-10 s think time")
+    p.add_argument("--votes", type=int, default=30, help="with --workshop-load: votes per participant (default 30)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_bench)
