@@ -41,7 +41,9 @@ IMPORTANCE = {0: 5, 1: 4, 2: 3}
 
 
 def build(db, people: int = 11, status: str = "closed", code: str = CODE) -> dict:
-    pilot = db["pilots"].insert({"slug": "tampere", "name": "Youth guidance in Tampere", "country": "FI"}).last_pk
+    pilot = (
+        db["pilots"].insert({"slug": "hand-made-pilot", "name": "Youth guidance in Tampere", "country": "FI"}).last_pk
+    )
     lesson = (
         db["lessons"]
         .insert(

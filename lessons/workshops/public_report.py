@@ -236,7 +236,7 @@ def public_report(db: Database, code: str) -> dict:
         participants); ``representative`` (group, number, text, repful_for, share, significant);
         ``stakeholder_groups`` (stakeholder_group, participants); ``stakeholder_votes``; ``rounds`` (the
         convergence table); ``lessons`` (the lesson status changes this workshop was evidence for); ``elements``
-        (verdicts on model elements' statements); ``suggestions`` (number, text — only when approved, fate, response).
+        (verdicts on model elements' statements); ``suggestions`` (number, key, text — only when approved, fate, response).
 
     Raises
     ------
@@ -302,7 +302,7 @@ def public_report(db: Database, code: str) -> dict:
     ).reset_index(drop=True)
     suggestions = frame(
         db,
-        """SELECT s.id AS statement_id, s.text, s.moderation, r.response FROM statements s
+        """SELECT s.id AS statement_id, s.key, s.text, s.moderation, r.response FROM statements s
            LEFT JOIN statement_responses r ON r.statement_id = s.id
            WHERE s.workshop_id = ? AND s.source = 'participant' ORDER BY coalesce(s.position, s.id), s.id""",
         [workshop["id"]],
@@ -336,5 +336,5 @@ def public_report(db: Database, code: str) -> dict:
         "rounds": rounds.reset_index(drop=True),
         "lessons": _history(db, code, shown),
         "elements": _elements(statements),
-        "suggestions": suggestions[["number", "text", "fate", "response"]],
+        "suggestions": suggestions[["number", "key", "text", "fate", "response"]],
     }
