@@ -101,7 +101,7 @@ def facilitator_panel(path: str, actor, code: str, loaded: dict) -> None:
     published = loaded["published_at"]
     with st.expander("Facilitator: publish this report and respond", expanded=not published, icon=":material/edit:"):
         if published:
-            st.markdown(f"Published {safe(published)}: anyone with this page's address can read it.")
+            st.markdown(f"Published on {safe(published[:10])}: anyone with this page's address can read it.")
             sure = st.checkbox("Yes, take the report down: nobody but staff will see it", key="workshop_report_sure")
             if st.button("Withdraw the report", key="workshop_report_withdraw", disabled=not sure):
                 if auth.write(path, publish_report, actor, code, False):

@@ -335,12 +335,12 @@ def workshop_report(db: Database, code: str) -> Report:
         _rounds(data),
         _next(data),
     ]
-    published = workshop["published_at"] or "not yet published"
+    published = f"published {workshop['published_at'][:10]}" if workshop["published_at"] else "not yet published"
     return Report(
         kind="workshop",
         key=workshop["code"],
         title=f"Workshop report: {workshop['title']}",
-        subtitle=f"Validation workshop {workshop['code']} · published {published}",
+        subtitle=f"Validation workshop {workshop['code']} · {published}",
         generated=pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
         notice=demo_notice(db) or "",
         sections=sections,

@@ -1,0 +1,57 @@
+"""The public workshop report in real browsers: the facilitator publishes it, an anonymous visitor opens its link."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from components import browser
+from lessons.store import open_store
+from tests.e2e.conftest import SCREENSHOTS, fill_sign_in
+from tests.test_public_report import build
+
+CODE = "PUBR34"
+
+
+def visitor(chrome, url: str, viewport: dict, shot: str, **device) -> None:
+    context = chrome.new_context(viewport=viewport, **device)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"{url}/workshop-report?code={CODE}")
+    browser.wait_rendered(page)
+    expect(page.get_by_role("heading", name=re.compile(r"^Workshop report.{1,3}Trust in Tampere"))).to_be_visible()
+    expect(page.get_by_role("heading", name="How people voted on each statement")).to_be_visible()
+    expect(page.get_by_role("button", name="Download the report (PDF)")).to_be_visible()
+    expect(page.get_by_text("Facilitator: publish this report")).to_have_count(0)
+    expect(page.get_by_text("Signed in as")).to_have_count(0)
+    assert "secret-token" not in page.content()
+    browser.wait_rendered(page)
+    page.screenshot(path=str(SCREENSHOTS / shot), full_page=True)
+    context.close()
+
+
+def test_the_facilitator_publishes_and_an_anonymous_visitor_reads_it(chrome, app_url, page):
+    with open_store(app_url.db_path) as db:
+        build(db, code=CODE)
+    # Before publishing, a visitor is told plainly.
+    page.goto(f"{app_url}/workshop-report?code={CODE}")
+    browser.wait_rendered(page)
+    expect(page.get_by_text("This workshop's report is not published yet.")).to_be_visible()
+    expect(page.get_by_role("heading", name="How people voted on each statement")).to_have_count(0)
+
+    fill_sign_in(page, "facilitator", "demo-facilitator-pass")
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+    browser.wait_rendered(page)
+    publish = page.get_by_role("button", name="Publish the report")
+    expect(publish).to_be_disabled()
+    page.get_by_text("Yes, publish: anyone with this page's address").click()
+    expect(publish).to_be_enabled()
+    publish.click()
+    expect(page.get_by_text("anyone with this page's address can read it")).to_be_visible()
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    visitor(chrome, app_url, {"width": 1366, "height": 900}, "40-workshop-report-desktop.png")
+    visitor(
+        chrome, app_url, {"width": 390, "height": 844}, "41-workshop-report-phone.png", is_mobile=True, has_touch=True
+    )
