@@ -132,12 +132,15 @@ def test_stakeholder_groups_pool_the_small_ones_and_hide_a_subtraction(db):
     build(db)
     report = public_report(db, CODE)
     # public (6) is shown; private (4) and research (1) are pooled together: 5 people.
-    assert report["stakeholder_groups"].values.tolist() == [["public", 6], [POOLED.format(k=5), 5]]
+    assert report["stakeholder_groups"].values.tolist() == [["Public sector", 6], [POOLED.format(k=5), 5]]
     votes = report["stakeholder_votes"]
     # S02: the pooled group holds only 4 votes (person 10 did not vote), so no group's votes on it are shown.
     assert set(votes["statement_id"]) == {row(report, "S01")["statement_id"], row(report, "S03")["statement_id"]}
     s01 = votes[votes["statement_id"] == row(report, "S01")["statement_id"]]
-    assert s01[["stakeholder_group", "n", "agree"]].values.tolist() == [["public", 6, 6], [POOLED.format(k=5), 5, 1]]
+    assert s01[["stakeholder_group", "n", "agree"]].values.tolist() == [
+        ["Public sector", 6, 6],
+        [POOLED.format(k=5), 5, 1],
+    ]
 
 
 def test_a_group_of_four_beside_a_group_of_six_shows_no_groups(db):
@@ -166,6 +169,7 @@ def test_what_happened_next_lessons_and_suggestions(db):
     assert lessons[["lesson_id", "status_before", "status", "agree", "disagree", "n"]].values.tolist() == [
         [ids["lesson"], "submitted", "validated", 7, 2, 9]
     ]
+    assert lessons["reason"].tolist() == ["statement 1: agreed"]  # numbered as in the report, no internal key
     assert row(report, "S02")["response"] == "We will raise budgets with the city in May."
     suggestions = report["suggestions"]
     assert suggestions["fate"].tolist() == ["not put to the vote", "not yet decided"]

@@ -224,7 +224,7 @@ def _rounds(report: dict) -> Section:
                 "Votes": rounds["votes"].astype(int),
                 "Spread of votes (0 = all alike)": rounds["mean_variance"].round(2),
                 "Statements with 70% agreeing": rounds["agreement_70"].map(_percent),
-                "Change in spread": rounds["variance_change"].round(2),
+                "Change in spread": rounds["variance_change"].map(lambda v: "–" if pd.isna(v) else f"{v:+.2f}"),
             }
         ),
         caption="Each round",

@@ -202,6 +202,18 @@ def _history(db: Database, code: str, shown: bool) -> pd.DataFrame:
     return out
 
 
+def _numbered(reason, numbers: pd.Series):
+    """Word a workshop's reason (``statement S01: agreed``) with the statement's number, as the report numbers them.
+
+    >>> _numbered("statement S01: agreed", pd.Series({"S01": 3}))
+    'statement 3: agreed'
+    """
+    if not isinstance(reason, str) or not reason.startswith("statement "):
+        return reason
+    key, _, verdict = reason[len("statement ") :].partition(":")
+    return f"statement {numbers[key]}:{verdict}" if key in numbers else reason
+
+
 def _elements(statements: pd.DataFrame) -> pd.DataFrame:
     columns = ["number", "element", "agree", "disagree", "pass", "n", "verdict"]
     rows = statements[statements["source"] == "element"]
@@ -313,6 +325,16 @@ def public_report(db: Database, code: str) -> dict:
     # Text nobody vetted is not published (as in the data bundle): only approved suggestions show their words.
     suggestions.loc[suggestions["moderation"] != "approved", "text"] = "(not shown: the facilitator did not approve it)"
     rounds = analysed["convergence"] if shown else analysed["convergence"].iloc[0:0]
+    sectors = dict(db.execute("SELECT code, name FROM sectors").fetchall())
+    stakeholder_groups = analysed["stakeholder_groups"] if shown else analysed["stakeholder_groups"].iloc[0:0]
+    stakeholder_groups = stakeholder_groups.assign(
+        stakeholder_group=stakeholder_groups["stakeholder_group"].map(lambda g: sectors.get(g, g))
+    )
+    stakeholder_votes = _stakeholder_votes(analysed if shown else None, k)
+    stakeholder_votes["stakeholder_group"] = stakeholder_votes["stakeholder_group"].map(lambda g: sectors.get(g, g))
+    history = _history(db, code, shown)
+    keys = statements.set_index("key")["number"]
+    history["reason"] = history["reason"].map(lambda r: _numbered(r, keys))
     return {
         "workshop": {
             "code": code,
@@ -331,10 +353,10 @@ def public_report(db: Database, code: str) -> dict:
         "uncertain": flagged("uncertain"),
         "groups": analysed["groups"] if shown else analysed["groups"].iloc[0:0],
         "representative": representative,
-        "stakeholder_groups": analysed["stakeholder_groups"] if shown else analysed["stakeholder_groups"].iloc[0:0],
-        "stakeholder_votes": _stakeholder_votes(analysed, k) if shown else _stakeholder_votes(None, k),
+        "stakeholder_groups": stakeholder_groups,
+        "stakeholder_votes": stakeholder_votes,
         "rounds": rounds.reset_index(drop=True),
-        "lessons": _history(db, code, shown),
+        "lessons": history,
         "elements": _elements(statements),
         "suggestions": suggestions[["number", "key", "text", "fate", "response"]],
     }

@@ -7,9 +7,12 @@ import re
 from playwright.sync_api import expect
 
 from components import browser
+from lessons.permissions import cli_actor
 from lessons.store import open_store
+from lessons.workshops import apply_results
+from lessons.workshops.public_report import respond
 from tests.e2e.conftest import SCREENSHOTS, fill_sign_in
-from tests.test_public_report import build
+from tests.test_public_report import FACILITATOR, build
 
 CODE = "PUBR34"
 
@@ -27,13 +30,18 @@ def visitor(chrome, url: str, viewport: dict, shot: str, **device) -> None:
     expect(page.get_by_text("Signed in as")).to_have_count(0)
     assert "secret-token" not in page.content()
     browser.wait_rendered(page)
-    page.screenshot(path=str(SCREENSHOTS / shot), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"), full_page=True)
+    for part, heading in (("groups", "Stakeholder groups"), ("next", "What happened next")):
+        page.get_by_role("heading", name=heading).scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"{shot}-{part}.png"))
     context.close()
 
 
 def test_the_facilitator_publishes_and_an_anonymous_visitor_reads_it(chrome, app_url, page):
     with open_store(app_url.db_path) as db:
         build(db, code=CODE)
+        apply_results(db, cli_actor(), CODE)
+        respond(db, FACILITATOR, CODE, "S02", "We will raise budgets with the city in May.")
     # Before publishing, a visitor is told plainly.
     page.goto(f"{app_url}/workshop-report?code={CODE}")
     browser.wait_rendered(page)
@@ -51,7 +59,5 @@ def test_the_facilitator_publishes_and_an_anonymous_visitor_reads_it(chrome, app
     expect(page.get_by_text("anyone with this page's address can read it")).to_be_visible()
 
     SCREENSHOTS.mkdir(exist_ok=True)
-    visitor(chrome, app_url, {"width": 1366, "height": 900}, "40-workshop-report-desktop.png")
-    visitor(
-        chrome, app_url, {"width": 390, "height": 844}, "41-workshop-report-phone.png", is_mobile=True, has_touch=True
-    )
+    visitor(chrome, app_url, {"width": 1366, "height": 900}, "40-workshop-report-desktop")
+    visitor(chrome, app_url, {"width": 390, "height": 844}, "41-workshop-report-phone", is_mobile=True, has_touch=True)
