@@ -16,9 +16,17 @@ from lessons.permissions import can
 from lessons.report.render import render
 from lessons.report.workshop import workshop_report
 from lessons.workshops import normalise_code, workshop_by_code
-from lessons.workshops.public_report import MAX_RESPONSE_CHARS, public_report, publish_report, respond
+from lessons.workshops.public_report import MAX_RESPONSE_CHARS, own_view, public_report, publish_report, respond
 
-__all__ = ["facilitator_panel", "load_report", "load_report_files", "report_view", "requested_code"]
+__all__ = [
+    "facilitator_panel",
+    "load_own_view",
+    "load_report",
+    "load_report_files",
+    "own_view_section",
+    "report_view",
+    "requested_code",
+]
 
 
 def requested_code() -> str | None:
@@ -53,12 +61,17 @@ def load_report_files(path: str, version: int, code: str) -> dict[str, bytes]:
     return render(loaded["report"]) if loaded else {}
 
 
-def report_view(report) -> None:
-    """Draw a report's sections on the page: paragraphs, lists, tables, and each chart followed by its table."""
+def report_view(report, intro=None) -> None:
+    """Draw a report's sections on the page: paragraphs, lists, tables, and each chart followed by its table.
+
+    ``intro``, when given, is called after the title (a participant's own view goes there).
+    """
     st.title(safe(report.title))
     st.caption(safe(report.subtitle))
     if report.notice:
         st.info(safe(report.notice), icon=":material/info:")
+    if intro is not None:
+        intro()
     for section in report.sections:
         st.header(safe(section.heading), divider="gray")
         for block in section.blocks:
@@ -131,3 +144,61 @@ def facilitator_panel(path: str, actor, code: str, loaded: dict) -> None:
             if st.form_submit_button("Save the response"):
                 if auth.write(path, respond, actor, code, key, text, success="Response saved."):
                     st.rerun()
+
+
+@st.cache_data(ttl=loaders.TTL, max_entries=64, show_spinner=False)
+def load_own_view(path: str, version: int, token: str) -> dict | None:
+    """One participant's own view (their suggestions' fate, where they sit), from their secret token."""
+    with reading(path) as db:
+        return own_view(db, token)
+
+
+def own_view_section(path: str, version: int, code: str) -> None:
+    """Show a participant who came with their own link (``?token=…``) what became of their part; only to them."""
+    token = st.query_params.get("token")
+    if not token:
+        return
+    mine = load_own_view(path, version, token)
+    if mine is None or mine["code"] != code:
+        st.info(
+            "This personal link is not known for this workshop; the public report is below.", icon=":material/info:"
+        )
+        return
+    with st.container(border=True):
+        st.subheader("Your own view (only you see this, through your personal link)")
+        suggestions = mine["suggestions"]
+        if suggestions.empty:
+            st.markdown("You suggested no statements.")
+        else:
+            st.caption("What became of the statements you suggested")
+            st.dataframe(
+                suggestions[["text", "fate", "response"]].rename(
+                    columns={"text": "Your suggestion", "fate": "What became of it", "response": "Response"}
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        group = mine["group"]
+        if group is None:
+            st.markdown(
+                "Where you sit: not shown. Your votes do not fall in an opinion group of at least 5 people, "
+                "so showing it could point to you or to others."
+            )
+            return
+        st.markdown(
+            f"Where you sit: your votes fall in opinion group {safe(group['group'])}, with {group['people']} people. "
+            "These statements set the group apart; beside each, how the group tended to vote and how you voted."
+        )
+        table = group["statements"].assign(share_of_group=group["statements"]["share_of_group"].map("{:.0%}".format))
+        st.dataframe(
+            table.rename(
+                columns={
+                    "text": "Statement",
+                    "group_tended_to": "The group tended to",
+                    "share_of_group": "Share of the group",
+                    "your_vote": "Your vote",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )

@@ -29,5 +29,5 @@ if not loaded["published_at"] and not can(actor, "workshop.manage"):
         icon=":material/schedule:",
     )
     st.stop()
-views.report_view(loaded["report"])
+views.report_view(loaded["report"], intro=lambda: views.own_view_section(path, version, code))
 views.downloads(path, version, code)

@@ -10,8 +10,9 @@ from lessons.permissions import Actor, PermissionDenied, cli_actor
 from lessons.privacy import POOLED
 from lessons.report.render import render
 from lessons.report.workshop import workshop_report
-from lessons.workshops import WorkshopError, apply_results
-from lessons.workshops.public_report import public_report, publish_report, published_at, respond
+from lessons.workshops import WorkshopError, apply_results, moderate, submit_statement
+from lessons.workshops.public_report import own_view, public_report, publish_report, published_at, respond
+from tests.test_workshop_analysis import add_people, add_workshop, cast, two_camps
 
 CODE = "HAND23"
 VIEWER = Actor(username="vera", role="viewer")
@@ -219,3 +220,39 @@ def test_the_rendered_report_shows_the_numbers_and_no_tokens(db):
     assert "We will &lt;b&gt;raise&lt;/b&gt; budgets." in page
     assert "secret-token" not in page
     assert files[f"{report.file_stem}.pdf"].startswith(b"%PDF")
+
+
+def two_camp_workshop(db):
+    workshop, statements = add_workshop(db, "CAMPS7")
+    db.execute("UPDATE workshops SET allow_submissions = 1 WHERE id = ?", [workshop])
+    people = add_people(db, workshop, ["public"] * 8 + ["private"] * 8)
+    cast(db, people, statements, two_camps())
+    return workshop, people
+
+
+def test_a_participant_sees_their_suggestion_and_where_they_sit(db):
+    workshop, people = two_camp_workshop(db)
+    token = f"t{workshop}-0"
+    key = submit_statement(db, token, "Open the town hall on Sundays")
+    moderate(db, cli_actor(), "CAMPS7", key, approve=False)
+    respond(db, FACILITATOR, "CAMPS7", key, "Not this year: the hall is being repaired.")
+    mine = own_view(db, token)
+    assert mine["suggestions"].values.tolist() == [
+        [key, "Open the town hall on Sundays", "not put to the vote", "Not this year: the hall is being repaired."]
+    ]
+    assert own_view(db, f"t{workshop}-9")["suggestions"].empty  # somebody else's suggestion is not theirs
+    group = mine["group"]
+    assert group["people"] == 8  # camp A: people 0–7
+    votes = dict(db.execute("SELECT s.text, v.value FROM votes v JOIN statements s ON s.id = v.statement_id "
+                            "WHERE v.participant_id = ?", [people[0]]).fetchall())  # fmt: skip
+    words = {1: "agree", -1: "disagree", 0: "pass"}
+    assert len(group["statements"]) >= 1
+    for row in group["statements"].to_dict("records"):
+        assert row["your_vote"] == words[votes[row["text"]]]
+
+
+def test_where_they_sit_is_hidden_when_the_group_is_under_k(db, monkeypatch):
+    workshop, _ = two_camp_workshop(db)
+    monkeypatch.setenv("LESSONS_PRIVACY_K", "9")  # both opinion groups hold 8 people
+    assert own_view(db, f"t{workshop}-0")["group"] is None
+    assert own_view(db, "no-such-token") is None

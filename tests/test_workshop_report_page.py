@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from lessons.permissions import cli_actor
 from lessons.store import open_store
+from lessons.workshops import moderate, submit_statement
 from lessons.workshops.public_report import publish_report, published_at, respond
-from tests.test_public_report import CODE, FACILITATOR, build
+from tests.test_public_report import CODE, FACILITATOR, build, two_camp_workshop
 
 
 @pytest.fixture
@@ -78,3 +82,26 @@ def test_a_facilitator_publishes_from_the_page(workshop_db, app_on):
     assert not at.exception, at.exception
     with open_store(workshop_db) as db:
         assert published_at(db, CODE) is not None
+
+
+def test_a_participant_with_their_own_link_sees_their_suggestion_and_group(demo_db_path, app_on):
+    with open_store(demo_db_path) as db:
+        workshop, _ = two_camp_workshop(db)
+        token = f"t{workshop}-0"
+        key = submit_statement(db, token, "Open the town hall on Sundays")
+        moderate(db, cli_actor(), "CAMPS7", key, approve=False)
+        respond(db, FACILITATOR, "CAMPS7", key, "Not this year: the hall is being repaired.")
+        publish_report(db, FACILITATOR, "CAMPS7")
+    at = app_on(demo_db_path, {"code": "CAMPS7", "token": token}).run()
+    at.switch_page("pages/workshop_report.py").run()
+    assert not at.exception, at.exception
+    assert any(s.value.startswith("Your own view") for s in at.subheader)
+    text = shown_text(at)
+    assert "Open the town hall on Sundays" in text and "Not this year" in text
+    assert re.search(r"your votes fall in opinion group [AB], with 8 people", text)
+    assert token not in text
+    # the same page without the personal link shows no own view and not the rejected suggestion's words
+    at = app_on(demo_db_path, {"code": "CAMPS7"}).run()
+    at.switch_page("pages/workshop_report.py").run()
+    assert not any(s.value.startswith("Your own view") for s in at.subheader)
+    assert "Open the town hall on Sundays" not in shown_text(at)

@@ -34,8 +34,17 @@ from lessons.text import clean_text
 from lessons.workshops.analysis import results
 from lessons.workshops.outcomes import outcome
 from lessons.workshops.rooms import WorkshopError, _workshop
+from lessons.workshops.voting import _suggester
 
-__all__ = ["MAX_RESPONSE_CHARS", "VERDICT_RULES", "public_report", "publish_report", "published_at", "respond"]
+__all__ = [
+    "MAX_RESPONSE_CHARS",
+    "VERDICT_RULES",
+    "own_view",
+    "public_report",
+    "publish_report",
+    "published_at",
+    "respond",
+]
 
 #: The longest response a facilitator may write.
 MAX_RESPONSE_CHARS = 2000
@@ -360,3 +369,84 @@ def public_report(db: Database, code: str) -> dict:
         "elements": _elements(statements),
         "suggestions": suggestions[["number", "key", "text", "fate", "response"]],
     }
+
+
+_VOTE_WORDS = {1: "agree", -1: "disagree", 0: "pass"}
+
+
+def own_view(db: Database, token: str) -> dict | None:
+    """Gather what one participant may see of their own part in a workshop, from their secret token.
+
+    Parameters
+    ----------
+    db : Database
+        The store.
+    token : str
+        The participant's secret token.
+
+    Returns
+    -------
+    dict or None
+        None for an unknown token; else ``code``, ``suggestions`` (key, text, fate, response: the statements this
+        participant suggested, found through the audit log's hash of their token) and ``group`` (None unless
+        their votes fall in an opinion group of at least k people; else a dict: ``group`` (letter), ``people``
+        and ``statements`` — the group's representative statements with the share of the group and how this
+        participant voted on each). Shown only to that participant.
+
+    Examples
+    --------
+    >>> from lessons.store import open_memory_store
+    >>> own_view(open_memory_store(), "no-such-token")
+    """
+    person = db.execute(
+        "SELECT p.id, w.code, w.id FROM participants p JOIN workshops w ON w.id = p.workshop_id WHERE p.token = ?",
+        [str(token or "")],
+    ).fetchone()
+    if person is None:
+        return None
+    participant_id, code, workshop_id = person
+    suggestions = frame(
+        db,
+        """SELECT s.key, s.text, s.moderation, r.response FROM audit_log a
+           JOIN statements s ON s.workshop_id = ? AND s.key = json_extract(a.detail, '$.statement')
+           LEFT JOIN statement_responses r ON r.statement_id = s.id
+           WHERE a.action = 'workshop.suggest' AND a.object_id = ? AND json_extract(a.detail, '$.workshop') = ?
+           ORDER BY a.id""",
+        [workshop_id, _suggester(str(token)), code],
+    )
+    fates = {"approved": "approved: put to the vote", "rejected": "not put to the vote", "pending": "not yet decided"}
+    suggestions["fate"] = suggestions["moderation"].map(fates)
+    return {
+        "code": code,
+        "suggestions": suggestions[["key", "text", "fate", "response"]],
+        "group": _where_they_sit(db, code, participant_id),
+    }
+
+
+def _where_they_sit(db: Database, code: str, participant_id: int) -> dict | None:
+    analysed = results(db, code, store=False)
+    people = analysed["participants"]
+    mine = people[people["participant_id"] == participant_id]
+    if mine.empty or not isinstance(mine["group"].iloc[0], str):
+        return None
+    letter = mine["group"].iloc[0]
+    size = int((people["group"] == letter).sum())
+    if size < k_threshold():
+        return None
+    round_ = int(analysed["summary"]["round"].iloc[0])
+    votes = dict(
+        db.execute(
+            "SELECT statement_id, value FROM votes WHERE participant_id = ? AND round = ?", [participant_id, round_]
+        ).fetchall()
+    )
+    rep = analysed["representative"]
+    rep = rep[rep["group"] == letter]
+    statements = pd.DataFrame(
+        {
+            "text": rep["text"],
+            "group_tended_to": rep["repful_for"],
+            "share_of_group": rep["p_success"],
+            "your_vote": rep["statement_id"].map(lambda s: _VOTE_WORDS.get(votes.get(int(s)), "not voted")),
+        }
+    ).reset_index(drop=True)
+    return {"group": letter, "people": size, "statements": statements}
