@@ -9,10 +9,10 @@ from playwright.sync_api import expect
 from components import browser
 from lessons.permissions import cli_actor
 from lessons.store import open_store
-from lessons.workshops import apply_results
-from lessons.workshops.public_report import respond
+from lessons.workshops import apply_results, moderate, submit_statement
+from lessons.workshops.public_report import publish_report, respond
 from tests.e2e.conftest import SCREENSHOTS, fill_sign_in
-from tests.test_public_report import FACILITATOR, build
+from tests.test_public_report import FACILITATOR, build, two_camp_workshop
 
 CODE = "PUBR34"
 
@@ -61,3 +61,25 @@ def test_the_facilitator_publishes_and_an_anonymous_visitor_reads_it(chrome, app
     SCREENSHOTS.mkdir(exist_ok=True)
     visitor(chrome, app_url, {"width": 1366, "height": 900}, "40-workshop-report-desktop")
     visitor(chrome, app_url, {"width": 390, "height": 844}, "41-workshop-report-phone", is_mobile=True, has_touch=True)
+
+
+def test_a_suggestions_author_sees_its_outcome_on_their_phone(chrome, app_url):
+    with open_store(app_url.db_path) as db:
+        workshop, _ = two_camp_workshop(db)
+        token = f"t{workshop}-0"
+        key = submit_statement(db, token, "Open the town hall on Sundays")
+        moderate(db, cli_actor(), "CAMPS7", key, approve=False)
+        respond(db, FACILITATOR, "CAMPS7", key, "Not this year: the hall is being repaired.")
+        publish_report(db, FACILITATOR, "CAMPS7")
+    context = chrome.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    phone.set_default_timeout(30_000)
+    phone.goto(f"{app_url}/workshop-report?code=CAMPS7&token={token}")
+    browser.wait_rendered(phone)
+    mine = phone.get_by_role("heading", name=re.compile("^Your own view"))
+    expect(mine).to_be_visible()
+    expect(phone.get_by_text(re.compile(r"your votes fall in opinion group [AB], with 8 people"))).to_be_visible()
+    mine.scroll_into_view_if_needed()
+    browser.wait_rendered(phone)
+    phone.screenshot(path=str(SCREENSHOTS / "42-workshop-report-own-view-phone.png"))
+    context.close()
