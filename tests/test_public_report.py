@@ -211,7 +211,7 @@ def test_responses_are_plain_text_and_can_be_removed(db):
 
 
 def test_the_rendered_report_shows_the_numbers_and_no_tokens(db):
-    build(db)
+    ids = build(db)
     respond(db, FACILITATOR, CODE, "S02", "We will <b>raise</b> budgets.")
     report = workshop_report(db, CODE)
     files = render(report)
@@ -219,6 +219,7 @@ def test_the_rendered_report_shows_the_numbers_and_no_tokens(db):
     assert "Start with trust" in page and "<td>7</td><td>2</td><td>2</td><td>11</td><td>64%</td><td>35–85%</td>" in page
     assert "We will &lt;b&gt;raise&lt;/b&gt; budgets." in page
     assert "secret-token" not in page
+    assert f"<td>L{ids['lesson']}</td>" in page and "<td>HAND23</td>" in page  # Sources: the lesson and workshop
     assert files[f"{report.file_stem}.pdf"].startswith(b"%PDF")
 
 

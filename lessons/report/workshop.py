@@ -12,14 +12,12 @@ from sqlite_utils import Database
 
 from lessons.chart_specs import agreement_dots
 from lessons.queries import demo_notice
+from lessons.report.citations import _Citations
 from lessons.report.document import Report, Section
 from lessons.store import STATUS_LABELS
 from lessons.workshops.public_report import public_report
 
 __all__ = ["workshop_report"]
-
-_LESSON_COLUMNS = ["lesson", "pilot", "country", "key", "title", "kind", "status", "evidence"]
-_WORKSHOP_COLUMNS = ["workshop", "title", "status", "rounds", "held", "participants", "votes"]
 
 
 def _percent(value) -> str:
@@ -242,7 +240,7 @@ def _next(report: dict) -> Section:
         section.table(
             pd.DataFrame(
                 {
-                    "Lesson": lessons["lesson"],
+                    "Lesson": "L" + lessons["lesson_id"].astype(str) + " " + lessons["lesson"],
                     "Pilot": lessons["pilot"],
                     "Status before": lessons["status_before"].map(lambda s: STATUS_LABELS.get(s, s or "–")),
                     "Status after": lessons["status"].map(lambda s: STATUS_LABELS.get(s, s)),
@@ -335,6 +333,12 @@ def workshop_report(db: Database, code: str) -> Report:
         _rounds(data),
         _next(data),
     ]
+    cite = _Citations(db)
+    cite.lesson_ids.update(int(i) for i in data["lessons"]["lesson_id"])
+    cite.lesson_ids.update(int(i) for i in data["statements"]["lesson_id"].dropna())
+    if workshop["shown"]:  # the Sources table counts votes: not for a workshop under k people
+        cite.workshop_codes.add(workshop["code"])
+    lessons, workshops = cite.sources()
     published = f"published {workshop['published_at'][:10]}" if workshop["published_at"] else "not yet published"
     return Report(
         kind="workshop",
@@ -344,6 +348,6 @@ def workshop_report(db: Database, code: str) -> Report:
         generated=pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
         notice=demo_notice(db) or "",
         sections=sections,
-        lessons=pd.DataFrame(columns=_LESSON_COLUMNS),
-        workshops=pd.DataFrame(columns=_WORKSHOP_COLUMNS),
+        lessons=lessons,
+        workshops=workshops,
     )

@@ -251,7 +251,7 @@ def public_report(db: Database, code: str) -> dict:
     dict
         ``workshop`` (a dict: code, title, status, current_round, round (the one reported), participants,
         published_at, shown (False when it has fewer than k participants and no votes may be shown), k);
-        ``statements`` (number, statement_id, key, text, source, n, agree, disagree, pass, agree_share, agree_low,
+        ``statements`` (number, statement_id, key, text, source, lesson_id, n, agree, disagree, pass, agree_share, agree_low,
         agree_high, importance, importance_n, consensus, consensus_for, divisive, uncertain, response);
         ``consensus``, ``divisive``, ``uncertain`` (those statements, strongest first); ``groups`` (group,
         participants); ``representative`` (group, number, text, repful_for, share, significant);
@@ -300,7 +300,7 @@ def public_report(db: Database, code: str) -> dict:
         statements[["consensus", "divisive", "uncertain"]] = False
     numbers = statements.set_index("statement_id")["number"]
     columns = [
-        "number", "statement_id", "key", "text", "source", "n", "agree", "disagree", "pass", "agree_share",
+        "number", "statement_id", "key", "text", "source", "lesson_id", "n", "agree", "disagree", "pass", "agree_share",
         "agree_low", "agree_high", "importance", "importance_n", "consensus", "consensus_for", "divisive",
         "uncertain", "response",
     ]  # fmt: skip
