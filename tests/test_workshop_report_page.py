@@ -105,3 +105,23 @@ def test_a_participant_with_their_own_link_sees_their_suggestion_and_group(demo_
     at.switch_page("pages/workshop_report.py").run()
     assert not any(s.value.startswith("Your own view") for s in at.subheader)
     assert "Open the town hall on Sundays" not in shown_text(at)
+
+
+def test_a_facilitator_responds_to_a_suggestion_from_the_page(workshop_db, app_on):
+    at = app_on(workshop_db, {"code": CODE}, timeout=60).run()
+    at.text_input(key="auth_username").set_value("facilitator")
+    at.text_input(key="auth_password").set_value("demo-facilitator-pass")
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    at.switch_page("pages/workshop_report.py").run()
+    assert not at.exception, at.exception
+    picker = at.selectbox(key="workshop_report_statement")
+    assert "Suggestion S04 (not put to the vote)" in picker.options
+    picker.set_value("S04")
+    at.text_area(key="workshop_report_response").set_value("Not put to the vote: it named a person.")
+    next(b for b in at.button if b.label == "Save the response").click().run()
+    assert not at.exception, at.exception
+    with open_store(workshop_db) as db:
+        assert db.execute(
+            "SELECT s.key, r.response, r.responded_by_role FROM statement_responses r "
+            "JOIN statements s ON s.id = r.statement_id"
+        ).fetchall() == [("S04", "Not put to the vote: it named a person.", "facilitator")]
