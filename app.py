@@ -28,6 +28,9 @@ pages = {
     "Workshops": [
         st.Page("pages/vote.py", title="Vote in a workshop", icon=":material/how_to_vote:", url_path="vote"),
         st.Page("pages/workshops.py", title="Run a workshop", icon=":material/co_present:", url_path="workshops"),
+        st.Page(
+            "pages/workshop_report.py", title="Workshop report", icon=":material/summarize:", url_path="workshop-report"
+        ),
     ],
     "Manage": [
         st.Page("pages/upload.py", title="Upload pilot summary", icon=":material/upload_file:", url_path="upload"),

@@ -106,7 +106,7 @@ class Participant:
         self.ws = None
         self.page_hash = ""
 
-    async def connect(self) -> None:
+    async def open(self) -> None:
         url = self.base_url.replace("http://", "ws://", 1) + "/_stcore/stream"
         self.ws = await websockets.connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=60)
 
@@ -183,7 +183,7 @@ async def participate(base_url: str, code: str, *, votes: int, think: float, see
     participant = Participant(base_url, code, rng=rng)
     await asyncio.sleep(rng.uniform(0, ramp))
     try:
-        await participant.connect()
+        await participant.open()
         start = time.perf_counter()
         run = await participant.join()
         outcome.joined, outcome.join_ms = True, (time.perf_counter() - start) * 1000
@@ -212,7 +212,7 @@ async def participate(base_url: str, code: str, *, votes: int, think: float, see
 async def warm_up(base_url: str, code: str) -> None:
     """Open the vote page once without joining, so the measurement starts on a warm server (imports, caches)."""
     participant = Participant(base_url, code, rng=random.Random(0))
-    await participant.connect()
+    await participant.open()
     try:
         await participant.rerun(first=True)
     finally:

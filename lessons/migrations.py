@@ -657,3 +657,34 @@ def m010_model_uploads(db: Database) -> None:
     (#14).
     """
     run_sql(db, "ALTER TABLE uploads ADD COLUMN models_fingerprint TEXT;")
+
+
+@migrations()
+def m011_workshop_reports(db: Database) -> None:
+    """Let a facilitator publish a workshop's report and answer each statement and suggestion in writing (#16).
+
+    ``workshops.published_at`` is when the public report was published (NULL: not published);
+    ``statement_responses`` holds the facilitator's one written response per statement.
+    """
+    run_sql(
+        db,
+        """
+ALTER TABLE workshops ADD COLUMN published_at TEXT;
+CREATE TABLE statement_responses (
+    statement_id INTEGER PRIMARY KEY REFERENCES statements(id) ON DELETE CASCADE,
+    response TEXT NOT NULL,
+    responded_by_role TEXT,
+    responded_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+""",
+    )
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        run_sql(
+            db,
+            f"""
+CREATE TRIGGER statement_responses_version_{event.lower()} AFTER {event} ON statement_responses
+BEGIN
+    UPDATE data_versions SET version = version + 1 WHERE area = 'workshops';
+END;
+""",
+        )

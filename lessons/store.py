@@ -45,6 +45,7 @@ TABLES = [
     "statements",
     "participants",
     "votes",
+    "statement_responses",
     "uploads",
     "upload_changes",
     "users",

@@ -20,6 +20,7 @@ ALL = [
     "m008_model_authoring",
     "m009_vocabulary_and_pilot_archive",
     "m010_model_uploads",
+    "m011_workshop_reports",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -117,7 +118,7 @@ def write_old_store(path):
 
 
 #: Columns later migrations added to old tables (with defaults): left out when an old store is compared.
-ADDED = {"themes": {"retired"}}
+ADDED = {"themes": {"retired"}, "workshops": {"published_at"}}
 
 
 def dump(db) -> dict[str, list[tuple]]:
@@ -217,6 +218,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m008_model_authoring"),
         ("cross_pilot_lessons", "m009_vocabulary_and_pilot_archive"),
         ("cross_pilot_lessons", "m010_model_uploads"),
+        ("cross_pilot_lessons", "m011_workshop_reports"),
     ]
     assert migrate(db) == []
     db.close()

@@ -78,6 +78,7 @@ def test_app_registers_the_working_pages():
         *EXPLORE,
         "pages/vote.py",
         "pages/workshops.py",
+        "pages/workshop_report.py",
         "pages/upload.py",
         "pages/pilot_data.py",
         "pages/vocabularies.py",
@@ -99,6 +100,7 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on)
         "Governance models",
         "Vote in a workshop",
         "Run a workshop",
+        "Workshop report",
         "Upload pilot summary",
         "Edit pilot data",
         "Vocabularies",
@@ -107,6 +109,8 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on)
     }
     if page == "pages/vote.py":  # participants need no account: the join form, open to all
         assert [t.key for t in at.text_input][:1] == ["vote_code"]
+    elif page == "pages/workshop_report.py":  # a public report: anyone may ask for one by its code
+        assert [t.key for t in at.text_input][:1] == ["workshop_report_code"]
     elif page in (*EXPLORE, "pages/exports.py"):  # exports are for the public too
         assert any("Illustrative demo data" in i.value for i in at.info)
     else:  # Manage pages without sign-in: the sign-in form, no write widget of the page

@@ -1,0 +1,204 @@
+"""A workshop's public report: its cached loaders, the report drawn on the page, its downloads, and the
+facilitator's panel to publish it and respond to statements and suggestions.
+
+The page draws the same :class:`lessons.report.Report` the HTML and PDF downloads are rendered from, so the three
+never disagree. Every piece of user text is shown as text (:func:`components.widgets.safe`, or a table cell).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import auth, loaders
+from components.widgets import safe
+from lessons.access import reading
+from lessons.permissions import can
+from lessons.report.render import render
+from lessons.report.workshop import workshop_report
+from lessons.workshops import normalise_code, workshop_by_code
+from lessons.workshops.public_report import MAX_RESPONSE_CHARS, own_view, public_report, publish_report, respond
+
+__all__ = [
+    "facilitator_panel",
+    "load_own_view",
+    "load_report",
+    "load_report_files",
+    "own_view_section",
+    "report_view",
+    "requested_code",
+]
+
+
+def requested_code() -> str | None:
+    """Return the workshop code of the address (``?code=…``), or the one typed in, or None."""
+    code = st.query_params.get("code") or ""
+    if not code:
+        code = st.text_input("Workshop code", key="workshop_report_code", max_chars=12, placeholder="e.g. HVR3QT")
+    code = normalise_code(code) if code else ""
+    return code or None
+
+
+@st.cache_data(ttl=loaders.TTL, max_entries=16, show_spinner=False)
+def load_report(path: str, version: int, code: str) -> dict | None:
+    """Return ``{"published_at", "report", "statements", "suggestions"}`` for workshop ``code``, None if none."""
+    with reading(path) as db:
+        workshop = workshop_by_code(db, code)
+        if workshop is None:
+            return None
+        data = public_report(db, code)
+        return {
+            "published_at": workshop["published_at"],
+            "report": workshop_report(db, code),
+            "statements": data["statements"][["number", "key", "text"]],
+            "suggestions": data["suggestions"][["key", "fate"]],
+        }
+
+
+@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
+def load_report_files(path: str, version: int, code: str) -> dict[str, bytes]:
+    """Render the report as HTML and PDF (``{file name: bytes}``), once per data version."""
+    loaded = load_report(path, version, code)
+    return render(loaded["report"]) if loaded else {}
+
+
+def report_view(report, intro=None) -> None:
+    """Draw a report's sections on the page: paragraphs, lists, tables, and each chart followed by its table.
+
+    ``intro``, when given, is called after the title (a participant's own view goes there).
+    """
+    st.title(safe(report.title))
+    st.caption(safe(report.subtitle))
+    if report.notice:
+        st.info(safe(report.notice), icon=":material/info:")
+    if intro is not None:
+        intro()
+    for section in report.sections:
+        st.header(safe(section.heading), divider="gray")
+        for block in section.blocks:
+            if block.kind == "text":
+                st.markdown(safe(block.text))
+            elif block.kind == "subheading":
+                st.subheader(safe(block.text))
+            elif block.kind == "bullets":
+                st.markdown("\n".join(f"- {safe(item)}" for item in block.items))
+            elif block.kind == "table":
+                if block.caption:
+                    st.caption(safe(block.caption))
+                st.dataframe(block.frame, hide_index=True, width="stretch")
+            else:
+                st.vega_lite_chart(block.spec, width="stretch")
+                st.caption(safe(block.caption or "The table below holds the chart's figures."))
+                st.dataframe(block.frame, hide_index=True, width="stretch")
+
+
+def downloads(path: str, version: int, code: str) -> None:
+    """Offer the report as an HTML page and a PDF."""
+    files = load_report_files(path, version, code)
+    left, right = st.columns(2)
+    for column, (name, data) in zip((left, right), files.items()):
+        is_pdf = name.endswith(".pdf")
+        column.download_button(
+            "Download the report (PDF)" if is_pdf else "Download the report (HTML page)",
+            data=data,
+            file_name=name,
+            mime="application/pdf" if is_pdf else "text/html",
+            icon=":material/picture_as_pdf:" if is_pdf else ":material/download:",
+            key=f"workshop_report_{'pdf' if is_pdf else 'html'}",
+        )
+
+
+def facilitator_panel(path: str, actor, code: str, loaded: dict) -> None:
+    """Let a facilitator publish or withdraw the report and write a response to each statement and suggestion."""
+    if not can(actor, "workshop.manage"):
+        return
+    published = loaded["published_at"]
+    with st.expander("Facilitator: publish this report and respond", expanded=not published, icon=":material/edit:"):
+        if published:
+            st.markdown(f"Published on {safe(published[:10])}: anyone with this page's address can read it.")
+            sure = st.checkbox("Yes, take the report down: nobody but staff will see it", key="workshop_report_sure")
+            if st.button("Withdraw the report", key="workshop_report_withdraw", disabled=not sure):
+                if auth.write(path, publish_report, actor, code, False):
+                    st.rerun()
+        else:
+            st.markdown("Not published: only facilitators and administrators see this preview.")
+            sure = st.checkbox(
+                "Yes, publish: anyone with this page's address will see the results and your responses",
+                key="workshop_report_sure",
+            )
+            if st.button("Publish the report", key="workshop_report_publish", type="primary", disabled=not sure):
+                if auth.write(path, publish_report, actor, code, True):
+                    st.rerun()
+        choices = {
+            **{r.key: f"Statement {r.number}: {r.text}" for r in loaded["statements"].itertuples()},
+            **{r.key: f"Suggestion {r.key} ({r.fate})" for r in loaded["suggestions"].itertuples()},
+        }
+        if not choices:
+            return
+        with st.form("workshop_report_respond", clear_on_submit=True):
+            key = st.selectbox("Respond to", list(choices), format_func=choices.get, key="workshop_report_statement")
+            text = st.text_area(
+                "Your response (plain text; leave empty to remove it)",
+                max_chars=MAX_RESPONSE_CHARS,
+                key="workshop_report_response",
+            )
+            if st.form_submit_button("Save the response"):
+                if auth.write(path, respond, actor, code, key, text, success="Response saved."):
+                    st.rerun()
+
+
+@st.cache_data(ttl=loaders.TTL, max_entries=64, show_spinner=False)
+def load_own_view(path: str, version: int, token: str) -> dict | None:
+    """One participant's own view (their suggestions' fate, where they sit), from their secret token."""
+    with reading(path) as db:
+        return own_view(db, token)
+
+
+def own_view_section(path: str, version: int, code: str) -> None:
+    """Show a participant who came with their own link (``?token=…``) what became of their part; only to them."""
+    token = st.query_params.get("token")
+    if not token:
+        return
+    mine = load_own_view(path, version, token)
+    if mine is None or mine["code"] != code:
+        st.info(
+            "This personal link is not known for this workshop; the public report is below.", icon=":material/info:"
+        )
+        return
+    with st.container(border=True):
+        st.subheader("Your own view (only you see this, through your personal link)")
+        suggestions = mine["suggestions"]
+        if suggestions.empty:
+            st.markdown("You suggested no statements.")
+        else:
+            st.caption("What became of the statements you suggested")
+            st.dataframe(
+                suggestions[["text", "fate", "response"]].rename(
+                    columns={"text": "Your suggestion", "fate": "What became of it", "response": "Response"}
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        group = mine["group"]
+        if group is None:
+            st.markdown(
+                "Where you sit: not shown. Your votes do not fall in an opinion group of at least 5 people, "
+                "so showing it could point to you or to others."
+            )
+            return
+        st.markdown(
+            f"Where you sit: your votes fall in opinion group {safe(group['group'])}, with {group['people']} people. "
+            "These statements set the group apart; beside each, how the group tended to vote and how you voted."
+        )
+        table = group["statements"].assign(share_of_group=group["statements"]["share_of_group"].map("{:.0%}".format))
+        st.dataframe(
+            table.rename(
+                columns={
+                    "text": "Statement",
+                    "group_tended_to": "The group tended to",
+                    "share_of_group": "Share of the group",
+                    "your_vote": "Your vote",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
