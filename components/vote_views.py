@@ -207,6 +207,11 @@ def voting(path: str, token: str, status: str = "open") -> int:
         st.info(
             f"This workshop is {status}: it is not taking votes now. Your answers are kept.", icon=":material/lock:"
         )
+        if status == "closed":  # the report says what became of every statement and idea, once it is published
+            st.page_link(
+                "pages/workshop_report.py", label="What became of the statements and your ideas",
+                query_params={"code": _code_of(path, token), "token": token}, icon=":material/summarize:",
+            )  # fmt: skip
         return done
     if not state["statements"]:
         st.success("You have answered every statement of this round. Thank you!", icon=":material/check_circle:")

@@ -278,3 +278,8 @@ def test_a_participant_back_after_the_workshop_closed_sees_their_progress_and_no
     assert again.get("progress")[0].proto.text.startswith("1 of 2")
     assert any("not taking votes now" in i.value for i in again.info)
     assert not [b for b in again.button if b.key and b.key.startswith("vote_agree_")]
+    links = again.get("page_link")
+    assert [(link.proto.label, link.proto.page) for link in links][-1][
+        0
+    ] == "What became of the statements and your ideas"
+    assert f"token={token}" in links[-1].proto.query_string and f"code={code}" in links[-1].proto.query_string
