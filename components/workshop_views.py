@@ -6,13 +6,20 @@ through :mod:`lessons.workshops`, which enforces one vote per participant, state
 
 from __future__ import annotations
 
+import io
+
+import segno
 import streamlit as st
 
 from components import auth, charts, loaders
 from components.widgets import safe
 from lessons import models, queries, workshops
-from lessons.access import reading, writing
+from lessons.access import REFUSALS, reading, writing
 from lessons.workshops import analysis as workshop_analysis
+from lessons.workshops.outcomes import apply_results, preview_results, start_round
+from lessons.workshops.polis import export_polis_zip, import_polis, unpack_upload
+from lessons.workshops.preparation import edit_statement, move_statement, remove_statement
+from lessons.workshops.rooms import close_workshop, open_workshop
 
 VOTES = (("agree", "Agree", ":material/thumb_up:"), ("disagree", "Disagree", ":material/thumb_down:"),
          ("pass", "Pass / unsure", ":material/remove:"))  # fmt: skip
@@ -180,7 +187,7 @@ def create_form(path: str, actor) -> str | None:
     """A new workshop in draft; returns its code once created."""
     with st.form("workshops_create", clear_on_submit=True):
         title = st.text_input("Title", placeholder="e.g. Validation workshop: local champions")
-        purpose = st.text_area("Purpose (shown to the facilitator only)")
+        purpose = st.text_area("Purpose (participants see it above the statements)")
         allow = st.checkbox("Participants may suggest their own statements (you approve them first)")
         if not st.form_submit_button("Create workshop", type="primary"):
             return None
@@ -203,40 +210,225 @@ def statements_form(path: str, actor, code: str, lessons: dict, elements: dict) 
                 elements=chosen_elements,
                 texts=[t.strip() for t in texts.splitlines() if t.strip()],
             )
-            if added:
-                st.success(f"Added {len(added)} statements.", icon=":material/check_circle:")
+            if added:  # rerun, so the list above and the counts show them at once
+                st.session_state["workshops_added"] = len(added)
+                st.rerun()
+    if added := st.session_state.pop("workshops_added", None):
+        st.success(f"Added {added} statements.", icon=":material/check_circle:")
 
 
-def projector(code: str) -> None:
-    """The join code, large, and the link that carries it — for the screen in the room."""
+def join_link(code: str) -> str:
+    """The participants' link that carries the join code, on the server this page is served from."""
     base = str(getattr(st.context, "url", "") or "").split("?")[0].rsplit("/", 1)[0]
-    st.markdown(f"# Join at {safe(base or 'this site')}/vote")
-    st.markdown(f"# Code: **{safe(code)}**")
-    st.code(f"{base}/vote?code={code}", language=None)
-    st.caption("The code has no O, I, L, 0 or 1, so it cannot be misread.")
+    return f"{base}/vote?code={code}"
+
+
+def qr_png(link: str) -> bytes:
+    """A QR code of ``link`` as PNG bytes, made here by segno (served by our own server; no request elsewhere).
+
+    Black on white with the standard 4-module quiet zone and error correction M, so phone cameras read it from
+    the back of a room."""
+    buffer = io.BytesIO()
+    segno.make(link, error="m", micro=False).save(buffer, kind="png", scale=16, border=4, dark="#000", light="#fff")
+    return buffer.getvalue()
+
+
+def projector(path: str, code: str, *, full: bool = False) -> None:
+    """For the screen in the room: the join code large, the link, a large QR code of it, and live counts.
+
+    ``full``: the projector view on its own (``?view=projector``), sidebar collapsed, counts refreshed by a small
+    fragment every 10 s: the page itself never reruns, so Streamlit's running icon does not flash (it is not hidden
+    with CSS: the app sends no raw HTML). Otherwise (the page's Projector tab) nothing refreshes by itself, and a
+    link leads to the view on its own."""
+    if full:
+        st.set_page_config(initial_sidebar_state="collapsed")
+    link = join_link(code)
+    words, picture = st.columns([3, 2], vertical_alignment="center")
+    with words:
+        st.markdown(f"# Join at {safe(link.split('?')[0])}")
+        st.markdown(f"# Code: **{safe(code)}**")
+        st.code(link, language=None)
+        st.caption("The code has no O, I, L, 0 or 1, so it cannot be misread.")
+    picture.image(
+        qr_png(link),
+        width="stretch",
+        caption="Scan to join",
+        alt=f"QR code of the join link {link}",
+        output_format="PNG",
+    )
+    if full:
+        projector_counts(path, code)
+        st.page_link("pages/workshops.py", label="Back to the workshop", icon=":material/arrow_back:",
+                     query_params={"code": code})  # fmt: skip
+    else:
+        st.page_link("pages/workshops.py", label="Open the projector view on its own (for the screen in the room)",
+                     icon=":material/fullscreen:", query_params={"code": code, "view": "projector"})  # fmt: skip
+
+
+@st.fragment(run_every=10)
+def projector_counts(path: str, code: str) -> None:
+    """How many have joined and voted, refreshed every 10 seconds without rerunning the rest of the page."""
+    workshop = {w["code"]: w for w in load_workshops(path, loaders_version(path))}.get(code, {})
+    left, right = st.columns(2)
+    left.metric("Joined", f"{workshop.get('participants', 0):,}")
+    right.metric("Votes", f"{workshop.get('votes', 0):,}")
+
+
+# --- Facilitator: statements in draft --------------------------------------------------------------------------
+
+
+def statement_editor(path: str, actor, workshop: dict, version: int) -> None:
+    """The workshop's statements in the order participants see them; while a draft, each can be moved, edited or
+    removed (the domain refuses once the workshop is open)."""
+    code = workshop["code"]
+    rows = load_statements(path, version, code)
+    draft = workshop["status"] == "draft"
+    if not rows:
+        st.caption("No statements yet. Add some below.")
+    elif not draft:
+        st.caption("The workshop has opened: statements can no longer be edited, removed or reordered.")
+    editing = st.session_state.get("workshops_editing")
+    for n, statement in enumerate(rows):
+        key = statement["key"]
+        if not draft:
+            st.markdown(f"{n + 1}. **{safe(key)}** ({statement['source']}) {safe(statement['text'])}")
+            continue
+        with st.container(border=True):
+            text, up, down, edit, remove = st.columns([7, 2, 2, 2, 2], vertical_alignment="center")
+            text.markdown(f"{n + 1}. **{safe(key)}** ({statement['source']}) {safe(statement['text'])}")
+            if up.button("Up", key=f"workshops_up_{key}", icon=":material/arrow_upward:", disabled=n == 0,
+                         help=f"Move {key} up"):  # fmt: skip
+                _write_and_rerun(path, move_statement, actor, code, key, -1)
+            if down.button("Down", key=f"workshops_down_{key}", icon=":material/arrow_downward:",
+                           disabled=n == len(rows) - 1, help=f"Move {key} down"):  # fmt: skip
+                _write_and_rerun(path, move_statement, actor, code, key, 1)
+            if edit.button("Edit", key=f"workshops_edit_{key}", icon=":material/edit:", help=f"Edit {key}"):
+                st.session_state["workshops_editing"] = key
+                st.rerun()
+            remove.button("Remove", key=f"workshops_remove_{key}", icon=":material/delete:", help=f"Remove {key}",
+                          on_click=_ask, args=(code, "remove", key))  # fmt: skip
+            if editing == key:
+                with st.form(f"workshops_edit_form_{key}"):
+                    new = st.text_area(
+                        f"Text of {key}", value=statement["text"], max_chars=workshops.MAX_STATEMENT_CHARS
+                    )
+                    save, cancel = st.columns(2)
+                    if save.form_submit_button("Save", type="primary"):
+                        if auth.write(path, edit_statement, actor, code, key, new):
+                            st.session_state.pop("workshops_editing", None)
+                            st.rerun()
+                    if cancel.form_submit_button("Cancel"):
+                        st.session_state.pop("workshops_editing", None)
+                        st.rerun()
+        if _asked(code) == ("remove", key):
+            _confirmation(
+                path, actor, code, f"Remove {key}?",
+                f"“{statement['text']}” is taken off this workshop. Nobody has seen it yet; you can add it again.",
+                f"Yes, remove {key}", remove_statement, key,
+            )  # fmt: skip
+
+
+def _write_and_rerun(path: str, fn, *args) -> None:
+    if auth.write(path, fn, *args):
+        st.rerun()
+
+
+# --- Facilitator: open, close, rounds, apply — each confirmed, naming its consequence -------------------------
+
+
+def _ask(code: str, action: str, detail: str | None = None) -> None:
+    st.session_state["workshops_confirm"] = (code, action, detail)
+
+
+def _asked(code: str) -> tuple[str, str | None] | None:
+    asked = st.session_state.get("workshops_confirm")
+    return (asked[1], asked[2]) if asked and asked[0] == code else None
+
+
+def _confirmation(path: str, actor, code: str, title: str, consequence: str, yes: str, fn, *args):
+    """A bordered box naming what the action will do, with the action's own button and Cancel; returns the
+    write's result once confirmed (None until then, or when refused)."""
+    result = None
+    with st.container(border=True, key="workshops_confirm_box"):
+        st.markdown(f"**{safe(title)}**")
+        st.text(consequence)
+        go, stop, _ = st.columns([3, 2, 5])
+        if go.button(yes, key="workshops_confirm_yes", type="primary"):
+            st.session_state.pop("workshops_confirm", None)
+            result = auth.write(path, fn, actor, code, *args)
+            if result and fn is not apply_results:
+                st.rerun()
+        if stop.button("Cancel", key="workshops_confirm_no"):
+            st.session_state.pop("workshops_confirm", None)
+            st.rerun()
+    return result
+
+
+def _lessons(n: int) -> str:
+    return f"{n} lesson" if n == 1 else f"{n} lessons"
+
+
+def _apply_consequence(preview: dict) -> str:
+    if not preview["lessons"]:
+        return (
+            "No statement of this workshop was drawn from a lesson, so no lesson changes status. Votes on "
+            "governance-model elements count on the Governance models page by themselves."
+        )
+    validated = preview["validated"]
+    parts = [f"{_lessons(validated)} {'becomes' if validated == 1 else 'become'} validated"]
+    parts.append(f"{preview['contested']} contested")
+    if preview["unchanged"]:
+        parts.append(f"{preview['unchanged']} keep their status")
+    if preview["too_few"]:
+        parts.append(f"{preview['too_few']} have too few votes to change")
+    return (
+        "Apply the results: " + ", ".join(parts) + ". This is recorded as evidence: each change goes into the "
+        "lesson's history with this workshop; applying again later changes nothing more."
+    )
 
 
 def controls(path: str, actor, workshop: dict) -> None:
-    """Open, close, start another round, apply the results to lessons, and the moderation queue."""
+    """Open, close, start another round and apply the results to lessons, each after a confirmation that names
+    its consequence; and the moderation queue."""
     code, status = workshop["code"], workshop["status"]
     cols = st.columns(4)
-    if status in ("draft", "closed") and cols[0].button("Open for voting", key="workshops_open", type="primary"):
-        if auth.write(path, workshops.open_workshop, actor, code):
-            st.rerun()
-    if status == "open" and cols[0].button("Close voting", key="workshops_close"):
-        if auth.write(path, workshops.close_workshop, actor, code):
-            st.rerun()
-    if status == "open" and cols[1].button("Start another round", key="workshops_round", help="Delphi: vote again"):
-        if auth.write(path, workshops.start_round, actor, code):
-            st.rerun()
-    if status == "closed" and cols[2].button("Apply results to lessons", key="workshops_apply"):
-        applied = auth.write(path, workshops.apply_results, actor, code)
-        if applied == []:
-            st.info(
-                "No statement of this workshop was drawn from a lesson, so no lesson changes status. Votes on "
-                "governance-model elements count on the Governance models page by themselves.",
-                icon=":material/info:",
+    if status in ("draft", "closed"):
+        cols[0].button("Open for voting" if status == "draft" else "Reopen voting", key="workshops_open",
+                       type="primary", on_click=_ask, args=(code, "open"))  # fmt: skip
+    if status == "open":
+        cols[0].button("Close voting", key="workshops_close", on_click=_ask, args=(code, "close"))
+        cols[1].button("Start another round", key="workshops_round", help="Delphi: vote again",
+                       on_click=_ask, args=(code, "round"))  # fmt: skip
+    if status == "closed":
+        cols[2].button("Apply results to lessons", key="workshops_apply", on_click=_ask, args=(code, "apply"))
+    asked = _asked(code)
+    n, people, votes = workshop["statements"], workshop["participants"], workshop["votes"]
+    if asked == ("open", None) and status in ("draft", "closed"):
+        if status == "draft":
+            consequence = (
+                f"Anyone with the code {code} can join and vote on its {n} statements. From then on statements "
+                "can no longer be edited, removed or reordered (you can still add some)."
             )
+        else:
+            consequence = f"The workshop takes votes again; its {people} participants and {votes} votes are kept."
+        _confirmation(path, actor, code, "Open for voting?", consequence, "Yes, open for voting", open_workshop)
+    elif asked == ("close", None) and status == "open":
+        consequence = f"No more votes are taken; {people} participants have cast {votes} votes. You can reopen it."
+        _confirmation(path, actor, code, "Close voting?", consequence, "Yes, close voting", close_workshop)
+    elif asked == ("round", None) and status == "open":
+        consequence = (
+            f"Round {workshop['current_round'] + 1} starts: every participant answers all {n} statements again, "
+            f"seeing how the room answered round {workshop['current_round']}. Earlier votes are kept."
+        )
+        _confirmation(path, actor, code, "Start another round?", consequence, "Yes, start the round", start_round)
+    elif asked == ("apply", None) and status == "closed":
+        preview = read(path, preview_results, code)
+        applied = _confirmation(
+            path, actor, code, "Apply the results to lessons?", _apply_consequence(preview), "Yes, apply the results",
+            apply_results,
+        )  # fmt: skip
+        if applied == []:
+            st.info(_apply_consequence(preview), icon=":material/info:")
         elif applied:
             changed = [r for r in applied if r["status_after"] != r["status_before"]]
             st.success(
@@ -256,6 +448,70 @@ def controls(path: str, actor, workshop: dict) -> None:
             if reject.button("Reject", key=f"workshops_no_{statement['key']}"):
                 auth.write(path, workshops.moderate, actor, code, statement["key"], False)
                 st.rerun()
+
+
+def picker_label(workshop: dict) -> str:
+    """The picker's label of a workshop: its title and code. Never its status: the browser keeps showing the label
+    it had when chosen, so a status there went stale ("draft" after opening); :func:`status_line` says it."""
+    return f"{workshop['title']} ({workshop['code']})"
+
+
+def status_line(workshop: dict) -> str:
+    """The chosen workshop's status, round and counts, read afresh on every run."""
+    state = {"draft": "Draft: not open yet", "open": "Open for voting", "closed": "Closed"}[workshop["status"]]
+    return (
+        f"**{state}** · round {workshop['current_round']} · {workshop['statements']} statements · "
+        f"{workshop['participants']} participants · {workshop['votes']} votes"
+    )
+
+
+# --- Facilitator: Pol.is in and out ----------------------------------------------------------------------------
+
+
+def polis_import_form(path: str, actor) -> str | None:
+    """Import a Pol.is export (its CSV files, or a ZIP of them) as a closed workshop; return its code."""
+    with st.form("workshops_polis", clear_on_submit=True):
+        files = st.file_uploader(
+            "Pol.is export: comments.csv and votes.csv (or participants-votes.csv), or a ZIP of the export",
+            type=["csv", "json", "zip"], accept_multiple_files=True, key="workshops_polis_files",
+        )  # fmt: skip
+        title = st.text_input("Title of the imported workshop", key="workshops_polis_title")
+        if not st.form_submit_button("Import from Pol.is"):
+            return None
+    if not files:
+        st.error("Choose the export's files (or its ZIP) first.")
+        return None
+    try:
+        found = unpack_upload({f.name: f.getvalue() for f in files})
+        with writing(path) as db:
+            return import_polis(db, actor, found, title=title)
+    except REFUSALS as problem:
+        auth.show_refusal(problem)
+        for item in getattr(problem, "problems", [])[:20]:
+            st.markdown(f"- {safe(item)}")
+        return None
+
+
+@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
+def load_polis_export(path: str, version: int, code: str) -> bytes | str:
+    """The workshop as a Pol.is export (ZIP bytes), or the privacy rule's reason why it cannot be exported."""
+    try:
+        return read(path, export_polis_zip, code)
+    except workshops.WorkshopError as refusal:
+        return str(refusal)
+
+
+def polis_export(path: str, version: int, code: str) -> None:
+    """A download of the workshop in Pol.is's format, under the same privacy rule as the command line's export."""
+    export = load_polis_export(path, version, code)
+    if isinstance(export, str):
+        st.info(safe(export), icon=":material/lock:")
+        return
+    st.download_button(
+        "Download as a Pol.is export (ZIP)", export, file_name=f"polis-{code}.zip", mime="application/zip",
+        key="workshops_polis_download", icon=":material/download:", on_click="ignore",
+    )  # fmt: skip
+    st.caption("comments.csv, votes.csv, participants-votes.csv, summary.csv and conversation.json, as Pol.is writes.")
 
 
 def loaders_version(path: str) -> int:

@@ -36,6 +36,8 @@ from lessons.workshops import (
     submit_statement,
     workshop_by_code,
 )
+from lessons.workshops.outcomes import preview_results
+from lessons.workshops.preparation import edit_statement, move_statement
 
 CLI = cli_actor()
 T0 = datetime(2030, 5, 6, 12, 0, 0, tzinfo=UTC)
@@ -124,14 +126,15 @@ def test_workshop_by_code_ignores_case_spaces_and_dashes(store):
     assert workshop_by_code(db, code)["status"] == "open"
 
 
-def test_statements_with_votes_cannot_be_removed_and_closed_workshops_do_not_change(store):
+def test_statements_of_an_open_workshop_cannot_be_removed_and_closed_workshops_do_not_change(store):
     db, code, lessons, _ = store
     (token,) = opened(store, 1)
     assert add_statements(db, CLI, code, texts=["Added while the workshop is open."]) == ["S06"]
     cast_vote(db, token, "S01", "agree")
-    with pytest.raises(WorkshopError, match="voted on S01"):
+    with pytest.raises(WorkshopError, match="only before it opens"):
         remove_statement(db, CLI, code, "S01")
-    remove_statement(db, CLI, code, "S06")  # no votes yet
+    with pytest.raises(WorkshopError, match="only before it opens"):
+        remove_statement(db, CLI, code, "S06")  # no votes yet, but participants may have seen it
     close_workshop(db, CLI, code)
     with pytest.raises(WorkshopError, match="closed"):
         add_statements(db, CLI, code, texts=["Too late for this one."])
@@ -456,12 +459,96 @@ def test_only_facilitators_and_admins_run_workshops_and_apply_results(store):
             lambda a: set_allow_submissions(db, a, code, True),
             lambda a: moderate(db, a, code, "S01", True),
             lambda a: remove_statement(db, a, code, "S05"),
+            lambda a: edit_statement(db, a, code, "S05", "Not allowed to edit this."),
+            lambda a: move_statement(db, a, code, "S05", -1),
         ):
             with pytest.raises(PermissionDenied):
                 call(actor)
     assert lesson_status(db, lessons[0]) == "submitted"
     apply_results(db, actor_for(db, ids["fay"]), code)
     assert lesson_status(db, lessons[0]) == "validated"
+
+
+# --- a draft's statements: edit, remove, reorder ------------------------------------------------------------------
+
+
+def order(db, code):
+    return [(s["key"], s["position"]) for s in statements(db, code, include_pending=True)]
+
+
+def workshop_audit(db):
+    rows = db.execute("SELECT detail FROM audit_log WHERE action = 'workshop.statements' ORDER BY id").fetchall()
+    return [json.loads(d) for (d,) in rows]
+
+
+def test_a_draft_s_statements_are_edited_removed_and_reordered_and_each_change_is_audited(store):
+    db, code, lessons, _ = store
+    add_statements(db, CLI, code, lessons=lessons[:1], texts=["The second statement.", "The third statement."])
+    assert move_statement(db, CLI, code, "s03", -2) == ["S03", "S01", "S02"]
+    assert order(db, code) == [("S03", 1), ("S01", 2), ("S02", 3)]
+    assert move_statement(db, CLI, code, "S03", -1) == ["S03", "S01", "S02"]  # already first: nothing moves
+    assert move_statement(db, CLI, code, "S01", 5) == ["S03", "S02", "S01"]  # past the end stops there
+    edit_statement(db, CLI, code, "S01", "  Champions   open doors\nto budgets. ")
+    assert statements(db, code)[2] == {
+        "key": "S01", "text": "Champions open doors to budgets.", "source": "lesson", "lesson_id": lessons[0],
+        "element_id": None, "moderation": "approved", "position": 3,
+    }  # fmt: skip
+    remove_statement(db, CLI, code, "S02")
+    assert order(db, code) == [("S03", 1), ("S01", 3)]
+    assert add_statements(db, CLI, code, texts=["A fourth statement."]) == ["S04"]
+    assert [k for k, _ in order(db, code)] == ["S03", "S01", "S04"]
+    assert workshop_audit(db)[1:5] == [
+        {"moved": "S03", "before": ["S01", "S02", "S03"], "after": ["S03", "S01", "S02"]},
+        {"moved": "S01", "before": ["S03", "S01", "S02"], "after": ["S03", "S02", "S01"]},
+        {"edited": "S01", "before": "Champions open doors", "after": "Champions open doors to budgets."},
+        {"removed": ["S02"]},
+    ]
+
+
+def test_editing_checks_the_text_like_adding(store):
+    db, code, _, _ = store
+    add_statements(db, CLI, code, texts=["The first statement."])
+    with pytest.raises(WorkshopError, match="at least"):
+        edit_statement(db, CLI, code, "S01", "short")
+    with pytest.raises(WorkshopError, match="at most"):
+        edit_statement(db, CLI, code, "S01", "x" * (MAX_STATEMENT_CHARS + 1))
+    with pytest.raises(WorkshopError, match="no statement S09"):
+        edit_statement(db, CLI, code, "S09", "A statement that is not there.")
+    edit_statement(db, CLI, code, "S01", "The first statement.")  # unchanged: nothing recorded
+    assert len(workshop_audit(db)) == 1
+
+
+@pytest.mark.parametrize("status", ["open", "closed"])
+def test_once_opened_statements_are_not_edited_removed_or_reordered(store, status):
+    db, code, _, _ = store
+    opened(store)
+    if status == "closed":
+        close_workshop(db, CLI, code)
+    before = (order(db, code), statements(db, code), len(workshop_audit(db)))
+    for call in (
+        lambda: edit_statement(db, CLI, code, "S01", "A change after opening."),
+        lambda: remove_statement(db, CLI, code, "S01"),
+        lambda: move_statement(db, CLI, code, "S02", -1),
+    ):
+        with pytest.raises(WorkshopError, match=f"The workshop is {status}; statements can be .* only before it opens"):
+            call()
+    assert (order(db, code), statements(db, code), len(workshop_audit(db))) == before
+
+
+def test_the_apply_preview_counts_what_applying_does_and_writes_nothing(store):
+    db, code, lessons, _ = store
+    tokens = opened(store, 6)
+    vote_all(db, tokens, "S01", ["agree"] * 6)
+    vote_all(db, tokens, "S02", ["disagree"] * 5 + ["agree"])
+    vote_all(db, tokens, "S03", ["agree"] * 3 + ["pass"] * 3)  # 3 took a side: too few
+    close_workshop(db, CLI, code)
+    preview = preview_results(db, code)
+    assert preview == {"lessons": 3, "validated": 1, "contested": 1, "unchanged": 0, "too_few": 1}
+    assert [lesson_status(db, i) for i in lessons] == ["submitted"] * 3
+    applied = apply_results(db, CLI, code)
+    assert sum(r["status_after"] == "validated" != r["status_before"] for r in applied) == preview["validated"]
+    assert sum(r["status_after"] == "contested" != r["status_before"] for r in applied) == preview["contested"]
+    assert preview_results(db, code) == {"lessons": 3, "validated": 0, "contested": 0, "unchanged": 2, "too_few": 1}
 
 
 # --- nothing lost under load ------------------------------------------------------------------------------------

@@ -61,6 +61,61 @@ def outcome(agree: int, disagree: int, *, agree_threshold: float, disagree_thres
     return "divided"
 
 
+def _lesson_tallies(db: Database, workshop: dict) -> list[dict]:
+    """Each approved lesson statement's votes in the workshop's current round, with its lesson's status."""
+    return _rows(
+        db,
+        """SELECT s.key, s.lesson_id, l.status, l.key AS lesson_key, p.slug AS pilot,
+                  coalesce(sum(v.value = 1), 0) AS agree, coalesce(sum(v.value = -1), 0) AS disagree,
+                  coalesce(sum(v.value = 0), 0) AS pass
+           FROM statements s
+           JOIN lessons l ON l.id = s.lesson_id
+           JOIN pilots p ON p.id = l.pilot_id
+           LEFT JOIN votes v ON v.statement_id = s.id AND v.round = ?
+           WHERE s.workshop_id = ? AND s.source = 'lesson' AND s.moderation = 'approved'
+           GROUP BY s.id ORDER BY s.position, s.id""",
+        [workshop["current_round"], workshop["id"]],
+    )
+
+
+def _status_after(verdict: str, before: str) -> str:
+    if verdict == "agreed" and before not in BEYOND_VALIDATED:
+        return "validated"
+    if verdict in ("disagreed", "divided"):
+        return "contested"
+    return before
+
+
+def preview_results(
+    db: Database, code: str, *, agree_threshold: float = 0.7, disagree_threshold: float = 0.3, min_votes: int = 5
+) -> dict[str, int]:
+    """Count what :func:`apply_results` would do now, writing nothing: the confirmation names the consequence.
+
+    Returns ``lessons`` (lesson statements), ``validated`` and ``contested`` (lessons that would change to that
+    status), ``unchanged`` (a verdict that keeps the status) and ``too_few`` (fewer than ``min_votes`` took a side).
+
+    >>> from lessons.permissions import cli_actor
+    >>> from lessons.store import open_memory_store
+    >>> from lessons.workshops.rooms import create_workshop
+    >>> db = open_memory_store()
+    >>> preview_results(db, create_workshop(db, cli_actor(), "Validation"))
+    {'lessons': 0, 'validated': 0, 'contested': 0, 'unchanged': 0, 'too_few': 0}
+    """
+    rules = dict(agree_threshold=agree_threshold, disagree_threshold=disagree_threshold, min_votes=int(min_votes))
+    counts = {"lessons": 0, "validated": 0, "contested": 0, "unchanged": 0, "too_few": 0}
+    for row in _lesson_tallies(db, _workshop(db, code)):
+        verdict = outcome(row["agree"], row["disagree"], **rules)
+        after = _status_after(verdict, row["status"])
+        counts["lessons"] += 1
+        if verdict == "too few":
+            counts["too_few"] += 1
+        elif after != row["status"]:
+            counts[after] += 1
+        else:
+            counts["unchanged"] += 1
+    return counts
+
+
 def apply_results(
     db: Database,
     actor: Actor,
@@ -91,27 +146,11 @@ def apply_results(
         workshop = _workshop(db, code)
         if workshop["status"] != "closed":
             raise WorkshopError("Close the workshop before applying its results to lessons.")
-        rows = _rows(
-            db,
-            """SELECT s.key, s.lesson_id, l.status, l.key AS lesson_key, p.slug AS pilot,
-                      coalesce(sum(v.value = 1), 0) AS agree, coalesce(sum(v.value = -1), 0) AS disagree,
-                      coalesce(sum(v.value = 0), 0) AS pass
-               FROM statements s
-               JOIN lessons l ON l.id = s.lesson_id
-               JOIN pilots p ON p.id = l.pilot_id
-               LEFT JOIN votes v ON v.statement_id = s.id AND v.round = ?
-               WHERE s.workshop_id = ? AND s.source = 'lesson' AND s.moderation = 'approved'
-               GROUP BY s.id ORDER BY s.position, s.id""",
-            [workshop["current_round"], workshop["id"]],
-        )
+        rows = _lesson_tallies(db, workshop)
         for row in rows:
             verdict = outcome(row["agree"], row["disagree"], **rules)
             before = row["status"]
-            after = before
-            if verdict == "agreed" and before not in BEYOND_VALIDATED:
-                after = "validated"
-            elif verdict in ("disagreed", "divided"):
-                after = "contested"
+            after = _status_after(verdict, before)
             n = row["agree"] + row["disagree"]
             result = {
                 "key": row["key"],

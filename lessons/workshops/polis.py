@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,13 +25,56 @@ from sqlite_utils import Database
 from lessons import privacy
 from lessons.audit import record
 from lessons.exports import neutralise
+from lessons.ingest.problems import IngestError, Problem
 from lessons.permissions import Actor, authorize
 from lessons.text import clean_text
-from lessons.workshops.polis_files import read_polis
+from lessons.workshops.polis_files import KNOWN_FILES, MAX_FILE_BYTES, read_polis
 from lessons.workshops.rooms import WorkshopError, create_workshop
 
 PV_META = ("participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
 MODERATION_CODES = {"approved": 1, "pending": 0, "rejected": -1}
+
+
+def unpack_upload(files: dict[str, bytes]) -> dict[str, bytes]:
+    r"""Return the Pol.is export files among uploaded files, a ZIP of the export unpacked (folders inside ignored).
+
+    Only the files :func:`~lessons.workshops.polis_files.read_polis` reads are kept; a ZIP entry larger than
+    ``MAX_FILE_BYTES`` once unpacked is refused before it is read.
+
+    >>> import io, zipfile
+    >>> buffer = io.BytesIO()
+    >>> with zipfile.ZipFile(buffer, "w") as archive:
+    ...     archive.writestr("export/votes.csv", "comment-id,voter-id,vote\n1,2,1\n")
+    ...     archive.writestr("export/notes.txt", "not read")
+    >>> sorted(unpack_upload({"export.zip": buffer.getvalue()}))
+    ['votes.csv']
+    """
+    found: dict[str, bytes] = {}
+    for name, data in files.items():
+        base = Path(name).name.lower()
+        if not base.endswith(".zip"):
+            if base in KNOWN_FILES:
+                found[base] = data
+            continue
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for entry in archive.infolist():
+                    inner = Path(entry.filename).name.lower()
+                    if entry.is_dir() or inner not in KNOWN_FILES:
+                        continue
+                    if entry.file_size > MAX_FILE_BYTES:
+                        raise IngestError(
+                            [Problem(name, None, None, None, f"{inner} is too large once unpacked.",
+                                     "Upload the export's files themselves.")]
+                        )  # fmt: skip
+                    found[inner] = archive.read(entry)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as err:
+            if isinstance(err, IngestError):
+                raise
+            raise IngestError(
+                [Problem(name, None, None, None, "is not a readable ZIP file.", "Zip the export folder again.")]
+            ) from None
+    return found
 
 
 def _iso(ms: int | None) -> str | None:
@@ -260,3 +304,21 @@ def export_polis(db: Database, code: str) -> dict[str, bytes]:
         "summary.csv": summary_csv.getvalue().encode("utf-8"),
         "conversation.json": json.dumps(conversation, ensure_ascii=False, indent=2).encode("utf-8"),
     }
+
+
+def export_polis_zip(db: Database, code: str) -> bytes:
+    r"""Return :func:`export_polis` as one ZIP (the download on the workshop page); the same privacy rule applies.
+
+    >>> from lessons.store import open_memory_store
+    >>> from lessons.permissions import cli_actor
+    >>> db = open_memory_store()
+    >>> votes = b"comment-id,voter-id,vote\n" + b"".join(b"5,%d,1\n" % i for i in range(5))
+    >>> code = import_polis(db, cli_actor(), {"votes.csv": votes}, title="T")
+    >>> sorted(zipfile.ZipFile(io.BytesIO(export_polis_zip(db, code))).namelist())[:2]
+    ['comments.csv', 'conversation.json']
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in export_polis(db, code).items():
+            archive.writestr(name, data)
+    return buffer.getvalue()

@@ -2,8 +2,8 @@
 
 Statements come from lessons, governance-model elements or free text; also the list of statements participants vote on.
 
-Statements can be added while a workshop is draft or open, and removed while nobody has voted on them; a closed
-workshop's statements do not change.
+Statements can be added while a workshop is draft or open; they can be edited, removed and reordered only while
+it is a draft (participants never see a statement change under them); a closed workshop's statements do not change.
 """
 
 from __future__ import annotations
@@ -135,28 +135,111 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_STATEMENT_CHARS else text[: MAX_STATEMENT_CHARS - 1].rstrip() + "…"
 
 
-def remove_statement(db: Database, actor: Actor, code: str, key: str) -> None:
-    """Remove a statement from a workshop: in draft, or while open as long as nobody has voted on it.
+def _draft_statement(db: Database, code: str, key: str, doing: str) -> tuple[dict, dict]:
+    """Return the draft workshop ``code`` and its statement ``key``; refuse when it is not a draft or has no ``key``."""
+    workshop = _workshop(db, code)
+    if workshop["status"] != "draft":
+        raise WorkshopError(
+            f"The workshop is {workshop['status']}; statements can be {doing} only before it opens for voting."
+        )
+    statement = _row(
+        db,
+        "SELECT id, key, text, source, position FROM statements WHERE workshop_id = ? AND key = ?",
+        [workshop["id"], str(key).upper()],
+    )
+    if statement is None:
+        raise WorkshopError(f"The workshop has no statement {str(key).upper()}.")
+    return workshop, statement
 
-    Votes are never thrown away; reject or leave such a statement instead.
+
+def edit_statement(db: Database, actor: Actor, code: str, key: str, text: str) -> None:
+    """Change the text of a statement while its workshop is a draft; the old and new text are audited.
+
+    A statement drawn from a lesson or an element keeps its link (its results still count for that lesson).
+
+    >>> from lessons.permissions import cli_actor
+    >>> from lessons.store import open_memory_store
+    >>> from lessons.workshops.rooms import create_workshop
+    >>> db = open_memory_store()
+    >>> code = create_workshop(db, cli_actor(), "Validation")
+    >>> add_statements(db, cli_actor(), code, texts=["Residents should co-design services."])
+    ['S01']
+    >>> edit_statement(db, cli_actor(), code, "S01", "Residents should co-design every service.")
+    >>> statements(db, code)[0]["text"]
+    'Residents should co-design every service.'
+    """
+    authorize(actor, "workshop.manage")
+    text = _clean_text(text)
+    with db.atomic():
+        workshop, statement = _draft_statement(db, code, key, "edited")
+        if text == statement["text"]:
+            return
+        db.execute("UPDATE statements SET text = ? WHERE id = ?", [text, statement["id"]])
+        record(
+            db, actor, "workshop.statements", object_type="workshop", object_id=workshop["code"], rows=1,
+            detail={"edited": statement["key"], "before": statement["text"], "after": text},
+        )  # fmt: skip
+
+
+def remove_statement(db: Database, actor: Actor, code: str, key: str) -> None:
+    """Remove a statement from a workshop while it is a draft.
+
+    Once a workshop has opened, statements stay: participants may have seen or voted on them, and votes are never
+    thrown away (reject or leave such a statement instead).
     """
     authorize(actor, "workshop.manage")
     with db.atomic():
-        workshop = _workshop(db, code)
-        if workshop["status"] == "closed":
-            raise WorkshopError("The workshop is closed; its statements can no longer change.")
-        statement = _row(
-            db, "SELECT id FROM statements WHERE workshop_id = ? AND key = ?", [workshop["id"], str(key).upper()]
-        )
-        if statement is None:
-            raise WorkshopError(f"The workshop has no statement {key}.")
+        workshop, statement = _draft_statement(db, code, key, "removed")
         if db.execute("SELECT 1 FROM votes WHERE statement_id = ? LIMIT 1", [statement["id"]]).fetchone():
-            raise WorkshopError(f"Participants have voted on {key}; it cannot be removed.")
+            raise WorkshopError(f"Participants have voted on {statement['key']}; it cannot be removed.")
         db.execute("DELETE FROM statements WHERE id = ?", [statement["id"]])
         record(
             db, actor, "workshop.statements", object_type="workshop", object_id=workshop["code"], rows=1,
-            detail={"removed": [str(key).upper()]},
+            detail={"removed": [statement["key"]]},
         )  # fmt: skip
+
+
+def move_statement(db: Database, actor: Actor, code: str, key: str, steps: int) -> list[str]:
+    """Move a statement up (``steps`` < 0) or down in a draft workshop's order; return the keys in the new order.
+
+    Participants are shown statements in this order. Moving past either end stops there; positions are renumbered
+    1, 2, 3 … and the old and new order are audited.
+
+    >>> from lessons.permissions import cli_actor
+    >>> from lessons.store import open_memory_store
+    >>> from lessons.workshops.rooms import create_workshop
+    >>> db = open_memory_store()
+    >>> code = create_workshop(db, cli_actor(), "Validation")
+    >>> add_statements(db, cli_actor(), code, texts=["The first statement.", "The second statement."])
+    ['S01', 'S02']
+    >>> move_statement(db, cli_actor(), code, "S02", -1)
+    ['S02', 'S01']
+    """
+    authorize(actor, "workshop.manage")
+    with db.atomic():
+        workshop, statement = _draft_statement(db, code, key, "reordered")
+        ids = [
+            r[0]
+            for r in db.execute(
+                "SELECT id FROM statements WHERE workshop_id = ? ORDER BY position IS NULL, position, id",
+                [workshop["id"]],
+            )
+        ]
+        before = list(ids)
+        at = ids.index(statement["id"])
+        ids.insert(max(0, min(len(ids) - 1, at + int(steps))), ids.pop(at))
+        if ids != before:
+            db.conn.executemany(
+                "UPDATE statements SET position = ? WHERE id = ?", [(n, i) for n, i in enumerate(ids, start=1)]
+            )
+        keys = dict(db.execute("SELECT id, key FROM statements WHERE workshop_id = ?", [workshop["id"]]).fetchall())
+        order = [keys[i] for i in ids]
+        if ids != before:
+            record(
+                db, actor, "workshop.statements", object_type="workshop", object_id=workshop["code"], rows=1,
+                detail={"moved": statement["key"], "before": [keys[i] for i in before], "after": order},
+            )  # fmt: skip
+    return order
 
 
 def set_allow_submissions(db: Database, actor: Actor, code: str, allow: bool) -> None:

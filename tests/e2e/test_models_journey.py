@@ -139,8 +139,10 @@ def run_workshop(page) -> None:
     page.get_by_role("button", name="Add statements").click()
     expect(page.get_by_text("Added 3 statements.")).to_be_visible()
     page.get_by_role("button", name="Open for voting").click()
+    page.get_by_role("button", name="Yes, open for voting").click()  # the confirmation names the consequence
     browser.wait_rendered(page)
     expect(page.get_by_role("button", name="Close voting")).to_be_visible()
+    page.get_by_role("tab", name="Live results").click()  # only the open tab runs (its results refresh by themselves)
 
 
 def participant_votes(chrome, url: str, code: str, group: str, shot_name: str | None = None) -> None:
@@ -212,8 +214,10 @@ def test_model_workshop_outcomes_journey(chrome, fresh_url):
     # Step 4: the facilitator closes the workshop and applies its results.
     expect(facilitator.get_by_test_id("stMetric").filter(has_text="Participants")).to_contain_text("5", timeout=20_000)
     facilitator.get_by_role("button", name="Close voting").click()
+    facilitator.get_by_role("button", name="Yes, close voting").click()
     browser.wait_rendered(facilitator)
     facilitator.get_by_role("button", name="Apply results to lessons").click()
+    facilitator.get_by_role("button", name="Yes, apply the results").click()
     # the statements come from model elements, not lessons: no lesson status changes, and the page says so
     expect(facilitator.get_by_text("No statement of this workshop was drawn from a lesson")).to_be_visible()
     facilitator.context.close()
