@@ -63,7 +63,7 @@ if auth.sign_in_required() and not signed_in:
             *pages["Workshops"][:1],  # workshop participants vote without an account
         ]
     }
-page = st.navigation(pages, position="hidden" if participant else "sidebar")
+page = st.navigation(pages, position="hidden" if participant else "sidebar", expanded=True)  # 13 pages: no "View more"
 with st.sidebar:
     if not participant:
         auth.sign_in_box(path)

@@ -247,7 +247,7 @@ def voting(path: str, token: str, status: str = "open") -> int:
             format_func=lambda v: {1: "1 · not", 3: "3", 5: "5 · very"}.get(v, str(v)),
         )
     if focus:
-        _announce(f"{focus} Statement {done + 1} of {total}: {current['text']}", done)
+        _announce(f"{focus} Statement {done + 1} of {total}:", done)  # the script adds the statement from the page
     return done
 
 
@@ -267,11 +267,16 @@ def _announce(message: str, nonce) -> None:
     live.style.cssText = "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap";
     document.body.appendChild(live);
   }}
-  live.textContent = ""; setTimeout(function () {{ live.textContent = note; }}, 100);
-  var tries = 0;
+  live.textContent = "";
+  var tries = 0, said = false;
   (function focus() {{
     var target = document.querySelector(".st-key-vote_card h3") || document.querySelector("[data-testid='stAlert']");
     if (target) {{ target.setAttribute("tabindex", "-1"); target.focus({{preventScroll: false}}); }}
+    if (target && !said) {{  // user text reaches the live region from the rendered page, never through this script
+      said = true;
+      var text = target.tagName === "H3" ? " " + target.textContent : "";
+      setTimeout(function () {{ live.textContent = note + text; }}, 100);
+    }}
     if ((!target || document.activeElement !== target) && ++tries < 40) setTimeout(focus, 50);
   }})();
 }})();"""

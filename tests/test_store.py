@@ -396,6 +396,7 @@ def test_table_counts_on_the_empty_store(db):
         "statements": 0,
         "participants": 0,
         "votes": 0,
+        "statement_responses": 0,
         "uploads": 0,
         "upload_changes": 0,
         "users": 0,

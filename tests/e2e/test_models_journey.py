@@ -18,7 +18,7 @@ from lessons.editing import create_pilot
 from lessons.ingest.pipeline import run_import
 from lessons.ingest.validate import Options
 from lessons.permissions import cli_actor
-from lessons.store import open_store
+from lessons.store import connect, open_store
 from tests.e2e.conftest import SCREENSHOTS, fill_sign_in
 
 ADMIN = ("journey-admin", "a-long-admin-passphrase")
@@ -194,7 +194,7 @@ def test_model_workshop_outcomes_journey(chrome, fresh_url):
     expect(facilitator.get_by_text("Signed in as")).to_be_visible()
     browser.wait_rendered(facilitator)
     run_workshop(facilitator)
-    with open_store(path) as db:
+    with connect(path, readonly=True) as db:  # a reader never waits for the server's writes
         code = next(w["code"] for w in workshops.workshop_list(db) if w["title"] == WORKSHOP)
         keys = {s["text"]: s["key"] for s in workshops.statements(db, code)}
 
@@ -205,7 +205,7 @@ def test_model_workshop_outcomes_journey(chrome, fresh_url):
     participant_votes(chrome, url, code, "Citizens", shot_name="42-models-workshop-phone")
     participant_votes(chrome, url, code, "Public sector")
     domain_votes = {ELEMENTS[0]: "aaa", ELEMENTS[1]: "aad", ELEMENTS[2]: "ddd"}
-    with open_store(path) as db:
+    with connect(path) as db:  # the store exists: no migration, only the votes to write
         tokens = [workshops.join(db, code, stakeholder_group=g) for g in ("research", "private", "civil_society")]
         for text, key in keys.items():
             for token, vote in zip(tokens, domain_votes[text]):
