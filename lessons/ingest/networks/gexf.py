@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from lessons.ingest.networks.builder import NetworkData, _Builder, _too_big_or_empty
+from lessons.ingest.networks.builder import NetworkData
 from lessons.ingest.networks.names import _DIRECTIONS, _Entry, _iso_date
-from lessons.ingest.networks.safexml import _parse, _XMLReader
+from lessons.ingest.networks.safexml import _XMLReader, read_xml_network
 
 GEXF_NAMESPACES = {
     "": "no namespace",
@@ -248,15 +248,4 @@ def read_gexf(data: bytes, filename: str) -> NetworkData:
     >>> net.problems[0].message
     'The node value for \'9\' refers to an attribute not declared in <attributes class="node"> (1 node); it was kept as \'9\'.'
     """
-    early = _too_big_or_empty(data, filename)
-    if early is not None:
-        return early
-    builder = _Builder(filename)
-    reader = _GEXFReader(builder)
-    failure = _parse(data, filename, reader)
-    if failure is not None:
-        return NetworkData([], [], [failure])
-    reader.build()
-    if any(p.row is None and p.severity == "error" for p in builder.problems):
-        return NetworkData([], [], builder.problems)
-    return builder.finish()
+    return read_xml_network(data, filename, _GEXFReader)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from lessons.ingest.networks.builder import NetworkData, _Builder, _too_big_or_empty
+from lessons.ingest.networks.builder import NetworkData
 from lessons.ingest.networks.names import _Entry
-from lessons.ingest.networks.safexml import _parse, _XMLReader
+from lessons.ingest.networks.safexml import _XMLReader, read_xml_network
 
 GRAPHML_NAMESPACE = "http://graphml.graphdrawing.org/xmlns"
 
@@ -254,15 +254,4 @@ def read_graphml(data: bytes, filename: str) -> NetworkData:
     >>> print(net.problems[0])
     pilot.graphml, row 5, column target: The tie's target 'c' is not one of the nodes. Add a node with id 'c', or correct the tie's target.
     """
-    early = _too_big_or_empty(data, filename)
-    if early is not None:
-        return early
-    builder = _Builder(filename)
-    reader = _GraphMLReader(builder)
-    failure = _parse(data, filename, reader)
-    if failure is not None:
-        return NetworkData([], [], [failure])
-    reader.build()
-    if any(p.row is None and p.severity == "error" for p in builder.problems):
-        return NetworkData([], [], builder.problems)
-    return builder.finish()
+    return read_xml_network(data, filename, _GraphMLReader)

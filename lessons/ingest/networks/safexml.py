@@ -9,7 +9,7 @@ import re
 from xml.parsers import expat
 
 from lessons.ingest.networks import limits
-from lessons.ingest.networks.builder import _Builder
+from lessons.ingest.networks.builder import NetworkData, _Builder, _too_big_or_empty
 from lessons.ingest.problems import Problem
 
 
@@ -113,3 +113,34 @@ class _XMLReader:
 
     def nearest(self, *names: str):
         return next((record for local, record in reversed(self.stack) if local in names), None)
+
+
+def read_xml_network(data: bytes, filename: str, reader_class) -> NetworkData:
+    """Read a GraphML or GEXF file with ``reader_class``: the size checks, safe parsing, then the builder's checks.
+
+    Parameters
+    ----------
+    data : bytes
+        The file as uploaded.
+    filename : str
+        Its name, for the problems.
+    reader_class : type
+        An :class:`_XMLReader` subclass that turns the parser's events into the builder's nodes and ties.
+
+    Returns
+    -------
+    NetworkData
+        The stakeholders and ties, or the problems that stopped the reading.
+    """
+    early = _too_big_or_empty(data, filename)
+    if early is not None:
+        return early
+    builder = _Builder(filename)
+    reader = reader_class(builder)
+    failure = _parse(data, filename, reader)
+    if failure is not None:
+        return NetworkData([], [], [failure])
+    reader.build()
+    if any(p.row is None and p.severity == "error" for p in builder.problems):
+        return NetworkData([], [], builder.problems)
+    return builder.finish()
