@@ -75,8 +75,8 @@ STATUS_LABELS = {
 def resolve_db_path(explicit: str | os.PathLike | None = None) -> Path:
     """Return the database path: ``explicit``, else ``$LESSONS_DB``, else ``data/lessons.db``.
 
-    >>> resolve_db_path("/tmp/x.db")
-    PosixPath('/tmp/x.db')
+    >>> resolve_db_path("stores/x.db")
+    PosixPath('stores/x.db')
     """
     if explicit:
         return Path(explicit)
