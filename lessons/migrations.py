@@ -688,3 +688,26 @@ BEGIN
 END;
 """,
         )
+
+
+@migrations()
+def m012_staff_sessions(db: Database) -> None:
+    """Keep staff signed in across a reload, until they sign out or the session expires (#16).
+
+    A session is known by the SHA-256 hash of its secret token (the browser holds the token in a cookie); signing
+    out, a new password or a disabled account ends it here, whatever the browser still holds.
+    """
+    run_sql(
+        db,
+        """
+CREATE TABLE staff_sessions (
+    id INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    ended_at TEXT
+);
+CREATE INDEX idx_staff_sessions_user ON staff_sessions(user_id);
+""",
+    )

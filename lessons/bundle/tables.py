@@ -26,6 +26,7 @@ LICENSES: list[dict] = []
 LEFT_OUT = {
     "users": "accounts: password hashes, e-mail addresses and sign-in times",
     "user_pilots": "accounts: which pilots each coordinator may change",
+    "staff_sessions": "accounts: who is signed in (hashes of session tokens)",
     "audit_log": "every write and sign-in, with account ids and names",
     "upload_changes": "row images before and after each upload (kept to undo uploads; may hold removed text)",
     "deleted_pilots": "deleted pilots, kept so a deletion can be undone (the data set is the current state)",
