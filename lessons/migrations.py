@@ -711,3 +711,70 @@ CREATE TABLE staff_sessions (
 CREATE INDEX idx_staff_sessions_user ON staff_sessions(user_id);
 """,
     )
+
+
+@migrations()
+def m019_theme_counts(db: Database) -> None:
+    """Keep lesson counts per pilot, theme and kind in a summary table kept by triggers (#18).
+
+    The Overview and *What recurs* then need not visit every lesson. ``lesson_theme_counts`` holds one row per pilot, theme and kind with at least one lesson. Triggers keep it
+    equal to a recount on every write: a theme linked or unlinked, a lesson's kind or pilot changed, a lesson
+    deleted (directly or with its pilot; its links go after it and then find no lesson, so nothing counts twice).
+    """
+    run_sql(
+        db,
+        """
+CREATE TABLE lesson_theme_counts (
+    pilot_id INTEGER NOT NULL,
+    theme_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    lessons INTEGER NOT NULL,
+    PRIMARY KEY (pilot_id, theme_id, kind)
+) WITHOUT ROWID;
+INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, lessons)
+    SELECT l.pilot_id, lt.theme_id, l.kind, count(*)
+    FROM lesson_themes lt JOIN lessons l ON l.id = lt.lesson_id
+    GROUP BY l.pilot_id, lt.theme_id, l.kind;
+CREATE TRIGGER lesson_theme_counts_link AFTER INSERT ON lesson_themes
+BEGIN
+    INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, lessons)
+        SELECT l.pilot_id, new.theme_id, l.kind, 1 FROM lessons l WHERE l.id = new.lesson_id
+        ON CONFLICT (pilot_id, theme_id, kind) DO UPDATE SET lessons = lessons + 1;
+END;
+CREATE TRIGGER lesson_theme_counts_unlink AFTER DELETE ON lesson_themes
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE theme_id = old.theme_id
+          AND (pilot_id, kind) = (SELECT l.pilot_id, l.kind FROM lessons l WHERE l.id = old.lesson_id);
+    DELETE FROM lesson_theme_counts WHERE theme_id = old.theme_id AND lessons <= 0;
+END;
+CREATE TRIGGER lesson_theme_counts_relink AFTER UPDATE OF lesson_id, theme_id ON lesson_themes
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE theme_id = old.theme_id
+          AND (pilot_id, kind) = (SELECT l.pilot_id, l.kind FROM lessons l WHERE l.id = old.lesson_id);
+    DELETE FROM lesson_theme_counts WHERE theme_id = old.theme_id AND lessons <= 0;
+    INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, lessons)
+        SELECT l.pilot_id, new.theme_id, l.kind, 1 FROM lessons l WHERE l.id = new.lesson_id
+        ON CONFLICT (pilot_id, theme_id, kind) DO UPDATE SET lessons = lessons + 1;
+END;
+CREATE TRIGGER lesson_theme_counts_forget BEFORE DELETE ON lessons
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE pilot_id = old.pilot_id AND kind = old.kind
+          AND theme_id IN (SELECT theme_id FROM lesson_themes WHERE lesson_id = old.id);
+    DELETE FROM lesson_theme_counts WHERE pilot_id = old.pilot_id AND kind = old.kind AND lessons <= 0;
+END;
+CREATE TRIGGER lesson_theme_counts_move AFTER UPDATE OF pilot_id, kind ON lessons
+    WHEN old.pilot_id IS NOT new.pilot_id OR old.kind IS NOT new.kind
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE pilot_id = old.pilot_id AND kind = old.kind
+          AND theme_id IN (SELECT theme_id FROM lesson_themes WHERE lesson_id = old.id);
+    DELETE FROM lesson_theme_counts WHERE pilot_id = old.pilot_id AND kind = old.kind AND lessons <= 0;
+    INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, lessons)
+        SELECT new.pilot_id, theme_id, new.kind, 1 FROM lesson_themes WHERE lesson_id = new.id
+        ON CONFLICT (pilot_id, theme_id, kind) DO UPDATE SET lessons = lessons + 1;
+END;
+""",
+    )

@@ -22,6 +22,7 @@ ALL = [
     "m010_model_uploads",
     "m011_workshop_reports",
     "m012_staff_sessions",
+    "m019_theme_counts",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -221,6 +222,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m010_model_uploads"),
         ("cross_pilot_lessons", "m011_workshop_reports"),
         ("cross_pilot_lessons", "m012_staff_sessions"),
+        ("cross_pilot_lessons", "m019_theme_counts"),
     ]
     assert migrate(db) == []
     db.close()

@@ -32,7 +32,7 @@ LEFT_OUT = {
     "deleted_pilots": "deleted pilots, kept so a deletion can be undone (the data set is the current state)",
 }
 #: Internal or derived tables: kept in ``lessons.db`` only (``analysis_results`` emptied), never in the package.
-INTERNAL = ("analysis_results", "data_versions", "_sqlite_migrations")
+INTERNAL = ("analysis_results", "lesson_theme_counts", "data_versions", "_sqlite_migrations")
 #: Columns that name accounts: kept, but emptied.
 BLANKED = {"uploads": ("user_id", "username", "undone_by"), "workshops": ("created_by", "purpose")}
 #: The lifecycle's record is public without who acted: the role stays, the account is emptied.

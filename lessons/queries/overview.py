@@ -49,13 +49,17 @@ def pilots_by_country(db: Database) -> pd.DataFrame:
 
 
 def lessons_by_theme_and_kind(db: Database) -> pd.DataFrame:
-    """Lesson counts per theme and kind: columns ``theme``, ``kind``, ``lessons`` (themes with no lesson omitted)."""
+    """Count lessons per theme and kind: columns ``theme``, ``kind``, ``lessons`` (themes with no lesson omitted).
+
+    Read from ``lesson_theme_counts``, the summary the store keeps by triggers, so the cost follows the number of
+    pilots and themes, not of lessons.
+    """
     return _frame(
         db,
         """
-        SELECT t.name AS theme, l.kind, count(*) AS lessons
-        FROM lesson_themes lt JOIN themes t ON t.id = lt.theme_id JOIN lessons l ON l.id = lt.lesson_id
-        GROUP BY t.name, l.kind ORDER BY t.name, l.kind
+        SELECT t.name AS theme, c.kind, sum(c.lessons) AS lessons
+        FROM lesson_theme_counts c JOIN themes t ON t.id = c.theme_id
+        GROUP BY t.name, c.kind ORDER BY t.name, c.kind
         """,
     )
 
