@@ -717,13 +717,15 @@ CREATE INDEX idx_staff_sessions_user ON staff_sessions(user_id);
 def m019_theme_counts(db: Database) -> None:
     """Keep lesson counts per pilot, theme and kind in a summary table kept by triggers (#18).
 
-    The Overview and *What recurs* then need not visit every lesson. ``lesson_theme_counts`` holds one row per pilot, theme and kind with at least one lesson. Triggers keep it
+    The Overview and *What recurs* then need not visit every lesson; a narrow index on ``lessons(pilot_id, status)``
+    lets the per-pilot counts read an index instead of the wide lesson rows. ``lesson_theme_counts`` holds one row per pilot, theme and kind with at least one lesson. Triggers keep it
     equal to a recount on every write: a theme linked or unlinked, a lesson's kind or pilot changed, a lesson
     deleted (directly or with its pilot; its links go after it and then find no lesson, so nothing counts twice).
     """
     run_sql(
         db,
         """
+CREATE INDEX idx_lessons_pilot_status ON lessons(pilot_id, status);
 CREATE TABLE lesson_theme_counts (
     pilot_id INTEGER NOT NULL,
     theme_id INTEGER NOT NULL,

@@ -37,12 +37,16 @@ def _count_in(table: str, column: str, values) -> tuple[str, list]:
 
 
 def pilots_by_country(db: Database) -> pd.DataFrame:
-    """Pilots and lessons per country: columns ``country``, ``pilots``, ``lessons``."""
+    """Count pilots and lessons per country: columns ``country``, ``pilots``, ``lessons``.
+
+    Lessons are counted per pilot on the narrow ``(pilot_id, status)`` index first, never row by row.
+    """
     return _frame(
         db,
         """
-        SELECT p.country, count(DISTINCT p.id) AS pilots, count(l.id) AS lessons
-        FROM pilots p LEFT JOIN lessons l ON l.pilot_id = p.id
+        SELECT p.country, count(*) AS pilots, coalesce(sum(n.lessons), 0) AS lessons
+        FROM pilots p LEFT JOIN (SELECT pilot_id, count(*) AS lessons FROM lessons GROUP BY pilot_id) n
+             ON n.pilot_id = p.id
         GROUP BY p.country ORDER BY pilots DESC, p.country
         """,
     )
@@ -65,17 +69,23 @@ def lessons_by_theme_and_kind(db: Database) -> pd.DataFrame:
 
 
 def pilot_summaries(db: Database) -> pd.DataFrame:
-    """One row per pilot with its facts and counts of lessons, validated lessons and stakeholders."""
+    """Describe each pilot in one row: its facts and counts of lessons, validated lessons and stakeholders.
+
+    The counts are grouped once over narrow indexes, not counted pilot by pilot.
+    """
     clause, params = _in("status", VALIDATED_STATUSES)
     return _frame(
         db,
         f"""
         SELECT p.id, p.slug, p.name, p.country, p.city, p.service_area, p.target_groups, p.start_date, p.end_date,
                m.name AS methodology, p.summary,
-               (SELECT count(*) FROM lessons l WHERE l.pilot_id = p.id) AS lessons,
-               (SELECT count(*) FROM lessons l WHERE l.pilot_id = p.id AND {clause}) AS validated,
-               (SELECT count(*) FROM stakeholders s WHERE s.pilot_id = p.id) AS stakeholders
+               coalesce(n.lessons, 0) AS lessons, coalesce(n.validated, 0) AS validated,
+               coalesce(s.stakeholders, 0) AS stakeholders
         FROM pilots p LEFT JOIN methodologies m ON m.code = p.methodology
+        LEFT JOIN (SELECT pilot_id, count(*) AS lessons, sum({clause}) AS validated FROM lessons GROUP BY pilot_id) n
+             ON n.pilot_id = p.id
+        LEFT JOIN (SELECT pilot_id, count(*) AS stakeholders FROM stakeholders GROUP BY pilot_id) s
+             ON s.pilot_id = p.id
         ORDER BY p.name
         """,
         params,
