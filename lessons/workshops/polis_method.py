@@ -21,8 +21,9 @@ reimplementation (``polis-community/red-dwarf`` v0.4.0), step by step:
    votes they cast and scaled by ``sqrt(statements / their votes)`` (Pol.is's sparsity-aware projection; the zeroed
    columns count as cast votes for everyone, a quirk of Pol.is that red-dwarf keeps too).
 4. **Base clusters**: k-means with k = 100 (:data:`BASE_K`) on the placed participants' positions, started from the
-   first 100 distinct positions (in participant id order), at most 100 iterations. With 100 or fewer distinct
-   positions every distinct position is its own base cluster.
+   first 100 distinct positions in the order participants were placed (Pol.is numbers its base clusters as
+   participants arrive), at most 100 iterations. With 100 or fewer distinct positions every distinct position is
+   its own base cluster; their order decides where step 5 starts.
 5. **Opinion groups**: k-means on the base clusters' centres, each weighted by its number of members, for k = 2 to
    ``min(5, 2 + base clusters // 12)`` (Pol.is's group-size rule, :func:`max_k`), each started from the first k
    distinct centres, at most 20 iterations (Pol.is passes ``:cluster-iters``, which its ``kmeans`` ignores, so its
@@ -53,8 +54,11 @@ Differences that remain, and why:
 * **PCA by SVD.** Pol.is runs 100 power iterations from a random start; we take the exact singular vectors
   (red-dwarf uses scikit-learn's PCA: the same). The sign of a component is arbitrary in both; groups do not depend
   on it, positions on the map may be mirrored.
-* **Order of equals.** Pol.is takes the first distinct positions in the order of its hash sets; we take them in
-  participant id order, and break a tie in nearest centre by the lower index.
+* **Order.** Pol.is's base clusters keep their numbers from update to update and new ones are added as people
+  arrive; a fresh Pol.is computation would take them in the order of a Clojure hash set. We number them in the
+  order participants were placed (replayed) and break a tie in nearest centre by the lower index. Given Pol.is's
+  own base clusters, steps 5's k-means and choice of k reproduce Pol.is's groups exactly on all four conversations
+  measured (adjusted Rand index 1.0); the differences come from the base clusters and who is placed.
 * **Large conversations.** Above 10,000 participants Pol.is switches to a mini-batch PCA on samples; we always
   compute the full PCA. Pol.is also stops admitting participants and comments beyond 100,000 and 10,000.
 * **Subgroups, comment priorities and participant statistics** (what Pol.is uses to route comments to voters and
@@ -130,20 +134,27 @@ def in_conversation_replayed(rows: np.ndarray, columns: np.ndarray, participants
     >>> in_conversation_replayed(np.array([0, 1, 1]), np.array([0, 0, 1]), 3).tolist()
     [True, True, False]
     """
+    return _replay(rows, columns, participants) < np.iinfo(np.int64).max
+
+
+def _replay(rows: np.ndarray, columns: np.ndarray, participants: int) -> np.ndarray:
+    """Return the vote number at which each participant was placed (the largest int64 for never)."""
+    never = np.iinfo(np.int64).max
     counts = np.zeros(participants, int)
-    placed = np.zeros(participants, bool)
+    entered = np.full(participants, never, dtype=np.int64)
     seen: set[int] = set()
-    for row, column in zip(rows, columns):
+    for step, (row, column) in enumerate(zip(rows, columns)):
         counts[row] += 1
         seen.add(int(column))
-        if counts[row] >= min(MIN_VOTES, len(seen)):
-            placed[row] = True
-        if placed.sum() < GREEDY_N:
+        if counts[row] >= min(MIN_VOTES, len(seen)) and entered[row] == never:
+            entered[row] = step
+        if (entered < never).sum() < GREEDY_N:
             for i in np.lexsort((np.arange(participants), -counts)):
-                if placed.sum() >= GREEDY_N or counts[i] == 0:
+                if (entered < never).sum() >= GREEDY_N or counts[i] == 0:
                     break
-                placed[i] = True
-    return placed
+                if entered[i] == never:
+                    entered[i] = step
+    return entered
 
 
 def max_k(base_clusters: int) -> int:
@@ -259,10 +270,13 @@ def polis_groups(raw: np.ndarray, zeroed: np.ndarray, history: tuple[np.ndarray,
     """
     n, m = raw.shape
     counts = np.isfinite(raw).sum(axis=1)
+    entered = np.arange(n)  # the order participants were placed in: Pol.is numbers its base clusters so
     if not m:
         placed = np.zeros(n, bool)
     elif history is not None and len(history[0]):
-        placed = in_conversation_replayed(history[0], history[1], n) | in_conversation(counts, m)
+        replayed = _replay(history[0], history[1], n)
+        placed = (replayed < np.iinfo(np.int64).max) | in_conversation(counts, m)
+        entered = np.lexsort((np.arange(n), replayed))
     else:
         placed = in_conversation(counts, m)
     out = {"placed": placed, "positions": np.zeros((n, 2)), "labels": np.full(n, -1), "k": 0}
@@ -271,7 +285,8 @@ def polis_groups(raw: np.ndarray, zeroed: np.ndarray, history: tuple[np.ndarray,
         return out
     positions = _positions(raw, zeroed)
     out["positions"] = positions
-    points = positions[placed]
+    order = entered[placed[entered]]  # the placed participants, first placed first
+    points = positions[order]
     if len(points) < 2:
         return out
     base, centres = kmeans_polis(points, BASE_K, max_iters=_BASE_ITERS)
@@ -291,7 +306,7 @@ def polis_groups(raw: np.ndarray, zeroed: np.ndarray, history: tuple[np.ndarray,
         return out
     score, k, groups = best
     labels = np.full(n, -1)
-    labels[placed] = groups[base]
+    labels[order] = groups[base]
     out |= {"labels": labels, "k": k, "silhouette": score}
     return out
 
