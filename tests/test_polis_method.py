@@ -30,6 +30,9 @@ POLIS_MATH = json.loads((Path(__file__).parent / "fixtures" / "polis_math_groups
 #: Adjusted Rand index of our Pol.is mode against Pol.is's own groups, measured 2026-12-07: 1.000, 0.633, 0.928,
 #: 0.895 (our default: 0.717, 0.632, 0.518, 0.810). The floors sit below what was measured.
 ARI_FLOOR = {"4cvkai2ctw": 0.95, "2dhnep37ie": 0.6, "4asymkcrjf": 0.9, "3ntrtcehas": 0.85}
+#: Share of Pol.is's representative statements (statement and direction) that our matching group has too, measured
+#: 2026-12-07: 11/11, 9/14, 15/15, 14/16.
+REPNESS_FLOOR = {"4cvkai2ctw": 1.0, "2dhnep37ie": 0.6, "4asymkcrjf": 0.95, "3ntrtcehas": 0.8}
 
 
 def cli(capsys, *args) -> str:
@@ -169,6 +172,16 @@ def test_polis_mode_against_polis_own_groups(tmp_path, capsys, name):
     keys = {r["statement_id"]: int(r["key"][1:]) for r in found["statements"]}
     theirs = {(t, f) for f in ("agree", "disagree") for t in reference["consensus"][f]}
     assert {(keys[s], f) for s, f in consensus} == theirs
+    same = total = 0
+    for gid, members in reference["repness"].items():
+        placed = [p for p, g in reference["groups"].items() if g == int(gid) and ours.get(p)]
+        match = max(set(ours[p] for p in placed), key=lambda g: sum(ours[p] == g for p in placed))
+        mine = [(keys[r["statement_id"]], r["repful_for"]) for r in found["representative"] if r["group"] == match]
+        same += len({tuple(x) for x in members} & set(mine))
+        total += len(members)
+        if REPNESS_FLOOR[name] == 1.0:
+            assert mine == [tuple(x) for x in members]  # the same statements in Pol.is's order
+    assert same / total >= REPNESS_FLOOR[name], (same, total)
 
 
 @needs_realdata

@@ -355,13 +355,13 @@ def _beats_best_agree(s: dict, c: int, best: int | None) -> bool:
 def polis_repness(values: np.ndarray, labels: np.ndarray, names: list, statements: pd.DataFrame) -> pd.DataFrame:
     """Select each group's representative statements as Pol.is's ``select-rep-comments`` does (step 6).
 
-    ``values`` is participants × analysed statements; ``labels`` each participant's group name (None when not
-    placed). Columns as :func:`lessons.workshops.grouping._representative` returns them, plus ``best_agree``.
+    ``values`` is participants × analysed statements; ``labels`` each participant's group name (None or NaN when not
+    placed: they count neither in a group nor in "the rest"). Columns as :func:`lessons.workshops.grouping._representative` returns them, plus ``best_agree``.
     """
     rows = []
     for name in names:
         inside = labels == name
-        rest = np.array([lab is not None and lab != name for lab in labels], dtype=bool)
+        rest = np.array([bool(pd.notna(lab)) and lab != name for lab in labels], dtype=bool)  # None or NaN: not placed
         s, r = _stats(values[inside]), _stats(values[rest])
         s["ra"] = s["pa"] / ((1 + r["na"]) / (2 + r["ns"]))
         s["rd"] = s["pd"] / ((1 + r["nd"]) / (2 + r["ns"]))
