@@ -108,7 +108,10 @@ def results_view(results: dict) -> None:
             },
         )
     with tabs[1]:
-        st.caption("Broad agreement in every opinion group and every stakeholder group large enough to show.")
+        if summary.get("method") == "polis":
+            st.caption("Pol.is's consensus: more than half of everyone agree (or disagree), significant at 90%.")
+        else:
+            st.caption("Broad agreement in every opinion group and every stakeholder group large enough to show.")
         _statement_list(results["consensus"].rename(columns={"pass": "pass_"}), "No statement has consensus yet.")
     with tabs[2]:
         st.caption("Statements the opinion groups answer differently.")

@@ -299,4 +299,4 @@ def test_the_facilitator_chooses_the_analysis_method(demo_db_path, app_on):
     assert not at.exception, at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "26 participants voted. 25 are placed in an opinion group" in captions
-    assert "as Pol.is counts" in captions
+    assert "as Pol.is counts" in captions and "Pol.is's consensus" in captions
