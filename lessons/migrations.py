@@ -780,3 +780,20 @@ BEGIN
 END;
 """,
     )
+
+
+@migrations()
+def m015_polis_meta_and_source_ids(db: Database) -> None:
+    """Keep a statement's meta flag and a participant's id in the source export (#17).
+
+    ``statements.is_meta`` is 1 for a meta statement (Pol.is's ``is_meta``: about the participant or the process, not
+    an opinion), stored and shown but left out of the analysis; ``participants.source_id`` is the participant's id in
+    the file it was imported from (Pol.is's ``voter-id``), NULL for people who joined here.
+    """
+    run_sql(
+        db,
+        """
+ALTER TABLE statements ADD COLUMN is_meta INTEGER NOT NULL DEFAULT 0 CHECK (is_meta IN (0, 1));
+ALTER TABLE participants ADD COLUMN source_id TEXT;
+""",
+    )

@@ -23,6 +23,7 @@ ALL = [
     "m011_workshop_reports",
     "m012_staff_sessions",
     "m019_theme_counts",
+    "m015_polis_meta_and_source_ids",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -120,7 +121,12 @@ def write_old_store(path):
 
 
 #: Columns later migrations added to old tables (with defaults): left out when an old store is compared.
-ADDED = {"themes": {"retired"}, "workshops": {"published_at"}}
+ADDED = {
+    "themes": {"retired"},
+    "workshops": {"published_at"},
+    "statements": {"is_meta"},
+    "participants": {"source_id"},
+}
 
 
 def dump(db) -> dict[str, list[tuple]]:
@@ -223,6 +229,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m011_workshop_reports"),
         ("cross_pilot_lessons", "m012_staff_sessions"),
         ("cross_pilot_lessons", "m019_theme_counts"),
+        ("cross_pilot_lessons", "m015_polis_meta_and_source_ids"),
     ]
     assert migrate(db) == []
     db.close()

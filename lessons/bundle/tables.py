@@ -37,6 +37,10 @@ INTERNAL = ("analysis_results", "lesson_theme_counts", "data_versions", "_sqlite
 BLANKED = {"uploads": ("user_id", "username", "undone_by"), "workshops": ("created_by", "purpose")}
 #: The lifecycle's record is public without who acted: the role stays, the account is emptied.
 BLANKED["lesson_status_history"] = ("user_id",)
+#: A participant's id in the export they were imported from would link the bundle's rows to that export: emptied.
+BLANKED["participants"] = ("source_id",)
+#: Why a blanked column is empty, where it is not an account.
+BLANKED_WHY = {("participants", "source_id"): "ids in the source export are not shared"}
 #: Rows never shared: participants' suggested statements a facilitator has not approved (text nobody vetted).
 WITHHELD = {"statements": "moderation = 'approved'"}
 #: Columns never written to the data package (``lessons.db`` holds fresh random values instead).
@@ -212,7 +216,8 @@ def table_schema(db: Database, table: str, docs: dict | None = None) -> dict:
             field["trueValues"], field["falseValues"] = ["1"], ["0"]
         description = meanings.get(name, "")
         if name in BLANKED.get(table, ()):
-            description += " (left empty in a shared bundle: accounts are not shared)"
+            why = BLANKED_WHY.get((table, name), "accounts are not shared")
+            description += f" (left empty in a shared bundle: {why})"
         if description:
             field["description"] = description.strip()
         constraints = {}
