@@ -297,7 +297,7 @@ def statement_editor(path: str, actor, workshop: dict, version: int) -> None:
     if not rows:
         st.caption("No statements yet. Add some below.")
     elif not draft:
-        st.caption("The workshop has opened: statements can no longer be edited, removed or reordered.")
+        st.caption("This workshop is no longer a draft: statements can no longer be edited, removed or reordered.")
     editing = st.session_state.get("workshops_editing")
     for n, statement in enumerate(rows):
         key = statement["key"]
