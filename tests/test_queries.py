@@ -892,6 +892,7 @@ def test_a_prefix_is_not_stemmed_and_a_whole_word_is(db):
         "L3": "Communities and communicators.",
         "L4": "Generous donors; general rules.",
         "L5": "We communicate by phone.",
+        "L6": "Residents were excluded.",
     }
     for key, text in texts.items():
         db["lessons"].insert({"pilot_id": pilot, "key": key, "title": key, "lesson": text, "kind": "insight"})
@@ -905,6 +906,8 @@ def test_a_prefix_is_not_stemmed_and_a_whole_word_is(db):
     assert keys("communication") == ["L1", "L2", "L3", "L5"]
     assert keys("communication failed") == ["L1"]
     assert keys("generat") == []  # "gener" is the stem of general and generous, but neither starts with generat
+    assert keys("communic") == ["L1", "L3", "L5"]  # its stem is "commun", but it is no word: a start only
+    assert keys("excluding") == ["L6"]  # no lesson says excluding, but it ends as an inflected word: typed whole
     assert keys("communicat", column="title") == []
     assert keys("communicat", column="lesson") == ["L1", "L3", "L5"]
 

@@ -159,9 +159,10 @@ class Source:
 
     def typed_last(self, typed: str):
         """What an unquoted last word matches: a word starting with it as written ("communicat" → communication,
-        not community), and, when it is itself a word of the lessons, every word of its stem."""
+        not community), and, when it is itself a word of the lessons or ends like an inflected word (-s, -ed, -ing),
+        every word of its stem."""
         typed = typed.lower()
-        whole = any(typed in (w for w in words(t)) for r in self.valid for t in r.text.values())
+        whole = re.search("..(s|ed|ing)$", typed) or any(typed in words(t) for r in self.valid for t in r.text.values())
         stem = _stem(typed)
         return lambda column: any(w.startswith(typed) or (whole and _stem(w) == stem) for w in words(column))
 

@@ -22,6 +22,7 @@ from sqlite_utils import Database
 __all__ = [
     "COLUMNS",
     "FORMS",
+    "INFLECTED",
     "Match",
     "fts_query",
     "match_for",
@@ -34,6 +35,10 @@ __all__ = [
 COLUMNS = ("title", "lesson", "context", "recommendation")
 #: At most this many forms of one typed word are searched (the commonest first).
 FORMS = 60
+#: A last word with an inflection's ending was typed whole ("excluding" finds excluded, though no lesson says
+#: excluding); a last word otherwise counts as whole only when the lessons have it ("communic", the start of
+#: communication, has the stem of community, "commun").
+INFLECTED = re.compile(r"..(?:s|ed|ing)$")
 
 _TOKEN = re.compile(r'"([^"]+)"|(\S+)')
 #: A word, or words joined by hyphens or apostrophes ("O-ring", "NASA's"); letters and digits as FTS5's unicode61
@@ -82,9 +87,10 @@ def fts_query(text: str | None, forms=None, *, column: str | None = None) -> Mat
 
     Every word must occur. ``forms(word, whole)`` returns the words of the lessons (as written) with the same stem as
     ``word``; with ``whole`` False (the last word, perhaps half typed) only when ``word`` is itself a word of the
-    lessons. Without ``forms`` a word stands for itself. The last word, unless the text ends in a quote, is also the
+    lessons or ends as an inflected word does (:data:`INFLECTED`). Without ``forms`` a word stands for itself. The last word, unless the text ends in a quote, is also the
     start of a word (``*``). Words joined by hyphens or apostrophes are a phrase as written (its last word stemmed or
-    a prefix as above). Text in double quotes is a phrase of stems, searched in the stemmed index.
+    a prefix as above), and a hyphen must be in the text too (:attr:`Match.hyphenated`). Text in double quotes is a
+    phrase of stems, searched in the stemmed index.
 
     Parameters
     ----------
@@ -112,7 +118,7 @@ def fts_query(text: str | None, forms=None, *, column: str | None = None) -> Mat
         raise ValueError(f"There is no column {column!r} to search; choose one of {', '.join(COLUMNS)}.")
     forms = forms or (lambda word, whole: [])
     text = unicodedata.normalize("NFC", text or "")
-    words, phrases = [], []  # words: (parts, is the last typed word)
+    words, phrases = [], []  # words: (the word as typed, whether it is the last)
     for phrase, chunk in _TOKEN.findall(text):
         if phrase:
             parts = _PART.findall(phrase)
@@ -195,7 +201,8 @@ def word_forms(db: Database, words: list[str]) -> dict[str, list[str]]:
     """Return, for each word, the words of the lessons with its stem (as written, commonest first).
 
     The stem is the one SQLite's porter tokenizer gives. Stems are SQLite's own: the word and its candidates (the
-    store's words that start with the stem but its last letter, as every word does) are tokenized in a private
+    store's words that start with the stem but its last letter, as every word does; see below for stems of one or
+    two letters) are tokenized in a private
     in-memory database (:func:`_tokenizer`), never in the store.
 
     >>> from lessons.store import open_memory_store
@@ -205,13 +212,17 @@ def word_forms(db: Database, words: list[str]) -> dict[str, list[str]]:
     stems = _terms("stems", words)
     candidates: list[str] = []
     for stem in dict.fromkeys(stems.values()):
-        start = stem[:-1] or stem
+        # a stem of one or two letters ("a", "us") would make every word of its first letter a candidate: only the
+        # words that start with the whole stem and are at most four letters longer can have it
+        short = len(stem) <= 2
+        start, longest = (stem, len(stem) + 4) if short else (stem[:-1], 1_000_000)
         try:
             candidates += [
                 row[0]
                 for row in db.execute(
-                    "SELECT term FROM lessons_words_vocab WHERE term >= ? AND term < ? ORDER BY doc DESC, term",
-                    [start, start + "\U0010ffff"],
+                    """SELECT term FROM lessons_words_vocab WHERE term >= ? AND term < ? AND length(term) <= ?
+                       ORDER BY doc DESC, term""",
+                    [start, start + "\U0010ffff", longest],
                 )
             ]
         except sqlite3.OperationalError:  # a store from before the words index (m005)
@@ -238,7 +249,8 @@ def match_for(db: Database, text: str | None, *, column: str | None = None) -> M
 
     def forms(word: str, whole: bool) -> list[str]:
         found = known.get(word, [])
-        return found if whole or folded.get(word) in found else []
+        typed = folded.get(word, "")
+        return found if whole or typed in found or INFLECTED.search(typed) else []
 
     return fts_query(text, forms, column=column)
 
