@@ -137,11 +137,11 @@ def store_benchmarks(path: str | Path, repeat: int = 20) -> list[dict]:
         for term in SEARCHES:
             match = queries.match_for(db, term)
             search_samples += _time(lambda term=term: queries.search_lessons(db, query=term, limit=20), repeat)
+            # the anchor: the same full-text query on its index, ranked, with snippets, on a plain connection
             anchor_samples += _time(
-                lambda match=match: raw.execute(
-                    """SELECT rowid, snippet(lessons_fts, -1, '[', ']', '…', 12) FROM lessons_fts
-                       WHERE lessons_fts MATCH ? ORDER BY rank LIMIT 20""",
-                    [match],
+                lambda t=match.table, q=match.query: raw.execute(
+                    f"SELECT rowid, snippet({t}, -1, '[', ']', '…', 12) FROM {t} WHERE {t} MATCH ? ORDER BY rank LIMIT 20",
+                    [q],
                 ).fetchall(),
                 repeat,
             )
@@ -151,12 +151,7 @@ def store_benchmarks(path: str | Path, repeat: int = 20) -> list[dict]:
         )  # fmt: skip
         count_samples = []
         for term in SEARCHES:
-            count_samples += _time(
-                lambda term=term: db.execute(
-                    "SELECT count(*) FROM lessons_fts WHERE lessons_fts MATCH ?", [queries.match_for(db, term)]
-                ).fetchone(),
-                repeat,
-            )
+            count_samples += _time(lambda term=term: len(queries.search_ids(db, term)), repeat)
         rows.append(summarise("fts: count matches", count_samples))
         rows += synthesis_benchmarks(db, repeat)
     return rows

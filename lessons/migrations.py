@@ -797,3 +797,44 @@ ALTER TABLE statements ADD COLUMN is_meta INTEGER NOT NULL DEFAULT 0 CHECK (is_m
 ALTER TABLE participants ADD COLUMN source_id TEXT;
 """,
     )
+
+
+@migrations()
+def m016_words_as_written(db: Database) -> None:
+    """Index the words as written with their positions, so a search finds a word's start and hyphenated words as typed.
+
+    m005's ``lessons_words`` kept only its vocabulary (``detail=none``); searching it needs the positions
+    (``detail=full``): "communicat" finds communication but not community (both "commun" in the stemmed index), and
+    "O-ring" finds the two words side by side. The index is made anew from the lessons already stored; the triggers
+    keep it in step as before (#17).
+    """
+    run_sql(
+        db,
+        """
+DROP TRIGGER IF EXISTS lessons_words_ai;
+DROP TRIGGER IF EXISTS lessons_words_ad;
+DROP TRIGGER IF EXISTS lessons_words_au;
+DROP TABLE IF EXISTS lessons_words_vocab;
+DROP TABLE IF EXISTS lessons_words;
+CREATE VIRTUAL TABLE lessons_words USING fts5(
+    title, lesson, context, recommendation,
+    content='lessons', content_rowid='id', tokenize='unicode61 remove_diacritics 2', detail=full
+);
+CREATE VIRTUAL TABLE lessons_words_vocab USING fts5vocab(lessons_words, 'row');
+CREATE TRIGGER lessons_words_ai AFTER INSERT ON lessons BEGIN
+    INSERT INTO lessons_words (rowid, title, lesson, context, recommendation)
+    VALUES (new.id, new.title, new.lesson, new.context, new.recommendation);
+END;
+CREATE TRIGGER lessons_words_ad AFTER DELETE ON lessons BEGIN
+    INSERT INTO lessons_words (lessons_words, rowid, title, lesson, context, recommendation)
+    VALUES ('delete', old.id, old.title, old.lesson, old.context, old.recommendation);
+END;
+CREATE TRIGGER lessons_words_au AFTER UPDATE ON lessons BEGIN
+    INSERT INTO lessons_words (lessons_words, rowid, title, lesson, context, recommendation)
+    VALUES ('delete', old.id, old.title, old.lesson, old.context, old.recommendation);
+    INSERT INTO lessons_words (rowid, title, lesson, context, recommendation)
+    VALUES (new.id, new.title, new.lesson, new.context, new.recommendation);
+END;
+INSERT INTO lessons_words (lessons_words) VALUES ('rebuild');
+""",
+    )

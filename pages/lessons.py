@@ -48,7 +48,8 @@ st.text_input(
     "Search the lessons",
     key="lessons_query",
     placeholder='e.g. local champions, "procurement rules", trust',
-    help='All words must occur; the last word may be the start of a word; use "double quotes" for a phrase.',
+    help="All words must occur, in any of their forms; the last may be the start of a word as typed (communicat: "
+    'communication, not community); hyphenated words as written (O-ring); "double quotes" make a phrase.',
 )
 choice = lesson_choice()  # as the filters now stand (a value no longer offered may have been dropped)
 found = loaders.load_lessons(path, version, query, **choice)

@@ -335,6 +335,11 @@ def _latin1_accents_right(db):
     assert lesson(db, "H01")["lesson"] == "Über die Brücke, Jyväskylä"
 
 
+def _cp1252_quotes_kept(db):
+    assert lesson(db, "H01")["title"] == "“Quoted” title"
+    assert lesson(db, "H01")["lesson"] == "Costs 5 € – too much"
+
+
 def _latin1_row_right(db):
     assert lesson(db, "H02")["title"] == "Jyväskylä"
 
@@ -373,6 +378,7 @@ AFTER_IMPORT = {
     "formula_cells.xlsx": _formulas_kept_as_text_xlsx,
     "script_and_control_chars.csv": _script_kept_control_chars_removed,
     "latin1.csv": _latin1_accents_right,
+    "cp1252_smart_quotes.csv": _cp1252_quotes_kept,
     "mixed_utf8_latin1.csv": _latin1_row_right,
     "undeclared_attributes.gexf": _network_imported(ties=1, weight=2.0),
     "parallel_edges.graphml": _network_imported(ties=2),

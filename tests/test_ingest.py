@@ -220,7 +220,32 @@ def test_encodings(store, encoding):
         "Café in Málaga",
         "Über die Brücke",
     )
-    assert any("Latin-1" in p.message for p in outcome.problems) == (encoding == "latin-1")
+    assert any("not UTF-8" in p.message for p in outcome.problems) == (encoding == "latin-1")
+
+
+def test_cli_import_reads_windows_1252(tmp_path, capsys):
+    """A CSV saved by Excel on Windows (Windows-1252): curly quotes, dashes, € and Œ arrive as written, not as
+    Latin-1 controls that the cleaning strips ("Quoted title  5  saved"), with a warning naming the encoding (#17)."""
+    db_path = tmp_path / "cli.db"
+    open_store(db_path).close()
+    title = "“Quoted” title – 5 € saved"
+    lesson = "Smart ‘single’ quotes, an ellipsis… and Œuvre — in Jyväskylä"
+    cp1252 = tmp_path / "lessons.csv"
+    cp1252.write_bytes(f"key;title;lesson;kind\nW1;{title};{lesson};insight\n".encode("cp1252"))
+    assert any(0x80 <= b <= 0x9F for b in cp1252.read_bytes())  # where Windows-1252 and Latin-1 differ
+    args = ["--pilot", "windows-pilot", "--country", "FI", "--db", str(db_path), "--quiet"]
+    assert main(["import", str(cp1252), *args]) == EXIT_OK
+    said = "".join(capsys.readouterr())
+    assert "lessons.csv" in said and "read as Windows-1252" in said
+    with open_store(db_path) as db:
+        assert db.execute("SELECT title, lesson FROM lessons WHERE key = 'W1'").fetchone() == (title, lesson)
+    # a byte Windows-1252 leaves undefined (0x81): the file is read as Latin-1, and says so
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes(b"key;title;lesson;kind\nW2;Caf\xe9\x81;Br\xfccke;insight\n")
+    assert main(["import", str(latin1), *args]) == EXIT_OK
+    assert "read as Latin-1" in "".join(capsys.readouterr())
+    with open_store(db_path) as db:
+        assert db.execute("SELECT title, lesson FROM lessons WHERE key = 'W2'").fetchone() == ("Café", "Brücke")
 
 
 def test_nasa_lessons_register_through_a_mapping(store):

@@ -24,6 +24,7 @@ ALL = [
     "m012_staff_sessions",
     "m019_theme_counts",
     "m015_polis_meta_and_source_ids",
+    "m016_words_as_written",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -209,6 +210,27 @@ def test_new_index_finds_lessons_written_before_the_migration(old_store):
     db.close()
 
 
+def test_words_index_is_rebuilt_with_positions_for_lessons_already_stored(tmp_path):
+    """A store from before m016 (words index without positions) is searched as written once reopened (#17)."""
+    from lessons.queries import search_lessons
+
+    path = tmp_path / "m011.db"
+    db = connect(path)
+    migrations.migrations.apply(db, stop_before="m016_words_as_written")
+    seed_vocabulary(db)
+    pilot = db["pilots"].insert({"slug": "p", "name": "P", "country": "FI"}).last_pk
+    for key, text in {"L1": "Communication and the O-ring.", "L2": "The community, an O ring."}.items():
+        db["lessons"].insert({"pilot_id": pilot, "key": key, "title": key, "lesson": text, "kind": "insight"})
+    db.close()
+    db = open_store(path)
+    assert "detail=full" in db.execute("SELECT sql FROM sqlite_master WHERE name = 'lessons_words'").fetchone()[0]
+    assert list(search_lessons(db, query="communicat")["key"]) == ["L1"]
+    assert list(search_lessons(db, query="O-ring")["key"]) == ["L1"]
+    db["lessons"].insert({"pilot_id": pilot, "key": "L3", "title": "L3", "lesson": "Communicating.", "kind": "insight"})
+    assert sorted(search_lessons(db, query="communicat")["key"]) == ["L1", "L3"]  # triggers still keep it in step
+    db.close()
+
+
 def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(old_store):
     path, _ = old_store
     db = connect(path)
@@ -230,6 +252,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m012_staff_sessions"),
         ("cross_pilot_lessons", "m019_theme_counts"),
         ("cross_pilot_lessons", "m015_polis_meta_and_source_ids"),
+        ("cross_pilot_lessons", "m016_words_as_written"),
     ]
     assert migrate(db) == []
     db.close()

@@ -166,6 +166,25 @@ def test_lessons_filters_search_and_url_state(tiny_path, app_on):
     assert param(at, "q") == ["champion"]
 
 
+def test_lessons_search_finds_what_was_typed(tiny_path, app_on):
+    """The page searches as ``python -m lessons search`` does: a hyphenated word as written, the last word as the
+    start of a word, whole words in any of their forms (#17)."""
+    at = app_on(tiny_path).run()
+    at.switch_page("pages/lessons.py").run()
+
+    def cards(query):
+        at.text_input(key="lessons_query").set_value(query).run()
+        assert not at.exception
+        return [b.label for b in at.button if b.key.startswith("lessons_card_")]
+
+    assert cards("online-only") == ["**Online\\-only excluded people**"]
+    assert cards("doors online-only") == []
+    assert cards("exclud") == ["**Online\\-only excluded people**"]
+    assert cards("excluding") == ["**Online\\-only excluded people**"]  # a whole word: its forms
+    assert cards("older resid") == ["**Champions opened doors**"]
+    assert cards("only-online") == []  # the words are there, not in that order
+
+
 def test_a_link_with_filters_reopens_the_same_view(tiny_path, app_on):
     at = app_on(tiny_path)
     at.switch_page("pages/lessons.py")

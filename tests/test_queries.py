@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lessons import queries
-from lessons.queries import MATCH_START, fts_query, prefix_words, search_lessons
+from lessons.queries import MATCH_START, Match, fts_query, search_lessons, word_forms
 
 PILOTS = [
     # id, slug, name, country, city, service_area, methodology
@@ -823,31 +823,42 @@ def test_demo_notice(tiny):
 
 
 @pytest.mark.parametrize(
-    "text, expected",
+    "text, written, stemmed",
     [
-        ('champion "local authority" proc', '"champion" "local authority" "proc"*'),
-        ('  "" ', None),
-        ("", None),
-        (None, None),
-        ("   ", None),
-        ("*", None),
-        ("^", None),
-        ("trust", '"trust"*'),
-        ("trust facilitator", '"trust" "facilitator"*'),
-        ('"local champions"', '"local champions"'),
-        ('"local champions" trust', '"local champions" "trust"*'),
-        ('"unbalanced', '"unbalanced"*'),
-        ("AND OR NOT", '"AND" "OR" "NOT"*'),
-        ("NEAR(", '"NEAR"*'),
-        ("col:value", '"col" "value"*'),
-        ("'; DROP TABLE lessons; --", '"DROP" "TABLE" "lessons"*'),
-        ("hard-to-reach", '"hard" "to" "reach"*'),
-        ("Malmö", '"Malmö"*'),
-        ('"a, b!"', '"a b"'),
+        ('champion "local authority" proc', '"champion" AND "proc"*', '"local authority"'),
+        ("trust", '"trust"*', None),
+        ("trust facilitator", '"trust" AND "facilitator"*', None),
+        ('"local champions"', None, '"local champions"'),
+        ('"local champions" trust', '"trust"*', '"local champions"'),
+        ('"unbalanced', '"unbalanced"*', None),
+        ("AND OR NOT", '"AND" AND "OR" AND "NOT"*', None),
+        ("NEAR(", '"NEAR"*', None),
+        ("col:value", '"col" AND "value"*', None),
+        ("'; DROP TABLE lessons; --", '"DROP" AND "TABLE" AND "lessons"*', None),
+        ("hard-to-reach", '"hard to reach"*', None),  # hyphenated: one phrase as written
+        ("O-ring seal", '"O ring" AND "seal"*', None),
+        ("NASA's", '"NASA s"*', None),
+        ("Malmö", '"Malmö"*', None),
+        ('"a, b!"', None, '"a b"'),
     ],
 )
-def test_fts_query(text, expected):
-    assert fts_query(text) == expected
+def test_fts_query(text, written, stemmed):
+    match = fts_query(text)
+    assert (match.written, match.stemmed) == (written, stemmed)
+
+
+@pytest.mark.parametrize("text", ['  "" ', "", None, "   ", "*", "^", "_", "-"])
+def test_fts_query_nothing_searchable(text):
+    assert fts_query(text) is None
+
+
+def test_fts_query_hyphens_must_be_in_the_text_and_a_column_narrows():
+    assert fts_query("O-ring").hyphenated == ("%O-ring%",)
+    assert fts_query("co-creation workshop").hyphenated == ("%co-creation%",)
+    assert fts_query("NASA's").hyphenated == ()  # apostrophes vary (' ’): the phrase alone decides
+    assert fts_query("trust", column="lesson") == Match('lesson : ("trust"*)', None, (), "lesson")
+    with pytest.raises(ValueError, match="no column 'pilot'"):
+        fts_query("trust", column="pilot")
 
 
 def test_a_prefix_finds_words_whose_stem_is_shorter(db):
@@ -869,4 +880,60 @@ def test_a_prefix_finds_words_whose_stem_is_shorter(db):
     assert sorted(search_lessons(db, query="communicat")["key"]) == ["L1", "L2", "L3"]
     db["lessons"].delete(ids["L2"])
     assert sorted(search_lessons(db, query="communicat")["key"]) == ["L1", "L3"]
-    assert prefix_words(db, "COMMUNICAT") == ["communicated", "communication"]
+    assert word_forms(db, ["Communication"]) == {"Communication": ["communicated", "communication"]}
+
+
+def test_a_prefix_is_not_stemmed_and_a_whole_word_is(db):
+    """ "communicat" finds communication, not community, though the stemmer makes "commun" of both (#17)."""
+    pilot = db["pilots"].insert({"slug": "p", "name": "P", "country": "FI"}).last_pk
+    texts = {
+        "L1": "Communication failed at night.",
+        "L2": "The community met weekly.",
+        "L3": "Communities and communicators.",
+        "L4": "Generous donors; general rules.",
+        "L5": "We communicate by phone.",
+        "L6": "Residents were excluded.",
+    }
+    for key, text in texts.items():
+        db["lessons"].insert({"pilot_id": pilot, "key": key, "title": key, "lesson": text, "kind": "insight"})
+
+    def keys(query, **kw):
+        return sorted(search_lessons(db, query=query, **kw)["key"])
+
+    assert keys("communicat") == ["L1", "L3", "L5"]
+    assert keys("communit") == ["L2", "L3"]
+    # typed whole, a word stands for every word of its Porter stem, which for "commun" includes community
+    assert keys("communication") == ["L1", "L2", "L3", "L5"]
+    assert keys("communication failed") == ["L1"]
+    assert keys("generat") == []  # "gener" is the stem of general and generous, but neither starts with generat
+    assert keys("communic") == ["L1", "L3", "L5"]  # its stem is "commun", but it is no word: a start only
+    assert keys("excluding") == ["L6"]  # no lesson says excluding, but it ends as an inflected word: typed whole
+    assert keys("communicat", column="title") == []
+    assert keys("communicat", column="lesson") == ["L1", "L3", "L5"]
+
+
+def test_hyphenated_words_match_as_written(db):
+    pilot = db["pilots"].insert({"slug": "p", "name": "P", "country": "FI"}).last_pk
+    texts = {
+        "L1": "The O-ring failed in the cold.",
+        "L2": "O-rings were replaced.",
+        "L3": "An O ring, a ring of O.",
+        "L4": "Co-creation with residents; a follow-up visit.",
+        "L5": "The creation of a co op; follow up later.",
+        "L6": "Zero-ring tolerance.",
+    }
+    for key, text in texts.items():
+        db["lessons"].insert({"pilot_id": pilot, "key": key, "title": key, "lesson": text, "kind": "insight"})
+
+    def keys(query):
+        return sorted(search_lessons(db, query=query)["key"])
+
+    assert keys("O-ring") == ["L1", "L2"]
+    assert keys("o-rings") == ["L1", "L2"]  # typed whole, the last word also stands for its forms
+    assert keys("O-ring cold") == ["L1"]
+    assert keys("co-creation") == ["L4"]
+    assert keys("co-creat") == ["L4"]
+    assert keys("follow-up") == ["L4"]
+    assert keys("ring") == ["L1", "L2", "L3", "L6"]  # the word alone is still found inside hyphenated words
+    snippet = search_lessons(db, query="co-creation")["snippet"][0]
+    assert f"{MATCH_START}Co-creation{queries.MATCH_END}" in snippet

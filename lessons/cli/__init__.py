@@ -8,9 +8,9 @@ Each command's function sits beside the function that declares its options (``ad
 its kind: :mod:`~lessons.cli.database` (init, demo, stats, synth, analyse, bench), :mod:`~lessons.cli.accounts`
 (user, audit), :mod:`~lessons.cli.imports` (import, uploads, template, methodology), :mod:`~lessons.cli.networks`
 (network-export, network-stats), :mod:`~lessons.cli.exports` (export, brief, import-bundle),
-:mod:`~lessons.cli.workshops` (workshop), :mod:`~lessons.cli.status` (lesson status) and :mod:`~lessons.cli.models`
-(model); :mod:`~lessons.cli.common` holds the exit codes, the table printer and the acting account. This module
-assembles the parser, in the order ``--help`` lists the commands, and runs one.
+:mod:`~lessons.cli.workshops` (workshop), :mod:`~lessons.cli.status` (lesson status), :mod:`~lessons.cli.models`
+(model) and :mod:`~lessons.cli.search` (search); :mod:`~lessons.cli.common` holds the exit codes, the table printer
+and the acting account. This module assembles the parser, in the order ``--help`` lists the commands, and runs one.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sys
 
 from lessons.accounts import AccountError
 from lessons.boot import ensure_store
-from lessons.cli import accounts, database, exports, imports, models, networks, status, workshops
+from lessons.cli import accounts, database, exports, imports, models, networks, search, status, workshops
 from lessons.cli.common import EXIT_ERROR, EXIT_INVALID, EXIT_OK, FIRST_ADMIN_HINT
 from lessons.editing import EditError
 from lessons.files import OutputError
@@ -39,6 +39,7 @@ COMMANDS = (
     database.add_synth,
     database.add_analyse,
     database.add_bench,
+    search.add_search,
     accounts.add_user,
     imports.add_import,
     imports.add_uploads,

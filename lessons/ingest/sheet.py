@@ -39,7 +39,18 @@ class Sheet:
 
 
 def decode(data: bytes, filename: str, problems: list[Problem]) -> str | None:
-    """Text of a file: UTF-8 (with or without BOM), UTF-16 with BOM, else Latin-1 with a warning."""
+    """Text of a file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252, else Latin-1, with a warning.
+
+    Windows-1252 (what Excel on Windows writes as "CSV") is Latin-1 with printable characters where Latin-1 has
+    invisible controls (bytes 0x80–0x9F): curly quotes, dashes, €. Read as Latin-1 they became controls, which
+    :func:`lessons.text.clean_text` removes, so "“Quoted”" arrived as "Quoted". Latin-1 is left for the files
+    Windows-1252 cannot read (the five bytes it leaves undefined).
+
+    >>> decode("“Café” – 5 €".encode("cp1252"), "x.csv", problems := [])
+    '“Café” – 5 €'
+    >>> problems[0].message
+    'The file is not UTF-8; it was read as Windows-1252 (Western European: Latin-1 with curly quotes, dashes and €).'
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -55,13 +66,18 @@ def decode(data: bytes, filename: str, problems: list[Problem]) -> str | None:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        problems.append(
-            Problem(
-                filename, None, None, None, "The file is not UTF-8; it was read as Latin-1 (Western European).",
-                "Check accented letters in the preview; if they look wrong, save the file as 'CSV UTF-8'.", "warning",
-            )
-        )  # fmt: skip
-        return data.decode("latin-1")
+        pass
+    try:
+        text, name = data.decode("cp1252"), "Windows-1252 (Western European: Latin-1 with curly quotes, dashes and €)"
+    except UnicodeDecodeError:
+        text, name = data.decode("latin-1"), "Latin-1 (Western European)"
+    problems.append(
+        Problem(
+            filename, None, None, None, f"The file is not UTF-8; it was read as {name}.",
+            "Check accented letters in the preview; if they look wrong, save the file as 'CSV UTF-8'.", "warning",
+        )
+    )  # fmt: skip
+    return text
 
 
 def _rows_from_matrix(matrix, name: str, filename: str, problems: list[Problem], first_line: int = 1) -> Sheet | None:

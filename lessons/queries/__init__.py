@@ -16,7 +16,7 @@ from lessons.queries.filters import (
     VALIDATED_STATUSES,
     iso_date,
 )
-from lessons.queries.fulltext import PREFIX_WORDS, fts_query, match_for, needed_completions, prefix_words, search_ids
+from lessons.queries.fulltext import COLUMNS, FORMS, Match, fts_query, match_for, match_sql, search_ids, word_forms
 from lessons.queries.overview import lessons_by_theme_and_kind, overview_counts, pilot_summaries, pilots_by_country
 from lessons.queries.records import (
     demo_notice,
@@ -29,12 +29,14 @@ from lessons.queries.records import (
 from lessons.queries.search import MATCH_END, MATCH_START, lessons_for_export, preview, search_lessons
 
 __all__ = [
+    "COLUMNS",
+    "FORMS",
+    "Match",
     "DATE_FIELDS",
     "FILTER_FIELDS",
     "KIND_LABELS",
     "MATCH_END",
     "MATCH_START",
-    "PREFIX_WORDS",
     "STATUS_LABELS",
     "STATUS_SET_BY_LABELS",
     "VALIDATED_STATUSES",
@@ -49,16 +51,16 @@ __all__ = [
     "lessons_by_theme_and_kind",
     "lessons_for_export",
     "match_for",
-    "needed_completions",
+    "match_sql",
     "overview_counts",
     "pilot_lessons",
     "pilot_record",
     "pilot_summaries",
     "pilots_by_country",
-    "prefix_words",
     "preview",
     "recorded_span",
     "search_ids",
     "search_lessons",
     "vocabularies",
+    "word_forms",
 ]

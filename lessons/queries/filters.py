@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from lessons.queries.fulltext import match_for
+from lessons.queries.fulltext import Match, match_for, match_sql
 from lessons.store import KIND_LABELS, STATUS_LABELS  # noqa: F401 (re-exported with the filters)
 
 #: Statuses that count as "validated" on the Overview: validated, and the later stages built on validation.
@@ -76,21 +76,25 @@ def _check_filters(filters: dict) -> None:
         raise TypeError(f"unknown lesson filter: {', '.join(sorted(unknown))}")
 
 
-def _selection(db: Database, query: str | None, filters: dict) -> tuple[str, list[str], list, str | None]:
+def _selection(
+    db: Database, query: str | None, filters: dict, *, column: str | None = None
+) -> tuple[str, list[str], list, Match | None]:
     """Return the FROM source, WHERE conditions and parameters that select the lessons matching a search and filters.
 
-    The source names the lesson ``l``; conditions on the pilot use ``p`` (the caller joins ``pilots p``).
-    Returns (source, conditions, params, FTS match or None).
+    The source names the lesson ``l``; conditions on the pilot use ``p`` (the caller joins ``pilots p``); a search
+    joins its index (``match.table``) for ranking and snippets. ``column`` limits the search to one column.
+    Returns (source, conditions, params, the search's :class:`~lessons.queries.fulltext.Match` or None).
     """
     _check_filters(filters)
     where, params = [], []
-    match = match_for(db, query)
+    match = match_for(db, query, column=column)
     if query and match is None:
         where.append("0")  # nothing searchable was typed: no lesson matches
     if match:
-        source = "lessons_fts JOIN lessons l ON l.id = lessons_fts.rowid"
-        where.append("lessons_fts MATCH ?")
-        params.append(match)
+        source = f"{match.table} JOIN lessons l ON l.id = {match.table}.rowid"
+        condition, searched = match_sql(match)
+        where.append(condition)
+        params += searched
     else:
         source = "lessons l"
     for name, operator in zip(DATE_FIELDS, (">=", "<=")):

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.queries.filters import _selection, _where
-from lessons.queries.fulltext import fts_query
+from lessons.queries.fulltext import Match
 from lessons.store import frame as _frame
 
 #: Private-use characters that mark matched words in search snippets; they cannot be confused with user text.
@@ -21,15 +21,18 @@ _THEME_NAMES = """(SELECT group_concat(t.name, '; ') FROM lesson_themes lt JOIN 
 
 
 def _matching(
-    db: Database, columns: str, query: str | None, filters: dict, *, limit: int | None = None
-) -> tuple[pd.DataFrame, str | None]:
-    """Select ``columns`` of the lessons matching a search and filters, best matches first (else by pilot, key)."""
-    source, where, params, match = _selection(db, query, filters)
+    db: Database, columns, query: str | None, filters: dict, *, limit: int | None = None, column: str | None = None
+) -> tuple[pd.DataFrame, Match | None]:
+    """Select ``columns`` of the lessons matching a search and filters, best matches first (else by pilot, key).
+
+    ``columns`` is SQL text, or a function of the search's match returning it (a snippet names the match's index).
+    """
+    source, where, params, match = _selection(db, query, filters, column=column)
     sql = f"""
-        SELECT {columns}
+        SELECT {columns(match) if callable(columns) else columns}
         FROM {source} JOIN pilots p ON p.id = l.pilot_id LEFT JOIN phases ph ON ph.code = l.phase
         {_where(where)}
-        ORDER BY {"lessons_fts.rank" if match else "p.name, l.key"}
+        ORDER BY {f"{match.table}.rank" if match else "p.name, l.key"}
         {"LIMIT ?" if limit else ""}
     """
     if limit:
@@ -37,7 +40,9 @@ def _matching(
     return _frame(db, sql, params), match
 
 
-def search_lessons(db: Database, *, query: str | None = None, limit: int | None = None, **filters) -> pd.DataFrame:
+def search_lessons(
+    db: Database, *, query: str | None = None, limit: int | None = None, column: str | None = None, **filters
+) -> pd.DataFrame:
     """Lessons matching a search and filters (all optional), best matches first.
 
     Parameters
@@ -45,10 +50,13 @@ def search_lessons(db: Database, *, query: str | None = None, limit: int | None 
     db : Database
         The store.
     query : str, optional
-        Search text: every word must occur (stemmed), the last may be the start of a word, "double quotes" make a
-        phrase (see :func:`fts_query`). Text with nothing searchable in it matches no lesson.
+        Search text: every word must occur (in any of its forms, as the Porter stemmer tells them), the last may be
+        the start of a word as written, words joined by a hyphen are found together, "double quotes" make a phrase
+        (see :func:`~lessons.queries.fulltext.fts_query`). Text with nothing searchable in it matches no lesson.
     limit : int, optional
         At most this many lessons.
+    column : str, optional
+        Search one column only: title, lesson, context or recommendation (default: all four).
     **filters
         ``pilots`` (slugs), ``countries`` (ISO codes), ``themes`` (codes), ``kinds``, ``phases`` (codes),
         ``statuses``, ``groups`` (sector codes of the stakeholder groups concerned), ``methodologies`` (codes of
@@ -69,16 +77,13 @@ def search_lessons(db: Database, *, query: str | None = None, limit: int | None 
     >>> search_lessons(open_memory_store(), query="trust", statuses=["validated"]).empty
     True
     """
-    snippet = f"snippet(lessons_fts, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 24)"
-    found, match = _matching(
-        db,
-        f"""l.id, l.key, l.title, l.lesson, l.kind, l.phase, ph.name AS phase_name, l.status, l.recorded_on,
-            p.slug AS pilot, p.name AS pilot_name, p.country, {_THEME_NAMES} AS themes,
-            {snippet if fts_query(query) else "NULL"} AS snippet""",
-        query,
-        filters,
-        limit=limit,
-    )
+
+    def columns(match: Match | None) -> str:
+        snippet = f"snippet({match.table}, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 24)" if match else "NULL"
+        return f"""l.id, l.key, l.title, l.lesson, l.kind, l.phase, ph.name AS phase_name, l.status, l.recorded_on,
+            p.slug AS pilot, p.name AS pilot_name, p.country, {_THEME_NAMES} AS themes, {snippet} AS snippet"""
+
+    found, match = _matching(db, columns, query, filters, limit=limit, column=column)
     if not match and not found.empty:
         found["snippet"] = found["lesson"].map(preview)
     return found
