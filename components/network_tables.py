@@ -90,6 +90,7 @@ MEASURES = {
     "communities": "Communities (Louvain)",
     "modularity": "Modularity of the communities",
     "ei_index": "E-I index across sectors",
+    "not_classified": "Actors not classified by sector",
     "citizens_tied_to_public": "Citizens tied directly to the public sector",
     "hard_to_reach_actors": "Hard-to-reach actors",
     "hard_to_reach_tied_to_public": "Hard-to-reach actors tied directly to the public sector",
@@ -112,6 +113,11 @@ def measures_table(metrics: dict) -> None:
             pd.DataFrame({"Sector": list(mix), "Actors": list(mix.values()), "E-I index": [ei.get(s) for s in mix]}),
             hide_index=True,
             width="stretch",
+        )
+    if metrics.get("not_classified"):
+        st.caption(
+            f"{metrics['not_classified']:,} actor(s) are not classified by sector: their ties are left out of the "
+            "E-I indices. Set their sectors by uploading the file again with a sector column or a recode."
         )
 
 
