@@ -77,7 +77,9 @@ class ProblemGroup:
         fix = f" — {p.fix}" if p.fix and p.fix not in p.message else ""
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows[:SHOWN_ROWS]) + (", …" if len(self.rows) > SHOWN_ROWS else "")
-            return f"{where}: {p.message.rstrip('.')} in {self.count:,} rows: rows {shown}{fix}"
+            if ". " not in p.message.rstrip("."):  # one sentence: the count follows it
+                return f"{where}: {p.message.rstrip('.')} in {self.count:,} rows: rows {shown}{fix}"
+            return f"{where}, {self.count:,} rows ({shown}): {p.message}{fix}"
         return f"{where}: {p.message} ({self.count:,} times){fix}"
 
 

@@ -62,6 +62,7 @@ class Prepared:
     pilot_labels: dict[str, str] = field(default_factory=dict)  # slug -> the pilot as a cell first named it
     models: Any = None  # lessons.ingest.model_sheets.ModelRows: the checked rows of the model sheets
     refused: dict[str, set[str]] = field(default_factory=dict)  # pilot -> keys of stakeholder rows refused
+    unread: set[str] = field(default_factory=set)  # tables of sheets refused whole (a column missing)
 
     @property
     def errors(self) -> list[Problem]:
@@ -351,13 +352,11 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
     for sheet_name, table in TABLE_OF_SHEET.items():
         for sheet in upload.sheet(sheet_name):
             mapping = dict(options.mapping.get(sheet_name) or guess_mapping(sheet.columns, sheet_name))
-            missing = missing_columns(sheet, mapping, options.defaults.get(sheet_name, {}))
-            if missing:
-                prepared.problems.append(missing)
-                continue
-            unknown_column = _unknown_columns(sheet, mapping, options.mapping.get(sheet_name))
-            if unknown_column:
-                prepared.problems += unknown_column
+            refused = _unknown_columns(sheet, mapping, options.mapping.get(sheet_name))
+            missing = None if refused else missing_columns(sheet, mapping, options.defaults.get(sheet_name, {}))
+            if refused or missing:
+                prepared.problems += refused or [missing]
+                prepared.unread.add(table)  # the sheet's rows are not read: rows referring to them are not checked
                 continue
             column = mapping.get("sector") if sheet_name == "Stakeholders" else None
             if column and not any(_text(raw.get(column)) for raw in sheet.rows):
@@ -530,7 +529,9 @@ def _check_ties(db: Database, prepared: Prepared, existing: dict) -> None:
                 else set()
             )
         missing = [end for end in ("source", "target") if tie[end] not in known[pilot]]
-        refused = [end for end in missing if tie[end] in prepared.refused.get(pilot, ())]
+        refused = [
+            end for end in missing if tie[end] in prepared.refused.get(pilot, ()) or "stakeholders" in prepared.unread
+        ]
         for end in missing:
             if refused:  # the stakeholder's own row was refused and says why: no follow-on problem here
                 continue
@@ -542,7 +543,7 @@ def _check_ties(db: Database, prepared: Prepared, existing: dict) -> None:
                 {
                     **{k: v for k, v in tie.items() if not k.startswith("_")},
                     "_reason": (
-                        f"its stakeholder '{tie[refused[0]]}' was set aside"
+                        f"its stakeholder '{tie[refused[0]]}' was not read"
                         if refused
                         else "tie to an unknown stakeholder"
                     ),
