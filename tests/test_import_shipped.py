@@ -14,11 +14,14 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 import networkx as nx
+import pandas as pd
 import pytest
 
+from components import charts
+from lessons import network
 from lessons.cli import main
 from lessons.cli.common import EXIT_INVALID, EXIT_OK
-from lessons.store import connect
+from lessons.store import connect, open_store
 from tests.realdata import REALDATA, needs_realdata
 
 CHEMNET = REALDATA / "chemnet-policy-network" / "chemnet_pol.graphml"
@@ -193,3 +196,43 @@ def test_an_upload_that_changes_nothing_says_so_and_records_nothing(store, capsy
     assert "Nothing changed: every row is already in the store. No upload was recorded." in out
     assert "committed" not in out and err.endswith("\n")  # the progress line ended
     assert uploads(store) == 1
+
+
+def ei_expected(path, sector_of) -> tuple[float | None, int]:
+    """Krackhardt's E-I over the ties whose two ends have a sector, computed with networkx from the file itself."""
+    graph = nx.read_graphml(path)
+    sector = {v: sector_of(d) for v, d in graph.nodes(data=True)}
+    known = [(u, v) for u, v in graph.edges() if "not_classified" not in (sector[u], sector[v])]
+    external = sum(sector[u] != sector[v] for u, v in known)
+    internal = len(known) - external
+    return ((external - internal) / len(known) if known else None), sum(s == "not_classified" for s in sector.values())
+
+
+@needs_realdata
+def test_the_network_metrics_count_not_classified_actors_apart(store, tmp_path):
+    assert main(["import", str(CHEMNET), "--pilot", "plain", "--country", "DE", "--db", str(store), "--quiet"]) == 0
+    mapping = tmp_path / "chemnet.json"
+    mapping.write_text(json.dumps({"values": {"Stakeholders": {"sector": RECODE}}}), encoding="utf-8")
+    argv = ["import", str(CHEMNET), "--pilot", "recoded", "--country", "DE", "--mapping", str(mapping)]
+    assert main([*argv, "--db", str(store), "--quiet"]) == EXIT_OK
+    db = open_store(store)
+    plain = network.analysis(db, "plain", period="all").metrics
+    assert plain["not_classified"] == 30 and plain["sector_mix"] == {"not_classified": 30}
+    assert plain["ei_index"] is None and plain["ei_by_sector"] == {"not_classified": None}  # unknown, not -1
+    recoded = network.analysis(db, "recoded", period="all").metrics
+    ei, unclassified = ei_expected(CHEMNET, lambda d: RECODE[d["type"]])
+    assert recoded["not_classified"] == unclassified == 6
+    assert recoded["ei_index"] == pytest.approx(ei, abs=1e-12)
+    assert recoded["sector_mix"] == {"civil_society": 7, "not_classified": 6, "public": 11, "research": 6}
+
+
+def test_not_classified_actors_are_drawn_grey_and_apart():
+    nodes = pd.DataFrame({"key": ["a", "b"], "name": ["A", "B"], "sector_name": ["Research", "Not classified"],
+                          "x": [0.1, 0.9], "y": [0.5, 0.5], "size": [1, 1], "focus": [True, True]})  # fmt: skip
+    edges = pd.DataFrame(columns=["x", "y", "x2", "y2", "source_name", "target_name", "relation", "weight", "focus"])
+    spec = charts.network_chart(nodes, edges, size_title="Ties").to_dict()
+    encoding = next(layer["encoding"] for layer in spec["layer"] if "shape" in layer.get("encoding", {}))
+    colours = dict(zip(encoding["color"]["scale"]["domain"], encoding["color"]["scale"]["range"]))
+    shapes = dict(zip(encoding["shape"]["scale"]["domain"], encoding["shape"]["scale"]["range"]))
+    assert (colours["Not classified"], shapes["Not classified"]) == ("#767676", "triangle-down")
+    assert shapes["Research"] != shapes["Not classified"]
