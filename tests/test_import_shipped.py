@@ -236,3 +236,48 @@ def test_not_classified_actors_are_drawn_grey_and_apart():
     shapes = dict(zip(encoding["shape"]["scale"]["domain"], encoding["shape"]["scale"]["range"]))
     assert (colours["Not classified"], shapes["Not classified"]) == ("#767676", "triangle-down")
     assert shapes["Research"] != shapes["Not classified"]
+
+
+def test_a_mapping_whose_values_are_not_a_recode_is_refused_in_plain_words(store, tmp_path, capsys):
+    (tmp_path / "stakeholders.csv").write_text("key,name,sector\nS1,A,gov\n", encoding="utf-8")
+    mapping = tmp_path / "m.json"
+    mapping.write_text(json.dumps({"values": {"Stakeholders": ["gov", "public"]}}), encoding="utf-8")
+    argv = ["import", str(tmp_path / "stakeholders.csv"), "--pilot", "p", "--country", "FI", "--db", str(store)]
+    assert main([*argv, "--mapping", str(mapping)]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert '"values" must read {"Sheet": {"field": {"value in the file": "our value"}}}' in err
+    assert "Traceback" not in err and uploads(store) == 0
+    mapping.write_text(json.dumps({"values": {"Stakeholders": {"sector": {"GOV": "public"}}}}), encoding="utf-8")
+    assert main([*argv, "--mapping", str(mapping), "--quiet"]) == EXIT_OK  # matched as folded: any case
+    assert stored(store, "p")[2] == {"public": 1}
+
+
+def test_a_recode_reaches_every_vocabulary_field(store, tmp_path, capsys):
+    """Kind, theme (several in a cell), phase, stakeholder groups, tie type and country, from one mapping file."""
+    files = {
+        "pilot.csv": "slug,name,country\nq,Q pilot,Suomi-land\n",
+        "lessons.csv": "key,title,lesson,kind,themes,phase,stakeholder_groups\nL1,T,L,obstacle,confiance;numérique,start,gov\n",
+        "stakeholders.csv": "key,name,sector\nS1,A,gov\nS2,B,sci\n",
+        "ties.csv": "source,target,relation\nS1,S2,pol\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    recode = {
+        "Pilot": {"country": {"Suomi-land": "FI"}},
+        "Lessons": {"kind": {"obstacle": "barrier"}, "themes": {"confiance": "trust", "numérique": "digital"},
+                    "phase": {"start": "initiate"}, "stakeholder_groups": {"gov": "public"}},
+        "Stakeholders": {"sector": {"gov": "public", "sci": "research"}},
+        "Ties": {"relation": {"pol": "information"}},
+    }  # fmt: skip
+    mapping = tmp_path / "m.json"
+    mapping.write_text(json.dumps({"values": recode}), encoding="utf-8")
+    argv = ["import", *(str(tmp_path / n) for n in files), "--mapping", str(mapping), "--db", str(store), "--quiet"]
+    assert main(argv) == EXIT_OK, capsys.readouterr().err
+    with connect(store, readonly=True) as db:
+        assert db.execute("SELECT country FROM pilots WHERE slug = 'q'").fetchone() == ("FI",)
+        assert db.execute("SELECT kind, phase FROM lessons WHERE key = 'L1'").fetchone() == ("barrier", "initiate")
+        themes = {t for (t,) in db.execute("SELECT t.code FROM lesson_themes lt JOIN themes t ON t.id = lt.theme_id")}
+        assert themes == {"trust", "digital"}
+        assert [g for (g,) in db.execute("SELECT sector FROM lesson_groups")] == ["public"]
+        assert db.execute("SELECT relation FROM ties").fetchall() == [("information",)]
+    assert stored(store, "q")[2] == {"public": 1, "research": 1}

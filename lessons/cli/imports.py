@@ -37,8 +37,7 @@ class _Progress:
 
 
 def _report(problems, args, *, prefix: str = "") -> None:
-    """Print one line per cause (its count and first rows); the full list to ``--problems``, or all with ``--all``."""
-    from lessons.ingest.pipeline import problems_frame
+    """Print one line per cause (its count and first rows), or every problem with ``--all-problems``."""
     from lessons.ingest.problems import grouped
 
     if args.all_problems:
@@ -47,6 +46,12 @@ def _report(problems, args, *, prefix: str = "") -> None:
     else:
         for group in grouped(problems):
             print(f"{prefix if group.severity == 'warning' else ''}{group}", file=sys.stderr)
+
+
+def _write_problems(problems, args) -> None:
+    """Write every problem, one per row, to the CSV that ``--problems`` names (when it names one)."""
+    from lessons.ingest.pipeline import problems_frame
+
     if args.problems and problems:
         write_atomic(args.problems, to_csv(problems_frame(problems)))
         print(f"Every problem, one per row, is in {args.problems}.", file=sys.stderr)
@@ -54,7 +59,7 @@ def _report(problems, args, *, prefix: str = "") -> None:
 
 def cmd_import(args) -> int:
     """Run the ``import`` command: check and import pilot summaries (or only check them); return the exit code."""
-    from lessons.ingest.pipeline import NOTHING_CHANGED, problems_frame, rejected_csv, run_import
+    from lessons.ingest.pipeline import NOTHING_CHANGED, rejected_csv, run_import
     from lessons.ingest.problems import IngestError, grouped
     from lessons.ingest.validate import MAPPING_KEYS, Options
 
@@ -64,6 +69,12 @@ def cmd_import(args) -> int:
         mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8")) if args.mapping else {}
         if not isinstance(mapping, dict):
             raise ValueError("it must be a JSON object")
+        values = mapping.get("values", {})
+        if not isinstance(values, dict) or not all(
+            isinstance(fields, dict) and all(isinstance(recode, dict) for recode in fields.values())
+            for fields in values.values()
+        ):
+            raise ValueError('"values" must read {"Sheet": {"field": {"value in the file": "our value"}}}')
     except (OSError, ValueError) as err:  # ValueError covers bad JSON and bad UTF-8
         print(f"{args.mapping}: the mapping cannot be read ({err}); nothing was written.", file=sys.stderr)
         return EXIT_INVALID
@@ -89,6 +100,7 @@ def cmd_import(args) -> int:
     except IngestError as err:
         progress.end()
         _report(err.problems, args)
+        _write_problems(err.problems, args)
         causes = len(grouped(err.problems))
         more = "" if args.problems or args.all_problems else " (--problems FILE.csv writes them one per row)"
         print(f"{len(err.problems)} problem(s) of {causes} kind(s){more}; nothing was written.", file=sys.stderr)
@@ -110,7 +122,8 @@ def cmd_import(args) -> int:
             write_atomic(args.rejected, rejected_csv(outcome.prepared))
             print(f"They are in {args.rejected}, each with its reason.", file=sys.stderr)
         else:
-            print(problems_frame(outcome.errors).to_string(index=False), file=sys.stderr)
+            _report(outcome.errors, args)
+    _write_problems(outcome.problems, args)
     if args.dry_run:
         print("Dry run: nothing was written.")
     elif outcome.upload_id is None:

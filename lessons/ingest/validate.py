@@ -27,8 +27,6 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 TIE_DEFAULTS = {"relation": "collaboration", "period": "end"}
 #: The sector of an actor whose sector the file does not give (or gives in words no recode turns into a sector).
 NOT_CLASSIFIED = "not_classified"
-#: The fix of a stakeholder without a sector: the three ways to set it.
-SECTOR_FIX = "Map a column to sector, recode the values, or leave these actors not classified."
 #: The keys of a mapping file that are not sheets: its options (``python -m lessons import --mapping``).
 MAPPING_KEYS = ("pilot", "separator", "date_order", "country", "defaults", "values")
 
