@@ -99,7 +99,7 @@ MEASURES = {
 }
 
 
-def measures_table(metrics: dict) -> None:
+def measures_table(metrics: dict, names: dict | None = None) -> None:
     rows = [
         {"Measure": label, "Value": _shown(metrics.get(key))}
         for key, label in MEASURES.items()
@@ -110,7 +110,13 @@ def measures_table(metrics: dict) -> None:
     if mix:
         st.markdown("**Sectors: how many actors, and how far their ties cross to other sectors**")
         st.dataframe(
-            pd.DataFrame({"Sector": list(mix), "Actors": list(mix.values()), "E-I index": [ei.get(s) for s in mix]}),
+            pd.DataFrame(
+                {
+                    "Sector": [(names or {}).get(s) or s for s in mix],  # its name ("Not classified"), else its code
+                    "Actors": list(mix.values()),
+                    "E-I index": [ei.get(s) for s in mix],
+                }
+            ),
             hide_index=True,
             width="stretch",
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import networkx as nx
+import pandas as pd
 import pytest
 
 from lessons.store import connect
@@ -83,3 +84,17 @@ def test_chemnet_types_are_recoded_on_the_page(coordinator, demo_db_path):
     coordinator.selectbox(key="upload_recode_Stakeholders_sector_par").set_value("public").run()
     assert any("Nothing changed: every row is already in the store." in i.value for i in coordinator.info)
     assert coordinator.button(key="upload_commit").disabled
+
+
+@needs_realdata
+def test_the_network_page_names_not_classified_actors(coordinator, demo_db_path, app_on):
+    upload(coordinator, KARATE)
+    coordinator.button(key="upload_commit").click().run()
+    assert not coordinator.exception
+    at = app_on(demo_db_path, {"pilot": TAMPERE}, timeout=60).run()
+    at.switch_page("pages/networks.py").run()
+    assert not at.exception
+    sectors = next(d.value for d in at.dataframe if "Sector" in d.value.columns and "E-I index" in d.value.columns)
+    row = sectors.set_index("Sector").loc["Not classified"]
+    assert row["Actors"] == 34 and (row["E-I index"] is None or pd.isna(row["E-I index"]))
+    assert any("34 actor(s) are not classified by sector" in c.value for c in at.caption)
