@@ -192,7 +192,7 @@ def recode_editor(path: str, upload: Upload, mapping: dict, separator: str, *, k
 def _recode_column(entry: RecodeColumn, *, key: str) -> dict[str, str]:
     chosen = {}
     with st.expander(
-        f"Values of {safe(entry.column)} → {safe(entry.label.lower())}", expanded=True, icon=":material/swap_horiz:"
+        f"Values of the column {safe(entry.column)} → {safe(entry.label)}", expanded=True, icon=":material/swap_horiz:"
     ):
         st.caption(
             f"Each value found in the column, with the {safe(entry.label.lower())} it becomes: the suggestion is "
