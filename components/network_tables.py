@@ -90,6 +90,7 @@ MEASURES = {
     "communities": "Communities (Louvain)",
     "modularity": "Modularity of the communities",
     "ei_index": "E-I index across sectors",
+    "not_classified": "Actors not classified by sector",
     "citizens_tied_to_public": "Citizens tied directly to the public sector",
     "hard_to_reach_actors": "Hard-to-reach actors",
     "hard_to_reach_tied_to_public": "Hard-to-reach actors tied directly to the public sector",
@@ -98,7 +99,7 @@ MEASURES = {
 }
 
 
-def measures_table(metrics: dict) -> None:
+def measures_table(metrics: dict, names: dict | None = None) -> None:
     rows = [
         {"Measure": label, "Value": _shown(metrics.get(key))}
         for key, label in MEASURES.items()
@@ -109,9 +110,20 @@ def measures_table(metrics: dict) -> None:
     if mix:
         st.markdown("**Sectors: how many actors, and how far their ties cross to other sectors**")
         st.dataframe(
-            pd.DataFrame({"Sector": list(mix), "Actors": list(mix.values()), "E-I index": [ei.get(s) for s in mix]}),
+            pd.DataFrame(
+                {
+                    "Sector": [(names or {}).get(s) or s for s in mix],  # its name ("Not classified"), else its code
+                    "Actors": list(mix.values()),
+                    "E-I index": [ei.get(s) for s in mix],
+                }
+            ),
             hide_index=True,
             width="stretch",
+        )
+    if metrics.get("not_classified"):
+        st.caption(
+            f"{metrics['not_classified']:,} actor(s) are not classified by sector: their ties are left out of the "
+            "E-I indices. Set their sectors by uploading the file again with a sector column or a recode."
         )
 
 

@@ -269,7 +269,7 @@ def network_section(path: str, version: int, pilot: str) -> None:
     with st.expander("Every tie (table)"):
         ties_table(result.edges, actors)
     with st.expander("Network measures"):
-        measures_table(metrics)
+        measures_table(metrics, dict(zip(actors["sector"], actors["sector_name"])) if "sector" in actors else None)
     downloads(path, pilot, relations, period)
 
 

@@ -10,11 +10,13 @@ import streamlit as st
 
 from components import auth, loaders
 from components.widgets import safe
+from lessons.access import reading
 from lessons.exports import to_csv
 from lessons.ingest.changes import Plan, undo_upload
 from lessons.ingest.fields import SHEETS
-from lessons.ingest.pipeline import Outcome, problems_frame, rejected_csv, run_import
-from lessons.ingest.problems import IngestError
+from lessons.ingest.pipeline import NOTHING_CHANGED, Outcome, problems_frame, rejected_csv, run_import
+from lessons.ingest.problems import IngestError, grouped
+from lessons.ingest.recode import RecodeColumn, recode_columns
 from lessons.ingest.tables import Upload, read_files
 from lessons.ingest.validate import Options, guess_mapping
 from lessons.permissions import PermissionDenied, can
@@ -35,7 +37,7 @@ def _refuse(names: str, err: Exception) -> None:
         st.error(f"Not allowed: {err} Nothing was written.", icon=":material/block:")
         return
     if isinstance(err, IngestError):
-        st.error("Nothing was written. " + " ".join(str(p) for p in err.problems[:3]), icon=":material/error:")
+        st.error("Nothing was written. " + " ".join(str(g) for g in grouped(err.problems)[:3]), icon=":material/error:")
         return
     logger.exception("reading the upload %s failed", names)  # for the server log; the user sees plain words
     st.error(
@@ -121,30 +123,97 @@ def mapping_editor(upload: Upload, *, key: str) -> tuple[dict[str, dict[str, str
     return mapping, defaults
 
 
+#: How many causes the page lists in its error and warning boxes (the table and the download hold them all).
+SHOWN_CAUSES = 12
+
+
+def _causes(groups) -> str:
+    lines = [f"- {safe(str(g))}" for g in groups[:SHOWN_CAUSES]]
+    if len(groups) > SHOWN_CAUSES:
+        lines.append(f"- … and {len(groups) - SHOWN_CAUSES} more kind(s): see the table below.")
+    return "\n".join(lines)
+
+
 def problems_table(problems, *, key: str) -> None:
-    """Every problem, errors first, with where it is and how to fix it; downloadable as CSV."""
+    """One line per cause (its count and first rows), errors first; every problem row by row below, as CSV too."""
     frame = problems_frame(problems).sort_values(
         "severity", key=lambda s: s.map({"error": 0, "warning": 1}), kind="stable"
     )
-    errors = int((frame["severity"] == "error").sum())
-    warnings = len(frame) - errors
+    groups = grouped(problems)
+    errors = [g for g in groups if g.severity == "error"]
+    warnings = [g for g in groups if g.severity != "error"]
     if errors:
-        whole = [p for p in problems if p.severity == "error" and p.row is None and p.sheet is None][:3]
+        count = sum(g.count for g in errors)
         st.error(
-            f"{errors} problem(s) must be fixed before anything is written."
-            + (f" {warnings} warning(s)." if warnings else "")
-            + "".join(f"\n\n{p}" for p in whole),
+            f"{count} problem(s) of {len(errors)} kind(s) must be fixed before anything is written:\n\n"
+            + _causes(errors),
             icon=":material/error:",
         )
-    elif warnings:
-        st.warning(f"{warnings} warning(s): the upload can go ahead, but have a look.", icon=":material/warning:")
-    st.dataframe(
-        frame, hide_index=True, width="stretch", column_config={"row": st.column_config.NumberColumn(format="%d")}
-    )
+    if warnings:
+        st.warning(
+            ("The upload can go ahead, but have a look:\n\n" if not errors else "Warnings:\n\n") + _causes(warnings),
+            icon=":material/warning:",
+        )
+    with st.expander(f"Every problem, row by row ({len(frame):,})", icon=":material/list:"):
+        st.dataframe(
+            frame, hide_index=True, width="stretch", column_config={"row": st.column_config.NumberColumn(format="%d")}
+        )
     st.download_button(
-        "Download the problems (CSV)", to_csv(frame), file_name="upload-problems.csv", mime="text/csv",
+        "Download every problem (CSV)", to_csv(frame), file_name="upload-problems.csv", mime="text/csv",
         key=f"{key}_problems_csv", icon=":material/download:",
     )  # fmt: skip
+
+
+KEEP = "— keep as written —"
+
+
+@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
+def load_recode_columns(path: str, version: int, key: str, _upload: Upload, mapping: dict, separator: str):
+    """The vocabulary columns of the upload (``key``: the files' hash) with their values and suggestions."""
+    with reading(path) as db:
+        return recode_columns(db, _upload, mapping, separator)
+
+
+def recode_editor(path: str, upload: Upload, mapping: dict, separator: str, *, key: str) -> dict:
+    """For each vocabulary column holding a value we do not know, one choice per distinct value, preset to the
+    suggestion; returns the recode as ``Options.values`` (sheet → field → value in the file → our value)."""
+    values: dict[str, dict[str, dict[str, str]]] = {}
+    files = ",".join(f["sha256"] for f in upload.files)
+    columns = load_recode_columns(path, loaders.data_version(path), files, upload, mapping, separator)
+    for entry in columns:
+        if entry.known:
+            continue
+        chosen = _recode_column(entry, key=key)
+        if chosen:
+            values.setdefault(entry.sheet, {})[entry.field] = chosen
+    return values
+
+
+def _recode_column(entry: RecodeColumn, *, key: str) -> dict[str, str]:
+    chosen = {}
+    with st.expander(
+        f"Values of the column {safe(entry.column)} → {safe(entry.label)}", expanded=True, icon=":material/swap_horiz:"
+    ):
+        st.caption(
+            f"Each value found in the column, with the {safe(entry.label.lower())} it becomes: the suggestion is "
+            "preselected; choose another, or keep the value as written."
+        )
+        options = [KEEP, *entry.codes]
+        names = {KEEP: KEEP, **{c: (n if n == c else f"{n} ({c})") for c, n in entry.codes.items()}}
+        grid = st.columns(3)
+        for position, (value, rows, suggestion) in enumerate(entry.values):
+            picked = grid[position % 3].selectbox(
+                f"'{value}' ({rows:,} row{'s' if rows != 1 else ''})",
+                options,
+                index=options.index(suggestion) if suggestion in options else 0,
+                key=f"{key}_recode_{entry.sheet}_{entry.field}_{value}",
+                format_func=names.get,
+            )
+            if picked != KEEP:
+                chosen[value] = picked
+        if entry.more:
+            st.caption(f'{entry.more:,} more value(s) are not listed: recode them in a mapping file ("values").')
+    return chosen
 
 
 def _describe(change) -> dict:
@@ -168,7 +237,7 @@ def preview(plan: Plan) -> None:
     """What the commit will change, per pilot and table, and row by row (changed rows field by field)."""
     counts = plan.counts()
     if not plan.changes:
-        st.info("The store already holds exactly this: committing would change nothing.", icon=":material/check:")
+        st.info(f"{NOTHING_CHANGED} There is nothing to commit.", icon=":material/check:")
         return
     cols = st.columns(3)
     cols[0].metric("New rows", f"{counts['added']:,}")
@@ -200,7 +269,7 @@ def history(uploads: list[dict]) -> pd.DataFrame:
     ]
 
 
-def options_form(actor, names: dict[str, str]):
+def options_form(actor, names: dict[str, str], path: str | None = None):
     """The upload's options (pilot for rows naming none, separator, date order, skipping invalid rows, removing
     missing rows, country of new pilots); returns ``options_for(upload)``, which adds the column mapping."""
     with st.expander("Options", icon=":material/tune:"):
@@ -235,9 +304,10 @@ def options_form(actor, names: dict[str, str]):
 
     def options_for(upload: Upload) -> Options:
         mapping, defaults = mapping_editor(upload, key="upload")
+        values = recode_editor(path, upload, mapping, separator or ";", key="upload") if path else {}
         return Options(
             pilot=pilot, mapping=mapping, separator=separator or ";", date_order=date_order, skip_invalid=skip_invalid,
-            country=country.upper() or None, defaults=defaults, remove_missing=remove_missing,
+            country=country.upper() or None, defaults=defaults, remove_missing=remove_missing, values=values,
         )  # fmt: skip
 
     return options_for

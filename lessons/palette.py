@@ -35,6 +35,7 @@ SECTOR_STYLE = {
     "Private sector": ("#E69F00", "triangle-up"),
     "Research": ("#CC79A7", "diamond"),
     "Citizens / service users": ("#D55E00", "cross"),
+    "Not classified": ("#767676", "triangle-down"),  # grey: a sector the source did not give, never a guess
 }
 #: Colour and shape of a sector :data:`SECTOR_STYLE` does not name.
 OTHER_SECTOR = ("#767676", "circle")

@@ -24,7 +24,7 @@ files = st.file_uploader(
     accept_multiple_files=True, key=f"upload_files_{round_}",
     help="The template workbook, CSV files named after its sheets (or a ZIP of them), JSON, GraphML or GEXF.",
 )  # fmt: skip
-options_for = views.options_form(actor, names)
+options_for = views.options_form(actor, names, path)
 data = [(f.name, f.getvalue()) for f in files or []]
 checked = views.read_and_check(path, actor, data, options_for) if data else None
 if checked:

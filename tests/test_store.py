@@ -382,7 +382,7 @@ def test_table_counts_on_the_empty_store(db):
         "phases": 5,
         "methodologies": 5,
         "methodology_steps": 24,
-        "sectors": 5,
+        "sectors": 6,
         "organisations": 0,
         "stakeholders": 0,
         "lesson_stakeholders": 0,

@@ -73,14 +73,15 @@ def test_a_coordinator_cannot_name_another_pilot_even_with_an_empty_file(demo_db
     assert f"empty.json, column pilot: You may not upload into the pilot '{VALENCIA}'." in err
     assert "nothing was written" in err
     argv[3] = TAMPERE
-    assert main(argv) == EXIT_OK and "committed" in capsys.readouterr().out
+    assert main(argv) == EXIT_OK
+    assert "Nothing changed: every row is already in the store. No upload was recorded." in capsys.readouterr().out
 
 
-def test_only_an_administrator_undoes_an_empty_upload_from_the_cli(demo_db_path, tmp_path, capsys):
-    path = tmp_path / "empty.json"
-    path.write_bytes(b"{}")
-    assert main(["import", str(path), "--db", str(demo_db_path), "--quiet"]) == EXIT_OK
-    upload_id = capsys.readouterr().out.split()[1]
+def test_only_an_administrator_undoes_an_upload_from_the_cli(demo_db_path, tmp_path, capsys):
+    path = tmp_path / "one.json"
+    path.write_text('{"stakeholders": [{"key": "ZZ1", "name": "Newcomer", "sector": "public"}]}', encoding="utf-8")
+    assert main(["import", str(path), "--pilot", VALENCIA, "--db", str(demo_db_path), "--quiet"]) == EXIT_OK
+    upload_id = capsys.readouterr().out.split("Upload ")[1].split()[0]
     for who in ("viewer", "coordinator", "facilitator"):
         code = main(["uploads", "undo", upload_id, "--as", who, "--db", str(demo_db_path)])
         assert code == EXIT_INVALID, who

@@ -47,7 +47,11 @@ def test_the_coordinator_is_offered_only_their_pilot(coordinator):
 
 def test_problems_are_shown_and_nothing_can_be_committed(coordinator, demo_db_path):
     upload(coordinator, "lessons.csv", BAD)
-    assert coordinator.error[0].value.startswith("2 problem(s) must be fixed")
+    # 'enabeler' is recoded to its suggestion on the page, preselected and shown; choosing to keep it is an error
+    assert coordinator.selectbox(key="upload_recode_Lessons_kind_enabeler").value == "enabler"
+    assert coordinator.error[0].value.startswith("1 problem(s) of 1 kind(s) must be fixed")
+    coordinator.selectbox(key="upload_recode_Lessons_kind_enabeler").set_value("— keep as written —").run()
+    assert coordinator.error[0].value.startswith("2 problem(s) of 2 kind(s) must be fixed")
     problems = coordinator.dataframe[0].value
     assert set(problems["column"]) >= {"title", "kind"} and set(problems["row"]) == {2}
     assert "upload_commit" not in [b.key for b in coordinator.button]

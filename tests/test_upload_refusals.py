@@ -44,7 +44,7 @@ def test_a_corrupt_workbook_is_refused_in_plain_words(coordinator, demo_db_path)
     coordinator.get("file_uploader")[0].set_value(("summary.xlsx", corrupt_xlsx(), XLSX))
     coordinator.run()
     assert not coordinator.exception
-    message = coordinator.error[0].value
+    message = coordinator.error[0].value.replace("\\", "").replace("\u2060", "")  # as shown: safe()'s escapes gone
     assert "summary.xlsx" in message and "zip file version 25.5" in message and "save it again" in message
     assert "Traceback" not in message and "NotImplementedError" not in message
     assert "upload_commit" not in [b.key for b in coordinator.button]

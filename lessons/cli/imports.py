@@ -11,22 +11,57 @@ from pathlib import Path
 
 from lessons.boot import ensure_store
 from lessons.cli.common import EXIT_INVALID, EXIT_OK, acting_as, print_table
+from lessons.exports import to_csv
 from lessons.files import write_atomic
 from lessons.permissions import PermissionDenied
 
 
-def _progress(fraction: float, message: str) -> None:
-    sys.stderr.write(f"\r{fraction:4.0%}  {message:<60}")
-    if fraction >= 1:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+class _Progress:
+    """The progress line on stderr, rewritten in place; :meth:`end` ends it before anything else is printed."""
+
+    def __init__(self):
+        self.open = False
+
+    def __call__(self, fraction: float, message: str) -> None:
+        sys.stderr.write(f"\r{fraction:4.0%}  {message:<60}")
+        self.open = fraction < 1
+        if not self.open:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    def end(self) -> None:
+        if self.open:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.open = False
+
+
+def _report(problems, args, *, prefix: str = "") -> None:
+    """Print one line per cause (its count and first rows), or every problem with ``--all-problems``."""
+    from lessons.ingest.problems import grouped
+
+    if args.all_problems:
+        for problem in problems:
+            print(f"{prefix if problem.severity == 'warning' else ''}{problem}", file=sys.stderr)
+    else:
+        for group in grouped(problems):
+            print(f"{prefix if group.severity == 'warning' else ''}{group}", file=sys.stderr)
+
+
+def _write_problems(problems, args) -> None:
+    """Write every problem, one per row, to the CSV that ``--problems`` names (when it names one)."""
+    from lessons.ingest.pipeline import problems_frame
+
+    if args.problems and problems:
+        write_atomic(args.problems, to_csv(problems_frame(problems)))
+        print(f"Every problem, one per row, is in {args.problems}.", file=sys.stderr)
 
 
 def cmd_import(args) -> int:
     """Run the ``import`` command: check and import pilot summaries (or only check them); return the exit code."""
-    from lessons.ingest.pipeline import problems_frame, rejected_csv, run_import
-    from lessons.ingest.problems import IngestError
-    from lessons.ingest.validate import Options
+    from lessons.ingest.pipeline import NOTHING_CHANGED, rejected_csv, run_import
+    from lessons.ingest.problems import IngestError, grouped
+    from lessons.ingest.validate import MAPPING_KEYS, Options
 
     db = ensure_store(args.db)
     actor = acting_as(db, args.as_user)
@@ -34,17 +69,24 @@ def cmd_import(args) -> int:
         mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8")) if args.mapping else {}
         if not isinstance(mapping, dict):
             raise ValueError("it must be a JSON object")
+        values = mapping.get("values", {})
+        if not isinstance(values, dict) or not all(
+            isinstance(fields, dict) and all(isinstance(recode, dict) for recode in fields.values())
+            for fields in values.values()
+        ):
+            raise ValueError('"values" must read {"Sheet": {"field": {"value in the file": "our value"}}}')
     except (OSError, ValueError) as err:  # ValueError covers bad JSON and bad UTF-8
         print(f"{args.mapping}: the mapping cannot be read ({err}); nothing was written.", file=sys.stderr)
         return EXIT_INVALID
     options = Options(
         pilot=args.pilot or mapping.get("pilot"),
-        mapping={k: v for k, v in mapping.items() if isinstance(v, dict)},
+        mapping={k: v for k, v in mapping.items() if isinstance(v, dict) and k not in MAPPING_KEYS},
         separator=args.separator or mapping.get("separator", ";"),
         date_order=args.date_order or mapping.get("date_order", "DMY"),
         skip_invalid=args.skip_invalid,
         country=args.country or mapping.get("country"),
         defaults=mapping.get("defaults", {}),
+        values=mapping.get("values", {}),
         remove_missing=args.remove_missing,
     )
     try:
@@ -52,21 +94,23 @@ def cmd_import(args) -> int:
     except OSError as err:
         print(f"{err.filename}: cannot be read ({err.strerror}); nothing was written.", file=sys.stderr)
         return EXIT_INVALID
+    progress = _Progress()
     try:
-        outcome = run_import(
-            db, actor, files, options, dry_run=args.dry_run, progress=None if args.quiet else _progress
-        )
+        outcome = run_import(db, actor, files, options, dry_run=args.dry_run, progress=None if args.quiet else progress)
     except IngestError as err:
-        for problem in err.problems:
-            print(str(problem), file=sys.stderr)
-        print(f"{len(err.problems)} problem(s); nothing was written.", file=sys.stderr)
+        progress.end()
+        _report(err.problems, args)
+        _write_problems(err.problems, args)
+        causes = len(grouped(err.problems))
+        more = "" if args.problems or args.all_problems else " (--problems FILE.csv writes them one per row)"
+        print(f"{len(err.problems)} problem(s) of {causes} kind(s){more}; nothing was written.", file=sys.stderr)
         return EXIT_INVALID
     except PermissionDenied as refused:
+        progress.end()
         print(f"{refused} Nothing was written.", file=sys.stderr)
         return EXIT_INVALID
-    for problem in outcome.problems:
-        if problem.severity == "warning":
-            print(f"warning: {problem}", file=sys.stderr)
+    progress.end()
+    _report([p for p in outcome.problems if p.severity == "warning"], args, prefix="warning: ")
     summary = outcome.plan.summary()
     if summary:
         print_table(summary, ["pilot", "table", "added", "changed", "removed"])
@@ -78,9 +122,12 @@ def cmd_import(args) -> int:
             write_atomic(args.rejected, rejected_csv(outcome.prepared))
             print(f"They are in {args.rejected}, each with its reason.", file=sys.stderr)
         else:
-            print(problems_frame(outcome.errors).to_string(index=False), file=sys.stderr)
+            _report(outcome.errors, args)
+    _write_problems(outcome.problems, args)
     if args.dry_run:
         print("Dry run: nothing was written.")
+    elif outcome.upload_id is None:
+        print(f"{NOTHING_CHANGED} No upload was recorded.")
     else:
         print(
             f"Upload {outcome.upload_id} committed. Undo it with `python -m lessons uploads undo {outcome.upload_id}`."
@@ -94,7 +141,10 @@ def add_import(sub, common) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .csv, .zip, .json, .graphml or .gexf")
     p.add_argument("--pilot", metavar="SLUG", help="the pilot for rows that name none")
     p.add_argument(
-        "--mapping", metavar="M.json", help='column mapping, e.g. {"Lessons": {"title": "Subject"}, "separator": ","}'
+        "--mapping",
+        metavar="M.json",
+        help='column mapping, e.g. {"Lessons": {"title": "Subject"}, "separator": ",", '
+        '"values": {"Stakeholders": {"sector": {"gov": "public"}}}} (values: recode the file\'s words into ours)',
     )
     p.add_argument("--separator", help="separator of multi-value cells (default ;)")
     p.add_argument(
@@ -108,6 +158,12 @@ def add_import(sub, common) -> None:
     )
     p.add_argument("--rejected", metavar="FILE.csv", help="with --skip-invalid: write the rows set aside, with reasons")
     p.add_argument("--as", dest="as_user", metavar="USER", help="act as this account (default: a local administrator)")
+    p.add_argument(
+        "--problems", metavar="FILE.csv", help="write every problem, one per row, to this CSV (the screen groups them)"
+    )
+    p.add_argument(
+        "--all-problems", action="store_true", help="print every problem on its own line instead of one per cause"
+    )
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=cmd_import)
 

@@ -65,7 +65,7 @@ STAKEHOLDERS = (
     Field("key", "Stakeholder key", "key", True, help="Stable key within the pilot, e.g. S01; ties refer to it", aliases=("id", "actor id", "node", "stakeholder id")),
     Field("name", "Name", required=True, aliases=("actor", "stakeholder", "organisation name", "label"), max_length=500),
     Field("organisation", "Organisation", help="Canonical organisation name when it takes part in several pilots", aliases=("organization", "org")),
-    Field("sector", "Sector", "vocab", True, "sectors", "public, civil_society, private, research or citizens", ("type", "category", "helix")),
+    Field("sector", "Sector", "vocab", False, "sectors", "public, civil_society, private, research or citizens (empty: not classified)", ("type", "category", "helix")),
     Field("hard_to_reach", "Hard to reach", "bool", help="yes for a hard-to-reach group or one representing it", aliases=("hard to reach group", "htr", "vulnerable")),
     Field("role", "Role", help="What they did in the pilot", aliases=("function", "description")),
 )  # fmt: skip

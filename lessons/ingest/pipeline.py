@@ -18,6 +18,9 @@ from lessons.ingest.tables import Upload, read_files
 from lessons.ingest.validate import Options, Prepared, _pilot_access, prepare
 from lessons.permissions import Actor, authorize_upload
 
+#: What an upload that changes nothing says, on the page and on the command line.
+NOTHING_CHANGED = "Nothing changed: every row is already in the store."
+
 
 @dataclass
 class Outcome:
@@ -93,6 +96,10 @@ def run_import(
     if not options.skip_invalid and outcome.errors:
         raise IngestError(outcome.errors)
     if dry_run:
+        return outcome
+    if not outcome.plan.changes:  # a no-op: nothing to write, so no upload is recorded and nothing is left to undo
+        if progress:
+            progress(1.0, NOTHING_CHANGED)
         return outcome
     if progress:
         progress(0.3, "Writing")

@@ -23,7 +23,7 @@ COMPARED = {
 #: What a row gets when the file leaves a column out (or a cell of a given column empty).
 DEFAULTS = {
     "lessons": {"status": "submitted", "language": "en", "themes": [], "groups": []},
-    "stakeholders": {"hard_to_reach": False},
+    "stakeholders": {"hard_to_reach": False, "sector": "not_classified"},
     "ties": {"relation": "collaboration", "weight": 1.0, "period": "end"},
 }
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+
+__all__ = ["SHOWN_ROWS", "IngestError", "Problem", "ProblemGroup", "grouped"]
+
+#: How many rows a grouped problem names before "…".
+SHOWN_ROWS = 5
 
 
 @dataclass(frozen=True)
@@ -33,11 +38,60 @@ class Problem:
             where.append(f"row {self.row}")
         if self.column:
             where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}" + (f" {self.fix}" if self.fix else "")
+        return f"{', '.join(where)}: {self.message}" + (
+            f" {self.fix}" if self.fix and self.fix not in self.message else ""
+        )
 
     def as_dict(self) -> dict:
         """Return the problem as a dict of its fields."""
         return asdict(self)
+
+
+@dataclass
+class ProblemGroup:
+    """The problems of one cause: the same message and fix, in one column of one sheet, on ``rows``.
+
+    >>> rows = [Problem("n.csv", "Stakeholders", r, "Sector", "Sector is empty.", "Map a column to sector.", "warning")
+    ...         for r in (12, 20, 28, 36, 44, 52, 60)]
+    >>> print(grouped(rows)[0])
+    n.csv, sheet Stakeholders, column Sector: Sector is empty in 7 rows: rows 12, 20, 28, 36, 44, … — Map a column to sector.
+    """
+
+    first: Problem
+    count: int = 0
+    rows: list[int] = field(default_factory=list)
+
+    @property
+    def severity(self) -> str:
+        """Return ``error`` or ``warning``, as the problems of the group are."""
+        return self.first.severity
+
+    def __str__(self) -> str:
+        """Show the cause once, with how many rows it concerns and the first of them, then its fix."""
+        p = self.first
+        if self.count == 1:
+            return str(p)
+        where = ", ".join(
+            [p.file] + ([f"sheet {p.sheet}"] if p.sheet else []) + ([f"column {p.column}"] if p.column else [])
+        )
+        fix = f" — {p.fix}" if p.fix and p.fix not in p.message else ""
+        if self.rows:
+            shown = ", ".join(str(r) for r in self.rows[:SHOWN_ROWS]) + (", …" if len(self.rows) > SHOWN_ROWS else "")
+            if ". " not in p.message.rstrip("."):  # one sentence: the count follows it
+                return f"{where}: {p.message.rstrip('.')} in {self.count:,} rows: rows {shown}{fix}"
+            return f"{where}, {self.count:,} rows ({shown}): {p.message}{fix}"
+        return f"{where}: {p.message} ({self.count:,} times){fix}"
+
+
+def grouped(problems: list[Problem]) -> list[ProblemGroup]:
+    """Gather problems by cause (file, sheet, column, message, fix, severity), errors first, in order of appearance."""
+    groups: dict[tuple, ProblemGroup] = {}
+    for p in problems:
+        group = groups.setdefault((p.file, p.sheet, p.column, p.message, p.fix, p.severity), ProblemGroup(p))
+        group.count += 1
+        if p.row is not None:
+            group.rows.append(p.row)
+    return sorted(groups.values(), key=lambda g: g.severity != "error")
 
 
 class IngestError(ValueError):
@@ -45,4 +99,5 @@ class IngestError(ValueError):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        super().__init__(f"{len(self.problems)} problem(s):\n" + "\n".join(str(p) for p in self.problems[:100]))
+        lines = [str(g) for g in grouped(self.problems)]
+        super().__init__(f"{len(self.problems)} problem(s):\n" + "\n".join(lines[:100]))

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from lessons.ingest import normalise as norm
 from lessons.ingest.fields import SHEETS, Field
-from lessons.ingest.problems import Problem
+from lessons.ingest.problems import SHOWN_ROWS, Problem
 from lessons.ingest.tables import Sheet, Upload
 from lessons.lifecycle import upload_status_problem
 from lessons.permissions import Actor, can
@@ -25,6 +25,10 @@ TABLE_OF_SHEET = {"Lessons": "lessons", "Stakeholders": "stakeholders", "Ties": 
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 FORMULA_STARTS = ("=", "+", "-", "@")
 TIE_DEFAULTS = {"relation": "collaboration", "period": "end"}
+#: The sector of an actor whose sector the file does not give (or gives in words no recode turns into a sector).
+NOT_CLASSIFIED = "not_classified"
+#: The keys of a mapping file that are not sheets: its options (``python -m lessons import --mapping``).
+MAPPING_KEYS = ("pilot", "separator", "date_order", "country", "defaults", "values")
 
 
 @dataclass
@@ -38,6 +42,7 @@ class Options:
     skip_invalid: bool = False
     country: str | None = None  # for pilots created from a file that has no Pilot sheet
     defaults: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> field -> value for every row
+    values: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)  # sheet -> field -> file value -> ours
     remove_missing: bool = False  # remove the pilot's rows that a sheet of the upload no longer has
 
 
@@ -54,6 +59,8 @@ class Prepared:
     new_themes: dict[str, str] = field(default_factory=dict)  # code -> name of free tags to create
     pilot_labels: dict[str, str] = field(default_factory=dict)  # slug -> the pilot as a cell first named it
     models: Any = None  # lessons.ingest.model_sheets.ModelRows: the checked rows of the model sheets
+    refused: dict[str, set[str]] = field(default_factory=dict)  # pilot -> keys of stakeholder rows refused
+    unread: set[str] = field(default_factory=set)  # tables of sheets refused whole (a column missing)
 
     @property
     def errors(self) -> list[Problem]:
@@ -128,12 +135,27 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+def recodes(options: Options, sheet: str, name: str) -> dict[str, str]:
+    """Return the recode of field ``name`` of ``sheet`` (``Options.values``), keyed by the folded value in the file.
+
+    >>> recodes(Options(values={"Stakeholders": {"sector": {"Gov ": "public"}}}), "Stakeholders", "sector")
+    {'gov': 'public'}
+    """
+    given = (options.values.get(sheet) or {}).get(name) or {}
+    return {norm.fold(k): str(v).strip() for k, v in given.items() if isinstance(k, str) and v is not None}
+
+
+def _recoded(text: str, recode: dict[str, str]) -> str:
+    return recode.get(norm.fold(text), text) if recode and text else text
+
+
 def _check_row(
     sheet: Sheet, row_number: int, raw: dict, mapping: dict, vocab: _Vocabularies, options: Options, prepared: Prepared
 ):
     """Normalised values of one row and the problems found in it."""
     values: dict = {}
     problems: list[Problem] = []
+    stakeholders = sheet.name == "Stakeholders"
 
     def problem(f: Field, message: str, fix: str = "", severity: str = "error"):
         problems.append(
@@ -172,11 +194,14 @@ def _check_row(
                     "Check it is what you meant; downloads neutralise it.",
                     "warning",
                 )
+        recode = recodes(options, sheet.name, f.name)
+        if f.kind == "vocab" or (f.kind == "text" and recode):
+            text = _recoded(text, recode)
         if text in ("", None):
             if f.required:
-                problem(
-                    f, f"{f.label} is required but empty.", f"Fill in {f.label.lower()}: {f.help}" if f.help else ""
-                )
+                problem(f, f"{f.label} is empty.", f"Fill in {f.label.lower()}: {f.help}" if f.help else "")
+            elif stakeholders and f.name == "sector":
+                values["_unsectored"] = ("", None)  # gathered into one warning per sheet
             continue
         try:
             if f.kind == "date":
@@ -190,14 +215,17 @@ def _check_row(
                 values[f.name] = number
             elif f.kind == "vocab":
                 match = vocab.by_name[f.vocabulary].match(text)
+                if match.code is None and stakeholders and f.name == "sector":
+                    values["_unsectored"] = (text, match.suggestion)  # gathered into one warning per sheet
+                    continue
                 if match.code is None:
-                    fix = f"Did you mean '{match.suggestion}'?" if match.suggestion else f.help
-                    problem(f, match.message or f"'{text}' is not allowed here.", fix)
+                    problem(f, match.message or f"'{text}' is not allowed here.", _vocab_fix(match, f))
                     continue
                 values[f.name] = match.code
             elif f.kind == "multi":
                 codes = []
                 for part in norm.split_multi(text, options.separator):
+                    part = _recoded(part, recode)
                     match = vocab.by_name[f.vocabulary].match(part)
                     if match.code is not None:
                         codes.append(match.code)
@@ -213,14 +241,73 @@ def _check_row(
                                 "warning",
                             )
                     else:
-                        fix = f"Did you mean '{match.suggestion}'?" if match.suggestion else f.help
-                        problem(f, match.message or f"'{part}' is not allowed here.", fix)
+                        problem(f, match.message or f"'{part}' is not allowed here.", _vocab_fix(match, f))
                 values[f.name] = list(dict.fromkeys(codes))
             else:
                 values[f.name] = text
         except (ValueError, OverflowError) as err:
             problem(f, str(err), f.help)
     return values, problems
+
+
+def _sector_warning(sheet: Sheet, unsectored: dict[tuple, list[int]], *, column: str | None) -> Problem | None:
+    """Return the one warning about a sheet's actors without a sector we know, or None when every actor has one.
+
+    ``unsectored`` maps (value in the file, suggested sector) to the rows holding it (value ``""``: empty); ``column``
+    is the sheet's sector column (None: no column holds the sector).
+    """
+    if column is None:
+        actors = sum(1 for raw in sheet.rows if any(_text(v) for v in raw.values()))
+        return Problem(sheet.file, sheet.name, None, "Sector", f"No column holds the sector: the {actors:,} actor(s) are imported as not classified.",
+                       "Map a column to sector (or give one sector for every row), or leave them not classified.", "warning")  # fmt: skip
+    if not unsectored:
+        return None
+    rows = sorted(r for found in unsectored.values() for r in found)
+    by_value = sorted(((v, s, len(r)) for (v, s), r in unsectored.items() if v), key=lambda x: (-x[2], x[0]))
+    parts = [f"'{v}' {n}" + (f" (did you mean {s}?)" if s else "") for v, s, n in by_value]
+    empty = len(unsectored.get(("", None), []))
+    if empty:
+        parts.append(f"empty {empty}")
+    shown = ", ".join(str(r) for r in rows[:SHOWN_ROWS]) + (", …" if len(rows) > SHOWN_ROWS else "")
+    example = by_value[0][0] if by_value else None
+    return Problem(
+        sheet.file, sheet.name, None, column,
+        f"{len(rows):,} actor(s) have no sector we know ({', '.join(parts)}; rows {shown}): they are imported as not classified.",
+        "Recode the values to sectors"
+        + (f' (a mapping file takes "values": {{"Stakeholders": {{"sector": {{"{example}": "public"}}}}}})' if example else "")
+        + ", map another column to sector, or leave them not classified.",
+        "warning",
+    )  # fmt: skip
+
+
+def _unknown_columns(sheet: Sheet, mapping: dict, given: dict | None) -> list[Problem]:
+    """Return a problem for each column the given mapping names that the sheet does not have.
+
+    A column named after one of a field's aliases is that field's own column when the reader already gave it its
+    name: a network reader reads a node's ``type`` as its sector, so ``{"sector": "type"}`` means column ``sector``.
+    """
+    problems = []
+    for f in SHEETS[sheet.name]:
+        column = (given or {}).get(f.name)
+        if not column or column in sheet.columns:
+            continue
+        if f.name in sheet.columns and norm.fold(column) in {norm.fold(a) for a in (f.label, *f.aliases)}:
+            mapping[f.name] = f.name
+            continue
+        problems.append(
+            Problem(sheet.file, sheet.name, 1, str(column), f"The mapping takes {f.label.lower()} from the column '{column}', which the file does not have.",
+                    f"Name one of its columns: {', '.join(sheet.columns[:15])}.")
+        )  # fmt: skip
+    return problems
+
+
+def _vocab_fix(match, f: Field) -> str:
+    """Say how to fix a value no code matched, without repeating what the message already lists."""
+    if match.suggestion:
+        return f"Did you mean '{match.suggestion}'? Correct it, or recode it."
+    if match.message and "Use one of" in match.message:
+        return "Correct it, or recode it to one of them."
+    return f"Correct it, or recode it: {f.help}" if f.help else "Correct it, or recode it."
 
 
 def missing_columns(sheet: Sheet, mapping: dict, given: dict) -> Problem | None:
@@ -262,16 +349,25 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
     statuses: dict[tuple[str, str], str] | None = None  # (pilot, key) -> status of the lessons in the store
     for sheet_name, table in TABLE_OF_SHEET.items():
         for sheet in upload.sheet(sheet_name):
-            mapping = options.mapping.get(sheet_name) or guess_mapping(sheet.columns, sheet_name)
-            missing = missing_columns(sheet, mapping, options.defaults.get(sheet_name, {}))
-            if missing:
-                prepared.problems.append(missing)
+            mapping = dict(options.mapping.get(sheet_name) or guess_mapping(sheet.columns, sheet_name))
+            refused = _unknown_columns(sheet, mapping, options.mapping.get(sheet_name))
+            missing = None if refused else missing_columns(sheet, mapping, options.defaults.get(sheet_name, {}))
+            if refused or missing:
+                prepared.problems += refused or [missing]
+                prepared.unread.add(table)  # the sheet's rows are not read: rows referring to them are not checked
                 continue
+            column = mapping.get("sector") if sheet_name == "Stakeholders" else None
+            if column and not any(_text(raw.get(column)) for raw in sheet.rows):
+                mapping = {k: v for k, v in mapping.items() if k != "sector"}  # an empty column gives no sector
+            sector_given = "sector" in mapping or "sector" in options.defaults.get(sheet_name, {})
+            unsectored: dict[tuple, list[int]] = {}  # (value in the file, suggestion) -> rows
             for offset, raw in enumerate(sheet.rows):
                 row_number = sheet.row_number(offset)
                 if not any(_text(v) for v in raw.values()):
                     continue
                 values, problems = _check_row(sheet, row_number, raw, mapping, vocab, options, prepared)
+                if "_unsectored" in values:
+                    unsectored.setdefault(values.pop("_unsectored"), []).append(row_number)
                 named = values.pop("pilot", None)
                 pilot = _pilot_slug(named, pilot_names) or default_pilot
                 if named and pilot:  # a new pilot is named as the file writes it ("KSC", not "Ksc")
@@ -338,6 +434,8 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                 prepared.problems += problems
                 row = dict(values, pilot=pilot, _where=where, _given=tuple(mapping))
                 if any(p.severity == "error" for p in problems):
+                    if table == "stakeholders" and values.get("key"):
+                        prepared.refused.setdefault(pilot, set()).add(values["key"])
                     prepared.rejected.append(
                         dict(
                             raw,
@@ -351,6 +449,10 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                     prepared.new_themes.setdefault(code, name)
                 prepared.rows[table].append(row)
                 prepared.sheets_present.setdefault(pilot, set()).add(table)
+            if sheet_name == "Stakeholders":
+                warning = _sector_warning(sheet, unsectored, column=mapping.get("sector") if sector_given else None)
+                if warning:
+                    prepared.problems.append(warning)
     for slug in prepared.pilots:
         _pilot_access(
             db,
@@ -425,7 +527,12 @@ def _check_ties(db: Database, prepared: Prepared, existing: dict) -> None:
                 else set()
             )
         missing = [end for end in ("source", "target") if tie[end] not in known[pilot]]
+        refused = [
+            end for end in missing if tie[end] in prepared.refused.get(pilot, ()) or "stakeholders" in prepared.unread
+        ]
         for end in missing:
+            if refused:  # the stakeholder's own row was refused and says why: no follow-on problem here
+                continue
             prepared.problems.append(
                 Problem(*tie["_where"], end, f"The tie names the stakeholder '{tie[end]}', which pilot '{pilot}' does not have.", "Add that stakeholder to the Stakeholders sheet, or correct the key.")
             )  # fmt: skip
@@ -433,7 +540,11 @@ def _check_ties(db: Database, prepared: Prepared, existing: dict) -> None:
             prepared.rejected.append(
                 {
                     **{k: v for k, v in tie.items() if not k.startswith("_")},
-                    "_reason": "tie to an unknown stakeholder",
+                    "_reason": (
+                        f"its stakeholder '{tie[refused[0]]}' was not read"
+                        if refused
+                        else "tie to an unknown stakeholder"
+                    ),
                     "_sheet": "Ties",
                     "_row": tie["_where"][2],
                 }

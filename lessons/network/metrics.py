@@ -19,6 +19,9 @@ from lessons.network.paths import _adjacency, _betweenness, _bfs_distance, _clos
 from lessons.stored import plain as _plain
 
 PUBLIC, CITIZENS = "public", "citizens"
+#: The sector of an actor whose sector the source did not give: counted in ``sector_mix`` and ``sector_ties``, but
+#: a tie with such an end is neither within nor across sectors, so it is left out of the E-I indices.
+NOT_CLASSIFIED = "not_classified"
 #: networkx's PageRank stops at 1e-6 by default; a tighter tolerance makes it agree with igraph's exact solver.
 PAGERANK_TOL = 1e-10
 #: The share of actors, by betweenness, that can be flagged as brokers (at least one actor).
@@ -182,9 +185,10 @@ def _measure(G: nx.Graph, group: str = "sector") -> tuple[pd.DataFrame, dict]:
     for u, v in G.edges():
         gu, gv = group_of[u], group_of[v]
         same = gu == gv
-        internal += same
-        external += not same
-        for g in {gu, gv}:
+        known = NOT_CLASSIFIED not in (gu, gv)
+        internal += same and known
+        external += not same and known
+        for g in {gu, gv} if known else ():
             e, i = per_group.get(g, (0, 0))
             per_group[g] = (e + (not same), i + same)
         a, b = (gu, gv) if directed else sorted((gu, gv))
@@ -217,6 +221,7 @@ def _measure(G: nx.Graph, group: str = "sector") -> tuple[pd.DataFrame, dict]:
         "sector_ties": mixing,
         "ei_index": _ei(external, internal),
         "ei_by_sector": {g: _ei(*per_group.get(g, (0, 0))) for g in sorted(set(groups))},
+        "not_classified": int((groups == NOT_CLASSIFIED).sum()),
         "citizens": int(citizens.sum()),
         "citizens_tied_to_public": float(neighbours_public[citizens].mean()) if citizens.any() else None,
         "hard_to_reach_actors": int(hard.sum()),
@@ -273,7 +278,8 @@ def network_metrics(G: nx.Graph, *, group: str = "sector") -> dict:
     of two or more actors) and modularity (of the whole Louvain partition), sector_mix ({sector: actors}),
     sector_ties ({from: {to: ties}}, pairs sorted when undirected), ei_index (Krackhardt's E−I index over all ties:
     (external − internal) / total, −1 all within a sector, +1 all across) and ei_by_sector ({sector: E−I of the
-    ties its actors have}), citizens and citizens_tied_to_public (the share of citizen actors with a tie, either
+    ties its actors have; ties with a not-classified end count in neither, since whether they cross sectors is
+    unknown), not_classified (actors without a sector), citizens and citizens_tied_to_public (the share of citizen actors with a tie, either
     way, to a public-sector actor), hard_to_reach_actors, hard_to_reach_tied_to_public (the same share for
     hard-to-reach actors), hard_to_reach_distance_to_public (mean steps to the nearest public actor, ignoring
     direction, of those who can reach one) and hard_to_reach_unreachable, brokers (actors flagged is_broker),

@@ -7,7 +7,10 @@ from playwright.sync_api import expect
 from components import browser
 from lessons.store import connect
 from tests.e2e.conftest import fill_sign_in
+from tests.realdata import REALDATA, needs_realdata
 from tests.test_ingest import filled_template
+
+CHEMNET = REALDATA / "chemnet-policy-network" / "chemnet_pol.graphml"
 
 
 def test_upload_the_filled_template_and_commit(page, app_url, shoot, tmp_path):
@@ -37,3 +40,34 @@ def test_upload_the_filled_template_and_commit(page, app_url, shoot, tmp_path):
         assert db.execute(
             "SELECT count(*) FROM lessons l JOIN pilots p ON p.id = l.pilot_id WHERE p.slug = 'oulu-libraries-e2e'"
         ).fetchone() == (3,)
+
+
+@needs_realdata
+def test_a_real_network_file_goes_in_as_shipped_with_its_types_recoded(page, app_url, shoot):
+    """chemnet's node types (gov, ig, sci, par, io) are offered for recoding with suggestions; committing keeps them."""
+    page.goto(f"{app_url}/upload")
+    browser.wait_rendered(page)
+    fill_sign_in(page, "admin", "demo-admin-pass")
+    browser.wait_rendered(page)
+    page.get_by_text("Options").click()
+    page.get_by_role("combobox", name="Pilot for rows that name none").click()
+    page.keyboard.type("Youth guidance")
+    page.keyboard.press("Enter")
+    browser.wait_rendered(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(CHEMNET))
+    expect(page.get_by_role("heading", name="Preview")).to_be_visible(timeout=60_000)
+    browser.wait_rendered(page)
+    expect(page.get_by_text("Values of the column sector → Sector")).to_be_visible()
+    expect(page.get_by_role("combobox", name="'gov' (11 rows)")).to_have_value("Public sector (public)")
+    shoot("22-upload-network-recode")
+    page.get_by_role("button", name="Commit this upload").click()
+    expect(page.get_by_text("committed. You can undo it below.")).to_be_visible(timeout=60_000)
+    with connect(app_url.db_path, readonly=True) as db:
+        sectors = dict(
+            db.execute(
+                """SELECT s.sector, count(*) FROM stakeholders s JOIN pilots p ON p.id = s.pilot_id
+                   WHERE p.slug = 'tampere-youth-guidance' AND s.key IN ('BMA', 'SRU', 'AGV', 'SPD', 'EC')
+                   GROUP BY s.sector"""
+            ).fetchall()
+        )
+    assert sectors == {"public": 1, "research": 1, "civil_society": 1, "not_classified": 2}
