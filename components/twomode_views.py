@@ -100,6 +100,12 @@ def commit_section(path: str, actor, data, options: TwoModeOptions, outcome: Two
             pd.DataFrame({"actor": strongest["source"], "with": strongest["target"], "shared events": strongest["weight"]}),
             hide_index=True, width="stretch",
         )  # fmt: skip
+    if outcome.already is not None:
+        st.info(
+            f"Nothing to commit: upload {outcome.already} already imported this list into this pilot.",
+            icon=":material/check:",
+        )
+        return
     if st.button("Commit this upload", type="primary", key="upload_two_mode_commit", icon=":material/publish:"):
         bar = st.progress(0.0, text="Starting")
         done = auth.write(

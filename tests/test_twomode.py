@@ -157,15 +157,31 @@ def test_davis_again_changes_nothing_and_undo_restores_the_store(store, capsys):
     assert main(args) == EXIT_OK
     first = counts_without_history(store)
     assert main(args) == EXIT_OK
-    assert "Stakeholders: 0 new, 18 already there; ties: 0 new, 0 with a new weight, 139 unchanged." in (
-        capsys.readouterr().out
-    )
-    assert main(["uploads", "undo", "2", "--db", str(store)]) == EXIT_OK
-    assert counts_without_history(store) == first
+    assert "Nothing changed: upload 1 already imported this list into pilot davis." in capsys.readouterr().out
+    assert counts_without_history(store) == first and last_upload(store) == 1
     assert main(["uploads", "undo", "1", "--db", str(store)]) == EXIT_OK
     assert counts_without_history(store) == before
     with connect(store, readonly=True) as db:
         assert db.execute("SELECT count(*) FROM pilots WHERE slug = 'davis'").fetchone()[0] == 0
+
+
+def test_a_longer_list_into_the_same_pilot_keeps_its_actors_and_reweighs_its_ties(store, tmp_path, capsys):
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text("person,meeting\nAnn,M1\nBo,M1\n", encoding="utf-8")
+    second.write_text("person,meeting\nAnn,M1\nBo,M1\nAnn,M2\nBo,M2\nCy,M2\n", encoding="utf-8")
+    common = ["--two-mode", "person:meeting", "--pilot", "p", "--country", "FI", "--db", str(store), "--quiet"]
+    assert main(["import", str(first), *common]) == EXIT_OK
+    assert stored(store, "p")["ties"] == {frozenset(("Ann", "Bo")): 1}
+    assert main(["import", str(second), *common]) == EXIT_OK
+    assert "Stakeholders: 1 new, 2 already there; ties: 2 new, 1 with a new weight, 0 unchanged." in (
+        capsys.readouterr().out
+    )
+    got = stored(store, "p")
+    assert got["stakeholders"] == 3 and got["lists"] == 2
+    assert got["ties"] == {frozenset(("Ann", "Bo")): 2, frozenset(("Ann", "Cy")): 1, frozenset(("Bo", "Cy")): 1}
+    assert main(["uploads", "undo", "2", "--db", str(store)]) == EXIT_OK
+    got = stored(store, "p")
+    assert (got["stakeholders"], got["lists"], got["ties"]) == (2, 1, {frozenset(("Ann", "Bo")): 1})
 
 
 # --- Horizon 2020 SC6: organisations × projects, the whole consortium ------------------------------------------------

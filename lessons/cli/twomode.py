@@ -68,6 +68,8 @@ def import_two_mode(db, actor, args, mapping: dict) -> int:
             db, actor, files, options, dry_run=args.dry_run, progress=None if args.quiet else _progress
         )
     except IngestError as err:
+        if not args.quiet:
+            sys.stderr.write("\n")  # the progress line ends before the first problem
         for problem in err.problems:
             print(str(problem), file=sys.stderr)
         print(f"{len(err.problems)} problem(s); nothing was written.", file=sys.stderr)
@@ -83,6 +85,9 @@ def import_two_mode(db, actor, args, mapping: dict) -> int:
     print_table(outcome.summary(), ["pilot", "what", "count"])
     if args.dry_run:
         print("Dry run: nothing was written.")
+        return EXIT_OK
+    if outcome.already is not None:
+        print(f"Nothing changed: upload {outcome.already} already imported this list into pilot {options.slug}.")
         return EXIT_OK
     written = outcome.written
     print(

@@ -53,6 +53,7 @@ class TwoModeOutcome:
     options: TwoModeOptions
     pilot_exists: bool = False
     upload_id: int | None = None
+    already: int | None = None  # the applied upload that imported this very file into this pilot: nothing to do
     written: dict = field(default_factory=dict)
     seconds: dict = field(default_factory=dict)
 
@@ -108,7 +109,13 @@ def check_two_mode(
     found = read_affiliations(db, files, options)
     pilot_id, refused = _pilot_problem(db, actor, options, found.file)
     found.problems[:0] = refused
-    return TwoModeOutcome(found, options, pilot_exists=pilot_id is not None)
+    outcome = TwoModeOutcome(found, options, pilot_exists=pilot_id is not None)
+    outcome.already = _already_imported(db, options, _checksum(found))
+    return outcome
+
+
+def _checksum(found: AffiliationList) -> str:
+    return ",".join(f["sha256"] for f in found.files)
 
 
 def run_two_mode_import(
@@ -136,13 +143,15 @@ def run_two_mode_import(
     outcome.seconds["read"] = time.perf_counter() - started
     if outcome.errors:
         raise IngestError(outcome.errors)
-    if dry_run:
+    names = ", ".join(f["filename"] for f in outcome.affiliations.files)
+    checksum = _checksum(outcome.affiliations)
+    if dry_run or outcome.already is not None:
+        if progress:
+            progress(1.0, "Nothing written")
         return outcome
     if progress:
         progress(0.3, "Writing actors, events, participations and ties")
     started = time.perf_counter()
-    names = ", ".join(f["filename"] for f in outcome.affiliations.files)
-    checksum = ",".join(f["sha256"] for f in outcome.affiliations.files)
     outcome.upload_id, outcome.written = commit_two_mode(
         db, actor, outcome.affiliations, options, filename=names, checksum=checksum
     )
@@ -155,6 +164,17 @@ def run_two_mode_import(
     if progress:
         progress(1.0, "Done")
     return outcome
+
+
+def _already_imported(db: Database, options: TwoModeOptions, checksum: str) -> int | None:
+    """Return the applied upload that imported the same files, read the same way, into the same pilot, if any."""
+    row = db.execute(
+        """SELECT u.id FROM two_mode_lists l JOIN uploads u ON u.id = l.upload_id JOIN pilots p ON p.id = l.pilot_id
+           WHERE p.slug = ? AND u.checksum = ? AND u.status = 'applied' AND l.actor_column = ? AND l.event_column = ?
+           ORDER BY u.id DESC LIMIT 1""",
+        [options.slug, checksum, options.actor_column, options.event_column],
+    ).fetchone()
+    return row[0] if row else None
 
 
 def _log(db: Database, upload_id: int, pilot_id: int, table: str, rows: list[tuple[int, str, dict | None, dict]]):
