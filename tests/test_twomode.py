@@ -150,6 +150,24 @@ def test_davis_southern_women_through_the_command_line(store, capsys):
 
 
 @needs(DAVIS)
+def test_the_stored_analysis_of_all_periods_is_the_one_computed(store):
+    """The import stores the all-periods analysis as a copy of the end one (only end ties): the same as computing it."""
+    assert main(["import", str(DAVIS), "--two-mode", "woman:event", "--pilot", "davis", "--country", "US",
+                 "--db", str(store), "--quiet"]) == EXIT_OK  # fmt: skip
+    db = open_store(store)
+    names = [r[0] for r in db.execute("SELECT name FROM analysis_results WHERE name LIKE '%davis%' ORDER BY name")]
+    assert names == ["network-layout:davis", "network:davis:all:", "network:davis:baseline:", "network:davis:end:"]
+    kept = network.analysis(db, "davis", period="all")
+    db.execute("DELETE FROM analysis_results")
+    fresh = network.analysis(db, "davis", period="all", store=False)
+    db.close()
+    assert (kept.period, kept.data_version) == ("all", fresh.data_version)
+    assert kept.metrics == fresh.metrics
+    pd.testing.assert_frame_equal(kept.actors, fresh.actors)
+    pd.testing.assert_frame_equal(kept.edges, fresh.edges)
+
+
+@needs(DAVIS)
 def test_davis_again_changes_nothing_and_undo_restores_the_store(store, capsys):
     before = counts_without_history(store)
     args = ["import", str(DAVIS), "--two-mode", "woman:event", "--pilot", "davis", "--country", "US",
