@@ -102,7 +102,8 @@ def commit_section(path: str, actor, data, options: TwoModeOptions, outcome: Two
         )  # fmt: skip
     if outcome.already is not None:
         st.info(
-            f"Nothing to commit: upload {outcome.already} already imported this list into this pilot.",
+            f"Nothing to commit: upload {outcome.already} already imported this list into this pilot. To import it "
+            "read differently (another sector column, say), undo that upload first.",
             icon=":material/check:",
         )
         return

@@ -275,3 +275,25 @@ def test_a_new_pilot_needs_a_country_and_a_bad_spec_is_refused(store, tmp_path, 
     assert "Pilot 'consortium' is new and needs a country. Give it as --country XX" in capsys.readouterr().err
     assert main(["import", str(path), "--two-mode", "person", "--db", str(store), "--quiet"]) == EXIT_INVALID
     assert "name two columns as ACTOR_COLUMN:EVENT_COLUMN" in capsys.readouterr().err
+
+
+def test_dry_run_writes_nothing(store, tmp_path, capsys):
+    path = tmp_path / "attendance.csv"
+    path.write_text("person,meeting\nAnn,M1\nBo,M1\n", encoding="utf-8")
+    before = counts_without_history(store)
+    assert main(["import", str(path), "--two-mode", "person:meeting", "--pilot", "p", "--country", "FI", "--dry-run",
+                 "--db", str(store), "--quiet"]) == EXIT_OK  # fmt: skip
+    out = capsys.readouterr().out
+    assert "Dry run: nothing was written." in out and "ties                1" in out
+    assert counts_without_history(store) == before and last_upload(store) is None
+
+
+def test_a_coordinator_writes_only_into_their_own_pilot(demo_db_path, tmp_path, capsys):
+    path = tmp_path / "attendance.csv"
+    path.write_text("person,meeting\nAnn,M1\nBo,M1\n", encoding="utf-8")
+    common = ["--two-mode", "person:meeting", "--as", "coordinator", "--db", str(demo_db_path), "--quiet"]
+    assert main(["import", str(path), *common]) == EXIT_INVALID
+    assert "There is no pilot 'consortium', and only an administrator creates one." in capsys.readouterr().err
+    assert main(["import", str(path), *common, "--pilot", "porto-homelessness-services"]) == EXIT_INVALID
+    assert "You may not change pilot 'porto-homelessness-services'." in capsys.readouterr().err
+    assert main(["import", str(path), *common, "--pilot", "tampere-youth-guidance"]) == EXIT_OK

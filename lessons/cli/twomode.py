@@ -87,7 +87,10 @@ def import_two_mode(db, actor, args, mapping: dict) -> int:
         print("Dry run: nothing was written.")
         return EXIT_OK
     if outcome.already is not None:
-        print(f"Nothing changed: upload {outcome.already} already imported this list into pilot {options.slug}.")
+        print(
+            f"Nothing changed: upload {outcome.already} already imported this list into pilot {options.slug}. "
+            f"To import it read differently (another sector column, say), undo that upload first."
+        )
         return EXIT_OK
     written = outcome.written
     print(
