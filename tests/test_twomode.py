@@ -297,3 +297,17 @@ def test_a_coordinator_writes_only_into_their_own_pilot(demo_db_path, tmp_path, 
     assert main(["import", str(path), *common, "--pilot", "porto-homelessness-services"]) == EXIT_INVALID
     assert "You may not change pilot 'porto-homelessness-services'." in capsys.readouterr().err
     assert main(["import", str(path), *common, "--pilot", "tampere-youth-guidance"]) == EXIT_OK
+
+
+def test_skip_invalid_leaves_out_rows_with_an_empty_cell(store, tmp_path, capsys):
+    path = tmp_path / "attendance.csv"
+    path.write_text("person,meeting\nAnn,M1\nBo,\nCy,M1\n,M2\nAnn,M2\n", encoding="utf-8")
+    assert main(["import", str(path), "--two-mode", "person:meeting", "--pilot", "p", "--country", "FI",
+                 "--skip-invalid", "--db", str(store), "--quiet"]) == EXIT_OK  # fmt: skip
+    assert (
+        "warning: attendance.csv, sheet Affiliations, row 3, column meeting: meeting is empty in 1 row(s): rows 3."
+        in (capsys.readouterr().err)
+    )
+    got = stored(store, "p")
+    assert (got["actors"], got["events"], got["participations"]) == (2, 2, 3)
+    assert got["ties"] == {frozenset(("Ann", "Cy")): 1}
