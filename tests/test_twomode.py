@@ -216,14 +216,16 @@ def test_h2020_subset_as_the_whole_consortium_in_under_30_seconds(store, tmp_pat
         encoding="utf-8",
     )
     before = counts_without_history(store)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     code = main(["import", str(H2020), "--two-mode", "pic:rcn", "--mapping", str(mapping), "--country", "BE",
                  "--db", str(store), "--quiet"])  # fmt: skip
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     out = capsys.readouterr()
-    print(f"\nH2020 SC6 two-mode import through the CLI: {seconds:.1f} s")
+    print(f"\nH2020 SC6 two-mode import through the CLI: {seconds:.1f} s ({cpu:.1f} s of CPU)")
     assert code == EXIT_OK, out.err
-    assert seconds < 30  # 252 s as one pilot per project before #17
+    # 252 s as one pilot per project before #17. The CPU time is the bound: the wall time also measures whatever
+    # else the machine runs (about 7 s on a quiet 2-core machine, 31 s with 20 processes waiting for its 2 cores).
+    assert cpu < 30
     got = stored(store, "consortium")
     assert got["stakeholders"] == got["actors"] == want["actors"]
     assert (got["events"], got["participations"]) == (want["events"], want["participations"])
