@@ -8,7 +8,7 @@ import logging
 import pandas as pd
 import streamlit as st
 
-from components import auth, loaders
+from components import auth, loaders, twomode_views
 from components.widgets import safe
 from lessons.access import reading
 from lessons.exports import to_csv
@@ -69,7 +69,8 @@ def read_and_check(path: str, actor, data: list[tuple[str, bytes]], options_for)
     try:
         key = files_key(data)
         options = options_for(read_upload(key, data))
-        return options, loaders.check_upload(path, loaders.data_version(path), actor, key, data, options)
+        checker = twomode_views.check if twomode_views.is_two_mode(options) else loaders.check_upload
+        return options, checker(path, loaders.data_version(path), actor, key, data, options)
     except Exception as err:  # noqa: BLE001 — the page boundary: whatever the file, a message, never a traceback
         _refuse(names, err)
         return None
@@ -301,8 +302,11 @@ def options_form(actor, names: dict[str, str], path: str | None = None):
             if can(actor, "pilot.create")
             else ""
         )
+    two_mode = st.checkbox("This file is an affiliation list (two-mode)", key="upload_two_mode")
 
     def options_for(upload: Upload) -> Options:
+        if two_mode:
+            return twomode_views.options(upload, pilot=pilot, country=country, skip_invalid=skip_invalid)
         mapping, defaults = mapping_editor(upload, key="upload")
         values = recode_editor(path, upload, mapping, separator or ";", key="upload") if path else {}
         return Options(
@@ -315,6 +319,8 @@ def options_form(actor, names: dict[str, str], path: str | None = None):
 
 def commit_section(path: str, actor, data: list[tuple[str, bytes]], options: Options, outcome: Outcome) -> None:
     """The problems found, the preview and the commit button; after a commit the page starts a fresh upload."""
+    if twomode_views.is_two_mode(options):
+        return twomode_views.commit_section(path, actor, data, options, outcome, show_problems=problems_table)
     if outcome.problems:
         problems_table(outcome.problems, key="upload")
     if outcome.plan is None or (outcome.errors and not options.skip_invalid):

@@ -838,3 +838,65 @@ END;
 INSERT INTO lessons_words (lessons_words) VALUES ('rebuild');
 """,
     )
+
+
+@migrations()
+def m017_two_mode(db: Database) -> None:
+    """Keep an affiliation list two-mode: its actors, its events and who took part in what (#17).
+
+    ``two_mode_lists`` is one imported list (the upload, the pilot whose network holds its projection, the scope: one
+    pilot or the whole consortium, and the two columns read); ``two_mode_actors`` (each tied to the stakeholder it
+    became), ``two_mode_events`` and ``two_mode_participations`` (one per distinct actor and event, with the row it
+    was first read from) hold the two modes. Deleting a list deletes its actors, events and participations.
+    """
+    run_sql(
+        db,
+        """
+CREATE TABLE two_mode_lists (
+    id INTEGER PRIMARY KEY,
+    upload_id INTEGER REFERENCES uploads(id) ON DELETE CASCADE,
+    pilot_id INTEGER NOT NULL REFERENCES pilots(id) ON DELETE CASCADE,
+    scope TEXT NOT NULL CHECK (scope IN ('pilot', 'consortium')),
+    filename TEXT NOT NULL,
+    actor_column TEXT NOT NULL,
+    event_column TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE INDEX idx_two_mode_lists_pilot ON two_mode_lists(pilot_id);
+CREATE TABLE two_mode_actors (
+    id INTEGER PRIMARY KEY,
+    list_id INTEGER NOT NULL REFERENCES two_mode_lists(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    stakeholder_id INTEGER REFERENCES stakeholders(id) ON DELETE SET NULL,
+    UNIQUE (list_id, key)
+);
+CREATE INDEX idx_two_mode_actors_stakeholder ON two_mode_actors(stakeholder_id);
+CREATE TABLE two_mode_events (
+    id INTEGER PRIMARY KEY,
+    list_id INTEGER NOT NULL REFERENCES two_mode_lists(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    UNIQUE (list_id, key)
+);
+CREATE TABLE two_mode_participations (
+    id INTEGER PRIMARY KEY,
+    list_id INTEGER NOT NULL REFERENCES two_mode_lists(id) ON DELETE CASCADE,
+    actor_id INTEGER NOT NULL REFERENCES two_mode_actors(id) ON DELETE CASCADE,
+    event_id INTEGER NOT NULL REFERENCES two_mode_events(id) ON DELETE CASCADE,
+    row INTEGER,
+    UNIQUE (actor_id, event_id)
+);
+CREATE INDEX idx_two_mode_participations_event ON two_mode_participations(event_id);
+CREATE INDEX idx_two_mode_participations_list ON two_mode_participations(list_id);
+""",
+    )
+    for table in ("two_mode_lists", "two_mode_actors", "two_mode_events", "two_mode_participations"):
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            run_sql(
+                db,
+                f"""
+CREATE TRIGGER {table}_version_{event.lower()} AFTER {event} ON {table}
+BEGIN
+    UPDATE data_versions SET version = version + 1 WHERE area = 'network';
+END;
+""",
+            )

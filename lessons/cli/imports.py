@@ -78,6 +78,10 @@ def cmd_import(args) -> int:
     except (OSError, ValueError) as err:  # ValueError covers bad JSON and bad UTF-8
         print(f"{args.mapping}: the mapping cannot be read ({err}); nothing was written.", file=sys.stderr)
         return EXIT_INVALID
+    if args.two_mode:
+        from lessons.cli.twomode import import_two_mode
+
+        return import_two_mode(db, actor, args, mapping)
     options = Options(
         pilot=args.pilot or mapping.get("pilot"),
         mapping={k: v for k, v in mapping.items() if isinstance(v, dict) and k not in MAPPING_KEYS},
@@ -140,6 +144,11 @@ def add_import(sub, common) -> None:
     p = sub.add_parser("import", parents=[common], help="import pilot summaries (all or nothing unless --skip-invalid)")
     p.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .csv, .zip, .json, .graphml or .gexf")
     p.add_argument("--pilot", metavar="SLUG", help="the pilot for rows that name none")
+    p.add_argument(
+        "--two-mode",
+        metavar="ACTOR:EVENT",
+        help="an affiliation list: project it onto the actors (consortium without --pilot)",
+    )
     p.add_argument(
         "--mapping",
         metavar="M.json",
