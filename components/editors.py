@@ -71,7 +71,7 @@ def lesson_form(
 ) -> tuple[dict, list[str], list[str], list[str] | None] | None:
     """One lesson's fields, themes, stakeholder groups and the pilot's stakeholders it concerns (``actors``: key →
     name); returns (fields, themes, groups, stakeholder keys or None when no actors were offered) once submitted."""
-    themes, phases, sectors = (_labels(vocab[k]) for k in ("themes", "phases", "sectors"))
+    themes, phases, sectors = (_labels(vocab[k]) for k in ("themes", "phases", "groups"))
     themes |= dict(zip(lesson["theme_codes"], lesson.get("themes") or lesson["theme_codes"]))  # retired ones it has
     with st.form(f"{key}_lesson_{lesson['id']}"):
         fields = {

@@ -60,8 +60,10 @@ TABLES = [
 ]
 
 #: Derived tables: results computed from the tables above, stored so they are not recomputed on every view.
-DERIVED_TABLES = ["analysis_results"]
+DERIVED_TABLES = ["analysis_results", "lesson_theme_counts"]
 
+#: The sector of an actor whose sector the source does not give: counted apart, never a lesson's stakeholder group.
+NOT_CLASSIFIED = "not_classified"
 KINDS = ("enabler", "barrier", "recommendation", "insight")
 STATUSES = ("draft", "submitted", "validated", "contested", "endorsed", "applied_elsewhere")
 EVIDENCE_STRENGTHS = ("anecdotal", "observed", "measured", "evaluated")

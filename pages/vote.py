@@ -27,7 +27,7 @@ if not token:
         views.join_form(
             path,
             found["code"],
-            dict(zip(vocab["sectors"]["code"], vocab["sectors"]["name"])),
+            dict(zip(vocab["groups"]["code"], vocab["groups"]["name"])),
             dict(zip(pilots["value"], pilots["label"].str.replace(r" \(\d+\)$", "", regex=True))),
         )
 else:

@@ -15,7 +15,8 @@ from sqlite_utils import Database
 from lessons.ingest import normalise as norm
 from lessons.ingest.fields import SHEETS
 from lessons.ingest.tables import Upload
-from lessons.ingest.validate import NOT_CLASSIFIED, _text, _Vocabularies, guess_mapping
+from lessons.ingest.validate import _text, _Vocabularies, guess_mapping
+from lessons.store import NOT_CLASSIFIED
 
 __all__ = ["MAX_VALUES", "RELATIONS", "RecodeColumn", "recode_columns", "suggest"]
 

@@ -26,7 +26,6 @@ _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 FORMULA_STARTS = ("=", "+", "-", "@")
 TIE_DEFAULTS = {"relation": "collaboration", "period": "end"}
 #: The sector of an actor whose sector the file does not give (or gives in words no recode turns into a sector).
-NOT_CLASSIFIED = "not_classified"
 #: The keys of a mapping file that are not sheets: its options (``python -m lessons import --mapping``).
 MAPPING_KEYS = ("pilot", "separator", "date_order", "country", "defaults", "values")
 

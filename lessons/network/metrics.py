@@ -16,12 +16,12 @@ from scipy.sparse import csgraph
 from lessons.network.brokerage import BROKERAGE_ROLES, _brokerage
 from lessons.network.graph import SEED
 from lessons.network.paths import _adjacency, _betweenness, _bfs_distance, _closeness, _paths, _sources
+from lessons.store import NOT_CLASSIFIED
 from lessons.stored import plain as _plain
 
 PUBLIC, CITIZENS = "public", "citizens"
 #: The sector of an actor whose sector the source did not give: counted in ``sector_mix`` and ``sector_ties``, but
 #: a tie with such an end is neither within nor across sectors, so it is left out of the E-I indices.
-NOT_CLASSIFIED = "not_classified"
 #: networkx's PageRank stops at 1e-6 by default; a tighter tolerance makes it agree with igraph's exact solver.
 PAGERANK_TOL = 1e-10
 #: The share of actors, by betweenness, that can be flagged as brokers (at least one actor).

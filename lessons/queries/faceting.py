@@ -21,7 +21,7 @@ from lessons.queries.filters import (
     iso_date,
 )
 from lessons.queries.fulltext import search_ids
-from lessons.store import KINDS, STATUSES
+from lessons.store import KINDS, NOT_CLASSIFIED, STATUSES
 from lessons.store import frame as _frame
 
 
@@ -41,7 +41,9 @@ def _facet_options(db: Database) -> dict[str, pd.DataFrame]:
         "kinds": pd.DataFrame({"value": list(KINDS), "label": [KIND_LABELS[k] for k in KINDS]}),
         "phases": _frame(db, "SELECT code AS value, name AS label FROM phases ORDER BY position"),
         "statuses": pd.DataFrame({"value": list(STATUSES), "label": [STATUS_LABELS[s] for s in STATUSES]}),
-        "groups": _frame(db, "SELECT code AS value, name AS label FROM sectors ORDER BY name"),
+        "groups": _frame(
+            db, "SELECT code AS value, name AS label FROM sectors WHERE code <> ? ORDER BY name", [NOT_CLASSIFIED]
+        ),
         "methodologies": _frame(db, "SELECT code AS value, name AS label FROM methodologies ORDER BY name"),
         "status_set_by": pd.DataFrame(
             {"value": list(STATUS_SET_BY_LABELS), "label": list(STATUS_SET_BY_LABELS.values())}

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from lessons.lifecycle import status_history
 from lessons.privacy import public_workshop
+from lessons.store import NOT_CLASSIFIED
 from lessons.store import frame as _frame
 
 
@@ -150,11 +151,13 @@ def pilot_lessons(db: Database, pilot_id: int) -> pd.DataFrame:
 def vocabularies(db: Database) -> dict[str, pd.DataFrame]:
     """List codes and names of themes (not retired ones), phases, sectors and methodologies, for choosers.
 
-    Columns code, name.
+    Columns code, name. ``groups`` are the sectors a person or a lesson's stakeholder group can be: every sector but
+    *not classified*, which only an imported actor can have.
     """
     return {
         "themes": _frame(db, "SELECT code, name FROM themes WHERE retired = 0 ORDER BY name"),
         "phases": _frame(db, "SELECT code, name FROM phases ORDER BY position"),
         "sectors": _frame(db, "SELECT code, name FROM sectors ORDER BY name"),
+        "groups": _frame(db, "SELECT code, name FROM sectors WHERE code <> ? ORDER BY name", [NOT_CLASSIFIED]),
         "methodologies": _frame(db, "SELECT code, name FROM methodologies ORDER BY name"),
     }
