@@ -67,7 +67,7 @@ def test_init_migrates_an_old_store(tmp_path, capsys, no_default_db):
     db.close()
     assert main(["init", "--db", str(path)]) == EXIT_OK
     assert capsys.readouterr().out == (
-        f"Migrated {path}: 10 migration(s) applied (m002_lesson_search, m003_upload_history, m004_analysis_results, m005_prefix_words, m006_lesson_stakeholder_versions, m007_lesson_status_history, m008_model_authoring, m009_vocabulary_and_pilot_archive, m010_model_uploads, m011_workshop_reports)\n{FIRST_ADMIN_HINT}\n"
+        f"Migrated {path}: 11 migration(s) applied (m002_lesson_search, m003_upload_history, m004_analysis_results, m005_prefix_words, m006_lesson_stakeholder_versions, m007_lesson_status_history, m008_model_authoring, m009_vocabulary_and_pilot_archive, m010_model_uploads, m011_workshop_reports, m014_network_attributes)\n{FIRST_ADMIN_HINT}\n"
     )
 
 

@@ -21,6 +21,7 @@ ALL = [
     "m009_vocabulary_and_pilot_archive",
     "m010_model_uploads",
     "m011_workshop_reports",
+    "m014_network_attributes",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -219,6 +220,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m009_vocabulary_and_pilot_archive"),
         ("cross_pilot_lessons", "m010_model_uploads"),
         ("cross_pilot_lessons", "m011_workshop_reports"),
+        ("cross_pilot_lessons", "m014_network_attributes"),
     ]
     assert migrate(db) == []
     db.close()
