@@ -121,7 +121,7 @@ class _Builder:
 
     def add_node(self, key: str, entries: list[_Entry], row) -> None:
         mapped, attributes = self.split(entries, _NODE_FIELDS, row)
-        if str(attributes.get("key", "")).strip() == key:
+        if "key" in attributes and str(attributes["key"]).strip() == key:
             del attributes["key"]  # this app's exports repeat the id as data (igraph mangles ids, not text)
         if mapped.get("sector") and "sector_name" in attributes:
             del attributes["sector_name"]  # the sector's name, which comes with the sector

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from lessons.ingest.networks.builder import NetworkData
@@ -24,10 +25,16 @@ VIZ_ATTRIBUTES = ("viz:color", "viz:alpha", "viz:x", "viz:y", "viz:z", "viz:size
 
 
 def _float(text):
+    """Return ``text`` as a finite float, or as it is when it is not one (kept as text).
+
+    >>> _float("2.5"), _float("1e999"), _float("wide")
+    (2.5, '1e999', 'wide')
+    """
     try:
-        return float(text)
+        value = float(text)
     except (TypeError, ValueError):
         return text
+    return value if math.isfinite(value) else text
 
 
 def viz_values(local: str, attrs: dict) -> list[tuple[str, object]]:
@@ -44,7 +51,7 @@ def viz_values(local: str, attrs: dict) -> list[tuple[str, object]]:
             try:
                 rgb = [max(0, min(255, int(float(attrs.get(c, "0"))))) for c in "rgb"]
                 out.append(("viz:color", "#{:02x}{:02x}{:02x}".format(*rgb)))
-            except ValueError:
+            except (ValueError, OverflowError):  # not numbers, or numbers beyond any float
                 out.append(("viz:color", " ".join(f"{c}={attrs.get(c)}" for c in "rgb")))
         if attrs.get("a") is not None:
             out.append(("viz:alpha", _float(attrs["a"])))
@@ -310,7 +317,7 @@ def read_gexf(data: bytes, filename: str) -> NetworkData:
     >>> [(s["name"], s["sector"], s["attributes"]) for s in net.stakeholders]
     [('City council', 'public', {'9': 'x'}), ('Youth NGO', None, {})]
     >>> {k: net.ties[0][k] for k in ("relation", "directed", "weight", "attributes")}
-    {'relation': 'funding', 'directed': True, 'weight': 3.0, 'attributes': {'id': 'e'}}
+    {'relation': None, 'directed': True, 'weight': 3.0, 'attributes': {'id': 'e', 'label': 'funding'}}
     >>> net.problems[0].message
     'The node value for \'9\' refers to an attribute not declared in <attributes class="node"> (1 node); it was kept as \'9\'.'
     """

@@ -16,7 +16,7 @@ def _short(text: str, limit: int = 60) -> str:
     r"""Return ``text`` on one line, cut to ``limit`` characters.
 
     >>> _short("Zachary's\n  Karate Club"), _short("x" * 70)[-3:]
-    ("Zachary's Karate Club", 'x…')
+    ("Zachary's Karate Club", 'xx…')
     """
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
