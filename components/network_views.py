@@ -83,6 +83,17 @@ def _numeric(values: pd.Series) -> bool:
     return bool(len(present)) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present)
 
 
+def file_layout(actors: pd.DataFrame) -> pd.DataFrame | None:
+    """The positions the network file gave every actor (Gephi's ``viz:x``, ``viz:y``), scaled into the unit square
+    with their proportions kept; None when an actor has none."""
+    columns = [KEPT + "viz:x", KEPT + "viz:y"]
+    if not all(c in actors and _numeric(actors[c]) and actors[c].notna().all() for c in columns):
+        return None
+    x, y = (pd.to_numeric(actors[c]) for c in columns)
+    span = max(x.max() - x.min(), y.max() - y.min()) or 1.0
+    return pd.DataFrame({"id": actors["id"], "x": (x - x.min()) / span, "y": (y - y.min()) / span})
+
+
 def colour_choices(actors: pd.DataFrame) -> dict[str, str]:
     """What the actors can be coloured by: sector, community, and each kept attribute (value → label)."""
     kept = {c: f"{c.removeprefix(KEPT)} (from the file)" for c in actors.columns if c.startswith(KEPT)}
@@ -305,9 +316,17 @@ def network_section(path: str, version: int, pilot: str) -> None:
         placeholder="Click an actor, or choose one",
     )
     steps = right.slider("Steps from the actor", 1, 3, key="networks_steps", disabled=actor is None)
+    positions = result.layout
+    placed = file_layout(actors)
+    if placed is not None and st.toggle(
+        "Place the actors as the file does",
+        key="networks_file_layout",
+        help="The positions the file gives (viz:x, viz:y)",
+    ):
+        positions = placed
     ids = dict(zip(actors["key"], actors["id"]))
     focus = neighbourhood(graph, ids.get(actor), int(steps))
-    nodes, edges = chart_frames(result.edges, actors, result.layout, size_by, focus, ids.get(actor))
+    nodes, edges = chart_frames(result.edges, actors, positions, size_by, focus, ids.get(actor))
     nodes["colour"], colour_kind = colour_column(nodes, colour_by)
     drawn = drawn_actors(nodes, size_by, ids.get(actor))
     if drawn is not None:

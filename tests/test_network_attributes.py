@@ -19,6 +19,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from components.network_views import file_layout, with_kept
+from lessons import network
 from lessons.cli import EXIT_OK, main
 from lessons.ingest.attributes import decode
 from lessons.store import open_store
@@ -281,3 +283,21 @@ def test_network_page_shows_kept_attributes_and_colours_and_sizes_by_them(tmp_pa
     assert layer["color"]["scale"] is None and layer["color"]["field"] == "colour"  # Gephi's own colours
     assert layer["size"]["title"] == "viz:size (from the file)"
     assert "club (from the file)" not in at.selectbox(key="networks_size").options  # text cannot size
+    at.toggle(key="networks_file_layout").set_value(True).run()  # Gephi's own layout
+    assert not at.exception, at.exception
+
+
+@needs_realdata
+def test_the_files_layout_keeps_its_proportions(tmp_path):
+    db = store(tmp_path, "layout.db")
+    import_real(tmp_path, db, "lesmis", FILES["lesmis-gephi"])
+    with open_store(db) as opened:
+        actors = with_kept(network.pilot_actors(opened, "lesmis"), network.pilot_attributes(opened, "lesmis"))
+    placed = file_layout(actors).merge(actors[["id", "key"]], on="id").set_index("key")
+    wanted = gephi_nodes(FILES["lesmis-gephi"])
+    xs, ys = [w["viz:x"] for w in wanted.values()], [w["viz:y"] for w in wanted.values()]
+    span = max(max(xs) - min(xs), max(ys) - min(ys))
+    for key, w in wanted.items():
+        assert placed.loc[key, "x"] == pytest.approx((w["viz:x"] - min(xs)) / span, abs=1e-12)
+        assert placed.loc[key, "y"] == pytest.approx((w["viz:y"] - min(ys)) / span, abs=1e-12)
+    assert file_layout(actors.drop(columns="kept:viz:y")) is None  # no positions: the computed layout

@@ -36,6 +36,8 @@ def test_a_gephi_network_drawn_in_its_own_colours(page, shoot, tmp_path):
         page.wait_for_url("**size=kept%3Aviz%3Asize**")
         browser.wait_rendered(page)
         expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+        page.get_by_text("Place the actors as the file does").click()  # Gephi's own layout
+        browser.wait_rendered(page)
         page.get_by_text("Every actor and its measures (sortable)").click()
         browser.wait_rendered(page)
         shoot("25-network-gephi-colours")
