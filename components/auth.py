@@ -1,4 +1,10 @@
-"""Sign-in bound to the browser session, the current user, and writes that turn refusals into clear messages."""
+"""Sign-in kept across reloads, the current user, and writes that turn refusals into clear messages.
+
+Signing in starts a staff session (:func:`lessons.accounts.start_session`): its secret token stays in this browser
+session and in a cookie of this site (``lessons_staff``, 12 hours, ``SameSite=Strict``), so a reload or a new tab
+finds the user again. Each run re-reads the session from the store: *Sign out* ends it there, so the cookie — or
+any copy of it — signs nobody in afterwards, in this tab or any other.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,25 @@ import os
 
 import streamlit as st
 
+from components.scripts import clear_cookie, read_cookie, set_cookie
 from components.widgets import safe
 from lessons.access import REFUSALS, reading, refusal, writing
-from lessons.accounts import SignInRefused, actor_for, actor_for_email, has_users, sign_in
+from lessons.accounts import (
+    SESSION_LENGTH,
+    SignInRefused,
+    actor_for,
+    actor_for_email,
+    end_session,
+    has_users,
+    session_actor,
+    sign_in,
+    start_session,
+)
 from lessons.permissions import ROLE_LABELS, Actor
 
 SESSION_KEY = "auth_user_id"
+TOKEN_KEY = "auth_session_token"
+COOKIE = "lessons_staff"
 FIRST_ADMIN = (
     "No accounts yet. An administrator creates the first one with `python -m lessons user add NAME --role admin`."
 )
@@ -39,9 +58,24 @@ def single_sign_on_configured() -> bool:
 
 
 def current_actor(path: str) -> Actor | None:
-    """The signed-in user, re-read on every run so a changed role or a disabled account applies at once."""
-    user_id = st.session_state.get(SESSION_KEY)
+    """The signed-in user, re-read on every run so a changed role, a disabled account or a sign-out applies at once.
+
+    A browser that arrives with a live session cookie (a reload, a new tab) is signed in again without a form.
+    """
+    token = st.session_state.get(TOKEN_KEY)
+    if token is None and SESSION_KEY not in st.session_state and not st.session_state.get("auth_signed_out"):
+        token = read_cookie(COOKIE)
     with reading(path) as db:
+        if token:
+            actor = session_actor(db, token)
+            if actor is None:  # signed out elsewhere, expired, or the account was disabled
+                for key in (SESSION_KEY, TOKEN_KEY):
+                    st.session_state.pop(key, None)
+                st.session_state["auth_forget_cookie"] = True
+                return None
+            st.session_state[SESSION_KEY], st.session_state[TOKEN_KEY] = actor.user_id, token
+            return actor
+        user_id = st.session_state.get(SESSION_KEY)
         if user_id is not None:
             actor = actor_for(db, user_id)
             if actor is None:  # disabled or removed meanwhile
@@ -52,10 +86,24 @@ def current_actor(path: str) -> Actor | None:
     return None
 
 
-def _sign_out() -> None:
+def _sign_out(path: str) -> None:
+    token = st.session_state.pop(TOKEN_KEY, None)
     st.session_state.pop(SESSION_KEY, None)
+    st.session_state["auth_signed_out"] = st.session_state["auth_forget_cookie"] = True
+    if token:
+        with writing(path) as db:
+            end_session(db, token)
     if single_sign_on_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
+
+
+def browser_memory() -> None:
+    """Write or remove the staff cookie asked for during this run."""
+    token = st.session_state.pop("auth_set_cookie", None)
+    if token:
+        set_cookie(COOKIE, token, int(SESSION_LENGTH.total_seconds()))
+    if st.session_state.pop("auth_forget_cookie", False):
+        clear_cookie(COOKIE)
 
 
 def sign_in_box(path: str, *, key: str = "auth") -> Actor | None:
@@ -63,7 +111,8 @@ def sign_in_box(path: str, *, key: str = "auth") -> Actor | None:
     actor = current_actor(path)
     if actor is not None:
         st.caption(f"Signed in as **{safe(actor.label)}** · {ROLE_LABELS.get(actor.role, actor.role)}")
-        st.button("Sign out", key=f"{key}_signout", on_click=_sign_out, icon=":material/logout:")
+        st.button("Sign out", key=f"{key}_signout", on_click=_sign_out, args=(path,), icon=":material/logout:")
+        browser_memory()
         return actor
     if single_sign_on_configured() and getattr(st.user, "is_logged_in", False):
         st.warning(
@@ -82,13 +131,17 @@ def sign_in_box(path: str, *, key: str = "auth") -> Actor | None:
             except SignInRefused as refused:
                 st.error(refused.message)
                 return None
-        st.session_state[SESSION_KEY] = actor.user_id
+            token = start_session(db, actor)
+        st.session_state[SESSION_KEY], st.session_state[TOKEN_KEY] = actor.user_id, token
+        st.session_state["auth_set_cookie"] = token
+        st.session_state.pop("auth_signed_out", None)
         st.rerun()
     if single_sign_on_configured():
         st.button("Sign in with your organisation", key=f"{key}_sso", on_click=st.login, icon=":material/badge:")
     with reading(path) as db:
         if not has_users(db):
             st.caption(FIRST_ADMIN)
+    browser_memory()
     return None
 
 

@@ -16,6 +16,7 @@ import re
 import streamlit as st
 
 from components import loaders
+from components.scripts import clear_cookie, js_string, run_script, set_cookie
 from components.widgets import safe
 from lessons import workshops
 from lessons.access import reading, writing
@@ -56,16 +57,6 @@ def participant_write(path: str, fn, *args, **kwargs):
 def cookie_name(code: str) -> str:
     """The cookie that remembers this device's participant of the workshop ``code``."""
     return f"lessons_vote_{code.upper()}"
-
-
-def _script(body: str) -> None:
-    """A tiny inline script, from our own server (no request anywhere else)."""
-    st.html(f"<script>{body}</script>", unsafe_allow_javascript=True)
-
-
-def _js(value: str) -> str:
-    """A JavaScript string literal that cannot end the script element, whatever the text."""
-    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def remember(code: str, token: str) -> None:
@@ -109,15 +100,11 @@ def browser_memory() -> None:
     """Write or remove the cookie asked for during this run (a script of our own: Streamlit sets no cookies)."""
     code = str(st.session_state.pop("vote_set_cookie", "") or "").upper()
     token = st.session_state.get("vote_token") or ""
-    secure = "; Secure" if str(getattr(st.context, "url", "") or "").startswith("https:") else ""
     if code and _SAFE_CODE.fullmatch(code) and _SAFE_TOKEN.fullmatch(token):
-        _script(
-            f"document.cookie = {_js(f'{cookie_name(code)}={token}')} + "
-            f'"; Path=/; Max-Age={REMEMBER_S}; SameSite=Strict{secure}";'
-        )
+        set_cookie(cookie_name(code), token, REMEMBER_S)
     gone = str(st.session_state.pop("vote_forget_cookie", "") or "").upper()
     if gone and _SAFE_CODE.fullmatch(gone):
-        _script(f'document.cookie = {_js(cookie_name(gone))} + "=; Path=/; Max-Age=0; SameSite=Strict";')
+        clear_cookie(cookie_name(gone))
 
 
 def on_vote_page() -> bool:
@@ -257,9 +244,9 @@ def _announce(message: str, nonce) -> None:
     The live region lives outside Streamlit's page, so it is not replaced on the next run and screen readers hear
     each change.
     """
-    _script(
+    run_script(
         f"""(function () {{
-  var note = {_js(message)}, n = {json.dumps(nonce)};
+  var note = {js_string(message)}, n = {json.dumps(nonce)};
   var live = document.getElementById("vote-live");
   if (!live) {{
     live = document.createElement("div");

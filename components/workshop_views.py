@@ -36,10 +36,16 @@ def read(path: str, fn, *args, **kwargs):
 
 
 @st.cache_data(ttl=loaders.TTL, max_entries=32, show_spinner=False)
-def load_results(path: str, version: int, code: str) -> dict:
-    """The live results of a workshop, stored by workshops data version (recomputed only when a vote arrives)."""
+def load_results(path: str, version: int, code: str, method: str = "default") -> dict:
+    """The live results of a workshop, stored by workshops data version (recomputed only when a vote arrives).
+
+    ``method``: ``default`` (ours) or ``polis`` (Pol.is-compatible); the public report always uses ours.
+    """
     with writing(path, or_read_only=True) as db:
-        return workshop_analysis.results(db, code)
+        return workshop_analysis.results(db, code, method=method)
+
+
+METHOD_LABELS = {"default": "ours (default)", "polis": "Pol.is-compatible"}
 
 
 def _statement_label(frame):
@@ -67,6 +73,8 @@ def results_view(results: dict) -> None:
     cols[1].metric("Votes", f"{int(summary['votes']):,}")
     cols[2].metric("Round", int(summary["round"]))
     cols[3].metric("Opinion groups", int(summary["groups"]) if summary["groups"] else "—")
+    if "participation" in results and int(summary["participants"]):
+        st.caption(workshop_analysis.participation_text(results))
     statements = results["statements"].rename(columns={"pass": "pass_"})
     if statements.empty or not int(summary["votes"]):
         st.info("No votes yet. Results appear here as participants vote.")
@@ -100,7 +108,10 @@ def results_view(results: dict) -> None:
             },
         )
     with tabs[1]:
-        st.caption("Broad agreement in every opinion group and every stakeholder group large enough to show.")
+        if summary.get("method") == "polis":
+            st.caption("Pol.is's consensus: more than half of everyone agree (or disagree), significant at 90%.")
+        else:
+            st.caption("Broad agreement in every opinion group and every stakeholder group large enough to show.")
         _statement_list(results["consensus"].rename(columns={"pass": "pass_"}), "No statement has consensus yet.")
     with tabs[2]:
         st.caption("Statements the opinion groups answer differently.")
@@ -286,7 +297,7 @@ def statement_editor(path: str, actor, workshop: dict, version: int) -> None:
     if not rows:
         st.caption("No statements yet. Add some below.")
     elif not draft:
-        st.caption("The workshop has opened: statements can no longer be edited, removed or reordered.")
+        st.caption("This workshop is no longer a draft: statements can no longer be edited, removed or reordered.")
     editing = st.session_state.get("workshops_editing")
     for n, statement in enumerate(rows):
         key = statement["key"]
@@ -521,4 +532,14 @@ def loaders_version(path: str) -> int:
 @st.fragment(run_every=5)
 def live_results(path: str, code: str) -> None:
     """Results that refresh every 5 seconds without disturbing the rest of the page."""
-    results_view(load_results(path, loaders_version(path), code))
+    method = st.radio(
+        "Analysis method",
+        list(METHOD_LABELS),
+        format_func=METHOD_LABELS.get,
+        horizontal=True,
+        key="workshops_method",
+        help="Ours is stricter (no opinion group under 5 people, consensus in every group). Pol.is-compatible follows "
+        "Pol.is's published method: its participant filter, base clusters, choice of k, representative statements "
+        "and consensus. The public report always uses ours.",
+    )
+    results_view(load_results(path, loaders_version(path), code, method))

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import math
 import os
 import re
+import secrets
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -36,6 +38,9 @@ FAILURE_WINDOW = timedelta(hours=24)  # failures since the last success within a
 FIRST_WAIT = timedelta(seconds=30)
 MAX_WAIT = timedelta(minutes=15)
 SIGN_IN_FAILED = "Wrong user name or password."
+#: How long a staff session lasts after sign-in (a working day); signing out ends it at once.
+SESSION_LENGTH = timedelta(hours=12)
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,39}")
 
 
@@ -199,6 +204,8 @@ def update_user(
                 f"UPDATE users SET {', '.join(f'{c} = ?' for c in changes)} WHERE id = ?",
                 [*changes.values(), user["id"]],
             )
+        if changes.get("active") == 0:
+            _end_sessions_of(db, user["id"])
         if sorted(new_pilots) != current:
             db.execute("DELETE FROM user_pilots WHERE user_id = ?", [user["id"]])
             db.conn.executemany(
@@ -222,6 +229,7 @@ def set_password(db: Database, actor: Actor, username: str, password: str) -> No
     with db.atomic():
         user = _user_row(db, username)
         db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hash_password(password), user["id"]])
+        _end_sessions_of(db, user["id"])
         record(db, actor, "user.password", object_type="user", object_id=user["username"], rows=1)
 
 
@@ -367,3 +375,71 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
     if not ok:
         raise SignInRefused(SIGN_IN_FAILED)
     return actor_for(db, row[0])
+
+
+# --- staff sessions: signed in across reloads ----------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def _end_sessions_of(db: Database, user_id: int, *, now: datetime | None = None) -> None:
+    db.execute(
+        "UPDATE staff_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL", [_stamp(_now(now)), user_id]
+    )
+
+
+def start_session(db: Database, actor: Actor, *, now: datetime | None = None) -> str:
+    """Start a staff session for a signed-in user and return its secret token (for the browser's cookie only).
+
+    Only the token's SHA-256 hash is stored, so a copy of the store lets nobody sign in as anyone. The session
+    lasts :data:`SESSION_LENGTH` unless :func:`end_session`, a new password or a disabled account ends it sooner.
+    Sessions that ended or expired more than a day ago are removed at the same time.
+    """
+    if actor is None or actor.user_id is None:
+        raise AccountError("Only a signed-in account has a session.")
+    now = _now(now)
+    token = secrets.token_urlsafe(32)
+    with db.atomic():
+        db.execute(
+            "DELETE FROM staff_sessions WHERE coalesce(ended_at, expires_at) < ?", [_stamp(now - timedelta(days=1))]
+        )
+        db.execute(
+            "INSERT INTO staff_sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            [_token_hash(token), actor.user_id, _stamp(now), _stamp(now + SESSION_LENGTH)],
+        )
+    return token
+
+
+def session_actor(db: Database, token: str | None, *, now: datetime | None = None) -> Actor | None:
+    """Return the user of a live session token, or None (unknown, ended or expired token, or disabled account).
+
+    Examples
+    --------
+    >>> from lessons.store import connect
+    >>> session_actor(connect(":memory:"), "not-a-token") is None
+    True
+    """
+    if not token or not _TOKEN.fullmatch(token):
+        return None
+    row = db.execute(
+        "SELECT user_id FROM staff_sessions WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?",
+        [_token_hash(token), _stamp(_now(now))],
+    ).fetchone()
+    return actor_for(db, row[0]) if row else None
+
+
+def end_session(db: Database, token: str | None, *, now: datetime | None = None) -> bool:
+    """End a staff session (signing out): its token no longer signs anyone in, wherever it was copied.
+
+    Returns whether a live session was ended.
+    """
+    if not token or not _TOKEN.fullmatch(token):
+        return False
+    with db.atomic():
+        cursor = db.execute(
+            "UPDATE staff_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+            [_stamp(_now(now)), _token_hash(token)],
+        )
+    return cursor.rowcount > 0

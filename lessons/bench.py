@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -18,6 +19,8 @@ from pathlib import Path
 from lessons import queries, synthesis
 from lessons.store import PROJECT_DIR, connect
 
+#: Lessons in a synthetic store of scale 1 (``python -m lessons synth --scale 1``): a row's scale is the store's.
+LESSONS_PER_SCALE = 5000
 SEARCHES = ["champions", "procurement", "trust facilitator", '"local champions"', "older resid", "budget", "interpret"]
 
 
@@ -37,6 +40,50 @@ def summarise(operation: str, samples_ms: list[float]) -> dict:
     }
 
 
+#: The keys of every row ``bench --json`` prints, in order.
+COLUMNS = (
+    "operation", "scale", "n", "median_ms", "p95_ms", "anchor", "anchor_median_ms", "ratio", "target_ms",
+    "target_ratio", "met",
+)  # fmt: skip
+#: The anchor of the store's aggregates: what SQLite does fastest for a count (issue #18).
+GROUP_BY_ANCHOR = "raw SQLite: GROUP BY on a narrow covering index"
+FTS_ANCHOR = "raw SQLite: FTS5 best 20 with snippets"
+
+
+def against(row: dict, anchor: str, anchor_ms: list[float], *, target_ms=None, target_ratio=None) -> dict:
+    """Add an anchor timed in the same run, the ratio of the medians, and the target the row is held to.
+
+    >>> row = against(summarise("x", [4.0, 4.0]), "y", [2.0, 2.0], target_ratio=2)
+    >>> row["ratio"], row["met"]
+    (2.0, True)
+    """
+    anchor_median = round(statistics.median(anchor_ms), 3)
+    row |= {"anchor": anchor, "anchor_median_ms": anchor_median}
+    row["ratio"] = round(row["median_ms"] / anchor_median, 2) if anchor_median > 0 else None
+    return target(row, target_ms=target_ms, target_ratio=target_ratio)
+
+
+def target(row: dict, *, target_ms=None, target_ratio=None) -> dict:
+    """Hold a row to a target and say whether it meets it.
+
+    The median must be at most ``target_ms`` and/or the ratio to the anchor at most ``target_ratio``; ``met`` is
+    None when the row has neither.
+    """
+    row |= {"target_ms": target_ms, "target_ratio": target_ratio}
+    checks = []
+    if target_ms is not None:
+        checks.append(row["median_ms"] <= target_ms)
+    if target_ratio is not None and row.get("ratio") is not None:
+        checks.append(row["ratio"] <= target_ratio)
+    row["met"] = all(checks) if checks else None
+    return row
+
+
+def complete(rows: list[dict], scale: float | None) -> list[dict]:
+    """Give every row every key of :data:`COLUMNS`, in order (None where a row has no anchor or target)."""
+    return [{key: row.get(key, scale if key == "scale" else None) for key in COLUMNS} for row in rows]
+
+
 def _time(fn, repeat: int) -> list[float]:
     fn()  # warm the page cache and SQLite's statement cache
     samples = []
@@ -48,17 +95,37 @@ def _time(fn, repeat: int) -> list[float]:
 
 
 def store_benchmarks(path: str | Path, repeat: int = 20) -> list[dict]:
-    """Time the store queries the pages run, and full-text search, on the store at ``path``."""
+    """Time the store queries the pages run, and full-text search, on the store at ``path``, each beside its anchor.
+
+    The aggregates are held to 50 ms and compared with a ``GROUP BY`` on a covering index; the search with snippets
+    is compared with the same FTS5 query on a plain ``sqlite3`` connection (at most twice its time).
+    """
     rows = []
-    with closing(connect(path, readonly=True)) as db:
+    raw = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    with closing(connect(path, readonly=True)) as db, closing(raw):
+        group_by = _time(lambda: raw.execute("SELECT kind, count(*) FROM lessons GROUP BY kind").fetchall(), repeat)
         first_lesson = db.execute("SELECT min(id) FROM lessons").fetchone()[0] or 1
         theme = db.execute("SELECT code FROM themes ORDER BY id LIMIT 1").fetchone()[0]
-        cases = {
+        index = queries.facet_index(db)
+        aggregates = {
             "store: overview counts": lambda: queries.overview_counts(db),
             "store: pilots by country": lambda: queries.pilots_by_country(db),
             "store: lessons by theme and kind": lambda: queries.lessons_by_theme_and_kind(db),
             "store: pilot summaries": lambda: queries.pilot_summaries(db),
-            "store: facets": lambda: queries.facets(db),
+            "store: facet counts, each choice (from the index)": lambda: queries.facet_counts(
+                index, themes=[theme], kinds=["barrier"]
+            ),
+        }
+        for name, fn in aggregates.items():
+            rows.append(against(summarise(name, _time(fn, repeat)), GROUP_BY_ANCHOR, group_by, target_ms=50))
+        rows.append(
+            against(
+                summarise("store: facet index (once per change)", _time(lambda: queries.facet_index(db), 3)),
+                GROUP_BY_ANCHOR,
+                group_by,
+            )  # fmt: skip
+        )
+        cases = {
             "store: lessons of one theme and kind": lambda: queries.search_lessons(
                 db, themes=[theme], kinds=["barrier"]
             ),
@@ -66,10 +133,22 @@ def store_benchmarks(path: str | Path, repeat: int = 20) -> list[dict]:
         }
         for name, fn in cases.items():
             rows.append(summarise(name, _time(fn, repeat)))
-        search_samples = []
+        search_samples, anchor_samples = [], []
         for term in SEARCHES:
+            match = queries.match_for(db, term)
             search_samples += _time(lambda term=term: queries.search_lessons(db, query=term, limit=20), repeat)
-        rows.append(summarise("fts: search, best 20 with snippets", search_samples))
+            anchor_samples += _time(
+                lambda match=match: raw.execute(
+                    """SELECT rowid, snippet(lessons_fts, -1, '[', ']', '…', 12) FROM lessons_fts
+                       WHERE lessons_fts MATCH ? ORDER BY rank LIMIT 20""",
+                    [match],
+                ).fetchall(),
+                repeat,
+            )
+        rows.append(
+            against(summarise("fts: search, best 20 with snippets", search_samples), FTS_ANCHOR, anchor_samples,
+                    target_ratio=2)
+        )  # fmt: skip
         count_samples = []
         for term in SEARCHES:
             count_samples += _time(
@@ -497,4 +576,6 @@ def run_benchmark(
         part("pages")
         rows += page_benchmarks(path, repeat=max(5, repeat // 2), cold_start=cold_start)
     part("done")
-    return rows
+    with closing(connect(path, readonly=True)) as db:
+        scale = round(db.execute("SELECT count(*) FROM lessons").fetchone()[0] / LESSONS_PER_SCALE, 2)
+    return complete(rows, scale)

@@ -691,6 +691,115 @@ END;
 
 
 @migrations()
+def m012_staff_sessions(db: Database) -> None:
+    """Keep staff signed in across a reload, until they sign out or the session expires (#16).
+
+    A session is known by the SHA-256 hash of its secret token (the browser holds the token in a cookie); signing
+    out, a new password or a disabled account ends it here, whatever the browser still holds.
+    """
+    run_sql(
+        db,
+        """
+CREATE TABLE staff_sessions (
+    id INTEGER PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    ended_at TEXT
+);
+CREATE INDEX idx_staff_sessions_user ON staff_sessions(user_id);
+""",
+    )
+
+
+@migrations()
+def m019_theme_counts(db: Database) -> None:
+    """Keep lesson counts per pilot, theme and kind in a summary table kept by triggers (#18).
+
+    The Overview and *What recurs* then need not visit every lesson; a narrow index on ``lessons(pilot_id, status)``
+    lets the per-pilot counts read an index instead of the wide lesson rows. ``lesson_theme_counts`` holds one row per pilot, theme and kind with at least one lesson. Triggers keep it
+    equal to a recount on every write: a theme linked or unlinked, a lesson's kind or pilot changed, a lesson
+    deleted (directly or with its pilot; its links go after it and then find no lesson, so nothing counts twice).
+    """
+    run_sql(
+        db,
+        """
+CREATE INDEX idx_lessons_pilot_status ON lessons(pilot_id, status);
+CREATE TABLE lesson_theme_counts (
+    pilot_id INTEGER NOT NULL,
+    theme_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    lessons INTEGER NOT NULL,
+    PRIMARY KEY (pilot_id, theme_id, kind)
+) WITHOUT ROWID;
+INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, lessons)
+    SELECT l.pilot_id, lt.theme_id, l.kind, count(*)
+    FROM lesson_themes lt JOIN lessons l ON l.id = lt.lesson_id
+    GROUP BY l.pilot_id, lt.theme_id, l.kind;
+CREATE TRIGGER lesson_theme_counts_link AFTER INSERT ON lesson_themes
+BEGIN
+    INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, lessons)
+        SELECT l.pilot_id, new.theme_id, l.kind, 1 FROM lessons l WHERE l.id = new.lesson_id
+        ON CONFLICT (pilot_id, theme_id, kind) DO UPDATE SET lessons = lessons + 1;
+END;
+CREATE TRIGGER lesson_theme_counts_unlink AFTER DELETE ON lesson_themes
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE theme_id = old.theme_id
+          AND (pilot_id, kind) = (SELECT l.pilot_id, l.kind FROM lessons l WHERE l.id = old.lesson_id);
+    DELETE FROM lesson_theme_counts WHERE theme_id = old.theme_id AND lessons <= 0;
+END;
+CREATE TRIGGER lesson_theme_counts_relink AFTER UPDATE OF lesson_id, theme_id ON lesson_themes
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE theme_id = old.theme_id
+          AND (pilot_id, kind) = (SELECT l.pilot_id, l.kind FROM lessons l WHERE l.id = old.lesson_id);
+    DELETE FROM lesson_theme_counts WHERE theme_id = old.theme_id AND lessons <= 0;
+    INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, lessons)
+        SELECT l.pilot_id, new.theme_id, l.kind, 1 FROM lessons l WHERE l.id = new.lesson_id
+        ON CONFLICT (pilot_id, theme_id, kind) DO UPDATE SET lessons = lessons + 1;
+END;
+CREATE TRIGGER lesson_theme_counts_forget BEFORE DELETE ON lessons
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE pilot_id = old.pilot_id AND kind = old.kind
+          AND theme_id IN (SELECT theme_id FROM lesson_themes WHERE lesson_id = old.id);
+    DELETE FROM lesson_theme_counts WHERE pilot_id = old.pilot_id AND kind = old.kind AND lessons <= 0;
+END;
+CREATE TRIGGER lesson_theme_counts_move AFTER UPDATE OF pilot_id, kind ON lessons
+    WHEN old.pilot_id IS NOT new.pilot_id OR old.kind IS NOT new.kind
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE pilot_id = old.pilot_id AND kind = old.kind
+          AND theme_id IN (SELECT theme_id FROM lesson_themes WHERE lesson_id = old.id);
+    DELETE FROM lesson_theme_counts WHERE pilot_id = old.pilot_id AND kind = old.kind AND lessons <= 0;
+    INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, lessons)
+        SELECT new.pilot_id, theme_id, new.kind, 1 FROM lesson_themes WHERE lesson_id = new.id
+        ON CONFLICT (pilot_id, theme_id, kind) DO UPDATE SET lessons = lessons + 1;
+END;
+""",
+    )
+
+
+@migrations()
+def m015_polis_meta_and_source_ids(db: Database) -> None:
+    """Keep a statement's meta flag and a participant's id in the source export (#17).
+
+    ``statements.is_meta`` is 1 for a meta statement (Pol.is's ``is_meta``: about the participant or the process, not
+    an opinion), stored and shown but left out of the analysis; ``participants.source_id`` is the participant's id in
+    the file it was imported from (Pol.is's ``voter-id``), NULL for people who joined here.
+    """
+    run_sql(
+        db,
+        """
+ALTER TABLE statements ADD COLUMN is_meta INTEGER NOT NULL DEFAULT 0 CHECK (is_meta IN (0, 1));
+ALTER TABLE participants ADD COLUMN source_id TEXT;
+""",
+    )
+
+
+@migrations()
 def m014_network_attributes(db: Database) -> None:
     """Keep what a network file carries beyond our columns: ``attributes`` of stakeholders and ties (#17).
 

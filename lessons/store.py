@@ -50,6 +50,7 @@ TABLES = [
     "upload_changes",
     "users",
     "user_pilots",
+    "staff_sessions",
     "audit_log",
     "deleted_pilots",
 ]

@@ -74,7 +74,7 @@ def frame_from_json(obj: dict) -> pd.DataFrame:
         elif kind == "bool":
             columns[column] = np.array(values, dtype=bool)
         else:
-            columns[column] = values
+            columns[column] = values if values else np.array([], dtype=object)  # an empty text column stays text
     return pd.DataFrame(columns, columns=obj["columns"])
 
 

@@ -24,6 +24,7 @@ from lessons.accounts import (
     FREE_FAILURES,
     MAX_WAIT,
     MIN_PASSWORD_LENGTH,
+    SESSION_LENGTH,
     SIGN_IN_FAILED,
     AccountError,
     SignInRefused,
@@ -32,11 +33,14 @@ from lessons.accounts import (
     actor_for_email,
     add_user,
     check_password,
+    end_session,
     hash_password,
     list_users,
     remove_user,
+    session_actor,
     set_password,
     sign_in,
+    start_session,
     update_user,
     verify_password,
 )
@@ -477,6 +481,76 @@ def test_a_successful_sign_in_resets_the_count(store):
     sign_in(db, "cora", PASSWORD, now=after_wait)
     fail(db, "cora", FREE_FAILURES - 1, after_wait + timedelta(seconds=1))
     assert sign_in(db, "cora", PASSWORD, now=after_wait + timedelta(seconds=2)).username == "cora"
+
+
+# --- staff sessions (#16) ----------------------------------------------------------------------------------------
+
+
+def test_a_session_signs_its_user_in_until_it_is_ended(store):
+    db, ids = store
+    token = start_session(db, sign_in(db, "cora", PASSWORD, now=T0), now=T0)
+    assert session_actor(db, token, now=T0 + timedelta(hours=1)).user_id == ids["cora"]
+    # only a hash is stored: the token appears nowhere in the store
+    assert count(db, "staff_sessions", "token_hash = ?", [token]) == 0
+    assert count(db, "staff_sessions", "user_id = ?", [ids["cora"]]) == 1
+    assert end_session(db, token, now=T0 + timedelta(hours=2)) is True
+    assert session_actor(db, token, now=T0 + timedelta(hours=2)) is None
+    assert end_session(db, token) is False  # ending it twice changes nothing
+
+
+def test_a_session_expires_after_its_length(store):
+    db, _ = store
+    token = start_session(db, sign_in(db, "cora", PASSWORD, now=T0), now=T0)
+    assert session_actor(db, token, now=T0 + SESSION_LENGTH - timedelta(seconds=1)) is not None
+    assert session_actor(db, token, now=T0 + SESSION_LENGTH) is None
+
+
+def test_a_new_password_or_a_disabled_account_ends_every_session(store):
+    db, ids = store
+    cora = sign_in(db, "cora", PASSWORD, now=T0)
+    first, second = start_session(db, cora, now=T0), start_session(db, cora, now=T0)
+    vic = start_session(db, sign_in(db, "vic", PASSWORD, now=T0), now=T0)
+    set_password(db, cora, "cora", "another long secret")
+    assert session_actor(db, first, now=T0) is None and session_actor(db, second, now=T0) is None
+    assert session_actor(db, vic, now=T0).username == "vic"  # other people's sessions go on
+    again = start_session(db, cora, now=T0)
+    update_user(db, cli_actor(), "cora", active=False)
+    assert session_actor(db, again, now=T0) is None
+    update_user(db, cli_actor(), "cora", active=True)
+    assert session_actor(db, again, now=T0) is None  # re-enabling does not bring old sessions back
+
+
+def test_a_removed_account_takes_its_sessions_with_it(store):
+    db, ids = store
+    token = start_session(db, sign_in(db, "vic", PASSWORD, now=T0), now=T0)
+    remove_user(db, cli_actor(), "vic")
+    assert session_actor(db, token, now=T0) is None
+    assert count(db, "staff_sessions", "user_id = ?", [ids["vic"]]) == 0
+
+
+@pytest.mark.parametrize("token", [None, "", "short", "x" * 200, "' OR 1=1 --" + "a" * 30])
+def test_malformed_tokens_sign_nobody_in(store, token):
+    db, _ = store
+    start_session(db, sign_in(db, "cora", PASSWORD, now=T0), now=T0)
+    assert session_actor(db, token, now=T0) is None
+    assert end_session(db, token) is False
+
+
+def test_old_sessions_are_cleared_when_a_new_one_starts(store):
+    db, _ = store
+    cora = sign_in(db, "cora", PASSWORD, now=T0)
+    ended = start_session(db, cora, now=T0)
+    end_session(db, ended, now=T0)
+    start_session(db, cora, now=T0 + SESSION_LENGTH)  # the ended one is kept a day for the record
+    assert count(db, "staff_sessions") == 2
+    start_session(db, cora, now=T0 + timedelta(days=3))  # then removed; the expired one too
+    assert count(db, "staff_sessions") == 1
+
+
+def test_only_a_signed_in_account_has_a_session(store):
+    db, _ = store
+    with pytest.raises(AccountError):
+        start_session(db, cli_actor())
 
 
 def test_actor_for_email(store):

@@ -166,7 +166,7 @@ def test_the_csv_files_hold_the_rows_by_primary_key(members, source):
     first = source.execute("SELECT id, key, title, lesson, recorded_on, upload_id FROM lessons ORDER BY id").fetchone()
     assert [rows[0][c] for c in ("id", "key", "title", "lesson", "recorded_on", "upload_id")] == [str(v) for v in first]
     participants = members["data/participants.csv"].decode().splitlines()[0]
-    assert participants == "id,workshop_id,stakeholder_group,pilot_id,country,joined_at"
+    assert participants == "id,workshop_id,stakeholder_group,pilot_id,country,joined_at,source_id"  # emptied
     uploads = list(csv.DictReader(io.StringIO(members["data/uploads.csv"].decode())))
     assert [(u["user_id"], u["username"], u["format"]) for u in uploads] == [("", "", "demo")]
 

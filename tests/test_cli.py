@@ -14,7 +14,8 @@ from lessons import bench, store
 from lessons.cli import EXIT_INVALID, EXIT_OK, FIRST_ADMIN_HINT, main
 from lessons.store import PROJECT_DIR, connect, table_counts
 
-BENCH_COLUMNS = ["operation", "n", "median_ms", "p95_ms"]
+BENCH_COLUMNS = list(bench.COLUMNS)
+BENCH_TABLE = ["operation", "n", "median_ms", "p95_ms", "anchor_ms", "ratio", "target", "met"]
 
 
 def counts_of(path) -> dict[str, int]:
@@ -67,7 +68,7 @@ def test_init_migrates_an_old_store(tmp_path, capsys, no_default_db):
     db.close()
     assert main(["init", "--db", str(path)]) == EXIT_OK
     assert capsys.readouterr().out == (
-        f"Migrated {path}: 11 migration(s) applied (m002_lesson_search, m003_upload_history, m004_analysis_results, m005_prefix_words, m006_lesson_stakeholder_versions, m007_lesson_status_history, m008_model_authoring, m009_vocabulary_and_pilot_archive, m010_model_uploads, m011_workshop_reports, m014_network_attributes)\n{FIRST_ADMIN_HINT}\n"
+        f"Migrated {path}: 14 migration(s) applied (m002_lesson_search, m003_upload_history, m004_analysis_results, m005_prefix_words, m006_lesson_stakeholder_versions, m007_lesson_status_history, m008_model_authoring, m009_vocabulary_and_pilot_archive, m010_model_uploads, m011_workshop_reports, m012_staff_sessions, m019_theme_counts, m015_polis_meta_and_source_ids, m014_network_attributes)\n{FIRST_ADMIN_HINT}\n"
     )
 
 
@@ -194,6 +195,16 @@ def test_bench_json_rows(bench_rows):
         assert 0 <= row["median_ms"] <= row["p95_ms"]
     operations = [row["operation"] for row in rows]
     assert "store: overview counts" in operations
+    by_name = {row["operation"]: row for row in rows}
+    # #18: the aggregates beside a GROUP BY anchor timed in the same run, held to 50 ms; the search to 2x raw FTS5
+    counts = by_name["store: lessons by theme and kind"]
+    assert counts["anchor"] == bench.GROUP_BY_ANCHOR and counts["target_ms"] == 50 and counts["anchor_median_ms"] > 0
+    assert counts["ratio"] == round(counts["median_ms"] / counts["anchor_median_ms"], 2)
+    assert counts["met"] is (counts["median_ms"] <= 50)
+    search = by_name["fts: search, best 20 with snippets"]
+    assert search["anchor"] == bench.FTS_ANCHOR and search["target_ratio"] == 2
+    assert search["met"] is (search["ratio"] <= 2)
+    assert {row["scale"] for row in rows} == {0.02}
     assert "synthesis: pilot × theme matrix" in operations
     assert "fts: search, best 20 with snippets" in operations
 
@@ -213,13 +224,15 @@ def test_bench_prints_a_table(bench_rows, small_synthetic, capsys, monkeypatch, 
         (str(small_synthetic), {"repeat": 2, "pages": False, "cold_start": False, "imports": False, "exports": False})
     ]
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == BENCH_COLUMNS
+    assert lines[0].split() == BENCH_TABLE
     assert set(lines[1].replace(" ", "")) == {"-"}
     assert len(lines) == 2 + len(bench_rows)
     for line, row in zip(lines[2:], bench_rows):
         assert line.startswith(row["operation"] + " "), (line, row)
         numbers = [f"{v:,.1f}" if isinstance(v, float) else str(v) for v in (row["n"], row["median_ms"], row["p95_ms"])]
-        assert line[len(row["operation"]) :].split() == numbers, (line, row)
+        assert line[len(row["operation"]) :].split()[:3] == numbers, (line, row)
+        if row["met"] is not None:
+            assert line.rstrip().endswith("yes" if row["met"] else "NO"), (line, row)
 
 
 def test_bench_on_a_missing_database(tmp_path, capsys, no_default_db):

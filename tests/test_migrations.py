@@ -21,6 +21,9 @@ ALL = [
     "m009_vocabulary_and_pilot_archive",
     "m010_model_uploads",
     "m011_workshop_reports",
+    "m012_staff_sessions",
+    "m019_theme_counts",
+    "m015_polis_meta_and_source_ids",
     "m014_network_attributes",
 ]
 
@@ -119,7 +122,12 @@ def write_old_store(path):
 
 
 #: Columns later migrations added to old tables (with defaults): left out when an old store is compared.
-ADDED = {"themes": {"retired"}, "workshops": {"published_at"}}
+ADDED = {
+    "themes": {"retired"},
+    "workshops": {"published_at"},
+    "statements": {"is_meta"},
+    "participants": {"source_id"},
+}
 
 
 def dump(db) -> dict[str, list[tuple]]:
@@ -220,6 +228,9 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m009_vocabulary_and_pilot_archive"),
         ("cross_pilot_lessons", "m010_model_uploads"),
         ("cross_pilot_lessons", "m011_workshop_reports"),
+        ("cross_pilot_lessons", "m012_staff_sessions"),
+        ("cross_pilot_lessons", "m019_theme_counts"),
+        ("cross_pilot_lessons", "m015_polis_meta_and_source_ids"),
         ("cross_pilot_lessons", "m014_network_attributes"),
     ]
     assert migrate(db) == []

@@ -205,11 +205,11 @@ def test_user_text_is_never_rendered_as_markup(tiny_path, app_on):
     assert raw_html(at) == []
     root = Path(APP).parent
     ui = [Path(APP), *root.glob("pages/**/*.py"), *root.glob("components/**/*.py")]
-    # One exception (#16): vote_views._script, the tiny inline script of ours that moves focus, speaks in a live
-    # region and keeps the participant's cookie; user text reaches it only as a JSON string (tests/test_vote_page.py).
+    # One exception (#16): components/scripts.py, our tiny inline scripts that move focus, speak in a live region and
+    # keep the participant's and the staff member's cookie; user text reaches them only as a JSON string.
     flagged = [p.name for p in ui if re.search(r"unsafe_allow_html|st\.html\(", p.read_text(encoding="utf-8"))]
-    assert flagged == ["vote_views.py"]
-    votes = (root / "components" / "vote_views.py").read_text(encoding="utf-8")
+    assert flagged == ["scripts.py"]
+    votes = (root / "components" / "scripts.py").read_text(encoding="utf-8")
     assert "unsafe_allow_html" not in votes
     assert re.findall(r"st\.html\(.*", votes) == ['st.html(f"<script>{body}</script>", unsafe_allow_javascript=True)']
 

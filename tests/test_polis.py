@@ -189,7 +189,7 @@ def test_export_format_and_our_own_workshop(db):
     files = export_polis(db, "ABCDEF")
     comments = pd.read_csv(pd.io.common.BytesIO(files["comments.csv"]), keep_default_na=False)
     assert list(comments.columns) == [
-        "timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated", "comment-body",
+        "timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated", "is-meta", "comment-body",
     ]  # fmt: skip
     assert comments[["comment-id", "agrees", "disagrees", "moderated"]].values.tolist() == [
         [0, 1, 1, 1],  # participant 1 changed to disagree in round 2: the latest round counts

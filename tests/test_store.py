@@ -401,6 +401,7 @@ def test_table_counts_on_the_empty_store(db):
         "upload_changes": 0,
         "users": 0,
         "user_pilots": 0,
+        "staff_sessions": 0,
         "audit_log": 0,
         "deleted_pilots": 0,
     }

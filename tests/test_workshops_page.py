@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import segno
 from PIL import Image
@@ -281,3 +282,21 @@ def test_a_workshop_of_fewer_than_five_is_not_exported(demo_db_path, app_on):
     show(at, "Pol.is export")
     assert not at.download_button
     assert any("fewer than 5" in i.value for i in at.info)
+
+
+def test_the_facilitator_chooses_the_analysis_method(demo_db_path, app_on):
+    """Live results offer ours (default) and Pol.is-compatible, and say why participants are not placed."""
+    folder = Path(__file__).parent / "fixtures" / "polis" / "london.youth.policing"
+    files = [(n, (folder / n).read_bytes(), "text/csv") for n in ("comments.csv", "votes.csv")]
+    at = signed_in(app_on, demo_db_path)
+    import_on_page(at, files, "London youth policing")
+    show(at, "Live results")
+    radio = at.radio(key="workshops_method")
+    assert radio.value == "default" and radio.options == ["ours (default)", "Pol.is-compatible"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "26 participants voted. 24 are placed in an opinion group; 2 voted on fewer than 7" in captions
+    radio.set_value("polis").run()
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "26 participants voted. 25 are placed in an opinion group" in captions
+    assert "as Pol.is counts" in captions and "Pol.is's consensus" in captions

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from lessons import privacy
 from lessons.bundle.tables import (
     BLANKED,
+    BLANKED_WHY,
     DATABASE_NAME,
     INTERNAL,
     LEFT_OUT,
@@ -122,7 +123,8 @@ def datasette_metadata(db: Database) -> dict:
         entry = {"description": docs.get(table, {}).get("description", "")}
         columns = dict(docs.get(table, {}).get("columns", {}))
         for column in BLANKED.get(table, ()):
-            columns[column] = (columns.get(column, "") + " (left empty: accounts are not shared)").strip()
+            why = BLANKED_WHY.get((table, column), "accounts are not shared")
+            columns[column] = (columns.get(column, "") + f" (left empty: {why})").strip()
         for column in OMITTED.get(table, ()):
             columns[column] = "a random value linked to nothing (the real tokens are not shared)"
         entry["columns"] = columns

@@ -26,16 +26,21 @@ LICENSES: list[dict] = []
 LEFT_OUT = {
     "users": "accounts: password hashes, e-mail addresses and sign-in times",
     "user_pilots": "accounts: which pilots each coordinator may change",
+    "staff_sessions": "accounts: who is signed in (hashes of session tokens)",
     "audit_log": "every write and sign-in, with account ids and names",
     "upload_changes": "row images before and after each upload (kept to undo uploads; may hold removed text)",
     "deleted_pilots": "deleted pilots, kept so a deletion can be undone (the data set is the current state)",
 }
 #: Internal or derived tables: kept in ``lessons.db`` only (``analysis_results`` emptied), never in the package.
-INTERNAL = ("analysis_results", "data_versions", "_sqlite_migrations")
+INTERNAL = ("analysis_results", "lesson_theme_counts", "data_versions", "_sqlite_migrations")
 #: Columns that name accounts: kept, but emptied.
 BLANKED = {"uploads": ("user_id", "username", "undone_by"), "workshops": ("created_by", "purpose")}
 #: The lifecycle's record is public without who acted: the role stays, the account is emptied.
 BLANKED["lesson_status_history"] = ("user_id",)
+#: A participant's id in the export they were imported from would link the bundle's rows to that export: emptied.
+BLANKED["participants"] = ("source_id",)
+#: Why a blanked column is empty, where it is not an account.
+BLANKED_WHY = {("participants", "source_id"): "ids in the source export are not shared"}
 #: Rows never shared: participants' suggested statements a facilitator has not approved (text nobody vetted).
 WITHHELD = {"statements": "moderation = 'approved'"}
 #: Columns never written to the data package (``lessons.db`` holds fresh random values instead).
@@ -211,7 +216,8 @@ def table_schema(db: Database, table: str, docs: dict | None = None) -> dict:
             field["trueValues"], field["falseValues"] = ["1"], ["0"]
         description = meanings.get(name, "")
         if name in BLANKED.get(table, ()):
-            description += " (left empty in a shared bundle: accounts are not shared)"
+            why = BLANKED_WHY.get((table, name), "accounts are not shared")
+            description += f" (left empty in a shared bundle: {why})"
         if description:
             field["description"] = description.strip()
         constraints = {}

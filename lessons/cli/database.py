@@ -156,8 +156,32 @@ def cmd_bench(args) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
-        print_table(rows, ["operation", "n", "median_ms", "p95_ms"])
+        print_table(bench_table(rows), list(BENCH_TABLE))
     return EXIT_OK
+
+
+#: The columns of ``bench``'s table (``--json`` has every key of ``lessons.bench.COLUMNS``).
+BENCH_TABLE = ("operation", "n", "median_ms", "p95_ms", "anchor_ms", "ratio", "target", "met")
+
+
+def bench_table(rows: list[dict]) -> list[dict]:
+    """Lay out benchmark rows as the table shows them: the anchor's median, the ratio, the target, met yes/NO."""
+    shown = []
+    for row in rows:
+        goal = []
+        if row.get("target_ms") is not None:
+            goal.append(f"<= {row['target_ms']} ms")
+        if row.get("target_ratio") is not None:
+            goal.append(f"<= {row['target_ratio']}x")
+        shown.append(
+            {
+                "operation": row["operation"], "n": row["n"], "median_ms": row["median_ms"], "p95_ms": row["p95_ms"],
+                "anchor_ms": "" if row.get("anchor_median_ms") is None else row["anchor_median_ms"],
+                "ratio": "" if row.get("ratio") is None else row["ratio"],
+                "target": ", ".join(goal), "met": {True: "yes", False: "NO"}.get(row.get("met"), ""),
+            }
+        )  # fmt: skip
+    return shown
 
 
 def add_bench(sub, common) -> None:

@@ -37,9 +37,14 @@ def cmd_workshop(args) -> int:
             print(f"{len(err.problems)} problem(s); nothing was written.", file=sys.stderr)
             return EXIT_INVALID
         n = {t: db.execute(f"SELECT count(*) FROM {t} {w}", [code]).fetchone()[0] for t, w in _WORKSHOP_COUNTS.items()}
+        meta = db.execute(
+            "SELECT count(*) FROM statements WHERE is_meta AND workshop_id = (SELECT id FROM workshops WHERE code = ?)",
+            [code],
+        ).fetchone()[0]
         print(
-            f"Imported {args.dir} as the closed workshop {code}: {n['statements']} statements, "
-            f"{n['participants']} participants, {n['votes']} votes."
+            f"Imported {args.dir} as the closed workshop {code}: {n['statements']} statements"
+            + (f" ({meta} meta, kept and left out of the analysis)" if meta else "")
+            + f", {n['participants']} participants, {n['votes']} votes."
         )
         return EXIT_OK
     if db.execute("SELECT 1 FROM workshops WHERE code = ?", [args.code]).fetchone() is None:
@@ -52,28 +57,43 @@ def cmd_workshop(args) -> int:
         print(f"Wrote the workshop {args.code} as a Pol.is export to {out}/ (comments, votes, participants-votes).")
         return EXIT_OK
     try:
-        from lessons.workshops.analysis import results
+        from lessons.workshops.analysis import participation_text, results
     except ImportError:
-        results = None
-    if results is not None:
-        found = results(db, args.code)
-        tables = {k: json.loads(v.to_json(orient="records")) if hasattr(v, "to_json") else v for k, v in found.items()}
-        rows = tables["statements"]
-    else:
         rows = [dict(zip(("key", "text", "n", "agree", "disagree", "pass"), r)) for r in db.execute(
             """SELECT s.key, s.text, count(v.id), coalesce(sum(v.value = 1), 0), coalesce(sum(v.value = -1), 0),
                       coalesce(sum(v.value = 0), 0)
                FROM statements s JOIN workshops w ON w.id = s.workshop_id
                LEFT JOIN votes v ON v.statement_id = s.id AND v.round = w.current_round
                WHERE w.code = ? GROUP BY s.id ORDER BY s.position, s.id""", [args.code])]  # fmt: skip
-        tables = {"statements": rows}
+        if args.json:
+            print(json.dumps({"statements": rows}, indent=2, ensure_ascii=False, default=str))
+        else:
+            print_table(rows, ["key", "n", "agree", "disagree", "pass", "text"])
+        return EXIT_OK
+    found = results(db, args.code, method=args.method)
+    tables = {k: json.loads(v.to_json(orient="records")) if hasattr(v, "to_json") else v for k, v in found.items()}
+    rows = tables["statements"]
     if args.json:
+        tables["participation_text"] = participation_text(found)
+        people = found["participants"]  # each participant's group by their id in the source export (ours if none)
+        tables["group_by_participant"] = {
+            str(source if isinstance(source, str) else f"#{pid}"): group if isinstance(group, str) else None
+            for pid, source, group in zip(people["participant_id"], people["source_id"], people["group"])
+        }
         print(json.dumps(tables, indent=2, ensure_ascii=False, default=str))
     else:
+        method = "Pol.is-compatible" if args.method == "polis" else "ours (default)"
+        print(f"Analysis method: {method}. {participation_text(found)}")
         print_table(
             [{k: r.get(k) for k in ("key", "n", "agree", "disagree", "pass")} | {"text": str(r.get("text", ""))[:60]}
              for r in rows], ["key", "n", "agree", "disagree", "pass", "text"],
         )  # fmt: skip
+        if tables["meta"]:
+            print(f"{len(tables['meta'])} meta statement(s), shown here and left out of the analysis:")
+            print_table(
+                [{k: r.get(k) for k in ("key", "n", "agree", "disagree", "pass")} | {"text": str(r["text"])[:60]}
+                 for r in tables["meta"]], ["key", "n", "agree", "disagree", "pass", "text"],
+            )  # fmt: skip
     return EXIT_OK
 
 
@@ -113,6 +133,12 @@ def add_workshop(sub, common) -> None:
     w = ws.add_parser("results", parents=[common], help="per-statement agree / disagree / pass of a workshop")
     w.add_argument("code", metavar="CODE")
     w.add_argument("--json", action="store_true", help="machine-readable output")
+    w.add_argument(
+        "--method",
+        choices=("default", "polis"),
+        default="default",
+        help="the analysis: ours (default, stricter) or polis (Pol.is-compatible: its filter, base clusters, k, repness)",
+    )
     w = ws.add_parser("export", parents=[common], help="write a workshop as a Pol.is export (CSV files)")
     w.add_argument("code", metavar="CODE")
     w.add_argument("--out", required=True, metavar="DIR")

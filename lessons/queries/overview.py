@@ -37,41 +37,55 @@ def _count_in(table: str, column: str, values) -> tuple[str, list]:
 
 
 def pilots_by_country(db: Database) -> pd.DataFrame:
-    """Pilots and lessons per country: columns ``country``, ``pilots``, ``lessons``."""
+    """Count pilots and lessons per country: columns ``country``, ``pilots``, ``lessons``.
+
+    Lessons are counted per pilot on the narrow ``(pilot_id, status)`` index first, never row by row.
+    """
     return _frame(
         db,
         """
-        SELECT p.country, count(DISTINCT p.id) AS pilots, count(l.id) AS lessons
-        FROM pilots p LEFT JOIN lessons l ON l.pilot_id = p.id
+        SELECT p.country, count(*) AS pilots, coalesce(sum(n.lessons), 0) AS lessons
+        FROM pilots p LEFT JOIN (SELECT pilot_id, count(*) AS lessons FROM lessons GROUP BY pilot_id) n
+             ON n.pilot_id = p.id
         GROUP BY p.country ORDER BY pilots DESC, p.country
         """,
     )
 
 
 def lessons_by_theme_and_kind(db: Database) -> pd.DataFrame:
-    """Lesson counts per theme and kind: columns ``theme``, ``kind``, ``lessons`` (themes with no lesson omitted)."""
+    """Count lessons per theme and kind: columns ``theme``, ``kind``, ``lessons`` (themes with no lesson omitted).
+
+    Read from ``lesson_theme_counts``, the summary the store keeps by triggers, so the cost follows the number of
+    pilots and themes, not of lessons.
+    """
     return _frame(
         db,
         """
-        SELECT t.name AS theme, l.kind, count(*) AS lessons
-        FROM lesson_themes lt JOIN themes t ON t.id = lt.theme_id JOIN lessons l ON l.id = lt.lesson_id
-        GROUP BY t.name, l.kind ORDER BY t.name, l.kind
+        SELECT t.name AS theme, c.kind, sum(c.lessons) AS lessons
+        FROM lesson_theme_counts c JOIN themes t ON t.id = c.theme_id
+        GROUP BY t.name, c.kind ORDER BY t.name, c.kind
         """,
     )
 
 
 def pilot_summaries(db: Database) -> pd.DataFrame:
-    """One row per pilot with its facts and counts of lessons, validated lessons and stakeholders."""
+    """Describe each pilot in one row: its facts and counts of lessons, validated lessons and stakeholders.
+
+    The counts are grouped once over narrow indexes, not counted pilot by pilot.
+    """
     clause, params = _in("status", VALIDATED_STATUSES)
     return _frame(
         db,
         f"""
         SELECT p.id, p.slug, p.name, p.country, p.city, p.service_area, p.target_groups, p.start_date, p.end_date,
                m.name AS methodology, p.summary,
-               (SELECT count(*) FROM lessons l WHERE l.pilot_id = p.id) AS lessons,
-               (SELECT count(*) FROM lessons l WHERE l.pilot_id = p.id AND {clause}) AS validated,
-               (SELECT count(*) FROM stakeholders s WHERE s.pilot_id = p.id) AS stakeholders
+               coalesce(n.lessons, 0) AS lessons, coalesce(n.validated, 0) AS validated,
+               coalesce(s.stakeholders, 0) AS stakeholders
         FROM pilots p LEFT JOIN methodologies m ON m.code = p.methodology
+        LEFT JOIN (SELECT pilot_id, count(*) AS lessons, sum({clause}) AS validated FROM lessons GROUP BY pilot_id) n
+             ON n.pilot_id = p.id
+        LEFT JOIN (SELECT pilot_id, count(*) AS stakeholders FROM stakeholders GROUP BY pilot_id) s
+             ON s.pilot_id = p.id
         ORDER BY p.name
         """,
         params,

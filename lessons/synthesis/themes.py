@@ -19,6 +19,7 @@ def theme_matrix(db: Database) -> pd.DataFrame:
 
     Columns: pilot (slug), pilot_name, country, theme (code), theme_name, lessons, enablers, barriers.
     Themes no lesson uses are included (every pilot has a gap there); pilots are in name order, themes by name.
+    The counts come from ``lesson_theme_counts``, the summary the store keeps by triggers.
 
     >>> from lessons.store import open_memory_store
     >>> theme_matrix(open_memory_store()).empty
@@ -28,10 +29,10 @@ def theme_matrix(db: Database) -> pd.DataFrame:
         db,
         """
         WITH counts AS (
-            SELECT l.pilot_id, lt.theme_id, count(*) AS lessons,
-                   sum(l.kind = 'enabler') AS enablers, sum(l.kind = 'barrier') AS barriers
-            FROM lesson_themes lt JOIN lessons l ON l.id = lt.lesson_id
-            GROUP BY l.pilot_id, lt.theme_id
+            SELECT pilot_id, theme_id, sum(lessons) AS lessons,
+                   sum(CASE WHEN kind = 'enabler' THEN lessons ELSE 0 END) AS enablers,
+                   sum(CASE WHEN kind = 'barrier' THEN lessons ELSE 0 END) AS barriers
+            FROM lesson_theme_counts GROUP BY pilot_id, theme_id
         )
         SELECT p.slug AS pilot, p.name AS pilot_name, p.country, t.code AS theme, t.name AS theme_name,
                coalesce(c.lessons, 0) AS lessons, coalesce(c.enablers, 0) AS enablers,

@@ -59,6 +59,7 @@ from lessons.store import frame as _frame
 from lessons.stored import decode, encode, frame_from_json, frame_to_json, stored_or_computed
 from lessons.workshops.grouping import (
     MIN_GROUP_VOTES,
+    MIN_VOTES_TO_CLUSTER,
     REPRESENTATIVE_MAX,
     _choose_groups,
     _clustered,
@@ -71,19 +72,23 @@ from lessons.workshops.grouping import (
     shown_groups,
     wilson,
 )
+from lessons.workshops.polis_method import polis_consensus, polis_groups, polis_repness
 
 __all__ = [
     "AGREEMENT_LEVEL",
     "ANALYSIS",
+    "ANALYSIS_POLIS",
     "CONSENSUS_SHARE",
     "DIVISIVE_RANGE",
     "MIN_GROUP_VOTES",
+    "METHODS",
     "MIN_TO_GROUP",
     "REPRESENTATIVE_MAX",
     "UNCERTAIN_PASS_SHARE",
     "analyse",
     "compute_results",
     "convergence",
+    "participation_text",
     "results",
     "round_shares",
     "round_spread",
@@ -100,6 +105,9 @@ DIVISIVE_RANGE = 0.5
 UNCERTAIN_PASS_SHARE = 0.3
 AGREEMENT_LEVEL = 0.7
 ANALYSIS = "workshop-results:{code}"
+ANALYSIS_POLIS = "workshop-results-polis:{code}"
+#: The analysis methods: ours (stricter) and the Pol.is-compatible one.
+METHODS = ("default", "polis")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -132,9 +140,12 @@ def vote_matrix(db: Database, code: str, round: int | None = None) -> tuple[pd.D
     ``round`` defaults to the latest round with votes (the workshop's current round when there are none yet).
     Returns ``(matrix, participants, statements)``:
 
-    * ``matrix``: index participant id (those who voted in the round), columns statement id (approved statements,
-      in the facilitator's order), values 1 / 0 / -1 and NaN for a statement the participant has not voted on;
-    * ``participants``: id, stakeholder_group, pilot (slug), country — one row per matrix row, same order;
+    * ``matrix``: index participant id (everyone who voted in the round, on any statement: the count an import
+      reports), columns statement id (approved statements that are not meta, in the facilitator's order), values
+      1 / 0 / -1 and NaN for a statement the participant has not voted on (a row is all NaN for someone who voted
+      only on statements left out);
+    * ``participants``: id, stakeholder_group, pilot (slug), country, source_id (the id in the export it was
+      imported from, None for people who joined here) — one row per matrix row, same order;
     * ``statements``: id, key, text, source, lesson_id, element_id, importance (mean 1–5 rating in the round, NaN
       when nobody rated it) — one row per matrix column, same order.
 
@@ -143,7 +154,7 @@ def vote_matrix(db: Database, code: str, round: int | None = None) -> tuple[pd.D
     >>> _ = db["workshops"].insert({"code": "ABC234", "title": "T"})
     >>> m, p, s = vote_matrix(db, "ABC234")
     >>> m.shape, list(p.columns), list(s.columns)[:3]
-    ((0, 0), ['id', 'stakeholder_group', 'pilot', 'country'], ['id', 'key', 'text'])
+    ((0, 0), ['id', 'stakeholder_group', 'pilot', 'country', 'source_id'], ['id', 'key', 'text'])
     """
     workshop_id, current = _workshop(db, code)
     if round is None:
@@ -152,24 +163,24 @@ def vote_matrix(db: Database, code: str, round: int | None = None) -> tuple[pd.D
     statements = _frame(
         db,
         """SELECT id, key, text, source, lesson_id, element_id FROM statements
-           WHERE workshop_id = ? AND moderation = 'approved' ORDER BY coalesce(position, id), id""",
+           WHERE workshop_id = ? AND moderation = 'approved' AND NOT is_meta ORDER BY coalesce(position, id), id""",
         [workshop_id],
     )
     votes = _frame(
         db,
         """SELECT v.participant_id, v.statement_id, v.value, v.importance
            FROM votes v JOIN statements s ON s.id = v.statement_id
-           WHERE s.workshop_id = ? AND s.moderation = 'approved' AND v.round = ?""",
+           WHERE s.workshop_id = ? AND s.moderation = 'approved' AND NOT s.is_meta AND v.round = ?""",
         [workshop_id, round],
     )
     participants = _frame(
         db,
-        """SELECT pt.id, pt.stakeholder_group, pl.slug AS pilot, pt.country
+        """SELECT pt.id, pt.stakeholder_group, pl.slug AS pilot, pt.country, pt.source_id
            FROM participants pt LEFT JOIN pilots pl ON pl.id = pt.pilot_id
-           WHERE pt.workshop_id = ? ORDER BY pt.id""",
-        [workshop_id],
+           WHERE pt.workshop_id = ? AND EXISTS (SELECT 1 FROM votes v WHERE v.participant_id = pt.id AND v.round = ?)
+           ORDER BY pt.id""",
+        [workshop_id, round],
     )
-    participants = participants[participants["id"].isin(set(votes["participant_id"]))].reset_index(drop=True)
     importance = votes.dropna(subset=["importance"]).groupby("statement_id")["importance"].mean()
     statements["importance"] = statements["id"].map(importance).astype(float)
     matrix = votes.pivot(index="participant_id", columns="statement_id", values="value")
@@ -178,10 +189,65 @@ def vote_matrix(db: Database, code: str, round: int | None = None) -> tuple[pd.D
     return matrix, participants, statements
 
 
+def _by_size(labels: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Renumber group labels 0.. from the largest group (ties: the leftmost centre); -1 stays -1."""
+    ids = [i for i in np.unique(labels) if i >= 0]
+    order = sorted(ids, key=lambda i: (-int((labels == i).sum()), float(positions[labels == i, 0].mean())))
+    remap = {old: new for new, old in enumerate(order)}
+    return np.array([remap.get(i, -1) for i in labels])
+
+
+def _participation(per_person, chosen, labels, need: int, counted_on: str, ours: bool, min_group: int) -> pd.DataFrame:
+    """Count who is placed in an opinion group and why the others are not; the rows add up to every participant."""
+    placed = labels >= 0
+    nothing = per_person == 0
+    few = ~chosen & ~nothing
+    ungrouped = chosen & ~placed & ~nothing
+    if ours and chosen.sum() < MIN_TO_GROUP:
+        why = f"are not placed in a group: opinion groups need at least {MIN_TO_GROUP} participants with enough votes"
+    elif ours:
+        why = f"are not placed in a group: no grouping gives every group at least {min_group} people"
+    else:
+        why = "are not placed in a group: their positions form no groups"
+    rows = [
+        ("are placed in an opinion group", int(placed.sum())),
+        (f"voted on fewer than {need} of {counted_on} and are not placed in a group", int(few.sum())),
+        ("voted only on statements left out of the analysis (meta, pending or moderated out)", int(nothing.sum())),
+        (why, int(ungrouped.sum())),
+    ]
+    return pd.DataFrame([r for r in rows if r[1] or r is rows[0]], columns=["reason", "participants"])
+
+
+def participation_text(result: dict) -> str:
+    """Say in one sentence how many participants there are, how many are placed, and why the others are not.
+
+    >>> m = pd.DataFrame([[1.0, 1], [np.nan, np.nan]], index=[1, 2], columns=[10, 11])
+    >>> p = pd.DataFrame({"id": [1, 2], "stakeholder_group": [None, None]})
+    >>> s = pd.DataFrame({"id": [10, 11], "key": ["S1", "S2"], "text": ["a", "b"]})
+    >>> participation_text(analyse(m, p, s))  # doctest: +NORMALIZE_WHITESPACE
+    '2 participants voted. 0 are placed in an opinion group; 1 voted only on statements left out of the analysis
+    (meta, pending or moderated out); 1 are not placed in a group: opinion groups need at least 6 participants with
+    enough votes.'
+    """
+    total = int(result["summary"]["participants"].iloc[0])
+    parts = [f"{int(r.participants)} {r.reason}" for r in result["participation"].itertuples()]
+    return f"{total} participant{'s' if total != 1 else ''} voted. " + "; ".join(parts) + "."
+
+
 def analyse(
-    matrix: pd.DataFrame, participants: pd.DataFrame, statements: pd.DataFrame, *, min_group: int = 5, seed: int = 7
+    matrix: pd.DataFrame,
+    participants: pd.DataFrame,
+    statements: pd.DataFrame,
+    *,
+    min_group: int = 5,
+    seed: int = 7,
+    grouping: dict | None = None,
 ) -> dict:
     """Analyse one round's vote matrix in full (see the module docstring for every rule).
+
+    ``grouping`` replaces our opinion groups by groups formed elsewhere (the Pol.is-compatible mode,
+    :func:`lessons.workshops.polis_method.polis_groups`): a dict with ``placed``, ``positions``, ``labels``,
+    ``silhouette`` and ``needed``, one entry per matrix row.
 
     ``matrix``, ``participants`` and ``statements`` are as :func:`vote_matrix` returns them (``participants`` and
     ``statements`` in matrix row / column order; ``statements.importance`` optional). Returns a dict:
@@ -191,8 +257,10 @@ def analyse(
       agree_share, disagree_share, pass_share, agree_low, agree_high (95% Wilson), importance, group_consensus,
       divisiveness, between_variance, consensus (bool), consensus_for, divisive (bool), uncertain (bool);
     * ``consensus``, ``divisive``, ``uncertain``: the flagged statements, strongest first;
-    * ``participants``: participant_id, stakeholder_group (as shown), group (letter, None when not clustered),
-      clustered, votes, x, y;
+    * ``participants``: participant_id, source_id, stakeholder_group (as shown), group (letter, None when not
+      clustered), clustered, votes, x, y;
+    * ``participation``: reason, participants — how many are placed in an opinion group and why the others are not
+      (the rows add up to ``summary.participants``);
     * ``groups``: group, participants; ``group_votes``: per statement and opinion group counts and shares;
     * ``representative``: group, rank, statement_id, key, text, repful_for, n_success, n_trials, p_success,
       p_test, repness, repness_test, significant;
@@ -224,19 +292,28 @@ def analyse(
 
     # Opinion groups.
     per_person = np.isfinite(values).sum(axis=1)
-    chosen = _clustered(per_person, n_statements) if n_statements else np.zeros(n_people, bool)
-    positions = np.zeros((n_people, 2))
-    labels = np.full(n_people, -1)
-    silhouette = float("nan")
-    if chosen.sum() >= MIN_TO_GROUP and n_statements >= 2:
-        with threadpool_limits(1):  # on matrices this small, BLAS/OpenMP threads cost up to 10× the work
-            positions[chosen] = _pca_positions(values[chosen])
-            labels[chosen], silhouette = _choose_groups(positions[chosen], seed, min_group)
+    if grouping is not None:
+        chosen, positions = np.asarray(grouping["placed"], bool), np.asarray(grouping["positions"], float)
+        labels, silhouette = _by_size(np.asarray(grouping["labels"]), positions), grouping["silhouette"]
+        need, counted_on = grouping["needed"], grouping.get("counted_on", "statements")
+    else:
+        chosen = _clustered(per_person, n_statements) if n_statements else np.zeros(n_people, bool)
+        positions = np.zeros((n_people, 2))
+        labels = np.full(n_people, -1)
+        silhouette = float("nan")
+        need, counted_on = min(MIN_VOTES_TO_CLUSTER, n_statements), "the statements analysed"
+        if chosen.sum() >= MIN_TO_GROUP and n_statements >= 2:
+            with threadpool_limits(1):  # on matrices this small, BLAS/OpenMP threads cost up to 10× the work
+                positions[chosen] = _pca_positions(values[chosen])
+                labels[chosen], silhouette = _choose_groups(positions[chosen], seed, min_group)
     group_names = [_LETTERS[i] for i in sorted(set(labels[labels >= 0]))]
     letters = np.array([_LETTERS[i] if i >= 0 else None for i in labels], dtype=object)
+    participation = _participation(per_person, chosen, labels, need, counted_on, grouping is None, min_group)
+    source = participants["source_id"] if "source_id" in participants else pd.Series([None] * n_people)
     people = pd.DataFrame(
         {
             "participant_id": matrix.index.to_numpy(),
+            "source_id": source.to_numpy(dtype=object),
             "stakeholder_group": shown_groups(participants["stakeholder_group"], min_group).to_numpy(),
             "group": letters,
             "clustered": chosen,
@@ -321,6 +398,7 @@ def analyse(
         "divisive": order(out[out["divisive"]], ["divisiveness", "between_variance"]).reset_index(drop=True),
         "uncertain": order(out[out["uncertain"]], ["pass_share", "n"]).reset_index(drop=True),
         "participants": people,
+        "participation": participation,
         "groups": groups,
         "group_votes": group_votes,
         "representative": representative,
@@ -383,32 +461,112 @@ def convergence(db: Database, code: str) -> pd.DataFrame:
 # --- Stored results -----------------------------------------------------------------------------------------------
 
 
-def compute_results(db: Database, code: str, *, min_group: int = 5, seed: int = 7) -> dict:
-    """Analyse the latest round with votes, and the convergence over rounds (not stored)."""
-    matrix, participants, statements = vote_matrix(db, code)
-    voted = rounds(db, code)
-    out = analyse(matrix, participants, statements, min_group=min_group, seed=seed)
-    out["convergence"] = convergence(db, code)
-    out["summary"]["round"] = voted[-1] if voted else _workshop(db, code)[1]
+def _raw_matrix(db: Database, code: str, round: int, people: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame, tuple]:
+    """Read every vote of the round on every statement with a vote (meta, pending and rejected too) for Pol.is.
+
+    Also returns the votes' participant rows and statement columns in the order they were cast.
+    """
+    workshop_id, _ = _workshop(db, code)
+    votes = _frame(
+        db,
+        """SELECT v.participant_id, v.statement_id, v.value FROM votes v JOIN statements s ON s.id = v.statement_id
+           WHERE s.workshop_id = ? AND v.round = ? ORDER BY v.voted_at, v.id""",
+        [workshop_id, round],
+    )
+    statements = _frame(
+        db,
+        """SELECT id, key, text, source, lesson_id, element_id, moderation, is_meta FROM statements
+           WHERE workshop_id = ? AND id IN (SELECT statement_id FROM votes WHERE round = ?)
+           ORDER BY coalesce(position, id), id""",
+        [workshop_id, round],
+    )
+    raw = votes.pivot(index="participant_id", columns="statement_id", values="value")
+    raw = raw.reindex(index=people, columns=statements["id"]).astype(float)
+    history = (people.get_indexer(votes["participant_id"]), raw.columns.get_indexer(votes["statement_id"]))
+    return raw, statements, history
+
+
+def _meta_statements(db: Database, code: str, round: int) -> pd.DataFrame:
+    """Read the meta statements of a workshop (kept and shown, never analysed) with their votes in the round."""
+    workshop_id, _ = _workshop(db, code)
+    return _frame(
+        db,
+        """SELECT s.id AS statement_id, s.key, s.text, s.moderation, count(v.id) AS n,
+                  coalesce(sum(v.value = 1), 0) AS agree, coalesce(sum(v.value = -1), 0) AS disagree,
+                  coalesce(sum(v.value = 0), 0) AS pass
+           FROM statements s LEFT JOIN votes v ON v.statement_id = s.id AND v.round = ?
+           WHERE s.workshop_id = ? AND s.is_meta GROUP BY s.id ORDER BY coalesce(s.position, s.id), s.id""",
+        [round, workshop_id],
+    ).astype({"statement_id": "int64", "key": "str", "text": "str", "moderation": "str"} | dict.fromkeys(
+        ("n", "agree", "disagree", "pass"), "int64"))  # fmt: skip
+
+
+def _polis_mode(db: Database, code: str, round: int, matrix, participants, statements, min_group: int) -> dict:
+    """Analyse with Pol.is's method (:mod:`lessons.workshops.polis_method`) in :func:`analyse`'s shape."""
+    raw, every, history = _raw_matrix(db, code, round, matrix.index)
+    zeroed = (every["is_meta"].astype(bool) | (every["moderation"] == "rejected")).to_numpy()
+    with threadpool_limits(1):
+        found = polis_groups(raw.to_numpy(dtype=float), zeroed, history)
+    found["counted_on"] = "the statements with votes (meta and moderated-out ones too, as Pol.is counts)"
+    active = every[~zeroed].reset_index(drop=True)
+    values = raw[active["id"]]
+    out = analyse(values, participants, active, min_group=min_group, grouping=found)
+    letters = out["participants"]["group"].to_numpy(dtype=object)
+    names = out["groups"]["group"].tolist()
+    out["representative"] = polis_repness(values.to_numpy(dtype=float), letters, names, active)
+    consensus = polis_consensus(values.to_numpy(dtype=float), active)
+    table = out["statements"]
+    chosen = consensus.set_index("statement_id")["consensus_for"]
+    table["consensus"] = table["statement_id"].isin(chosen.index)
+    table["consensus_for"] = table["statement_id"].map(chosen).astype(object).where(table["consensus"], None)
+    ordered = consensus[["statement_id", "p_success", "p_test"]].merge(table, on="statement_id", how="left")
+    out["consensus"] = ordered.reset_index(drop=True)
+    summary = out["summary"]
+    summary["base_clusters"] = found["base_clusters"]
+    summary["placed"] = int(found["placed"].sum())
     return out
 
 
-def results(db: Database, code: str, *, store: bool = True) -> dict:
+def compute_results(db: Database, code: str, *, min_group: int = 5, seed: int = 7, method: str = "default") -> dict:
+    """Analyse the latest round with votes, and the convergence over rounds (not stored).
+
+    ``method`` is ``default`` (ours) or ``polis`` (Pol.is-compatible, :mod:`lessons.workshops.polis_method`).
+    """
+    if method not in METHODS:
+        raise ValueError(f"Unknown analysis method {method!r}: use one of {', '.join(METHODS)}.")
+    matrix, participants, statements = vote_matrix(db, code)
+    voted = rounds(db, code)
+    round_ = voted[-1] if voted else _workshop(db, code)[1]
+    if method == "polis":
+        out = _polis_mode(db, code, round_, matrix, participants, statements, min_group)
+    else:
+        out = analyse(matrix, participants, statements, min_group=min_group, seed=seed)
+    out["convergence"] = convergence(db, code)
+    out["meta"] = _meta_statements(db, code, round_)
+    out["summary"]["round"] = round_
+    out["summary"]["method"] = method
+    return out
+
+
+def results(db: Database, code: str, *, store: bool = True, method: str = "default") -> dict:
     """Return the live results of workshop ``code``.
 
-    The dict of :func:`analyse` for its latest round with votes, plus ``convergence`` (:func:`convergence`); ``summary``
-    also holds ``round``, ``data_version`` and ``seconds``.
+    The dict of :func:`analyse` for its latest round with votes, plus ``convergence`` (:func:`convergence`) and
+    ``meta`` (the meta statements, shown but not analysed); ``summary`` also holds ``round``, ``method``,
+    ``data_version`` and ``seconds``. ``method`` is ``default`` (ours) or ``polis`` (Pol.is-compatible).
 
-    Stored in ``analysis_results`` under ``workshop-results:<code>`` with the ``workshops`` data version, so it is
-    computed once per change of any workshop data (a vote, a statement, a participant) and read back otherwise.
-    A read-only store still gets the answer, just not kept.
+    Stored in ``analysis_results`` under ``workshop-results:<code>`` (``workshop-results-polis:<code>`` for the
+    Pol.is mode) with the ``workshops`` data version, so it is computed once per change of any workshop data (a vote,
+    a statement, a participant) and read back otherwise. A read-only store still gets the answer, just not kept.
     """
-    name = ANALYSIS.format(code=code)
+    if method not in METHODS:
+        raise ValueError(f"Unknown analysis method {method!r}: use one of {', '.join(METHODS)}.")
+    name = (ANALYSIS if method == "default" else ANALYSIS_POLIS).format(code=code)
     version = data_version(db, "workshops")
 
     def compute() -> dict:
         start = time.perf_counter()
-        out = compute_results(db, code)
+        out = compute_results(db, code, method=method)
         out["summary"]["data_version"] = version
         out["summary"]["seconds"] = round(time.perf_counter() - start, 3)
         return out

@@ -87,8 +87,9 @@ def import_polis(db: Database, actor: Actor, files: dict[str, bytes] | Path | st
     r"""Import a Pol.is conversation export as a closed workshop; return its join code.
 
     Comments become statements keyed ``P<comment-id>`` (moderated out → ``rejected``; unmoderated → ``pending``
-    when the conversation used strict moderation, else ``approved``, as Pol.is showed them); voters become
-    participants with the pseudonymous token ``polis:<conversation>:<code>:<voter-id>``; each voter's latest vote
+    when the conversation used strict moderation, else ``approved``, as Pol.is showed them; a meta comment keeps
+    ``is_meta`` = 1 and is left out of the analysis); voters become participants with the pseudonymous token
+    ``polis:<conversation>:<code>:<voter-id>`` and the ``source_id`` ``<voter-id>``; each voter's latest vote
     per comment becomes a round-1 vote. All in one transaction, audited as ``workshop.import_polis``.
 
     Parameters
@@ -138,18 +139,26 @@ def import_polis(db: Database, actor: Actor, files: dict[str, bytes] | Path | st
             [_iso(min(stamps)) if stamps else now, _iso(max(stamps)) if stamps else now, workshop_id],
         )
         db.conn.executemany(
-            "INSERT INTO statements (workshop_id, key, text, source, moderation, position, created_at) "
-            "VALUES (?, ?, ?, 'free', ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))",
+            "INSERT INTO statements (workshop_id, key, text, source, moderation, position, created_at, is_meta) "
+            "VALUES (?, ?, ?, 'free', ?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), ?)",
             [
-                (workshop_id, f"P{tid}", clean_text(c.text), moderation[c.moderated], position, _iso(c.timestamp))
+                (
+                    workshop_id,
+                    f"P{tid}",
+                    clean_text(c.text),
+                    moderation[c.moderated],
+                    position,
+                    _iso(c.timestamp),
+                    int(c.is_meta),
+                )
                 for position, (tid, c) in enumerate(sorted(conv.comments.items()), start=1)
-            ],
+            ],  # fmt: skip
         )
         prefix = f"polis:{conv.name}:{code}:"
         db.conn.executemany(
-            "INSERT INTO participants (workshop_id, token, joined_at) "
-            "VALUES (?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))",
-            [(workshop_id, f"{prefix}{pid}", _iso(first_vote.get(pid))) for pid in voters],
+            "INSERT INTO participants (workshop_id, token, joined_at, source_id) "
+            "VALUES (?, ?, coalesce(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')), ?)",
+            [(workshop_id, f"{prefix}{pid}", _iso(first_vote.get(pid)), str(pid)) for pid in voters],
         )
         statement_ids = {
             int(key[1:]): sid
@@ -168,13 +177,14 @@ def import_polis(db: Database, actor: Actor, files: dict[str, bytes] | Path | st
             ],
         )
         counts = {"statements": len(conv.comments), "participants": len(voters), "votes": len(conv.votes)}
+        counts["meta_statements"] = sum(c.is_meta for c in conv.comments.values())
         record(
             db,
             actor,
             "workshop.import_polis",
             object_type="workshop",
             object_id=code,
-            rows=sum(counts.values()),
+            rows=counts["statements"] + counts["participants"] + counts["votes"],
             detail={"conversation": conv.name, "files": conv.read_from, **counts},
         )
     return code
@@ -241,7 +251,7 @@ def export_polis(db: Database, code: str) -> dict[str, bytes]:
         )
     period = {int(r.id): r.period.split("/")[0] for r in published.itertuples() if isinstance(r.period, str)}
     statements = db.execute(
-        "SELECT id, key, text, moderation, created_at FROM statements WHERE workshop_id = ? "
+        "SELECT id, key, text, moderation, created_at, is_meta FROM statements WHERE workshop_id = ? "
         "ORDER BY position IS NULL, position, id",
         [workshop_id],
     ).fetchall()
@@ -267,11 +277,12 @@ def export_polis(db: Database, code: str) -> dict[str, bytes]:
             tally[sid][0 if value == 1 else 1] += 1
         matrix.setdefault(pid, {})[tids[sid]] = value
     comment_rows = []
-    for sid, _, text, moderation, created_at in statements:
+    for sid, _, text, moderation, created_at, is_meta in statements:
         ms = _ms(created_at)
         comment_rows.append(
-            [ms, _polis_datetime(ms), tids[sid], None, *tally[sid], MODERATION_CODES.get(moderation, 0), text]
-        )
+            [ms, _polis_datetime(ms), tids[sid], None, *tally[sid], MODERATION_CODES.get(moderation, 0),
+             "true" if is_meta else "false", text]
+        )  # fmt: skip
     vote_rows = [[_ms(at), _polis_datetime(_ms(at)), tids[sid], pids[pid], value] for pid, sid, value, at in votes]
     columns = sorted(tids.values())
     pv_rows = []
@@ -296,7 +307,17 @@ def export_polis(db: Database, code: str) -> dict[str, bytes]:
     conversation = {"conversation_id": code, "topic": title, "description": None, "strict_moderation": True}
     return {
         "comments.csv": _csv_bytes(
-            ["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees", "moderated", "comment-body"],
+            [
+                "timestamp",
+                "datetime",
+                "comment-id",
+                "author-id",
+                "agrees",
+                "disagrees",
+                "moderated",
+                "is-meta",
+                "comment-body",
+            ],  # fmt: skip
             comment_rows,
         ),
         "votes.csv": _csv_bytes(["timestamp", "datetime", "comment-id", "voter-id", "vote"], vote_rows),

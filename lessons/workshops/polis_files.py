@@ -14,13 +14,23 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from lessons.exports import FORMULA_STARTS
 from lessons.ingest.problems import IngestError, Problem
 
 #: The files of a Pol.is export this module reads; others in a folder are ignored.
-KNOWN_FILES = ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv", "conversation.json")
+KNOWN_FILES = (
+    "comments.csv",
+    "votes.csv",
+    "participants-votes.csv",
+    "summary.csv",
+    "conversation.json",
+    "comments.json",
+)
+#: Values of an ``is-meta`` / ``is_meta`` cell read as true or false (Pol.is writes ``true`` / ``false``).
+META_TRUE, META_FALSE = ("1", "true", "t", "yes", "y"), ("0", "false", "f", "no", "n", "")
 #: Largest file accepted (a Pol.is export of 2,000 participants and 300,000 votes is about 15 MB).
 MAX_FILE_BYTES = 64 * 1024 * 1024
 #: Longest comment accepted (Pol.is itself allows 1,000 characters).
@@ -33,12 +43,13 @@ _MAX_PROBLEMS = 200
 
 @dataclass
 class Comment:
-    """A Pol.is comment: its text, moderation, time, and the agrees and disagrees Pol.is counted."""
+    """A Pol.is comment: its text, moderation, time, the agrees and disagrees Pol.is counted, and its meta flag."""
 
     text: str
     moderated: int = 1
     timestamp: int | None = None
     stated: tuple[int, int] | None = None  # the agrees / disagrees Pol.is wrote in comments.csv
+    is_meta: bool = False  # Pol.is's is_meta: about the participant or the process, left out of the analysis
 
 
 @dataclass
@@ -183,9 +194,67 @@ def _read_comments(text, conv: Conversation, problems: _Problems) -> None:
         if tid in conv.comments:
             problems.add(name, number, "comment-id", f"comment {tid} appears twice.", "Keep one row per comment.")
             continue
-        conv.comments[tid] = Comment(body, 1 if moderated is None else moderated, stamp)
+        meta_column = next((c for c in ("is-meta", "is_meta") if c in header), None)
+        is_meta = False
+        if meta_column:
+            cell = row.get(meta_column, "").strip().lower()
+            if cell not in META_TRUE + META_FALSE:
+                problems.add(name, number, meta_column, f"{cell[:40]!r} is not true or false.", "Use true or false.")
+            is_meta = cell in META_TRUE
+        conv.comments[tid] = Comment(body, 1 if moderated is None else moderated, stamp, is_meta=is_meta)
         if len(problems) >= _MAX_PROBLEMS:
             return
+
+
+def _json_time(value) -> int | None:
+    """Epoch milliseconds from a comments.json ``created`` (epoch ms, as number or text, or ISO 8601)."""
+    if value is None or value == "":
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        pass
+    try:
+        return int(datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp() * 1000)
+    except ValueError:
+        return None
+
+
+def _read_comments_json(text, conv: Conversation, problems: _Problems) -> None:
+    """Read Pol.is's ``comments.json`` (the API's comments): the meta flags, and the comments when no CSV has them.
+
+    Each item has ``tid`` (or ``statement_id``), ``txt``, ``is_meta``, ``mod`` (or ``moderated``), ``created`` and
+    ``agree_count`` / ``disagree_count``. With a ``comments.csv`` beside it only ``is_meta`` is taken from here.
+    """
+    name = "comments.json"
+    try:
+        items = json.loads(text)
+    except json.JSONDecodeError as err:
+        problems.add(name, None, None, f"is not JSON ({err}).", "Give the comments.json Pol.is wrote, or leave it out.")
+        return
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        problems.add(name, None, None, "is not a list of comments.", "Give the comments.json Pol.is wrote.")
+        return
+    merge = bool(conv.comments)
+    for number, item in enumerate(items, start=1):
+        tid = item.get("tid", item.get("statement_id"))
+        if isinstance(tid, bool) or not isinstance(tid, int) or tid < 0:
+            problems.add(name, number, "tid", f"{str(tid)[:40]!r} is not a comment id.", "Each comment needs its tid.")
+            continue
+        is_meta = bool(item.get("is_meta"))
+        if merge:
+            if tid in conv.comments:
+                conv.comments[tid].is_meta = is_meta
+            continue
+        body = _unneutralise(str(item.get("txt") or "").strip())
+        moderated = item.get("mod", item.get("moderated", 1))
+        if not body or len(body) > MAX_TEXT_CHARS or moderated not in (-1, 0, 1) or tid in conv.comments:
+            problems.add(name, number, "txt", f"comment {tid} is empty, too long, repeated or has an unknown mod.",
+                         "Give the comments.json Pol.is wrote.")  # fmt: skip
+            continue
+        counts = (item.get("agree_count"), item.get("disagree_count"))
+        stated = counts if all(isinstance(c, int) for c in counts) else None
+        conv.comments[tid] = Comment(body, moderated, _json_time(item.get("created")), stated, is_meta)
 
 
 def _read_votes(text, conv: Conversation, problems: _Problems) -> None:
@@ -345,13 +414,17 @@ def read_polis(files: dict[str, bytes] | Path | str) -> Conversation:
                     conv.comments[int(row["comment-id"])].stated = (int(row["agrees"]), int(row["disagrees"]))
                 except (KeyError, ValueError, TypeError):
                     pass
+    if texts.get("comments.json") is not None:
+        _read_comments_json(texts["comments.json"], conv, problems)
+        conv.read_from.append("comments.json")
+        counted = counted or any(c.stated for c in conv.comments.values())
     if texts.get("votes.csv") is not None:
         _read_votes(texts["votes.csv"], conv, problems)
         conv.read_from.append("votes.csv")
     elif texts.get("participants-votes.csv") is not None:
         _read_participants_votes(texts["participants-votes.csv"], conv, problems)
         conv.read_from.append("participants-votes.csv")
-    if "comments.csv" in conv.read_from:
+    if {"comments.csv", "comments.json"} & set(conv.read_from):
         unknown = sorted({tid for _, tid in conv.votes} - set(conv.comments))
         if unknown and not problems:
             problems.add(

@@ -45,3 +45,41 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(page, a
     browser.wait_rendered(page)
     sidebar = fill_sign_in(page, "coordinator", "guessing-wrongly")
     expect(sidebar.get_by_text("Wrong user name or password.")).to_be_visible()
+
+
+def test_staff_stay_signed_in_across_a_reload_until_they_sign_out(page, app_url, chrome):
+    """#16: a reload or a new tab keeps the sign-in; signing out ends the session, even for a copy of its cookie."""
+    page.goto(f"{app_url}/pilot-data")
+    browser.wait_rendered(page)
+    sidebar = fill_sign_in(page, "coordinator", "demo-coordinator-pass")
+    expect(sidebar.get_by_text("Signed in as")).to_be_visible()
+    page.wait_for_function("document.cookie.includes('lessons_staff=')")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "lessons_staff")
+    assert cookie["sameSite"] == "Strict" and len(cookie["value"]) >= 32
+
+    page.reload()
+    browser.wait_rendered(page)
+    expect(page.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_be_visible()
+    expect(page.get_by_role("heading", name="Edit pilot data", exact=True)).to_be_visible()
+    other = page.context.new_page()  # a new tab of the same browser
+    other.goto(f"{app_url}/pilot-data")
+    browser.wait_rendered(other)
+    expect(other.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_be_visible()
+    other.close()
+
+    page.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
+    expect(page.get_by_test_id("stSidebar").get_by_role("button", name="Sign in")).to_be_visible()
+    page.wait_for_function("!document.cookie.includes('lessons_staff=')")
+    page.reload()
+    browser.wait_rendered(page)
+    expect(page.get_by_text("Sign in (in the sidebar)")).to_be_visible()
+
+    # The signed-out session's cookie, copied into another browser, signs nobody in.
+    thief = chrome.new_context()
+    thief.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path", "sameSite")}])
+    stolen = thief.new_page()
+    stolen.goto(f"{app_url}/pilot-data")
+    browser.wait_rendered(stolen)
+    expect(stolen.get_by_text("Sign in (in the sidebar)")).to_be_visible()
+    expect(stolen.get_by_test_id("stSidebar").get_by_text("Signed in as")).to_have_count(0)
+    thief.close()

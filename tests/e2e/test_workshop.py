@@ -61,4 +61,11 @@ def test_two_participants_vote_while_results_update(chrome, app_url, page, shoot
     votes = page.get_by_test_id("stMetric").filter(has_text="Votes")
     expect(votes).to_contain_text("4", timeout=20_000)
     expect(page.get_by_test_id("stMetric").filter(has_text="Participants")).to_contain_text("2")
+    expect(page.get_by_text("2 participants voted.")).to_be_visible()
     shoot("32-workshop-live-results")
+    # the facilitator switches to the Pol.is-compatible analysis; the count and its reasons stay in view
+    page.get_by_text("Pol.is-compatible", exact=True).click()
+    browser.wait_rendered(page)
+    # Pol.is places both (2 votes each on 2 statements) and sets no minimum group size
+    expect(page.get_by_text("2 participants voted. 2 are placed in an opinion group.")).to_be_visible(timeout=20_000)
+    shoot("33-workshop-polis-method")

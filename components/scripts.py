@@ -1,0 +1,55 @@
+"""Our own tiny inline scripts: the one place a page runs JavaScript, and the cookies of this site they write.
+
+Streamlit can neither move the keyboard focus, speak in a live region nor set a cookie, so these few lines do,
+from our own server (no request anywhere else). User text never reaches a script as code: only as a JSON string
+literal that cannot end the script element (:func:`js_string`), or read by the script from the rendered page.
+
+Streamlit reads the browser's cookies when a session connects (``st.context.cookies``); to write one, a page runs
+a one-line script. Names and values are checked against narrow patterns and written as JavaScript string literals
+that cannot end the script element, whatever they hold. Cookies are ``SameSite=Strict`` (never sent by another
+site's request) and ``Secure`` when the page is served over HTTPS.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import streamlit as st
+
+__all__ = ["clear_cookie", "js_string", "read_cookie", "run_script", "set_cookie"]
+
+_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
+_VALUE = re.compile(r"[A-Za-z0-9_-]{0,128}")
+
+
+def js_string(value: str) -> str:
+    """A JavaScript string literal that cannot end the script element, whatever the text."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def run_script(body: str) -> None:
+    """Run a tiny inline script of ours in the page (never built from user text except through js_string)."""
+    st.html(f"<script>{body}</script>", unsafe_allow_javascript=True)
+
+
+def _attributes(max_age: int) -> str:
+    secure = "; Secure" if str(getattr(st.context, "url", "") or "").startswith("https:") else ""
+    return f"; Path=/; Max-Age={int(max_age)}; SameSite=Strict{secure}"
+
+
+def set_cookie(name: str, value: str, max_age: int) -> None:
+    """Ask the browser to keep ``name=value`` for ``max_age`` seconds (refused quietly when either looks wrong)."""
+    if _NAME.fullmatch(name) and _VALUE.fullmatch(value):
+        run_script(f"document.cookie = {js_string(f'{name}={value}')} + {js_string(_attributes(max_age))};")
+
+
+def clear_cookie(name: str) -> None:
+    """Ask the browser to forget the cookie ``name``."""
+    if _NAME.fullmatch(name):
+        run_script(f"document.cookie = {js_string(name + '=')} + {js_string(_attributes(0))};")
+
+
+def read_cookie(name: str) -> str | None:
+    """The cookie ``name`` as the browser sent it when this session connected, or None."""
+    return (st.context.cookies or {}).get(name)
