@@ -245,7 +245,14 @@ def profile_chart(profile: pd.DataFrame) -> alt.Chart:
 
 
 def network_chart(
-    nodes: pd.DataFrame, edges: pd.DataFrame, *, size_title: str, height: int = 560, unit_square: bool = False
+    nodes: pd.DataFrame,
+    edges: pd.DataFrame,
+    *,
+    size_title: str,
+    height: int = 560,
+    unit_square: bool = False,
+    colour_title: str | None = None,
+    colour_kind: str = "nominal",
 ) -> alt.LayerChart:
     """Node-link diagram: ties as lines, actors as marks coloured and shaped by sector and sized by ``size``.
 
@@ -254,6 +261,10 @@ def network_chart(
     zoom (scales bound to an interval selection); a click selects an actor (point selection ``actor`` on ``key``).
     Axes are hidden: positions carry no meaning beyond closeness in the layout. ``unit_square`` fixes both scales
     to [0, 1] (layouts are normalised so), so that drawings of the same actors at two moments line up.
+
+    With ``colour_title``, actors are coloured by the column ``colour`` instead (shapes still say the sector):
+    ``colour_kind`` ``nominal`` (a colour per value), ``quantitative`` (a scale) or ``identity`` (the values are
+    colours, e.g. Gephi's own ``viz:color``).
     """
     sectors = [s for s in SECTOR_STYLE if s in set(nodes["sector_name"])] + sorted(
         set(nodes["sector_name"].dropna()) - set(SECTOR_STYLE)
@@ -289,16 +300,32 @@ def network_chart(
             tooltip.append(alt.Tooltip(f"{column}:Q", title=title, format=fmt))
     if "role" in nodes:
         tooltip.append(alt.Tooltip("role:N", title="Role"))
+    colour = (
+        alt.Color("sector_name:N")
+        .title("Sector")
+        .scale(domain=sectors, range=colours)
+        .legend(orient="bottom", columns=3, labelLimit=200)
+    )
+    if colour_title is not None and colour_kind == "identity":
+        colour = alt.Color("colour:N").scale(None).title(colour_title)
+    elif colour_title is not None and colour_kind == "quantitative":
+        colour = alt.Color("colour:Q").title(colour_title).scale(scheme="viridis").legend(orient="bottom")
+    elif colour_title is not None:
+        colour = (
+            alt.Color("colour:N")
+            .title(colour_title)
+            .scale(scheme="tableau20")
+            .legend(orient="bottom", columns=4, labelLimit=200)
+        )
+    if colour_title is not None:
+        tooltip.append(alt.Tooltip(f"colour:{'Q' if colour_kind == 'quantitative' else 'N'}", title=colour_title))
     actors = (
         alt.Chart(nodes)
         .mark_point(filled=True, stroke=INK)
         .encode(
             x,
             y,
-            alt.Color("sector_name:N")
-            .title("Sector")
-            .scale(domain=sectors, range=colours)
-            .legend(orient="bottom", columns=3, labelLimit=200),
+            colour,
             alt.Shape("sector_name:N").title("Sector").scale(domain=sectors, range=shapes),
             alt.Size("size:Q").title(size_title).scale(range=[40, 700]).legend(orient="bottom"),
             opacity=alt.condition("datum.focus", alt.value(0.95), alt.value(0.15)),

@@ -44,10 +44,20 @@ ACTOR_COLUMNS = {
 }
 
 
-def actor_table(actors: pd.DataFrame) -> None:
+def actor_table(actors: pd.DataFrame, kept_prefix: str = "kept:") -> None:
+    """Every actor and its measures, then what the network file said of it (its kept attributes), sortable."""
     shown = [c for c in ACTOR_COLUMNS if c in actors]
+    labels = dict(ACTOR_COLUMNS)
+    for column in (c for c in actors.columns if c.startswith(kept_prefix)):
+        name = column.removeprefix(kept_prefix)
+        labels[column] = name if name not in labels.values() else f"{name} (from the file)"
+        shown.append(column)
+    table = actors[shown].copy()
+    for column in (c for c in shown if c.startswith(kept_prefix)):
+        table[column] = _one_type(table[column])
+    table = table.rename(columns=labels)
     st.dataframe(
-        actors[shown].rename(columns=ACTOR_COLUMNS).sort_values("Betweenness", ascending=False),
+        table.sort_values("Betweenness", ascending=False),
         hide_index=True,
         width="stretch",
         column_config={
@@ -55,6 +65,16 @@ def actor_table(actors: pd.DataFrame) -> None:
             for c in ("Betweenness", "Closeness", "PageRank", "Eigenvector")
         },
     )
+
+
+def _one_type(values: pd.Series) -> pd.Series:
+    """A kept attribute as one column type: numbers, yes/no, or text (a file may mix them)."""
+    present = values.dropna()
+    if len(present) and all(isinstance(v, bool) for v in present):
+        return values.map(lambda v: None if v is None else ("yes" if v else "no"))
+    if len(present) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+        return pd.to_numeric(values)
+    return values.map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
 
 
 def ties_table(edges: pd.DataFrame, actors: pd.DataFrame) -> None:

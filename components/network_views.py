@@ -34,6 +34,10 @@ SIZE_BY = {
     "pagerank": "PageRank",
 }
 PERIOD_LABELS = {"end": "End of pilot", "baseline": "Baseline", "all": "Both periods"}
+COLOUR_BY = {"sector": "Sector", "community": "Community (Louvain)"}
+#: Kept attributes (what the network file said of each actor) join the actor frame under this prefix.
+KEPT = "kept:"
+_HEX_COLOUR = r"#[0-9a-fA-F]{6}"
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
@@ -54,6 +58,71 @@ def load_analysis(path: str, version: int, pilot: str, relations: tuple, period:
     """The stored analysis of one pilot's network (computed and stored first when the network changed)."""
     with writing(path, or_read_only=True) as db:
         return network.analysis(db, pilot, relations=relations, period=period)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_attributes(path: str, version: int, pilot: str) -> pd.DataFrame:
+    """What each actor kept from its network file: id and one column per attribute."""
+    with reading(path) as db:
+        return network.pilot_attributes(db, pilot)
+
+
+def with_kept(actors: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:
+    """The actors with their kept attributes as columns ``kept:<name>`` (None where an actor has none)."""
+    if kept.shape[1] <= 1:
+        return actors
+    return actors.merge(kept.rename(columns=lambda c: c if c == "id" else KEPT + c), on="id", how="left")
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value))
+
+
+def _numeric(values: pd.Series) -> bool:
+    present = values.dropna()
+    return bool(len(present)) and all(isinstance(v, int | float) and not isinstance(v, bool) for v in present)
+
+
+def file_layout(actors: pd.DataFrame) -> pd.DataFrame | None:
+    """The positions the network file gave every actor (Gephi's ``viz:x``, ``viz:y``), scaled into the unit square
+    with their proportions kept; None when an actor has none."""
+    columns = [KEPT + "viz:x", KEPT + "viz:y"]
+    if not all(c in actors and _numeric(actors[c]) and actors[c].notna().all() for c in columns):
+        return None
+    x, y = (pd.to_numeric(actors[c]) for c in columns)
+    span = max(x.max() - x.min(), y.max() - y.min()) or 1.0
+    return pd.DataFrame({"id": actors["id"], "x": (x - x.min()) / span, "y": (y - y.min()) / span})
+
+
+def colour_choices(actors: pd.DataFrame) -> dict[str, str]:
+    """What the actors can be coloured by: sector, community, and each kept attribute (value → label)."""
+    kept = {c: f"{c.removeprefix(KEPT)} (from the file)" for c in actors.columns if c.startswith(KEPT)}
+    return {**COLOUR_BY, **kept}
+
+
+def size_choices(actors: pd.DataFrame) -> dict[str, str]:
+    """What the actors can be sized by: the measures, and each kept attribute whose values are numbers."""
+    kept = {
+        c: f"{c.removeprefix(KEPT)} (from the file)"
+        for c in actors.columns
+        if c.startswith(KEPT) and _numeric(actors[c])
+    }
+    return {**SIZE_BY, **kept}
+
+
+def colour_column(nodes: pd.DataFrame, colour_by: str) -> tuple[pd.Series, str]:
+    """The values to colour the actors by and how to read them: ``identity`` (the values are colours, as Gephi's
+    ``viz:color``), ``quantitative`` (many different numbers) or ``nominal``."""
+    values = nodes[colour_by] if colour_by != "sector" else nodes["sector_name"]
+    present = values.dropna()
+    if len(present) and present.map(lambda v: isinstance(v, str)).all() and present.str.fullmatch(_HEX_COLOUR).all():
+        return values, "identity"
+    if _numeric(values) and present.nunique() > 12:
+        return pd.to_numeric(values), "quantitative"
+    shown = values.map(lambda v: "—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+    if colour_by == "community":
+        shown = values.map(lambda v: "none" if v == 0 else str(int(v)))
+    return shown.astype(object), "nominal"
 
 
 @st.cache_resource(ttl=TTL, max_entries=16, show_spinner=False)
@@ -100,7 +169,7 @@ def chart_frames(
     """Nodes and edges with positions, sizes and focus flags, for :func:`charts.network_chart` (vectorised: a
     2,000-actor, 10,000-tie network takes milliseconds)."""
     nodes = actors.merge(layout, on="id", how="left")
-    nodes["size"] = nodes[size_by].fillna(0)
+    nodes["size"] = pd.to_numeric(nodes[size_by], errors="coerce").fillna(0)
     nodes["focus"] = nodes["id"].isin(focus)
     nodes["selected"] = nodes["id"] == selected
     if "role" not in nodes and "brokerage_role" in nodes:
@@ -125,7 +194,7 @@ def drawn_actors(nodes: pd.DataFrame, size_by: str, selected) -> set | None:
     if len(nodes) <= MAX_DRAWN:
         return None
     pool = nodes[nodes["focus"]] if selected is not None else nodes
-    ranked = pool.sort_values([size_by, "id"], ascending=[False, True])["id"].head(MAX_DRAWN)
+    ranked = pool.sort_values(["size", "id"], ascending=[False, True])["id"].head(MAX_DRAWN)
     return set(ranked) | ({selected} if selected is not None else set())
 
 
@@ -221,11 +290,23 @@ def network_section(path: str, version: int, pilot: str) -> None:
         st.info("This pilot has no stakeholders with the chosen tie types and period.")
         return
     summary(metrics, actors)
+    actors = with_kept(actors, load_attributes(path, version, pilot))
     names = dict(zip(actors["key"], actors["name"]))
     if st.session_state.get("networks_actor") not in names:
         st.session_state["networks_actor"] = None
-    left, middle, right = st.columns([2, 3, 2])
-    size_by = left.selectbox("Size actors by", list(SIZE_BY), format_func=SIZE_BY.get, key="networks_size")
+    colours, sizes = colour_choices(actors), size_choices(actors)
+    for key, choices, default in (("networks_colour", colours, "sector"), ("networks_size", sizes, "degree")):
+        if st.session_state.get(key) not in choices:
+            st.session_state[key] = default
+    left, colour_box, middle, right = st.columns([2, 2, 3, 2])
+    size_by = left.selectbox("Size actors by", list(sizes), format_func=sizes.get, key="networks_size")
+    colour_by = colour_box.selectbox(
+        "Colour actors by",
+        list(colours),
+        format_func=colours.get,
+        key="networks_colour",
+        help="Sector, community, or what the network file said of each actor (e.g. Gephi's own colours)",
+    )
     actor = middle.selectbox(
         "Focus on an actor",
         list(names),
@@ -235,15 +316,30 @@ def network_section(path: str, version: int, pilot: str) -> None:
         placeholder="Click an actor, or choose one",
     )
     steps = right.slider("Steps from the actor", 1, 3, key="networks_steps", disabled=actor is None)
+    positions = result.layout
+    placed = file_layout(actors)
+    if placed is not None and st.toggle(
+        "Place the actors as the file does",
+        key="networks_file_layout",
+        help="The positions the file gives (viz:x, viz:y)",
+    ):
+        positions = placed
     ids = dict(zip(actors["key"], actors["id"]))
     focus = neighbourhood(graph, ids.get(actor), int(steps))
-    nodes, edges = chart_frames(result.edges, actors, result.layout, size_by, focus, ids.get(actor))
+    nodes, edges = chart_frames(result.edges, actors, positions, size_by, focus, ids.get(actor))
+    nodes["colour"], colour_kind = colour_column(nodes, colour_by)
     drawn = drawn_actors(nodes, size_by, ids.get(actor))
     if drawn is not None:
         nodes = nodes[nodes["id"].isin(drawn)]
         edges = edges[edges["source_name"].isin(nodes["name"]) & edges["target_name"].isin(nodes["name"])]
     st.altair_chart(
-        charts.network_chart(nodes, edges, size_title=SIZE_BY[size_by]),
+        charts.network_chart(
+            nodes.drop(columns=[c for c in nodes.columns if c.startswith(KEPT)]),
+            edges,
+            size_title=sizes[size_by],
+            colour_title=None if colour_by == "sector" else colours[colour_by],
+            colour_kind=colour_kind,
+        ),
         key="networks_chart",
         on_select=_take_actor,
         selection_mode="actor",
@@ -253,9 +349,9 @@ def network_section(path: str, version: int, pilot: str) -> None:
         notes.append(
             f"The drawing shows {len(nodes):,} of {len(actors):,} actors — "
             + (
-                f"the {SIZE_BY[size_by].lower()} leaders in the chosen actor's neighbourhood"
+                f"the {sizes[size_by].lower()} leaders in the chosen actor's neighbourhood"
                 if actor
-                else f"those with the highest {SIZE_BY[size_by].lower()}"
+                else f"those with the highest {sizes[size_by].lower()}"
             )
             + " — and the ties among them; every actor is in the table below and in the downloads."
         )
@@ -282,6 +378,9 @@ def actor_panel(path: str, version: int, actor: pd.Series, graph, focus: set) ->
         if isinstance(actor.get(field), str) and actor.get(field):
             details.append(safe(actor[field]))
     st.caption(" · ".join(details))
+    kept = {c.removeprefix(KEPT): actor[c] for c in actor.index if c.startswith(KEPT) and not _missing(actor[c])}
+    if kept:
+        st.caption("From the file: " + " · ".join(f"{safe(name)} {safe(str(value))}" for name, value in kept.items()))
     cols = st.columns(4)
     cols[0].metric("Ties", f"{int(actor['degree'])}")
     cols[1].metric("Betweenness", number(actor.get("betweenness"), 3))

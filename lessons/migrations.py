@@ -900,3 +900,24 @@ BEGIN
 END;
 """,
             )
+
+
+@migrations()
+def m014_network_attributes(db: Database) -> None:
+    """Keep what a network file carries beyond our columns: ``attributes`` of stakeholders and ties (#17).
+
+    A JSON object (attribute name → value: text, number, true/false, or a list for values over time) or NULL, e.g.
+    Gephi's *Modularity Class* and layout (``viz:x``, ``viz:y``, ``viz:size``, ``viz:color``), karate's ``club``,
+    a GEXF edge ``label``. Written by uploads (logged and undone with the row), written back on GraphML/GEXF export.
+
+    Communities are now found on the network in a canonical order (stable whatever the order of the rows), so the
+    stored network analyses are dropped: they are computed again on first view.
+    """
+    run_sql(
+        db,
+        """
+ALTER TABLE stakeholders ADD COLUMN attributes TEXT CHECK (attributes IS NULL OR json_valid(attributes));
+ALTER TABLE ties ADD COLUMN attributes TEXT CHECK (attributes IS NULL OR json_valid(attributes));
+DELETE FROM analysis_results WHERE name LIKE 'network%';
+""",
+    )

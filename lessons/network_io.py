@@ -12,11 +12,16 @@ What a file holds
 is an isolated node, which is a finding in itself. A node's **id is the stakeholder key** (``S01``…), stable across
 uploads and what the importer matches on; its **label is the name**. Node attributes: ``key`` (the id again, as
 data: igraph 1.0 gives an ``&`` in an id as ``&#38;``, but reads element text exactly), ``sector`` (code),
-``sector_name``, ``hard_to_reach`` (boolean), ``organisation``, ``role`` and ``pilot`` (the pilot's slug). A value
-the store does not have is left out, not written empty.
+``sector_name``, ``hard_to_reach`` (boolean), ``organisation``, ``role``, ``pilot`` (the pilot's slug),
+``pilot_name`` and ``pilot_country``: the importer reads these three back, so the file imports again without choosing
+the pilot. A value the store does not have is left out, not written empty. Then every attribute the stakeholders
+kept from the file they came from (Gephi's *Modularity Class*, karate's ``club`` …; typed boolean, long, double or
+string from the values), and in GEXF Gephi's drawing as ``viz:`` elements (``viz:color``, ``viz:position``,
+``viz:size``; in GraphML they are plain attributes named ``viz:x``, ``viz:color`` …).
 
 *Ties* are edges from the stored source to the stored target, with the attributes ``relation``, ``weight``,
-``period`` and ``directed`` (boolean). Parallel ties (the same pair with another relation or period) are separate
+``period`` and ``directed`` (boolean), and what each tie kept from its file (a GEXF edge's ``label`` is written as
+the edge's label, its ``id`` as its id when every tie has its own). Parallel ties (the same pair with another relation or period) are separate
 edges. Periods are a plain edge attribute (``baseline``, ``end`` or an ISO date), not GEXF's dynamic spells, so every
 reader sees them the same way; filter on ``period`` to compare baseline and end.
 
@@ -53,6 +58,7 @@ GraphML spec makes them optional) and no graph-level data keys (Gephi's GraphML 
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -61,6 +67,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.exports import to_csv
+from lessons.ingest.attributes import decode as _decode_attributes
 
 GRAPHML_NAMESPACE = "http://graphml.graphdrawing.org/xmlns"
 GEXF_NAMESPACE = "http://www.gexf.net/1.2draft"
@@ -76,7 +83,11 @@ NODE_ATTRIBUTES = {
     "organisation": "string",
     "role": "string",
     "pilot": "string",
+    "pilot_name": "string",
+    "pilot_country": "string",
 }
+#: Kept attributes GEXF writes as Gephi's drawing (``viz:`` elements) rather than as values.
+VIZ_NAMESPACE = "http://www.gexf.net/1.2draft/viz"
 #: Edge attributes written to GraphML; GEXF writes ``weight`` as the edge's own attribute instead.
 EDGE_ATTRIBUTES = {"relation": "string", "weight": "double", "period": "string", "directed": "boolean"}
 FORMATS = ("graphml", "gexf", "csv", "zip")
@@ -110,24 +121,25 @@ class _Network:
 
 
 def _load(db: Database, pilot: str, relations, period: str) -> _Network:
-    row = db.execute("SELECT id, slug, name FROM pilots WHERE slug = ?", [pilot]).fetchone()
+    row = db.execute("SELECT id, slug, name, country FROM pilots WHERE slug = ?", [pilot]).fetchone()
     if row is None:
         raise ValueError(f"There is no pilot '{pilot}'.")
-    pilot_row = dict(zip(("id", "slug", "name"), row))
+    pilot_row = dict(zip(("id", "slug", "name", "country"), row))
     relations = (relations,) if isinstance(relations, str) else tuple(relations or ())
     period = period or "all"
     cursor = db.execute(
         """SELECT s.id, s.key, s.name, s.sector, sec.name AS sector_name, s.hard_to_reach,
-                  o.name AS organisation, s.role
+                  o.name AS organisation, s.role, s.attributes
            FROM stakeholders s
            LEFT JOIN sectors sec ON sec.code = s.sector
            LEFT JOIN organisations o ON o.id = s.organisation_id
            WHERE s.pilot_id = ? ORDER BY s.key""",
         [pilot_row["id"]],
     )
-    nodes = [dict(zip(NODE_COLUMNS, r)) for r in cursor.fetchall()]
+    nodes = [dict(zip([*NODE_COLUMNS, "attributes"], r)) for r in cursor.fetchall()]
     for node in nodes:
         node["hard_to_reach"] = bool(node["hard_to_reach"])
+        node["attributes"] = _decode_attributes(node["attributes"])
     where, params = ["t.pilot_id = ?"], [pilot_row["id"]]
     if relations:
         where.append(f"t.relation IN ({', '.join('?' * len(relations))})")
@@ -136,15 +148,16 @@ def _load(db: Database, pilot: str, relations, period: str) -> _Network:
         where.append("t.period = ?")
         params.append(period)
     cursor = db.execute(
-        f"""SELECT a.key, b.key, t.relation, t.directed, t.weight, t.period
+        f"""SELECT a.key, b.key, t.relation, t.directed, t.weight, t.period, t.attributes
             FROM ties t JOIN stakeholders a ON a.id = t.source_id JOIN stakeholders b ON b.id = t.target_id
             WHERE {" AND ".join(where)}
             ORDER BY a.key, b.key, t.relation, t.period, t.directed""",
         params,
     )
-    ties = [dict(zip(TIE_COLUMNS, r)) for r in cursor.fetchall()]
+    ties = [dict(zip([*TIE_COLUMNS, "attributes"], r)) for r in cursor.fetchall()]
     for tie in ties:
         tie["directed"], tie["weight"] = bool(tie["directed"]), float(tie["weight"])
+        tie["attributes"] = _decode_attributes(tie["attributes"])
     return _Network(pilot_row, nodes, ties, relations, period)
 
 
@@ -195,7 +208,7 @@ def pilot_network_frames(
     0
     """
     network = _load(db, pilot, relations, period)
-    nodes = pd.DataFrame(network.nodes, columns=NODE_COLUMNS)
+    nodes = pd.DataFrame(network.nodes, columns=NODE_COLUMNS)  # kept attributes: GraphML and GEXF only
     ties = pd.DataFrame(network.ties, columns=TIE_COLUMNS)
     return nodes.astype({"hard_to_reach": bool}), ties.astype({"directed": bool, "weight": float})
 
@@ -227,7 +240,51 @@ def _value(value, kind: str) -> str:
         return "true" if value else "false"
     if kind == "double":
         return repr(float(value))
+    if isinstance(value, list | dict):  # values over time, spells: as JSON text
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _kind(values: list) -> str:
+    """Return the GraphML/GEXF type that holds every one of ``values``: boolean, long, double or string.
+
+    >>> _kind([True, False]), _kind([1, 2]), _kind([1, 2.5]), _kind([1, "a"])
+    ('boolean', 'long', 'double', 'string')
+    """
+    if all(isinstance(v, bool) for v in values):
+        return "boolean"
+    if any(isinstance(v, bool) for v in values):
+        return "string"
+    if all(isinstance(v, int) for v in values):
+        return "long"
+    if all(isinstance(v, int | float) for v in values):
+        return "double"
+    return "string"
+
+
+def _kept(records: list[dict], reserved=()) -> dict[str, str]:
+    """Return the attributes kept on ``records`` (name → type), in name order, leaving out ``reserved`` names."""
+    values: dict[str, list] = {}
+    for record in records:
+        for name, value in record["attributes"].items():
+            if name not in reserved and value is not None:
+                values.setdefault(name, []).append(value)
+    return {name: _kind(values[name]) for name in sorted(values)}
+
+
+def _edge_ids(ties: list[dict]) -> tuple[list[str], bool]:
+    """Return the GEXF edge ids, and whether they are the ties' own.
+
+    The ties' own are the ids they kept from their file, when each tie has its own; else 0, 1, …
+    """
+    kept = [str(t["attributes"].get("id") or "") for t in ties]
+    if kept and all(kept) and len(set(kept)) == len(kept):
+        return kept, True
+    return [str(n) for n in range(len(ties))], False
+
+
+def _without(attributes: dict, names: set) -> dict:
+    return {k: v for k, v in attributes.items() if k not in names}
 
 
 def _present(value) -> bool:
@@ -239,7 +296,50 @@ def _attvalues(inner: str) -> str:
 
 
 def _node_values(network: _Network, node: dict) -> dict:
-    return {"pilot": network.pilot["slug"], **node}
+    pilot = network.pilot
+    return {"pilot": pilot["slug"], "pilot_name": pilot["name"], "pilot_country": pilot["country"], **node}
+
+
+def _viz(attributes: dict) -> str:
+    """Return the ``viz:`` elements of a node or edge from its kept drawing attributes (GEXF)."""
+    out = []
+    colour = attributes.get("viz:color")
+    if isinstance(colour, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        alpha = attributes.get("viz:alpha")
+        a = f' a="{_value(alpha, "double")}"' if isinstance(alpha, int | float) and not isinstance(alpha, bool) else ""
+        out.append(f'<viz:color r="{r}" g="{g}" b="{b}"{a}/>')
+    position = [(c, attributes.get(f"viz:{c}")) for c in "xyz"]
+    if all(isinstance(v, int | float) for c, v in position[:2]):
+        out.append(
+            "<viz:position "
+            + " ".join(f'{c}="{_value(v, "double")}"' for c, v in position if isinstance(v, int | float))
+            + "/>"
+        )
+    for name in ("size", "thickness"):
+        value = attributes.get(f"viz:{name}")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            out.append(f'<viz:{name} value="{_value(value, "double")}"/>')
+    if isinstance(attributes.get("viz:shape"), str) and attributes["viz:shape"]:
+        out.append(f'<viz:shape value="{xml_attribute(attributes["viz:shape"])}"/>')
+    return "".join(out)
+
+
+def _written_as_viz(attributes: dict) -> set[str]:
+    """Return the drawing attributes :func:`_viz` writes as ``viz:`` elements (the others stay values)."""
+    written = set()
+    colour = attributes.get("viz:color")
+    if isinstance(colour, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+        written.add("viz:color")
+        if isinstance(attributes.get("viz:alpha"), int | float) and not isinstance(attributes["viz:alpha"], bool):
+            written.add("viz:alpha")
+    numeric = {n for n, v in attributes.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+    if {"viz:x", "viz:y"} <= numeric:
+        written |= {"viz:x", "viz:y"} | ({"viz:z"} & numeric)
+    written |= {"viz:size", "viz:thickness"} & numeric
+    if isinstance(attributes.get("viz:shape"), str) and attributes["viz:shape"]:
+        written.add("viz:shape")
+    return written
 
 
 def to_graphml(
@@ -292,6 +392,12 @@ def to_graphml(
         out.append(f'  <key id="{name}" for="node" attr.name="{name}" attr.type="{kind}"/>')
     for name, kind in EDGE_ATTRIBUTES.items():
         out.append(f'  <key id="{name}" for="edge" attr.name="{name}" attr.type="{kind}"/>')
+    node_kept, tie_kept = _kept(network.nodes), _kept(network.ties)
+    node_ids = {name: f"node{i}" for i, name in enumerate(node_kept)}
+    tie_ids = {name: f"edge{i}" for i, name in enumerate(tie_kept)}
+    for domain, kept, ids in (("node", node_kept, node_ids), ("edge", tie_kept, tie_ids)):
+        for name, kind in kept.items():
+            out.append(f'  <key id="{ids[name]}" for="{domain}" attr.name="{xml_attribute(name)}" attr.type="{kind}"/>')
     out.append(
         f'  <graph id="{xml_attribute(network.pilot["slug"])}" edgedefault="{"directed" if default else "undirected"}">'
     )
@@ -304,6 +410,11 @@ def to_graphml(
             for name, kind in NODE_ATTRIBUTES.items()
             if _present(values[name])
         ]
+        data += [
+            f'<data key="{node_ids[name]}">{xml_text(_value(value, node_kept[name]))}</data>'
+            for name, value in node["attributes"].items()
+            if name in node_kept and value is not None
+        ]
         out.append(f'    <node id="{xml_attribute(node["key"])}">{"".join(data)}</node>')
     for tie in network.ties:
         flag = ' directed="false"' if per_edge_direction and tie["directed"] != default else ""
@@ -311,6 +422,10 @@ def to_graphml(
             f'<data key="{name}">{xml_text(_value(tie[name], kind))}</data>'
             for name, kind in EDGE_ATTRIBUTES.items()
             if _present(tie[name])
+        ) + "".join(
+            f'<data key="{tie_ids[name]}">{xml_text(_value(value, tie_kept[name]))}</data>'
+            for name, value in tie["attributes"].items()
+            if name in tie_kept and value is not None
         )
         out.append(
             f'    <edge source="{xml_attribute(tie["source"])}" target="{xml_attribute(tie["target"])}"{flag}>{data}</edge>'
@@ -360,16 +475,32 @@ def to_gexf(db: Database, pilot: str, *, relations=(), period: str = "all", per_
     network = _load(db, pilot, relations, period)
     default = network.default_directed
     edge_attributes = {k: v for k, v in EDGE_ATTRIBUTES.items() if k != "weight"}
+    edge_ids, own_ids = _edge_ids(network.ties)
+    for node in network.nodes:  # what GEXF writes as viz: elements, labels or ids is not written again as a value
+        node["values"] = _without(node["attributes"], _written_as_viz(node["attributes"]))
+    for tie in network.ties:
+        labelled = {"label"} if tie["attributes"].get("label") not in (None, "") else set()
+        reserved = _written_as_viz(tie["attributes"]) | labelled | ({"id"} if own_ids else set())
+        tie["values"] = _without(tie["attributes"], reserved)
+    node_kept = _kept([{"attributes": n["values"]} for n in network.nodes])
+    tie_kept = _kept([{"attributes": t["values"]} for t in network.ties])
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<gexf xmlns="{GEXF_NAMESPACE}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'<gexf xmlns="{GEXF_NAMESPACE}" xmlns:viz="{VIZ_NAMESPACE}" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         f'xsi:schemaLocation="{GEXF_NAMESPACE} {GEXF_NAMESPACE}/gexf.xsd" version="1.2">',
         f"  <meta><creator>{CREATOR}</creator><description>{xml_text(network.description())}</description></meta>",
         f'  <graph mode="static" defaultedgetype="{"directed" if default else "undirected"}">',
     ]
-    for klass, attributes in (("node", NODE_ATTRIBUTES), ("edge", edge_attributes)):
+    node_ids = {name: f"node{i}" for i, name in enumerate(node_kept)}
+    tie_ids = {name: f"edge{i}" for i, name in enumerate(tie_kept)}
+    for klass, attributes, kept, ids in (
+        ("node", NODE_ATTRIBUTES, node_kept, node_ids),
+        ("edge", edge_attributes, tie_kept, tie_ids),
+    ):
         out.append(f'    <attributes class="{klass}" mode="static">')
         out += [f'      <attribute id="{n}" title="{n}" type="{k}"/>' for n, k in attributes.items()]
+        out += [f'      <attribute id="{ids[n]}" title="{xml_attribute(n)}" type="{k}"/>' for n, k in kept.items()]
         out.append("    </attributes>")
     out.append(f'    <nodes count="{len(network.nodes)}">')
     for node in network.nodes:
@@ -378,22 +509,33 @@ def to_gexf(db: Database, pilot: str, *, relations=(), period: str = "all", per_
             f'<attvalue for="{name}" value="{xml_attribute(_value(values[name], kind))}"/>'
             for name, kind in NODE_ATTRIBUTES.items()
             if _present(values[name])
+        ) + "".join(
+            f'<attvalue for="{node_ids[name]}" value="{xml_attribute(_value(value, node_kept[name]))}"/>'
+            for name, value in node["values"].items()
+            if name in node_kept and value is not None
         )
         out.append(
             f'      <node id="{xml_attribute(node["key"])}" label="{xml_attribute(node["name"])}">'
-            f"{_attvalues(attvalues)}</node>"
+            f"{_attvalues(attvalues)}{_viz(node['attributes'])}</node>"
         )
     out += ["    </nodes>", f'    <edges count="{len(network.ties)}">']
     for number, tie in enumerate(network.ties):
         kind = ' type="undirected"' if per_edge_direction and tie["directed"] != default else ""
+        label = tie["attributes"].get("label")
+        label = f' label="{xml_attribute(_value(label, "string"))}"' if label not in (None, "") else ""
         attvalues = "".join(
             f'<attvalue for="{name}" value="{xml_attribute(_value(tie[name], k))}"/>'
             for name, k in edge_attributes.items()
             if _present(tie[name])
+        ) + "".join(
+            f'<attvalue for="{tie_ids[name]}" value="{xml_attribute(_value(value, tie_kept[name]))}"/>'
+            for name, value in tie["values"].items()
+            if name in tie_kept and value is not None
         )
         out.append(
-            f'      <edge id="{number}" source="{xml_attribute(tie["source"])}" target="{xml_attribute(tie["target"])}"'
-            f'{kind} weight="{_value(tie["weight"], "double")}">{_attvalues(attvalues)}</edge>'
+            f'      <edge id="{xml_attribute(edge_ids[number])}" source="{xml_attribute(tie["source"])}" '
+            f'target="{xml_attribute(tie["target"])}"{kind}{label} weight="{_value(tie["weight"], "double")}">'
+            f"{_attvalues(attvalues)}{_viz(tie['attributes'])}</edge>"
         )
     out += ["    </edges>", "  </graph>", "</gexf>", ""]
     return "\n".join(out).encode("utf-8")

@@ -17,7 +17,8 @@ SPEC = {
     "view": Param("networks_view", "Network", allowed=set(VIEWS)),
     "pilot": Param("networks_pilot", next(iter(slugs), None), allowed=set(slugs)),
     "period": Param("networks_period", "end", allowed=set(views.PERIOD_LABELS)),
-    "size": Param("networks_size", "degree", allowed=set(views.SIZE_BY)),
+    "size": Param("networks_size", "degree"),  # a measure, or a kept attribute: the page checks it
+    "colour": Param("networks_colour", "sector"),
     "rel": Param("networks_relations", many=True),
     "actor": Param("networks_actor"),
     "steps": Param("networks_steps", 1, allowed={"1", "2", "3"}),

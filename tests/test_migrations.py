@@ -26,6 +26,7 @@ ALL = [
     "m015_polis_meta_and_source_ids",
     "m016_words_as_written",
     "m017_two_mode",
+    "m014_network_attributes",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -255,6 +256,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m015_polis_meta_and_source_ids"),
         ("cross_pilot_lessons", "m016_words_as_written"),
         ("cross_pilot_lessons", "m017_two_mode"),
+        ("cross_pilot_lessons", "m014_network_attributes"),
     ]
     assert migrate(db) == []
     db.close()

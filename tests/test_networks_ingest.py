@@ -57,7 +57,7 @@ def count_elements(data: bytes) -> tuple[int, int]:
 def test_gephi_09_gexf_13_reads_completely():
     data = (GEPHI / "lesmis_gephi09_gexf13.gexf").read_bytes()
     net = read_network(data, "lesmis.gexf")
-    assert net.problems == []
+    assert [p.message for p in net.problems] == ["Not kept from the file: the file's meta data (creator 'Gephi 0.9')."]
     assert (len(net.stakeholders), len(net.ties)) == (77, 254) == count_elements(data)  # PROVENANCE.md: 77 and 254
     names = {s["key"]: s["name"] for s in net.stakeholders}
     assert names["11"] == "Valjean" and len(set(names.values())) == 77
@@ -77,8 +77,11 @@ def test_gephi_08_gexf_11_reads_completely_and_reports_undeclared_attributes():
     assert valjean["key"] == "11.0" and degree(net, "11.0") == 36
     assert valjean["attributes"]["image"].startswith("https://upload.wikimedia.org/")
     assert valjean["attributes"]["url"].startswith("Wikipedia: ")
-    undeclared = {p.column: p for p in warnings(net)}
+    undeclared = {p.column: p for p in warnings(net) if p.column}
     assert set(undeclared) == {"image", "url", "weight"}
+    assert [p.message for p in warnings(net) if not p.column] == [
+        "Not kept from the file: the file's meta data (creator 'Gephi 0.8')."
+    ]
     assert "(2 nodes)" in undeclared["image"].message and undeclared["image"].row == 105
     assert "(254 edges)" in undeclared["weight"].message
     assert all(t["weight"] is not None for t in net.ties)  # the undeclared 'weight' attvalue is still the weight
@@ -88,18 +91,19 @@ def test_gephi_08_gexf_11_reads_completely_and_reports_undeclared_attributes():
 def test_gephi_extracts_read_the_same_in_both_versions():
     old = read_gexf((FIXTURES / "miserables_gephi08_gexf11_extract.gexf").read_bytes(), "old.gexf")
     new = read_gexf((FIXTURES / "lesmis_gephi09_gexf13_extract.gexf").read_bytes(), "new.gexf")
-    assert errors(old) == errors(new) == [] and warnings(new) == []
+    assert errors(old) == errors(new) == [] and [p.column for p in warnings(new)] == [None]  # the meta data
     assert sorted(s["name"] for s in old.stakeholders) == sorted(s["name"] for s in new.stakeholders)
     assert (len(old.stakeholders), len(old.ties)) == (len(new.stakeholders), len(new.ties)) == (6, 8)
-    assert {p.column for p in warnings(old)} == {"image", "url", "weight"}
+    assert {p.column for p in warnings(old)} == {"image", "url", "weight", None}
     valjean = next(s for s in new.stakeholders if s["name"] == "Valjean")
+    drawing = {"viz:size": 100.0, "viz:x": -114.95767, "viz:y": -28.325005, "viz:color": "#f55b5b"}  # Gephi's viz:
     assert valjean == {
         "key": "11", "name": "Valjean", "sector": None, "hard_to_reach": None, "role": None, "organisation": None,
-        "attributes": {"Modularity Class": 1}, "_row": 12,
+        "pilot": None, "attributes": {"Modularity Class": 1, **drawing}, "_row": 12, "_pilot": {},
     }  # fmt: skip
-    assert new.ties[1] == {
-        "source": "2", "target": "0", "relation": None, "directed": False, "weight": 8.0, "period": None,
-        "attributes": {"id": "1"}, "_row": 63,
+    assert new.ties[1] == {  # an edge id that only numbers the edges (Gephi's 0, 1, …) carries nothing
+        "source": "2", "target": "0", "pilot": None, "relation": None, "directed": False, "weight": 8.0,
+        "period": None, "attributes": {}, "_row": 63,
     }  # fmt: skip
 
 
@@ -120,7 +124,8 @@ def test_classic_graphml_matches_networkx(name, nodes, edges):
     path = CLASSICS / f"{name}.graphml"
     net = read_graphml(path.read_bytes(), path.name)
     graph = nx.read_graphml(path)
-    assert net.problems == []
+    graph_data = {"karate_club": ["Not kept from the file: the graph's name ('Zachary's Karate Club')."]}
+    assert [p.message for p in net.problems] == graph_data.get(name, [])
     assert (
         (len(net.stakeholders), len(net.ties)) == (graph.number_of_nodes(), graph.number_of_edges()) == (nodes, edges)
     )
@@ -165,13 +170,15 @@ def test_yed_labels_become_names():
     path = FIXTURES / "yed_yfiles27_networkx_test.graphml"
     net = read_network(path.read_bytes(), path.name)
     graph = nx.read_graphml(path)
-    assert net.problems == []
+    assert [p.message for p in net.problems] == [
+        "Not kept from the file: yEd's drawing (positions, colours, shapes of nodes and edges)."
+    ]
     assert [(s["key"], s["name"]) for s in net.stakeholders] == [(n, d["label"]) for n, d in graph.nodes(data=True)]
     assert (
         net.stakeholders[2]["role"] == "description\nline1\nline2"
     )  # a 'description' key is the house's alias of role
     assert [(t["source"], t["target"], t["directed"], t["attributes"]) for t in net.ties] == [
-        ("n0", "n1", True, {"id": "e0"})
+        ("n0", "n1", True, {})  # yEd's edge id e0 only numbers the edges
     ]
 
 
@@ -293,7 +300,7 @@ def test_gexf_namespaces_of_every_version(namespace):
     )
     assert net.problems == []
     assert [(s["key"], s["name"], s["sector"], s["attributes"]) for s in net.stakeholders] == [
-        ("a", "City council", "public", {}),
+        ("a", "City council", "public", {"viz:size": 3.0}),  # Gephi's drawing is kept
         ("b", "Youth NGO", None, {}),
     ]
     assert [(t["source"], t["target"], t["weight"], t["directed"]) for t in net.ties] == [("a", "b", 2.0, False)]
@@ -412,9 +419,10 @@ def test_gexf_bad_weight_and_edge_type():
     net = read_gexf(doc, "pilot.gexf")
     assert [(t["weight"], t["directed"], t["attributes"]) for t in net.ties] == [
         (None, False, {"weight": "strong", "edge type": "sideways"}),
-        (-1.0, False, {}),
+        (-1.0, False, {"label": "x"}),  # an edge's label is a label, not a relation
     ]
-    assert sorted((p.row, p.column, p.severity, p.message) for p in net.problems) == [
+    assert sorted((p.row, p.column or "", p.severity, p.message) for p in net.problems) == [
+        (2, "", "warning", "There is already a tie between 'b' and 'a' (first on row 2): parallel tie kept."),
         (
             2,
             "type",
@@ -664,7 +672,7 @@ def test_gephi_edge_table_export():
     net = read_network(text.encode(), "edges.csv")
     assert net.problems == []
     assert [(t["directed"], t["relation"], t["weight"], t["attributes"]) for t in net.ties] == [
-        (True, "informs", 1.0, {"Id": "0"}),
+        (True, None, 1.0, {"Id": "0", "Label": "informs"}),  # a label, not a relation
         (False, None, 3.0, {"Id": "1"}),
     ]
 

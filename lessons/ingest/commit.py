@@ -211,6 +211,7 @@ def _row_for(db, change: Change, pilot_id: int, upload_id: int, now: str, theme_
             "pilot_id": pilot_id, "key": after["key"], "name": after["name"], "sector": after["sector"],
             "organisation_id": _organisation_id(db, after.get("organisation"), after.get("sector")),
             "hard_to_reach": int(bool(after.get("hard_to_reach"))), "role": after.get("role"), "upload_id": upload_id,
+            "attributes": after.get("attributes"),
         }  # fmt: skip
     ends = {}
     for end in ("source", "target"):
@@ -223,5 +224,5 @@ def _row_for(db, change: Change, pilot_id: int, upload_id: int, now: str, theme_
     return {
         "pilot_id": pilot_id, "source_id": ends["source"], "target_id": ends["target"], "relation": after["relation"],
         "directed": int(bool(after.get("directed"))), "weight": after.get("weight") or 1.0, "period": after["period"],
-        "upload_id": upload_id,
+        "upload_id": upload_id, "attributes": after.get("attributes"),
     }  # fmt: skip

@@ -15,8 +15,8 @@ PILOT_TABLES = ("pilots", "stakeholders", "lessons", "ties")
 COMPARED = {
     "lessons": ("title", "lesson", "context", "recommendation", "kind", "phase", "evidence_source",
                 "evidence_strength", "status", "language", "recorded_on", "themes", "groups"),
-    "stakeholders": ("name", "organisation", "sector", "hard_to_reach", "role"),
-    "ties": ("directed", "weight"),
+    "stakeholders": ("name", "organisation", "sector", "hard_to_reach", "role", "attributes"),
+    "ties": ("directed", "weight", "attributes"),
     "pilots": ("name", "country", "region", "city", "service_area", "target_groups", "methodology", "project",
                "start_date", "end_date", "lead_organisation", "summary"),
 }  # fmt: skip

@@ -16,6 +16,7 @@ from pathlib import PurePath
 
 from openpyxl import load_workbook
 
+from lessons.ingest.attributes import ATTRIBUTES
 from lessons.ingest.fields import SHEET_ALIASES
 from lessons.ingest.networks import read_network
 from lessons.ingest.problems import Problem
@@ -301,20 +302,36 @@ def read_json(data: bytes, filename: str, problems: list[Problem]) -> list[Sheet
 
 
 def read_network_file(data: bytes, filename: str, problems: list[Problem]) -> list[Sheet]:
-    """GraphML or GEXF → Stakeholders and Ties sheets."""
+    """GraphML or GEXF → Stakeholders and Ties sheets, and a Pilot sheet when the nodes name their pilot.
+
+    Each row's own attributes (what the file says beyond our columns) travel under :data:`ATTRIBUTES`, which is no
+    column: they are kept with the stakeholder or tie. Nodes that all name one pilot (as this app's exports do, with
+    ``pilot``, ``pilot_name`` and ``pilot_country``) give the rows their pilot and the Pilot sheet its facts, so the
+    file imports again without choosing the pilot.
+    """
     network = read_network(data, filename)
     problems.extend(network.problems)
     sheets = []
+    named = {r.get("pilot") for r in network.stakeholders}
+    if len(named) == 1 and None not in named:
+        facts = next((r["_pilot"] for r in network.stakeholders if r.get("_pilot")), {})
+        row = {"slug": next(iter(named)), **facts}
+        sheets.append(Sheet("Pilot", filename, list(row), [row], first_row=1))
     for name, records in (("Stakeholders", network.stakeholders), ("Ties", network.ties)):
         if not records:
             continue
         rows = []
         for record in records:
-            row = {k: v for k, v in record.items() if k not in ("attributes", "_row")}
+            row = {k: v for k, v in record.items() if k not in ("attributes", "_row", "_pilot")}
+            if not any(r.get("pilot") for r in records):
+                row.pop("pilot", None)
             if name == "Ties" and isinstance(row.get("directed"), bool):
                 row["directed"] = "yes" if row["directed"] else "no"
             rows.append(row)
         columns = list(dict.fromkeys(k for r in rows for k in r))
+        for row, record in zip(rows, records):
+            if record.get("attributes"):
+                row[ATTRIBUTES] = record["attributes"]
         sheets.append(Sheet(name, filename, columns, rows, first_row=1, row_numbers=[r.get("_row") for r in records]))
     return sheets
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from lessons.ingest import normalise as norm
+from lessons.ingest.attributes import row_attributes
 from lessons.ingest.fields import SHEETS, Field
 from lessons.ingest.problems import SHOWN_ROWS, Problem
 from lessons.ingest.tables import Sheet, Upload
@@ -432,6 +433,7 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                     )
                 prepared.problems += problems
                 row = dict(values, pilot=pilot, _where=where, _given=tuple(mapping))
+                row.update(row_attributes(table, sheet.columns, raw, mapping))  # what the file says beyond our columns
                 if any(p.severity == "error" for p in problems):
                     if table == "stakeholders" and values.get("key"):
                         prepared.refused.setdefault(pilot, set()).add(values["key"])

@@ -54,6 +54,7 @@ from lessons.network.graph import (
     edge_frame,
     graph_from_edges,
     pilot_actors,
+    pilot_attributes,
     pilot_graph,
     relations,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "layout",
     "network_metrics",
     "pilot_actors",
+    "pilot_attributes",
     "pilot_graph",
     "pilot_layout",
     "relations",

@@ -5,6 +5,7 @@ Also the package's shared pieces: the periods a tie can belong to and the seed o
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -53,6 +54,42 @@ def pilot_actors(db: Database, pilot: str) -> pd.DataFrame:
     )
     actors["hard_to_reach"] = actors["hard_to_reach"].astype(bool)
     return actors
+
+
+def pilot_attributes(db: Database, pilot: str) -> pd.DataFrame:
+    """Return what each stakeholder of a pilot kept from its network file: one column per attribute, by id.
+
+    Columns: ``id``, then every attribute any stakeholder has, in name order (a stakeholder without it: None).
+    Values are as kept (text, number, true/false); a list (values over time) is given as JSON text.
+
+    >>> from lessons.store import open_memory_store
+    >>> db = open_memory_store()
+    >>> p = db["pilots"].insert({"slug": "k", "name": "K", "country": "FI"}).last_pk
+    >>> for key, kept in [("0", '{"club": "Mr. Hi", "viz:x": 1.5}'), ("1", None)]:
+    ...     _ = db["stakeholders"].insert({"pilot_id": p, "key": key, "name": key, "sector": "public", "attributes": kept})
+    >>> pilot_attributes(db, "k").to_dict("records")
+    [{'id': 1, 'club': 'Mr. Hi', 'viz:x': 1.5}, {'id': 2, 'club': None, 'viz:x': None}]
+    """
+    rows = db.execute(
+        "SELECT id, attributes FROM stakeholders WHERE pilot_id = ? ORDER BY id", [_pilot_id(db, pilot)]
+    ).fetchall()
+    kept = [(row_id, decode_attributes(text)) for row_id, text in rows]
+    names = sorted({name for _, values in kept for name in values})
+    records = [{"id": row_id, **{n: _shown_value(values.get(n)) for n in names}} for row_id, values in kept]
+    return pd.DataFrame(records, columns=["id", *names]).astype(object).replace({np.nan: None})
+
+
+def decode_attributes(text: str | None) -> dict:
+    """Return the attributes a row keeps as JSON text (``lessons.ingest.attributes`` writes them), or ``{}``."""
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _shown_value(value):
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
 
 
 def _pilot_ties(db: Database, pilot_id: int, relations: Sequence[str], period: str | None) -> pd.DataFrame:

@@ -71,16 +71,44 @@ def _eigenvector(G: nx.Graph, nodes: list) -> np.ndarray:
     return np.array([found.get(v, 0.0) for v in nodes], dtype=float)
 
 
-def _communities(G: nx.Graph, nodes: list) -> tuple[np.ndarray, float | None]:
-    """Find Louvain communities (networkx, weighted, seed fixed), numbered 1, 2, … from the largest (ties: first node).
+def canonical_graph(G: nx.Graph) -> tuple[nx.Graph, dict]:
+    """Return ``G`` rebuilt in a canonical order, and each node's rank in it.
 
-    Actors alone in theirs (isolates) get 0. Returns the numbers and the partition's modularity.
+    Nodes are ordered by their ``key`` attribute (the stakeholder key; the node itself when there is none), edges by
+    their ends' ranks, so that the same network read from rows in any order gives the same graph, node for node and
+    neighbour for neighbour: what order-sensitive algorithms (Louvain) need to give the same answer.
+
+    >>> H, rank = canonical_graph(nx.Graph([("c", "a"), ("b", "a")]))
+    >>> list(H), list(H.edges), rank["c"]
+    (['a', 'b', 'c'], [('a', 'b'), ('a', 'c')], 2)
+    """
+    order = sorted(G, key=lambda v: (str(G.nodes[v].get("key", v)), str(v)))
+    rank = {v: i for i, v in enumerate(order)}
+    H = G.__class__()
+    H.add_nodes_from(order)
+    edges = []
+    for u, v, weight in G.edges(data="weight", default=1.0):
+        if not G.is_directed() and rank[u] > rank[v]:
+            u, v = v, u
+        edges.append((rank[u], rank[v], u, v, weight))
+    H.add_weighted_edges_from((u, v, w) for _, _, u, v, w in sorted(edges, key=lambda e: e[:2]))
+    return H, rank
+
+
+def _communities(G: nx.Graph, nodes: list) -> tuple[np.ndarray, float | None]:
+    """Find Louvain communities (networkx, weighted, seed fixed), numbered 1, 2, … from the largest.
+
+    Louvain visits nodes in a seeded random order and their neighbours in the graph's order, so it runs on
+    :func:`canonical_graph`: the same network gives the same communities and modularity whatever the order of the
+    rows it was read from. Communities of equal size are numbered by their first member in key order. Actors alone
+    in theirs (isolates) get 0. Returns the numbers and the partition's modularity.
     """
     if G.number_of_edges() == 0:
         return np.zeros(len(nodes), dtype=int), None
-    found = nx.community.louvain_communities(G, weight="weight", seed=SEED)
+    H, rank = canonical_graph(G)
+    found = nx.community.louvain_communities(H, weight="weight", seed=SEED)
+    found = sorted(found, key=lambda c: (-len(c), min(rank[v] for v in c)))
     position = {v: i for i, v in enumerate(nodes)}
-    found = sorted(found, key=lambda c: (-len(c), min(position[v] for v in c)))
     number = np.zeros(len(nodes), dtype=int)
     label = 0
     for community in found:
@@ -89,7 +117,7 @@ def _communities(G: nx.Graph, nodes: list) -> tuple[np.ndarray, float | None]:
         label += 1
         for v in community:
             number[position[v]] = label
-    modularity = nx.community.modularity(G, found, weight="weight")
+    modularity = nx.community.modularity(H, found, weight="weight")
     return number, float(modularity)
 
 

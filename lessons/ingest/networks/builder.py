@@ -24,9 +24,11 @@ class NetworkData:
     """Rows read from one network file, and every problem found in it.
 
     ``stakeholders`` holds one dict per node: ``key``, ``name``, ``sector``, ``hard_to_reach``, ``role``,
-    ``organisation`` (raw text or None), ``attributes`` (everything else, by name) and ``_row`` (where it was read).
+    ``organisation``, ``pilot`` (raw text or None), ``attributes`` (everything else, by name), ``_row`` (where it was
+    read) and ``_pilot`` (the pilot's ``name`` and ``country`` when the node names them, as this app's exports do).
     ``ties`` holds one dict per edge: ``source``, ``target``, ``relation``, ``directed`` (bool), ``weight`` (float
-    or None when the file gives none), ``period``, ``attributes`` and ``_row``.
+    or None when the file gives none), ``period``, ``pilot`` (its source's), ``attributes`` and ``_row``. What the
+    file holds and no row keeps (the graph's own data, meta data, yEd graphics …) is named in one warning.
     """
 
     stakeholders: list[dict] = field(default_factory=list)
@@ -48,6 +50,11 @@ class _Builder:
         self.ties: list[dict] = []
         self.problems: list[Problem] = []
         self._tallies: dict[tuple, list] = {}
+        self.not_kept: dict[str, None] = {}  # what the file holds that no row keeps, in the order met
+
+    def drop(self, what: str) -> None:
+        """Note something the file holds that is not kept; :meth:`finish` names them all in one warning."""
+        self.not_kept.setdefault(what, None)
 
     def problem(self, row, column, message, fix, severity="error") -> None:
         self.problems.append(Problem(self.filename, None, row, column, message, fix, severity))
@@ -114,6 +121,16 @@ class _Builder:
 
     def add_node(self, key: str, entries: list[_Entry], row) -> None:
         mapped, attributes = self.split(entries, _NODE_FIELDS, row)
+        if "key" in attributes and str(attributes["key"]).strip() == key:
+            del attributes["key"]  # this app's exports repeat the id as data (igraph mangles ids, not text)
+        if mapped.get("sector") and "sector_name" in attributes:
+            del attributes["sector_name"]  # the sector's name, which comes with the sector
+        facts = {}
+        if mapped.get("pilot"):
+            for name in ("name", "country"):
+                value = attributes.pop(f"pilot_{name}", None)
+                if value not in (None, ""):
+                    facts[name] = str(value)
         self.stakeholders.append(
             {
                 "key": key,
@@ -122,8 +139,10 @@ class _Builder:
                 "hard_to_reach": mapped.get("hard_to_reach"),
                 "role": mapped.get("role"),
                 "organisation": mapped.get("organisation"),
+                "pilot": mapped.get("pilot"),
                 "attributes": attributes,
                 "_row": row,
+                "_pilot": facts,
             }
         )
 
@@ -135,11 +154,12 @@ class _Builder:
         Without a per-edge direction mark (``marked``), a yes/no data value named ``directed`` — as this app's own
         exports write it — decides the direction, so mixed networks survive a round trip.
         """
-        if not marked:
-            flag = next((e for e in entries if not e.raw and _fold(e.name) == "directed"), None)
-            text = (_first_text(flag.value) or "").casefold() if flag else ""
-            if text in _YES or text in _NO:
+        flag = next((e for e in entries if not e.raw and _fold(e.name) == "directed"), None)
+        text = (_first_text(flag.value) or "").casefold() if flag else ""
+        if text in _YES or text in _NO:
+            if not marked:
                 directed = text in _YES
+            if directed == (text in _YES):  # it says what the mark says: nothing more to keep
                 entries = [e for e in entries if e is not flag]
         mapped, attributes = self.split(entries, _TIE_FIELDS, row)
         weight = None
@@ -171,6 +191,7 @@ class _Builder:
             {
                 "source": source,
                 "target": target,
+                "pilot": None,
                 "relation": mapped.get("relation"),
                 "directed": directed,
                 "weight": weight,
@@ -237,6 +258,15 @@ class _Builder:
                 )  # fmt: skip
             else:
                 seen.setdefault(key, row)
+        pilots = {node["key"]: node["pilot"] for node in self.stakeholders if node.get("pilot")}
+        for tie in self.ties:
+            tie["pilot"] = pilots.get(tie["source"]) or pilots.get(tie["target"])
+        if self.not_kept:
+            self.problem(
+                None, None, f"Not kept from the file: {'; '.join(self.not_kept)}.",
+                "Everything else is kept with its stakeholder or tie; to keep these too, put them on the nodes or edges in your network tool.",
+                "warning",
+            )  # fmt: skip
         for row, column, message, fix, n, severity in self._tallies.values():
             self.problems.append(Problem(self.filename, None, row, column, _plural(message, n), fix, severity))
         self.problems.sort(key=lambda p: (p.row is not None, p.row or 0))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from lessons.ingest.networks.builder import NetworkData
+from lessons.ingest.networks.graphml import OWN_EXPORT, _short
 from lessons.ingest.networks.names import _DIRECTIONS, _Entry, _iso_date
 from lessons.ingest.networks.safexml import _XMLReader, read_xml_network
 
@@ -17,6 +19,50 @@ GEXF_NAMESPACES = {
 }
 _GEXF_NAMESPACE = re.compile(r"^https?://(www\.)?gexf\.net/1\.\d+(draft)?/?$")
 _TIME_ATTRIBUTES = ("start", "end", "startopen", "endopen", "timestamp", "timestamps")
+#: The attributes Gephi's drawing (``viz:``) is kept under; :mod:`lessons.network_io` writes them back as ``viz:``.
+_VIZ_ELEMENTS = ("color", "position", "size", "thickness", "shape")
+VIZ_ATTRIBUTES = ("viz:color", "viz:alpha", "viz:x", "viz:y", "viz:z", "viz:size", "viz:thickness", "viz:shape")
+
+
+def _float(text):
+    """Return ``text`` as a finite float, or as it is when it is not one (kept as text).
+
+    >>> _float("2.5"), _float("1e999"), _float("wide")
+    (2.5, '1e999', 'wide')
+    """
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return text
+    return value if math.isfinite(value) else text
+
+
+def viz_values(local: str, attrs: dict) -> list[tuple[str, object]]:
+    """Return the attributes a ``viz:`` element gives a node or edge (colour as ``#rrggbb``, numbers as floats).
+
+    >>> viz_values("color", {"r": "245", "g": "91", "b": "91"}), viz_values("position", {"x": "-1.5", "y": "2"})
+    ([('viz:color', '#f55b5b')], [('viz:x', -1.5), ('viz:y', 2.0)])
+    """
+    if local == "color":
+        out = []
+        if attrs.get("hex"):
+            out.append(("viz:color", attrs["hex"].strip().lower()))
+        else:
+            try:
+                rgb = [max(0, min(255, int(float(attrs.get(c, "0"))))) for c in "rgb"]
+                out.append(("viz:color", "#{:02x}{:02x}{:02x}".format(*rgb)))
+            except (ValueError, OverflowError):  # not numbers, or numbers beyond any float
+                out.append(("viz:color", " ".join(f"{c}={attrs.get(c)}" for c in "rgb")))
+        if attrs.get("a") is not None:
+            out.append(("viz:alpha", _float(attrs["a"])))
+        return out
+    if local == "position":
+        return [(f"viz:{c}", _float(attrs[c])) for c in "xyz" if attrs.get(c) is not None]
+    if local in ("size", "thickness"):
+        return [(f"viz:{local}", _float(attrs.get("value")))] if attrs.get("value") is not None else []
+    if local == "shape":
+        return [("viz:shape", attrs.get("value") or attrs.get("uri") or "")]
+    return []
 
 
 class _GEXFReader(_XMLReader):
@@ -31,11 +77,27 @@ class _GEXFReader(_XMLReader):
         self.default_for: dict | None = None
         self.counts: dict[str, tuple[str, int]] = {}
         self.version: str | None = None
+        self.meta: dict[str, str] = {}  # <meta>'s children's text: not kept, named in the warning
+        self.meta_at: str | None = None
+        self.in_meta = False
 
     def start(self, ns, local, attrs, line):
         if self.root is None:
             self.root, self.root_ns = local, ns
             self.version = GEXF_NAMESPACES.get(ns)
+        if self.in_meta and self.skip == 1:
+            self.meta_at = local
+            self.meta.setdefault(local, "")
+        if not self.skip and ns != self.root_ns and (ns.rstrip("/").endswith("viz") or local in _VIZ_ELEMENTS):
+            owner = self.nearest("node", "edge")
+            if owner is not None:
+                owner["viz"].extend(viz_values(local, attrs))
+            else:
+                self.b.drop(f"viz:{local} outside a node or edge")
+        elif not self.skip and local == "meta":
+            self.in_meta = True
+        elif not self.skip and ns != self.root_ns:
+            self.b.drop(f"<{local}> elements of another vocabulary than GEXF")
         if self.skip or ns != self.root_ns or local == "meta":
             self.skip += 1
             return
@@ -75,11 +137,11 @@ class _GEXFReader(_XMLReader):
         elif local == "node" and self.in_graph:
             self.counted()
             parent = self.nearest("node")
-            record = {"id": attrs.get("id", ""), "xml": {k: v for k, v in attrs.items() if k != "id"}, "line": line, "values": [], "spells": [], "parents": [], "parent": parent["id"] if parent else None}  # fmt: skip
+            record = {"id": attrs.get("id", ""), "xml": {k: v for k, v in attrs.items() if k != "id"}, "line": line, "values": [], "spells": [], "parents": [], "viz": [], "parent": parent["id"] if parent else None}  # fmt: skip
             self.nodes.append(record)
         elif local == "edge" and self.in_graph:
             self.counted()
-            record = {"xml": dict(attrs), "line": line, "values": [], "spells": [], "parents": []}
+            record = {"xml": dict(attrs), "line": line, "values": [], "spells": [], "parents": [], "viz": []}
             self.edges.append(record)
         elif local == "attvalue":
             owner = self.nearest("node", "edge")
@@ -98,6 +160,9 @@ class _GEXFReader(_XMLReader):
     def end(self, ns, local):
         if self.skip:
             self.skip -= 1
+            if self.in_meta:
+                self.meta_at = None
+                self.in_meta = self.skip > 0
             return
         self.stack.pop()
         if local == "default":
@@ -108,6 +173,8 @@ class _GEXFReader(_XMLReader):
     def text(self, text):
         if self.default_for is not None:
             self.default_for["default"] += text
+        elif self.meta_at is not None:
+            self.meta[self.meta_at] += text
 
     def entries(self, record: dict, domain: str) -> list[_Entry]:
         declared = self.declared.get(domain, {})
@@ -140,6 +207,7 @@ class _GEXFReader(_XMLReader):
             out.append(_Entry("spells", record["spells"], raw=True))
         if record["parents"]:
             out.append(_Entry("parents", record["parents"], raw=True))
+        out += [_Entry(name, value, raw=True) for name, value in record["viz"]]
         return out
 
     def build(self) -> None:
@@ -166,13 +234,18 @@ class _GEXFReader(_XMLReader):
         if self.graphs == 0:
             b.problem(None, None, "The GEXF file has no <graph> element.", "Export the network again from Gephi.")
             return
+        said = {k: _short(v) for k, v in self.meta.items() if v.strip()}
+        if said and OWN_EXPORT.removesuffix(".").removeprefix("Written by ") != said.get("creator"):
+            b.drop("the file's meta data (" + ", ".join(f"{k} '{v}'" for k, v in said.items()) + ")")
         for node in self.nodes:
             entries = self.entries(node, "node")
             if node["parent"] is not None:
                 entries.append(_Entry("parent", node["parent"], raw=True))
             b.add_node(node["id"], entries, node["line"])
-        for edge in self.edges:
+        for position, edge in enumerate(self.edges):
             xml = edge["xml"]
+            if xml.get("id") == str(position):
+                del xml["id"]  # an id that only numbers the edges in order (as Gephi writes them) carries nothing
             source, target, kind = xml.pop("source", ""), xml.pop("target", ""), xml.pop("type", None)
             directed = self.default_directed
             if kind is not None:
@@ -244,7 +317,7 @@ def read_gexf(data: bytes, filename: str) -> NetworkData:
     >>> [(s["name"], s["sector"], s["attributes"]) for s in net.stakeholders]
     [('City council', 'public', {'9': 'x'}), ('Youth NGO', None, {})]
     >>> {k: net.ties[0][k] for k in ("relation", "directed", "weight", "attributes")}
-    {'relation': 'funding', 'directed': True, 'weight': 3.0, 'attributes': {'id': 'e'}}
+    {'relation': None, 'directed': True, 'weight': 3.0, 'attributes': {'id': 'e', 'label': 'funding'}}
     >>> net.problems[0].message
     'The node value for \'9\' refers to an attribute not declared in <attributes class="node"> (1 node); it was kept as \'9\'.'
     """

@@ -7,6 +7,19 @@ from lessons.ingest.networks.names import _Entry
 from lessons.ingest.networks.safexml import _XMLReader, read_xml_network
 
 GRAPHML_NAMESPACE = "http://graphml.graphdrawing.org/xmlns"
+YED = "yEd's drawing (positions, colours, shapes of nodes and edges)"
+#: How this app's own exports end their description (written anew on every export, so not worth a warning).
+OWN_EXPORT = "Written by Cross-Pilot Lessons."
+
+
+def _short(text: str, limit: int = 60) -> str:
+    r"""Return ``text`` on one line, cut to ``limit`` characters.
+
+    >>> _short("Zachary's\n  Karate Club"), _short("x" * 70)[-3:]
+    ("Zachary's Karate Club", 'xx…')
+    """
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _GraphMLReader(_XMLReader):
@@ -23,6 +36,9 @@ class _GraphMLReader(_XMLReader):
         self.data_depth = 0
         self.default_for: dict | None = None
         self.foreign_root = False
+        self.graph_record: dict = {"data": []}  # the first graph's own <data> (its name …): not kept, named
+        self.desc: list[str] | None = None
+        self.descriptions: list[str] = []
 
     def start(self, ns, local, attrs, line):
         if self.root is None:
@@ -34,6 +50,8 @@ class _GraphMLReader(_XMLReader):
                 self.data["label_depth"] = self.data_depth
             return
         if self.skip or ns not in (GRAPHML_NAMESPACE, ""):
+            if not self.skip and self.stack:
+                self.b.drop(YED if "yworks" in ns else f"<{local}> elements of another vocabulary than GraphML")
             self.skip += 1
             return
         record = None
@@ -81,16 +99,14 @@ class _GraphMLReader(_XMLReader):
             self.hyperedges.append(line)
             self.skip += 1
             return
-        elif local == "data" and self.stack and self.stack[-1][0] in ("node", "edge") and self.stack[-1][1] is not None:
-            self.data = {
-                "key": attrs.get("key", ""),
-                "text": [],
-                "label": None,
-                "line": line,
-                "owner": self.stack[-1][1],
-            }
-            self.data_depth = 0
-            return
+        elif local == "data" and self.stack and self.stack[-1][0] in ("node", "edge", "graph"):
+            owner = self.stack[-1][1] if self.stack[-1][0] != "graph" else self.graph_record
+            if owner is not None:
+                self.data = {"key": attrs.get("key", ""), "text": [], "label": None, "line": line, "owner": owner}
+                self.data_depth = 0
+                return
+        elif local == "desc" and self.stack and self.stack[-1][0] == "graph":
+            self.desc = []
         self.stack.append((local, record))
 
     def end(self, ns, local):
@@ -112,6 +128,9 @@ class _GraphMLReader(_XMLReader):
             self.graph_defaults.pop()
         elif local == "default":
             self.default_for = None
+        elif local == "desc" and self.desc is not None:
+            self.descriptions.append("".join(self.desc).strip())
+            self.desc = None
 
     def text(self, text):
         if self.data is not None:
@@ -121,6 +140,8 @@ class _GraphMLReader(_XMLReader):
                 self.data["label"].append(text)
         elif self.default_for is not None:
             self.default_for["default"] += text
+        elif self.desc is not None:
+            self.desc.append(text)
 
     def entries(self, data: list[tuple], domain: str) -> list[_Entry]:
         out, present = [], set()
@@ -137,6 +158,7 @@ class _GraphMLReader(_XMLReader):
             elif key["yfiles"]:  # yEd keeps node and edge labels inside its graphics
                 if label and label.strip():
                     out.append(_Entry("label", label.strip()))
+                self.b.drop(YED)
             else:
                 out.append(_Entry(key["name"] or key_id, text, key["type"]))
         for key in self.keys.values():
@@ -190,12 +212,20 @@ class _GraphMLReader(_XMLReader):
                 f"The file has {len(self.hyperedges)} hyperedge(s), which were not read: a tie joins exactly two stakeholders.",
                 "Replace each hyperedge by ties between pairs of stakeholders.",
             )
+        for key_id, text, _, _ in self.graph_record["data"]:
+            name = (self.keys.get(key_id) or {}).get("name") or key_id
+            b.drop(f"the graph's {name} ('{_short(text)}')")
+        for text in self.descriptions:
+            if text and not text.endswith(OWN_EXPORT):  # this app's own description is written anew on export
+                b.drop(f"the graph's description ('{_short(text)}')")
         for node in self.nodes:
             entries = self.entries(node["data"], "node")
             if node["parent"] is not None:
                 entries.append(_Entry("parent", node["parent"], raw=True))
             b.add_node(node["id"], entries, node["line"])
-        for edge in self.edges:
+        for position, edge in enumerate(self.edges):
+            if edge["xml"].get("id") in (str(position), f"e{position}"):
+                del edge["xml"]["id"]  # an id that only numbers the edges in order carries nothing
             directed = edge["default"]
             flag = edge["directed"]
             if flag is not None:

@@ -27,9 +27,12 @@ _NODE_FIELDS = {
     "hard_to_reach": _aliases(STAKEHOLDERS, "hard_to_reach"),
     "role": _aliases(STAKEHOLDERS, "role"),
     "organisation": _aliases(STAKEHOLDERS, "organisation"),
+    "pilot": ("pilot",),  # this app's own exports name the pilot of every node
 }
+#: An edge's label (GEXF ``label``, yEd's edge label) is a label, kept as an attribute, not a relation type.
+_LABELS = ("label", "edge label")
 _TIE_FIELDS = {
-    "relation": (*_aliases(TIES, "relation"), "edge label"),
+    "relation": tuple(a for a in _aliases(TIES, "relation") if a not in _LABELS),
     "weight": _aliases(TIES, "weight"),
     "period": _aliases(TIES, "period"),
 }
