@@ -71,6 +71,11 @@ def walk(page, limit: int = 250) -> tuple[list[dict], dict]:
         page.keyboard.press("Tab")
         page.wait_for_timeout(80)  # the focus ring and a toolbar fade in
         stop = page.evaluate(FOCUSED)
+        for _ in range(5):  # a busy machine may still be scrolling the newly focused element into view
+            if stop is None or not stop["offscreen"] or stop["inSidebar"]:
+                break
+            page.wait_for_timeout(200)
+            stop = page.evaluate(FOCUSED)
         if stop is None:
             continue
         if stop["testid"] == "stBaseButton-elementToolbar":

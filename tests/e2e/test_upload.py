@@ -52,7 +52,10 @@ def test_a_real_network_file_goes_in_as_shipped_with_its_types_recoded(page, app
     page.get_by_text("Options").click()
     page.get_by_role("combobox", name="Pilot for rows that name none").click()
     page.keyboard.type("Youth guidance")
-    page.keyboard.press("Enter")
+    page.get_by_role("option", name="Youth guidance one-stop shop (FI)").click()
+    expect(page.get_by_role("combobox", name="Pilot for rows that name none")).to_have_value(
+        "Youth guidance one-stop shop (FI)"
+    )
     browser.wait_rendered(page)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(CHEMNET))
     expect(page.get_by_role("heading", name="Preview")).to_be_visible(timeout=60_000)
