@@ -20,9 +20,9 @@ st.download_button(
 names = dict(zip(targets["slug"], targets["name"] + " (" + targets["country"] + ")"))
 round_ = st.session_state.setdefault("upload_round", 0)
 files = st.file_uploader(
-    "Pilot summary files", type=["xlsx", "csv", "zip", "json", "graphml", "gexf", "tsv", "txt"],
+    "Pilot summary files", type=["xlsx", "csv", "gz", "zip", "json", "graphml", "gexf", "tsv", "txt"],
     accept_multiple_files=True, key=f"upload_files_{round_}",
-    help="The template workbook, CSV files named after its sheets (or a ZIP of them), JSON, GraphML or GEXF.",
+    help="The template workbook, CSV files named after its sheets (or a ZIP of them, or .csv.gz), edge and node lists, JSON, GraphML or GEXF.",
 )  # fmt: skip
 options_for = views.options_form(actor, names, path)
 data = [(f.name, f.getvalue()) for f in files or []]

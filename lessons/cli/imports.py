@@ -142,7 +142,7 @@ def cmd_import(args) -> int:
 def add_import(sub, common) -> None:
     """Add the ``import`` command's options."""
     p = sub.add_parser("import", parents=[common], help="import pilot summaries (all or nothing unless --skip-invalid)")
-    p.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .csv, .zip, .json, .graphml or .gexf")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".xlsx, .csv (.csv.gz), .zip, .json, .graphml or .gexf")
     p.add_argument("--pilot", metavar="SLUG", help="the pilot for rows that name none")
     p.add_argument(
         "--two-mode",

@@ -62,8 +62,8 @@ LESSONS = (
 
 STAKEHOLDERS = (
     Field("pilot", "Pilot", "key", help="Pilot slug; only needed when one file holds several pilots"),
-    Field("key", "Stakeholder key", "key", True, help="Stable key within the pilot, e.g. S01; ties refer to it", aliases=("id", "actor id", "node", "stakeholder id")),
-    Field("name", "Name", required=True, aliases=("actor", "stakeholder", "organisation name", "label"), max_length=500),
+    Field("key", "Stakeholder key", "key", True, help="Stable key within the pilot, e.g. S01; ties refer to it. Without a key column the name is the key (at most 200 characters)", aliases=("id", "actor id", "node", "stakeholder id")),
+    Field("name", "Name", required=True, help="The stakeholder's name. Without a name column the key is the name", aliases=("actor", "stakeholder", "organisation name", "label"), max_length=500),
     Field("organisation", "Organisation", help="Canonical organisation name when it takes part in several pilots", aliases=("organization", "org")),
     Field("sector", "Sector", "vocab", False, "sectors", "public, civil_society, private, research or citizens (empty: not classified)", ("type", "category", "helix")),
     Field("hard_to_reach", "Hard to reach", "bool", help="yes for a hard-to-reach group or one representing it", aliases=("hard to reach group", "htr", "vulnerable")),

@@ -6,6 +6,7 @@ protect the machine (size, zip bombs, macros, row counts) run before a file is p
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -17,8 +18,9 @@ from pathlib import PurePath
 from openpyxl import load_workbook
 
 from lessons.ingest.attributes import ATTRIBUTES
-from lessons.ingest.fields import SHEET_ALIASES
+from lessons.ingest.fields import LESSONS, SHEET_ALIASES, TIES
 from lessons.ingest.networks import read_network
+from lessons.ingest.networks.dispatch import _guess_ends
 from lessons.ingest.problems import Problem
 from lessons.ingest.sheet import (
     EMPTY_SHEET,
@@ -60,6 +62,129 @@ def sheet_name(raw: str, default: str | None = None) -> str | None:
     ('Lessons', 'Ties', 'Lessons')
     """
     return SHEET_ALIASES.get(_fold(PurePath(raw).stem if "." in raw else raw), default)
+
+
+def _stem(filename: str) -> str:
+    """Return a file's name without its folders and its extensions ("data/edges_pol.csv.gz" → "edges_pol")."""
+    name = PurePath(filename).name
+    if name.lower().endswith(".gz"):
+        name = name[:-3]
+    return PurePath(name).stem if "." in name else name
+
+
+def name_sheet(filename: str) -> tuple[str | None, list[str]]:
+    """Return the sheet a file's name says, and the words of the name after it.
+
+    The whole name (as :func:`sheet_name` reads it) comes first; else the longest run of its words that is a sheet's
+    name, when all runs that long name one sheet. ``(None, [])`` when the name says nothing, or says two sheets.
+
+    >>> name_sheet("karate_club_edges.csv"), name_sheet("edges_sci_confirmed.csv"), name_sheet("lessons.csv")
+    (('Ties', []), ('Ties', ['sci', 'confirmed']), ('Lessons', []))
+    >>> name_sheet("pilot_ties.csv"), name_sheet("notes.csv")
+    ((None, []), (None, []))
+    """
+    stem = _fold(_stem(filename))
+    if stem in SHEET_ALIASES:
+        return SHEET_ALIASES[stem], []
+    words = stem.split()
+    for size in range(min(3, len(words)), 0, -1):
+        found = [
+            (SHEET_ALIASES[" ".join(words[i : i + size])], i + size)
+            for i in range(len(words) - size + 1)
+            if " ".join(words[i : i + size]) in SHEET_ALIASES
+        ]
+        if len({sheet for sheet, _ in found}) == 1:
+            return found[-1][0], words[found[-1][1] :]
+        if found:
+            return None, []
+    return None, []
+
+
+def _relation_from_name(sheet: Sheet, after: list[str], problems: list[Problem]) -> Sheet:
+    """Give a Ties CSV without a relation column the relation its name says after the sheet's name (``edges_pol``).
+
+    The words before the sheet's name usually name the data set (``karate_club_edges``), so they are not used; nor is
+    a number (``ties_2019``: a period, not a relation). One warning says which relation the ties were given.
+    """
+    relation = next(f for f in TIES if f.name == "relation")
+    names = {_fold(n) for n in (relation.name, relation.label, *relation.aliases)}
+    word = "_".join(after)
+    if not after or word.replace("_", "").isdigit() or any(_fold(c) in names for c in sheet.columns):
+        return sheet
+    column = "relation"
+    rows = [dict(row, **{column: word}) for row in sheet.rows]
+    count = sum(1 for row in sheet.rows if any(str(v or "").strip() for v in row.values()))
+    problems.append(
+        Problem(
+            sheet.file, "Ties", None, None,
+            f"The file has no relation column: its {count:,} tie(s) are given the relation '{word}', from the file's name.",
+            "To give another relation, add a relation column or rename the file (edges_advice.csv gives 'advice').",
+            "warning",
+        )
+    )  # fmt: skip
+    return Sheet(sheet.name, sheet.file, [*sheet.columns, column], rows, sheet.first_row, sheet.row_numbers)
+
+
+def _edge_columns(columns: list[str]) -> bool:
+    """Return whether columns are an edge list's: the two ends of a tie, and no lesson's title or text.
+
+    A lesson's evidence source and stakeholder groups may be headed Source and Target: such a sheet stays Lessons.
+
+    >>> _edge_columns(["Sender", "Receiver", "weight"]), _edge_columns(["Title", "Lesson", "Source", "Target"])
+    (True, False)
+    """
+    lesson = {_fold(n) for f in LESSONS if f.name in ("title", "lesson") for n in (f.name, f.label, *f.aliases)}
+    return None not in _guess_ends(columns) and not any(_fold(c) in lesson for c in columns)
+
+
+def _read_csv(text: str, filename: str, default_sheet: str, problems: list[Problem]) -> Sheet | None:
+    """Read one CSV as the sheet its name says: the whole name, else a word of it; else its columns, else the default.
+
+    Columns holding the two ends of a tie (source and target, or a synonym) make a Ties sheet. A Ties CSV named
+    with words after the sheet's name and without a relation column takes those words as its relation.
+    """
+    named, after = name_sheet(filename)
+    sheet = read_csv_text(text, filename, named or default_sheet, problems)
+    if sheet is None:
+        return None
+    if named is None and _edge_columns(sheet.columns):
+        sheet = Sheet("Ties", sheet.file, sheet.columns, sheet.rows, sheet.first_row, sheet.row_numbers)
+    if sheet.name == "Ties":
+        sheet = _relation_from_name(sheet, after, problems)
+    return sheet
+
+
+def _gunzip(data: bytes, filename: str, problems: list[Problem]) -> bytes | None:
+    r"""Unpack a gzip file within the limits a ZIP has (:data:`MAX_UNZIPPED_BYTES`, :data:`MAX_ZIP_RATIO`).
+
+    >>> _gunzip(gzip.compress(b"a,b\n1,2\n"), "x.csv.gz", [])
+    b'a,b\n1,2\n'
+    >>> problems = []
+    >>> _gunzip(gzip.compress(b"0" * 1_000_000), "bomb.csv.gz", problems), problems[0].message[:40]
+    (None, 'The file unpacks to more than 100 times ')
+    """
+    limit = min(MAX_UNZIPPED_BYTES, MAX_ZIP_RATIO * len(data))
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as packed:
+            content = packed.read(limit + 1)
+    except ZIP_ERRORS as err:
+        problems.append(
+            Problem(
+                filename, None, None, None, f"The file is damaged or not what its name says (it is not a valid gzip file: {_cause(err)}).",
+                "Unpack it with the program that packed it and upload the file inside.",
+            )
+        )  # fmt: skip
+        return None
+    if len(content) > limit:
+        problems.append(
+            Problem(
+                filename, None, None, None,
+                f"The file unpacks to more than {MAX_ZIP_RATIO} times its size or {MAX_UNZIPPED_BYTES // 2**20} MB, so it was not opened.",
+                "Unpack it and upload the file inside, split into smaller files if it is large.",
+            )
+        )  # fmt: skip
+        return None
+    return content
 
 
 def _cause(err: Exception) -> str:
@@ -345,9 +470,11 @@ def read_files(files: list[tuple[str, bytes]], *, default_sheet: str = "Lessons"
     return upload
 
 
-def _read_one(upload: Upload, filename: str, data: bytes, default_sheet: str, *, nested: bool) -> None:
+def _read_one(
+    upload: Upload, filename: str, data: bytes, default_sheet: str, *, nested: bool, unpacked: bool = False
+) -> None:
     problems = upload.problems
-    suffix = PurePath(filename).suffix.lower()
+    suffix = PurePath(filename[:-3] if unpacked else filename).suffix.lower()
     if len(data) > MAX_FILE_BYTES:
         problems.append(
             Problem(
@@ -365,7 +492,11 @@ def _read_one(upload: Upload, filename: str, data: bytes, default_sheet: str, *,
             Problem(filename, None, None, None, "The file is empty.", "Choose the file that holds your data.")
         )
         return
-    if suffix in (".xlsx", ".xlsm", ".xltx", ".xltm"):
+    if suffix == ".gz" and not unpacked:
+        content = _gunzip(data, filename, problems)
+        if content is not None:
+            _read_one(upload, filename, content, default_sheet, nested=nested, unpacked=True)
+    elif suffix in (".xlsx", ".xlsm", ".xltx", ".xltm"):
         upload.sheets += read_xlsx(data, filename, problems)
     elif suffix == ".xls":
         problems.append(
@@ -405,7 +536,7 @@ def _read_one(upload: Upload, filename: str, data: bytes, default_sheet: str, *,
     elif suffix in (".csv", ".tsv", ".txt", ""):
         text = decode(data, filename, problems)
         if text is not None:
-            sheet = read_csv_text(text, filename, sheet_name(filename, default_sheet), problems)
+            sheet = _read_csv(text, filename, default_sheet, problems)
             if sheet is not None:
                 upload.sheets.append(_pilot_sheet_vertical(sheet))
     else:
@@ -416,6 +547,6 @@ def _read_one(upload: Upload, filename: str, data: bytes, default_sheet: str, *,
                 None,
                 None,
                 f"Files of type '{suffix}' are not read.",
-                "Upload .xlsx, .csv, .zip (of CSV files), .json, .graphml or .gexf.",
+                "Upload .xlsx, .csv (or .csv.gz), .zip (of CSV files), .json, .graphml or .gexf.",
             )
         )

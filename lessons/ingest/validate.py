@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from sqlite_utils import Database
@@ -29,6 +30,10 @@ TIE_DEFAULTS = {"relation": "collaboration", "period": "end"}
 #: The sector of an actor whose sector the file does not give (or gives in words no recode turns into a sector).
 #: The keys of a mapping file that are not sheets: its options (``python -m lessons import --mapping``).
 MAPPING_KEYS = ("pilot", "separator", "date_order", "country", "defaults", "values")
+#: The longest stakeholder key taken from a name (a sheet with a name column and no key column).
+MAX_NAME_KEY = 200
+#: Files whose Ties sheet is an edge list: its ends not yet known become stakeholders when no Stakeholders sheet came.
+EDGE_LIST_SUFFIXES = (".csv", ".tsv", ".txt", "")
 
 
 @dataclass
@@ -100,6 +105,22 @@ def guess_mapping(columns: list[str], sheet: str) -> dict[str, str]:
         if best[0] >= 0.82:
             mapping[f.name] = best[1]
             used.add(best[1])
+    return _key_or_name(mapping, sheet)
+
+
+def _key_or_name(mapping: dict[str, str], sheet: str, given: dict | None = None) -> dict[str, str]:
+    """Let a Stakeholders sheet's one column of key and name give both: the name is the key, or the key the name.
+
+    >>> _key_or_name({"key": "node"}, "Stakeholders"), _key_or_name({"name": "actor"}, "Stakeholders")
+    ({'key': 'node', 'name': 'node'}, {'name': 'actor', 'key': 'actor'})
+    """
+    given = given or {}
+    if sheet != "Stakeholders" or "key" in given or "name" in given:
+        return mapping
+    if "key" in mapping and "name" not in mapping:
+        mapping["name"] = mapping["key"]
+    elif "name" in mapping and "key" not in mapping:
+        mapping["key"] = mapping["name"]
     return mapping
 
 
@@ -301,6 +322,21 @@ def _unknown_columns(sheet: Sheet, mapping: dict, given: dict | None) -> list[Pr
     return problems
 
 
+def _name_key_problems(sheet: Sheet, row_number: int, column: str, values: dict) -> list[Problem]:
+    """Refuse a key taken from a name (one column gives both) that is longer than :data:`MAX_NAME_KEY`."""
+    key = values.get("key") or ""
+    if len(key) <= MAX_NAME_KEY:
+        return []
+    values.pop("key")
+    return [
+        Problem(
+            sheet.file, sheet.name, row_number, column,
+            f"The name has {len(key):,} characters; it is also the stakeholder's key (no column holds a key), and a key has at most {MAX_NAME_KEY}.",
+            "Add a key column (S01, S02 …) or shorten the name.",
+        )
+    ]  # fmt: skip
+
+
 def _vocab_fix(match, f: Field) -> str:
     """Say how to fix a value no code matched, without repeating what the message already lists."""
     if match.suggestion:
@@ -350,6 +386,7 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
     for sheet_name, table in TABLE_OF_SHEET.items():
         for sheet in upload.sheet(sheet_name):
             mapping = dict(options.mapping.get(sheet_name) or guess_mapping(sheet.columns, sheet_name))
+            _key_or_name(mapping, sheet_name, options.defaults.get(sheet_name))
             refused = _unknown_columns(sheet, mapping, options.mapping.get(sheet_name))
             missing = None if refused else missing_columns(sheet, mapping, options.defaults.get(sheet_name, {}))
             if refused or missing:
@@ -366,6 +403,8 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                 if not any(_text(v) for v in raw.values()):
                     continue
                 values, problems = _check_row(sheet, row_number, raw, mapping, vocab, options, prepared)
+                if table == "stakeholders" and mapping.get("key") == mapping.get("name"):
+                    problems += _name_key_problems(sheet, row_number, mapping["key"], values)
                 if "_unsectored" in values:
                     unsectored.setdefault(values.pop("_unsectored"), []).append(row_number)
                 named = values.pop("pilot", None)
@@ -464,7 +503,7 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
             prepared,
             record=True,
         )
-    _check_ties(db, prepared, existing)
+    _check_ties(db, prepared, existing, implied=not upload.sheet("Stakeholders") and not prepared.unread)
     _check_new_pilots(prepared, existing, options, upload.files[0]["filename"] if upload.files else "upload")
     return prepared
 
@@ -509,12 +548,24 @@ def _pilot_access(db, actor, slug, existing, where, prepared, *, record: bool = 
     return problems
 
 
-def _check_ties(db: Database, prepared: Prepared, existing: dict) -> None:
+def _is_edge_list(filename: str) -> bool:
+    """Return whether a sheet was read from a CSV file (an edge list when it is a Ties sheet), packed or not.
+
+    >>> _is_edge_list("edges_pol.csv"), _is_edge_list("h.zip/ties.csv.gz"), _is_edge_list("pilot.xlsx")
+    (True, True, False)
+    """
+    return PurePath(filename.lower().removesuffix(".gz")).suffix in EDGE_LIST_SUFFIXES
+
+
+def _check_ties(db: Database, prepared: Prepared, existing: dict, *, implied: bool = False) -> None:
     """Check that every tie joins stakeholders of its pilot.
 
     Those are the stakeholders in the upload, else (when the upload has no Stakeholders sheet for that pilot) those
-    already stored.
+    already stored. With ``implied`` (the upload has no Stakeholders sheet), an end of a CSV edge list that the pilot
+    does not have becomes a new stakeholder, its key and name the end, as a network's edge list gives them; a
+    stakeholder the pilot has keeps its name. One warning per file says how many were added.
     """
+    added: dict[str, list[int]] = {}  # file -> rows that added a stakeholder
     known: dict[str, set[str]] = {}
     for row in prepared.rows["stakeholders"]:
         known.setdefault(row["pilot"], set()).add(row["key"])
@@ -528,6 +579,15 @@ def _check_ties(db: Database, prepared: Prepared, existing: dict) -> None:
                 else set()
             )
         missing = [end for end in ("source", "target") if tie[end] not in known[pilot]]
+        if implied and missing and _is_edge_list(tie["_where"][0]):
+            for end in [e for e in missing if len(tie[e]) <= MAX_NAME_KEY]:
+                if tie[end] in known[pilot]:  # a tie from a stakeholder to itself is refused elsewhere
+                    continue
+                known[pilot].add(tie[end])
+                row = {"key": tie[end], "name": tie[end], "pilot": pilot, "_where": tie["_where"], "_given": ("key", "name")}  # fmt: skip
+                prepared.rows["stakeholders"].append(row)
+                added.setdefault(tie["_where"][0], []).append(tie["_where"][2])
+            missing = [end for end in missing if tie[end] not in known[pilot]]
         refused = [
             end for end in missing if tie[end] in prepared.refused.get(pilot, ()) or "stakeholders" in prepared.unread
         ]
@@ -553,6 +613,15 @@ def _check_ties(db: Database, prepared: Prepared, existing: dict) -> None:
         else:
             kept.append(tie)
     prepared.rows["ties"] = kept
+    for file, rows in added.items():
+        prepared.problems.append(
+            Problem(
+                file, "Ties", None, None,
+                f"The upload has no Stakeholders sheet: {len(rows):,} stakeholder(s) named only in these ties were added, named by their key and not classified.",
+                "Upload the stakeholders (key, name, sector) with the ties to name and classify them; stakeholders the pilot has keep their names.",
+                "warning",
+            )
+        )  # fmt: skip
 
 
 def _check_new_pilots(prepared: Prepared, existing: dict, options: Options, source: str = "upload") -> None:
