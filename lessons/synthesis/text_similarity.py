@@ -19,14 +19,12 @@ import numpy as np
 import pandas as pd
 import snowballstemmer
 from scipy import sparse
-from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.preprocessing import normalize
 from sqlite_utils import Database
 
 from lessons.store import data_version
 from lessons.store import frame as _frame
-from lessons.stored import stored_or_computed
+from lessons.stored import newest, stored, stored_or_computed, stored_version
 from lessons.synthesis.themes import _names
 
 ANALYSIS = "lesson_similarity"
@@ -212,51 +210,95 @@ def _top_terms(matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     return index, weight
 
 
-#: Up to this many lessons every pair is compared exactly; above it, candidate pairs come from a 100-dimension
-#: latent semantic projection (TruncatedSVD) and are then scored exactly, which keeps 50,000 lessons under a minute.
-EXACT_LIMIT = 4000
-CHUNK = 2000
+#: Scores worked out at once (a block of rows × all lessons, float32: 32 MB), which bounds the memory at any scale.
+BLOCK_CELLS = 8_000_000
+#: Terms found in more than one lesson in DENSE_SHARE are compared as dense columns by matrix product (BLAS), the
+#: others through the sparse matrix: a term in ``df`` lessons costs ``df²`` sparse steps, a dense column ``n²`` fast
+#: ones, and on this machine a sparse step costs about 900 fast ones (measured at 50,000 lessons).
+DENSE_SHARE = 30
+DENSE_MAX = 512
+#: Each row's cut is its NEIGHBOURS-th best score among every SAMPLE-th lesson: never above its true NEIGHBOURS-th
+#: best, so every true neighbour passes it, and only about SAMPLE × NEIGHBOURS scores a row are looked at closely.
+SAMPLE = 16
+#: Block scores are float32 sums in BLAS order; every candidate within MARGIN of a row's cut is rescored exactly.
+MARGIN = 1e-4
+RESCORE = 100_000
 
 
-def _candidates(scores: np.ndarray, offset: int, k: int, exact: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Find about the ``k`` best columns of every row of a block of similarity scores.
+def _split_terms(matrix: sparse.csr_matrix) -> tuple[np.ndarray, sparse.csr_matrix, sparse.csr_matrix]:
+    """Split the columns into common terms (a dense array) and the rest (rows, and their transpose)."""
+    n, terms = matrix.shape
+    found_in = np.bincount(matrix.indices, minlength=terms)
+    order = np.argsort(-found_in, kind="stable")
+    common = np.sort(order[: min(DENSE_MAX, int((found_in * DENSE_SHARE > n).sum()))])
+    rare = np.setdiff1d(np.arange(terms), common)
+    dense = matrix[:, common].toarray() if len(common) else np.zeros((n, 1), dtype=matrix.dtype)
+    rest = matrix[:, rare].tocsr()
+    return np.ascontiguousarray(dense), rest, rest.T.tocsr()
 
-    The block's rows start at ``offset``; a row's own column is excluded. Exact with ``exact``; otherwise the cut-off of
-    each row is estimated from every 8th column, which is several times faster than a full selection.
+
+def _block_candidates(block: np.ndarray, offset: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (row, column) pairs of a block of scores holding every row's ``k`` best columns ≥ FLOOR, and few more.
+
+    The block's rows start at lesson ``offset``; a lesson's own column is excluded. Each row's cut is its ``k``-th
+    best among every SAMPLE-th column (a lower bound of its true ``k``-th best), so the selection is exact; the
+    candidates are then thinned to those within MARGIN of the ``k``-th best of what passed.
     """
-    rows = np.arange(scores.shape[0])
-    scores[rows, rows + offset] = -np.inf
-    if exact or scores.shape[1] <= 8 * k:
-        keep = min(k, scores.shape[1] - 1)
-        cols = np.argpartition(-scores, keep - 1, axis=1)[:, :keep] if keep > 0 else np.empty((len(rows), 0), int)
-        return np.repeat(rows, cols.shape[1]) + offset, cols.ravel()
-    sample = scores[:, ::8]
-    rank = max(1, k // 4)
-    cut = -np.partition(-sample, rank - 1, axis=1)[:, rank - 1]
-    found_rows, found_cols = np.nonzero(scores >= cut[:, None])
-    found_rows, found_cols, _ = _first_per_row(found_rows, found_cols, scores[found_rows, found_cols], k)
-    return found_rows + offset, found_cols
+    rows = np.arange(block.shape[0])
+    block[rows, rows + offset] = -np.inf
+    sample = block[:, ::SAMPLE] if block.shape[1] > SAMPLE * k else block
+    cut = np.full(len(rows), -np.inf, dtype=block.dtype)
+    if sample.shape[1] >= k:
+        cut = np.partition(sample, sample.shape[1] - k, axis=1)[:, sample.shape[1] - k]
+    cut = np.maximum(cut, FLOOR) - MARGIN
+    found_rows, found_cols = np.nonzero(block >= cut[:, None])
+    if not len(found_rows):
+        return found_rows, found_cols
+    values = block[found_rows, found_cols]
+    order = np.lexsort((-values, found_rows))
+    found_rows, found_cols, values = found_rows[order], found_cols[order], values[order]
+    starts = np.searchsorted(found_rows, rows, side="left")
+    ends = np.searchsorted(found_rows, rows, side="right")
+    kth = np.where(ends - starts >= k, values[np.minimum(starts + k - 1, len(values) - 1)], -np.inf)
+    keep = values >= np.maximum(kth, FLOOR)[found_rows] - MARGIN
+    return found_rows[keep] + offset, found_cols[keep]
+
+
+def _exact_scores(matrix: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine similarity of the lesson pairs (a, b), summed row by row (independent of blocks and threads)."""
+    parts = [
+        np.asarray(matrix[a[i : i + RESCORE]].multiply(matrix[b[i : i + RESCORE]]).sum(axis=1)).ravel()
+        for i in range(0, len(a), RESCORE)
+    ]
+    return np.concatenate(parts).round(6).clip(max=1.0) if parts else np.array([], dtype=float)
 
 
 def _neighbour_graph(matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each lesson's NEIGHBOURS most similar lessons (TF-IDF cosine ≥ FLOOR), as undirected pairs a < b."""
+    """Each lesson's NEIGHBOURS most similar lessons (TF-IDF cosine ≥ FLOOR), as undirected pairs a < b.
+
+    Exact at any scale: the scores of a block of rows against every lesson are the common terms' dense product plus
+    the rare terms' sparse product; each row keeps the candidates :func:`_block_candidates` finds, which are then
+    scored exactly and ranked by score, then by position, so the result does not depend on blocks or threads.
+    """
     n = matrix.shape[0]
-    exact = n <= EXACT_LIMIT
-    if exact:
-        transposed = matrix.T.tocsc()
-        block = lambda start: (matrix[start : start + CHUNK] @ transposed).toarray()  # noqa: E731
-    else:
-        dims = min(100, matrix.shape[1] - 1)
-        latent = TruncatedSVD(dims, algorithm="randomized", n_iter=4, random_state=0).fit_transform(matrix)
-        latent = normalize(latent).astype(np.float32)
-        block = lambda start: latent[start : start + CHUNK] @ latent.T  # noqa: E731
+    nothing = np.array([], dtype=np.int64)
+    if n < 2:
+        return nothing, nothing, np.array([], dtype=float)
+    dense, rest, rest_t = _split_terms(matrix)
+    step = max(1, BLOCK_CELLS // n)
+    block, extra = np.empty((step, n), dtype=dense.dtype), np.empty((step, n), dtype=dense.dtype)
     found_a, found_b = [], []
-    for start in range(0, n, CHUNK):
-        a, b = _candidates(block(start), start, NEIGHBOURS if exact else 2 * NEIGHBOURS, exact)
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        scores, rare = block[: stop - start], extra[: stop - start]
+        np.matmul(dense[start:stop], dense.T, out=scores)
+        (rest[start:stop] @ rest_t).toarray(out=rare)
+        scores += rare
+        a, b = _block_candidates(scores, start, NEIGHBOURS)
         found_a.append(a)
         found_b.append(b)
     a, b = np.concatenate(found_a).astype(np.int64), np.concatenate(found_b).astype(np.int64)
-    score = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel().round(6).clip(max=1.0)
+    score = _exact_scores(matrix, a, b)
     keep = score >= FLOOR
     a, b, score = _first_per_row(a[keep], b[keep], score[keep], NEIGHBOURS)
     low, high = np.minimum(a, b), np.maximum(a, b)
@@ -321,13 +363,19 @@ def lesson_texts(db: Database) -> pd.DataFrame:
     )
 
 
-def similarity(db: Database, *, store: bool = True) -> Similarity:
+def similarity(db: Database, *, store: bool = True, latest: bool = False) -> Similarity:
     """Return the similarity analysis of the current lessons.
 
     The stored one when it is for the current data version, else computed now and (when ``store`` and the store is
-    writable) saved for the next caller.
+    writable) saved for the next caller. With ``latest``, a result stored for an earlier version is returned rather
+    than computing a new one (a brief made while the background analysis runs); it is computed only when none is
+    stored at all.
     """
     version = data_version(db, "lessons")
+    if latest and stored(db, ANALYSIS, version) is None:
+        found = newest(db, ANALYSIS)
+        if found is not None:
+            return Similarity.from_bytes(found[1])
 
     def compute() -> Similarity:
         result = build_similarity(lesson_texts(db))
@@ -337,6 +385,17 @@ def similarity(db: Database, *, store: bool = True) -> Similarity:
     return stored_or_computed(
         db, ANALYSIS, version, compute, dump=Similarity.to_bytes, load=Similarity.from_bytes, store=store
     )
+
+
+def stored_similarity(db: Database) -> Similarity | None:
+    """Return the newest stored similarity analysis, whatever data version it was computed at (None: none yet)."""
+    found = newest(db, ANALYSIS)
+    return Similarity.from_bytes(found[1]) if found else None
+
+
+def similarity_version(db: Database) -> int | None:
+    """Return the lessons' data version the stored similarity analysis was computed at (None: none stored yet)."""
+    return stored_version(db, ANALYSIS)
 
 
 def lesson_facts(db: Database) -> pd.DataFrame:
