@@ -90,9 +90,8 @@ def _updating_note(path: str, version: int, state: SimilarityState) -> None:
         if synthesis.similarity_version(db) == version:
             st.rerun()
     if state.failed:
-        st.warning(
-            f"The comparison of lesson texts failed ({safe(state.failed)}); these groups are from before the latest change."
-        )
+        before = " These groups are from before the latest change." if state.shown is not None else ""
+        st.warning(f"The comparison of lesson texts could not be completed ({safe(state.failed)}).{before}")
     elif state.shown is None:
         st.info(
             "The comparison of lesson texts is running; groups of similar lessons will appear here when it is done."

@@ -16,7 +16,8 @@ from contextlib import closing
 from pathlib import Path
 
 from lessons import queries, synthesis
-from lessons.store import PROJECT_DIR, connect
+from lessons.store import PROJECT_DIR, connect, data_version
+from lessons.stored import keep
 
 SEARCHES = ["champions", "procurement", "trust facilitator", '"local champions"', "older resid", "budget", "interpret"]
 
@@ -126,11 +127,13 @@ def similarity_child(kind: str, path: str, out: str = "") -> dict:
 
     with closing(connect(path, readonly=True)) as db:
         texts = synthesis.lesson_texts(db)
+        version = data_version(db, "lessons")
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     cpu, start = time.process_time(), time.perf_counter()
     if kind == "ours":
         result = synthesis.build_similarity(texts)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        result.data_version = version
         Path(out).write_bytes(result.to_bytes())
     else:
         matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32).fit_transform(
@@ -142,7 +145,14 @@ def similarity_child(kind: str, path: str, out: str = "") -> dict:
         found.fit(matrix).kneighbors(matrix)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    return {"seconds": seconds, "cpu": cpu, "peak_mb": peak / 1024, "base_mb": base / 1024, "lessons": len(texts)}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "peak_mb": peak / 1024,
+        "base_mb": base / 1024,
+        "lessons": len(texts),
+        "version": version,
+    }
 
 
 #: Issue #18's targets for the similarity analysis at 50,000 lessons.
@@ -166,6 +176,9 @@ def similarity_benchmark(path: str | Path, payload_file: str | Path) -> list[dic
         done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
         found[kind] = json.loads(done.stdout.splitlines()[-1])
     ours, anchor = found["ours"], found["anchor"]
+    with closing(connect(path)) as db:  # stored as the background analysis stores it, so the pages timed next find it
+        if data_version(db, "lessons") == ours["version"]:
+            keep(db, synthesis.ANALYSIS, ours["version"], ours["seconds"], Path(payload_file).read_bytes())
     ratio = ours["seconds"] / anchor["seconds"]
     anchor_label = "scikit-learn TF-IDF + NearestNeighbors(cosine, brute) on the sparse matrix"
     rows = []
@@ -217,6 +230,9 @@ def network_benchmarks(repeat: int = 20, *, actors: int = 2000, ties: int = 10_0
 
 def page_benchmarks(path: str | Path, repeat: int = 10, cold_start: bool = False) -> list[dict]:
     """Run ``components.page_bench`` in a child process and return its rows (AppTest page runs, cold start)."""
+    from lessons.synthesis.refresh import bring_up_to_date
+
+    bring_up_to_date(path)  # as after the background analysis: the pages read it and never wait
     command = [sys.executable, "-m", "components.page_bench", "--db", str(path), "--repeat", str(repeat)]
     if cold_start:
         command.append("--cold-start")

@@ -4,6 +4,15 @@ Lesson text is stemmed (Snowball), weighted by TF-IDF and compared by cosine sim
 keeps its most similar lessons; lessons are then grouped by average linkage over those similarities. The whole merge
 order is computed once per data version and stored in ``analysis_results``, so any similarity threshold the user picks
 is a cheap cut of the stored order.
+
+The neighbours are exact at any scale, in bounded memory: the scores of a block of rows against every lesson are the
+product of the common terms' dense columns (BLAS) plus the sparse product of the other terms; each row's cut is taken
+from a sample of its scores (never above its true cut), and the few candidates that pass are scored exactly.
+
+The merge step is our own, over the sparse neighbour graph: scipy's ``linkage`` needs every pair's distance (10 GB of
+doubles at 50,000 lessons), and scikit-learn's ``linkage_tree`` with a connectivity graph counts pairs outside the
+graph as distance 0 (identical) when it averages, and joins the graph's components with made-up edges.
+:mod:`lessons.synthesis.refresh` runs the analysis in the background after a change.
 """
 
 from __future__ import annotations
@@ -346,7 +355,9 @@ def _average_linkage(n: int, edge_a, edge_b, edge_score) -> tuple[np.ndarray, np
         links.append(joined)
         for other, total in joined.items():
             links[other][new] = total
-            heapq.heappush(heap, (-(total / (size[new] * size[other])), other, new))
+            average = total / (size[new] * size[other])
+            if average >= FLOOR:  # below it the pair is never merged; its total still counts in later averages
+                heapq.heappush(heap, (-average, other, new))
     if not merges:
         nothing = np.array([], dtype=np.int64)
         return nothing, nothing, np.array([], dtype=float)
