@@ -180,3 +180,20 @@ def test_briefs_use_the_stored_groups_while_the_new_analysis_runs(demo_db_path, 
         db.close()
     assert shown.data_version == before.data_version
     assert np.array_equal(shown.merge_score, before.merge_score)
+
+
+def test_a_lesson_lists_its_similar_lessons_from_the_stored_analysis_while_updating(demo_db_path, app_on):
+    with open_store(demo_db_path) as db:
+        before = synthesis.similarity(db)
+        lesson_id = db.execute("SELECT id FROM lessons WHERE title LIKE 'Hubs lost their coordinator%'").fetchone()[0]
+        expected = synthesis.similar_lessons(db, before, lesson_id)
+    add_lesson(demo_db_path)
+    with open_store(demo_db_path) as db:
+        assert refresh.claim(db, data_version(db, "lessons"))
+    at = app_on(demo_db_path, {"lesson": str(lesson_id)})
+    at.run(timeout=30)
+    at.switch_page("pages/lessons.py").run(timeout=60)
+    assert not at.exception, at.exception
+    assert any(c.value.startswith("Updating: compared before the latest change") for c in at.caption)
+    buttons = [b for b in at.button if b.key and b.key.startswith("lessons_similar_")]
+    assert [int(b.key.rsplit("_", 1)[1]) for b in buttons] == expected["id"].tolist()

@@ -207,10 +207,16 @@ def test_neighbours_are_exact_whatever_the_blocks_and_the_dense_terms(demo_db, m
     matrix = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32).fit_transform(texts["text"])
     exact = brute_force_neighbours(matrix.tocsr())
     assert set(zip(reference.edge_a.tolist(), reference.edge_b.tolist())) == exact
-    for cells, share, most in ((2 * len(texts), 30, 512), (len(texts) * len(texts), 1, 0), (500, 10**6, 512)):
+    for cells, share, most, held, sample in (
+        (2 * len(texts), 30, 512, 2_000_000, 16),  # two rows a block
+        (len(texts) * len(texts), 1, 0, 2_000_000, 16),  # one block, every term sparse
+        (500, 10**6, 512, 100, 3),  # every term dense, candidates thinned after every block, a dense sample
+    ):
         monkeypatch.setattr(synthesis.text_similarity, "BLOCK_CELLS", cells)
         monkeypatch.setattr(synthesis.text_similarity, "DENSE_SHARE", share)
         monkeypatch.setattr(synthesis.text_similarity, "DENSE_MAX", most)
+        monkeypatch.setattr(synthesis.text_similarity, "HELD", held)
+        monkeypatch.setattr(synthesis.text_similarity, "SAMPLE", sample)
         again = synthesis.build_similarity(texts)
         for field in ("edge_a", "edge_b", "edge_score", "merge_a", "merge_b", "merge_score"):
             assert np.array_equal(getattr(again, field), getattr(reference, field)), (cells, share, field)

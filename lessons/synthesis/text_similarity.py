@@ -219,58 +219,72 @@ def _top_terms(matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     return index, weight
 
 
-#: Scores worked out at once (a block of rows × all lessons, float32: 32 MB), which bounds the memory at any scale.
-BLOCK_CELLS = 8_000_000
+#: Scores worked out at once (a block of rows × the lessons after them, float32: 16 MB), which bounds the memory.
+BLOCK_CELLS = 4_000_000
 #: Terms found in more than one lesson in DENSE_SHARE are compared as dense columns by matrix product (BLAS), the
 #: others through the sparse matrix: a term in ``df`` lessons costs ``df²`` sparse steps, a dense column ``n²`` fast
 #: ones, and on this machine a sparse step costs about 900 fast ones (measured at 50,000 lessons).
 DENSE_SHARE = 30
 DENSE_MAX = 512
-#: Each row's cut is its NEIGHBOURS-th best score among every SAMPLE-th lesson: never above its true NEIGHBOURS-th
-#: best, so every true neighbour passes it, and only about SAMPLE × NEIGHBOURS scores a row are looked at closely.
+#: Each lesson's cut is its NEIGHBOURS-th best score against every SAMPLE-th lesson: never above its true
+#: NEIGHBOURS-th best, so every true neighbour passes it, and only about SAMPLE × NEIGHBOURS scores pass.
 SAMPLE = 16
-#: Block scores are float32 sums in BLAS order; every candidate within MARGIN of a row's cut is rescored exactly.
+#: Block scores are float32 sums in BLAS order; every candidate within MARGIN of a lesson's cut is rescored exactly.
 MARGIN = 1e-4
+#: Candidates held before those that can no longer be among a lesson's best are dropped; pairs rescored at once.
+HELD = 1_000_000
 RESCORE = 100_000
 
 
-def _split_terms(matrix: sparse.csr_matrix) -> tuple[np.ndarray, sparse.csr_matrix, sparse.csr_matrix]:
-    """Split the columns into common terms (a dense array) and the rest (rows, and their transpose)."""
+def _split_terms(matrix: sparse.csr_matrix) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """Split the columns into common terms (a dense array) and the rest (a sparse matrix)."""
     n, terms = matrix.shape
     found_in = np.bincount(matrix.indices, minlength=terms)
     order = np.argsort(-found_in, kind="stable")
     common = np.sort(order[: min(DENSE_MAX, int((found_in * DENSE_SHARE > n).sum()))])
     rare = np.setdiff1d(np.arange(terms), common)
     dense = matrix[:, common].toarray() if len(common) else np.zeros((n, 1), dtype=matrix.dtype)
-    rest = matrix[:, rare].tocsr()
-    return np.ascontiguousarray(dense), rest, rest.T.tocsr()
+    return np.ascontiguousarray(dense), matrix[:, rare].tocsr()
 
 
-def _block_candidates(block: np.ndarray, offset: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return (row, column) pairs of a block of scores holding every row's ``k`` best columns ≥ FLOOR, and few more.
+def _scores(dense: np.ndarray, rest: sparse.csr_matrix, rows: slice, cols) -> np.ndarray:
+    """Cosine similarities of lessons ``rows`` with lessons ``cols`` (a slice or positions), as float32."""
+    block = dense[rows] @ dense[cols].T
+    block += (rest[rows] @ rest[cols].T).toarray()
+    return block
 
-    The block's rows start at lesson ``offset``; a lesson's own column is excluded. Each row's cut is its ``k``-th
-    best among every SAMPLE-th column (a lower bound of its true ``k``-th best), so the selection is exact; the
-    candidates are then thinned to those within MARGIN of the ``k``-th best of what passed.
+
+def _cuts(dense: np.ndarray, rest: sparse.csr_matrix, k: int) -> np.ndarray:
+    """Return a lower bound of each lesson's ``k``-th best score (at least FLOOR), less MARGIN.
+
+    It is the ``k``-th best against every SAMPLE-th lesson (itself left out): a subset's ``k``-th best is never
+    above the whole row's.
     """
-    rows = np.arange(block.shape[0])
-    block[rows, rows + offset] = -np.inf
-    sample = block[:, ::SAMPLE] if block.shape[1] > SAMPLE * k else block
-    cut = np.full(len(rows), -np.inf, dtype=block.dtype)
-    if sample.shape[1] >= k:
-        cut = np.partition(sample, sample.shape[1] - k, axis=1)[:, sample.shape[1] - k]
-    cut = np.maximum(cut, FLOOR) - MARGIN
-    found_rows, found_cols = np.nonzero(block >= cut[:, None])
-    if not len(found_rows):
-        return found_rows, found_cols
-    values = block[found_rows, found_cols]
-    order = np.lexsort((-values, found_rows))
-    found_rows, found_cols, values = found_rows[order], found_cols[order], values[order]
-    starts = np.searchsorted(found_rows, rows, side="left")
-    ends = np.searchsorted(found_rows, rows, side="right")
-    kth = np.where(ends - starts >= k, values[np.minimum(starts + k - 1, len(values) - 1)], -np.inf)
-    keep = values >= np.maximum(kth, FLOOR)[found_rows] - MARGIN
-    return found_rows[keep] + offset, found_cols[keep]
+    n = dense.shape[0]
+    sample = np.arange(0, n, SAMPLE) if n > SAMPLE * (k + 1) else np.arange(n)
+    cuts = np.full(n, -np.inf, dtype=dense.dtype)
+    step = max(1, BLOCK_CELLS // len(sample))
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        block = _scores(dense, rest, slice(start, stop), sample)
+        own = np.nonzero((sample >= start) & (sample < stop))[0]
+        block[sample[own] - start, own] = -np.inf
+        if len(sample) > k:
+            cuts[start:stop] = np.partition(block, len(sample) - k, axis=1)[:, len(sample) - k]
+    return np.maximum(cuts, FLOOR) - MARGIN
+
+
+def _thin(owner: np.ndarray, other: np.ndarray, value: np.ndarray, k: int):
+    """Keep each owner's candidates within MARGIN of its ``k``-th best so far (a lower bound of its final one)."""
+    order = np.lexsort((-value, owner))
+    owner, other, value = owner[order], other[order], value[order]
+    first = np.searchsorted(owner, owner, side="left")
+    rank = np.arange(len(owner)) - first
+    count = np.searchsorted(owner, owner, side="right") - first
+    kth = np.where(count >= k, value[np.minimum(first + k - 1, len(value) - 1)], -np.inf)
+    keep = value >= kth - MARGIN
+    del rank
+    return owner[keep], other[keep], value[keep]
 
 
 def _exact_scores(matrix: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -285,31 +299,43 @@ def _exact_scores(matrix: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np
 def _neighbour_graph(matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each lesson's NEIGHBOURS most similar lessons (TF-IDF cosine ≥ FLOOR), as undirected pairs a < b.
 
-    Exact at any scale: the scores of a block of rows against every lesson are the common terms' dense product plus
-    the rare terms' sparse product; each row keeps the candidates :func:`_block_candidates` finds, which are then
-    scored exactly and ranked by score, then by position, so the result does not depend on blocks or threads.
+    Exact at any scale, in bounded memory: each pair is scored once, in blocks of rows against the lessons after
+    them (the common terms' dense product plus the rare terms' sparse one). A score is a candidate for either
+    lesson when it reaches that lesson's cut (:func:`_cuts`); candidates that can no longer be among a lesson's best
+    are dropped as they pile up; the rest are scored exactly and ranked by score, then by position, so the result
+    does not depend on blocks or threads.
     """
-    n = matrix.shape[0]
+    n, k = matrix.shape[0], NEIGHBOURS
     nothing = np.array([], dtype=np.int64)
     if n < 2:
         return nothing, nothing, np.array([], dtype=float)
-    dense, rest, rest_t = _split_terms(matrix)
-    step = max(1, BLOCK_CELLS // n)
-    block, extra = np.empty((step, n), dtype=dense.dtype), np.empty((step, n), dtype=dense.dtype)
-    found_a, found_b = [], []
-    for start in range(0, n, step):
-        stop = min(n, start + step)
-        scores, rare = block[: stop - start], extra[: stop - start]
-        np.matmul(dense[start:stop], dense.T, out=scores)
-        (rest[start:stop] @ rest_t).toarray(out=rare)
-        scores += rare
-        a, b = _block_candidates(scores, start, NEIGHBOURS)
-        found_a.append(a)
-        found_b.append(b)
-    a, b = np.concatenate(found_a).astype(np.int64), np.concatenate(found_b).astype(np.int64)
+    dense, rest = _split_terms(matrix)
+    cuts = _cuts(dense, rest, k)
+    held: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    size = 0
+    start = 0
+    while start < n:
+        stop = min(n, start + max(1, BLOCK_CELLS // (n - start)))
+        block = _scores(dense, rest, slice(start, stop), slice(start, n))
+        width = stop - start
+        block[np.tril_indices(width, m=width)] = -np.inf  # each pair once, never a lesson with itself
+        for mine, other in (
+            np.nonzero(block >= cuts[start:stop, None]),  # candidates of the block's lessons
+            np.nonzero(block >= cuts[None, start:]),  # and of the lessons after them
+        ):
+            value = block[mine, other]
+            held.append((mine.astype(np.int32) + start, other.astype(np.int32) + start, value))
+            size += len(value)
+        held[-1] = (held[-1][1], held[-1][0], held[-1][2])  # the later lesson owns the second kind
+        if size > HELD:
+            held = [_thin(*(np.concatenate(part) for part in zip(*held)), k)]
+            size = len(held[0][0])
+        start = stop
+    a, b, _ = _thin(*(np.concatenate(part) for part in zip(*held)), k)
+    a, b = a.astype(np.int64), b.astype(np.int64)
     score = _exact_scores(matrix, a, b)
     keep = score >= FLOOR
-    a, b, score = _first_per_row(a[keep], b[keep], score[keep], NEIGHBOURS)
+    a, b, score = _first_per_row(a[keep], b[keep], score[keep], k)
     low, high = np.minimum(a, b), np.maximum(a, b)
     pair, first = np.unique(low * n + high, return_index=True)
     return low[first], high[first], score[first].astype(float)
