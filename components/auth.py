@@ -27,6 +27,9 @@ from lessons.accounts import (
     start_session,
 )
 from lessons.permissions import ROLE_LABELS, Actor
+from lessons.store import data_version
+from lessons.synthesis import similarity_version
+from lessons.synthesis.refresh import refresh
 
 SESSION_KEY = "auth_user_id"
 TOKEN_KEY = "auth_session_token"
@@ -172,6 +175,16 @@ def write(path: str, fn, *args, success: str | None = None, **kwargs):
     except REFUSALS as problem:
         show_refusal(problem)
         return None
+    refresh_similarity(path)
     if success:
         st.success(success, icon=":material/check_circle:")
     return True if result is None else result
+
+
+def refresh_similarity(path: str) -> None:
+    """After a write: when the lessons changed, start their new similarity analysis in the background (pages keep
+    showing the one stored before until it is ready)."""
+    with reading(path) as db:
+        stale = similarity_version(db) != data_version(db, "lessons")
+    if stale:
+        refresh(path)

@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from components.auth import refresh_similarity
 from components.loaders import TTL, data_version
-from components.synthesis_views import load_similarity
+from components.synthesis_views import similarity_state
 from components.widgets import safe
 from lessons import bundle, pilot_reads, report
 from lessons.access import StoreUnavailable, reading, writing
@@ -56,9 +57,9 @@ def load_summary(path: str, version: int) -> dict:
 
 
 def _similarity_stored(path: str) -> None:
-    """Briefs name groups of similar lessons: make sure the analysis is stored (as *What recurs* does) so every
-    brief loads it instead of comparing all lessons again."""
-    load_similarity(path, data_version(path, "lessons"))
+    """Briefs name groups of similar lessons: after a change, start the new analysis in the background (as *What
+    recurs* does) and never wait for it; until it is stored, briefs use the one stored before the change."""
+    similarity_state(path, data_version(path, "lessons"))
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
@@ -282,5 +283,6 @@ def import_section(path: str, actor) -> None:
     except StoreUnavailable as busy:
         st.error(f"Nothing was written: the database could not be written just now ({safe(busy)}). Try again.")
         return
+    refresh_similarity(path)  # the imported lessons are compared in the background
     st.cache_data.clear()
     st.success(f"Imported {sum(counts.values())} rows into {len(counts)} tables.", icon=":material/check_circle:")

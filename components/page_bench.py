@@ -58,7 +58,7 @@ def page_rows(repeat: int) -> list[dict]:
     rows.append(summarise("page: lesson detail (warm)", _timed_runs(at, repeat)))
 
     start = time.perf_counter()
-    at.switch_page("pages/recurs.py").run()  # loads the stored similarity analysis, or computes it once
+    at.switch_page("pages/recurs.py").run()  # loads the stored similarity analysis (the benchmark stored it first)
     rows.append(summarise("page: what recurs, first run", [(time.perf_counter() - start) * 1000]))
     rows.append(summarise("page: what recurs, recurring (warm)", _timed_runs(at, repeat)))
     at.segmented_control(key="recurs_view").set_value("Pilot × theme").run()

@@ -3,6 +3,9 @@ crosswalk, compare). The analysis itself is in :mod:`lessons.synthesis`."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import NamedTuple
+
 import pandas as pd
 import streamlit as st
 
@@ -10,8 +13,9 @@ from components import charts
 from components.loaders import TTL
 from components.widgets import safe
 from lessons import synthesis
-from lessons.access import reading, writing
+from lessons.access import reading
 from lessons.queries import KIND_LABELS
+from lessons.synthesis.refresh import failures, refresh
 
 LESSONS_PAGE = "pages/lessons.py"
 MAX_MATRIX_PILOTS = 30
@@ -47,11 +51,65 @@ def load_crosswalk(path: str, version: int) -> pd.DataFrame:
 
 
 @st.cache_resource(ttl=TTL, max_entries=2, show_spinner=False)
-def load_similarity(path: str, version: int) -> synthesis.Similarity:
-    """The stored similarity analysis for this data version, computed and stored first when the lessons changed
-    (shared by every session: it is read-only once made)."""
-    with writing(path, or_read_only=True) as db:  # a read-only file: computed without keeping the result
-        return synthesis.similarity(db)
+def load_similarity(path: str, version: int) -> synthesis.Similarity | None:
+    """The stored similarity analysis, computed at lessons version ``version`` (or newer: the newest stored); shared
+    by every session, as it is read-only once made. Never computed here: :func:`similarity_state` starts that in the
+    background."""
+    with reading(path) as db:
+        return synthesis.stored_similarity(db)
+
+
+class SimilarityState(NamedTuple):
+    """Which stored analysis a page shows: ``shown`` its lessons version (None: none yet), ``lessons`` how many
+    lessons it compared, ``updating`` whether a newer one is being computed, ``failed`` why the last one failed."""
+
+    shown: int | None
+    lessons: int
+    updating: bool
+    failed: str | None
+
+
+def similarity_state(path: str, version: int) -> SimilarityState:
+    """The stored analysis to show for lessons ``version``; when it is older (or missing), the new one is started in
+    the background, so the page never waits for it (tests compute it at once, see ``lessons.synthesis.refresh``)."""
+    with reading(path) as db:
+        shown = synthesis.similarity_version(db)
+    if shown != version:
+        refresh(path)
+        with reading(path) as db:
+            shown = synthesis.similarity_version(db)
+    sim = load_similarity(path, shown) if shown is not None else None
+    failed = failures.get(str(Path(path).resolve()))
+    return SimilarityState(shown, len(sim.lesson_ids) if sim is not None else 0, shown != version, failed)
+
+
+@st.fragment(run_every=5)
+def _updating_note(path: str, version: int, state: SimilarityState) -> None:
+    """Say that the groups shown are from before the latest change; check every 5 s and show the new ones when ready."""
+    with reading(path) as db:
+        if synthesis.similarity_version(db) == version:
+            st.rerun()
+    if state.failed:
+        before = " These groups are from before the latest change." if state.shown is not None else ""
+        st.warning(f"The comparison of lesson texts could not be completed ({safe(state.failed)}).{before}")
+    elif state.shown is None:
+        st.info(
+            "The comparison of lesson texts is running; groups of similar lessons will appear here when it is done."
+        )
+    else:
+        st.info(
+            f"Updating: these groups are from before the latest change ({state.lessons:,} lessons); the new analysis "
+            "is running.",
+            icon=":material/sync:",
+        )
+
+
+def similarity_notice(path: str, version: int) -> SimilarityState:
+    """The similarity analysis to show, with a plain note while a newer one is being computed."""
+    state = similarity_state(path, version)
+    if state.updating:
+        _updating_note(path, version, state)
+    return state
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
@@ -73,24 +131,25 @@ def load_facts(path: str, version: int) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def load_clusters(path: str, version: int, threshold: float, min_pilots: int) -> dict[str, pd.DataFrame]:
-    """Groups of similar lessons from at least ``min_pilots`` pilots at a similarity threshold."""
-    sim = load_similarity(path, version)
+def load_clusters(
+    path: str, version: int, shown: int | None, threshold: float, min_pilots: int
+) -> dict[str, pd.DataFrame] | None:
+    """Groups of similar lessons from at least ``min_pilots`` pilots at a similarity threshold, from the analysis
+    stored at lessons version ``shown`` (None when no analysis is stored yet), with the titles of version ``version``."""
+    sim = load_similarity(path, shown) if shown is not None else None
+    if sim is None:
+        return None
     return synthesis.clusters(load_facts(path, version), sim, threshold, min_pilots)
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
-def load_similar(path: str, version: int, lesson_id: int) -> pd.DataFrame:
-    """Lessons of other pilots most similar to one lesson."""
-    sim = load_similarity(path, version)
+def load_similar(path: str, version: int, shown: int, lesson_id: int) -> pd.DataFrame | None:
+    """Lessons of other pilots most similar to one lesson, from the analysis stored at lessons version ``shown``."""
+    sim = load_similarity(path, shown)
+    if sim is None:
+        return None
     with reading(path) as db:
         return synthesis.similar_lessons(db, sim, lesson_id)
-
-
-def ensure_similarity(path: str, version: int, lessons: int) -> synthesis.Similarity:
-    """Load the similarity analysis, telling the user when it must be worked out first."""
-    with st.spinner(f"Comparing the texts of {lessons:,} lessons; this happens once after each change…"):
-        return load_similarity(path, version)
 
 
 # --- Sections ---------------------------------------------------------------------------------------------------
@@ -112,8 +171,13 @@ def similar_section(path: str, version: int, on_open):
 
     def section(detail: dict) -> None:
         st.markdown("**Similar lessons in other pilots**")
-        with st.spinner("Comparing lesson texts; this happens once after each change…"):
-            similar = load_similar(path, version, int(detail["id"]))
+        state = similarity_state(path, version)
+        similar = load_similar(path, version, state.shown, int(detail["id"])) if state.shown is not None else None
+        if similar is None:
+            st.caption("The comparison of lesson texts is running; similar lessons will be listed when it is done.")
+            return
+        if state.updating:
+            st.caption("Updating: compared before the latest change; the new comparison is running.")
         if similar.empty:
             st.caption("No lesson from another pilot is worded similarly enough.")
             return
@@ -133,26 +197,32 @@ def similar_section(path: str, version: int, on_open):
     return section
 
 
-def headline(k: int, groups: dict[str, pd.DataFrame], patterns: dict[str, pd.DataFrame]) -> None:
-    """Four counts: recurring themes and lesson groups (in ``k`` or more pilots), contested themes, themes with gaps."""
+def headline(k: int, groups: dict[str, pd.DataFrame] | None, patterns: dict[str, pd.DataFrame]) -> None:
+    """Four counts: recurring themes and lesson groups (in ``k`` or more pilots), contested themes, themes with gaps
+    (``groups`` None: the first comparison of lesson texts is still running)."""
     cols = st.columns(4)
     cols[0].metric(
         f"Themes in {k}+ pilots", len(patterns["recurring"]), help="Themes with lessons from at least that many pilots"
     )
-    cols[1].metric(f"Lesson groups in {k}+ pilots", len(groups["clusters"]), help="Groups of similar lessons")
+    cols[1].metric(
+        f"Lesson groups in {k}+ pilots",
+        "…" if groups is None else len(groups["clusters"]),
+        help="Groups of similar lessons" if groups is not None else "The comparison of lesson texts is running",
+    )
     cols[2].metric(
         "Contested themes", len(patterns["contested"]), help="An enabler in one pilot and a barrier in another"
     )
     cols[3].metric("Themes with gaps", len(patterns["gaps"]), help="Themes that at least one pilot has no lesson on")
 
 
-def recurring_section(groups: dict[str, pd.DataFrame], recurring: pd.DataFrame, k: int) -> None:
+def recurring_section(groups: dict[str, pd.DataFrame] | None, recurring: pd.DataFrame, k: int) -> None:
     """Groups of similar lessons and themes reported by at least ``k`` pilots."""
     st.subheader(f"Similar lessons reported by at least {k} pilots", anchor=False)
-    st.caption("Each group is named by its most distinctive words. Open a group to read its lessons.")
-    clusters_list(groups, key="recurs_shown")
-    with st.expander("All these groups as a table"):
-        clusters_table(groups["clusters"])
+    if groups is not None:
+        st.caption("Each group is named by its most distinctive words. Open a group to read its lessons.")
+        clusters_list(groups, key="recurs_shown")
+        with st.expander("All these groups as a table"):
+            clusters_table(groups["clusters"])
     st.subheader(f"Themes reported by at least {k} pilots", anchor=False)
     if recurring.empty:
         st.info(f"No theme has lessons from {k} or more pilots. Lower the number of pilots.")
@@ -162,9 +232,12 @@ def recurring_section(groups: dict[str, pd.DataFrame], recurring: pd.DataFrame, 
         theme_table(recurring, ["theme_name", "pilots", "lessons", "enablers", "barriers", "pilot_names"])
 
 
-def contradicting_section(path: str, version: int, contested: pd.DataFrame, threshold: float) -> None:
+def contradicting_section(
+    path: str, version: int, shown: int | None, contested: pd.DataFrame, threshold: float
+) -> None:
     """Themes one pilot calls an enabler and another a barrier, and groups of alike lessons that disagree
-    (``threshold``: the similarity, 0–1, lessons must reach to form a group)."""
+    (``threshold``: the similarity, 0–1, lessons must reach to form a group; ``shown``: the stored analysis's
+    lessons version, None while the first one is computed)."""
     st.subheader("Themes one pilot calls an enabler and another a barrier", anchor=False)
     if contested.empty:
         st.info("No theme is reported as an enabler by one pilot and as a barrier by another.")
@@ -175,8 +248,9 @@ def contradicting_section(path: str, version: int, contested: pd.DataFrame, thre
         contested_theme(path, version, contested)
     st.subheader("Similar lessons that disagree", anchor=False)
     st.caption("Groups of alike lessons in which one pilot reports an enabler and another pilot a barrier.")
-    pairs = load_clusters(path, version, threshold, 2)
-    clusters_list(pairs, only=pairs["contradictions"]["cluster"], key="recurs_shown_contested")
+    pairs = load_clusters(path, version, shown, threshold, 2)
+    if pairs is not None:
+        clusters_list(pairs, only=pairs["contradictions"]["cluster"], key="recurs_shown_contested")
 
 
 def missing_section(gaps: pd.DataFrame) -> None:

@@ -94,6 +94,21 @@ def stored(db: Database, name: str, version: int) -> bytes | None:
     return row[1] if row and row[0] == version else None
 
 
+def newest(db: Database, name: str) -> tuple[int, bytes] | None:
+    """Return (data version, payload) of the stored ``name`` whatever its version, or None when none is stored.
+
+    A page shows it while a newer result is being computed in the background.
+    """
+    row = db.execute("SELECT data_version, payload FROM analysis_results WHERE name = ?", [name]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def stored_version(db: Database, name: str) -> int | None:
+    """Return the data version the stored ``name`` was computed at, or None when none is stored (cheap)."""
+    row = db.execute("SELECT data_version FROM analysis_results WHERE name = ?", [name]).fetchone()
+    return row[0] if row else None
+
+
 def keep(db: Database, name: str, version: int, seconds: float, payload: bytes) -> None:
     """Store a result for ``version``; a read-only store still gets the answer, it just is not kept."""
     try:

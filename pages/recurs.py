@@ -46,8 +46,8 @@ threshold = right.slider(
     key="recurs_similarity",
     help="Lessons are compared by the words they share, rare words counting most. Higher: fewer, tighter groups.",
 )
-views.ensure_similarity(path, version, int(views.load_facts(path, version).shape[0]))
-groups = views.load_clusters(path, version, threshold / 100, k)
+shown = views.similarity_notice(path, version).shown  # never waits: a newer analysis runs in the background
+groups = views.load_clusters(path, version, shown, threshold / 100, k)
 patterns = views.load_patterns(path, version, k)
 views.headline(k, groups, patterns)
 
@@ -55,7 +55,7 @@ view = st.segmented_control("Show", VIEWS, key="recurs_view", label_visibility="
 if view == "Recurring":
     views.recurring_section(groups, patterns["recurring"], k)
 elif view == "Contradicting":
-    views.contradicting_section(path, version, patterns["contested"], threshold / 100)
+    views.contradicting_section(path, version, shown, patterns["contested"], threshold / 100)
 elif view == "Missing":
     views.missing_section(patterns["gaps"])
 elif view == "Pilot × theme":

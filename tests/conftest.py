@@ -3,6 +3,7 @@
 Passwords are hashed with argon2's cheapest parameters here (``LESSONS_ARGON2_TEST=1``, read by lessons.accounts when
 it is imported, so it is set before any import of the project; the servers and CLI runs the tests start inherit it).
 One test, tests/test_accounts.py::test_production_hashes_use_the_recommended_parameters, checks the production cost.
+The lesson similarity is computed in the caller's thread (``LESSONS_ANALYSE_SYNC=1``), not in the background.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 import os
 
 os.environ["LESSONS_ARGON2_TEST"] = "1"
+# The app computes the lesson similarity in a background thread after a change; tests compute it at once so that a
+# page shows the fresh result (tests/test_similarity_refresh.py checks the background path and that pages never wait).
+os.environ["LESSONS_ANALYSE_SYNC"] = "1"
 
 import shutil  # noqa: E402
 

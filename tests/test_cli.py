@@ -190,7 +190,7 @@ def test_bench_json_rows(bench_rows):
     rows = bench_rows
     assert rows
     for row in rows:
-        assert list(row) == BENCH_COLUMNS
+        assert list(row)[: len(BENCH_COLUMNS)] == BENCH_COLUMNS  # rows with an anchor say more after these
         assert row["n"] >= 2 or "once per" in row["operation"]
         assert 0 <= row["median_ms"] <= row["p95_ms"]
     operations = [row["operation"] for row in rows]
@@ -207,6 +207,9 @@ def test_bench_json_rows(bench_rows):
     assert {row["scale"] for row in rows} == {0.02}
     assert "synthesis: pilot × theme matrix" in operations
     assert "fts: search, best 20 with snippets" in operations
+    similarity = next(row for row in rows if row["operation"].startswith("synthesis: similarity of all"))
+    assert {"anchor", "anchor_median_ms", "ratio", "target_ms", "peak_mb", "met"} <= set(similarity)
+    assert "x the anchor" in similarity["operation"] and "peak" in similarity["operation"]
 
 
 def test_bench_prints_a_table(bench_rows, small_synthetic, capsys, monkeypatch, no_default_db):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from lessons import synthesis
 from lessons.store import connect, open_store
@@ -186,20 +187,39 @@ def test_clustering_is_deterministic_whatever_the_row_order(store):
     assert first.labels(0.2).tolist() == second.labels(0.2).tolist()
 
 
-def test_latent_candidates_find_the_exact_neighbours(demo_db, monkeypatch):
-    """Above EXACT_LIMIT lessons, candidates come from a latent projection and are then scored exactly; on the
-    demo corpus that path must find the same pairs as comparing every pair."""
+def brute_force_neighbours(matrix):
+    """Every pair scored, each lesson's NEIGHBOURS best (≥ FLOOR, ties by position), as undirected pairs."""
+    scores = (matrix @ matrix.T).toarray().astype(float)
+    np.fill_diagonal(scores, -1)
+    pairs = set()
+    for row, values in enumerate(scores):
+        ranked = sorted(((-round(v, 6), col) for col, v in enumerate(values) if round(v, 6) >= synthesis.FLOOR))
+        pairs |= {(min(row, col), max(row, col)) for _, col in ranked[: synthesis.NEIGHBOURS]}
+    return pairs
+
+
+def test_neighbours_are_exact_whatever_the_blocks_and_the_dense_terms(demo_db, monkeypatch):
+    """Each lesson's neighbours are found exactly (as if every pair were scored), whether the block holds two rows or
+    all, and whichever terms are compared densely; the scores do not depend on the blocks either."""
     texts = synthesis.lesson_texts(demo_db)
-    exact = synthesis.build_similarity(texts)
-    monkeypatch.setattr(synthesis.text_similarity, "EXACT_LIMIT", 10)
-    latent = synthesis.build_similarity(texts)
-    pairs = lambda s: {(a, b): round(v, 5) for a, b, v in zip(s.edge_a, s.edge_b, s.edge_score)}  # noqa: E731
-    exact_pairs, latent_pairs = pairs(exact), pairs(latent)
-    assert set(latent_pairs) <= set(exact_pairs) | set(latent_pairs)
-    found = len(set(exact_pairs) & set(latent_pairs)) / len(exact_pairs)
-    print(f"latent path found {found:.1%} of {len(exact_pairs)} exact pairs")
-    assert found >= 0.95, f"only {found:.0%} of the exact neighbour pairs found"
-    assert all(latent_pairs[p] == exact_pairs[p] for p in set(exact_pairs) & set(latent_pairs))
+    reference = synthesis.build_similarity(texts)
+    analyzer = synthesis.text_similarity._Analyzer()
+    matrix = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32).fit_transform(texts["text"])
+    exact = brute_force_neighbours(matrix.tocsr())
+    assert set(zip(reference.edge_a.tolist(), reference.edge_b.tolist())) == exact
+    for cells, share, most, held, sample in (
+        (2 * len(texts), 30, 512, 2_000_000, 16),  # two rows a block
+        (len(texts) * len(texts), 1, 0, 2_000_000, 16),  # one block, every term sparse
+        (500, 10**6, 512, 100, 3),  # every term dense, candidates thinned after every block, a dense sample
+    ):
+        monkeypatch.setattr(synthesis.text_similarity, "BLOCK_CELLS", cells)
+        monkeypatch.setattr(synthesis.text_similarity, "DENSE_SHARE", share)
+        monkeypatch.setattr(synthesis.text_similarity, "DENSE_MAX", most)
+        monkeypatch.setattr(synthesis.text_similarity, "HELD", held)
+        monkeypatch.setattr(synthesis.text_similarity, "SAMPLE", sample)
+        again = synthesis.build_similarity(texts)
+        for field in ("edge_a", "edge_b", "edge_score", "merge_a", "merge_b", "merge_score"):
+            assert np.array_equal(getattr(again, field), getattr(reference, field)), (cells, share, field)
 
 
 def test_result_is_stored_and_recomputed_only_after_a_change(store, monkeypatch):

@@ -123,7 +123,9 @@ def cmd_analyse(args) -> int:
 def add_analyse(sub, common) -> None:
     """Add the ``analyse`` command's options."""
     p = sub.add_parser(
-        "analyse", parents=[common], help="compare every lesson's text now (the app otherwise does it on first view)"
+        "analyse",
+        parents=[common],
+        help="compare every lesson's text now (the app does it in the background after a change)",
     )
     p.set_defaults(func=cmd_analyse)
 

@@ -39,7 +39,9 @@ def cmd_export(args) -> int:
     with atomic_output(out) as stream:  # streamed: nothing is held whole, and a failure leaves no partial file
         if args.format == "bundle":
             from lessons.report import iter_bundle_briefs
+            from lessons.synthesis import similarity
 
+            similarity(db)  # the briefs name groups of similar lessons: computed now if the lessons changed
             bundle.write_bundle(db, stream, briefs=iter_bundle_briefs(db))
             what = "the bundle (database, data package, networks, briefs)"
         elif args.format == "sqlite":
@@ -87,7 +89,10 @@ def cmd_brief(args) -> int:
     if file_format not in ("pdf", "html"):
         print(f"{args.out}: name the file .pdf or .html, the format to write.", file=sys.stderr)
         return EXIT_INVALID
+    from lessons.synthesis import similarity
+
     db = ensure_store(args.db)
+    similarity(db)  # the brief names groups of similar lessons: computed now if the lessons changed
     try:
         if args.roadmap:
             made = report.roadmap(db)

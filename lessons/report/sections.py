@@ -110,7 +110,11 @@ def _shared(db: Database, memo: dict | None, name: str):
     if name == "results":
         value = statement_results(db)
     elif name == "groups":
-        value = synthesis.clusters(synthesis.lesson_facts(db), synthesis.similarity(db), GROUP_THRESHOLD, 2)
+        # The stored analysis, even from before the latest change while the app computes the new one in the
+        # background: a brief never waits for it (the command line computes it first).
+        value = synthesis.clusters(
+            synthesis.lesson_facts(db), synthesis.similarity(db, latest=True), GROUP_THRESHOLD, 2
+        )
     else:
         value = synthesis.theme_matrix(db)
     if memo is not None:

@@ -12,13 +12,13 @@ Two kinds of evidence are drawn together:
 Everything here is deterministic: the same lessons give the same clusters, labels and order.
 
 The package's rooms: :mod:`~lessons.synthesis.themes` (the theme matrix and what it shows) and
-:mod:`~lessons.synthesis.text_similarity` (lessons grouped by their text).
+:mod:`~lessons.synthesis.text_similarity` (lessons grouped by their text) and
+:mod:`~lessons.synthesis.refresh` (that analysis kept up to date in the background, one at a time per store).
 """
 
 from lessons.synthesis.text_similarity import (
     ANALYSIS,
-    CHUNK,
-    EXACT_LIMIT,
+    BLOCK_CELLS,
     FLOOR,
     NEIGHBOURS,
     SIMILAR_MIN,
@@ -30,6 +30,8 @@ from lessons.synthesis.text_similarity import (
     lesson_texts,
     similar_lessons,
     similarity,
+    similarity_version,
+    stored_similarity,
 )
 from lessons.synthesis.themes import (
     cell_lessons,
@@ -44,8 +46,7 @@ from lessons.synthesis.themes import (
 
 __all__ = [
     "ANALYSIS",
-    "CHUNK",
-    "EXACT_LIMIT",
+    "BLOCK_CELLS",
     "FLOOR",
     "NEIGHBOURS",
     "SIMILAR_MIN",
@@ -61,6 +62,8 @@ __all__ = [
     "recurring_themes",
     "similar_lessons",
     "similarity",
+    "similarity_version",
+    "stored_similarity",
     "theme_contradictions",
     "theme_gaps",
     "theme_lessons",

@@ -4,6 +4,15 @@ Lesson text is stemmed (Snowball), weighted by TF-IDF and compared by cosine sim
 keeps its most similar lessons; lessons are then grouped by average linkage over those similarities. The whole merge
 order is computed once per data version and stored in ``analysis_results``, so any similarity threshold the user picks
 is a cheap cut of the stored order.
+
+The neighbours are exact at any scale, in bounded memory: the scores of a block of rows against every lesson are the
+product of the common terms' dense columns (BLAS) plus the sparse product of the other terms; each row's cut is taken
+from a sample of its scores (never above its true cut), and the few candidates that pass are scored exactly.
+
+The merge step is our own, over the sparse neighbour graph: scipy's ``linkage`` needs every pair's distance (10 GB of
+doubles at 50,000 lessons), and scikit-learn's ``linkage_tree`` with a connectivity graph counts pairs outside the
+graph as distance 0 (identical) when it averages, and joins the graph's components with made-up edges.
+:mod:`lessons.synthesis.refresh` runs the analysis in the background after a change.
 """
 
 from __future__ import annotations
@@ -19,14 +28,12 @@ import numpy as np
 import pandas as pd
 import snowballstemmer
 from scipy import sparse
-from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.preprocessing import normalize
 from sqlite_utils import Database
 
 from lessons.store import data_version
 from lessons.store import frame as _frame
-from lessons.stored import stored_or_computed
+from lessons.stored import newest, stored, stored_or_computed, stored_version
 from lessons.synthesis.themes import _names
 
 ANALYSIS = "lesson_similarity"
@@ -212,53 +219,123 @@ def _top_terms(matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     return index, weight
 
 
-#: Up to this many lessons every pair is compared exactly; above it, candidate pairs come from a 100-dimension
-#: latent semantic projection (TruncatedSVD) and are then scored exactly, which keeps 50,000 lessons under a minute.
-EXACT_LIMIT = 4000
-CHUNK = 2000
+#: Scores worked out at once (a block of rows × the lessons after them, float32: 16 MB), which bounds the memory.
+BLOCK_CELLS = 4_000_000
+#: Terms found in more than one lesson in DENSE_SHARE are compared as dense columns by matrix product (BLAS), the
+#: others through the sparse matrix: a term in ``df`` lessons costs ``df²`` sparse steps, a dense column ``n²`` fast
+#: ones, and on this machine a sparse step costs about 900 fast ones (measured at 50,000 lessons).
+DENSE_SHARE = 30
+DENSE_MAX = 512
+#: Each lesson's cut is its NEIGHBOURS-th best score against every SAMPLE-th lesson: never above its true
+#: NEIGHBOURS-th best, so every true neighbour passes it, and only about SAMPLE × NEIGHBOURS scores pass.
+SAMPLE = 16
+#: Block scores are float32 sums in BLAS order; every candidate within MARGIN of a lesson's cut is rescored exactly.
+MARGIN = 1e-4
+#: Candidates held before those that can no longer be among a lesson's best are dropped; pairs rescored at once.
+HELD = 1_000_000
+RESCORE = 100_000
 
 
-def _candidates(scores: np.ndarray, offset: int, k: int, exact: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Find about the ``k`` best columns of every row of a block of similarity scores.
+def _split_terms(matrix: sparse.csr_matrix) -> tuple[np.ndarray, sparse.csr_matrix]:
+    """Split the columns into common terms (a dense array) and the rest (a sparse matrix)."""
+    n, terms = matrix.shape
+    found_in = np.bincount(matrix.indices, minlength=terms)
+    order = np.argsort(-found_in, kind="stable")
+    common = np.sort(order[: min(DENSE_MAX, int((found_in * DENSE_SHARE > n).sum()))])
+    rare = np.setdiff1d(np.arange(terms), common)
+    dense = matrix[:, common].toarray() if len(common) else np.zeros((n, 1), dtype=matrix.dtype)
+    return np.ascontiguousarray(dense), matrix[:, rare].tocsr()
 
-    The block's rows start at ``offset``; a row's own column is excluded. Exact with ``exact``; otherwise the cut-off of
-    each row is estimated from every 8th column, which is several times faster than a full selection.
+
+def _scores(dense: np.ndarray, rest: sparse.csr_matrix, rows: slice, cols) -> np.ndarray:
+    """Cosine similarities of lessons ``rows`` with lessons ``cols`` (a slice or positions), as float32."""
+    block = dense[rows] @ dense[cols].T
+    block += (rest[rows] @ rest[cols].T).toarray()
+    return block
+
+
+def _cuts(dense: np.ndarray, rest: sparse.csr_matrix, k: int) -> np.ndarray:
+    """Return a lower bound of each lesson's ``k``-th best score (at least FLOOR), less MARGIN.
+
+    It is the ``k``-th best against every SAMPLE-th lesson (itself left out): a subset's ``k``-th best is never
+    above the whole row's.
     """
-    rows = np.arange(scores.shape[0])
-    scores[rows, rows + offset] = -np.inf
-    if exact or scores.shape[1] <= 8 * k:
-        keep = min(k, scores.shape[1] - 1)
-        cols = np.argpartition(-scores, keep - 1, axis=1)[:, :keep] if keep > 0 else np.empty((len(rows), 0), int)
-        return np.repeat(rows, cols.shape[1]) + offset, cols.ravel()
-    sample = scores[:, ::8]
-    rank = max(1, k // 4)
-    cut = -np.partition(-sample, rank - 1, axis=1)[:, rank - 1]
-    found_rows, found_cols = np.nonzero(scores >= cut[:, None])
-    found_rows, found_cols, _ = _first_per_row(found_rows, found_cols, scores[found_rows, found_cols], k)
-    return found_rows + offset, found_cols
+    n = dense.shape[0]
+    sample = np.arange(0, n, SAMPLE) if n > SAMPLE * (k + 1) else np.arange(n)
+    cuts = np.full(n, -np.inf, dtype=dense.dtype)
+    step = max(1, BLOCK_CELLS // len(sample))
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        block = _scores(dense, rest, slice(start, stop), sample)
+        own = np.nonzero((sample >= start) & (sample < stop))[0]
+        block[sample[own] - start, own] = -np.inf
+        if len(sample) > k:
+            cuts[start:stop] = np.partition(block, len(sample) - k, axis=1)[:, len(sample) - k]
+    return np.maximum(cuts, FLOOR) - MARGIN
+
+
+def _thin(owner: np.ndarray, other: np.ndarray, value: np.ndarray, k: int):
+    """Keep each owner's candidates within MARGIN of its ``k``-th best so far (a lower bound of its final one)."""
+    order = np.lexsort((-value, owner))
+    owner, other, value = owner[order], other[order], value[order]
+    first = np.searchsorted(owner, owner, side="left")
+    rank = np.arange(len(owner)) - first
+    count = np.searchsorted(owner, owner, side="right") - first
+    kth = np.where(count >= k, value[np.minimum(first + k - 1, len(value) - 1)], -np.inf)
+    keep = value >= kth - MARGIN
+    del rank
+    return owner[keep], other[keep], value[keep]
+
+
+def _exact_scores(matrix: sparse.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine similarity of the lesson pairs (a, b), summed row by row (independent of blocks and threads)."""
+    parts = [
+        np.asarray(matrix[a[i : i + RESCORE]].multiply(matrix[b[i : i + RESCORE]]).sum(axis=1)).ravel()
+        for i in range(0, len(a), RESCORE)
+    ]
+    return np.concatenate(parts).round(6).clip(max=1.0) if parts else np.array([], dtype=float)
 
 
 def _neighbour_graph(matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each lesson's NEIGHBOURS most similar lessons (TF-IDF cosine ≥ FLOOR), as undirected pairs a < b."""
-    n = matrix.shape[0]
-    exact = n <= EXACT_LIMIT
-    if exact:
-        transposed = matrix.T.tocsc()
-        block = lambda start: (matrix[start : start + CHUNK] @ transposed).toarray()  # noqa: E731
-    else:
-        dims = min(100, matrix.shape[1] - 1)
-        latent = TruncatedSVD(dims, algorithm="randomized", n_iter=4, random_state=0).fit_transform(matrix)
-        latent = normalize(latent).astype(np.float32)
-        block = lambda start: latent[start : start + CHUNK] @ latent.T  # noqa: E731
-    found_a, found_b = [], []
-    for start in range(0, n, CHUNK):
-        a, b = _candidates(block(start), start, NEIGHBOURS if exact else 2 * NEIGHBOURS, exact)
-        found_a.append(a)
-        found_b.append(b)
-    a, b = np.concatenate(found_a).astype(np.int64), np.concatenate(found_b).astype(np.int64)
-    score = np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel().round(6).clip(max=1.0)
+    """Each lesson's NEIGHBOURS most similar lessons (TF-IDF cosine ≥ FLOOR), as undirected pairs a < b.
+
+    Exact at any scale, in bounded memory: each pair is scored once, in blocks of rows against the lessons after
+    them (the common terms' dense product plus the rare terms' sparse one). A score is a candidate for either
+    lesson when it reaches that lesson's cut (:func:`_cuts`); candidates that can no longer be among a lesson's best
+    are dropped as they pile up; the rest are scored exactly and ranked by score, then by position, so the result
+    does not depend on blocks or threads.
+    """
+    n, k = matrix.shape[0], NEIGHBOURS
+    nothing = np.array([], dtype=np.int64)
+    if n < 2:
+        return nothing, nothing, np.array([], dtype=float)
+    dense, rest = _split_terms(matrix)
+    cuts = _cuts(dense, rest, k)
+    held: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    size = 0
+    start = 0
+    while start < n:
+        stop = min(n, start + max(1, BLOCK_CELLS // (n - start)))
+        block = _scores(dense, rest, slice(start, stop), slice(start, n))
+        width = stop - start
+        block[np.tril_indices(width, m=width)] = -np.inf  # each pair once, never a lesson with itself
+        for mine, other in (
+            np.nonzero(block >= cuts[start:stop, None]),  # candidates of the block's lessons
+            np.nonzero(block >= cuts[None, start:]),  # and of the lessons after them
+        ):
+            value = block[mine, other]
+            held.append((mine.astype(np.int32) + start, other.astype(np.int32) + start, value))
+            size += len(value)
+        held[-1] = (held[-1][1], held[-1][0], held[-1][2])  # the later lesson owns the second kind
+        if size > HELD:
+            held = [_thin(*(np.concatenate(part) for part in zip(*held)), k)]
+            size = len(held[0][0])
+        start = stop
+    a, b, _ = _thin(*(np.concatenate(part) for part in zip(*held)), k)
+    a, b = a.astype(np.int64), b.astype(np.int64)
+    score = _exact_scores(matrix, a, b)
     keep = score >= FLOOR
-    a, b, score = _first_per_row(a[keep], b[keep], score[keep], NEIGHBOURS)
+    a, b, score = _first_per_row(a[keep], b[keep], score[keep], k)
     low, high = np.minimum(a, b), np.maximum(a, b)
     pair, first = np.unique(low * n + high, return_index=True)
     return low[first], high[first], score[first].astype(float)
@@ -304,7 +381,9 @@ def _average_linkage(n: int, edge_a, edge_b, edge_score) -> tuple[np.ndarray, np
         links.append(joined)
         for other, total in joined.items():
             links[other][new] = total
-            heapq.heappush(heap, (-(total / (size[new] * size[other])), other, new))
+            average = total / (size[new] * size[other])
+            if average >= FLOOR:  # below it the pair is never merged; its total still counts in later averages
+                heapq.heappush(heap, (-average, other, new))
     if not merges:
         nothing = np.array([], dtype=np.int64)
         return nothing, nothing, np.array([], dtype=float)
@@ -321,13 +400,19 @@ def lesson_texts(db: Database) -> pd.DataFrame:
     )
 
 
-def similarity(db: Database, *, store: bool = True) -> Similarity:
+def similarity(db: Database, *, store: bool = True, latest: bool = False) -> Similarity:
     """Return the similarity analysis of the current lessons.
 
     The stored one when it is for the current data version, else computed now and (when ``store`` and the store is
-    writable) saved for the next caller.
+    writable) saved for the next caller. With ``latest``, a result stored for an earlier version is returned rather
+    than computing a new one (a brief made while the background analysis runs); it is computed only when none is
+    stored at all.
     """
     version = data_version(db, "lessons")
+    if latest and stored(db, ANALYSIS, version) is None:
+        found = newest(db, ANALYSIS)
+        if found is not None:
+            return Similarity.from_bytes(found[1])
 
     def compute() -> Similarity:
         result = build_similarity(lesson_texts(db))
@@ -337,6 +422,17 @@ def similarity(db: Database, *, store: bool = True) -> Similarity:
     return stored_or_computed(
         db, ANALYSIS, version, compute, dump=Similarity.to_bytes, load=Similarity.from_bytes, store=store
     )
+
+
+def stored_similarity(db: Database) -> Similarity | None:
+    """Return the newest stored similarity analysis, whatever data version it was computed at (None: none yet)."""
+    found = newest(db, ANALYSIS)
+    return Similarity.from_bytes(found[1]) if found else None
+
+
+def similarity_version(db: Database) -> int | None:
+    """Return the lessons' data version the stored similarity analysis was computed at (None: none stored yet)."""
+    return stored_version(db, ANALYSIS)
 
 
 def lesson_facts(db: Database) -> pd.DataFrame:
