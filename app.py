@@ -64,10 +64,10 @@ if auth.sign_in_required() and not signed_in:
         ]
     }
 page = st.navigation(pages, position="hidden" if participant else "sidebar", expanded=True)  # 13 pages: no "View more"
-with st.sidebar:
-    if not participant:
+if not participant:  # a participant gets no sidebar at all: an empty scrolling panel is a trap on a phone (#19)
+    with st.sidebar:
         auth.sign_in_box(path)
-    st.caption("Cross-Pilot Lessons — what co-creation pilots learned, shared and validated.")
+        st.caption("Cross-Pilot Lessons — what co-creation pilots learned, shared and validated.")
 if not pages.get("Explore") and not participant:
     st.info("This consortium's data is private. Sign in (in the sidebar) to see it.", icon=":material/lock:")
 page.run()

@@ -1,0 +1,90 @@
+"""axe-core on every page (#19): the menu's pages and a few deep links, at 1366×900 and 390×844, signed out and as
+an administrator. No violation of impact "serious" or "critical" from our content; Streamlit's own markup is excused
+only by tests/e2e/axe_allowlist.py, and an entry no longer needed is reported. Phone screenshots of every page are
+saved under tests/e2e/screenshots/ (a11y-phone-*.png): look at them.
+
+axe-core is loaded from the local install of the PyPI package axe-playwright-python (its bundled axe.min.js is
+evaluated in the page: no request to any other host).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from components import browser
+from tests.e2e.axe_allowlist import ALLOWED, DISABLED_WIDGET
+from tests.e2e.conftest import DEEP_PAGES, SCREENSHOTS, app_pages, sign_in_as
+
+SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
+BLOCKING = ("critical", "serious")
+EXCUSED = """([selector, within, disabled]) => {
+  const el = document.querySelector(selector);
+  if (!el) return false;
+  if (within === disabled) {
+    const box = el.closest('[data-testid="stElementContainer"], .stElementContainer');
+    return !!(box && box.querySelector(':disabled, [aria-disabled="true"]'));
+  }
+  return !!el.closest(within);
+}"""
+#: Allowlist entries that excused at least one node in this run (checked by the last test).
+USED: set[str] = set()
+RAN: list[str] = []
+
+
+def blocking_violations(page, where: str) -> list[str]:
+    """axe's serious and critical findings on the page as it stands, less the nodes the allowlist excuses."""
+    results = Axe().run(page, options={"resultTypes": ["violations"]}).response
+    found = []
+    for violation in results["violations"]:
+        if violation["impact"] not in BLOCKING:
+            continue
+        for node in violation["nodes"]:
+            selector = node["target"][0] if isinstance(node["target"][0], str) else node["target"][0][0]
+            excused = [
+                entry
+                for entry in ALLOWED
+                if entry.rule == violation["id"] and page.evaluate(EXCUSED, [selector, entry.within, DISABLED_WIDGET])
+            ]
+            if excused:
+                USED.add(f"{excused[0].rule} @ {excused[0].within}")
+                continue
+            summary = node.get("failureSummary", "").replace("\n", " ")[:240]
+            found.append(f"{where}: {violation['impact']} {violation['id']} {node['html'][:160]} — {summary}")
+    return found
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("who", [None, "admin"], ids=["signed-out", "admin"])
+def test_axe_finds_no_serious_violation_on_any_page(chrome, app_url, who, size):
+    width, height = SIZES[size]
+    context = chrome.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    try:
+        if who:
+            sign_in_as(page, app_url, who)
+        problems = []
+        for path in (*app_pages(), *DEEP_PAGES):
+            page.goto(f"{app_url}/{path}")
+            browser.wait_rendered(page)
+            page.wait_for_timeout(500)  # charts draw after the script has run
+            problems += blocking_violations(page, f"/{path} ({who or 'signed out'}, {size})")
+            if size == "phone":
+                name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "overview"
+                page.screenshot(path=str(SCREENSHOTS / f"a11y-phone-{who or 'public'}-{name}.png"), full_page=True)
+        RAN.append(f"{who}-{size}")
+        assert not problems, "axe found serious or critical violations:\n" + "\n".join(problems)
+    finally:
+        context.close()
+
+
+def test_every_allowlist_entry_is_still_needed():
+    """Run after the four page sweeps (same file, in order): an entry that excused nothing is stale."""
+    if len(RAN) < 4:
+        pytest.skip("the page sweeps did not all run")
+    stale = [f"{e.rule} @ {e.within}" for e in ALLOWED if f"{e.rule} @ {e.within}" not in USED]
+    assert not stale, f"allowlist entries no longer needed (remove them from axe_allowlist.py): {stale}"
