@@ -3,6 +3,10 @@
 Colours come from :mod:`lessons.palette`, the one palette of the pages and the briefs (Okabe–Ito, which stays
 distinguishable with the common forms of colour blindness). A chart the briefs draw too is defined once, as a
 Vega-Lite specification in :mod:`lessons.chart_specs`, and wrapped here as an Altair chart.
+
+Importing this module enables the Altair theme ``lessons``: axis, legend, header and title text in
+:data:`lessons.palette.INK` (17.4:1 on white; Streamlit's own chart theme draws them grey, 3.72:1). Streamlit keeps
+an active theme other than Altair's default, and a chart's own ``config`` still wins over it.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from lessons.palette import (
 
 __all__ = [
     "KIND_COLOURS",
+    "THEME",
     "SECTOR_STYLE",
     "SERIES_COLOURS",
     "VOTE_COLOURS",
@@ -47,6 +52,18 @@ __all__ = [
     "theme_kind_chart",
     "theme_matrix_chart",
 ]
+
+
+THEME = "lessons"
+
+
+@alt.theme.register(THEME, enable=True)
+def _readable_text() -> alt.theme.ThemeConfig:
+    """Chart text readable on white (WCAG 1.4.3): labels and titles of axes, legends, facets and the chart."""
+    text = {"labelColor": INK, "titleColor": INK}
+    return alt.theme.ThemeConfig(
+        {"config": {"axis": text, "legend": text, "header": text, "title": {"color": INK, "subtitleColor": INK}}}
+    )
 
 
 def _drawn(frame: pd.DataFrame, spec: dict) -> alt.Chart:
