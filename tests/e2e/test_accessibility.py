@@ -18,6 +18,8 @@ from components import browser
 from tests.e2e.axe_allowlist import ALLOWED, DISABLED_WIDGET
 from tests.e2e.conftest import DEEP_PAGES, SCREENSHOTS, app_pages, sign_in_as
 
+#: The demo's first lesson, which DEEP_PAGES opens.
+LESSON_1 = "Secretary-general's circular gave executives permission to join the network"
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 BLOCKING = ("critical", "serious")
 EXCUSED = """([selector, within, disabled]) => {
@@ -73,6 +75,11 @@ def test_axe_finds_no_serious_violation_on_any_page(chrome, app_url, who, size):
             browser.wait_rendered(page)
             page.wait_for_timeout(500)  # charts draw after the script has run
             problems += blocking_violations(page, f"/{path} ({who or 'signed out'}, {size})")
+            title = page.title()  # WCAG 2.4.2: each page its own title
+            if path in app_pages():
+                assert title == f"{app_pages()[path]} · Cross-Pilot Lessons", f"/{path}: {title}"
+            elif path.startswith("lessons?lesson="):
+                assert title == f"{LESSON_1} · Lessons · Cross-Pilot Lessons", f"/{path}: {title}"
             if size == "phone":
                 name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "overview"
                 page.screenshot(path=str(SCREENSHOTS / f"a11y-phone-{who or 'public'}-{name}.png"), full_page=True)
