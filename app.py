@@ -3,10 +3,12 @@
 import streamlit as st
 
 from components import auth, loaders, vote_views
+from components.scripts import focus_ring
 
 # An emoji favicon is drawn in the browser; a Material one is fetched from fonts.gstatic.com (#19).
 APP_TITLE = "Cross-Pilot Lessons"
 st.set_page_config(page_title=APP_TITLE, page_icon="🤝", layout="wide")
+focus_ring()
 
 try:
     loaders.prepare_store(loaders.db_path())

@@ -17,6 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from components import browser
 from tests.e2e.axe_allowlist import ALLOWED, DISABLED_WIDGET
 from tests.e2e.conftest import DEEP_PAGES, SCREENSHOTS, app_pages, sign_in_as
+from tests.test_palette_contrast import contrast
 
 #: The demo's first lesson, which DEEP_PAGES opens.
 LESSON_1 = "Secretary-general's circular gave executives permission to join the network"
@@ -58,6 +59,17 @@ def blocking_violations(page, where: str) -> list[str]:
     return found
 
 
+def whole_page_screenshot(page, path) -> None:
+    """The page from top to bottom: Streamlit scrolls inside its main area, so the window is made as tall as that
+    area's content for the picture (same width: the layout does not change), then set back."""
+    size = page.viewport_size
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 0")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 16_000))})
+    page.wait_for_timeout(400)  # charts redraw for the new height
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
+
+
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("who", [None, "admin"], ids=["signed-out", "admin"])
 def test_axe_finds_no_serious_violation_on_any_page(chrome, app_url, who, size):
@@ -82,11 +94,30 @@ def test_axe_finds_no_serious_violation_on_any_page(chrome, app_url, who, size):
                 assert title == f"{LESSON_1} · Lessons · Cross-Pilot Lessons", f"/{path}: {title}"
             if size == "phone":
                 name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "overview"
-                page.screenshot(path=str(SCREENSHOTS / f"a11y-phone-{who or 'public'}-{name}.png"), full_page=True)
+                whole_page_screenshot(page, SCREENSHOTS / f"a11y-phone-{who or 'public'}-{name}.png")
         RAN.append(f"{who}-{size}")
         assert not problems, "axe found serious or critical violations:\n" + "\n".join(problems)
     finally:
         context.close()
+
+
+FOCUSED = """() => { const e = document.activeElement, s = getComputedStyle(e);
+  return {what: e.outerHTML.slice(0, 80), style: s.outlineStyle, width: parseFloat(s.outlineWidth),
+          colour: s.outlineColor}; }"""
+
+
+def test_the_keyboard_focus_is_drawn_solid_at_3_to_1(page, app_url):
+    """WCAG 1.4.11 / 2.4.7: wherever the Tab key lands (skip link, menu, search box, buttons), a 2 px outline in a
+    colour at least 3:1 on white (Streamlit's own ring is its primary colour at half opacity, about 2.5:1)."""
+    page.goto(f"{app_url}/lessons")
+    browser.wait_rendered(page)
+    for _ in range(16):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUSED)
+        red, green, blue = (int(n) for n in re.findall(r"\d+", focus["colour"])[:3])
+        colour = f"#{red:02X}{green:02X}{blue:02X}"
+        assert focus["style"] == "solid" and focus["width"] >= 2, focus
+        assert contrast(colour) >= 3, (focus, colour)
 
 
 def test_every_allowlist_entry_is_still_needed():
