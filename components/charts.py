@@ -18,7 +18,9 @@ from lessons import chart_specs
 from lessons.palette import (
     ACCENT,
     AGAINST_COLOUR,
+    CELL_INK,
     COUNT_SCHEME,
+    DARK_CELL_FROM,
     EMPTY_FILL,
     EMPTY_STROKE,
     FOR_COLOUR,
@@ -145,7 +147,7 @@ def theme_matrix_chart(counts: pd.DataFrame) -> alt.Chart:
     )
     labels = base.mark_text(fontSize=11).encode(
         alt.Text("lessons:Q"),
-        color=alt.condition(f"datum.lessons > {top / 2}", alt.value(PAPER), alt.value(INK)),
+        color=alt.condition(f"datum.lessons > {top * DARK_CELL_FROM:g}", alt.value(PAPER), alt.value(CELL_INK)),
     )
     return (cells.add_params(cell) + gaps + labels).properties(height=alt.Step(24), width=alt.Step(52))
 

@@ -59,6 +59,10 @@ TIE_COLOUR = "#8C8C8C"
 INTERVAL_COLOUR = "#555555"
 #: The sequential scheme of counts in a heatmap.
 COUNT_SCHEME = "blues"
+#: Numbers in a heatmap's cells: black on the lighter cells, white (PAPER) on cells darker than this share of the
+#: scale; either way at least 4.5:1 on Vega's "blues" (4.58:1 at worst, checked in tests/test_palette_contrast.py).
+CELL_INK = "#000000"
+DARK_CELL_FROM = 0.74
 
 
 def kind_scale(kinds: Collection[str] | None = None, labels: Mapping[str, str] | None = None) -> dict:

@@ -211,7 +211,7 @@ def test_theme_matrix_chart_marks_gaps_and_selects_a_cell():
     assert gaps["transform"] == [{"filter": "datum.lessons == 0"}]
     assert gaps["mark"]["fill"] == palette.EMPTY_FILL and gaps["mark"]["strokeDash"] == [3, 2]
     assert labels["mark"]["type"] == "text" and labels["encoding"]["text"]["field"] == "lessons"
-    assert labels["encoding"]["color"]["condition"] == {"test": "datum.lessons > 2.0", "value": "#FFFFFF"}
+    assert labels["encoding"]["color"]["condition"] == {"test": "datum.lessons > 2.96", "value": "#FFFFFF"}
     (cell,) = spec["params"]
     assert cell["name"] == "cell" and cell["select"]["fields"] == ["pilot", "theme"]
     assert spec["height"] == {"step": 24} and spec["width"] == {"step": 52}

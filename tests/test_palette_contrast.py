@@ -97,6 +97,26 @@ def test_colours_of_one_chart_stay_apart_with_colour_blindness(group):
             assert distance(a, b, vision) >= 9, f"{group}: {a} and {b} look alike with {vision}"
 
 
+#: Vega's "blues" scheme (vega-scale), which a continuous scale interpolates in RGB.
+BLUES = "cfe1f2bed8eca8cee58fc1de74b2d75ba3cf4592c63181bd206fb2125ca40a4a90"
+
+
+def blues(t: float) -> str:
+    """The colour of Vega's "blues" at ``t`` from 0 to 1."""
+    stops = [palette.rgb("#" + BLUES[i : i + 6]) for i in range(0, len(BLUES), 6)]
+    x = t * (len(stops) - 1)
+    i = min(int(x), len(stops) - 2)
+    return "#" + "".join(f"{round(a + (b - a) * (x - i)):02X}" for a, b in zip(stops[i], stops[i + 1]))
+
+
+def test_numbers_in_heatmap_cells_read_at_4_5_to_1_on_every_shade():
+    assert palette.COUNT_SCHEME == "blues" and blues(0) == "#CFE1F2" and blues(1) == "#0A4A90"
+    for step in range(1001):
+        t = step / 1000
+        text = palette.PAPER if t > palette.DARK_CELL_FROM else palette.CELL_INK
+        assert contrast(text, blues(t)) >= 4.5, (t, text, blues(t))
+
+
 def test_chart_axis_and_legend_text_is_ink_not_streamlit_grey():
     counts = pd.DataFrame({"country": ["FI"], "country_name": ["Finland"], "pilots": [1], "lessons": [2]})
     assert alt.theme.active == charts.THEME
