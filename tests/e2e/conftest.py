@@ -112,14 +112,27 @@ def shoot(page):
 
 
 def sign_in_as(page, base_url: str, username: str) -> None:
-    """Sign a demo account in (at any window size: the sidebar is opened first when a phone hides it)."""
+    """Sign a demo account in (at any window size: on a phone the sidebar is opened for it, and closed again)."""
     page.goto(base_url)
     browser.wait_rendered(page)
     opener = page.get_by_test_id("stExpandSidebarButton")
-    if opener.count() and opener.is_visible():
+    opened = opener.count() and opener.is_visible()
+    if opened:
         opener.click()
     expect(fill_sign_in(page, username, DEMO_PASSWORDS[username]).get_by_text("Signed in as")).to_be_visible()
     browser.wait_rendered(page)
+    if opened:
+        toggle_sidebar(page, open_it=False)
+
+
+def toggle_sidebar(page, *, open_it: bool) -> None:
+    """Open or close the sidebar by its own button (a phone shows it over the page)."""
+    if open_it:
+        page.get_by_test_id("stExpandSidebarButton").click()
+        expect(page.get_by_test_id("stSidebarContent")).to_be_visible()
+    else:
+        page.get_by_test_id("stSidebarCollapseButton").click()
+        expect(page.get_by_test_id("stExpandSidebarButton")).to_be_visible()
 
 
 def fill_sign_in(page, username: str, password: str):

@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from components import browser
 from tests.e2e.axe_allowlist import ALLOWED, DISABLED_WIDGET
-from tests.e2e.conftest import DEEP_PAGES, SCREENSHOTS, app_pages, sign_in_as
+from tests.e2e.conftest import DEEP_PAGES, SCREENSHOTS, app_pages, sign_in_as, toggle_sidebar
 from tests.test_palette_contrast import contrast
 
 #: The demo's first lesson, which DEEP_PAGES opens.
@@ -92,6 +92,10 @@ def test_axe_finds_no_serious_violation_on_any_page(chrome, app_url, who, size):
                 assert title == f"{app_pages()[path]} · Cross-Pilot Lessons", f"/{path}: {title}"
             elif path.startswith("lessons?lesson="):
                 assert title == f"{LESSON_1} · Lessons · Cross-Pilot Lessons", f"/{path}: {title}"
+            if size == "phone" and path == "lessons":  # the filters live in the sidebar, over the page on a phone
+                toggle_sidebar(page, open_it=True)
+                problems += blocking_violations(page, f"/{path} sidebar open ({who or 'signed out'}, {size})")
+                toggle_sidebar(page, open_it=False)
             if size == "phone":
                 name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "overview"
                 whole_page_screenshot(page, SCREENSHOTS / f"a11y-phone-{who or 'public'}-{name}.png")
