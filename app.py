@@ -3,9 +3,12 @@
 import streamlit as st
 
 from components import auth, loaders, vote_views
+from components.scripts import focus_ring
 
 # An emoji favicon is drawn in the browser; a Material one is fetched from fonts.gstatic.com (#19).
-st.set_page_config(page_title="Cross-Pilot Lessons", page_icon="🤝", layout="wide")
+APP_TITLE = "Cross-Pilot Lessons"
+st.set_page_config(page_title=APP_TITLE, page_icon="🤝", layout="wide")
+focus_ring()
 
 try:
     loaders.prepare_store(loaders.db_path())
@@ -64,10 +67,12 @@ if auth.sign_in_required() and not signed_in:
         ]
     }
 page = st.navigation(pages, position="hidden" if participant else "sidebar", expanded=True)  # 13 pages: no "View more"
-with st.sidebar:
-    if not participant:
+# Each page its own browser title (WCAG 2.4.2); a page showing one lesson or workshop may set a more precise one.
+st.set_page_config(page_title=f"{page.title} · {APP_TITLE}")
+if not participant:  # a participant gets no sidebar at all: an empty scrolling panel is a trap on a phone (#19)
+    with st.sidebar:
         auth.sign_in_box(path)
-    st.caption("Cross-Pilot Lessons — what co-creation pilots learned, shared and validated.")
+        st.caption("Cross-Pilot Lessons — what co-creation pilots learned, shared and validated.")
 if not pages.get("Explore") and not participant:
     st.info("This consortium's data is private. Sign in (in the sidebar) to see it.", icon=":material/lock:")
 page.run()

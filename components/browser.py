@@ -1,5 +1,10 @@
 """Start the app as a real server and drive it in Debian's Chromium (Playwright): shared by the browser tests
 and the benchmark's cold-start measurement. Playwright never downloads a browser here; it uses /usr/bin/chromium.
+
+What the browser may fetch: only the app's own server (``data:`` and ``blob:`` URLs stay inside the page).
+:class:`RequestLog` records every request a page makes and :func:`off_site` judges each; :data:`PAGE_RESOURCES`
+also reads the addresses the page points at without a request Playwright sees (the favicon, fetched by the browser
+itself) and every resource the page loaded (fonts, images, scripts).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 from playwright.sync_api import sync_playwright
 
@@ -27,6 +33,39 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+#: Addresses a page points at or loaded: its icons, stylesheets, scripts, images, frames, and the browser's own list
+#: of resources it fetched (fonts included).
+PAGE_RESOURCES = """() => [
+  ...[...document.querySelectorAll('link[href]')].map(e => e.href),
+  ...[...document.querySelectorAll('script[src], img[src], iframe[src], source[src], video[src], audio[src]')]
+      .map(e => e.src),
+  ...performance.getEntriesByType('resource').map(e => e.name),
+]"""
+
+
+def off_site(url: str, base_url: str) -> bool:
+    """Whether fetching ``url`` would leave the app's own server (``base_url``'s host); ``data:`` and ``blob:``
+    URLs, and relative ones, never do."""
+    parsed = urlparse(url)
+    if parsed.scheme in ("data", "blob", "about", "") or not parsed.hostname:
+        return False
+    return parsed.hostname != urlparse(base_url).hostname
+
+
+class RequestLog:
+    """Every request a Playwright page makes from now on, and those that leave the app's server."""
+
+    def __init__(self, page, base_url: str):
+        self.base_url, self.requests = base_url, []
+        page.on("request", lambda request: self.requests.append(request.url))
+        self.page = page
+
+    def off_site(self) -> list[str]:
+        """Requests to any other host so far, and addresses of other hosts the page points at or loaded."""
+        seen = [*self.requests, *self.page.evaluate(PAGE_RESOURCES)]
+        return sorted({url for url in seen if off_site(url, self.base_url)})
 
 
 def chromium_path() -> str | None:

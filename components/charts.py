@@ -3,6 +3,10 @@
 Colours come from :mod:`lessons.palette`, the one palette of the pages and the briefs (Okabe–Ito, which stays
 distinguishable with the common forms of colour blindness). A chart the briefs draw too is defined once, as a
 Vega-Lite specification in :mod:`lessons.chart_specs`, and wrapped here as an Altair chart.
+
+Importing this module enables the Altair theme ``lessons``: axis, legend, header and title text in
+:data:`lessons.palette.INK` (17.4:1 on white; Streamlit's own chart theme draws them grey, 3.72:1). Streamlit keeps
+an active theme other than Altair's default, and a chart's own ``config`` still wins over it.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from lessons import chart_specs
 from lessons.palette import (
     ACCENT,
     AGAINST_COLOUR,
+    CELL_INK,
     COUNT_SCHEME,
+    DARK_CELL_FROM,
     EMPTY_FILL,
     EMPTY_STROKE,
     FOR_COLOUR,
@@ -31,6 +37,7 @@ from lessons.palette import (
 
 __all__ = [
     "KIND_COLOURS",
+    "THEME",
     "SECTOR_STYLE",
     "SERIES_COLOURS",
     "VOTE_COLOURS",
@@ -47,6 +54,18 @@ __all__ = [
     "theme_kind_chart",
     "theme_matrix_chart",
 ]
+
+
+THEME = "lessons"
+
+
+@alt.theme.register(THEME, enable=True)
+def _readable_text() -> alt.theme.ThemeConfig:
+    """Chart text readable on white (WCAG 1.4.3): labels and titles of axes, legends, facets and the chart."""
+    text = {"labelColor": INK, "titleColor": INK}
+    return alt.theme.ThemeConfig(
+        {"config": {"axis": text, "legend": text, "header": text, "title": {"color": INK, "subtitleColor": INK}}}
+    )
 
 
 def _drawn(frame: pd.DataFrame, spec: dict) -> alt.Chart:
@@ -128,7 +147,7 @@ def theme_matrix_chart(counts: pd.DataFrame) -> alt.Chart:
     )
     labels = base.mark_text(fontSize=11).encode(
         alt.Text("lessons:Q"),
-        color=alt.condition(f"datum.lessons > {top / 2}", alt.value(PAPER), alt.value(INK)),
+        color=alt.condition(f"datum.lessons > {top * DARK_CELL_FROM:g}", alt.value(PAPER), alt.value(CELL_INK)),
     )
     return (cells.add_params(cell) + gaps + labels).properties(height=alt.Step(24), width=alt.Step(52))
 

@@ -1,4 +1,5 @@
-"""Our own tiny inline scripts: the one place a page runs JavaScript, and the cookies of this site they write.
+"""Our own tiny inline scripts: the one place a page runs JavaScript, and the cookies of this site they write; and our
+one style sheet, the visible keyboard focus (:func:`focus_ring`).
 
 Streamlit can neither move the keyboard focus, speak in a live region nor set a cookie, so these few lines do,
 from our own server (no request anywhere else). User text never reaches a script as code: only as a JSON string
@@ -17,7 +18,7 @@ import re
 
 import streamlit as st
 
-__all__ = ["clear_cookie", "js_string", "read_cookie", "run_script", "set_cookie"]
+__all__ = ["FOCUS_STYLE", "clear_cookie", "focus_ring", "js_string", "read_cookie", "run_script", "set_cookie"]
 
 _NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 _VALUE = re.compile(r"[A-Za-z0-9_-]{0,128}")
@@ -31,6 +32,16 @@ def js_string(value: str) -> str:
 def run_script(body: str) -> None:
     """Run a tiny inline script of ours in the page (never built from user text except through js_string)."""
     st.html(f"<script>{body}</script>", unsafe_allow_javascript=True)
+
+
+#: The keyboard focus, drawn solid in the theme's primary colour (#0B5394: 7.8:1 on white, 7.0:1 on the sidebar's
+#: grey). Streamlit's own ring is that colour at 50 % opacity, about 2.5:1, below WCAG 1.4.11's 3:1 (#19).
+FOCUS_STYLE = ":focus-visible { outline: 2px solid #0B5394 !important; outline-offset: 2px !important; }"
+
+
+def focus_ring() -> None:
+    """Draw the keyboard focus where it can be seen: our one style sheet, a constant (no script, takes no room)."""
+    st.html(f"<style>{FOCUS_STYLE}</style>")
 
 
 def _attributes(max_age: int) -> str:

@@ -1,7 +1,10 @@
 """The one chart palette of the app and its briefs: every colour a chart draws with, named by what it means.
 
-The colours are Okabe–Ito, which stay distinguishable with the common forms of colour blindness; they passed the
-contrast checks on the pages, and the briefs draw with the same ones. :mod:`components.charts` (the pages' Altair
+The colours are Okabe–Ito and Paul Tol's, which stay distinguishable with the common forms of colour blindness, made
+dark enough for graphics on white (WCAG 1.4.11, at least 3:1): Okabe–Ito's orange #E69F00 (2.25:1) became sienna
+#A0522D and its sky blue #56B4E9 (2.31:1) Tol's indigo #332288; the pass grey #BBBBBB (1.92:1) became #767676.
+tests/test_palette_contrast.py checks every colour against white and that they stay apart under simulated
+protanopia, deuteranopia and tritanopia; the briefs draw with the same colours. :mod:`components.charts` (the pages' Altair
 charts) and :mod:`lessons.chart_specs` (Vega-Lite specifications shared by pages and briefs) read them from here.
 
 Examples
@@ -22,17 +25,17 @@ KIND_COLOURS = {
     "enabler": "#009E73",
     "barrier": "#D55E00",
     "recommendation": "#0072B2",
-    "insight": "#E69F00",
+    "insight": "#A0522D",
 }
 #: The colour of a chart of one series (bars, dots) and of the briefs' heading rules.
 ACCENT = "#0072B2"
-#: Okabe–Ito colours (without black and yellow, which are hard to read on white) for up to six series.
-SERIES_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
+#: Colour-blind-safe colours for up to six series, each at least 3:1 on white (no yellow, no light blue).
+SERIES_COLOURS = ["#0072B2", "#A0522D", "#009E73", "#CC79A7", "#332288", "#D55E00"]
 #: Sector colours (Okabe–Ito) and shapes, so sectors differ by shape as well as colour.
 SECTOR_STYLE = {
     "Public sector": ("#0072B2", "circle"),
     "Civil society": ("#009E73", "square"),
-    "Private sector": ("#E69F00", "triangle-up"),
+    "Private sector": ("#A0522D", "triangle-up"),
     "Research": ("#CC79A7", "diamond"),
     "Citizens / service users": ("#D55E00", "cross"),
     "Not classified": ("#767676", "triangle-down"),  # grey: a sector the source did not give, never a guess
@@ -43,8 +46,8 @@ OTHER_SECTOR = ("#767676", "circle")
 FOR_COLOUR = KIND_COLOURS["enabler"]
 AGAINST_COLOUR = KIND_COLOURS["barrier"]
 #: Workshop votes, in the order they stack.
-VOTE_COLOURS = {"Agree": FOR_COLOUR, "Pass": "#BBBBBB", "Disagree": AGAINST_COLOUR}
-#: Text and outlines on white.
+VOTE_COLOURS = {"Agree": FOR_COLOUR, "Pass": "#767676", "Disagree": AGAINST_COLOUR}
+#: Text and outlines on white, chart axis and legend text included (17.4:1).
 INK = "#1A1A1A"
 #: Text on a dark cell, and the gap between cells.
 PAPER = "#FFFFFF"
@@ -57,6 +60,10 @@ TIE_COLOUR = "#8C8C8C"
 INTERVAL_COLOUR = "#555555"
 #: The sequential scheme of counts in a heatmap.
 COUNT_SCHEME = "blues"
+#: Numbers in a heatmap's cells: black on the lighter cells, white (PAPER) on cells darker than this share of the
+#: scale; either way at least 4.5:1 on Vega's "blues" (4.58:1 at worst, checked in tests/test_palette_contrast.py).
+CELL_INK = "#000000"
+DARK_CELL_FROM = 0.74
 
 
 def kind_scale(kinds: Collection[str] | None = None, labels: Mapping[str, str] | None = None) -> dict:

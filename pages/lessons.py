@@ -31,6 +31,7 @@ if st.session_state.get("lessons_open"):
     if detail is None:
         st.warning("That lesson no longer exists. It may have been removed by an undone upload.")
     else:
+        st.set_page_config(page_title=f"{detail['title']} · Lessons · Cross-Pilot Lessons")  # text, never markup
         lesson_detail(
             detail,
             extra_sections=[

@@ -12,7 +12,7 @@ from components import charts
 from lessons import chart_specs, palette, report
 from lessons.queries import KIND_LABELS
 
-OKABE_ITO_KINDS = {"enabler": "#009E73", "barrier": "#D55E00", "recommendation": "#0072B2", "insight": "#E69F00"}
+OKABE_ITO_KINDS = {"enabler": "#009E73", "barrier": "#D55E00", "recommendation": "#0072B2", "insight": "#A0522D"}
 
 
 def rows(spec: dict, part: dict | None = None) -> list[dict]:
@@ -36,7 +36,7 @@ def colours(encoding: dict) -> dict[str, str]:
 def test_the_palette_keeps_the_colours_the_pages_passed_contrast_checks_with():
     assert palette.KIND_COLOURS == OKABE_ITO_KINDS
     assert palette.FOR_COLOUR == "#009E73" and palette.AGAINST_COLOUR == "#D55E00"
-    assert palette.VOTE_COLOURS == {"Agree": "#009E73", "Pass": "#BBBBBB", "Disagree": "#D55E00"}
+    assert palette.VOTE_COLOURS == {"Agree": "#009E73", "Pass": "#767676", "Disagree": "#D55E00"}
     assert palette.ACCENT == "#0072B2"
     assert charts.KIND_COLOURS is palette.KIND_COLOURS and charts.SERIES_COLOURS is palette.SERIES_COLOURS
 
@@ -44,7 +44,7 @@ def test_the_palette_keeps_the_colours_the_pages_passed_contrast_checks_with():
 def test_kind_scale_lists_the_kinds_present_in_palette_order_with_labels_when_asked():
     assert palette.kind_scale({"insight", "enabler"}) == {
         "domain": ["enabler", "insight"],
-        "range": ["#009E73", "#E69F00"],
+        "range": ["#009E73", "#A0522D"],
     }
     assert palette.kind_scale(set()) == palette.kind_scale()  # nothing known: all four
     labelled = palette.kind_scale(labels=KIND_LABELS)
@@ -87,7 +87,7 @@ def test_kind_bars_stack_lesson_counts_by_kind():
         "Enabler": "#009E73",
         "Barrier": "#D55E00",
         "Recommendation": "#0072B2",
-        "Insight": "#E69F00",
+        "Insight": "#A0522D",
     }
     assert "legend" not in enc["color"] and enc["order"] == {"field": "kind", "type": "nominal"}
     assert tooltip(enc) == [
@@ -176,7 +176,7 @@ def test_theme_kind_chart():
     assert (enc["y"]["field"], enc["y"]["title"], enc["y"]["sort"]) == ("theme", "Theme", "-x")
     assert enc["color"]["scale"] == {
         "domain": ["enabler", "barrier", "insight"],
-        "range": ["#009E73", "#D55E00", "#E69F00"],
+        "range": ["#009E73", "#D55E00", "#A0522D"],
     }
     assert enc["color"]["legend"]["orient"] == "bottom" and enc["order"]["field"] == "kind"
     assert tooltip(enc) == [
@@ -211,7 +211,7 @@ def test_theme_matrix_chart_marks_gaps_and_selects_a_cell():
     assert gaps["transform"] == [{"filter": "datum.lessons == 0"}]
     assert gaps["mark"]["fill"] == palette.EMPTY_FILL and gaps["mark"]["strokeDash"] == [3, 2]
     assert labels["mark"]["type"] == "text" and labels["encoding"]["text"]["field"] == "lessons"
-    assert labels["encoding"]["color"]["condition"] == {"test": "datum.lessons > 2.0", "value": "#FFFFFF"}
+    assert labels["encoding"]["color"]["condition"] == {"test": "datum.lessons > 2.96", "value": "#FFFFFF"}
     (cell,) = spec["params"]
     assert cell["name"] == "cell" and cell["select"]["fields"] == ["pilot", "theme"]
     assert spec["height"] == {"step": 24} and spec["width"] == {"step": 52}
@@ -254,7 +254,7 @@ def test_phase_chart_orders_phases_by_position_and_colours_methodologies_as_seri
     assert spec["title"] == "Lessons by co-creation phase and methodology" and spec["height"] == 280
     assert enc["x"]["sort"] == {"field": "position"} and enc["x"]["title"] == "Co-creation phase"
     assert enc["y"]["aggregate"] == "sum" and enc["y"]["title"] == "Lessons"
-    assert colours(enc) == {"Design": "#0072B2", "Living lab": "#E69F00"}
+    assert colours(enc) == {"Design": "#0072B2", "Living lab": "#A0522D"}
 
 
 def test_profile_chart_groups_pilots_per_theme():
@@ -266,7 +266,7 @@ def test_profile_chart_groups_pilots_per_theme():
     assert spec["title"] == "Theme profiles of the chosen pilots"
     assert enc["yOffset"]["sort"] == ["B", "A"] and enc["x"]["axis"] == {"format": "%"}
     assert enc["x"]["title"] == "Share of the pilot's theme tags"
-    assert colours(enc) == {"B": "#0072B2", "A": "#E69F00"}
+    assert colours(enc) == {"B": "#0072B2", "A": "#A0522D"}
     assert tooltip(enc)[3] == ("share", "quantitative", "Share")
 
 
@@ -352,7 +352,7 @@ def test_statement_votes_chart_stacks_agree_pass_disagree_as_shares():
     enc = spec["encoding"]
     assert spec["title"] == "How the room voted on each statement"
     assert enc["x"]["stack"] == "normalize" and enc["x"]["axis"] == {"format": "%"}
-    assert colours(enc) == {"Agree": "#009E73", "Pass": "#BBBBBB", "Disagree": "#D55E00"}
+    assert colours(enc) == {"Agree": "#009E73", "Pass": "#767676", "Disagree": "#D55E00"}
     assert enc["order"]["field"] == "vote_order" and enc["y"]["sort"] == {"field": "position"}
     assert sorted((r["vote"], r["votes"]) for r in rows(spec)) == [("Agree", 6), ("Disagree", 3), ("Pass", 1)]
 
@@ -363,7 +363,7 @@ def test_opinion_map_chart_colours_and_shapes_groups():
     enc = spec["encoding"]
     assert spec["title"] == "Opinion groups: each dot is a participant, placed by how they voted"
     assert spec["mark"]["type"] == "point" and spec["height"] == 320
-    assert colours(enc) == {"A": "#0072B2", "B": "#E69F00"}
+    assert colours(enc) == {"A": "#0072B2", "B": "#A0522D"}
     assert enc["shape"]["field"] == "group"
     assert enc["x"]["title"] == "First direction of disagreement" and enc["y"]["title"] == "Second direction"
 
@@ -396,7 +396,7 @@ def test_the_briefs_chart_of_kinds_has_the_pages_colours(four_kinds):
     ).to_dict()
     in_brief = colours(brief_chart["encoding"])
     on_page = {KIND_LABELS[kind]: colour for kind, colour in colours(page_chart["encoding"]).items()}
-    assert in_brief == on_page and in_brief["Insight"] == "#E69F00"
+    assert in_brief == on_page and in_brief["Insight"] == "#A0522D"
     # the brief's chart is the page's chart definition: the same encoding bar the legend's placement
     assert {k: v for k, v in brief_chart["encoding"].items() if k not in ("y", "color", "tooltip")} == {
         k: v for k, v in page_chart["encoding"].items() if k not in ("y", "color", "tooltip")

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from components import loaders
+from components import loaders, scripts
 from lessons.store import open_store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -230,16 +230,23 @@ def test_user_text_is_never_rendered_as_markup(tiny_path, app_on):
     assert flagged == ["scripts.py"]
     votes = (root / "components" / "scripts.py").read_text(encoding="utf-8")
     assert "unsafe_allow_html" not in votes
-    assert re.findall(r"st\.html\(.*", votes) == ['st.html(f"<script>{body}</script>", unsafe_allow_javascript=True)']
+    assert re.findall(r"st\.html\(.*", votes) == [
+        'st.html(f"<script>{body}</script>", unsafe_allow_javascript=True)',
+        'st.html(f"<style>{FOCUS_STYLE}</style>")',  # a constant: the visible keyboard focus (#19)
+    ]
+
+
+FOCUS_RING = f"<style>{scripts.FOCUS_STYLE}</style>"  # app.py's one style sheet, a constant (#19)
 
 
 def raw_html(at: AppTest) -> list[str]:
-    """What the page sent to be rendered as raw HTML: Markdown with HTML allowed, and st.html elements."""
+    """What the page sent to be rendered as raw HTML: Markdown with HTML allowed, and st.html elements (but app.py's
+    focus style sheet)."""
     found = []
 
     def walk(node):
         proto = getattr(node, "proto", None)
-        if node.type == "html" or getattr(proto, "allow_html", False):
+        if (node.type == "html" and proto.body != FOCUS_RING) or getattr(proto, "allow_html", False):
             found.append(str(proto)[:200])
         for child in getattr(node, "children", {}).values():
             walk(child)

@@ -6,6 +6,7 @@ mistaken for a pass.
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 from pathlib import Path
@@ -28,6 +29,35 @@ class AppURL(str):
         self.db_path = db_path
         return self
 
+
+def app_pages() -> dict[str, str]:
+    """The pages app.py registers in its menu, read from its ``st.Page`` calls: address (``""`` for the default page,
+    served at /) to title. Hidden pages and the private consortium's sign-in page are left out."""
+    tree = ast.parse((browser.PROJECT_DIR / "app.py").read_text(encoding="utf-8"))
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
+            words = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            if not isinstance(node.args[0], ast.Constant) or words.get("visibility") == "hidden":
+                continue
+            found["" if words.get("default") else words["url_path"]] = words["title"]
+    return found
+
+
+#: Views inside pages that a link opens: a lesson, a pilot's network, a comparison (demo data).
+DEEP_PAGES = (
+    "lessons?lesson=1",
+    "networks?pilot=gdansk-senior-housing",
+    "recurs?view=Compare+pilots&compare=athens-innovation-network&compare=riga-service-desk",
+)
+
+#: Demo accounts (README, "Demo accounts"; lessons/demo.py).
+DEMO_PASSWORDS = {
+    "admin": "demo-admin-pass",
+    "coordinator": "demo-coordinator-pass",
+    "facilitator": "demo-facilitator-pass",
+    "viewer": "demo-viewer-pass",
+}
 
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 README_SCREENSHOT = Path(__file__).resolve().parent / "readme-overview.png"
@@ -79,6 +109,30 @@ def shoot(page):
         return path
 
     return take
+
+
+def sign_in_as(page, base_url: str, username: str) -> None:
+    """Sign a demo account in (at any window size: on a phone the sidebar is opened for it, and closed again)."""
+    page.goto(base_url)
+    browser.wait_rendered(page)
+    opener = page.get_by_test_id("stExpandSidebarButton")
+    opened = opener.count() and opener.is_visible()
+    if opened:
+        opener.click()
+    expect(fill_sign_in(page, username, DEMO_PASSWORDS[username]).get_by_text("Signed in as")).to_be_visible()
+    browser.wait_rendered(page)
+    if opened:
+        toggle_sidebar(page, open_it=False)
+
+
+def toggle_sidebar(page, *, open_it: bool) -> None:
+    """Open or close the sidebar by its own button (a phone shows it over the page)."""
+    if open_it:
+        page.get_by_test_id("stExpandSidebarButton").click()
+        expect(page.get_by_test_id("stSidebarContent")).to_be_visible()
+    else:
+        page.get_by_test_id("stSidebarCollapseButton").click()
+        expect(page.get_by_test_id("stExpandSidebarButton")).to_be_visible()
 
 
 def fill_sign_in(page, username: str, password: str):

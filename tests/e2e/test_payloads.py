@@ -8,7 +8,6 @@ One server on a store full of payloads (tests/payloads.py); one browser context 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -91,8 +90,7 @@ class Watch:
         dialog.dismiss()
 
     def _request(self, request) -> None:
-        parsed = urlparse(request.url)
-        if parsed.scheme not in ("data", "blob") and parsed.hostname not in ("127.0.0.1", "localhost"):
+        if browser.off_site(request.url, self.url):
             self.off_machine.append(request.url)
 
     def check(self, where: str, title: str | None = None) -> None:
