@@ -44,7 +44,7 @@ def summarise(operation: str, samples_ms: list[float]) -> dict:
 #: The keys of every row ``bench --json`` prints, in order.
 COLUMNS = (
     "operation", "scale", "n", "median_ms", "p95_ms", "anchor", "anchor_median_ms", "ratio", "target_ms",
-    "target_ratio", "met",
+    "target_ratio", "met", "peak_mb", "cpu_s",
 )  # fmt: skip
 #: The anchor of the store's aggregates: what SQLite does fastest for a count (issue #18).
 GROUP_BY_ANCHOR = "raw SQLite: GROUP BY on a narrow covering index"
