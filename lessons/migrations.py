@@ -714,7 +714,7 @@ CREATE INDEX idx_staff_sessions_user ON staff_sessions(user_id);
 
 
 @migrations()
-def m019_theme_counts(db: Database) -> None:
+def m013_theme_counts(db: Database) -> None:
     """Keep lesson counts per pilot, theme and kind in a summary table kept by triggers (#18).
 
     The Overview and *What recurs* then need not visit every lesson; a narrow index on ``lessons(pilot_id, status)``
@@ -783,7 +783,7 @@ END;
 
 
 @migrations()
-def m015_polis_meta_and_source_ids(db: Database) -> None:
+def m014_polis_meta_and_source_ids(db: Database) -> None:
     """Keep a statement's meta flag and a participant's id in the source export (#17).
 
     ``statements.is_meta`` is 1 for a meta statement (Pol.is's ``is_meta``: about the participant or the process, not
@@ -800,7 +800,7 @@ ALTER TABLE participants ADD COLUMN source_id TEXT;
 
 
 @migrations()
-def m016_words_as_written(db: Database) -> None:
+def m015_words_as_written(db: Database) -> None:
     """Index the words as written with their positions, so a search finds a word's start and hyphenated words as typed.
 
     m005's ``lessons_words`` kept only its vocabulary (``detail=none``); searching it needs the positions
@@ -841,7 +841,7 @@ INSERT INTO lessons_words (lessons_words) VALUES ('rebuild');
 
 
 @migrations()
-def m017_two_mode(db: Database) -> None:
+def m016_two_mode(db: Database) -> None:
     """Keep an affiliation list two-mode: its actors, its events and who took part in what (#17).
 
     ``two_mode_lists`` is one imported list (the upload, the pilot whose network holds its projection, the scope: one
@@ -903,7 +903,7 @@ END;
 
 
 @migrations()
-def m014_network_attributes(db: Database) -> None:
+def m017_network_attributes(db: Database) -> None:
     """Keep what a network file carries beyond our columns: ``attributes`` of stakeholders and ties (#17).
 
     A JSON object (attribute name → value: text, number, true/false, or a list for values over time) or NULL, e.g.

@@ -22,11 +22,11 @@ ALL = [
     "m010_model_uploads",
     "m011_workshop_reports",
     "m012_staff_sessions",
-    "m019_theme_counts",
-    "m015_polis_meta_and_source_ids",
-    "m016_words_as_written",
-    "m017_two_mode",
-    "m014_network_attributes",
+    "m013_theme_counts",
+    "m014_polis_meta_and_source_ids",
+    "m015_words_as_written",
+    "m016_two_mode",
+    "m017_network_attributes",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -218,7 +218,7 @@ def test_words_index_is_rebuilt_with_positions_for_lessons_already_stored(tmp_pa
 
     path = tmp_path / "m011.db"
     db = connect(path)
-    migrations.migrations.apply(db, stop_before="m016_words_as_written")
+    migrations.migrations.apply(db, stop_before="m015_words_as_written")
     seed_vocabulary(db)
     pilot = db["pilots"].insert({"slug": "p", "name": "P", "country": "FI"}).last_pk
     for key, text in {"L1": "Communication and the O-ring.", "L2": "The community, an O ring."}.items():
@@ -252,11 +252,11 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m010_model_uploads"),
         ("cross_pilot_lessons", "m011_workshop_reports"),
         ("cross_pilot_lessons", "m012_staff_sessions"),
-        ("cross_pilot_lessons", "m019_theme_counts"),
-        ("cross_pilot_lessons", "m015_polis_meta_and_source_ids"),
-        ("cross_pilot_lessons", "m016_words_as_written"),
-        ("cross_pilot_lessons", "m017_two_mode"),
-        ("cross_pilot_lessons", "m014_network_attributes"),
+        ("cross_pilot_lessons", "m013_theme_counts"),
+        ("cross_pilot_lessons", "m014_polis_meta_and_source_ids"),
+        ("cross_pilot_lessons", "m015_words_as_written"),
+        ("cross_pilot_lessons", "m016_two_mode"),
+        ("cross_pilot_lessons", "m017_network_attributes"),
     ]
     assert migrate(db) == []
     db.close()

@@ -294,7 +294,7 @@ def test_m008_migrates_the_demo_store_to_version_1_with_nothing_lost():
     assert db.execute("PRAGMA foreign_keys").fetchone() == (1,)
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     assert after["users"] == before["users"] and after["user_pilots"] == before["user_pilots"]
-    # later migrations add columns at the end of statements (is_meta, m015): the columns it had are unchanged
+    # later migrations add columns at the end of statements (is_meta, m014): the columns it had are unchanged
     assert [r[: len(before["statements"][0])] for r in after["statements"]] == before["statements"]
     assert after["audit_log"] == before["audit_log"]
     # elements gain version 1 (the second column); links gain status accepted and no proposer

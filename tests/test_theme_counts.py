@@ -1,6 +1,6 @@
 """The summary table behind the Overview's and *What recurs*' theme counts stays equal to a recount (#18).
 
-``lesson_theme_counts`` is kept by triggers (migration m019). Each write path a user has — editing a lesson, an
+``lesson_theme_counts`` is kept by triggers (migration m013). Each write path a user has — editing a lesson, an
 upload and its undo, deleting and restoring a pilot, merging themes, importing a bundle — is taken here, and after
 each the table must equal a count made from the lessons themselves.
 """

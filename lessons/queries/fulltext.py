@@ -1,6 +1,6 @@
 """Full-text search of lessons: what a user typed as FTS5 queries, and the ids of the lessons it finds.
 
-Two indexes hold the lessons' words (:mod:`lessons.migrations`, m002 and m016): ``lessons_words`` as written (accents
+Two indexes hold the lessons' words (:mod:`lessons.migrations`, m002 and m015): ``lessons_words`` as written (accents
 folded, lower case) and ``lessons_fts`` as Porter stems. A word typed whole finds every form of it (the words of the
 lessons with the same stem, as SQLite's porter tokenizer stems them); the last word, while it may still be typed, is
 also the start of a word as written, so "communicat" finds communication and communicated but not community (all
