@@ -230,3 +230,42 @@ def test_the_upload_page_takes_karates_two_csv_files(demo_db_path, app_on):
     assert {k: found[k]["attributes"] for k in clubs} == {k: {"club": club} for k, club in clubs.items()}
     assert sum(1 for k in found if k.isdigit()) == 34
     assert len([t for t in ties(demo_db_path, "tampere-youth-guidance") if t[0].isdigit()]) == 78
+
+
+@needs_realdata
+def test_an_r_data_file_is_refused_with_how_to_export_it_from_r(tmp_path, capsys):
+    """chemnet.rda as btergm ships it: R objects, not a network file; one line says how to write GraphML or CSV."""
+    db = tmp_path / "r.db"
+    assert main(["import", str(CHEMNET / "chemnet.rda"), "--pilot", "chem", "--country", "DE", "--db", str(db)]) == (
+        EXIT_INVALID
+    )
+    err = capsys.readouterr().err
+    assert "R data file" in err and "write_graph" in err and "Traceback" not in err
+    assert err.count("chemnet.rda:") == 1
+    with connect(db, readonly=True) as check:
+        assert check.execute("SELECT count(*) FROM pilots WHERE slug = 'chem'").fetchone() == (0,)
+
+
+@needs_realdata
+def test_chemnet_forum_membership_goes_in_as_two_mode_and_projects_to_288_ties(store):
+    """committee_membership.csv as shipped (actor, forum), with --two-mode: PROVENANCE.md's 288 actor pairs."""
+    path = store
+    source = CHEMNET / "committee_membership.csv"
+    with open(source, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    forums: dict[str, set] = {}
+    for row in rows:
+        forums.setdefault(row["forum"], set()).add(row["actor"])
+    pairs = {tuple(sorted((a, b))) for members in forums.values() for a in members for b in members if a < b}
+    code = main(["import", str(source), "--two-mode", "actor:forum", "--pilot", "forums", "--country", "DE",
+                 "--db", path, "--quiet"])  # fmt: skip
+    assert code == EXIT_OK
+    with connect(path, readonly=True) as db:
+        ties = db.execute(
+            "SELECT count(*) FROM ties t JOIN pilots p ON p.id = t.pilot_id WHERE p.slug = 'forums'"
+        ).fetchone()[0]
+        actors_in = db.execute(
+            "SELECT count(*) FROM stakeholders s JOIN pilots p ON p.id = s.pilot_id WHERE p.slug = 'forums'"
+        ).fetchone()[0]
+    assert ties == len(pairs) == 288
+    assert actors_in == len({row["actor"] for row in rows}) == 30

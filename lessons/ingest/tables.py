@@ -34,6 +34,8 @@ from lessons.ingest.sheet import (
 )
 
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+#: R's own data files (``save``, ``saveRDS``): objects, not tables; the message says how to export them from R.
+R_DATA = (".rda", ".rdata", ".rds")
 MAX_ZIP_RATIO = 100
 #: What the standard library raises on a damaged archive or member: a bad header, CRC or magic number
 #: (BadZipFile), broken deflate data (zlib.error), a "zip file version" or compression it does not know
@@ -539,6 +541,16 @@ def _read_one(
             sheet = _read_csv(text, filename, default_sheet, problems)
             if sheet is not None:
                 upload.sheets.append(_pilot_sheet_vertical(sheet))
+    elif suffix in R_DATA:
+        problems.append(
+            Problem(
+                filename, None, None, None,
+                "This is an R data file, which holds R objects rather than a table or a network file.",
+                "In R, write the network as GraphML (igraph: write_graph(g, 'network.graphml', format = 'graphml'); "
+                "statnet: convert with intergraph::asIgraph first) or its ties and actors as CSV (write.csv), "
+                "then upload those.",
+            )
+        )  # fmt: skip
     else:
         problems.append(
             Problem(
