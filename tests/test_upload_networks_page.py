@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections import Counter
 
 import networkx as nx
@@ -98,3 +99,42 @@ def test_the_network_page_names_not_classified_actors(coordinator, demo_db_path,
     row = sectors.set_index("Sector").loc["Not classified"]
     assert row["Actors"] == 34 and (row["E-I index"] is None or pd.isna(row["E-I index"]))
     assert any("34 actor(s) are not classified by sector" in c.value for c in at.caption)
+
+
+SHIPPED = {
+    "chemnet": REALDATA / "chemnet-policy-network" / "chemnet_pol.graphml",
+    "karate": KARATE,
+    "florentine": REALDATA / "networkx-classics" / "florentine_families.graphml",
+    "davis": REALDATA / "networkx-classics" / "davis_southern_women.graphml",
+    "les-miserables": REALDATA / "networkx-classics" / "les_miserables.graphml",
+    "gephi-0.9": REALDATA / "gephi-gexf-samples" / "lesmis_gephi09_gexf13.gexf",
+    "gephi-0.8": REALDATA / "gephi-gexf-samples" / "miserables_gephi08_gexf11.gexf",
+}
+
+
+def nodes_in(source) -> int:
+    """The file's nodes, counted with ElementTree (networkx 3.6 cannot read either Gephi file)."""
+    return sum(1 for e in ET.parse(source).iter() if e.tag.rsplit("}", 1)[-1] == "node")
+
+
+@needs_realdata
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_every_real_network_file_goes_in_on_the_page_as_shipped(coordinator, demo_db_path, name):
+    """Each of the seven real network files, uploaded on the page with no mapping: no error, one sector warning at
+    most, and after *Commit* the pilot has one more stakeholder per node of the file."""
+    source = SHIPPED[name]
+    with connect(demo_db_path, readonly=True) as db:
+        before = db.execute(
+            "SELECT count(*) FROM stakeholders s JOIN pilots p ON p.id = s.pilot_id WHERE p.slug = ?", [TAMPERE]
+        ).fetchone()[0]
+    upload(coordinator, source)
+    assert not coordinator.error, [e.value for e in coordinator.error]
+    assert len([w for w in coordinator.warning if "sector" in w.value]) <= 1
+    coordinator.button(key="upload_commit").click().run()
+    assert not coordinator.exception
+    assert coordinator.success[0].value.endswith("committed. You can undo it below.")
+    with connect(demo_db_path, readonly=True) as db:
+        after = db.execute(
+            "SELECT count(*) FROM stakeholders s JOIN pilots p ON p.id = s.pilot_id WHERE p.slug = ?", [TAMPERE]
+        ).fetchone()[0]
+    assert after - before == nodes_in(source)
