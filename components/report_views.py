@@ -7,6 +7,7 @@ never disagree. Every piece of user text is shown as text (:func:`components.wid
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from components import auth, loaders
@@ -61,6 +62,27 @@ def load_report_files(path: str, version: int, code: str) -> dict[str, bytes]:
     return render(loaded["report"]) if loaded else {}
 
 
+#: What a table shows where a report has no figure (the HTML and PDF leave the cell empty): never "None".
+MISSING = "–"
+
+
+def _cell(value) -> str:
+    if pd.isna(value):
+        return MISSING
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a column with a gap is floats to pandas; its whole numbers are still whole
+    return str(value)
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table as a reader sees it: a missing figure or text is a dash, not "None"; whole numbers stay whole."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].isna().any():
+            out[column] = [_cell(v) for v in out[column].astype(object)]
+    return out
+
+
 def report_view(report, intro=None) -> None:
     """Draw a report's sections on the page: paragraphs, lists, tables, and each chart followed by its table.
 
@@ -84,11 +106,11 @@ def report_view(report, intro=None) -> None:
             elif block.kind == "table":
                 if block.caption:
                     st.caption(safe(block.caption))
-                st.dataframe(block.frame, hide_index=True, width="stretch")
+                st.dataframe(shown(block.frame), hide_index=True, width="stretch")
             else:
                 st.vega_lite_chart(block.spec, width="stretch")
                 st.caption(safe(block.caption or "The table below holds the chart's figures."))
-                st.dataframe(block.frame, hide_index=True, width="stretch")
+                st.dataframe(shown(block.frame), hide_index=True, width="stretch")
 
 
 def downloads(path: str, version: int, code: str) -> None:

@@ -36,7 +36,11 @@ def run_script(body: str) -> None:
 
 #: The keyboard focus, drawn solid in the theme's primary colour (#0B5394: 7.8:1 on white, 7.0:1 on the sidebar's
 #: grey). Streamlit's own ring is that colour at 50 % opacity, about 2.5:1, below WCAG 1.4.11's 3:1 (#19).
-FOCUS_STYLE = ":focus-visible { outline: 2px solid #0B5394 !important; outline-offset: 2px !important; }"
+FOCUS_STYLE = (
+    # a table keeps Streamlit's own focus frame: it fills a phone's width, so a ring outside it would be off screen
+    ':focus-visible:not([data-testid="stDataFrameResizable"])'
+    " { outline: 2px solid #0B5394 !important; outline-offset: 2px !important; }"
+)
 
 
 def focus_ring() -> None:

@@ -42,9 +42,8 @@ IMPORTANCE = {0: 5, 1: 4, 2: 3}
 
 
 def build(db, people: int = 11, status: str = "closed", code: str = CODE) -> dict:
-    pilot = (
-        db["pilots"].insert({"slug": "hand-made-pilot", "name": "Youth guidance in Tampere", "country": "FI"}).last_pk
-    )
+    slug = "hand-made-pilot" if code == CODE else f"hand-made-{code.lower()}"  # browser tests share one store
+    pilot = db["pilots"].insert({"slug": slug, "name": "Youth guidance in Tampere", "country": "FI"}).last_pk
     lesson = (
         db["lessons"]
         .insert(
@@ -89,7 +88,13 @@ def build(db, people: int = 11, status: str = "closed", code: str = CODE) -> dic
     for i in range(people):
         person = (
             db["participants"]
-            .insert({"workshop_id": workshop, "token": f"secret-token-{i}", "stakeholder_group": GROUPS[i]})
+            .insert(
+                {
+                    "workshop_id": workshop,
+                    "token": f"secret-token-{i}" if code == CODE else f"secret-token-{code}-{i}",
+                    "stakeholder_group": GROUPS[i],
+                }
+            )
             .last_pk
         )
         for key, value in zip(("S01", "S02", "S03"), VOTES[i]):

@@ -51,6 +51,9 @@ def test_a_published_report_shows_the_numbers_to_anyone(workshop_db, app_on):
     text = shown_text(at)
     assert "We will **raise** budgets in May." in text  # a response is a table cell: plain text
     assert "secret-token" not in text and "participant_id" not in text
+    # a figure the report does not have is a dash, never "None" or "nan" (S03 has no importance rating)
+    cells = {str(v) for frame in at.dataframe for v in frame.value.to_numpy().ravel()}
+    assert not cells & {"None", "nan", "<NA>"} and "–" in cells
     assert [b.label for b in at.get("download_button")] == [
         "Download the report (HTML page)",
         "Download the report (PDF)",

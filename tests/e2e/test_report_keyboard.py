@@ -83,6 +83,14 @@ def walk(page, limit: int = 250) -> tuple[list[dict], dict]:
             # focus (they appear on mouse hover only); what shows where the focus is, is the tooltip naming the button.
             page.wait_for_timeout(250)
             stop["visible"] = page.evaluate(TOOLTIP)
+        elif stop["testid"] == "stDataFrameResizable":
+            # A table: Streamlit's grid draws a box around its focused cell and keeps drawing it after the focus
+            # leaves, so a before/after comparison cannot tell; the focused table is saved for a person to look at.
+            SCREENSHOTS.mkdir(exist_ok=True)
+            (SCREENSHOTS / f"52-report-table-focus-{len(stops)}.png").write_bytes(region(page, stop))
+            stop["visible"] = page.evaluate(
+                "() => !!document.activeElement.closest('[data-testid=\"stDataFrame\"]')?.querySelector('canvas')"
+            )
         elif stop["width"] and stop["height"] and stop["testid"] != "stMain" and not stop["offscreen"]:
             focused = region(page, stop)
             page.evaluate("() => document.activeElement.blur()")
