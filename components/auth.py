@@ -163,6 +163,12 @@ def show_refusal(problem: Exception) -> None:
     st.error(lead + safe(reason) if reason else lead, icon=":material/block:" if denied else ":material/error:")
 
 
+def write_with_progress(path: str, fn, *args, **kwargs):
+    """:func:`write` for a long write that reports its progress (``progress=(fraction, message)``) in a bar."""
+    bar = st.progress(0.0, text="Starting")
+    return write(path, fn, *args, progress=lambda f, m: bar.progress(min(f, 1.0), text=m), **kwargs)
+
+
 def write(path: str, fn, *args, success: str | None = None, **kwargs):
     """Run a domain write on a short-lived connection; show a refusal or validation problem as a message.
 

@@ -108,10 +108,7 @@ def commit_section(path: str, actor, data, options: TwoModeOptions, outcome: Two
         )
         return
     if st.button("Commit this upload", type="primary", key="upload_two_mode_commit", icon=":material/publish:"):
-        bar = st.progress(0.0, text="Starting")
-        done = auth.write(
-            path, run_two_mode_import, actor, data, options, progress=lambda f, m: bar.progress(min(f, 1.0), text=m)
-        )
+        done = auth.write_with_progress(path, run_two_mode_import, actor, data, options)
         if done:
             st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
             st.session_state["upload_done"] = done.upload_id

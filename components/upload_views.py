@@ -341,10 +341,7 @@ def commit_section(path: str, actor, data: list[tuple[str, bytes]], options: Opt
         disabled=not outcome.plan.changes,
         icon=":material/publish:",
     ):
-        bar = st.progress(0.0, text="Starting")
-        done = auth.write(
-            path, run_import, actor, data, options, progress=lambda f, m: bar.progress(min(f, 1.0), text=m)
-        )
+        done = auth.write_with_progress(path, run_import, actor, data, options)
         if done:
             st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
             st.session_state["upload_done"] = done.upload_id

@@ -154,7 +154,7 @@ def test_pure_functions_follow_polis():
     labels, _ = pm.kmeans_polis(np.array([[0.0, 0], [0, 0], [1, 0], [10, 0]]), 2)
     assert labels.tolist() == [0, 0, 0, 1]
     # Pol.is's two-proportion test is 0 where the pooled share is 1.
-    assert float(pm._two_prop(4, 6, 4, 6)) == 0.0
+    assert float(pm._two_prop(4, 6, 4, 6, polis=True)) == 0.0
 
 
 @needs_realdata

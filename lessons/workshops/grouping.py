@@ -53,14 +53,18 @@ def _one_prop(successes, n):
     return 2 * np.sqrt(n) * (successes / n - 0.5)
 
 
-def _two_prop(succ_in, succ_out, n_in, n_out):
-    """Two-proportion z-test of a group against the rest, with Pol.is's +1 smoothing."""
+def _two_prop(succ_in, succ_out, n_in, n_out, *, polis: bool = False):
+    """Two-proportion z-test of a group against the rest, with Pol.is's +1 smoothing.
+
+    Ours gives 0 wherever the test is undefined; ``polis=True`` follows Pol.is's ``two-prop-test`` exactly (0 only
+    when the pooled share is 1).
+    """
     succ_in, succ_out = np.asarray(succ_in, float) + 1, np.asarray(succ_out, float) + 1
     n_in, n_out = np.asarray(n_in, float) + 1, np.asarray(n_out, float) + 1
     pooled = (succ_in + succ_out) / (n_in + n_out)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (succ_in / n_in - succ_out / n_out) / np.sqrt(pooled * (1 - pooled) * (1 / n_in + 1 / n_out))
-    return np.where(np.isfinite(z), z, 0.0)
+    return np.where(pooled == 1, 0.0, z) if polis else np.where(np.isfinite(z), z, 0.0)
 
 
 def _counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -78,7 +78,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lessons.workshops.grouping import Z90, _one_prop
+from lessons.workshops.grouping import Z90, _one_prop, _two_prop
 
 __all__ = [
     "BASE_K",
@@ -311,16 +311,6 @@ def polis_groups(raw: np.ndarray, zeroed: np.ndarray, history: tuple[np.ndarray,
     return out
 
 
-def _two_prop(succ_in, succ_out, n_in, n_out):
-    """Pol.is's ``two-prop-test`` (+1 on every count; 0 when the pooled share is 1)."""
-    succ_in, succ_out = np.asarray(succ_in, float) + 1, np.asarray(succ_out, float) + 1
-    n_in, n_out = np.asarray(n_in, float) + 1, np.asarray(n_out, float) + 1
-    pooled = (succ_in + succ_out) / (n_in + n_out)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = (succ_in / n_in - succ_out / n_out) / np.sqrt(pooled * (1 - pooled) * (1 / n_in + 1 / n_out))
-    return np.where(pooled == 1, 0.0, z)
-
-
 def _stats(values: np.ndarray) -> dict:
     na, nd, ns = (values == 1).sum(axis=0), (values == -1).sum(axis=0), np.isfinite(values).sum(axis=0)
     return {"na": na, "nd": nd, "ns": ns, "pa": (na + 1) / (ns + 2), "pd": (nd + 1) / (ns + 2),
@@ -365,8 +355,8 @@ def polis_repness(values: np.ndarray, labels: np.ndarray, names: list, statement
         s, r = _stats(values[inside]), _stats(values[rest])
         s["ra"] = s["pa"] / ((1 + r["na"]) / (2 + r["ns"]))
         s["rd"] = s["pd"] / ((1 + r["nd"]) / (2 + r["ns"]))
-        s["rat"] = _two_prop(s["na"], r["na"], s["ns"], r["ns"])
-        s["rdt"] = _two_prop(s["nd"], r["nd"], s["ns"], r["ns"])
+        s["rat"] = _two_prop(s["na"], r["na"], s["ns"], r["ns"], polis=True)
+        s["rdt"] = _two_prop(s["nd"], r["nd"], s["ns"], r["ns"], polis=True)
         sufficient, best, best_agree = [], None, None
         for c in range(values.shape[1]):
             if (s["rat"][c] > Z90 and s["pat"][c] > Z90) or (s["rdt"][c] > Z90 and s["pdt"][c] > Z90):
