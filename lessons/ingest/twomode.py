@@ -26,7 +26,6 @@ from lessons.text import clean_text
 __all__ = [
     "CONSORTIUM_NAME",
     "CONSORTIUM_SLUG",
-    "NOT_CLASSIFIED",
     "RELATION",
     "AffiliationList",
     "TwoModeOptions",
@@ -37,8 +36,6 @@ __all__ = [
 #: The pilot whose network is the whole consortium's organisation network (a two-mode import without a pilot).
 CONSORTIUM_SLUG = "consortium"
 CONSORTIUM_NAME = "Whole consortium"
-#: The sector of an actor the file gives none for (created in the vocabulary the first time it is needed).
-NOT_CLASSIFIED = ("not_classified", "Not classified", "Actors whose sector the imported file did not give.")
 #: The relation of a projected tie: the two actors took part in the same events (its weight: how many).
 RELATION = "co-participation"
 MAX_KEY = 200

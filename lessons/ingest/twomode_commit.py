@@ -28,14 +28,13 @@ from lessons.ingest.images import dicts
 from lessons.ingest.problems import IngestError, Problem
 from lessons.ingest.twomode import (
     CONSORTIUM_NAME,
-    NOT_CLASSIFIED,
     RELATION,
     AffiliationList,
     TwoModeOptions,
     read_affiliations,
 )
 from lessons.permissions import Actor, authorize_upload, can
-from lessons.store import data_version
+from lessons.store import NOT_CLASSIFIED, data_version
 from lessons.stored import stored_or_computed
 
 __all__ = ["FORMAT", "TwoModeOutcome", "check_two_mode", "commit_two_mode", "measure_network", "run_two_mode_import"]
@@ -262,9 +261,7 @@ def commit_two_mode(
             written["pilots"] = 1
         else:
             pilot_id = row[0]
-        if any(code is None for code in found.sectors.values()):
-            db.execute("INSERT OR IGNORE INTO sectors (code, name, description) VALUES (?, ?, ?)", list(NOT_CLASSIFIED))
-        sectors = {a: code or NOT_CLASSIFIED[0] for a, code in found.sectors.items()}
+        sectors = {a: code or NOT_CLASSIFIED for a, code in found.sectors.items()}  # a seeded vocabulary value
         organisations = (
             _organisations(db, upload_id, pilot_id, found, sectors, written) if options.scope == "consortium" else {}
         )
