@@ -303,7 +303,7 @@ def _work_in_child(path: str, key: str) -> None:
     """Prepare in a child process at low priority; its failure is kept in :data:`failures`."""
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "lessons.prepared", path],
+            [sys.executable, "-m", "lessons.prepared", key],  # the resolved path: the child runs elsewhere
             cwd=PROJECT_DIR,
             capture_output=True,
             text=True,
