@@ -22,7 +22,8 @@ import io
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,6 @@ from sqlite_utils import Database
 from lessons.store import data_version
 from lessons.store import frame as _frame
 from lessons.stored import newest, stored, stored_or_computed, stored_version
-from lessons.synthesis.themes import _names
 
 ANALYSIS = "lesson_similarity"
 #: Neighbours kept per lesson, and the lowest similarity worth keeping or offering as a threshold.
@@ -102,8 +102,8 @@ class Similarity:
     def to_bytes(self) -> bytes:
         """Serialise without pickle (``np.savez_compressed``), so a stored result can never run code on load."""
         buffer = io.BytesIO()
-        fields = {k: v for k, v in self.__dict__.items() if isinstance(v, np.ndarray)}
-        np.savez_compressed(buffer, **fields, meta=np.array([self.seconds, self.data_version], dtype=float))
+        arrays = {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)}
+        np.savez_compressed(buffer, **arrays, meta=np.array([self.seconds, self.data_version], dtype=float))
         return buffer.getvalue()
 
     @classmethod
@@ -133,6 +133,13 @@ class Similarity:
             parent = grand
         _, first, inverse = np.unique(parent[:n], return_index=True, return_inverse=True)
         return first[inverse].astype(np.int64)
+
+    @cached_property
+    def alphabetical(self) -> np.ndarray:
+        """Rank of every term in alphabetical order (worked out once per analysis, for labels' ties)."""
+        rank = np.empty(len(self.terms), dtype=np.int64)
+        rank[np.argsort(self.terms, kind="stable")] = np.arange(len(self.terms))
+        return rank
 
     def neighbours(self, position: int) -> list[tuple[int, float]]:
         """(position, similarity) of the lessons most similar to the lesson at ``position``, best first."""
@@ -447,15 +454,15 @@ def lesson_facts(db: Database) -> pd.DataFrame:
 
 
 def _joined(cluster: np.ndarray, names: np.ndarray) -> pd.Series:
-    """Join each cluster's distinct names, sorted, with "; " (indexed by cluster, ascending)."""
+    """Join each cluster's distinct names, in alphabetical order, with "; " (indexed by cluster, ascending)."""
     if not len(cluster):
         return pd.Series(dtype=str)
-    order = np.argsort(cluster, kind="stable")
-    cluster, names = cluster[order], names[order].tolist()
-    starts = np.flatnonzero(np.r_[True, cluster[1:] != cluster[:-1]])
+    codes, uniques = pd.factorize(names, sort=True)  # codes in alphabetical order of the names
+    pair = np.unique(cluster * len(uniques) + codes)
+    cluster, words = pair // len(uniques), np.asarray(uniques, dtype=object)[pair % len(uniques)].tolist()
+    starts = _first_of_each(cluster)
     ends = np.r_[starts[1:], len(cluster)].tolist()
-    joined = [_names(set(names[start:end])) for start, end in zip(starts.tolist(), ends)]
-    return pd.Series(joined, index=cluster[starts], dtype=str)
+    return pd.Series(["; ".join(words[s:e]) for s, e in zip(starts.tolist(), ends)], index=cluster[starts], dtype=str)
 
 
 def _first_of_each(cluster: np.ndarray) -> np.ndarray:
@@ -466,27 +473,37 @@ def _first_of_each(cluster: np.ndarray) -> np.ndarray:
 def _labels(sim: Similarity, positions: np.ndarray, cluster: np.ndarray, count: int = 3) -> pd.Series:
     """Label every cluster with its most distinctive words, joined by ", " (indexed by cluster).
 
-    Those are the terms with the highest summed TF-IDF weight among the top terms of its lessons (ties by word).
+    Those are the terms with the highest summed TF-IDF weight among the top terms of its lessons (ties by word):
+    the sums are made over (cluster, term) pairs sorted by cluster and word, so each cluster's best term is the
+    first of its largest sums, picked ``count`` times without sorting the sums.
     """
     if not len(sim.terms) or not len(positions):
         return pd.Series(dtype=str)
-    term = sim.term_index[positions].ravel()
-    weight = sim.term_weight[positions].ravel().astype(float)
-    owner = np.repeat(cluster, TOP_TERMS)
-    used = term >= 0
-    pair, inverse = np.unique(owner[used] * len(sim.terms) + term[used], return_inverse=True)
-    summed = np.bincount(inverse, weights=weight[used])
-    owner, term = pair // len(sim.terms), pair % len(sim.terms)
-    alphabetical = np.empty(len(sim.terms), dtype=np.int64)
-    alphabetical[np.argsort(sim.terms, kind="stable")] = np.arange(len(sim.terms))
-    order = np.lexsort((alphabetical[term], -summed, owner))
-    owner, term = owner[order], term[order]
-    rank = np.arange(len(owner)) - np.searchsorted(owner, owner, side="left")
-    top = rank < count
-    owner, words = owner[top], sim.terms[term[top]].tolist()
+    found = sim.term_index[positions].ravel()
+    used = found >= 0
+    words = len(sim.terms)
+    key = np.repeat(cluster, TOP_TERMS)[used] * words + sim.alphabetical[found[used]]
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    new = np.r_[True, key[1:] != key[:-1]]
+    summed = np.add.reduceat(sim.term_weight[positions].ravel()[used].astype(float)[order], np.flatnonzero(new))
+    key = key[new]
+    owner = key // words
     starts = _first_of_each(owner)
-    ends = np.r_[starts[1:], len(owner)].tolist()
-    return pd.Series([", ".join(words[s:e]) for s, e in zip(starts.tolist(), ends)], index=owner[starts], dtype=str)
+    group = np.cumsum(np.r_[True, owner[1:] != owner[:-1]]) - 1
+    index = np.arange(len(key))
+    by_word = np.argsort(sim.alphabetical)  # alphabetical rank → term
+    picked = []
+    for _ in range(count):
+        best = np.maximum.reduceat(summed, starts)
+        pick = np.minimum.reduceat(np.where(summed == best[group], index, len(key)), starts)
+        valid = best > -np.inf
+        picked.append(np.where(valid, pick, -1))
+        summed[pick[valid]] = -np.inf
+    columns = [
+        [str(sim.terms[by_word[key[i] % words]]) if i >= 0 else "" for i in column.tolist()] for column in picked
+    ]
+    return pd.Series([", ".join(w for w in row if w) for row in zip(*columns)], index=owner[starts], dtype=str)
 
 
 def _central(sim: Similarity, positions: np.ndarray, cluster: np.ndarray) -> pd.Series:
