@@ -126,6 +126,10 @@ def results_view(results: dict, sectors: dict | None = None) -> None:
                 results["groups"].rename(columns={"group": "Opinion group", "participants": "Participants"}),
                 hide_index=True,
             )
+            st.caption(
+                "Opinion groups: people who voted alike, found from their votes alone (not from who they are). "
+                "Each dot is a participant; the closer two dots, the more alike their votes."
+            )
             rep = results["representative"]
             for group, rows in rep.groupby("group"):
                 st.markdown(f"**What sets group {safe(group)} apart**")
