@@ -217,15 +217,19 @@ def _signed(value, pattern: str) -> str:
 
 
 def plain_rounds(convergence: pd.DataFrame) -> pd.DataFrame:
-    """The rounds table with every column in words, shares as percentages and "—" where a figure does not exist (the
-    first round has no change)."""
+    """The rounds side by side, a measure a row named in words (rounds are few, measures many: it fits a screen),
+    shares as percentages and "—" where a figure does not exist (the first round has no change)."""
     out = convergence.reindex(columns=list(ROUND_COLUMNS)).copy()
+    for column in ("participants", "votes", "statements"):
+        out[column] = out[column].map(lambda v: _signed(v, "{:,.0f}"))
     out["agreement_70"] = out["agreement_70"].map(_percent)
     out["agreement_change"] = out["agreement_change"].map(lambda v: _signed(v * 100, "{:+.0f} points"))
     for column in ("mean_entropy", "mean_variance"):
         out[column] = out[column].map(lambda v: _signed(v, "{:.2f}"))
     out["variance_change"] = out["variance_change"].map(lambda v: _signed(v, "{:+.2f}"))
-    return out.rename(columns=ROUND_COLUMNS)
+    table = out.drop(columns="round").rename(columns=ROUND_COLUMNS).T
+    table.columns = [f"Round {int(r)}" for r in out["round"]]
+    return table.rename_axis("Measure").reset_index()
 
 
 # --- Facilitator: prepare, run, close ------------------------------------------------------------------------
