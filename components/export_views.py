@@ -343,8 +343,7 @@ def import_section(path: str, actor) -> None:
             st.error(f"Nothing was written: {safe(problem)}", icon=":material/error:")
             return
         st.error(f"Nothing was written: {len(problem.problems)} problem(s) were found.", icon=":material/error:")
-        columns = ["file", "row", "column", "message", "fix"]
-        st.dataframe(pd.DataFrame([asdict(p) for p in problem.problems])[columns], hide_index=True)
+        st.dataframe(problem_table(problem.problems), hide_index=True)
         return
     except PermissionDenied as refused:
         st.error(f"Not allowed: {safe(refused)}", icon=":material/block:")
@@ -355,3 +354,13 @@ def import_section(path: str, actor) -> None:
     refresh_similarity(path)  # the imported lessons are compared in the background
     st.cache_data.clear()
     st.success(f"Imported {sum(counts.values())} rows into {len(counts)} tables.", icon=":material/check_circle:")
+
+
+#: A bundle problem's fields in words, in the order shown.
+PROBLEM_COLUMNS = {"file": "File", "row": "Row", "column": "Column", "message": "What is wrong", "fix": "How to fix it"}
+
+
+def problem_table(problems) -> pd.DataFrame:
+    """The problems found in a bundle, one a row, headed in words; a missing row or column is a dash, not "None"."""
+    table = pd.DataFrame([asdict(p) for p in problems]).reindex(columns=list(PROBLEM_COLUMNS))
+    return table.astype(object).where(table.notna(), "—").rename(columns=PROBLEM_COLUMNS)
