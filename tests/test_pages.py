@@ -493,7 +493,11 @@ def test_lessons_table_view_opens_the_selected_lesson(tiny_path, app_on):
         "Themes",
         "Recorded on",
     ]
-    assert table["Title"].tolist()[:2] == ["Champions opened doors", "Online-only excluded people"]
+    # the title is a link to the lesson, showing the title (issue #19)
+    assert table["Title"].tolist()[:2] == [
+        "?lesson=1&title=Champions+opened+doors",
+        "?lesson=2&title=Online-only+excluded+people",
+    ]
     assert table["Country"].tolist()[0] == "Finland" and table["Kind"].tolist()[1] == "Barrier"
     assert cards(at) == []
     # a click on a row's selection box (AppTest sets the selection through session state)
