@@ -459,33 +459,36 @@ def _clear_all(key: str) -> None:
     st.session_state[f"{key}_query"] = ""
 
 
-def active_chips(facets: dict[str, pd.DataFrame], key: str = "lessons") -> list[tuple[str, str, object]]:
-    """The search and every chosen filter value as (text, state name, value): what the chips above the results show."""
+def active_chips(facets: dict[str, pd.DataFrame], key: str = "lessons") -> list[tuple[str, str, str, object]]:
+    """The search and every chosen filter value as (field, value's label, state name, value): the chips above the
+    results."""
     state, chips = st.session_state, []
     query = (state.get(f"{key}_query") or "").strip()
     if query:
-        chips.append((f"Search: {query}", "query", None))
+        chips.append(("Search", query, "query", None))
     for _param, name, label, _help in LESSON_FACETS:
         labels = dict(zip(facets[name]["value"], facets[name]["label"]))
-        chips += [(f"{label}: {labels.get(v, v)}", name, v) for v in state.get(f"{key}_{name}") or ()]
+        chips += [(label, str(labels.get(v, v)), name, v) for v in state.get(f"{key}_{name}") or ()]
     for label, suffix in (("Recorded from", "from"), ("Recorded until", "to")):
         if state.get(f"{key}_{suffix}"):
-            chips.append((f"{label}: {state[f'{key}_{suffix}']}", suffix, None))
+            chips.append((label, str(state[f"{key}_{suffix}"]), suffix, None))
     return chips
 
 
 def lesson_chips(facets: dict[str, pd.DataFrame], *, key: str = "lessons") -> None:
     """The search and filters in force, as chips above the results (a shared link shows what it filters on): each
-    removes its value when pressed; "Clear all" removes them all."""
+    removes its value when pressed ("Theme: Trust ✕", its tooltip "Remove filter Theme: Trust"); "Clear all" removes
+    them all."""
     chips = active_chips(facets, key)
     if not chips:
         return
     with st.container(horizontal=True, gap="small", key=f"{key}_chips"):
-        for text, name, value in chips:
+        for field, shown, name, value in chips:
+            # the field names are ours: a colon and a space after them start no link or shortcode
             st.button(
-                f"{safe(text)} ✕",
+                f"{field}: {safe(shown)} ✕",
                 key=f"{key}_chip_{name}_{value}",
-                help=safe(f"Remove {'the search' if name == 'query' else 'filter'} {text}"),
+                help=f"Remove {'the search' if name == 'query' else 'filter'} {field}: {safe(shown)}",
                 on_click=_remove,
                 args=(key, name, value),
             )

@@ -145,15 +145,19 @@ def lesson_page(
     size = max(1, int(size))
     source, where, params, match = _selection(db, query, filters, column=column)
     chosen = f"FROM {source} JOIN pilots p ON p.id = l.pilot_id {_where(where)}"
-    total = db.execute(f"SELECT count(*) {chosen}", params).fetchone()[0]
+    ranked = f"SELECT l.id, count(*) OVER () {chosen} ORDER BY {_order(match)} LIMIT ? OFFSET ?"  # one pass: both
+
+    def read(page: int) -> list[tuple[int, int]]:
+        return db.execute(ranked, [*params, size, (max(1, int(page)) - 1) * size]).fetchall()
+
+    found = read(page)
+    if not found and int(page) > 1:  # past the last page (or nothing matches): count, then read the last page
+        total = db.execute(f"SELECT count(*) {chosen}", params).fetchone()[0]
+        found = read(-(-total // size))
+    total = found[0][1] if found else 0
     pages = max(1, -(-total // size))
     page = min(max(1, int(page)), pages)
-    ids = [
-        row[0]
-        for row in db.execute(
-            f"SELECT l.id {chosen} ORDER BY {_order(match)} LIMIT ? OFFSET ?", [*params, size, (page - 1) * size]
-        )
-    ]
+    ids = [lesson_id for lesson_id, _total in found]
     marks = ", ".join("?" * len(ids))
     if match:  # the snippet needs its index matched; only the page's rows are read
         source, condition, shown = (
