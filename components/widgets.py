@@ -477,8 +477,8 @@ def active_chips(facets: dict[str, pd.DataFrame], key: str = "lessons") -> list[
 
 def lesson_chips(facets: dict[str, pd.DataFrame], *, key: str = "lessons") -> None:
     """The search and filters in force, as chips above the results (a shared link shows what it filters on): each
-    removes its value when pressed ("Theme: Trust ✕", its tooltip "Remove filter Theme: Trust"); "Clear all" removes
-    them all."""
+    removes its value when pressed ("Theme: Trust ✕", its tooltip "Remove filter Theme: Trust"); "Clear search and
+    filters" removes them all."""
     chips = active_chips(facets, key)
     if not chips:
         return
@@ -493,7 +493,8 @@ def lesson_chips(facets: dict[str, pd.DataFrame], *, key: str = "lessons") -> No
                 args=(key, name, value),
             )
         if len(chips) > 1:
-            st.button("Clear all", key=f"{key}_chips_clear", type="tertiary", on_click=_clear_all, args=(key,))
+            # not "Clear all": each multiselect's own clear button has that name already
+            st.button("Clear search and filters", key=f"{key}_chips_clear", on_click=_clear_all, args=(key,))
 
 
 def lesson_table(rows: pd.DataFrame, *, key: str, on_open) -> None:
