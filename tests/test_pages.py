@@ -429,7 +429,9 @@ def test_a_link_shared_before_opens_the_same_filtered_view(tiny_path, app_on):
     assert at.multiselect(key="lessons_kinds").value == ["enabler", "insight"]
     assert at.date_input(key="lessons_from").value == date(2021, 1, 1)
     assert at.segmented_control(key="lessons_view").value == "Table"
-    assert at.dataframe[0].value["Title"].tolist() == ["Champions opened doors"]
+    assert at.dataframe[0].value["Title"].tolist() == [
+        "?lesson=1&title=Champions+opened+doors"
+    ]  # a link showing the title
     # what the page writes back: the same link without the value that is not offered and the default page
     assert {name: param(at, name) for name in at.query_params} == {
         "q": ["champions"],
