@@ -499,7 +499,7 @@ def lesson_chips(facets: dict[str, pd.DataFrame], *, key: str = "lessons") -> No
 
 def lesson_table(rows: pd.DataFrame, *, key: str, on_open) -> None:
     """Lessons as a sortable table; a lesson's title is a link to it (opens in a new tab), and selecting a row opens
-    it here (the keyboard's way: the grid's links open only with a pointer)."""
+    it here (the keyboard's way: Shift+Space on a row; the grid's links open only with a pointer)."""
     table = pd.DataFrame(
         {
             "Pilot": rows["pilot_name"],
@@ -522,7 +522,10 @@ def lesson_table(rows: pd.DataFrame, *, key: str, on_open) -> None:
         selection_mode="single-row",
         column_config={"Title": st.column_config.LinkColumn("Title", display_text=r"[?&]title=(.*)$")},
     )
-    st.caption("Open a lesson by its title (in a new tab), or select its row (the box at its left) to open it here.")
+    st.caption(
+        "Open a lesson by its title (in a new tab), or select its row (the box at its left; by keyboard, go to the "
+        "row with the arrow keys and press Shift+Space) to open it here."
+    )
     if event.selection.rows:
         on_open(int(rows["id"].iloc[event.selection.rows[0]]))
         st.rerun()

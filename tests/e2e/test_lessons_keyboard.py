@@ -131,3 +131,16 @@ def test_lessons_on_a_phone(page, app_url, shoot):
     page.wait_for_url(re.compile(r"/lessons$"))
     browser.wait_rendered(page)
     expect(page.get_by_role("button", name=re.compile("✕$"))).to_have_count(0)
+
+
+def test_a_table_row_opens_its_lesson_by_keyboard(page, app_url):
+    """The grid's links open only with a pointer; by keyboard a row opens its lesson (arrow keys, Shift+Space)."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{app_url}/lessons?view=Table&q=champions")
+    browser.wait_rendered(page)
+    tab_to(page, "^(data-grid-canvas|CANVAS)$|Pilot")  # the grid takes the focus as one stop
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Shift+Space")
+    page.wait_for_url("**lesson=**")
+    browser.wait_rendered(page)
+    expect(page.get_by_text("Cite this")).to_be_visible()
