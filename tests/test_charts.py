@@ -211,10 +211,13 @@ def test_theme_matrix_chart_marks_gaps_and_selects_a_cell():
     assert gaps["transform"] == [{"filter": "datum.lessons == 0"}]
     assert gaps["mark"]["fill"] == palette.EMPTY_FILL and gaps["mark"]["strokeDash"] == [3, 2]
     assert labels["mark"]["type"] == "text" and labels["encoding"]["text"]["field"] == "lessons"
-    assert labels["encoding"]["color"]["condition"] == {"test": "datum.lessons > 2.96", "value": "#FFFFFF"}
+    assert labels["encoding"]["color"] == {"field": "ink", "type": "nominal", "scale": None}
+    assert [r["ink"] for r in rows(spec, labels)] == ["#000000", "#FFFFFF", "#000000", "#FFFFFF"]
+    assert "opacity" not in cells["encoding"] and "opacity" not in labels["encoding"]  # no fade: numbers keep 4.5:1
+    assert cells["encoding"]["strokeWidth"]["condition"]["value"] == 3  # the chosen cell: a thick outline
     (cell,) = spec["params"]
     assert cell["name"] == "cell" and cell["select"]["fields"] == ["pilot", "theme"]
-    assert spec["height"] == {"step": 24} and spec["width"] == {"step": 52}
+    assert spec["height"] == {"step": 24} and "width" not in spec  # the column's width, shared by the cells
 
 
 def test_recurrence_chart():
