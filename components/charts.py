@@ -239,7 +239,7 @@ def recurrence_chart(themes: pd.DataFrame) -> alt.Chart:
         y="theme_name",
         y_title="Theme",
         x="pilots",
-        x_title="Pilots with at least one lesson on the theme",
+        x_title="Pilots reporting it",
         title="How many pilots report each theme",
         tooltip=[
             {"field": "theme_name", "type": "nominal", "title": "Theme"},
@@ -272,9 +272,7 @@ def contradiction_chart(themes: pd.DataFrame) -> alt.Chart:
         alt.Chart(long, title="Pilots reporting a theme as enabler and as barrier")
         .mark_bar()
         .encode(
-            alt.X("pilots:Q")
-            .title("← pilots calling it a barrier · pilots calling it an enabler →")
-            .axis(labelExpr="abs(datum.value)", tickMinStep=1),
+            alt.X("pilots:Q").title("← barrier · pilots · enabler →").axis(labelExpr="abs(datum.value)", tickMinStep=1),
             alt.Y("theme_name:N").title("Theme").sort(order).axis(labelLimit=AXIS_LABELS),
             alt.Color("side:N")
             .title("Reported as")
@@ -338,7 +336,7 @@ def profile_chart(profile: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             alt.Y("theme_name:N").title("Theme").axis(labelLimit=AXIS_LABELS),
-            alt.X("share:Q").title("Share of the pilot's theme tags").axis(format="%"),
+            alt.X("share:Q").title("Share of theme tags").axis(format="%"),
             alt.YOffset("pilot_name:N").sort(pilots),
             alt.Color("pilot_name:N")
             .title("Pilot")

@@ -225,7 +225,7 @@ def test_recurrence_chart():
     spec = charts.recurrence_chart(themes).to_dict()
     enc = spec["encoding"]
     assert spec["title"] == "How many pilots report each theme" and spec["mark"]["color"] == "#0072B2"
-    assert enc["x"]["field"] == "pilots" and enc["x"]["title"] == "Pilots with at least one lesson on the theme"
+    assert enc["x"]["field"] == "pilots" and enc["x"]["title"] == "Pilots reporting it"
     assert enc["x"]["axis"]["tickMinStep"] == 1
     assert (enc["y"]["field"], enc["y"]["title"], enc["y"]["sort"]) == ("theme_name", "Theme", "-x")
     assert tooltip(enc) == [
@@ -268,7 +268,7 @@ def test_profile_chart_groups_pilots_per_theme():
     enc = spec["encoding"]
     assert spec["title"] == "Theme profiles of the chosen pilots"
     assert enc["yOffset"]["sort"] == ["B", "A"] and enc["x"]["axis"] == {"format": "%"}
-    assert enc["x"]["title"] == "Share of the pilot's theme tags"
+    assert enc["x"]["title"] == "Share of theme tags"
     assert colours(enc) == {"B": "#0072B2", "A": "#A0522D"}
     assert tooltip(enc)[3] == ("share", "quantitative", "Share")
 

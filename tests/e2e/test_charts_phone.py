@@ -40,7 +40,7 @@ DRAWN = """(chart) => {
     marks: marks.map(box),
     legend: [...svg.querySelectorAll('.role-legend-label text, .role-legend-symbol path')].map(box),
     legendLabels: [...svg.querySelectorAll('.role-legend-label text')].map(e => e.textContent),
-    axisLabels: [...svg.querySelectorAll('.role-axis-label text')].map(box),
+    axisLabels: [...svg.querySelectorAll('.role-axis-label text, .role-axis-title text, .role-title text')].map(box),
   };
 }"""
 
