@@ -93,9 +93,24 @@ LEGEND_LABELS = _room(0.55, 60, 300, less=40)
 NARROW = "containerSize()[0] < 560"
 
 
+#: Legend labels on a narrow chart broken into lines of at most about 24 characters, at spaces (Vega draws a list of
+#: strings as lines), so a long name (a methodology, a pilot) reads whole on a phone instead of being cut short.
+WRAPPED_LABEL = (
+    f"{NARROW} ? slice(split(replace(datum.label, /(.{{1,24}})(\\s+|$)/g, '$1\\n'), '\\n'), 0, -1) : datum.label"
+)
+
+
 def _legend(**extra) -> dict:
-    """A legend below the marks, one entry per line, labels cut to the room left (:data:`LEGEND_LABELS`)."""
-    return {"orient": "bottom", "direction": "vertical", "columns": 1, "labelLimit": LEGEND_LABELS, **extra}
+    """A legend below the marks, one entry per line, long labels wrapped on a phone (:data:`WRAPPED_LABEL`) and any
+    word still too long cut to the room left (:data:`LEGEND_LABELS`)."""
+    return {
+        "orient": "bottom",
+        "direction": "vertical",
+        "columns": 1,
+        "labelLimit": LEGEND_LABELS,
+        "labelExpr": WRAPPED_LABEL,
+        **extra,
+    }
 
 
 def described(chart: alt.TopLevelMixin, description: str) -> alt.TopLevelMixin:
@@ -269,7 +284,7 @@ def contradiction_chart(themes: pd.DataFrame) -> alt.Chart:
     long["count"] = long["pilots"].abs()
     order = themes["theme_name"].tolist()  # the caller's order: most contested first
     chart = (
-        alt.Chart(long, title="Pilots reporting a theme as enabler and as barrier")
+        alt.Chart(long, title="Enabler for some pilots, barrier for others")
         .mark_bar()
         .encode(
             alt.X("pilots:Q").title("← barrier · pilots · enabler →").axis(labelExpr="abs(datum.value)", tickMinStep=1),
@@ -296,18 +311,19 @@ def contradiction_chart(themes: pd.DataFrame) -> alt.Chart:
 def phase_chart(counts: pd.DataFrame) -> alt.Chart:
     """Stacked bars of lessons per co-creation phase, coloured by the methodology the pilots followed.
 
-    Expects columns phase_name, position, methodology, lessons.
+    Expects columns phase_name, position, methodology, lessons. Bars run across, a phase a row in the phases' order:
+    a chart of fixed height let its legend squeeze the bars flat (Streamlit fits such a chart to that height).
     """
     methods = list(dict.fromkeys(counts["methodology"]))
     chart = (
-        alt.Chart(counts, title="Lessons by co-creation phase and methodology")
+        alt.Chart(counts, title="Lessons by phase and methodology")
         .mark_bar()
         .encode(
-            alt.X("phase_name:N")
+            alt.Y("phase_name:N")
             .title("Co-creation phase")
             .sort(alt.SortField("position"))
-            .axis(labelAngle={"expr": f"{NARROW} ? -90 : 0"}, labelLimit=_room(0.45, 90, 220)),
-            alt.Y("sum(lessons):Q").title("Lessons"),
+            .axis(labelLimit=AXIS_LABELS),
+            alt.X("sum(lessons):Q").title("Lessons").axis(tickMinStep=1),
             alt.Color("methodology:N")
             .title("Methodology")
             .scale(domain=methods, range=SERIES_COLOURS[: max(1, len(methods))])
@@ -318,7 +334,7 @@ def phase_chart(counts: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("lessons:Q", title="Lessons"),
             ],
         )
-        .properties(height=280)
+        .properties(height=alt.Step(28))
     )
     return described(
         chart,

@@ -240,7 +240,7 @@ def test_contradiction_chart_diverges_barriers_left_enablers_right_in_the_caller
     themes = pd.DataFrame({"theme_name": ["Trust", "Data"], "enabler_pilots": [3, 1], "barrier_pilots": [2, 4]})
     spec = charts.contradiction_chart(themes).to_dict()
     enc = spec["encoding"]
-    assert spec["title"] == "Pilots reporting a theme as enabler and as barrier"
+    assert spec["title"] == "Enabler for some pilots, barrier for others"
     assert enc["y"]["sort"] == ["Trust", "Data"] and enc["x"]["axis"]["labelExpr"] == "abs(datum.value)"
     assert colours(enc) == {"Enabler": "#009E73", "Barrier": "#D55E00"}
     drawn = {(r["theme_name"], r["side"]): (r["pilots"], r["count"]) for r in rows(spec)}
@@ -254,9 +254,9 @@ def test_phase_chart_orders_phases_by_position_and_colours_methodologies_as_seri
     )
     spec = charts.phase_chart(counts).to_dict()
     enc = spec["encoding"]
-    assert spec["title"] == "Lessons by co-creation phase and methodology" and spec["height"] == 280
-    assert enc["x"]["sort"] == {"field": "position"} and enc["x"]["title"] == "Co-creation phase"
-    assert enc["y"]["aggregate"] == "sum" and enc["y"]["title"] == "Lessons"
+    assert spec["title"] == "Lessons by phase and methodology" and spec["height"] == {"step": 28}
+    assert enc["y"]["sort"] == {"field": "position"} and enc["y"]["title"] == "Co-creation phase"
+    assert enc["x"]["aggregate"] == "sum" and enc["x"]["title"] == "Lessons"
     assert colours(enc) == {"Design": "#0072B2", "Living lab": "#A0522D"}
 
 

@@ -2,7 +2,7 @@
 container Vega names for screen readers (``role="graphics-document"``, ``aria-label`` = the chart's description), its
 marks are drawn with a width (the bars of Governance models once vanished on a phone: the element names took the
 whole width), and every legend entry and axis label lies inside the window (the theme × kind legend once cut off
-"barrier" and "insight"). The headline numbers of the Overview take two lines on a phone, not a whole screen.
+"barrier" and "insight"), legend labels whole (long ones wrap on a phone) and titles not cut short. The headline numbers of the Overview take two lines on a phone, not a whole screen.
 
 Screenshots: tests/e2e/screenshots/charts-<view>-<size>.png (the whole page, made as tall as its content).
 """
@@ -20,7 +20,14 @@ SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
 VIEWS = {
     "overview": ("", "Overview", ("Bar chart of the lessons recorded in each of", "Stacked bar chart of the lessons")),
     "recurring": ("recurs", "What recurs", ("Bar chart of how many pilots report each of",)),
+    "contradicting": ("recurs?view=Contradicting", "What recurs", ("Diverging bar chart of",)),
     "pilot-theme": ("recurs?view=Pilot+%C3%97+theme", "What recurs", ("Heatmap of the lessons of",)),
+    "crosswalk": ("recurs?view=Methodology+crosswalk", "What recurs", ("Stacked bar chart of the lessons in each",)),
+    "compare": (
+        "recurs?view=Compare+pilots&compare=athens-innovation-network&compare=riga-service-desk",
+        "What recurs",
+        ("Grouped bar chart comparing 2 pilots",),
+    ),
     "models": ("models", "Governance models", ("Diverging bar chart of",)),
 }
 
@@ -40,6 +47,7 @@ DRAWN = """(chart) => {
     marks: marks.map(box),
     legend: [...svg.querySelectorAll('.role-legend-label text, .role-legend-symbol path')].map(box),
     legendLabels: [...svg.querySelectorAll('.role-legend-label text')].map(e => e.textContent),
+    titles: [...svg.querySelectorAll('.role-title-text text, .role-axis-title text')].map(e => e.textContent),
     axisLabels: [...svg.querySelectorAll('.role-axis-label text, .role-axis-title text, .role-title text')].map(box),
   };
 }"""
@@ -83,6 +91,16 @@ def test_charts_have_names_marks_and_legends_that_fit_the_window(page, app_url, 
         assert all(0 <= m["left"] and m["right"] <= width for m in bars), where
         assert all(0 <= e["left"] and e["right"] <= width for e in drawn["legend"]), (where, drawn["legend"])
         assert all(0 <= e["left"] and e["right"] <= width for e in drawn["axisLabels"]), where
+        assert drawn["titles"] and not any("…" in t for t in drawn["titles"]), (
+            where,
+            "title cut short",
+            drawn["titles"],
+        )
+        assert not any("…" in t for t in drawn["legendLabels"]), (
+            where,
+            "legend label cut short",
+            drawn["legendLabels"],
+        )
         if view == "overview" and index == 1:
             assert drawn["legendLabels"] == ["enabler", "barrier", "recommendation", "insight"], where
         if view == "models":
