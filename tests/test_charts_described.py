@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from components import charts
+from lessons import chart_specs, palette
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -153,3 +154,36 @@ def test_every_chart_a_page_draws_comes_from_a_described_builder():
         assert call.args and made_by_a_builder(call.args[0]), (
             f"{where}: draw the chart with a components.charts builder"
         )
+
+
+SPECS = {
+    "count_bars": lambda: chart_specs.count_bars(
+        pd.DataFrame({"sector": ["Research"], "actors": [3]}),
+        y="sector",
+        y_title="Sector",
+        x="actors",
+        x_title="Stakeholders",
+        title="Stakeholders by sector",
+    ),
+    "kind_bars": lambda: chart_specs.kind_bars(
+        pd.DataFrame({"phase": ["One"], "kind": ["Enabler"], "lessons": [2]}),
+        y="phase",
+        y_title="Phase",
+        title="Lessons per phase",
+        scale=palette.kind_scale(),
+    ),
+    "agreement_dots": lambda: chart_specs.agreement_dots(
+        pd.DataFrame({"label": ["S1"], "agree": [0.5], "low": [0.3], "high": [0.7], "n": [20]}), title="Agreement"
+    ),
+    "stance_bars": lambda: chart_specs.stance_bars(
+        pd.DataFrame({"name": ["E1"], "stance": [chart_specs.STANCES[0]], "lessons": [2]}), title="Evidence"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SPECS)
+def test_the_charts_briefs_share_say_what_they_show_too(name):
+    """The briefs' specifications (lessons/chart_specs.py), which the Exports page's report preview draws as well."""
+    spec = SPECS[name]()
+    description = spec["description"]
+    assert spec["title"] in description and description.endswith(".") and ". " not in description, description
