@@ -219,13 +219,11 @@ def theme_matrix_chart(counts: pd.DataFrame) -> alt.LayerChart:
             alt.Tooltip("lessons:Q", title="Lessons"),
         ],
     )
-    cells = base.mark_rect().encode(
+    cells = base.mark_rect(stroke=PAPER, strokeWidth=1).encode(
         alt.Color("lessons:Q")
         .title("Lessons")
         .scale(scheme=COUNT_SCHEME, domain=[0, top])
         .legend(orient="bottom", direction="horizontal", gradientLength=160),
-        stroke=alt.condition(cell, alt.value(INK), alt.value(PAPER), empty=False),
-        strokeWidth=alt.condition(cell, alt.value(3), alt.value(1), empty=False),
     )
     gaps = (
         base.transform_filter("datum.lessons == 0")
@@ -235,10 +233,13 @@ def theme_matrix_chart(counts: pd.DataFrame) -> alt.LayerChart:
     labels = base.mark_text(fontSize={"expr": f"{NARROW} ? 10 : 11"}).encode(
         alt.Text("lessons:Q"), alt.Color("ink:N").scale(None)
     )
+    chosen = base.transform_filter({"param": "cell", "empty": False}).mark_rect(filled=False, stroke=INK, strokeWidth=3)
     pilots, themes = counts["pilot"].nunique(), counts["theme"].nunique()
     empty = int((counts["lessons"] == 0).sum())
     return described(
-        (cells.add_params(cell) + gaps + labels).resolve_scale(color="independent").properties(height=alt.Step(24)),
+        (cells.add_params(cell) + gaps + labels + chosen)
+        .resolve_scale(color="independent")
+        .properties(height=alt.Step(24)),
         f"Heatmap of the lessons of {pilots} pilots on {themes} themes, one cell per pilot and theme with its count "
         f"printed; darker cells hold more lessons (up to {top}), {empty} grey dashed cells hold none.",
     )

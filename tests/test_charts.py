@@ -200,7 +200,7 @@ def test_theme_matrix_chart_marks_gaps_and_selects_a_cell():
         }
     )
     spec = charts.theme_matrix_chart(counts).to_dict()
-    cells, gaps, labels = spec["layer"]
+    cells, gaps, labels, chosen = spec["layer"]
     assert cells["title"] == "Lessons per pilot and theme"
     assert cells["mark"]["type"] == "rect" and cells["encoding"]["color"]["scale"] == {
         "scheme": "blues",
@@ -214,7 +214,8 @@ def test_theme_matrix_chart_marks_gaps_and_selects_a_cell():
     assert labels["encoding"]["color"] == {"field": "ink", "type": "nominal", "scale": None}
     assert [r["ink"] for r in rows(spec, labels)] == ["#000000", "#FFFFFF", "#000000", "#FFFFFF"]
     assert "opacity" not in cells["encoding"] and "opacity" not in labels["encoding"]  # no fade: numbers keep 4.5:1
-    assert cells["encoding"]["strokeWidth"]["condition"]["value"] == 3  # the chosen cell: a thick outline
+    assert chosen["transform"] == [{"filter": {"param": "cell", "empty": False}}]  # the chosen cell: drawn last,
+    assert chosen["mark"]["strokeWidth"] == 3 and chosen["mark"]["filled"] is False  # a thick outline on top
     (cell,) = spec["params"]
     assert cell["name"] == "cell" and cell["select"]["fields"] == ["pilot", "theme"]
     assert spec["height"] == {"step": 24} and "width" not in spec  # the column's width, shared by the cells

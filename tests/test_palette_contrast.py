@@ -133,7 +133,7 @@ def test_every_number_the_heatmap_prints_reads_at_4_5_to_1_on_its_own_cell():
         }
     )
     spec = charts.theme_matrix_chart(counts).to_dict()
-    cells, _gaps, labels = spec["layer"]
+    cells, _gaps, labels, _chosen = spec["layer"]
     assert "opacity" not in cells["encoding"] and "opacity" not in labels["encoding"]
     assert "opacity" not in labels["mark"]
     top = cells["encoding"]["color"]["scale"]["domain"][1]
