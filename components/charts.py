@@ -466,7 +466,9 @@ def network_chart(
         .add_params(actor, zoom)
     )
     return described(
-        (ties + actors).properties(height=height, title="Stakeholder network (drag to pan, scroll to zoom)"),
+        (ties + actors).properties(
+            height=height, title=alt.Title("Stakeholder network", subtitle="Drag to pan, scroll to zoom.")
+        ),
         f"Network diagram of {len(nodes)} actors and {len(edges)} ties between them, actors coloured and shaped by "
         "sector and sized by " + size_title.lower() + ".",
     )

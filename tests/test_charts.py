@@ -302,7 +302,10 @@ def test_network_chart_styles_sectors_by_colour_and_shape():
     )
     spec = charts.network_chart(nodes, edges, size_title="Ties", unit_square=True).to_dict()
     ties, actors = spec["layer"]
-    assert spec["title"] == "Stakeholder network (drag to pan, scroll to zoom)" and spec["height"] == 560
+    assert (
+        spec["title"] == {"text": "Stakeholder network", "subtitle": "Drag to pan, scroll to zoom."}
+        and spec["height"] == 560
+    )
     assert ties["mark"] == {"type": "rule", "color": palette.TIE_COLOUR}
     assert [t[2] for t in tooltip(ties["encoding"])] == ["From", "To", "Relation", "Weight"]
     enc = actors["encoding"]
