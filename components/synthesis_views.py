@@ -293,6 +293,7 @@ def matrix_section(path: str, version: int, matrix: pd.DataFrame) -> None:
         key="recurs_cell",
         on_select=_take_cell,
         selection_mode="cell",
+        width="stretch",
     )
     pilots = dict(zip(totals["pilot"], totals["pilot_name"]))
     themes = dict(zip(matrix["theme"], matrix["theme_name"]))
