@@ -200,19 +200,25 @@ def similar_section(path: str, version: int, on_open):
 def headline(k: int, groups: dict[str, pd.DataFrame] | None, patterns: dict[str, pd.DataFrame]) -> None:
     """Four counts: recurring themes and lesson groups (in ``k`` or more pilots), contested themes, themes with gaps
     (``groups`` None: the first comparison of lesson texts is still running)."""
-    cols = st.columns(4)
-    cols[0].metric(
-        f"Themes in {k}+ pilots", len(patterns["recurring"]), help="Themes with lessons from at least that many pilots"
-    )
-    cols[1].metric(
+    row = st.container(horizontal=True, gap="medium")  # wraps: two a line on a phone, not one a line (#19)
+    row.metric(
+        f"Themes in {k}+ pilots", len(patterns["recurring"]), help="Themes with lessons from at least that many pilots",
+        width="content",
+    )  # fmt: skip
+    row.metric(
         f"Lesson groups in {k}+ pilots",
         "…" if groups is None else len(groups["clusters"]),
         help="Groups of similar lessons" if groups is not None else "The comparison of lesson texts is running",
+        width="content",
     )
-    cols[2].metric(
-        "Contested themes", len(patterns["contested"]), help="An enabler in one pilot and a barrier in another"
-    )
-    cols[3].metric("Themes with gaps", len(patterns["gaps"]), help="Themes that at least one pilot has no lesson on")
+    row.metric(
+        "Contested themes", len(patterns["contested"]), help="An enabler in one pilot and a barrier in another",
+        width="content",
+    )  # fmt: skip
+    row.metric(
+        "Themes with gaps", len(patterns["gaps"]), help="Themes that at least one pilot has no lesson on",
+        width="content",
+    )  # fmt: skip
 
 
 def recurring_section(groups: dict[str, pd.DataFrame] | None, recurring: pd.DataFrame, k: int) -> None:
