@@ -159,24 +159,25 @@ def lesson_page(
     page = min(max(1, int(page)), pages)
     ids = [lesson_id for lesson_id, _total in found]
     marks = ", ".join("?" * len(ids))
-    if match:  # the snippet needs its index matched; only the page's rows are read
-        source, condition, shown = (
-            f"{match.table} JOIN lessons l ON l.id = {match.table}.rowid",
-            f"{match.table} MATCH ? AND ",
-            [match.query],
-        )
-    else:
-        source, condition, shown = "lessons l", "", []
     rows = _frame(
         db,
-        f"""SELECT {_list_columns(match)}
-            FROM {source} JOIN pilots p ON p.id = l.pilot_id LEFT JOIN phases ph ON ph.code = l.phase
-            WHERE {condition}l.id IN ({marks})""",
-        [*shown, *ids],
+        f"""SELECT {_list_columns(None)}
+            FROM lessons l JOIN pilots p ON p.id = l.pilot_id LEFT JOIN phases ph ON ph.code = l.phase
+            WHERE l.id IN ({marks})""",
+        ids,
     )
     if not rows.empty:
         rows = rows.set_index("id").loc[ids].reset_index()
-        if not match:
+        if match:  # snippets from the index itself, for the page's rows only (a rowid lookup each, not a join)
+            snippets = dict(
+                db.execute(
+                    f"""SELECT rowid, snippet({match.table}, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 24)
+                        FROM {match.table} WHERE {match.table} MATCH ? AND rowid IN ({marks})""",
+                    [match.query, *ids],
+                ).fetchall()
+            )
+            rows["snippet"] = rows["id"].map(snippets)
+        else:
             rows["snippet"] = rows["lesson"].map(preview)
     return LessonPage(total, page, pages, rows)
 
