@@ -288,11 +288,11 @@ def my_answers(path: str, token: str, count: int) -> None:
 def _answers_list(path: str, token: str) -> None:
     mine = read(path, workshops.my_votes, token)
     texts = {s["key"]: s["text"] for s in read(path, workshops.statements, _code_of(path, token))}
-    for key, vote in mine.items():
+    for number, (key, vote) in enumerate(mine.items(), start=1):
         cols = st.columns([5, 3])
-        cols[0].markdown(f"{safe(texts.get(key, ''))} — *{VALUE_LABELS[vote['value']]}*")
+        cols[0].markdown(f"**{number}.** {safe(texts.get(key, ''))} — *{VALUE_LABELS[vote['value']]}*")
         choice = cols[1].segmented_control(
-            "Change to",
+            f"Change your answer {number}",  # a name of its own for each (screen readers list them by name)
             [v for v, _, _ in VOTES],
             format_func=lambda v: dict((a, b) for a, b, _ in VOTES)[v],
             key=f"vote_change_{key}",

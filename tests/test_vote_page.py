@@ -60,6 +60,8 @@ def test_join_from_a_link_vote_and_change_a_vote(demo_db_path, app_on):
     changed = first.key.rsplit("_", 1)[1]
     assert not [w for w in at.segmented_control if w.key.startswith("vote_change_")]  # folded until asked for
     at.toggle(key="vote_show_mine").set_value(True).run()
+    labels = [c.label for c in at.segmented_control if c.key.startswith("vote_change_")]
+    assert len(labels) > 1 and len(set(labels)) == len(labels), labels  # each its own accessible name (#19)
     at.segmented_control(key=f"vote_change_{changed}").set_value("pass").run()
     with open_store(demo_db_path) as db:
         assert workshops.my_votes(db, token)[changed]["value"] == 0
