@@ -269,6 +269,10 @@ def profile_chart(profile: pd.DataFrame) -> alt.Chart:
 _LEGEND_GAP, _LEGEND_TITLE, _LEGEND_ROW = 14, 20, 18
 
 
+#: The longest name written beside an actor, in pixels (longer ones end in an ellipsis; the tooltip has them whole).
+LABEL_LIMIT = 160
+
+
 def _stacked_legends(height: int, entries: list[int | None]) -> list[dict]:
     """Place legends one under another below a drawing of ``height``: an entry count per legend (None: a legend of
     one row of large symbols, such as sizes)."""
@@ -290,7 +294,7 @@ def network_chart(
     colour_title: str | None = None,
     colour_kind: str = "nominal",
     domain: tuple[tuple[float, float], tuple[float, float]] | None = None,
-    title: str = "Stakeholder network",
+    title: str | list[str] = "Stakeholder network",
     description: str | None = None,
 ) -> alt.LayerChart:
     """Node-link diagram: ties as lines, actors as marks coloured and shaped by sector and sized by ``size``.
@@ -324,7 +328,7 @@ def network_chart(
     y = alt.Y("y:Q").axis(None).scale(**y_scale)
     ties = (
         alt.Chart(edges)
-        .mark_rule(color=NETWORK_TIE_COLOUR, clip=clip)
+        .mark_rule(color=NETWORK_TIE_COLOUR, clip=clip, aria=False)  # ties are in the table, not read one by one
         .encode(
             x,
             y,
@@ -348,7 +352,7 @@ def network_chart(
         tooltip.append(alt.Tooltip("role:N", title="Role"))
     own_colour = colour_title is not None
     values = nodes["colour"].nunique() if own_colour and "colour" in nodes else 0
-    legend = {"columns": 2, "labelLimit": 130, "symbolStrokeWidth": 0, "symbolOpacity": 1}
+    legend = {"columns": 2, "labelLimit": 150, "symbolStrokeWidth": 0, "symbolOpacity": 1}
     if own_colour and colour_kind == "identity":
         places = _stacked_legends(height, [len(sectors), None])
         colour = alt.Color("colour:N").scale(None).title(colour_title)
@@ -396,20 +400,23 @@ def network_chart(
             stroke=alt.condition(marked, alt.value(INK), alt.value(PAPER)),
             strokeWidth=alt.condition(marked, alt.value(3), alt.value(0.8)),
             tooltip=tooltip,
+            description=alt.Description("name:N"),  # a screen reader reads each actor by its name
         )
         .add_params(actor)
     )
     ring = (
         alt.Chart(nodes)
         .transform_filter("datum.highlight")
-        .mark_point(shape="circle", filled=False, size=1400, stroke=INK, strokeWidth=3, opacity=1, clip=clip)
+        .mark_point(
+            shape="circle", filled=False, size=1400, stroke=INK, strokeWidth=3, opacity=1, clip=clip, aria=False
+        )
         .encode(x, y)
     )
-    # Names beside the actors in a white halo, to the right, or to the left (``right_side``, by default near the
-    # right edge, so none runs off the drawing); a highlighted or selected actor's in bold, clear of its ring.
+    # Names beside the actors in a white halo, to the right, or to the left (``right_side``, by default in the
+    # right half, so none runs off the drawing); a highlighted or selected actor's in bold, clear of its ring.
     if "right_side" not in nodes:
         low, high = domain[0] if domain is not None else (nodes["x"].min(), nodes["x"].max())
-        nodes["right_side"] = nodes["x"] > low + 0.65 * (high - low)
+        nodes["right_side"] = nodes["x"] > low + 0.5 * (high - low)
     labels = []
     for side, align, sign in (("!datum.right_side", "left", 1), ("datum.right_side", "right", -1)):
         for where, weight, dx in ((f"!({marked})", "normal", 11), (marked, "bold", 24)):
@@ -417,10 +424,16 @@ def network_chart(
             text = {"align": align, "dx": sign * dx, "baseline": "middle", "fontSize": 12, "fontWeight": weight}
             for style in ({"stroke": PAPER, "strokeWidth": 4, "strokeJoin": "round"}, {"color": INK}):
                 labels.append(
-                    labelled.mark_text(**text, **style, clip=clip, limit=180).encode(x, y, alt.Text("label:N"))
+                    labelled.mark_text(**text, **style, clip=clip, limit=LABEL_LIMIT, aria=False).encode(
+                        x, y, alt.Text("label:N")
+                    )
                 )
+    # the width of the page, the height grown to the legends below (Streamlit's default "fit" would clip them)
     return alt.layer(ties, actors, ring, *labels).properties(
-        height=height, title=title, description=description or f"{title}: {len(nodes):,} actors and their ties."
+        autosize=alt.AutoSizeParams(type="pad", contains="padding"),
+        height=height,
+        title=title,
+        description=description or f"{' '.join([title] if isinstance(title, str) else title)}: {len(nodes):,} actors.",
     )
 
 

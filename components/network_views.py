@@ -216,7 +216,7 @@ def label_actors(nodes: pd.DataFrame, named: set, domain=None, width: int = 700,
     """The text written beside each actor and on which side (``label``, ``right_side``): the names of the actors in
     ``named`` (focused, highlighted) and of the LABELLED of highest ``size`` within view, placed greedily on a
     drawing of about ``width`` × ``height`` pixels so that no two overlap (one that cannot be placed is left to the
-    tooltip, except the named); empty for the rest."""
+    tooltip, except the named), each on the side towards the middle when it can; empty for the rest."""
     if domain is None:
         pad = 1e-9
         domain = ((nodes["x"].min(), nodes["x"].max() + pad), (nodes["y"].min(), nodes["y"].max() + pad))
@@ -235,9 +235,9 @@ def label_actors(nodes: pd.DataFrame, named: set, domain=None, width: int = 700,
         name = str(nodes.at[i, "name"])
         px = (float(nodes.at[i, "x"]) - x0) / ((x1 - x0) or 1) * width
         py = (float(nodes.at[i, "y"]) - y0) / ((y1 - y0) or 1) * height
-        text = min(len(name) * 6.6, 180) + (24 if must else 11)
+        text = min(len(name) * 6.6, charts.LABEL_LIMIT) + (24 if must else 11)
         sides = [(False, (px, px + text)), (True, (px - text, px))]
-        if px + text > width:
+        if px > width / 2:  # towards the middle: a name stays within the drawing even at a phone's width
             sides.reverse()
         for right_side, (left, right) in sides:
             box = (left, right, py - 8, py + 8)
@@ -478,7 +478,7 @@ def network_section(path: str, version: int, pilot: str) -> None:
     domain = zoom_domain(nodes, level, ids.get(found or actor))
     named = {ids[k] for k in (actor, found) if k}
     nodes[["label", "right_side"]] = label_actors(nodes, named, domain)
-    title = f"Stakeholder network of {slug_name(path, version, pilot)}"
+    title = ["Stakeholder network of", slug_name(path, version, pilot)]  # two lines: whole on a phone too
     description = (
         f"{len(nodes):,} actors and {len(edges):,} ties, sized by {sizes[size_by].lower()}; the {LABELLED} highest "
         "are named" + (f"; {names[found]} is highlighted" if found else "") + ". Every actor and tie is in the "

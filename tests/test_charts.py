@@ -299,7 +299,7 @@ def test_network_chart_styles_sectors_by_colour_and_shape():
     spec = charts.network_chart(nodes, edges, size_title="Ties", unit_square=True).to_dict()
     ties, actors = spec["layer"][:2]
     assert spec["title"] == "Stakeholder network" and spec["height"] == 560
-    assert ties["mark"] == {"type": "rule", "color": palette.NETWORK_TIE_COLOUR, "clip": False}
+    assert ties["mark"] == {"type": "rule", "color": palette.NETWORK_TIE_COLOUR, "clip": False, "aria": False}
     assert [t[2] for t in tooltip(ties["encoding"])] == ["From", "To", "Relation", "Weight"]
     enc = actors["encoding"]
     assert enc["color"]["scale"] == {

@@ -85,7 +85,7 @@ def test_the_most_central_actors_are_named_and_the_drawing_has_a_name_and_a_desc
     assert 4 <= len(shown) <= views.LABELLED  # the top ones, less any whose name would cover another's
     assert top_actors(demo_db_path, PILOT, "degree", 1)[0] in shown
     assert shown <= set(top_actors(demo_db_path, PILOT, "degree", views.LABELLED + 2))
-    assert spec["title"].startswith("Stakeholder network of ")
+    assert spec["title"][0] == "Stakeholder network of" and spec["title"][1] == "Welcome services for newcomers"
     assert "actors and" in spec["description"] and "tables below" in spec["description"]
     assert "params" in spec and [p["name"] for p in spec["params"]] == ["actor"]  # no wheel zoom, no drag
     assert not any("bind" in p for layer in layers(spec) for p in layer.get("params", []))
