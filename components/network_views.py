@@ -253,7 +253,8 @@ def label_actors(nodes: pd.DataFrame, named: set, domain=None, width: int = 700,
 
 def zoom_domain(nodes: pd.DataFrame, level: int, centre_id=None):
     """The part of the drawing shown at zoom ``level`` (0: all, each level halves the span), centred on the actor
-    ``centre_id`` if drawn, else on the middle, kept within the drawing; None at level 0."""
+    ``centre_id`` if drawn (in the middle of the view, even when it is at the drawing's edge), else on the middle;
+    None at level 0."""
     if level <= 0 or nodes.empty:
         return None
     x, y = nodes["x"].astype(float), nodes["y"].astype(float)
@@ -264,8 +265,7 @@ def zoom_domain(nodes: pd.DataFrame, level: int, centre_id=None):
     domain = []
     for axis, (low, high) in enumerate(spans):
         half = (high - low) / 2 ** (level + 1)
-        middle = centre[axis] if centre else (low + high) / 2
-        middle = min(max(middle, low + half), high - half)
+        middle = centre[axis] if centre else (low + high) / 2  # the found actor in the middle, even at an edge
         domain.append((round(middle - half, 6), round(middle + half, 6)))
     return tuple(domain)
 

@@ -148,7 +148,7 @@ def test_zoom_centres_on_the_found_actor(demo_db_path, app_on):
     at.button(key="networks_zoom_in").click().run()
     spec = network_spec(at)
     x0, x1 = actor_layer(spec)["encoding"]["x"]["scale"]["domain"]
-    assert x0 <= corner["x"] <= x1 and f"centred on {corner['name']}" in captions(at)
+    assert (x0 + x1) / 2 == pytest.approx(corner["x"], abs=1e-5) and f"centred on {corner['name']}" in captions(at)
     assert corner["name"] in named(spec)
 
 
@@ -193,6 +193,19 @@ def test_every_view_s_drawing_has_a_description(demo_db_path, app_on):
 
 def named_any(spec: dict) -> bool:
     return bool(named(spec))
+
+
+def test_labels_go_to_the_named_and_the_most_central_without_crowding():
+    crowd = pd.DataFrame({"id": range(30), "name": [f"Actor number {i}" for i in range(30)],
+                          "x": [0.5 + (i % 3) * 0.001 for i in range(30)], "y": [0.5] * 30, "size": range(30)})  # fmt: skip
+    labels = views.label_actors(crowd, {0})
+    named = set(crowd.loc[labels["label"] != "", "id"])
+    assert 0 in named  # the found actor, however crowded
+    assert 29 in named and len(named) <= 3  # the most central first; the rest would cover one another
+    spread = crowd.assign(x=[i / 29 for i in range(30)], y=[(i * 7 % 30) / 29 for i in range(30)])
+    labels = views.label_actors(spread, set())
+    assert (labels["label"] != "").sum() <= views.LABELLED
+    assert labels.at[29, "label"] == "Actor number 29" and labels.at[29, "right_side"]  # at the right edge: left
 
 
 # --- the chart's colours and legends -------------------------------------------------------------------------------

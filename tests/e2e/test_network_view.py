@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from components import browser
+from tests.e2e.test_accessibility import blocking_violations
 
 PILOT = "ghent-newcomer-welcome"
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
@@ -75,6 +76,7 @@ def test_find_an_actor_and_zoom_to_it(page, app_url, shoot, size):
     assert inside(found.bounding_box(), width)
     chart.scroll_into_view_if_needed()
     shoot(f"network-view-found-zoomed-{size}")
+    assert not blocking_violations(page, f"/networks found and zoomed ({size})")  # axe, as the page sweep
     page.get_by_role("button", name="Show all").click()
     browser.wait_rendered(page)
     expect(page.get_by_text("The whole network.", exact=False)).to_be_visible()
