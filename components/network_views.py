@@ -13,6 +13,7 @@ from components import charts
 from components.loaders import TTL
 from components.network_tables import (
     MEANINGS,
+    MEASURE_MEANINGS,
     MEASURES,
     actor_table,
     downloads,
@@ -457,6 +458,8 @@ def network_section(path: str, version: int, pilot: str) -> None:
         placeholder="Type a name to highlight it",
         help="Rings the actor in the drawing and names it; the zoom centres on it",
     )
+    if st.session_state.get("networks_zoom_pilot") != pilot:  # another pilot's drawing starts whole
+        st.session_state["networks_zoom_pilot"], st.session_state["networks_zoom"] = pilot, 0
     level = zoom_controls(names.get(found or actor))
     positions = result.layout
     placed = file_layout(actors)
@@ -611,6 +614,7 @@ def change_section(path: str, version: int, pilot: str) -> None:
         with column:
             small_network(path, version, pilot, relations, period, key=f"networks_change_{period}")
     table = change["metrics"].copy()
+    table["What it means"] = table["metric"].map(lambda m: MEASURE_MEANINGS.get(m, ""))
     table["metric"] = table["metric"].map(lambda m: MEASURES.get(m, m))
     st.dataframe(table.rename(columns=CHANGE_COLUMNS), hide_index=True, width="stretch")
     left_col, right_col = st.columns(2)
@@ -636,6 +640,9 @@ def compare_section(path: str, version: int) -> None:
     long = table.melt(id_vars=["pilot_name"], value_vars=[c for c in COMPARED if c in table], var_name="measure")
     long["measure"] = long["measure"].map(MEASURES)
     st.altair_chart(charts.small_multiples_chart(long.dropna(subset=["value"])), width="stretch")
+    st.caption(
+        " ".join(f"**{MEASURES[m]}**: {MEASURE_MEANINGS[m]}" for m in COMPARED if m in table and m in MEASURE_MEANINGS)
+    )
     shown = ["pilot_name", *[c for c in MEASURES if c in table]]
     st.dataframe(table[shown].rename(columns={"pilot_name": "Pilot", **MEASURES}), hide_index=True, width="stretch")
 

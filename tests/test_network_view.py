@@ -278,3 +278,12 @@ def test_a_real_network_is_named_found_and_zoomed(tmp_path, app_on):
     assert not at.exception
     spec = network_spec(at)
     assert quiet["name"] in named(spec) and "domain" in actor_layer(spec)["encoding"]["x"]["scale"]
+
+
+def test_compare_and_change_views_say_what_the_measures_mean(demo_db_path, app_on):
+    at = open_page(app_on, demo_db_path, {"pilot": PILOT, "view": "Compare pilots"})
+    assert MEANINGS["ei_index"] in captions(at) and MEANINGS["density"] in captions(at)
+    at.segmented_control(key="networks_view").set_value("Change over time").run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
+    assert "What it means" in table.columns and MEANINGS["density"] in set(table["What it means"])
