@@ -266,7 +266,7 @@ def profile_chart(profile: pd.DataFrame) -> alt.Chart:
 
 #: Legends of a network drawing stack below it, each its own width, so none is cut on a phone (390 px) and none
 #: sits beside another: a legend's rows, from its number of entries in two columns.
-_LEGEND_GAP, _LEGEND_TITLE, _LEGEND_ROW = 14, 20, 18
+_LEGEND_GAP, _LEGEND_TITLE, _LEGEND_ROW = 14, 22, 23
 
 
 #: The longest name written beside an actor, in pixels (longer ones end in an ellipsis; the tooltip has them whole).

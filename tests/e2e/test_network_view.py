@@ -4,11 +4,15 @@ typing its name is ringed and zoomed to with the buttons."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
 from components import browser
+from lessons.cli import EXIT_OK, main
 from tests.e2e.test_accessibility import blocking_violations
+from tests.realdata import REALDATA, needs_realdata
 
 PILOT = "ghent-newcomer-welcome"
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
@@ -80,3 +84,32 @@ def test_find_an_actor_and_zoom_to_it(page, app_url, shoot, size):
     page.get_by_role("button", name="Show all").click()
     browser.wait_rendered(page)
     expect(page.get_by_text("The whole network.", exact=False)).to_be_visible()
+
+
+@needs_realdata
+def test_a_real_network_coloured_by_its_own_attribute_on_a_phone(page, app_url, shoot, tmp_path):
+    mapping = tmp_path / "sector.json"
+    mapping.write_text(json.dumps({"defaults": {"Stakeholders": {"sector": "civil_society"}}}), encoding="utf-8")
+    gexf = REALDATA / "gephi-gexf-samples" / "lesmis_gephi09_gexf13.gexf"
+    args = ["import", str(gexf), "--db", str(app_url.db_path), "--pilot", "netview-lesmis", "--country", "FR"]
+    assert main([*args, "--mapping", str(mapping), "--quiet"]) == EXIT_OK
+    width, height = SIZES["phone"]
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{app_url}/networks?pilot=netview-lesmis&size=betweenness")
+    browser.wait_rendered(page)
+    chart = drawing(page)
+    expect(chart.locator("svg text", has_text="Valjean").last).to_be_visible()  # the novel's go-between
+    colour = page.get_by_role("combobox", name="Colour actors by")
+    colour.click()
+    colour.fill("Modularity")
+    page.get_by_role("option", name="Modularity Class (from the file)").click()
+    browser.wait_rendered(page)
+    chart = drawing(page)
+    expect(chart.locator("svg text", has_text="Modularity Class (from the file)")).to_be_visible()
+    legends = chart.locator("g.role-legend")
+    assert legends.count() == 3  # the file's classes, the sectors, the sizes: one under another, all whole
+    boxes = sorted((legends.nth(i).bounding_box() for i in range(3)), key=lambda box: box["y"])
+    assert all(inside(box, width) for box in boxes), boxes
+    assert boxes[0]["y"] + boxes[0]["height"] <= boxes[1]["y"] and boxes[1]["y"] + boxes[1]["height"] <= boxes[2]["y"]
+    chart.scroll_into_view_if_needed()
+    shoot("network-view-real-file-phone")
