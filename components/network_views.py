@@ -277,10 +277,10 @@ def _zoom(step: int) -> None:
     st.session_state["networks_zoom"] = 0 if step == 0 else min(max(level + step, 0), MAX_ZOOM)
 
 
-def zoom_controls(found: str | None) -> int:
-    """The zoom buttons (keyboard-usable, unlike a mouse wheel); returns the zoom level."""
+def zoom_controls(found: str | None, zoom_in, zoom_out, reset) -> int:
+    """The zoom buttons in three columns (keyboard-usable, unlike a mouse wheel) and a line saying what is shown;
+    returns the zoom level."""
     level = int(st.session_state.get("networks_zoom") or 0)
-    zoom_in, zoom_out, reset, said = st.columns([1, 1, 1, 3], vertical_alignment="center")
     zoom_in.button("Zoom in", icon=":material/zoom_in:", key="networks_zoom_in", on_click=_zoom, args=(1,),
                    disabled=level >= MAX_ZOOM, width="stretch")  # fmt: skip
     zoom_out.button("Zoom out", icon=":material/zoom_out:", key="networks_zoom_out", on_click=_zoom, args=(-1,),
@@ -288,9 +288,9 @@ def zoom_controls(found: str | None) -> int:
     reset.button("Show all", icon=":material/fit_screen:", key="networks_zoom_reset", on_click=_zoom, args=(0,),
                  disabled=level <= 0, width="stretch")  # fmt: skip
     if level:
-        said.caption(f"Zoomed ×{2**level}" + (f", centred on {safe(found)}." if found else ", on the middle."))
+        st.caption(f"Zoomed ×{2**level}" + (f", centred on {safe(found)}." if found else ", on the middle."))
     else:
-        said.caption("The whole network. Zoom in to look closer" + (f" around {safe(found)}." if found else "."))
+        st.caption("The whole network. Zoom in to look closer" + (f" around {safe(found)}." if found else "."))
     return level
 
 
@@ -448,7 +448,9 @@ def network_section(path: str, version: int, pilot: str) -> None:
     st.caption(f"**{sizes[size_by]}**: " + MEANINGS.get(size_by, "what the network file said of each actor."))
     if st.session_state.get("networks_find") not in names:
         st.session_state["networks_find"] = None
-    find_col, _ = st.columns([3, 6])
+    if st.session_state.get("networks_zoom_pilot") != pilot:  # another pilot's drawing starts whole
+        st.session_state["networks_zoom_pilot"], st.session_state["networks_zoom"] = pilot, 0
+    find_col, *zoom_cols = st.columns([3, 1.2, 1.2, 1.2], vertical_alignment="bottom")
     found = find_col.selectbox(
         "Find an actor",
         list(names),
@@ -458,9 +460,7 @@ def network_section(path: str, version: int, pilot: str) -> None:
         placeholder="Type a name to highlight it",
         help="Rings the actor in the drawing and names it; the zoom centres on it",
     )
-    if st.session_state.get("networks_zoom_pilot") != pilot:  # another pilot's drawing starts whole
-        st.session_state["networks_zoom_pilot"], st.session_state["networks_zoom"] = pilot, 0
-    level = zoom_controls(names.get(found or actor))
+    level = zoom_controls(names.get(found or actor), *zoom_cols)
     positions = result.layout
     placed = file_layout(actors)
     if placed is not None and st.toggle(
