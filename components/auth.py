@@ -27,6 +27,7 @@ from lessons.accounts import (
     start_session,
 )
 from lessons.permissions import ROLE_LABELS, Actor
+from lessons.prepared import prepare_soon
 from lessons.store import data_version
 from lessons.synthesis import similarity_version
 from lessons.synthesis.refresh import refresh
@@ -194,3 +195,4 @@ def refresh_similarity(path: str) -> None:
         stale = similarity_version(db) != data_version(db, "lessons")
     if stale:
         refresh(path)
+    prepare_soon(path)  # and the Exports page's bundle and briefs, made again after it (lessons.prepared)

@@ -7,6 +7,13 @@ Vega-Lite specification in :mod:`lessons.chart_specs`, and wrapped here as an Al
 Importing this module enables the Altair theme ``lessons``: axis, legend, header and title text in
 :data:`lessons.palette.INK` (17.4:1 on white; Streamlit's own chart theme draws them grey, 3.72:1). Streamlit keeps
 an active theme other than Altair's default, and a chart's own ``config`` still wins over it.
+
+Every chart a builder returns has a title and a one-sentence ``description`` (:func:`described`): Vega draws the
+description as the chart's ``aria-label`` (``role="graphics-document"``), what a screen reader announces. Each chart
+reads at 390 px as well as on a desktop (#19): Streamlit draws charts as wide as their column, and labels take at most
+a share of that width (:data:`AXIS_LABELS`, :data:`LEGEND_LABELS`, Vega's ``containerSize()``), so long names are
+cut short (whole in the tooltip and in the table each page gives beside its chart) rather than squeezing the marks
+out; legends sit below the chart in one column, so no entry runs off a phone's screen.
 """
 
 from __future__ import annotations
@@ -19,9 +26,7 @@ from lessons.palette import (
     ACCENT,
     AGAINST_COLOUR,
     CATEGORY_COLOURS,
-    CELL_INK,
     COUNT_SCHEME,
-    DARK_CELL_FROM,
     EMPTY_FILL,
     EMPTY_STROKE,
     FOR_COLOUR,
@@ -33,6 +38,8 @@ from lessons.palette import (
     SECTOR_STYLE,
     SERIES_COLOURS,
     VOTE_COLOURS,
+    count_fill,
+    ink_on,
     kind_scale,
 )
 
@@ -42,7 +49,11 @@ __all__ = [
     "SECTOR_STYLE",
     "SERIES_COLOURS",
     "VOTE_COLOURS",
+    "AXIS_LABELS",
+    "LEGEND_LABELS",
+    "NARROW",
     "contradiction_chart",
+    "described",
     "country_chart",
     "element_evidence_chart",
     "network_chart",
@@ -67,6 +78,55 @@ def _readable_text() -> alt.theme.ThemeConfig:
     return alt.theme.ThemeConfig(
         {"config": {"axis": text, "legend": text, "header": text, "title": {"color": INK, "subtitleColor": INK}}}
     )
+
+
+def _room(share: float, least: int, most: int, less: int = 0) -> dict:
+    """A length in pixels that grows with the chart's container: ``share`` of its width less ``less``, kept between
+    ``least`` and ``most`` (a Vega expression, worked out when the chart is drawn)."""
+    return {"expr": f"clamp(containerSize()[0] * {share:g} - {less}, {least}, {most})"}
+
+
+#: The longest axis label (px): 40% of the chart's width, 72 px on the narrowest screen, at most 260 px.
+AXIS_LABELS = _room(0.4, 72, 260)
+#: The longest legend label (px): what a one-column legend below the marks has left of the chart's width.
+LEGEND_LABELS = _room(0.55, 60, 300, less=40)
+#: A Vega test for a narrow chart (a phone's column), for settings that change with the width.
+NARROW = "containerSize()[0] < 560"
+
+
+#: Legend labels on a narrow chart broken into lines of at most about 24 characters, at spaces (Vega draws a list of
+#: strings as lines), so a long name (a methodology, a pilot) reads whole on a phone instead of being cut short.
+WRAPPED_LABEL = (
+    f"{NARROW} ? slice(split(replace(datum.label, /(.{{1,24}})(\\s+|$)/g, '$1\\n'), '\\n'), 0, -1) : datum.label"
+)
+
+
+def _legend(**extra) -> dict:
+    """A legend below the marks, one entry per line, long labels wrapped on a phone (:data:`WRAPPED_LABEL`) and any
+    word still too long cut to the room left (:data:`LEGEND_LABELS`)."""
+    return {
+        "orient": "bottom",
+        "direction": "vertical",
+        "columns": 1,
+        "labelLimit": LEGEND_LABELS,
+        "labelExpr": WRAPPED_LABEL,
+        **extra,
+    }
+
+
+def described(chart: alt.TopLevelMixin, description: str) -> alt.TopLevelMixin:
+    """``chart`` with its one-sentence ``description``: the accessible name a screen reader announces (Vega puts it
+    in the SVG's ``aria-label``). Every builder of this module returns through here (tests/test_charts.py)."""
+    return chart.properties(description=description)
+
+
+def _most(frame: pd.DataFrame, name: str, value: str, text: str) -> str:
+    """``text`` filled in with the ``name`` and ``value`` of the row with the largest ``value``, for a description
+    ("" when there is none)."""
+    if frame.empty or value not in frame or name not in frame or frame[value].isna().all():
+        return ""
+    top = frame.loc[frame[value].idxmax()]
+    return text.format(name=top[name], value=f"{top[value]:g}")
 
 
 def _drawn(frame: pd.DataFrame, spec: dict) -> alt.Chart:
@@ -98,7 +158,13 @@ def country_chart(counts: pd.DataFrame) -> alt.Chart:
             }
         ],
     )
-    return _drawn(counts, spec).properties(height=alt.Step(22))
+    spec["encoding"]["y"]["axis"]["labelLimit"] = AXIS_LABELS
+    by_country = counts.groupby("country_name", as_index=False)["lessons"].sum() if "lessons" in counts else counts
+    return described(
+        _drawn(counts, spec).properties(height=alt.Step(22)),
+        f"Bar chart of the lessons recorded in each of {len(counts)} countries, with the number of pilots in each"
+        f"{_most(by_country, 'country_name', 'lessons', '; {name} has the most, {value}')}.",
+    )
 
 
 def theme_kind_chart(counts: pd.DataFrame) -> alt.Chart:
@@ -112,45 +178,72 @@ def theme_kind_chart(counts: pd.DataFrame) -> alt.Chart:
         y_title="Theme",
         title="Lessons by theme and kind",
         scale=kind_scale(set(counts.get("kind", []))),
-        legend={"orient": "bottom", "direction": "horizontal", "columns": 2, "labelLimit": 200},
+        legend=_legend(),
     )
-    return _drawn(counts, spec).properties(height=alt.Step(22))
+    spec["encoding"]["y"]["axis"]["labelLimit"] = AXIS_LABELS
+    kinds = list(dict.fromkeys(counts["kind"])) if "kind" in counts else []
+    by_theme = counts.groupby("theme", as_index=False)["lessons"].sum() if "theme" in counts else counts
+    return described(
+        _drawn(counts, spec).properties(height=alt.Step(22)),
+        f"Stacked bar chart of the lessons on each of {counts['theme'].nunique() if 'theme' in counts else 0} themes, "
+        f"split by kind ({', '.join(map(str, kinds)) or 'none'})"
+        f"{_most(by_theme, 'theme', 'lessons', '; {name} has the most, {value}')}.",
+    )
 
 
-def theme_matrix_chart(counts: pd.DataFrame) -> alt.Chart:
+def theme_matrix_chart(counts: pd.DataFrame) -> alt.LayerChart:
     """Heatmap of lesson counts, pilots by theme, where a click selects a cell (named selection ``cell``).
 
     Expects columns pilot, pilot_name, theme, theme_name, lessons. Empty cells (gaps) are drawn in light grey with
-    a dashed outline so "no lesson" is not confused with "few lessons"; numbers are printed in each cell.
+    a dashed outline so "no lesson" is not confused with "few lessons"; numbers are printed in each cell, in black or
+    white, whichever reads better on the cell's own colour (:func:`lessons.palette.ink_on`: 4.5:1 at least). A
+    selected cell gets a thick dark outline; the other cells keep their colour (no fading, which would lower the
+    contrast of their numbers). Cells share the chart's width, so the whole matrix fits a phone; theme names stand
+    upright there, and names cut short are whole in the tooltip and in the table the page gives below.
     """
+    top = max(1, int(counts["lessons"].max() or 1)) if not counts.empty else 1
+    fills = [EMPTY_FILL if n == 0 else count_fill(n / top) for n in counts["lessons"]]
+    counts = counts.assign(ink=[ink_on(f) for f in fills])
     cell = alt.selection_point(name="cell", fields=["pilot", "theme"], on="click", clear="dblclick")
     base = alt.Chart(counts, title="Lessons per pilot and theme").encode(
-        alt.X("theme_name:N").title("Theme").axis(labelAngle=-40, labelLimit=200, labelOverlap=False),
-        alt.Y("pilot_name:N").title("Pilot").axis(labelLimit=240),
+        alt.X("theme_name:N")
+        .title("Theme")
+        .axis(
+            labelAngle={"expr": f"{NARROW} ? -90 : -40"},
+            labelLimit=_room(0.45, 90, 200),
+            labelOverlap=False,
+        ),
+        alt.Y("pilot_name:N").title("Pilot").axis(labelLimit=_room(0.35, 80, 240)),
         tooltip=[
             alt.Tooltip("pilot_name:N", title="Pilot"),
             alt.Tooltip("theme_name:N", title="Theme"),
             alt.Tooltip("lessons:Q", title="Lessons"),
         ],
     )
-    top = max(1, int(counts["lessons"].max() or 1)) if not counts.empty else 1
     cells = base.mark_rect(stroke=PAPER, strokeWidth=1).encode(
         alt.Color("lessons:Q")
         .title("Lessons")
         .scale(scheme=COUNT_SCHEME, domain=[0, top])
-        .legend(orient="right", gradientLength=160),
-        opacity=alt.condition(cell, alt.value(1.0), alt.value(0.35)),
+        .legend(orient="bottom", direction="horizontal", gradientLength=160),
     )
     gaps = (
         base.transform_filter("datum.lessons == 0")
         .mark_rect(fill=EMPTY_FILL, stroke=EMPTY_STROKE, strokeDash=[3, 2], strokeWidth=0.6)
         .encode()
     )
-    labels = base.mark_text(fontSize=11).encode(
-        alt.Text("lessons:Q"),
-        color=alt.condition(f"datum.lessons > {top * DARK_CELL_FROM:g}", alt.value(PAPER), alt.value(CELL_INK)),
+    labels = base.mark_text(fontSize={"expr": f"{NARROW} ? 10 : 11"}).encode(
+        alt.Text("lessons:Q"), alt.Color("ink:N").scale(None)
     )
-    return (cells.add_params(cell) + gaps + labels).properties(height=alt.Step(24), width=alt.Step(52))
+    chosen = base.transform_filter({"param": "cell", "empty": False}).mark_rect(filled=False, stroke=INK, strokeWidth=3)
+    pilots, themes = counts["pilot"].nunique(), counts["theme"].nunique()
+    empty = int((counts["lessons"] == 0).sum())
+    return described(
+        (cells.add_params(cell) + gaps + labels + chosen)
+        .resolve_scale(color="independent")
+        .properties(height=alt.Step(24)),
+        f"Heatmap of the lessons of {pilots} pilots on {themes} themes, one cell per pilot and theme with its count "
+        f"printed; darker cells hold more lessons (up to {top}), {empty} grey dashed cells hold none.",
+    )
 
 
 def recurrence_chart(themes: pd.DataFrame) -> alt.Chart:
@@ -163,7 +256,7 @@ def recurrence_chart(themes: pd.DataFrame) -> alt.Chart:
         y="theme_name",
         y_title="Theme",
         x="pilots",
-        x_title="Pilots with at least one lesson on the theme",
+        x_title="Pilots reporting it",
         title="How many pilots report each theme",
         tooltip=[
             {"field": "theme_name", "type": "nominal", "title": "Theme"},
@@ -171,7 +264,12 @@ def recurrence_chart(themes: pd.DataFrame) -> alt.Chart:
             {"field": "lessons", "type": "quantitative", "title": "Lessons"},
         ],
     )
-    return _drawn(themes, spec).properties(height=alt.Step(22))
+    spec["encoding"]["y"]["axis"]["labelLimit"] = AXIS_LABELS
+    return described(
+        _drawn(themes, spec).properties(height=alt.Step(22)),
+        f"Bar chart of how many pilots report each of {len(themes)} themes"
+        f"{_most(themes, 'theme_name', 'pilots', '; the most, {value} pilots, report {name}')}.",
+    )
 
 
 def contradiction_chart(themes: pd.DataFrame) -> alt.Chart:
@@ -187,18 +285,16 @@ def contradiction_chart(themes: pd.DataFrame) -> alt.Chart:
     )[["theme_name", "side", "pilots"]]
     long["count"] = long["pilots"].abs()
     order = themes["theme_name"].tolist()  # the caller's order: most contested first
-    return (
-        alt.Chart(long, title="Pilots reporting a theme as enabler and as barrier")
+    chart = (
+        alt.Chart(long, title="Enabler for some pilots, barrier for others")
         .mark_bar()
         .encode(
-            alt.X("pilots:Q")
-            .title("← pilots calling it a barrier · pilots calling it an enabler →")
-            .axis(labelExpr="abs(datum.value)", tickMinStep=1),
-            alt.Y("theme_name:N").title("Theme").sort(order).axis(labelLimit=260),
+            alt.X("pilots:Q").title("← barrier · pilots · enabler →").axis(labelExpr="abs(datum.value)", tickMinStep=1),
+            alt.Y("theme_name:N").title("Theme").sort(order).axis(labelLimit=AXIS_LABELS),
             alt.Color("side:N")
             .title("Reported as")
             .scale(domain=["Enabler", "Barrier"], range=[FOR_COLOUR, AGAINST_COLOUR])
-            .legend(orient="bottom"),
+            .legend(**_legend()),
             tooltip=[
                 alt.Tooltip("theme_name:N", title="Theme"),
                 alt.Tooltip("side:N", title="Reported as"),
@@ -207,34 +303,45 @@ def contradiction_chart(themes: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=alt.Step(22))
     )
+    return described(
+        chart,
+        f"Diverging bar chart of {len(themes)} themes: to the right the pilots reporting the theme as an enabler, "
+        "to the left those reporting it as a barrier.",
+    )
 
 
 def phase_chart(counts: pd.DataFrame) -> alt.Chart:
     """Stacked bars of lessons per co-creation phase, coloured by the methodology the pilots followed.
 
-    Expects columns phase_name, position, methodology, lessons.
+    Expects columns phase_name, position, methodology, lessons. Bars run across, a phase a row in the phases' order:
+    a chart of fixed height let its legend squeeze the bars flat (Streamlit fits such a chart to that height).
     """
     methods = list(dict.fromkeys(counts["methodology"]))
-    return (
-        alt.Chart(counts, title="Lessons by co-creation phase and methodology")
+    chart = (
+        alt.Chart(counts, title="Lessons by phase and methodology")
         .mark_bar()
         .encode(
-            alt.X("phase_name:N")
+            alt.Y("phase_name:N")
             .title("Co-creation phase")
             .sort(alt.SortField("position"))
-            .axis(labelAngle=0, labelLimit=220),
-            alt.Y("sum(lessons):Q").title("Lessons"),
+            .axis(labelLimit=AXIS_LABELS),
+            alt.X("sum(lessons):Q").title("Lessons").axis(tickMinStep=1),
             alt.Color("methodology:N")
             .title("Methodology")
             .scale(domain=methods, range=SERIES_COLOURS[: max(1, len(methods))])
-            .legend(orient="bottom", columns=2, labelLimit=260),
+            .legend(**_legend()),
             tooltip=[
                 alt.Tooltip("phase_name:N", title="Phase"),
                 alt.Tooltip("methodology:N", title="Methodology"),
                 alt.Tooltip("lessons:Q", title="Lessons"),
             ],
         )
-        .properties(height=280)
+        .properties(height=alt.Step(28))
+    )
+    return described(
+        chart,
+        f"Stacked bar chart of the lessons in each of {counts['phase_name'].nunique()} co-creation phases, split by "
+        f"the methodology the pilots followed ({', '.join(methods)}).",
     )
 
 
@@ -242,17 +349,17 @@ def profile_chart(profile: pd.DataFrame) -> alt.Chart:
     """Grouped bars: each chosen pilot's share of lessons per theme; expects theme_name, pilot_name, share,
     lessons."""
     pilots = list(dict.fromkeys(profile["pilot_name"]))
-    return (
+    chart = (
         alt.Chart(profile, title="Theme profiles of the chosen pilots")
         .mark_bar()
         .encode(
-            alt.Y("theme_name:N").title("Theme").axis(labelLimit=260),
-            alt.X("share:Q").title("Share of the pilot's theme tags").axis(format="%"),
+            alt.Y("theme_name:N").title("Theme").axis(labelLimit=AXIS_LABELS),
+            alt.X("share:Q").title("Share of theme tags").axis(format="%"),
             alt.YOffset("pilot_name:N").sort(pilots),
             alt.Color("pilot_name:N")
             .title("Pilot")
             .scale(domain=pilots, range=SERIES_COLOURS[: max(1, len(pilots))])
-            .legend(orient="bottom", columns=2, labelLimit=300),
+            .legend(**_legend()),
             tooltip=[
                 alt.Tooltip("pilot_name:N", title="Pilot"),
                 alt.Tooltip("theme_name:N", title="Theme"),
@@ -261,6 +368,11 @@ def profile_chart(profile: pd.DataFrame) -> alt.Chart:
             ],
         )
         .properties(height=alt.Step(9))
+    )
+    return described(
+        chart,
+        f"Grouped bar chart comparing {len(pilots)} pilots ({', '.join(pilots)}): for each theme, the share of each "
+        "pilot's theme tags.",
     )
 
 
@@ -275,12 +387,14 @@ LABEL_LIMIT = 160
 
 def _stacked_legends(height: int, entries: list[int | None]) -> list[dict]:
     """Place legends one under another below a drawing of ``height``: an entry count per legend (None: a legend of
-    one row of large symbols, such as sizes)."""
-    placed, y = [], height + _LEGEND_GAP
+    one row of large symbols, such as sizes), listed in one column on a narrow chart (:data:`NARROW`), two else."""
+    placed, narrow, wide = [], height + _LEGEND_GAP, height + _LEGEND_GAP
     for count in entries:
-        placed.append({"orient": "none", "legendX": 0, "legendY": y})
-        rows = 1 if count is None else -(-count // 2)
-        y += _LEGEND_TITLE + (36 if count is None else rows * _LEGEND_ROW) + _LEGEND_GAP
+        placed.append({"orient": "none", "legendX": 0, "legendY": {"expr": f"{NARROW} ? {narrow} : {wide}"}})
+        for columns in (1, 2):
+            rows = 1 if count is None else -(-count // columns)
+            step = _LEGEND_TITLE + (36 if count is None else rows * _LEGEND_ROW) + _LEGEND_GAP
+            narrow, wide = (narrow + step, wide) if columns == 1 else (narrow, wide + step)
     return placed
 
 
@@ -352,7 +466,8 @@ def network_chart(
         tooltip.append(alt.Tooltip("role:N", title="Role"))
     own_colour = colour_title is not None
     values = nodes["colour"].nunique() if own_colour and "colour" in nodes else 0
-    legend = {"columns": 2, "labelLimit": 150, "symbolStrokeWidth": 0, "symbolOpacity": 1}
+    legend = {"columns": {"expr": f"{NARROW} ? 1 : 2"}, "labelLimit": LEGEND_LABELS, "symbolStrokeWidth": 0,
+              "symbolOpacity": 1}  # fmt: skip
     if own_colour and colour_kind == "identity":
         places = _stacked_legends(height, [len(sectors), None])
         colour = alt.Color("colour:N").scale(None).title(colour_title)
@@ -429,22 +544,28 @@ def network_chart(
                     )
                 )
     # the width of the page, the height grown to the legends below (Streamlit's default "fit" would clip them)
-    return alt.layer(ties, actors, ring, *labels).properties(
-        autosize=alt.AutoSizeParams(type="pad", contains="padding"),
-        height=height,
-        title=title,
-        description=description or f"{' '.join([title] if isinstance(title, str) else title)}: {len(nodes):,} actors.",
+    chart = alt.layer(ties, actors, ring, *labels).properties(
+        autosize=alt.AutoSizeParams(type="pad", contains="padding"), height=height, title=title
+    )
+    return described(
+        chart,
+        description
+        or f"Network diagram of {len(nodes)} actors and {len(edges)} ties between them, actors coloured and shaped "
+        f"by sector and sized by {size_title.lower()}.",
     )
 
 
 def small_multiples_chart(long: pd.DataFrame) -> alt.FacetChart:
     """One bar chart per measure (own scale each), a bar per pilot; expects pilot_name, measure, value."""
-    return (
+    chart = (
         alt.Chart(long)
         .mark_bar(color=ACCENT)
         .encode(
             alt.X("value:Q").title(None),
-            alt.Y("pilot_name:N").title(None).sort("ascending").axis(labelLimit=200, labelOverlap=False),
+            alt.Y("pilot_name:N")
+            .title(None)
+            .sort("ascending")
+            .axis(labelLimit=_room(0.3, 80, 200), labelOverlap=False),
             tooltip=[
                 alt.Tooltip("pilot_name:N", title="Pilot"),
                 alt.Tooltip("measure:N", title="Measure"),
@@ -452,9 +573,17 @@ def small_multiples_chart(long: pd.DataFrame) -> alt.FacetChart:
             ],
         )
         .properties(width=220, height=alt.Step(16))
-        .facet(facet=alt.Facet("measure:N").title(None).header(labelLimit=260, labelFontSize=12), columns=3)
+        .facet(
+            facet=alt.Facet("measure:N").title(None).header(labelLimit=_room(0.6, 100, 260), labelFontSize=12),
+            columns=3,
+        )
         .resolve_scale(x="independent")
         .properties(title="Network measures across pilots (end of pilot)")
+    )
+    return described(
+        chart,
+        f"Small bar charts, one per network measure ({long['measure'].nunique()}), each with a bar per pilot "
+        f"({long['pilot_name'].nunique()} pilots) on its own scale.",
     )
 
 
@@ -470,16 +599,16 @@ def element_evidence_chart(elements: pd.DataFrame) -> alt.Chart:
         ]
     )[["label", "position", "stance", "lessons"]]
     long["count"] = long["lessons"].abs()
-    return (
+    chart = (
         alt.Chart(long, title="Lessons for and against each element")
         .mark_bar()
         .encode(
             alt.X("lessons:Q").title("← challenging · supporting →").axis(labelExpr="abs(datum.value)", tickMinStep=1),
-            alt.Y("label:N").title(None).sort(alt.SortField("position")).axis(labelLimit=460),
+            alt.Y("label:N").title(None).sort(alt.SortField("position")).axis(labelLimit=_room(0.45, 100, 460)),
             alt.Color("stance:N")
             .title("Lesson")
             .scale(domain=["Supports", "Challenges"], range=[FOR_COLOUR, AGAINST_COLOUR])
-            .legend(orient="bottom"),
+            .legend(**_legend()),
             tooltip=[
                 alt.Tooltip("label:N", title="Element"),
                 alt.Tooltip("stance:N", title="Lessons that"),
@@ -487,6 +616,11 @@ def element_evidence_chart(elements: pd.DataFrame) -> alt.Chart:
             ],
         )
         .properties(height=alt.Step(26))
+    )
+    return described(
+        chart,
+        f"Diverging bar chart of {len(elements)} model elements: to the right the lessons supporting each element, "
+        "to the left the lessons challenging it.",
     )
 
 
@@ -500,16 +634,16 @@ def statement_votes_chart(statements: pd.DataFrame) -> alt.Chart:
         value_name="votes",
     )
     long["vote"] = long["vote"].str.capitalize()
-    return (
+    chart = (
         alt.Chart(long, title="How the room voted on each statement")
         .mark_bar()
         .encode(
             alt.X("votes:Q").stack("normalize").title("Share of votes").axis(format="%"),
-            alt.Y("label:N").title(None).sort(alt.SortField("position")).axis(labelLimit=420),
+            alt.Y("label:N").title(None).sort(alt.SortField("position")).axis(labelLimit=_room(0.45, 100, 420)),
             alt.Color("vote:N")
             .title("Vote")
             .scale(domain=list(VOTE_COLOURS), range=list(VOTE_COLOURS.values()))
-            .legend(orient="bottom"),
+            .legend(**_legend()),
             alt.Order("vote_order:Q"),
             tooltip=[
                 alt.Tooltip("label:N", title="Statement"),
@@ -523,13 +657,18 @@ def statement_votes_chart(statements: pd.DataFrame) -> alt.Chart:
         .transform_calculate(vote_order="datum.vote == 'Agree' ? 0 : datum.vote == 'Pass' ? 1 : 2")
         .properties(height=alt.Step(22))
     )
+    return described(
+        chart,
+        f"Stacked bar chart of how the room voted on {len(statements)} statements: the shares of agree, pass and "
+        "disagree votes on each.",
+    )
 
 
 def opinion_map_chart(participants: pd.DataFrame) -> alt.Chart:
     """Participants placed by how they voted (first two principal components), coloured and shaped by opinion
     group; expects x, y, group."""
     groups = sorted(participants["group"].dropna().unique())
-    return (
+    chart = (
         alt.Chart(participants, title="Opinion groups: each dot is a participant, placed by how they voted")
         .mark_point(filled=True, size=90, opacity=0.85)
         .encode(
@@ -537,12 +676,18 @@ def opinion_map_chart(participants: pd.DataFrame) -> alt.Chart:
             alt.Y("y:Q").title("Second direction"),
             alt.Color("group:N")
             .title("Opinion group")
-            .scale(domain=groups, range=SERIES_COLOURS[: max(1, len(groups))]),
-            alt.Shape("group:N").title("Opinion group"),
+            .scale(domain=groups, range=SERIES_COLOURS[: max(1, len(groups))])
+            .legend(**_legend()),
+            alt.Shape("group:N").title("Opinion group").legend(**_legend()),
             tooltip=[
                 alt.Tooltip("group:N", title="Opinion group"),
                 alt.Tooltip("stakeholder_group:N", title="Stakeholder group"),
             ],
         )
         .properties(height=320)
+    )
+    return described(
+        chart,
+        f"Scatter plot of {len(participants)} participants placed by how they voted, coloured and shaped by their "
+        f"opinion group ({len(groups)} groups).",
     )

@@ -1,5 +1,7 @@
 """The *Data and exports* page's parts: briefs and the roadmap, the whole bundle and each part alone, and the import
-of a bundle into an empty store. Files are made when their button is clicked and cached by data version."""
+of a bundle into an empty store. The whole bundle and the briefs it carries are prepared in the background after
+each change (:mod:`lessons.prepared`) and served at once when they are those of the current data version; any other
+file, or one not prepared yet, is made when its button is clicked and cached by data version."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from components.auth import refresh_similarity
 from components.loaders import TTL, data_version
 from components.synthesis_views import similarity_state
 from components.widgets import safe
-from lessons import bundle, pilot_reads, report
+from lessons import bundle, pilot_reads, prepared, report
 from lessons.access import StoreUnavailable, reading, writing
 from lessons.files import atomic_output
 from lessons.network_io import to_gexf, to_graphml
@@ -62,9 +64,21 @@ def _similarity_stored(path: str) -> None:
     similarity_state(path, data_version(path, "lessons"))
 
 
-@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def _prepared(path: str, version: int, name: str) -> bytes | None:
+    """The file prepared in the background for data version ``version``, or None (none yet, or of another version)."""
+    with reading(path) as db:
+        return prepared.read(db, name, version)
+
+
 def made_report(path: str, version: int, subject: str, key: str, file_format: str) -> bytes:
-    """A brief (``subject`` theme, pilot or model) or the roadmap (``subject`` roadmap) as PDF or HTML."""
+    """A brief (``subject`` theme, pilot or model) or the roadmap (``subject`` roadmap) as PDF or HTML: the one
+    prepared for this data version when there is one, else made now."""
+    ready = _prepared(path, version, prepared.brief_name(subject, key, file_format))
+    return ready if ready is not None else _made_report(path, version, subject, key, file_format)
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def _made_report(path: str, version: int, subject: str, key: str, file_format: str) -> bytes:
     _similarity_stored(path)
     with reading(path) as db:
         made = report.roadmap(db) if subject == "roadmap" else report.brief(db, subject, key)
@@ -76,16 +90,20 @@ BUNDLES = Path(tempfile.gettempdir()) / "cross-pilot-lessons-bundles"
 
 
 def made_bundle(path: str, version: int) -> bytes:
-    """The whole bundle's bytes. It is streamed into a file (never held whole while it is made, and written whole
-    or not at all), kept on disk for this data version, and only the finished ZIP is read for the download;
-    bundles of earlier versions of the same database are removed."""
+    """The whole bundle's bytes: the one prepared for this data version when there is one. Else it is made now,
+    streamed into a file (never held whole while it is made, and written whole or not at all), kept on disk for
+    this data version, and only the finished ZIP is read for the download; bundles of earlier versions of the same
+    database are removed."""
+    ready = _prepared(path, version, prepared.BUNDLE)
+    if ready is not None:
+        return ready
     stem = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
     target = BUNDLES / f"{stem}-{version}.zip"
     if not target.exists():
         BUNDLES.mkdir(exist_ok=True)
         _similarity_stored(path)
         with reading(path) as db, atomic_output(target) as out:
-            bundle.write_bundle(db, out, briefs=report.iter_bundle_briefs(db))
+            prepared.write_bundle(db, out)
         for old in BUNDLES.glob(f"{stem}-*.zip"):
             if old != target:
                 with suppress(OSError):
@@ -105,6 +123,53 @@ def made_part(path: str, version: int, part: str) -> bytes:
             return json.dumps(bundle.datasette_metadata(db), indent=2, ensure_ascii=False).encode("utf-8")
         _, slug, file_format = part.split(":")
         return (to_graphml if file_format == "graphml" else to_gexf)(db, slug)  # as the bundle writes them
+
+
+BEING_PREPARED = (
+    "Being prepared after the last change — ready in about a minute or two (longer for a large data set). "
+    "Clicking now makes it straight away, as before."
+)
+READY = "Ready: prepared after the last change, so it downloads at once."
+
+
+def _prepared_running(path: str, version: int) -> bool:
+    """Whether the files of ``version`` are being prepared; when they are neither ready nor being prepared (a change
+    made outside the app, a restart), this starts their preparation (unless the last one here failed)."""
+    with reading(path) as db:
+        state = prepared.status(db, version)
+    if state.ready:
+        return False
+    if state.running or prepared.working(path):
+        return True
+    if prepared.failure(path) is None and prepared.prepare_soon(path):
+        with reading(path) as db:
+            return not prepared.status(db, version).ready  # ``sync`` prepares before returning
+    return False
+
+
+def prepared_note(path: str, version: int, name: str) -> None:
+    """One line under a download: ready at once, being prepared, or (nothing said) made on click as before."""
+    running = _prepared_running(path, version)  # which may start the preparation (or, ``sync``, make it)
+    with reading(path) as db:
+        ready = prepared.has(db, name, version)
+    if ready:
+        st.caption(READY)
+    elif running:
+        _being_prepared(path, version, name)
+    elif failed := prepared.failure(path):
+        st.caption(f"It could not be prepared in advance ({safe(failed)}); the button makes it when clicked.")
+
+
+@st.fragment(run_every=5)
+def _being_prepared(path: str, version: int, name: str) -> None:
+    """Say the file is being prepared; look again every 5 s, and say it is ready once it is."""
+    with reading(path) as db:
+        ready = prepared.has(db, name, version)
+        running = prepared.is_running(db) or prepared.working(path)
+    if ready:
+        st.caption(READY)
+    elif running:
+        st.caption(BEING_PREPARED)
 
 
 def _download(label: str, make, file_name: str, key: str, *, primary: bool = False) -> None:
@@ -153,6 +218,8 @@ def brief_section(path: str, version: int) -> None:
             "exports_brief_html",
         )
     st.caption(f"About {safe(names[key])}. Made from the data as it is now; it takes a few seconds.")
+    if subject != "pilot" or (subject, key) == (available[0], options["key"].iloc[0]):  # the briefs prepared
+        prepared_note(path, version, prepared.brief_name(subject, key, "pdf"))
 
 
 def brief_button(path: str, version: int, subject: str, key: str) -> None:
@@ -188,6 +255,7 @@ def roadmap_section(path: str, version: int, validated: int) -> None:
             "roadmap-to-co-creation.html",
             "exports_roadmap_html",
         )
+    prepared_note(path, version, prepared.brief_name("roadmap", "", "pdf"))
 
 
 def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str]) -> None:
@@ -211,6 +279,7 @@ def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str
         "Making the bundle takes about 20 seconds on the demo data, longer for larger ones: the briefs are drawn "
         "then. The button turns into a spinner until the file is ready."
     )
+    prepared_note(path, version, prepared.BUNDLE)
     st.markdown("**Each part alone**")
     parts = [
         ("SQLite database", "sqlite", "lessons.db"),
@@ -274,8 +343,7 @@ def import_section(path: str, actor) -> None:
             st.error(f"Nothing was written: {safe(problem)}", icon=":material/error:")
             return
         st.error(f"Nothing was written: {len(problem.problems)} problem(s) were found.", icon=":material/error:")
-        columns = ["file", "row", "column", "message", "fix"]
-        st.dataframe(pd.DataFrame([asdict(p) for p in problem.problems])[columns], hide_index=True)
+        st.dataframe(problem_table(problem.problems), hide_index=True)
         return
     except PermissionDenied as refused:
         st.error(f"Not allowed: {safe(refused)}", icon=":material/block:")
@@ -286,3 +354,13 @@ def import_section(path: str, actor) -> None:
     refresh_similarity(path)  # the imported lessons are compared in the background
     st.cache_data.clear()
     st.success(f"Imported {sum(counts.values())} rows into {len(counts)} tables.", icon=":material/check_circle:")
+
+
+#: A bundle problem's fields in words, in the order shown.
+PROBLEM_COLUMNS = {"file": "File", "row": "Row", "column": "Column", "message": "What is wrong", "fix": "How to fix it"}
+
+
+def problem_table(problems) -> pd.DataFrame:
+    """The problems found in a bundle, one a row, headed in words; a missing row or column is a dash, not "None"."""
+    table = pd.DataFrame([asdict(p) for p in problems]).reindex(columns=list(PROBLEM_COLUMNS))
+    return table.astype(object).where(table.notna(), "—").rename(columns=PROBLEM_COLUMNS)

@@ -116,6 +116,19 @@ def load_lessons(path: str, version: int, query: str = "", **filters) -> pd.Data
     return found
 
 
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def load_lesson_page(path: str, version: int, query: str = "", page: int = 1, size: int = 20, **filters):
+    """One page of the lessons matching a search and filters (pass tuples and dates, so the arguments hash), with
+    the total and the number of pages (a :class:`lessons.queries.LessonPage`); the pilots' country names in
+    ``country_name``."""
+    with reading(path) as db:
+        found = queries.lesson_page(db, query=query, page=page, size=size, **filters)
+    rows = found.rows
+    names = {code: country_name(code) for code in rows["country"].unique()}
+    rows.insert(rows.columns.get_loc("country") + 1, "country_name", rows["country"].map(names))
+    return found._replace(rows=rows)
+
+
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def load_lessons_export(path: str, version: int, file_format: str, query: str = "", **filters) -> bytes:
     """Every lesson matching a search and filters as a CSV (UTF-8) or XLSX file, with readable headers, country

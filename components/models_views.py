@@ -146,9 +146,9 @@ RESULT_HELP = (
 
 def results_summary(results: dict, changes: dict | None, version: int) -> None:
     """The model's standing (elements validated, contested, untested) and what changed since its last vote."""
-    cols = st.columns(3)
-    for col, name in zip(cols, ("validated", "contested", "untested")):
-        col.metric(f"Elements {name}", results[name], help=RESULT_HELP)
+    numbers = st.container(horizontal=True, gap="medium")  # several to a line on a phone (#19)
+    for name in ("validated", "contested", "untested"):
+        numbers.metric(f"Elements {name}", results[name], help=RESULT_HELP, width="content")
     if changes:
         lines = [f"Version {version}; workshops voted on version {changes['voted_version']}. Since then:"]
         for what in ("added", "removed", "renamed", "moved", "reworded"):

@@ -484,7 +484,7 @@ def network_section(path: str, version: int, pilot: str) -> None:
     title = ["Stakeholder network of", slug_name(path, version, pilot)]  # two lines: whole on a phone too
     description = (
         f"{len(nodes):,} actors and {len(edges):,} ties, sized by {sizes[size_by].lower()}; the {LABELLED} highest "
-        "are named" + (f"; {names[found]} is highlighted" if found else "") + ". Every actor and tie is in the "
+        "are named" + (f"; {names[found]} is highlighted" if found else "") + "; every actor and tie is in the "
         "tables below."
     )
     st.altair_chart(
@@ -589,13 +589,13 @@ def small_network(path: str, version: int, pilot: str, relations: tuple, period:
     nodes[["label", "right_side"]] = label_actors(nodes, set(), width=450, height=380)
     description = (
         f"{PERIOD_LABELS[period]}: {len(nodes):,} actors with ties and {len(edges):,} ties, sized by their number "
-        f"of ties; the {LABELLED} most tied are named. The tables below list the ties added and removed."
+        f"of ties; the {LABELLED} most tied are named; the tables below list the ties added and removed."
     )
-    chart = charts.network_chart(
-        nodes, edges, size_title="Ties", height=380, unit_square=True, title=PERIOD_LABELS[period],
-        description=description,
+    st.altair_chart(
+        charts.network_chart(nodes, edges, size_title="Ties", height=380, unit_square=True,
+                             title=PERIOD_LABELS[period], description=description),
+        key=key,
     )  # fmt: skip
-    st.altair_chart(chart, key=key)
     return result.metrics
 
 
@@ -677,10 +677,12 @@ def shared_section(path: str, version: int) -> None:
     title = "Organisations linked through shared pilots"
     description = (
         f"{len(nodes):,} organisations active in several pilots, linked when they met in a pilot; the {LABELLED} "
-        "active in most pilots are named. The table below lists them."
+        "active in most pilots are named; the table below lists them."
     )
-    chart = charts.network_chart(nodes, edges, size_title="Pilots", height=420, title=title, description=description)
-    st.altair_chart(chart, key="networks_shared_chart")
+    st.altair_chart(
+        charts.network_chart(nodes, edges, size_title="Pilots", height=420, title=title, description=description),
+        key="networks_shared_chart",
+    )
     st.dataframe(
         orgs[["name", "sector_name", "pilots", "pilot_names"]].rename(
             columns={"name": "Organisation", "sector_name": "Sector", "pilots": "Pilots", "pilot_names": "Pilot names"}

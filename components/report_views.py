@@ -194,7 +194,7 @@ def own_view_section(path: str, version: int, code: str) -> None:
         else:
             st.caption("What became of the statements you suggested")
             st.dataframe(
-                suggestions[["text", "fate", "response"]].rename(
+                shown(suggestions[["text", "fate", "response"]]).rename(
                     columns={"text": "Your suggestion", "fate": "What became of it", "response": "Response"}
                 ),
                 hide_index=True,

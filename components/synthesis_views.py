@@ -219,7 +219,10 @@ def recurring_section(groups: dict[str, pd.DataFrame] | None, recurring: pd.Data
     """Groups of similar lessons and themes reported by at least ``k`` pilots."""
     st.subheader(f"Similar lessons reported by at least {k} pilots", anchor=False)
     if groups is not None:
-        st.caption("Each group is named by its most distinctive words. Open a group to read its lessons.")
+        st.caption(
+            "Each group is named after its most typical lesson (the one most alike the others in the group), with "
+            "the words its lessons share most. Open a group to read its lessons."
+        )
         clusters_list(groups, key="recurs_shown")
         with st.expander("All these groups as a table"):
             clusters_table(groups["clusters"])
@@ -290,6 +293,7 @@ def matrix_section(path: str, version: int, matrix: pd.DataFrame) -> None:
         key="recurs_cell",
         on_select=_take_cell,
         selection_mode="cell",
+        width="stretch",
     )
     pilots = dict(zip(totals["pilot"], totals["pilot_name"]))
     themes = dict(zip(matrix["theme"], matrix["theme_name"]))
@@ -360,28 +364,30 @@ def clusters_list(groups: dict[str, pd.DataFrame], *, only: pd.Series | None = N
     members = groups["members"]
     for group in summary.head(int(shown)).itertuples():
         flag = " · enabler and barrier" if group.contradicts else ""
-        with st.expander(f"{safe(group.label)} — {group.pilots} pilots, {group.lessons} lessons{flag}"):
+        with st.expander(f"{safe(group.name)} — {group.pilots} pilots, {group.lessons} lessons{flag}"):
+            st.caption(f"Shared words: {safe(group.label)}")
             st.caption(f"Pilots: {safe(group.pilot_names)}")
             for row in members[members["cluster"] == group.cluster].itertuples():
                 lesson_link(row)
 
 
+#: The groups table's columns in words, in the order shown.
+GROUP_COLUMNS = {
+    "name": "Group (its most typical lesson)",
+    "label": "Shared words",
+    "pilots": "Pilots",
+    "lessons": "Lessons",
+    "enablers": "Enablers",
+    "barriers": "Barriers",
+    "contradicts": "Enabler in one pilot, barrier in another",
+    "pilot_names": "Pilot names",
+}
+
+
 def clusters_table(summary: pd.DataFrame) -> None:
     """Every group as one table row."""
-    st.dataframe(
-        summary[["label", "pilots", "lessons", "enablers", "barriers", "pilot_names"]].rename(
-            columns={
-                "label": "Distinctive words",
-                "pilots": "Pilots",
-                "lessons": "Lessons",
-                "enablers": "Enablers",
-                "barriers": "Barriers",
-                "pilot_names": "Pilot names",
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    table = summary[list(GROUP_COLUMNS)].assign(contradicts=summary["contradicts"].map({True: "Yes", False: "No"}))
+    st.dataframe(table.rename(columns=GROUP_COLUMNS), hide_index=True, width="stretch")
 
 
 THEME_COLUMNS = {

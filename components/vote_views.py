@@ -32,6 +32,8 @@ VALUE_LABELS = {1: "Agree", -1: "Disagree", 0: "Pass"}
 REMEMBER_S = 30 * 24 * 3600
 _SAFE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _SAFE_CODE = re.compile(r"[A-Z0-9]{3,12}")
+#: A workshop's status as a participant reads it ("This workshop is not open yet").
+STATUS_WORDS = {"draft": "not open yet", "open": "open", "closed": "closed"}
 
 
 def read(path: str, fn, *args, **kwargs):
@@ -128,7 +130,9 @@ def code_input(path: str) -> dict | None:
     elif found is not None:
         st.markdown(f"**{safe(found['title'])}**")
         if found["status"] != "open":
-            st.info(f"This workshop is {found['status']}: it is not taking votes now.")
+            st.info(
+                f"This workshop is {STATUS_WORDS.get(found['status'], found['status'])}: it is not taking votes now."
+            )
     return found
 
 
@@ -192,7 +196,8 @@ def voting(path: str, token: str, status: str = "open") -> int:
     focus = st.session_state.pop("vote_focus", "")  # what just happened, to say before the next statement
     if status != "open":
         st.info(
-            f"This workshop is {status}: it is not taking votes now. Your answers are kept.", icon=":material/lock:"
+            f"This workshop is {STATUS_WORDS.get(status, status)}: it is not taking votes now. Your answers are kept.",
+            icon=":material/lock:",
         )
         if status == "closed":  # the report says what became of every statement and idea, once it is published
             st.page_link(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import partial
+from urllib.parse import quote_plus
 
 import pandas as pd
 import streamlit as st
@@ -144,6 +145,50 @@ def _lesson_facts(detail: dict) -> None:
     st.table(pd.DataFrame({"Field": list(facts), "Value": [safe(v) or "—" for v in facts.values()]}).set_index("Field"))
 
 
+APP_NAME = "Cross-Pilot Lessons"
+
+
+def lesson_link(lesson_id: int, title: str | None = None) -> str:
+    """A lesson's link relative to the Lessons page (``?lesson=ID``); with its title as a last parameter that the
+    table shows as the link's text (the page ignores it).
+
+    >>> lesson_link(7), lesson_link(7, "Trust & *care*")
+    ('?lesson=7', '?lesson=7&title=Trust+%26+%2Acare%2A')
+    """
+    link = f"?lesson={int(lesson_id)}"
+    return link if title is None else f"{link}&title={quote_plus(str(title))}"
+
+
+def lesson_permalink(lesson_id: int) -> str:
+    """The full link to a lesson on the server this page is served from (relative when the address is unknown)."""
+    base = str(getattr(st.context, "url", "") or "").split("?")[0].rsplit("/", 1)[0]
+    return f"{base}/lessons{lesson_link(lesson_id)}" if base else f"lessons{lesson_link(lesson_id)}"
+
+
+def lesson_citation(detail: dict, permalink: str) -> str:
+    """A plain-text citation of a lesson, led by the ``L<id> (<pilot>)`` the briefs cite lessons with.
+
+    >>> print(lesson_citation({"id": 7, "pilot_name": "Oulu", "title": "Trust", "key": "L01",
+    ...                        "recorded_on": "2021-04-01", "status": "validated"}, "https://x.org/lessons?lesson=7"))
+    L7 (Oulu): “Trust”, lesson L01, recorded 2021-04-01, status Validated. Cross-Pilot Lessons, https://x.org/lessons?lesson=7
+    """
+    recorded = str(detail.get("recorded_on") or "")[:10]
+    return (
+        f"L{int(detail['id'])} ({detail['pilot_name']}): “{detail['title']}”, lesson {detail['key']}, "
+        f"{f'recorded {recorded}' if recorded else 'date not recorded'}, "
+        f"status {STATUS_LABELS.get(detail['status'], detail['status'])}. {APP_NAME}, {permalink}"
+    )
+
+
+def lesson_share(detail: dict) -> None:
+    """A lesson's permalink and a citation, each in a box with its own copy button (plain text, never markup)."""
+    link = lesson_permalink(detail["id"])
+    st.markdown("**Copy link**")
+    st.code(link, language=None, wrap_lines=True)
+    st.markdown("**Cite this**")
+    st.code(lesson_citation(detail, link), language=None, wrap_lines=True)
+
+
 def _lesson_elements(detail: dict) -> None:
     if detail["elements"]:
         st.markdown("**Governance-model elements this lesson supports or challenges**")
@@ -230,6 +275,7 @@ def lesson_actors(detail: dict) -> None:
 LESSON_SECTIONS: tuple[Callable[[dict], None], ...] = (
     _lesson_text,
     _lesson_facts,
+    lesson_share,
     _lesson_elements,
     lesson_validation,
     lesson_status_history,
@@ -359,15 +405,18 @@ def _clear_filters(key: str) -> None:
 
 
 def lesson_filters(facets: dict[str, pd.DataFrame], span: dict, *, key: str = "lessons") -> None:
-    """Every filter of the Lessons page with its counts, the recorded-on date range, and a way to clear them."""
-    st.subheader("Filter lessons", anchor=False)
-    for _param, name, label, help_text in LESSON_FACETS:
+    """Every filter of the Lessons page with its counts, the recorded-on date range, and a way to clear them, in
+    two columns (one on a phone)."""
+    for i, (_param, name, label, help_text) in enumerate(LESSON_FACETS):
+        if i % 2 == 0:  # a row of two at a time, so reading and Tab order run row by row
+            columns = st.columns(2)
         facet, state_key = facets[name], f"{key}_{name}"
         chosen = st.session_state.get(state_key) or []
         offered = [v for v in chosen if v in set(facet["value"])]
         if offered != list(chosen):  # a value removed since (an undone upload): keep what is still offered
             st.session_state[state_key] = offered
-        multiselect_facet(label, facet, key=state_key, help=help_text, on_change=_first_page, args=(key,))
+        with columns[i % 2]:
+            multiselect_facet(label, facet, key=state_key, help=help_text, on_change=_first_page, args=(key,))
     dates_help = (
         f"Lessons were recorded between {span['first']} and {span['last']}."
         if span.get("first")
@@ -375,8 +424,8 @@ def lesson_filters(facets: dict[str, pd.DataFrame], span: dict, *, key: str = "l
     )
     if span.get("undated"):
         dates_help += f" {span['undated']:,} lessons have no date; they are left out when a date is set."
-    for label, suffix in (("Recorded from", "from"), ("Recorded until", "to")):
-        st.date_input(
+    for column, (label, suffix) in zip(st.columns(2), (("Recorded from", "from"), ("Recorded until", "to"))):
+        column.date_input(
             label,
             value=None,
             min_value=FIRST_DATE,
@@ -394,14 +443,69 @@ def lesson_filters(facets: dict[str, pd.DataFrame], span: dict, *, key: str = "l
         st.button("Clear all filters", key=f"{key}_clear", on_click=_clear_filters, args=(key,))
 
 
+def _remove(key: str, name: str, value=None) -> None:
+    state_key = f"{key}_{name}"
+    if name == "query":
+        st.session_state[state_key] = ""
+    elif value is None:
+        st.session_state[state_key] = None
+    else:
+        st.session_state[state_key] = [v for v in st.session_state.get(state_key) or () if v != value]
+    _first_page(key)
+
+
+def _clear_all(key: str) -> None:
+    _clear_filters(key)
+    st.session_state[f"{key}_query"] = ""
+
+
+def active_chips(facets: dict[str, pd.DataFrame], key: str = "lessons") -> list[tuple[str, str, str, object]]:
+    """The search and every chosen filter value as (field, value's label, state name, value): the chips above the
+    results."""
+    state, chips = st.session_state, []
+    query = (state.get(f"{key}_query") or "").strip()
+    if query:
+        chips.append(("Search", query, "query", None))
+    for _param, name, label, _help in LESSON_FACETS:
+        labels = dict(zip(facets[name]["value"], facets[name]["label"]))
+        chips += [(label, str(labels.get(v, v)), name, v) for v in state.get(f"{key}_{name}") or ()]
+    for label, suffix in (("Recorded from", "from"), ("Recorded until", "to")):
+        if state.get(f"{key}_{suffix}"):
+            chips.append((label, str(state[f"{key}_{suffix}"]), suffix, None))
+    return chips
+
+
+def lesson_chips(facets: dict[str, pd.DataFrame], *, key: str = "lessons") -> None:
+    """The search and filters in force, as chips above the results (a shared link shows what it filters on): each
+    removes its value when pressed ("Theme: Trust ✕", its tooltip "Remove filter Theme: Trust"); "Clear search and
+    filters" removes them all."""
+    chips = active_chips(facets, key)
+    if not chips:
+        return
+    with st.container(horizontal=True, gap="small", key=f"{key}_chips"):
+        for field, shown, name, value in chips:
+            # the field names are ours: a colon and a space after them start no link or shortcode
+            st.button(
+                f"{field}: {safe(shown)} ✕",
+                key=f"{key}_chip_{name}_{value}",
+                help=f"Remove {'the search' if name == 'query' else 'filter'} {field}: {safe(shown)}",
+                on_click=_remove,
+                args=(key, name, value),
+            )
+        if len(chips) > 1:
+            # not "Clear all": each multiselect's own clear button has that name already
+            st.button("Clear search and filters", key=f"{key}_chips_clear", on_click=_clear_all, args=(key,))
+
+
 def lesson_table(rows: pd.DataFrame, *, key: str, on_open) -> None:
-    """Lessons as a sortable table; selecting a row opens the lesson."""
+    """Lessons as a sortable table; a lesson's title is a link to it (opens in a new tab), and selecting a row opens
+    it here (the keyboard's way: Shift+Space on a row; the grid's links open only with a pointer)."""
     table = pd.DataFrame(
         {
             "Pilot": rows["pilot_name"],
             "Country": rows["country_name"] if "country_name" in rows else rows["country"],
             "Key": rows["key"],
-            "Title": rows["title"],
+            "Title": [lesson_link(i, t) for i, t in zip(rows["id"], rows["title"])],
             "Kind": rows["kind"].map(lambda k: KIND_LABELS.get(k, k)),
             "Phase": rows["phase_name"],
             "Status": rows["status"].map(lambda s: STATUS_LABELS.get(s, s)),
@@ -410,9 +514,18 @@ def lesson_table(rows: pd.DataFrame, *, key: str, on_open) -> None:
         }
     )
     event = st.dataframe(
-        table, hide_index=True, width="stretch", key=key, on_select="rerun", selection_mode="single-row"
+        table,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={"Title": st.column_config.LinkColumn("Title", display_text=r"[?&]title=(.*)$")},
     )
-    st.caption("Select a row (the box at its left) to open the lesson.")
+    st.caption(
+        "Open a lesson by its title (in a new tab), or select its row (the box at its left; by keyboard, go to the "
+        "row with the arrow keys and press Shift+Space) to open it here."
+    )
     if event.selection.rows:
         on_open(int(rows["id"].iloc[event.selection.rows[0]]))
         st.rerun()
@@ -444,30 +557,33 @@ def lesson_downloads(export: Callable[[str], bytes], count: int, *, key: str) ->
     )
 
 
-def lesson_results(found: pd.DataFrame, *, key: str = "lessons", on_open, export: Callable[[str], bytes]) -> None:
-    """How many lessons match, cards or table (a page at a time), downloads of them all."""
+def lesson_results(
+    fetch: Callable[..., object], *, key: str = "lessons", on_open, export: Callable[[str], bytes]
+) -> None:
+    """How many lessons match, cards or table (a page at a time), downloads of them all.
+
+    ``fetch(page=, size=)`` returns that page (a :class:`lessons.queries.LessonPage`: total, page, pages, rows), so
+    only the lessons shown are read."""
     view = st.session_state.get(f"{key}_view") or LESSON_VIEWS[0]
     size = ROWS_PER_PAGE if view == "Table" else CARDS_PER_PAGE
-    pages = max(1, -(-len(found) // size))
-    page = min(max(1, int(st.session_state.get(f"{key}_pageno") or 1)), pages)
+    found = fetch(page=max(1, int(st.session_state.get(f"{key}_pageno") or 1)), size=size)
+    page, pages, n = found.page, found.pages, found.total
     st.session_state[f"{key}_pageno"] = page
     count, show, files = st.columns([4, 2, 2], vertical_alignment="center")
-    n = len(found)
     count.markdown(
         f"**{n:,} {'lesson' if n == 1 else 'lessons'}** {'matches' if n == 1 else 'match'}"
         + (f" · page {page} of {pages}" if pages > 1 else "")
     )
     show.segmented_control("Show as", LESSON_VIEWS, key=f"{key}_view", label_visibility="collapsed")
-    if found.empty:
+    if not n:
         st.info("No lesson matches. Remove a filter or try other words.")
         return
     with files:
         lesson_downloads(export, n, key=key)
-    shown = found.iloc[(page - 1) * size : page * size]
     if view == "Table":
-        lesson_table(shown, key=f"{key}_table", on_open=on_open)
+        lesson_table(found.rows, key=f"{key}_table", on_open=on_open)
     else:
-        for row in shown.itertuples():
+        for row in found.rows.itertuples():
             lesson_card(row, key=f"{key}_card", on_open=on_open)
     if pages > 1:
         st.number_input("Page", min_value=1, max_value=pages, step=1, key=f"{key}_pageno")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import segno
 import streamlit as st
 
@@ -24,6 +25,17 @@ from lessons.workshops.rooms import close_workshop, open_workshop
 VOTES = (("agree", "Agree", ":material/thumb_up:"), ("disagree", "Disagree", ":material/thumb_down:"),
          ("pass", "Pass / unsure", ":material/remove:"))  # fmt: skip
 VALUE_LABELS = {1: "Agree", -1: "Disagree", 0: "Pass"}
+#: What a table shows where a figure does not exist (the first round has no change), never "None" or "nan".
+NOT_RECORDED = "—"
+#: Where a statement came from, in words (the store's codes: lesson, element, free, participant).
+SOURCE_LABELS = {
+    "lesson": "from a lesson",
+    "element": "from a governance model",
+    "free": "written by the facilitator",
+    "participant": "suggested by a participant",
+}
+#: A participant who gave no sector, as the stakeholder tables name them.
+NO_SECTOR = "No sector given"
 
 
 def read(path: str, fn, *args, **kwargs):
@@ -64,9 +76,10 @@ def _statement_list(frame, empty: str) -> None:
         )
 
 
-def results_view(results: dict) -> None:
+def results_view(results: dict, sectors: dict | None = None) -> None:
     """Everything the facilitator projects: counts, statements, consensus, division, uncertainty, opinion groups,
-    stakeholder groups and rounds. Groups of fewer than 5 participants never appear on their own."""
+    stakeholder groups and rounds. Groups of fewer than 5 participants never appear on their own. ``sectors`` names
+    the stakeholder groups' codes (:func:`sector_names`)."""
     summary = results["summary"].iloc[0]
     cols = st.columns(4)
     cols[0].metric("Participants", f"{int(summary['participants']):,}")
@@ -85,27 +98,10 @@ def results_view(results: dict) -> None:
     with tabs[0]:
         shown = statements.assign(label=_statement_label(statements), position=range(len(statements)))
         st.altair_chart(charts.statement_votes_chart(shown.rename(columns={"pass_": "pass"})), width="stretch")
-        st.dataframe(
-            statements[
-                ["key", "text", "n", "agree", "disagree", "pass_", "agree_share", "agree_low", "agree_high"]
-            ].rename(
-                columns={
-                    "key": "Key",
-                    "text": "Statement",
-                    "n": "Votes",
-                    "agree": "Agree",
-                    "disagree": "Disagree",
-                    "pass_": "Pass",
-                    "agree_share": "Agree share",
-                    "agree_low": "95% from",
-                    "agree_high": "95% to",
-                }  # fmt: skip
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                c: st.column_config.NumberColumn(format="percent") for c in ("Agree share", "95% from", "95% to")
-            },
+        st.dataframe(plain_statements(statements), hide_index=True, width="stretch")
+        st.caption(
+            "Agree share: the share of a statement's votes that were Agree. 95% from / to: the range the share of "
+            "a larger room would most likely fall in; the fewer the votes, the wider it is."
         )
     with tabs[1]:
         if summary.get("method") == "polis":
@@ -130,6 +126,10 @@ def results_view(results: dict) -> None:
                 results["groups"].rename(columns={"group": "Opinion group", "participants": "Participants"}),
                 hide_index=True,
             )
+            st.caption(
+                "Opinion groups: people who voted alike, found from their votes alone (not from who they are). "
+                "Each dot is a participant; the closer two dots, the more alike their votes."
+            )
             rep = results["representative"]
             for group, rows in rep.groupby("group"):
                 st.markdown(f"**What sets group {safe(group)} apart**")
@@ -144,27 +144,92 @@ def results_view(results: dict) -> None:
             st.caption("No stakeholder group is large enough to show yet.")
         else:
             keys = dict(zip(statements["statement_id"], statements["key"]))
-            table = votes.assign(statement=votes["statement_id"].map(keys)).pivot_table(
-                index="statement", columns="stakeholder_group", values="agree_share", aggfunc="first"
+            names = sectors or {}
+            table = votes.assign(
+                statement=votes["statement_id"].map(keys),
+                group=votes["stakeholder_group"].map(lambda g: names.get(g, g)),
+            ).pivot_table(index="statement", columns="group", values="agree_share", aggfunc="first")
+            st.caption(
+                "Each cell: the share of that stakeholder group who agreed with the statement (— where the group "
+                "did not vote on it)."
             )
-            st.dataframe(table.rename_axis(index="Statement", columns="Agree share by group"), width="stretch")
+            st.dataframe(
+                table.map(_percent).rename_axis(index="Statement", columns="Share agreeing, by stakeholder group"),
+                width="stretch",
+            )
     with tabs[6]:
         conv = results["convergence"]
         if len(conv) < 2:
             st.caption("One round so far. Start another round to see how far opinion converges.")
-        st.dataframe(
-            conv.rename(
-                columns={
-                    "round": "Round",
-                    "participants": "Participants",
-                    "votes": "Votes",
-                    "agreement_70": "Statements with 70% agreement",
-                    "mean_variance": "Spread of opinion",
-                }
-            ),  # fmt: skip
-            hide_index=True,
-            width="stretch",
+        st.caption(
+            "How split the room is: 0 when everyone gave the same answer to a statement, 1 when agree, disagree and "
+            "pass were evenly split (averaged over the statements). Spread of votes: 0 when all votes on a "
+            "statement were alike, up to 1 when they were far apart. A negative change means opinion came closer "
+            "together since the round before."
         )
+        st.dataframe(plain_rounds(conv), hide_index=True, width="stretch")
+
+
+#: The statements table's columns in words, in the order shown.
+STATEMENT_COLUMNS = {
+    "key": "Key",
+    "text": "Statement",
+    "n": "Votes",
+    "agree": "Agree",
+    "disagree": "Disagree",
+    "pass_": "Pass",
+    "agree_share": "Agree share",
+    "agree_low": "95% from",
+    "agree_high": "95% to",
+}
+
+
+def _percent(value) -> str:
+    return NOT_RECORDED if pd.isna(value) else f"{value:.0%}"
+
+
+def plain_statements(statements: pd.DataFrame) -> pd.DataFrame:
+    """The statements table headed in words, shares as percentages, "—" where a statement has no votes yet."""
+    out = statements[list(STATEMENT_COLUMNS)].copy()
+    for column in ("agree_share", "agree_low", "agree_high"):
+        out[column] = out[column].map(_percent)
+    for column in ("n", "agree", "disagree", "pass_"):
+        out[column] = out[column].fillna(0).astype(int)
+    return out.rename(columns=STATEMENT_COLUMNS)
+
+
+#: The round table's columns in words, in the order shown.
+ROUND_COLUMNS = {
+    "round": "Round",
+    "participants": "People who voted",
+    "votes": "Votes",
+    "statements": "Statements voted on",
+    "agreement_70": "Statements with 70% agreement",
+    "agreement_change": "Change in statements with 70% agreement",
+    "mean_entropy": "How split the room is (0–1)",
+    "mean_variance": "Spread of votes (0–1)",
+    "variance_change": "Change in spread between rounds",
+}
+
+
+def _signed(value, pattern: str) -> str:
+    return NOT_RECORDED if pd.isna(value) else pattern.format(value)
+
+
+def plain_rounds(convergence: pd.DataFrame) -> pd.DataFrame:
+    """The rounds side by side, a measure a row named in words (rounds are few, measures many: it fits a screen),
+    shares as percentages and "—" where a figure does not exist (the first round has no change)."""
+    out = convergence.reindex(columns=list(ROUND_COLUMNS)).copy()
+    for column in ("participants", "votes", "statements"):
+        out[column] = out[column].map(lambda v: _signed(v, "{:,.0f}"))
+    out["agreement_70"] = out["agreement_70"].map(_percent)
+    out["agreement_change"] = out["agreement_change"].map(lambda v: _signed(v * 100, "{:+.0f} points"))
+    for column in ("mean_entropy", "mean_variance"):
+        out[column] = out[column].map(lambda v: _signed(v, "{:.2f}"))
+    out["variance_change"] = out["variance_change"].map(lambda v: _signed(v, "{:+.2f}"))
+    table = out.drop(columns="round").rename(columns=ROUND_COLUMNS).T
+    table.columns = [f"Round {int(r)}" for r in out["round"]]
+    return table.rename_axis("Measure").reset_index()
 
 
 # --- Facilitator: prepare, run, close ------------------------------------------------------------------------
@@ -301,12 +366,13 @@ def statement_editor(path: str, actor, workshop: dict, version: int) -> None:
     editing = st.session_state.get("workshops_editing")
     for n, statement in enumerate(rows):
         key = statement["key"]
+        origin = SOURCE_LABELS.get(statement["source"], statement["source"])
         if not draft:
-            st.markdown(f"{n + 1}. **{safe(key)}** ({statement['source']}) {safe(statement['text'])}")
+            st.markdown(f"{n + 1}. **{safe(key)}** ({origin}) {safe(statement['text'])}")
             continue
         with st.container(border=True):
             text, up, down, edit, remove = st.columns([7, 2, 2, 2, 2], vertical_alignment="center")
-            text.markdown(f"{n + 1}. **{safe(key)}** ({statement['source']}) {safe(statement['text'])}")
+            text.markdown(f"{n + 1}. **{safe(key)}** ({origin}) {safe(statement['text'])}")
             if up.button("Up", key=f"workshops_up_{key}", icon=":material/arrow_upward:", disabled=n == 0,
                          help=f"Move {key} up"):  # fmt: skip
                 _write_and_rerun(path, move_statement, actor, code, key, -1)
@@ -542,4 +608,10 @@ def live_results(path: str, code: str) -> None:
         "Pol.is's published method: its participant filter, base clusters, choice of k, representative statements "
         "and consensus. The public report always uses ours.",
     )
-    results_view(load_results(path, loaders_version(path), code, method))
+    results_view(load_results(path, loaders_version(path), code, method), sector_names(path))
+
+
+def sector_names(path: str) -> dict[str, str]:
+    """Stakeholder group codes to the sector names people read ("civil_society" → "Civil society")."""
+    sectors = loaders.load_vocabularies(path, loaders.data_version(path))["sectors"]
+    return {**dict(zip(sectors["code"], sectors["name"])), "undeclared": NO_SECTOR}

@@ -31,6 +31,7 @@ __all__ = [
     "permissions",
     "pilot_archive",
     "pilot_reads",
+    "prepared",
     "privacy",
     "queries",
     "report",

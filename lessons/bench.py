@@ -155,7 +155,39 @@ def store_benchmarks(path: str | Path, repeat: int = 20) -> list[dict]:
             count_samples += _time(lambda term=term: len(queries.search_ids(db, term)), repeat)
         rows.append(summarise("fts: count matches", count_samples))
         rows += synthesis_benchmarks(db, repeat)
+        rows += lessons_page_benchmarks(db, raw, repeat)
     return rows
+
+
+def lessons_page_benchmarks(db, raw, repeat: int = 20) -> list[dict]:
+    """Time what the Lessons page calls for a search with two filters, beside the raw FTS5 best 20 (issue #18).
+
+    The page's calls: the search's ids and the facet counts from the index (built once per data version, so not
+    timed), then the count and one page of 20 with snippets. Held to 100 ms and to twice the anchor.
+    """
+    theme = db.execute(
+        "SELECT t.code FROM themes t JOIN lesson_themes lt ON lt.theme_id = t.id GROUP BY t.id ORDER BY count(*) DESC"
+    ).fetchone()
+    filters = {"themes": [theme[0]] if theme else [], "kinds": ["enabler", "barrier"]}
+    index = queries.facet_index(db)
+
+    def page_calls(term: str) -> None:
+        queries.facet_counts(index, matched=queries.search_ids(db, term), **filters)
+        queries.lesson_page(db, query=term, page=1, size=20, **filters)
+
+    samples, anchor = [], []
+    for term in SEARCHES:
+        match = queries.match_for(db, term)
+        samples += _time(lambda term=term: page_calls(term), repeat)
+        anchor += _time(
+            lambda t=match.table, q=match.query: raw.execute(
+                f"SELECT rowid, snippet({t}, -1, '[', ']', '…', 12) FROM {t} WHERE {t} MATCH ? ORDER BY rank LIMIT 20",
+                [q],
+            ).fetchall(),
+            repeat,
+        )
+    name = "page calls: lessons search, count + facets + page of 20"
+    return [against(summarise(name, samples), FTS_ANCHOR, anchor, target_ms=100, target_ratio=2)]
 
 
 def synthesis_benchmarks(db, repeat: int = 20) -> list[dict]:

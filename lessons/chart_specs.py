@@ -57,13 +57,15 @@ def kind_bars(counts: pd.DataFrame, *, y: str, y_title: str, title: str, scale: 
     Returns
     -------
     dict
-        A Vega-Lite specification with its data inline.
+        A Vega-Lite specification with its data inline, with a one-sentence ``description`` (its accessible name).
     """
     colour = {"field": "kind", "type": "nominal", "title": "Kind", "scale": scale}
     if legend is not None:
         colour["legend"] = legend
     return {
         "title": title,
+        "description": f"Stacked bar chart, {title}: a bar per {y_title.lower()} ({counts[y].nunique() if y in counts else 0}), "
+        "split by kind.",
         "data": {"values": records(counts)},
         "mark": {"type": "bar"},
         "encoding": {
@@ -122,6 +124,7 @@ def count_bars(
     """
     spec = {
         "title": title,
+        "description": f"Bar chart, {title}: a bar per {y_title.lower()} ({len(frame)}), longest first.",
         "data": {"values": records(frame)},
         "mark": {"type": "bar", "color": ACCENT},
         "encoding": {
@@ -160,6 +163,7 @@ def agreement_dots(frame: pd.DataFrame, *, title: str) -> dict:
     base_y = {"field": "label", "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": 300}}
     return {
         "title": title,
+        "description": f"Dot chart, {title}: a dot per statement ({len(frame)}) with a line for its 95% interval.",
         "data": {"values": records(frame)},
         "layer": [
             {
@@ -205,6 +209,8 @@ def stance_bars(evidence: pd.DataFrame, *, title: str) -> dict:
     """
     return {
         "title": title,
+        "description": f"Grouped bar chart, {title}: for each model element ({evidence['name'].nunique() if 'name' in evidence else 0}), "
+        "the lessons supporting and challenging it.",
         "data": {"values": records(evidence)},
         "mark": "bar",
         "encoding": {

@@ -66,10 +66,12 @@ CATEGORY_COLOURS = ["#0072B2", "#A0522D", "#009E73", "#CC79A7", "#332288", "#D55
 INTERVAL_COLOUR = "#555555"
 #: The sequential scheme of counts in a heatmap.
 COUNT_SCHEME = "blues"
-#: Numbers in a heatmap's cells: black on the lighter cells, white (PAPER) on cells darker than this share of the
-#: scale; either way at least 4.5:1 on Vega's "blues" (4.58:1 at worst, checked in tests/test_palette_contrast.py).
+#: Numbers in a heatmap's cells: black, or white (PAPER) where that reads better (:func:`ink_on`); either way at
+#: least 4.5:1 on every shade of Vega's "blues" (4.58:1 at worst, checked in tests/test_palette_contrast.py).
 CELL_INK = "#000000"
-DARK_CELL_FROM = 0.74
+#: The stops of Vega's "blues" (vega-scale), which a continuous scale interpolates in RGB: :func:`count_fill`.
+COUNT_STOPS = ("#CFE1F2", "#BED8EC", "#A8CEE5", "#8FC1DE", "#74B2D7", "#5BA3CF", "#4592C6", "#3181BD", "#206FB2",
+               "#125CA4", "#0A4A90")  # fmt: skip
 
 
 def kind_scale(kinds: Collection[str] | None = None, labels: Mapping[str, str] | None = None) -> dict:
@@ -89,6 +91,48 @@ def kind_scale(kinds: Collection[str] | None = None, labels: Mapping[str, str] |
     """
     chosen = [k for k in KIND_COLOURS if kinds is None or k in kinds] or list(KIND_COLOURS)
     return {"domain": [labels[k] if labels else k for k in chosen], "range": [KIND_COLOURS[k] for k in chosen]}
+
+
+def count_fill(t: float) -> str:
+    """Return the colour Vega draws a heatmap cell with at ``t`` (0 to 1) along :data:`COUNT_SCHEME`.
+
+    >>> count_fill(0), count_fill(1)
+    ('#CFE1F2', '#0A4A90')
+    """
+    x = min(1.0, max(0.0, t)) * (len(COUNT_STOPS) - 1)
+    i = min(int(x), len(COUNT_STOPS) - 2)
+    ends = zip(rgb(COUNT_STOPS[i]), rgb(COUNT_STOPS[i + 1]))
+    return "#" + "".join(f"{round(a + (b - a) * (x - i)):02X}" for a, b in ends)
+
+
+def luminance(colour: str) -> float:
+    """Return the WCAG 2.1 relative luminance of a ``#RRGGBB`` colour.
+
+    >>> luminance("#FFFFFF"), luminance("#000000")
+    (1.0, 0.0)
+    """
+    channels = [c / 255 for c in rgb(colour)]
+    r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str = PAPER) -> float:
+    """Return the WCAG 2.1 contrast ratio of two colours, from 1 to 21.
+
+    >>> round(contrast("#767676"), 2)
+    4.54
+    """
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def ink_on(fill: str) -> str:
+    """Return the text colour that reads best on ``fill``: :data:`CELL_INK` (black) or :data:`PAPER` (white).
+
+    >>> ink_on("#CFE1F2"), ink_on("#0A4A90")
+    ('#000000', '#FFFFFF')
+    """
+    return CELL_INK if contrast(CELL_INK, fill) >= contrast(PAPER, fill) else PAPER
 
 
 def rgb(colour: str) -> tuple[int, int, int]:

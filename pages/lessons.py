@@ -9,6 +9,7 @@ from components.editors import lesson_status_section
 from components.synthesis_views import similar_section
 from components.widgets import (
     data_notice,
+    lesson_chips,
     lesson_choice,
     lesson_detail,
     lesson_filters,
@@ -42,9 +43,7 @@ if st.session_state.get("lessons_open"):
     url_state.publish("lessons", SPEC)
     st.stop()
 
-query, choice = (st.session_state.get("lessons_query") or "").strip(), lesson_choice()
-with st.sidebar:
-    lesson_filters(loaders.load_facets(path, version, query, **choice), loaders.load_recorded_span(path, version))
+query = (st.session_state.get("lessons_query") or "").strip()
 st.text_input(
     "Search the lessons",
     key="lessons_query",
@@ -52,8 +51,12 @@ st.text_input(
     help="All words must occur, in any of their forms; the last may be the start of a word as typed (communicat: "
     'communication, not community); hyphenated words as written (O-ring); "double quotes" make a phrase.',
 )
+facets = loaders.load_facets(path, version, query, **lesson_choice())
+lesson_chips(facets)  # what applies, above the results: a shared link shows it, a phone too
+with st.expander("Filters", icon=":material/filter_list:"):  # in the main column: a phone hides the sidebar
+    lesson_filters(facets, loaders.load_recorded_span(path, version))
 choice = lesson_choice()  # as the filters now stand (a value no longer offered may have been dropped)
-found = loaders.load_lessons(path, version, query, **choice)
+fetch = partial(loaders.load_lesson_page, path, version, query, **choice)
 export = partial(loaders.load_lessons_export, path, version, query=query, **choice)
-lesson_results(found, on_open=open_lesson, export=export)
+lesson_results(fetch, on_open=open_lesson, export=export)
 url_state.publish("lessons", SPEC)

@@ -47,11 +47,11 @@ with shown:
     if model.summary:
         st.markdown(safe(model.summary))
     export_views.brief_button(path, version, "model", slug)
-    cols = st.columns(4)
-    cols[0].metric("Elements", int(model.elements))
-    cols[1].metric("Supporting lessons", int(model.supports))
-    cols[2].metric("Challenging lessons", int(model.challenges))
-    cols[3].metric("Pilots with linked lessons", int(model.pilots))
+    numbers = st.container(horizontal=True, gap="medium")  # several to a line on a phone, not one a line (#19)
+    numbers.metric("Elements", int(model.elements), width="content")
+    numbers.metric("Supporting lessons", int(model.supports), width="content")
+    numbers.metric("Challenging lessons", int(model.challenges), width="content")
+    numbers.metric("Pilots with linked lessons", int(model.pilots), width="content")
     results, changes, _ = views.load_model_state(path, version, slug)
     views.results_summary(results, changes, int(model.version))
     if elements.empty:

@@ -15,19 +15,17 @@ st.title("Overview")
 st.write("What co-creation pilots learned, drawn together across pilots and countries.")
 data_notice(data["notice"])
 
-cols = st.columns(6)
-for col, (label, value, help_text) in zip(
-    cols,
-    [
-        ("Pilots", counts["pilots"], f"in {counts['countries']} countries"),
-        ("Lessons", counts["lessons"], "everything the pilots recorded"),
-        ("Validated lessons", counts["validated"], "validated, endorsed or applied elsewhere"),
-        ("Stakeholders", counts["stakeholders"], "organisations, groups and roles in the pilots"),
-        ("Workshops", counts["workshops"], "validation workshops"),
-        ("Votes", counts["votes"], "votes cast in workshops"),
-    ],
+# Six numbers in a row that wraps: several to a line on a phone, not one a line down a whole screen (#19).
+numbers = st.container(horizontal=True, gap="medium")
+for label, value, help_text in (
+    ("Pilots", counts["pilots"], f"in {counts['countries']} countries"),
+    ("Lessons", counts["lessons"], "everything the pilots recorded"),
+    ("Validated lessons", counts["validated"], "validated, endorsed or applied elsewhere"),
+    ("Stakeholders", counts["stakeholders"], "organisations, groups and roles in the pilots"),
+    ("Workshops", counts["workshops"], "validation workshops"),
+    ("Votes", counts["votes"], "votes cast in workshops"),
 ):
-    col.metric(label, f"{value:,}", help=help_text)
+    numbers.metric(label, f"{value:,}", help=help_text, width="content")
 
 if counts["pilots"] == 0:
     st.warning("The store holds no pilots yet. Load the demo with `python -m lessons demo` or upload a pilot summary.")

@@ -46,6 +46,10 @@ threshold = right.slider(
     key="recurs_similarity",
     help="Lessons are compared by the words they share, rare words counting most. Higher: fewer, tighter groups.",
 )
+right.caption(
+    "How alike: 100% is the same wording; around 20% the lessons share a few telling words; from 50% they say much "
+    "the same thing. A group's lessons are, on average, at least this alike."
+)
 shown = views.similarity_notice(path, version).shown  # never waits: a newer analysis runs in the background
 groups = views.load_clusters(path, version, shown, threshold / 100, k)
 patterns = views.load_patterns(path, version, k)

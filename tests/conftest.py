@@ -14,6 +14,9 @@ os.environ["LESSONS_ARGON2_TEST"] = "1"
 # The app computes the lesson similarity in a background thread after a change; tests compute it at once so that a
 # page shows the fresh result (tests/test_similarity_refresh.py checks the background path and that pages never wait).
 os.environ["LESSONS_ANALYSE_SYNC"] = "1"
+# The Exports page's files are prepared in the background after a change (lessons.prepared); tests do not, so a write
+# does not draw every brief (tests/test_prepared.py checks preparing and serving, with LESSONS_PREPARE=sync).
+os.environ["LESSONS_PREPARE"] = "off"
 
 import shutil  # noqa: E402
 

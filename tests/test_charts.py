@@ -200,7 +200,7 @@ def test_theme_matrix_chart_marks_gaps_and_selects_a_cell():
         }
     )
     spec = charts.theme_matrix_chart(counts).to_dict()
-    cells, gaps, labels = spec["layer"]
+    cells, gaps, labels, chosen = spec["layer"]
     assert cells["title"] == "Lessons per pilot and theme"
     assert cells["mark"]["type"] == "rect" and cells["encoding"]["color"]["scale"] == {
         "scheme": "blues",
@@ -211,10 +211,14 @@ def test_theme_matrix_chart_marks_gaps_and_selects_a_cell():
     assert gaps["transform"] == [{"filter": "datum.lessons == 0"}]
     assert gaps["mark"]["fill"] == palette.EMPTY_FILL and gaps["mark"]["strokeDash"] == [3, 2]
     assert labels["mark"]["type"] == "text" and labels["encoding"]["text"]["field"] == "lessons"
-    assert labels["encoding"]["color"]["condition"] == {"test": "datum.lessons > 2.96", "value": "#FFFFFF"}
+    assert labels["encoding"]["color"] == {"field": "ink", "type": "nominal", "scale": None}
+    assert [r["ink"] for r in rows(spec, labels)] == ["#000000", "#FFFFFF", "#000000", "#FFFFFF"]
+    assert "opacity" not in cells["encoding"] and "opacity" not in labels["encoding"]  # no fade: numbers keep 4.5:1
+    assert chosen["transform"] == [{"filter": {"param": "cell", "empty": False}}]  # the chosen cell: drawn last,
+    assert chosen["mark"]["strokeWidth"] == 3 and chosen["mark"]["filled"] is False  # a thick outline on top
     (cell,) = spec["params"]
     assert cell["name"] == "cell" and cell["select"]["fields"] == ["pilot", "theme"]
-    assert spec["height"] == {"step": 24} and spec["width"] == {"step": 52}
+    assert spec["height"] == {"step": 24} and "width" not in spec  # the column's width, shared by the cells
 
 
 def test_recurrence_chart():
@@ -222,7 +226,7 @@ def test_recurrence_chart():
     spec = charts.recurrence_chart(themes).to_dict()
     enc = spec["encoding"]
     assert spec["title"] == "How many pilots report each theme" and spec["mark"]["color"] == "#0072B2"
-    assert enc["x"]["field"] == "pilots" and enc["x"]["title"] == "Pilots with at least one lesson on the theme"
+    assert enc["x"]["field"] == "pilots" and enc["x"]["title"] == "Pilots reporting it"
     assert enc["x"]["axis"]["tickMinStep"] == 1
     assert (enc["y"]["field"], enc["y"]["title"], enc["y"]["sort"]) == ("theme_name", "Theme", "-x")
     assert tooltip(enc) == [
@@ -237,7 +241,7 @@ def test_contradiction_chart_diverges_barriers_left_enablers_right_in_the_caller
     themes = pd.DataFrame({"theme_name": ["Trust", "Data"], "enabler_pilots": [3, 1], "barrier_pilots": [2, 4]})
     spec = charts.contradiction_chart(themes).to_dict()
     enc = spec["encoding"]
-    assert spec["title"] == "Pilots reporting a theme as enabler and as barrier"
+    assert spec["title"] == "Enabler for some pilots, barrier for others"
     assert enc["y"]["sort"] == ["Trust", "Data"] and enc["x"]["axis"]["labelExpr"] == "abs(datum.value)"
     assert colours(enc) == {"Enabler": "#009E73", "Barrier": "#D55E00"}
     drawn = {(r["theme_name"], r["side"]): (r["pilots"], r["count"]) for r in rows(spec)}
@@ -251,9 +255,9 @@ def test_phase_chart_orders_phases_by_position_and_colours_methodologies_as_seri
     )
     spec = charts.phase_chart(counts).to_dict()
     enc = spec["encoding"]
-    assert spec["title"] == "Lessons by co-creation phase and methodology" and spec["height"] == 280
-    assert enc["x"]["sort"] == {"field": "position"} and enc["x"]["title"] == "Co-creation phase"
-    assert enc["y"]["aggregate"] == "sum" and enc["y"]["title"] == "Lessons"
+    assert spec["title"] == "Lessons by phase and methodology" and spec["height"] == {"step": 28}
+    assert enc["y"]["sort"] == {"field": "position"} and enc["y"]["title"] == "Co-creation phase"
+    assert enc["x"]["aggregate"] == "sum" and enc["x"]["title"] == "Lessons"
     assert colours(enc) == {"Design": "#0072B2", "Living lab": "#A0522D"}
 
 
@@ -265,7 +269,7 @@ def test_profile_chart_groups_pilots_per_theme():
     enc = spec["encoding"]
     assert spec["title"] == "Theme profiles of the chosen pilots"
     assert enc["yOffset"]["sort"] == ["B", "A"] and enc["x"]["axis"] == {"format": "%"}
-    assert enc["x"]["title"] == "Share of the pilot's theme tags"
+    assert enc["x"]["title"] == "Share of theme tags"
     assert colours(enc) == {"B": "#0072B2", "A": "#A0522D"}
     assert tooltip(enc)[3] == ("share", "quantitative", "Share")
 

@@ -429,7 +429,9 @@ def test_a_link_shared_before_opens_the_same_filtered_view(tiny_path, app_on):
     assert at.multiselect(key="lessons_kinds").value == ["enabler", "insight"]
     assert at.date_input(key="lessons_from").value == date(2021, 1, 1)
     assert at.segmented_control(key="lessons_view").value == "Table"
-    assert at.dataframe[0].value["Title"].tolist() == ["Champions opened doors"]
+    assert at.dataframe[0].value["Title"].tolist() == [
+        "?lesson=1&title=Champions+opened+doors"
+    ]  # a link showing the title
     # what the page writes back: the same link without the value that is not offered and the default page
     assert {name: param(at, name) for name in at.query_params} == {
         "q": ["champions"],
@@ -493,7 +495,11 @@ def test_lessons_table_view_opens_the_selected_lesson(tiny_path, app_on):
         "Themes",
         "Recorded on",
     ]
-    assert table["Title"].tolist()[:2] == ["Champions opened doors", "Online-only excluded people"]
+    # the title is a link to the lesson, showing the title (issue #19)
+    assert table["Title"].tolist()[:2] == [
+        "?lesson=1&title=Champions+opened+doors",
+        "?lesson=2&title=Online-only+excluded+people",
+    ]
     assert table["Country"].tolist()[0] == "Finland" and table["Kind"].tolist()[1] == "Barrier"
     assert cards(at) == []
     # a click on a row's selection box (AppTest sets the selection through session state)

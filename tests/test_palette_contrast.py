@@ -113,8 +113,33 @@ def test_numbers_in_heatmap_cells_read_at_4_5_to_1_on_every_shade():
     assert palette.COUNT_SCHEME == "blues" and blues(0) == "#CFE1F2" and blues(1) == "#0A4A90"
     for step in range(1001):
         t = step / 1000
-        text = palette.PAPER if t > palette.DARK_CELL_FROM else palette.CELL_INK
+        assert palette.count_fill(t) == blues(t)
+        text = palette.ink_on(blues(t))
         assert contrast(text, blues(t)) >= 4.5, (t, text, blues(t))
+    assert palette.contrast("#767676") == pytest.approx(contrast("#767676"))
+
+
+def test_every_number_the_heatmap_prints_reads_at_4_5_to_1_on_its_own_cell():
+    """The chart's own data: each cell's count, the colour Vega fills it with, the ink printed on it (#19: the fade of
+    unselected cells once lowered this; cells no longer fade)."""
+    lessons = [0, 1, 2, 3, 5, 8, 9, 13, 21]
+    counts = pd.DataFrame(
+        {
+            "pilot": [f"p{i}" for i in range(len(lessons))],
+            "pilot_name": [f"P{i}" for i in range(len(lessons))],
+            "theme": "t",
+            "theme_name": "T",
+            "lessons": lessons,
+        }
+    )
+    spec = charts.theme_matrix_chart(counts).to_dict()
+    cells, _gaps, labels, _chosen = spec["layer"]
+    assert "opacity" not in cells["encoding"] and "opacity" not in labels["encoding"]
+    assert "opacity" not in labels["mark"]
+    top = cells["encoding"]["color"]["scale"]["domain"][1]
+    for row in spec["datasets"][spec["data"]["name"]]:
+        fill = palette.EMPTY_FILL if row["lessons"] == 0 else blues(row["lessons"] / top)
+        assert contrast(row["ink"], fill) >= 4.5, row
 
 
 def test_chart_axis_and_legend_text_is_ink_not_streamlit_grey():

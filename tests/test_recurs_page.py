@@ -46,9 +46,9 @@ def test_every_section_renders_on_the_demo(demo_db_path, app_on):
     assert shown["Lesson groups in 3+ pilots"] == str(len(groups["clusters"]))
     assert shown["Contested themes"] == str(len(synthesis.theme_contradictions(matrix)))
     assert shown["Themes with gaps"] == str(len(synthesis.theme_gaps(matrix)))
-    # The recurring groups are listed, each as an expander named by its distinctive words.
+    # The recurring groups are listed, each as an expander named by its most typical lesson's title.
     labels = [e.label for e in at.expander]
-    assert any(groups["clusters"]["label"].iloc[0] in label for label in labels)
+    assert any(groups["clusters"]["name"].iloc[0] in label for label in labels)
     for view in VIEWS[1:]:
         at.segmented_control(key="recurs_view").set_value(view).run(timeout=60)
         assert not at.exception, (view, at.exception)

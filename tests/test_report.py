@@ -345,3 +345,20 @@ def test_roadmap_flags_a_cited_vote_without_a_clear_majority(demo):
     unclear = [i for i in voted if int(re.search(r"95% CI (\d+)–", i).group(1)) < 50]
     assert unclear and all(i.endswith(", no clear majority in this vote]") for i in unclear)
     assert not any("no clear majority" in i for i in voted if i not in unclear)
+
+
+def test_recurring_groups_are_named_by_their_most_typical_lesson_as_on_the_page(demo):
+    """A brief names each group as What recurs does (#19): by its most central lesson's title, its words beside."""
+    from lessons import synthesis
+    from lessons.report.sections import GROUP_THRESHOLD
+
+    groups = synthesis.clusters(
+        synthesis.lesson_facts(demo), synthesis.similarity(demo, latest=True), GROUP_THRESHOLD, 2
+    )
+    names = dict(zip(groups["clusters"]["label"], groups["clusters"]["name"]))
+    recurs = report.theme_brief(demo, "champions").sections[1]
+    items = [item for block in recurs.blocks for item in getattr(block, "items", None) or []]
+    assert items, "the demo's champions brief lists groups that recur"
+    for item in items:
+        words = re.search(r"shared words: ([^)]*)\)", item).group(1)
+        assert item.startswith(f"{names[words]} — "), item

@@ -52,7 +52,7 @@ def test_page_shows_the_stored_groups_while_the_new_analysis_runs(demo_db_path, 
         assert synthesis.similarity_version(db) == before.data_version  # nothing was computed by the page
         groups = synthesis.clusters(synthesis.lesson_facts(db), before, 0.2, 3)
     assert at.metric[1].value == str(len(groups["clusters"]))  # the stale groups, shown in full
-    assert any(groups["clusters"]["label"].iloc[0] in e.label for e in at.expander)
+    assert any(groups["clusters"]["name"].iloc[0] in e.label for e in at.expander)
 
     with open_store(demo_db_path) as db:  # the worker finishes
         synthesis.similarity(db)

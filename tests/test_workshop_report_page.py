@@ -46,7 +46,7 @@ def test_a_published_report_shows_the_numbers_to_anyone(workshop_db, app_on):
     assert len(at.get("vega_lite_chart")) == 1
     votes = at.dataframe[0].value
     first = votes[votes["No."] == 1].iloc[0]
-    assert (first["Agree"], first["Disagree"], first["Pass"], first["n"]) == (7, 2, 2, 11)
+    assert (first["Agree"], first["Disagree"], first["Pass"], first["Votes"]) == (7, 2, 2, 11)
     assert first["95% interval"] == "35–85%"
     text = shown_text(at)
     assert "We will **raise** budgets in May." in text  # a response is a table cell: plain text

@@ -26,7 +26,15 @@ from lessons.queries.records import (
     pilot_record,
     vocabularies,
 )
-from lessons.queries.search import MATCH_END, MATCH_START, lessons_for_export, preview, search_lessons
+from lessons.queries.search import (
+    MATCH_END,
+    MATCH_START,
+    LessonPage,
+    lesson_page,
+    lessons_for_export,
+    preview,
+    search_lessons,
+)
 
 __all__ = [
     "COLUMNS",
@@ -35,6 +43,7 @@ __all__ = [
     "DATE_FIELDS",
     "FILTER_FIELDS",
     "KIND_LABELS",
+    "LessonPage",
     "MATCH_END",
     "MATCH_START",
     "STATUS_LABELS",
@@ -47,6 +56,7 @@ __all__ = [
     "fts_query",
     "iso_date",
     "lesson_detail",
+    "lesson_page",
     "lesson_validation",
     "lessons_by_theme_and_kind",
     "lessons_for_export",

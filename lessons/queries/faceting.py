@@ -5,6 +5,7 @@ Every filter's values with the number of lessons each would leave, computed from
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
@@ -57,20 +58,22 @@ def facet_index(db: Database) -> dict:
     Returns a dict: ``lessons`` (a frame with one row per lesson: ``id``, one column per one-value filter named as
     in ``FILTER_FIELDS`` — pilots, countries, kinds, phases, statuses, methodologies, status_set_by — and
     ``recorded``, the ISO date or None), ``themes`` and ``groups`` (frames of ``id``, ``value`` pairs: a lesson's theme codes and the
-    sectors of its stakeholder groups) and ``options`` (every filter's values and labels, in the order shown).
+    sectors of its stakeholder groups), ``options`` (every filter's values and labels, in the order shown) and
+    ``codes``: per filter, the lesson (row position) and option (position in ``options``, -1 for a value not
+    offered) of every pair, as integer arrays, so that a count is a ``bincount`` and not a pandas group-by.
     """
     lessons = _frame(
         db,
         f"""SELECT l.id, p.slug AS pilots, p.country AS countries, l.kind AS kinds, l.phase AS phases,
                   l.status AS statuses, p.methodology AS methodologies, {_STATUS_SET_BY} AS status_set_by,
                   substr(l.recorded_on, 1, 10) AS recorded
-           FROM lessons l JOIN pilots p ON p.id = l.pilot_id""",
+           FROM lessons l JOIN pilots p ON p.id = l.pilot_id ORDER BY l.id""",
     )
-    for name in _COLUMNS:  # few distinct values: categories make the counts fast and the index small
+    for name in _COLUMNS:  # few distinct values: categories make the index small
         lessons[name] = lessons[name].astype("category")
     themes = _frame(db, "SELECT lesson_id AS id, theme_id FROM lesson_themes")
     codes = dict(db.execute("SELECT id, code FROM themes").fetchall())
-    return {
+    index = {
         "lessons": lessons,
         "themes": pd.DataFrame({"id": themes["id"], "value": themes["theme_id"].map(codes).astype("category")}),
         "groups": _frame(db, "SELECT lesson_id AS id, sector AS value FROM lesson_groups").astype(
@@ -78,6 +81,28 @@ def facet_index(db: Database) -> dict:
         ),
         "options": _facet_options(db),
     }
+    index["codes"] = _codes(index)
+    return index
+
+
+def _codes(index: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per filter, the (lesson row, option position) pairs of the index as integer arrays (see :func:`facet_index`)."""
+    ids = index["lessons"]["id"].to_numpy(np.int64)  # ascending: the index reads lessons by id
+    found = {}
+    for name in FILTER_FIELDS:
+        position = {str(v): i for i, v in enumerate(index["options"][name]["value"])}
+        if name in _LINKED:
+            link = index[name]
+            linked = link["id"].to_numpy(np.int64)
+            rows = np.minimum(np.searchsorted(ids, linked), max(len(ids) - 1, 0))
+            known = (rows < len(ids)) & (ids[rows] == linked) if len(ids) else np.zeros(len(linked), dtype=bool)
+            rows, values = rows[known], link["value"][known]
+        else:
+            rows, values = np.arange(len(ids)), index["lessons"][name]
+        values = values.astype("category")  # each distinct value looked up once
+        lookup = np.array([position.get(str(v), -1) for v in values.cat.categories] + [-1], dtype=np.int64)
+        found[name] = (rows, lookup[values.cat.codes.to_numpy()])  # code -1 (no value) → lookup[-1] = -1
+    return found
 
 
 def facet_counts(index: dict, *, matched=None, **filters) -> dict[str, pd.DataFrame]:
@@ -105,37 +130,34 @@ def facet_counts(index: dict, *, matched=None, **filters) -> dict[str, pd.DataFr
     """
     _check_filters(filters)
     rows = index["lessons"]
-    base = pd.Series(True, index=rows.index)
+    codes = index["codes"]
+    base = np.ones(len(rows), dtype=bool)
     if matched is not None:
-        base &= rows["id"].isin(list(matched))
+        base &= np.isin(rows["id"].to_numpy(np.int64), np.fromiter(matched, dtype=np.int64))
     for name, keep in zip(DATE_FIELDS, ("ge", "le")):
         day = iso_date(filters.get(name))
         if day:  # lessons without a date drop out only when a range is set
-            base &= getattr(rows["recorded"], keep)(day).fillna(False).astype(bool)
+            base &= getattr(rows["recorded"], keep)(day).fillna(False).to_numpy(bool)
     masks = {}
     for name in FILTER_FIELDS:
-        chosen = [str(v) for v in filters.get(name) or ()]
+        chosen = {str(v) for v in filters.get(name) or ()}
         if not chosen:
             continue
-        if name in _LINKED:
-            link = index[name]
-            masks[name] = rows["id"].isin(link.loc[link["value"].isin(chosen), "id"])
-        else:
-            masks[name] = rows[name].isin(chosen)
+        wanted = np.array([str(v) in chosen for v in index["options"][name]["value"]] + [False])  # [-1]: not offered
+        pair_rows, options = codes[name]
+        mask = np.zeros(len(rows), dtype=bool)
+        mask[pair_rows[wanted[options]]] = True
+        masks[name] = mask
     counted = {}
     for name in FILTER_FIELDS:
         keep = base.copy()
         for other, mask in masks.items():
             if other != name:
                 keep &= mask
-        if name in _LINKED:
-            link = index[name]
-            values = link.loc[link["id"].isin(rows.loc[keep, "id"]), "value"]
-        else:
-            values = rows.loc[keep, name]
-        counts = values.astype(object).value_counts()
+        pair_rows, options = codes[name]
         frame = index["options"][name].copy()
-        frame["lessons"] = frame["value"].map(counts).fillna(0).astype(int)
+        chosen = options[keep[pair_rows]]
+        frame["lessons"] = np.bincount(chosen[chosen >= 0], minlength=len(frame))[: len(frame)].astype(int)
         counted[name] = frame
     return counted
 

@@ -5,6 +5,8 @@ The Lessons page's list with highlighted snippets, and the rows of an export.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 from sqlite_utils import Database
 
@@ -20,6 +22,18 @@ _THEME_NAMES = """(SELECT group_concat(t.name, '; ') FROM lesson_themes lt JOIN 
                    WHERE lt.lesson_id = l.id)"""
 
 
+def _order(match: Match | None) -> str:
+    """Return the ORDER BY of every list of lessons: best matches first when searching, else by pilot and key."""
+    return f"{match.table}.rank, l.id" if match else "p.name, l.key, l.id"
+
+
+def _list_columns(match: Match | None) -> str:
+    """Return the columns of a list of lessons; a snippet marks the matched words when searching."""
+    snippet = f"snippet({match.table}, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 24)" if match else "NULL"
+    return f"""l.id, l.key, l.title, l.lesson, l.kind, l.phase, ph.name AS phase_name, l.status, l.recorded_on,
+        p.slug AS pilot, p.name AS pilot_name, p.country, {_THEME_NAMES} AS themes, {snippet} AS snippet"""
+
+
 def _matching(
     db: Database, columns, query: str | None, filters: dict, *, limit: int | None = None, column: str | None = None
 ) -> tuple[pd.DataFrame, Match | None]:
@@ -32,7 +46,7 @@ def _matching(
         SELECT {columns(match) if callable(columns) else columns}
         FROM {source} JOIN pilots p ON p.id = l.pilot_id LEFT JOIN phases ph ON ph.code = l.phase
         {_where(where)}
-        ORDER BY {f"{match.table}.rank" if match else "p.name, l.key"}
+        ORDER BY {_order(match)}
         {"LIMIT ?" if limit else ""}
     """
     if limit:
@@ -77,16 +91,94 @@ def search_lessons(
     >>> search_lessons(open_memory_store(), query="trust", statuses=["validated"]).empty
     True
     """
-
-    def columns(match: Match | None) -> str:
-        snippet = f"snippet({match.table}, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 24)" if match else "NULL"
-        return f"""l.id, l.key, l.title, l.lesson, l.kind, l.phase, ph.name AS phase_name, l.status, l.recorded_on,
-            p.slug AS pilot, p.name AS pilot_name, p.country, {_THEME_NAMES} AS themes, {snippet} AS snippet"""
-
-    found, match = _matching(db, columns, query, filters, limit=limit, column=column)
+    found, match = _matching(db, _list_columns, query, filters, limit=limit, column=column)
     if not match and not found.empty:
         found["snippet"] = found["lesson"].map(preview)
     return found
+
+
+class LessonPage(NamedTuple):
+    """One page of a list of lessons: how many match in all, the page shown, how many pages, that page's rows."""
+
+    total: int
+    page: int
+    pages: int
+    rows: pd.DataFrame
+
+
+def lesson_page(
+    db: Database, *, query: str | None = None, page: int = 1, size: int = 20, column: str | None = None, **filters
+) -> LessonPage:
+    """Return one page of the lessons :func:`search_lessons` finds, in the same order, and how many match in all.
+
+    The database counts the matches and picks the page (``LIMIT``/``OFFSET``); themes and snippets are read for that
+    page's rows only, so a search matching thousands of lessons costs about as much as one matching twenty.
+
+    Parameters
+    ----------
+    db : Database
+        The store.
+    query : str, optional
+        Search text, as for :func:`search_lessons`.
+    page : int
+        The page wanted, from 1; one past the last (or below 1) gives the last (or the first) page.
+    size : int
+        Lessons per page.
+    column : str, optional
+        Search one column only, as for :func:`search_lessons`.
+    **filters
+        As for :func:`search_lessons`.
+
+    Returns
+    -------
+    LessonPage
+        ``total`` (lessons matching), ``page`` (the page given, from 1), ``pages`` (at least 1) and ``rows`` (the
+        columns of :func:`search_lessons`, at most ``size`` rows).
+
+    Examples
+    --------
+    >>> from lessons.store import open_memory_store
+    >>> found = lesson_page(open_memory_store(), query="trust", page=3)
+    >>> found.total, found.page, found.pages, len(found.rows)
+    (0, 1, 1, 0)
+    """
+    size = max(1, int(size))
+    source, where, params, match = _selection(db, query, filters, column=column)
+    chosen = f"FROM {source} JOIN pilots p ON p.id = l.pilot_id {_where(where)}"
+    ranked = f"SELECT l.id, count(*) OVER () {chosen} ORDER BY {_order(match)} LIMIT ? OFFSET ?"  # one pass: both
+
+    def read(page: int) -> list[tuple[int, int]]:
+        return db.execute(ranked, [*params, size, (max(1, int(page)) - 1) * size]).fetchall()
+
+    found = read(page)
+    if not found and int(page) > 1:  # past the last page (or nothing matches): count, then read the last page
+        total = db.execute(f"SELECT count(*) {chosen}", params).fetchone()[0]
+        found = read(-(-total // size))
+    total = found[0][1] if found else 0
+    pages = max(1, -(-total // size))
+    page = min(max(1, int(page)), pages)
+    ids = [lesson_id for lesson_id, _total in found]
+    marks = ", ".join("?" * len(ids))
+    if match:  # the snippet needs its index matched; only the page's rows are read
+        source, condition, shown = (
+            f"{match.table} JOIN lessons l ON l.id = {match.table}.rowid",
+            f"{match.table} MATCH ? AND ",
+            [match.query],
+        )
+    else:
+        source, condition, shown = "lessons l", "", []
+    rows = _frame(
+        db,
+        f"""SELECT {_list_columns(match)}
+            FROM {source} JOIN pilots p ON p.id = l.pilot_id LEFT JOIN phases ph ON ph.code = l.phase
+            WHERE {condition}l.id IN ({marks})""",
+        [*shown, *ids],
+    )
+    if not rows.empty:
+        rows = rows.set_index("id").loc[ids].reset_index()
+        if not match:
+            rows["snippet"] = rows["lesson"].map(preview)
+    return LessonPage(total, page, pages, rows)
 
 
 def lessons_for_export(db: Database, *, query: str | None = None, **filters) -> pd.DataFrame:

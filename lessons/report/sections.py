@@ -152,7 +152,8 @@ def _recurring(
     found = []
     for cluster, shown in relevant.groupby("cluster", sort=False):
         summary = summaries.loc[cluster]
-        found.append((shown["pilot"].nunique(), len(shown), summary["label"], shown))
+        name = summary["name"] if "name" in summary and summary["name"] else summary["label"].capitalize()
+        found.append((shown["pilot"].nunique(), len(shown), name, summary["label"], shown))
     found.sort(key=lambda f: (-f[0], -f[1], f[2]))
     if found:
         section.text(
@@ -161,11 +162,11 @@ def _recurring(
             "What recurs page):"
         )
         items = []
-        for pilots, count, label, shown in found[:LIST_LIMIT]:
+        for pilots, count, name, words, shown in found[:LIST_LIMIT]:
             kinds = ", ".join(f"{n} {KIND_LABELS[k].lower()}" for k, n in shown["kind"].value_counts().items())
             titles = "; ".join(f"“{t}”" for t in shown["title"].head(3))
             items.append(
-                f"{label.capitalize()} — {_plural(pilots, 'pilot')}, {_plural(count, 'lesson')} ({kinds}): "
+                f"{name} — {_plural(pilots, 'pilot')}, {_plural(count, 'lesson')} ({kinds}; shared words: {words}): "
                 f"{titles}{' …' if count > 3 else ''} [{cite.lessons(shown)}]"
             )
         section.bullets(items)

@@ -50,7 +50,7 @@ def _statement_table(statements: pd.DataFrame) -> pd.DataFrame:
             "Agree": statements["agree"].astype("Int64"),
             "Disagree": statements["disagree"].astype("Int64"),
             "Pass": statements["pass"].astype("Int64"),
-            "n": statements["n"].astype("Int64"),
+            "Votes": statements["n"].astype("Int64"),
             "Share agreeing": statements["agree_share"].map(_percent),
             "95% interval": [
                 "–" if pd.isna(lo) else f"{_percent(lo)[:-1]}–{_percent(hi)}"
@@ -190,7 +190,7 @@ def _stakeholders(report: dict) -> Section:
                     "Agree": votes["agree"].astype(int),
                     "Disagree": votes["disagree"].astype(int),
                     "Pass": votes["pass"].astype(int),
-                    "n": votes["n"].astype(int),
+                    "Votes": votes["n"].astype(int),
                     "Share agreeing": votes["agree_share"].map(_percent),
                 }
             ),

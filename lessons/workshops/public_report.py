@@ -50,6 +50,8 @@ __all__ = [
 MAX_RESPONSE_CHARS = 2000
 #: The thresholds the report's verdict on a model element's statement uses (those of ``apply_results``).
 VERDICT_RULES = {"agree_threshold": 0.7, "disagree_threshold": 0.3, "min_votes": 5}
+#: A participant who gave no sector, as the report's stakeholder tables name them (never the code "undeclared").
+NO_SECTOR = "No sector given"
 
 
 def publish_report(db: Database, actor: Actor | None, code: str, published: bool = True) -> str | None:
@@ -334,7 +336,7 @@ def public_report(db: Database, code: str) -> dict:
     # Text nobody vetted is not published (as in the data bundle): only approved suggestions show their words.
     suggestions.loc[suggestions["moderation"] != "approved", "text"] = "(not shown: the facilitator did not approve it)"
     rounds = analysed["convergence"] if shown else analysed["convergence"].iloc[0:0]
-    sectors = dict(db.execute("SELECT code, name FROM sectors").fetchall())
+    sectors = {**dict(db.execute("SELECT code, name FROM sectors").fetchall()), "undeclared": NO_SECTOR}
     stakeholder_groups = analysed["stakeholder_groups"] if shown else analysed["stakeholder_groups"].iloc[0:0]
     stakeholder_groups = stakeholder_groups.assign(
         stakeholder_group=stakeholder_groups["stakeholder_group"].map(lambda g: sectors.get(g, g))

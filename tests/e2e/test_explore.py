@@ -99,7 +99,8 @@ def test_search_filter_open_a_lesson_and_download_the_csv(page, app_url, shoot):
     page.wait_for_url("**q=online**")
     browser.wait_rendered(page)
 
-    kind = page.get_by_test_id("stSidebar").get_by_role("combobox", name="Kind")
+    page.get_by_test_id("stExpander").filter(has_text="Filters").locator("summary").click()  # above the results
+    kind = page.get_by_test_id("stMain").get_by_role("combobox", name="Kind")
     kind.click()
     page.keyboard.type("Barrier")
     page.keyboard.press("Enter")

@@ -63,7 +63,9 @@ def test_a_facilitator_prepares_opens_and_projects_a_workshop(chrome, app_url):
     up.focus()
     page.keyboard.press("Enter")
     browser.wait_rendered(page)
-    expect(page.get_by_text(re.compile(r"S0\d \(free\)")).first).to_contain_text("S02 (free) Budgets")
+    expect(page.get_by_text(re.compile(r"S0\d \(written by the facilitator\)")).first).to_contain_text(
+        "S02 (written by the facilitator) Budgets"
+    )
     assert keys_in_order(app_url.db_path, code) == ["S02", "S01"]
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "40-facilitator-draft.png"), full_page=True)
