@@ -25,17 +25,18 @@ from lessons import chart_specs
 from lessons.palette import (
     ACCENT,
     AGAINST_COLOUR,
+    CATEGORY_COLOURS,
     COUNT_SCHEME,
     EMPTY_FILL,
     EMPTY_STROKE,
     FOR_COLOUR,
     INK,
     KIND_COLOURS,
+    NETWORK_TIE_COLOUR,
     OTHER_SECTOR,
     PAPER,
     SECTOR_STYLE,
     SERIES_COLOURS,
-    TIE_COLOUR,
     VOTE_COLOURS,
     count_fill,
     ink_on,
@@ -375,6 +376,28 @@ def profile_chart(profile: pd.DataFrame) -> alt.Chart:
     )
 
 
+#: Legends of a network drawing stack below it, each its own width, so none is cut on a phone (390 px) and none
+#: sits beside another: a legend's rows, from its number of entries in two columns.
+_LEGEND_GAP, _LEGEND_TITLE, _LEGEND_ROW = 14, 22, 23
+
+
+#: The longest name written beside an actor, in pixels (longer ones end in an ellipsis; the tooltip has them whole).
+LABEL_LIMIT = 160
+
+
+def _stacked_legends(height: int, entries: list[int | None]) -> list[dict]:
+    """Place legends one under another below a drawing of ``height``: an entry count per legend (None: a legend of
+    one row of large symbols, such as sizes), listed in one column on a narrow chart (:data:`NARROW`), two else."""
+    placed, narrow, wide = [], height + _LEGEND_GAP, height + _LEGEND_GAP
+    for count in entries:
+        placed.append({"orient": "none", "legendX": 0, "legendY": {"expr": f"{NARROW} ? {narrow} : {wide}"}})
+        for columns in (1, 2):
+            rows = 1 if count is None else -(-count // columns)
+            step = _LEGEND_TITLE + (36 if count is None else rows * _LEGEND_ROW) + _LEGEND_GAP
+            narrow, wide = (narrow + step, wide) if columns == 1 else (narrow, wide + step)
+    return placed
+
+
 def network_chart(
     nodes: pd.DataFrame,
     edges: pd.DataFrame,
@@ -384,39 +407,49 @@ def network_chart(
     unit_square: bool = False,
     colour_title: str | None = None,
     colour_kind: str = "nominal",
+    domain: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    title: str | list[str] = "Stakeholder network",
+    description: str | None = None,
 ) -> alt.LayerChart:
     """Node-link diagram: ties as lines, actors as marks coloured and shaped by sector and sized by ``size``.
 
     ``nodes``: key, name, sector_name, x, y, size, focus (bool), plus any of degree, betweenness, role for the
-    tooltip. ``edges``: x, y, x2, y2, source_name, target_name, relation, weight, focus. Drag to pan, scroll to
-    zoom (scales bound to an interval selection); a click selects an actor (point selection ``actor`` on ``key``).
-    Axes are hidden: positions carry no meaning beyond closeness in the layout. ``unit_square`` fixes both scales
-    to [0, 1] (layouts are normalised so), so that drawings of the same actors at two moments line up.
+    tooltip, ``selected`` and ``highlight`` (bool: drawn with a dark ring, the highlighted one also larger) and
+    ``label`` (text written beside the actor; empty or missing: none). ``edges``: x, y, x2, y2, source_name,
+    target_name, relation, weight, focus. A click selects an actor (point selection ``actor`` on ``key``). The
+    drawing neither zooms nor pans with the mouse, so the wheel scrolls the page: ``domain`` ((x0, x1), (y0, y1))
+    shows part of it, clipped (the page's zoom buttons). Axes are hidden: positions carry no meaning beyond
+    closeness in the layout. ``unit_square`` fixes both scales to [0, 1] (layouts are normalised so), so that
+    drawings of the same actors at two moments line up. Legends stack below the drawing; ``description`` is the
+    chart's accessible name (Vega-Lite ``description``).
 
     With ``colour_title``, actors are coloured by the column ``colour`` instead (shapes still say the sector):
-    ``colour_kind`` ``nominal`` (a colour per value), ``quantitative`` (a scale) or ``identity`` (the values are
-    colours, e.g. Gephi's own ``viz:color``).
+    ``colour_kind`` ``nominal`` (a colour per value, from :data:`CATEGORY_COLOURS`), ``quantitative`` (a scale) or
+    ``identity`` (the values are colours, e.g. Gephi's own ``viz:color``).
     """
     sectors = [s for s in SECTOR_STYLE if s in set(nodes["sector_name"])] + sorted(
         set(nodes["sector_name"].dropna()) - set(SECTOR_STYLE)
     )
     colours = [SECTOR_STYLE.get(s, OTHER_SECTOR)[0] for s in sectors]
     shapes = [SECTOR_STYLE.get(s, OTHER_SECTOR)[1] for s in sectors]
-    zoom = alt.selection_interval(bind="scales", name="zoom")
     actor = alt.selection_point(name="actor", fields=["key"], on="click", clear="dblclick")
-    scale = {"domain": [-0.03, 1.03]} if unit_square else {"zero": False, "padding": 12}
-    x = alt.X("x:Q").axis(None).scale(**scale)
-    y = alt.Y("y:Q").axis(None).scale(**scale)
+    if domain is not None:
+        x_scale, y_scale = {"domain": list(domain[0])}, {"domain": list(domain[1])}
+    else:
+        x_scale = y_scale = {"domain": [-0.03, 1.03]} if unit_square else {"zero": False, "padding": 12}
+    clip = domain is not None
+    x = alt.X("x:Q").axis(None).scale(**x_scale)
+    y = alt.Y("y:Q").axis(None).scale(**y_scale)
     ties = (
         alt.Chart(edges)
-        .mark_rule(color=TIE_COLOUR)
+        .mark_rule(color=NETWORK_TIE_COLOUR, clip=clip, aria=False)  # ties are in the table, not read one by one
         .encode(
             x,
             y,
             alt.X2("x2:Q"),
             alt.Y2("y2:Q"),
-            opacity=alt.condition("datum.focus", alt.value(0.45), alt.value(0.08)),
-            strokeWidth=alt.StrokeWidth("weight:Q").scale(range=[0.6, 2.6]).legend(None),
+            opacity=alt.condition("datum.focus", alt.value(1.0), alt.value(0.15)),
+            strokeWidth=alt.StrokeWidth("weight:Q").scale(range=[0.5, 2.2]).legend(None),
             tooltip=[
                 alt.Tooltip("source_name:N", title="From"),
                 alt.Tooltip("target_name:N", title="To"),
@@ -426,51 +459,99 @@ def network_chart(
         )
     )
     tooltip = [alt.Tooltip("name:N", title="Actor"), alt.Tooltip("sector_name:N", title="Sector")]
-    for column, title, fmt in (("degree", "Ties", "d"), ("betweenness", "Betweenness", ".3f")):
+    for column, title_, fmt in (("degree", "Ties", "d"), ("betweenness", "Betweenness", ".3f")):
         if column in nodes:
-            tooltip.append(alt.Tooltip(f"{column}:Q", title=title, format=fmt))
+            tooltip.append(alt.Tooltip(f"{column}:Q", title=title_, format=fmt))
     if "role" in nodes:
         tooltip.append(alt.Tooltip("role:N", title="Role"))
-    colour = (
-        alt.Color("sector_name:N")
-        .title("Sector")
-        .scale(domain=sectors, range=colours)
-        .legend(orient="bottom", columns={"expr": f"{NARROW} ? 1 : 3"}, labelLimit=LEGEND_LABELS)
-    )
-    if colour_title is not None and colour_kind == "identity":
+    own_colour = colour_title is not None
+    values = nodes["colour"].nunique() if own_colour and "colour" in nodes else 0
+    legend = {"columns": {"expr": f"{NARROW} ? 1 : 2"}, "labelLimit": LEGEND_LABELS, "symbolStrokeWidth": 0,
+              "symbolOpacity": 1}  # fmt: skip
+    if own_colour and colour_kind == "identity":
+        places = _stacked_legends(height, [len(sectors), None])
         colour = alt.Color("colour:N").scale(None).title(colour_title)
-    elif colour_title is not None and colour_kind == "quantitative":
-        colour = alt.Color("colour:Q").title(colour_title).scale(scheme="viridis").legend(orient="bottom")
-    elif colour_title is not None:
+        shape_legend, size_legend = places
+    elif own_colour:
+        places = _stacked_legends(height, [2 if colour_kind == "quantitative" else values, len(sectors), None])
+        colour = alt.Color(f"colour:{'Q' if colour_kind == 'quantitative' else 'N'}").title(colour_title)
+        if colour_kind == "quantitative":
+            colour = colour.scale(scheme="viridis").legend(**places[0], direction="horizontal")
+        else:
+            colour = colour.scale(range=CATEGORY_COLOURS).legend(**places[0], **legend)
+        shape_legend, size_legend = places[1:]
+    else:
+        places = _stacked_legends(height, [len(sectors), None])
+        shape_legend, size_legend = places
         colour = (
-            alt.Color("colour:N")
-            .title(colour_title)
-            .scale(scheme="tableau20")
-            .legend(orient="bottom", columns={"expr": f"{NARROW} ? 1 : 4"}, labelLimit=LEGEND_LABELS)
+            alt.Color("sector_name:N")
+            .title("Sector")
+            .scale(domain=sectors, range=colours)
+            .legend(**places[0], **legend)
         )
-    if colour_title is not None:
+    if own_colour:
         tooltip.append(alt.Tooltip(f"colour:{'Q' if colour_kind == 'quantitative' else 'N'}", title=colour_title))
+    shape = alt.Shape("sector_name:N").title("Sector").scale(domain=sectors, range=shapes)
+    shape = shape.legend(**shape_legend, **legend, **({"symbolFillColor": INK} if own_colour else {}))
+    size = alt.Size("size:Q").title(size_title).scale(range=[40, 700])
+    size = size.legend(**size_legend, direction="horizontal", symbolFillColor=INK, symbolStrokeWidth=0, tickCount=3)
+    size = alt.condition("datum.highlight", alt.value(700), size)  # the highlighted actor drawn at the largest
+    nodes = nodes.copy()
+    for column, default in (("highlight", False), ("selected", False), ("label", "")):
+        if column not in nodes:
+            nodes[column] = default
+    nodes["label"] = nodes["label"].fillna("").astype(str)
+    marked = "datum.highlight || datum.selected"
     actors = (
         alt.Chart(nodes)
-        .mark_point(filled=True, stroke=INK)
+        .mark_point(filled=True, clip=clip)
         .encode(
             x,
             y,
             colour,
-            alt.Shape("sector_name:N").title("Sector").scale(domain=sectors, range=shapes),
-            alt.Size("size:Q").title(size_title).scale(range=[40, 700]).legend(orient="bottom"),
-            opacity=alt.condition("datum.focus", alt.value(0.95), alt.value(0.15)),
-            strokeWidth=alt.condition("datum.selected", alt.value(3), alt.value(0.5)),
+            shape,
+            size=size,
+            opacity=alt.condition("datum.focus || datum.highlight", alt.value(1.0), alt.value(0.2)),
+            stroke=alt.condition(marked, alt.value(INK), alt.value(PAPER)),
+            strokeWidth=alt.condition(marked, alt.value(3), alt.value(0.8)),
             tooltip=tooltip,
+            description=alt.Description("name:N"),  # a screen reader reads each actor by its name
         )
-        .add_params(actor, zoom)
+        .add_params(actor)
+    )
+    ring = (
+        alt.Chart(nodes)
+        .transform_filter("datum.highlight")
+        .mark_point(
+            shape="circle", filled=False, size=1400, stroke=INK, strokeWidth=3, opacity=1, clip=clip, aria=False
+        )
+        .encode(x, y)
+    )
+    # Names beside the actors in a white halo, to the right, or to the left (``right_side``, by default in the
+    # right half, so none runs off the drawing); a highlighted or selected actor's in bold, clear of its ring.
+    if "right_side" not in nodes:
+        low, high = domain[0] if domain is not None else (nodes["x"].min(), nodes["x"].max())
+        nodes["right_side"] = nodes["x"] > low + 0.5 * (high - low)
+    labels = []
+    for side, align, sign in (("!datum.right_side", "left", 1), ("datum.right_side", "right", -1)):
+        for where, weight, dx in ((f"!({marked})", "normal", 11), (marked, "bold", 24)):
+            labelled = alt.Chart(nodes).transform_filter(f"datum.label != '' && {side} && ({where})")
+            text = {"align": align, "dx": sign * dx, "baseline": "middle", "fontSize": 12, "fontWeight": weight}
+            for style in ({"stroke": PAPER, "strokeWidth": 4, "strokeJoin": "round"}, {"color": INK}):
+                labels.append(
+                    labelled.mark_text(**text, **style, clip=clip, limit=LABEL_LIMIT, aria=False).encode(
+                        x, y, alt.Text("label:N")
+                    )
+                )
+    # the width of the page, the height grown to the legends below (Streamlit's default "fit" would clip them)
+    chart = alt.layer(ties, actors, ring, *labels).properties(
+        autosize=alt.AutoSizeParams(type="pad", contains="padding"), height=height, title=title
     )
     return described(
-        (ties + actors).properties(
-            height=height, title=alt.Title("Stakeholder network", subtitle="Drag to pan, scroll to zoom.")
-        ),
-        f"Network diagram of {len(nodes)} actors and {len(edges)} ties between them, actors coloured and shaped by "
-        "sector and sized by " + size_title.lower() + ".",
+        chart,
+        description
+        or f"Network diagram of {len(nodes)} actors and {len(edges)} ties between them, actors coloured and shaped "
+        f"by sector and sized by {size_title.lower()}.",
     )
 
 

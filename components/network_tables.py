@@ -10,8 +10,8 @@ from lessons import network_io
 from lessons.access import reading
 
 __all__ = [
-    "ACTOR_COLUMNS", "MEASURES", "actor_table", "downloads", "measures_table", "number", "percent", "significant",
-    "ties_table",
+    "ACTOR_COLUMNS", "MEANINGS", "MEASURE_MEANINGS", "MEASURES", "SCORES", "actor_table", "downloads",
+    "measures_table", "number", "percent", "significant", "ties_table",
 ]  # fmt: skip
 
 
@@ -33,14 +33,30 @@ ACTOR_COLUMNS = {
     "sector_name": "Sector",
     "hard_to_reach": "Hard to reach",
     "degree": "Ties",
-    "in_degree": "Ties in",
-    "out_degree": "Ties out",
-    "betweenness": "Betweenness",
-    "closeness": "Closeness",
-    "pagerank": "PageRank",
-    "eigenvector": "Eigenvector",
-    "community": "Community",
+    "in_degree": "Ties received",
+    "out_degree": "Ties given",
+    "betweenness": "Go-between score (betweenness)",
+    "closeness": "Reach (closeness)",
+    "pagerank": "Tied to well-tied actors (PageRank)",
+    "eigenvector": "Tied to central actors (eigenvector)",
+    "community": "Group (community)",
     "brokerage_role": "Brokerage role",
+}
+#: The score columns of the actor table, shown with three decimals.
+SCORES = ("betweenness", "closeness", "pagerank", "eigenvector")
+#: What each measure means, in the words of someone who runs a service rather than studies networks.
+MEANINGS = {
+    "nodes": "The people and organisations the pilot named.",
+    "ties": "Working relationships between two of them.",
+    "density": "How many of all possible ties exist: 0 nobody works with anybody, 1 everybody with everybody.",
+    "communities": "Groups of actors that work more among themselves than with the rest.",
+    "ei_index": "Whether ties cross sectors: −1 every tie stays within a sector, +1 every tie crosses to another.",
+    "degree": "How many others an actor works with directly.",
+    "betweenness": "How often an actor sits on the shortest path between two others: a go-between or broker.",
+    "closeness": "How few steps an actor needs to reach everyone else: high means information reaches it quickly.",
+    "pagerank": "How well tied an actor is to others who are themselves well tied.",
+    "eigenvector": "How well tied an actor is to the most central actors.",
+    "brokerage_role": "How an actor links groups: within its own sector, or between sectors (Gould and Fernandez).",
 }
 
 
@@ -55,14 +71,20 @@ def actor_table(actors: pd.DataFrame, kept_prefix: str = "kept:") -> None:
     table = actors[shown].copy()
     for column in (c for c in shown if c.startswith(kept_prefix)):
         table[column] = _one_type(table[column])
-    table = table.rename(columns=labels)
+    table = table.sort_values("betweenness", ascending=False).rename(columns=labels)
     st.dataframe(
-        table.sort_values("Betweenness", ascending=False),
+        table,
         hide_index=True,
         width="stretch",
         column_config={
-            c: st.column_config.NumberColumn(format="%.3f")
-            for c in ("Betweenness", "Closeness", "PageRank", "Eigenvector")
+            ACTOR_COLUMNS[c]: st.column_config.NumberColumn(format="%.3f", help=MEANINGS[c])
+            for c in SCORES
+            if c in shown
+        }
+        | {
+            ACTOR_COLUMNS[c]: st.column_config.Column(help=MEANINGS[c])
+            for c in ("degree", "brokerage_role")
+            if c in shown
         },
     )
 
@@ -119,9 +141,26 @@ MEASURES = {
 }
 
 
+#: What the rows of the measures table mean, beyond their names.
+MEASURE_MEANINGS = {
+    "density": MEANINGS["density"],
+    "reciprocity": "Of the ties one actor gives another, the share returned.",
+    "components": "Groups of actors with no tie at all to the rest of the network.",
+    "average_path_length": "How many steps, on average, separate two actors who can reach each other.",
+    "transitivity": "How often two partners of the same actor also work together.",
+    "degree_centralisation": "Whether ties gather on one actor (1, a star) or spread evenly (0).",
+    "betweenness_centralisation": "Whether one go-between links everyone (1) or brokerage is shared (0).",
+    "communities": MEANINGS["communities"],
+    "modularity": "How clearly the network splits into those groups: above 0.3 the split is clear.",
+    "ei_index": MEANINGS["ei_index"],
+    "citizens_tied_to_public": "Citizens or service users working directly with a public-sector actor.",
+    "brokers": "Actors on many shortest paths between others.",
+}
+
+
 def measures_table(metrics: dict, names: dict | None = None) -> None:
     rows = [
-        {"Measure": label, "Value": _shown(metrics.get(key))}
+        {"Measure": label, "Value": _shown(metrics.get(key)), "What it means": MEASURE_MEANINGS.get(key, "")}
         for key, label in MEASURES.items()
         if key in metrics and not isinstance(metrics.get(key), dict | list)
     ]
@@ -129,6 +168,7 @@ def measures_table(metrics: dict, names: dict | None = None) -> None:
     mix, ei = metrics.get("sector_mix") or {}, metrics.get("ei_by_sector") or {}
     if mix:
         st.markdown("**Sectors: how many actors, and how far their ties cross to other sectors**")
+        st.caption("E-I index: " + MEANINGS["ei_index"])
         st.dataframe(
             pd.DataFrame(
                 {

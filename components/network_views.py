@@ -12,6 +12,8 @@ import streamlit as st
 from components import charts
 from components.loaders import TTL
 from components.network_tables import (
+    MEANINGS,
+    MEASURE_MEANINGS,
     MEASURES,
     actor_table,
     downloads,
@@ -24,6 +26,7 @@ from components.network_tables import (
 from components.widgets import safe
 from lessons import network, pilot_reads
 from lessons.access import reading, writing
+from lessons.palette import CATEGORY_COLOURS
 from lessons.queries import KIND_LABELS
 
 LESSONS_PAGE = "pages/lessons.py"
@@ -65,6 +68,12 @@ def load_attributes(path: str, version: int, pilot: str) -> pd.DataFrame:
     """What each actor kept from its network file: id and one column per attribute."""
     with reading(path) as db:
         return network.pilot_attributes(db, pilot)
+
+
+def slug_name(path: str, version: int, pilot: str) -> str:
+    """The pilot's name (its slug when unknown)."""
+    pilots = load_pilots(path, version)
+    return str(dict(zip(pilots["slug"], pilots["name"])).get(pilot, pilot))
 
 
 def with_kept(actors: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:
@@ -198,6 +207,93 @@ def drawn_actors(nodes: pd.DataFrame, size_by: str, selected) -> set | None:
     return set(ranked) | ({selected} if selected is not None else set())
 
 
+#: How many of the most central actors the drawing names (besides the focused and the highlighted actor).
+LABELLED = 8
+#: Zoom steps of the drawing: each doubles the scale; the wheel scrolls the page, the buttons zoom.
+MAX_ZOOM = 3
+
+
+def label_actors(nodes: pd.DataFrame, named: set, domain=None, width: int = 700, height: int = 560) -> pd.DataFrame:
+    """The text written beside each actor and on which side (``label``, ``right_side``): the names of the actors in
+    ``named`` (focused, highlighted) and of the LABELLED of highest ``size`` within view, placed greedily on a
+    drawing of about ``width`` × ``height`` pixels so that no two overlap (one that cannot be placed is left to the
+    tooltip, except the named), each on the side towards the middle when it can; empty for the rest."""
+    if domain is None:
+        pad = 1e-9
+        domain = ((nodes["x"].min(), nodes["x"].max() + pad), (nodes["y"].min(), nodes["y"].max() + pad))
+    (x0, x1), (y0, y1) = domain
+    seen = nodes[nodes["x"].between(x0, x1) & nodes["y"].between(y0, y1)]
+    ranked = seen.sort_values(["size", "name"], ascending=[False, True])
+    order = [i for i in nodes.index if nodes.at[i, "id"] in named]
+    order += [i for i in ranked.index[: LABELLED + 2] if i not in order]
+    labels = pd.DataFrame({"label": "", "right_side": False}, index=nodes.index)
+    boxes: list[tuple[float, float, float, float]] = []
+    placed = 0
+    for i in order:
+        must = nodes.at[i, "id"] in named
+        if placed >= LABELLED and not must:
+            break
+        name = str(nodes.at[i, "name"])
+        px = (float(nodes.at[i, "x"]) - x0) / ((x1 - x0) or 1) * width
+        py = (float(nodes.at[i, "y"]) - y0) / ((y1 - y0) or 1) * height
+        text = min(len(name) * 6.6, charts.LABEL_LIMIT) + (24 if must else 11)
+        sides = [(False, (px, px + text)), (True, (px - text, px))]
+        if px > width / 2:  # towards the middle: a name stays within the drawing even at a phone's width
+            sides.reverse()
+        for right_side, (left, right) in sides:
+            box = (left, right, py - 8, py + 8)
+            inside = left >= 0 and right <= width
+            free = inside and all(box[1] < b[0] or box[0] > b[1] or box[3] < b[2] or box[2] > b[3] for b in boxes)
+            if free or (must and right_side == sides[-1][0]):
+                boxes.append(box)
+                labels.loc[i] = [name, right_side]
+                placed += not must
+                break
+    return labels
+
+
+def zoom_domain(nodes: pd.DataFrame, level: int, centre_id=None):
+    """The part of the drawing shown at zoom ``level`` (0: all, each level halves the span), centred on the actor
+    ``centre_id`` if drawn (in the middle of the view, even when it is at the drawing's edge), else on the middle;
+    None at level 0."""
+    if level <= 0 or nodes.empty:
+        return None
+    x, y = nodes["x"].astype(float), nodes["y"].astype(float)
+    pad = 0.03
+    spans = [(x.min() - pad, x.max() + pad), (y.min() - pad, y.max() + pad)]
+    chosen = nodes[nodes["id"] == centre_id] if centre_id is not None else nodes.iloc[0:0]
+    centre = (float(chosen["x"].iloc[0]), float(chosen["y"].iloc[0])) if len(chosen) else None
+    domain = []
+    for axis, (low, high) in enumerate(spans):
+        half = (high - low) / 2 ** (level + 1)
+        middle = centre[axis] if centre else (low + high) / 2  # the found actor in the middle, even at an edge
+        domain.append((round(middle - half, 6), round(middle + half, 6)))
+    return tuple(domain)
+
+
+def _zoom(step: int) -> None:
+    """Zoom the drawing in (+1), out (−1) or back to all of it (0)."""
+    level = int(st.session_state.get("networks_zoom") or 0)
+    st.session_state["networks_zoom"] = 0 if step == 0 else min(max(level + step, 0), MAX_ZOOM)
+
+
+def zoom_controls(found: str | None, zoom_in, zoom_out, reset) -> int:
+    """The zoom buttons in three columns (keyboard-usable, unlike a mouse wheel) and a line saying what is shown;
+    returns the zoom level."""
+    level = int(st.session_state.get("networks_zoom") or 0)
+    zoom_in.button("Zoom in", icon=":material/zoom_in:", key="networks_zoom_in", on_click=_zoom, args=(1,),
+                   disabled=level >= MAX_ZOOM, width="stretch")  # fmt: skip
+    zoom_out.button("Zoom out", icon=":material/zoom_out:", key="networks_zoom_out", on_click=_zoom, args=(-1,),
+                    disabled=level <= 0, width="stretch")  # fmt: skip
+    reset.button("Show all", icon=":material/fit_screen:", key="networks_zoom_reset", on_click=_zoom, args=(0,),
+                 disabled=level <= 0, width="stretch")  # fmt: skip
+    if level:
+        st.caption(f"Zoomed ×{2**level}" + (f", centred on {safe(found)}." if found else ", on the middle."))
+    else:
+        st.caption("The whole network. Zoom in to look closer" + (f" around {safe(found)}." if found else "."))
+    return level
+
+
 def lesson_link(row) -> None:
     st.page_link(
         LESSONS_PAGE, label=safe(row.title), query_params={"lesson": str(int(row.id))}, icon=":material/article:"
@@ -237,6 +333,37 @@ def _take_actor() -> None:
     st.session_state["networks_actor"] = chosen[0].get("key") if chosen else None
 
 
+def density_words(density) -> str:
+    """Density in words: about one pair of actors in N works together."""
+    if density is None or pd.isna(density) or density <= 0:
+        return "No two actors work together."
+    if density >= 0.5:
+        return f"About {density:.0%} of all pairs of actors work together."
+    return f"About one pair of actors in {round(1 / density):,} works together."
+
+
+def ei_words(ei) -> str:
+    """The E-I index in words: whether ties stay within sectors or cross them."""
+    if ei is None or pd.isna(ei):
+        return "Unknown: the actors' sectors are not given."
+    if ei <= -0.33:
+        return "Most ties stay within a sector."
+    if ei >= 0.33:
+        return "Most ties cross from one sector to another."
+    return "Ties are split between within and across sectors."
+
+
+def plain_lines(metrics: dict) -> list[str]:
+    """What each headline measure means, in a policy-maker's words, with this network's figure read out."""
+    return [
+        MEANINGS["nodes"],
+        MEANINGS["ties"],
+        f"{density_words(metrics.get('density'))} (0: nobody works with anybody; 1: everybody with everybody.)",
+        MEANINGS["communities"],
+        f"{ei_words(metrics.get('ei_index'))} (−1: every tie within a sector; +1: every tie across.)",
+    ]
+
+
 def summary(metrics: dict, actors: pd.DataFrame) -> None:
     """Headline measures and three plain sentences: brokers, citizens tied in, hard-to-reach groups."""
     cols = st.columns(5)
@@ -251,6 +378,8 @@ def summary(metrics: dict, actors: pd.DataFrame) -> None:
         number(metrics.get("ei_index")),
         help="Ties across sectors minus ties within, over all ties: −1 all within sectors, +1 all across",
     )
+    for col, line in zip(cols, plain_lines(metrics)):
+        col.caption(line)
     brokers = actors.sort_values(["betweenness", "name"], ascending=[False, True]).head(3)
     brokers = brokers[brokers["betweenness"] > 0]
     lines = []
@@ -316,6 +445,22 @@ def network_section(path: str, version: int, pilot: str) -> None:
         placeholder="Click an actor, or choose one",
     )
     steps = right.slider("Steps from the actor", 1, 3, key="networks_steps", disabled=actor is None)
+    st.caption(f"**{sizes[size_by]}**: " + MEANINGS.get(size_by, "what the network file said of each actor."))
+    if st.session_state.get("networks_find") not in names:
+        st.session_state["networks_find"] = None
+    if st.session_state.get("networks_zoom_pilot") != pilot:  # another pilot's drawing starts whole
+        st.session_state["networks_zoom_pilot"], st.session_state["networks_zoom"] = pilot, 0
+    find_col, *zoom_cols = st.columns([3, 1.2, 1.2, 1.2], vertical_alignment="bottom")
+    found = find_col.selectbox(
+        "Find an actor",
+        list(names),
+        format_func=names.get,
+        index=None,
+        key="networks_find",
+        placeholder="Type a name to highlight it",
+        help="Rings the actor in the drawing and names it; the zoom centres on it",
+    )
+    level = zoom_controls(names.get(found or actor), *zoom_cols)
     positions = result.layout
     placed = file_layout(actors)
     if placed is not None and st.toggle(
@@ -328,10 +473,20 @@ def network_section(path: str, version: int, pilot: str) -> None:
     focus = neighbourhood(graph, ids.get(actor), int(steps))
     nodes, edges = chart_frames(result.edges, actors, positions, size_by, focus, ids.get(actor))
     nodes["colour"], colour_kind = colour_column(nodes, colour_by)
+    nodes["highlight"] = nodes["id"] == ids.get(found)
     drawn = drawn_actors(nodes, size_by, ids.get(actor))
     if drawn is not None:
-        nodes = nodes[nodes["id"].isin(drawn)]
+        nodes = nodes[nodes["id"].isin(drawn | ({ids[found]} if found else set()))]
         edges = edges[edges["source_name"].isin(nodes["name"]) & edges["target_name"].isin(nodes["name"])]
+    domain = zoom_domain(nodes, level, ids.get(found or actor))
+    named = {ids[k] for k in (actor, found) if k}
+    nodes[["label", "right_side"]] = label_actors(nodes, named, domain)
+    title = ["Stakeholder network of", slug_name(path, version, pilot)]  # two lines: whole on a phone too
+    description = (
+        f"{len(nodes):,} actors and {len(edges):,} ties, sized by {sizes[size_by].lower()}; the {LABELLED} highest "
+        "are named" + (f"; {names[found]} is highlighted" if found else "") + "; every actor and tie is in the "
+        "tables below."
+    )
     st.altair_chart(
         charts.network_chart(
             nodes.drop(columns=[c for c in nodes.columns if c.startswith(KEPT)]),
@@ -339,12 +494,20 @@ def network_section(path: str, version: int, pilot: str) -> None:
             size_title=sizes[size_by],
             colour_title=None if colour_by == "sector" else colours[colour_by],
             colour_kind=colour_kind,
+            domain=domain,
+            title=title,
+            description=description,
         ),
         key="networks_chart",
         on_select=_take_actor,
         selection_mode="actor",
     )
-    notes = ["Lines are ties (thicker: heavier); direction and tie type are in the tables and tooltips."]
+    notes = [
+        f"Larger marks: more {sizes[size_by].lower()}; the {LABELLED} highest in view are named. Lines are ties "
+        "(thicker: heavier); direction and tie type are in the tables and tooltips. Click an actor to focus on it."
+    ]
+    if colour_kind == "nominal" and colour_by != "sector" and nodes["colour"].nunique() > len(CATEGORY_COLOURS):
+        notes.append(f"More than {len(CATEGORY_COLOURS)} values: colours repeat; the tooltip gives each actor's.")
     if drawn is not None:
         notes.append(
             f"The drawing shows {len(nodes):,} of {len(actors):,} actors — "
@@ -383,12 +546,16 @@ def actor_panel(path: str, version: int, actor: pd.Series, graph, focus: set) ->
         st.caption("From the file: " + " · ".join(f"{safe(name)} {safe(str(value))}" for name, value in kept.items()))
     cols = st.columns(4)
     cols[0].metric("Ties", f"{int(actor['degree'])}")
-    cols[1].metric("Betweenness", number(actor.get("betweenness"), 3))
-    cols[2].metric("Closeness", number(actor.get("closeness"), 3))
+    cols[1].metric("Betweenness", number(actor.get("betweenness"), 3), help=MEANINGS["betweenness"])
+    cols[2].metric("Closeness", number(actor.get("closeness"), 3), help=MEANINGS["closeness"])
     cols[3].metric("In the focus", f"{len(focus) - 1} others")
+    for col, line in zip(cols, (MEANINGS["degree"], MEANINGS["betweenness"], MEANINGS["closeness"],
+                                "Actors within the chosen number of steps.")):  # fmt: skip
+        col.caption(line)
     role = actor.get("brokerage_role") or actor.get("role")
     if isinstance(role, str) and role:
         st.write(f"Brokerage role: {safe(role)}.")
+        st.caption(MEANINGS["brokerage_role"])
     lessons = load_actor_lessons(path, version, int(actor["id"]))
     st.markdown(f"**Lessons that concern {safe(actor['name'])}**")
     if lessons.empty:
@@ -418,13 +585,17 @@ def small_network(path: str, version: int, pilot: str, relations: tuple, period:
         st.info("No ties in this period.")
         return result.metrics
     nodes, edges = chart_frames(result.edges, result.actors, result.layout, "degree", set(result.actors["id"]))
-    nodes = nodes[nodes["degree"] > 0]
-    st.altair_chart(
-        charts.network_chart(nodes, edges, size_title="Ties", height=380, unit_square=True).properties(
-            title=PERIOD_LABELS[period]
-        ),
-        key=key,
+    nodes = nodes[nodes["degree"] > 0].copy()
+    nodes[["label", "right_side"]] = label_actors(nodes, set(), width=450, height=380)
+    description = (
+        f"{PERIOD_LABELS[period]}: {len(nodes):,} actors with ties and {len(edges):,} ties, sized by their number "
+        f"of ties; the {LABELLED} most tied are named; the tables below list the ties added and removed."
     )
+    st.altair_chart(
+        charts.network_chart(nodes, edges, size_title="Ties", height=380, unit_square=True,
+                             title=PERIOD_LABELS[period], description=description),
+        key=key,
+    )  # fmt: skip
     return result.metrics
 
 
@@ -443,6 +614,7 @@ def change_section(path: str, version: int, pilot: str) -> None:
         with column:
             small_network(path, version, pilot, relations, period, key=f"networks_change_{period}")
     table = change["metrics"].copy()
+    table["What it means"] = table["metric"].map(lambda m: MEASURE_MEANINGS.get(m, ""))
     table["metric"] = table["metric"].map(lambda m: MEASURES.get(m, m))
     st.dataframe(table.rename(columns=CHANGE_COLUMNS), hide_index=True, width="stretch")
     left_col, right_col = st.columns(2)
@@ -468,6 +640,9 @@ def compare_section(path: str, version: int) -> None:
     long = table.melt(id_vars=["pilot_name"], value_vars=[c for c in COMPARED if c in table], var_name="measure")
     long["measure"] = long["measure"].map(MEASURES)
     st.altair_chart(charts.small_multiples_chart(long.dropna(subset=["value"])), width="stretch")
+    st.caption(
+        " ".join(f"**{MEASURES[m]}**: {MEASURE_MEANINGS[m]}" for m in COMPARED if m in table and m in MEASURE_MEANINGS)
+    )
     shown = ["pilot_name", *[c for c in MEASURES if c in table]]
     st.dataframe(table[shown].rename(columns={"pilot_name": "Pilot", **MEASURES}), hide_index=True, width="stretch")
 
@@ -498,10 +673,14 @@ def shared_section(path: str, version: int) -> None:
             "relation": links["pilot_names"], "weight": links["pilots"], "focus": True,
         }
     )  # fmt: skip
+    nodes[["label", "right_side"]] = label_actors(nodes, set(), height=420)
+    title = "Organisations linked through shared pilots"
+    description = (
+        f"{len(nodes):,} organisations active in several pilots, linked when they met in a pilot; the {LABELLED} "
+        "active in most pilots are named; the table below lists them."
+    )
     st.altair_chart(
-        charts.network_chart(nodes, edges, size_title="Pilots", height=420).properties(
-            title="Organisations linked through shared pilots"
-        ),
+        charts.network_chart(nodes, edges, size_title="Pilots", height=420, title=title, description=description),
         key="networks_shared_chart",
     )
     st.dataframe(

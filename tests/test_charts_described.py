@@ -119,7 +119,8 @@ def test_no_chart_sets_a_label_or_legend_width_a_phone_cannot_give(name):
                 if key == "labelLimit" and isinstance(value, (int, float)):
                     assert value <= 120, f"{name}: {path}.labelLimit {value}"
                 if key == "legend" and isinstance(value, dict) and path.endswith(("color", "shape", "size")):
-                    assert value.get("orient") == "bottom", f"{name}: {path} legend {value}"
+                    stacked_below = value.get("orient") == "none" and value.get("legendX") == 0  # network_chart
+                    assert value.get("orient") == "bottom" or stacked_below, f"{name}: {path} legend {value}"
                 walk(value, f"{path}.{key}")
         elif isinstance(node, list):
             for item in node:

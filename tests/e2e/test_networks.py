@@ -11,6 +11,7 @@ from components import browser
 
 def hover_an_actor(page, chart) -> str:
     """Move the pointer over the diagram until Vega's tooltip shows an actor; return the tooltip's text."""
+    chart.scroll_into_view_if_needed()  # below the fold since the page explains its measures and offers zoom
     box = chart.bounding_box()
     tooltip = page.locator("#vg-tooltip-element")
     for y in range(int(box["y"] + 40), int(box["y"] + box["height"] - 80), 9):
