@@ -54,10 +54,8 @@ PAPER = "#FFFFFF"
 #: An empty cell (no lesson), and its dashed outline.
 EMPTY_FILL = "#F2F2F2"
 EMPTY_STROKE = "#767676"
-#: Ties between actors in a network drawing.
-TIE_COLOUR = "#8C8C8C"
 #: Ties in a network drawing, drawn opaque: 4.54:1 on white, so a tie stands out for graphics (WCAG 1.4.11, 3:1);
-#: :data:`TIE_COLOUR` at the drawing's former low opacity fell below it. Thin lines keep a dense network readable.
+#: the former #8C8C8C at 8–45 % opacity fell below it. Thin lines keep a dense network readable.
 NETWORK_TIE_COLOUR = "#767676"
 #: Colours for up to nine categories of one attribute (a network's communities, a file's own attribute), in order:
 #: each at least 3:1 on white and all apart under simulated colour blindness (Vega's tableau20 was not, #19).
