@@ -44,14 +44,16 @@ def summarise(operation: str, samples_ms: list[float]) -> dict:
 #: The keys of every row ``bench --json`` prints, in order.
 COLUMNS = (
     "operation", "scale", "n", "median_ms", "p95_ms", "anchor", "anchor_median_ms", "ratio", "target_ms",
-    "target_ratio", "met", "peak_mb", "cpu_s",
+    "target_p95_ms", "target_ratio", "met", "peak_mb", "cpu_s",
 )  # fmt: skip
 #: The anchor of the store's aggregates: what SQLite does fastest for a count (issue #18).
 GROUP_BY_ANCHOR = "raw SQLite: GROUP BY on a narrow covering index"
 FTS_ANCHOR = "raw SQLite: FTS5 best 20 with snippets"
 
 
-def against(row: dict, anchor: str, anchor_ms: list[float], *, target_ms=None, target_ratio=None) -> dict:
+def against(
+    row: dict, anchor: str, anchor_ms: list[float], *, target_ms=None, target_ratio=None, target_p95_ms=None
+) -> dict:
     """Add an anchor timed in the same run, the ratio of the medians, and the target the row is held to.
 
     >>> row = against(summarise("x", [4.0, 4.0]), "y", [2.0, 2.0], target_ratio=2)
@@ -61,19 +63,21 @@ def against(row: dict, anchor: str, anchor_ms: list[float], *, target_ms=None, t
     anchor_median = round(statistics.median(anchor_ms), 3)
     row |= {"anchor": anchor, "anchor_median_ms": anchor_median}
     row["ratio"] = round(row["median_ms"] / anchor_median, 2) if anchor_median > 0 else None
-    return target(row, target_ms=target_ms, target_ratio=target_ratio)
+    return target(row, target_ms=target_ms, target_ratio=target_ratio, target_p95_ms=target_p95_ms)
 
 
-def target(row: dict, *, target_ms=None, target_ratio=None) -> dict:
+def target(row: dict, *, target_ms=None, target_ratio=None, target_p95_ms=None) -> dict:
     """Hold a row to a target and say whether it meets it.
 
-    The median must be at most ``target_ms`` and/or the ratio to the anchor at most ``target_ratio``; ``met`` is
-    None when the row has neither.
+    The median must be at most ``target_ms``, the 95th percentile at most ``target_p95_ms`` and/or the ratio to the
+    anchor at most ``target_ratio``; ``met`` is None when the row has none of them.
     """
-    row |= {"target_ms": target_ms, "target_ratio": target_ratio}
+    row |= {"target_ms": target_ms, "target_p95_ms": target_p95_ms, "target_ratio": target_ratio}
     checks = []
     if target_ms is not None:
         checks.append(row["median_ms"] <= target_ms)
+    if target_p95_ms is not None:
+        checks.append(row["p95_ms"] <= target_p95_ms)
     if target_ratio is not None and row.get("ratio") is not None:
         checks.append(row["ratio"] <= target_ratio)
     row["met"] = all(checks) if checks else None
@@ -302,12 +306,32 @@ def network_benchmarks(repeat: int = 20, *, actors: int = 2000, ties: int = 10_0
     ]
 
 
+#: The account the page benchmark signs in as (made in the benchmark's store, with a random password nobody knows).
+BENCH_ADMIN = "bench-admin"
+
+
+def bench_admin(path: str | Path) -> tuple[int, str | None]:
+    """Return the id of the benchmark's administrator in the store at ``path`` (made once) and a workshop code."""
+    import secrets
+
+    from lessons.accounts import add_user
+    from lessons.permissions import cli_actor
+
+    with closing(connect(path)) as db:
+        found = db.execute("SELECT id FROM users WHERE username = ?", [BENCH_ADMIN]).fetchone()
+        user_id = found[0] if found else add_user(db, cli_actor(), BENCH_ADMIN, secrets.token_urlsafe(24), role="admin")
+        workshop = db.execute("SELECT code FROM workshops ORDER BY id LIMIT 1").fetchone()
+    return user_id, workshop[0] if workshop else None
+
+
 def page_benchmarks(path: str | Path, repeat: int = 10, cold_start: bool = False) -> list[dict]:
     """Run ``components.page_bench`` in a child process and return its rows (AppTest page runs, cold start)."""
     from lessons.synthesis.refresh import bring_up_to_date
 
     bring_up_to_date(path)  # as after the background analysis: the pages read it and never wait
+    user_id, workshop = bench_admin(path)
     command = [sys.executable, "-m", "components.page_bench", "--db", str(path), "--repeat", str(repeat)]
+    command += ["--user-id", str(user_id)] + (["--workshop", workshop] if workshop else [])
     if cold_start:
         command.append("--cold-start")
     env = dict(os.environ, LESSONS_DB=str(path), PYTHONPATH=str(PROJECT_DIR))

@@ -173,6 +173,8 @@ def bench_table(rows: list[dict]) -> list[dict]:
         goal = []
         if row.get("target_ms") is not None:
             goal.append(f"<= {row['target_ms']} ms")
+        if row.get("target_p95_ms") is not None:
+            goal.append(f"p95 <= {row['target_p95_ms']} ms")
         if row.get("target_ratio") is not None:
             goal.append(f"<= {row['target_ratio']}x")
         shown.append(
