@@ -44,7 +44,7 @@ def summarise(operation: str, samples_ms: list[float]) -> dict:
 #: The keys of every row ``bench --json`` prints, in order.
 COLUMNS = (
     "operation", "scale", "n", "median_ms", "p95_ms", "anchor", "anchor_median_ms", "ratio", "target_ms",
-    "target_p95_ms", "target_ratio", "met", "peak_mb", "cpu_s",
+    "target_p95_ms", "target_mb", "target_ratio", "met", "peak_mb", "cpu_s",
 )  # fmt: skip
 #: The anchor of the store's aggregates: what SQLite does fastest for a count (issue #18).
 GROUP_BY_ANCHOR = "raw SQLite: GROUP BY on a narrow covering index"
@@ -324,17 +324,36 @@ def bench_admin(path: str | Path) -> tuple[int, str | None]:
     return user_id, workshop[0] if workshop else None
 
 
-def page_benchmarks(path: str | Path, repeat: int = 10, cold_start: bool = False) -> list[dict]:
-    """Run ``components.page_bench`` in a child process and return its rows (AppTest page runs, cold start)."""
+def largest_tables(path: str | Path, n: int) -> list[str]:
+    """Up to ``n`` of the store's tables, the largest first (no full-text index or SQLite internal tables)."""
+    with closing(connect(path, readonly=True)) as db:
+        names = [t for t in db.table_names() if not t.startswith(("sqlite_", "_")) and "_fts" not in t]
+        sizes = {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in names}
+    return sorted(names, key=lambda t: (-sizes[t], t))[:n]
+
+
+def page_benchmarks(
+    path: str | Path, repeat: int = 10, cold_start: bool = False, *, pages: bool = True, browser: bool = False
+) -> list[dict]:
+    """Run ``components.page_bench`` in a child process and return its rows.
+
+    ``pages``: every page's warm AppTest run beside an empty page; ``cold_start``: process start to a rendered
+    Overview and the server's memory after every page, beside Datasette on the same store; ``browser``: also each
+    sidebar click to the page rendered in Chromium, beside Datasette's table page loads.
+    """
+    from lessons.accounts import actor_for, start_session
     from lessons.synthesis.refresh import bring_up_to_date
 
     bring_up_to_date(path)  # as after the background analysis: the pages read it and never wait
     user_id, workshop = bench_admin(path)
     command = [sys.executable, "-m", "components.page_bench", "--db", str(path), "--repeat", str(repeat)]
     command += ["--user-id", str(user_id)] + (["--workshop", workshop] if workshop else [])
-    if cold_start:
-        command.append("--cold-start")
+    command += [flag for flag, on in (("--cold-start", cold_start), ("--browser", browser), ("--no-pages", not pages))
+                if on]  # fmt: skip
     env = dict(os.environ, LESSONS_DB=str(path), PYTHONPATH=str(PROJECT_DIR))
+    if cold_start or browser:  # the browser signs in by the session cookie, so the Manage pages show their work
+        with closing(connect(path)) as db:
+            env["LESSONS_BENCH_SESSION"] = start_session(db, actor_for(db, user_id))
     result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=1800)
     if result.returncode != 0:
         raise RuntimeError(f"page benchmark failed:\n{result.stderr[-2000:]}")
@@ -662,6 +681,7 @@ def run_benchmark(
     cold_start: bool = False,
     imports: bool = False,
     exports: bool = False,
+    browser: bool = False,
 ) -> list[dict]:
     """All benchmark rows for the store at ``path``; each part says on standard error when it starts."""
     started = time.perf_counter()
@@ -686,9 +706,9 @@ def run_benchmark(
     if exports:
         part("exports")
         rows += export_benchmarks(path)
-    if pages or cold_start:
-        part("pages")
-        rows += page_benchmarks(path, repeat=max(5, repeat // 2), cold_start=cold_start)
+    if pages or cold_start or browser:
+        part("pages" + (", then the app and Datasette in Chromium" if cold_start or browser else ""))
+        rows += page_benchmarks(path, repeat=max(5, repeat // 2), cold_start=cold_start, pages=pages, browser=browser)
     part("done")
     with closing(connect(path, readonly=True)) as db:
         scale = round(db.execute("SELECT count(*) FROM lessons").fetchone()[0] / LESSONS_PER_SCALE, 2)

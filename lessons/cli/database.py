@@ -154,6 +154,7 @@ def cmd_bench(args) -> int:
         cold_start=args.cold_start,
         imports=args.imports,
         exports=args.exports,
+        **({"browser": True} if args.browser else {}),
     )
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -173,13 +174,17 @@ def bench_table(rows: list[dict]) -> list[dict]:
         goal = []
         if row.get("target_ms") is not None:
             goal.append(f"<= {row['target_ms']} ms")
+        if row.get("target_mb") is not None:
+            goal.append(f"<= {row['target_mb']} MB")
         if row.get("target_p95_ms") is not None:
             goal.append(f"p95 <= {row['target_p95_ms']} ms")
         if row.get("target_ratio") is not None:
             goal.append(f"<= {row['target_ratio']}x")
         shown.append(
             {
-                "operation": row["operation"], "n": row["n"], "median_ms": row["median_ms"], "p95_ms": row["p95_ms"],
+                "operation": row["operation"], "n": row["n"],
+                "median_ms": "" if row["median_ms"] is None else row["median_ms"],
+                "p95_ms": "" if row["p95_ms"] is None else row["p95_ms"],
                 "anchor_ms": "" if row.get("anchor_median_ms") is None else row["anchor_median_ms"],
                 "ratio": "" if row.get("ratio") is None else row["ratio"],
                 "target": ", ".join(goal), "met": {True: "yes", False: "NO"}.get(row.get("met"), ""),
@@ -198,6 +203,10 @@ def add_bench(sub, common) -> None:
     )
     p.add_argument("--imports", action="store_true", help="also time XLSX and CSV imports (about a minute)")
     p.add_argument("--exports", action="store_true", help="also time briefs, the roadmap and the bundle, once each")
+    p.add_argument(
+        "--browser", action="store_true",
+        help="also time in-app navigation in Chromium (each sidebar click) beside Datasette's page loads",
+    )  # fmt: skip
     p.add_argument(
         "--workshop-load", type=int, metavar="N",
         help="instead: start the app and send N simulated participants into one workshop through the real server",
