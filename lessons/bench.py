@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -713,3 +714,65 @@ def run_benchmark(
     with closing(connect(path, readonly=True)) as db:
         scale = round(db.execute("SELECT count(*) FROM lessons").fetchone()[0] / LESSONS_PER_SCALE, 2)
     return complete(rows, scale)
+
+
+#: The scales ``bench --growth`` times, and its rule: an operation grows faster than the data when its median grows
+#: more than this many times the data's own growth from scale 1 to scale 10.
+GROWTH_SCALES = (0.2, 1, 2, 10)
+GROWTH_SLACK = 1.5
+
+
+def bench_dir() -> Path:
+    """Return the folder of the benchmark's stores: ``$BENCH_DIR``, else ``$TMPDIR/cross-pilot-lessons-bench``."""
+    return Path(os.environ.get("BENCH_DIR") or Path(os.environ.get("TMPDIR") or "/tmp") / "cross-pilot-lessons-bench")
+
+
+def synthetic_store(folder: str | Path, scale: float, *, say=print) -> Path:
+    """Return the synthetic store of ``scale`` in ``folder`` (``bench-SCALE.db``), made unless it is there already.
+
+    It is made with ``python -m lessons synth``, as ``make bench`` makes its stores.
+    """
+    path = Path(folder) / f"bench-{scale:g}.db"
+    if path.exists():
+        with closing(connect(path, readonly=True)) as db:
+            lessons = db.execute("SELECT count(*) FROM lessons").fetchone()[0]
+        if abs(lessons - scale * LESSONS_PER_SCALE) <= 0.05 * scale * LESSONS_PER_SCALE:
+            return path
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    say(f"building the scale-{scale:g} store {path} (python -m lessons synth)")
+    command = [sys.executable, "-m", "lessons", "synth", "--scale", f"{scale:g}", "--db", str(path), "--replace"]
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR))
+    subprocess.run(command, cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
+    return path
+
+
+def growth_benchmark(folder: str | Path, scales=GROWTH_SCALES, repeat: int = 10, *, say=print) -> list[dict]:
+    """Time the store benchmarks on synthetic stores of each scale and say how each operation grows with the data.
+
+    One row per operation: its median at each scale (``median_ms_at``), the data's growth (lessons) and the
+    operation's growth from scale 1 to the largest scale, and ``faster`` when the operation grew more than
+    :data:`GROWTH_SLACK` times the data's growth (that is, faster than linear, with room for noise).
+    """
+    found = {}
+    lessons = {}
+    for scale in scales:
+        path = synthetic_store(folder, scale, say=say)
+        say(f"store benchmarks at scale {scale:g}")
+        with closing(connect(path, readonly=True)) as db:
+            lessons[scale] = db.execute("SELECT count(*) FROM lessons").fetchone()[0]
+        found[scale] = store_benchmarks(path, repeat)
+    base = 1 if 1 in scales else scales[0]
+    top = max(scales)
+    data_growth = lessons[top] / lessons[base]
+    rows = []
+    for at_scale in zip(*(found[scale] for scale in scales)):  # the same operations in the same order at every scale
+        name = at_scale[-1]["operation"].split(";")[0]
+        name = re.sub(r":? [\d.]+x the anchor", "", re.sub(r"(all )?[\d,]+ lessons", "all lessons", name))
+        medians = {f"{scale:g}": row["median_ms"] for scale, row in zip(scales, at_scale)}
+        low, high = medians[f"{base:g}"], medians[f"{top:g}"]
+        growth = round(high / low, 2) if low > 0 else None
+        rows.append({
+            "operation": name, "median_ms_at": medians, "data_growth": round(data_growth, 2), "growth": growth,
+            "faster": growth is not None and growth > GROWTH_SLACK * data_growth,
+        })  # fmt: skip
+    return rows
