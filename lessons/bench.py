@@ -449,32 +449,56 @@ def import_benchmarks(workdir: str | Path, *, xlsx_rows: int = 10_000, csv_rows:
     target = workdir / "import-csv.db"
     shutil.copy(base, target)
     env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR))
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "lessons", "import", str(csv_path), "--pilot", "bench-pilot", "--db", str(target), "--quiet"],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    cli_ms = (time.perf_counter() - start) * 1000
-    if done.returncode != 0:
-        raise RuntimeError(f"the CLI import failed:\n{done.stderr[-2000:]}")
+    command = [sys.executable, "-m", "lessons", "import", str(csv_path), "--pilot", "bench-pilot", "--db", str(target),
+               "--quiet"]  # fmt: skip
+    cli_ms, cli_cpu, cli_mb = measured(command, env=env)
     floor_db = workdir / "floor.db"
-    start = time.perf_counter()
-    subprocess.run(
-        [str(Path(sys.executable).parent / "sqlite-utils"), "insert", str(floor_db), "lessons", str(csv_path), "--csv"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    floor_ms = (time.perf_counter() - start) * 1000
+    sqlite_utils = str(Path(sys.executable).parent / "sqlite-utils")
+    floor_ms, floor_cpu, floor_mb = measured([sqlite_utils, "insert", str(floor_db), "lessons", str(csv_path), "--csv"])
+    cpu_ratio = round(cli_cpu / floor_cpu, 2)
+    anchor = "sqlite-utils insert --csv of the same CSV into a bare table"
     return [
         summarise(f"import: {xlsx_rows:,}-lesson XLSX, in-process", [xlsx_ms]),
-        summarise(f"import: {csv_rows:,}-row lessons CSV, CLI", [cli_ms]),
-        summarise("floor: sqlite-utils insert of the same CSV", [floor_ms]),
-        {
-            "operation": "import: CLI / floor ratio",
-            "n": 1,
-            "median_ms": round(cli_ms / floor_ms, 2),
-            "p95_ms": round(cli_ms / floor_ms, 2),
+        summarise(f"anchor: {anchor}; {floor_cpu:,.1f} CPU-s, peak {floor_mb:,.0f} MB", [floor_ms])
+        | {"cpu_s": round(floor_cpu, 1), "peak_mb": round(floor_mb)},
+        summarise(f"import: {csv_rows:,}-row lessons CSV, CLI; {cli_cpu:,.1f} CPU-s ({cpu_ratio:g}x the anchor's), "
+                  f"peak {cli_mb:,.0f} MB", [cli_ms])
+        | {
+            "anchor": anchor, "anchor_median_ms": round(floor_ms, 2), "ratio": cpu_ratio,
+            "target_ratio": IMPORT_TARGET_RATIO, "target_mb": IMPORT_TARGET_MB, "cpu_s": round(cli_cpu, 1),
+            "peak_mb": round(cli_mb), "met": cpu_ratio <= IMPORT_TARGET_RATIO and cli_mb <= IMPORT_TARGET_MB,
         },
-    ]
+    ]  # fmt: skip
+
+
+#: Issue #18's targets for importing a 100,000-row CSV: CPU at most twice sqlite-utils's, peak memory.
+IMPORT_TARGET_RATIO, IMPORT_TARGET_MB = 2, 250
+
+
+def measured(command: list[str], *, env: dict | None = None) -> tuple[float, float, float]:
+    """Run ``command`` to its end; return its wall milliseconds, CPU seconds and peak resident MB.
+
+    The command runs under GNU ``time`` when installed, so its peak is its own: a child of this process would report
+    at least this process's own size (Linux keeps the resident high-water mark across ``fork`` and ``exec``). Raises
+    ``RuntimeError`` with the end of its error output when it fails.
+    """
+    import shutil
+    import tempfile
+
+    gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+    with tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile("r") as report:
+        wrapped = [gnu_time, "-f", "%U %S %M", "-o", report.name, *command] if gnu_time else command
+        start = time.perf_counter()
+        process = subprocess.Popen(wrapped, cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = (time.perf_counter() - start) * 1000
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{command[:4]} failed:\n{errors.read().decode(errors='replace')[-2000:]}")
+        if gnu_time:
+            user, system, kib = report.read().split()[-3:]
+            return wall, float(user) + float(system), int(kib) / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def vote_benchmarks(*, writers: int = 100, votes: int = 50, pause_ms: float = 100.0) -> list[dict]:
@@ -683,6 +707,7 @@ def run_benchmark(
     imports: bool = False,
     exports: bool = False,
     browser: bool = False,
+    anchors: bool = False,
 ) -> list[dict]:
     """All benchmark rows for the store at ``path``; each part says on standard error when it starts."""
     started = time.perf_counter()
@@ -696,6 +721,9 @@ def run_benchmark(
     rows += network_benchmarks(repeat)
     part("workshop analysis")
     rows += workshop_analysis_benchmarks()
+    if anchors:
+        part("workshop results beside red-dwarf, one thread each")
+        rows += red_dwarf_benchmark(bench_dir(), say=lambda text: part(text))
     part("vote writes, 100 concurrent writers")
     rows += vote_benchmarks()
     if imports:
@@ -776,3 +804,101 @@ def growth_benchmark(folder: str | Path, scales=GROWTH_SCALES, repeat: int = 10,
             "faster": growth is not None and growth > GROWTH_SLACK * data_growth,
         })  # fmt: skip
     return rows
+
+
+#: The anchor of the workshop results (issue #18): red-dwarf, the Pol.is algorithm in Python, in its own environment.
+RED_DWARF = "red-dwarf==0.4.0"
+RED_DWARF_TARGET_RATIO = 0.2
+#: One thread for every numeric library, in both processes.
+ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                     "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}  # fmt: skip
+_RED_DWARF_CHILD = """
+import json, statistics, sys, time
+from reddwarf.implementations.polis import run_pipeline
+votes = json.load(open(sys.argv[1]))
+run_pipeline(votes=votes, random_state=7)  # warm: imports and first-call costs
+samples = []
+for _ in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    run_pipeline(votes=votes, random_state=7)
+    samples.append((time.perf_counter() - start) * 1000)
+print(json.dumps(samples))
+"""
+
+
+def red_dwarf_python(folder: str | Path, *, say=print) -> Path:
+    """Return the Python of a virtual environment in ``folder`` holding red-dwarf, made (with pip) if missing.
+
+    red-dwarf's own pins may differ from this project's, so it never enters the project's environment. Raises
+    ``RuntimeError`` saying what to do when the environment cannot be made (no network, no pip).
+    """
+    venv = Path(folder) / "red-dwarf-venv"
+    python = venv / "bin" / "python"
+    check = [str(python), "-c", "import reddwarf.implementations.polis"]
+    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
+        return python
+    say(f"installing {RED_DWARF} into its own environment {venv} (once; needs the network)")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for step in ([sys.executable, "-m", "venv", str(venv)], [str(python), "-m", "pip", "install", "-q", RED_DWARF]):
+        done = subprocess.run(step, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"could not install {RED_DWARF} into {venv} ({' '.join(step[-3:])} failed):\n{done.stderr[-1500:]}\n"
+                f"Install it by hand: python -m venv {venv} && {python} -m pip install {RED_DWARF}"
+            )
+    return python
+
+
+def workshop_child(participants: int, statements: int, repeat: int) -> list[float]:
+    """Run in a one-thread process by :func:`red_dwarf_benchmark`: time ``analyse`` on the seeded vote matrix (ms)."""
+    from lessons.workshops import analysis as workshop_analysis
+
+    matrix, people, texts = workshop_analysis.synthetic_votes(participants, statements, camps=3, seed=7)
+    return _time(lambda: workshop_analysis.analyse(matrix, people, texts), repeat)
+
+
+def red_dwarf_benchmark(
+    folder: str | Path, *, participants: int = 500, statements: int = 200, repeat: int = 5, say=print
+) -> list[dict]:
+    """Time the workshop results beside red-dwarf's ``run_pipeline`` on the same seeded votes, both on one thread.
+
+    Ours: :func:`lessons.workshops.analysis.analyse` on the vote matrix (groups, consensus, divisive and uncertain
+    statements, per-group statistics). The anchor: red-dwarf 0.4.0's Pol.is pipeline (PCA, k-means with the group
+    count chosen by silhouette, representative and consensus statements) on the same votes as its list of vote
+    records, in its own environment (see :func:`red_dwarf_python`). Each is timed warm, in a fresh process with every
+    numeric library held to one thread. Target: at most a fifth of red-dwarf's time.
+    """
+    import tempfile
+
+    from lessons.workshops import analysis as workshop_analysis
+
+    python = red_dwarf_python(folder, say=say)
+    matrix, _, _ = workshop_analysis.synthetic_votes(participants, statements, camps=3, seed=7)
+    stacked = matrix.stack().dropna().reset_index()
+    votes = [
+        {"participant_id": int(p), "statement_id": int(s), "vote": int(v), "modified": 1_700_000_000_000 + i}
+        for i, (p, s, v) in enumerate(stacked.itertuples(index=False))
+    ]
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR), **ONE_THREAD)
+    with tempfile.TemporaryDirectory() as tmp:
+        votes_file = Path(tmp) / "votes.json"
+        votes_file.write_text(json.dumps(votes))
+        theirs = subprocess.run(
+            [str(python), "-c", _RED_DWARF_CHILD, str(votes_file), str(repeat)],
+            cwd=tmp, env={k: v for k, v in env.items() if k != "PYTHONPATH"}, capture_output=True, text=True,
+        )  # fmt: skip
+        if theirs.returncode != 0:
+            raise RuntimeError(f"red-dwarf's run_pipeline failed:\n{theirs.stderr[-2000:]}")
+    code = f"import json; from lessons.bench import workshop_child; print(json.dumps(workshop_child({participants}, {statements}, {repeat})))"
+    ours = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    if ours.returncode != 0:
+        raise RuntimeError(f"the workshop analysis failed:\n{ours.stderr[-2000:]}")
+    size = f"{participants:,} participants × {statements:,} statements, {len(votes):,} votes"
+    return [
+        against(
+            summarise(f"workshop: results of {size}, one thread", json.loads(ours.stdout.splitlines()[-1])),
+            "red-dwarf 0.4.0 run_pipeline (Pol.is: PCA, k-means, repness, consensus), one thread",
+            json.loads(theirs.stdout.splitlines()[-1]),
+            target_ratio=RED_DWARF_TARGET_RATIO,
+        )
+    ]

@@ -157,6 +157,7 @@ def cmd_bench(args) -> int:
         imports=args.imports,
         exports=args.exports,
         **({"browser": True} if args.browser else {}),
+        **({"anchors": True} if args.anchors else {}),
     )
     if args.json:
         print(json.dumps(rows, indent=2))
@@ -247,6 +248,11 @@ def add_bench(sub, common) -> None:
     )  # fmt: skip
     p.add_argument("--think", type=float, default=1.0, help="with --workshop-load: scale the 2-10 s think time")
     p.add_argument("--votes", type=int, default=30, help="with --workshop-load: votes per participant (default 30)")
+    p.add_argument(
+        "--anchors", action="store_true",
+        help="also time the workshop results beside red-dwarf's run_pipeline, one thread each (red-dwarf is installed "
+        "into its own environment in the bench folder on first use)",
+    )  # fmt: skip
     p.add_argument(
         "--growth", action="store_true",
         help="instead: time the store at scales 0.2, 1, 2 and 10 (made or reused in the bench folder) and flag any "
