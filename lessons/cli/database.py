@@ -221,7 +221,7 @@ def bench_table(rows: list[dict]) -> list[dict]:
                 "median_ms": "" if row["median_ms"] is None else row["median_ms"],
                 "p95_ms": "" if row["p95_ms"] is None else row["p95_ms"],
                 "anchor_ms": "" if row.get("anchor_median_ms") is None else row["anchor_median_ms"],
-                "ratio": "" if row.get("ratio") is None else row["ratio"],
+                "ratio": "" if row.get("ratio") is None else f"{row['ratio']:,.2f}",
                 "target": ", ".join(goal), "met": {True: "yes", False: "NO"}.get(row.get("met"), ""),
             }
         )  # fmt: skip
