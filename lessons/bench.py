@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -44,14 +45,16 @@ def summarise(operation: str, samples_ms: list[float]) -> dict:
 #: The keys of every row ``bench --json`` prints, in order.
 COLUMNS = (
     "operation", "scale", "n", "median_ms", "p95_ms", "anchor", "anchor_median_ms", "ratio", "target_ms",
-    "target_ratio", "met", "peak_mb", "cpu_s",
+    "target_p95_ms", "target_mb", "target_ratio", "met", "peak_mb", "cpu_s",
 )  # fmt: skip
 #: The anchor of the store's aggregates: what SQLite does fastest for a count (issue #18).
 GROUP_BY_ANCHOR = "raw SQLite: GROUP BY on a narrow covering index"
 FTS_ANCHOR = "raw SQLite: FTS5 best 20 with snippets"
 
 
-def against(row: dict, anchor: str, anchor_ms: list[float], *, target_ms=None, target_ratio=None) -> dict:
+def against(
+    row: dict, anchor: str, anchor_ms: list[float], *, target_ms=None, target_ratio=None, target_p95_ms=None
+) -> dict:
     """Add an anchor timed in the same run, the ratio of the medians, and the target the row is held to.
 
     >>> row = against(summarise("x", [4.0, 4.0]), "y", [2.0, 2.0], target_ratio=2)
@@ -61,19 +64,21 @@ def against(row: dict, anchor: str, anchor_ms: list[float], *, target_ms=None, t
     anchor_median = round(statistics.median(anchor_ms), 3)
     row |= {"anchor": anchor, "anchor_median_ms": anchor_median}
     row["ratio"] = round(row["median_ms"] / anchor_median, 2) if anchor_median > 0 else None
-    return target(row, target_ms=target_ms, target_ratio=target_ratio)
+    return target(row, target_ms=target_ms, target_ratio=target_ratio, target_p95_ms=target_p95_ms)
 
 
-def target(row: dict, *, target_ms=None, target_ratio=None) -> dict:
+def target(row: dict, *, target_ms=None, target_ratio=None, target_p95_ms=None) -> dict:
     """Hold a row to a target and say whether it meets it.
 
-    The median must be at most ``target_ms`` and/or the ratio to the anchor at most ``target_ratio``; ``met`` is
-    None when the row has neither.
+    The median must be at most ``target_ms``, the 95th percentile at most ``target_p95_ms`` and/or the ratio to the
+    anchor at most ``target_ratio``; ``met`` is None when the row has none of them.
     """
-    row |= {"target_ms": target_ms, "target_ratio": target_ratio}
+    row |= {"target_ms": target_ms, "target_p95_ms": target_p95_ms, "target_ratio": target_ratio}
     checks = []
     if target_ms is not None:
         checks.append(row["median_ms"] <= target_ms)
+    if target_p95_ms is not None:
+        checks.append(row["p95_ms"] <= target_p95_ms)
     if target_ratio is not None and row.get("ratio") is not None:
         checks.append(row["ratio"] <= target_ratio)
     row["met"] = all(checks) if checks else None
@@ -334,15 +339,54 @@ def network_benchmarks(repeat: int = 20, *, actors: int = 2000, ties: int = 10_0
     ]
 
 
-def page_benchmarks(path: str | Path, repeat: int = 10, cold_start: bool = False) -> list[dict]:
-    """Run ``components.page_bench`` in a child process and return its rows (AppTest page runs, cold start)."""
+#: The account the page benchmark signs in as (made in the benchmark's store, with a random password nobody knows).
+BENCH_ADMIN = "bench-admin"
+
+
+def bench_admin(path: str | Path) -> tuple[int, str | None]:
+    """Return the id of the benchmark's administrator in the store at ``path`` (made once) and a workshop code."""
+    import secrets
+
+    from lessons.accounts import add_user
+    from lessons.permissions import cli_actor
+
+    with closing(connect(path)) as db:
+        found = db.execute("SELECT id FROM users WHERE username = ?", [BENCH_ADMIN]).fetchone()
+        user_id = found[0] if found else add_user(db, cli_actor(), BENCH_ADMIN, secrets.token_urlsafe(24), role="admin")
+        workshop = db.execute("SELECT code FROM workshops ORDER BY id LIMIT 1").fetchone()
+    return user_id, workshop[0] if workshop else None
+
+
+def largest_tables(path: str | Path, n: int) -> list[str]:
+    """Up to ``n`` of the store's tables, the largest first (no full-text index or SQLite internal tables)."""
+    with closing(connect(path, readonly=True)) as db:
+        names = [t for t in db.table_names() if not t.startswith(("sqlite_", "_")) and "_fts" not in t]
+        sizes = {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in names}
+    return sorted(names, key=lambda t: (-sizes[t], t))[:n]
+
+
+def page_benchmarks(
+    path: str | Path, repeat: int = 10, cold_start: bool = False, *, pages: bool = True, browser: bool = False
+) -> list[dict]:
+    """Run ``components.page_bench`` in a child process and return its rows.
+
+    ``pages``: every page's warm AppTest run beside an empty page; ``cold_start``: process start to a rendered
+    Overview and the server's memory after every page, beside Datasette on the same store; ``browser``: also each
+    sidebar click to the page rendered in Chromium, beside Datasette's table page loads.
+    """
+    from lessons.accounts import actor_for, start_session
     from lessons.synthesis.refresh import bring_up_to_date
 
     bring_up_to_date(path)  # as after the background analysis: the pages read it and never wait
+    user_id, workshop = bench_admin(path)
     command = [sys.executable, "-m", "components.page_bench", "--db", str(path), "--repeat", str(repeat)]
-    if cold_start:
-        command.append("--cold-start")
+    command += ["--user-id", str(user_id)] + (["--workshop", workshop] if workshop else [])
+    command += [flag for flag, on in (("--cold-start", cold_start), ("--browser", browser), ("--no-pages", not pages))
+                if on]  # fmt: skip
     env = dict(os.environ, LESSONS_DB=str(path), PYTHONPATH=str(PROJECT_DIR))
+    if cold_start or browser:  # the browser signs in by the session cookie, so the Manage pages show their work
+        with closing(connect(path)) as db:
+            env["LESSONS_BENCH_SESSION"] = start_session(db, actor_for(db, user_id))
     result = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=1800)
     if result.returncode != 0:
         raise RuntimeError(f"page benchmark failed:\n{result.stderr[-2000:]}")
@@ -437,32 +481,56 @@ def import_benchmarks(workdir: str | Path, *, xlsx_rows: int = 10_000, csv_rows:
     target = workdir / "import-csv.db"
     shutil.copy(base, target)
     env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR))
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "lessons", "import", str(csv_path), "--pilot", "bench-pilot", "--db", str(target), "--quiet"],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    cli_ms = (time.perf_counter() - start) * 1000
-    if done.returncode != 0:
-        raise RuntimeError(f"the CLI import failed:\n{done.stderr[-2000:]}")
+    command = [sys.executable, "-m", "lessons", "import", str(csv_path), "--pilot", "bench-pilot", "--db", str(target),
+               "--quiet"]  # fmt: skip
+    cli_ms, cli_cpu, cli_mb = measured(command, env=env)
     floor_db = workdir / "floor.db"
-    start = time.perf_counter()
-    subprocess.run(
-        [str(Path(sys.executable).parent / "sqlite-utils"), "insert", str(floor_db), "lessons", str(csv_path), "--csv"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    floor_ms = (time.perf_counter() - start) * 1000
+    sqlite_utils = str(Path(sys.executable).parent / "sqlite-utils")
+    floor_ms, floor_cpu, floor_mb = measured([sqlite_utils, "insert", str(floor_db), "lessons", str(csv_path), "--csv"])
+    cpu_ratio = round(cli_cpu / floor_cpu, 2)
+    anchor = "sqlite-utils insert --csv of the same CSV into a bare table"
     return [
         summarise(f"import: {xlsx_rows:,}-lesson XLSX, in-process", [xlsx_ms]),
-        summarise(f"import: {csv_rows:,}-row lessons CSV, CLI", [cli_ms]),
-        summarise("floor: sqlite-utils insert of the same CSV", [floor_ms]),
-        {
-            "operation": "import: CLI / floor ratio",
-            "n": 1,
-            "median_ms": round(cli_ms / floor_ms, 2),
-            "p95_ms": round(cli_ms / floor_ms, 2),
+        summarise(f"anchor: {anchor}; {floor_cpu:,.1f} CPU-s, peak {floor_mb:,.0f} MB", [floor_ms])
+        | {"cpu_s": round(floor_cpu, 1), "peak_mb": round(floor_mb)},
+        summarise(f"import: {csv_rows:,}-row lessons CSV, CLI; {cli_cpu:,.1f} CPU-s ({cpu_ratio:g}x the anchor's), "
+                  f"peak {cli_mb:,.0f} MB", [cli_ms])
+        | {
+            "anchor": anchor, "anchor_median_ms": round(floor_ms, 2), "ratio": cpu_ratio,
+            "target_ratio": IMPORT_TARGET_RATIO, "target_mb": IMPORT_TARGET_MB, "cpu_s": round(cli_cpu, 1),
+            "peak_mb": round(cli_mb), "met": cpu_ratio <= IMPORT_TARGET_RATIO and cli_mb <= IMPORT_TARGET_MB,
         },
-    ]
+    ]  # fmt: skip
+
+
+#: Issue #18's targets for importing a 100,000-row CSV: CPU at most twice sqlite-utils's, peak memory.
+IMPORT_TARGET_RATIO, IMPORT_TARGET_MB = 2, 250
+
+
+def measured(command: list[str], *, env: dict | None = None) -> tuple[float, float, float]:
+    """Run ``command`` to its end; return its wall milliseconds, CPU seconds and peak resident MB.
+
+    The command runs under GNU ``time`` when installed, so its peak is its own: a child of this process would report
+    at least this process's own size (Linux keeps the resident high-water mark across ``fork`` and ``exec``). Raises
+    ``RuntimeError`` with the end of its error output when it fails.
+    """
+    import shutil
+    import tempfile
+
+    gnu_time = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
+    with tempfile.TemporaryFile() as errors, tempfile.NamedTemporaryFile("r") as report:
+        wrapped = [gnu_time, "-f", "%U %S %M", "-o", report.name, *command] if gnu_time else command
+        start = time.perf_counter()
+        process = subprocess.Popen(wrapped, cwd=PROJECT_DIR, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = (time.perf_counter() - start) * 1000
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{command[:4]} failed:\n{errors.read().decode(errors='replace')[-2000:]}")
+        if gnu_time:
+            user, system, kib = report.read().split()[-3:]
+            return wall, float(user) + float(system), int(kib) / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def vote_benchmarks(*, writers: int = 100, votes: int = 50, pause_ms: float = 100.0) -> list[dict]:
@@ -670,6 +738,8 @@ def run_benchmark(
     cold_start: bool = False,
     imports: bool = False,
     exports: bool = False,
+    browser: bool = False,
+    anchors: bool = False,
 ) -> list[dict]:
     """All benchmark rows for the store at ``path``; each part says on standard error when it starts."""
     started = time.perf_counter()
@@ -683,6 +753,9 @@ def run_benchmark(
     rows += network_benchmarks(repeat)
     part("workshop analysis")
     rows += workshop_analysis_benchmarks()
+    if anchors:
+        part("workshop results beside red-dwarf, one thread each")
+        rows += red_dwarf_benchmark(bench_dir(), say=lambda text: part(text))
     part("vote writes, 100 concurrent writers")
     rows += vote_benchmarks()
     if imports:
@@ -694,10 +767,170 @@ def run_benchmark(
     if exports:
         part("exports")
         rows += export_benchmarks(path)
-    if pages or cold_start:
-        part("pages")
-        rows += page_benchmarks(path, repeat=max(5, repeat // 2), cold_start=cold_start)
+    if pages or cold_start or browser:
+        part("pages" + (", then the app and Datasette in Chromium" if cold_start or browser else ""))
+        rows += page_benchmarks(path, repeat=max(5, repeat // 2), cold_start=cold_start, pages=pages, browser=browser)
     part("done")
     with closing(connect(path, readonly=True)) as db:
         scale = round(db.execute("SELECT count(*) FROM lessons").fetchone()[0] / LESSONS_PER_SCALE, 2)
     return complete(rows, scale)
+
+
+#: The scales ``bench --growth`` times, and its rule: an operation grows faster than the data when its median grows
+#: more than this many times the data's own growth from scale 1 to scale 10.
+GROWTH_SCALES = (0.2, 1, 2, 10)
+GROWTH_SLACK = 1.5
+
+
+def bench_dir() -> Path:
+    """Return the folder of the benchmark's stores: ``$BENCH_DIR``, else ``$TMPDIR/cross-pilot-lessons-bench``."""
+    return Path(os.environ.get("BENCH_DIR") or Path(os.environ.get("TMPDIR") or "/tmp") / "cross-pilot-lessons-bench")
+
+
+def synthetic_store(folder: str | Path, scale: float, *, say=print) -> Path:
+    """Return the synthetic store of ``scale`` in ``folder`` (``bench-SCALE.db``), made unless it is there already.
+
+    It is made with ``python -m lessons synth``, as ``make bench`` makes its stores.
+    """
+    path = Path(folder) / f"bench-{scale:g}.db"
+    if path.exists():
+        with closing(connect(path, readonly=True)) as db:
+            lessons = db.execute("SELECT count(*) FROM lessons").fetchone()[0]
+        if abs(lessons - scale * LESSONS_PER_SCALE) <= 0.05 * scale * LESSONS_PER_SCALE:
+            return path
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    say(f"building the scale-{scale:g} store {path} (python -m lessons synth)")
+    command = [sys.executable, "-m", "lessons", "synth", "--scale", f"{scale:g}", "--db", str(path), "--replace"]
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR))
+    subprocess.run(command, cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
+    return path
+
+
+def growth_benchmark(folder: str | Path, scales=GROWTH_SCALES, repeat: int = 10, *, say=print) -> list[dict]:
+    """Time the store benchmarks on synthetic stores of each scale and say how each operation grows with the data.
+
+    One row per operation: its median at each scale (``median_ms_at``), the data's growth (lessons) and the
+    operation's growth from scale 1 to the largest scale, and ``faster`` when the operation grew more than
+    :data:`GROWTH_SLACK` times the data's growth (that is, faster than linear, with room for noise).
+    """
+    found = {}
+    lessons = {}
+    for scale in scales:
+        path = synthetic_store(folder, scale, say=say)
+        say(f"store benchmarks at scale {scale:g}")
+        with closing(connect(path, readonly=True)) as db:
+            lessons[scale] = db.execute("SELECT count(*) FROM lessons").fetchone()[0]
+        found[scale] = store_benchmarks(path, repeat)
+    base = 1 if 1 in scales else scales[0]
+    top = max(scales)
+    data_growth = lessons[top] / lessons[base]
+    rows = []
+    for at_scale in zip(*(found[scale] for scale in scales)):  # the same operations in the same order at every scale
+        name = at_scale[-1]["operation"].split(";")[0]
+        name = re.sub(r":? [\d.]+x the anchor", "", re.sub(r"(all )?[\d,]+ lessons", "all lessons", name))
+        medians = {f"{scale:g}": row["median_ms"] for scale, row in zip(scales, at_scale)}
+        low, high = medians[f"{base:g}"], medians[f"{top:g}"]
+        growth = round(high / low, 2) if low > 0 else None
+        rows.append({
+            "operation": name, "median_ms_at": medians, "data_growth": round(data_growth, 2), "growth": growth,
+            "faster": growth is not None and growth > GROWTH_SLACK * data_growth,
+        })  # fmt: skip
+    return rows
+
+
+#: The anchor of the workshop results (issue #18): red-dwarf, the Pol.is algorithm in Python, in its own environment.
+RED_DWARF = "red-dwarf==0.4.0"
+RED_DWARF_TARGET_RATIO = 0.2
+#: One thread for every numeric library, in both processes.
+ONE_THREAD = {name: "1" for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                     "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")}  # fmt: skip
+_RED_DWARF_CHILD = """
+import json, statistics, sys, time
+from reddwarf.implementations.polis import run_pipeline
+votes = json.load(open(sys.argv[1]))
+run_pipeline(votes=votes, random_state=7)  # warm: imports and first-call costs
+samples = []
+for _ in range(int(sys.argv[2])):
+    start = time.perf_counter()
+    run_pipeline(votes=votes, random_state=7)
+    samples.append((time.perf_counter() - start) * 1000)
+print(json.dumps(samples))
+"""
+
+
+def red_dwarf_python(folder: str | Path, *, say=print) -> Path:
+    """Return the Python of a virtual environment in ``folder`` holding red-dwarf, made (with pip) if missing.
+
+    red-dwarf's own pins may differ from this project's, so it never enters the project's environment. Raises
+    ``RuntimeError`` saying what to do when the environment cannot be made (no network, no pip).
+    """
+    venv = Path(folder) / "red-dwarf-venv"
+    python = venv / "bin" / "python"
+    check = [str(python), "-c", "import reddwarf.implementations.polis"]
+    if python.exists() and subprocess.run(check, capture_output=True).returncode == 0:
+        return python
+    say(f"installing {RED_DWARF} into its own environment {venv} (once; needs the network)")
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for step in ([sys.executable, "-m", "venv", str(venv)], [str(python), "-m", "pip", "install", "-q", RED_DWARF]):
+        done = subprocess.run(step, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"could not install {RED_DWARF} into {venv} ({' '.join(step[-3:])} failed):\n{done.stderr[-1500:]}\n"
+                f"Install it by hand: python -m venv {venv} && {python} -m pip install {RED_DWARF}"
+            )
+    return python
+
+
+def workshop_child(participants: int, statements: int, repeat: int) -> list[float]:
+    """Run in a one-thread process by :func:`red_dwarf_benchmark`: time ``analyse`` on the seeded vote matrix (ms)."""
+    from lessons.workshops import analysis as workshop_analysis
+
+    matrix, people, texts = workshop_analysis.synthetic_votes(participants, statements, camps=3, seed=7)
+    return _time(lambda: workshop_analysis.analyse(matrix, people, texts), repeat)
+
+
+def red_dwarf_benchmark(
+    folder: str | Path, *, participants: int = 500, statements: int = 200, repeat: int = 5, say=print
+) -> list[dict]:
+    """Time the workshop results beside red-dwarf's ``run_pipeline`` on the same seeded votes, both on one thread.
+
+    Ours: :func:`lessons.workshops.analysis.analyse` on the vote matrix (groups, consensus, divisive and uncertain
+    statements, per-group statistics). The anchor: red-dwarf 0.4.0's Pol.is pipeline (PCA, k-means with the group
+    count chosen by silhouette, representative and consensus statements) on the same votes as its list of vote
+    records, in its own environment (see :func:`red_dwarf_python`). Each is timed warm, in a fresh process with every
+    numeric library held to one thread. Target: at most a fifth of red-dwarf's time.
+    """
+    import tempfile
+
+    from lessons.workshops import analysis as workshop_analysis
+
+    python = red_dwarf_python(folder, say=say)
+    matrix, _, _ = workshop_analysis.synthetic_votes(participants, statements, camps=3, seed=7)
+    stacked = matrix.stack().dropna().reset_index()
+    votes = [
+        {"participant_id": int(p), "statement_id": int(s), "vote": int(v), "modified": 1_700_000_000_000 + i}
+        for i, (p, s, v) in enumerate(stacked.itertuples(index=False))
+    ]
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_DIR), **ONE_THREAD)
+    with tempfile.TemporaryDirectory() as tmp:
+        votes_file = Path(tmp) / "votes.json"
+        votes_file.write_text(json.dumps(votes))
+        theirs = subprocess.run(
+            [str(python), "-c", _RED_DWARF_CHILD, str(votes_file), str(repeat)],
+            cwd=tmp, env={k: v for k, v in env.items() if k != "PYTHONPATH"}, capture_output=True, text=True,
+        )  # fmt: skip
+        if theirs.returncode != 0:
+            raise RuntimeError(f"red-dwarf's run_pipeline failed:\n{theirs.stderr[-2000:]}")
+    code = f"import json; from lessons.bench import workshop_child; print(json.dumps(workshop_child({participants}, {statements}, {repeat})))"
+    ours = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    if ours.returncode != 0:
+        raise RuntimeError(f"the workshop analysis failed:\n{ours.stderr[-2000:]}")
+    size = f"{participants:,} participants × {statements:,} statements, {len(votes):,} votes"
+    return [
+        against(
+            summarise(f"workshop: results of {size}, one thread", json.loads(ours.stdout.splitlines()[-1])),
+            "red-dwarf 0.4.0 run_pipeline (Pol.is: PCA, k-means, repness, consensus), one thread",
+            json.loads(theirs.stdout.splitlines()[-1]),
+            target_ratio=RED_DWARF_TARGET_RATIO,
+        )
+    ]

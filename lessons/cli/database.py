@@ -143,6 +143,8 @@ def cmd_bench(args) -> int:
                     "max_ms", "server_peak_mb"]  # fmt: skip
             print_table([{"measure": k, "value": report.get(k)} for k in keys], ["measure", "value"])
         return EXIT_OK if not report.get("errors") and report.get("votes_stored") == report.get("votes_sent") else 1
+    if args.growth:
+        return bench_growth(args)
     path = resolve_db_path(args.db)
     if not path.exists():
         print(f"No database at {path}; make one with `python -m lessons synth --scale 1 --db {path}`.", file=sys.stderr)
@@ -154,11 +156,45 @@ def cmd_bench(args) -> int:
         cold_start=args.cold_start,
         imports=args.imports,
         exports=args.exports,
+        **({"browser": True} if args.browser else {}),
+        **({"anchors": True} if args.anchors else {}),
     )
     if args.json:
         print(json.dumps(rows, indent=2))
     else:
         print_table(bench_table(rows), list(BENCH_TABLE))
+    return EXIT_OK
+
+
+def bench_growth(args) -> int:
+    """Run ``bench --growth``: the store benchmarks at several scales, and which operations outgrow the data."""
+    from lessons.bench import GROWTH_SCALES, GROWTH_SLACK, bench_dir, growth_benchmark
+
+    scales = [float(s) for s in args.scales.split(",")] if args.scales else list(GROWTH_SCALES)
+    folder = Path(args.bench_dir) if args.bench_dir else bench_dir()
+
+    def say(text: str) -> None:
+        print(f"[bench --growth] {text}", file=sys.stderr, flush=True)
+
+    rows = growth_benchmark(folder, scales, repeat=args.repeat, say=say)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    top, base = f"{max(scales):g}", f"{1 if 1 in scales else scales[0]:g}"
+    columns = [*(f"ms@{s:g}" for s in scales), f"growth {base}->{top}", "data", "flag"]
+    print_table(
+        [
+            {"operation": r["operation"], **{f"ms@{k}": v for k, v in r["median_ms_at"].items()},
+             f"growth {base}->{top}": "" if r["growth"] is None else f"{r['growth']:.1f}x",
+             "data": f"{r['data_growth']:.1f}x", "flag": "grows faster than the data" if r["faster"] else ""}
+            for r in rows
+        ],
+        ["operation", *columns],
+    )  # fmt: skip
+    print(
+        f"\nRule: an operation grows faster than the data when its median from scale {base} to scale {top} grows more "
+        f"than {GROWTH_SLACK:g} x the data's growth (lessons); medians in ms, store of each scale in {folder}."
+    )
     return EXIT_OK
 
 
@@ -173,13 +209,19 @@ def bench_table(rows: list[dict]) -> list[dict]:
         goal = []
         if row.get("target_ms") is not None:
             goal.append(f"<= {row['target_ms']} ms")
+        if row.get("target_mb") is not None:
+            goal.append(f"<= {row['target_mb']} MB")
+        if row.get("target_p95_ms") is not None:
+            goal.append(f"p95 <= {row['target_p95_ms']} ms")
         if row.get("target_ratio") is not None:
             goal.append(f"<= {row['target_ratio']}x")
         shown.append(
             {
-                "operation": row["operation"], "n": row["n"], "median_ms": row["median_ms"], "p95_ms": row["p95_ms"],
+                "operation": row["operation"], "n": row["n"],
+                "median_ms": "" if row["median_ms"] is None else row["median_ms"],
+                "p95_ms": "" if row["p95_ms"] is None else row["p95_ms"],
                 "anchor_ms": "" if row.get("anchor_median_ms") is None else row["anchor_median_ms"],
-                "ratio": "" if row.get("ratio") is None else row["ratio"],
+                "ratio": "" if row.get("ratio") is None else f"{row['ratio']:,.2f}",
                 "target": ", ".join(goal), "met": {True: "yes", False: "NO"}.get(row.get("met"), ""),
             }
         )  # fmt: skip
@@ -197,10 +239,28 @@ def add_bench(sub, common) -> None:
     p.add_argument("--imports", action="store_true", help="also time XLSX and CSV imports (about a minute)")
     p.add_argument("--exports", action="store_true", help="also time briefs, the roadmap and the bundle, once each")
     p.add_argument(
+        "--browser", action="store_true",
+        help="also time in-app navigation in Chromium (each sidebar click) beside Datasette's page loads",
+    )  # fmt: skip
+    p.add_argument(
         "--workshop-load", type=int, metavar="N",
         help="instead: start the app and send N simulated participants into one workshop through the real server",
     )  # fmt: skip
     p.add_argument("--think", type=float, default=1.0, help="with --workshop-load: scale the 2-10 s think time")
     p.add_argument("--votes", type=int, default=30, help="with --workshop-load: votes per participant (default 30)")
+    p.add_argument(
+        "--anchors", action="store_true",
+        help="also time the workshop results beside red-dwarf's run_pipeline, one thread each (red-dwarf is installed "
+        "into its own environment in the bench folder on first use)",
+    )  # fmt: skip
+    p.add_argument(
+        "--growth", action="store_true",
+        help="instead: time the store at scales 0.2, 1, 2 and 10 (made or reused in the bench folder) and flag any "
+        "operation that grows faster than the data",
+    )  # fmt: skip
+    p.add_argument("--scales", help="with --growth: the scales, comma-separated (default 0.2,1,2,10)")
+    p.add_argument(
+        "--bench-dir", help="with --growth: the folder of the stores (default $BENCH_DIR, else the make bench folder)"
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_bench)

@@ -41,7 +41,8 @@ def row_image(db: Database, table: str, row_id: int) -> dict | None:
 def write_row(db: Database, table: str, image: dict, *, row_id: int | None = None) -> int:
     """Insert (row_id None) or overwrite a row from an image; lessons' themes and groups come along."""
     columns = {k: v for k, v in image.items() if not k.startswith("_")}
-    if row_id is None:
+    new = row_id is None
+    if new:
         names = list(columns)
         row_id = db.execute(
             f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", list(columns.values())
@@ -53,8 +54,9 @@ def write_row(db: Database, table: str, image: dict, *, row_id: int | None = Non
             [*columns.values(), row_id],
         )
     if table == "lessons" and "_themes" in image:
-        db.execute("DELETE FROM lesson_themes WHERE lesson_id = ?", [row_id])
-        db.execute("DELETE FROM lesson_groups WHERE lesson_id = ?", [row_id])
+        if not new or "id" in columns:  # a row just given a new id has no links yet
+            db.execute("DELETE FROM lesson_themes WHERE lesson_id = ?", [row_id])
+            db.execute("DELETE FROM lesson_groups WHERE lesson_id = ?", [row_id])
         db.conn.executemany(
             "INSERT INTO lesson_themes (lesson_id, theme_id) VALUES (?, ?)", [(row_id, t) for t in image["_themes"]]
         )

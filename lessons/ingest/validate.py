@@ -66,6 +66,7 @@ class Prepared:
     models: Any = None  # lessons.ingest.model_sheets.ModelRows: the checked rows of the model sheets
     refused: dict[str, set[str]] = field(default_factory=dict)  # pilot -> keys of stakeholder rows refused
     unread: set[str] = field(default_factory=set)  # tables of sheets refused whole (a column missing)
+    recodes: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict, repr=False)  # read once per field
 
     @property
     def errors(self) -> list[Problem]:
@@ -215,7 +216,9 @@ def _check_row(
                     "Check it is what you meant; downloads neutralise it.",
                     "warning",
                 )
-        recode = recodes(options, sheet.name, f.name)
+        recode = prepared.recodes.get((sheet.name, f.name))
+        if recode is None:
+            recode = prepared.recodes[sheet.name, f.name] = recodes(options, sheet.name, f.name)
         if f.kind == "vocab" or (f.kind == "text" and recode):
             text = _recoded(text, recode)
         if text in ("", None):

@@ -17,6 +17,7 @@ MAX_MATCH_LENGTH = 500  # longer values are refused by Vocabulary.match without 
 SUGGEST_RATIO = 0.8
 SUGGEST_PREFIX = 4
 SHOWN_LISTED = 8
+MATCHES_KEPT = 4096  # distinct values whose match a vocabulary remembers
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class Vocabulary:
             more = len(self._codes) - SHOWN_LISTED
             hint = f"Use one of: {listed}" + (f" (or one of {more} more)." if more > 0 else ".")
         self.hint = hint
+        self._matched: dict[str, Match] = {}
 
     @property
     def codes(self) -> list[str]:
@@ -152,6 +154,16 @@ class Vocabulary:
         >>> phases.match("").message
         'No co-creation phase given.'
         """
+        if isinstance(value, str):  # a file repeats the same few values on every row: each is matched once
+            found = self._matched.get(value)
+            if found is None:
+                found = self._match(value)
+                if len(self._matched) < MATCHES_KEPT:
+                    self._matched[value] = found
+            return found
+        return self._match(value)
+
+    def _match(self, value) -> Match:
         if _blank(value):
             return Match(None, None, f"No {self.noun} given.")
         text = str(value)
