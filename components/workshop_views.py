@@ -31,7 +31,7 @@ NOT_RECORDED = "—"
 SOURCE_LABELS = {
     "lesson": "from a lesson",
     "element": "from a governance model",
-    "free": "written by the facilitator",
+    "free": "written for this workshop",  # by the facilitator, or a comment imported from Pol.is
     "participant": "suggested by a participant",
 }
 #: A participant who gave no sector, as the stakeholder tables name them.

@@ -12,7 +12,7 @@ from tests.payloads import RAW_MARKERS, payload_store
 from tests.test_pages import REGISTERED
 
 #: Proto fields that are not rendered as Markdown: plain widget values and options, chart specs (Vega draws text
-#: as text), data, ids, icons the code sets.
+#: as text), data, ids, icons the code sets, the text of a code block.
 PLAIN_FIELDS = {
     "default",
     "value",
@@ -26,6 +26,7 @@ PLAIN_FIELDS = {
     "url",
     "page",
     "icon",
+    "code_text",  # st.code shows its text verbatim in a code block (a lesson's link and citation to copy)
 }
 #: Elements whose options are plain text (radio options are Markdown, so they are checked).
 PLAIN_OPTIONS = {"selectbox", "multiselect"}

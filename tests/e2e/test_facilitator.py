@@ -9,14 +9,14 @@ from playwright.sync_api import expect
 
 from components import browser
 from lessons import workshops
-from lessons.store import open_store
+from lessons.store import connect, open_store
 from tests.e2e.conftest import SCREENSHOTS, fill_sign_in
 
 STATEMENTS = ("Pilots should publish what they learned.", "Budgets should follow what residents ask for.")
 
 
 def keys_in_order(path, code) -> list[str]:
-    with open_store(path) as db:
+    with connect(path, readonly=True) as db:  # a reader: never waits for the server's write lock
         return [s["key"] for s in workshops.statements(db, code)]
 
 
@@ -63,8 +63,8 @@ def test_a_facilitator_prepares_opens_and_projects_a_workshop(chrome, app_url):
     up.focus()
     page.keyboard.press("Enter")
     browser.wait_rendered(page)
-    expect(page.get_by_text(re.compile(r"S0\d \(written by the facilitator\)")).first).to_contain_text(
-        "S02 (written by the facilitator) Budgets"
+    expect(page.get_by_text(re.compile(r"S0\d \(written for this workshop\)")).first).to_contain_text(
+        "S02 (written for this workshop) Budgets"
     )
     assert keys_in_order(app_url.db_path, code) == ["S02", "S01"]
     SCREENSHOTS.mkdir(exist_ok=True)
@@ -74,7 +74,7 @@ def test_a_facilitator_prepares_opens_and_projects_a_workshop(chrome, app_url):
     page.get_by_role("button", name="Open for voting").click()
     browser.wait_rendered(page)
     expect(page.get_by_text("can join and vote on its 2 statements")).to_be_visible()
-    with open_store(app_url.db_path) as db:
+    with connect(app_url.db_path, readonly=True) as db:
         assert workshops.workshop_by_code(db, code)["status"] == "draft"
     page.screenshot(path=str(SCREENSHOTS / "41-facilitator-confirm-open.png"), full_page=True)
     page.get_by_role("button", name="Yes, open for voting").click()

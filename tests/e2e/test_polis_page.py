@@ -98,7 +98,9 @@ def test_a_facilitator_imports_a_polis_export_and_downloads_one(chrome, app_url,
 
     # the statements came across under their Pol.is comment ids
     page.get_by_role("tab", name="Statements").click()
-    expect(page.get_by_text(re.compile(r"P35 \(free\) Eliminate bias - wider background check"))).to_be_visible()
+    expect(
+        page.get_by_text(re.compile(r"P35 \(written for this workshop\) Eliminate bias - wider background check"))
+    ).to_be_visible()
     expect(page.get_by_text("This workshop is no longer a draft")).to_be_visible()  # closed, never "opened" here
 
     # export in Pol.is's format from the page
