@@ -19,6 +19,7 @@ __all__ = [
     "exports",
     "files",
     "ingest",
+    "learn",
     "lifecycle",
     "methodologies",
     "migrations",

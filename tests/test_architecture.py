@@ -24,6 +24,8 @@ SKIP_IMPORTS_IN_FUNCTIONS = (
     "lessons/cli",
     # the benchmark's child processes measure their memory after importing only what each measurement needs
     "lessons/bench.py",
+    # scikit-learn (about a second and 60 MB) only when an analysis is computed, never for a page that reads one
+    "lessons/learn.py",
 )
 SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE)\b")
 DATABASE_CALLS = {"execute", "executemany", "executescript", "query", "connect"}

@@ -29,9 +29,9 @@ import numpy as np
 import pandas as pd
 import snowballstemmer
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sqlite_utils import Database
 
+from lessons import learn
 from lessons.store import data_version
 from lessons.store import frame as _frame
 from lessons.stored import newest, stored, stored_or_computed, stored_version
@@ -55,13 +55,14 @@ class _Analyzer:
     """
 
     def __init__(self) -> None:
+        self.stop_words = learn.english_stop_words()
         self.stems: dict[str, str] = {}
         self.surface: dict[str, Counter] = {}
 
     def __call__(self, text: str) -> list[str]:
         out = []
         for word in _WORD.findall(text.lower()):
-            if word in ENGLISH_STOP_WORDS:
+            if word in self.stop_words:
                 continue
             stem = self.stems.get(word)
             if stem is None:
@@ -175,7 +176,7 @@ def build_similarity(lessons: pd.DataFrame) -> Similarity:
     ids = lessons["id"].to_numpy(dtype=np.int64)
     n = len(ids)
     analyzer = _Analyzer()
-    vectorizer = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)
+    vectorizer = learn.tfidf_vectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)
     try:
         matrix = vectorizer.fit_transform(lessons["text"].fillna("").astype(str)).tocsr()
     except ValueError:  # no lesson has a word to compare (or there are no lessons)

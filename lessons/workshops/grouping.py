@@ -10,9 +10,8 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
 
+from lessons import learn
 from lessons.privacy import POOLED, k_threshold, shown_label
 
 Z95 = 1.959963984540054
@@ -139,10 +138,10 @@ def _choose_groups(points: np.ndarray, seed: int, min_size: int = 1) -> tuple[np
             break
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            labels = KMeans(n_clusters=k, n_init=N_INIT, random_state=seed).fit_predict(points)
+            labels = learn.kmeans_labels(points, k, n_init=N_INIT, seed=seed)
         if len(set(labels)) < 2 or np.bincount(labels).min() < min_size:
             continue
-        score = float(silhouette_score(points, labels))
+        score = learn.silhouette(points, labels)
         if score > best_score + 1e-12:
             best_labels, best_score = labels, score
     if best_labels is None:
