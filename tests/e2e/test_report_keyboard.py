@@ -22,6 +22,8 @@ FOCUSED = """() => {
     const e = document.activeElement;
     if (!e || e === document.body) return null;
     e.dataset.e2eReached = '1';
+    // a table is reached whichever of its parts takes the focus (its canvas, or a cell of its accessible layer)
+    e.closest('[data-testid="stDataFrame"]')?.querySelectorAll('[tabindex]').forEach(c => c.dataset.e2eReached = '1');
     const r = e.getBoundingClientRect();
     const testid = (e.closest('[data-testid]') || e).getAttribute('data-testid');
     const name = e.tagName === 'MAIN' ? 'the main part' : (e.getAttribute('aria-label') || e.innerText || '');
