@@ -24,7 +24,9 @@ _THEME_NAMES = """(SELECT group_concat(t.name, '; ') FROM lesson_themes lt JOIN 
 
 def _order(match: Match | None) -> str:
     """Return the ORDER BY of every list of lessons: best matches first when searching, else by pilot and key."""
-    return f"{match.table}.rank, l.id" if match else "p.name, l.key, l.id"
+    # rank alone when searching: the index then returns its rows best first and LIMIT stops it early (a tie-break
+    # column would make SQLite sort every match, with its snippet, first: best 20 went from 1.4x to 3x raw FTS5)
+    return f"{match.table}.rank" if match else "p.name, l.key, l.id"
 
 
 def _list_columns(match: Match | None) -> str:
