@@ -61,7 +61,7 @@ __all__ = [
     "phase_chart",
     "profile_chart",
     "recurrence_chart",
-    "small_multiples_chart",
+    "measure_bars_chart",
     "statement_votes_chart",
     "theme_kind_chart",
     "theme_matrix_chart",
@@ -555,35 +555,28 @@ def network_chart(
     )
 
 
-def small_multiples_chart(long: pd.DataFrame) -> alt.FacetChart:
-    """One bar chart per measure (own scale each), a bar per pilot; expects pilot_name, measure, value."""
+def measure_bars_chart(rows: pd.DataFrame, measure: str) -> alt.Chart:
+    """One network measure as a bar per pilot, on its own scale; expects pilot_name, value.
+
+    The Compare pilots view draws one per measure in a row that wraps (three abreast on a desktop, one under the other
+    on a phone), where a three-column facet of fixed widths was cut off at 390 px.
+    """
     chart = (
-        alt.Chart(long)
+        alt.Chart(rows)
         .mark_bar(color=ACCENT)
         .encode(
             alt.X("value:Q").title(None),
-            alt.Y("pilot_name:N")
-            .title(None)
-            .sort("ascending")
-            .axis(labelLimit=_room(0.3, 80, 200), labelOverlap=False),
+            alt.Y("pilot_name:N").title(None).sort("ascending").axis(labelLimit=AXIS_LABELS, labelOverlap=False),
             tooltip=[
                 alt.Tooltip("pilot_name:N", title="Pilot"),
-                alt.Tooltip("measure:N", title="Measure"),
-                alt.Tooltip("value:Q", title="Value", format=".3~f"),
+                alt.Tooltip("value:Q", title=measure, format=".3~f"),
             ],
         )
-        .properties(width=220, height=alt.Step(16))
-        .facet(
-            facet=alt.Facet("measure:N").title(None).header(labelLimit=_room(0.6, 100, 260), labelFontSize=12),
-            columns=3,
-        )
-        .resolve_scale(x="independent")
-        .properties(title="Network measures across pilots (end of pilot)")
+        .properties(width="container", height=alt.Step(16), title=measure)
     )
     return described(
         chart,
-        f"Small bar charts, one per network measure ({long['measure'].nunique()}), each with a bar per pilot "
-        f"({long['pilot_name'].nunique()} pilots) on its own scale.",
+        f"Bar chart of {measure.lower()} at the end of the pilot, a bar per pilot ({rows['pilot_name'].nunique()}).",
     )
 
 

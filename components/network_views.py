@@ -639,7 +639,10 @@ def compare_section(path: str, version: int) -> None:
     st.caption("Each pilot's network at the end of the pilot, all tie types. Click a column heading to sort.")
     long = table.melt(id_vars=["pilot_name"], value_vars=[c for c in COMPARED if c in table], var_name="measure")
     long["measure"] = long["measure"].map(MEASURES)
-    st.altair_chart(charts.small_multiples_chart(long.dropna(subset=["value"])), width="stretch")
+    long = long.dropna(subset=["value"])
+    row = st.container(horizontal=True, gap="medium")  # wraps: three abreast on a desktop, one a line on a phone
+    for measure, rows in long.groupby("measure", sort=False):
+        row.altair_chart(charts.measure_bars_chart(rows, measure), width=320)
     st.caption(
         " ".join(f"**{MEASURES[m]}**: {MEASURE_MEANINGS[m]}" for m in COMPARED if m in table and m in MEASURE_MEANINGS)
     )

@@ -316,14 +316,13 @@ def test_network_chart_styles_sectors_by_colour_and_shape():
     assert {p["name"] for p in spec["params"]} == {"actor"}  # the wheel scrolls the page: zoom is by buttons
 
 
-def test_small_multiples_chart_has_a_panel_per_measure_with_its_own_scale():
-    long = pd.DataFrame({"pilot_name": ["A", "B"], "measure": ["Density", "Density"], "value": [0.1, 0.2]})
-    spec = charts.small_multiples_chart(long).to_dict()
-    assert spec["title"] == "Network measures across pilots (end of pilot)"
-    assert spec["facet"]["field"] == "measure" and spec["columns"] == 3
-    assert spec["resolve"] == {"scale": {"x": "independent"}}
-    assert spec["spec"]["mark"] == {"type": "bar", "color": "#0072B2"}
-    assert spec["spec"]["encoding"]["y"]["sort"] == "ascending"
+def test_measure_bars_chart_draws_one_measure_a_bar_per_pilot_to_the_container_width():
+    rows = pd.DataFrame({"pilot_name": ["B", "A"], "value": [0.1, 0.2]})
+    spec = charts.measure_bars_chart(rows, "Density").to_dict()
+    assert spec["title"] == "Density" and spec["width"] == "container"
+    assert spec["mark"] == {"type": "bar", "color": "#0072B2"}
+    assert spec["encoding"]["y"]["sort"] == "ascending"
+    assert "2" in spec["description"] and "density" in spec["description"]
 
 
 def test_element_evidence_chart_diverges_challenges_left_in_element_order():

@@ -60,8 +60,8 @@ SAMPLES = {
         pd.DataFrame(columns=["x", "y", "x2", "y2", "source_name", "target_name", "relation", "weight", "focus"]),
         size_title="Ties",
     ),
-    "small_multiples_chart": lambda: charts.small_multiples_chart(
-        pd.DataFrame({"pilot_name": ["P"], "measure": ["Density"], "value": [0.4]})
+    "measure_bars_chart": lambda: charts.measure_bars_chart(
+        pd.DataFrame({"pilot_name": ["P"], "value": [0.4]}), "Density"
     ),
     "element_evidence_chart": lambda: charts.element_evidence_chart(
         pd.DataFrame({"label": ["E1 · Trust"], "supports": [2], "challenges": [1], "position": [1]})

@@ -29,6 +29,8 @@ VIEWS = {
         ("Grouped bar chart comparing 2 pilots",),
     ),
     "models": ("models", "Governance models", ("Diverging bar chart of",)),
+    # one chart per network measure, in a row that wraps (a fixed three-column facet was cut off on a phone)
+    "network-compare": ("networks?view=Compare+pilots", "Stakeholder networks", ("Bar chart of",) * 6),
 }
 
 #: Everything a chart draws that must stay in the window: marks, axis labels, legend symbols and labels.
