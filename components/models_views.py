@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import auth, charts, editors
 from components.loaders import TTL, load_lessons, load_vocabularies
-from components.widgets import safe
+from components.widgets import NO_VALUE, safe
 from lessons import model_authoring as authoring
 from lessons import models, pilot_reads
 from lessons.access import reading, writing
@@ -106,7 +106,9 @@ def element_section(path: str, version: int, row) -> None:
 
 
 def elements_table(elements: pd.DataFrame) -> None:
-    table = elements[["key", "name", "kind", "phase_name", "supports", "challenges", "votes", "agree_share"]]
+    table = elements[["key", "name", "kind", "phase_name", "supports", "challenges", "votes", "agree_share"]].copy()
+    # a share only where there were votes: a dash, not "None", where no workshop has voted on the element yet
+    table["agree_share"] = [NO_VALUE if pd.isna(v) else f"{v:.0%}" for v in table["agree_share"]]
     st.dataframe(
         table.rename(
             columns={
@@ -122,7 +124,6 @@ def elements_table(elements: pd.DataFrame) -> None:
         ),
         hide_index=True,
         width="stretch",
-        column_config={"Agree share": st.column_config.NumberColumn(format="percent")},
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.widgets import NO_VALUE
 from lessons import network_io
 from lessons.access import reading
 
@@ -71,7 +72,13 @@ def actor_table(actors: pd.DataFrame, kept_prefix: str = "kept:") -> None:
     table = actors[shown].copy()
     for column in (c for c in shown if c.startswith(kept_prefix)):
         table[column] = _one_type(table[column])
-    table = table.sort_values("betweenness", ascending=False).rename(columns=labels)
+    table = table.sort_values("betweenness", ascending=False)
+    if "brokerage_role" in table:
+        table["brokerage_role"] = table["brokerage_role"].replace({"none": "No brokering role"})
+    missing = [c for c in SCORES if c in table and table[c].isna().any()]
+    for column in missing:  # a dash, not "None", where a measure was not computed (e.g. eigenvector, unconnected)
+        table[column] = [NO_VALUE if pd.isna(v) else f"{v:.3f}" for v in table[column]]
+    table = table.rename(columns=labels)
     st.dataframe(
         table,
         hide_index=True,
@@ -79,8 +86,9 @@ def actor_table(actors: pd.DataFrame, kept_prefix: str = "kept:") -> None:
         column_config={
             ACTOR_COLUMNS[c]: st.column_config.NumberColumn(format="%.3f", help=MEANINGS[c])
             for c in SCORES
-            if c in shown
+            if c in shown and c not in missing
         }
+        | {ACTOR_COLUMNS[c]: st.column_config.Column(help=MEANINGS[c]) for c in missing}
         | {
             ACTOR_COLUMNS[c]: st.column_config.Column(help=MEANINGS[c])
             for c in ("degree", "brokerage_role")

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import auth, loaders, twomode_views
-from components.widgets import safe
+from components.widgets import readable, safe
 from lessons.access import reading
 from lessons.exports import to_csv
 from lessons.ingest.changes import Plan, undo_upload
@@ -265,9 +265,14 @@ def history(uploads: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(uploads)
     if frame.empty:
         return frame
-    return frame[
-        ["id", "uploaded_at", "username", "filename", "pilots", "rows_added", "rows_changed", "rows_removed", "status"]
-    ]
+    return readable(
+        frame,
+        {
+            "id": "Upload", "uploaded_at": "Uploaded at", "username": "By", "filename": "File", "pilots": "Pilots",
+            "rows_added": "Rows added", "rows_changed": "Rows changed", "rows_removed": "Rows removed",
+            "status": "Status",
+        },
+    )  # fmt: skip
 
 
 def options_form(actor, names: dict[str, str], path: str | None = None):

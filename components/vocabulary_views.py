@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import auth, loaders
-from components.widgets import safe
+from components.widgets import readable, safe
 from lessons.editing import EditError, map_methodology_step, save_theme
 from lessons.methodologies import ImportRefused, commit_import, unzip
 from lessons.pilot_archive import delete_pilot, restore_pilot
@@ -84,7 +84,17 @@ def _phase_choices(phases: pd.DataFrame, mapping: dict[int, str], steps: list[tu
 
 def crosswalk_editor(path: str, actor, crosswalk: pd.DataFrame, phases: pd.DataFrame) -> None:
     """Each methodology's steps and the shared phase each maps to; change the mapping of one methodology."""
-    st.dataframe(crosswalk, hide_index=True, width="stretch")
+    st.dataframe(
+        readable(
+            crosswalk,
+            {
+                "methodology_name": "Methodology", "position": "Step number", "step": "Step",
+                "phase_name": "Shared phase",
+            },
+        ),
+        hide_index=True,
+        width="stretch",
+    )  # fmt: skip
     methods = dict(zip(crosswalk["methodology"], crosswalk["methodology_name"]))
     if not methods:
         return

@@ -28,6 +28,19 @@ _INDENT = re.compile(r"(?m)^(?: {4,}| *\t[ \t]*)")  # what starts an indented co
 _WWW = re.compile(r"(?i)(www)(?=\\\.)")
 
 
+#: What a table shows where there is no value (never "None" or "nan").
+NO_VALUE = "—"
+
+
+def readable(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """The ``columns`` of ``frame`` (name → heading in words), a dash where a text has no value (#19)."""
+    table = frame[[c for c in columns if c in frame]].rename(columns=columns)
+    for name in table.columns:
+        if table[name].dtype == object or pd.api.types.is_string_dtype(table[name]):
+            table[name] = table[name].astype(object).where(table[name].notna(), NO_VALUE)
+    return table
+
+
 def safe(text) -> str:
     """User text as Markdown that Streamlit shows exactly as written: the one escape for every piece of user text
     that reaches ``st.markdown``, ``st.caption``, alerts, ``st.table`` cells, headings and the labels of buttons,

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import auth, loaders
 from components.editors import account_form
-from components.widgets import safe
+from components.widgets import readable, safe
 from lessons.accounts import add_user, remove_user, set_password, update_user
 from lessons.exports import to_csv
 from lessons.permissions import can
@@ -22,7 +22,16 @@ pilots = loaders.load_overview(path, loaders.data_version(path))["pilots"]
 accounts_tab, audit_tab = st.tabs(["Accounts", "Audit log"])
 with accounts_tab:
     users = loaders.load_users(path, actor)
-    st.dataframe(users, hide_index=True, width="stretch", column_config={"active": st.column_config.CheckboxColumn()})
+    accounts = readable(
+        users,
+        {
+            "username": "User name", "display_name": "Name", "email": "E-mail", "role": "Role", "active": "Active",
+            "pilots": "Pilots", "created_at": "Created", "last_login_at": "Last signed in",
+        },
+    )  # fmt: skip
+    st.dataframe(
+        accounts, hide_index=True, width="stretch", column_config={"Active": st.column_config.CheckboxColumn()}
+    )
     with st.expander("Add an account", icon=":material/person_add:"):
         new = account_form(pilots, key="users")
         if new is not None:
@@ -56,7 +65,19 @@ with audit_tab:
         who=who.strip() or None, action=action or None,
     )  # fmt: skip
     st.caption(f"{len(entries):,} entries, newest first")
-    st.dataframe(entries, hide_index=True, width="stretch")
+    shown = (
+        entries.assign(object_type=entries["object_type"].str.replace("_", " "))
+        if "object_type" in entries
+        else entries
+    )
+    log = readable(
+        shown,
+        {
+            "id": "Entry", "at": "When", "actor": "Who", "action": "What", "object_type": "On", "object_id": "Which",
+            "rows": "Rows", "detail": "Detail",
+        },
+    )  # fmt: skip
+    st.dataframe(log, hide_index=True, width="stretch")
     st.download_button(
         "Download as CSV", to_csv(entries), file_name="audit-log.csv", mime="text/csv", key="audit_csv",
         icon=":material/download:", disabled=entries.empty,

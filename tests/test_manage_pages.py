@@ -112,10 +112,10 @@ def test_an_admin_sees_accounts_and_the_audit_log_and_adds_an_account(app, demo_
     app.switch_page("pages/users_audit.py").run()
     assert not app.exception
     accounts = app.dataframe[0].value
-    assert list(accounts["username"]) == ["admin", "coordinator", "coordinator.south", "facilitator", "viewer"]
-    assert "password_hash" not in accounts.columns
+    assert list(accounts["User name"]) == ["admin", "coordinator", "coordinator.south", "facilitator", "viewer"]
+    assert not {"password_hash", "Password hash"} & set(accounts.columns)
     audit = app.dataframe[1].value
-    assert {"demo.load", "signin.ok"} <= set(audit["action"])
+    assert {"demo.load", "signin.ok"} <= set(audit["What"])
     assert app.get("download_button")
 
     form = [t for t in app.text_input if t.label == "User name" and t.key != "auth_username"][0]
