@@ -193,6 +193,40 @@ def lesson_citation(detail: dict, permalink: str) -> str:
     )
 
 
+def pilot_permalink(slug: str) -> str:
+    """The full link to a pilot's lessons on this server (``lessons?pilot=SLUG``; relative when the address is unknown)."""
+    base = str(getattr(st.context, "url", "") or "").split("?")[0].rsplit("/", 1)[0]
+    link = f"lessons?pilot={quote_plus(str(slug))}"
+    return f"{base}/{link}" if base else link
+
+
+def pilot_citation(label: str, lessons: int, permalink: str) -> str:
+    """A plain-text citation of a pilot's lessons.
+
+    >>> print(pilot_citation("Oulu libraries (FI)", 12, "https://x.org/lessons?pilot=oulu"))
+    Oulu libraries (FI): 12 lessons recorded by the pilot. Cross-Pilot Lessons, https://x.org/lessons?pilot=oulu
+    """
+    return (
+        f"{label}: {lessons:,} {'lesson' if lessons == 1 else 'lessons'} recorded by the pilot. {APP_NAME}, {permalink}"
+    )
+
+
+def pilot_share(facets: dict[str, pd.DataFrame], chosen: Sequence[str]) -> None:
+    """When the list shows one pilot: that pilot's permalink and a citation, to copy (plain text, never markup)."""
+    if len(chosen) != 1:
+        return
+    pilots = facets["pilots"].set_index("value")
+    if chosen[0] not in pilots.index:
+        return
+    row = pilots.loc[chosen[0]]
+    with st.expander("Link and citation for this pilot", icon=":material/link:"):
+        link = pilot_permalink(chosen[0])
+        st.markdown("**Copy link**")
+        st.code(link, language=None, wrap_lines=True)
+        st.markdown("**Cite this**")
+        st.code(pilot_citation(str(row["label"]), int(row["lessons"]), link), language=None, wrap_lines=True)
+
+
 def lesson_share(detail: dict) -> None:
     """A lesson's permalink and a citation, each in a box with its own copy button (plain text, never markup)."""
     link = lesson_permalink(detail["id"])

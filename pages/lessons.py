@@ -16,6 +16,7 @@ from components.widgets import (
     lesson_results,
     lesson_url_spec,
     open_lesson,
+    pilot_share,
 )
 
 path = loaders.db_path()
@@ -56,6 +57,7 @@ lesson_chips(facets)  # what applies, above the results: a shared link shows it,
 with st.expander("Filters", icon=":material/filter_list:"):  # in the main column: a phone hides the sidebar
     lesson_filters(facets, loaders.load_recorded_span(path, version))
 choice = lesson_choice()  # as the filters now stand (a value no longer offered may have been dropped)
+pilot_share(loaders.load_facets(path, version), choice["pilots"])  # the pilot's totals, whatever else is chosen
 fetch = partial(loaders.load_lesson_page, path, version, query, **choice)
 export = partial(loaders.load_lessons_export, path, version, query=query, **choice)
 lesson_results(fetch, on_open=open_lesson, export=export)

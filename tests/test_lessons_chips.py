@@ -77,3 +77,23 @@ def test_a_chip_shows_the_search_as_text(tiny_path, app_on):  # noqa: F811
     at.switch_page("pages/lessons.py").run()
     (label,) = chips(at)
     assert label.startswith("Search: \\[x\\]\\(http\\:\u2060//e\\.vil\\) \\:\u2060material/home\\:\u2060 \\*\\*b\\*\\*")
+
+
+def test_a_list_of_one_pilot_offers_its_link_and_citation(demo_db_path, app_on):
+    """Each pilot has a permanent link and a citation (#19): its lessons, with its total whatever else is chosen."""
+    from lessons.store import connect
+
+    with connect(demo_db_path, readonly=True) as db:
+        slug, name, country, total = db.execute(
+            """SELECT p.slug, p.name, p.country, count(l.id) FROM pilots p JOIN lessons l ON l.pilot_id = p.id
+               GROUP BY p.id ORDER BY p.id LIMIT 1"""
+        ).fetchone()
+    at = app_on(demo_db_path, {"pilot": slug, "kind": "barrier"}).run()
+    at.switch_page("pages/lessons.py").run()
+    assert not at.exception
+    codes = [c.value for c in at.code]
+    assert any(c.endswith(f"lessons?pilot={slug}") for c in codes), codes
+    assert f"{name} ({country}): {total} lessons recorded by the pilot. Cross-Pilot Lessons, " in " ".join(codes)
+    at = app_on(demo_db_path).run()
+    at.switch_page("pages/lessons.py").run()
+    assert not [c for c in at.code if "recorded by the pilot" in c.value]  # all pilots: nothing to cite as one
