@@ -221,9 +221,9 @@ def pilot_share(facets: dict[str, pd.DataFrame], chosen: Sequence[str]) -> None:
     row = pilots.loc[chosen[0]]
     with st.expander("Link and citation for this pilot", icon=":material/link:"):
         link = pilot_permalink(chosen[0])
-        st.markdown("**Copy link**")
+        st.caption("Copy link")
         st.code(link, language=None, wrap_lines=True)
-        st.markdown("**Cite this**")
+        st.caption("Cite this")
         st.code(pilot_citation(str(row["label"]), int(row["lessons"]), link), language=None, wrap_lines=True)
 
 
