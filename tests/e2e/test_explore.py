@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from components import browser
@@ -101,10 +102,19 @@ def test_search_filter_open_a_lesson_and_download_the_csv(page, app_url, shoot):
 
     page.get_by_test_id("stExpander").filter(has_text="Filters").locator("summary").click()  # above the results
     kind = page.get_by_test_id("stMain").get_by_role("combobox", name="Kind")
-    kind.click()
-    page.keyboard.type("Barrier")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**kind=barrier**")
+    for attempt in range(3):  # a choice made while the page was still settling can be dropped: choose again
+        kind.click()
+        page.keyboard.type("Barrier")
+        option = page.get_by_role("option", name=re.compile(r"^Barrier"))
+        expect(option).to_be_visible()  # the list has opened and filtered
+        option.click()
+        try:
+            page.wait_for_url("**kind=barrier**", timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            assert attempt < 2, "choosing Kind: Barrier never reached the page"
+            page.keyboard.press("Escape")
+            browser.wait_rendered(page)
     page.keyboard.press("Escape")
     browser.wait_rendered(page)
     count_text = page.get_by_text(re.compile(r"^\d+ lessons? match")).first.inner_text()

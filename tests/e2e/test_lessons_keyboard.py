@@ -49,6 +49,7 @@ def test_lessons_by_keyboard(page, app_url, shoot):
     expect(kind).to_be_visible()
     tab_to(page, "^Kind")
     page.keyboard.type("Barrier")
+    expect(page.get_by_role("option", name=re.compile(r"^Barrier"))).to_be_visible()  # the list has opened
     page.keyboard.press("Enter")
     page.wait_for_url("**kind=barrier**")
     page.keyboard.press("Escape")
