@@ -42,6 +42,7 @@ from sqlite_utils import Database
 from lessons import bundle, report
 from lessons.report.render import render
 from lessons.store import PROJECT_DIR, connect, data_version
+from lessons.stored import claim_run, release_run, run_is_live
 from lessons.synthesis import refresh as similarity_refresh
 from lessons.synthesis import similarity_version
 
@@ -213,32 +214,17 @@ def claim(db: Database, version: int) -> bool:
     >>> release(db); claim(db, 2)
     True
     """
-    before = db.conn.total_changes
-    with db.conn:
-        db.execute(
-            """INSERT INTO analysis_results (name, data_version, seconds, payload) VALUES (?, ?, 0, x'')
-               ON CONFLICT (name) DO UPDATE SET data_version = excluded.data_version,
-               computed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-               WHERE analysis_results.computed_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)""",
-            [RUNNING, version, f"-{STALE_CLAIM} seconds"],
-        )
-    return db.conn.total_changes > before
+    return claim_run(db, RUNNING, version, STALE_CLAIM)
 
 
 def release(db: Database) -> None:
     """Remove the running mark (the preparation finished or failed)."""
-    with db.conn:
-        db.execute("DELETE FROM analysis_results WHERE name = ?", [RUNNING])
+    release_run(db, RUNNING)
 
 
 def is_running(db: Database) -> bool:
     """Return whether files are being prepared now (a claim younger than :data:`STALE_CLAIM` seconds)."""
-    row = db.execute(
-        """SELECT 1 FROM analysis_results
-           WHERE name = ? AND computed_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)""",
-        [RUNNING, f"-{STALE_CLAIM} seconds"],
-    ).fetchone()
-    return row is not None
+    return run_is_live(db, RUNNING, STALE_CLAIM)
 
 
 def _similarity_current(path: str | os.PathLike, db: Database) -> bool:

@@ -125,6 +125,40 @@ def keep(db: Database, name: str, version: int, seconds: float, payload: bytes) 
             raise
 
 
+def claim_run(db: Database, name: str, version: int, stale: int) -> bool:
+    """Mark the background work ``name`` as running for ``version``; return False when another run holds it.
+
+    One statement, so two workers can never both claim: the row is inserted, or taken over only when its claim is
+    older than ``stale`` seconds (left by a process that died).
+    """
+    before = db.conn.total_changes
+    with db.conn:
+        db.execute(
+            """INSERT INTO analysis_results (name, data_version, seconds, payload) VALUES (?, ?, 0, x'')
+               ON CONFLICT (name) DO UPDATE SET data_version = excluded.data_version,
+               computed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+               WHERE analysis_results.computed_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)""",
+            [name, version, f"-{int(stale)} seconds"],
+        )
+    return db.conn.total_changes > before
+
+
+def release_run(db: Database, name: str) -> None:
+    """Remove the running mark ``name`` (the work finished or failed)."""
+    with db.conn:
+        db.execute("DELETE FROM analysis_results WHERE name = ?", [name])
+
+
+def run_is_live(db: Database, name: str, stale: int) -> bool:
+    """Return whether the work ``name`` is running now (a claim younger than ``stale`` seconds)."""
+    row = db.execute(
+        """SELECT 1 FROM analysis_results
+           WHERE name = ? AND computed_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)""",
+        [name, f"-{int(stale)} seconds"],
+    ).fetchone()
+    return row is not None
+
+
 def stored_or_computed(
     db: Database,
     name: str,

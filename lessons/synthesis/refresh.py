@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from lessons.store import connect, data_version
+from lessons.stored import claim_run, release_run, run_is_live
 from lessons.synthesis.text_similarity import ANALYSIS, similarity, similarity_version
 
 __all__ = [
@@ -66,32 +67,17 @@ def claim(db: Database, version: int) -> bool:
     >>> release(db); claim(db, 2)
     True
     """
-    before = db.conn.total_changes
-    with db.conn:
-        db.execute(
-            """INSERT INTO analysis_results (name, data_version, seconds, payload) VALUES (?, ?, 0, x'')
-               ON CONFLICT (name) DO UPDATE SET data_version = excluded.data_version,
-               computed_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-               WHERE analysis_results.computed_at < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)""",
-            [RUNNING, version, f"-{STALE_CLAIM} seconds"],
-        )
-    return db.conn.total_changes > before
+    return claim_run(db, RUNNING, version, STALE_CLAIM)
 
 
 def release(db: Database) -> None:
     """Remove the running mark (the analysis finished or failed)."""
-    with db.conn:
-        db.execute("DELETE FROM analysis_results WHERE name = ?", [RUNNING])
+    release_run(db, RUNNING)
 
 
 def is_running(db: Database) -> bool:
     """Return whether an analysis is being computed now (a claim younger than :data:`STALE_CLAIM` seconds)."""
-    row = db.execute(
-        """SELECT 1 FROM analysis_results
-           WHERE name = ? AND computed_at >= strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)""",
-        [RUNNING, f"-{STALE_CLAIM} seconds"],
-    ).fetchone()
-    return row is not None
+    return run_is_live(db, RUNNING, STALE_CLAIM)
 
 
 def bring_up_to_date(path: str | os.PathLike) -> int:
