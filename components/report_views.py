@@ -134,9 +134,10 @@ def facilitator_panel(path: str, actor, code: str, loaded: dict) -> None:
     if not can(actor, "workshop.manage"):
         return
     published = loaded["published_at"]
+    if published:  # said outside the panel, which folds once the report is out: the facilitator sees it either way
+        st.markdown(f"Published on {safe(published[:10])}: anyone with this page's address can read it.")
     with st.expander("Facilitator: publish this report and respond", expanded=not published, icon=":material/edit:"):
         if published:
-            st.markdown(f"Published on {safe(published[:10])}: anyone with this page's address can read it.")
             sure = st.checkbox("Yes, take the report down: nobody but staff will see it", key="workshop_report_sure")
             if st.button("Withdraw the report", key="workshop_report_withdraw", disabled=not sure):
                 if auth.write(path, publish_report, actor, code, False):
