@@ -82,6 +82,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop(process: subprocess.Popen) -> None:
+    """End a server process: ask it to stop, and kill it if it has not within 10 seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @contextmanager
 def app_server(db_path: str | Path, *, port: int | None = None, timeout: float = 60.0, env: dict | None = None):
     """Run ``streamlit run app.py`` on a free loopback port against ``db_path``; yield its base URL."""
@@ -117,11 +126,7 @@ def app_server(db_path: str | Path, *, port: int | None = None, timeout: float =
             time.sleep(0.1)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 @contextmanager

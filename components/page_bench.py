@@ -261,11 +261,7 @@ def datasette_server(store: str | Path, timeout: float = 60.0):
                 time.sleep(0.05)
         yield url, process.pid
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        browser.stop(process)
 
 
 def _open_ours(chrome, url: str, token: str | None):
