@@ -921,3 +921,86 @@ ALTER TABLE ties ADD COLUMN attributes TEXT CHECK (attributes IS NULL OR json_va
 DELETE FROM analysis_results WHERE name LIKE 'network%';
 """,
     )
+
+
+@migrations()
+def m019_visibility(db: Database) -> None:
+    """Give each pilot and lesson a visibility: ``public``, ``consortium`` (signed-in users) or ``private`` (#20).
+
+    ``private`` is private to the pilot: its coordinators and the administrators. Existing records are public, as
+    they were shown before; a lesson is never public while it is a draft, whatever its visibility says: its
+    *audience* (the expression ``lessons.visibility.AUDIENCE_SQL``, used by the read scope and the theme counts) is
+    then ``consortium``. ``lesson_theme_counts`` gains the audience, so the Overview and *What recurs* count a
+    visitor's lessons from the summary without visiting lessons; its triggers now also follow a lesson's status and
+    visibility.
+    """
+    run_sql(
+        db,
+        """
+ALTER TABLE pilots ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
+    CHECK (visibility IN ('public', 'consortium', 'private'));
+ALTER TABLE lessons ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
+    CHECK (visibility IN ('public', 'consortium', 'private'));
+DROP TRIGGER lesson_theme_counts_link;
+DROP TRIGGER lesson_theme_counts_unlink;
+DROP TRIGGER lesson_theme_counts_relink;
+DROP TRIGGER lesson_theme_counts_forget;
+DROP TRIGGER lesson_theme_counts_move;
+DROP TABLE lesson_theme_counts;
+CREATE TABLE lesson_theme_counts (
+    pilot_id INTEGER NOT NULL,
+    theme_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    lessons INTEGER NOT NULL,
+    PRIMARY KEY (pilot_id, theme_id, kind, audience)
+) WITHOUT ROWID;
+INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, audience, lessons)
+    SELECT l.pilot_id, lt.theme_id, l.kind, (CASE WHEN l.status = 'draft' AND l.visibility = 'public' THEN 'consortium' ELSE l.visibility END), count(*)
+    FROM lesson_themes lt JOIN lessons l ON l.id = lt.lesson_id
+    GROUP BY l.pilot_id, lt.theme_id, l.kind, (CASE WHEN l.status = 'draft' AND l.visibility = 'public' THEN 'consortium' ELSE l.visibility END);
+CREATE TRIGGER lesson_theme_counts_link AFTER INSERT ON lesson_themes
+BEGIN
+    INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, audience, lessons)
+        SELECT l.pilot_id, new.theme_id, l.kind, (CASE WHEN l.status = 'draft' AND l.visibility = 'public' THEN 'consortium' ELSE l.visibility END), 1 FROM lessons l WHERE l.id = new.lesson_id
+        ON CONFLICT (pilot_id, theme_id, kind, audience) DO UPDATE SET lessons = lessons + 1;
+END;
+CREATE TRIGGER lesson_theme_counts_unlink AFTER DELETE ON lesson_themes
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE theme_id = old.theme_id
+          AND (pilot_id, kind, audience) = (SELECT l.pilot_id, l.kind, (CASE WHEN l.status = 'draft' AND l.visibility = 'public' THEN 'consortium' ELSE l.visibility END) FROM lessons l WHERE l.id = old.lesson_id);
+    DELETE FROM lesson_theme_counts WHERE theme_id = old.theme_id AND lessons <= 0;
+END;
+CREATE TRIGGER lesson_theme_counts_relink AFTER UPDATE OF lesson_id, theme_id ON lesson_themes
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE theme_id = old.theme_id
+          AND (pilot_id, kind, audience) = (SELECT l.pilot_id, l.kind, (CASE WHEN l.status = 'draft' AND l.visibility = 'public' THEN 'consortium' ELSE l.visibility END) FROM lessons l WHERE l.id = old.lesson_id);
+    DELETE FROM lesson_theme_counts WHERE theme_id = old.theme_id AND lessons <= 0;
+    INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, audience, lessons)
+        SELECT l.pilot_id, new.theme_id, l.kind, (CASE WHEN l.status = 'draft' AND l.visibility = 'public' THEN 'consortium' ELSE l.visibility END), 1 FROM lessons l WHERE l.id = new.lesson_id
+        ON CONFLICT (pilot_id, theme_id, kind, audience) DO UPDATE SET lessons = lessons + 1;
+END;
+CREATE TRIGGER lesson_theme_counts_forget BEFORE DELETE ON lessons
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE pilot_id = old.pilot_id AND kind = old.kind AND audience = (CASE WHEN old.status = 'draft' AND old.visibility = 'public' THEN 'consortium' ELSE old.visibility END)
+          AND theme_id IN (SELECT theme_id FROM lesson_themes WHERE lesson_id = old.id);
+    DELETE FROM lesson_theme_counts
+        WHERE pilot_id = old.pilot_id AND kind = old.kind AND audience = (CASE WHEN old.status = 'draft' AND old.visibility = 'public' THEN 'consortium' ELSE old.visibility END) AND lessons <= 0;
+END;
+CREATE TRIGGER lesson_theme_counts_move AFTER UPDATE OF pilot_id, kind, status, visibility ON lessons
+    WHEN old.pilot_id IS NOT new.pilot_id OR old.kind IS NOT new.kind OR (CASE WHEN old.status = 'draft' AND old.visibility = 'public' THEN 'consortium' ELSE old.visibility END) IS NOT (CASE WHEN new.status = 'draft' AND new.visibility = 'public' THEN 'consortium' ELSE new.visibility END)
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE pilot_id = old.pilot_id AND kind = old.kind AND audience = (CASE WHEN old.status = 'draft' AND old.visibility = 'public' THEN 'consortium' ELSE old.visibility END)
+          AND theme_id IN (SELECT theme_id FROM lesson_themes WHERE lesson_id = old.id);
+    DELETE FROM lesson_theme_counts
+        WHERE pilot_id = old.pilot_id AND kind = old.kind AND audience = (CASE WHEN old.status = 'draft' AND old.visibility = 'public' THEN 'consortium' ELSE old.visibility END) AND lessons <= 0;
+    INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, audience, lessons)
+        SELECT new.pilot_id, theme_id, new.kind, (CASE WHEN new.status = 'draft' AND new.visibility = 'public' THEN 'consortium' ELSE new.visibility END), 1 FROM lesson_themes WHERE lesson_id = new.id
+        ON CONFLICT (pilot_id, theme_id, kind, audience) DO UPDATE SET lessons = lessons + 1;
+END;
+""",
+    )
