@@ -128,6 +128,26 @@ def lesson_card(row, *, key: str, on_open) -> None:
             st.caption(f"Themes: {safe(row.themes)}")
 
 
+def visibility_note(status: str | None, visibility: str | None) -> str | None:
+    """Say who else can see a lesson that is not public (None for a public one): readers who are signed in should
+    know before they quote it outside the consortium.
+
+    >>> visibility_note("validated", "public") is None
+    True
+    >>> visibility_note("draft", "public")
+    'Seen by signed-in users only: it is a draft.'
+    >>> visibility_note("validated", "private")
+    "Seen by this pilot's coordinators and the administrators only."
+    """
+    if visibility == "private":
+        return "Seen by this pilot's coordinators and the administrators only."
+    if visibility == "consortium":
+        return "Seen by signed-in users of the consortium only."
+    if status == "draft":
+        return "Seen by signed-in users only: it is a draft."
+    return None
+
+
 def _lesson_text(detail: dict) -> None:
     st.subheader(safe(detail["title"]), anchor=False)
     st.caption(
@@ -135,6 +155,8 @@ def _lesson_text(detail: dict) -> None:
         f" · lesson {safe(detail['key'])} · {KIND_LABELS.get(detail['kind'], detail['kind'])} · "
         f"{STATUS_LABELS.get(detail['status'], detail['status'])}"
     )
+    if note := visibility_note(detail.get("status"), detail.get("visibility")):
+        st.caption(note, help="Its pilot's coordinators choose who can see it (Edit pilot data).")
     st.markdown(f"**What was learned.** {safe(detail['lesson'])}")
     if detail.get("context"):
         st.markdown(f"**Context.** {safe(detail['context'])}")

@@ -932,7 +932,8 @@ def m019_visibility(db: Database) -> None:
     *audience* (the expression ``lessons.visibility.AUDIENCE_SQL``, used by the read scope and the theme counts) is
     then ``consortium``. ``lesson_theme_counts`` gains the audience, so the Overview and *What recurs* count a
     visitor's lessons from the summary without visiting lessons; its triggers now also follow a lesson's status and
-    visibility.
+    visibility. The narrow index on ``lessons(pilot_id, status)`` gains ``visibility``, so a reader's counts still
+    come from the index alone.
     """
     run_sql(
         db,
@@ -941,6 +942,8 @@ ALTER TABLE pilots ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
     CHECK (visibility IN ('public', 'consortium', 'private'));
 ALTER TABLE lessons ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
     CHECK (visibility IN ('public', 'consortium', 'private'));
+CREATE INDEX idx_lessons_pilot_status_visibility ON lessons(pilot_id, status, visibility);
+DROP INDEX idx_lessons_pilot_status;
 DROP TRIGGER lesson_theme_counts_link;
 DROP TRIGGER lesson_theme_counts_unlink;
 DROP TRIGGER lesson_theme_counts_relink;

@@ -266,7 +266,9 @@ def test_coordinators_set_their_own_pilots_and_lessons_visibility_and_nobody_els
     build(db)
     own = Actor("cat", "coordinator", frozenset({ids_of("pub")}))
     lesson = db.execute("SELECT id FROM lessons WHERE key = 'pub' AND pilot_id = 1").fetchone()[0]
-    assert update_lesson(db, own, lesson, visibility="private") == {"visibility": {"before": "public", "after": "private"}}
+    assert update_lesson(db, own, lesson, visibility="private") == {
+        "visibility": {"before": "public", "after": "private"}
+    }
     with scope(db, PUBLIC):
         assert marker("pub", "pub") not in _text(queries.search_lessons(db))
     with scope(db, audience_of(own)):
@@ -297,3 +299,91 @@ def test_the_apps_read_connections_are_scoped_by_their_reader(tmp_path):
         with reading(path, audience.token) as db:
             found = _text(queries.search_lessons(db))
         assert {m for m in ALL_LESSON_MARKERS if m in found} == expected(audience)
+
+
+# --- The pages ------------------------------------------------------------------------------------------------------
+
+SIGN_IN = "FormSubmitter:auth_form-Sign in"
+
+
+def _signed_in(app_on, path, username: str, params: dict | None = None):
+    at = app_on(path, params).run()
+    at.text_input(key="auth_username").set_value(username)
+    at.text_input(key="auth_password").set_value(f"demo-{username}-pass")
+    at.button(key=SIGN_IN).click().run()
+    assert not at.exception
+    return at
+
+
+def _page_text(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [str(m.value) for m in at.metric]
+    parts += [df.value.to_csv() for df in at.dataframe]
+    return " ".join(map(str, parts))
+
+
+@pytest.fixture
+def marked_demo(demo_db_path):
+    """The demo store with one pilot's lessons marked consortium, one lesson private and one a public draft."""
+    with open_store(demo_db_path) as db:
+        rows = db.execute(
+            "SELECT l.id, p.id, p.slug FROM lessons l JOIN pilots p ON p.id = l.pilot_id ORDER BY p.slug, l.key"
+        ).fetchall()
+        first_pilot = rows[0][1]
+        consortium = [r[0] for r in rows if r[1] == first_pilot][:2]
+        private = next(r[0] for r in rows if r[1] != first_pilot)
+        titles = {}
+        for lesson_id, word, level in [
+            (consortium[0], "zqconsortiumzq", "consortium"),
+            (private, "zqprivatezq", "private"),
+        ]:
+            db.execute(
+                "UPDATE lessons SET title = title || ' ' || ?, visibility = ? WHERE id = ?", [word, level, lesson_id]
+            )
+            titles[word] = lesson_id
+        db.execute("UPDATE lessons SET title = title || ' zqdraftzq', status = 'draft' WHERE id = ?", [consortium[1]])
+        db.conn.commit()
+    return demo_db_path
+
+
+def test_a_visitor_never_sees_consortium_private_or_draft_lessons_on_the_lessons_page(marked_demo, app_on):
+    at = app_on(marked_demo).run()
+    at.switch_page("pages/lessons.py").run()
+    for word in ("zqconsortiumzq", "zqprivatezq", "zqdraftzq"):  # each found by an administrator (below)
+        at.text_input(key="lessons_query").set_value(word).run()
+        assert not at.exception
+        assert word not in _page_text(at)
+        assert any("No lesson" in i.value or "no lesson" in i.value for i in [*at.info, *at.caption, *at.markdown])
+
+
+@pytest.mark.parametrize("username, seen, hidden", [
+    ("viewer", {"zqconsortiumzq", "zqdraftzq"}, {"zqprivatezq"}),
+    ("admin", {"zqconsortiumzq", "zqdraftzq", "zqprivatezq"}, set()),
+])  # fmt: skip
+def test_signed_in_users_see_what_their_role_allows(marked_demo, app_on, username, seen, hidden):
+    at = _signed_in(app_on, marked_demo, username)
+    at.switch_page("pages/lessons.py").run()
+    for word in seen | hidden:
+        at.text_input(key="lessons_query").set_value(word).run()
+        assert not at.exception
+        assert (word in _page_text(at)) == (word in seen), word
+
+
+def test_overview_counts_follow_the_reader(marked_demo, app_on):
+    visitor = {m.label: m.value for m in app_on(marked_demo).run().metric}
+    admin = _signed_in(app_on, marked_demo, "admin")
+    counted = {m.label: m.value for m in admin.metric}
+    with open_store(marked_demo) as db:
+        total = db.execute("SELECT count(*) FROM lessons").fetchone()[0]
+        public = db.execute(
+            "SELECT count(*) FROM lessons WHERE visibility = 'public' AND status <> 'draft'"
+        ).fetchone()[0]
+    assert int(counted["Lessons"].replace(",", "")) == total
+    assert int(visitor["Lessons"].replace(",", "")) == public < total
+
+
+def test_a_lesson_link_to_a_hidden_lesson_says_nothing_of_it(marked_demo, app_on):
+    with open_store(marked_demo) as db:
+        hidden = db.execute("SELECT id FROM lessons WHERE title LIKE '%zqprivatezq%'").fetchone()[0]
+    at = app_on(marked_demo, {"lesson": str(hidden)}).run()
+    assert not at.exception
+    assert "zqprivatezq" not in _page_text(at)
