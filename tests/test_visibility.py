@@ -22,8 +22,8 @@ from lessons.access import reading
 from lessons.editing import EditError, update_lesson, update_pilot
 from lessons.lifecycle import change_status
 from lessons.permissions import Actor
-from lessons.store import open_memory_store, open_store
 from lessons.report.render import render
+from lessons.store import open_memory_store, open_store
 from lessons.visibility import EVERYONE, PUBLIC, Audience, audience_of, scope
 
 PILOTS = {"pub": "public", "cons": "consortium", "priv": "private"}
