@@ -387,3 +387,29 @@ def test_a_lesson_link_to_a_hidden_lesson_says_nothing_of_it(marked_demo, app_on
     at = app_on(marked_demo, {"lesson": str(hidden)}).run()
     assert not at.exception
     assert "zqprivatezq" not in _page_text(at)
+
+
+# --- The command line -----------------------------------------------------------------------------------------------
+
+
+def test_export_and_brief_with_public_write_only_what_a_visitor_may_see(tmp_path, capsys):
+    from lessons.cli import main  # noqa: PLC0415
+
+    path = tmp_path / "lessons.db"
+    with open_store(path) as db:
+        build(db)
+    assert (
+        main(["export", "--format", "sqlite", "--public", "--out", str(tmp_path / "public.db"), "--db", str(path)]) == 0
+    )
+    assert "(public records only)" in capsys.readouterr().out
+    assert main(["export", "--format", "sqlite", "--out", str(tmp_path / "all.db"), "--db", str(path)]) == 0
+    for name, audience in (("public.db", PUBLIC), ("all.db", EVERYONE)):
+        conn = sqlite3.connect(tmp_path / name)
+        titles = " ".join(r[0] for r in conn.execute("SELECT title FROM lessons"))
+        conn.close()
+        assert {m for m in ALL_LESSON_MARKERS if m in titles} == expected(audience)
+    assert main(["brief", "--pilot", "cons", "--public", "--out", str(tmp_path / "b.html"), "--db", str(path)]) == 2
+    assert "no pilot" in capsys.readouterr().err
+    assert main(["brief", "--pilot", "pub", "--public", "--out", str(tmp_path / "b.html"), "--db", str(path)]) == 0
+    html = (tmp_path / "b.html").read_text(encoding="utf-8")
+    assert marker("pub", "pub") in html and marker("pub", "cons") not in html and marker("pub", "draft") not in html
