@@ -933,7 +933,8 @@ def m019_visibility(db: Database) -> None:
     then ``consortium``. ``lesson_theme_counts`` gains the audience, so the Overview and *What recurs* count a
     visitor's lessons from the summary without visiting lessons; its triggers now also follow a lesson's status and
     visibility. The narrow index on ``lessons(pilot_id, status)`` gains ``visibility``, so a reader's counts still
-    come from the index alone.
+    come from the index alone. Files prepared for download before are dropped: they held every record, and are now
+    prepared with the public ones only.
     """
     run_sql(
         db,
@@ -944,6 +945,7 @@ ALTER TABLE lessons ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
     CHECK (visibility IN ('public', 'consortium', 'private'));
 CREATE INDEX idx_lessons_pilot_status_visibility ON lessons(pilot_id, status, visibility);
 DROP INDEX idx_lessons_pilot_status;
+DELETE FROM analysis_results WHERE name LIKE 'prepared:%';
 DROP TRIGGER lesson_theme_counts_link;
 DROP TRIGGER lesson_theme_counts_unlink;
 DROP TRIGGER lesson_theme_counts_relink;
