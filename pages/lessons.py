@@ -39,7 +39,7 @@ if st.session_state.get("lessons_open"):
             detail,
             extra_sections=[
                 lesson_status_section(path),
-                similar_section(path, loaders.data_version(path, "lessons"), open_lesson, audience=audience),
+                similar_section(path, loaders.data_version(path, "lessons"), open_lesson),
             ],
         )
     url_state.publish("lessons", SPEC)

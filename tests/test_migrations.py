@@ -130,6 +130,8 @@ ADDED = {
     "workshops": {"published_at"},
     "statements": {"is_meta"},
     "participants": {"source_id"},
+    "pilots": {"visibility"},
+    "lessons": {"visibility"},
 }
 
 

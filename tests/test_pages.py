@@ -45,7 +45,7 @@ def tiny_path(tmp_path):
     lessons = [
         (a, "L01", "Champions opened doors", "Local champions brought older residents in.", "enabler", "initiate", "validated", [trust], ["citizens"], "2021-03-01"),
         (a, "L02", "Online-only excluded people", "The online platform excluded people without devices.", "barrier", "co-design", "submitted", [digital], ["public", "citizens"], "2022-05-10"),
-        (b, "L01", "<script>alert(1)</script> **bold** [link](http://evil.example)", "Markup ![img](http://evil.example/x.png) must show as text.", "insight", "evaluate", "draft", [trust, digital], [], None),
+        (b, "L01", "<script>alert(1)</script> **bold** [link](http://evil.example)", "Markup ![img](http://evil.example/x.png) must show as text.", "insight", "evaluate", "submitted", [trust, digital], [], None),
     ]  # fmt: skip
     for pilot_id, key, title, text, kind, phase, status, themes, groups, recorded in lessons:
         lesson_id = (
@@ -466,14 +466,14 @@ def test_lessons_downloads_hold_every_matching_lesson(tiny_path, app_on):
     assert [buttons[k].label for k in ("lessons_csv", "lessons_xlsx")] == ["CSV", "XLSX"]
     assert "All 2 matching lessons" in buttons["lessons_csv"].help
     # the files the buttons make when clicked (deferred): every field, readable, countries named
-    text = loaders.load_lessons_export(str(tiny_path), 0, "csv", query="", pilots=("alpha",)).decode()
+    text = loaders.load_lessons_export(str(tiny_path), 0, "csv", query="", audience="all", pilots=("alpha",)).decode()
     header, *rows = text.splitlines()
     assert header.startswith("Pilot,Country,Lesson key,Title,What was learned,Context,Recommendation,Kind,")
     assert [row.split(",")[:4] for row in rows] == [
         ["Alpha pilot", "Finland", "L01", "Champions opened doors"],
         ["Alpha pilot", "Finland", "L02", "Online-only excluded people"],
     ]
-    book = load_workbook(BytesIO(loaders.load_lessons_export(str(tiny_path), 0, "xlsx", query="champions")))
+    book = load_workbook(BytesIO(loaders.load_lessons_export(str(tiny_path), 0, "xlsx", query="champions", audience="all")))
     values = [[c.value for c in row] for row in book["Lessons"].iter_rows()]
     assert len(values) == 2 and values[1][:4] == ["Alpha pilot", "Finland", "L01", "Champions opened doors"]
 
