@@ -125,23 +125,143 @@ def _pca_positions(values: np.ndarray) -> np.ndarray:
     return positions * scale[:, None]
 
 
+def _kmeans(points: np.ndarray, k: int, n_init: int, seed: int) -> np.ndarray | None:
+    """Group ``points`` in ``k`` as scikit-learn's ``KMeans(k, n_init=n_init, random_state=seed)`` does, in numpy.
+
+    The same k-means++ seeding (2 + log k trials per centre) drawn from the same random stream, Lloyd's iterations to
+    the same stop (labels unchanged, or the centres' squared shift within 1e-4 of the mean variance) and the run of
+    least inertia kept, the first of equal groupings; the ``n_init`` runs iterate together. Returns None when a run
+    empties a group, where scikit-learn would move a centre (:func:`_groups_for_k` then asks scikit-learn).
+    """
+    n, dims = points.shape
+    x = points - points.mean(axis=0)
+    tol = float(np.mean(np.var(points, axis=0))) * 1e-4
+    norms = np.einsum("ij,ij->i", x, x)
+    weights = np.ones(n)
+    rng = np.random.RandomState(seed)
+    trials = 2 + int(np.log(k))
+    centres = np.empty((n_init, k, dims))
+    for run in range(n_init):
+        first = rng.choice(n, p=weights / weights.sum())
+        centres[run, 0] = x[first]
+        closest = -2 * (x[first][None, :] @ x.T)
+        closest += norms[first]
+        closest += norms[None, :]
+        np.maximum(closest, 0, out=closest)
+        potential = closest @ weights
+        for c in range(1, k):
+            draws = rng.uniform(size=trials) * potential
+            ids = np.searchsorted(np.cumsum(weights * closest), draws)
+            np.clip(ids, None, n - 1, out=ids)
+            candidates = -2 * (x[ids] @ x.T)
+            candidates += norms[ids][:, None]
+            candidates += norms[None, :]
+            np.maximum(candidates, 0, out=candidates)
+            np.minimum(closest, candidates, out=candidates)
+            potentials = candidates @ weights.reshape(-1, 1)
+            best = np.argmin(potentials)
+            potential, closest = potentials[best], candidates[best]
+            centres[run, c] = x[ids[best]]
+
+    def nearest(centres: np.ndarray) -> np.ndarray:
+        """Return each run's nearest centre of every point, the first on a tie (as ``argmin``, faster for small k)."""
+        squared = np.einsum("rkd,rkd->rk", centres, centres)[:, :, None] - 2 * (centres @ x.T)
+        least = squared[:, 0].copy()
+        found = np.zeros(least.shape, dtype=np.intp)
+        for c in range(1, k):
+            closer = squared[:, c] < least
+            np.copyto(least, squared[:, c], where=closer)
+            found[closer] = c
+        return found
+
+    labels = np.full((n_init, n), -1)
+    live, strict = np.ones(n_init, bool), np.zeros(n_init, bool)
+    for _ in range(300):
+        runs = np.flatnonzero(live)
+        found = nearest(centres[runs])
+        bins = (found + k * np.arange(len(runs))[:, None]).ravel()
+        counts = np.bincount(bins, minlength=len(runs) * k).reshape(len(runs), k)
+        if (counts == 0).any():
+            return None
+        sums = [np.bincount(bins, weights=np.broadcast_to(x[:, d], found.shape).ravel(), minlength=counts.size)
+                for d in range(dims)]  # fmt: skip
+        moved = np.stack(sums, axis=-1).reshape(len(runs), k, dims) * (1.0 / counts)[..., None]
+        shift = (np.sqrt(((moved - centres[runs]) ** 2).sum(axis=2)) ** 2).sum(axis=1)
+        same = (found == labels[runs]).all(axis=1)
+        centres[runs], labels[runs] = moved, found
+        strict[runs[same]] = True
+        live[runs[same | (shift <= tol)]] = False
+        if not live.any():
+            break
+    loose = np.flatnonzero(~strict)
+    if len(loose):
+        labels[loose] = nearest(centres[loose])
+    gaps = x[None, :, :] - np.take_along_axis(centres, labels[:, :, None], axis=1)
+    inertia = np.cumsum((gaps**2).sum(axis=2), axis=1)[:, -1]
+    best = 0
+    for run in range(1, n_init):
+        pairs = np.unique(labels[run] * k + labels[best])
+        if inertia[run] < inertia[best] and len(pairs) != len(np.unique(labels[run])):
+            best = run
+    return labels[best]
+
+
+def _groups_for_k(points: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Return the k-means labels of ``points`` for ``k`` (:func:`_kmeans`, else scikit-learn when a group empties)."""
+    labels = _kmeans(points, k, N_INIT, seed)
+    if labels is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            labels = learn.kmeans_labels(points, k, n_init=N_INIT, seed=seed)
+    return labels
+
+
+def _distances(points: np.ndarray) -> np.ndarray:
+    """Return the Euclidean distances between all ``points``, as scikit-learn's ``pairwise_distances`` computes them."""
+    norms = np.einsum("ij,ij->i", points, points)
+    squared = -2 * (points @ points.T)
+    squared += norms[:, None]
+    squared += norms[None, :]
+    np.maximum(squared, 0, out=squared)
+    np.fill_diagonal(squared, 0)
+    return np.sqrt(squared, out=squared)
+
+
+def _silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
+    """Return the mean silhouette of the grouping ``labels`` (0..k-1, each used) of the points with these distances.
+
+    As scikit-learn's ``silhouette_score``: a point alone in its group scores 0.
+    """
+    freq = np.bincount(labels)
+    rows = np.arange(len(labels))
+    sums = distances @ (labels[:, None] == np.arange(len(freq))).astype(float)
+    intra = sums[rows, labels]
+    sums[rows, labels] = np.inf
+    inter = (sums / freq).min(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        intra = intra / (freq - 1)[labels]
+        scores = (inter - intra) / np.maximum(intra, inter)
+    return float(np.mean(np.nan_to_num(scores)))
+
+
 def _choose_groups(points: np.ndarray, seed: int, min_size: int = 1) -> tuple[np.ndarray, float]:
     """Run k-means for k in 2..5 on ``points`` and keep the k with the best silhouette.
 
     Only k whose every group has at least ``min_size`` members count; labels are 0.. by size, then position (all -1 when
-    no k qualifies).
+    no k qualifies). The distances between the points are computed once for every k's silhouette.
     """
     distinct = len(np.unique(np.round(points, 9), axis=0))
     best_labels, best_score = None, -np.inf
+    distances = None
     for k in K_RANGE:
         if k > distinct or k > len(points) - 1:
             break
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            labels = learn.kmeans_labels(points, k, n_init=N_INIT, seed=seed)
+        labels = _groups_for_k(points, k, seed)
         if len(set(labels)) < 2 or np.bincount(labels).min() < min_size:
             continue
-        score = learn.silhouette(points, labels)
+        if distances is None:
+            distances = _distances(points)
+        score = _silhouette(distances, labels)
         if score > best_score + 1e-12:
             best_labels, best_score = labels, score
     if best_labels is None:
