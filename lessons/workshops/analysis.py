@@ -52,7 +52,6 @@ import time
 import numpy as np
 import pandas as pd
 from sqlite_utils import Database
-from threadpoolctl import threadpool_limits
 
 from lessons.store import data_version
 from lessons.store import frame as _frame
@@ -69,6 +68,7 @@ from lessons.workshops.grouping import (
     _pca_positions,
     _representative,
     _shares,
+    one_thread,
     shown_groups,
     wilson,
 )
@@ -348,7 +348,7 @@ def analyse(
         silhouette = float("nan")
         need, counted_on = min(MIN_VOTES_TO_CLUSTER, n_statements), "the statements analysed"
         if chosen.sum() >= MIN_TO_GROUP and n_statements >= 2:
-            with threadpool_limits(1):  # on matrices this small, BLAS/OpenMP threads cost up to 10× the work
+            with one_thread():
                 positions[chosen] = _pca_positions(values[chosen])
                 labels[chosen], silhouette = _choose_groups(positions[chosen], seed, min_group)
     group_names = [_LETTERS[i] for i in sorted(set(labels[labels >= 0]))]
@@ -400,7 +400,12 @@ def analyse(
         }
     )
 
-    order = lambda frame, by: frame.sort_values([*by, "statement_id"], ascending=[False] * len(by) + [True])  # noqa: E731
+    def order(flagged: np.ndarray, by: list[str]) -> pd.DataFrame:
+        """Return the flagged statements, the largest ``by`` first (ties: by statement id)."""
+        rows = np.flatnonzero(flagged)
+        keys = [out["statement_id"].to_numpy()[rows]] + [-out[column].to_numpy()[rows] for column in reversed(by)]
+        return out.take(rows[np.lexsort(keys)]).reset_index(drop=True)
+
     summary = pd.DataFrame(
         [
             {
@@ -416,9 +421,9 @@ def analyse(
     return {
         "summary": summary,
         "statements": out,
-        "consensus": order(out[out["consensus"]], ["group_consensus", "agree_share"]).reset_index(drop=True),
-        "divisive": order(out[out["divisive"]], ["divisiveness", "between_variance"]).reset_index(drop=True),
-        "uncertain": order(out[out["uncertain"]], ["pass_share", "n"]).reset_index(drop=True),
+        "consensus": order(consensus_agree | consensus_disagree, ["group_consensus", "agree_share"]),
+        "divisive": order(measures["divisiveness"] >= DIVISIVE_RANGE, ["divisiveness", "between_variance"]),
+        "uncertain": order(np.nan_to_num(_shares(passes, n)) >= UNCERTAIN_PASS_SHARE, ["pass_share", "n"]),
         "participants": people,
         "participation": participation,
         "groups": groups,
@@ -527,7 +532,7 @@ def _polis_mode(db: Database, code: str, round: int, matrix, participants, state
     """Analyse with Pol.is's method (:mod:`lessons.workshops.polis_method`) in :func:`analyse`'s shape."""
     raw, every, history = _raw_matrix(db, code, round, matrix.index)
     zeroed = (every["is_meta"].astype(bool) | (every["moderation"] == "rejected")).to_numpy()
-    with threadpool_limits(1):
+    with one_thread():
         found = polis_groups(raw.to_numpy(dtype=float), zeroed, history)
     found["counted_on"] = "the statements with votes (meta and moderated-out ones too, as Pol.is counts)"
     active = every[~zeroed].reset_index(drop=True)

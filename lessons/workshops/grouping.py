@@ -6,11 +6,13 @@ silhouette), representative statements, and stakeholder groups pooled by the pri
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
 import pandas as pd
 import scipy.linalg
+from threadpoolctl import ThreadpoolController
 
 from lessons import learn
 from lessons.privacy import POOLED, k_threshold, shown_label
@@ -25,6 +27,20 @@ N_INIT = 10
 REPRESENTATIVE_MAX = 5
 MIN_GROUP_VOTES = 3
 UNDECLARED = "undeclared"
+
+
+@functools.lru_cache(maxsize=1)
+def _thread_pools() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
+def one_thread():
+    """Hold BLAS and OpenMP to one thread, as a context manager: on matrices this small, threads cost up to 10× the work.
+
+    The thread pools are looked up once, on first use (threadpoolctl's ``threadpool_limits`` looks them up on every
+    call, which costs more than the clustering it guards).
+    """
+    return _thread_pools().limit(limits=1)
 
 
 # --- Statistics ---------------------------------------------------------------------------------------------------
@@ -146,30 +162,35 @@ def _kmeans(points: np.ndarray, k: int, n_init: int, seed: int) -> np.ndarray | 
     tol = float(np.mean(np.var(points, axis=0))) * 1e-4
     norms = np.einsum("ij,ij->i", x, x)
     weights = np.ones(n)
-    rng = np.random.RandomState(seed)
+    # The random stream, drawn at once in scikit-learn's order: per run, the first centre's draw, then ``trials``
+    # draws for each further centre (``choice`` and ``uniform`` each take one double a draw).
     trials = 2 + int(np.log(k))
+    draws = np.random.RandomState(seed).random_sample((n_init, 1 + (k - 1) * trials))
+    cdf = np.cumsum(weights / weights.sum())
+    cdf /= cdf[-1]
+    runs = np.arange(n_init)
+    first = cdf.searchsorted(draws[:, 0], side="right")
     centres = np.empty((n_init, k, dims))
-    for run in range(n_init):
-        first = rng.choice(n, p=weights / weights.sum())
-        centres[run, 0] = x[first]
-        closest = -2 * (x[first][None, :] @ x.T)
-        closest += norms[first]
-        closest += norms[None, :]
-        np.maximum(closest, 0, out=closest)
-        potential = closest @ weights
-        for c in range(1, k):
-            draws = rng.uniform(size=trials) * potential
-            ids = np.searchsorted(np.cumsum(weights * closest), draws)
-            np.clip(ids, None, n - 1, out=ids)
-            candidates = -2 * (x[ids] @ x.T)
-            candidates += norms[ids][:, None]
-            candidates += norms[None, :]
-            np.maximum(candidates, 0, out=candidates)
-            np.minimum(closest, candidates, out=candidates)
-            potentials = candidates @ weights.reshape(-1, 1)
-            best = np.argmin(potentials)
-            potential, closest = potentials[best], candidates[best]
-            centres[run, c] = x[ids[best]]
+    centres[:, 0] = x[first]
+    closest = -2 * (x[first] @ x.T)
+    closest += norms[first][:, None]
+    closest += norms[None, :]
+    np.maximum(closest, 0, out=closest)
+    potential = closest @ weights
+    for c in range(1, k):
+        picks = draws[:, 1 + (c - 1) * trials : 1 + c * trials] * potential[:, None]
+        cumulative = np.cumsum(weights * closest, axis=1)
+        ids = (cumulative[:, :, None] < picks[:, None, :]).sum(axis=1)  # searchsorted, row by row
+        np.clip(ids, None, n - 1, out=ids)
+        candidates = -2 * (x[ids] @ x.T)
+        candidates += norms[ids][:, :, None]
+        candidates += norms[None, None, :]
+        np.maximum(candidates, 0, out=candidates)
+        np.minimum(closest[:, None, :], candidates, out=candidates)
+        potentials = candidates @ weights
+        best = np.argmin(potentials, axis=1)
+        potential, closest = potentials[runs, best], candidates[runs, best]
+        centres[:, c] = x[ids[runs, best]]
 
     def nearest(centres: np.ndarray) -> np.ndarray:
         """Return each run's nearest centre of every point, the first on a tie (as ``argmin``, faster for small k)."""
