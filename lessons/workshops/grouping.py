@@ -180,7 +180,7 @@ def _kmeans(points: np.ndarray, k: int, n_init: int, seed: int) -> np.ndarray | 
     for c in range(1, k):
         picks = draws[:, 1 + (c - 1) * trials : 1 + c * trials] * potential[:, None]
         cumulative = np.cumsum(weights * closest, axis=1)
-        ids = (cumulative[:, :, None] < picks[:, None, :]).sum(axis=1)  # searchsorted, row by row
+        ids = np.array([row.searchsorted(pick) for row, pick in zip(cumulative, picks)])
         np.clip(ids, None, n - 1, out=ids)
         candidates = -2 * (x[ids] @ x.T)
         candidates += norms[ids][:, :, None]
@@ -203,6 +203,7 @@ def _kmeans(points: np.ndarray, k: int, n_init: int, seed: int) -> np.ndarray | 
             found[closer] = c
         return found
 
+    tiled = [np.tile(x[:, d], n_init) for d in range(dims)]  # each coordinate once per run, for the centres' sums
     labels = np.full((n_init, n), -1)
     live, strict = np.ones(n_init, bool), np.zeros(n_init, bool)
     for _ in range(300):
@@ -212,8 +213,7 @@ def _kmeans(points: np.ndarray, k: int, n_init: int, seed: int) -> np.ndarray | 
         counts = np.bincount(bins, minlength=len(runs) * k).reshape(len(runs), k)
         if (counts == 0).any():
             return None
-        sums = [np.bincount(bins, weights=np.broadcast_to(x[:, d], found.shape).ravel(), minlength=counts.size)
-                for d in range(dims)]  # fmt: skip
+        sums = [np.bincount(bins, weights=tiled[d][: bins.size], minlength=counts.size) for d in range(dims)]
         moved = np.stack(sums, axis=-1).reshape(len(runs), k, dims) * (1.0 / counts)[..., None]
         shift = (np.sqrt(((moved - centres[runs]) ** 2).sum(axis=2)) ** 2).sum(axis=1)
         same = (found == labels[runs]).all(axis=1)
@@ -225,13 +225,15 @@ def _kmeans(points: np.ndarray, k: int, n_init: int, seed: int) -> np.ndarray | 
     loose = np.flatnonzero(~strict)
     if len(loose):
         labels[loose] = nearest(centres[loose])
-    gaps = x[None, :, :] - np.take_along_axis(centres, labels[:, :, None], axis=1)
+    gaps = x[None, :, :] - centres[np.arange(n_init)[:, None], labels]
     inertia = np.cumsum((gaps**2).sum(axis=2), axis=1)[:, -1]
     best = 0
     for run in range(1, n_init):
-        pairs = np.unique(labels[run] * k + labels[best])
-        if inertia[run] < inertia[best] and len(pairs) != len(np.unique(labels[run])):
-            best = run
+        if inertia[run] < inertia[best]:
+            mapping = np.zeros(k, dtype=np.intp)
+            mapping[labels[run]] = labels[best]
+            if not np.array_equal(mapping[labels[run]], labels[best]):  # not the same grouping, relabelled
+                best = run
     return labels[best]
 
 
