@@ -400,9 +400,9 @@ def analyse(
         }
     )
 
-    def order(flagged: np.ndarray, by: list[str]) -> pd.DataFrame:
-        """Return the flagged statements, the largest ``by`` first (ties: by statement id)."""
-        rows = np.flatnonzero(flagged)
+    def order(flag: str, by: list[str]) -> pd.DataFrame:
+        """Return the statements flagged ``flag``, the largest ``by`` first (ties: by statement id)."""
+        rows = np.flatnonzero(out[flag].to_numpy())
         keys = [out["statement_id"].to_numpy()[rows]] + [-out[column].to_numpy()[rows] for column in reversed(by)]
         return out.take(rows[np.lexsort(keys)]).reset_index(drop=True)
 
@@ -421,9 +421,9 @@ def analyse(
     return {
         "summary": summary,
         "statements": out,
-        "consensus": order(consensus_agree | consensus_disagree, ["group_consensus", "agree_share"]),
-        "divisive": order(measures["divisiveness"] >= DIVISIVE_RANGE, ["divisiveness", "between_variance"]),
-        "uncertain": order(np.nan_to_num(_shares(passes, n)) >= UNCERTAIN_PASS_SHARE, ["pass_share", "n"]),
+        "consensus": order("consensus", ["group_consensus", "agree_share"]),
+        "divisive": order("divisive", ["divisiveness", "between_variance"]),
+        "uncertain": order("uncertain", ["pass_share", "n"]),
         "participants": people,
         "participation": participation,
         "groups": groups,
