@@ -46,7 +46,7 @@ WITHHELD = {"statements": "moderation = 'approved'"}
 #: Columns never written to the data package (``lessons.db`` holds fresh random values instead).
 OMITTED = {"participants": ("token",)}
 #: Tables the store seeds itself (``lessons.store.seed_vocabulary``); an import replaces their rows.
-VOCABULARIES = ("sectors", "phases", "methodologies", "methodology_steps", "themes")
+VOCABULARIES = ("sectors", "phases", "methodologies", "methodology_steps", "themes", "catalogue_entries")
 #: Shared tables, in the order of ``lessons.store.TABLES``.
 SHARED = [t for t in TABLES if t not in LEFT_OUT and t not in DERIVED_TABLES]
 
