@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "EFFORTS",
+    "CatalogueError",
     "ENTRY_FIELDS",
     "KINDS",
     "KIND_LABELS",
@@ -77,3 +78,7 @@ class ProblemProfile:
     language: str = "en"
     source: str | None = None
     translations: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+class CatalogueError(ValueError):
+    """A catalogue write that cannot be done as asked (an unknown entry, lesson or pilot); nothing was written."""
