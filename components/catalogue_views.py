@@ -164,7 +164,7 @@ def _use(entry: dict) -> None:
     numbers = st.container(horizontal=True, gap="medium")
     numbers.metric("Lessons", len(lessons), width="content")
     numbers.metric("Validated or beyond", entry["validated"], width="content")
-    numbers.metric("Pilots", len(pilots) if not pilots.empty else lessons["pilot"].nunique(), width="content")
+    numbers.metric("Pilots", len(set(pilots["slug"]) | set(lessons["pilot"])), width="content")
     if lessons.empty and pilots.empty:
         st.caption("No lesson or pilot is linked to it yet.")
         return
