@@ -99,10 +99,10 @@ def entries_table(rows: pd.DataFrame) -> None:
             "Kind": rows["kind_label"],
             "Phase": rows["phase_name"].fillna("—"),
             "Effort": rows["effort"].map(lambda e: EFFORT_LABELS.get(e, "—")),
-            "Languages": rows["languages"].fillna(""),
-            "Problems addressed": rows["problems"].fillna(""),
             "Lessons": rows["lessons"],
             "Pilots": rows["pilots"],
+            "Languages": rows["languages"].fillna(""),
+            "Problems addressed": rows["problems"].fillna(""),
             "Catalogue": rows["catalogue"],
         }
     )
@@ -154,8 +154,10 @@ def _facts(entry: dict) -> None:
         "Languages available": ", ".join(catalogue.language_name(lang) for lang in languages),
         "Catalogue": entry.get("catalogue"),
     }
-    # st.table renders every cell as Markdown: each is escaped
-    st.table(pd.DataFrame({"Field": list(facts), "Value": [safe(v) or "—" for v in facts.values()]}).set_index("Field"))
+    # one line each (a table would be cut off on a phone); every value escaped
+    with st.container(key=f"{KEY}_facts"):
+        for field, value in facts.items():
+            st.markdown(f"**{field}:** {safe(value) or '—'}")
 
 
 def _use(entry: dict) -> None:
@@ -169,19 +171,7 @@ def _use(entry: dict) -> None:
         st.caption("No lesson or pilot is linked to it yet.")
         return
     if not lessons.empty:
-        left, right = st.columns(2)
-        with left:
-            st.markdown("**The lessons' kinds**")
-            st.dataframe(entry["kinds"].rename(columns={"label": "Kind", "lessons": "Lessons"}), hide_index=True)
-        with right:
-            st.markdown("**Their validation status**")
-            st.dataframe(entry["statuses"].rename(columns={"label": "Status", "lessons": "Lessons"}), hide_index=True)
-        st.page_link(
-            LESSONS_PAGE,
-            label=f"These {len(lessons)} lessons on the Lessons page",
-            query_params={"uses": entry["code"]},
-            icon=":material/filter_list:",
-        )
+        st.markdown("**Lessons that used it**")
         for lesson in lessons.itertuples():
             st.page_link(
                 LESSONS_PAGE, label=safe(lesson.title), query_params={"lesson": str(int(lesson.id))},
@@ -191,6 +181,19 @@ def _use(entry: dict) -> None:
                 f"{safe(lesson.pilot_name)} · lesson {safe(lesson.key)} · {KIND_LABELS.get(lesson.kind, lesson.kind)}"
                 f" · {STATUS_LABELS.get(lesson.status, lesson.status)}"
             )
+        st.page_link(
+            LESSONS_PAGE,
+            label=f"These {len(lessons)} lessons on the Lessons page",
+            query_params={"uses": entry["code"]},
+            icon=":material/filter_list:",
+        )
+        left, right = st.columns(2)
+        with left:
+            st.markdown("**The lessons' kinds**")
+            st.dataframe(entry["kinds"].rename(columns={"label": "Kind", "lessons": "Lessons"}), hide_index=True)
+        with right:
+            st.markdown("**Their validation status**")
+            st.dataframe(entry["statuses"].rename(columns={"label": "Status", "lessons": "Lessons"}), hide_index=True)
     if not pilots.empty:
         st.markdown("**Pilots that used it**")
         for pilot in pilots.itertuples():

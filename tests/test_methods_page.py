@@ -89,8 +89,7 @@ def test_an_entry_opens_from_the_list_with_who_used_it_and_how_it_went(store_pat
     kinds, statuses = (frame.value for frame in at.dataframe[:2])
     assert dict(zip(kinds["Kind"], kinds["Lessons"])) == {"Enabler": 1, "Barrier": 1, "Recommendation": 0, "Insight": 1}
     assert dict(zip(statuses["Status"], statuses["Lessons"]))["Endorsed"] == 1
-    facts = at.table[0].value
-    assert facts.loc["Source", "Value"].startswith("Participedia")
+    assert any(m.startswith("**Source:** Participedia") for m in markdown_of(at))
     labels = [p.proto.label for p in at.get("page_link")]
     assert "These 3 lessons on the Lessons page" in labels
     assert {safe("Alpha L01 lesson"), safe("Alpha L02 lesson"), safe("Beta L01 lesson")} <= set(labels)
@@ -116,7 +115,7 @@ def test_hostile_names_and_texts_are_shown_as_text(store_path, app_on):
     shown = markdown_of(at)
     # its two lines: one paragraph, the line break kept, each line escaped
     assert safe("<p>Not <b>HTML</b></p> ![img](http://evil.example/x.png)") + "  \n" + safe("# Heading") in shown
-    assert at.table[0].value.loc["Source", "Value"] == safe("<i>Somewhere</i> **odd**")
+    assert "**Source:** " + safe("<i>Somewhere</i> **odd**") in shown
     assert not any("<script>" in text or "](http" in text for text in shown)
     # its Latvian name: among the texts in other languages, as text
     assert any(e.label.startswith("Its texts in other languages (Latvian)") for e in at.expander)
