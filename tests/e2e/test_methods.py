@@ -13,6 +13,7 @@ from lessons import catalogue
 from lessons.permissions import cli_actor
 from lessons.store import connect
 from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.test_accessibility import blocking_violations
 
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -61,6 +62,7 @@ def test_a_visitor_filters_opens_an_entry_and_follows_a_lesson_link(chrome, app_
     expect(page.get_by_text("5 of 12 entries")).to_be_visible()
     assert "kind=method" in page.url
     shot(page, f"methods-list-{width}")
+    problems = blocking_violations(page, f"/methods?kind=method ({width})")
 
     page.get_by_role("combobox", name="Open an entry").click()
     page.keyboard.type("Deliberative")
@@ -72,6 +74,9 @@ def test_a_visitor_filters_opens_an_entry_and_follows_a_lesson_link(chrome, app_
     expect(page.get_by_test_id("stMetric").filter(has_text="Lessons").first).to_contain_text("2")
     expect(page.get_by_role("link", name="These 2 lessons on the Lessons page")).to_be_visible()
     shot(page, f"methods-entry-{width}")
+    problems += blocking_violations(page, f"/methods?entry={ENTRY} ({width})")
+    assert page.title() == "Deliberative poll · Methods and tools · Cross-Pilot Lessons"
+    assert not problems, "axe found serious or critical violations:\n" + "\n".join(problems)
 
     page.get_by_role("link", name=linked[0]).click()
     browser.wait_rendered(page)
