@@ -19,6 +19,7 @@ from lessons.access import reading
 from lessons.store import KIND_LABELS, STATUS_LABELS
 
 LESSONS_PAGE = "pages/lessons.py"
+METHODS_PAGE = "pages/methods.py"
 KEY = "methods"
 #: The page's filters: (URL parameter, filter name as in ``catalogue.entry_list``, label, help).
 FILTERS = (
@@ -49,6 +50,30 @@ def load_entry(path: str, version: int, code: str) -> dict | None:
     """One entry in full, with the lessons and pilots that used it."""
     with reading(path) as db:
         return catalogue.entry_detail(db, code)
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def load_lesson_entries(path: str, version: int, lesson_id: int) -> pd.DataFrame:
+    """The methods and tools a lesson used."""
+    with reading(path) as db:
+        return catalogue.lesson_entries(db, lesson_id)
+
+
+def lesson_methods_section(path: str, version: int):
+    """A lesson-page section: the methods and tools of the catalogue the lesson used, each linking to its entry."""
+
+    def section(detail: dict) -> None:
+        used = load_lesson_entries(path, version, int(detail["id"]))
+        if used.empty:
+            return
+        st.markdown("**Methods and tools it used**")
+        for row in used.itertuples():
+            st.page_link(
+                METHODS_PAGE, label=safe(row.name), query_params={"entry": row.code}, icon=":material/construction:",
+                help=row.kind_label,
+            )  # fmt: skip
+
+    return section
 
 
 def url_spec(options: dict[str, pd.DataFrame], codes) -> dict[str, Param]:

@@ -130,3 +130,12 @@ def test_the_lessons_page_filters_by_the_method_used(store_path, app_on):
     assert not at.exception
     assert at.multiselect(key="lessons_methods").value == ["world-cafe"]
     assert any(b.label.startswith("Method or tool used: World café") for b in at.button)
+
+
+def test_a_lesson_names_the_methods_it_used_with_a_link_to_each(store_path, app_on):
+    at = app_on(store_path, {"lesson": "1"}).run()
+    at.switch_page("pages/lessons.py").run()
+    assert not at.exception
+    assert "**Methods and tools it used**" in [m.value for m in at.markdown]
+    links = {p.proto.label: p.proto.query_string for p in at.get("page_link")}
+    assert links[safe("World café")] == "entry=world-cafe"

@@ -13,7 +13,7 @@ from lessons.catalogue.records import KIND_LABELS, KINDS, LANGUAGE_NAMES
 from lessons.store import KIND_LABELS as LESSON_KIND_LABELS
 from lessons.store import STATUS_LABELS, frame
 
-__all__ = ["catalogue_options", "entry_detail", "entry_list", "language_name"]
+__all__ = ["catalogue_options", "entry_detail", "entry_list", "language_name", "lesson_entries"]
 
 #: Statuses that count as validated (as on the Overview).
 _VALIDATED = ("validated", "endorsed", "applied_elsewhere")
@@ -216,3 +216,20 @@ def entry_detail(db: Database, code: str) -> dict | None:
     )
     entry["validated"] = int(lessons["status"].isin(_VALIDATED).sum())
     return entry
+
+
+def lesson_entries(db: Database, lesson_id: int) -> pd.DataFrame:
+    """Return the entries a lesson used (columns ``code``, ``name``, ``kind_label``, ``linked_by``), by name.
+
+    >>> from lessons.store import open_memory_store
+    >>> lesson_entries(open_memory_store(), 1).empty
+    True
+    """
+    rows = frame(
+        db,
+        """SELECT e.code, e.name, e.kind, lm.linked_by FROM lesson_methods lm
+           JOIN catalogue_entries e ON e.id = lm.entry_id WHERE lm.lesson_id = ? ORDER BY e.name COLLATE NOCASE""",
+        [int(lesson_id)],
+    )
+    rows.insert(2, "kind_label", rows["kind"].map(lambda k: KIND_LABELS.get(k, k)))
+    return rows.drop(columns="kind")

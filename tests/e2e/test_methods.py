@@ -82,5 +82,6 @@ def test_a_visitor_filters_opens_an_entry_and_follows_a_lesson_link(chrome, app_
     browser.wait_rendered(page)
     expect(page.get_by_role("heading", name=linked[0])).to_be_visible()
     assert re.search(r"/lessons\?lesson=\d+", page.url)
+    expect(page.get_by_role("link", name="Deliberative poll")).to_be_visible()  # the lesson names what it used
     shot(page, f"methods-lesson-{width}")
     context.close()
