@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import shutil
+import zipfile
 
 import pytest
 from openpyxl import Workbook
 
 from lessons import catalogue
+from lessons.bundle import data_package_zip, import_bundle
 from lessons.cli import EXIT_INVALID, EXIT_OK, main
 from lessons.ingest.problems import IngestError
 from lessons.permissions import Actor, PermissionDenied
 from lessons.queries import facets, search_lessons
-from lessons.store import open_store
+from lessons.store import open_memory_store, open_store
 from tests.realdata import REALDATA, needs_realdata
 
 INTERLINK = REALDATA / "interlink-catalogue"
@@ -330,3 +334,20 @@ def test_catalogue_import_help_documents_the_spreadsheet_columns(capsys):
     out = capsys.readouterr().out
     for column in catalogue.COLUMNS:
         assert f"  {column} " in out
+
+
+def test_the_bundle_carries_the_catalogue_without_who_linked_and_reads_back(db, tmp_path):
+    lesson = add_lesson(db, "alpha", "L01")
+    sheet = tmp_path / "methods.csv"
+    sheet.write_text(GOOD, encoding="utf-8")
+    catalogue.import_sheet(db, EDITOR, sheet)
+    catalogue.link_lessons(db, EDITOR, [lesson], "fishbowl")
+    payload = data_package_zip(db)
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        name = next(n for n in archive.namelist() if n.endswith("lesson_methods.csv"))
+        rows = list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8"))))
+    assert [(r["lesson_id"], r["linked_by"]) for r in rows] == [(str(lesson), "")]
+    fresh = open_memory_store()
+    import_bundle(fresh, ADMIN, payload)
+    assert catalogue.entry_detail(fresh, "fishbowl")["lessons"]["title"].tolist() == ["alpha L01"]
+    assert fresh.execute("SELECT count(*) FROM catalogue_entries").fetchone() == (BUILT_IN + 1,)

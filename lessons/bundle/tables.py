@@ -37,6 +37,8 @@ INTERNAL = ("analysis_results", "lesson_theme_counts", "data_versions", "_sqlite
 BLANKED = {"uploads": ("user_id", "username", "undone_by"), "workshops": ("created_by", "purpose")}
 #: The lifecycle's record is public without who acted: the role stays, the account is emptied.
 BLANKED["lesson_status_history"] = ("user_id",)
+#: Who linked a lesson or a pilot to a method of the catalogue is an account's name: kept, emptied in the bundle.
+BLANKED["lesson_methods"] = BLANKED["pilot_methods"] = ("linked_by",)
 #: A participant's id in the export they were imported from would link the bundle's rows to that export: emptied.
 BLANKED["participants"] = ("source_id",)
 #: Why a blanked column is empty, where it is not an account.
