@@ -60,7 +60,7 @@ def test_a_visitor_filters_opens_an_entry_and_follows_a_lesson_link(chrome, app_
     page.keyboard.press("Escape")
     browser.wait_rendered(page)
     expect(page.get_by_text("5 of 12 entries")).to_be_visible()
-    assert "kind=method" in page.url
+    expect(page).to_have_url(re.compile(r"[?&]kind=method"))
     shot(page, f"methods-list-{width}")
     problems = blocking_violations(page, f"/methods?kind=method ({width})")
 
@@ -69,7 +69,7 @@ def test_a_visitor_filters_opens_an_entry_and_follows_a_lesson_link(chrome, app_
     page.keyboard.press("Enter")
     browser.wait_rendered(page)
     expect(page.get_by_role("heading", name="Deliberative poll")).to_be_visible()
-    assert f"entry={ENTRY}" in page.url
+    expect(page).to_have_url(re.compile(rf"[?&]entry={ENTRY}"))
     expect(page.get_by_text("Who used it, and how it went")).to_be_visible()
     expect(page.get_by_test_id("stMetric").filter(has_text="Lessons").first).to_contain_text("2")
     expect(page.get_by_role("link", name="These 2 lessons on the Lessons page")).to_be_visible()
@@ -81,7 +81,7 @@ def test_a_visitor_filters_opens_an_entry_and_follows_a_lesson_link(chrome, app_
     page.get_by_role("link", name=linked[0]).click()
     browser.wait_rendered(page)
     expect(page.get_by_role("heading", name=linked[0])).to_be_visible()
-    assert re.search(r"/lessons\?lesson=\d+", page.url)
+    expect(page).to_have_url(re.compile(r"/lessons\?lesson=\d+"))
     expect(page.get_by_role("link", name="Deliberative poll")).to_be_visible()  # the lesson names what it used
     shot(page, f"methods-lesson-{width}")
     context.close()
