@@ -94,6 +94,11 @@ def test_interlink_catalogue_imports_through_the_command_line(tmp_path, capsys):
     # PROVENANCE.md counts 70 Spanish and Latvian names: one interlinker (the English registration tutorial) has
     # them as empty strings, which are not texts and are not kept.
     assert names == {"en": 78, "it": 78, "es": 69, "lv": 69}
+    keys = {}
+    for metadata in INTERLINK.glob("interlinkers/*/*/metadata.json"):
+        for language in json.loads(metadata.read_text(encoding="utf-8"))["name_translations"]:
+            keys[language] = keys.get(language, 0) + 1
+    assert keys == {"en": 78, "it": 78, "es": 70, "lv": 70}  # PROVENANCE.md's counts, empty strings included
     kinds = dict(db.execute("SELECT kind, count(*) FROM catalogue_entries WHERE catalogue = 'interlink' GROUP BY kind"))
     assert kinds == {"knowledge": 58, "software": 20}
     assert db.execute("SELECT count(*) FROM catalogue_entry_problems").fetchone()[0] > 78
