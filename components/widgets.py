@@ -428,6 +428,7 @@ LESSON_FACETS = (
     ("group", "groups", "Stakeholder group", "The stakeholder groups a lesson concerns"),
     ("method", "methodologies", "Methodology", "The co-creation methodology the pilot followed"),
     ("set_by", "status_set_by", "Status set by", "Choose a workshop's votes for the lessons validated in a workshop"),
+    ("uses", "methods", "Method or tool used", "A method or tool of the catalogue (Methods and tools) the lesson used"),
 )
 LESSON_VIEWS = ("Cards", "Table")
 CARDS_PER_PAGE, ROWS_PER_PAGE = 20, 100

@@ -6,7 +6,9 @@ with the record of it having been applied (sqlite-utils ``Migrations``), so a st
 
 from __future__ import annotations
 
+import csv
 import sqlite3
+from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -921,6 +923,124 @@ ALTER TABLE ties ADD COLUMN attributes TEXT CHECK (attributes IS NULL OR json_va
 DELETE FROM analysis_results WHERE name LIKE 'network%';
 """,
     )
+
+
+def _csv_rows(name: str) -> list[dict]:
+    """Read ``lessons/vocabulary/<name>.csv`` (as shipped with the migration that reads it)."""
+    with open(Path(__file__).resolve().parent / "vocabulary" / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@migrations()
+def m018_catalogue(db: Database) -> None:
+    """Add the catalogue of methods and tools, their problems and translations, and who used them (#20).
+
+    Entries (INTERLINK's interlinkers, Participedia's methods, the IMPROVE living lab, We-novate's stages) with the
+    problem each addresses, the phase, the effort, a link and a source; their texts in other languages; INTERLINK's
+    problem profiles and which entries address them; and the lessons and pilots that used an entry, with who linked
+    them. The built-in entries are seeded like the vocabularies (``vocabulary/catalogue.csv``); INTERLINK's
+    catalogue is imported (``python -m lessons catalogue import``).
+    """
+    run_sql(
+        db,
+        """
+CREATE TABLE catalogue_problems (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT,
+    phase TEXT REFERENCES phases(code) ON UPDATE CASCADE,
+    language TEXT NOT NULL DEFAULT 'en',
+    source TEXT
+);
+CREATE TABLE catalogue_entries (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('method', 'process', 'stage', 'knowledge', 'software')),
+    name TEXT NOT NULL,
+    description TEXT,
+    problem TEXT,
+    phase TEXT REFERENCES phases(code) ON UPDATE CASCADE,
+    effort TEXT CHECK (effort IS NULL OR effort IN ('low', 'medium', 'high')),
+    link TEXT,
+    source TEXT,
+    licence TEXT,
+    language TEXT NOT NULL DEFAULT 'en',
+    catalogue TEXT NOT NULL DEFAULT 'built-in',
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    updated_at TEXT
+);
+CREATE INDEX idx_catalogue_entries_phase ON catalogue_entries(phase);
+CREATE TABLE catalogue_translations (
+    entry_id INTEGER NOT NULL REFERENCES catalogue_entries(id) ON DELETE CASCADE,
+    language TEXT NOT NULL,
+    field TEXT NOT NULL CHECK (field IN ('name', 'description', 'problem')),
+    text TEXT NOT NULL,
+    PRIMARY KEY (entry_id, language, field)
+);
+CREATE TABLE catalogue_problem_translations (
+    problem_id INTEGER NOT NULL REFERENCES catalogue_problems(id) ON DELETE CASCADE,
+    language TEXT NOT NULL,
+    field TEXT NOT NULL CHECK (field IN ('name', 'description', 'functionality')),
+    text TEXT NOT NULL,
+    PRIMARY KEY (problem_id, language, field)
+);
+CREATE TABLE catalogue_entry_problems (
+    entry_id INTEGER NOT NULL REFERENCES catalogue_entries(id) ON DELETE CASCADE,
+    problem_id INTEGER NOT NULL REFERENCES catalogue_problems(id) ON DELETE CASCADE,
+    PRIMARY KEY (entry_id, problem_id)
+);
+CREATE INDEX idx_catalogue_entry_problems_problem ON catalogue_entry_problems(problem_id);
+CREATE TABLE lesson_methods (
+    lesson_id INTEGER NOT NULL REFERENCES lessons(id) ON DELETE CASCADE,
+    entry_id INTEGER NOT NULL REFERENCES catalogue_entries(id) ON DELETE CASCADE,
+    linked_by TEXT,
+    linked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (lesson_id, entry_id)
+);
+CREATE INDEX idx_lesson_methods_entry ON lesson_methods(entry_id);
+CREATE TABLE pilot_methods (
+    pilot_id INTEGER NOT NULL REFERENCES pilots(id) ON DELETE CASCADE,
+    entry_id INTEGER NOT NULL REFERENCES catalogue_entries(id) ON DELETE CASCADE,
+    linked_by TEXT,
+    linked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (pilot_id, entry_id)
+);
+CREATE INDEX idx_pilot_methods_entry ON pilot_methods(entry_id);
+""",
+    )
+    # The built-in entries, written before the triggers so migrating changes no data version. The phases they
+    # name are seeded first where missing (a new store seeds its vocabularies after the migrations).
+    for row in _csv_rows("phases"):
+        db.execute(
+            "INSERT OR IGNORE INTO phases (code, position, name, description) VALUES (?, ?, ?, ?)",
+            [row["code"], int(row["position"]), row["name"], row["description"]],
+        )
+    for row in _csv_rows("catalogue"):
+        db.execute(
+            """INSERT OR IGNORE INTO catalogue_entries
+                   (code, kind, name, phase, effort, link, source, problem, description)
+               VALUES (?, ?, ?, (SELECT code FROM phases WHERE code = ?), ?, ?, ?, ?, ?)""",
+            [
+                row[c] or None
+                for c in ("code", "kind", "name", "phase", "effort", "link", "source", "problem", "description")
+            ],
+        )
+    tables = (
+        "catalogue_problems", "catalogue_entries", "catalogue_translations", "catalogue_problem_translations",
+        "catalogue_entry_problems", "lesson_methods", "pilot_methods",
+    )  # fmt: skip
+    for table in tables:  # lessons filter on methods: one data version with them
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            run_sql(
+                db,
+                f"""
+CREATE TRIGGER {table}_version_{event.lower()} AFTER {event} ON {table}
+BEGIN
+    UPDATE data_versions SET version = version + 1 WHERE area = 'lessons';
+END;
+""",
+            )
 
 
 @migrations()

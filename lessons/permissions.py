@@ -55,6 +55,7 @@ ACTIONS: dict[str, tuple[frozenset[str], bool, str]] = {
         "propose links for this pilot's lessons",
     ),
     "vocabulary.edit": (frozenset({"admin"}), False, "change the vocabularies"),
+    "catalogue.edit": (frozenset({"admin", "editor"}), False, "change the catalogue of methods and tools"),
     "user.manage": (frozenset({"admin"}), False, "manage accounts"),
     "audit.read": (frozenset({"admin"}), False, "read the audit log"),
     "bundle.import": (frozenset({"admin"}), False, "import a data bundle"),

@@ -5,6 +5,7 @@ from functools import partial
 import streamlit as st
 
 from components import auth, loaders, url_state
+from components.catalogue_views import lesson_methods_section
 from components.editors import lesson_status_section
 from components.synthesis_views import similar_section
 from components.widgets import (
@@ -39,6 +40,7 @@ if st.session_state.get("lessons_open"):
             detail,
             extra_sections=[
                 lesson_status_section(path),
+                lesson_methods_section(path, loaders.data_version(path, "lessons")),
                 similar_section(path, loaders.data_version(path, "lessons"), open_lesson),
             ],
         )

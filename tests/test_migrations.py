@@ -27,6 +27,7 @@ ALL = [
     "m015_words_as_written",
     "m016_two_mode",
     "m017_network_attributes",
+    "m018_catalogue",
     "m019_visibility",
 ]
 
@@ -260,6 +261,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m015_words_as_written"),
         ("cross_pilot_lessons", "m016_two_mode"),
         ("cross_pilot_lessons", "m017_network_attributes"),
+        ("cross_pilot_lessons", "m018_catalogue"),
         ("cross_pilot_lessons", "m019_visibility"),
     ]
     assert migrate(db) == []

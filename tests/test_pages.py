@@ -70,7 +70,10 @@ def tiny_path(tmp_path):
     return path
 
 
-EXPLORE = ("pages/overview.py", "pages/lessons.py", "pages/recurs.py", "pages/networks.py", "pages/models.py")
+EXPLORE = (
+    "pages/overview.py", "pages/lessons.py", "pages/recurs.py", "pages/networks.py", "pages/models.py",
+    "pages/methods.py",
+)  # fmt: skip
 
 
 def test_app_registers_the_working_pages():
@@ -98,6 +101,7 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on)
         "What recurs",
         "Stakeholder networks",
         "Governance models",
+        "Methods and tools",
         "Vote in a workshop",
         "Run a workshop",
         "Workshop report",
@@ -305,6 +309,7 @@ def test_lessons_new_facets_filter_with_counts_and_go_into_the_url(tiny_path, ap
         "Stakeholder group",
         "Methodology",
         "Status set by",
+        "Method or tool used",
     ]
     assert options(at, "lessons_countries") == ["Finland (2)", "Portugal (1)"]  # named, by name
     assert options(at, "lessons_methodologies")[:2] == [

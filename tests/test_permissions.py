@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from lessons.accounts import actor_for, add_user, remove_user, set_password, update_user
 from lessons.audit import audit_entries
 from lessons.bundle import VOCABULARIES, data_package_zip, import_bundle, shared_tables
+from lessons.catalogue import Entry, save_catalogue
 from lessons.editing import (
     create_pilot,
     delete_pilot,
@@ -265,6 +266,7 @@ OPERATIONS = {
     "submit lesson beta": ("lesson.submit", "lesson.status", lambda db, a, i: change_status(db, a, i["lesson_beta"], "submitted")),
     "endorse lesson": ("lesson.endorse", "lesson.status", lambda db, a, i: change_status(db, a, i["validated_beta"], "endorsed", reason="Seen in three pilots.")),
     "applied elsewhere in alpha": ("lesson.apply_elsewhere", "lesson.status", lambda db, a, i: change_status(db, a, i["validated_beta"], "applied_elsewhere", where="alpha", on="2026-10-01", note="Used for the housing service.")),
+    "save_catalogue": ("catalogue.edit", "catalogue.import", lambda db, a, i: save_catalogue(db, a, [Entry("matrix-tool", "software", "Matrix tool", source="test")], catalogue="test")),
     "applied elsewhere in beta": ("lesson.apply_elsewhere", "lesson.status", lambda db, a, i: change_status(db, a, i["validated_alpha"], "applied_elsewhere", where="beta", on="2026-10-01", note="Used for the housing service.")),
 }  # fmt: skip
 
@@ -334,6 +336,7 @@ MATRIX = {
     "endorse lesson":           (A,    A,    R,          R,          R,     R),
     "applied elsewhere in alpha": (A,  A,    A,          R,          R,     R),
     "applied elsewhere in beta": (A,   A,    R,          R,          R,     R),
+    "save_catalogue":           (A,    A,    R,          R,          R,     R),
 }  # fmt: skip
 
 CASES = [(op, who, MATRIX[op][k]) for op in MATRIX for k, who in enumerate(WHO)]

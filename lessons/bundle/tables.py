@@ -37,6 +37,8 @@ INTERNAL = ("analysis_results", "lesson_theme_counts", "data_versions", "_sqlite
 BLANKED = {"uploads": ("user_id", "username", "undone_by"), "workshops": ("created_by", "purpose")}
 #: The lifecycle's record is public without who acted: the role stays, the account is emptied.
 BLANKED["lesson_status_history"] = ("user_id",)
+#: Who linked a lesson or a pilot to a method of the catalogue is an account's name: kept, emptied in the bundle.
+BLANKED["lesson_methods"] = BLANKED["pilot_methods"] = ("linked_by",)
 #: A participant's id in the export they were imported from would link the bundle's rows to that export: emptied.
 BLANKED["participants"] = ("source_id",)
 #: Why a blanked column is empty, where it is not an account.
@@ -46,7 +48,7 @@ WITHHELD = {"statements": "moderation = 'approved'"}
 #: Columns never written to the data package (``lessons.db`` holds fresh random values instead).
 OMITTED = {"participants": ("token",)}
 #: Tables the store seeds itself (``lessons.store.seed_vocabulary``); an import replaces their rows.
-VOCABULARIES = ("sectors", "phases", "methodologies", "methodology_steps", "themes")
+VOCABULARIES = ("sectors", "phases", "methodologies", "methodology_steps", "themes", "catalogue_entries")
 #: Shared tables, in the order of ``lessons.store.TABLES``.
 SHARED = [t for t in TABLES if t not in LEFT_OUT and t not in DERIVED_TABLES]
 
