@@ -57,6 +57,11 @@ TABLES = [
     "staff_sessions",
     "audit_log",
     "deleted_pilots",
+    "stories",
+    "story_lessons",
+    "story_images",
+    "contributors",
+    "contributions",
 ]
 
 #: Derived tables: results computed from the tables above, stored so they are not recomputed on every view.
