@@ -360,9 +360,9 @@ def save_story(
         raise StoryError(f"Visibility is public, consortium or private, not “{visibility}”.")
     fields = {
         "title": _text(title, "title", MAX_TITLE, multiline=False, required=True),
-        "lead": _text(lead, "lead sentence", MAX_LEAD, multiline=False),
-        "body": _text(body, "text", MAX_BODY),
-        "reuse": _text(reuse, "“what others can reuse” box", MAX_REUSE),
+        "lead": _text(lead, "lead sentence", MAX_LEAD, multiline=False) or None,
+        "body": _text(body, "text", MAX_BODY) or None,
+        "reuse": _text(reuse, "“what others can reuse” box", MAX_REUSE) or None,
         "visibility": visibility,
     }
     keys = list(dict.fromkeys(k.strip().upper() for k in lesson_keys if k and k.strip()))
@@ -422,7 +422,7 @@ def submit_story(db: Database, actor: Actor | None, story_id: int) -> None:
     if not row["lead"]:
         raise StoryError("Write the lead sentence before submitting the story.")
     have = {r[0] for r in db.execute("SELECT filename FROM story_images WHERE story_id = ?", [row["id"]])}
-    missing = [n for n in _referenced(row["body"]) if n not in have]
+    missing = [n for n in _referenced(row["body"] or "") if n not in have]
     if missing:
         raise StoryError(f"The text shows {', '.join(missing)}, not uploaded yet: upload it or remove the line.")
     with db.atomic():

@@ -397,7 +397,7 @@ def _story_section(db: Database, pilot: str, cite: _Citations) -> Section | None
     section.subheading(story["title"])
     if story["lead"]:
         section.text(story["lead"])
-    for piece in parse(story["body"]):
+    for piece in parse(story["body"] or ""):
         if piece.kind == "heading":
             section.subheading(piece.text)
         elif piece.kind == "paragraph":
