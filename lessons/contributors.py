@@ -43,6 +43,7 @@ __all__ = [
     "contributions",
     "contributor",
     "contributors",
+    "creditable",
     "credits",
     "link",
     "record_consent",
@@ -357,3 +358,25 @@ def contributor(
         "consensus": int(items["consensus"].sum()) if len(items) else 0,
     }
     return out
+
+
+def creditable(db: Database, actor: Actor | None) -> pd.DataFrame:
+    """List the lessons and stories ``actor`` may credit contributors with: item_kind, item_id, label.
+
+    >>> from lessons.store import open_memory_store
+    >>> creditable(open_memory_store(), None).empty
+    True
+    """
+    found = frame(
+        db,
+        """SELECT 'lesson' AS item_kind, CAST(l.id AS TEXT) AS item_id, l.pilot_id,
+                  p.name || ' · ' || l.key || ' · ' || l.title AS label
+           FROM lessons l JOIN pilots p ON p.id = l.pilot_id
+           UNION ALL
+           SELECT 'story', CAST(s.id AS TEXT), s.pilot_id, p.name || ' · story · ' || s.title
+           FROM stories s JOIN pilots p ON p.id = s.pilot_id
+           ORDER BY 1, 4""",
+    )
+    action = {"lesson": "lesson.edit", "story": "story.edit"}
+    keep = [can(actor, action[k], pid) for k, pid in zip(found["item_kind"], found["pilot_id"])]
+    return found[keep].drop(columns=["pilot_id"]).reset_index(drop=True) if len(found) else found

@@ -48,6 +48,7 @@ __all__ = [
     "editable_stories",
     "image_name",
     "parse",
+    "pilot_lessons",
     "publish_story",
     "published_public_story",
     "readable",
@@ -57,6 +58,7 @@ __all__ = [
     "story",
     "story_images",
     "submit_story",
+    "writable_pilots",
 ]
 
 STATUSES = ("draft", "submitted", "published")
@@ -300,6 +302,22 @@ def published_public_story(db: Database, pilot: str) -> dict | None:
     row["lessons"] = _lessons_of(db, row["id"])
     row["images"] = story_images(db, row["id"])
     return row
+
+
+def writable_pilots(db: Database, actor: Actor | None) -> pd.DataFrame:
+    """List the pilots ``actor`` may write stories for (slug, name), by name."""
+    found = frame(db, "SELECT id, slug, name FROM pilots ORDER BY name")
+    keep = [can(actor, "story.edit", pid) for pid in found["id"]]
+    return found[keep][["slug", "name"]].reset_index(drop=True)
+
+
+def pilot_lessons(db: Database, pilot: str) -> pd.DataFrame:
+    """List a pilot's lessons (key, title) by key, for choosing the ones a story rests on."""
+    return frame(
+        db,
+        "SELECT l.key, l.title FROM lessons l JOIN pilots p ON p.id = l.pilot_id WHERE p.slug = ? ORDER BY l.key",
+        [pilot],
+    )
 
 
 # --- writing ------------------------------------------------------------------------------------------------------

@@ -71,11 +71,13 @@ def tiny_path(tmp_path):
 
 
 EXPLORE = ("pages/overview.py", "pages/lessons.py", "pages/recurs.py", "pages/networks.py", "pages/models.py")
+PUBLISHED = ("pages/stories.py", "pages/contributors.py")  # open to all: what is published, no write widget
 
 
 def test_app_registers_the_working_pages():
     assert REGISTERED == [
         *EXPLORE,
+        *PUBLISHED,
         "pages/vote.py",
         "pages/workshops.py",
         "pages/workshop_report.py",
@@ -98,6 +100,8 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on)
         "What recurs",
         "Stakeholder networks",
         "Governance models",
+        "Stories",
+        "Contributors",
         "Vote in a workshop",
         "Run a workshop",
         "Workshop report",
@@ -111,6 +115,8 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on)
         assert [t.key for t in at.text_input][:1] == ["vote_code"]
     elif page == "pages/workshop_report.py":  # a public report: anyone may ask for one by its code
         assert [t.key for t in at.text_input][:1] == ["workshop_report_code"]
+    elif page in PUBLISHED:
+        assert [t.key for t in at.text_input] == ["auth_username", "auth_password"]
     elif page in (*EXPLORE, "pages/exports.py"):  # exports are for the public too
         assert any("Illustrative demo data" in i.value for i in at.info)
     else:  # Manage pages without sign-in: the sign-in form, no write widget of the page
