@@ -193,7 +193,7 @@ def _form(path: str, actor: Actor, key: str, pilot: str, current: dict | None) -
     options = list(lessons["key"])
     titles = dict(zip(lessons["key"], lessons["title"]))
     current = current or {}
-    chosen = [k for k in (current.get("lessons") or {"key": []})["key"] if k in options] if current else []
+    chosen = [k for k in current["lessons"]["key"] if k in options] if "lessons" in current else []
     with st.form(f"{key}_form"):
         title = st.text_input("Title", value=current.get("title") or "", max_chars=MAX_TITLE, key=f"{key}_title")
         lead = st.text_input("Lead sentence", value=current.get("lead") or "", max_chars=MAX_LEAD, key=f"{key}_lead")
