@@ -151,17 +151,18 @@ def story_list(path: str, reader: Actor | None) -> None:
     st.markdown(f"**{len(found)} published {'story' if len(found) == 1 else 'stories'}**")
     for row in found.itertuples():
         with st.container(border=True):
-            st.button(
-                f"**{safe(row.title)}**",
-                key=f"stories_open_{row.id}",
-                type="tertiary",
-                on_click=_open,
-                args=(int(row.id),),
-                help="Read the story",
-            )
+            st.subheader(safe(row.title), anchor=False)
             st.caption(f"{safe(row.pilot_name)} · published {safe((row.published_at or '')[:10])}")
             if row.lead:
                 st.text(row.lead)
+            st.button(
+                "Read the story",
+                key=f"stories_open_{row.id}",
+                on_click=_open,
+                args=(int(row.id),),
+                icon=":material/arrow_forward:",
+                help=f"Open “{safe(row.title)}”",
+            )
 
 
 def your_stories(path: str, actor: Actor | None) -> None:
@@ -248,6 +249,9 @@ def new_story(path: str, actor: Actor | None) -> None:
 
 def _images(path: str, actor: Actor, loaded: dict) -> None:
     st.markdown("**Images**")
+    uploaded = st.session_state.pop("stories_uploaded", None)
+    if uploaded:
+        st.success(f"Uploaded. Show it in the text with a line [image: {safe(uploaded)}]", icon=":material/check:")
     for name, image in loaded["image_data"].items():
         left, right = st.columns([4, 1])
         left.text(f"[image: {name}] — {image['alt']}")
@@ -258,6 +262,7 @@ def _images(path: str, actor: Actor, loaded: dict) -> None:
         upload = st.file_uploader(
             f"Upload a PNG or JPEG image (at most {MAX_IMAGE_BYTES // 1024 // 1024} MB)",
             type=["png", "jpg", "jpeg"],
+            max_upload_size=MAX_IMAGE_BYTES // 1024 // 1024,
             key="stories_image",
         )
         alt = st.text_input(
@@ -270,7 +275,8 @@ def _images(path: str, actor: Actor, loaded: dict) -> None:
             return
         name = auth.write(path, add_image, actor, loaded["id"], upload.name, upload.getvalue(), alt)
         if name:
-            st.success(f"Uploaded. Show it in the text with a line [image: {safe(name)}]", icon=":material/check:")
+            st.session_state["stories_uploaded"] = name
+            st.rerun()
 
 
 def editor(path: str, actor: Actor | None, loaded: dict) -> None:
