@@ -10,6 +10,8 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from components import browser
+from lessons import contributors as credit
+from lessons.permissions import cli_actor
 from lessons.store import open_store
 from tests.e2e.conftest import SCREENSHOTS, sign_in_as
 
@@ -116,3 +118,35 @@ def test_a_story_is_written_published_and_read(chrome, app_url, page, tmp_path):
     # A signed-out visitor reads it from the list, on a desktop and on a phone.
     visitor(chrome, app_url, {"width": 1366, "height": 900}, "61-stories-desktop")
     visitor(chrome, app_url, {"width": 390, "height": 844}, "62-stories-phone", is_mobile=True, has_touch=True)
+
+
+def test_a_visitor_reads_who_contributed_and_where_it_was_reused(chrome, app_url):
+    cli = cli_actor()
+    with open_store(app_url.db_path) as db:
+        cited = credit.brief_citations(db)
+        lesson_id = int(cited["lesson_id"].value_counts().index[0])  # the lesson most briefs cite
+        pia = credit.add_contributor(
+            db, cli, name="Pia Peer-Reporter", organisation="Tampere Youth Services", consent=True
+        )
+        credit.link(db, cli, pia, "lesson", str(lesson_id), "co-producer")
+        shy = credit.add_contributor(db, cli, name="Sami Unnamed", organisation="Secret Club")
+        credit.link(db, cli, shy, "lesson", str(lesson_id), "translator")
+    for viewport, shot, device in (
+        ({"width": 1366, "height": 900}, "63-contributors-desktop", {}),
+        ({"width": 390, "height": 844}, "64-contributors-phone", {"is_mobile": True, "has_touch": True}),
+    ):
+        context = chrome.new_context(viewport=viewport, **device)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(f"{app_url}/contributors")
+        browser.wait_rendered(page)
+        expect(page.get_by_role("button", name="A contributor")).to_be_visible()
+        assert "Sami" not in page.content() and "Secret Club" not in page.content()
+        page.screenshot(path=str(SCREENSHOTS / f"{shot}-list.png"), full_page=True)
+        page.goto(f"{app_url}/contributors?contributor={pia}")
+        browser.wait_rendered(page)
+        expect(page.get_by_role("heading", name="Pia Peer-Reporter")).to_be_visible()
+        expect(page.get_by_text("Citations in briefs")).to_be_visible()
+        expect(page.get_by_text("Record consent and credits")).to_have_count(0)
+        page.screenshot(path=str(SCREENSHOTS / f"{shot}-page.png"), full_page=True)
+        context.close()
