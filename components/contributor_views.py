@@ -120,23 +120,20 @@ def contributor_page(loaded: dict, reader: Actor | None) -> None:
             else "Consent to be named: not recorded — shown to readers as “A contributor”."
         )
     totals = loaded["totals"]
-    cells = st.columns(5)
-    for cell, (label, value) in zip(
-        cells,
-        (
-            ("Lessons", totals["lessons"]),
-            ("Stories", totals["stories"]),
-            ("Catalogue entries", totals["catalogue"]),
-            ("Citations in briefs", totals["briefs"]),
-            ("Statements agreed", totals["consensus"]),
-        ),
-    ):
-        cell.metric(label, value)
-    st.caption(
-        "Citations in briefs: briefs other than the lesson's own pilot's that cite it. Statements agreed: workshop "
-        "statements drawn from the lesson that reached consensus. Use of catalogue entries by other pilots is not "
-        "counted yet."
-    )
+
+    def count(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
+    with st.container(border=True):
+        st.markdown(
+            f"- **Gave** {count(totals['lessons'], 'lesson', 'lessons')}, "
+            f"{count(totals['stories'], 'story', 'stories')} and "
+            f"{count(totals['catalogue'], 'catalogue entry', 'catalogue entries')}\n"
+            f"- **Cited** {count(totals['briefs'], 'time', 'times')} in briefs other than their own pilot's\n"
+            f"- **Agreed in workshops:** {count(totals['consensus'], 'statement', 'statements')} drawn from "
+            "their lessons reached consensus"
+        )
+        st.caption("Use of catalogue entries by other pilots is not counted yet.")
     items = loaded["items"]
     if items.empty:
         st.info("No contribution is recorded for them yet.", icon=":material/info:")
