@@ -216,9 +216,9 @@ def _form(path: str, actor: Actor, key: str, pilot: str, current: dict | None) -
             format_func=VISIBILITY_WORDS.get,
             key=f"{key}_visibility",
         )
-        left, right = st.columns(2)
-        preview = left.form_submit_button("Preview", icon=":material/visibility:")
-        saved = right.form_submit_button("Save the story", type="primary", icon=":material/save:")
+        with st.container(horizontal=True):
+            saved = st.form_submit_button("Save the story", type="primary", icon=":material/save:")
+            preview = st.form_submit_button("Preview", icon=":material/visibility:")
     if preview:
         with st.container(border=True):
             st.caption("Preview (not saved yet)")

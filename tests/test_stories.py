@@ -10,9 +10,11 @@ from PIL import Image
 
 from lessons import contributors as credit
 from lessons import stories
+from lessons.bundle import data_package_zip, import_bundle
 from lessons.permissions import Actor, PermissionDenied, cli_actor
 from lessons.report import pilot_brief
 from lessons.report.render import render
+from lessons.store import open_memory_store
 from lessons.stories import StoryError
 
 ADMIN = Actor("ada", "admin")
@@ -236,3 +238,22 @@ def test_reuse_counts_on_the_demo_store(demo_db):
         "consensus": int(agreed.set_index("lesson_id").loc[lesson_id, "statements"]),
     }
     assert credit.brief_citations(demo_db).equals(cited)  # stored by data version: read back, not drawn again
+
+
+def test_the_bundle_carries_stories_and_consented_credit_only(store):
+    story_id = write(store, body="Text.", lesson_keys=["L01"], visibility="public")
+    stories.add_image(store, ANA, story_id, "a.png", png(), "A red square")
+    shy = credit.add_contributor(store, ANA, name="Sam Shy")
+    pia = credit.add_contributor(store, ANA, name="Pia Proud", consent=True)
+    for who in (shy, pia):
+        credit.link(store, ANA, who, "story", str(story_id), "author")
+    payload = data_package_zip(store)
+    target = open_memory_store()
+    import_bundle(target, cli_actor(), payload)
+    assert target.execute("SELECT title, lead, body, created_by FROM stories").fetchall() == [
+        ("How the desk opened", "Three services, one desk.", "Text.", None)
+    ]
+    assert target.execute("SELECT count(*) FROM story_lessons").fetchone() == (1,)
+    assert target.execute("SELECT count(*) FROM story_images").fetchone() == (0,)  # images stay in the store
+    assert target.execute("SELECT name FROM contributors").fetchall() == [("Pia Proud",)]
+    assert target.execute("SELECT role FROM contributions").fetchall() == [("author",)]
