@@ -28,6 +28,8 @@ pages = {
         st.Page("pages/networks.py", title="Stakeholder networks", icon=":material/share:", url_path="networks"),
         st.Page("pages/models.py", title="Governance models", icon=":material/account_tree:", url_path="models"),
         st.Page("pages/methods.py", title="Methods and tools", icon=":material/construction:", url_path="methods"),
+        st.Page("pages/stories.py", title="Stories", icon=":material/auto_stories:", url_path="stories"),
+        st.Page("pages/contributors.py", title="Contributors", icon=":material/groups:", url_path="contributors"),
     ],
     "Workshops": [
         st.Page("pages/vote.py", title="Vote in a workshop", icon=":material/how_to_vote:", url_path="vote"),
@@ -67,7 +69,7 @@ if auth.sign_in_required() and not signed_in:
             *pages["Workshops"][:1],  # workshop participants vote without an account
         ]
     }
-page = st.navigation(pages, position="hidden" if participant else "sidebar", expanded=True)  # 14 pages: no "View more"
+page = st.navigation(pages, position="hidden" if participant else "sidebar", expanded=True)  # 16 pages: no "View more"
 # Each page its own browser title (WCAG 2.4.2); a page showing one lesson or workshop may set a more precise one.
 st.set_page_config(page_title=f"{page.title} · {APP_TITLE}")
 if not participant:  # a participant gets no sidebar at all: an empty scrolling panel is a trap on a phone (#19)

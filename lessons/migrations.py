@@ -1129,3 +1129,89 @@ BEGIN
 END;
 """,
     )
+
+
+@migrations()
+def m020_stories_and_contributors(db: Database) -> None:
+    """Keep pilots' stories and credit their contributors (#20).
+
+    ``stories`` is a pilot's story (title, lead sentence, body in the plain-text markup of ``lessons.stories``, the
+    "what others can reuse" box, status draft → submitted → published, visibility); ``story_lessons`` the lessons
+    it rests on; ``story_images`` the PNG and JPEG images uploaded with it (re-encoded, alt text required).
+    ``contributors`` are people or organisations (with their consent to be named) and ``contributions`` what each gave:
+    a lesson, a story or a catalogue entry (``item_kind``, ``item_id`` as text: no foreign key, the catalogue has its
+    own tables) and their role. Writes raise the data version of the new area ``stories``.
+    """
+    run_sql(
+        db,
+        """
+INSERT OR IGNORE INTO data_versions (area) VALUES ('stories');
+CREATE TABLE stories (
+    id INTEGER PRIMARY KEY,
+    pilot_id INTEGER NOT NULL REFERENCES pilots(id) ON DELETE CASCADE,
+    title TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    lead TEXT,
+    body TEXT,
+    reuse TEXT,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'submitted', 'published')),
+    visibility TEXT NOT NULL DEFAULT 'consortium' CHECK (visibility IN ('public', 'consortium', 'private')),
+    created_by TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    updated_at TEXT,
+    submitted_at TEXT,
+    published_at TEXT,
+    published_by TEXT
+);
+CREATE INDEX idx_stories_pilot ON stories(pilot_id);
+CREATE TABLE story_lessons (
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    lesson_id INTEGER NOT NULL REFERENCES lessons(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (story_id, lesson_id)
+);
+CREATE INDEX idx_story_lessons_lesson ON story_lessons(lesson_id);
+CREATE TABLE story_images (
+    id INTEGER PRIMARY KEY,
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    filename TEXT NOT NULL,
+    media_type TEXT NOT NULL CHECK (media_type IN ('image/png', 'image/jpeg')),
+    alt TEXT NOT NULL CHECK (length(trim(alt)) > 0),
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    UNIQUE (story_id, filename)
+);
+CREATE TABLE contributors (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    kind TEXT NOT NULL CHECK (kind IN ('person', 'organisation')),
+    organisation TEXT,
+    consent INTEGER NOT NULL DEFAULT 0 CHECK (consent IN (0, 1)),
+    consent_date TEXT,
+    consent_recorded_by TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE TABLE contributions (
+    id INTEGER PRIMARY KEY,
+    contributor_id INTEGER NOT NULL REFERENCES contributors(id) ON DELETE CASCADE,
+    item_kind TEXT NOT NULL CHECK (item_kind IN ('lesson', 'story', 'catalogue')),
+    item_id TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (length(trim(role)) > 0),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    UNIQUE (contributor_id, item_kind, item_id, role)
+);
+CREATE INDEX idx_contributions_item ON contributions(item_kind, item_id);
+""",
+    )
+    for table in ("stories", "story_lessons", "story_images", "contributors", "contributions"):
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            run_sql(
+                db,
+                f"""
+CREATE TRIGGER {table}_version_{event.lower()} AFTER {event} ON {table}
+BEGIN
+    UPDATE data_versions SET version = version + 1 WHERE area = 'stories';
+END;
+""",
+            )

@@ -234,3 +234,13 @@ ACTIONS.update(
         ),
     }
 )
+
+#: Stories and credit (#20): a coordinator writes their own pilots' stories, an administrator publishes them; both
+#: record contributors and their consent (linking one to a lesson or story also needs the right to change it).
+ACTIONS.update(
+    {
+        "story.edit": (frozenset({"admin", "coordinator"}), True, "write this pilot's stories"),
+        "story.publish": (frozenset({"admin"}), False, "publish stories"),
+        "contributor.edit": (frozenset({"admin", "coordinator"}), False, "record contributors and their consent"),
+    }
+)

@@ -64,6 +64,11 @@ TABLES = [
     "catalogue_entry_problems",
     "lesson_methods",
     "pilot_methods",
+    "stories",
+    "story_lessons",
+    "story_images",
+    "contributors",
+    "contributions",
 ]
 
 #: Derived tables: results computed from the tables above, stored so they are not recomputed on every view.

@@ -165,7 +165,12 @@ def _conditions(audience: Audience, present: set[str]) -> dict[str, str]:
         "pilots": f"visibility IN ({levels}) OR id IN ({own})",
         "lessons": f"pilot_id IN ({pilots_seen}) AND ({AUDIENCE_SQL} IN ({levels}) OR pilot_id IN ({own}))",
         "lesson_theme_counts": f"pilot_id IN ({pilots_seen}) AND (audience IN ({levels}) OR pilot_id IN ({own}))",
-        "stories": f"pilot_id IN ({pilots_seen}) AND (visibility IN ({levels}) OR pilot_id IN ({own}))",
+        "stories": (
+            f"pilot_id IN ({pilots_seen}) AND (visibility IN ({levels}) OR pilot_id IN ({own})) "
+            f"AND (status = 'published' OR pilot_id IN ({own}))"
+        ),
+        "story_images": "story_id IN (SELECT id FROM temp.stories)",
+        "story_lessons": f"story_id IN (SELECT id FROM temp.stories) AND lesson_id IN ({lessons_seen})",
     }
     for table in LESSON_PARTS:
         conditions[table] = f"lesson_id IN ({lessons_seen})"
@@ -190,7 +195,7 @@ LESSON_PARTS = (
     "lesson_translations",
 )
 #: Tables whose rows belong to a pilot (by ``pilot_id``): seen with the pilot.
-PILOT_PARTS = ("stakeholders", "ties", "two_mode_lists", "uploads", "upload_changes", "pilot_methods", "story_images")
+PILOT_PARTS = ("stakeholders", "ties", "two_mode_lists", "uploads", "upload_changes", "pilot_methods")
 
 
 def scoped_tables(db: Database, audience: Audience) -> dict[str, str]:
@@ -255,14 +260,15 @@ def prune_copy(conn: sqlite3.Connection, audience: Audience) -> None:
         return
     present = {row[0] for row in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
     conditions = _conditions(audience, present)
-    for table in ("pilots", "lessons"):
+    parents = [t for t in ("pilots", "lessons", "stories") if t in conditions]  # the others' conditions read them
+    for table in parents:
         conn.execute(f'CREATE TEMP VIEW "{table}" AS SELECT * FROM main.{table} WHERE {conditions[table]}')
     try:
-        for table in [t for t in conditions if t not in ("pilots", "lessons")] + ["lessons", "pilots"]:
+        for table in [t for t in conditions if t not in parents] + parents[::-1]:
             conn.execute(f'DELETE FROM main."{table}" WHERE NOT coalesce(({conditions[table]}), 0)')
     finally:
-        conn.execute('DROP VIEW temp."lessons"')
-        conn.execute('DROP VIEW temp."pilots"')
+        for table in parents[::-1]:
+            conn.execute(f'DROP VIEW temp."{table}"')
     indexes = conn.execute(
         "SELECT name FROM main.sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%USING FTS5%'"
         " AND (sql LIKE '%content=''lessons''%' OR sql LIKE '%content=[lessons]%' OR sql LIKE '%content=\"lessons\"%')"

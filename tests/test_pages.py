@@ -74,11 +74,13 @@ EXPLORE = (
     "pages/overview.py", "pages/lessons.py", "pages/recurs.py", "pages/networks.py", "pages/models.py",
     "pages/methods.py",
 )  # fmt: skip
+PUBLISHED = ("pages/stories.py", "pages/contributors.py")  # open to all: what is published, no write widget
 
 
 def test_app_registers_the_working_pages():
     assert REGISTERED == [
         *EXPLORE,
+        *PUBLISHED,
         "pages/vote.py",
         "pages/workshops.py",
         "pages/workshop_report.py",
@@ -102,6 +104,8 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on)
         "Stakeholder networks",
         "Governance models",
         "Methods and tools",
+        "Stories",
+        "Contributors",
         "Vote in a workshop",
         "Run a workshop",
         "Workshop report",
@@ -115,6 +119,8 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on)
         assert [t.key for t in at.text_input][:1] == ["vote_code"]
     elif page == "pages/workshop_report.py":  # a public report: anyone may ask for one by its code
         assert [t.key for t in at.text_input][:1] == ["workshop_report_code"]
+    elif page in PUBLISHED:
+        assert [t.key for t in at.text_input] == ["auth_username", "auth_password"]
     elif page in (*EXPLORE, "pages/exports.py"):  # exports are for the public too
         assert any("Illustrative demo data" in i.value for i in at.info)
     else:  # Manage pages without sign-in: the sign-in form, no write widget of the page

@@ -242,7 +242,7 @@ def versions(db) -> dict[str, int]:
 
 
 def test_data_version_areas(db):
-    assert set(versions(db)) == {"lessons", "network", "models", "workshops", "accounts"}
+    assert set(versions(db)) == {"lessons", "network", "models", "workshops", "accounts", "stories"}
     with pytest.raises(ValueError, match="unknown data area"):
         data_version(db, "nope")
 
@@ -415,6 +415,11 @@ def test_table_counts_on_the_empty_store(db):
         "catalogue_entry_problems": 0,
         "lesson_methods": 0,
         "pilot_methods": 0,
+        "stories": 0,
+        "story_lessons": 0,
+        "story_images": 0,
+        "contributors": 0,
+        "contributions": 0,
     }
     assert list(table_counts(db)) == TABLES
 

@@ -49,6 +49,16 @@ WITHHELD = {"statements": "moderation = 'approved'"}
 OMITTED = {"participants": ("token",)}
 #: Tables the store seeds itself (``lessons.store.seed_vocabulary``); an import replaces their rows.
 VOCABULARIES = ("sectors", "phases", "methodologies", "methodology_steps", "themes", "catalogue_entries")
+#: Stories and credit (#20): images are binary files, not carried by the bundle; the accounts that
+#: wrote, published or recorded consent are emptied; a person who has not consented to be named is not shared.
+LEFT_OUT["story_images"] = "images uploaded with stories (binary files, not carried by the bundle)"
+BLANKED.update({"stories": ("created_by", "published_by"), "contributors": ("consent_recorded_by",)})
+WITHHELD.update(
+    {
+        "contributors": "kind = 'organisation' OR consent = 1",
+        "contributions": "contributor_id IN (SELECT id FROM contributors WHERE kind = 'organisation' OR consent = 1)",
+    }
+)
 #: Shared tables, in the order of ``lessons.store.TABLES``.
 SHARED = [t for t in TABLES if t not in LEFT_OUT and t not in DERIVED_TABLES]
 
