@@ -70,7 +70,14 @@ def tiny_path(tmp_path):
     return path
 
 
-EXPLORE = ("pages/overview.py", "pages/lessons.py", "pages/recurs.py", "pages/networks.py", "pages/models.py")
+EXPLORE = (
+    "pages/overview.py",
+    "pages/lessons.py",
+    "pages/pilots.py",
+    "pages/recurs.py",
+    "pages/networks.py",
+    "pages/models.py",
+)
 
 
 def test_app_registers_the_working_pages():
@@ -95,6 +102,7 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on)
     assert at.title[0].value in {
         "Overview",
         "Lessons",
+        "Pilots",
         "What recurs",
         "Stakeholder networks",
         "Governance models",
