@@ -705,7 +705,10 @@ def pilot_map_chart(countries: dict, placed: pd.DataFrame, box: tuple[float, flo
         [west, south], [west, north], [east, north], [east, south], [(west + east) / 2, north]]}}  # fmt: skip
     projection = {"type": "conicConformal", "parallels": [35, 65], "rotate": [-(west + east) / 2, 0, 0], "fit": corners}
     shown = placed.dropna(subset=["longitude", "latitude"]).assign(
-        label=lambda f: f["city"].fillna(f["name"]).astype(str).str.slice(0, 24),
+        label=lambda f: (
+            f["city"].fillna(f["name"]).astype(str).str.slice(0, 24)
+            + f["placed_by"].map({"country": " (country)"}).fillna("")
+        ),
         where=lambda f: f["placed_by"].map({"coordinates": "its own coordinates", "country": "its country's centre"}),
     )[["slug", "name", "label", "country_name", "lessons", "longitude", "latitude", "where"]]
     land = (

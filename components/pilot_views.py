@@ -15,7 +15,7 @@ from components import network_views as networks
 from components import synthesis_views as synthesis
 from components.loaders import TTL
 from components.widgets import NO_VALUE, pilot_share, safe
-from lessons import geo, pilot_case
+from lessons import geo, pilot_case, pilot_reads
 from lessons.access import reading
 from lessons.queries import KIND_LABELS, STATUS_LABELS, VALIDATED_STATUSES
 
@@ -36,6 +36,8 @@ CHOSEN = "pilots_pilot"
 def load_places(path: str, version: int) -> dict:
     """Every pilot with its place on the map, the box the map shows and the boundaries within it."""
     pilots = loaders.load_overview(path, version)["pilots"]
+    with reading(path) as db:
+        pilots = pilots.merge(pilot_reads.pilot_places(db), on="slug", how="left")
     placed = geo.place_pilots(pilots)
     box = geo.extent(placed)
     return {"pilots": placed, "box": box, "countries": geo.countries_within(box)}

@@ -921,3 +921,18 @@ ALTER TABLE ties ADD COLUMN attributes TEXT CHECK (attributes IS NULL OR json_va
 DELETE FROM analysis_results WHERE name LIKE 'network%';
 """,
     )
+
+
+@migrations()
+def m021_pilot_places(db: Database) -> None:
+    """Give pilots a place on the map: ``latitude`` and ``longitude`` (decimal degrees, WGS 84), both optional (#20).
+
+    A pilot without them is placed at its country's centre (:mod:`lessons.geo`).
+    """
+    run_sql(
+        db,
+        """
+ALTER TABLE pilots ADD COLUMN latitude REAL CHECK (latitude IS NULL OR (latitude BETWEEN -90 AND 90));
+ALTER TABLE pilots ADD COLUMN longitude REAL CHECK (longitude IS NULL OR (longitude BETWEEN -180 AND 180));
+""",
+    )

@@ -27,6 +27,7 @@ ALL = [
     "m015_words_as_written",
     "m016_two_mode",
     "m017_network_attributes",
+    "m021_pilot_places",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -129,6 +130,7 @@ ADDED = {
     "workshops": {"published_at"},
     "statements": {"is_meta"},
     "participants": {"source_id"},
+    "pilots": {"latitude", "longitude"},
 }
 
 
@@ -257,6 +259,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m015_words_as_written"),
         ("cross_pilot_lessons", "m016_two_mode"),
         ("cross_pilot_lessons", "m017_network_attributes"),
+        ("cross_pilot_lessons", "m021_pilot_places"),
     ]
     assert migrate(db) == []
     db.close()
