@@ -6,9 +6,11 @@ browser asks for is recorded, by host). Screenshots at 1366 and 390 px wide.
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from components import browser
@@ -65,17 +67,36 @@ def test_a_policy_maker_follows_a_pilot_from_the_map_to_a_lesson(page, app_url, 
     expect(page.get_by_text(f"pilots?pilot={PILOT}").first).to_be_visible()
     shoot(f"pilots-page-{width}")
 
-    # One of its lessons opens on the Lessons page.
-    lesson = page.get_by_role("link").filter(has=page.locator("[data-testid='stIconMaterial']")).filter(
-        has_text="Young"
-    )
+    # One of its lessons opens on the Lessons page ...
     lessons = page.locator("a[href*='lessons?lesson=']")
     expect(lessons.first).to_be_visible()
-    title = lessons.first.inner_text().strip()
+    title = lessons.first.inner_text().strip().splitlines()[-1].strip()
     lessons.first.click()
     browser.wait_rendered(page)
-    assert "lesson=" in page.url
-    expect(page.get_by_role("heading", name=title.splitlines()[-1].strip())).to_be_visible()
+    page.wait_for_url("**lesson=**")
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
     # ... and leads back to its pilot's page.
     expect(page.get_by_role("link", name=f"About the pilot: {PILOT_NAME}")).to_be_visible()
-    del lesson
+
+
+def test_a_click_on_a_dot_of_the_map_opens_its_pilot(page, app_url):
+    """The dots are drawn on a canvas: find one by its colour (the accent, #0072B2) and click it."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{app_url}/pilots")
+    browser.wait_rendered(page)
+    chart = page.locator('[role="graphics-document"][aria-label^="Map of"]')
+    expect(chart).to_be_visible()
+    page.wait_for_timeout(500)  # the chart draws after the script has run
+    image = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
+    dots = [
+        (x, y)
+        for y in range(0, image.height, 2)
+        for x in range(0, image.width, 2)
+        if image.getpixel((x, y)) == (0x00, 0x72, 0xB2)
+    ]
+    assert dots, "no dot of the accent colour on the map"
+    x, y = dots[len(dots) // 2]
+    chart.click(position={"x": x, "y": y})
+    page.wait_for_url("**pilot=**")
+    browser.wait_rendered(page)
+    expect(page.get_by_role("heading", name="Compared with the other pilots")).to_be_visible()
