@@ -689,7 +689,7 @@ def opinion_map_chart(participants: pd.DataFrame) -> alt.Chart:
 
 
 #: The map's frame on a wide screen (px); Streamlit draws it as wide as its column.
-MAP_HEIGHT = 480
+MAP_HEIGHT = 440
 
 
 def pilot_map_chart(countries: dict, placed: pd.DataFrame, box: tuple[float, float, float, float]) -> alt.LayerChart:
@@ -711,6 +711,11 @@ def pilot_map_chart(countries: dict, placed: pd.DataFrame, box: tuple[float, flo
         ),
         where=lambda f: f["placed_by"].map({"coordinates": "its own coordinates", "country": "its country's centre"}),
     )[["slug", "name", "label", "country_name", "lessons", "longitude", "latitude", "where"]]
+    # A label goes left of its dot when another dot sits just east of it (Ghent beside Tilburg), else right.
+    shown["left_of"] = [
+        bool(((shown["longitude"] - lon).between(0.01, 3.5) & ((shown["latitude"] - lat).abs() < 1.2)).any())
+        for lon, lat in zip(shown["longitude"], shown["latitude"])
+    ]
     land = (
         alt.Chart(alt.Data(values=countries["features"]), title="Where the pilots are")
         .mark_geoshape(fill=EMPTY_FILL, stroke=EMPTY_STROKE, strokeWidth=0.5, clip=True)
@@ -734,8 +739,12 @@ def pilot_map_chart(countries: dict, placed: pd.DataFrame, box: tuple[float, flo
         .encode(color=alt.value(ACCENT))
         .add_params(pilot)
     )
-    labels = base.mark_text(align="left", dx=8, dy=-6, fontSize=12, color=INK, clip=True).encode(text="label:N")
-    chart = alt.layer(land, dots, labels).properties(height=MAP_HEIGHT)
+    left_of = alt.datum.left_of
+    right = base.transform_filter(~left_of).mark_text(align="left", dx=8, dy=-6, fontSize=12, color=INK, clip=True)
+    left = base.transform_filter(left_of).mark_text(align="right", dx=-8, dy=-6, fontSize=12, color=INK, clip=True)
+    chart = alt.layer(land, dots, right.encode(text="label:N"), left.encode(text="label:N")).properties(
+        height=MAP_HEIGHT
+    )
     unplaced = len(placed) - len(shown)
     return described(
         chart,

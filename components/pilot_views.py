@@ -80,7 +80,7 @@ def pilots_section(path: str, version: int) -> None:
     if pilots.empty:
         st.info("The store holds no pilots yet. Load the demo with `python -m lessons demo` or upload a pilot summary.")
         return
-    left, right = st.columns([3, 2], gap="large")
+    left, right = st.columns([2, 1], gap="large")
     with left:
         st.altair_chart(
             charts.pilot_map_chart(places["countries"], pilots, places["box"]),

@@ -179,32 +179,41 @@ def place_pilots(pilots: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def extent(placed: pd.DataFrame, margin: float = 4.0) -> tuple[float, float, float, float]:
+def extent(placed: pd.DataFrame, margin: float = 4.0, aspect: float = 1.3) -> tuple[float, float, float, float]:
     """Return the box (west, south, east, north) around the placed pilots, with ``margin`` degrees each side.
 
     Without any placed pilot, Europe's box. The box is at least 20° wide and 14° high, so one pilot is shown in its
-    surroundings, not blown up to fill the map.
+    surroundings, not blown up to fill the map, and widened to at least ``aspect`` times as wide as it is high (on
+    the ground, a degree of longitude shrinking towards the poles), so that the map fills a landscape frame.
 
     Examples
     --------
-    >>> extent(pd.DataFrame({"longitude": [], "latitude": []}))
+    >>> extent(pd.DataFrame({"longitude": [], "latitude": []}), aspect=0)
     (-25.0, 34.0, 45.0, 72.0)
-    >>> extent(pd.DataFrame({"longitude": [10.0], "latitude": [50.0]}))
+    >>> extent(pd.DataFrame({"longitude": [10.0], "latitude": [50.0]}), aspect=0)
     (0.0, 43.0, 20.0, 57.0)
+    >>> west, south, east, north = extent(pd.DataFrame({"longitude": [10.0], "latitude": [50.0]}))
+    >>> round((east - west) * math.cos(math.radians(50)) / (north - south), 2)
+    1.3
     """
     lons = pd.to_numeric(placed["longitude"], errors="coerce").dropna()
     lats = pd.to_numeric(placed["latitude"], errors="coerce").dropna()
     if lons.empty or lats.empty:
-        return (-25.0, 34.0, 45.0, 72.0)
-    west, east = float(lons.min()) - margin, float(lons.max()) + margin
-    south, north = float(lats.min()) - margin, float(lats.max()) + margin
+        west, south, east, north = (-25.0, 34.0, 45.0, 72.0)
+    else:
+        west, east = float(lons.min()) - margin, float(lons.max()) + margin
+        south, north = float(lats.min()) - margin, float(lats.max()) + margin
     if east - west < 20:
         middle = (east + west) / 2
         west, east = middle - 10, middle + 10
     if north - south < 14:
         middle = (north + south) / 2
         south, north = middle - 7, middle + 7
-    return (max(west, -180.0), max(south, -85.0), min(east, 180.0), min(north, 85.0))
+    shrink = max(0.2, math.cos(math.radians((north + south) / 2)))
+    if (east - west) * shrink < aspect * (north - south):
+        middle, half = (east + west) / 2, aspect * (north - south) / shrink / 2
+        west, east = middle - half, middle + half
+    return (round(max(west, -180.0), 3), max(south, -85.0), round(min(east, 180.0), 3), min(north, 85.0))
 
 
 def _bbox(geometry: dict) -> tuple[float, float, float, float]:

@@ -426,7 +426,7 @@ def test_pilot_map_chart_is_drawn_from_shipped_boundaries_and_fetches_nothing():
     spec = charts.pilot_map_chart(geo.countries_within(box), placed, box).to_dict()
     text = json.dumps({k: v for k, v in spec.items() if k != "$schema"})  # the schema's address is never fetched
     assert '"url"' not in text and "http" not in text  # no tiles, no data file fetched: everything inline
-    land, dots, labels = spec["layer"]
+    land, dots, *labels = spec["layer"]
     assert land["mark"]["type"] == "geoshape" and land["projection"]["fit"]["geometry"]["type"] == "MultiPoint"
     assert {f["properties"]["code"] for f in land["data"]["values"]} >= {"PT", "ES"}
     (chosen,) = spec["params"]  # a click on a dot chooses its pilot
