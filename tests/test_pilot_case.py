@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from lessons import geo, pilot_case, pilot_reads, synthesis
 from lessons.demo import load_demo
 from lessons.ingest.pipeline import check
+from lessons.ingest.template import build_template
 from lessons.permissions import cli_actor
 from lessons.queries import pilot_summaries
 from lessons.store import open_memory_store
@@ -193,4 +196,12 @@ def test_an_empty_store_has_no_case_and_nothing_to_compare():
     assert pilot_case.pilot_case(db, "x") is None
     assert pilot_case.against_the_rest(db, "x")["lessons"].sum() == 0
     assert pilot_reads.pilot_places(db).empty
+    db.close()
+
+
+def test_the_template_asks_for_coordinates_on_the_pilot_sheet():
+    db = open_memory_store()
+    sheet = load_workbook(io.BytesIO(build_template(db)))["Pilot"]
+    rows = {sheet.cell(r, 1).value: sheet.cell(r, 3).value for r in range(2, sheet.max_row + 1)}
+    assert "decimal degrees" in rows["latitude"] and "Porto" in rows["longitude"]
     db.close()
