@@ -14,7 +14,7 @@ from components import charts, loaders
 from components import network_views as networks
 from components import synthesis_views as synthesis
 from components.loaders import TTL
-from components.widgets import NO_VALUE, pilot_share, safe
+from components.widgets import NO_VALUE, pilot_share, readable, safe
 from lessons import geo, pilot_case, pilot_reads
 from lessons.access import reading
 from lessons.queries import KIND_LABELS, STATUS_LABELS, VALIDATED_STATUSES
@@ -105,20 +105,21 @@ def pilots_section(path: str, version: int) -> None:
             .fillna("Not placed"),
             page="pilots?pilot=" + pilots["slug"],
         )
+        columns = {
+            "name": "Pilot",
+            "city": "City",
+            "country_name": "Country",
+            "methodology": "Methodology",
+            "lessons": "Lessons",
+            "validated": "Validated",
+            "placed": "Placed at",
+            "page": "Pilot page",
+        }
         st.dataframe(
-            table[["name", "city", "country_name", "methodology", "lessons", "validated", "placed", "page"]],
+            readable(table, columns),
             hide_index=True,
             width="stretch",
-            column_config={
-                "name": "Pilot",
-                "city": "City",
-                "country_name": "Country",
-                "methodology": "Methodology",
-                "lessons": st.column_config.NumberColumn("Lessons"),
-                "validated": st.column_config.NumberColumn("Validated"),
-                "placed": "Placed at",
-                "page": st.column_config.LinkColumn("Pilot page", display_text="Open"),
-            },
+            column_config={"Pilot page": st.column_config.LinkColumn("Pilot page", display_text="Open")},
         )
 
 
@@ -208,18 +209,19 @@ def partners_section(path: str, case: dict) -> None:
         icon=":material/share:",
     )
     with st.expander(f"Every stakeholder ({len(partners):,})"):
+        table = partners.assign(hard_to_reach=partners["hard_to_reach"].map({1: "Yes"}).fillna(""))
         st.dataframe(
-            partners.assign(hard_to_reach=partners["hard_to_reach"].map({1: "Yes"}).fillna(""))[
-                ["name", "sector_name", "role", "hard_to_reach"]
-            ],
+            readable(
+                table,
+                {
+                    "name": "Stakeholder",
+                    "sector_name": "Sector",
+                    "role": "Role in the pilot",
+                    "hard_to_reach": "Hard to reach",
+                },
+            ),
             hide_index=True,
             width="stretch",
-            column_config={
-                "name": "Stakeholder",
-                "sector_name": "Sector",
-                "role": "Role in the pilot",
-                "hard_to_reach": "Hard to reach",
-            },
         )
 
 
@@ -266,22 +268,19 @@ def workshops_section(case: dict) -> None:
             "participants are never shown, so that nobody can be singled out.)"
         )
         return
-    st.dataframe(
-        workshops,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "workshop": "Code",
-            "workshop_title": "Workshop",
-            "workshop_status": "Status",
-            "lessons": st.column_config.NumberColumn("Lessons judged"),
-            "statements": st.column_config.NumberColumn("Statements"),
-            "agree": st.column_config.NumberColumn("Agree"),
-            "disagree": st.column_config.NumberColumn("Disagree"),
-            "pass": st.column_config.NumberColumn("Pass"),
-            "votes": st.column_config.NumberColumn("Votes"),
-        },
-    )
+    columns = {
+        "workshop": "Code",
+        "workshop_title": "Workshop",
+        "workshop_status": "Status",
+        "lessons": "Lessons judged",
+        "statements": "Statements",
+        "agree": "Agree",
+        "disagree": "Disagree",
+        "pass": "Pass",
+        "votes": "Votes",
+    }
+    shown = workshops.assign(workshop_status=workshops["workshop_status"].str.capitalize())
+    st.dataframe(readable(shown, columns), hide_index=True, width="stretch")
     st.caption(
         "Votes in the last round each statement was voted on. Workshops with fewer than 5 participants are left out, "
         "so that nobody can be singled out."
@@ -327,20 +326,16 @@ def recurs_section(path: str, slug: str) -> None:
         table = contested.assign(
             this_pilot=contested["this_pilot"].map(KIND_LABELS), others_say=contested["others_say"].map(KIND_LABELS)
         )
-        st.dataframe(
-            table[["theme_name", "this_pilot", "own", "others_say", "others", "other_pilots", "other_names"]],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "theme_name": "Theme",
-                "this_pilot": "This pilot reports",
-                "own": st.column_config.NumberColumn("Its lessons"),
-                "others_say": "Others report",
-                "others": st.column_config.NumberColumn("Their lessons"),
-                "other_pilots": st.column_config.NumberColumn("Other pilots"),
-                "other_names": "Which pilots",
-            },
-        )
+        columns = {
+            "theme_name": "Theme",
+            "this_pilot": "This pilot reports",
+            "own": "Its lessons",
+            "others_say": "Others report",
+            "others": "Their lessons",
+            "other_pilots": "Other pilots",
+            "other_names": "Which pilots",
+        }
+        st.dataframe(readable(table, columns), hide_index=True, width="stretch")
     st.page_link(
         RECURS_PAGE,
         label="Compare every pilot on the What recurs page",

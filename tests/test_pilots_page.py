@@ -10,6 +10,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from lessons.store import open_store
+from tests.plain_words import unplain
 
 PAGE = "pages/pilots.py"
 PILOT = "vasterbotten-home-care"
@@ -140,3 +141,9 @@ def test_pilots_are_linked_from_the_overview_and_a_lesson(demo_db_path, app_on):
     at.run(timeout=30)
     at.switch_page("pages/lessons.py").run(timeout=60)
     assert any(label.startswith("About the pilot: ") and query.startswith("pilot=") for label, query in links(at))
+
+
+def test_every_table_of_a_pilot_page_speaks_plain_words(demo_db_path, app_on):
+    for slug in ("vasterbotten-home-care", "porto-homelessness-services"):
+        at = open_page(app_on, demo_db_path, {"pilot": slug})
+        assert unplain(at) == [], slug
