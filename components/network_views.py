@@ -24,7 +24,7 @@ from components.network_tables import (
     significant,
     ties_table,
 )
-from components.widgets import safe
+from components.widgets import PILOTS_PAGE, safe
 from lessons import network, pilot_reads
 from lessons.access import reading, writing
 from lessons.palette import CATEGORY_COLOURS
@@ -423,6 +423,12 @@ def network_section(path: str, version: int, pilot: str) -> None:
     if not metrics.get("nodes"):
         st.info("This pilot has no stakeholders with the chosen tie types and period.")
         return
+    st.page_link(
+        PILOTS_PAGE,
+        label=f"About this pilot: {safe(slug_name(path, version, pilot))}",
+        query_params={"pilot": pilot},
+        icon=":material/place:",
+    )
     summary(metrics, actors)
     actors = with_kept(actors, load_attributes(path, version, pilot))
     names = dict(zip(actors["key"], actors["name"]))

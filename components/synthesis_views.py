@@ -12,7 +12,7 @@ import streamlit as st
 from components import charts
 from components.auth import audience as reader_audience
 from components.loaders import TTL
-from components.widgets import safe
+from components.widgets import PILOTS_PAGE, safe
 from lessons import synthesis
 from lessons.access import reading
 from lessons.queries import KIND_LABELS
@@ -325,6 +325,12 @@ def matrix_section(path: str, version: int, matrix: pd.DataFrame) -> None:
             label="Open these lessons on the Lessons page (to filter further or download)",
             query_params={"pilot": pilot, "theme": theme},
             icon=":material/filter_list:",
+        )
+        st.page_link(
+            PILOTS_PAGE,
+            label=f"About this pilot: {safe(pilots[pilot])}",
+            query_params={"pilot": pilot},
+            icon=":material/place:",
         )
         if found.empty:
             st.info("This pilot recorded no lesson on this theme: a gap other pilots may fill.")

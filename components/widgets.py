@@ -28,6 +28,8 @@ _INDENT = re.compile(r"(?m)^(?: {4,}| *\t[ \t]*)")  # what starts an indented co
 _WWW = re.compile(r"(?i)(www)(?=\\\.)")
 
 
+#: The page of one pilot (``?pilot=SLUG``) and the list of pilots.
+PILOTS_PAGE = "pages/pilots.py"
 #: What a table shows where there is no value (never "None" or "nan").
 NO_VALUE = "—"
 
@@ -157,6 +159,13 @@ def _lesson_text(detail: dict) -> None:
     )
     if note := visibility_note(detail.get("status"), detail.get("visibility")):
         st.caption(note, help="Its pilot's coordinators choose who can see it (Edit pilot data).")
+    if detail.get("pilot"):
+        st.page_link(
+            PILOTS_PAGE,
+            label=f"About the pilot: {safe(detail['pilot_name'])}",
+            query_params={"pilot": detail["pilot"]},
+            icon=":material/place:",
+        )
     st.markdown(f"**What was learned.** {safe(detail['lesson'])}")
     if detail.get("context"):
         st.markdown(f"**Context.** {safe(detail['context'])}")
@@ -215,10 +224,11 @@ def lesson_citation(detail: dict, permalink: str) -> str:
     )
 
 
-def pilot_permalink(slug: str) -> str:
-    """The full link to a pilot's lessons on this server (``lessons?pilot=SLUG``; relative when the address is unknown)."""
+def pilot_permalink(slug: str, page: str = "lessons") -> str:
+    """The full link to a pilot's lessons on this server (``lessons?pilot=SLUG``), or to its own page with
+    ``page="pilots"``; relative when the address is unknown."""
     base = str(getattr(st.context, "url", "") or "").split("?")[0].rsplit("/", 1)[0]
-    link = f"lessons?pilot={quote_plus(str(slug))}"
+    link = f"{page}?pilot={quote_plus(str(slug))}"
     return f"{base}/{link}" if base else link
 
 
@@ -233,8 +243,9 @@ def pilot_citation(label: str, lessons: int, permalink: str) -> str:
     )
 
 
-def pilot_share(facets: dict[str, pd.DataFrame], chosen: Sequence[str]) -> None:
-    """When the list shows one pilot: that pilot's permalink and a citation, to copy (plain text, never markup)."""
+def pilot_share(facets: dict[str, pd.DataFrame], chosen: Sequence[str], page: str = "lessons") -> None:
+    """When the list shows one pilot: that pilot's permalink and a citation, to copy (plain text, never markup);
+    ``page="pilots"`` links to the pilot's own page instead of its lessons."""
     if len(chosen) != 1:
         return
     pilots = facets["pilots"].set_index("value")
@@ -242,7 +253,7 @@ def pilot_share(facets: dict[str, pd.DataFrame], chosen: Sequence[str]) -> None:
         return
     row = pilots.loc[chosen[0]]
     with st.expander("Link and citation for this pilot", icon=":material/link:"):
-        link = pilot_permalink(chosen[0])
+        link = pilot_permalink(chosen[0], page)
         st.caption("Copy link")
         st.code(link, language=None, wrap_lines=True)
         st.caption("Cite this")
@@ -372,12 +383,24 @@ def pilot_card(pilot, *, lessons_page) -> None:
             icon=":material/arrow_forward:",
             query_params={"pilot": pilot.slug},
         )
+        st.page_link(PILOTS_PAGE, label="About this pilot", icon=":material/place:", query_params={"pilot": pilot.slug})
 
 
 def pilot_table(pilots: pd.DataFrame) -> None:
     """Every pilot in a sortable table, each linking to its lessons."""
-    table = pilots.assign(link="lessons?pilot=" + pilots["slug"])[
-        ["name", "country_name", "city", "service_area", "methodology", "lessons", "validated", "stakeholders", "link"]
+    table = pilots.assign(link="lessons?pilot=" + pilots["slug"], page="pilots?pilot=" + pilots["slug"])[
+        [
+            "name",
+            "country_name",
+            "city",
+            "service_area",
+            "methodology",
+            "lessons",
+            "validated",
+            "stakeholders",
+            "link",
+            "page",
+        ]
     ]
     st.dataframe(
         table,
@@ -393,6 +416,7 @@ def pilot_table(pilots: pd.DataFrame) -> None:
             "validated": st.column_config.NumberColumn("Validated"),
             "stakeholders": st.column_config.NumberColumn("Stakeholders"),
             "link": st.column_config.LinkColumn("Lessons list", display_text="Open lessons"),
+            "page": st.column_config.LinkColumn("Pilot page", display_text="About the pilot"),
         },
     )
 

@@ -1215,3 +1215,18 @@ BEGIN
 END;
 """,
             )
+
+
+@migrations()
+def m021_pilot_places(db: Database) -> None:
+    """Give pilots a place on the map: ``latitude`` and ``longitude`` (decimal degrees, WGS 84), both optional (#20).
+
+    A pilot without them is placed at its country's centre (:mod:`lessons.geo`).
+    """
+    run_sql(
+        db,
+        """
+ALTER TABLE pilots ADD COLUMN latitude REAL CHECK (latitude IS NULL OR (latitude BETWEEN -90 AND 90));
+ALTER TABLE pilots ADD COLUMN longitude REAL CHECK (longitude IS NULL OR (longitude BETWEEN -180 AND 180));
+""",
+    )

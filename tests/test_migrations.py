@@ -30,6 +30,7 @@ ALL = [
     "m018_catalogue",
     "m019_visibility",
     "m020_stories_and_contributors",
+    "m021_pilot_places",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -132,8 +133,8 @@ ADDED = {
     "workshops": {"published_at"},
     "statements": {"is_meta"},
     "participants": {"source_id"},
-    "pilots": {"visibility"},
     "lessons": {"visibility"},
+    "pilots": {"visibility", "latitude", "longitude"},
 }
 
 
@@ -277,6 +278,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m018_catalogue"),
         ("cross_pilot_lessons", "m019_visibility"),
         ("cross_pilot_lessons", "m020_stories_and_contributors"),
+        ("cross_pilot_lessons", "m021_pilot_places"),
     ]
     assert migrate(db) == []
     db.close()

@@ -71,8 +71,8 @@ def tiny_path(tmp_path):
 
 
 EXPLORE = (
-    "pages/overview.py", "pages/lessons.py", "pages/recurs.py", "pages/networks.py", "pages/models.py",
-    "pages/methods.py",
+    "pages/overview.py", "pages/lessons.py", "pages/pilots.py", "pages/recurs.py", "pages/networks.py",
+    "pages/models.py", "pages/methods.py",
 )  # fmt: skip
 PUBLISHED = ("pages/stories.py", "pages/contributors.py")  # open to all: what is published, no write widget
 
@@ -100,6 +100,7 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on)
     assert at.title[0].value in {
         "Overview",
         "Lessons",
+        "Pilots",
         "What recurs",
         "Stakeholder networks",
         "Governance models",
