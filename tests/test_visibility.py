@@ -413,3 +413,39 @@ def test_export_and_brief_with_public_write_only_what_a_visitor_may_see(tmp_path
     assert main(["brief", "--pilot", "pub", "--public", "--out", str(tmp_path / "b.html"), "--db", str(path)]) == 0
     html = (tmp_path / "b.html").read_text(encoding="utf-8")
     assert marker("pub", "pub") in html and marker("pub", "cons") not in html and marker("pub", "draft") not in html
+
+
+def test_a_private_pilots_page_and_its_dot_are_there_only_for_its_own_people(demo_db_path, app_on):
+    with open_store(demo_db_path) as db:
+        slug, name = db.execute("SELECT slug, name FROM pilots ORDER BY slug LIMIT 1").fetchone()
+        db.execute("UPDATE pilots SET visibility = 'private' WHERE slug = ?", [slug])
+        db.conn.commit()
+    at = app_on(demo_db_path, {"pilot": slug}).run()
+    at.switch_page("pages/pilots.py").run()
+    assert not at.exception
+    assert any("There is no pilot" in w.value for w in at.warning)
+    at = app_on(demo_db_path).run()
+    at.switch_page("pages/pilots.py").run()
+    assert name not in _page_text(at)
+    admin = _signed_in(app_on, demo_db_path, "admin", {"pilot": slug})
+    admin.switch_page("pages/pilots.py").run()
+    assert not admin.exception and not admin.warning
+    assert name in " ".join(t.value for t in admin.title)
+
+
+def test_a_draft_story_is_not_in_a_visitors_view_or_bundle():
+    db = open_memory_store()
+    build(db)
+    for status, visibility in (("published", "public"), ("draft", "public"), ("published", "consortium")):
+        db.execute(
+            "INSERT INTO stories (pilot_id, title, lead, body, status, visibility) VALUES (1, ?, 'x', 'y', ?, ?)",
+            [f"Story zq{status}x{visibility}zq", status, visibility],
+        )
+    db.conn.commit()
+    with scope(db, PUBLIC):
+        titles = " ".join(r[0] for r in db.execute("SELECT title FROM stories"))
+        copy = bundle.export_sqlite(db)
+    assert "zqpublishedxpubliczq" in titles and "zqdraft" not in titles and "consortium" not in titles
+    assert (
+        b"zqpublishedxpubliczq" in copy and b"zqdraftxpubliczq" not in copy and b"zqpublishedxconsortiumzq" not in copy
+    )
