@@ -32,6 +32,7 @@ from lessons.contributors import (
     unlink,
 )
 from lessons.permissions import Actor, can
+from lessons.visibility import audience_of
 
 __all__ = [
     "add_form",
@@ -79,19 +80,20 @@ def load_citations(path: str, version: int) -> pd.DataFrame:
 
 def load_contributor(path: str, contributor_id: int, reader: Actor | None) -> dict | None:
     """One contributor as ``reader`` sees them, with what they gave and where it was reused."""
-    with reading(path) as db:
+    audience = audience_of(reader).token  # what they gave that this reader may see
+    with reading(path, audience) as db:
         given = contributions(db, contributor_id)
     citations = None
     if (given["item_kind"] == "lesson").any():
         with st.spinner("Counting the briefs that cite their lessons…"):
             citations = load_citations(path, loaders.data_version(path))
-    with reading(path) as db:
+    with reading(path, audience) as db:
         return contributor(db, contributor_id, reader, citations=citations)
 
 
 def contributor_list(path: str, reader: Actor | None) -> None:
-    """List contributors; each name opens their page."""
-    with reading(path) as db:
+    """List contributors; each name opens their page (their contributions counted among what ``reader`` may see)."""
+    with reading(path, audience_of(reader).token) as db:
         found = contributors(db, reader)
     if found.empty:
         st.info("No contributor is recorded yet.", icon=":material/groups:")
@@ -131,9 +133,10 @@ def contributor_page(loaded: dict, reader: Actor | None) -> None:
             f"{count(totals['catalogue'], 'catalogue entry', 'catalogue entries')}\n"
             f"- **Cited** {count(totals['briefs'], 'time', 'times')} in briefs other than their own pilot's\n"
             f"- **Agreed in workshops:** {count(totals['consensus'], 'statement', 'statements')} drawn from "
-            "their lessons reached consensus"
+            "their lessons reached consensus\n"
+            f"- **Used by pilots:** their catalogue entries by {count(totals['pilots'], 'pilot', 'pilots')} "
+            "(a method or tool linked to a pilot or to one of its lessons)"
         )
-        st.caption("Use of catalogue entries by other pilots is not counted yet.")
     items = loaded["items"]
     if items.empty:
         st.info("No contribution is recorded for them yet.", icon=":material/info:")
@@ -149,6 +152,7 @@ def contributor_page(loaded: dict, reader: Actor | None) -> None:
                 "role": "Role",
                 "briefs": "Cited in briefs",
                 "consensus": "Statements agreed",
+                "pilots": "Pilots that used it",
             },
         ),
         hide_index=True,

@@ -7,7 +7,7 @@ catalogue entry, stored as kind and id or code, as text) and their role (author,
 
 Where it was reused: a lesson cited in briefs other than its own pilot's (:func:`brief_citations`, stored by data
 version: it draws every brief once), and its workshop statements that reached consensus (verdict "agreed" under the
-public report's rules). Catalogue entries' use by other pilots is not counted: :func:`catalogue_reuse`.
+public report's rules). Catalogue entries' use by pilots: :func:`catalogue_reuse`.
 """
 
 from __future__ import annotations
@@ -310,12 +310,25 @@ def consensus_statements(db: Database) -> pd.DataFrame:
 
 
 def catalogue_reuse(db: Database, codes) -> dict[str, int]:
-    """Return how many other pilots used each catalogue entry: always empty here.
+    """Return how many pilots used each catalogue entry (by its code): linked to the pilot, or to a lesson of it.
 
-    The methods catalogue keeps its own tables; its use by other pilots is joined here once those tables are part
-    of the store this module is built against.
+    >>> from lessons.store import open_memory_store
+    >>> catalogue_reuse(open_memory_store(), ["world-cafe", "no-such-entry"])
+    {'world-cafe': 0, 'no-such-entry': 0}
     """
-    return {}
+    codes = [str(c) for c in codes]
+    if not codes:
+        return {}
+    marks = ", ".join("?" for _ in codes)
+    rows = db.execute(
+        f"""SELECT e.code, count(DISTINCT u.pilot_id) FROM catalogue_entries e
+            JOIN (SELECT entry_id, pilot_id FROM pilot_methods
+                  UNION SELECT m.entry_id, l.pilot_id FROM lesson_methods m JOIN lessons l ON l.id = m.lesson_id) u
+              ON u.entry_id = e.id
+            WHERE e.code IN ({marks}) GROUP BY e.code""",
+        codes,
+    ).fetchall()
+    return {code: 0 for code in codes} | dict(rows)
 
 
 def contributor(
@@ -349,6 +362,9 @@ def contributor(
     is_lesson = items["item_kind"] == "lesson" if len(items) else pd.Series(dtype=bool)
     items["briefs"] = [briefs.get(int(i), 0) if k else 0 for i, k in zip(items["item_id"], is_lesson)]
     items["consensus"] = [agreed.get(int(i), 0) if k else 0 for i, k in zip(items["item_id"], is_lesson)]
+    is_entry = items["item_kind"] == "catalogue" if len(items) else pd.Series(dtype=bool)
+    used = catalogue_reuse(db, items.loc[is_entry, "item_id"]) if len(items) else {}
+    items["pilots"] = [used.get(str(i), 0) if k else 0 for i, k in zip(items["item_id"], is_entry)]
     out["items"] = items
     out["totals"] = {
         "lessons": int(is_lesson.sum()) if len(items) else 0,
@@ -356,6 +372,7 @@ def contributor(
         "catalogue": int((items["item_kind"] == "catalogue").sum()) if len(items) else 0,
         "briefs": int(items["briefs"].sum()) if len(items) else 0,
         "consensus": int(items["consensus"].sum()) if len(items) else 0,
+        "pilots": int(items["pilots"].sum()) if len(items) else 0,
     }
     return out
 

@@ -171,6 +171,10 @@ def _conditions(audience: Audience, present: set[str]) -> dict[str, str]:
         ),
         "story_images": "story_id IN (SELECT id FROM temp.stories)",
         "story_lessons": f"story_id IN (SELECT id FROM temp.stories) AND lesson_id IN ({lessons_seen})",
+        "contributions": (
+            f"(item_kind <> 'lesson' OR CAST(item_id AS INTEGER) IN ({lessons_seen})) "
+            "AND (item_kind <> 'story' OR CAST(item_id AS INTEGER) IN (SELECT id FROM temp.stories))"
+        ),
     }
     for table in LESSON_PARTS:
         conditions[table] = f"lesson_id IN ({lessons_seen})"

@@ -212,7 +212,7 @@ def test_linking_a_lesson_needs_the_right_to_change_it(store):
     with pytest.raises(PermissionDenied):
         credit.add_contributor(store, VIEWER, name="X")
     credit.link(store, ADMIN, who, "catalogue", "M-ROTA", "author")
-    assert credit.catalogue_reuse(store, ["M-ROTA"]) == {}
+    assert credit.catalogue_reuse(store, ["M-ROTA"]) == {"M-ROTA": 0}  # no such entry in this store's catalogue
 
 
 def test_reuse_counts_on_the_demo_store(demo_db):
@@ -236,8 +236,22 @@ def test_reuse_counts_on_the_demo_store(demo_db):
         "catalogue": 0,
         "briefs": int(counts[lesson_id]),
         "consensus": int(agreed.set_index("lesson_id").loc[lesson_id, "statements"]),
+        "pilots": 0,
     }
     assert credit.brief_citations(demo_db).equals(cited)  # stored by data version: read back, not drawn again
+    # a catalogue entry credited to them, used by two pilots (one through a lesson): counted on their page
+    entry = demo_db.execute("SELECT id, code FROM catalogue_entries ORDER BY code LIMIT 1").fetchone()
+    pilots = [r[0] for r in demo_db.execute("SELECT id FROM pilots ORDER BY id LIMIT 2")]
+    demo_db.execute(
+        "INSERT INTO pilot_methods (pilot_id, entry_id, linked_by) VALUES (?, ?, 'test')", [pilots[0], entry[0]]
+    )
+    other = demo_db.execute("SELECT id FROM lessons WHERE pilot_id = ? LIMIT 1", [pilots[1]]).fetchone()[0]
+    demo_db.execute(
+        "INSERT INTO lesson_methods (lesson_id, entry_id, linked_by) VALUES (?, ?, 'test')", [other, entry[0]]
+    )
+    credit.link(demo_db, cli_actor(), who, "catalogue", entry[1], "co-producer")
+    page = credit.contributor(demo_db, who, None)
+    assert page["totals"]["catalogue"] == 1 and page["totals"]["pilots"] == 2
 
 
 def test_the_bundle_carries_stories_and_consented_credit_only(store):
