@@ -10,13 +10,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import charts, loaders
+from components import auth, charts, loaders
 from components import network_views as networks
 from components import synthesis_views as synthesis
 from components.auth import audience as reader_audience
 from components.loaders import TTL
+from components.story_views import STORIES_PAGE
 from components.widgets import NO_VALUE, pilot_share, readable, safe
-from lessons import geo, pilot_case, pilot_reads
+from lessons import geo, pilot_case, pilot_reads, stories
 from lessons.access import reading
 from lessons.queries import KIND_LABELS, STATUS_LABELS, VALIDATED_STATUSES
 
@@ -164,6 +165,25 @@ def header(path: str, version: int, case: dict) -> None:
         icon=":material/menu_book:",
     )
     pilot_share(loaders.load_facets(path, version, audience=reader_audience(path)), [facts["slug"]], page="pilots")
+
+
+def stories_section(path: str, slug: str) -> None:
+    """The pilot's published stories the reader may read: each title, lead and a link to read it whole."""
+    with reading(path, reader_audience(path)) as db:
+        found = stories.stories_for(db, auth.current_actor(path))
+    found = found[found["pilot"] == slug] if len(found) else found
+    if found.empty:
+        return
+    st.header("Its story" if len(found) == 1 else "Its stories", anchor=False)
+    for row in found.itertuples():
+        with st.container(border=True):
+            st.subheader(safe(row.title), anchor=False)
+            if isinstance(row.lead, str) and row.lead:
+                st.markdown(safe(row.lead))
+            st.page_link(
+                STORIES_PAGE, label="Read the story", query_params={"story": str(int(row.id))},
+                icon=":material/auto_stories:",
+            )  # fmt: skip
 
 
 def methodology_section(case: dict) -> None:
@@ -397,6 +417,7 @@ def pilot_page(path: str, version: int, slug: str) -> None:
         return
     st.set_page_config(page_title=f"{case['facts']['name']} · Pilots · Cross-Pilot Lessons")  # text, never markup
     header(path, version, case)
+    stories_section(path, case["facts"]["slug"])
     methodology_section(case)
     partners_section(path, case)
     lessons_section(case)

@@ -35,6 +35,7 @@ from lessons.stories import (
     submit_story,
     writable_pilots,
 )
+from lessons.visibility import audience_of
 
 __all__ = [
     "admin_panel",
@@ -84,8 +85,9 @@ def back_button() -> None:
 
 
 def load_story(path: str, story_id: int, reader: Actor | None) -> dict | None:
-    """One story as ``reader`` may read it, with its images' bytes and credits; None when there is none to show."""
-    with reading(path) as db:
+    """One story as ``reader`` may read it, with its images' bytes and credits; None when there is none to show.
+    Read through the reader's scope: a lesson it rests on that the reader may not see is not listed."""
+    with reading(path, audience_of(reader).token) as db:
         found = story(db, story_id, reader)
         if found is None:
             return None
@@ -140,7 +142,7 @@ def story_view(loaded: dict) -> None:
 
 def story_list(path: str, reader: Actor | None) -> None:
     """List the published stories ``reader`` may read; each title opens the story."""
-    with reading(path) as db:
+    with reading(path, audience_of(reader).token) as db:
         found = stories_for(db, reader)
     if found.empty:
         st.info(

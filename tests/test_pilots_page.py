@@ -147,3 +147,24 @@ def test_every_table_of_a_pilot_page_speaks_plain_words(demo_db_path, app_on):
     for slug in ("vasterbotten-home-care", "porto-homelessness-services"):
         at = open_page(app_on, demo_db_path, {"pilot": slug})
         assert unplain(at) == [], slug
+
+
+def test_a_pilot_page_shows_its_published_stories_the_reader_may_read(demo_db_path, app_on):
+    """A published public story is on its pilot's page with a link to read it; a consortium one only when signed in."""
+    from lessons.store import open_store as _open  # noqa: PLC0415
+
+    with _open(demo_db_path) as db:
+        slug = db.execute("SELECT slug FROM pilots ORDER BY slug LIMIT 1").fetchone()[0]
+        for title, visibility in (("Public tale", "public"), ("Members tale", "consortium")):
+            db.execute(
+                """INSERT INTO stories (pilot_id, title, lead, body, status, visibility, published_at)
+                   SELECT id, ?, 'Lead.', 'Body.', 'published', ?, '2026-12-01T00:00:00Z' FROM pilots WHERE slug = ?""",
+                [title, visibility, slug],
+            )
+        db.conn.commit()
+    at = app_on(demo_db_path, {"pilot": slug}).run()
+    at.switch_page("pages/pilots.py").run()
+    assert not at.exception
+    headings = [s.value for s in at.subheader]
+    assert "Public tale" in headings and "Members tale" not in headings
+    assert any(p.proto.label == "Read the story" for p in at.get("page_link"))

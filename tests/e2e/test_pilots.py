@@ -7,6 +7,7 @@ browser asks for is recorded, by host). Screenshots at 1366 and 390 px wide.
 from __future__ import annotations
 
 import io
+from contextlib import closing
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,6 +15,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from components import browser
+from lessons.store import connect
 
 PILOT = "tampere-youth-guidance"
 PILOT_NAME = "Youth guidance one-stop shop"
@@ -45,8 +47,35 @@ def test_map_page_makes_no_request_off_the_machine(chrome, app_url, width):
         context.close()
 
 
+STORY = "How the one-stop shop found its young people"
+
+
+def published_story(path) -> str:
+    """Give the pilot a published public story resting on its first lesson (once per app store); its lesson's title."""
+    with closing(connect(path)) as db:
+        lesson_id, title = db.execute(
+            """SELECT l.id, l.title FROM lessons l JOIN pilots p ON p.id = l.pilot_id
+               WHERE p.slug = ? AND l.status <> 'draft' AND l.visibility = 'public' ORDER BY l.key LIMIT 1""",
+            [PILOT],
+        ).fetchone()
+        if not db.execute("SELECT 1 FROM stories WHERE title = ?", [STORY]).fetchone():
+            with db.conn:
+                story = db.execute(
+                    """INSERT INTO stories (pilot_id, title, lead, body, reuse, status, visibility, published_at)
+                       SELECT id, ?, 'Youth workers went where young people already were.', '# What we did\n\n- Met them at the youth centre',
+                              'Start where people already meet.', 'published', 'public', '2026-12-01T00:00:00Z'
+                       FROM pilots WHERE slug = ?""",
+                    [STORY, PILOT],
+                ).lastrowid
+                db.execute(
+                    "INSERT INTO story_lessons (story_id, lesson_id, position) VALUES (?, ?, 1)", [story, lesson_id]
+                )
+    return title
+
+
 @pytest.mark.parametrize("width", [1366, 390])
-def test_a_policy_maker_follows_a_pilot_from_the_map_to_a_lesson(page, app_url, shoot, width):
+def test_a_policy_maker_follows_a_pilot_from_the_map_to_its_story_and_a_lesson(page, app_url, shoot, width):
+    lesson_title = published_story(app_url.path)
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{app_url}/pilots")
     browser.wait_rendered(page)
@@ -67,14 +96,19 @@ def test_a_policy_maker_follows_a_pilot_from_the_map_to_a_lesson(page, app_url, 
     expect(page.get_by_text(f"pilots?pilot={PILOT}").first).to_be_visible()
     shoot(f"pilots-page-{width}")
 
-    # One of its lessons opens on the Lessons page ...
-    lessons = page.locator("a[href*='lessons?lesson=']")
-    expect(lessons.first).to_be_visible()
-    title = lessons.first.inner_text().strip().splitlines()[-1].strip()
-    lessons.first.click()
+    # Its story, read whole on the Stories page ...
+    expect(page.get_by_role("heading", name="Its story")).to_be_visible()
+    page.get_by_role("link", name="Read the story").click()
+    browser.wait_rendered(page)
+    page.wait_for_url("**story=**")
+    expect(page.get_by_role("heading", name=STORY)).to_be_visible()
+    expect(page.get_by_role("heading", name="What we did")).to_be_visible()
+    shoot(f"pilots-story-{width}")
+    # ... and a lesson it rests on opens on the Lessons page ...
+    page.locator("a[href*='lessons?lesson=']").filter(has_text=lesson_title).first.click()
     browser.wait_rendered(page)
     page.wait_for_url("**lesson=**")
-    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    expect(page.get_by_role("heading", name=lesson_title)).to_be_visible()
     # ... and leads back to its pilot's page.
     expect(page.get_by_role("link", name=f"About the pilot: {PILOT_NAME}")).to_be_visible()
 
