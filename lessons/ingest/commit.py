@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import time
+from itertools import groupby
 
 from sqlite_utils import Database
 
 from lessons.audit import record
-from lessons.ingest import model_sheets
-from lessons.ingest.images import log_change, row_image, write_row
+from lessons.ingest import bulk, model_sheets
+from lessons.ingest.bulk import paused_triggers
+from lessons.ingest.images import log_change, log_changes, row_image, write_row
 from lessons.ingest.plan import COMPARED, DEFAULTS, PILOT_TABLES, Change, Plan
-from lessons.lifecycle import LifecycleError, upload_status_problem, write_history
+from lessons.lifecycle import LifecycleError, upload_status_problem, write_histories, write_history
 from lessons.permissions import Actor, authorize_upload
 
 
@@ -95,54 +97,21 @@ def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> i
         writes = sorted((c for c in pilot_changes if c.op != "delete"), key=lambda c: order[c.table])
         actors: dict[tuple[str, str], int] = {}
         total = max(1, len(plan.changes))
-        for done, change in enumerate(deletes + writes, start=1):
-            pilot_id = pilots.get(change.pilot)
-            if change.table == "pilots":
-                values = {k: v for k, v in change.after.items() if k in COMPARED["pilots"] or k == "slug"}
-                if change.op == "insert":
-                    pilot_id = pilots[change.pilot] = write_row(db, "pilots", {**values, "created_at": now})
-                    log_change(
-                        db, upload_id, pilot_id, "pilots", pilot_id, "insert", None, row_image(db, "pilots", pilot_id)
-                    )
-                else:
-                    before = row_image(db, "pilots", pilot_id)
-                    write_row(db, "pilots", {**values, "updated_at": now}, row_id=pilot_id)
-                    log_change(
-                        db, upload_id, pilot_id, "pilots", pilot_id, "update", before, row_image(db, "pilots", pilot_id)
-                    )
+        done = 0
+        for new_lessons_of, run in groupby(deletes + writes, key=_new_lessons_of):
+            run = list(run)
+            triggers = paused_triggers(db) if new_lessons_of and len(run) >= bulk.BULK_ROWS else None
+            if triggers is not None:
+                _insert_lessons(db, actor, run, triggers, pilots, upload_id, now, theme_ids, filename)
+                done += len(run)
+                if progress:
+                    progress(done / total, f"{done:,} of {total:,} rows written")
                 continue
-            if change.op == "delete":
-                before = row_image(db, change.table, change.before["id"])
-                if before is not None:
-                    db.execute(f"DELETE FROM {change.table} WHERE id = ?", [change.before["id"]])
-                    log_change(db, upload_id, pilot_id, change.table, before["id"], "delete", before, None)
-                continue
-            row = _row_for(db, change, pilot_id, upload_id, now, theme_ids, actors)
-            if change.op == "insert":
-                row_id = write_row(db, change.table, row)
-                log_change(
-                    db, upload_id, pilot_id, change.table, row_id, "insert", None, row_image(db, change.table, row_id)
-                )
-                if change.table == "lessons":
-                    write_history(db, actor, row_id, None, row["status"], source="upload", reason=filename)
-            else:
-                before = row_image(db, change.table, change.before["id"])
-                write_row(db, change.table, row, row_id=change.before["id"])
-                if change.table == "lessons" and before and before["status"] != row["status"]:
-                    write_history(db, actor, before["id"], before["status"], row["status"], source="upload",
-                                  reason=filename)  # fmt: skip
-                log_change(
-                    db,
-                    upload_id,
-                    pilot_id,
-                    change.table,
-                    change.before["id"],
-                    "update",
-                    before,
-                    row_image(db, change.table, change.before["id"]),
-                )
-            if progress and done % 500 == 0:
-                progress(done / total, f"{done:,} of {total:,} rows written")
+            for change in run:
+                done += 1
+                _write_change(db, actor, change, pilots, upload_id, now, theme_ids, actors, filename)
+                if progress and done % 500 == 0:
+                    progress(done / total, f"{done:,} of {total:,} rows written")
         if plan.models is not None:  # after the lessons, which links may name
             models = model_sheets.apply_models(
                 db, actor, plan.models, remove_missing=plan.remove_missing,
@@ -158,6 +127,65 @@ def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> i
             detail={"file": filename, "pilots": touched, **counts, "new_pilots": sorted(plan.new_pilots)},
         )  # fmt: skip
     return upload_id
+
+
+def _write_change(db, actor, change: Change, pilots, upload_id, now, theme_ids, actors, filename) -> None:
+    """Write one change of :func:`commit` and log its images."""
+    pilot_id = pilots.get(change.pilot)
+    if change.table == "pilots":
+        values = {k: v for k, v in change.after.items() if k in COMPARED["pilots"] or k == "slug"}
+        if change.op == "insert":
+            pilot_id = pilots[change.pilot] = write_row(db, "pilots", {**values, "created_at": now})
+            log_change(db, upload_id, pilot_id, "pilots", pilot_id, "insert", None, row_image(db, "pilots", pilot_id))
+        else:
+            before = row_image(db, "pilots", pilot_id)
+            write_row(db, "pilots", {**values, "updated_at": now}, row_id=pilot_id)
+            log_change(db, upload_id, pilot_id, "pilots", pilot_id, "update", before, row_image(db, "pilots", pilot_id))
+        return
+    if change.op == "delete":
+        before = row_image(db, change.table, change.before["id"])
+        if before is not None:
+            db.execute(f"DELETE FROM {change.table} WHERE id = ?", [change.before["id"]])
+            log_change(db, upload_id, pilot_id, change.table, before["id"], "delete", before, None)
+        return
+    row = _row_for(db, change, pilot_id, upload_id, now, theme_ids, actors)
+    if change.op == "insert":
+        row_id = write_row(db, change.table, row)
+        log_change(db, upload_id, pilot_id, change.table, row_id, "insert", None, row_image(db, change.table, row_id))
+        if change.table == "lessons":
+            write_history(db, actor, row_id, None, row["status"], source="upload", reason=filename)
+    else:
+        before = row_image(db, change.table, change.before["id"])
+        write_row(db, change.table, row, row_id=change.before["id"])
+        if change.table == "lessons" and before and before["status"] != row["status"]:
+            write_history(db, actor, before["id"], before["status"], row["status"], source="upload",
+                          reason=filename)  # fmt: skip
+        log_change(
+            db,
+            upload_id,
+            pilot_id,
+            change.table,
+            change.before["id"],
+            "update",
+            before,
+            row_image(db, change.table, change.before["id"]),
+        )
+
+
+def _new_lessons_of(change: Change) -> str | None:
+    """Return the pilot of a new lesson (runs of them may be written in bulk), None for any other change."""
+    return change.pilot if (change.table, change.op) == ("lessons", "insert") else None
+
+
+def _insert_lessons(db, actor, run: list[Change], triggers, pilots, upload_id, now, theme_ids, filename) -> None:
+    """Write a long run of new lessons of one pilot at once (:mod:`lessons.ingest.bulk`), logged as one by one."""
+    pilot_id = pilots.get(run[0].pilot)
+    rows = [_row_for(db, change, pilot_id, upload_id, now, theme_ids, {}) for change in run]
+    bulk.insert_lessons(
+        db, rows, triggers,
+        history=lambda ids, statuses: write_histories(db, actor, ids, statuses, source="upload", reason=filename),
+        log=lambda images: log_changes(db, upload_id, pilot_id, "lessons", "insert", images),
+    )  # fmt: skip
 
 
 #: Test-only hook (``tests/test_commit_kill.py``): ``STAGE:MARKER`` makes :func:`commit` write the file MARKER and

@@ -80,3 +80,12 @@ def log_change(db: Database, upload_id: int, pilot_id, table: str, row_id: int, 
             json.dumps(after, default=str) if after else None,
         ],
     )
+
+
+def log_changes(db: Database, upload_id: int, pilot_id, table: str, op: str, afters: list[tuple[int, dict]]) -> None:
+    """Keep many inserted rows of one table, as :func:`log_change` would one by one (one prepared statement)."""
+    db.conn.executemany(
+        "INSERT INTO upload_changes (upload_id, pilot_id, table_name, row_id, op, before, after) VALUES (?, ?, ?, ?, ?, NULL, ?)",
+        ((upload_id, pilot_id, table, row_id, op, json.dumps(after, default=str) if after else None)
+         for row_id, after in afters),
+    )  # fmt: skip

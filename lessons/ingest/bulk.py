@@ -1,0 +1,116 @@
+"""A long run of new lessons written at once: the same rows, images and index entries as one by one, in bulk.
+
+Written one by one, every new lesson fires seven triggers (its two full-text indexes, the data version of each row
+of ``lessons``, ``lesson_themes``, ``lesson_groups`` and ``lesson_status_history``, and the theme counts), and most
+of a large upload's time went there. Here those triggers are dropped inside the commit's transaction, the rows are
+written with one prepared statement per table, and what the triggers would have done is done once for the run:
+each index gets the run's rows in one ``INSERT … SELECT``, each data version grows by the rows written, the theme
+counts by the links written. The triggers are then created again from their own text, in the same transaction, so a
+failure or a killed process leaves them (and everything else) as they were.
+
+The run is written only when the triggers are exactly those :data:`PAUSED_FINGERPRINT` was taken from; a migration
+that changes one makes :func:`paused_triggers` return None and the commit writes row by row, as before.
+``tests/test_ingest_bulk.py`` checks that both ways leave the same store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+from lessons.ingest.images import dicts
+
+__all__ = ["BULK_ROWS", "PAUSED_FINGERPRINT", "insert_lessons", "paused_triggers", "trigger_fingerprint"]
+
+#: The fewest new lessons in a row (in the commit's order) written in bulk; shorter runs go row by row.
+BULK_ROWS = 500
+#: The tables whose insert triggers a bulk run pauses.
+PAUSED_TABLES = ("lessons", "lesson_themes", "lesson_groups", "lesson_status_history")
+#: :func:`trigger_fingerprint` of the insert triggers :func:`insert_lessons` knows how to stand in for.
+PAUSED_FINGERPRINT = "42ef61cf908f6aa8"
+_LESSON_VALUES = ("title", "lesson", "context", "recommendation", "kind", "phase", "evidence_source",
+                  "evidence_strength", "status", "language", "recorded_on", "pilot_id", "key", "upload_id",
+                  "created_at")  # fmt: skip
+
+
+def _insert_triggers(db: Database) -> list[tuple[str, str]]:
+    """Return (name, SQL) of every trigger that fires on an insert into :data:`PAUSED_TABLES`, by name."""
+    rows = db.execute(
+        f"""SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
+            AND tbl_name IN ({", ".join("?" * len(PAUSED_TABLES))}) ORDER BY name""",
+        PAUSED_TABLES,
+    ).fetchall()
+    return [(name, sql) for name, sql in rows if " INSERT ON " in " ".join(sql.upper().split())]
+
+
+def trigger_fingerprint(triggers: list[tuple[str, str]]) -> str:
+    """Return a short digest of triggers' names and SQL (whitespace aside)."""
+    text = "\n".join(f"{name}: {' '.join(sql.split())}" for name, sql in triggers)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def paused_triggers(db: Database) -> list[tuple[str, str]] | None:
+    """Return the insert triggers a bulk run pauses, or None when they are not the ones it stands in for."""
+    triggers = _insert_triggers(db)
+    return triggers if trigger_fingerprint(triggers) == PAUSED_FINGERPRINT else None
+
+
+def insert_lessons(
+    db: Database,
+    rows: list[dict],
+    triggers: list[tuple[str, str]],
+    *,
+    history: Callable[[list[int], list[str]], None] | None = None,
+    log: Callable[[list[tuple[int, dict]]], None],
+) -> list[int]:
+    """Insert new lessons (rows as :func:`lessons.ingest.commit._row_for` makes them); return their ids.
+
+    Inside the caller's transaction: ``triggers`` (from :func:`paused_triggers`) are dropped, the rows written with
+    their theme and group links, the triggers' work done for the whole run, and the triggers created again.
+    ``history(ids, statuses)`` writes the lessons' first status; ``log`` receives (id, after image) pairs in order,
+    each image as :func:`lessons.ingest.images.row_image` reads it, and is called in slices to keep memory flat.
+    """
+    first = (db.execute("SELECT max(id) FROM lessons").fetchone()[0] or 0) + 1
+    ids = list(range(first, first + len(rows)))  # what SQLite gives one by one: the largest id plus one
+    for name, _ in triggers:
+        db.execute(f'DROP TRIGGER "{name}"')
+    conn = db.conn
+    conn.executemany(
+        f"INSERT INTO lessons (id, {', '.join(_LESSON_VALUES)}) VALUES (?{', ?' * len(_LESSON_VALUES)})",
+        ((row_id, *(row[k] for k in _LESSON_VALUES)) for row_id, row in zip(ids, rows)),
+    )
+    themes = [(row_id, t) for row_id, row in zip(ids, rows) for t in row["_themes"]]
+    conn.executemany("INSERT INTO lesson_themes (lesson_id, theme_id) VALUES (?, ?)", themes)
+    groups = [(row_id, g) for row_id, row in zip(ids, rows) for g in row["_groups"]]
+    conn.executemany("INSERT INTO lesson_groups (lesson_id, sector) VALUES (?, ?)", groups)
+    if history:
+        history(ids, [row["status"] for row in rows])
+    last = ids[-1]
+    for index in ("lessons_fts", "lessons_words"):
+        db.execute(
+            f"""INSERT INTO {index} (rowid, title, lesson, context, recommendation)
+                SELECT id, title, lesson, context, recommendation FROM lessons WHERE id BETWEEN ? AND ? ORDER BY id""",
+            [first, last],
+        )
+    db.execute(
+        """INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, lessons)
+           SELECT l.pilot_id, lt.theme_id, l.kind, count(*) FROM lesson_themes lt JOIN lessons l ON l.id = lt.lesson_id
+           WHERE lt.lesson_id BETWEEN ? AND ? GROUP BY l.pilot_id, lt.theme_id, l.kind
+           ON CONFLICT (pilot_id, theme_id, kind) DO UPDATE SET lessons = lessons + excluded.lessons""",
+        [first, last],
+    )
+    written = len(rows) + len(themes) + len(groups) + (len(rows) if history else 0)
+    db.execute("UPDATE data_versions SET version = version + ? WHERE area = 'lessons'", [written])
+    for _, sql in triggers:
+        db.execute(sql)
+    step = 2_000
+    for start in range(0, len(rows), step):
+        cursor = db.execute("SELECT * FROM lessons WHERE id BETWEEN ? AND ? ORDER BY id", [ids[start], ids[min(start + step, len(ids)) - 1]])  # fmt: skip
+        images = []
+        for image, row in zip(dicts(cursor), rows[start : start + step]):
+            image["_themes"], image["_groups"] = row["_themes"], row["_groups"]
+            images.append((image["id"], image))
+        log(images)
+    return ids
