@@ -51,8 +51,9 @@ def snapshot(db) -> dict:
         found = json.loads(text) if text else None
         return {k: v for k, v in found.items() if k not in ("created_at", "updated_at")} if found else None
 
+    timeless = [c[1] for c in rows("PRAGMA table_info(lessons)") if c[1] not in ("created_at", "updated_at")]
     return {
-        "lessons": rows("SELECT * FROM lessons ORDER BY id"),
+        "lessons": rows(f"SELECT {', '.join(timeless)} FROM lessons ORDER BY id"),
         "themes": rows("SELECT * FROM themes ORDER BY id"),
         "links": rows("SELECT * FROM lesson_themes ORDER BY lesson_id, theme_id"),
         "groups": rows("SELECT * FROM lesson_groups ORDER BY lesson_id, sector"),
@@ -78,7 +79,8 @@ def imported(monkeypatch, bulk_rows: int) -> tuple[list[dict], list[int]]:
     """
     monkeypatch.setattr(bulk, "BULK_ROWS", bulk_rows)
     runs = []
-    monkeypatch.setattr(bulk, "insert_lessons", lambda db, rows, *a, **k: runs.append(len(rows)) or INSERT(db, rows, *a, **k))  # fmt: skip
+    monkeypatch.setattr(bulk, "STEP", 7)  # runs written in several steps
+    monkeypatch.setattr(bulk, "insert_lessons", lambda db, rows, n, *a, **k: runs.append(n) or INSERT(db, rows, n, *a, **k))  # fmt: skip
     db = open_memory_store()
     snapshots = [snapshot(db)]
     options = Options(pilot="bulk-pilot", country="FI")

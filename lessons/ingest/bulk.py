@@ -16,7 +16,9 @@ that changes one makes :func:`paused_triggers` return None and the commit writes
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from itertools import islice
+from operator import itemgetter
 
 from sqlite_utils import Database
 
@@ -26,6 +28,8 @@ __all__ = ["BULK_ROWS", "PAUSED_FINGERPRINT", "insert_lessons", "paused_triggers
 
 #: The fewest new lessons in a row (in the commit's order) written in bulk; shorter runs go row by row.
 BULK_ROWS = 500
+#: The rows written (and held) at a time.
+STEP = 2_000
 #: The tables whose insert triggers a bulk run pauses.
 PAUSED_TABLES = ("lessons", "lesson_themes", "lesson_groups", "lesson_status_history")
 #: :func:`trigger_fingerprint` of the insert triggers :func:`insert_lessons` knows how to stand in for.
@@ -33,6 +37,7 @@ PAUSED_FINGERPRINT = "42ef61cf908f6aa8"
 _LESSON_VALUES = ("title", "lesson", "context", "recommendation", "kind", "phase", "evidence_source",
                   "evidence_strength", "status", "language", "recorded_on", "pilot_id", "key", "upload_id",
                   "created_at")  # fmt: skip
+_lesson_values = itemgetter(*_LESSON_VALUES)
 
 
 def _insert_triggers(db: Database) -> list[tuple[str, str]]:
@@ -59,58 +64,59 @@ def paused_triggers(db: Database) -> list[tuple[str, str]] | None:
 
 def insert_lessons(
     db: Database,
-    rows: list[dict],
+    rows: Iterable[dict],
+    count: int,
     triggers: list[tuple[str, str]],
     *,
     history: Callable[[list[int], list[str]], None] | None = None,
     log: Callable[[list[tuple[int, dict]]], None],
-) -> list[int]:
-    """Insert new lessons (rows as :func:`lessons.ingest.commit._row_for` makes them); return their ids.
+) -> range:
+    """Insert ``count`` new lessons (``rows`` as :func:`lessons.ingest.commit._row_for` makes them); return their ids.
 
     Inside the caller's transaction: ``triggers`` (from :func:`paused_triggers`) are dropped, the rows written with
-    their theme and group links, the triggers' work done for the whole run, and the triggers created again.
-    ``history(ids, statuses)`` writes the lessons' first status; ``log`` receives (id, after image) pairs in order,
-    each image as :func:`lessons.ingest.images.row_image` reads it, and is called in slices to keep memory flat.
+    their theme and group links, :data:`STEP` at a time (so that only those are held), the triggers' work done for
+    the whole run, and the triggers created again. ``history(ids, statuses)`` writes the lessons' first status;
+    ``log`` receives (id, after image) pairs in order, each image as :func:`lessons.ingest.images.row_image` reads it.
     """
     first = (db.execute("SELECT max(id) FROM lessons").fetchone()[0] or 0) + 1
-    ids = list(range(first, first + len(rows)))  # what SQLite gives one by one: the largest id plus one
+    ids = range(first, first + count)  # what SQLite gives one by one: the largest id plus one
     for name, _ in triggers:
         db.execute(f'DROP TRIGGER "{name}"')
     conn = db.conn
-    conn.executemany(
-        f"INSERT INTO lessons (id, {', '.join(_LESSON_VALUES)}) VALUES (?{', ?' * len(_LESSON_VALUES)})",
-        ((row_id, *(row[k] for k in _LESSON_VALUES)) for row_id, row in zip(ids, rows)),
-    )
-    themes = [(row_id, t) for row_id, row in zip(ids, rows) for t in row["_themes"]]
-    conn.executemany("INSERT INTO lesson_themes (lesson_id, theme_id) VALUES (?, ?)", themes)
-    groups = [(row_id, g) for row_id, row in zip(ids, rows) for g in row["_groups"]]
-    conn.executemany("INSERT INTO lesson_groups (lesson_id, sector) VALUES (?, ?)", groups)
-    if history:
-        history(ids, [row["status"] for row in rows])
-    last = ids[-1]
+    written, rows = 0, iter(rows)
+    for start in range(0, count, STEP):
+        chunk, chunk_ids = list(islice(rows, STEP)), ids[start : start + STEP]
+        conn.executemany(
+            f"INSERT INTO lessons (id, {', '.join(_LESSON_VALUES)}) VALUES (?{', ?' * len(_LESSON_VALUES)})",
+            ((row_id, *_lesson_values(row)) for row_id, row in zip(chunk_ids, chunk, strict=True)),
+        )
+        themes = [(row_id, t) for row_id, row in zip(chunk_ids, chunk) for t in row["_themes"]]
+        conn.executemany("INSERT INTO lesson_themes (lesson_id, theme_id) VALUES (?, ?)", themes)
+        groups = [(row_id, g) for row_id, row in zip(chunk_ids, chunk) for g in row["_groups"]]
+        conn.executemany("INSERT INTO lesson_groups (lesson_id, sector) VALUES (?, ?)", groups)
+        if history:
+            history(list(chunk_ids), [row["status"] for row in chunk])
+        written += len(chunk) + len(themes) + len(groups) + (len(chunk) if history else 0)
+        cursor = db.execute("SELECT * FROM lessons WHERE id BETWEEN ? AND ? ORDER BY id", [chunk_ids[0], chunk_ids[-1]])
+        images = []
+        for image, row in zip(dicts(cursor), chunk, strict=True):
+            image["_themes"], image["_groups"] = row["_themes"], row["_groups"]
+            images.append((image["id"], image))
+        log(images)
     for index in ("lessons_fts", "lessons_words"):
         db.execute(
             f"""INSERT INTO {index} (rowid, title, lesson, context, recommendation)
                 SELECT id, title, lesson, context, recommendation FROM lessons WHERE id BETWEEN ? AND ? ORDER BY id""",
-            [first, last],
+            [ids[0], ids[-1]],
         )
     db.execute(
         """INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, lessons)
            SELECT l.pilot_id, lt.theme_id, l.kind, count(*) FROM lesson_themes lt JOIN lessons l ON l.id = lt.lesson_id
            WHERE lt.lesson_id BETWEEN ? AND ? GROUP BY l.pilot_id, lt.theme_id, l.kind
            ON CONFLICT (pilot_id, theme_id, kind) DO UPDATE SET lessons = lessons + excluded.lessons""",
-        [first, last],
+        [ids[0], ids[-1]],
     )
-    written = len(rows) + len(themes) + len(groups) + (len(rows) if history else 0)
     db.execute("UPDATE data_versions SET version = version + ? WHERE area = 'lessons'", [written])
     for _, sql in triggers:
         db.execute(sql)
-    step = 2_000
-    for start in range(0, len(rows), step):
-        cursor = db.execute("SELECT * FROM lessons WHERE id BETWEEN ? AND ? ORDER BY id", [ids[start], ids[min(start + step, len(ids)) - 1]])  # fmt: skip
-        images = []
-        for image, row in zip(dicts(cursor), rows[start : start + step]):
-            image["_themes"], image["_groups"] = row["_themes"], row["_groups"]
-            images.append((image["id"], image))
-        log(images)
     return ids

@@ -180,9 +180,9 @@ def _new_lessons_of(change: Change) -> str | None:
 def _insert_lessons(db, actor, run: list[Change], triggers, pilots, upload_id, now, theme_ids, filename) -> None:
     """Write a long run of new lessons of one pilot at once (:mod:`lessons.ingest.bulk`), logged as one by one."""
     pilot_id = pilots.get(run[0].pilot)
-    rows = [_row_for(db, change, pilot_id, upload_id, now, theme_ids, {}) for change in run]
+    rows = (_row_for(db, change, pilot_id, upload_id, now, theme_ids, {}) for change in run)
     bulk.insert_lessons(
-        db, rows, triggers,
+        db, rows, len(run), triggers,
         history=lambda ids, statuses: write_histories(db, actor, ids, statuses, source="upload", reason=filename),
         log=lambda images: log_changes(db, upload_id, pilot_id, "lessons", "insert", images),
     )  # fmt: skip

@@ -194,6 +194,13 @@ def _check_row(
             text = raw_value
         else:
             text = _text(raw_value)
+        if text == "":  # nothing to clean, check or recode
+            if f.required:
+                problem(f, f"{f.label} is empty.", f"Fill in {f.label.lower()}: {f.help}" if f.help else "")
+            elif stakeholders and f.name == "sector":
+                values["_unsectored"] = ("", None)  # gathered into one warning per sheet
+            continue
+        if isinstance(text, str):
             if has_hidden(text):
                 problem(f, "Invisible control characters were removed.", severity="warning")
             text = clean_text(text)
@@ -401,6 +408,7 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                 mapping = {k: v for k, v in mapping.items() if k != "sector"}  # an empty column gives no sector
             sector_given = "sector" in mapping or "sector" in options.defaults.get(sheet_name, {})
             unsectored: dict[tuple, list[int]] = {}  # (value in the file, suggestion) -> rows
+            given = tuple(mapping)  # one tuple for the sheet's rows
             for offset, raw in enumerate(sheet.rows):
                 row_number = sheet.row_number(offset)
                 if not any(_text(v) for v in raw.values()):
@@ -474,7 +482,7 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                         )
                     )
                 prepared.problems += problems
-                row = dict(values, pilot=pilot, _where=where, _given=tuple(mapping))
+                row = dict(values, pilot=pilot, _where=where, _given=given)
                 row.update(row_attributes(table, sheet.columns, raw, mapping))  # what the file says beyond our columns
                 if any(p.severity == "error" for p in problems):
                     if table == "stakeholders" and values.get("key"):
