@@ -102,8 +102,11 @@ def test_the_bulk_path_stands_in_for_the_triggers_of_a_fresh_store():
     assert bulk.paused_triggers(db) is not None, "an insert trigger changed: update lessons.ingest.bulk to match"
 
 
-def test_a_bulk_import_leaves_the_same_store_and_indexes_as_row_by_row_and_undo_restores_them(monkeypatch):
+@pytest.mark.parametrize("images", ["made from the values written", "read back"])
+def test_a_bulk_import_leaves_the_same_store_and_indexes_as_row_by_row_and_undo_restores_them(monkeypatch, images):
     by_row, none = imported(monkeypatch, 10**9)
+    if images == "read back":
+        monkeypatch.setattr(bulk, "_stored_as", lambda db: None)
     in_bulk, runs = imported(monkeypatch, 5)
     assert none == [] and runs == [40, 30, 25]  # the second upload: 2 changed lessons, 8 unchanged, 30 new
     assert in_bulk[1]["fts"] and in_bulk[1]["counts"] and in_bulk[1]["groups"]  # something to compare

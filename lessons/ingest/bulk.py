@@ -83,6 +83,7 @@ def insert_lessons(
     for name, _ in triggers:
         db.execute(f'DROP TRIGGER "{name}"')
     conn = db.conn
+    columns = _stored_as(db)
     written, rows = 0, iter(rows)
     for start in range(0, count, STEP):
         chunk, chunk_ids = list(islice(rows, STEP)), ids[start : start + STEP]
@@ -97,12 +98,7 @@ def insert_lessons(
         if history:
             history(list(chunk_ids), [row["status"] for row in chunk])
         written += len(chunk) + len(themes) + len(groups) + (len(chunk) if history else 0)
-        cursor = db.execute("SELECT * FROM lessons WHERE id BETWEEN ? AND ? ORDER BY id", [chunk_ids[0], chunk_ids[-1]])
-        images = []
-        for image, row in zip(dicts(cursor), chunk, strict=True):
-            image["_themes"], image["_groups"] = row["_themes"], row["_groups"]
-            images.append((image["id"], image))
-        log(images)
+        log(_images(db, columns, chunk_ids, chunk))
     for index in ("lessons_fts", "lessons_words"):
         db.execute(
             f"""INSERT INTO {index} (rowid, title, lesson, context, recommendation)
@@ -120,3 +116,43 @@ def insert_lessons(
     for _, sql in triggers:
         db.execute(sql)
     return ids
+
+
+def _stored_as(db: Database) -> list[tuple[str, type | None]] | None:
+    """Return each column of ``lessons`` with the type a value written there reads back as (int or str).
+
+    None when a column the run does not write has a default other than NULL, or a column has another affinity: the
+    images are then read back from the store.
+    """
+    columns = []
+    for _, name, declared, _, default, _ in db.execute("PRAGMA table_info(lessons)").fetchall():
+        declared = declared.upper()
+        kind = int if "INT" in declared else str if any(t in declared for t in ("CHAR", "CLOB", "TEXT")) else None
+        if kind is None or (name not in _LESSON_VALUES and name != "id" and default is not None):
+            return None
+        columns.append((name, kind))
+    return columns
+
+
+def _images(db: Database, columns, ids: range, rows: list[dict]) -> list[tuple[int, dict]]:
+    """Return (id, after image) of new lessons, as :func:`lessons.ingest.images.row_image` would read them.
+
+    Made from the values written when each reads back as written (text in a text column, a whole number in an
+    integer one, or NULL), else read back.
+    """
+    images = []
+    if columns is not None:
+        for row_id, row in zip(ids, rows, strict=True):
+            image = {name: row_id if name == "id" else row.get(name) for name, _ in columns}
+            if not all(value is None or type(value) is kind for (_, kind), value in zip(columns, image.values())):
+                break
+            image["_themes"], image["_groups"] = row["_themes"], row["_groups"]
+            images.append((row_id, image))
+        else:
+            return images
+    cursor = db.execute("SELECT * FROM lessons WHERE id BETWEEN ? AND ? ORDER BY id", [ids[0], ids[-1]])
+    images = []
+    for image, row in zip(dicts(cursor), rows, strict=True):
+        image["_themes"], image["_groups"] = row["_themes"], row["_groups"]
+        images.append((image["id"], image))
+    return images

@@ -84,7 +84,8 @@ def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> i
             )
         for change in pilot_changes:  # every write path keeps the lifecycle, whoever made the plan
             if change.table == "lessons" and change.op != "delete":
-                given = {**DEFAULTS["lessons"], **{k: v for k, v in change.after.items() if v is not None}}["status"]
+                given = change.after.get("status")
+                given = DEFAULTS["lessons"]["status"] if given is None else given
                 current = None
                 if change.before and change.before.get("id") is not None:  # as it is now, not as it was planned
                     found = db.execute("SELECT status FROM lessons WHERE id = ?", [change.before["id"]]).fetchone()
@@ -225,10 +226,14 @@ def _organisation_id(db: Database, name: str | None, sector: str | None) -> int 
     )
 
 
+#: The columns of a lesson the plan compares that are the lesson's own (its themes and groups are links).
+_LESSON_COLUMNS = tuple(k for k in COMPARED["lessons"] if k not in ("themes", "groups"))
+
+
 def _row_for(db, change: Change, pilot_id: int, upload_id: int, now: str, theme_ids: dict, actors: dict) -> dict:
     after = {**DEFAULTS.get(change.table, {}), **{k: v for k, v in change.after.items() if v is not None}}
     if change.table == "lessons":
-        row = {k: after.get(k) for k in COMPARED["lessons"] if k not in ("themes", "groups")}
+        row = dict(zip(_LESSON_COLUMNS, map(after.get, _LESSON_COLUMNS)))
         row.update(pilot_id=pilot_id, key=after["key"], upload_id=upload_id)
         row["_themes"] = sorted(theme_ids[t] for t in after.get("themes") or [])
         row["_groups"] = sorted(after.get("groups") or [])

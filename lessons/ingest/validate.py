@@ -193,7 +193,7 @@ def _check_row(
         if f.kind in ("date", "number", "bool") and not isinstance(raw_value, str) and raw_value is not None:
             text = raw_value
         else:
-            text = _text(raw_value)
+            text = raw_value.strip() if type(raw_value) is str else _text(raw_value)
         if text == "":  # nothing to clean, check or recode
             if f.required:
                 problem(f, f"{f.label} is empty.", f"Fill in {f.label.lower()}: {f.help}" if f.help else "")
@@ -201,9 +201,10 @@ def _check_row(
                 values["_unsectored"] = ("", None)  # gathered into one warning per sheet
             continue
         if isinstance(text, str):
-            if has_hidden(text):
-                problem(f, "Invisible control characters were removed.", severity="warning")
-            text = clean_text(text)
+            if not (text.isascii() and text.isprintable()):  # else nothing to remove or normalise
+                if has_hidden(text):
+                    problem(f, "Invisible control characters were removed.", severity="warning")
+                text = clean_text(text)
             if len(text) > f.max_length:
                 problem(
                     f,
