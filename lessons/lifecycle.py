@@ -221,11 +221,11 @@ def write_histories(
 ) -> None:
     """Append the first status of many new lessons, as :func:`write_history` would one by one (one prepared statement)."""
     user_id, role = (None, None) if actor is None else (actor.user_id, actor.role)
-    db.conn.executemany(
-        _HISTORY_INSERT,
-        ([int(lesson_id), None, status, source, user_id, role, reason, *[None] * 10]
-         for lesson_id, status in zip(lesson_ids, statuses)),
-    )  # fmt: skip
+    db.conn.executemany(  # the columns of evidence and of applied_elsewhere are left NULL, as write_history leaves them
+        """INSERT INTO lesson_status_history (lesson_id, status, source, at, user_id, role, reason)
+           VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?)""",
+        ((int(lesson_id), status, source, user_id, role, reason) for lesson_id, status in zip(lesson_ids, statuses)),
+    )
 
 
 _HISTORY_INSERT = """INSERT INTO lesson_status_history (lesson_id, status_before, status, source, at, user_id, role,

@@ -128,7 +128,11 @@ def _rows_from_matrix(matrix, name: str, filename: str, problems: list[Problem],
         )  # fmt: skip
         return None
     rows = []
+    width = len(header)
     for offset, values in enumerate(data):
+        if len(values) == width:  # the common case: nothing missing, nothing extra
+            rows.append(dict(zip(header, values)))
+            continue
         values = list(values)
         extra = [v for v in values[len(header) :] if v not in (None, "")]
         if extra:
