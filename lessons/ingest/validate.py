@@ -171,10 +171,31 @@ def _recoded(text: str, recode: dict[str, str]) -> str:
     return recode.get(norm.fold(text), text) if recode and text else text
 
 
+def _row_fields(sheet: str, mapping: dict, options: Options) -> list[Field]:
+    """Return the fields of ``sheet`` a row can say something about, in order.
+
+    Those a column or a default gives, the required ones (an empty one is a problem) and a stakeholder's sector (an
+    empty one is counted); the others are empty on every row, so :func:`_check_row` has nothing to do there.
+    """
+    defaults = options.defaults.get(sheet, {})
+    return [
+        f
+        for f in SHEETS[sheet]
+        if mapping.get(f.name) or f.name in defaults or f.required or (sheet == "Stakeholders" and f.name == "sector")
+    ]
+
+
 def _check_row(
-    sheet: Sheet, row_number: int, raw: dict, mapping: dict, vocab: _Vocabularies, options: Options, prepared: Prepared
+    sheet: Sheet,
+    row_number: int,
+    raw: dict,
+    mapping: dict,
+    vocab: _Vocabularies,
+    options: Options,
+    prepared: Prepared,
+    fields: list[Field] | None = None,
 ):
-    """Normalised values of one row and the problems found in it."""
+    """Normalised values of one row and the problems found in it (``fields``: :func:`_row_fields`, else all)."""
     values: dict = {}
     problems: list[Problem] = []
     stakeholders = sheet.name == "Stakeholders"
@@ -185,7 +206,7 @@ def _check_row(
         )
 
     defaults = options.defaults.get(sheet.name, {})
-    for f in SHEETS[sheet.name]:
+    for f in SHEETS[sheet.name] if fields is None else fields:
         column = mapping.get(f.name)
         raw_value = raw.get(column) if column else None
         if raw_value in (None, "") and f.name in defaults:
@@ -410,11 +431,12 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
             sector_given = "sector" in mapping or "sector" in options.defaults.get(sheet_name, {})
             unsectored: dict[tuple, list[int]] = {}  # (value in the file, suggestion) -> rows
             given = tuple(mapping)  # one tuple for the sheet's rows
+            fields = _row_fields(sheet_name, mapping, options)
             for offset, raw in enumerate(sheet.rows):
                 row_number = sheet.row_number(offset)
                 if not any(_text(v) for v in raw.values()):
                     continue
-                values, problems = _check_row(sheet, row_number, raw, mapping, vocab, options, prepared)
+                values, problems = _check_row(sheet, row_number, raw, mapping, vocab, options, prepared, fields)
                 if table == "stakeholders" and mapping.get("key") == mapping.get("name"):
                     problems += _name_key_problems(sheet, row_number, mapping["key"], values)
                 if "_unsectored" in values:
