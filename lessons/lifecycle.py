@@ -205,9 +205,7 @@ def write_history(
     evidence = evidence or {}
     applied = applied or {}
     db.execute(
-        """INSERT INTO lesson_status_history (lesson_id, status_before, status, source, at, user_id, role, reason,
-               workshop, round, agree, disagree, pass, n, applied_pilot_id, applied_where, applied_on, note)
-           VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        _HISTORY_INSERT,
         [
             int(lesson_id), before, after, source,
             None if actor is None else actor.user_id, None if actor is None else actor.role, reason,
@@ -216,6 +214,23 @@ def write_history(
             applied.get("pilot_id"), applied.get("where"), applied.get("on"), applied.get("note"),
         ],
     )  # fmt: skip
+
+
+def write_histories(
+    db: Database, actor: Actor | None, lesson_ids: list[int], statuses: list[str], *, source: str, reason: str | None
+) -> None:
+    """Append the first status of many new lessons, as :func:`write_history` would one by one (one prepared statement)."""
+    user_id, role = (None, None) if actor is None else (actor.user_id, actor.role)
+    db.conn.executemany(  # the columns of evidence and of applied_elsewhere are left NULL, as write_history leaves them
+        """INSERT INTO lesson_status_history (lesson_id, status, source, at, user_id, role, reason)
+           VALUES (?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?)""",
+        ((int(lesson_id), status, source, user_id, role, reason) for lesson_id, status in zip(lesson_ids, statuses)),
+    )
+
+
+_HISTORY_INSERT = """INSERT INTO lesson_status_history (lesson_id, status_before, status, source, at, user_id, role,
+    reason, workshop, round, agree, disagree, pass, n, applied_pilot_id, applied_where, applied_on, note)
+    VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
 
 def change_status(

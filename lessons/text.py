@@ -56,7 +56,10 @@ def clean_text(value, *, multiline: bool = True) -> str:
     """
     if value is None:
         return ""
-    text = _LINE_BREAKS.sub("\n", str(value))
+    text = str(value)
+    if text.isascii() and text.isprintable():  # the common case: nothing to remove, no line, already NFC
+        return text
+    text = _LINE_BREAKS.sub("\n", text)
     text = HIDDEN.sub("", text)
     if not multiline:
         text = re.sub("[\t\n]", " ", text)
@@ -69,4 +72,7 @@ def has_hidden(value) -> bool:
     >>> has_hidden("fine"), has_hidden("soft\x0bbreak"), has_hidden("\u2066isolate\u2069")
     (False, True, True)
     """
-    return value is not None and HIDDEN.search(str(value)) is not None
+    if value is None:
+        return False
+    text = str(value)
+    return not (text.isascii() and text.isprintable()) and HIDDEN.search(text) is not None

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from pathlib import Path
@@ -99,6 +100,7 @@ def cmd_import(args) -> int:
         print(f"{err.filename}: cannot be read ({err.strerror}); nothing was written.", file=sys.stderr)
         return EXIT_INVALID
     progress = _Progress()
+    gc.disable()  # one import, then the process ends: the cycle collector only rescanned the rows, again and again
     try:
         outcome = run_import(db, actor, files, options, dry_run=args.dry_run, progress=None if args.quiet else progress)
     except IngestError as err:
@@ -113,6 +115,8 @@ def cmd_import(args) -> int:
         progress.end()
         print(f"{refused} Nothing was written.", file=sys.stderr)
         return EXIT_INVALID
+    finally:
+        gc.enable()
     progress.end()
     _report([p for p in outcome.problems if p.severity == "warning"], args, prefix="warning: ")
     summary = outcome.plan.summary()

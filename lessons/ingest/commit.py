@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import os
 import time
+from itertools import groupby
 
 from sqlite_utils import Database
 
 from lessons.audit import record
-from lessons.ingest import model_sheets
-from lessons.ingest.images import log_change, row_image, write_row
+from lessons.ingest import bulk, model_sheets
+from lessons.ingest.bulk import paused_triggers
+from lessons.ingest.images import log_change, log_changes, row_image, write_row
 from lessons.ingest.plan import COMPARED, DEFAULTS, PILOT_TABLES, Change, Plan
-from lessons.lifecycle import LifecycleError, upload_status_problem, write_history
+from lessons.lifecycle import LifecycleError, upload_status_problem, write_histories, write_history
 from lessons.permissions import Actor, authorize_upload
 
 
@@ -82,7 +84,8 @@ def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> i
             )
         for change in pilot_changes:  # every write path keeps the lifecycle, whoever made the plan
             if change.table == "lessons" and change.op != "delete":
-                given = {**DEFAULTS["lessons"], **{k: v for k, v in change.after.items() if v is not None}}["status"]
+                given = change.after.get("status")
+                given = DEFAULTS["lessons"]["status"] if given is None else given
                 current = None
                 if change.before and change.before.get("id") is not None:  # as it is now, not as it was planned
                     found = db.execute("SELECT status FROM lessons WHERE id = ?", [change.before["id"]]).fetchone()
@@ -95,54 +98,21 @@ def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> i
         writes = sorted((c for c in pilot_changes if c.op != "delete"), key=lambda c: order[c.table])
         actors: dict[tuple[str, str], int] = {}
         total = max(1, len(plan.changes))
-        for done, change in enumerate(deletes + writes, start=1):
-            pilot_id = pilots.get(change.pilot)
-            if change.table == "pilots":
-                values = {k: v for k, v in change.after.items() if k in COMPARED["pilots"] or k == "slug"}
-                if change.op == "insert":
-                    pilot_id = pilots[change.pilot] = write_row(db, "pilots", {**values, "created_at": now})
-                    log_change(
-                        db, upload_id, pilot_id, "pilots", pilot_id, "insert", None, row_image(db, "pilots", pilot_id)
-                    )
-                else:
-                    before = row_image(db, "pilots", pilot_id)
-                    write_row(db, "pilots", {**values, "updated_at": now}, row_id=pilot_id)
-                    log_change(
-                        db, upload_id, pilot_id, "pilots", pilot_id, "update", before, row_image(db, "pilots", pilot_id)
-                    )
+        done = 0
+        for new_lessons_of, run in groupby(deletes + writes, key=_new_lessons_of):
+            run = list(run)
+            triggers = paused_triggers(db) if new_lessons_of and len(run) >= bulk.BULK_ROWS else None
+            if triggers is not None:
+                _insert_lessons(db, actor, run, triggers, pilots, upload_id, now, theme_ids, filename)
+                done += len(run)
+                if progress:
+                    progress(done / total, f"{done:,} of {total:,} rows written")
                 continue
-            if change.op == "delete":
-                before = row_image(db, change.table, change.before["id"])
-                if before is not None:
-                    db.execute(f"DELETE FROM {change.table} WHERE id = ?", [change.before["id"]])
-                    log_change(db, upload_id, pilot_id, change.table, before["id"], "delete", before, None)
-                continue
-            row = _row_for(db, change, pilot_id, upload_id, now, theme_ids, actors)
-            if change.op == "insert":
-                row_id = write_row(db, change.table, row)
-                log_change(
-                    db, upload_id, pilot_id, change.table, row_id, "insert", None, row_image(db, change.table, row_id)
-                )
-                if change.table == "lessons":
-                    write_history(db, actor, row_id, None, row["status"], source="upload", reason=filename)
-            else:
-                before = row_image(db, change.table, change.before["id"])
-                write_row(db, change.table, row, row_id=change.before["id"])
-                if change.table == "lessons" and before and before["status"] != row["status"]:
-                    write_history(db, actor, before["id"], before["status"], row["status"], source="upload",
-                                  reason=filename)  # fmt: skip
-                log_change(
-                    db,
-                    upload_id,
-                    pilot_id,
-                    change.table,
-                    change.before["id"],
-                    "update",
-                    before,
-                    row_image(db, change.table, change.before["id"]),
-                )
-            if progress and done % 500 == 0:
-                progress(done / total, f"{done:,} of {total:,} rows written")
+            for change in run:
+                done += 1
+                _write_change(db, actor, change, pilots, upload_id, now, theme_ids, actors, filename)
+                if progress and done % 500 == 0:
+                    progress(done / total, f"{done:,} of {total:,} rows written")
         if plan.models is not None:  # after the lessons, which links may name
             models = model_sheets.apply_models(
                 db, actor, plan.models, remove_missing=plan.remove_missing,
@@ -158,6 +128,65 @@ def _apply(db, actor, plan, now, filename, checksum, file_format, progress) -> i
             detail={"file": filename, "pilots": touched, **counts, "new_pilots": sorted(plan.new_pilots)},
         )  # fmt: skip
     return upload_id
+
+
+def _write_change(db, actor, change: Change, pilots, upload_id, now, theme_ids, actors, filename) -> None:
+    """Write one change of :func:`commit` and log its images."""
+    pilot_id = pilots.get(change.pilot)
+    if change.table == "pilots":
+        values = {k: v for k, v in change.after.items() if k in COMPARED["pilots"] or k == "slug"}
+        if change.op == "insert":
+            pilot_id = pilots[change.pilot] = write_row(db, "pilots", {**values, "created_at": now})
+            log_change(db, upload_id, pilot_id, "pilots", pilot_id, "insert", None, row_image(db, "pilots", pilot_id))
+        else:
+            before = row_image(db, "pilots", pilot_id)
+            write_row(db, "pilots", {**values, "updated_at": now}, row_id=pilot_id)
+            log_change(db, upload_id, pilot_id, "pilots", pilot_id, "update", before, row_image(db, "pilots", pilot_id))
+        return
+    if change.op == "delete":
+        before = row_image(db, change.table, change.before["id"])
+        if before is not None:
+            db.execute(f"DELETE FROM {change.table} WHERE id = ?", [change.before["id"]])
+            log_change(db, upload_id, pilot_id, change.table, before["id"], "delete", before, None)
+        return
+    row = _row_for(db, change, pilot_id, upload_id, now, theme_ids, actors)
+    if change.op == "insert":
+        row_id = write_row(db, change.table, row)
+        log_change(db, upload_id, pilot_id, change.table, row_id, "insert", None, row_image(db, change.table, row_id))
+        if change.table == "lessons":
+            write_history(db, actor, row_id, None, row["status"], source="upload", reason=filename)
+    else:
+        before = row_image(db, change.table, change.before["id"])
+        write_row(db, change.table, row, row_id=change.before["id"])
+        if change.table == "lessons" and before and before["status"] != row["status"]:
+            write_history(db, actor, before["id"], before["status"], row["status"], source="upload",
+                          reason=filename)  # fmt: skip
+        log_change(
+            db,
+            upload_id,
+            pilot_id,
+            change.table,
+            change.before["id"],
+            "update",
+            before,
+            row_image(db, change.table, change.before["id"]),
+        )
+
+
+def _new_lessons_of(change: Change) -> str | None:
+    """Return the pilot of a new lesson (runs of them may be written in bulk), None for any other change."""
+    return change.pilot if (change.table, change.op) == ("lessons", "insert") else None
+
+
+def _insert_lessons(db, actor, run: list[Change], triggers, pilots, upload_id, now, theme_ids, filename) -> None:
+    """Write a long run of new lessons of one pilot at once (:mod:`lessons.ingest.bulk`), logged as one by one."""
+    pilot_id = pilots.get(run[0].pilot)
+    rows = (_row_for(db, change, pilot_id, upload_id, now, theme_ids, {}) for change in run)
+    bulk.insert_lessons(
+        db, rows, len(run), triggers,
+        history=lambda ids, statuses: write_histories(db, actor, ids, statuses, source="upload", reason=filename),
+        log=lambda images: log_changes(db, upload_id, pilot_id, "lessons", "insert", images),
+    )  # fmt: skip
 
 
 #: Test-only hook (``tests/test_commit_kill.py``): ``STAGE:MARKER`` makes :func:`commit` write the file MARKER and
@@ -197,10 +226,14 @@ def _organisation_id(db: Database, name: str | None, sector: str | None) -> int 
     )
 
 
+#: The columns of a lesson the plan compares that are the lesson's own (its themes and groups are links).
+_LESSON_COLUMNS = tuple(k for k in COMPARED["lessons"] if k not in ("themes", "groups"))
+
+
 def _row_for(db, change: Change, pilot_id: int, upload_id: int, now: str, theme_ids: dict, actors: dict) -> dict:
     after = {**DEFAULTS.get(change.table, {}), **{k: v for k, v in change.after.items() if v is not None}}
     if change.table == "lessons":
-        row = {k: after.get(k) for k in COMPARED["lessons"] if k not in ("themes", "groups")}
+        row = dict(zip(_LESSON_COLUMNS, map(after.get, _LESSON_COLUMNS)))
         row.update(pilot_id=pilot_id, key=after["key"], upload_id=upload_id)
         row["_themes"] = sorted(theme_ids[t] for t in after.get("themes") or [])
         row["_groups"] = sorted(after.get("groups") or [])

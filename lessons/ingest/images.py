@@ -10,6 +10,9 @@ import json
 
 from sqlite_utils import Database
 
+#: An image as JSON: ``json.dumps(image, default=str)``, its encoder made once instead of once an image.
+_json = json.JSONEncoder(default=str).encode
+
 
 def dicts(cursor) -> list[dict]:
     """Return the rows of ``cursor`` as dicts, column name to value."""
@@ -76,7 +79,16 @@ def log_change(db: Database, upload_id: int, pilot_id, table: str, row_id: int, 
             table,
             row_id,
             op,
-            json.dumps(before, default=str) if before else None,
-            json.dumps(after, default=str) if after else None,
+            _json(before) if before else None,
+            _json(after) if after else None,
         ],
     )
+
+
+def log_changes(db: Database, upload_id: int, pilot_id, table: str, op: str, afters: list[tuple[int, dict]]) -> None:
+    """Keep many inserted rows of one table, as :func:`log_change` would one by one (one prepared statement)."""
+    db.conn.executemany(
+        "INSERT INTO upload_changes (upload_id, pilot_id, table_name, row_id, op, before, after) VALUES (?, ?, ?, ?, ?, NULL, ?)",
+        ((upload_id, pilot_id, table, row_id, op, _json(after) if after else None)
+         for row_id, after in afters),
+    )  # fmt: skip

@@ -52,7 +52,13 @@ def check(db: Database, actor: Actor, files: list[tuple[str, bytes]], options: O
     IngestError
         Before any file is read, when ``actor`` may not upload into the pilot ``options`` names.
     """
-    options = options or Options()
+    return _check(db, actor, files, options or Options())
+
+
+def _check(
+    db: Database, actor: Actor, files: list[tuple[str, bytes]], options: Options, *, keep: bool = True
+) -> Outcome:
+    """Run :func:`check`; unless ``keep``, let the sheets' raw rows go once checked (the plan needs only theirs)."""
     authorize_upload(actor)
     if options.pilot:
         existing = {slug: pid for pid, slug in db.execute("SELECT id, slug FROM pilots")}
@@ -63,6 +69,9 @@ def check(db: Database, actor: Actor, files: list[tuple[str, bytes]], options: O
     upload = read_files(files)
     prepared = prepare(db, actor, upload, options)
     prepared.models = prepare_models(db, actor, upload, options, prepared)
+    if not keep:  # a large file's raw rows, a third of what an import holds, go before the plan is made
+        for sheet in upload.sheets:
+            sheet.rows = []
     blocking = [p for p in prepared.errors if not options.skip_invalid or p.row is None]
     plan = None if blocking else plan_upload(db, prepared, remove_missing=options.remove_missing)
     return Outcome(upload, prepared, plan)
@@ -79,6 +88,8 @@ def run_import(
 ) -> Outcome:
     """Check the files and, unless ``dry_run``, commit them as one upload.
 
+    The outcome's sheets hold no rows (they go once checked); its plan, problems and rejected rows are all there.
+
     Raises
     ------
     PermissionDenied
@@ -90,7 +101,7 @@ def run_import(
     options = options or Options()
     if progress:
         progress(0.05, "Reading the files")
-    outcome = check(db, actor, files, options)
+    outcome = _check(db, actor, files, options, keep=False)
     if outcome.plan is None:
         raise IngestError(outcome.errors)
     if not options.skip_invalid and outcome.errors:

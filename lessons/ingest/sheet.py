@@ -7,7 +7,7 @@ for CSV edge lists); it imports neither, so both import it at the top.
 from __future__ import annotations
 
 import csv
-import io
+import re
 from dataclasses import dataclass
 
 from lessons.ingest.normalise.folding import fold as _fold  # the one text fold
@@ -128,7 +128,11 @@ def _rows_from_matrix(matrix, name: str, filename: str, problems: list[Problem],
         )  # fmt: skip
         return None
     rows = []
+    width = len(header)
     for offset, values in enumerate(data):
+        if len(values) == width:  # the common case: nothing missing, nothing extra
+            rows.append(dict(zip(header, values)))
+            continue
         values = list(values)
         extra = [v for v in values[len(header) :] if v not in (None, "")]
         if extra:
@@ -154,7 +158,7 @@ def _rows_from_matrix(matrix, name: str, filename: str, problems: list[Problem],
 def read_csv_text(text: str, filename: str, name: str, problems: list[Problem]) -> Sheet | None:
     """Read a CSV text (separator sniffed among , ; tab |) into a Sheet."""
     try:
-        matrix = list(csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(text), strict=True))
+        matrix = list(csv.reader(lines(text), delimiter=guess_delimiter(text), strict=True))
     except csv.Error as err:
         problems.append(
             Problem(
@@ -173,6 +177,22 @@ def read_csv_text(text: str, filename: str, name: str, problems: list[Problem]) 
         )  # fmt: skip
         return None
     return _rows_from_matrix(matrix, name, filename, problems)
+
+
+#: A line as ``io.StringIO(text, newline="")`` reads it: up to and with ``\r\n``, ``\r`` or ``\n``.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def lines(text: str):
+    r"""Yield the lines of ``text`` with their endings, as ``io.StringIO(text, newline="")`` would.
+
+    A StringIO holds a copy of the text four bytes a character; this holds nothing but the line it yields.
+
+    >>> list(lines("a,b\r\nc\rd\n\ne"))
+    ['a,b\r\n', 'c\r', 'd\n', '\n', 'e']
+    """
+    for found in _LINE.finditer(text):
+        yield found.group()
 
 
 def guess_delimiter(text: str) -> str:

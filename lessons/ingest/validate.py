@@ -171,10 +171,31 @@ def _recoded(text: str, recode: dict[str, str]) -> str:
     return recode.get(norm.fold(text), text) if recode and text else text
 
 
+def _row_fields(sheet: str, mapping: dict, options: Options) -> list[Field]:
+    """Return the fields of ``sheet`` a row can say something about, in order.
+
+    Those a column or a default gives, the required ones (an empty one is a problem) and a stakeholder's sector (an
+    empty one is counted); the others are empty on every row, so :func:`_check_row` has nothing to do there.
+    """
+    defaults = options.defaults.get(sheet, {})
+    return [
+        f
+        for f in SHEETS[sheet]
+        if mapping.get(f.name) or f.name in defaults or f.required or (sheet == "Stakeholders" and f.name == "sector")
+    ]
+
+
 def _check_row(
-    sheet: Sheet, row_number: int, raw: dict, mapping: dict, vocab: _Vocabularies, options: Options, prepared: Prepared
+    sheet: Sheet,
+    row_number: int,
+    raw: dict,
+    mapping: dict,
+    vocab: _Vocabularies,
+    options: Options,
+    prepared: Prepared,
+    fields: list[Field] | None = None,
 ):
-    """Normalised values of one row and the problems found in it."""
+    """Normalised values of one row and the problems found in it (``fields``: :func:`_row_fields`, else all)."""
     values: dict = {}
     problems: list[Problem] = []
     stakeholders = sheet.name == "Stakeholders"
@@ -185,7 +206,7 @@ def _check_row(
         )
 
     defaults = options.defaults.get(sheet.name, {})
-    for f in SHEETS[sheet.name]:
+    for f in SHEETS[sheet.name] if fields is None else fields:
         column = mapping.get(f.name)
         raw_value = raw.get(column) if column else None
         if raw_value in (None, "") and f.name in defaults:
@@ -193,10 +214,18 @@ def _check_row(
         if f.kind in ("date", "number", "bool") and not isinstance(raw_value, str) and raw_value is not None:
             text = raw_value
         else:
-            text = _text(raw_value)
-            if has_hidden(text):
-                problem(f, "Invisible control characters were removed.", severity="warning")
-            text = clean_text(text)
+            text = raw_value.strip() if type(raw_value) is str else _text(raw_value)
+        if text == "":  # nothing to clean, check or recode
+            if f.required:
+                problem(f, f"{f.label} is empty.", f"Fill in {f.label.lower()}: {f.help}" if f.help else "")
+            elif stakeholders and f.name == "sector":
+                values["_unsectored"] = ("", None)  # gathered into one warning per sheet
+            continue
+        if isinstance(text, str):
+            if not (text.isascii() and text.isprintable()):  # else nothing to remove or normalise
+                if has_hidden(text):
+                    problem(f, "Invisible control characters were removed.", severity="warning")
+                text = clean_text(text)
             if len(text) > f.max_length:
                 problem(
                     f,
@@ -404,11 +433,13 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                 mapping = {k: v for k, v in mapping.items() if k != "sector"}  # an empty column gives no sector
             sector_given = "sector" in mapping or "sector" in options.defaults.get(sheet_name, {})
             unsectored: dict[tuple, list[int]] = {}  # (value in the file, suggestion) -> rows
+            given = tuple(mapping)  # one tuple for the sheet's rows
+            fields = _row_fields(sheet_name, mapping, options)
             for offset, raw in enumerate(sheet.rows):
                 row_number = sheet.row_number(offset)
                 if not any(_text(v) for v in raw.values()):
                     continue
-                values, problems = _check_row(sheet, row_number, raw, mapping, vocab, options, prepared)
+                values, problems = _check_row(sheet, row_number, raw, mapping, vocab, options, prepared, fields)
                 if table == "stakeholders" and mapping.get("key") == mapping.get("name"):
                     problems += _name_key_problems(sheet, row_number, mapping["key"], values)
                 if "_unsectored" in values:
@@ -477,7 +508,7 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                         )
                     )
                 prepared.problems += problems
-                row = dict(values, pilot=pilot, _where=where, _given=tuple(mapping))
+                row = dict(values, pilot=pilot, _where=where, _given=given)
                 row.update(row_attributes(table, sheet.columns, raw, mapping))  # what the file says beyond our columns
                 if any(p.severity == "error" for p in problems):
                     if table == "stakeholders" and values.get("key"):

@@ -219,7 +219,12 @@ def parse_date(value, order: str = "DMY") -> str:
         if not math.isfinite(value):
             raise ValueError(f"'{_shown(value)}' is not a date. {_expected(order)}")
         return _from_excel(value)
-    text = str(value).strip()
+    return _text_date(str(value).strip(), order)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_date(text: str, order: str) -> str:
+    """Read a date written as text (see :func:`parse_date`); a file repeats its dates, each is read once."""
     shown = _shown(text)
     if len(text) > MAX_DATE_LENGTH:
         raise ValueError(f"The value has {len(text):,} characters, far too long to be a date. {_expected(order)}")

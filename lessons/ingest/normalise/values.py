@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import re
@@ -179,7 +180,18 @@ def split_multi(value, separator: str = ";") -> list[str]:
         raise ValueError("The separator between values cannot be empty; use ; or , for example.")
     if _blank(value):
         return []
-    items = value if isinstance(value, list | tuple) else [value]
+    if isinstance(value, str):
+        return list(_split_text(value, separator))
+    return list(_split(value if isinstance(value, list | tuple) else [value], separator))
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_text(value: str, separator: str) -> tuple[str, ...]:
+    """Split one cell's text (see :func:`split_multi`); a file repeats the same few cells, each is split once."""
+    return tuple(_split([value], separator))
+
+
+def _split(items, separator: str) -> list[str]:
     seen: set[str] = set()
     parts: list[str] = []
     for item in items:
