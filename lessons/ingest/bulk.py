@@ -23,6 +23,7 @@ from operator import itemgetter
 from sqlite_utils import Database
 
 from lessons.ingest.images import dicts
+from lessons.visibility import AUDIENCE_SQL
 
 __all__ = ["BULK_ROWS", "PAUSED_FINGERPRINT", "insert_lessons", "paused_triggers", "trigger_fingerprint"]
 
@@ -33,11 +34,13 @@ STEP = 2_000
 #: The tables whose insert triggers a bulk run pauses.
 PAUSED_TABLES = ("lessons", "lesson_themes", "lesson_groups", "lesson_status_history")
 #: :func:`trigger_fingerprint` of the insert triggers :func:`insert_lessons` knows how to stand in for.
-PAUSED_FINGERPRINT = "42ef61cf908f6aa8"
+PAUSED_FINGERPRINT = "670aed1431831c4c"
 _LESSON_VALUES = ("title", "lesson", "context", "recommendation", "kind", "phase", "evidence_source",
                   "evidence_strength", "status", "language", "recorded_on", "pilot_id", "key", "upload_id",
                   "created_at")  # fmt: skip
 _lesson_values = itemgetter(*_LESSON_VALUES)
+#: Columns an upload leaves to their default, written as that default (so the after-images need no read back).
+_DEFAULTED = {"visibility": "public"}
 
 
 def _insert_triggers(db: Database) -> list[tuple[str, str]]:
@@ -88,8 +91,12 @@ def insert_lessons(
     for start in range(0, count, STEP):
         chunk, chunk_ids = list(islice(rows, STEP)), ids[start : start + STEP]
         conn.executemany(
-            f"INSERT INTO lessons (id, {', '.join(_LESSON_VALUES)}) VALUES (?{', ?' * len(_LESSON_VALUES)})",
-            ((row_id, *_lesson_values(row)) for row_id, row in zip(chunk_ids, chunk, strict=True)),
+            f"INSERT INTO lessons (id, {', '.join((*_LESSON_VALUES, *_DEFAULTED))}) "
+            f"VALUES (?{', ?' * (len(_LESSON_VALUES) + len(_DEFAULTED))})",
+            (
+                (row_id, *_lesson_values(row), *(row.get(k) or v for k, v in _DEFAULTED.items()))
+                for row_id, row in zip(chunk_ids, chunk, strict=True)
+            ),
         )
         themes = [(row_id, t) for row_id, row in zip(chunk_ids, chunk) for t in row["_themes"]]
         conn.executemany("INSERT INTO lesson_themes (lesson_id, theme_id) VALUES (?, ?)", themes)
@@ -106,10 +113,12 @@ def insert_lessons(
             [ids[0], ids[-1]],
         )
     db.execute(
-        """INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, lessons)
-           SELECT l.pilot_id, lt.theme_id, l.kind, count(*) FROM lesson_themes lt JOIN lessons l ON l.id = lt.lesson_id
-           WHERE lt.lesson_id BETWEEN ? AND ? GROUP BY l.pilot_id, lt.theme_id, l.kind
-           ON CONFLICT (pilot_id, theme_id, kind) DO UPDATE SET lessons = lessons + excluded.lessons""",
+        f"""INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, audience, lessons)
+           SELECT l.pilot_id, lt.theme_id, l.kind, l.audience, count(*)
+           FROM lesson_themes lt JOIN (SELECT id, pilot_id, kind, {AUDIENCE_SQL} AS audience FROM lessons) l
+             ON l.id = lt.lesson_id
+           WHERE lt.lesson_id BETWEEN ? AND ? GROUP BY l.pilot_id, lt.theme_id, l.kind, l.audience
+           ON CONFLICT (pilot_id, theme_id, kind, audience) DO UPDATE SET lessons = lessons + excluded.lessons""",
         [ids[0], ids[-1]],
     )
     db.execute("UPDATE data_versions SET version = version + ? WHERE area = 'lessons'", [written])
@@ -128,7 +137,7 @@ def _stored_as(db: Database) -> list[tuple[str, type | None]] | None:
     for _, name, declared, _, default, _ in db.execute("PRAGMA table_info(lessons)").fetchall():
         declared = declared.upper()
         kind = int if "INT" in declared else str if any(t in declared for t in ("CHAR", "CLOB", "TEXT")) else None
-        if kind is None or (name not in _LESSON_VALUES and name != "id" and default is not None):
+        if kind is None or (name not in (*_LESSON_VALUES, *_DEFAULTED) and name != "id" and default is not None):
             return None
         columns.append((name, kind))
     return columns
@@ -143,7 +152,11 @@ def _images(db: Database, columns, ids: range, rows: list[dict]) -> list[tuple[i
     images = []
     if columns is not None:
         for row_id, row in zip(ids, rows, strict=True):
-            image = {name: row_id if name == "id" else row.get(name) for name, _ in columns}
+            image = {
+                name: row_id if name == "id" else (row.get(name) or _DEFAULTED[name]) if name in _DEFAULTED
+                else row.get(name)
+                for name, _ in columns
+            }  # fmt: skip
             if not all(value is None or type(value) is kind for (_, kind), value in zip(columns, image.values())):
                 break
             image["_themes"], image["_groups"] = row["_themes"], row["_groups"]
