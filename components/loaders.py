@@ -25,8 +25,6 @@ from lessons.audit import audit_entries
 from lessons.boot import ensure_store
 from lessons.editing import editable_pilots
 from lessons.ingest.changes import list_uploads
-from lessons.ingest.pipeline import check
-from lessons.ingest.template import build_template
 from lessons.lifecycle import allowed_changes
 from lessons.methodologies import parse_schema, suggest_mapping
 from lessons.pilot_archive import deleted_pilots, deletion_summary
@@ -204,21 +202,6 @@ def load_audit(path: str, actor, **filters) -> pd.DataFrame:
     """Audit entries, newest first (admins only). Never cached: the log must be current."""
     with reading(path) as db:
         return audit_entries(db, actor, **filters)
-
-
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
-def load_template(path: str, version: int) -> bytes:
-    """The pilot-summary template, with the store's current vocabularies in its drop-downs."""
-    with reading(path) as db:
-        return build_template(db)
-
-
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
-def check_upload(path: str, version: int, actor, key: str, _files, options):
-    """Read and check uploaded files and work out the preview (nothing is written), once per store version, user,
-    files (``key``: their hash; ``_files`` itself is not hashed) and options."""
-    with reading(path) as db:
-        return check(db, actor, _files, options)
 
 
 def load_uploads(path: str, actor) -> list[dict]:

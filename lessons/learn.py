@@ -1,7 +1,8 @@
-"""scikit-learn, loaded on first use.
+"""scikit-learn and the Snowball stemmer, loaded on first use.
 
-Importing scikit-learn takes about a second and 60 MB, and a page that only reads a stored analysis never needs it;
-the analyses that do (lesson similarity, opinion groups) call these functions, which import it when first called.
+Importing scikit-learn takes about a second and 60 MB (the Snowball stemmers, every language's, a tenth of a second),
+and a page that only reads a stored analysis never needs them; the analyses that do (lesson similarity, opinion
+groups) call these functions, which import them when first called.
 This is the one module of the domain that imports inside functions (tests/test_architecture.py lists it).
 """
 
@@ -9,7 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["english_stop_words", "kmeans_labels", "silhouette", "tfidf_vectorizer"]
+__all__ = ["english_stemmer", "english_stop_words", "kmeans_labels", "silhouette", "tfidf_vectorizer"]
+
+
+def english_stemmer():
+    """Return Snowball's English stemmer (``snowballstemmer.stemmer("english")``)."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 def english_stop_words() -> frozenset[str]:

@@ -24,11 +24,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, fields
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import snowballstemmer
-from scipy import sparse
 from sqlite_utils import Database
 
 from lessons import learn
@@ -36,13 +35,15 @@ from lessons.store import data_version
 from lessons.store import frame as _frame
 from lessons.stored import newest, stored, stored_or_computed, stored_version
 
+if TYPE_CHECKING:  # the matrices come from scikit-learn, imported on first use (lessons.learn)
+    from scipy import sparse
+
 ANALYSIS = "lesson_similarity"
 #: Neighbours kept per lesson, and the lowest similarity worth keeping or offering as a threshold.
 NEIGHBOURS = 12
 FLOOR = 0.1
 TOP_TERMS = 8
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_STEMMER = snowballstemmer.stemmer("english")
 
 
 # --- Text similarity --------------------------------------------------------------------------------------------
@@ -56,6 +57,7 @@ class _Analyzer:
 
     def __init__(self) -> None:
         self.stop_words = learn.english_stop_words()
+        self.stemmer = learn.english_stemmer()
         self.stems: dict[str, str] = {}
         self.surface: dict[str, Counter] = {}
 
@@ -66,7 +68,7 @@ class _Analyzer:
                 continue
             stem = self.stems.get(word)
             if stem is None:
-                stem = self.stems[word] = _STEMMER.stemWord(word)
+                stem = self.stems[word] = self.stemmer.stemWord(word)
             seen = self.surface.get(stem)
             if seen is None:
                 seen = self.surface[stem] = Counter()
