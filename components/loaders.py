@@ -1,5 +1,5 @@
 """Readers shared by several pages: the store's path and data version, and the cached views of lessons, pilots,
-vocabularies, uploads and accounts.
+vocabularies and accounts.
 
 Pages get data only through loaders in ``components/``: the ones several pages share are here; an area's own
 loaders sit at the top of its ``*_views.py`` beside the sections that show them (``synthesis_views``,
@@ -18,13 +18,12 @@ import pandas as pd
 import pycountry
 import streamlit as st
 
-from lessons import exports, pilot_reads, queries, uploads, vocabularies
+from lessons import exports, pilot_reads, queries, vocabularies
 from lessons.access import reading
 from lessons.accounts import list_users
 from lessons.audit import audit_entries
 from lessons.boot import ensure_store
 from lessons.editing import editable_pilots
-from lessons.ingest.changes import list_uploads
 from lessons.lifecycle import allowed_changes
 from lessons.methodologies import parse_schema, suggest_mapping
 from lessons.pilot_archive import deleted_pilots, deletion_summary
@@ -202,12 +201,6 @@ def load_audit(path: str, actor, **filters) -> pd.DataFrame:
     """Audit entries, newest first (admins only). Never cached: the log must be current."""
     with reading(path) as db:
         return audit_entries(db, actor, **filters)
-
-
-def load_uploads(path: str, actor) -> list[dict]:
-    """Uploads of the pilots this user may change (all for administrators), newest first."""
-    with reading(path) as db:
-        return uploads.visible(list_uploads(db), actor)
 
 
 def clear_all() -> None:

@@ -10,9 +10,10 @@ import streamlit as st
 
 from components import auth, loaders, twomode_views
 from components.widgets import readable, safe
+from lessons import uploads
 from lessons.access import reading
 from lessons.exports import to_csv
-from lessons.ingest.changes import Plan, undo_upload
+from lessons.ingest.changes import Plan, list_uploads, undo_upload
 from lessons.ingest.fields import SHEETS
 from lessons.ingest.pipeline import NOTHING_CHANGED, Outcome, check, problems_frame, rejected_csv, run_import
 from lessons.ingest.problems import IngestError, grouped
@@ -54,6 +55,12 @@ def files_key(data: list[tuple[str, bytes]]) -> str:
     for name, content in data:
         digest.update(name.encode("utf-8", "surrogatepass") + b"\0" + hashlib.sha256(content).digest())
     return digest.hexdigest()
+
+
+def load_uploads(path: str, actor) -> list[dict]:
+    """Uploads of the pilots this user may change (all for administrators), newest first."""
+    with reading(path) as db:
+        return uploads.visible(list_uploads(db), actor)
 
 
 @st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)

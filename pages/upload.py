@@ -34,6 +34,6 @@ if st.session_state.get("upload_done"):
         f"Upload {st.session_state['upload_done']} committed. You can undo it below.", icon=":material/check_circle:"
     )
 st.subheader("Uploads", anchor=False)
-uploads = loaders.load_uploads(path, actor)
+uploads = views.load_uploads(path, actor)
 st.dataframe(views.history(uploads), hide_index=True, width="stretch")
 views.undo_section(path, actor, uploads)

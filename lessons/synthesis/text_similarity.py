@@ -219,15 +219,24 @@ def _first_per_row(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int)
     return rows[keep], cols[keep], vals[keep]
 
 
+#: Lessons whose top terms are ranked at once (each row's terms are ranked alone, so this only bounds the memory).
+TERM_ROWS = 4096
+
+
 def _top_terms(matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     n = matrix.shape[0]
-    rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
-    rows, cols, vals = _first_per_row(rows, matrix.indices.astype(np.int64), matrix.data, TOP_TERMS)
-    rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
     index = np.full((n, TOP_TERMS), -1, dtype=np.int64)
     weight = np.zeros((n, TOP_TERMS), dtype=np.float32)
-    index[rows, rank] = cols
-    weight[rows, rank] = vals
+    for start in range(0, n, TERM_ROWS):
+        stop = min(n, start + TERM_ROWS)
+        low, high = matrix.indptr[start], matrix.indptr[stop]
+        rows = np.repeat(np.arange(start, stop), np.diff(matrix.indptr[start : stop + 1]))
+        rows, cols, vals = _first_per_row(
+            rows, matrix.indices[low:high].astype(np.int64), matrix.data[low:high], TOP_TERMS
+        )
+        rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+        index[rows, rank] = cols
+        weight[rows, rank] = vals
     return index, weight
 
 
