@@ -174,29 +174,34 @@ def build_similarity(lessons: pd.DataFrame) -> Similarity:
     [0, 0, 2]
     """
     started = time.perf_counter()
-    lessons = lessons.sort_values("id")
+    if not lessons["id"].is_monotonic_increasing:  # the store reads them by id: no copy of every text then
+        lessons = lessons.sort_values("id")
     ids = lessons["id"].to_numpy(dtype=np.int64)
+    pilot_ids = lessons["pilot_id"].to_numpy(dtype=np.int64)
     n = len(ids)
+    text = lessons["text"]
+    text = (text.fillna("") if text.hasnans else text).astype(str)
     analyzer = _Analyzer()
     vectorizer = learn.tfidf_vectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)
     try:
-        matrix = vectorizer.fit_transform(lessons["text"].fillna("").astype(str)).tocsr()
+        matrix = vectorizer.fit_transform(text).tocsr()
     except ValueError:  # no lesson has a word to compare (or there are no lessons)
         nothing = np.array([], dtype=np.int64)
         return Similarity(
-            ids, lessons["pilot_id"].to_numpy(dtype=np.int64), nothing, nothing, np.array([], dtype=float),
+            ids, pilot_ids, nothing, nothing, np.array([], dtype=float),
             nothing, nothing, np.array([], dtype=float), np.array([], dtype=str),
             np.full((n, TOP_TERMS), -1, dtype=np.int64), np.zeros((n, TOP_TERMS), dtype=np.float32),
             time.perf_counter() - started,
         )  # fmt: skip
-    vocabulary = vectorizer.get_feature_names_out()
-    terms = np.array([analyzer.word(stem) for stem in vocabulary], dtype=str)
+    terms = np.array([analyzer.word(stem) for stem in vectorizer.get_feature_names_out()], dtype=str)
+    del text, vectorizer, analyzer  # the texts and vocabularies are done with: their memory back for what follows
     term_index, term_weight = _top_terms(matrix)
     edge_a, edge_b, edge_score = _neighbour_graph(matrix)
+    del matrix  # the merges need only the neighbour graph
     merge_a, merge_b, merge_score = _average_linkage(n, edge_a, edge_b, edge_score)
     return Similarity(
         ids,
-        lessons["pilot_id"].to_numpy(dtype=np.int64),
+        pilot_ids,
         edge_a,
         edge_b,
         edge_score,
@@ -254,7 +259,7 @@ SAMPLE = 16
 MARGIN = 1e-4
 #: Candidates held before those that can no longer be among a lesson's best are dropped; pairs rescored at once.
 HELD = 1_000_000
-RESCORE = 100_000
+RESCORE = 25_000
 
 
 def _split_terms(matrix: sparse.csr_matrix) -> tuple[np.ndarray, sparse.csr_matrix]:
