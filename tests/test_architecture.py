@@ -26,8 +26,10 @@ SKIP_IMPORTS_IN_FUNCTIONS = (
     "lessons/bench.py",
     # scikit-learn (about a second and 60 MB) only when an analysis is computed, never for a page that reads one
     "lessons/learn.py",
-    # the report and bundle stack (fpdf2, vl-convert, networkx, scipy …) only in the worker that prepares the exports
+    # the report and bundle stack (fpdf2, vl-convert, networkx, scipy …) only when a brief, report or bundle is drawn
     "lessons/drawing.py",
+    # the launcher imports the first page's modules in a thread while the first browser loads (#18, cold start)
+    "components/serve.py",
 )
 SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE)\b")
 DATABASE_CALLS = {"execute", "executemany", "executescript", "query", "connect"}
