@@ -375,10 +375,12 @@ def _average_linkage(n: int, edge_a, edge_b, edge_score) -> tuple[np.ndarray, np
     cluster ids, which makes the order deterministic.
     """
     links: list[dict[int, float]] = [{} for _ in range(n)]
-    for a, b, s in zip(edge_a.tolist(), edge_b.tolist(), edge_score.tolist()):
+    edges = edge_a.tolist(), edge_b.tolist(), edge_score.tolist()  # one set of numbers for links and heap
+    for a, b, s in zip(*edges):
         links[a][b] = links[b][a] = s
     size = [1] * n
-    heap = [(-s, a, b) for a, b, s in zip(edge_a.tolist(), edge_b.tolist(), edge_score.tolist())]
+    heap = [(-s, a, b) for a, b, s in zip(*edges)]
+    del edges
     heapq.heapify(heap)
     alive = [True] * n
     merges: list[tuple[int, int, float]] = []
