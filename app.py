@@ -24,9 +24,13 @@ pages = {
     "Explore": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="home", default=True),
         st.Page("pages/lessons.py", title="Lessons", icon=":material/menu_book:", url_path="lessons"),
+        st.Page("pages/pilots.py", title="Pilots", icon=":material/place:", url_path="pilots"),
         st.Page("pages/recurs.py", title="What recurs", icon=":material/hub:", url_path="recurs"),
         st.Page("pages/networks.py", title="Stakeholder networks", icon=":material/share:", url_path="networks"),
         st.Page("pages/models.py", title="Governance models", icon=":material/account_tree:", url_path="models"),
+        st.Page("pages/methods.py", title="Methods and tools", icon=":material/construction:", url_path="methods"),
+        st.Page("pages/stories.py", title="Stories", icon=":material/auto_stories:", url_path="stories"),
+        st.Page("pages/contributors.py", title="Contributors", icon=":material/groups:", url_path="contributors"),
     ],
     "Workshops": [
         st.Page("pages/vote.py", title="Vote in a workshop", icon=":material/how_to_vote:", url_path="vote"),
@@ -66,7 +70,7 @@ if auth.sign_in_required() and not signed_in:
             *pages["Workshops"][:1],  # workshop participants vote without an account
         ]
     }
-page = st.navigation(pages, position="hidden" if participant else "sidebar", expanded=True)  # 13 pages: no "View more"
+page = st.navigation(pages, position="hidden" if participant else "sidebar", expanded=True)  # 17 pages: no "View more"
 # Each page its own browser title (WCAG 2.4.2); a page showing one lesson or workshop may set a more precise one.
 st.set_page_config(page_title=f"{page.title} · {APP_TITLE}")
 if not participant:  # a participant gets no sidebar at all: an empty scrolling panel is a trap on a phone (#19)

@@ -31,6 +31,7 @@ from lessons.prepared import prepare_soon
 from lessons.store import data_version
 from lessons.synthesis import similarity_version
 from lessons.synthesis.refresh import refresh
+from lessons.visibility import audience_of
 
 SESSION_KEY = "auth_user_id"
 TOKEN_KEY = "auth_session_token"
@@ -88,6 +89,11 @@ def current_actor(path: str) -> Actor | None:
         if single_sign_on_configured() and getattr(st.user, "is_logged_in", False):
             return actor_for_email(db, st.user.get("email"))
     return None
+
+
+def audience(path: str) -> str:
+    """What the current reader may see (:mod:`lessons.visibility`), as the token cached views are keyed by."""
+    return audience_of(current_actor(path)).token
 
 
 def _sign_out(path: str) -> None:

@@ -59,6 +59,8 @@ __all__ = [
     "network_chart",
     "opinion_map_chart",
     "phase_chart",
+    "pilot_map_chart",
+    "pilot_share_chart",
     "profile_chart",
     "recurrence_chart",
     "measure_bars_chart",
@@ -683,4 +685,108 @@ def opinion_map_chart(participants: pd.DataFrame) -> alt.Chart:
         chart,
         f"Scatter plot of {len(participants)} participants placed by how they voted, coloured and shaped by their "
         f"opinion group ({len(groups)} groups).",
+    )
+
+
+#: The map's frame on a wide screen (px); Streamlit draws it as wide as its column.
+MAP_HEIGHT = 440
+
+
+def pilot_map_chart(countries: dict, placed: pd.DataFrame, box: tuple[float, float, float, float]) -> alt.LayerChart:
+    """A map of pilots drawn from shipped boundaries (no tiles): countries in grey, a dot per placed pilot, labelled
+    with its city, where a click selects the pilot (named selection ``pilot``, field slug).
+
+    ``countries`` is GeoJSON (:func:`lessons.geo.countries_within`), ``placed`` has slug, name, city, country_name,
+    lessons, longitude, latitude and placed_by (:func:`lessons.geo.place_pilots`); ``box`` (west, south, east,
+    north) is fitted into the frame.
+    """
+    west, south, east, north = box
+    corners = {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": [
+        [west, south], [west, north], [east, north], [east, south], [(west + east) / 2, north]]}}  # fmt: skip
+    projection = {"type": "conicConformal", "parallels": [35, 65], "rotate": [-(west + east) / 2, 0, 0], "fit": corners}
+    shown = placed.dropna(subset=["longitude", "latitude"]).assign(
+        label=lambda f: (
+            f["city"].fillna(f["name"]).astype(str).str.slice(0, 24)
+            + f["placed_by"].map({"country": " (country)"}).fillna("")
+        ),
+        where=lambda f: f["placed_by"].map({"coordinates": "its own coordinates", "country": "its country's centre"}),
+    )[["slug", "name", "label", "country_name", "lessons", "longitude", "latitude", "where"]]
+    # A label goes left of its dot when another dot sits just east of it (Ghent beside Tilburg), else right.
+    shown["left_of"] = [
+        bool(((shown["longitude"] - lon).between(0.01, 3.5) & ((shown["latitude"] - lat).abs() < 1.2)).any())
+        for lon, lat in zip(shown["longitude"], shown["latitude"])
+    ]
+    land = (
+        alt.Chart(alt.Data(values=countries["features"]), title="Where the pilots are")
+        .mark_geoshape(fill=EMPTY_FILL, stroke=EMPTY_STROKE, strokeWidth=0.5, clip=True)
+        .encode(tooltip=[alt.Tooltip("properties.name:N", title="Country")])
+        .project(**projection)
+    )
+    pilot = alt.selection_point(name="pilot", fields=["slug"], on="click", clear="dblclick")
+    base = alt.Chart(shown).encode(
+        alt.Longitude("longitude:Q"),
+        alt.Latitude("latitude:Q"),
+        tooltip=[
+            alt.Tooltip("name:N", title="Pilot"),
+            alt.Tooltip("label:N", title="Place"),
+            alt.Tooltip("country_name:N", title="Country"),
+            alt.Tooltip("lessons:Q", title="Lessons"),
+            alt.Tooltip("where:N", title="Placed at"),
+        ],
+    )
+    dots = (
+        base.mark_circle(size=150, opacity=1, stroke=PAPER, strokeWidth=1.5, cursor="pointer")
+        .encode(color=alt.value(ACCENT))
+        .add_params(pilot)
+    )
+    left_of = alt.datum.left_of
+    right = base.transform_filter(~left_of).mark_text(align="left", dx=8, dy=-6, fontSize=12, color=INK, clip=True)
+    left = base.transform_filter(left_of).mark_text(align="right", dx=-8, dy=-6, fontSize=12, color=INK, clip=True)
+    chart = alt.layer(land, dots, right.encode(text="label:N"), left.encode(text="label:N")).properties(
+        height=MAP_HEIGHT
+    )
+    unplaced = len(placed) - len(shown)
+    return described(
+        chart,
+        f"Map of {len(shown)} pilots, each a dot at its city or at its country's centre on country boundaries"
+        + (f", {unplaced} more not placed" if unplaced else "")
+        + "; the list beside it opens each pilot.",
+    )
+
+
+#: The two sides of the pilot-against-the-rest chart: the pilot in the accent colour, the pooled rest in grey.
+AGAINST_COLOURS = [ACCENT, "#767676"]
+
+
+def pilot_share_chart(rows: pd.DataFrame, facet: str, pilot_name: str) -> alt.Chart:
+    """Grouped bars: the share of a pilot's lessons in each value of a ``facet`` (kind, phase or status) against
+    the share among every other pilot's lessons, pooled; expects value, position, side, lessons, share, difference
+    (:func:`lessons.pilot_case.against_the_rest`, one facet's rows)."""
+    sides = list(dict.fromkeys(rows["side"])) if "side" in rows else []
+    order = list(dict.fromkeys(rows.sort_values("position")["value"])) if "value" in rows else []
+    chart = (
+        alt.Chart(rows, title=f"Share of lessons by {facet.lower()}, against the rest")
+        .mark_bar()
+        .encode(
+            alt.Y("value:N").title(facet).sort(order).axis(labelLimit=AXIS_LABELS),
+            alt.X("share:Q").title("Share of the side's lessons").axis(format="%", tickCount=5),
+            alt.YOffset("side:N").sort(sides),
+            alt.Color("side:N")
+            .title("Lessons of")
+            .scale(domain=sides, range=AGAINST_COLOURS[: max(1, len(sides))])
+            .legend(**_legend()),
+            tooltip=[
+                alt.Tooltip("side:N", title="Lessons of"),
+                alt.Tooltip("value:N", title=facet),
+                alt.Tooltip("lessons:Q", title="Lessons"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+                alt.Tooltip("difference:Q", title="Difference (points)", format="+.1f"),
+            ],
+        )
+        .properties(height=alt.Step(12))
+    )
+    return described(
+        chart,
+        f"Grouped bar chart of the share of {pilot_name}'s lessons in each {facet.lower()} "
+        f"({len(order)} in all) beside the share among the other pilots' lessons, pooled.",
     )

@@ -12,6 +12,7 @@ from components.widgets import KIND_LABELS, STATUS_LABELS
 from lessons.lifecycle import DECISION_LABELS, change_status
 from lessons.permissions import ROLE_LABELS, ROLES
 from lessons.store import EVIDENCE_STRENGTHS, KINDS
+from lessons.visibility import LEVEL_LABELS, LEVELS
 
 _TEXT_FIELDS = {
     "name": "Name",
@@ -46,6 +47,19 @@ def optional_select(container, label: str, labels: dict[str, str], current: str 
     )
 
 
+def visibility_select(where, current: str | None, *, what: str, draft: bool = False) -> str:
+    """Choose who can see a pilot or a lesson (:data:`lessons.visibility.LEVELS`), with what the choice means."""
+    note = " While it is a draft, only signed-in users see it, whatever is chosen here." if draft else ""
+    return where.selectbox(
+        "Who can see it",
+        list(LEVELS),
+        index=LEVELS.index(current) if current in LEVELS else 0,
+        format_func=LEVEL_LABELS.get,
+        help=f"Who can see {what}: anyone, signed-in users of the consortium, or only this pilot's coordinators and "
+        f"the administrators.{note}",
+    )
+
+
 def pilot_facts_form(pilot: dict, vocab: dict, *, key: str) -> dict | None:
     """The pilot's facts; returns the submitted values, or None until the form is submitted."""
     methodologies = _labels(vocab["methodologies"])
@@ -59,6 +73,7 @@ def pilot_facts_form(pilot: dict, vocab: dict, *, key: str) -> dict | None:
         start = left.date_input("Start date", value=_date(pilot.get("start_date")), format="YYYY-MM-DD")
         end = right.date_input("End date", value=_date(pilot.get("end_date")), format="YYYY-MM-DD")
         values["summary"] = st.text_area("Summary", value=pilot.get("summary") or "")
+        values["visibility"] = visibility_select(st, pilot.get("visibility"), what="this pilot and all it holds")
         if not st.form_submit_button("Save pilot facts", type="primary"):
             return None
     values["start_date"] = start.isoformat() if start else None
@@ -87,6 +102,9 @@ def lesson_form(
             help="The status changes along the lifecycle, below: not by editing",
         )  # fmt: skip
         fields["phase"] = optional_select(right, "Co-creation phase", phases, lesson.get("phase"))
+        fields["visibility"] = visibility_select(
+            st, lesson.get("visibility"), what="this lesson", draft=lesson["status"] == "draft"
+        )
         chosen_themes = st.multiselect(
             "Themes", list(themes), default=lesson["theme_codes"], format_func=themes.get, max_selections=5
         )

@@ -25,6 +25,10 @@ from lessons.files import atomic_output
 from lessons.network_io import to_gexf, to_graphml
 from lessons.permissions import PermissionDenied, can
 from lessons.privacy import personal_data_export
+from lessons.visibility import PUBLIC as _PUBLIC
+
+#: The files prepared in the background are those a visitor may download: public records only.
+PUBLIC = _PUBLIC.token
 
 SUBJECT_LABELS = {"theme": "A theme", "pilot": "A pilot", "model": "A governance model"}
 MIME = {
@@ -39,16 +43,16 @@ MIME = {
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def load_subjects(path: str, version: int) -> dict[str, pd.DataFrame]:
-    """Themes with lessons, pilots and governance models a brief can be about."""
-    with reading(path) as db:
+def load_subjects(path: str, version: int, audience: str) -> dict[str, pd.DataFrame]:
+    """Themes with lessons, pilots and governance models a brief can be about, as ``audience`` sees them."""
+    with reading(path, audience) as db:
         return pilot_reads.brief_subjects(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def load_summary(path: str, version: int) -> dict:
+def load_summary(path: str, version: int, audience: str) -> dict:
     """Counts shown next to the downloads: validated lessons, shared tables, pilots with a network."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         counts = pilot_reads.export_counts(db)
         return {
             "validated": counts["validated"],
@@ -69,17 +73,18 @@ def _prepared(path: str, version: int, name: str) -> bytes | None:
         return prepared.read(db, name, version)
 
 
-def made_report(path: str, version: int, subject: str, key: str, file_format: str) -> bytes:
-    """A brief (``subject`` theme, pilot or model) or the roadmap (``subject`` roadmap) as PDF or HTML: the one
-    prepared for this data version when there is one, else made now."""
-    ready = _prepared(path, version, prepared.brief_name(subject, key, file_format))
-    return ready if ready is not None else _made_report(path, version, subject, key, file_format)
+def made_report(path: str, version: int, subject: str, key: str, file_format: str, audience: str) -> bytes:
+    """A brief (``subject`` theme, pilot or model) or the roadmap (``subject`` roadmap) as PDF or HTML, of what
+    ``audience`` may see: the one prepared for this data version when there is one (files are prepared for
+    visitors: public records only), else made now."""
+    ready = _prepared(path, version, prepared.brief_name(subject, key, file_format)) if audience == PUBLIC else None
+    return ready if ready is not None else _made_report(path, version, subject, key, file_format, audience)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def _made_report(path: str, version: int, subject: str, key: str, file_format: str) -> bytes:
+def _made_report(path: str, version: int, subject: str, key: str, file_format: str, audience: str) -> bytes:
     _similarity_stored(path)
-    with reading(path) as db:
+    with reading(path, audience) as db:
         return drawing.report_file(db, subject, key, file_format)
 
 
@@ -87,20 +92,20 @@ def _made_report(path: str, version: int, subject: str, key: str, file_format: s
 BUNDLES = Path(tempfile.gettempdir()) / "cross-pilot-lessons-bundles"
 
 
-def made_bundle(path: str, version: int) -> bytes:
+def made_bundle(path: str, version: int, audience: str) -> bytes:
     """The whole bundle's bytes: the one prepared for this data version when there is one. Else it is made now,
     streamed into a file (never held whole while it is made, and written whole or not at all), kept on disk for
     this data version, and only the finished ZIP is read for the download; bundles of earlier versions of the same
-    database are removed."""
-    ready = _prepared(path, version, prepared.BUNDLE)
+    database are removed. It holds what ``audience`` may see (the prepared one: public records only)."""
+    ready = _prepared(path, version, prepared.BUNDLE) if audience == PUBLIC else None
     if ready is not None:
         return ready
-    stem = hashlib.sha256(str(Path(path).resolve()).encode()).hexdigest()[:16]
+    stem = hashlib.sha256(f"{Path(path).resolve()}|{audience}".encode()).hexdigest()[:16]
     target = BUNDLES / f"{stem}-{version}.zip"
     if not target.exists():
         BUNDLES.mkdir(exist_ok=True)
         _similarity_stored(path)
-        with reading(path) as db, atomic_output(target) as out:
+        with reading(path, audience) as db, atomic_output(target) as out:
             prepared.write_bundle(db, out)
         for old in BUNDLES.glob(f"{stem}-*.zip"):
             if old != target:
@@ -110,9 +115,10 @@ def made_bundle(path: str, version: int) -> bytes:
 
 
 @st.cache_data(ttl=TTL, max_entries=6, show_spinner=False)
-def made_part(path: str, version: int, part: str) -> bytes:
-    """One part of the bundle as bytes: sqlite, package, metadata, or network:<slug>:<fmt>."""
-    with reading(path) as db:
+def made_part(path: str, version: int, part: str, audience: str) -> bytes:
+    """One part of the bundle as bytes, of what ``audience`` may see: sqlite, package, metadata, or
+    network:<slug>:<fmt>."""
+    with reading(path, audience) as db:
         if part == "sqlite":
             return bundle.export_sqlite(db)
         if part == "package":
@@ -183,14 +189,14 @@ def _download(label: str, make, file_name: str, key: str, *, primary: bool = Fal
     )
 
 
-def brief_section(path: str, version: int) -> None:
+def brief_section(path: str, version: int, audience: str) -> None:
     """Choose what the brief is about; one click gives it as PDF or as a web page."""
     st.subheader("Policy brief", anchor=False)
     st.write(
         "A report to put on the table: what recurs, where pilots disagree, what validation workshops said (with "
         "n and 95% intervals) and who was involved, with charts. Every claim cites its lessons and workshops."
     )
-    found = load_subjects(path, version)
+    found = load_subjects(path, version, audience)
     available = [s for s in SUBJECT_LABELS if len(found[s])]
     if not available:
         st.info("There is nothing to brief on yet: upload a pilot summary first.")
@@ -204,14 +210,14 @@ def brief_section(path: str, version: int) -> None:
     with st.container(horizontal=True):
         _download(
             "Brief as PDF",
-            lambda: made_report(path, version, subject, key, "pdf"),
+            lambda: made_report(path, version, subject, key, "pdf", audience),
             f"{stem}.pdf",
             "exports_brief_pdf",
             primary=True,
         )
         _download(
             "Brief as a web page (HTML)",
-            lambda: made_report(path, version, subject, key, "html"),
+            lambda: made_report(path, version, subject, key, "html", audience),
             f"{stem}.html",
             "exports_brief_html",
         )
@@ -220,17 +226,17 @@ def brief_section(path: str, version: int) -> None:
         prepared_note(path, version, prepared.brief_name(subject, key, "pdf"))
 
 
-def brief_button(path: str, version: int, subject: str, key: str) -> None:
+def brief_button(path: str, version: int, subject: str, key: str, audience: str) -> None:
     """A one-click PDF brief on the thing a page shows (the *Governance models* page's model)."""
     _download(
         "Policy brief (PDF)",
-        lambda: made_report(path, version, subject, key, "pdf"),
+        lambda: made_report(path, version, subject, key, "pdf", audience),
         f"brief-{subject}-{key}.pdf",
         f"{subject}_brief_pdf",
     )
 
 
-def roadmap_section(path: str, version: int, validated: int) -> None:
+def roadmap_section(path: str, version: int, validated: int, audience: str) -> None:
     st.subheader("Roadmap to co-creation", anchor=False)
     st.write(
         "A step-by-step guide for service providers: the validated lessons ordered by co-creation phase, each step "
@@ -242,21 +248,21 @@ def roadmap_section(path: str, version: int, validated: int) -> None:
     with st.container(horizontal=True):
         _download(
             "Roadmap as PDF",
-            lambda: made_report(path, version, "roadmap", "", "pdf"),
+            lambda: made_report(path, version, "roadmap", "", "pdf", audience),
             "roadmap-to-co-creation.pdf",
             "exports_roadmap_pdf",
             primary=True,
         )
         _download(
             "Roadmap as a web page (HTML)",
-            lambda: made_report(path, version, "roadmap", "", "html"),
+            lambda: made_report(path, version, "roadmap", "", "html", audience),
             "roadmap-to-co-creation.html",
             "exports_roadmap_html",
         )
     prepared_note(path, version, prepared.brief_name("roadmap", "", "pdf"))
 
 
-def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str]) -> None:
+def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str], audience: str) -> None:
     st.subheader("The whole data set", anchor=False)
     st.write(
         "One ZIP with everything, for Datasette, Gephi, spreadsheets and a copy of this tool: the SQLite database "
@@ -268,7 +274,7 @@ def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str
     )
     _download(
         "Download everything (ZIP)",
-        lambda: made_bundle(path, version),
+        lambda: made_bundle(path, version, audience),
         "cross-pilot-lessons-bundle.zip",
         "exports_bundle",
         primary=True,
@@ -286,7 +292,7 @@ def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str
     ]
     with st.container(horizontal=True):
         for label, part, name in parts:
-            _download(label, lambda p=part: made_part(path, version, p), name, f"exports_part_{part}")
+            _download(label, lambda p=part: made_part(path, version, p, audience), name, f"exports_part_{part}")
     if pilots:
         left, right = st.columns([1, 1], vertical_alignment="bottom")
         slug = left.selectbox("Network of a pilot", list(pilots), format_func=pilots.get, key="exports_network")
@@ -294,7 +300,7 @@ def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str
             for fmt, label in (("graphml", "GraphML"), ("gexf", "GEXF (Gephi)")):
                 _download(
                     label,
-                    lambda f=fmt: made_part(path, version, f"network:{slug}:{f}"),
+                    lambda f=fmt: made_part(path, version, f"network:{slug}:{f}", audience),
                     f"{slug}.{fmt}",
                     f"exports_network_{fmt}",
                 )

@@ -58,9 +58,9 @@ def country_name(code: str) -> str:
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def load_overview(path: str, version: int) -> dict:
+def load_overview(path: str, version: int, *, audience: str) -> dict:
     """Counts, pilots by country, lessons by theme and kind, and pilot summaries."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         countries = queries.pilots_by_country(db)
         countries.insert(1, "country_name", [country_name(c) for c in countries["country"]])
         pilots = queries.pilot_summaries(db)
@@ -75,18 +75,18 @@ def load_overview(path: str, version: int) -> dict:
 
 
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
-def load_facet_index(path: str, version: int) -> dict:
+def load_facet_index(path: str, version: int, *, audience: str) -> dict:
     """What the Lessons page's filter counts are computed from, read once per data version."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         return queries.facet_index(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def load_facets(path: str, version: int, query: str = "", **filters) -> dict[str, pd.DataFrame]:
+def load_facets(path: str, version: int, query: str = "", *, audience: str, **filters) -> dict[str, pd.DataFrame]:
     """Filter options with lesson counts for the current search and filters (each count: the lessons matching if
     that option were chosen); countries are named and listed by name. Without a choice, plain totals."""
-    index = load_facet_index(path, version)
-    with reading(path) as db:
+    index = load_facet_index(path, version, audience=audience)
+    with reading(path, audience) as db:
         matched = queries.search_ids(db, query)
     counted = queries.facet_counts(index, matched=matched, **filters)
     countries = counted["countries"]
@@ -96,17 +96,17 @@ def load_facets(path: str, version: int, query: str = "", **filters) -> dict[str
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def load_recorded_span(path: str, version: int) -> dict:
+def load_recorded_span(path: str, version: int, *, audience: str) -> dict:
     """The first and last dates lessons were recorded on, and how many have no date."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         return queries.recorded_span(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def load_lessons(path: str, version: int, query: str = "", **filters) -> pd.DataFrame:
+def load_lessons(path: str, version: int, query: str = "", *, audience: str, **filters) -> pd.DataFrame:
     """Lessons matching a search and filters (pass tuples and dates, so the arguments hash), with the pilots'
     country names in ``country_name``."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         found = queries.search_lessons(db, query=query, **filters)
     names = {code: country_name(code) for code in found["country"].unique()}
     found.insert(found.columns.get_loc("country") + 1, "country_name", found["country"].map(names))
@@ -114,11 +114,13 @@ def load_lessons(path: str, version: int, query: str = "", **filters) -> pd.Data
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def load_lesson_page(path: str, version: int, query: str = "", page: int = 1, size: int = 20, **filters):
+def load_lesson_page(
+    path: str, version: int, query: str = "", page: int = 1, size: int = 20, *, audience: str, **filters
+):
     """One page of the lessons matching a search and filters (pass tuples and dates, so the arguments hash), with
     the total and the number of pages (a :class:`lessons.queries.LessonPage`); the pilots' country names in
     ``country_name``."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         found = queries.lesson_page(db, query=query, page=page, size=size, **filters)
     rows = found.rows
     names = {code: country_name(code) for code in rows["country"].unique()}
@@ -127,10 +129,12 @@ def load_lesson_page(path: str, version: int, query: str = "", page: int = 1, si
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def load_lessons_export(path: str, version: int, file_format: str, query: str = "", **filters) -> bytes:
+def load_lessons_export(
+    path: str, version: int, file_format: str, query: str = "", *, audience: str, **filters
+) -> bytes:
     """Every lesson matching a search and filters as a CSV (UTF-8) or XLSX file, with readable headers, country
     names and formula-like cells neutralised."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         frame = queries.lessons_for_export(db, query=query, **filters)
     frame["country"] = [country_name(code) for code in frame["country"]]
     sheet = exports.lessons_sheet(frame)
@@ -140,10 +144,10 @@ def load_lessons_export(path: str, version: int, file_format: str, query: str = 
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
-def load_lesson(path: str, version: int, lesson_id: int) -> dict | None:
+def load_lesson(path: str, version: int, lesson_id: int, *, audience: str) -> dict | None:
     """One lesson with its context, themes, groups, provenance, governance-model links, workshop validation results
     and its pilot's country name (``country_name``)."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         detail = queries.lesson_detail(db, lesson_id)
     if detail is not None:
         detail["country_name"] = country_name(detail["country"])
@@ -165,16 +169,16 @@ def load_vocabularies(path: str, version: int) -> dict[str, pd.DataFrame]:
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def load_pilot(path: str, version: int, pilot_id: int) -> tuple[dict | None, pd.DataFrame]:
+def load_pilot(path: str, version: int, pilot_id: int, *, audience: str) -> tuple[dict | None, pd.DataFrame]:
     """A pilot's record and its lessons (id, key, title, kind, status)."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         return queries.pilot_record(db, pilot_id), queries.pilot_lessons(db, pilot_id)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def load_pilot_actors(path: str, version: int, pilot: str) -> dict[str, str]:
+def load_pilot_actors(path: str, version: int, pilot: str, *, audience: str) -> dict[str, str]:
     """A pilot's stakeholders, key → "name (sector)", in key order."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         return pilot_reads.pilot_actors(db, pilot)
 
 

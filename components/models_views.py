@@ -13,26 +13,27 @@ from lessons import models, pilot_reads
 from lessons.access import reading, writing
 from lessons.permissions import Actor, can
 from lessons.queries import KIND_LABELS, STATUS_LABELS
+from lessons.visibility import audience_of
 
 LESSONS_PAGE = "pages/lessons.py"
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def load_models(path: str, version: int) -> pd.DataFrame:
-    with reading(path) as db:
+def load_models(path: str, version: int, *, audience: str) -> pd.DataFrame:
+    with reading(path, audience) as db:
         return models.model_list(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def load_elements(path: str, version: int, model: str) -> pd.DataFrame:
-    with reading(path) as db:
+def load_elements(path: str, version: int, model: str, *, audience: str) -> pd.DataFrame:
+    with reading(path, audience) as db:
         return models.elements(db, model)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def load_model_state(path: str, version: int, model: str) -> tuple[dict, dict | None, list[dict]]:
+def load_model_state(path: str, version: int, model: str, *, audience: str) -> tuple[dict, dict | None, list[dict]]:
     """A model's results (validated, contested, untested), what changed since its last vote, and its proposals."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         return (
             models.model_results(db, model),
             models.changes_since_vote(db, model),
@@ -41,8 +42,8 @@ def load_model_state(path: str, version: int, model: str) -> tuple[dict, dict | 
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def load_element(path: str, version: int, element_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    with reading(path) as db:
+def load_element(path: str, version: int, element_id: int, *, audience: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    with reading(path, audience) as db:
         return models.element_lessons(db, element_id), models.element_validation(db, element_id)
 
 
@@ -54,7 +55,7 @@ def validation_text(row) -> str:
     return f"{share} ({row.agree} agree, {row.disagree} disagree, {row.pass_} pass) in {safe(row.workshops)}."
 
 
-def element_section(path: str, version: int, row) -> None:
+def element_section(path: str, version: int, row, *, audience: str) -> None:
     """An element's description, its supporting and challenging lessons, and its validation per round."""
     label = (
         f"{row.position}. {safe(row.name)} — {models.result_text(row)} · {row.supports} supporting, "
@@ -65,7 +66,7 @@ def element_section(path: str, version: int, row) -> None:
         if row.description:
             st.markdown(safe(row.description))
         st.markdown(f"**Validation**: {validation_text(row)}")
-        lessons, rounds = load_element(path, version, int(row.id))
+        lessons, rounds = load_element(path, version, int(row.id), audience=audience)
         left, right = st.columns(2)
         for column, stance, heading in (
             (left, "supports", "Lessons supporting it"),
@@ -244,7 +245,8 @@ def link_section(path: str, version: int, actor: Actor, elements: pd.DataFrame) 
     element = st.selectbox("Element", list(labels), format_func=labels.get, key="models_link_element")
     left, right = st.columns(2)
     query = left.text_input("Search lessons", key="models_link_query")
-    pilots = load_lessons(path, version)[["pilot", "pilot_name"]]
+    audience = audience_of(actor).token
+    pilots = load_lessons(path, version, audience=audience)[["pilot", "pilot_name"]]
     pilot_names = dict(zip(pilots["pilot"], pilots["pilot_name"]))
     if not linking:
         with reading(path) as db:
@@ -257,7 +259,7 @@ def link_section(path: str, version: int, actor: Actor, elements: pd.DataFrame) 
         "Pilots", list(pilot_names), format_func=pilot_names.get, key="models_link_pilots"
     )
     shown = tuple(chosen_pilots) or tuple(pilot_names)
-    found = load_lessons(path, version, query, pilots=shown).head(200)
+    found = load_lessons(path, version, query, audience=audience, pilots=shown).head(200)
     options = dict(zip(found["id"].astype(int), found["pilot_name"] + " · " + found["title"]))
     if st.session_state.pop("models_link_reset", False):  # linked: start the next link from an empty choice
         st.session_state["models_link_lessons"], st.session_state["models_link_note"] = [], ""

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components import charts
+from components.auth import audience as reader_audience
 from components.loaders import TTL
 from components.network_tables import (
     MEANINGS,
@@ -23,7 +24,7 @@ from components.network_tables import (
     significant,
     ties_table,
 )
-from components.widgets import safe
+from components.widgets import PILOTS_PAGE, safe
 from lessons import network, pilot_reads
 from lessons.access import reading, writing
 from lessons.palette import CATEGORY_COLOURS
@@ -44,9 +45,10 @@ _HEX_COLOUR = r"#[0-9a-fA-F]{6}"
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def load_pilots(path: str, version: int) -> pd.DataFrame:
-    """Pilots with their number of stakeholders and ties: slug, name, stakeholders, ties."""
-    with reading(path) as db:
+def load_pilots(path: str, version: int, *, audience: str) -> pd.DataFrame:
+    """Pilots ``audience`` may see, with their number of stakeholders and ties: slug, name, stakeholders, ties. A
+    pilot's network is shown only when its pilot is listed here (the page offers no other)."""
+    with reading(path, audience) as db:
         return pilot_reads.network_pilots(db)
 
 
@@ -72,7 +74,7 @@ def load_attributes(path: str, version: int, pilot: str) -> pd.DataFrame:
 
 def slug_name(path: str, version: int, pilot: str) -> str:
     """The pilot's name (its slug when unknown)."""
-    pilots = load_pilots(path, version)
+    pilots = load_pilots(path, version, audience=reader_audience(path))
     return str(dict(zip(pilots["slug"], pilots["name"])).get(pilot, pilot))
 
 
@@ -147,20 +149,23 @@ def load_change(path: str, version: int, pilot: str, relations: tuple) -> dict:
 
 
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
-def load_compare(path: str, version: int) -> pd.DataFrame:
+def load_compare(path: str, version: int, *, audience: str) -> pd.DataFrame:
+    """Network measures of every pilot ``audience`` may see (each pilot's analysis is stored for all readers)."""
     with writing(path, or_read_only=True) as db:
-        return network.compare_pilots(db)
+        table = network.compare_pilots(db)
+    seen = set(load_pilots(path, version, audience=audience)["slug"])
+    return table[table["pilot"].isin(seen)].reset_index(drop=True)
 
 
 @st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
-def load_shared(path: str, version: int) -> dict:
-    with reading(path) as db:
+def load_shared(path: str, version: int, *, audience: str) -> dict:
+    with reading(path, audience) as db:
         return network.shared_organisations(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def load_actor_lessons(path: str, version: int, stakeholder_id: int) -> pd.DataFrame:
-    with reading(path) as db:
+def load_actor_lessons(path: str, version: int, stakeholder_id: int, *, audience: str) -> pd.DataFrame:
+    with reading(path, audience) as db:
         return network.actor_lessons(db, stakeholder_id)
 
 
@@ -418,6 +423,12 @@ def network_section(path: str, version: int, pilot: str) -> None:
     if not metrics.get("nodes"):
         st.info("This pilot has no stakeholders with the chosen tie types and period.")
         return
+    st.page_link(
+        PILOTS_PAGE,
+        label=f"About this pilot: {safe(slug_name(path, version, pilot))}",
+        query_params={"pilot": pilot},
+        icon=":material/place:",
+    )
     summary(metrics, actors)
     actors = with_kept(actors, load_attributes(path, version, pilot))
     names = dict(zip(actors["key"], actors["name"]))
@@ -556,7 +567,7 @@ def actor_panel(path: str, version: int, actor: pd.Series, graph, focus: set) ->
     if isinstance(role, str) and role:
         st.write(f"Brokerage role: {safe(role)}.")
         st.caption(MEANINGS["brokerage_role"])
-    lessons = load_actor_lessons(path, version, int(actor["id"]))
+    lessons = load_actor_lessons(path, version, int(actor["id"]), audience=reader_audience(path))
     st.markdown(f"**Lessons that concern {safe(actor['name'])}**")
     if lessons.empty:
         st.caption("No lesson names this actor.")
@@ -634,7 +645,7 @@ COMPARED = ["nodes", "density", "ei_index", "citizens_tied_to_public", "betweenn
 
 
 def compare_section(path: str, version: int) -> None:
-    table = load_compare(path, version)
+    table = load_compare(path, version, audience=reader_audience(path))
     st.subheader("Network measures of every pilot", anchor=False)
     st.caption("Each pilot's network at the end of the pilot, all tie types. Click a column heading to sort.")
     long = table.melt(id_vars=["pilot_name"], value_vars=[c for c in COMPARED if c in table], var_name="measure")
@@ -651,7 +662,7 @@ def compare_section(path: str, version: int) -> None:
 
 
 def shared_section(path: str, version: int) -> None:
-    shared = load_shared(path, version)
+    shared = load_shared(path, version, audience=reader_audience(path))
     st.subheader("Organisations active in several pilots", anchor=False)
     orgs, links = shared["organisations"], shared["links"]
     if orgs.empty:

@@ -106,6 +106,8 @@ def report_view(report, intro=None) -> None:
                 if block.caption:
                     st.caption(safe(block.caption))
                 st.dataframe(shown(block.frame), hide_index=True, width="stretch")
+            elif block.kind == "image":
+                st.image(block.image, alt=block.alt)
             else:
                 st.vega_lite_chart(block.spec, width="stretch")
                 st.caption(safe(block.caption or "The table below holds the chart's figures."))

@@ -43,6 +43,8 @@ FOCUS_STYLE = (
     ':focus-visible:not([data-testid="stDataFrameResizable"])'
     " { outline: 2px solid #0B5394 !important; outline-offset: 2px !important; }"
     ' [data-testid="stSidebar"][data-collapsed="true"] { visibility: hidden; }'
+    # a link's label wraps instead of ending in "…" (a lesson's title on a phone reads whole)
+    ' [data-testid="stPageLink-NavLink"] span { white-space: normal !important; }'
 )
 
 

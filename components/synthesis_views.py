@@ -10,8 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from components import charts
+from components.auth import audience as reader_audience
 from components.loaders import TTL
-from components.widgets import safe
+from components.widgets import PILOTS_PAGE, safe
 from lessons import synthesis
 from lessons.access import reading
 from lessons.queries import KIND_LABELS
@@ -23,30 +24,30 @@ SHOW_CLUSTERS = 15
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def load_matrix(path: str, version: int) -> pd.DataFrame:
+def load_matrix(path: str, version: int, *, audience: str) -> pd.DataFrame:
     """Pilot × theme lesson counts (zeros included)."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         return synthesis.theme_matrix(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def load_cell(path: str, version: int, pilot: str, theme: str) -> pd.DataFrame:
+def load_cell(path: str, version: int, pilot: str, theme: str, *, audience: str) -> pd.DataFrame:
     """The lessons behind one matrix cell."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         return synthesis.cell_lessons(db, pilot, theme)
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
-def load_theme_lessons(path: str, version: int, theme: str) -> pd.DataFrame:
+def load_theme_lessons(path: str, version: int, theme: str, *, audience: str) -> pd.DataFrame:
     """Enabler and barrier lessons on one theme."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         return synthesis.theme_lessons(db, theme)
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def load_crosswalk(path: str, version: int) -> pd.DataFrame:
+def load_crosswalk(path: str, version: int, *, audience: str) -> pd.DataFrame:
     """Phases with each methodology's step names and lesson counts."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         return synthesis.crosswalk(db)
 
 
@@ -113,9 +114,9 @@ def similarity_notice(path: str, version: int) -> SimilarityState:
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def load_patterns(path: str, version: int, min_pilots: int) -> dict[str, pd.DataFrame]:
+def load_patterns(path: str, version: int, min_pilots: int, *, audience: str) -> dict[str, pd.DataFrame]:
     """Themes recurring in at least ``min_pilots`` pilots, contested themes, and themes with gaps."""
-    matrix = load_matrix(path, version)
+    matrix = load_matrix(path, version, audience=audience)
     return {
         "recurring": synthesis.recurring_themes(matrix, min_pilots),
         "contested": synthesis.theme_contradictions(matrix),
@@ -124,31 +125,33 @@ def load_patterns(path: str, version: int, min_pilots: int) -> dict[str, pd.Data
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def load_facts(path: str, version: int) -> pd.DataFrame:
+def load_facts(path: str, version: int, *, audience: str) -> pd.DataFrame:
     """Key, title, kind, status and pilot of every lesson."""
-    with reading(path) as db:
+    with reading(path, audience) as db:
         return synthesis.lesson_facts(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
 def load_clusters(
-    path: str, version: int, shown: int | None, threshold: float, min_pilots: int
+    path: str, version: int, shown: int | None, threshold: float, min_pilots: int, *, audience: str
 ) -> dict[str, pd.DataFrame] | None:
     """Groups of similar lessons from at least ``min_pilots`` pilots at a similarity threshold, from the analysis
-    stored at lessons version ``shown`` (None when no analysis is stored yet), with the titles of version ``version``."""
+    stored at lessons version ``shown`` (None when no analysis is stored yet), with the titles of version ``version``.
+    The analysis compares every lesson; a group shows only the lessons ``audience`` may see (and counts only their
+    pilots)."""
     sim = load_similarity(path, shown) if shown is not None else None
     if sim is None:
         return None
-    return synthesis.clusters(load_facts(path, version), sim, threshold, min_pilots)
+    return synthesis.clusters(load_facts(path, version, audience=audience), sim, threshold, min_pilots)
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
-def load_similar(path: str, version: int, shown: int, lesson_id: int) -> pd.DataFrame | None:
+def load_similar(path: str, version: int, shown: int, lesson_id: int, *, audience: str) -> pd.DataFrame | None:
     """Lessons of other pilots most similar to one lesson, from the analysis stored at lessons version ``shown``."""
     sim = load_similarity(path, shown)
     if sim is None:
         return None
-    with reading(path) as db:
+    with reading(path, audience) as db:
         return synthesis.similar_lessons(db, sim, lesson_id)
 
 
@@ -172,7 +175,11 @@ def similar_section(path: str, version: int, on_open):
     def section(detail: dict) -> None:
         st.markdown("**Similar lessons in other pilots**")
         state = similarity_state(path, version)
-        similar = load_similar(path, version, state.shown, int(detail["id"])) if state.shown is not None else None
+        similar = (
+            load_similar(path, version, state.shown, int(detail["id"]), audience=reader_audience(path))
+            if state.shown is not None
+            else None
+        )
         if similar is None:
             st.caption("The comparison of lesson texts is running; similar lessons will be listed when it is done.")
             return
@@ -257,7 +264,7 @@ def contradicting_section(
         contested_theme(path, version, contested)
     st.subheader("Similar lessons that disagree", anchor=False)
     st.caption("Groups of alike lessons in which one pilot reports an enabler and another pilot a barrier.")
-    pairs = load_clusters(path, version, shown, threshold, 2)
+    pairs = load_clusters(path, version, shown, threshold, 2, audience=reader_audience(path))
     if pairs is not None:
         clusters_list(pairs, only=pairs["contradictions"]["cluster"], key="recurs_shown_contested")
 
@@ -311,13 +318,19 @@ def matrix_section(path: str, version: int, matrix: pd.DataFrame) -> None:
         "Theme", list(themes), format_func=themes.get, index=None, key="recurs_theme", placeholder="Choose a theme"
     )
     if pilot and theme:
-        found = load_cell(path, version, pilot, theme)
+        found = load_cell(path, version, pilot, theme, audience=reader_audience(path))
         st.subheader(f"{safe(pilots[pilot])} · {safe(themes[theme])}: {len(found)} lessons", anchor=False)
         st.page_link(
             LESSONS_PAGE,
             label="Open these lessons on the Lessons page (to filter further or download)",
             query_params={"pilot": pilot, "theme": theme},
             icon=":material/filter_list:",
+        )
+        st.page_link(
+            PILOTS_PAGE,
+            label=f"About this pilot: {safe(pilots[pilot])}",
+            query_params={"pilot": pilot},
+            icon=":material/place:",
         )
         if found.empty:
             st.info("This pilot recorded no lesson on this theme: a gap other pilots may fill.")
@@ -343,7 +356,7 @@ def contested_theme(path: str, version: int, contested: pd.DataFrame) -> None:
     )
     if not theme:
         return
-    found = load_theme_lessons(path, version, theme)
+    found = load_theme_lessons(path, version, theme, audience=reader_audience(path))
     st.page_link(
         LESSONS_PAGE,
         label="Open both sides on the Lessons page (to filter further or download)",

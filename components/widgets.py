@@ -28,6 +28,8 @@ _INDENT = re.compile(r"(?m)^(?: {4,}| *\t[ \t]*)")  # what starts an indented co
 _WWW = re.compile(r"(?i)(www)(?=\\\.)")
 
 
+#: The page of one pilot (``?pilot=SLUG``) and the list of pilots.
+PILOTS_PAGE = "pages/pilots.py"
 #: What a table shows where there is no value (never "None" or "nan").
 NO_VALUE = "—"
 
@@ -128,6 +130,26 @@ def lesson_card(row, *, key: str, on_open) -> None:
             st.caption(f"Themes: {safe(row.themes)}")
 
 
+def visibility_note(status: str | None, visibility: str | None) -> str | None:
+    """Say who else can see a lesson that is not public (None for a public one): readers who are signed in should
+    know before they quote it outside the consortium.
+
+    >>> visibility_note("validated", "public") is None
+    True
+    >>> visibility_note("draft", "public")
+    'Seen by signed-in users only: it is a draft.'
+    >>> visibility_note("validated", "private")
+    "Seen by this pilot's coordinators and the administrators only."
+    """
+    if visibility == "private":
+        return "Seen by this pilot's coordinators and the administrators only."
+    if visibility == "consortium":
+        return "Seen by signed-in users of the consortium only."
+    if status == "draft":
+        return "Seen by signed-in users only: it is a draft."
+    return None
+
+
 def _lesson_text(detail: dict) -> None:
     st.subheader(safe(detail["title"]), anchor=False)
     st.caption(
@@ -135,6 +157,15 @@ def _lesson_text(detail: dict) -> None:
         f" · lesson {safe(detail['key'])} · {KIND_LABELS.get(detail['kind'], detail['kind'])} · "
         f"{STATUS_LABELS.get(detail['status'], detail['status'])}"
     )
+    if note := visibility_note(detail.get("status"), detail.get("visibility")):
+        st.caption(note, help="Its pilot's coordinators choose who can see it (Edit pilot data).")
+    if detail.get("pilot"):
+        st.page_link(
+            PILOTS_PAGE,
+            label=f"About the pilot: {safe(detail['pilot_name'])}",
+            query_params={"pilot": detail["pilot"]},
+            icon=":material/place:",
+        )
     st.markdown(f"**What was learned.** {safe(detail['lesson'])}")
     if detail.get("context"):
         st.markdown(f"**Context.** {safe(detail['context'])}")
@@ -193,10 +224,11 @@ def lesson_citation(detail: dict, permalink: str) -> str:
     )
 
 
-def pilot_permalink(slug: str) -> str:
-    """The full link to a pilot's lessons on this server (``lessons?pilot=SLUG``; relative when the address is unknown)."""
+def pilot_permalink(slug: str, page: str = "lessons") -> str:
+    """The full link to a pilot's lessons on this server (``lessons?pilot=SLUG``), or to its own page with
+    ``page="pilots"``; relative when the address is unknown."""
     base = str(getattr(st.context, "url", "") or "").split("?")[0].rsplit("/", 1)[0]
-    link = f"lessons?pilot={quote_plus(str(slug))}"
+    link = f"{page}?pilot={quote_plus(str(slug))}"
     return f"{base}/{link}" if base else link
 
 
@@ -211,8 +243,9 @@ def pilot_citation(label: str, lessons: int, permalink: str) -> str:
     )
 
 
-def pilot_share(facets: dict[str, pd.DataFrame], chosen: Sequence[str]) -> None:
-    """When the list shows one pilot: that pilot's permalink and a citation, to copy (plain text, never markup)."""
+def pilot_share(facets: dict[str, pd.DataFrame], chosen: Sequence[str], page: str = "lessons") -> None:
+    """When the list shows one pilot: that pilot's permalink and a citation, to copy (plain text, never markup);
+    ``page="pilots"`` links to the pilot's own page instead of its lessons."""
     if len(chosen) != 1:
         return
     pilots = facets["pilots"].set_index("value")
@@ -220,7 +253,7 @@ def pilot_share(facets: dict[str, pd.DataFrame], chosen: Sequence[str]) -> None:
         return
     row = pilots.loc[chosen[0]]
     with st.expander("Link and citation for this pilot", icon=":material/link:"):
-        link = pilot_permalink(chosen[0])
+        link = pilot_permalink(chosen[0], page)
         st.caption("Copy link")
         st.code(link, language=None, wrap_lines=True)
         st.caption("Cite this")
@@ -350,12 +383,24 @@ def pilot_card(pilot, *, lessons_page) -> None:
             icon=":material/arrow_forward:",
             query_params={"pilot": pilot.slug},
         )
+        st.page_link(PILOTS_PAGE, label="About this pilot", icon=":material/place:", query_params={"pilot": pilot.slug})
 
 
 def pilot_table(pilots: pd.DataFrame) -> None:
     """Every pilot in a sortable table, each linking to its lessons."""
-    table = pilots.assign(link="lessons?pilot=" + pilots["slug"])[
-        ["name", "country_name", "city", "service_area", "methodology", "lessons", "validated", "stakeholders", "link"]
+    table = pilots.assign(link="lessons?pilot=" + pilots["slug"], page="pilots?pilot=" + pilots["slug"])[
+        [
+            "name",
+            "country_name",
+            "city",
+            "service_area",
+            "methodology",
+            "lessons",
+            "validated",
+            "stakeholders",
+            "link",
+            "page",
+        ]
     ]
     st.dataframe(
         table,
@@ -371,6 +416,7 @@ def pilot_table(pilots: pd.DataFrame) -> None:
             "validated": st.column_config.NumberColumn("Validated"),
             "stakeholders": st.column_config.NumberColumn("Stakeholders"),
             "link": st.column_config.LinkColumn("Lessons list", display_text="Open lessons"),
+            "page": st.column_config.LinkColumn("Pilot page", display_text="About the pilot"),
         },
     )
 
@@ -406,6 +452,7 @@ LESSON_FACETS = (
     ("group", "groups", "Stakeholder group", "The stakeholder groups a lesson concerns"),
     ("method", "methodologies", "Methodology", "The co-creation methodology the pilot followed"),
     ("set_by", "status_set_by", "Status set by", "Choose a workshop's votes for the lessons validated in a workshop"),
+    ("uses", "methods", "Method or tool used", "A method or tool of the catalogue (Methods and tools) the lesson used"),
 )
 LESSON_VIEWS = ("Cards", "Table")
 CARDS_PER_PAGE, ROWS_PER_PAGE = 20, 100

@@ -26,6 +26,7 @@ from lessons.lifecycle import LifecycleError
 from lessons.model_authoring import ModelError
 from lessons.permissions import PermissionDenied
 from lessons.store import connect
+from lessons.visibility import EVERYONE, Audience, scope
 from lessons.workshops import WorkshopError
 
 __all__ = ["REFUSALS", "Refusal", "StoreUnavailable", "reading", "refusal", "writing"]
@@ -48,13 +49,18 @@ StoreUnavailable = sqlite3.OperationalError
 
 
 @contextmanager
-def reading(path: str | os.PathLike) -> Iterator[Database]:
+def reading(path: str | os.PathLike, audience: Audience | str = EVERYONE) -> Iterator[Database]:
     """Open a short-lived read-only connection to the store at ``path``, closed on leaving the block.
 
     Parameters
     ----------
     path : str or os.PathLike
         The database file; it must exist (a read-only connection never creates one).
+    audience : Audience or str
+        Who reads (an :class:`lessons.visibility.Audience` or its ``token``): the connection shows only the pilots,
+        lessons and stories they may see (:func:`lessons.visibility.scope`). Every view a visitor or a signed-in
+        user reaches passes theirs; :data:`lessons.visibility.EVERYONE` (the default) is for administrators'
+        pages and the command line.
 
     Yields
     ------
@@ -70,8 +76,13 @@ def reading(path: str | os.PathLike) -> Iterator[Database]:
     >>> with reading(path) as db:
     ...     db["phases"].count
     5
+    >>> with reading(path, "public") as db:
+    ...     db["pilots"].count
+    0
     """
-    with closing(connect(path, readonly=True)) as db:
+    if isinstance(audience, str):
+        audience = Audience.from_token(audience)
+    with closing(connect(path, readonly=True)) as db, scope(db, audience):
         yield db
 
 

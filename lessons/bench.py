@@ -20,6 +20,7 @@ from pathlib import Path
 from lessons import queries, synthesis
 from lessons.store import PROJECT_DIR, connect, data_version
 from lessons.stored import keep
+from lessons.visibility import PUBLIC, scope
 
 #: Lessons in a synthetic store of scale 1 (``python -m lessons synth --scale 1``): a row's scale is the store's.
 LESSONS_PER_SCALE = 5000
@@ -108,7 +109,8 @@ def store_benchmarks(path: str | Path, repeat: int = 20) -> list[dict]:
     """
     rows = []
     raw = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
-    with closing(connect(path, readonly=True)) as db, closing(raw):
+    # As a visitor's pages read: scoped to public records (``lessons.access.reading``); the anchors read raw.
+    with closing(connect(path, readonly=True)) as db, closing(raw), scope(db, PUBLIC):
         group_by = _time(lambda: raw.execute("SELECT kind, count(*) FROM lessons GROUP BY kind").fetchall(), repeat)
         first_lesson = db.execute("SELECT min(id) FROM lessons").fetchone()[0] or 1
         theme = db.execute("SELECT code FROM themes ORDER BY id LIMIT 1").fetchone()[0]

@@ -21,14 +21,15 @@ from lessons.permissions import Actor, authorize, can
 from lessons.pilot_archive import delete_pilot as delete_pilot  # re-exported: deleting keeps what goes, for undo
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
 from lessons.text import clean_text
+from lessons.visibility import LEVELS
 
 PILOT_FIELDS = (
     "name", "country", "region", "city", "service_area", "target_groups", "methodology", "project",
-    "start_date", "end_date", "lead_organisation", "summary",
+    "start_date", "end_date", "lead_organisation", "summary", "visibility",
 )  # fmt: skip
 LESSON_FIELDS = (
     "title", "lesson", "context", "recommendation", "kind", "phase", "evidence_source", "evidence_strength",
-    "status", "language", "recorded_on",
+    "status", "language", "recorded_on", "visibility",
 )  # fmt: skip
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
@@ -58,6 +59,8 @@ def _check_pilot(db: Database, values: dict) -> None:
         raise EditError("A pilot needs a name.")
     if "country" in values and not re.fullmatch(r"[A-Z]{2}", values["country"] or ""):
         raise EditError("Country must be an ISO 3166 two-letter code in capitals, e.g. FI or PT.")
+    if "visibility" in values and values["visibility"] not in LEVELS:
+        raise EditError(f"Visibility must be one of {', '.join(LEVELS)}.")
     if values.get("methodology") and values["methodology"] not in _codes(db, "methodologies"):
         raise EditError(f"Unknown methodology {values['methodology']!r}.")
     for field in ("start_date", "end_date"):
@@ -143,6 +146,7 @@ def update_lesson(
         "status": STATUSES,
         "evidence_strength": (*EVIDENCE_STRENGTHS, None, ""),
         "phase": (*_codes(db, "phases"), None, ""),
+        "visibility": LEVELS,
     }
     if changes.get("status") not in (None, "", lesson["status"]):
         if changes["status"] not in STATUSES:

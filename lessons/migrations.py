@@ -6,7 +6,9 @@ with the record of it having been applied (sqlite-utils ``Migrations``), so a st
 
 from __future__ import annotations
 
+import csv
 import sqlite3
+from pathlib import Path
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -919,5 +921,312 @@ def m017_network_attributes(db: Database) -> None:
 ALTER TABLE stakeholders ADD COLUMN attributes TEXT CHECK (attributes IS NULL OR json_valid(attributes));
 ALTER TABLE ties ADD COLUMN attributes TEXT CHECK (attributes IS NULL OR json_valid(attributes));
 DELETE FROM analysis_results WHERE name LIKE 'network%';
+""",
+    )
+
+
+def _csv_rows(name: str) -> list[dict]:
+    """Read ``lessons/vocabulary/<name>.csv`` (as shipped with the migration that reads it)."""
+    with open(Path(__file__).resolve().parent / "vocabulary" / f"{name}.csv", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@migrations()
+def m018_catalogue(db: Database) -> None:
+    """Add the catalogue of methods and tools, their problems and translations, and who used them (#20).
+
+    Entries (INTERLINK's interlinkers, Participedia's methods, the IMPROVE living lab, We-novate's stages) with the
+    problem each addresses, the phase, the effort, a link and a source; their texts in other languages; INTERLINK's
+    problem profiles and which entries address them; and the lessons and pilots that used an entry, with who linked
+    them. The built-in entries are seeded like the vocabularies (``vocabulary/catalogue.csv``); INTERLINK's
+    catalogue is imported (``python -m lessons catalogue import``).
+    """
+    run_sql(
+        db,
+        """
+CREATE TABLE catalogue_problems (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT,
+    phase TEXT REFERENCES phases(code) ON UPDATE CASCADE,
+    language TEXT NOT NULL DEFAULT 'en',
+    source TEXT
+);
+CREATE TABLE catalogue_entries (
+    id INTEGER PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('method', 'process', 'stage', 'knowledge', 'software')),
+    name TEXT NOT NULL,
+    description TEXT,
+    problem TEXT,
+    phase TEXT REFERENCES phases(code) ON UPDATE CASCADE,
+    effort TEXT CHECK (effort IS NULL OR effort IN ('low', 'medium', 'high')),
+    link TEXT,
+    source TEXT,
+    licence TEXT,
+    language TEXT NOT NULL DEFAULT 'en',
+    catalogue TEXT NOT NULL DEFAULT 'built-in',
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    updated_at TEXT
+);
+CREATE INDEX idx_catalogue_entries_phase ON catalogue_entries(phase);
+CREATE TABLE catalogue_translations (
+    entry_id INTEGER NOT NULL REFERENCES catalogue_entries(id) ON DELETE CASCADE,
+    language TEXT NOT NULL,
+    field TEXT NOT NULL CHECK (field IN ('name', 'description', 'problem')),
+    text TEXT NOT NULL,
+    PRIMARY KEY (entry_id, language, field)
+);
+CREATE TABLE catalogue_problem_translations (
+    problem_id INTEGER NOT NULL REFERENCES catalogue_problems(id) ON DELETE CASCADE,
+    language TEXT NOT NULL,
+    field TEXT NOT NULL CHECK (field IN ('name', 'description', 'functionality')),
+    text TEXT NOT NULL,
+    PRIMARY KEY (problem_id, language, field)
+);
+CREATE TABLE catalogue_entry_problems (
+    entry_id INTEGER NOT NULL REFERENCES catalogue_entries(id) ON DELETE CASCADE,
+    problem_id INTEGER NOT NULL REFERENCES catalogue_problems(id) ON DELETE CASCADE,
+    PRIMARY KEY (entry_id, problem_id)
+);
+CREATE INDEX idx_catalogue_entry_problems_problem ON catalogue_entry_problems(problem_id);
+CREATE TABLE lesson_methods (
+    lesson_id INTEGER NOT NULL REFERENCES lessons(id) ON DELETE CASCADE,
+    entry_id INTEGER NOT NULL REFERENCES catalogue_entries(id) ON DELETE CASCADE,
+    linked_by TEXT,
+    linked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (lesson_id, entry_id)
+);
+CREATE INDEX idx_lesson_methods_entry ON lesson_methods(entry_id);
+CREATE TABLE pilot_methods (
+    pilot_id INTEGER NOT NULL REFERENCES pilots(id) ON DELETE CASCADE,
+    entry_id INTEGER NOT NULL REFERENCES catalogue_entries(id) ON DELETE CASCADE,
+    linked_by TEXT,
+    linked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (pilot_id, entry_id)
+);
+CREATE INDEX idx_pilot_methods_entry ON pilot_methods(entry_id);
+""",
+    )
+    # The built-in entries, written before the triggers so migrating changes no data version. The phases they
+    # name are seeded first where missing (a new store seeds its vocabularies after the migrations).
+    for row in _csv_rows("phases"):
+        db.execute(
+            "INSERT OR IGNORE INTO phases (code, position, name, description) VALUES (?, ?, ?, ?)",
+            [row["code"], int(row["position"]), row["name"], row["description"]],
+        )
+    for row in _csv_rows("catalogue"):
+        db.execute(
+            """INSERT OR IGNORE INTO catalogue_entries
+                   (code, kind, name, phase, effort, link, source, problem, description)
+               VALUES (?, ?, ?, (SELECT code FROM phases WHERE code = ?), ?, ?, ?, ?, ?)""",
+            [
+                row[c] or None
+                for c in ("code", "kind", "name", "phase", "effort", "link", "source", "problem", "description")
+            ],
+        )
+    tables = (
+        "catalogue_problems", "catalogue_entries", "catalogue_translations", "catalogue_problem_translations",
+        "catalogue_entry_problems", "lesson_methods", "pilot_methods",
+    )  # fmt: skip
+    for table in tables:  # lessons filter on methods: one data version with them
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            run_sql(
+                db,
+                f"""
+CREATE TRIGGER {table}_version_{event.lower()} AFTER {event} ON {table}
+BEGIN
+    UPDATE data_versions SET version = version + 1 WHERE area = 'lessons';
+END;
+""",
+            )
+
+
+@migrations()
+def m019_visibility(db: Database) -> None:
+    """Give each pilot and lesson a visibility: ``public``, ``consortium`` (signed-in users) or ``private`` (#20).
+
+    ``private`` is private to the pilot: its coordinators and the administrators. Existing records are public, as
+    they were shown before; a lesson is never public while it is a draft, whatever its visibility says: its
+    *audience* (the expression ``lessons.visibility.AUDIENCE_SQL``, used by the read scope and the theme counts) is
+    then ``consortium``. ``lesson_theme_counts`` gains the audience, so the Overview and *What recurs* count a
+    visitor's lessons from the summary without visiting lessons; its triggers now also follow a lesson's status and
+    visibility. The narrow index on ``lessons(pilot_id, status)`` gains ``visibility``, so a reader's counts still
+    come from the index alone. Files prepared for download before are dropped: they held every record, and are now
+    prepared with the public ones only.
+    """
+    run_sql(
+        db,
+        """
+ALTER TABLE pilots ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
+    CHECK (visibility IN ('public', 'consortium', 'private'));
+ALTER TABLE lessons ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
+    CHECK (visibility IN ('public', 'consortium', 'private'));
+CREATE INDEX idx_lessons_pilot_status_visibility ON lessons(pilot_id, status, visibility);
+DROP INDEX idx_lessons_pilot_status;
+DELETE FROM analysis_results WHERE name LIKE 'prepared:%';
+DROP TRIGGER lesson_theme_counts_link;
+DROP TRIGGER lesson_theme_counts_unlink;
+DROP TRIGGER lesson_theme_counts_relink;
+DROP TRIGGER lesson_theme_counts_forget;
+DROP TRIGGER lesson_theme_counts_move;
+DROP TABLE lesson_theme_counts;
+CREATE TABLE lesson_theme_counts (
+    pilot_id INTEGER NOT NULL,
+    theme_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    lessons INTEGER NOT NULL,
+    PRIMARY KEY (pilot_id, theme_id, kind, audience)
+) WITHOUT ROWID;
+INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, audience, lessons)
+    SELECT l.pilot_id, lt.theme_id, l.kind, (CASE WHEN l.status = 'draft' AND l.visibility = 'public' THEN 'consortium' ELSE l.visibility END), count(*)
+    FROM lesson_themes lt JOIN lessons l ON l.id = lt.lesson_id
+    GROUP BY l.pilot_id, lt.theme_id, l.kind, (CASE WHEN l.status = 'draft' AND l.visibility = 'public' THEN 'consortium' ELSE l.visibility END);
+CREATE TRIGGER lesson_theme_counts_link AFTER INSERT ON lesson_themes
+BEGIN
+    INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, audience, lessons)
+        SELECT l.pilot_id, new.theme_id, l.kind, (CASE WHEN l.status = 'draft' AND l.visibility = 'public' THEN 'consortium' ELSE l.visibility END), 1 FROM lessons l WHERE l.id = new.lesson_id
+        ON CONFLICT (pilot_id, theme_id, kind, audience) DO UPDATE SET lessons = lessons + 1;
+END;
+CREATE TRIGGER lesson_theme_counts_unlink AFTER DELETE ON lesson_themes
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE theme_id = old.theme_id
+          AND (pilot_id, kind, audience) = (SELECT l.pilot_id, l.kind, (CASE WHEN l.status = 'draft' AND l.visibility = 'public' THEN 'consortium' ELSE l.visibility END) FROM lessons l WHERE l.id = old.lesson_id);
+    DELETE FROM lesson_theme_counts WHERE theme_id = old.theme_id AND lessons <= 0;
+END;
+CREATE TRIGGER lesson_theme_counts_relink AFTER UPDATE OF lesson_id, theme_id ON lesson_themes
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE theme_id = old.theme_id
+          AND (pilot_id, kind, audience) = (SELECT l.pilot_id, l.kind, (CASE WHEN l.status = 'draft' AND l.visibility = 'public' THEN 'consortium' ELSE l.visibility END) FROM lessons l WHERE l.id = old.lesson_id);
+    DELETE FROM lesson_theme_counts WHERE theme_id = old.theme_id AND lessons <= 0;
+    INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, audience, lessons)
+        SELECT l.pilot_id, new.theme_id, l.kind, (CASE WHEN l.status = 'draft' AND l.visibility = 'public' THEN 'consortium' ELSE l.visibility END), 1 FROM lessons l WHERE l.id = new.lesson_id
+        ON CONFLICT (pilot_id, theme_id, kind, audience) DO UPDATE SET lessons = lessons + 1;
+END;
+CREATE TRIGGER lesson_theme_counts_forget BEFORE DELETE ON lessons
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE pilot_id = old.pilot_id AND kind = old.kind AND audience = (CASE WHEN old.status = 'draft' AND old.visibility = 'public' THEN 'consortium' ELSE old.visibility END)
+          AND theme_id IN (SELECT theme_id FROM lesson_themes WHERE lesson_id = old.id);
+    DELETE FROM lesson_theme_counts
+        WHERE pilot_id = old.pilot_id AND kind = old.kind AND audience = (CASE WHEN old.status = 'draft' AND old.visibility = 'public' THEN 'consortium' ELSE old.visibility END) AND lessons <= 0;
+END;
+CREATE TRIGGER lesson_theme_counts_move AFTER UPDATE OF pilot_id, kind, status, visibility ON lessons
+    WHEN old.pilot_id IS NOT new.pilot_id OR old.kind IS NOT new.kind OR (CASE WHEN old.status = 'draft' AND old.visibility = 'public' THEN 'consortium' ELSE old.visibility END) IS NOT (CASE WHEN new.status = 'draft' AND new.visibility = 'public' THEN 'consortium' ELSE new.visibility END)
+BEGIN
+    UPDATE lesson_theme_counts SET lessons = lessons - 1
+        WHERE pilot_id = old.pilot_id AND kind = old.kind AND audience = (CASE WHEN old.status = 'draft' AND old.visibility = 'public' THEN 'consortium' ELSE old.visibility END)
+          AND theme_id IN (SELECT theme_id FROM lesson_themes WHERE lesson_id = old.id);
+    DELETE FROM lesson_theme_counts
+        WHERE pilot_id = old.pilot_id AND kind = old.kind AND audience = (CASE WHEN old.status = 'draft' AND old.visibility = 'public' THEN 'consortium' ELSE old.visibility END) AND lessons <= 0;
+    INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, audience, lessons)
+        SELECT new.pilot_id, theme_id, new.kind, (CASE WHEN new.status = 'draft' AND new.visibility = 'public' THEN 'consortium' ELSE new.visibility END), 1 FROM lesson_themes WHERE lesson_id = new.id
+        ON CONFLICT (pilot_id, theme_id, kind, audience) DO UPDATE SET lessons = lessons + 1;
+END;
+""",
+    )
+
+
+@migrations()
+def m020_stories_and_contributors(db: Database) -> None:
+    """Keep pilots' stories and credit their contributors (#20).
+
+    ``stories`` is a pilot's story (title, lead sentence, body in the plain-text markup of ``lessons.stories``, the
+    "what others can reuse" box, status draft → submitted → published, visibility); ``story_lessons`` the lessons
+    it rests on; ``story_images`` the PNG and JPEG images uploaded with it (re-encoded, alt text required).
+    ``contributors`` are people or organisations (with their consent to be named) and ``contributions`` what each gave:
+    a lesson, a story or a catalogue entry (``item_kind``, ``item_id`` as text: no foreign key, the catalogue has its
+    own tables) and their role. Writes raise the data version of the new area ``stories``.
+    """
+    run_sql(
+        db,
+        """
+INSERT OR IGNORE INTO data_versions (area) VALUES ('stories');
+CREATE TABLE stories (
+    id INTEGER PRIMARY KEY,
+    pilot_id INTEGER NOT NULL REFERENCES pilots(id) ON DELETE CASCADE,
+    title TEXT NOT NULL CHECK (length(trim(title)) > 0),
+    lead TEXT,
+    body TEXT,
+    reuse TEXT,
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'submitted', 'published')),
+    visibility TEXT NOT NULL DEFAULT 'consortium' CHECK (visibility IN ('public', 'consortium', 'private')),
+    created_by TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    updated_at TEXT,
+    submitted_at TEXT,
+    published_at TEXT,
+    published_by TEXT
+);
+CREATE INDEX idx_stories_pilot ON stories(pilot_id);
+CREATE TABLE story_lessons (
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    lesson_id INTEGER NOT NULL REFERENCES lessons(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (story_id, lesson_id)
+);
+CREATE INDEX idx_story_lessons_lesson ON story_lessons(lesson_id);
+CREATE TABLE story_images (
+    id INTEGER PRIMARY KEY,
+    story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+    filename TEXT NOT NULL,
+    media_type TEXT NOT NULL CHECK (media_type IN ('image/png', 'image/jpeg')),
+    alt TEXT NOT NULL CHECK (length(trim(alt)) > 0),
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    UNIQUE (story_id, filename)
+);
+CREATE TABLE contributors (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    kind TEXT NOT NULL CHECK (kind IN ('person', 'organisation')),
+    organisation TEXT,
+    consent INTEGER NOT NULL DEFAULT 0 CHECK (consent IN (0, 1)),
+    consent_date TEXT,
+    consent_recorded_by TEXT,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE TABLE contributions (
+    id INTEGER PRIMARY KEY,
+    contributor_id INTEGER NOT NULL REFERENCES contributors(id) ON DELETE CASCADE,
+    item_kind TEXT NOT NULL CHECK (item_kind IN ('lesson', 'story', 'catalogue')),
+    item_id TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (length(trim(role)) > 0),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    UNIQUE (contributor_id, item_kind, item_id, role)
+);
+CREATE INDEX idx_contributions_item ON contributions(item_kind, item_id);
+""",
+    )
+    for table in ("stories", "story_lessons", "story_images", "contributors", "contributions"):
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            run_sql(
+                db,
+                f"""
+CREATE TRIGGER {table}_version_{event.lower()} AFTER {event} ON {table}
+BEGIN
+    UPDATE data_versions SET version = version + 1 WHERE area = 'stories';
+END;
+""",
+            )
+
+
+@migrations()
+def m021_pilot_places(db: Database) -> None:
+    """Give pilots a place on the map: ``latitude`` and ``longitude`` (decimal degrees, WGS 84), both optional (#20).
+
+    A pilot without them is placed at its country's centre (:mod:`lessons.geo`).
+    """
+    run_sql(
+        db,
+        """
+ALTER TABLE pilots ADD COLUMN latitude REAL CHECK (latitude IS NULL OR (latitude BETWEEN -90 AND 90));
+ALTER TABLE pilots ADD COLUMN longitude REAL CHECK (longitude IS NULL OR (longitude BETWEEN -180 AND 180));
 """,
     )

@@ -55,6 +55,7 @@ ACTIONS: dict[str, tuple[frozenset[str], bool, str]] = {
         "propose links for this pilot's lessons",
     ),
     "vocabulary.edit": (frozenset({"admin"}), False, "change the vocabularies"),
+    "catalogue.edit": (frozenset({"admin", "editor"}), False, "change the catalogue of methods and tools"),
     "user.manage": (frozenset({"admin"}), False, "manage accounts"),
     "audit.read": (frozenset({"admin"}), False, "read the audit log"),
     "bundle.import": (frozenset({"admin"}), False, "import a data bundle"),
@@ -231,5 +232,15 @@ ACTIONS.update(
             True,
             "record that a lesson was applied in this place",
         ),
+    }
+)
+
+#: Stories and credit (#20): a coordinator writes their own pilots' stories, an administrator publishes them; both
+#: record contributors and their consent (linking one to a lesson or story also needs the right to change it).
+ACTIONS.update(
+    {
+        "story.edit": (frozenset({"admin", "coordinator"}), True, "write this pilot's stories"),
+        "story.publish": (frozenset({"admin"}), False, "publish stories"),
+        "contributor.edit": (frozenset({"admin", "coordinator"}), False, "record contributors and their consent"),
     }
 )

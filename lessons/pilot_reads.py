@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from lessons.queries import VALIDATED_STATUSES
 from lessons.store import frame
 
-__all__ = ["brief_subjects", "export_counts", "network_pilots", "pilot_actors", "pilot_slugs"]
+__all__ = ["brief_subjects", "export_counts", "network_pilots", "pilot_actors", "pilot_places", "pilot_slugs"]
 
 
 def pilot_actors(db: Database, pilot: str) -> dict[str, str]:
@@ -136,3 +136,28 @@ def brief_subjects(db: Database) -> dict[str, pd.DataFrame]:
         "pilot": frame(db, "SELECT slug AS key, name FROM pilots ORDER BY name"),
         "model": frame(db, "SELECT slug AS key, name FROM governance_models ORDER BY name"),
     }
+
+
+def pilot_places(db: Database) -> pd.DataFrame:
+    """Return each pilot's own coordinates, where the store has them (for the map).
+
+    Parameters
+    ----------
+    db : sqlite_utils.Database
+        The store.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns slug, latitude, longitude (empty where not given); every pilot, by slug.
+
+    Examples
+    --------
+    >>> from lessons.store import open_memory_store
+    >>> db = open_memory_store()
+    >>> _ = db["pilots"].insert({"slug": "porto", "name": "P", "country": "PT", "latitude": 41.15, "longitude": -8.61})
+    >>> pilot_places(db).to_dict("records")
+    [{'slug': 'porto', 'latitude': 41.15, 'longitude': -8.61}]
+    """
+    cursor = db.execute("SELECT slug, latitude, longitude FROM pilots ORDER BY slug")
+    return pd.DataFrame(cursor.fetchall(), columns=["slug", "latitude", "longitude"])

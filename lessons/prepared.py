@@ -44,6 +44,7 @@ from lessons.store import PROJECT_DIR, connect, data_version
 from lessons.stored import claim_run, release_run, run_is_live
 from lessons.synthesis import refresh as similarity_refresh
 from lessons.synthesis import similarity_version
+from lessons.visibility import PUBLIC, scope
 
 __all__ = [
     "BUNDLE",
@@ -261,7 +262,8 @@ def bring_up_to_date(path: str | os.PathLike) -> int:
                 if not _similarity_current(path, db):
                     return made
                 start = time.perf_counter()
-                files = make(db)
+                with scope(db, PUBLIC):  # prepared for anyone who asks: public records only
+                    files = make(db)
                 if data_version(db) == version:
                     _keep(db, version, files, time.perf_counter() - start)
                     made += 1

@@ -57,6 +57,18 @@ TABLES = [
     "staff_sessions",
     "audit_log",
     "deleted_pilots",
+    "catalogue_problems",
+    "catalogue_entries",
+    "catalogue_translations",
+    "catalogue_problem_translations",
+    "catalogue_entry_problems",
+    "lesson_methods",
+    "pilot_methods",
+    "stories",
+    "story_lessons",
+    "story_images",
+    "contributors",
+    "contributions",
 ]
 
 #: Derived tables: results computed from the tables above, stored so they are not recomputed on every view.

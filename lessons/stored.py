@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons import visibility
+
 T = TypeVar("T")
 
 
@@ -189,6 +191,9 @@ def stored_or_computed(
     keep_if : callable, optional
         Keep a computed result only when this says so (e.g. not an empty table).
 
+    On a connection scoped to a reader (:func:`lessons.visibility.scope`) the result is kept under its own name
+    (``name@audience``): it was computed from what that reader sees.
+
     Examples
     --------
     >>> from lessons.store import open_memory_store
@@ -198,6 +203,9 @@ def stored_or_computed(
     >>> get(), get(), len(calls)
     ({'n': 1}, {'n': 1}, 1)
     """
+    audience = visibility.current(db)
+    if not audience.everything:  # computed from what this reader sees: kept apart from the whole store's result
+        name = f"{name}@{audience.token}"
     payload = stored(db, name, version)
     if payload is not None:
         return load(payload)

@@ -5,9 +5,12 @@ import streamlit as st
 from components import auth, loaders
 from components import export_views as views
 from components.widgets import data_notice
+from lessons.visibility import audience_of
 
 path = loaders.db_path()
 version = loaders.data_version(path)
+actor = auth.current_actor(path)
+audience = audience_of(actor).token  # every file holds what this reader may see (a visitor: public records)
 
 st.title("Data and exports")
 st.write(
@@ -15,15 +18,14 @@ st.write(
     "data itself in forms Datasette, Gephi and spreadsheets open."
 )
 data_notice(loaders.load_notice(path, version))
-summary = views.load_summary(path, version)
-pilots = views.load_subjects(path, version)["pilot"]
+summary = views.load_summary(path, version, audience)
+pilots = views.load_subjects(path, version, audience)["pilot"]
 
-views.brief_section(path, version)
+views.brief_section(path, version, audience)
 st.divider()
-views.roadmap_section(path, version, summary["validated"])
+views.roadmap_section(path, version, summary["validated"], audience)
 st.divider()
-views.bundle_section(path, version, summary, dict(zip(pilots["key"], pilots["name"])))
+views.bundle_section(path, version, summary, dict(zip(pilots["key"], pilots["name"])), audience)
 st.divider()
-actor = auth.current_actor(path)
 views.import_section(path, actor)
 views.personal_data_section(path, actor)

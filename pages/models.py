@@ -8,15 +8,17 @@ from components import models_views as views
 from components.url_state import Param
 from components.widgets import data_notice, safe
 from lessons.permissions import can
+from lessons.visibility import audience_of
 
 path = loaders.db_path()
 version = loaders.data_version(path)
 actor = auth.current_actor(path)
+audience = audience_of(actor).token  # what this reader may see of the lessons linked to the models
 editing, proposing = (
     can(actor, "model.edit"),
     can(actor, "model.link.propose", next(iter(getattr(actor, "pilot_ids", ())), None)),
 )
-catalogue = views.load_models(path, version)
+catalogue = views.load_models(path, version, audience=audience)
 names = dict(zip(catalogue["slug"], catalogue["name"]))
 SPEC = {"model": Param("models_model", next(iter(names), None), allowed=set(names))}
 url_state.restore("models", SPEC)
@@ -37,7 +39,7 @@ if not names:
 
 slug = st.selectbox("Model", list(names), format_func=names.get, key="models_model")
 model = catalogue.set_index("slug").loc[slug]
-elements = views.load_elements(path, version, slug)
+elements = views.load_elements(path, version, slug, audience=audience)
 shown, edit_tab = st.tabs(["Model", "Edit" if editing else "Propose a link"]) if proposing else (st.container(), None)
 with shown:
     facts = (f"Inspired by {model.inspired_by}" if model.inspired_by else None, model.methodology, model.source)
@@ -46,13 +48,13 @@ with shown:
         st.warning(f"Retired on {safe(model.retired_at[:10])}: kept with its versions, links and votes.")
     if model.summary:
         st.markdown(safe(model.summary))
-    export_views.brief_button(path, version, "model", slug)
+    export_views.brief_button(path, version, "model", slug, audience)
     numbers = st.container(horizontal=True, gap="medium")  # several to a line on a phone, not one a line (#19)
     numbers.metric("Elements", int(model.elements), width="content")
     numbers.metric("Supporting lessons", int(model.supports), width="content")
     numbers.metric("Challenging lessons", int(model.challenges), width="content")
     numbers.metric("Pilots with linked lessons", int(model.pilots), width="content")
-    results, changes, _ = views.load_model_state(path, version, slug)
+    results, changes, _ = views.load_model_state(path, version, slug, audience=audience)
     views.results_summary(results, changes, int(model.version))
     if elements.empty:
         st.info("This model has no elements yet.")
@@ -62,7 +64,7 @@ with shown:
             views.elements_table(elements)
         st.subheader("Elements", anchor=False)
         for row in elements.itertuples():
-            views.element_section(path, version, row)
+            views.element_section(path, version, row, audience=audience)
 if edit_tab is not None:
     with edit_tab:
         if editing:

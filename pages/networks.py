@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import loaders, url_state
+from components import auth, loaders, url_state
 from components import network_views as views
 from components.url_state import Param
 from components.widgets import data_notice
@@ -10,7 +10,7 @@ from components.widgets import data_notice
 VIEWS = ["Network", "Change over time", "Compare pilots", "Across pilots"]
 path = loaders.db_path()
 version = loaders.data_version(path, "network")
-pilots = views.load_pilots(path, version)
+pilots = views.load_pilots(path, version, audience=auth.audience(path))  # only the pilots this reader may see
 with_actors = pilots[pilots["stakeholders"] > 0]
 slugs = dict(zip(with_actors["slug"], with_actors["name"]))
 SPEC = {

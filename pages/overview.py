@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from components import charts, loaders
+from components import auth, charts, loaders
 from components.widgets import data_notice, pilot_card, pilot_table
 
 MAX_CARDS = 12
 
 path = loaders.db_path()
-data = loaders.load_overview(path, loaders.data_version(path))
+data = loaders.load_overview(path, loaders.data_version(path), audience=auth.audience(path))
 counts = data["counts"]
 
 st.title("Overview")

@@ -22,8 +22,9 @@ if pilots.empty:
 names = dict(zip(pilots["id"], pilots["name"] + " (" + pilots["country"] + ")"))
 pilot_id = st.selectbox("Pilot", list(names), format_func=names.get, key="pilotdata_pilot")
 version = loaders.data_version(path, "lessons")
+audience = auth.audience(path)
 vocab = loaders.load_vocabularies(path, version)
-pilot, lessons = loaders.load_pilot(path, version, pilot_id)
+pilot, lessons = loaders.load_pilot(path, version, pilot_id, audience=audience)
 
 facts_tab, lessons_tab = st.tabs(["Pilot facts", f"Lessons ({len(lessons)})"])
 with facts_tab:
@@ -38,8 +39,8 @@ with lessons_tab:
     else:
         titles = dict(zip(lessons["id"], lessons["key"] + " · " + lessons["title"]))
         lesson_id = st.selectbox("Lesson", list(titles), format_func=titles.get, key="pilotdata_lesson")
-        lesson = loaders.load_lesson(path, version, lesson_id)
-        actors = loaders.load_pilot_actors(path, version, lesson["pilot"])
+        lesson = loaders.load_lesson(path, version, lesson_id, audience=audience)
+        actors = loaders.load_pilot_actors(path, version, lesson["pilot"], audience=audience)
         submitted = lesson_form(lesson, vocab, key="pilotdata", actors=actors)
         if submitted is not None:
             fields, themes, groups, keys = submitted

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import loaders, url_state
+from components import auth, loaders, url_state
 from components import synthesis_views as views
 from components.url_state import Param
 from components.widgets import data_notice
@@ -10,7 +10,8 @@ from components.widgets import data_notice
 VIEWS = ["Recurring", "Contradicting", "Missing", "Pilot × theme", "Methodology crosswalk", "Compare pilots"]
 path = loaders.db_path()
 version = loaders.data_version(path, "lessons")
-matrix = views.load_matrix(path, version)
+audience = auth.audience(path)  # what this reader may see: every view below is narrowed to it
+matrix = views.load_matrix(path, version, audience=audience)
 pilots, themes = set(matrix["pilot"]), set(matrix["theme"])
 most = max(2, len(pilots))
 SPEC = {
@@ -51,8 +52,8 @@ right.caption(
     "the same thing. A group's lessons are, on average, at least this alike."
 )
 shown = views.similarity_notice(path, version).shown  # never waits: a newer analysis runs in the background
-groups = views.load_clusters(path, version, shown, threshold / 100, k)
-patterns = views.load_patterns(path, version, k)
+groups = views.load_clusters(path, version, shown, threshold / 100, k, audience=audience)
+patterns = views.load_patterns(path, version, k, audience=audience)
 views.headline(k, groups, patterns)
 
 view = st.segmented_control("Show", VIEWS, key="recurs_view", label_visibility="collapsed") or "Recurring"
@@ -65,7 +66,7 @@ elif view == "Missing":
 elif view == "Pilot × theme":
     views.matrix_section(path, version, matrix)
 elif view == "Methodology crosswalk":
-    views.crosswalk_section(views.load_crosswalk(path, version))
+    views.crosswalk_section(views.load_crosswalk(path, version, audience=audience))
 else:
     views.compare_section(matrix)
 url_state.publish("recurs", SPEC)

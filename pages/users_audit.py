@@ -18,7 +18,7 @@ if not can(actor, "user.manage"):
     st.info("Only administrators manage accounts and read the audit log.")
     st.stop()
 
-pilots = loaders.load_overview(path, loaders.data_version(path))["pilots"]
+pilots = loaders.load_overview(path, loaders.data_version(path), audience=auth.audience(path))["pilots"]
 accounts_tab, audit_tab = st.tabs(["Accounts", "Audit log"])
 with accounts_tab:
     users = loaders.load_users(path, actor)

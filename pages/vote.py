@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import loaders
+from components import auth, loaders
 from components import vote_views as views
 
 path = loaders.db_path()
@@ -23,7 +23,9 @@ if not token:
     found = views.code_input(path)
     if found is not None:  # pilots and groups only for a valid code: a stranger learns nothing of the consortium
         version = loaders.data_version(path)
-        vocab, pilots = loaders.load_vocabularies(path, version), loaders.load_facets(path, version)["pilots"]
+        audience = auth.audience(path)
+        vocab = loaders.load_vocabularies(path, version)
+        pilots = loaders.load_facets(path, version, audience=audience)["pilots"]
         views.join_form(
             path,
             found["code"],

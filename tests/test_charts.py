@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 import pytest
 
 from components import charts
-from lessons import chart_specs, palette, report
+from lessons import chart_specs, geo, palette, report
 from lessons.queries import KIND_LABELS
 
 OKABE_ITO_KINDS = {"enabler": "#009E73", "barrier": "#D55E00", "recommendation": "#0072B2", "insight": "#A0522D"}
@@ -405,3 +407,30 @@ def test_the_briefs_chart_of_kinds_has_the_pages_colours(four_kinds):
         k: v for k, v in page_chart["encoding"].items() if k not in ("y", "color", "tooltip")
     }
     alt.Chart.from_dict(brief_chart)  # and valid Vega-Lite, as Altair checks a page's chart
+
+
+def test_pilot_map_chart_is_drawn_from_shipped_boundaries_and_fetches_nothing():
+    placed = pd.DataFrame(
+        {
+            "slug": ["porto", "lisbon"],
+            "name": ["Porto housing", "Lisbon care"],
+            "city": ["Porto", "Lisbon"],
+            "country_name": ["Portugal", "Portugal"],
+            "lessons": [3, 1],
+            "longitude": [-8.61, None],
+            "latitude": [41.15, None],
+            "placed_by": ["coordinates", ""],
+        }
+    )
+    box = (-12.0, 35.0, 2.0, 45.0)
+    spec = charts.pilot_map_chart(geo.countries_within(box), placed, box).to_dict()
+    text = json.dumps({k: v for k, v in spec.items() if k != "$schema"})  # the schema's address is never fetched
+    assert '"url"' not in text and "http" not in text  # no tiles, no data file fetched: everything inline
+    land, dots, *labels = spec["layer"]
+    assert land["mark"]["type"] == "geoshape" and land["projection"]["fit"]["geometry"]["type"] == "MultiPoint"
+    assert {f["properties"]["code"] for f in land["data"]["values"]} >= {"PT", "ES"}
+    (chosen,) = spec["params"]  # a click on a dot chooses its pilot
+    assert chosen["name"] == "pilot" and chosen["select"]["fields"] == ["slug"] and chosen["views"] == [dots["name"]]
+    assert "1 more not placed" in spec["description"]
+    values = spec["datasets"][dots["data"]["name"]] if "datasets" in spec else dots["data"]["values"]
+    assert [v["slug"] for v in values] == ["porto"]

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from components import charts
-from lessons import chart_specs, palette
+from lessons import chart_specs, geo, palette
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -79,6 +79,36 @@ SAMPLES = {
                 "position": [1],
             }  # fmt: skip
         )
+    ),
+    "pilot_map_chart": lambda: charts.pilot_map_chart(
+        geo.countries_within((-10.0, 36.0, 5.0, 44.0)),
+        pd.DataFrame(
+            {
+                "slug": ["porto"],
+                "name": ["Porto housing"],
+                "city": ["Porto"],
+                "country_name": ["Portugal"],
+                "lessons": [3],
+                "longitude": [-8.61],
+                "latitude": [41.15],
+                "placed_by": ["coordinates"],
+            }  # fmt: skip
+        ),
+        (-10.0, 36.0, 5.0, 44.0),
+    ),
+    "pilot_share_chart": lambda: charts.pilot_share_chart(
+        pd.DataFrame(
+            {
+                "value": ["Enabler", "Enabler"],
+                "position": [0, 0],
+                "side": ["This pilot", "Other pilots (pooled)"],
+                "lessons": [2, 5],
+                "share": [0.5, 0.25],
+                "difference": [25.0, 25.0],
+            }  # fmt: skip
+        ),
+        "Kind",
+        "Porto housing",
     ),
     "opinion_map_chart": lambda: charts.opinion_map_chart(
         pd.DataFrame({"x": [0.1], "y": [0.2], "group": ["A"], "stakeholder_group": ["Citizens"]})

@@ -65,18 +65,24 @@ def test_choosing_a_pilot_offers_every_pilot(app, demo_db_path):
 
 def test_the_files_the_buttons_make(demo_db_path, clean_caches):
     path = str(demo_db_path)
-    pdf = views.made_report(path, 0, "model", "local-champions", "pdf")
+    pdf = views.made_report(path, 0, "model", "local-champions", "pdf", "all")
     text = "\n".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
     assert "Policy brief: Local champions as intermediaries" in text and "Sources" in text
-    page = views.made_report(path, 0, "roadmap", "", "html").decode()
+    page = views.made_report(path, 0, "roadmap", "", "html", "all").decode()
     assert page.startswith("<!DOCTYPE html>") and "Roadmap to co-creation" in page
-    copy = views.made_part(path, 0, "sqlite")
+    copy = views.made_part(path, 0, "sqlite", "all")
     assert copy.startswith(b"SQLite format 3\x00")
     with open(demo_db_path.parent / "copy.db", "wb") as out:
         out.write(copy)
     with sqlite3.connect(demo_db_path.parent / "copy.db") as check:
         assert check.execute("SELECT count(*) FROM lessons").fetchone()[0] == 192
-    metadata = json.loads(views.made_part(path, 0, "metadata"))
+    public = views.made_part(path, 0, "sqlite", "public")  # a visitor's copy: public records, no draft
+    with open(demo_db_path.parent / "public.db", "wb") as out:
+        out.write(public)
+    with sqlite3.connect(demo_db_path.parent / "public.db") as check:
+        assert check.execute("SELECT count(*) FROM lessons WHERE status = 'draft'").fetchone()[0] == 0
+        assert 0 < check.execute("SELECT count(*) FROM lessons").fetchone()[0] < 192
+    metadata = json.loads(views.made_part(path, 0, "metadata", "all"))
     with open_store(demo_db_path) as db:
         assert metadata == bundle.datasette_metadata(db)  # this store's Datasette metadata, whole
     tables = metadata["databases"]["lessons"]["tables"]
@@ -84,11 +90,11 @@ def test_the_files_the_buttons_make(demo_db_path, clean_caches):
         tables["lessons"]["fts_table"] == "lessons_fts" and tables["lessons"]["columns"]["title"] == "a short headline"
     )
     assert tables["users"]["hidden"] is True
-    with zipfile.ZipFile(io.BytesIO(views.made_part(path, 0, "package"))) as package:
+    with zipfile.ZipFile(io.BytesIO(views.made_part(path, 0, "package", "all"))) as package:
         assert "datapackage.json" in package.namelist()
-    graph = nx.read_graphml(io.BytesIO(views.made_part(path, 0, "network:tampere-youth-guidance:graphml")))
+    graph = nx.read_graphml(io.BytesIO(views.made_part(path, 0, "network:tampere-youth-guidance:graphml", "all")))
     assert graph.number_of_nodes() == 40
-    gexf = views.made_part(path, 0, "network:tampere-youth-guidance:gexf")
+    gexf = views.made_part(path, 0, "network:tampere-youth-guidance:gexf", "all")
     assert b"<gexf" in gexf[:400]
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 from components.widgets import safe
 from lessons.store import open_store
+from lessons.visibility import PUBLIC, scope
 from tests.test_pages import cards, param, tiny_path  # noqa: F401 (the tiny store: two pilots, three lessons)
 
 
@@ -43,7 +44,7 @@ def test_no_chips_without_a_choice(tiny_path, app_on):  # noqa: F811
 
 
 def test_pages_come_one_at_a_time(demo_db_path, app_on):
-    with open_store(demo_db_path) as db:
+    with open_store(demo_db_path) as db, scope(db, PUBLIC):  # what a visitor sees: no draft
         total = db.execute("SELECT count(*) FROM lessons").fetchone()[0]
         titles = [r[0] for r in db.execute(
             "SELECT l.title FROM lessons l JOIN pilots p ON p.id = l.pilot_id ORDER BY p.name, l.key, l.id")]  # fmt: skip
@@ -83,7 +84,7 @@ def test_a_list_of_one_pilot_offers_its_link_and_citation(demo_db_path, app_on):
     """Each pilot has a permanent link and a citation (#19): its lessons, with its total whatever else is chosen."""
     from lessons.store import connect
 
-    with connect(demo_db_path, readonly=True) as db:
+    with connect(demo_db_path, readonly=True) as db, scope(db, PUBLIC):  # what a visitor sees: no draft
         slug, name, country, total = db.execute(
             """SELECT p.slug, p.name, p.country, count(l.id) FROM pilots p JOIN lessons l ON l.pilot_id = p.id
                GROUP BY p.id ORDER BY p.id LIMIT 1"""

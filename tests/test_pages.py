@@ -45,7 +45,7 @@ def tiny_path(tmp_path):
     lessons = [
         (a, "L01", "Champions opened doors", "Local champions brought older residents in.", "enabler", "initiate", "validated", [trust], ["citizens"], "2021-03-01"),
         (a, "L02", "Online-only excluded people", "The online platform excluded people without devices.", "barrier", "co-design", "submitted", [digital], ["public", "citizens"], "2022-05-10"),
-        (b, "L01", "<script>alert(1)</script> **bold** [link](http://evil.example)", "Markup ![img](http://evil.example/x.png) must show as text.", "insight", "evaluate", "draft", [trust, digital], [], None),
+        (b, "L01", "<script>alert(1)</script> **bold** [link](http://evil.example)", "Markup ![img](http://evil.example/x.png) must show as text.", "insight", "evaluate", "submitted", [trust, digital], [], None),
     ]  # fmt: skip
     for pilot_id, key, title, text, kind, phase, status, themes, groups, recorded in lessons:
         lesson_id = (
@@ -70,12 +70,17 @@ def tiny_path(tmp_path):
     return path
 
 
-EXPLORE = ("pages/overview.py", "pages/lessons.py", "pages/recurs.py", "pages/networks.py", "pages/models.py")
+EXPLORE = (
+    "pages/overview.py", "pages/lessons.py", "pages/pilots.py", "pages/recurs.py", "pages/networks.py",
+    "pages/models.py", "pages/methods.py",
+)  # fmt: skip
+PUBLISHED = ("pages/stories.py", "pages/contributors.py")  # open to all: what is published, no write widget
 
 
 def test_app_registers_the_working_pages():
     assert REGISTERED == [
         *EXPLORE,
+        *PUBLISHED,
         "pages/vote.py",
         "pages/workshops.py",
         "pages/workshop_report.py",
@@ -95,9 +100,13 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on)
     assert at.title[0].value in {
         "Overview",
         "Lessons",
+        "Pilots",
         "What recurs",
         "Stakeholder networks",
         "Governance models",
+        "Methods and tools",
+        "Stories",
+        "Contributors",
         "Vote in a workshop",
         "Run a workshop",
         "Workshop report",
@@ -111,6 +120,8 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on)
         assert [t.key for t in at.text_input][:1] == ["vote_code"]
     elif page == "pages/workshop_report.py":  # a public report: anyone may ask for one by its code
         assert [t.key for t in at.text_input][:1] == ["workshop_report_code"]
+    elif page in PUBLISHED:
+        assert [t.key for t in at.text_input] == ["auth_username", "auth_password"]
     elif page in (*EXPLORE, "pages/exports.py"):  # exports are for the public too
         assert any("Illustrative demo data" in i.value for i in at.info)
     else:  # Manage pages without sign-in: the sign-in form, no write widget of the page
@@ -305,6 +316,7 @@ def test_lessons_new_facets_filter_with_counts_and_go_into_the_url(tiny_path, ap
         "Stakeholder group",
         "Methodology",
         "Status set by",
+        "Method or tool used",
     ]
     assert options(at, "lessons_countries") == ["Finland (2)", "Portugal (1)"]  # named, by name
     assert options(at, "lessons_methodologies")[:2] == [
@@ -466,14 +478,14 @@ def test_lessons_downloads_hold_every_matching_lesson(tiny_path, app_on):
     assert [buttons[k].label for k in ("lessons_csv", "lessons_xlsx")] == ["CSV", "XLSX"]
     assert "All 2 matching lessons" in buttons["lessons_csv"].help
     # the files the buttons make when clicked (deferred): every field, readable, countries named
-    text = loaders.load_lessons_export(str(tiny_path), 0, "csv", query="", pilots=("alpha",)).decode()
+    text = loaders.load_lessons_export(str(tiny_path), 0, "csv", query="", audience="all", pilots=("alpha",)).decode()
     header, *rows = text.splitlines()
     assert header.startswith("Pilot,Country,Lesson key,Title,What was learned,Context,Recommendation,Kind,")
     assert [row.split(",")[:4] for row in rows] == [
         ["Alpha pilot", "Finland", "L01", "Champions opened doors"],
         ["Alpha pilot", "Finland", "L02", "Online-only excluded people"],
     ]
-    book = load_workbook(BytesIO(loaders.load_lessons_export(str(tiny_path), 0, "xlsx", query="champions")))
+    book = load_workbook(BytesIO(loaders.load_lessons_export(str(tiny_path), 0, "xlsx", query="champions", audience="all")))
     values = [[c.value for c in row] for row in book["Lessons"].iter_rows()]
     assert len(values) == 2 and values[1][:4] == ["Alpha pilot", "Finland", "L01", "Champions opened doors"]
 

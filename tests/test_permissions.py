@@ -17,6 +17,8 @@ from sqlite_utils import Database
 from lessons.accounts import actor_for, add_user, remove_user, set_password, update_user
 from lessons.audit import audit_entries
 from lessons.bundle import VOCABULARIES, data_package_zip, import_bundle, shared_tables
+from lessons.catalogue import Entry, save_catalogue
+from lessons.contributors import add_contributor
 from lessons.editing import (
     create_pilot,
     delete_pilot,
@@ -45,6 +47,7 @@ from lessons.model_authoring import (
 from lessons.permissions import ACTIONS, Actor, PermissionDenied, can, cli_actor
 from lessons.privacy import personal_data_export
 from lessons.store import open_memory_store
+from lessons.stories import publish_story, save_story, submit_story
 from lessons.workshops import (
     add_statements,
     apply_results,
@@ -126,6 +129,8 @@ def template():
     ids["sam"] = add_user(db, cli, "sam", PASSWORD, role="viewer")
     for slug in ("alpha", "beta"):
         ids[f"upload_{slug}"] = commit(db, cli, lesson_plan(slug, "L9"), filename=f"{slug}.csv")
+    ids["story"] = save_story(db, cli, pilot="alpha", title="A story", lead="What happened.")
+    submit_story(db, cli, ids["story"])
     yield db, ids
     db.close()
 
@@ -265,7 +270,12 @@ OPERATIONS = {
     "submit lesson beta": ("lesson.submit", "lesson.status", lambda db, a, i: change_status(db, a, i["lesson_beta"], "submitted")),
     "endorse lesson": ("lesson.endorse", "lesson.status", lambda db, a, i: change_status(db, a, i["validated_beta"], "endorsed", reason="Seen in three pilots.")),
     "applied elsewhere in alpha": ("lesson.apply_elsewhere", "lesson.status", lambda db, a, i: change_status(db, a, i["validated_beta"], "applied_elsewhere", where="alpha", on="2026-10-01", note="Used for the housing service.")),
+    "save_catalogue": ("catalogue.edit", "catalogue.import", lambda db, a, i: save_catalogue(db, a, [Entry("matrix-tool", "software", "Matrix tool", source="test")], catalogue="test")),
     "applied elsewhere in beta": ("lesson.apply_elsewhere", "lesson.status", lambda db, a, i: change_status(db, a, i["validated_alpha"], "applied_elsewhere", where="beta", on="2026-10-01", note="Used for the housing service.")),
+    "save_story alpha": ("story.edit", "story.create", lambda db, a, i: save_story(db, a, pilot="alpha", title="T")),
+    "save_story beta": ("story.edit", "story.create", lambda db, a, i: save_story(db, a, pilot="beta", title="T")),
+    "publish_story": ("story.publish", "story.publish", lambda db, a, i: publish_story(db, a, i["story"])),
+    "add_contributor": ("contributor.edit", "contributor.add", lambda db, a, i: add_contributor(db, a, name="Pia")),
 }  # fmt: skip
 
 
@@ -334,6 +344,11 @@ MATRIX = {
     "endorse lesson":           (A,    A,    R,          R,          R,     R),
     "applied elsewhere in alpha": (A,  A,    A,          R,          R,     R),
     "applied elsewhere in beta": (A,   A,    R,          R,          R,     R),
+    "save_catalogue":           (A,    A,    R,          R,          R,     R),
+    "save_story alpha":         (A,    R,    A,          R,          R,     R),
+    "save_story beta":          (A,    R,    R,          R,          R,     R),
+    "publish_story":            (A,    R,    R,          R,          R,     R),
+    "add_contributor":          (A,    R,    A,          R,          R,     R),
 }  # fmt: skip
 
 CASES = [(op, who, MATRIX[op][k]) for op in MATRIX for k, who in enumerate(WHO)]

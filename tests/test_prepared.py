@@ -17,6 +17,7 @@ from components.auth import refresh_similarity
 from lessons import prepared
 from lessons.report import sections
 from lessons.store import data_version, open_store
+from lessons.visibility import PUBLIC, scope
 from tests.test_pages import tiny_path  # noqa: F401 - a fixture, used by small
 
 GENERATED = "2026-01-01T00:00:00Z"
@@ -43,7 +44,14 @@ def add_lesson(path, key: str = "L09") -> None:
     with open_store(path) as db:
         pilot = db.execute("SELECT id FROM pilots ORDER BY id LIMIT 1").fetchone()[0]
         db["lessons"].insert(
-            {"pilot_id": pilot, "key": key, "title": "A new lesson", "lesson": "Written after.", "kind": "insight"}
+            {
+                "pilot_id": pilot,
+                "key": key,
+                "title": "A new lesson",
+                "lesson": "Written after.",
+                "kind": "insight",
+                "status": "submitted",
+            }  # submitted: public, so in the files prepared for visitors
         )
 
 
@@ -70,10 +78,10 @@ def test_the_prepared_files_are_those_a_click_makes(small, clean_caches, fixed_c
            for f in ("pdf", "html")]
     )  # fmt: skip
     # the page serves the kept bundle as it is
-    assert views.made_bundle(path, version) == kept
+    assert views.made_bundle(path, version, "public") == kept
     # ... and it holds what a click makes: the same files, the same data and briefs (lessons.db carries fresh
     # random participant tokens, README.txt and datapackage.json when they were made, so those are compared by name only)
-    with open_store(path) as db:
+    with open_store(path) as db, scope(db, PUBLIC):  # prepared for visitors: public records only
         out = BytesIO()
         prepared.write_bundle(db, out)
     fresh, served = members(out.getvalue()), members(kept)
@@ -85,10 +93,10 @@ def test_the_prepared_files_are_those_a_click_makes(small, clean_caches, fixed_c
     }
     # each prepared brief is the brief the button makes (the PDF carries its own creation time: compared as text)
     for subject, key in [("theme", "trust"), ("roadmap", "")]:
-        html = views._made_report(path, version, subject, key, "html")
-        assert views.made_report(path, version, subject, key, "html") == html
-        pdf = views._made_report(path, version, subject, key, "pdf")
-        assert pdf_text(views.made_report(path, version, subject, key, "pdf")) == pdf_text(pdf)
+        html = views._made_report(path, version, subject, key, "html", "public")
+        assert views.made_report(path, version, subject, key, "html", "public") == html
+        pdf = views._made_report(path, version, subject, key, "pdf", "public")
+        assert pdf_text(views.made_report(path, version, subject, key, "pdf", "public")) == pdf_text(pdf)
         assert served[f"briefs/{prepared.brief_name(subject, key, 'html').removeprefix(prepared.PREFIX)}"] == html
 
 
@@ -103,7 +111,7 @@ def test_a_change_makes_the_prepared_files_stale_and_they_are_not_served(small, 
         assert prepared.read(db, prepared.BUNDLE, now) is None
         assert not prepared.has(db, prepared.brief_name("theme", "trust", "pdf"), now)
         assert prepared.status(db, now) == prepared.Status(ready=False, running=False)
-    served = views.made_bundle(path, now)
+    served = views.made_bundle(path, now, "public")
     assert served != kept and b"A new lesson" in members(served)["data/lessons.csv"]
     assert "A new lesson" not in members(kept)["data/lessons.csv"].decode()
     # the worker catches up: the new version's files replace the old ones

@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.widgets import safe
 from lessons import synthesis
 from lessons.store import open_store
+from lessons.visibility import PUBLIC, scope
 
 PAGE = "pages/recurs.py"
 VIEWS = ["Recurring", "Contradicting", "Missing", "Pilot × theme", "Methodology crosswalk", "Compare pilots"]
@@ -39,8 +41,10 @@ def texts(at: AppTest) -> str:
 def test_every_section_renders_on_the_demo(demo_db_path, app_on):
     at = open_page(app_on, demo_db_path)
     with open_store(demo_db_path) as db:
-        matrix = synthesis.theme_matrix(db)
-        groups = synthesis.clusters(synthesis.lesson_facts(db), synthesis.similarity(db), 0.2, 3)
+        sim = synthesis.similarity(db)
+        with scope(db, PUBLIC):  # what a visitor's page shows: public lessons only
+            matrix = synthesis.theme_matrix(db)
+            groups = synthesis.clusters(synthesis.lesson_facts(db), sim, 0.2, 3)
     shown = metrics(at)
     assert shown["Themes in 3+ pilots"] == str(len(synthesis.recurring_themes(matrix, 3)))
     assert shown["Lesson groups in 3+ pilots"] == str(len(groups["clusters"]))
@@ -48,7 +52,7 @@ def test_every_section_renders_on_the_demo(demo_db_path, app_on):
     assert shown["Themes with gaps"] == str(len(synthesis.theme_gaps(matrix)))
     # The recurring groups are listed, each as an expander named by its most typical lesson's title.
     labels = [e.label for e in at.expander]
-    assert any(groups["clusters"]["name"].iloc[0] in label for label in labels)
+    assert any(safe(groups["clusters"]["name"].iloc[0]) in label for label in labels)
     for view in VIEWS[1:]:
         at.segmented_control(key="recurs_view").set_value(view).run(timeout=60)
         assert not at.exception, (view, at.exception)
@@ -56,7 +60,7 @@ def test_every_section_renders_on_the_demo(demo_db_path, app_on):
 
 
 def test_link_with_a_cell_reopens_its_lessons(demo_db_path, app_on):
-    with open_store(demo_db_path) as db:
+    with open_store(demo_db_path) as db, scope(db, PUBLIC):  # a visitor's view
         expected = synthesis.cell_lessons(db, "tilburg-family-support", "trust")
     at = open_page(app_on, demo_db_path, {"view": "Pilot × theme", "pilot": "tilburg-family-support", "theme": "trust"})
     assert at.selectbox(key="recurs_pilot").value == "tilburg-family-support"
@@ -118,6 +122,7 @@ def hostile_path(tmp_path):
                         "title": f"[x](http://evil.example) {kind} trust",
                         "lesson": "Trust grew when <script>alert(1)</script> staff listened.",
                         "kind": kind,
+                        "status": "submitted",  # public: a visitor sees it
                     }  # fmt: skip
                 )
                 .last_pk
@@ -153,7 +158,11 @@ def test_a_lesson_lists_similar_lessons_of_other_pilots(demo_db_path, app_on):
             "SELECT l.id, p.slug FROM lessons l JOIN pilots p ON p.id = l.pilot_id "
             "WHERE l.title LIKE 'Hubs lost their coordinator%'"
         ).fetchone()
-        expected = synthesis.similar_lessons(db, synthesis.similarity(db), lesson_id)
+        db.execute("UPDATE lessons SET status = 'submitted' WHERE id = ?", [lesson_id])  # a draft: visitors see none
+        db.conn.commit()
+        sim = synthesis.similarity(db)
+        with scope(db, PUBLIC):  # a visitor's view
+            expected = synthesis.similar_lessons(db, sim, lesson_id)
     assert len(expected) >= 2 and pilot not in set(expected["pilot"])
     at = app_on(demo_db_path, {"lesson": str(lesson_id)})
     at.run(timeout=30)

@@ -242,7 +242,7 @@ def versions(db) -> dict[str, int]:
 
 
 def test_data_version_areas(db):
-    assert set(versions(db)) == {"lessons", "network", "models", "workshops", "accounts"}
+    assert set(versions(db)) == {"lessons", "network", "models", "workshops", "accounts", "stories"}
     with pytest.raises(ValueError, match="unknown data area"):
         data_version(db, "nope")
 
@@ -408,6 +408,18 @@ def test_table_counts_on_the_empty_store(db):
         "staff_sessions": 0,
         "audit_log": 0,
         "deleted_pilots": 0,
+        "catalogue_problems": 0,
+        "catalogue_entries": 12,  # the built-in entries (m018)
+        "catalogue_translations": 0,
+        "catalogue_problem_translations": 0,
+        "catalogue_entry_problems": 0,
+        "lesson_methods": 0,
+        "pilot_methods": 0,
+        "stories": 0,
+        "story_lessons": 0,
+        "story_images": 0,
+        "contributors": 0,
+        "contributions": 0,
     }
     assert list(table_counts(db)) == TABLES
 

@@ -23,17 +23,19 @@ from lessons.pilot_archive import delete_pilot, last_deletion, restore_pilot
 from lessons.queries import lessons_by_theme_and_kind
 from lessons.store import open_store
 from lessons.synthesis import theme_matrix
+from lessons.visibility import AUDIENCE_SQL
 from lessons.vocabularies import merge_theme
 
-RECOUNT = """SELECT l.pilot_id, lt.theme_id, l.kind, count(*) FROM lesson_themes lt JOIN lessons l ON l.id = lt.lesson_id
-             GROUP BY l.pilot_id, lt.theme_id, l.kind ORDER BY 1, 2, 3"""
-KEPT = "SELECT pilot_id, theme_id, kind, lessons FROM lesson_theme_counts ORDER BY 1, 2, 3"
+RECOUNT = f"""SELECT l.pilot_id, lt.theme_id, l.kind, l.audience, count(*)
+             FROM lesson_themes lt JOIN (SELECT *, {AUDIENCE_SQL} AS audience FROM lessons) l ON l.id = lt.lesson_id
+             GROUP BY l.pilot_id, lt.theme_id, l.kind, l.audience ORDER BY 1, 2, 3, 4"""
+KEPT = "SELECT pilot_id, theme_id, kind, audience, lessons FROM lesson_theme_counts ORDER BY 1, 2, 3, 4"
 
 
 def assert_kept(db) -> None:
     kept = db.execute(KEPT).fetchall()
     assert kept == db.execute(RECOUNT).fetchall()
-    assert all(row[3] > 0 for row in kept)
+    assert all(row[4] > 0 for row in kept)
 
 
 def test_the_demo_store_and_an_empty_one_agree_with_a_recount(demo_db_path):

@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from sqlite_utils import Database
 
-from lessons import privacy
+from lessons import privacy, visibility
 from lessons.bundle.tables import (
     BLANKED,
     BLANKED_WHY,
@@ -39,6 +39,7 @@ _VACUUM_CACHE_KIB = 64 * 1024
 
 def _sanitised_copy(db: Database, path: Path) -> None:
     """Write the store without secrets or accounts to the SQLite file ``path`` (see :func:`export_sqlite`)."""
+    audience = visibility.current(db)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         db.conn.backup(conn)
@@ -57,6 +58,7 @@ def _sanitised_copy(db: Database, path: Path) -> None:
         for table, columns in BLANKED.items():
             conn.execute(f'UPDATE "{table}" SET ' + ", ".join(f'"{c}" = NULL' for c in columns))
         conn.execute("UPDATE participants SET token = lower(hex(randomblob(16)))")
+        visibility.prune_copy(conn, audience)  # only what the reader may see (a visitor: public records only)
         privacy.anonymise_copy(conn)  # nobody singled out: the one rule for every public output
         for _, sql in triggers:
             conn.execute(sql)

@@ -37,6 +37,8 @@ INTERNAL = ("analysis_results", "lesson_theme_counts", "data_versions", "_sqlite
 BLANKED = {"uploads": ("user_id", "username", "undone_by"), "workshops": ("created_by", "purpose")}
 #: The lifecycle's record is public without who acted: the role stays, the account is emptied.
 BLANKED["lesson_status_history"] = ("user_id",)
+#: Who linked a lesson or a pilot to a method of the catalogue is an account's name: kept, emptied in the bundle.
+BLANKED["lesson_methods"] = BLANKED["pilot_methods"] = ("linked_by",)
 #: A participant's id in the export they were imported from would link the bundle's rows to that export: emptied.
 BLANKED["participants"] = ("source_id",)
 #: Why a blanked column is empty, where it is not an account.
@@ -46,7 +48,17 @@ WITHHELD = {"statements": "moderation = 'approved'"}
 #: Columns never written to the data package (``lessons.db`` holds fresh random values instead).
 OMITTED = {"participants": ("token",)}
 #: Tables the store seeds itself (``lessons.store.seed_vocabulary``); an import replaces their rows.
-VOCABULARIES = ("sectors", "phases", "methodologies", "methodology_steps", "themes")
+VOCABULARIES = ("sectors", "phases", "methodologies", "methodology_steps", "themes", "catalogue_entries")
+#: Stories and credit (#20): images are binary files, not carried by the bundle; the accounts that
+#: wrote, published or recorded consent are emptied; a person who has not consented to be named is not shared.
+LEFT_OUT["story_images"] = "images uploaded with stories (binary files, not carried by the bundle)"
+BLANKED.update({"stories": ("created_by", "published_by"), "contributors": ("consent_recorded_by",)})
+WITHHELD.update(
+    {
+        "contributors": "kind = 'organisation' OR consent = 1",
+        "contributions": "contributor_id IN (SELECT id FROM contributors WHERE kind = 'organisation' OR consent = 1)",
+    }
+)
 #: Shared tables, in the order of ``lessons.store.TABLES``.
 SHARED = [t for t in TABLES if t not in LEFT_OUT and t not in DERIVED_TABLES]
 

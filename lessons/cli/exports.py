@@ -13,7 +13,13 @@ from lessons.boot import ensure_store
 from lessons.cli.common import EXIT_INVALID, EXIT_OK, acting_as, print_table
 from lessons.files import OutputError, atomic_output, write_atomic
 from lessons.store import open_store, resolve_db_path
+from lessons.visibility import EVERYONE, PUBLIC, scope
 
+#: The ``--public`` option: the file a visitor would get (the command line otherwise writes every record).
+PUBLIC_HELP = (
+    "only what a visitor who has not signed in may see: public pilots and lessons, no draft (the file to publish); "
+    "without it, every record"
+)
 EXPORT_FORMATS = ("bundle", "sqlite", "datapackage", "datasette-metadata", "personal-data")
 
 
@@ -36,12 +42,15 @@ def cmd_export(args) -> int:
 
     db = ensure_store(args.db)
     out = Path(args.out)
-    with atomic_output(out) as stream:  # streamed: nothing is held whole, and a failure leaves no partial file
+    if args.format == "bundle":
+        from lessons.synthesis import similarity
+
+        similarity(db)  # the briefs name groups of similar lessons: computed now if the lessons changed
+    readers = PUBLIC if args.public else EVERYONE
+    with atomic_output(out) as stream, scope(db, readers):  # streamed: nothing held whole, no partial file
         if args.format == "bundle":
             from lessons.report import iter_bundle_briefs
-            from lessons.synthesis import similarity
 
-            similarity(db)  # the briefs name groups of similar lessons: computed now if the lessons changed
             bundle.write_bundle(db, stream, briefs=iter_bundle_briefs(db))
             what = "the bundle (database, data package, networks, briefs)"
         elif args.format == "sqlite":
@@ -59,7 +68,7 @@ def cmd_export(args) -> int:
             stream.write(json.dumps(bundle.datasette_metadata(db), indent=2, ensure_ascii=False).encode("utf-8"))
             what = "the Datasette metadata"
         size = f" ({stream.tell() / 1e6:,.1f} MB)" if stream.seekable() else ""
-    print(f"Wrote {what} to {out}{size}.")
+    print(f"Wrote {what}{' (public records only)' if args.public else ''} to {out}{size}.")
     return EXIT_OK
 
 
@@ -76,6 +85,7 @@ def add_export(sub, common) -> None:
     )
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--as", dest="as_user", metavar="USER", help="act as this account (personal-data needs an admin)")
+    p.add_argument("--public", action="store_true", help=PUBLIC_HELP)
     p.set_defaults(func=cmd_export)
 
 
@@ -94,11 +104,12 @@ def cmd_brief(args) -> int:
     db = ensure_store(args.db)
     similarity(db)  # the brief names groups of similar lessons: computed now if the lessons changed
     try:
-        if args.roadmap:
-            made = report.roadmap(db)
-        else:
-            subject, key = next((s, getattr(args, s)) for s in report.SUBJECTS if getattr(args, s))
-            made = report.brief(db, subject, key)
+        with scope(db, PUBLIC if args.public else EVERYONE):
+            if args.roadmap:
+                made = report.roadmap(db)
+            else:
+                subject, key = next((s, getattr(args, s)) for s in report.SUBJECTS if getattr(args, s))
+                made = report.brief(db, subject, key)
     except report.ReportError as err:
         print(err, file=sys.stderr)
         return EXIT_INVALID
@@ -117,6 +128,7 @@ def add_brief(sub, common) -> None:
     about.add_argument("--model", metavar="SLUG", help="a governance model's slug")
     about.add_argument("--roadmap", action="store_true", help="the roadmap to co-creation")
     p.add_argument("--out", required=True, metavar="FILE", help="FILE.pdf or FILE.html")
+    p.add_argument("--public", action="store_true", help=PUBLIC_HELP)
     p.set_defaults(func=cmd_brief)
 
 

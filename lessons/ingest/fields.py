@@ -40,7 +40,12 @@ PILOT = (
     Field("end_date", "End date", "date", aliases=("end", "to", "until")),
     Field("lead_organisation", "Lead organisation", aliases=("lead", "lead organization", "coordinator organisation")),
     Field("summary", "Summary", aliases=("description", "abstract"), max_length=20_000),
+    Field("latitude", "Latitude", "number", help="Where the pilot is on a map, in decimal degrees north (south below 0), e.g. 41.15 for Porto; empty: its country's centre", aliases=("lat",)),
+    Field("longitude", "Longitude", "number", help="Decimal degrees east (west below 0), e.g. -8.61 for Porto; give it with the latitude", aliases=("lon", "lng", "long")),
 )  # fmt: skip
+
+#: Number fields that may be 0 or below, with the range they must lie in (every other number must be above 0).
+RANGES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
 
 LESSONS = (
     Field("pilot", "Pilot", "key", help="Pilot slug; only needed when one file holds several pilots", aliases=("pilot slug", "site", "project site")),

@@ -18,7 +18,7 @@ COMPARED = {
     "stakeholders": ("name", "organisation", "sector", "hard_to_reach", "role", "attributes"),
     "ties": ("directed", "weight", "attributes"),
     "pilots": ("name", "country", "region", "city", "service_area", "target_groups", "methodology", "project",
-               "start_date", "end_date", "lead_organisation", "summary"),
+               "start_date", "end_date", "lead_organisation", "summary", "latitude", "longitude"),
 }  # fmt: skip
 #: What a row gets when the file leaves a column out (or a cell of a given column empty).
 DEFAULTS = {

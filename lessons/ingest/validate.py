@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from lessons.ingest import normalise as norm
 from lessons.ingest.attributes import row_attributes
-from lessons.ingest.fields import SHEETS, Field
+from lessons.ingest.fields import RANGES, SHEETS, Field
 from lessons.ingest.problems import SHOWN_ROWS, Problem
 from lessons.ingest.tables import Sheet, Upload
 from lessons.lifecycle import upload_status_problem
@@ -234,7 +234,10 @@ def _check_row(
                 values[f.name] = norm.parse_bool(text)
             elif f.kind == "number":
                 number = norm.parse_number(text)
-                if number is not None and number <= 0:
+                low, high = RANGES.get(f.name, (None, None))
+                if number is not None and low is not None and not low <= number <= high:
+                    raise ValueError(f"{f.label} must be between {low:g} and {high:g}.")
+                if number is not None and low is None and number <= 0:
                     raise ValueError(f"{f.label} must be greater than 0.")
                 values[f.name] = number
             elif f.kind == "vocab":

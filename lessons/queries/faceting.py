@@ -49,6 +49,12 @@ def _facet_options(db: Database) -> dict[str, pd.DataFrame]:
         "status_set_by": pd.DataFrame(
             {"value": list(STATUS_SET_BY_LABELS), "label": list(STATUS_SET_BY_LABELS.values())}
         ),
+        # the catalogue's entries some lesson used (the others would only ever count 0)
+        "methods": _frame(
+            db,
+            """SELECT code AS value, name AS label FROM catalogue_entries
+               WHERE id IN (SELECT entry_id FROM lesson_methods) ORDER BY name COLLATE NOCASE, code""",
+        ),
     }
 
 
@@ -57,8 +63,8 @@ def facet_index(db: Database) -> dict:
 
     Returns a dict: ``lessons`` (a frame with one row per lesson: ``id``, one column per one-value filter named as
     in ``FILTER_FIELDS`` — pilots, countries, kinds, phases, statuses, methodologies, status_set_by — and
-    ``recorded``, the ISO date or None), ``themes`` and ``groups`` (frames of ``id``, ``value`` pairs: a lesson's theme codes and the
-    sectors of its stakeholder groups), ``options`` (every filter's values and labels, in the order shown) and
+    ``recorded``, the ISO date or None), ``themes``, ``groups`` and ``methods`` (frames of ``id``, ``value`` pairs: a lesson's theme codes, the
+    sectors of its stakeholder groups and the codes of the catalogue's methods and tools it used), ``options`` (every filter's values and labels, in the order shown) and
     ``codes``: per filter, the lesson (row position) and option (position in ``options``, -1 for a value not
     offered) of every pair, as integer arrays, so that a count is a ``bincount`` and not a pandas group-by.
     """
@@ -79,6 +85,11 @@ def facet_index(db: Database) -> dict:
         "groups": _frame(db, "SELECT lesson_id AS id, sector AS value FROM lesson_groups").astype(
             {"value": "category"}
         ),
+        "methods": _frame(
+            db,
+            """SELECT lm.lesson_id AS id, ce.code AS value FROM lesson_methods lm
+               JOIN catalogue_entries ce ON ce.id = lm.entry_id""",
+        ).astype({"value": "category"}),
         "options": _facet_options(db),
     }
     index["codes"] = _codes(index)

@@ -18,6 +18,7 @@ VALIDATED_STATUSES = ("validated", "endorsed", "applied_elsewhere")
 #: filters must all hold.
 FILTER_FIELDS = (
     "pilots", "countries", "themes", "kinds", "phases", "statuses", "groups", "methodologies", "status_set_by",
+    "methods",
 )  # fmt: skip
 #: Where a lesson's current status came from (the source of its latest ``lesson_status_history`` row).
 STATUS_SET_BY_LABELS = {
@@ -43,6 +44,9 @@ _COLUMNS = {
 _LINKED = {
     "themes": "SELECT lt2.lesson_id FROM lesson_themes lt2 JOIN themes t2 ON t2.id = lt2.theme_id WHERE t2.code IN ({})",
     "groups": "SELECT lg2.lesson_id FROM lesson_groups lg2 WHERE lg2.sector IN ({})",
+    # the methods and tools of the catalogue a lesson is linked to (``lesson_methods``), by entry code
+    "methods": """SELECT lm2.lesson_id FROM lesson_methods lm2 JOIN catalogue_entries ce2 ON ce2.id = lm2.entry_id
+                  WHERE ce2.code IN ({})""",
 }
 
 

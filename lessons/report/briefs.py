@@ -25,6 +25,7 @@ from lessons.report.sections import (
     _side,
     _stakeholders,
     _statement_labels,
+    _story_section,
     _top_bars,
     _validation,
 )
@@ -204,8 +205,10 @@ def pilot_brief(db: Database, pilot: str, *, memo: dict | None = None) -> Report
         "No validation workshop has voted on a lesson of this pilot yet.",
         f"Agreement with the lessons of {facts['name']}",
     )
+    story = _story_section(db, pilot, cite)
     sections = [
         about,
+        *([story] if story else []),
         _recurring(db, lessons, cite, "Lessons shared with other pilots", "of this pilot", own_pilot=pilot, memo=memo),
         contra,
         validation,

@@ -16,10 +16,11 @@ class ReportError(ValueError):
 
 @dataclass
 class Block:
-    """One piece of a section: a paragraph, bullets, a table or a chart.
+    """One piece of a section: a paragraph, bullets, a table, a chart or an image.
 
-    ``text`` (a paragraph), ``bullets`` (``items``), ``table`` (``frame`` with ``caption``) or ``chart`` (a Vega-Lite
-    ``spec``, its ``alt`` text, and the ``frame`` it draws as a table).
+    ``text`` (a paragraph), ``bullets`` (``items``), ``table`` (``frame`` with ``caption``), ``chart`` (a Vega-Lite
+    ``spec``, its ``alt`` text, and the ``frame`` it draws as a table) or ``image`` (PNG or JPEG bytes in ``image``,
+    with its ``alt`` text: a story's picture).
     """
 
     kind: str
@@ -29,6 +30,7 @@ class Block:
     caption: str = ""
     spec: dict | None = None
     alt: str = ""
+    image: bytes | None = None
 
 
 @dataclass
@@ -58,6 +60,10 @@ class Section:
     def chart(self, spec: dict, alt: str, frame: pd.DataFrame, caption: str = "") -> None:
         """Add a chart: a Vega-Lite ``spec``, its ``alt`` text and the ``frame`` it draws, shown as a table too."""
         self.blocks.append(Block("chart", spec=spec, alt=alt, frame=frame.reset_index(drop=True), caption=caption))
+
+    def image(self, data: bytes, alt: str) -> None:
+        """Add a PNG or JPEG image with its ``alt`` text."""
+        self.blocks.append(Block("image", image=data, alt=alt))
 
 
 @dataclass

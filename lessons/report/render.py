@@ -165,6 +165,10 @@ def _html_block(block: Block, images: dict[int, str]) -> str:
         return "<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in block.items) + "</ul>"
     if block.kind == "table":
         return _html_table(block.frame, block.caption)
+    if block.kind == "image":
+        kind = "png" if block.image.startswith(b"\x89PNG") else "jpeg"
+        picture = base64.b64encode(block.image).decode("ascii")
+        return f'<figure><img src="data:image/{kind};base64,{picture}" alt="{html.escape(block.alt, quote=True)}"></figure>'
     data = base64.b64encode(images[id(block)].encode("utf-8")).decode("ascii")
     caption = html.escape(block.caption or "The table below holds the chart's figures.")
     return (
@@ -343,6 +347,17 @@ class _Pdf(FPDF):
         scale = room / sum(flexible) if flexible else 1
         return [w if w <= 2.2 * f else max(f, w * scale) for w, f in zip(want, floor)]
 
+    def picture(self, data: bytes, alt: str):
+        """Draw an uploaded image at most the text's width and 100 mm high."""
+        with Image.open(BytesIO(data)) as image:
+            width_px, height_px = image.size
+        width = min(self.epw, 100 * width_px / height_px, width_px * 0.26)
+        height = width * height_px / width_px
+        if self.get_y() + height > self.h - self.b_margin:
+            self.add_page()
+        self.image(BytesIO(data), x=self.l_margin, w=width, alt_text=alt)
+        self.ln(2)
+
     def chart(self, png: bytes, alt: str):
         with Image.open(BytesIO(png)) as image:
             width_px, height_px = image.size
@@ -385,6 +400,8 @@ def to_pdf(report: Report, images: dict[int, bytes] | None = None) -> bytes:
                 pdf.bullets(block.items)
             elif block.kind == "table":
                 pdf.frame(block.frame, block.caption)
+            elif block.kind == "image":
+                pdf.picture(block.image, block.alt)
             else:
                 pdf.chart(images[id(block)], block.alt)
                 pdf.frame(block.frame, block.caption)

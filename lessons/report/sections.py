@@ -22,6 +22,7 @@ from lessons.report.citations import (
     statement_results,
 )
 from lessons.report.document import Report, Section
+from lessons.stories import parse, published_public_story
 
 #: The similarity threshold of the *What recurs* page's default view: briefs name the same groups.
 GROUP_THRESHOLD = 0.2
@@ -384,4 +385,32 @@ def _network_section(db: Database, pilot: str, lessons: pd.DataFrame, cite: _Cit
             )
             + "."
         )
+    return section
+
+
+def _story_section(db: Database, pilot: str, cite: _Citations) -> Section | None:
+    """Tell the pilot's published public story, with its images and the lessons it rests on cited (None: no story)."""
+    story = published_public_story(db, pilot)
+    if story is None:
+        return None
+    section = Section("Story")
+    section.subheading(story["title"])
+    if story["lead"]:
+        section.text(story["lead"])
+    for piece in parse(story["body"] or ""):
+        if piece.kind == "heading":
+            section.subheading(piece.text)
+        elif piece.kind == "paragraph":
+            section.text(piece.text)
+        elif piece.kind == "bullets":
+            section.bullets(list(piece.items))
+        elif piece.name in story["images"]:
+            image = story["images"][piece.name]
+            section.image(image["data"], image["alt"])
+    if story["reuse"]:
+        section.subheading("What others can reuse")
+        section.text(story["reuse"])
+    if len(story["lessons"]):
+        rests = story["lessons"].assign(pilot_name=story["pilot_name"])
+        section.text(f"The story rests on these lessons: [{cite.lessons(rests)}].")
     return section

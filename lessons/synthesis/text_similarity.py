@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
-from lessons import learn
+from lessons import learn, visibility
 from lessons.store import data_version
 from lessons.store import frame as _frame
 from lessons.stored import newest, stored, stored_or_computed, stored_version
@@ -437,6 +437,19 @@ def similarity(db: Database, *, store: bool = True, latest: bool = False) -> Sim
     stored at all.
     """
     version = data_version(db, "lessons")
+    if not visibility.current(db).everything:
+        # One analysis compares every lesson; a reader's groups keep only the lessons they may see (``clusters``
+        # reads their facts). Read on a scoped connection, it is the stored one; none stored: computed from what
+        # the reader sees, and not kept.
+        found = stored(db, ANALYSIS, version)
+        if found is None and latest:
+            kept = newest(db, ANALYSIS)
+            found = kept[1] if kept else None
+        if found is not None:
+            return Similarity.from_bytes(found)
+        result = build_similarity(lesson_texts(db))
+        result.data_version = version
+        return result
     if latest and stored(db, ANALYSIS, version) is None:
         found = newest(db, ANALYSIS)
         if found is not None:

@@ -52,7 +52,6 @@ import time
 import numpy as np
 import pandas as pd
 from sqlite_utils import Database
-from threadpoolctl import threadpool_limits
 
 from lessons.store import data_version
 from lessons.store import frame as _frame
@@ -63,12 +62,13 @@ from lessons.workshops.grouping import (
     REPRESENTATIVE_MAX,
     _choose_groups,
     _clustered,
-    _counted,
     _counts,
+    _group_counts,
     _group_table,
     _pca_positions,
     _representative,
     _shares,
+    one_thread,
     shown_groups,
     wilson,
 )
@@ -189,6 +189,59 @@ def vote_matrix(db: Database, code: str, round: int | None = None) -> tuple[pd.D
     return matrix, participants, statements
 
 
+_TEXT_COLUMNS = ("key", "text", "source", "lesson_id", "element_id")
+
+
+def _agreement(opinion, declared, agree, disagree, n, low) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Find broad agreement and disagreement, and measure each statement's consensus and division across groups.
+
+    ``opinion`` and ``declared`` are the opinion and shown stakeholder groups' counts (:func:`_group_counts`); a
+    group's shares count only with at least :data:`MIN_GROUP_VOTES` votes on the statement. Returns whether each
+    statement has broad agreement, broad disagreement, and its ``group_consensus``, ``divisiveness`` and
+    ``between_variance`` (see the module docstring).
+    """
+    statements = len(n)
+
+    def counted_shares(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        votes = counts[3]
+        enough = votes >= MIN_GROUP_VOTES
+        return (
+            np.where(enough, _shares(counts[0], votes), np.nan),
+            np.where(enough, _shares(counts[1], votes), np.nan),
+            votes,
+        )
+
+    o_agree, o_disagree, o_votes = counted_shares(opinion)
+    d_agree, d_disagree, d_votes = counted_shares(declared)
+    every_agree, every_disagree = np.concatenate([o_agree, d_agree]), np.concatenate([o_disagree, d_disagree])
+    if len(every_agree):  # the lowest share over the groups that count (NaN when none does)
+        min_agree, min_disagree = np.fmin.reduce(every_agree, axis=0), np.fmin.reduce(every_disagree, axis=0)
+    else:
+        min_agree = min_disagree = np.full(statements, np.nan)
+    agree_everywhere = np.where(np.isnan(min_agree), True, min_agree >= CONSENSUS_SHARE)
+    disagree_everywhere = np.where(np.isnan(min_disagree), True, min_disagree >= CONSENSUS_SHARE)
+    d_low, _ = wilson(disagree, n)
+    consensus_agree = agree_everywhere & (np.nan_to_num(low) >= 0.5)
+    consensus_disagree = disagree_everywhere & (np.nan_to_num(d_low) >= 0.5) & ~consensus_agree
+    if len(o_votes):
+        group_consensus = ((opinion[0] + 1) / (o_votes + 2)).prod(axis=0)
+    else:
+        group_consensus = (agree + 1) / (n + 2)
+    shares, votes = (o_agree, o_votes) if len(o_votes) else (d_agree, d_votes)
+    counted = ~np.isnan(shares)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.fmax.reduce(shares, axis=0, initial=-np.inf) - np.fmin.reduce(shares, axis=0, initial=np.inf)
+        weights = np.where(counted, votes, 0).sum(axis=0)
+        mean = np.where(counted, votes * shares, 0.0).sum(axis=0) / weights
+        variance = np.where(counted, votes * (shares - mean) ** 2, 0.0).sum(axis=0) / weights
+    measures = {
+        "group_consensus": group_consensus,
+        "divisiveness": np.where(counted.sum(axis=0) > 1, spread, 0.0),
+        "between_variance": np.where(weights > 0, variance, 0.0),
+    }
+    return consensus_agree, consensus_disagree, measures
+
+
 def _by_size(labels: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """Renumber group labels 0.. from the largest group (ties: the leftmost centre); -1 stays -1."""
     ids = [i for i in np.unique(labels) if i >= 0]
@@ -281,14 +334,6 @@ def analyse(
     ids = statements["id"].to_numpy()
     agree, disagree, passes, n = _counts(values)
     low, high = wilson(agree, n)
-    out = pd.DataFrame({"statement_id": ids})
-    for column in ("key", "text", "source", "lesson_id", "element_id"):
-        out[column] = statements[column].to_numpy() if column in statements else None
-    out["n"], out["agree"], out["disagree"], out["pass"] = n, agree, disagree, passes
-    out["agree_share"], out["disagree_share"] = _shares(agree, n), _shares(disagree, n)
-    out["pass_share"] = _shares(passes, n)
-    out["agree_low"], out["agree_high"] = low, high
-    out["importance"] = statements["importance"].to_numpy(dtype=float) if "importance" in statements else np.nan
 
     # Opinion groups.
     per_person = np.isfinite(values).sum(axis=1)
@@ -303,7 +348,7 @@ def analyse(
         silhouette = float("nan")
         need, counted_on = min(MIN_VOTES_TO_CLUSTER, n_statements), "the statements analysed"
         if chosen.sum() >= MIN_TO_GROUP and n_statements >= 2:
-            with threadpool_limits(1):  # on matrices this small, BLAS/OpenMP threads cost up to 10× the work
+            with one_thread():
                 positions[chosen] = _pca_positions(values[chosen])
                 labels[chosen], silhouette = _choose_groups(positions[chosen], seed, min_group)
     group_names = [_LETTERS[i] for i in sorted(set(labels[labels >= 0]))]
@@ -322,63 +367,45 @@ def analyse(
             "y": positions[:, 1],
         }
     )
-    group_votes = _group_table(values, letters, group_names, ids, "group")
-    groups = pd.DataFrame(
-        {"group": group_names, "participants": [int((letters == g).sum()) for g in group_names]},
-        columns=["group", "participants"],
-    )
+    opinion, sizes = _group_counts(values, letters, group_names)
+    group_votes = _group_table(opinion, sizes, group_names, ids, "group")
+    groups = pd.DataFrame({"group": group_names, "participants": sizes.tolist()}, columns=["group", "participants"])
     representative = _representative(values, letters, group_names, statements)
 
     # Stakeholder groups (shown ones only).
     shown = np.array([g if isinstance(g, str) else None for g in people["stakeholder_group"]], dtype=object)
     shown_names = sorted({g for g in shown if g is not None}, key=lambda g: (g.startswith("Other groups"), g))
-    stakeholder_votes = _group_table(values, shown, shown_names, ids, "stakeholder_group")
+    declared, shown_sizes = _group_counts(values, shown, shown_names)
+    stakeholder_votes = _group_table(declared, shown_sizes, shown_names, ids, "stakeholder_group")
     stakeholder_groups = pd.DataFrame(
-        {"stakeholder_group": shown_names, "participants": [int((shown == g).sum()) for g in shown_names]},
+        {"stakeholder_group": shown_names, "participants": shown_sizes.tolist()},
         columns=["stakeholder_group", "participants"],
     )
 
     # Consensus, division, uncertainty.
-    opinion = _counted(group_votes)
-    declared = _counted(stakeholder_votes)
-    every = pd.concat([opinion, declared], ignore_index=True) if len(opinion) or len(declared) else opinion
-    if len(every):
-        lowest = every.groupby("statement_id")[["agree_share", "disagree_share"]].min()
-        min_agree = out["statement_id"].map(lowest["agree_share"]).to_numpy(float)
-        min_disagree = out["statement_id"].map(lowest["disagree_share"]).to_numpy(float)
-    else:
-        min_agree = min_disagree = np.full(n_statements, np.nan)
-    agree_everywhere = np.where(np.isnan(min_agree), True, min_agree >= CONSENSUS_SHARE)
-    disagree_everywhere = np.where(np.isnan(min_disagree), True, min_disagree >= CONSENSUS_SHARE)
-    d_low, _ = wilson(disagree, n)
-    consensus_agree = agree_everywhere & (np.nan_to_num(low) >= 0.5)
-    consensus_disagree = disagree_everywhere & (np.nan_to_num(d_low) >= 0.5) & ~consensus_agree
-    if len(group_votes):
-        smoothed = (group_votes["agree"] + 1) / (group_votes["n"] + 2)
-        product = smoothed.groupby(group_votes["statement_id"]).prod()
-        out["group_consensus"] = out["statement_id"].map(product).to_numpy(float)
-    else:
-        out["group_consensus"] = (agree + 1) / (n + 2)
-    compared = opinion if len(group_votes) else declared
-    if len(compared):
-        counted = compared.dropna(subset=["agree_share"])
-        spread = counted.groupby("statement_id")["agree_share"].agg(lambda s: s.max() - s.min() if len(s) > 1 else 0)
-        weighted = counted.assign(w=counted["n"], wx=counted["n"] * counted["agree_share"])
-        sums = weighted.groupby("statement_id")[["w", "wx"]].sum()
-        mean = sums["wx"] / sums["w"]
-        weighted["dev"] = weighted["n"] * (weighted["agree_share"] - weighted["statement_id"].map(mean)) ** 2
-        variance = weighted.groupby("statement_id")["dev"].sum() / sums["w"]
-        out["divisiveness"] = out["statement_id"].map(spread).fillna(0.0).to_numpy(float)
-        out["between_variance"] = out["statement_id"].map(variance).fillna(0.0).to_numpy(float)
-    else:
-        out["divisiveness"] = 0.0
-        out["between_variance"] = 0.0
-    out["consensus"] = consensus_agree | consensus_disagree
-    out["consensus_for"] = np.where(consensus_agree, "agree", np.where(consensus_disagree, "disagree", None))
-    out["divisive"] = out["divisiveness"] >= DIVISIVE_RANGE
-    out["uncertain"] = np.nan_to_num(out["pass_share"].to_numpy(float)) >= UNCERTAIN_PASS_SHARE
+    consensus_agree, consensus_disagree, measures = _agreement(opinion, declared, agree, disagree, n, low)
+    out = pd.DataFrame(
+        {"statement_id": ids}
+        | {column: statements[column].to_numpy() if column in statements else None for column in _TEXT_COLUMNS}
+        | {"n": n, "agree": agree, "disagree": disagree, "pass": passes}
+        | {"agree_share": _shares(agree, n), "disagree_share": _shares(disagree, n), "pass_share": _shares(passes, n)}
+        | {"agree_low": low, "agree_high": high}
+        | {"importance": statements["importance"].to_numpy(dtype=float) if "importance" in statements else np.nan}
+        | measures
+        | {
+            "consensus": consensus_agree | consensus_disagree,
+            "consensus_for": np.where(consensus_agree, "agree", np.where(consensus_disagree, "disagree", None)),
+            "divisive": measures["divisiveness"] >= DIVISIVE_RANGE,
+            "uncertain": np.nan_to_num(_shares(passes, n)) >= UNCERTAIN_PASS_SHARE,
+        }
+    )
 
-    order = lambda frame, by: frame.sort_values([*by, "statement_id"], ascending=[False] * len(by) + [True])  # noqa: E731
+    def order(flag: str, by: list[str]) -> pd.DataFrame:
+        """Return the statements flagged ``flag``, the largest ``by`` first (ties: by statement id)."""
+        rows = np.flatnonzero(out[flag].to_numpy())
+        keys = [out["statement_id"].to_numpy()[rows]] + [-out[column].to_numpy()[rows] for column in reversed(by)]
+        return out.take(rows[np.lexsort(keys)]).reset_index(drop=True)
+
     summary = pd.DataFrame(
         [
             {
@@ -394,9 +421,9 @@ def analyse(
     return {
         "summary": summary,
         "statements": out,
-        "consensus": order(out[out["consensus"]], ["group_consensus", "agree_share"]).reset_index(drop=True),
-        "divisive": order(out[out["divisive"]], ["divisiveness", "between_variance"]).reset_index(drop=True),
-        "uncertain": order(out[out["uncertain"]], ["pass_share", "n"]).reset_index(drop=True),
+        "consensus": order("consensus", ["group_consensus", "agree_share"]),
+        "divisive": order("divisive", ["divisiveness", "between_variance"]),
+        "uncertain": order("uncertain", ["pass_share", "n"]),
         "participants": people,
         "participation": participation,
         "groups": groups,
@@ -505,7 +532,7 @@ def _polis_mode(db: Database, code: str, round: int, matrix, participants, state
     """Analyse with Pol.is's method (:mod:`lessons.workshops.polis_method`) in :func:`analyse`'s shape."""
     raw, every, history = _raw_matrix(db, code, round, matrix.index)
     zeroed = (every["is_meta"].astype(bool) | (every["moderation"] == "rejected")).to_numpy()
-    with threadpool_limits(1):
+    with one_thread():
         found = polis_groups(raw.to_numpy(dtype=float), zeroed, history)
     found["counted_on"] = "the statements with votes (meta and moderated-out ones too, as Pol.is counts)"
     active = every[~zeroed].reset_index(drop=True)

@@ -31,6 +31,12 @@ VIEWS = {
     "models": ("models", "Governance models", ("Diverging bar chart of",)),
     # one chart per network measure, in a row that wraps (a fixed three-column facet was cut off on a phone)
     "network-compare": ("networks?view=Compare+pilots", "Stakeholder networks", ("Bar chart of",) * 6),
+    # the pilot against the rest: its share of each kind, phase and status beside the others' pooled
+    "pilot-against": (
+        "pilots?pilot=vasterbotten-home-care",
+        "Rural home care with local champions",
+        ("Grouped bar chart of the share of",) * 3,
+    ),
 }
 
 #: Everything a chart draws that must stay in the window: marks, axis labels, legend symbols and labels.

@@ -23,6 +23,7 @@ TITLES = {
     "": "Overview",
     "overview": "Overview",
     "lessons": "Lessons",
+    "pilots": "Pilots",
     "recurs": "What recurs",
     "networks": "Stakeholder networks",
     "models": "Governance models",

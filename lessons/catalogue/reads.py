@@ -1,0 +1,235 @@
+"""Read the catalogue: entries filtered by kind, phase, problem and language, an entry in full, and its use.
+
+Texts are shown in English when the entry has them, else in its first language, with that language named (issue #21
+will choose by the reader's language); every language an entry has is listed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlite_utils import Database
+
+from lessons.catalogue.records import KIND_LABELS, KINDS, LANGUAGE_NAMES
+from lessons.store import KIND_LABELS as LESSON_KIND_LABELS
+from lessons.store import STATUS_LABELS, frame
+
+__all__ = ["catalogue_options", "entry_detail", "entry_list", "language_name", "lesson_entries"]
+
+#: Statuses that count as validated (as on the Overview).
+_VALIDATED = ("validated", "endorsed", "applied_elsewhere")
+_LANGUAGES = """SELECT language FROM catalogue_translations t WHERE t.entry_id = e.id
+                UNION SELECT e.language"""
+
+
+def language_name(code: str | None) -> str:
+    """Return a language's name in English, else its code.
+
+    >>> language_name("lv"), language_name("sv")
+    ('Latvian', 'sv')
+    """
+    return LANGUAGE_NAMES.get(code or "", code or "")
+
+
+def _in(values) -> tuple[str, list]:
+    values = [str(v) for v in values]
+    return ", ".join("?" * len(values)), values
+
+
+def entry_list(
+    db: Database, *, kinds=(), phases=(), problems=(), languages=(), uses=(), text: str | None = None
+) -> pd.DataFrame:
+    """Entries matching every filter given (values within one filter are alternatives), by name.
+
+    Parameters
+    ----------
+    db : Database
+        The store.
+    kinds, phases, problems, languages : sequences of str
+        Kind codes, phase codes, problem-profile codes, language codes (an entry with any text in that language).
+    uses : sequence of str
+        ``lessons`` (linked to a lesson) or ``pilots`` (linked to a pilot).
+    text : str, optional
+        Words its code, name or description contains, in any language (case-insensitive).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``code``, ``name``, ``kind``, ``kind_label``, ``phase``, ``phase_name``, ``effort``, ``language``,
+        ``languages`` (codes, comma-separated), ``problems`` (problem names, ``; ``), ``catalogue``, ``link``,
+        ``lessons`` and ``pilots`` (how many used it).
+
+    Examples
+    --------
+    >>> from lessons.store import open_memory_store
+    >>> list(entry_list(open_memory_store(), kinds=["stage"], phases=["co-design"])["code"])
+    ['wenovate-4-design']
+    """
+    where, params = [], []
+    for values, sql in (
+        (kinds, "e.kind IN ({})"),
+        (phases, "e.phase IN ({})"),
+        (problems, """e.id IN (SELECT ep.entry_id FROM catalogue_entry_problems ep
+                               JOIN catalogue_problems cp ON cp.id = ep.problem_id WHERE cp.code IN ({}))"""),
+        (languages, f"EXISTS (SELECT 1 FROM ({_LANGUAGES}) WHERE language IN ({{}}))"),
+    ):  # fmt: skip
+        if values:
+            marks, given = _in(values)
+            where.append(sql.format(marks))
+            params += given
+    if "lessons" in uses:
+        where.append("e.id IN (SELECT entry_id FROM lesson_methods)")
+    if "pilots" in uses:
+        where.append("e.id IN (SELECT entry_id FROM pilot_methods)")
+    for word in (text or "").split():
+        like = "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(
+            """(lower(e.code || ' ' || e.name || ' ' || coalesce(e.description, '')) LIKE ? ESCAPE '\\'
+                OR e.id IN (SELECT entry_id FROM catalogue_translations WHERE lower(text) LIKE ? ESCAPE '\\'))"""
+        )
+        params += [like, like]
+    rows = frame(
+        db,
+        f"""SELECT e.code, e.name, e.kind, e.phase, ph.name AS phase_name, e.effort, e.language,
+                   (SELECT group_concat(language, ', ') FROM ({_LANGUAGES} ORDER BY language)) AS languages,
+                   (SELECT group_concat(cp.name, '; ') FROM catalogue_entry_problems ep
+                    JOIN catalogue_problems cp ON cp.id = ep.problem_id WHERE ep.entry_id = e.id) AS problems,
+                   e.catalogue, e.link,
+                   (SELECT count(*) FROM lesson_methods lm WHERE lm.entry_id = e.id) AS lessons,
+                   (SELECT count(*) FROM pilot_methods pm WHERE pm.entry_id = e.id) AS pilots
+            FROM catalogue_entries e LEFT JOIN phases ph ON ph.code = e.phase
+            {"WHERE " + " AND ".join(where) if where else ""}
+            ORDER BY e.name COLLATE NOCASE, e.code""",
+        params,
+    )
+    rows.insert(3, "kind_label", rows["kind"].map(lambda k: KIND_LABELS.get(k, k)))
+    return rows
+
+
+def catalogue_options(db: Database) -> dict[str, pd.DataFrame]:
+    """Every value each catalogue filter offers (columns ``value``, ``label``, ``entries``), in the order shown.
+
+    >>> from lessons.store import open_memory_store
+    >>> options = catalogue_options(open_memory_store())
+    >>> list(options), options["kinds"]["entries"].tolist()
+    (['kinds', 'phases', 'problems', 'languages'], [5, 2, 5, 0, 0])
+    """
+    kinds = dict(db.execute("SELECT kind, count(*) FROM catalogue_entries GROUP BY kind").fetchall())
+    languages = frame(
+        db,
+        """SELECT language AS value, count(DISTINCT entry_id) AS entries FROM (
+               SELECT entry_id, language FROM catalogue_translations
+               UNION SELECT id, language FROM catalogue_entries) GROUP BY language ORDER BY language""",
+    )
+    languages.insert(1, "label", languages["value"].map(language_name))
+    return {
+        "kinds": pd.DataFrame(
+            {
+                "value": list(KINDS),
+                "label": [KIND_LABELS[k] for k in KINDS],
+                "entries": [kinds.get(k, 0) for k in KINDS],
+            }
+        ),
+        "phases": frame(
+            db,
+            """SELECT p.code AS value, p.name AS label, count(e.id) AS entries FROM phases p
+               LEFT JOIN catalogue_entries e ON e.phase = p.code GROUP BY p.code ORDER BY p.position""",
+        ),
+        "problems": frame(
+            db,
+            """SELECT cp.code AS value, cp.name AS label, count(ep.entry_id) AS entries FROM catalogue_problems cp
+               LEFT JOIN catalogue_entry_problems ep ON ep.problem_id = cp.id GROUP BY cp.id ORDER BY cp.name, cp.code""",
+        ),
+        "languages": languages,
+    }
+
+
+def entry_detail(db: Database, code: str) -> dict | None:
+    """Return an entry in full, or None when there is no entry ``code``.
+
+    Returns
+    -------
+    dict or None
+        The entry's columns, ``kind_label``, ``phase_name``; ``problems`` (a list of dicts: ``code``, ``name``,
+        ``description``, ``phase_name``); ``translations`` (a list of (language, field, text)); ``lessons`` (a frame:
+        ``id``, ``pilot``, ``pilot_name``, ``key``, ``title``, ``kind``, ``status``, ``linked_by``); ``pilots`` (a
+        frame: ``slug``, ``name``, ``country``, ``linked_by``); ``kinds`` and ``statuses`` (frames of ``label``,
+        ``lessons``: how the lessons that used it went) and ``validated`` (how many of them are validated or beyond).
+
+    Examples
+    --------
+    >>> from lessons.store import open_memory_store
+    >>> detail = entry_detail(open_memory_store(), "world-cafe")
+    >>> detail["name"], detail["phase_name"], len(detail["lessons"]), detail["validated"]
+    ('World café', 'Understand needs', 0, 0)
+    >>> entry_detail(open_memory_store(), "nothing") is None
+    True
+    """
+    found = frame(
+        db,
+        """SELECT e.*, ph.name AS phase_name FROM catalogue_entries e LEFT JOIN phases ph ON ph.code = e.phase
+           WHERE e.code = ?""",
+        [str(code)],
+    )
+    if found.empty:
+        return None
+    entry = {k: (None if pd.isna(v) else v) for k, v in found.iloc[0].to_dict().items()}
+    entry["kind_label"] = KIND_LABELS.get(entry["kind"], entry["kind"])
+    entry["problems"] = frame(
+        db,
+        """SELECT cp.code, cp.name, cp.description, ph.name AS phase_name FROM catalogue_entry_problems ep
+           JOIN catalogue_problems cp ON cp.id = ep.problem_id LEFT JOIN phases ph ON ph.code = cp.phase
+           WHERE ep.entry_id = ? ORDER BY cp.code""",
+        [entry["id"]],
+    ).to_dict("records")
+    entry["translations"] = [
+        tuple(r)
+        for r in db.execute(
+            "SELECT language, field, text FROM catalogue_translations WHERE entry_id = ? ORDER BY language, field",
+            [entry["id"]],
+        ).fetchall()
+    ]
+    lessons = frame(
+        db,
+        """SELECT l.id, p.slug AS pilot, p.name AS pilot_name, l.key, l.title, l.kind, l.status, lm.linked_by
+           FROM lesson_methods lm JOIN lessons l ON l.id = lm.lesson_id JOIN pilots p ON p.id = l.pilot_id
+           WHERE lm.entry_id = ? ORDER BY p.name, l.key""",
+        [entry["id"]],
+    )
+    entry["lessons"] = lessons
+    entry["pilots"] = frame(
+        db,
+        """SELECT p.slug, p.name, p.country, pm.linked_by FROM pilot_methods pm JOIN pilots p ON p.id = pm.pilot_id
+           WHERE pm.entry_id = ? ORDER BY p.name""",
+        [entry["id"]],
+    )
+    entry["kinds"] = pd.DataFrame(
+        {
+            "label": [LESSON_KIND_LABELS[k] for k in LESSON_KIND_LABELS],
+            "lessons": [int((lessons["kind"] == k).sum()) for k in LESSON_KIND_LABELS],
+        }
+    )
+    entry["statuses"] = pd.DataFrame(
+        {
+            "label": [STATUS_LABELS[s] for s in STATUS_LABELS],
+            "lessons": [int((lessons["status"] == s).sum()) for s in STATUS_LABELS],
+        }
+    )
+    entry["validated"] = int(lessons["status"].isin(_VALIDATED).sum())
+    return entry
+
+
+def lesson_entries(db: Database, lesson_id: int) -> pd.DataFrame:
+    """Return the entries a lesson used (columns ``code``, ``name``, ``kind_label``, ``linked_by``), by name.
+
+    >>> from lessons.store import open_memory_store
+    >>> lesson_entries(open_memory_store(), 1).empty
+    True
+    """
+    rows = frame(
+        db,
+        """SELECT e.code, e.name, e.kind, lm.linked_by FROM lesson_methods lm
+           JOIN catalogue_entries e ON e.id = lm.entry_id WHERE lm.lesson_id = ? ORDER BY e.name COLLATE NOCASE""",
+        [int(lesson_id)],
+    )
+    rows.insert(2, "kind_label", rows["kind"].map(lambda k: KIND_LABELS.get(k, k)))
+    return rows.drop(columns="kind")
