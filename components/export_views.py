@@ -19,13 +19,12 @@ from components.auth import refresh_similarity
 from components.loaders import TTL, data_version
 from components.synthesis_views import similarity_state
 from components.widgets import safe
-from lessons import bundle, pilot_reads, prepared, report
+from lessons import bundle, drawing, pilot_reads, prepared
 from lessons.access import StoreUnavailable, reading, writing
 from lessons.files import atomic_output
 from lessons.network_io import to_gexf, to_graphml
 from lessons.permissions import PermissionDenied, can
 from lessons.privacy import personal_data_export
-from lessons.report.render import render
 from lessons.visibility import PUBLIC as _PUBLIC
 
 #: The files prepared in the background are those a visitor may download: public records only.
@@ -47,7 +46,7 @@ MIME = {
 def load_subjects(path: str, version: int, audience: str) -> dict[str, pd.DataFrame]:
     """Themes with lessons, pilots and governance models a brief can be about, as ``audience`` sees them."""
     with reading(path, audience) as db:
-        return report.subjects(db)
+        return pilot_reads.brief_subjects(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
@@ -86,8 +85,7 @@ def made_report(path: str, version: int, subject: str, key: str, file_format: st
 def _made_report(path: str, version: int, subject: str, key: str, file_format: str, audience: str) -> bytes:
     _similarity_stored(path)
     with reading(path, audience) as db:
-        made = report.roadmap(db) if subject == "roadmap" else report.brief(db, subject, key)
-        return next(iter(render(made, (file_format,)).values()))
+        return drawing.report_file(db, subject, key, file_format)
 
 
 #: Where finished bundles are kept, one per database (the newest data version's); each is made once per change.

@@ -1,5 +1,5 @@
 """Readers shared by several pages: the store's path and data version, and the cached views of lessons, pilots,
-vocabularies, uploads and accounts.
+vocabularies and accounts.
 
 Pages get data only through loaders in ``components/``: the ones several pages share are here; an area's own
 loaders sit at the top of its ``*_views.py`` beside the sections that show them (``synthesis_views``,
@@ -18,15 +18,12 @@ import pandas as pd
 import pycountry
 import streamlit as st
 
-from lessons import exports, pilot_reads, queries, uploads, vocabularies
+from lessons import exports, pilot_reads, queries, vocabularies
 from lessons.access import reading
 from lessons.accounts import list_users
 from lessons.audit import audit_entries
 from lessons.boot import ensure_store
 from lessons.editing import editable_pilots
-from lessons.ingest.changes import list_uploads
-from lessons.ingest.pipeline import check
-from lessons.ingest.template import build_template
 from lessons.lifecycle import allowed_changes
 from lessons.methodologies import parse_schema, suggest_mapping
 from lessons.pilot_archive import deleted_pilots, deletion_summary
@@ -208,27 +205,6 @@ def load_audit(path: str, actor, **filters) -> pd.DataFrame:
     """Audit entries, newest first (admins only). Never cached: the log must be current."""
     with reading(path) as db:
         return audit_entries(db, actor, **filters)
-
-
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
-def load_template(path: str, version: int) -> bytes:
-    """The pilot-summary template, with the store's current vocabularies in its drop-downs."""
-    with reading(path) as db:
-        return build_template(db)
-
-
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
-def check_upload(path: str, version: int, actor, key: str, _files, options):
-    """Read and check uploaded files and work out the preview (nothing is written), once per store version, user,
-    files (``key``: their hash; ``_files`` itself is not hashed) and options."""
-    with reading(path) as db:
-        return check(db, actor, _files, options)
-
-
-def load_uploads(path: str, actor) -> list[dict]:
-    """Uploads of the pilots this user may change (all for administrators), newest first."""
-    with reading(path) as db:
-        return uploads.visible(list_uploads(db), actor)
 
 
 def clear_all() -> None:

@@ -12,10 +12,9 @@ import streamlit as st
 
 from components import auth, loaders
 from components.widgets import safe
+from lessons import drawing
 from lessons.access import reading
 from lessons.permissions import can
-from lessons.report.render import render
-from lessons.report.workshop import workshop_report
 from lessons.workshops import normalise_code, workshop_by_code
 from lessons.workshops.public_report import MAX_RESPONSE_CHARS, own_view, public_report, publish_report, respond
 
@@ -49,7 +48,7 @@ def load_report(path: str, version: int, code: str) -> dict | None:
         data = public_report(db, code)
         return {
             "published_at": workshop["published_at"],
-            "report": workshop_report(db, code),
+            "report": drawing.workshop_report(db, code),
             "statements": data["statements"][["number", "key", "text"]],
             "suggestions": data["suggestions"][["key", "fate"]],
         }
@@ -59,7 +58,7 @@ def load_report(path: str, version: int, code: str) -> dict | None:
 def load_report_files(path: str, version: int, code: str) -> dict[str, bytes]:
     """Render the report as HTML and PDF (``{file name: bytes}``), once per data version."""
     loaded = load_report(path, version, code)
-    return render(loaded["report"]) if loaded else {}
+    return drawing.render(loaded["report"]) if loaded else {}
 
 
 #: What a table shows where a report has no figure (the HTML and PDF leave the cell empty): never "None".

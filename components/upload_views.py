@@ -10,14 +10,16 @@ import streamlit as st
 
 from components import auth, loaders, twomode_views
 from components.widgets import readable, safe
+from lessons import uploads
 from lessons.access import reading
 from lessons.exports import to_csv
-from lessons.ingest.changes import Plan, undo_upload
+from lessons.ingest.changes import Plan, list_uploads, undo_upload
 from lessons.ingest.fields import SHEETS
-from lessons.ingest.pipeline import NOTHING_CHANGED, Outcome, problems_frame, rejected_csv, run_import
+from lessons.ingest.pipeline import NOTHING_CHANGED, Outcome, check, problems_frame, rejected_csv, run_import
 from lessons.ingest.problems import IngestError, grouped
 from lessons.ingest.recode import RecodeColumn, recode_columns
 from lessons.ingest.tables import Upload, read_files
+from lessons.ingest.template import build_template
 from lessons.ingest.validate import Options, guess_mapping
 from lessons.permissions import PermissionDenied, can
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
@@ -55,6 +57,27 @@ def files_key(data: list[tuple[str, bytes]]) -> str:
     return digest.hexdigest()
 
 
+def load_uploads(path: str, actor) -> list[dict]:
+    """Uploads of the pilots this user may change (all for administrators), newest first."""
+    with reading(path) as db:
+        return uploads.visible(list_uploads(db), actor)
+
+
+@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
+def load_template(path: str, version: int) -> bytes:
+    """The pilot-summary template, with the store's current vocabularies in its drop-downs."""
+    with reading(path) as db:
+        return build_template(db)
+
+
+@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
+def check_upload(path: str, version: int, actor, key: str, _files, options):
+    """Read and check uploaded files and work out the preview (nothing is written), once per store version, user,
+    files (``key``: their hash; ``_files`` itself is not hashed) and options."""
+    with reading(path) as db:
+        return check(db, actor, _files, options)
+
+
 @st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
 def read_upload(key: str, _data: list[tuple[str, bytes]]) -> Upload:
     """The uploaded files read once per content (``key`` from :func:`files_key`), for the mapping editor."""
@@ -69,7 +92,7 @@ def read_and_check(path: str, actor, data: list[tuple[str, bytes]], options_for)
     try:
         key = files_key(data)
         options = options_for(read_upload(key, data))
-        checker = twomode_views.check if twomode_views.is_two_mode(options) else loaders.check_upload
+        checker = twomode_views.check if twomode_views.is_two_mode(options) else check_upload
         return options, checker(path, loaders.data_version(path), actor, key, data, options)
     except Exception as err:  # noqa: BLE001 — the page boundary: whatever the file, a message, never a traceback
         _refuse(names, err)

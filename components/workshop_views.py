@@ -250,8 +250,7 @@ def statement_sources(path: str, version: int) -> tuple[dict, dict]:
     """What statements can be drawn from: lessons (id → "pilot · key · title") and governance-model elements
     (id → "model · key · name")."""
     with reading(path) as db:
-        found = queries.search_lessons(db)
-        lessons = {int(r.id): f"{r.pilot_name} · {r.key} · {r.title}" for r in found.itertuples()}
+        lessons = queries.lesson_labels(db)
         elements = {}
         for model in models.model_list(db).itertuples():
             for e in models.elements(db, model.slug).itertuples():

@@ -21,8 +21,7 @@ from sqlite_utils import Database
 
 from lessons.accounts import AccountError
 from lessons.editing import EditError
-from lessons.ingest.changes import UndoError
-from lessons.ingest.problems import IngestError
+from lessons.ingest.problems import IngestError, UndoError
 from lessons.lifecycle import LifecycleError
 from lessons.model_authoring import ModelError
 from lessons.permissions import PermissionDenied

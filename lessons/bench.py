@@ -235,9 +235,10 @@ def similarity_child(kind: str, path: str, out: str = "") -> dict:
     import resource
 
     import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.neighbors import NearestNeighbors
 
+    if kind == "anchor":  # ours loads what it uses itself (lessons.learn), so its memory holds nothing of the anchor's
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.neighbors import NearestNeighbors
     with closing(connect(path, readonly=True)) as db:
         texts = synthesis.lesson_texts(db)
         version = data_version(db, "lessons")

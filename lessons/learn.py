@@ -1,7 +1,9 @@
-"""scikit-learn, loaded on first use.
+"""scikit-learn, SciPy's sparse graphs and k-d trees and the Snowball stemmer, loaded on first use.
 
-Importing scikit-learn takes about a second and 60 MB, and a page that only reads a stored analysis never needs it;
-the analyses that do (lesson similarity, opinion groups) call these functions, which import it when first called.
+Importing scikit-learn takes about a second and 60 MB (SciPy's sparse matrices, graphs and spatial trees 30 MB, the
+Snowball stemmers, every language's, a tenth of a second), and a page that only reads a stored analysis never needs
+them; the analyses that do (lesson similarity, opinion groups, network metrics and layouts) call these functions,
+which import them when first called.
 This is the one module of the domain that imports inside functions (tests/test_architecture.py lists it).
 """
 
@@ -9,7 +11,38 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["english_stop_words", "kmeans_labels", "silhouette", "tfidf_vectorizer"]
+__all__ = [
+    "connected_components", "english_stemmer", "english_stop_words", "kd_tree", "kmeans_labels", "silhouette",
+    "sparse", "tfidf_vectorizer",
+]  # fmt: skip
+
+
+def sparse():
+    """Return the module ``scipy.sparse`` (its matrices: ``sparse().csr_array``, ``sparse().diags_array``)."""
+    from scipy import sparse as module
+
+    return module
+
+
+def connected_components(matrix, **options):
+    """Return ``scipy.sparse.csgraph.connected_components(matrix, **options)``: the count and each node's label."""
+    from scipy.sparse import csgraph
+
+    return csgraph.connected_components(matrix, **options)
+
+
+def kd_tree(points: np.ndarray):
+    """Return SciPy's ``cKDTree`` of ``points`` (for ``query_pairs``)."""
+    from scipy.spatial import cKDTree
+
+    return cKDTree(points)
+
+
+def english_stemmer():
+    """Return Snowball's English stemmer (``snowballstemmer.stemmer("english")``)."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 def english_stop_words() -> frozenset[str]:

@@ -1,6 +1,7 @@
 """What the app's views read about pilots beyond :mod:`lessons.queries`.
 
-Their actors, the size of their networks, the slugs of a user's pilots and the counts shown next to the exports.
+Their actors, the size of their networks, the slugs of a user's pilots, the counts shown next to the exports and
+what a brief can be about.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.queries import VALIDATED_STATUSES
+from lessons.store import frame
 
-__all__ = ["export_counts", "network_pilots", "pilot_actors", "pilot_places", "pilot_slugs"]
+__all__ = ["brief_subjects", "export_counts", "network_pilots", "pilot_actors", "pilot_places", "pilot_slugs"]
 
 
 def pilot_actors(db: Database, pilot: str) -> dict[str, str]:
@@ -121,6 +123,19 @@ def export_counts(db: Database) -> dict[str, int]:
     validated = db.execute(f"SELECT count(*) FROM lessons WHERE status IN ({marks})", VALIDATED_STATUSES).fetchone()
     networks = db.execute("SELECT count(DISTINCT pilot_id) FROM stakeholders").fetchone()
     return {"validated": validated[0], "networks": networks[0]}
+
+
+def brief_subjects(db: Database) -> dict[str, pd.DataFrame]:
+    """List what a brief can be about: themes with lessons, pilots and governance models (columns key, name)."""
+    return {
+        "theme": frame(
+            db,
+            """SELECT t.code AS key, t.name FROM themes t
+               WHERE EXISTS (SELECT 1 FROM lesson_themes lt WHERE lt.theme_id = t.id) ORDER BY t.name""",
+        ),
+        "pilot": frame(db, "SELECT slug AS key, name FROM pilots ORDER BY name"),
+        "model": frame(db, "SELECT slug AS key, name FROM governance_models ORDER BY name"),
+    }
 
 
 def pilot_places(db: Database) -> pd.DataFrame:

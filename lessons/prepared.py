@@ -39,8 +39,7 @@ from typing import NamedTuple
 
 from sqlite_utils import Database
 
-from lessons import bundle, report
-from lessons.report.render import render
+from lessons import drawing
 from lessons.store import PROJECT_DIR, connect, data_version
 from lessons.stored import claim_run, release_run, run_is_live
 from lessons.synthesis import refresh as similarity_refresh
@@ -128,7 +127,7 @@ def default_brief(db: Database) -> tuple[str, str] | None:
     >>> default_brief(open_memory_store()) is None
     True
     """
-    found = report.subjects(db)
+    found = drawing.subjects(db)
     for subject in ("theme", "pilot", "model"):
         if len(found[subject]):
             return subject, str(found[subject]["key"].iloc[0])
@@ -144,11 +143,11 @@ def write_bundle(db: Database, out) -> dict[str, bytes]:
     briefs: dict[str, bytes] = {}
 
     def carried():
-        for name, data in report.iter_bundle_briefs(db):
+        for name, data in drawing.iter_bundle_briefs(db):
             briefs[Path(name).name] = data
             yield name, data
 
-    bundle.write_bundle(db, out, briefs=carried())
+    drawing.write_bundle(db, out, briefs=carried())
     return briefs
 
 
@@ -161,7 +160,7 @@ def make(db: Database) -> dict[str, bytes]:
     files |= {PREFIX + name: data for name, data in briefs.items()}
     first = default_brief(db)
     if first is not None and brief_name(*first, "pdf") not in files:
-        for name, data in render(report.brief(db, *first)).items():
+        for name, data in drawing.brief_files(db, *first).items():
             files[PREFIX + name] = data
     return files
 

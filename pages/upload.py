@@ -14,7 +14,7 @@ if targets.empty and not can(actor, "pilot.create") and not can(actor, "model.ed
     st.info("Your account may not upload into any pilot. An administrator assigns pilots to coordinators.")
     st.stop()
 st.download_button(
-    "Download the template (XLSX)", loaders.load_template(path, loaders.data_version(path, "lessons")),
+    "Download the template (XLSX)", views.load_template(path, loaders.data_version(path, "lessons")),
     file_name="pilot-summary-template.xlsx", icon=":material/download:", key="upload_template",
 )  # fmt: skip
 names = dict(zip(targets["slug"], targets["name"] + " (" + targets["country"] + ")"))
@@ -34,6 +34,6 @@ if st.session_state.get("upload_done"):
         f"Upload {st.session_state['upload_done']} committed. You can undo it below.", icon=":material/check_circle:"
     )
 st.subheader("Uploads", anchor=False)
-uploads = loaders.load_uploads(path, actor)
+uploads = views.load_uploads(path, actor)
 st.dataframe(views.history(uploads), hide_index=True, width="stretch")
 views.undo_section(path, actor, uploads)

@@ -24,8 +24,12 @@ SKIP_IMPORTS_IN_FUNCTIONS = (
     "lessons/cli",
     # the benchmark's child processes measure their memory after importing only what each measurement needs
     "lessons/bench.py",
-    # scikit-learn (about a second and 60 MB) only when an analysis is computed, never for a page that reads one
+    # scikit-learn, SciPy (about a second and 90 MB) only when an analysis is computed, never for a page that reads one
     "lessons/learn.py",
+    # the report and bundle stack (fpdf2, vl-convert, networkx, scipy …) only when a brief, report or bundle is drawn
+    "lessons/drawing.py",
+    # the launcher imports the first page's modules in a thread while the first browser loads (#18, cold start)
+    "components/serve.py",
 )
 SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE)\b")
 DATABASE_CALLS = {"execute", "executemany", "executescript", "query", "connect"}

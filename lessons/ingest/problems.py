@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["SHOWN_ROWS", "IngestError", "Problem", "ProblemGroup", "grouped"]
+__all__ = ["SHOWN_ROWS", "IngestError", "Problem", "ProblemGroup", "UndoError", "grouped"]
 
 #: How many rows a grouped problem names before "…".
 SHOWN_ROWS = 5
@@ -92,6 +92,10 @@ def grouped(problems: list[Problem]) -> list[ProblemGroup]:
         if p.row is not None:
             group.rows.append(p.row)
     return sorted(groups.values(), key=lambda g: g.severity != "error")
+
+
+class UndoError(ValueError):
+    """The upload cannot be undone now; the message says why."""
 
 
 class IngestError(ValueError):

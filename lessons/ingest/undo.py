@@ -15,12 +15,9 @@ from lessons.audit import record
 from lessons.ingest import model_sheets
 from lessons.ingest.images import dicts, row_image, row_key, write_row
 from lessons.ingest.plan import PILOT_TABLES
+from lessons.ingest.problems import UndoError
 from lessons.lifecycle import write_history
 from lessons.permissions import Actor, authorize_undo
-
-
-class UndoError(ValueError):
-    """The upload cannot be undone now; the message says why."""
 
 
 def undo_upload(db: Database, actor: Actor, upload_id: int) -> int:

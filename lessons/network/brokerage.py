@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from scipy import sparse
+
+from lessons import learn
+
+if TYPE_CHECKING:  # the matrices' type; SciPy itself is loaded when a network is analysed (lessons.learn)
+    from scipy import sparse
 
 #: Gould–Fernandez roles of a broker b on an open two-path a → b → c (a has no tie to c), by the groups of a, b, c.
 BROKERAGE_ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
@@ -23,7 +29,7 @@ def _brokerage(A: sparse.csr_array, groups: np.ndarray, directed: bool) -> pd.Da
     n = A.shape[0]
     codes, labels = pd.factorize(pd.Series(groups, dtype=object), sort=True)
     k = max(len(labels), 1)
-    onehot = sparse.csr_array((np.ones(n), (np.arange(n), codes)), shape=(n, k))
+    onehot = learn.sparse().csr_array((np.ones(n), (np.arange(n), codes)), shape=(n, k))
     AT = A.T.tocsr()
     inbound = (AT @ onehot).toarray()  # v × g: in-neighbours in g
     outbound = (A @ onehot).toarray()  # v × h: out-neighbours in h
@@ -33,7 +39,7 @@ def _brokerage(A: sparse.csr_array, groups: np.ndarray, directed: bool) -> pd.Da
     idx = np.arange(k)
     open_paths[:, idx, idx] -= back
     for h in range(k):
-        member = sparse.diags_array((codes == h).astype(np.float64))
+        member = learn.sparse().diags_array((codes == h).astype(np.float64))
         through = (A @ member @ A.T).tocsr()  # [v, a]: c in h with v → c and a → c
         closed = AT.multiply(through).tocsr()  # keep a → v
         open_paths[:, :, h] -= (closed @ onehot).toarray()

@@ -7,8 +7,8 @@ import math
 import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
+from lessons import learn
 from lessons.network.graph import SEED
 from lessons.network.paths import EXACT_LIMIT
 
@@ -67,7 +67,7 @@ def layout(G: nx.Graph, seed: int = SEED, *, iterations: int | None = None) -> p
         rep_a, rep_b = np.triu_indices(n, 1)
     for _ in range(iterations):
         if not dense:
-            found = cKDTree(pos).query_pairs(2 * k, output_type="ndarray")
+            found = learn.kd_tree(pos).query_pairs(2 * k, output_type="ndarray")
             rep_a, rep_b = found[:, 0], found[:, 1]
         diff = pos[rep_a] - pos[rep_b]
         square = np.maximum((diff**2).sum(axis=1), 1e-9)

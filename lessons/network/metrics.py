@@ -6,18 +6,21 @@ Metrics follow networkx's definitions and agree with networkx and python-igraph 
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.sparse import csgraph
 
+from lessons import learn
 from lessons.network.brokerage import BROKERAGE_ROLES, _brokerage
 from lessons.network.graph import SEED
 from lessons.network.paths import _adjacency, _betweenness, _bfs_distance, _closeness, _paths, _sources
 from lessons.store import NOT_CLASSIFIED
 from lessons.stored import plain as _plain
+
+if TYPE_CHECKING:  # the matrices' type; SciPy itself is loaded when a network is analysed (lessons.learn)
+    from scipy import sparse
 
 PUBLIC, CITIZENS = "public", "citizens"
 #: The sector of an actor whose sector the source did not give: counted in ``sector_mix`` and ``sector_ties``, but
@@ -161,7 +164,7 @@ def _measure(G: nx.Graph, group: str = "sector") -> tuple[pd.DataFrame, dict]:
     actors["name"] = [str(v) if name is None else name for v, name in zip(nodes, actors["name"])]
     actors["hard_to_reach"] = actors["hard_to_reach"].fillna(False).astype(bool)
     groups = np.array(["" if g is None else str(g) for g in attr(group)], dtype=object)  # "" = no group
-    A = _adjacency(G, nodes) if n else sparse.csr_array((0, 0))
+    A = _adjacency(G, nodes) if n else learn.sparse().csr_array((0, 0))
     sources, approximate = _sources(nodes)
     paths = _paths(A, sources)
     betweenness, betweenness_raw = _betweenness(paths.betweenness, n, directed, sources, approximate)
@@ -193,7 +196,7 @@ def _measure(G: nx.Graph, group: str = "sector") -> tuple[pd.DataFrame, dict]:
     # Network level.
     m = G.number_of_edges()
     if n:
-        count, labels = csgraph.connected_components(A, directed=True, connection="weak")
+        count, labels = learn.connected_components(A, directed=True, connection="weak")
         sizes = np.bincount(labels)
         largest = int(np.argmax(sizes))
         in_largest = labels[sources] == largest

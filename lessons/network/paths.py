@@ -9,12 +9,15 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
-from scipy import sparse
 
 from lessons.network.graph import SEED
+
+if TYPE_CHECKING:  # the matrices' type; SciPy itself is loaded when a network is analysed (lessons.learn)
+    from scipy import sparse
 
 #: Above this many actors, betweenness, closeness and path lengths are estimated from sampled sources.
 EXACT_LIMIT = 5000

@@ -99,6 +99,21 @@ def search_lessons(
     return found
 
 
+def lesson_labels(db: Database) -> dict[int, str]:
+    """Return every lesson's label, ``pilot · key · title``, by id, in the order of :func:`search_lessons`.
+
+    Only the three columns are read: what a choice of lessons offers, without every lesson's text.
+
+    Examples
+    --------
+    >>> from lessons.store import open_memory_store
+    >>> lesson_labels(open_memory_store())
+    {}
+    """
+    found, _ = _matching(db, "l.id, l.key, l.title, p.name AS pilot_name", None, {})
+    return {int(r.id): f"{r.pilot_name} · {r.key} · {r.title}" for r in found.itertuples()}
+
+
 class LessonPage(NamedTuple):
     """One page of a list of lessons: how many match in all, the page shown, how many pages, that page's rows."""
 

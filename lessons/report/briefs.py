@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from lessons import models
 from lessons.chart_specs import STANCES, stance_bars
+from lessons.pilot_reads import brief_subjects
 from lessons.queries import KIND_LABELS, VALIDATED_STATUSES
 from lessons.report.citations import _a, _Citations, _lessons, _plural, _verb
 from lessons.report.document import Report, ReportError, Section
@@ -357,12 +358,4 @@ def brief(db: Database, subject: str, key: str) -> Report:
 
 def subjects(db: Database) -> dict[str, pd.DataFrame]:
     """List what a brief can be about: themes with lessons, pilots and governance models (columns key, name)."""
-    return {
-        "theme": _frame(
-            db,
-            """SELECT t.code AS key, t.name FROM themes t
-               WHERE EXISTS (SELECT 1 FROM lesson_themes lt WHERE lt.theme_id = t.id) ORDER BY t.name""",
-        ),
-        "pilot": _frame(db, "SELECT slug AS key, name FROM pilots ORDER BY name"),
-        "model": _frame(db, "SELECT slug AS key, name FROM governance_models ORDER BY name"),
-    }
+    return brief_subjects(db)

@@ -24,11 +24,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, fields
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import snowballstemmer
-from scipy import sparse
 from sqlite_utils import Database
 
 from lessons import learn, visibility
@@ -36,13 +35,15 @@ from lessons.store import data_version
 from lessons.store import frame as _frame
 from lessons.stored import newest, stored, stored_or_computed, stored_version
 
+if TYPE_CHECKING:  # the matrices come from scikit-learn, imported on first use (lessons.learn)
+    from scipy import sparse
+
 ANALYSIS = "lesson_similarity"
 #: Neighbours kept per lesson, and the lowest similarity worth keeping or offering as a threshold.
 NEIGHBOURS = 12
 FLOOR = 0.1
 TOP_TERMS = 8
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_STEMMER = snowballstemmer.stemmer("english")
 
 
 # --- Text similarity --------------------------------------------------------------------------------------------
@@ -56,6 +57,7 @@ class _Analyzer:
 
     def __init__(self) -> None:
         self.stop_words = learn.english_stop_words()
+        self.stemmer = learn.english_stemmer()
         self.stems: dict[str, str] = {}
         self.surface: dict[str, Counter] = {}
 
@@ -66,7 +68,7 @@ class _Analyzer:
                 continue
             stem = self.stems.get(word)
             if stem is None:
-                stem = self.stems[word] = _STEMMER.stemWord(word)
+                stem = self.stems[word] = self.stemmer.stemWord(word)
             seen = self.surface.get(stem)
             if seen is None:
                 seen = self.surface[stem] = Counter()
@@ -172,29 +174,34 @@ def build_similarity(lessons: pd.DataFrame) -> Similarity:
     [0, 0, 2]
     """
     started = time.perf_counter()
-    lessons = lessons.sort_values("id")
+    if not lessons["id"].is_monotonic_increasing:  # the store reads them by id: no copy of every text then
+        lessons = lessons.sort_values("id")
     ids = lessons["id"].to_numpy(dtype=np.int64)
+    pilot_ids = lessons["pilot_id"].to_numpy(dtype=np.int64)
     n = len(ids)
+    text = lessons["text"]
+    text = (text.fillna("") if text.hasnans else text).astype(str)
     analyzer = _Analyzer()
     vectorizer = learn.tfidf_vectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)
     try:
-        matrix = vectorizer.fit_transform(lessons["text"].fillna("").astype(str)).tocsr()
+        matrix = vectorizer.fit_transform(text).tocsr()
     except ValueError:  # no lesson has a word to compare (or there are no lessons)
         nothing = np.array([], dtype=np.int64)
         return Similarity(
-            ids, lessons["pilot_id"].to_numpy(dtype=np.int64), nothing, nothing, np.array([], dtype=float),
+            ids, pilot_ids, nothing, nothing, np.array([], dtype=float),
             nothing, nothing, np.array([], dtype=float), np.array([], dtype=str),
             np.full((n, TOP_TERMS), -1, dtype=np.int64), np.zeros((n, TOP_TERMS), dtype=np.float32),
             time.perf_counter() - started,
         )  # fmt: skip
-    vocabulary = vectorizer.get_feature_names_out()
-    terms = np.array([analyzer.word(stem) for stem in vocabulary], dtype=str)
+    terms = np.array([analyzer.word(stem) for stem in vectorizer.get_feature_names_out()], dtype=str)
+    del text, vectorizer, analyzer  # the texts and vocabularies are done with: their memory back for what follows
     term_index, term_weight = _top_terms(matrix)
     edge_a, edge_b, edge_score = _neighbour_graph(matrix)
+    del matrix  # the merges need only the neighbour graph
     merge_a, merge_b, merge_score = _average_linkage(n, edge_a, edge_b, edge_score)
     return Similarity(
         ids,
-        lessons["pilot_id"].to_numpy(dtype=np.int64),
+        pilot_ids,
         edge_a,
         edge_b,
         edge_score,
@@ -217,15 +224,24 @@ def _first_per_row(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int)
     return rows[keep], cols[keep], vals[keep]
 
 
+#: Lessons whose top terms are ranked at once (each row's terms are ranked alone, so this only bounds the memory).
+TERM_ROWS = 4096
+
+
 def _top_terms(matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     n = matrix.shape[0]
-    rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
-    rows, cols, vals = _first_per_row(rows, matrix.indices.astype(np.int64), matrix.data, TOP_TERMS)
-    rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
     index = np.full((n, TOP_TERMS), -1, dtype=np.int64)
     weight = np.zeros((n, TOP_TERMS), dtype=np.float32)
-    index[rows, rank] = cols
-    weight[rows, rank] = vals
+    for start in range(0, n, TERM_ROWS):
+        stop = min(n, start + TERM_ROWS)
+        low, high = matrix.indptr[start], matrix.indptr[stop]
+        rows = np.repeat(np.arange(start, stop), np.diff(matrix.indptr[start : stop + 1]))
+        rows, cols, vals = _first_per_row(
+            rows, matrix.indices[low:high].astype(np.int64), matrix.data[low:high], TOP_TERMS
+        )
+        rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+        index[rows, rank] = cols
+        weight[rows, rank] = vals
     return index, weight
 
 
@@ -243,7 +259,7 @@ SAMPLE = 16
 MARGIN = 1e-4
 #: Candidates held before those that can no longer be among a lesson's best are dropped; pairs rescored at once.
 HELD = 1_000_000
-RESCORE = 100_000
+RESCORE = 25_000
 
 
 def _split_terms(matrix: sparse.csr_matrix) -> tuple[np.ndarray, sparse.csr_matrix]:
@@ -359,10 +375,12 @@ def _average_linkage(n: int, edge_a, edge_b, edge_score) -> tuple[np.ndarray, np
     cluster ids, which makes the order deterministic.
     """
     links: list[dict[int, float]] = [{} for _ in range(n)]
-    for a, b, s in zip(edge_a.tolist(), edge_b.tolist(), edge_score.tolist()):
+    edges = edge_a.tolist(), edge_b.tolist(), edge_score.tolist()  # one set of numbers for links and heap
+    for a, b, s in zip(*edges):
         links[a][b] = links[b][a] = s
     size = [1] * n
-    heap = [(-s, a, b) for a, b, s in zip(edge_a.tolist(), edge_b.tolist(), edge_score.tolist())]
+    heap = [(-s, a, b) for a, b, s in zip(*edges)]
+    del edges
     heapq.heapify(heap)
     alive = [True] * n
     merges: list[tuple[int, int, float]] = []
