@@ -18,7 +18,7 @@ from contextlib import closing
 from pathlib import Path
 
 from lessons import queries, synthesis
-from lessons.store import PROJECT_DIR, connect, data_version
+from lessons.store import PROJECT_DIR, connect, data_version, open_store
 from lessons.stored import keep
 from lessons.visibility import PUBLIC, scope
 
@@ -800,6 +800,7 @@ def synthetic_store(folder: str | Path, scale: float, *, say=print) -> Path:
         with closing(connect(path, readonly=True)) as db:
             lessons = db.execute("SELECT count(*) FROM lessons").fetchone()[0]
         if abs(lessons - scale * LESSONS_PER_SCALE) <= 0.05 * scale * LESSONS_PER_SCALE:
+            open_store(path).close()  # made by an older version: migrated first, as the app would
             return path
     Path(folder).mkdir(parents=True, exist_ok=True)
     say(f"building the scale-{scale:g} store {path} (python -m lessons synth)")

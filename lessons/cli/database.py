@@ -149,6 +149,7 @@ def cmd_bench(args) -> int:
     if not path.exists():
         print(f"No database at {path}; make one with `python -m lessons synth --scale 1 --db {path}`.", file=sys.stderr)
         return EXIT_INVALID
+    open_store(path).close()  # a store made by an older version is migrated first, as the app would on start
     rows = run_benchmark(
         path,
         repeat=args.repeat,
