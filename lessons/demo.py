@@ -221,8 +221,9 @@ def load_demo(db: Database, source: Path = DEMO_DIR, *, actor: str = "demo loade
             .last_pk
         )
         pilot_ids = {}
+        columns = set(db["pilots"].columns_dict)  # a store at an older migration lacks later columns (coordinates)
         for p in data["pilots"]:
-            pilot_ids[p["slug"]] = db["pilots"].insert({k: v or None for k, v in p.items()}).last_pk
+            pilot_ids[p["slug"]] = db["pilots"].insert({k: v or None for k, v in p.items() if k in columns}).last_pk
         lesson_ids = {}
         for row in data["lessons"]:
             lesson_id = (
