@@ -32,6 +32,20 @@ def run_sql(db: Database, script: str) -> None:
         raise ValueError(f"incomplete SQL statement at the end of the script: {buffer.strip()[:80]}")
 
 
+def version_triggers(db: Database, table: str, area: str) -> None:
+    """Create the triggers that raise the data version of ``area`` on every insert, update and delete in ``table``."""
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        run_sql(
+            db,
+            f"""
+CREATE TRIGGER {table}_version_{event.lower()} AFTER {event} ON {table}
+BEGIN
+    UPDATE data_versions SET version = version + 1 WHERE area = '{area}';
+END;
+""",
+        )
+
+
 # Version areas: caches key what they show by the version of the area it comes from.
 VERSION_AREAS = {
     "pilots": "lessons",
@@ -341,16 +355,7 @@ CREATE INDEX idx_audit_log_at ON audit_log(at);
 """,
     )
     for table, area in VERSION_AREAS.items():
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            run_sql(
-                db,
-                f"""
-CREATE TRIGGER {table}_version_{event.lower()} AFTER {event} ON {table}
-BEGIN
-    UPDATE data_versions SET version = version + 1 WHERE area = '{area}';
-END;
-""",
-            )
+        version_triggers(db, table, area)
 
 
 @migrations()
@@ -1031,16 +1036,7 @@ CREATE INDEX idx_pilot_methods_entry ON pilot_methods(entry_id);
         "catalogue_entry_problems", "lesson_methods", "pilot_methods",
     )  # fmt: skip
     for table in tables:  # lessons filter on methods: one data version with them
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            run_sql(
-                db,
-                f"""
-CREATE TRIGGER {table}_version_{event.lower()} AFTER {event} ON {table}
-BEGIN
-    UPDATE data_versions SET version = version + 1 WHERE area = 'lessons';
-END;
-""",
-            )
+        version_triggers(db, table, "lessons")
 
 
 @migrations()
@@ -1205,16 +1201,7 @@ CREATE INDEX idx_contributions_item ON contributions(item_kind, item_id);
 """,
     )
     for table in ("stories", "story_lessons", "story_images", "contributors", "contributions"):
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            run_sql(
-                db,
-                f"""
-CREATE TRIGGER {table}_version_{event.lower()} AFTER {event} ON {table}
-BEGIN
-    UPDATE data_versions SET version = version + 1 WHERE area = 'stories';
-END;
-""",
-            )
+        version_triggers(db, table, "stories")
 
 
 @migrations()
