@@ -153,20 +153,31 @@ def _quoted(levels: tuple[str, ...]) -> str:
     return ", ".join(f"'{level}'" for level in levels if level in LEVELS)
 
 
-def _conditions(audience: Audience, present: set[str]) -> dict[str, str]:
+def _hidden_pilots(conn, audience: Audience) -> list[int]:
+    """Return the ids of the pilots ``audience`` may not see (few: read once when a connection is scoped)."""
+    levels, own = _quoted(audience.levels), _marks(sorted(audience.pilot_ids))
+    sql = f"SELECT id FROM main.pilots WHERE NOT (visibility IN ({levels}) OR id IN ({own})) ORDER BY id"
+    return [row[0] for row in conn.execute(sql).fetchall()]
+
+
+def _conditions(audience: Audience, present: set[str], hidden: list[int]) -> dict[str, str]:
     """Say which rows of each shadowed table ``audience`` sees: table name → a condition on its columns.
 
-    Pilots and lessons come first (the others read the scoped ``temp.pilots`` and ``temp.lessons``). The values in
-    the SQL are the audience's own levels and pilot ids, written as literals from typed values: no user text.
+    ``hidden`` are the pilots the audience may not see (:func:`_hidden_pilots`), written as a list of ids rather
+    than a subquery, so a lesson's row is checked against a constant (most stores hide none, and then there is no
+    check at all). Pilots and lessons come first (the others read the scoped ``temp.pilots`` and ``temp.lessons``).
+    The values in the SQL are the audience's own levels and pilot ids, written as literals from typed values: no
+    user text.
     """
     levels, own = _quoted(audience.levels), _marks(sorted(audience.pilot_ids))
-    pilots_seen, lessons_seen = "SELECT id FROM temp.pilots", "SELECT id FROM temp.lessons"
+    lessons_seen = "SELECT id FROM temp.lessons"
+    pilot_ok = f"pilot_id NOT IN ({_marks(hidden)})" if hidden else "1"
     conditions = {
         "pilots": f"visibility IN ({levels}) OR id IN ({own})",
-        "lessons": f"pilot_id IN ({pilots_seen}) AND ({AUDIENCE_SQL} IN ({levels}) OR pilot_id IN ({own}))",
-        "lesson_theme_counts": f"pilot_id IN ({pilots_seen}) AND (audience IN ({levels}) OR pilot_id IN ({own}))",
+        "lessons": f"{pilot_ok} AND ({AUDIENCE_SQL} IN ({levels}) OR pilot_id IN ({own}))",
+        "lesson_theme_counts": f"{pilot_ok} AND (audience IN ({levels}) OR pilot_id IN ({own}))",
         "stories": (
-            f"pilot_id IN ({pilots_seen}) AND (visibility IN ({levels}) OR pilot_id IN ({own})) "
+            f"{pilot_ok} AND (visibility IN ({levels}) OR pilot_id IN ({own})) "
             f"AND (status = 'published' OR pilot_id IN ({own}))"
         ),
         "story_images": "story_id IN (SELECT id FROM temp.stories)",
@@ -179,10 +190,10 @@ def _conditions(audience: Audience, present: set[str]) -> dict[str, str]:
     for table in LESSON_PARTS:
         conditions[table] = f"lesson_id IN ({lessons_seen})"
     for table in PILOT_PARTS:
-        conditions[table] = f"pilot_id IN ({pilots_seen})"
+        conditions[table] = pilot_ok
     for table in ("uploads", "upload_changes"):  # a file of several pilots (the demo data) names none
-        conditions[table] = f"pilot_id IS NULL OR pilot_id IN ({pilots_seen})"
-    lists_seen = f"SELECT id FROM main.two_mode_lists WHERE pilot_id IN ({pilots_seen})"
+        conditions[table] = f"pilot_id IS NULL OR {pilot_ok}"
+    lists_seen = f"SELECT id FROM main.two_mode_lists WHERE {pilot_ok}"
     for table in ("two_mode_actors", "two_mode_events", "two_mode_participations"):
         conditions[table] = f"list_id IN ({lists_seen})"
     return {table: condition for table, condition in conditions.items() if table in present}
@@ -208,7 +219,8 @@ def scoped_tables(db: Database, audience: Audience) -> dict[str, str]:
     Only tables present in the store are listed (a store from before a table existed is scoped all the same).
     """
     present = set(db.table_names())
-    return {t: f"SELECT * FROM main.{t} WHERE {c}" for t, c in _conditions(audience, present).items()}
+    conditions = _conditions(audience, present, _hidden_pilots(db, audience))
+    return {t: f"SELECT * FROM main.{t} WHERE {c}" for t, c in conditions.items()}
 
 
 @contextmanager
@@ -263,7 +275,7 @@ def prune_copy(conn: sqlite3.Connection, audience: Audience) -> None:
     if audience.everything:
         return
     present = {row[0] for row in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
-    conditions = _conditions(audience, present)
+    conditions = _conditions(audience, present, _hidden_pilots(conn, audience))
     parents = [t for t in ("pilots", "lessons", "stories") if t in conditions]  # the others' conditions read them
     for table in parents:
         conn.execute(f'CREATE TEMP VIEW "{table}" AS SELECT * FROM main.{table} WHERE {conditions[table]}')
