@@ -127,4 +127,3 @@ def test_a_refused_bulk_run_writes_nothing_and_keeps_the_triggers(monkeypatch, b
         run_import(db, ADMIN, [("lessons.csv", lessons_csv(11, 10))], Options(pilot="bulk-pilot"))
     db.execute("DROP TRIGGER refuse")
     assert snapshot(db) == before
-

@@ -485,7 +485,9 @@ def test_lessons_downloads_hold_every_matching_lesson(tiny_path, app_on):
         ["Alpha pilot", "Finland", "L01", "Champions opened doors"],
         ["Alpha pilot", "Finland", "L02", "Online-only excluded people"],
     ]
-    book = load_workbook(BytesIO(loaders.load_lessons_export(str(tiny_path), 0, "xlsx", query="champions", audience="all")))
+    book = load_workbook(
+        BytesIO(loaders.load_lessons_export(str(tiny_path), 0, "xlsx", query="champions", audience="all"))
+    )
     values = [[c.value for c in row] for row in book["Lessons"].iter_rows()]
     assert len(values) == 2 and values[1][:4] == ["Alpha pilot", "Finland", "L01", "Champions opened doors"]
 
