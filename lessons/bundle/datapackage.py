@@ -209,7 +209,7 @@ def data_package(db: Database) -> dict[str, bytes]:
     >>> from lessons.store import open_memory_store
     >>> files = data_package(open_memory_store())
     >>> sorted(files)[3:6]
-    ['data/catalogue_problems.csv', 'data/catalogue_translations.csv', 'data/governance_models.csv']
+    ['data/catalogue_problems.csv', 'data/catalogue_translations.csv', 'data/contributions.csv']
     >>> package = json.loads(files["datapackage.json"])
     >>> package["name"], package["resources"][0]["path"]
     ('cross-pilot-lessons', 'data/themes.csv')
