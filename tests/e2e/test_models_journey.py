@@ -104,6 +104,7 @@ def build_model(page) -> None:
     page.get_by_role("textbox", name="Name", exact=True).fill("Local champions")
     page.get_by_role("button", name="Create model").click()
     browser.wait_rendered(page)
+    expect(page.get_by_role("tab", name="Edit")).to_be_visible(timeout=60_000)  # the model's tabs, after the rerun
     page.get_by_role("tab", name="Edit").click()
     add = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Add element"))
     for name in ELEMENTS:
