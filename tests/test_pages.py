@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from components import loaders, scripts
+from lessons.i18n import LANGUAGES
 from lessons.store import open_store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -248,6 +249,8 @@ def test_user_text_is_never_rendered_as_markup(tiny_path, app_on):
 
 
 FOCUS_RING = f"<style>{scripts.FOCUS_STYLE}</style>"  # app.py's one style sheet, a constant (#19)
+# and the page's language, a constant per interface language (#21)
+LANGUAGE_SCRIPTS = [f"<script>{scripts.language_script(code)}</script>" for code in LANGUAGES]
 
 
 def raw_html(at: AppTest) -> list[str]:
@@ -257,7 +260,8 @@ def raw_html(at: AppTest) -> list[str]:
 
     def walk(node):
         proto = getattr(node, "proto", None)
-        if (node.type == "html" and proto.body != FOCUS_RING) or getattr(proto, "allow_html", False):
+        ours = node.type == "html" and proto.body in (FOCUS_RING, *LANGUAGE_SCRIPTS)
+        if (node.type == "html" and not ours) or getattr(proto, "allow_html", False):
             found.append(str(proto)[:200])
         for child in getattr(node, "children", {}).values():
             walk(child)

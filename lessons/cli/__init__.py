@@ -9,7 +9,7 @@ its kind: :mod:`~lessons.cli.database` (init, demo, stats, synth, analyse, bench
 (user, audit), :mod:`~lessons.cli.imports` (import, uploads, template, methodology), :mod:`~lessons.cli.networks`
 (network-export, network-stats), :mod:`~lessons.cli.exports` (export, brief, import-bundle),
 :mod:`~lessons.cli.workshops` (workshop), :mod:`~lessons.cli.status` (lesson status), :mod:`~lessons.cli.models`
-(model), :mod:`~lessons.cli.search` (search) and :mod:`~lessons.cli.catalogue` (catalogue); :mod:`~lessons.cli.common` holds the exit codes, the table printer
+(model), :mod:`~lessons.cli.search` (search) and :mod:`~lessons.cli.catalogue` (catalogue), :mod:`~lessons.cli.messages` (messages: the interface's translations); :mod:`~lessons.cli.common` holds the exit codes, the table printer
 and the acting account. This module assembles the parser, in the order ``--help`` lists the commands, and runs one.
 """
 
@@ -20,7 +20,19 @@ import sys
 
 from lessons.accounts import AccountError
 from lessons.boot import ensure_store
-from lessons.cli import accounts, catalogue, database, exports, imports, models, networks, search, status, workshops
+from lessons.cli import (
+    accounts,
+    catalogue,
+    database,
+    exports,
+    imports,
+    messages,
+    models,
+    networks,
+    search,
+    status,
+    workshops,
+)
 from lessons.cli.common import EXIT_ERROR, EXIT_INVALID, EXIT_OK, FIRST_ADMIN_HINT
 from lessons.editing import EditError
 from lessons.files import OutputError
@@ -55,6 +67,7 @@ COMMANDS = (
     models.add_model,
     imports.add_methodology,
     catalogue.add_catalogue,
+    messages.add_messages,
 )
 
 
