@@ -72,7 +72,8 @@ class Report:
 
     ``kind`` (theme, pilot, model or roadmap), ``key`` (the subject's code or slug), ``title``, ``subtitle``,
     ``generated`` (UTC, ISO), ``notice`` (the demo-data notice or ""), ``sections`` and the ``lessons`` and
-    ``workshops`` it cites (the Sources).
+    ``workshops`` it cites (the Sources), and the ``language`` it is written in (a code of
+    :data:`lessons.i18n.LANGUAGES`: its files are rendered in it too).
     """
 
     kind: str
@@ -84,6 +85,7 @@ class Report:
     sections: list[Section]
     lessons: pd.DataFrame
     workshops: pd.DataFrame
+    language: str = "en"
 
     @property
     def file_stem(self) -> str:
