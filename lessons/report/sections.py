@@ -234,12 +234,16 @@ def _validation(
     rejected = results[results["agree_high"] < 0.5]
     workshops, votes = results["workshop"].nunique(), int(results["n"].sum())
     section.text(
-        _(
-            "{statements} drawn from these records voted on in {workshops} ({votes} in the last round of each). "
+        ngettext(
+            "{n} statement drawn from these records was voted on in {workshops} ({votes} in the last round of each). "
             "For {agreed} of them a majority agreed (the whole 95% interval above {half}); for {rejected} a majority "
-            "did not agree (the whole interval below {half}); the rest are undecided."
+            "did not agree (the whole interval below {half}); the rest are undecided.",
+            "{n} statements drawn from these records were voted on in {workshops} ({votes} in the last round of "
+            "each). For {agreed} of them a majority agreed (the whole 95% interval above {half}); for {rejected} a "
+            "majority did not agree (the whole interval below {half}); the rest are undecided.",
+            len(results),
         ).format(
-            statements=_n(ngettext("{n} statement was", "{n} statements were", len(results)), len(results)),
+            n=number(len(results)),
             workshops=_n(ngettext("{n} workshop", "{n} workshops", workshops), workshops),
             votes=_n(ngettext("{n} vote", "{n} votes", votes), votes),
             agreed=number(len(agreed)),
