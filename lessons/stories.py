@@ -493,7 +493,7 @@ def publish_story(db: Database, actor: Actor | None, story_id: int, publish: boo
 def add_image(db: Database, actor: Actor | None, story_id: int, filename: str, data: bytes, alt: str) -> str:
     """Upload an image with a story (replacing one of the same name); return the name its text refers to it by."""
     row = _authorize_story(db, actor, story_id)
-    alt = _text(alt, "image description (alt text)", MAX_ALT, multiline=False)
+    alt = _text(alt, N_("image description (alt text)"), MAX_ALT, multiline=False)
     if not alt:
         raise StoryError(_("Describe the image in a sentence (its alt text) for readers who cannot see it."))
     payload, kind, width, height = check_image(data, filename)
