@@ -13,10 +13,11 @@ from pypdf import PdfReader
 from lessons import report, store
 from lessons.access import refusal
 from lessons.cli import main
-from lessons.i18n import using
+from lessons.i18n import _, using
 from lessons.lifecycle import describe, path_to
 from lessons.permissions import Actor, PermissionDenied, authorize
 from lessons.report.render import render, to_html
+from tests.test_pages import tiny_path  # noqa: F401 - a fixture
 
 NBSP = "\xa0"
 
@@ -165,3 +166,25 @@ def test_refusals_and_the_lifecycle_speak_the_readers_language():
         assert describe(row) == "Validada por el taller HVR3QT, ronda 2: 1.234 a favor, 1 en contra, 5 abstenciones"
     with pytest.raises(PermissionDenied, match="A viewer may not create pilots."):
         authorize(viewer, "pilot.create")
+
+
+@pytest.fixture
+def small(tiny_path):  # noqa: F811 - the fixture imported above
+    """A store with two pilots and three lessons: quick to prepare."""
+    return tiny_path
+
+
+def test_the_exports_page_in_finnish_makes_the_briefs_on_click_not_the_prepared_english_ones(small, app_on):
+    from components import export_views as views
+    from lessons import prepared
+
+    prepared.bring_up_to_date(small)
+    at = app_on(small, {"lang": "fi"}).run()
+    at.switch_page("pages/exports.py").run()
+    assert not at.exception and at.session_state["lang"] == "fi"
+    keys = {b.key for b in at.get("download_button")}
+    assert {"exports_brief_pdf", "exports_brief_html", "exports_roadmap_pdf", "exports_roadmap_html"} <= keys
+    with using("fi"):
+        ready = _(views.READY)
+    # the bundle is the same in every language; the brief and the roadmap are made in Finnish when clicked
+    assert [c.value for c in at.caption].count(ready) == 1
