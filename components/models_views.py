@@ -7,7 +7,7 @@ import streamlit as st
 
 from components import auth, charts, editors
 from components.loaders import TTL, load_lessons, load_vocabularies
-from components.widgets import NO_VALUE, safe
+from components.widgets import NO_VALUE, PILOTS_PAGE, safe
 from lessons import model_authoring as authoring
 from lessons import models, pilot_reads
 from lessons.access import reading, writing
@@ -39,6 +39,28 @@ def load_model_state(path: str, version: int, model: str, *, audience: str) -> t
             models.changes_since_vote(db, model),
             authoring.proposed_links(db, model),
         )
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_model_pilots(path: str, version: int, model: str, *, audience: str) -> pd.DataFrame:
+    with reading(path, audience) as db:
+        return models.model_pilots(db, model)
+
+
+def pilot_link(slug: str, name: str, *, where=st) -> None:
+    """A pilot's name as a link to its page (``/pilots?pilot=SLUG``), as every page names a pilot."""
+    where.page_link(PILOTS_PAGE, label=safe(name), query_params={"pilot": slug}, icon=":material/place:")
+
+
+def pilots_section(path: str, version: int, model: str, *, audience: str) -> None:
+    """The pilots whose lessons are linked to the model, each a link to its page."""
+    pilots = load_model_pilots(path, version, model, audience=audience)
+    if pilots.empty:
+        return
+    st.markdown("**Pilots with linked lessons**")
+    row = st.container(horizontal=True, gap="small")  # several to a line, on a phone too
+    for pilot in pilots.itertuples():
+        pilot_link(pilot.slug, pilot.name, where=row)
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
@@ -84,9 +106,10 @@ def element_section(path: str, version: int, row, *, audience: str) -> None:
                         query_params={"lesson": str(int(lesson.id))},
                         icon=":material/article:",
                     )
-                    st.caption(
-                        f"{safe(lesson.pilot_name)} · {KIND_LABELS.get(lesson.kind, lesson.kind)} · "
-                        f"{STATUS_LABELS.get(lesson.status, lesson.status)}"
+                    facts = st.container(horizontal=True, gap="small", vertical_alignment="center")
+                    pilot_link(lesson.pilot, lesson.pilot_name, where=facts)
+                    facts.caption(
+                        f"{KIND_LABELS.get(lesson.kind, lesson.kind)} · {STATUS_LABELS.get(lesson.status, lesson.status)}"
                     )
         if not rounds.empty:
             st.dataframe(

@@ -52,6 +52,26 @@ def model_list(db: Database) -> pd.DataFrame:
     )
 
 
+def model_pilots(db: Database, model: str) -> pd.DataFrame:
+    """List the pilots whose lessons are linked to a model's current version (accepted links), by name.
+
+    Columns: slug, name, lessons (linked lessons of the pilot).
+
+    >>> from lessons.store import open_memory_store
+    >>> model_pilots(open_memory_store(), "none").empty
+    True
+    """
+    return _frame(
+        db,
+        f"""SELECT p.slug, p.name, count(DISTINCT l.id) AS lessons
+           FROM governance_models gm JOIN model_elements e ON e.model_id = gm.id AND {_CURRENT}
+           JOIN lesson_elements le ON le.element_id = e.id AND le.status = 'accepted'
+           JOIN lessons l ON l.id = le.lesson_id JOIN pilots p ON p.id = l.pilot_id
+           WHERE gm.slug = ? GROUP BY p.id ORDER BY p.name""",
+        [model],
+    )
+
+
 #: Votes counted for an element: each workshop's last round only (earlier Delphi rounds were superseded).
 _LAST_ROUND_VOTES = """
     SELECT s.element_id, w.code, w.title, w.status, v.round, v.value

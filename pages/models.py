@@ -54,6 +54,7 @@ with shown:
     numbers.metric("Supporting lessons", int(model.supports), width="content")
     numbers.metric("Challenging lessons", int(model.challenges), width="content")
     numbers.metric("Pilots with linked lessons", int(model.pilots), width="content")
+    views.pilots_section(path, version, slug, audience=audience)
     results, changes, _ = views.load_model_state(path, version, slug, audience=audience)
     views.results_summary(results, changes, int(model.version))
     if elements.empty:
