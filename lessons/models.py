@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons.i18n import N_, _, number, percent
 from lessons.privacy import public_workshop
 from lessons.store import frame as _frame
 from lessons.workshops import outcome
@@ -19,6 +20,8 @@ from lessons.workshops.analysis import wilson
 RULES = dict(agree_threshold=0.7, disagree_threshold=0.3, min_votes=5)
 #: Workshop verdicts as model results: a divided or disagreeing workshop contests an element.
 VERDICTS = {"agreed": "validated", "disagreed": "contested", "divided": "contested", "too few": "untested"}
+#: An element's result as a reader sees it (translated where it is shown: ``_(RESULT_LABELS[result])``).
+RESULT_LABELS = {"validated": N_("validated"), "contested": N_("contested"), "untested": N_("untested")}
 #: An element of the model's current version.
 _CURRENT = "e.version = gm.version"
 
@@ -140,11 +143,16 @@ def result_text(row) -> str:
     >>> result_text(pd.Series({"result": "untested", "n": 0, "agree_share": None, "low": None, "high": None}))
     'untested (no votes yet)'
     """
+    result = _get(row, "result")
+    result = _(RESULT_LABELS[result]) if result in RESULT_LABELS else result
     if not _get(row, "n"):
-        return f"{_get(row, 'result')} (no votes yet)"
-    return (
-        f"{_get(row, 'result')}: {_get(row, 'agree_share'):.0%} agree "
-        f"(95% CI {_get(row, 'low'):.0%}–{_get(row, 'high'):.0%}, n = {int(_get(row, 'n'))})"
+        return _("{result} (no votes yet)").format(result=result)
+    return _("{result}: {share} agree (95% CI {low}–{high}, n = {n})").format(
+        result=result,
+        share=percent(_get(row, "agree_share")),
+        low=percent(_get(row, "low")),
+        high=percent(_get(row, "high")),
+        n=number(int(_get(row, "n"))),
     )
 
 

@@ -19,6 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 MARKED = [
     "app.py",
     "components/language.py",
+    "pages/networks.py",
+    "pages/models.py",
+    "components/network_views.py",
+    "components/network_tables.py",
+    "components/models_views.py",
+    "components/twomode_views.py",
+    "lessons/models.py",
+    "lessons/model_authoring.py",
+    "lessons/model_links.py",
 ]
 
 #: Streamlit calls that show text: their string arguments must be messages.
