@@ -228,11 +228,15 @@ def _write(path: str, fn, *args, done: str, **kwargs) -> None:
         st.rerun()
 
 
+def methodology_names(path: str, version: int) -> dict[str, str]:
+    """The methodologies a model may follow: code → name in the reader's language."""
+    table = load_vocabularies(path, version)["methodologies"]
+    return {code: _(name) for code, name in zip(table["code"], table["name"])}
+
+
 def create_section(path: str, version: int, actor: Actor) -> None:
     """The form that creates a model (administrators and editors)."""
-    methodologies = dict(
-        zip(*load_vocabularies(path, version)["methodologies"][["code", "name"]].T.values)  # code → name
-    )
+    methodologies = methodology_names(path, version)
     with st.expander(_("Create a model"), icon=":material/add:", expanded=False):
         values = editors.model_form(methodologies, key="models_create")
         if values is not None:
@@ -246,7 +250,7 @@ def edit_section(path: str, version: int, actor: Actor, slug: str, elements: pd.
     with reading(path) as db:
         model = authoring.model_row(db, slug)
     create_section(path, version, actor)
-    methodologies = dict(zip(*load_vocabularies(path, version)["methodologies"][["code", "name"]].T.values))
+    methodologies = methodology_names(path, version)
     with st.expander(_("Model details"), icon=":material/edit:"):
         values = editors.model_form(methodologies, key=f"models_edit_{slug}", model=model)
         if values is not None:
@@ -328,7 +332,7 @@ def link_section(path: str, version: int, actor: Actor, elements: pd.DataFrame) 
         st.session_state["models_link_lessons"], st.session_state["models_link_note"] = [], ""
     picked = st.multiselect(_("Lessons"), list(options), format_func=options.get, key="models_link_lessons")
     stance = st.radio(_("They"), list(STANCE_CHOICES), horizontal=True, key="models_link_stance",
-                      format_func=lambda s: _(STANCE_CHOICES[s]))  # fmt: skip
+                      format_func={s: _(label) for s, label in STANCE_CHOICES.items()}.get)  # fmt: skip
     note = st.text_input(_("Note (why, in a sentence)"), key="models_link_note")
     if linking:
         label = ngettext("Link {n} lesson", "Link {n} lessons", len(picked)).format(n=number(len(picked)))

@@ -340,7 +340,7 @@ def network_controls(path: str, version: int, slugs: dict, *, change: bool) -> s
     middle.multiselect(
         _("Tie types"),
         relations,
-        format_func=_,
+        format_func={r: _(r) for r in relations}.get,  # labels made now, in the reader's language
         key="networks_relations",
         placeholder=_("All tie types"),
         help=_("Leave empty for all"),
@@ -349,7 +349,7 @@ def network_controls(path: str, version: int, slugs: dict, *, change: bool) -> s
         right.segmented_control(
             _("Period"),
             list(PERIOD_LABELS),
-            format_func=lambda p: _(PERIOD_LABELS[p]),
+            format_func={p: _(label) for p, label in PERIOD_LABELS.items()}.get,
             key="networks_period",
             width="stretch",
         )

@@ -63,7 +63,7 @@ def options(upload: Upload, *, pilot: str | None, country: str, skip_invalid: bo
     sector = right.selectbox(
         _("Sector of the actor (optional)"),
         [NONE, *columns],
-        format_func=lambda c: _("— none —") if c == NONE else c,
+        format_func={NONE: _("— none —"), **{c: c for c in columns}}.get,
         key="upload_two_mode_sector",
     )
     return TwoModeOptions(

@@ -35,7 +35,11 @@ if not slugs:
 
 view = (
     st.segmented_control(
-        _("Show"), VIEWS, format_func=lambda v: _(views.VIEWS[v]), key="networks_view", label_visibility="collapsed"
+        _("Show"),
+        VIEWS,
+        format_func={v: _(label) for v, label in views.VIEWS.items()}.get,  # labels made now, in the reader's language
+        key="networks_view",
+        label_visibility="collapsed",
     )
     or "Network"
 )
