@@ -3,6 +3,9 @@ networkx and igraph (the table alternative behind each network chart)."""
 
 from __future__ import annotations
 
+import numbers
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 from babel.numbers import get_decimal_symbol
@@ -14,8 +17,8 @@ from lessons.i18n import N_, _, ngettext
 
 __all__ = [
     "ACTOR_COLUMNS", "MEANINGS", "MEASURE_MEANINGS", "MEASURES", "PERIODS", "ROLE_LABELS", "SCORES", "actor_table",
-    "downloads", "meaning", "measures_table", "number", "percent", "period_label", "role_label", "significant",
-    "ties_table", "trimmed", "yes_no",
+    "downloads", "figure", "meaning", "measures_table", "number", "number_columns", "percent", "period_label",
+    "role_label", "significant", "ties_table", "trimmed", "yes_no",
 ]  # fmt: skip
 
 
@@ -228,7 +231,7 @@ def meaning(key: str) -> str:
 
 def measures_table(metrics: dict, names: dict | None = None) -> None:
     rows = [
-        {_("Measure"): _(label), _("Value"): _shown(metrics.get(key)), _("What it means"): meaning(key)}
+        {_("Measure"): _(label), _("Value"): figure(metrics.get(key)), _("What it means"): meaning(key)}
         for key, label in MEASURES.items()
         if key in metrics and not isinstance(metrics.get(key), dict | list)
     ]
@@ -238,18 +241,14 @@ def measures_table(metrics: dict, names: dict | None = None) -> None:
         st.markdown("**" + _("Sectors: how many actors, and how far their ties cross to other sectors") + "**")
         st.caption(_("E-I index: {meaning}").format(meaning=_(MEANINGS["ei_index"])))
         sectors = [(names or {}).get(s) or s for s in mix]  # its name ("Not classified"), else its code
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    _("Sector"): [_(s) if isinstance(s, str) and s else s for s in sectors],
-                    _("Actors"): list(mix.values()),
-                    _("E-I index"): [ei.get(s) for s in mix],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            column_config={_("E-I index"): st.column_config.NumberColumn(format=_number_format(2))},
+        by_sector = pd.DataFrame(
+            {
+                _("Sector"): [_(s) if isinstance(s, str) and s else s for s in sectors],
+                _("Actors"): list(mix.values()),
+                _("E-I index"): [ei.get(s) for s in mix],
+            }
         )
+        st.dataframe(by_sector, hide_index=True, width="stretch", column_config=number_columns(by_sector))
     if metrics.get("not_classified"):
         n = int(metrics["not_classified"])
         st.caption(
@@ -263,14 +262,26 @@ def measures_table(metrics: dict, names: dict | None = None) -> None:
         )
 
 
-def _shown(value) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+def figure(value) -> str:
+    """A measure's value as the reader reads it: a whole number grouped, a share with at most three decimals, yes or
+    no, a dash when there is none (marks of the reader's language)."""
+    if value is None or (isinstance(value, float | np.floating) and pd.isna(value)):
         return "—"
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return yes_no(value)
-    if isinstance(value, float):
-        return trimmed(value, 3)
-    return i18n.number(value) if isinstance(value, int) else str(value)
+    if isinstance(value, numbers.Integral):
+        return i18n.number(int(value))
+    if isinstance(value, numbers.Real):
+        return trimmed(float(value), 3)
+    return str(value)
+
+
+def number_columns(table: pd.DataFrame) -> dict:
+    """Column settings that show a table's numbers with the reader's marks (none needed in English)."""
+    if i18n.current() == i18n.DEFAULT:
+        return {}
+    numeric = table.select_dtypes("number").columns
+    return {column: st.column_config.NumberColumn(format="localized") for column in numeric}
 
 
 def downloads(path: str, pilot: str, relations: tuple, period: str) -> None:

@@ -18,9 +18,11 @@ from components.network_tables import (
     MEASURES,
     actor_table,
     downloads,
+    figure,
     meaning,
     measures_table,
     number,
+    number_columns,
     percent,
     role_label,
     significant,
@@ -727,6 +729,8 @@ def change_section(path: str, version: int, pilot: str) -> None:
     table = change["metrics"].copy()
     table["meaning"] = table["metric"].map(meaning)
     table["metric"] = table["metric"].map(lambda m: _(MEASURES[m]) if m in MEASURES else m)
+    for column in ("baseline", "end", "change"):  # figures with the reader's marks (the rows are measures: no sort)
+        table[column] = table[column].map(figure)
     st.dataframe(
         table.rename(columns=translated(CHANGE_COLUMNS) | {"meaning": _("What it means")}),
         hide_index=True,
@@ -770,7 +774,8 @@ def compare_section(path: str, version: int) -> None:
     )
     shown = ["pilot_name", *[c for c in MEASURES if c in table]]
     headers = {"pilot_name": _("Pilot"), **translated(MEASURES)}
-    st.dataframe(table[shown].rename(columns=headers), hide_index=True, width="stretch")
+    compared = table[shown].rename(columns=headers)
+    st.dataframe(compared, hide_index=True, width="stretch", column_config=number_columns(compared))
 
 
 def shared_section(path: str, version: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.network_tables import significant
+from components.network_tables import figure, percent, role_label, significant
 from lessons import models, network
 from lessons.i18n import using
 from lessons.store import open_store
@@ -79,3 +79,18 @@ def test_the_models_page_in_the_readers_language(demo_db_path, app_on, lang):
     heading = {"fi": "Tukevat opit", "el": "Διδάγματα υπέρ"}[lang]
     assert heading in [m.label for m in at.metric]
     assert english_left(at) == []
+
+
+def test_the_measures_read_in_the_language():
+    with using("fi"):
+        assert (figure(0.0563), figure(1234), figure(2.0), figure(True)) == ("0,056", "1\xa0234", "2", "kyllä")
+        assert (significant(0.0036), percent(0.5)) == ("0,0036", "50\xa0%")
+        assert role_label("liaison") == "yhdyshenkilö (yhdistää kaksi muuta sektoria)"
+    with using("el"):
+        assert figure(-0.25) == "-0,25" and figure(12345) == "12.345"
+    assert (figure(0.0563), figure(1234), figure(None), role_label("none")) == (
+        "0.056",
+        "1,234",
+        "—",
+        "No brokering role",
+    )
