@@ -9,6 +9,7 @@ from components.network_tables import figure, percent, role_label, significant
 from lessons import models, network
 from lessons.i18n import using
 from lessons.store import open_store
+from tests.test_manage_pages import sign_in
 
 NETWORKS, MODELS = "pages/networks.py", "pages/models.py"
 PILOT = "tampere-youth-guidance"
@@ -94,3 +95,20 @@ def test_the_measures_read_in_the_language():
         "—",
         "No brokering role",
     )
+
+
+def test_an_editor_links_lessons_in_finnish(demo_db_path, app_on):
+    """The Edit tab in Finnish: its headings, the count on the link button, the confirmation after the write."""
+    at = sign_in(app_on(demo_db_path, {"lang": "fi"}, timeout=60).run(), "admin")
+    at.switch_page(MODELS).run()
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["Malli", "Muokkaa"]
+    assert "Liitä oppeja" in [s.value for s in at.subheader]
+    with open_store(demo_db_path) as db:
+        lessons = [r[0] for r in db.execute("SELECT id FROM lessons ORDER BY id LIMIT 2")]
+    at.multiselect(key="models_link_lessons").set_value(lessons).run()
+    assert at.button(key="models_link_go").label == "Liitä 2 oppia"
+    at.radio(key="models_link_stance").set_value("supports").run()
+    at.button(key="models_link_go").click().run()
+    assert not at.exception and not at.error
+    assert [s.value for s in at.success] == ["Liitetty."]
