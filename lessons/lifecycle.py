@@ -36,7 +36,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.audit import record
-from lessons.i18n import N_, _, day, number
+from lessons.i18n import N_, _, day, number, pgettext
 from lessons.permissions import ACTIONS, Actor, PermissionDenied, can, doing, role_name
 from lessons.privacy import public_workshop
 from lessons.store import STATUSES
@@ -61,15 +61,6 @@ DECISION_LABELS = {
     "endorsed": N_("Endorse"),
     "applied_elsewhere": N_("Record that it was applied elsewhere"),
 }
-#: Each status as a sentence names it ("The lesson is applied elsewhere already.").
-STATUS_NAMES = {
-    "draft": N_("draft"),
-    "submitted": N_("submitted"),
-    "validated": N_("validated"),
-    "contested": N_("contested"),
-    "endorsed": N_("endorsed"),
-    "applied_elsewhere": N_("applied elsewhere"),
-}
 _COUNTS = ("agree", "disagree", "pass", "n")
 
 
@@ -78,8 +69,20 @@ class LifecycleError(ValueError):
 
 
 def status_name(status: str | None) -> str:
-    """Name a status in a sentence, in the language in use: ``applied elsewhere`` (an unknown one as it is)."""
-    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else str(status).replace("_", " ")
+    """Name a status in a sentence, in the language in use: ``applied elsewhere`` (an unknown one as it is).
+
+    >>> status_name("applied_elsewhere"), status_name("odd_one")
+    ('applied elsewhere', 'odd one')
+    """
+    names = {
+        "draft": pgettext("lesson status", "draft"),
+        "submitted": pgettext("lesson status", "submitted"),
+        "validated": pgettext("lesson status", "validated"),
+        "contested": pgettext("lesson status", "contested"),
+        "endorsed": pgettext("lesson status", "endorsed"),
+        "applied_elsewhere": pgettext("lesson status", "applied elsewhere"),
+    }
+    return names.get(status) or str(status).replace("_", " ")
 
 
 def path_to(status: str) -> str:

@@ -31,7 +31,7 @@ from sqlite_utils import Database
 
 from lessons.audit import record
 from lessons.editing_base import EditError, one_row
-from lessons.i18n import N_, _, number
+from lessons.i18n import N_, _, number, pgettext
 from lessons.permissions import Actor, authorize, can
 from lessons.store import frame
 from lessons.text import clean_text
@@ -63,8 +63,6 @@ __all__ = [
 ]
 
 STATUSES = ("draft", "submitted", "published")
-#: A story's status as a sentence names it.
-STORY_STATUS = {"draft": N_("draft"), "submitted": N_("submitted"), "published": N_("published")}
 VISIBILITIES = ("public", "consortium", "private")
 #: The largest image file accepted, in bytes.
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -346,6 +344,16 @@ def _text(value, what: str, limit: int, *, multiline: bool = True, required: boo
     return text
 
 
+def _story_status(status: str) -> str:
+    """Name a story's status in a sentence, in the language in use."""
+    names = {
+        "draft": pgettext("story status", "draft"),
+        "submitted": pgettext("story status", "submitted"),
+        "published": pgettext("story status", "published"),
+    }
+    return names.get(status, status)
+
+
 def _existing(db: Database, story_id: int) -> dict:
     row = one_row(db, "SELECT * FROM stories WHERE id = ?", [int(story_id)])
     if row is None:
@@ -448,9 +456,7 @@ def submit_story(db: Database, actor: Actor | None, story_id: int) -> None:
     """Submit a draft for an administrator to publish; every image its text shows must be uploaded first."""
     row = _authorize_story(db, actor, story_id)
     if row["status"] != "draft":
-        raise StoryError(
-            _("The story is {status} already.").format(status=_(STORY_STATUS.get(row["status"], row["status"])))
-        )
+        raise StoryError(_("The story is {status} already.").format(status=_story_status(row["status"])))
     if not row["lead"]:
         raise StoryError(_("Write the lead sentence before submitting the story."))
     have = {r[0] for r in db.execute("SELECT filename FROM story_images WHERE story_id = ?", [row["id"]])}

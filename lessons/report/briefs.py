@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pycountry
-from babel import Locale
 from sqlite_utils import Database
 
 from lessons import models
 from lessons.chart_specs import STANCES, stance_bars
-from lessons.i18n import N_, _, current, day, ngettext, number, percent, using
+from lessons.i18n import N_, _, country, day, ngettext, number, percent, using
 from lessons.pilot_reads import brief_subjects
 from lessons.queries import KIND_LABELS, VALIDATED_STATUSES
 from lessons.report.citations import _Citations, _lessons, _n
@@ -177,13 +176,7 @@ def pilot_brief(db: Database, pilot: str, *, memo: dict | None = None, language:
 
 def _country(code: str) -> str:
     """Name a country (ISO 3166 alpha-2) in the language in use, else in English, else its code."""
-    if not code:
-        return ""
-    try:
-        named = Locale.parse(current()).territories.get(code.upper())
-    except (ValueError, LookupError):
-        named = None
-    return named or getattr(pycountry.countries.get(alpha_2=code), "name", code)
+    return country(code, getattr(pycountry.countries.get(alpha_2=code), "name", None)) if code else ""
 
 
 def _pilot_brief(db: Database, pilot: str, memo: dict | None) -> Report:

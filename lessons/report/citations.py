@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
-from lessons.i18n import N_, _, day, ngettext, number, percent
+from lessons.i18n import _, day, ngettext, number, percent, pgettext
 from lessons.privacy import public_workshop
 from lessons.queries import KIND_LABELS, STATUS_LABELS
 from lessons.store import frame as _frame
@@ -187,13 +187,19 @@ class _Citations:
             if codes
             else pd.DataFrame(columns=["workshop", "title", "status", "rounds", "held", "participants", "votes"])
         )
-        workshops["status"] = [_(_WORKSHOP_STATUS.get(s, s)) for s in workshops["status"]]
+        workshops["status"] = [_workshop_status(s) for s in workshops["status"]]
         workshops["held"] = [day(h) if isinstance(h, str) and h else _("not opened") for h in workshops["held"]]
         return lessons, workshops
 
 
-#: A workshop's status as the Sources table shows it.
-_WORKSHOP_STATUS = {"draft": N_("draft"), "open": N_("open"), "closed": N_("closed")}
+def _workshop_status(status: str) -> str:
+    """Name a workshop's status as the Sources table shows it, in the language in use."""
+    names = {
+        "draft": pgettext("workshop status", "draft"),
+        "open": pgettext("workshop status", "open"),
+        "closed": pgettext("workshop status", "closed"),
+    }
+    return names.get(status, status)
 
 
 def _now() -> str:
