@@ -27,16 +27,18 @@ import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from lessons.i18n import N_, _
+from lessons.i18n import N_, Labels, _
 
 ROLES = ("admin", "editor", "coordinator", "facilitator", "viewer")
-ROLE_LABELS = {
-    "admin": N_("Administrator"),
-    "editor": N_("Model editor"),
-    "coordinator": N_("Pilot coordinator"),
-    "facilitator": N_("Workshop facilitator"),
-    "viewer": N_("Viewer"),
-}
+ROLE_LABELS = Labels(
+    {
+        "admin": N_("Administrator"),
+        "editor": N_("Model editor"),
+        "coordinator": N_("Pilot coordinator"),
+        "facilitator": N_("Workshop facilitator"),
+        "viewer": N_("Viewer"),
+    }
+)
 
 #: Every write action: the roles allowed to do it, whether coordinators are limited to their own pilots, and how
 #: to say it in a refusal.
