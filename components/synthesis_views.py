@@ -12,7 +12,7 @@ import streamlit as st
 from components import charts
 from components.auth import audience as reader_audience
 from components.loaders import TTL
-from components.widgets import PILOTS_PAGE, safe
+from components.widgets import PILOTS_PAGE, pilot_name_link, safe
 from lessons import synthesis
 from lessons.access import reading
 from lessons.queries import KIND_LABELS
@@ -166,7 +166,9 @@ def lesson_link(row, *, key_prefix: str = "") -> None:
         query_params={"lesson": str(int(row.id))},
         icon=":material/article:",
     )
-    st.caption(f"{safe(row.pilot_name)} · {KIND_LABELS.get(row.kind, row.kind)}")
+    st.caption(
+        f"{pilot_name_link(row.pilot_name, getattr(row, 'pilot', None))} · {KIND_LABELS.get(row.kind, row.kind)}"
+    )
 
 
 def similar_section(path: str, version: int, on_open):
@@ -198,7 +200,8 @@ def similar_section(path: str, version: int, on_open):
                 help="Open this lesson",
             )
             st.caption(
-                f"{safe(row.pilot_name)} · {KIND_LABELS.get(row.kind, row.kind)} · {row.similarity:.0%} alike in wording"
+                f"{pilot_name_link(row.pilot_name, row.pilot)} · {KIND_LABELS.get(row.kind, row.kind)} · "
+                f"{row.similarity:.0%} alike in wording"
             )
 
     return section
@@ -334,7 +337,7 @@ def matrix_section(path: str, version: int, matrix: pd.DataFrame) -> None:
         )
         if found.empty:
             st.info("This pilot recorded no lesson on this theme: a gap other pilots may fill.")
-        for row in found.assign(pilot_name=pilots[pilot]).itertuples():
+        for row in found.assign(pilot=pilot, pilot_name=pilots[pilot]).itertuples():
             lesson_link(row)
     else:
         st.caption("Choose a pilot and a theme (or click a cell) to see the lessons behind a count.")
@@ -385,8 +388,10 @@ def clusters_list(groups: dict[str, pd.DataFrame], *, only: pd.Series | None = N
         flag = " · enabler and barrier" if group.contradicts else ""
         with st.expander(f"{safe(group.name)} — {group.pilots} pilots, {group.lessons} lessons{flag}"):
             st.caption(f"Shared words: {safe(group.label)}")
-            st.caption(f"Pilots: {safe(group.pilot_names)}")
-            for row in members[members["cluster"] == group.cluster].itertuples():
+            inside = members[members["cluster"] == group.cluster]
+            named = inside[["pilot", "pilot_name"]].drop_duplicates("pilot").sort_values("pilot_name")
+            st.caption(f"Pilots: {'; '.join(pilot_name_link(n, p) for p, n in named.itertuples(index=False))}")
+            for row in inside.itertuples():
                 lesson_link(row)
 
 

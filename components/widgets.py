@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import partial
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlencode
 
 import pandas as pd
 import streamlit as st
 
+from components.language import link_params
 from components.url_state import FIRST_DATE, LAST_DATE, Param, iso_date
 from lessons.lifecycle import describe
 from lessons.queries import KIND_LABELS, MATCH_END, MATCH_START, STATUS_LABELS  # the labels: also for edit forms
@@ -32,6 +33,19 @@ _WWW = re.compile(r"(?i)(www)(?=\\\.)")
 PILOTS_PAGE = "pages/pilots.py"
 #: What a table shows where there is no value (never "None" or "nan").
 NO_VALUE = "—"
+
+
+def pilot_href(slug: str) -> str:
+    """The link to a pilot's own page (``pilots?pilot=SLUG``, relative to this page; the reader's language kept)."""
+    return "pilots?" + urlencode({"pilot": str(slug), **link_params()})
+
+
+def pilot_name_link(name, slug) -> str:
+    """A pilot's name as Markdown linking to its page: the name escaped by :func:`safe`, the link ours; the name
+    alone when the pilot is unknown."""
+    if slug is None or (isinstance(slug, float) and pd.isna(slug)) or not str(slug):
+        return safe(name)
+    return f"[{safe(name)}]({pilot_href(slug)})"
 
 
 def readable(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -121,7 +135,8 @@ def lesson_card(row, *, key: str, on_open) -> None:
             help="Open the full lesson",
         )
         st.caption(
-            f"{safe(row.pilot_name)} · {safe(getattr(row, 'country_name', row.country))} · "
+            f"{pilot_name_link(row.pilot_name, getattr(row, 'pilot', None))} · "
+            f"{safe(getattr(row, 'country_name', row.country))} · "
             f"{KIND_LABELS.get(row.kind, row.kind)} · "
             f"{safe(row.phase_name)} · {STATUS_LABELS.get(row.status, row.status)}"
         )
