@@ -19,6 +19,16 @@ ROOT = Path(__file__).resolve().parent.parent
 MARKED = [
     "app.py",
     "components/language.py",
+    "pages/overview.py",
+    "pages/lessons.py",
+    "pages/recurs.py",
+    "components/widgets.py",
+    "components/charts.py",
+    "components/loaders.py",
+    "components/auth.py",
+    "components/url_state.py",
+    "components/synthesis_views.py",
+    "lessons/chart_specs.py",
 ]
 
 #: Streamlit calls that show text: their string arguments must be messages.
