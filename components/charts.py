@@ -190,7 +190,7 @@ def theme_kind_chart(counts: pd.DataFrame) -> alt.Chart:
     The same chart as the briefs' lessons by kind (:func:`lessons.chart_specs.kind_bars`).
     """
     present = set(counts.get("kind", []))
-    labels = {code: _(label) for code, label in KIND_LABELS.items()}
+    labels = dict(KIND_LABELS.items())  # in the reader's language (lessons.i18n.Labels)
     if "kind" in counts:  # the kinds drawn by name, in the reader's language, in the palette's colours
         counts = counts.assign(kind=counts["kind"].map(lambda k: labels.get(k, k)))
     if "theme" in counts:
@@ -312,7 +312,7 @@ def contradiction_chart(themes: pd.DataFrame) -> alt.Chart:
 
     Expects columns theme_name, enabler_pilots, barrier_pilots.
     """
-    enabler, barrier = _("Enabler"), _("Barrier")
+    enabler, barrier = KIND_LABELS["enabler"], KIND_LABELS["barrier"]  # in the reader's language
     themes = themes.assign(theme_name=_vocab(themes["theme_name"]))
     long = pd.concat(
         [
@@ -357,8 +357,8 @@ def phase_chart(counts: pd.DataFrame) -> alt.Chart:
     Expects columns phase_name, position, methodology, lessons. Bars run across, a phase a row in the phases' order:
     a chart of fixed height let its legend squeeze the bars flat (Streamlit fits such a chart to that height).
     """
+    counts = counts.assign(phase_name=_vocab(counts["phase_name"]), methodology=_vocab(counts["methodology"]))
     methods = list(dict.fromkeys(counts["methodology"]))
-    counts = counts.assign(phase_name=_vocab(counts["phase_name"]))
     chart = (
         alt.Chart(counts, title=_("Lessons by phase and methodology"))
         .mark_bar()

@@ -484,7 +484,7 @@ def crosswalk_section(crosswalk: pd.DataFrame) -> None:
     table = crosswalk[["phase_name", "lessons", *methods]].assign(phase_name=crosswalk["phase_name"].map(vocab))
     table = table.rename(columns={"phase_name": shared, "lessons": _("Lessons (all pilots)")})
     # st.table renders Markdown: every cell and heading is escaped, so names show exactly as written.
-    table = table.map(lambda v: safe(v) if isinstance(v, str) else v).rename(columns=safe)
+    table = table.map(lambda v: safe(v) if isinstance(v, str) else v).rename(columns=lambda c: safe(vocab(c)))
     st.table(table.set_index(safe(shared)))
     st.caption(_("Read the lessons of one phase:"))
     for column, row in zip(st.columns(len(crosswalk)), crosswalk.itertuples()):
@@ -515,7 +515,7 @@ def crosswalk_section(crosswalk: pd.DataFrame) -> None:
             .reindex(crosswalk["phase_name"])
             .fillna(0)
             .astype(int)
-            .rename(index=vocab)
+            .rename(index=vocab, columns=vocab)
             .rename_axis(index=_("Phase"), columns=_("Methodology")),
             width="stretch",
         )

@@ -44,12 +44,12 @@ def vocab(label):
 
 def kind_label(code) -> str:
     """A lesson kind's label (``enabler`` → Enabler) in the reader's language."""
-    return vocab(KIND_LABELS.get(code, code))
+    return KIND_LABELS.get(code, code)  # the labels translate as they are read (lessons.i18n.Labels)
 
 
 def status_label(code) -> str:
     """A lesson status's label (``applied_elsewhere`` → Applied elsewhere) in the reader's language."""
-    return vocab(STATUS_LABELS.get(code, code))
+    return STATUS_LABELS.get(code, code)
 
 
 def vocab_list(names, sep: str = "; ") -> str:
@@ -237,7 +237,7 @@ def _lesson_facts(detail: dict) -> None:
     language = detail.get("language")
     facts = {
         _("Co-creation phase"): vocab(detail.get("phase_name")),
-        _("Methodology"): detail.get("methodology"),
+        _("Methodology"): vocab(detail.get("methodology")),
         _("Themes"): vocab_list(detail["themes"], ", "),
         _("Stakeholder groups concerned"): vocab_list(detail["groups"], ", "),
         _("Evidence"): " — ".join(
@@ -463,7 +463,7 @@ def pilot_card(pilot, *, lessons_page) -> None:
     """A pilot's facts and counts, with a link to its lessons."""
     with st.container(border=True):
         st.markdown(f"**{safe(pilot.name)}**")
-        st.caption(f"{safe(pilot.city)}, {safe(pilot.country_name)} · {safe(pilot.methodology)}")
+        st.caption(f"{safe(pilot.city)}, {safe(pilot.country_name)} · {safe(vocab(pilot.methodology))}")
         st.markdown(safe(pilot.service_area))
         st.caption(
             " · ".join(
@@ -489,7 +489,11 @@ def pilot_card(pilot, *, lessons_page) -> None:
 
 def pilot_table(pilots: pd.DataFrame) -> None:
     """Every pilot in a sortable table, each linking to its lessons."""
-    table = pilots.assign(link="lessons?pilot=" + pilots["slug"], page="pilots?pilot=" + pilots["slug"])[
+    table = pilots.assign(
+        link="lessons?pilot=" + pilots["slug"],
+        page="pilots?pilot=" + pilots["slug"],
+        methodology=pilots["methodology"].map(vocab),
+    )[
         [
             "name",
             "country_name",
@@ -514,7 +518,7 @@ def pilot_table(pilots: pd.DataFrame) -> None:
             "service_area": _("Service area"),
             "methodology": _("Methodology"),
             "lessons": st.column_config.NumberColumn(_("Lessons")),
-            "validated": st.column_config.NumberColumn(_("Validated")),
+            "validated": st.column_config.NumberColumn(_("Validated lessons")),
             "stakeholders": st.column_config.NumberColumn(_("Stakeholders")),
             "link": st.column_config.LinkColumn(_("Lessons list"), display_text=_("Open lessons")),
             "page": st.column_config.LinkColumn(_("Pilot page"), display_text=_("About the pilot")),

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from lessons.i18n import number, using
+from lessons.i18n import DEFAULT, LANGUAGES, number, using
 from lessons.store import open_store
+from tests.i18n_sweep import english_left, unmarked_left
+from tests.test_i18n_pages import in_language, signed_in
 
 
 def _open(app_on, path, page: str, params: dict | None = None) -> AppTest:
@@ -74,6 +76,23 @@ def test_what_recurs_in_finnish(demo_db_path, app_on):
     assert not at.exception
     assert _param(at, "view") == "Contradicting" and _param(at, "lang") == "fi"
     assert "Samankaltaiset opit, jotka ovat eri mieltä" in [s.value for s in at.subheader]
+
+
+def test_no_english_is_left_on_the_lessons_list(demo_db_path, app_on):
+    """The page sweep of tests/test_i18n_pages.py on the Lessons list (a lesson's own page waits for the manage area:
+    it shows the lesson's status form)."""
+    at = signed_in(app_on, demo_db_path, "pages/lessons.py", {})
+    english = in_language(at, DEFAULT)
+    left = {}
+    for language in LANGUAGES:
+        if language != DEFAULT:
+            texts = in_language(at, language)
+            found = english_left(texts, language)
+            if language == "fi":
+                found += [f"not a message: {text!r}" for text in unmarked_left(texts, english, demo_db_path)]
+            if found:
+                left[language] = found
+    assert left == {}
 
 
 def test_a_filtered_link_keeps_its_language(demo_db_path, app_on):
