@@ -489,9 +489,9 @@ def pilot_card(pilot, *, lessons_page) -> None:
 
 def pilot_table(pilots: pd.DataFrame) -> None:
     """Every pilot in a sortable table, each linking to its lessons."""
-    table = pilots.assign(
-        link="lessons?pilot=" + pilots["slug"],
-        page="pilots?pilot=" + pilots["slug"],
+    table = pilots.assign(  # the links keep the reader's language (they open in a new tab)
+        link=["lessons?" + urlencode({"pilot": str(slug), **link_params()}) for slug in pilots["slug"]],
+        page=[pilot_href(slug) for slug in pilots["slug"]],
         methodology=pilots["methodology"].map(vocab),
     )[
         [
