@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import partial
 from urllib.parse import quote_plus, urlencode
 
@@ -14,6 +15,7 @@ import streamlit as st
 from components.language import link_params
 from components.url_state import FIRST_DATE, LAST_DATE, Param, iso_date
 from lessons.i18n import N_, _, day, language_name, ngettext, number
+from lessons.i18n import current as current_language
 from lessons.lifecycle import describe
 from lessons.queries import KIND_LABELS, MATCH_END, MATCH_START, STATUS_LABELS  # the labels: also for edit forms
 
@@ -606,6 +608,32 @@ def _clear_filters(key: str) -> None:
     _first_page(key)
 
 
+#: How the date filters are typed in each language (Streamlit's date input offers year-month-day, day-month-year
+#: and month-day-year with "/", "-" or "."); the filters' help and chips write dates the same way.
+DATE_INPUT_FORMATS = {"en": "YYYY-MM-DD", "fi": "DD.MM.YYYY", "lv": "DD.MM.YYYY", "it": "DD/MM/YYYY",
+                      "es": "DD/MM/YYYY", "el": "DD/MM/YYYY"}  # fmt: skip
+_STRFTIME = {"YYYY": "%Y", "MM": "%m", "DD": "%d"}
+
+
+def typed_date(value) -> str:
+    """A date as the date filters are typed in the reader's language (an ISO text is read first).
+
+    >>> typed_date("2022-01-31")
+    '2022-01-31'
+    """
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    pattern = DATE_INPUT_FORMATS.get(current_language(), DATE_INPUT_FORMATS["en"])
+    for part, code in _STRFTIME.items():
+        pattern = pattern.replace(part, code)
+    return value.strftime(pattern)
+
+
 #: The recorded-on range's two ends: (label, state suffix and URL parameter).
 DATE_FILTERS = ((N_("Recorded from"), "from"), (N_("Recorded until"), "to"))
 
@@ -627,8 +655,8 @@ def lesson_filters(facets: dict[str, pd.DataFrame], span: dict, *, key: str = "l
             )
     dates_help = (
         _("Lessons were recorded between {first} and {last}.").format(
-            first=span["first"], last=span["last"]
-        )  # as typed
+            first=typed_date(span["first"]), last=typed_date(span["last"])
+        )
         if span.get("first")
         else _("No lesson has a date yet.")
     )
@@ -644,7 +672,7 @@ def lesson_filters(facets: dict[str, pd.DataFrame], span: dict, *, key: str = "l
             value=None,
             min_value=FIRST_DATE,
             max_value=LAST_DATE,
-            format="YYYY-MM-DD",
+            format=DATE_INPUT_FORMATS.get(current_language(), DATE_INPUT_FORMATS["en"]),
             key=f"{key}_{suffix}",
             help=dates_help,
             on_change=_first_page,
@@ -686,7 +714,7 @@ def active_chips(facets: dict[str, pd.DataFrame], key: str = "lessons") -> list[
     for label, suffix in DATE_FILTERS:
         if state.get(f"{key}_{suffix}"):
             # as the date input shows it (YYYY-MM-DD), so the chip and the filter read the same
-            chips.append((_(label), str(state[f"{key}_{suffix}"]), suffix, None))
+            chips.append((_(label), typed_date(state[f"{key}_{suffix}"]), suffix, None))
     return chips
 
 

@@ -3,6 +3,8 @@ numbers the Finnish way, and a filtered link keeps its ``?lang=``."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from streamlit.testing.v1 import AppTest
 
 from lessons.i18n import DEFAULT, LANGUAGES, number, using
@@ -47,6 +49,15 @@ def test_the_lessons_list_in_finnish(demo_db_path, app_on):
     assert at.multiselect(key="lessons_kinds").label == "Tyyppi"
     cards = [b for b in at.button if (b.key or "").startswith("lessons_card_")]
     assert len(cards) == 20 and {b.help for b in cards} == {"Avaa koko oppi"}
+
+
+def test_the_date_filters_are_typed_the_finnish_way(demo_db_path, app_on):
+    at = _open(app_on, demo_db_path, "pages/lessons.py")
+    start = at.date_input(key="lessons_from")
+    assert start.label == "Kirjattu alkaen"
+    assert start.help.startswith("Opit on kirjattu välillä 24.08.2017 – 15.06.2023.")
+    start.set_value(date(2022, 1, 1)).run()
+    assert "Kirjattu alkaen: 01.01.2022 ✕" in [b.label.replace("\\", "") for b in at.button]
 
 
 def test_a_lesson_in_finnish(demo_db_path, app_on):
