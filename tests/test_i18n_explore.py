@@ -30,10 +30,10 @@ def test_the_overview_in_finnish(demo_db_path, app_on):
     assert at.title[0].value == "Yleiskuva"
     assert [h.value for h in at.header] == ["Pilotit"]
     metrics = {m.label: m for m in at.metric}
-    assert {"Pilotit", "Opit", "Vahvistetut opit", "Sidosryhmät", "Työpajat", "Äänet"} <= set(metrics)
+    assert {"Pilotit", "Opit", "Vahvistetut opit", "Sidosryhmät", "Työpajat", "Ääniä"} <= set(metrics)
     with open_store(demo_db_path) as db:
         votes = db.execute("SELECT count(*) FROM votes").fetchone()[0]
-    assert votes >= 1000 and metrics["Äänet"].value == f"{votes:,}".replace(",", "\xa0")  # 3 950: a no-break space
+    assert votes >= 1000 and metrics["Ääniä"].value == f"{votes:,}".replace(",", "\xa0")  # 3 950: a no-break space
     assert metrics["Pilotit"].help.endswith("maassa")
     captions = [c.value for c in at.caption]
     assert any(" oppia · " in c and "sidosryhmää" in c for c in captions)  # a pilot card's counts
@@ -46,7 +46,7 @@ def test_the_lessons_list_in_finnish(demo_db_path, app_on):
     assert at.text_input(key="lessons_query").label == "Hae opeista"
     assert at.markdown[0].value.startswith("**163 oppia** löytyi · sivu 1/9")
     assert at.segmented_control(key="lessons_view").options == ["Kortit", "Taulukko"]
-    assert at.multiselect(key="lessons_kinds").label == "Tyyppi"
+    assert at.multiselect(key="lessons_kinds").label == "Laji"
     cards = [b for b in at.button if (b.key or "").startswith("lessons_card_")]
     assert len(cards) == 20 and {b.help for b in cards} == {"Avaa koko oppi"}
 
