@@ -137,7 +137,10 @@ def sign_in_box(path: str, *, key: str = "auth") -> Actor | None:
         st.markdown("**" + _("Sign in") + "**")
         username = st.text_input(_("User name"), key=f"{key}_username", autocomplete="username")
         password = st.text_input(_("Password"), type="password", key=f"{key}_password", autocomplete="current-password")
-        submitted = st.form_submit_button(_("Sign in"), icon=":material/login:")
+        # the button's key as Streamlit names an English one, whatever the language (tests and scripts know it)
+        submitted = st.form_submit_button(
+            _("Sign in"), icon=":material/login:", key=f"FormSubmitter:{key}_form-Sign in"
+        )
     if submitted:
         with writing(path) as db:
             try:
