@@ -34,8 +34,10 @@ FILTERS = (
      N_("A participatory method, a whole process or one of its stages, a guide or a software tool")),
     ("phase", "phases", N_("Co-creation phase"), N_("The phase where the method or tool is mostly used")),
     ("problem", "problems", N_("Problem addressed"), N_("INTERLINK's problem profiles")),
-    ("lang", "languages", N_("Language available"), N_("Entries with a text in this language")),
+    ("language", "languages", N_("Language available"), N_("Entries with a text in this language")),
 )  # fmt: skip
+#: The table shows an entry's link by the name its last parameter carries (:func:`entry_link`).
+NAME_IN_LINK = r"[?&]name=(.*)$"
 EFFORT_LABELS = Labels({"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")})
 #: An entry's texts, as the page names them.
 FIELD_LABELS = Labels({"name": N_("Name"), "description": N_("Description"), "problem": N_("Problem addressed")})
@@ -188,7 +190,7 @@ def entries_table(rows: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            name: st.column_config.LinkColumn(name, display_text=r"[?&]name=(.*)$"),
+            name: st.column_config.LinkColumn(name, display_text=NAME_IN_LINK),
             lessons: st.column_config.NumberColumn(lessons, help=_("Lessons that used it")),
             pilots: st.column_config.NumberColumn(pilots, help=_("Pilots that used it")),
         },
@@ -267,7 +269,7 @@ def _use(entry: dict) -> None:
         st.page_link(
             LESSONS_PAGE,
             label=ngettext(
-                "This lesson on the Lessons page", "These {n} lessons on the Lessons page", len(lessons)
+                "The {n} lesson on the Lessons page", "These {n} lessons on the Lessons page", len(lessons)
             ).format(n=number(len(lessons))),
             query_params={"uses": entry["code"]},
             icon=":material/filter_list:",

@@ -19,6 +19,14 @@ ROOT = Path(__file__).resolve().parent.parent
 MARKED = [
     "app.py",
     "components/language.py",
+    "pages/pilots.py",
+    "pages/stories.py",
+    "pages/methods.py",
+    "pages/contributors.py",
+    "components/pilot_views.py",
+    "components/story_views.py",
+    "components/catalogue_views.py",
+    "components/contributor_views.py",
 ]
 
 #: Streamlit calls that show text: their string arguments must be messages.
