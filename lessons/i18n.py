@@ -52,6 +52,7 @@ __all__ = [
     "areas",
     "best_match",
     "catalogue",
+    "country",
     "current",
     "day",
     "language_name",
@@ -134,6 +135,21 @@ def language_name(code: str) -> str:
         return Locale.parse(code).get_display_name(code).capitalize()
     except (ValueError, TypeError, LookupError):
         return code
+
+
+def country(code: str, english: str | None = None) -> str:
+    """Return a country's name in the current language from its ISO 3166 alpha-2 code (``english`` in English).
+
+    >>> with using("fi"):
+    ...     country("GR")
+    'Kreikka'
+    >>> country("GR", "Greece"), country("XX")
+    ('Greece', 'XX')
+    """
+    language = current()
+    if language == DEFAULT and english:
+        return english
+    return Locale.parse(language).territories.get((code or "").upper()) or english or code
 
 
 def areas() -> dict[str, list[str]]:
