@@ -223,10 +223,11 @@ def _paragraphs(text: str | None) -> None:
 def _facts(entry: dict) -> None:
     languages = sorted({lang for lang, _f, _t in entry["translations"]} | {entry["language"]})
     licence = entry.get("licence")
-    problem = entry["texts"]["problem"] if entry.get("texts") else entry.get("problem")
+    problem = entry["texts"]["problem"]
+    shown_problems = [entry["texts"]["problems"].get(p["code"], p)["name"] for p in entry["problems"]]
     phase = entry.get("phase_name")
     facts = {
-        _("Problem addressed"): problem or "; ".join(p["name"] for p in entry["problems"]) or None,
+        _("Problem addressed"): problem or "; ".join(shown_problems) or None,
         _("Co-creation phase"): _(phase) if phase else None,
         _("Effort"): EFFORT_LABELS.get(entry.get("effort") or ""),
         _("Link"): entry.get("link"),
@@ -350,9 +351,10 @@ def entry_section(entry: dict) -> None:
     if entry["problems"]:
         st.markdown(_("**Problems it addresses**"))
         for problem in entry["problems"]:
+            shown = texts["problems"].get(problem["code"], problem)  # in the reader's language where it can
             phase = _(problem["phase_name"]) if problem["phase_name"] else _("no phase")
-            st.markdown(f"- **{safe(problem['name'])}** ({safe(phase)})")
-            if problem.get("description"):
-                st.caption(safe(problem["description"]))
+            st.markdown(f"- **{safe(shown['name'])}** ({safe(phase)})")
+            if shown.get("description"):
+                st.caption(safe(shown["description"]))
     _use(entry)
     _translations(entry)

@@ -210,7 +210,7 @@ def add_form(path: str, actor: Actor | None) -> None:
         with st.form("contributors_add", clear_on_submit=True):
             name = st.text_input(_("Name"), key="contributors_name")
             kind = st.radio(
-                _("A person or an organisation"), KINDS, format_func=KIND_WORDS.get, horizontal=True,
+                _("A person or an organisation"), KINDS, format_func=dict(KIND_WORDS.items()).get, horizontal=True,
                 key="contributors_kind",
             )  # fmt: skip
             organisation = st.text_input(_("Organisation (for a person)"), key="contributors_organisation")
@@ -243,7 +243,7 @@ def credit_forms(path: str, actor: Actor | None, loaded: dict) -> None:
             choices = creditable(db, actor)
         with st.form("contributors_link_form", clear_on_submit=True):
             kind = st.selectbox(
-                _("What they gave"), ITEM_KINDS, format_func=ITEM_WORDS.get, key="contributors_item_kind"
+                _("What they gave"), ITEM_KINDS, format_func=dict(ITEM_WORDS.items()).get, key="contributors_item_kind"
             )
             options = choices[choices["item_kind"].isin(["lesson", "story"])]
             labels = dict(zip(options["item_kind"] + ":" + options["item_id"], options["label"]))
@@ -251,9 +251,11 @@ def credit_forms(path: str, actor: Actor | None, loaded: dict) -> None:
                 _("The lesson or story"), list(labels), format_func=labels.get, index=None, key="contributors_item"
             )
             code = st.text_input(_("Or the catalogue entry's code"), key="contributors_code")
+            roles = {role: role_word(role) for role in ROLES}  # translated now, not when the widget is read later
             role = st.selectbox(
-                _("Role"), ROLES, format_func=role_word, accept_new_options=True, key="contributors_role"
-            )
+                _("Role"), ROLES, format_func=lambda r: roles.get(r, r), accept_new_options=True,
+                key="contributors_role",
+            )  # fmt: skip
             if st.form_submit_button(_("Credit them")):
                 if kind == "catalogue":
                     chosen_kind, chosen_id = "catalogue", code

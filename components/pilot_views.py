@@ -115,6 +115,7 @@ def pilots_section(path: str, version: int) -> None:
             .map({"coordinates": _("Own coordinates"), "country": _("Country centre")})
             .fillna(_("Not placed")),
             page="pilots?pilot=" + pilots["slug"],
+            methodology=pilots["methodology"].map(vocabulary) if "methodology" in pilots else None,
         )
         page = _("Pilot page")
         columns = {
@@ -138,6 +139,11 @@ def pilots_section(path: str, version: int) -> None:
 # --- One pilot --------------------------------------------------------------------------------------------------------
 
 
+def vocabulary(text):
+    """A built-in vocabulary's name or description in the reader's language (a pilot's own text as written)."""
+    return _(text) if isinstance(text, str) and text else text
+
+
 def _back() -> None:
     st.session_state[CHOSEN] = ""
 
@@ -153,7 +159,7 @@ def _facts(facts: dict) -> pd.DataFrame:
         _("Place"): ", ".join(v for v in (facts.get("city"), facts.get("region"), country) if v),
         _("Service area"): facts.get("service_area"),
         _("Target groups"): facts.get("target_groups"),
-        _("Methodology"): facts.get("methodology_name") or facts.get("methodology"),
+        _("Methodology"): vocabulary(facts.get("methodology_name") or facts.get("methodology")),
         _("Dates"): dates,
         _("Lead organisation"): facts.get("lead_organisation"),
         _("Project"): facts.get("project"),
@@ -210,14 +216,18 @@ def methodology_section(case: dict) -> None:
     if not facts.get("methodology"):
         st.caption(_("The pilot has not named the methodology it followed."))
         return
-    st.markdown(f"**{safe(facts.get('methodology_name') or facts['methodology'])}**")
+    st.markdown(f"**{safe(vocabulary(facts.get('methodology_name') or facts['methodology']))}**")
     if facts.get("methodology_description"):
-        st.markdown(safe(facts["methodology_description"]))
+        st.markdown(safe(vocabulary(facts["methodology_description"])))
     steps = case["steps"]
     if steps.empty:
         st.caption(_("No steps of this methodology are recorded."))
         return
-    steps = steps.assign(phase_name=steps["phase_name"].map(lambda p: _(p) if isinstance(p, str) else p))
+    steps = steps.assign(
+        phase_name=steps["phase_name"].map(vocabulary),
+        name=steps["name"].map(vocabulary),
+        description=steps["description"].map(vocabulary),
+    )
     table = steps.rename(
         columns={
             "position": _("Step"),

@@ -250,7 +250,7 @@ def _form(path: str, actor: Actor, key: str, pilot: str, current: dict | None) -
             _("Who may read it once published"),
             VISIBILITIES,
             index=VISIBILITIES.index(current.get("visibility") or "consortium"),
-            format_func=VISIBILITY_WORDS.get,
+            format_func=dict(VISIBILITY_WORDS.items()).get,  # the labels as translated now, not when called later
             key=f"{key}_visibility",
         )
         with st.container(horizontal=True):

@@ -45,6 +45,15 @@ def test_an_entrys_texts_come_in_the_readers_language_where_they_exist_else_in_e
     texts = catalogue.entry_texts(db, code, "it")
     assert texts["name"] == italian and texts["description"].startswith("Lista di requisiti")
     assert texts["languages"] == {"name": "it", "description": "it"} and not texts["fallback"]
+    italian_problems = dict(
+        db.execute(
+            """SELECT cp.code, t.text FROM catalogue_entry_problems ep JOIN catalogue_entries e ON e.id = ep.entry_id
+               JOIN catalogue_problems cp ON cp.id = ep.problem_id JOIN catalogue_problem_translations t
+               ON t.problem_id = cp.id AND t.language = 'it' AND t.field = 'name' WHERE e.code = ?""",
+            [code],
+        ).fetchall()
+    )
+    assert italian_problems and {c: p["name"] for c, p in texts["problems"].items()} == italian_problems
     english = catalogue.entry_texts(db, code, "en")
     assert english["name"] == "Stakeholder engagement KIT" and not english["fallback"]
     code, name = NO_LATVIAN
@@ -54,7 +63,10 @@ def test_an_entrys_texts_come_in_the_readers_language_where_they_exist_else_in_e
     assert catalogue.entry_texts(db, "no-such-entry", "it") is None
     rows = catalogue.entry_list(db, language="it").set_index("code")
     assert rows.loc[ITALIAN[0], "name"] == italian and rows.loc[ITALIAN[0], "name_language"] == "it"
-    assert (rows["name_language"] == "it").sum() == 78  # every interlinker has an Italian name
+    interlinkers = rows[rows["catalogue"] == "interlink"]
+    assert len(interlinkers) == 78 and set(interlinkers["name_language"]) == {"it"}  # each has an Italian name
+    # the built-in entries are translated with the interface (the vocabulary area's messages)
+    assert rows.loc["citizens-jury", "name_language"] == "it" and rows.loc["citizens-jury", "name"] != "Citizens' jury"
     latvian = catalogue.entry_list(db, language="lv").set_index("code")
     assert latvian.loc[NO_LATVIAN[0], "name_language"] == "en"
     # a name in a language is also what the search finds
@@ -83,6 +95,10 @@ def test_an_italian_reader_sees_the_italian_name_in_the_list_and_the_entry(store
     at.selectbox(key="methods_pick").set_value(ITALIAN[0]).run()
     assert not at.exception
     assert at.subheader[0].value == safe(ITALIAN[1])
+    with open_store(store_path) as db:
+        problems = catalogue.entry_texts(db, ITALIAN[0], "it")["problems"]
+    shown = [m.value for m in at.markdown]
+    assert all(any(safe(p["name"]) in m for m in shown) for p in problems.values())  # its problems, in Italian
     with using("it"):
         unexpected = _("Shown in {shown}: there is no text in {wanted} yet.").split(":")[0].split("{")[0]
     assert not any(c.value.startswith(unexpected) for c in at.caption)

@@ -3,6 +3,8 @@ headings translated and their numbers and dates written the Finnish way."""
 
 from __future__ import annotations
 
+from urllib.parse import unquote_plus
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -88,10 +90,12 @@ def test_the_methods_page_in_finnish(demo_db_path, app_on):
     ]  # fmt: skip
     table = at.dataframe[0].value
     assert {"Nimi", "Tyyppi", "Vaihe", "Työmäärä", "Opit", "Pilotit"} <= set(table.columns)
-    at.selectbox(key="methods_pick").set_value("world-cafe").run()
+    assert "Kansalaisraati" in "".join(table["Nimi"].map(unquote_plus))  # a built-in entry's Finnish name
+    at.selectbox(key="methods_pick").set_value("citizens-jury").run()
+    assert at.subheader[0].value == "Kansalaisraati"
     assert at.subheader[1].value == "Kuka sitä käytti ja miten se onnistui"
     assert {m.label for m in at.metric} == {"Opit", "Vahvistettu tai pidemmällä", "Pilotit"}
-    assert any(c.value.startswith("Näytetään kielellä englanti") for c in at.caption)  # no Finnish text: said so
+    assert not any(c.value.startswith("Näytetään kielellä") for c in at.caption)  # it has Finnish text
 
 
 @pytest.fixture

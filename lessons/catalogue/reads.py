@@ -12,6 +12,7 @@ from babel import Locale, UnknownLocaleError
 from sqlite_utils import Database
 
 from lessons.catalogue.records import KIND_LABELS, KINDS, LANGUAGE_NAMES
+from lessons.i18n import _, catalogue, using
 from lessons.store import KIND_LABELS as LESSON_KIND_LABELS
 from lessons.store import STATUS_LABELS, frame
 
@@ -54,13 +55,33 @@ _LANGUAGE_OF = """CASE WHEN EXISTS (SELECT 1 FROM catalogue_translations t WHERE
                        ELSE e.language END"""
 
 
+def _built_in(text: str | None, language: str) -> str | None:
+    """Return a built-in entry's text in ``language`` from the interface's catalogues, or None when it has none.
+
+    The built-in entries (``vocabulary/catalogue.csv``) are translated like the other built-in vocabularies: their
+    names, problems and descriptions are messages of the ``vocabulary`` area.
+    """
+    if not text or language == "en":
+        return None
+    translations = catalogue(language)
+    held = getattr(translations, "_catalog", {})  # gettext's own table: a translation may equal the English
+    if text not in held:
+        return None
+    with using(language):
+        return _(text)
+
+
 def entry_texts(db: Database, code: str, language: str) -> dict | None:
     """Return an entry's texts in ``language`` where it has them, else in English, else in its own language.
+
+    A built-in entry's texts come from the interface's translations when its rows have none in ``language``.
 
     Returns
     -------
     dict or None
-        ``name``, ``description``, ``problem`` (None where the entry has no such text); ``languages``: the language
+        ``name``, ``description``, ``problem`` (None where the entry has no such text); ``problems``: the problem
+        profiles it addresses by code, each ``name`` and ``description`` in ``language`` where the profile has
+        them, else as the catalogue wrote them; ``languages``: the language
         each of those texts is in; ``language``: the language of the name and description as shown (the first that
         is not ``language`` when they differ), ``wanted``: ``language``; ``fallback``: True when a text shown is not
         in ``language``. None when there is no entry ``code``.
@@ -70,7 +91,7 @@ def entry_texts(db: Database, code: str, language: str) -> dict | None:
     >>> from lessons.store import open_memory_store
     >>> texts = entry_texts(open_memory_store(), "world-cafe", "it")
     >>> texts["name"], texts["languages"]["name"], texts["language"], texts["fallback"]
-    ('World café', 'en', 'en', True)
+    ('World café', 'it', 'it', False)
     >>> entry_texts(open_memory_store(), "world-cafe", "en")["fallback"]
     False
     """
@@ -81,15 +102,35 @@ def entry_texts(db: Database, code: str, language: str) -> dict | None:
         for f in fields
     )
     row = db.execute(
-        f"SELECT {columns} FROM catalogue_entries e WHERE e.code = :code", {"code": str(code), "wanted": language}
+        f"SELECT {columns}, e.catalogue FROM catalogue_entries e WHERE e.code = :code",
+        {"code": str(code), "wanted": language},
     ).fetchone()
     if row is None:
         return None
     texts = {f: row[2 * i] for i, f in enumerate(fields)}
     languages = {f: row[2 * i + 1] for i, f in enumerate(fields) if row[2 * i] is not None}
+    if row[-1] == "built-in":
+        for field, lang in languages.items():
+            translated = _built_in(texts[field], language) if lang != language else None
+            if translated:
+                texts[field], languages[field] = translated, language
     shown = [languages[f] for f in ("name", "description") if f in languages]
     other = [lang for lang in shown if lang != language]
+    problems = {
+        code: {"name": name, "description": description}
+        for code, name, description in db.execute(
+            """SELECT cp.code,
+                      coalesce((SELECT text FROM catalogue_problem_translations t WHERE t.problem_id = cp.id
+                                AND t.field = 'name' AND t.language = :wanted), cp.name),
+                      coalesce((SELECT text FROM catalogue_problem_translations t WHERE t.problem_id = cp.id
+                                AND t.field = 'description' AND t.language = :wanted), cp.description)
+               FROM catalogue_entry_problems ep JOIN catalogue_problems cp ON cp.id = ep.problem_id
+               JOIN catalogue_entries e ON e.id = ep.entry_id WHERE e.code = :code ORDER BY cp.code""",
+            {"code": str(code), "wanted": language},
+        )
+    }
     return texts | {
+        "problems": problems,
         "languages": languages,
         "language": other[0] if other else language,
         "wanted": language,
@@ -141,8 +182,10 @@ def entry_list(
     >>> from lessons.store import open_memory_store
     >>> list(entry_list(open_memory_store(), kinds=["stage"], phases=["co-design"])["code"])
     ['wenovate-4-design']
+    >>> entry_list(open_memory_store(), kinds=["stage"], language="fi")["name"].tolist()[0]
+    'We-novate, vaihe 1: liittyminen innovaatioverkostoon'
     >>> entry_list(open_memory_store(), kinds=["stage"], language="fi")["name_language"].unique().tolist()
-    ['en']
+    ['fi']
     """
     where, params = [], []
     for values, sql in (
@@ -188,6 +231,12 @@ def entry_list(
         params,
     )
     rows.insert(4, "kind_label", rows["kind"].map(lambda k: KIND_LABELS.get(k, k)))
+    if language and language != "en":
+        for i in rows.index[(rows["catalogue"] == "built-in") & (rows["name_language"] != language)]:
+            translated = _built_in(rows.at[i, "name"], language)
+            if translated:
+                rows.at[i, "name"], rows.at[i, "name_language"] = translated, language
+        rows = rows.sort_values(["name", "code"], key=lambda c: c.str.casefold(), ignore_index=True)
     return rows
 
 
