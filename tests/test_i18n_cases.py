@@ -10,8 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from lessons import contributors as credit
 from lessons import stories
+from lessons.i18n import using
 from lessons.permissions import cli_actor
-from lessons.store import connect
+from lessons.store import connect, open_memory_store
 
 PILOT = "vasterbotten-home-care"
 TAMPERE = "tampere-youth-guidance"
@@ -126,3 +127,17 @@ def test_the_contributors_page_in_finnish(credited, app_on):
     table = page.dataframe[0].value
     assert list(table.columns[:4]) == ["Mitä", "Otsikko", "Pilotti", "Rooli"]
     assert table["Mitä"].tolist() == ["Oppi"] and table["Rooli"].tolist() == ["kirjoittaja"]
+
+
+def test_a_refusal_from_the_domain_is_in_the_readers_language():
+    db = open_memory_store()
+    db["pilots"].insert({"id": 1, "slug": "oulu", "name": "Oulu", "country": "FI"})
+    with using("fi"), pytest.raises(stories.StoryError, match="^Kirjoita tarinan otsikko.$"):
+        stories.save_story(db, cli_actor(), pilot="oulu", title=" ")
+    with (
+        using("lv"),
+        pytest.raises(stories.StoryError, match="^Virsrakstā ir 1\xa0000 rakstzīmes: tam jābūt īsākam par 200.$"),
+    ):
+        stories.save_story(db, cli_actor(), pilot="oulu", title="x" * 1000)
+    with pytest.raises(credit.ContributorError, match="^Write the contributor's name.$"):  # English by default
+        credit.add_contributor(db, cli_actor(), name="")
