@@ -39,6 +39,15 @@ FILTERS = (
 #: The table shows an entry's link by the name its last parameter carries (:func:`entry_link`).
 NAME_IN_LINK = r"[?&]name=(.*)$"
 EFFORT_LABELS = Labels({"low": N_("Low"), "medium": N_("Medium"), "high": N_("High")})
+#: Where an entry comes from, as the page names it (an imported spreadsheet is named by its file).
+CATALOGUE_LABELS = Labels({"built-in": N_("Built into this app"), "interlink": N_("INTERLINK catalogue")})
+
+
+def catalogue_label(code) -> str:
+    """An entry's catalogue as shown: the built-in and INTERLINK ones named, a spreadsheet by its file name."""
+    return CATALOGUE_LABELS.get(code, code) if isinstance(code, str) else ""
+
+
 #: An entry's texts, as the page names them.
 FIELD_LABELS = Labels({"name": N_("Name"), "description": N_("Description"), "problem": N_("Problem addressed")})
 
@@ -182,7 +191,7 @@ def entries_table(rows: pd.DataFrame) -> None:
             pilots: rows["pilots"],
             _("Languages"): rows["languages"].fillna(""),
             _("Problems addressed"): rows["problems"].fillna(""),
-            _("Catalogue"): rows["catalogue"],
+            _("Catalogue"): rows["catalogue"].map(catalogue_label),
         }
     )
     st.dataframe(
@@ -221,7 +230,8 @@ def _paragraphs(text: str | None) -> None:
 
 
 def _facts(entry: dict) -> None:
-    languages = sorted({lang for lang, _f, _t in entry["translations"]} | {entry["language"]})
+    shown_in_languages = set(entry["texts"]["languages"].values())  # a built-in entry's, from the interface's
+    languages = sorted({lang for lang, _f, _t in entry["translations"]} | {entry["language"]} | shown_in_languages)
     licence = entry.get("licence")
     problem = entry["texts"]["problem"]
     shown_problems = [entry["texts"]["problems"].get(p["code"], p)["name"] for p in entry["problems"]]
@@ -234,7 +244,7 @@ def _facts(entry: dict) -> None:
         _("Source"): entry.get("source"),
         _("Licence"): catalogue.LICENCE_LABELS.get(licence, licence) if licence else None,
         _("Languages available"): ", ".join(language_label(lang) for lang in languages),
-        _("Catalogue"): entry.get("catalogue"),
+        _("Catalogue"): catalogue_label(entry.get("catalogue")),
     }
     # one line each (a table would be cut off on a phone); every value escaped
     with st.container(key=f"{KEY}_facts"):
