@@ -63,7 +63,9 @@ UNNAMED_WORDS = N_("A contributor")
 
 
 def shown(name: str) -> str:
-    """A contributor's name as shown: the unnamed contributor in the reader's language, any other name as written."""
+    """A contributor's name as shown: the unnamed contributor in the reader's language, any other name as written.
+
+    ``lessons.contributors.shown_name`` translates it already; a name read in English is translated here."""
     return _(UNNAMED_WORDS) if name == UNNAMED else name
 
 

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from lessons.audit import record
 from lessons.editing_base import EditError, one_row
-from lessons.i18n import _, number
+from lessons.i18n import N_, _, number
 from lessons.permissions import Actor, authorize, can
 from lessons.report.briefs import model_brief, pilot_brief, subjects, theme_brief
 from lessons.report.citations import statement_results
@@ -57,7 +57,7 @@ ITEM_KINDS = ("lesson", "story", "catalogue")
 #: Roles offered on the page (any short text is accepted).
 ROLES = ("author", "co-producer", "translator", "reviewer", "photographer")
 #: How a person who has not consented to be named is shown.
-UNNAMED = "A contributor"
+UNNAMED = N_("A contributor")
 MAX_NAME = 200
 
 
@@ -77,7 +77,7 @@ def shown_name(row: dict, reader: Actor | None) -> str:
     """
     if row["kind"] == "organisation" or row["consent"] or can(reader, "contributor.edit"):
         return row["name"]
-    return UNNAMED
+    return _(UNNAMED)  # in the reader's language
 
 
 def _named(row: dict, reader: Actor | None) -> dict:

@@ -80,6 +80,12 @@ def test_the_stories_page_in_finnish_with_a_finnish_date(demo_db_path, app_on):
     assert "**1 julkaistu tarina**" in [m.value for m in at.markdown]
     assert any(c.value.endswith("· julkaistu 4.3.2026") for c in at.caption), [c.value for c in at.caption]
     assert at.button(key=f"stories_open_{story_id}").label == "Lue tarina"
+    with connect(demo_db_path) as db:
+        shy = credit.add_contributor(db, cli, name="Sam Shy")  # no consent: never named to readers
+        credit.link(db, cli, shy, "story", str(story_id), "author")
+    story = open_in_finnish(app_on, demo_db_path, "pages/stories.py", {"story": str(story_id)})
+    assert "Tekijät: Nimetön tekijä \\(author\\)" in [c.value for c in story.caption]  # escaped, as user text
+    assert "Sam Shy" not in texts(story)
 
 
 def test_the_methods_page_in_finnish(demo_db_path, app_on):
