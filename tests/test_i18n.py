@@ -27,6 +27,15 @@ MARKED = [
     "components/story_views.py",
     "components/catalogue_views.py",
     "components/contributor_views.py",
+    "pages/networks.py",
+    "pages/models.py",
+    "components/network_views.py",
+    "components/network_tables.py",
+    "components/models_views.py",
+    "components/twomode_views.py",
+    "lessons/models.py",
+    "lessons/model_authoring.py",
+    "lessons/model_links.py",
 ]
 
 #: Streamlit calls that show text: their string arguments must be messages.
