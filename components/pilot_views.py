@@ -124,7 +124,7 @@ def pilots_section(path: str, version: int) -> None:
             "country_name": _("Country"),
             "methodology": _("Methodology"),
             "lessons": _("Lessons"),
-            "validated": _("Validated"),
+            "validated": _("Validated lessons"),
             "placed": _("Placed at"),
             "page": page,
         }

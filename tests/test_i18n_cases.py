@@ -93,10 +93,10 @@ def test_the_methods_page_in_finnish(demo_db_path, app_on):
     assert at.title[0].value == "Menetelmät ja työkalut"
     assert at.caption[0].value.endswith(" kohdetta")  # "12/12 kohdetta"
     assert [m.label for m in at.multiselect] == [
-        "Tyyppi", "Yhteiskehittämisen vaihe", "Ratkaistava ongelma", "Saatavilla kielellä"
+        "Laji", "Yhteiskehittämisen vaihe", "Ratkaistava ongelma", "Saatavilla kielellä"
     ]  # fmt: skip
     table = at.dataframe[0].value
-    assert {"Nimi", "Tyyppi", "Vaihe", "Työmäärä", "Opit", "Pilotit"} <= set(table.columns)
+    assert {"Nimi", "Laji", "Vaihe", "Työmäärä", "Opit", "Pilotit"} <= set(table.columns)
     assert "Kansalaisraati" in "".join(table["Nimi"].map(unquote_plus))  # a built-in entry's Finnish name
     at.selectbox(key="methods_pick").set_value("citizens-jury").run()
     assert at.subheader[0].value == "Kansalaisraati"
