@@ -61,14 +61,6 @@ UNNAMED = N_("A contributor")
 MAX_NAME = 200
 
 
-#: What a contribution to an item that does not exist is told, per kind of item.
-_NO_ITEM = {
-    "lesson": N_("There is no lesson {id}."),
-    "story": N_("There is no story {id}."),
-    "catalogue": N_("There is no catalogue entry {id}."),
-}
-
-
 class ContributorError(EditError):
     """A contributor or contribution that cannot be stored as given; nothing was written."""
 
@@ -85,7 +77,7 @@ def shown_name(row: dict, reader: Actor | None) -> str:
     """
     if row["kind"] == "organisation" or row["consent"] or can(reader, "contributor.edit"):
         return row["name"]
-    return _(UNNAMED)
+    return _(UNNAMED)  # in the reader's language
 
 
 def _named(row: dict, reader: Actor | None) -> dict:
@@ -122,7 +114,7 @@ def add_contributor(
     if not name:
         raise ContributorError(_("Write the contributor's name."))
     if len(name) > MAX_NAME:
-        raise ContributorError(_("Keep the name under {n} characters.").format(n=number(MAX_NAME)))
+        raise ContributorError(_("Keep the name under {limit} characters.").format(limit=number(MAX_NAME)))
     if kind not in KINDS:
         raise ContributorError(_("A contributor is a person or an organisation, not “{kind}”.").format(kind=kind))
     organisation = clean_text(organisation, multiline=False).strip() or None
@@ -171,7 +163,9 @@ def _item_pilot(db: Database, item_kind: str, item_id: str) -> int | None:
         return None
     if row is None:
         raise ContributorError(
-            _(_NO_ITEM.get(item_kind, N_("There is no {kind} {id}."))).format(kind=item_kind, id=item_id)
+            (_("There is no lesson {id}.") if item_kind == "lesson" else _("There is no story {id}.")).format(
+                id=item_id
+            )
         )
     return row["pilot_id"]
 

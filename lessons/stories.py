@@ -31,7 +31,7 @@ from sqlite_utils import Database
 
 from lessons.audit import record
 from lessons.editing_base import EditError, one_row
-from lessons.i18n import N_, _, number, pgettext
+from lessons.i18n import N_, _, number
 from lessons.permissions import Actor, authorize, can
 from lessons.store import frame
 from lessons.text import clean_text
@@ -331,27 +331,23 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _text(value, what: str, limit: int, *, multiline: bool = True, required: bool = False) -> str:
+#: Each text of a story, as a refusal names it when it is too long (``{n}`` characters, ``{limit}`` at most).
+TOO_LONG = {
+    "title": N_("The title is {n} characters long: keep it under {limit}."),
+    "lead": N_("The lead sentence is {n} characters long: keep it under {limit}."),
+    "body": N_("The text is {n} characters long: keep it under {limit}."),
+    "reuse": N_("The “what others can reuse” box is {n} characters long: keep it under {limit}."),
+    "alt": N_("The image description (alt text) is {n} characters long: keep it under {limit}."),
+}
+
+
+def _text(value, field: str, limit: int, *, multiline: bool = True, required: bool = False) -> str:
     text = clean_text(value, multiline=multiline).strip()
     if required and not text:
-        raise StoryError(_("Write the story's {part}.").format(part=_(what)))
+        raise StoryError(_("Write the story's title."))
     if len(text) > limit:
-        raise StoryError(
-            _("The {part} is {n} characters long: keep it under {limit}.").format(
-                part=_(what), n=number(len(text)), limit=number(limit)
-            )
-        )
+        raise StoryError(_(TOO_LONG[field]).format(n=number(len(text)), limit=number(limit)))
     return text
-
-
-def _story_status(status: str) -> str:
-    """Name a story's status in a sentence, in the language in use."""
-    names = {
-        "draft": pgettext("story status", "draft"),
-        "submitted": pgettext("story status", "submitted"),
-        "published": pgettext("story status", "published"),
-    }
-    return names.get(status, status)
 
 
 def _existing(db: Database, story_id: int) -> dict:
@@ -393,12 +389,14 @@ def save_story(
         raise StoryError(_("There is no pilot “{pilot}”.").format(pilot=pilot))
     authorize(actor, "story.edit", found["id"])
     if visibility not in VISIBILITIES:
-        raise StoryError(_("Visibility is public, consortium or private, not “{value}”.").format(value=visibility))
+        raise StoryError(
+            _("Visibility is public, consortium or private, not “{visibility}”.").format(visibility=visibility)
+        )
     fields = {
-        "title": _text(title, N_("title"), MAX_TITLE, multiline=False, required=True),
-        "lead": _text(lead, N_("lead sentence"), MAX_LEAD, multiline=False) or None,
-        "body": _text(body, N_("text"), MAX_BODY) or None,
-        "reuse": _text(reuse, N_("“what others can reuse” box"), MAX_REUSE) or None,
+        "title": _text(title, "title", MAX_TITLE, multiline=False, required=True),
+        "lead": _text(lead, "lead", MAX_LEAD, multiline=False) or None,
+        "body": _text(body, "body", MAX_BODY) or None,
+        "reuse": _text(reuse, "reuse", MAX_REUSE) or None,
         "visibility": visibility,
     }
     keys = list(dict.fromkeys(k.strip().upper() for k in lesson_keys if k and k.strip()))
@@ -456,7 +454,11 @@ def submit_story(db: Database, actor: Actor | None, story_id: int) -> None:
     """Submit a draft for an administrator to publish; every image its text shows must be uploaded first."""
     row = _authorize_story(db, actor, story_id)
     if row["status"] != "draft":
-        raise StoryError(_("The story is {status} already.").format(status=_story_status(row["status"])))
+        raise StoryError(
+            _("The story is submitted already.")
+            if row["status"] == "submitted"
+            else _("The story is published already.")
+        )
     if not row["lead"]:
         raise StoryError(_("Write the lead sentence before submitting the story."))
     have = {r[0] for r in db.execute("SELECT filename FROM story_images WHERE story_id = ?", [row["id"]])}
@@ -499,7 +501,7 @@ def publish_story(db: Database, actor: Actor | None, story_id: int, publish: boo
 def add_image(db: Database, actor: Actor | None, story_id: int, filename: str, data: bytes, alt: str) -> str:
     """Upload an image with a story (replacing one of the same name); return the name its text refers to it by."""
     row = _authorize_story(db, actor, story_id)
-    alt = _text(alt, N_("image description (alt text)"), MAX_ALT, multiline=False)
+    alt = _text(alt, "alt", MAX_ALT, multiline=False)
     if not alt:
         raise StoryError(_("Describe the image in a sentence (its alt text) for readers who cannot see it."))
     payload, kind, width, height = check_image(data, filename)

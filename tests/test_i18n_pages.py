@@ -12,7 +12,14 @@ from tests.test_pages import REGISTERED
 #: Pages whose area is translated: from then on English left on them fails. Each area's helper adds its pages.
 #: pages/lessons.py joins when the manage area is marked: a lesson's page shows its status form (components/editors.py);
 #: its list is swept in tests/test_i18n_explore.py meanwhile.
-DONE: list[str] = ["pages/overview.py", "pages/recurs.py"]
+DONE: list[str] = [
+    "pages/overview.py",
+    "pages/recurs.py",
+    "pages/pilots.py",
+    "pages/stories.py",
+    "pages/methods.py",
+    "pages/contributors.py",
+]
 #: Views inside pages that a link opens (the page script and its query parameters).
 DEEP = [
     ("pages/lessons.py", {"lesson": "1"}),
