@@ -832,10 +832,10 @@ def pilot_share_chart(rows: pd.DataFrame, facet: str, pilot_name: str) -> alt.Ch
     sides = list(dict.fromkeys(rows["side"])) if "side" in rows else []
     order = list(dict.fromkeys(rows.sort_values("position")["value"])) if "value" in rows else []
     chart = (
-        alt.Chart(rows, title=_("Share of lessons by {facet}, against the rest").format(facet=facet.lower()))
+        alt.Chart(rows, title=_("Share of lessons by {facet}, against the rest").format(facet=_(facet).lower()))
         .mark_bar()
         .encode(
-            alt.Y("value:N").title(facet).sort(order).axis(labelLimit=AXIS_LABELS),
+            alt.Y("value:N").title(_(facet)).sort(order).axis(labelLimit=AXIS_LABELS),
             alt.X("share:Q").title(_("Share of the side's lessons")).axis(format="%", tickCount=5),
             alt.YOffset("side:N").sort(sides),
             alt.Color("side:N")
@@ -844,7 +844,7 @@ def pilot_share_chart(rows: pd.DataFrame, facet: str, pilot_name: str) -> alt.Ch
             .legend(**_legend()),
             tooltip=[
                 alt.Tooltip("side:N", title=_("Lessons of")),
-                alt.Tooltip("value:N", title=facet),
+                alt.Tooltip("value:N", title=_(facet)),
                 alt.Tooltip("lessons:Q", title=_("Lessons")),
                 alt.Tooltip("share:Q", title=_("Share"), format=".0%"),
                 alt.Tooltip("difference:Q", title=_("Difference (points)"), format="+.1f"),

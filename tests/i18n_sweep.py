@@ -168,8 +168,8 @@ def unmarked_left(texts: list[str], english: list[str], path: str) -> list[str]:
     same = set(texts) & set(english)
     left = []
     for text in same:
-        if text.startswith(("<style>", "<script>")):
-            continue
+        if text.startswith(("<style>", "<script>")) or " " not in text.strip():
+            continue  # our constants, and single tokens (a link's address, a code): no sentence to translate
         plain = text.replace("\\", "").replace("**", "").replace("⁠", "")
         lead = plain.removesuffix(" …")  # a lesson's first lines in a list (lessons.queries.preview): data
         if lead != plain and any(value.replace("\n", " ").startswith(lead) for value in data):
