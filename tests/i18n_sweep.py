@@ -90,8 +90,11 @@ def shown(at) -> list[str]:
 
 @cache
 def _english(language: str) -> tuple[frozenset[str], tuple[str, ...]]:
-    """Return one-word English messages and the ≥3-word fragments of longer ones that ``language`` translates."""
-    words, fragments = set(), set()
+    """Return one-word English messages and the ≥3-word fragments of longer ones that ``language`` translates.
+
+    A word that is also a translation in ``language`` is left out (Latvian "No" is "From", not English "No").
+    """
+    words, fragments, translations = set(), set(), set()
     with i18n.using(language):
         for area, globs in i18n.areas().items():
             for message in messages.template(area, messages.area_files(globs)):
@@ -104,6 +107,7 @@ def _english(language: str) -> tuple[frozenset[str], tuple[str, ...]]:
                         if isinstance(message.id, str)
                         else i18n.ngettext(ids[0], ids[1], 2)
                     )
+                    translations.add(translated.strip())
                     if translated == english:
                         continue
                     if " " not in english.strip():
@@ -113,7 +117,7 @@ def _english(language: str) -> tuple[frozenset[str], tuple[str, ...]]:
                         piece = piece.strip(" .,:;·—-()*_")
                         if len(piece.split()) >= 3:
                             fragments.add(piece)
-    return frozenset(words), tuple(sorted(fragments, key=len, reverse=True))
+    return frozenset(words - translations), tuple(sorted(fragments, key=len, reverse=True))
 
 
 def english_left(texts: list[str], language: str) -> list[str]:

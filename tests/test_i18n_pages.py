@@ -19,6 +19,8 @@ DONE: list[str] = [
     "pages/stories.py",
     "pages/methods.py",
     "pages/contributors.py",
+    "pages/networks.py",
+    "pages/models.py",
 ]
 #: Views inside pages that a link opens (the page script and its query parameters).
 DEEP = [
