@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
-from lessons.queries.fulltext import Match, match_for, match_sql
+from lessons.queries.fulltext import Match, match_for, match_source, match_sql
 from lessons.store import KIND_LABELS, STATUS_LABELS  # noqa: F401 (re-exported with the filters)
 
 #: Statuses that count as "validated" on the Overview: validated, and the later stages built on validation.
@@ -95,7 +95,7 @@ def _selection(
     if query and match is None:
         where.append("0")  # nothing searchable was typed: no lesson matches
     if match:
-        source = f"{match.table} JOIN lessons l ON l.id = {match.table}.rowid"
+        source = match_source(match)
         condition, searched = match_sql(match)
         where.append(condition)
         params += searched
