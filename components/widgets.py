@@ -125,6 +125,8 @@ def lesson_card(row, *, key: str, on_open) -> None:
             f"{KIND_LABELS.get(row.kind, row.kind)} · "
             f"{safe(row.phase_name)} · {STATUS_LABELS.get(row.status, row.status)}"
         )
+        if note := getattr(row, "language_note", None):  # a translation, or the original in another language (#21)
+            st.caption(safe(note))
         st.markdown(highlight(row.snippet))
         if row.themes:
             st.caption(f"Themes: {safe(row.themes)}")
@@ -157,6 +159,8 @@ def _lesson_text(detail: dict) -> None:
         f" · lesson {safe(detail['key'])} · {KIND_LABELS.get(detail['kind'], detail['kind'])} · "
         f"{STATUS_LABELS.get(detail['status'], detail['status'])}"
     )
+    if detail.get("language_note"):  # a translation, or the original in another language (#21)
+        st.caption(safe(detail["language_note"]))
     if note := visibility_note(detail.get("status"), detail.get("visibility")):
         st.caption(note, help="Its pilot's coordinators choose who can see it (Edit pilot data).")
     if detail.get("pilot"):
@@ -453,6 +457,7 @@ LESSON_FACETS = (
     ("method", "methodologies", "Methodology", "The co-creation methodology the pilot followed"),
     ("set_by", "status_set_by", "Status set by", "Choose a workshop's votes for the lessons validated in a workshop"),
     ("uses", "methods", "Method or tool used", "A method or tool of the catalogue (Methods and tools) the lesson used"),
+    ("written_in", "languages", "Language", "The language a lesson is written or translated in"),
 )
 LESSON_VIEWS = ("Cards", "Table")
 CARDS_PER_PAGE, ROWS_PER_PAGE = 20, 100

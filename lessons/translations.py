@@ -20,6 +20,7 @@ from babel import Locale, UnknownLocaleError
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.editing_base import EditError
 from lessons.exports import FORMULA_STARTS, to_xlsx
 from lessons.i18n import _
 from lessons.ingest.problems import IngestError, Problem
@@ -35,9 +36,11 @@ __all__ = [
     "import_sheet",
     "language_label",
     "lesson_languages",
+    "original",
     "read_sheet",
     "remove_translation",
     "set_translation",
+    "shown_by_id",
     "shown_in",
     "shown_rows",
     "translations_of",
@@ -55,7 +58,7 @@ SHEET_COLUMNS = (
 _LANGUAGE = re.compile(r"[a-z]{2,3}$")
 
 
-class TranslationError(ValueError):
+class TranslationError(EditError):
     """A translation cannot be written as asked; the message says why and what to do."""
 
 
@@ -180,6 +183,21 @@ def remove_translation(db: Database, actor: Actor | None, lesson_id: int, langua
     return bool(removed)
 
 
+def original(db: Database, lesson_id: int) -> dict | None:
+    """Return a lesson's texts as written, its key and language, and its translations (None if there is no lesson).
+
+    >>> from lessons.store import open_memory_store
+    >>> original(open_memory_store(), 1) is None
+    True
+    """
+    cursor = db.execute(f"SELECT id, key, language, {', '.join(FIELDS)} FROM lessons WHERE id = ?", [int(lesson_id)])
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    found = dict(zip([c[0] for c in cursor.description], row))
+    return found | {"translations": translations_of(db, lesson_id)}
+
+
 def translations_of(db: Database, lesson_id: int) -> list[dict]:
     """Return a lesson's translations, by language: its texts, who translated it and when."""
     cursor = db.execute(
@@ -244,6 +262,28 @@ def shown_rows(db: Database, lessons: list[dict], language: str) -> list[dict]:
     return shown
 
 
+def shown_by_id(db: Database, ids, language: str) -> dict[int, dict]:
+    """Return lessons by id as a reader of ``language`` sees them (:func:`shown_in`): the four texts and which they are.
+
+    Lessons the connection does not see are left out.
+
+    >>> from lessons.store import open_memory_store
+    >>> shown_by_id(open_memory_store(), [1], "fi")
+    {}
+    """
+    ids = [int(i) for i in ids]
+    rows = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        cursor = db.execute(
+            f"SELECT id, language, {', '.join(FIELDS)} FROM lessons WHERE id IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        )
+        names = [c[0] for c in cursor.description]
+        rows += [dict(zip(names, row)) for row in cursor.fetchall()]
+    return {row["id"]: row for row in shown_rows(db, rows, language)}
+
+
 def lesson_languages(db: Database) -> list[str]:
     """Return the languages of the store's lessons and of their translations, in code order.
 
@@ -260,15 +300,15 @@ def lesson_languages(db: Database) -> list[str]:
 def untranslated(db: Database, language: str) -> pd.DataFrame:
     """Return the lessons not written in ``language`` and not yet translated into it, by pilot and key.
 
-    Columns id, pilot (slug), pilot_name, key, title, language (the original's), status.
+    Columns id, pilot (slug), pilot_name, key, title, language (the original's), status, pilot_id.
 
     >>> from lessons.store import open_memory_store
     >>> untranslated(open_memory_store(), "fi").columns.tolist()
-    ['id', 'pilot', 'pilot_name', 'key', 'title', 'language', 'status']
+    ['id', 'pilot', 'pilot_name', 'key', 'title', 'language', 'status', 'pilot_id']
     """
     language = _language(language)
     return pd.read_sql_query(
-        """SELECT l.id, p.slug AS pilot, p.name AS pilot_name, l.key, l.title, l.language, l.status
+        """SELECT l.id, p.slug AS pilot, p.name AS pilot_name, l.key, l.title, l.language, l.status, l.pilot_id
            FROM lessons l JOIN pilots p ON p.id = l.pilot_id
            WHERE l.language <> ? AND NOT EXISTS (
                SELECT 1 FROM lesson_translations t WHERE t.lesson_id = l.id AND t.language = ?)

@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 MARKED = [
     "app.py",
     "components/language.py",
+    "pages/translations.py",
+    "components/translation_views.py",
 ]
 
 #: Streamlit calls that show text: their string arguments must be messages.

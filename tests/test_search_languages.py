@@ -114,3 +114,12 @@ def test_hyphenated_words_and_phrases_still_hold_in_a_store_of_several_languages
     add(db, "EN3", "Chairs", "An O ring of chairs", "en")
     assert keys(db, "O-ring") == ["EN2"]
     assert keys(db, '"local champions"') == ["EN1"]
+
+
+def test_the_language_filter_counts_lessons_written_or_translated_in_each_language(db):
+    counted = queries.facets(db)["languages"]
+    assert dict(zip(counted["value"], counted["lessons"])) == {"en": 1, "fi": 1, "it": 2, "lv": 1}
+    assert keys(db, None, languages=["it"]) == ["EN1", "IT1"]  # the English lesson has an Italian translation
+    assert keys(db, "fiducia", languages=["en"]) == ["EN1"]
+    with_search = queries.facets(db, query="fiducia", languages=["lv"])["languages"]
+    assert dict(zip(with_search["value"], with_search["lessons"])) == {"en": 1, "fi": 0, "it": 2, "lv": 0}

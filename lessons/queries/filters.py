@@ -18,7 +18,7 @@ VALIDATED_STATUSES = ("validated", "endorsed", "applied_elsewhere")
 #: filters must all hold.
 FILTER_FIELDS = (
     "pilots", "countries", "themes", "kinds", "phases", "statuses", "groups", "methodologies", "status_set_by",
-    "methods",
+    "methods", "languages",
 )  # fmt: skip
 #: Where a lesson's current status came from (the source of its latest ``lesson_status_history`` row).
 STATUS_SET_BY_LABELS = {
@@ -47,6 +47,9 @@ _LINKED = {
     # the methods and tools of the catalogue a lesson is linked to (``lesson_methods``), by entry code
     "methods": """SELECT lm2.lesson_id FROM lesson_methods lm2 JOIN catalogue_entries ce2 ON ce2.id = lm2.entry_id
                   WHERE ce2.code IN ({})""",
+    # the languages a lesson can be read in: its own and its translations' (#21)
+    "languages": """SELECT lang2.lesson_id FROM (SELECT id AS lesson_id, language FROM lessons
+                    UNION ALL SELECT lesson_id, language FROM lesson_translations) lang2 WHERE lang2.language IN ({})""",
 }
 
 
