@@ -11,7 +11,7 @@ import streamlit as st
 
 from components import auth, language
 from components.loaders import TTL
-from lessons import queries, translations
+from lessons import queries, synthesis, translations
 from lessons.access import reading
 from lessons.i18n import LANGUAGES, _, language_name, ngettext, number
 from lessons.ingest.problems import IngestError
@@ -97,6 +97,32 @@ def named_languages(facets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     frame = facets["languages"].copy()
     frame["label"] = [language_label(code, reader) for code in frame["value"]]
     return {**facets, "languages": frame.sort_values("label", key=lambda s: s.str.casefold(), ignore_index=True)}
+
+
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_left_out(path: str, version: int, *, audience: str) -> pd.DataFrame:
+    """The lessons the reader sees that text similarity leaves out: no text in English, written or translated."""
+    with reading(path, audience) as db:
+        return synthesis.left_out_of_comparison(db)
+
+
+def left_out_note(path: str, version: int, audience: str) -> None:
+    """Say on What recurs which lessons the groups of similar lessons could not compare, and why (#21)."""
+    left = load_left_out(path, version, audience=audience)
+    if left.empty:
+        return
+    reader = language.current()
+    languages = ", ".join(sorted({language_label(code, reader) for code in left["language"]}))
+    st.caption(
+        ngettext(
+            "{n} lesson is left out of the groups of similar lessons: it is written in {languages} and has no "
+            "English translation to compare it by.",
+            "{n} lessons are left out of the groups of similar lessons: they are written in {languages} and have no "
+            "English translation to compare them by.",
+            len(left),
+        ).format(n=number(len(left)), languages=languages),
+        help=_("Lessons are compared in English. Coordinators can translate them on the Translate lessons page."),
+    )
 
 
 # --- the Translate page -------------------------------------------------------------------------------------------

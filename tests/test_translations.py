@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from lessons import translations
+from lessons import synthesis, translations
 from lessons.cli import main
 from lessons.ingest.problems import IngestError
 from lessons.permissions import Actor, PermissionDenied
@@ -175,3 +175,16 @@ def test_the_command_line_exports_imports_and_lists_what_is_left(tmp_path, capsy
     workbook.save(book)
     assert main(["translations", "import", str(book), "--db", str(path)]) == 2
     assert "Nothing was imported. 1 problem(s):\nfi.xlsx, row 2, column language" in capsys.readouterr().err
+
+
+def test_what_recurs_compares_lessons_in_english_through_their_translations_and_says_which_are_left_out(db):
+    oulu, rome = lesson_id(db, "oulu"), lesson_id(db, "roma")
+    texts = synthesis.lesson_texts(db)
+    assert texts["id"].tolist() == [oulu]  # the Italian lesson has no English text yet
+    assert synthesis.left_out_of_comparison(db)[["id", "language"]].values.tolist() == [[rome, "it"]]
+    translations.set_translation(db, ADMIN, rome, "en", title="Trust", lesson="Local champions built trust together")
+    texts = synthesis.lesson_texts(db).set_index("id")["text"]
+    assert texts[rome] == "Trust. Local champions built trust together "
+    assert synthesis.left_out_of_comparison(db).empty
+    sim = synthesis.build_similarity(synthesis.lesson_texts(db))
+    assert sim.labels(0.3).tolist() == [0, 0]  # compared in English: alike

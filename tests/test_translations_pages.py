@@ -144,3 +144,14 @@ def test_in_finnish_the_pages_say_in_finnish_which_language_a_lesson_is_shown_in
     counted = [m.value for m in at.markdown if "odottaa käännöstä kielelle: suomi" in m.value]
     assert counted and counted[0].startswith("**") and "oppia**" in counted[0]
     assert any(i.value.startswith("Kirjaudu sisään (sivupalkissa)") for i in at.info)
+
+
+def test_what_recurs_says_which_lessons_it_could_not_compare(store, app_on):
+    path, _ids = store
+    at = app_on(path).run()
+    at.switch_page("pages/recurs.py").run()
+    assert not at.exception
+    assert (
+        "1 lesson is left out of the groups of similar lessons: it is written in Italian and has no English "
+        "translation to compare it by."
+    ) in captions(at)
