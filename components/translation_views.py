@@ -11,6 +11,7 @@ import streamlit as st
 
 from components import auth, language
 from components.loaders import TTL
+from components.widgets import safe
 from lessons import queries, synthesis, translations
 from lessons.access import reading
 from lessons.i18n import LANGUAGES, _, language_name, ngettext, number
@@ -112,7 +113,7 @@ def left_out_note(path: str, version: int, audience: str) -> None:
     if left.empty:
         return
     reader = language.current()
-    languages = ", ".join(sorted({language_label(code, reader) for code in left["language"]}))
+    languages = safe(", ".join(sorted({language_label(code, reader) for code in left["language"]})))
     st.caption(
         ngettext(
             "{n} lesson is left out of the groups of similar lessons: it is written in {languages} and has no "
@@ -164,7 +165,7 @@ def target_label(code: str) -> str:
 
 def untranslated_section(rows: pd.DataFrame, target: str) -> None:
     """How many lessons are left to translate into ``target``, and which."""
-    label = language_label(target, language.current())
+    label = safe(language_label(target, language.current()))  # a code from the store is text, never markup
     if rows.empty:
         st.success(_("Every lesson you can see is written in {language} or translated into it.").format(language=label))
         return
@@ -216,16 +217,16 @@ def translation_form(path: str, version: int, rows: pd.DataFrame, target: str, a
     st.text(original["title"])
     st.text(original["lesson"])
     with st.form(f"{TRANSLATE_KEY}_form_{chosen}_{target}", clear_on_submit=False, enter_to_submit=False):
-        title = st.text_input(_("Title"), key=f"{TRANSLATE_KEY}_title")
-        lesson = st.text_area(_("What was learned"), key=f"{TRANSLATE_KEY}_text")
-        context = st.text_area(_("Context"), key=f"{TRANSLATE_KEY}_context") if original["context"] else None
+        title = st.text_input(_("Title"), key=f"{TRANSLATE_KEY}_title_{chosen}")
+        lesson = st.text_area(_("What was learned"), key=f"{TRANSLATE_KEY}_text_{chosen}")
+        context = st.text_area(_("Context"), key=f"{TRANSLATE_KEY}_context_{chosen}") if original["context"] else None
         recommendation = (
-            st.text_area(_("Recommendation"), key=f"{TRANSLATE_KEY}_recommendation")
+            st.text_area(_("Recommendation"), key=f"{TRANSLATE_KEY}_recommendation_{chosen}")
             if original["recommendation"]
             else None
         )
         st.caption(
-            _("It will be shown as a translation, with your name: {name}.").format(name=actor.label),
+            _("It will be shown as a translation, with your name: {name}.").format(name=safe(actor.label)),
         )
         saved = st.form_submit_button(_("Save the translation"), type="primary")
     if saved:

@@ -96,11 +96,11 @@ def test_the_translate_page_lists_what_is_left_and_a_coordinator_translates_it(s
     assert any("**1 lesson** is not yet translated into English." in m.value for m in at.markdown)
     assert at.dataframe[0].value["Title"].tolist() == ["Partecipazione"]
     assert any("Sign in" in i.value for i in at.info)  # a visitor reads the list, and may not translate
-    assert not [w for w in at.text_input if w.key == "translate_title"]
+    assert not [w for w in at.text_input if w.key.startswith("translate_")]
     sign_in(at, "admin")
     assert at.selectbox(key="translate_lesson").value == ids["IT2"]
-    at.text_input(key="translate_title").set_value("Participation")
-    at.text_area(key="translate_text").set_value("Citizens voted.")
+    at.text_input(key=f"translate_title_{ids['IT2']}").set_value("Participation")
+    at.text_area(key=f"translate_text_{ids['IT2']}").set_value("Citizens voted.")
     at.button(key=f"FormSubmitter:translate_form_{ids['IT2']}_en-Save the translation").click().run()
     assert not at.exception
     assert [s.value for s in at.success] == [
