@@ -1229,13 +1229,19 @@ def _stems_row(prefix: str, language: str) -> str:
 _SEARCHED = ("title", "lesson", "context", "recommendation")
 
 
+def _not_english(prefix: str) -> str:
+    """Return the SQL condition that a lesson (its columns after ``prefix``) is not written in English."""
+    return f"lower(substr(coalesce({prefix}language, 'en'), 1, 2)) <> 'en'"
+
+
 @migrations()
 def m022_lesson_translations(db: Database) -> None:
     """Let a lesson have translations, and search every lesson and translation by the stems of its own language (#21).
 
     ``lesson_translations`` holds a lesson's title, text, context and recommendation in another language, with who
-    translated it and when. ``lessons_stems`` (FTS5) holds the Snowball stems of each lesson (rowid: the lesson's
-    id) and of each translation (rowid: minus the translation's rowid) in that text's language, written by triggers
+    translated it and when. ``lessons_stems`` (FTS5) holds the Snowball stems of each lesson not written in English
+    (rowid: the lesson's id; English lessons are searched by the Porter indexes of m002 and m015 as before) and of
+    each translation (rowid: minus the translation's rowid) in that text's language, written by triggers
     through the SQLite function ``lessons_stems(text, language)`` (:mod:`lessons.stemming`), which every connection
     the app opens has (:func:`lessons.store.connect`); a connection without it cannot write lessons.
     """
@@ -1260,7 +1266,7 @@ CREATE INDEX idx_lessons_language ON lessons(language);
 CREATE VIRTUAL TABLE lessons_stems USING fts5(
     {columns}, lesson_id UNINDEXED, language UNINDEXED, tokenize='unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER lessons_stems_ai AFTER INSERT ON lessons BEGIN
+CREATE TRIGGER lessons_stems_ai AFTER INSERT ON lessons WHEN {_not_english("NEW.")} BEGIN
     INSERT INTO lessons_stems (rowid, {columns}, lesson_id, language)
     VALUES (NEW.id, {_stems_row("NEW.", "NEW.language")}, NEW.id, NEW.language);
 END;
@@ -1270,7 +1276,7 @@ END;
 CREATE TRIGGER lessons_stems_au AFTER UPDATE OF {columns}, language ON lessons BEGIN
     DELETE FROM lessons_stems WHERE rowid = OLD.id;
     INSERT INTO lessons_stems (rowid, {columns}, lesson_id, language)
-    VALUES (NEW.id, {_stems_row("NEW.", "NEW.language")}, NEW.id, NEW.language);
+    SELECT NEW.id, {_stems_row("NEW.", "NEW.language")}, NEW.id, NEW.language WHERE {_not_english("NEW.")};
 END;
 CREATE TRIGGER lesson_translations_stems_ai AFTER INSERT ON lesson_translations BEGIN
     INSERT INTO lessons_stems (rowid, {columns}, lesson_id, language)
@@ -1285,7 +1291,7 @@ CREATE TRIGGER lesson_translations_stems_au AFTER UPDATE ON lesson_translations 
     VALUES (-NEW.rowid, {_stems_row("NEW.", "NEW.language")}, NEW.lesson_id, NEW.language);
 END;
 INSERT INTO lessons_stems (rowid, {columns}, lesson_id, language)
-SELECT id, {_stems_row("", "language")}, id, language FROM lessons ORDER BY id;
+SELECT id, {_stems_row("", "language")}, id, language FROM lessons WHERE {_not_english("")} ORDER BY id;
 """,
     )
     version_triggers(db, "lesson_translations", "lessons")

@@ -1,7 +1,7 @@
 """Word stems per language (Snowball), for searching lessons and their translations in the language they are written in.
 
-The store's ``lessons_stems`` index (m022) holds, for each lesson and each of its translations, the Snowball stems of
-its text in that text's language; SQL triggers fill it by calling :func:`stems`, which :func:`register` makes a
+The store's ``lessons_stems`` index (m022) holds, for each lesson not written in English (English lessons have the
+Porter indexes) and each translation, the Snowball stems of its text in that text's language; SQL triggers fill it by calling :func:`stems`, which :func:`register` makes a
 deterministic SQLite function ``lessons_stems(text, language)`` on every connection the app opens
 (:func:`lessons.store.connect`). A query is stemmed in every language the store's lessons use and the forms are
 OR-ed (:func:`query_forms`).
@@ -67,15 +67,13 @@ def _stem_words(tokens: list[str], language: str | None) -> list[str]:
         stemmer = state[name] = learn.snowball_stemmer(name)
         state[name + ":cache"] = {}
     cache = state[name + ":cache"]
-    out = []
-    for token in tokens:
-        stem = cache.get(token)
-        if stem is None:
-            if len(cache) >= _CACHED:
-                cache.clear()
-            stem = cache[token] = stemmer.stemWord(token)
-        out.append(stem)
-    return out
+    missing = [token for token in set(tokens) if token not in cache]  # each new word stemmed once
+    if len(cache) + len(missing) > _CACHED:
+        cache.clear()
+        missing = list(set(tokens))
+    for token in missing:
+        cache[token] = stemmer.stemWord(token)
+    return list(map(cache.__getitem__, tokens))
 
 
 def stems(text: str | None, language: str | None) -> str:

@@ -89,6 +89,8 @@ def test_the_index_follows_edits_translations_and_deletions(db):
     db.execute("UPDATE lessons SET lesson = 'I cittadini hanno votato' WHERE id = ?", [lesson])
     assert keys(db, "comunita partecipazione") == [] and keys(db, "votare cittadino") == ["IT1"]
     english = db.execute("SELECT id FROM lessons WHERE key = 'EN1'").fetchone()[0]
+    # an English lesson has the Porter indexes: only its translation is in the stems index
+    assert db.execute("SELECT rowid > 0 FROM lessons_stems WHERE lesson_id = ?", [english]).fetchall() == [(0,)]
     translations.remove_translation(db, ADMIN, english, "it")
     assert keys(db, "campioni") == []
     db.execute("DELETE FROM lessons WHERE id = ?", [lesson])

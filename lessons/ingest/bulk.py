@@ -34,7 +34,7 @@ STEP = 2_000
 #: The tables whose insert triggers a bulk run pauses.
 PAUSED_TABLES = ("lessons", "lesson_themes", "lesson_groups", "lesson_status_history")
 #: :func:`trigger_fingerprint` of the insert triggers :func:`insert_lessons` knows how to stand in for.
-PAUSED_FINGERPRINT = "c8b970c2998e2f4f"
+PAUSED_FINGERPRINT = "ba26d892c7acb080"
 _LESSON_VALUES = ("title", "lesson", "context", "recommendation", "kind", "phase", "evidence_source",
                   "evidence_strength", "status", "language", "recorded_on", "pilot_id", "key", "upload_id",
                   "created_at")  # fmt: skip
@@ -113,10 +113,11 @@ def insert_lessons(
                 SELECT id, title, lesson, context, recommendation FROM lessons WHERE id BETWEEN ? AND ? ORDER BY id""",
             [ids[0], ids[-1]],
         )
-    db.execute(  # the stems of each lesson in its own language (m022)
+    db.execute(  # the stems of each lesson not in English, in its own language (m022)
         f"""INSERT INTO lessons_stems (rowid, title, lesson, context, recommendation, lesson_id, language)
             SELECT id, {", ".join(f"lessons_stems({c}, language)" for c in _SEARCHED)}, id, language
-            FROM lessons WHERE id BETWEEN ? AND ? ORDER BY id""",
+            FROM lessons WHERE id BETWEEN ? AND ? AND lower(substr(coalesce(language, 'en'), 1, 2)) <> 'en'
+            ORDER BY id""",
         [ids[0], ids[-1]],
     )
     db.execute(

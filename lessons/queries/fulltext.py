@@ -7,8 +7,9 @@ also the start of a word as written, so "communicat" finds communication and com
 three share the stem "commun"). Words joined by a hyphen or an apostrophe ("O-ring", "co-creation") are found
 together, in that order. Text in double quotes is a phrase of stems ("lessons learned" finds "lesson learned").
 
-Lessons in other languages, and translations (#21), are searched in a third index, ``lessons_stems`` (m022): each
-lesson's and translation's text as Snowball stems of its own language (:mod:`lessons.stemming`). When the store holds
+Lessons in other languages, and translations (#21), are searched in a third index, ``lessons_stems`` (m022): the
+text of each lesson not in English and of each translation as Snowball stems of its own language
+(:mod:`lessons.stemming`). When the store holds
 any text not in English, each typed word also stands for its stem in every language the store's lessons and
 translations use, and a lesson is found by either way (:attr:`Match.stems`): an Italian lesson by an inflected
 Italian word, an English lesson by a word of its Italian translation. Those searches list the lessons by pilot and
