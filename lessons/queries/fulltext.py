@@ -283,13 +283,17 @@ def match_for(db: Database, text: str | None, *, column: str | None = None) -> M
 def text_languages(db: Database) -> list[str]:
     """Return the languages of the store's lessons and their translations (none for a store before m022).
 
+    Read from the store's own tables, not a reader's view of them (:func:`lessons.visibility.scope`): which words a
+    query stands for, not what it finds, and the language index answers it at once.
+
     >>> from lessons.store import open_memory_store
     >>> text_languages(open_memory_store())
     []
     """
     try:
         rows = db.execute(
-            "SELECT language FROM lessons GROUP BY language UNION SELECT language FROM lesson_translations GROUP BY language"
+            "SELECT language FROM main.lessons GROUP BY language"
+            " UNION SELECT language FROM main.lesson_translations GROUP BY language"
         ).fetchall()
     except sqlite3.OperationalError:  # a store from before translations (m022)
         return []
