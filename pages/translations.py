@@ -19,13 +19,15 @@ st.markdown(
 )
 targets = views.target_languages(path, version, audience)
 reader = language.current()
-target = st.selectbox(
-    _("Translate into"),
-    targets,
-    index=targets.index(reader) if reader in targets else 0,
-    format_func=views.target_label,
-    key="translate_target",
-)
+named = {views.target_label(code): code for code in targets}  # the options are their names: no format_func
+target = named[
+    st.selectbox(
+        _("Translate into"),
+        list(named),
+        index=targets.index(reader) if reader in targets else 0,
+        key=f"translate_target_{reader}",  # named in the reader's language: one widget per language
+    )
+]
 rows = views.load_untranslated(path, version, target, audience=audience)
 views.untranslated_section(rows, target)
 one, many = st.tabs([_("Translate one lesson"), _("Translate in a spreadsheet")])

@@ -92,7 +92,7 @@ def test_the_translate_page_lists_what_is_left_and_a_coordinator_translates_it(s
     at.switch_page("pages/translations.py").run()
     assert not at.exception
     assert at.title[0].value == "Translate lessons"
-    assert at.selectbox(key="translate_target").value == "en"
+    assert at.selectbox(key="translate_target_en").value == "English"
     assert any("**1 lesson** is not yet translated into English." in m.value for m in at.markdown)
     assert at.dataframe[0].value["Title"].tolist() == ["Partecipazione"]
     assert any("Sign in" in i.value for i in at.info)  # a visitor reads the list, and may not translate
@@ -121,9 +121,9 @@ def test_the_translate_page_offers_the_spreadsheet(store, app_on):
     path, _ids = store
     at = app_on(path).run()
     at.switch_page("pages/translations.py").run()
-    at.selectbox(key="translate_target").set_value("fi").run()
+    at.selectbox(key="translate_target_en").set_value("Finnish (Suomi)").run()
     assert not at.exception
-    assert at.selectbox(key="translate_target").value == "fi"
+    assert at.selectbox(key="translate_target_en").value == "Finnish (Suomi)"
     assert any("not yet translated into Finnish" in m.value for m in at.markdown)
     assert [b for b in at.get("download_button") if b.proto.label == "Download the lessons to translate (XLSX)"]
 
@@ -140,7 +140,7 @@ def test_in_finnish_the_pages_say_in_finnish_which_language_a_lesson_is_shown_in
     at.switch_page("pages/translations.py").run()
     assert not at.exception
     assert at.title[0].value == "Käännä oppeja"
-    assert at.selectbox(key="translate_target").value == "fi"
+    assert at.selectbox(key="translate_target_fi").value == "suomi"
     counted = [m.value for m in at.markdown if "odottaa käännöstä kielelle: suomi" in m.value]
     assert counted and counted[0].startswith("**") and "oppia**" in counted[0]
     assert any(i.value.startswith("Kirjaudu sisään (sivupalkissa)") for i in at.info)
