@@ -51,6 +51,9 @@ pages = {
         st.Page("pages/vocabularies.py", title=_("Vocabularies"), icon=":material/category:", url_path="vocabularies"),
         st.Page("pages/exports.py", title=_("Data and exports"), icon=":material/download:", url_path="exports"),
         st.Page(
+            "pages/translations.py", title=_("Translate lessons"), icon=":material/translate:", url_path="translate"
+        ),
+        st.Page(
             "pages/users_audit.py", title=_("Users and audit"), icon=":material/admin_panel_settings:", url_path="users"
         ),
     ],

@@ -167,6 +167,8 @@ def lesson_card(row, *, key: str, on_open) -> None:
             f"{kind_label(row.kind)} · "
             f"{safe(vocab(row.phase_name))} · {status_label(row.status)}"
         )
+        if note := getattr(row, "language_note", None):  # a translation, or the original in another language (#21)
+            st.caption(safe(note))
         st.markdown(highlight(row.snippet))
         if row.themes:
             st.caption(_("Themes: {themes}").format(themes=safe(vocab_list(row.themes))))
@@ -200,6 +202,8 @@ def _lesson_text(detail: dict) -> None:
         f" · {lesson_key} · {kind_label(detail['kind'])} · "
         f"{status_label(detail['status'])}"
     )
+    if detail.get("language_note"):  # a translation, or the original in another language (#21)
+        st.caption(safe(detail["language_note"]))
     if note := visibility_note(detail.get("status"), detail.get("visibility")):
         st.caption(note, help=_("Its pilot's coordinators choose who can see it (Edit pilot data)."))
     if detail.get("pilot"):
@@ -562,6 +566,7 @@ LESSON_FACETS = (
      N_("Choose a workshop's votes for the lessons validated in a workshop")),
     ("uses", "methods", N_("Method or tool used"),
      N_("A method or tool of the catalogue (Methods and tools) the lesson used")),
+    ("written_in", "languages", N_("Language"), N_("The language a lesson is written or translated in")),
 )  # fmt: skip
 #: The two ways to show the list, as the link names them (``?view=Table``), shown in the reader's language.
 LESSON_VIEWS = (N_("Cards"), N_("Table"))

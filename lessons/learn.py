@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "connected_components", "english_stemmer", "english_stop_words", "kd_tree", "kmeans_labels", "silhouette",
+    "connected_components", "english_stemmer", "snowball_stemmer", "english_stop_words", "kd_tree", "kmeans_labels", "silhouette",
     "sparse", "tfidf_vectorizer",
 ]  # fmt: skip
 
@@ -43,6 +43,13 @@ def english_stemmer():
     import snowballstemmer
 
     return snowballstemmer.stemmer("english")
+
+
+def snowball_stemmer(algorithm: str):
+    """Return Snowball's stemmer of ``algorithm`` (a name in ``snowballstemmer.algorithms()``, e.g. ``"italian"``)."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(algorithm)
 
 
 def english_stop_words() -> frozenset[str]:

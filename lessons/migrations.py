@@ -13,6 +13,8 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from lessons import stemming
+
 migrations = Migrations("cross_pilot_lessons")
 
 
@@ -1217,3 +1219,79 @@ ALTER TABLE pilots ADD COLUMN latitude REAL CHECK (latitude IS NULL OR (latitude
 ALTER TABLE pilots ADD COLUMN longitude REAL CHECK (longitude IS NULL OR (longitude BETWEEN -180 AND 180));
 """,
     )
+
+
+def _stems_row(prefix: str, language: str) -> str:
+    """Return the SQL values of one row of ``lessons_stems``: the four texts of ``prefix`` stemmed in ``language``."""
+    return ", ".join(f"lessons_stems({prefix}{column}, {language})" for column in _SEARCHED)
+
+
+_SEARCHED = ("title", "lesson", "context", "recommendation")
+
+
+def _not_english(prefix: str) -> str:
+    """Return the SQL condition that a lesson (its columns after ``prefix``) is not written in English."""
+    return f"lower(substr(coalesce({prefix}language, 'en'), 1, 2)) <> 'en'"
+
+
+@migrations()
+def m022_lesson_translations(db: Database) -> None:
+    """Let a lesson have translations, and search every lesson and translation by the stems of its own language (#21).
+
+    ``lesson_translations`` holds a lesson's title, text, context and recommendation in another language, with who
+    translated it and when. ``lessons_stems`` (FTS5) holds the Snowball stems of each lesson not written in English
+    (rowid: the lesson's id; English lessons are searched by the Porter indexes of m002 and m015 as before) and of
+    each translation (rowid: minus the translation's rowid) in that text's language, written by triggers
+    through the SQLite function ``lessons_stems(text, language)`` (:mod:`lessons.stemming`), which every connection
+    the app opens has (:func:`lessons.store.connect`); a connection without it cannot write lessons.
+    """
+    stemming.register(db.conn)
+    columns = ", ".join(_SEARCHED)
+    run_sql(
+        db,
+        f"""
+CREATE TABLE lesson_translations (
+    lesson_id INTEGER NOT NULL REFERENCES lessons(id) ON DELETE CASCADE,
+    language TEXT NOT NULL CHECK (length(language) BETWEEN 2 AND 8),
+    title TEXT NOT NULL,
+    lesson TEXT NOT NULL,
+    context TEXT,
+    recommendation TEXT,
+    translated_by TEXT,
+    translated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (lesson_id, language)
+);
+CREATE INDEX idx_lesson_translations_language ON lesson_translations(language);
+CREATE INDEX idx_lessons_language ON lessons(language);
+CREATE VIRTUAL TABLE lessons_stems USING fts5(
+    {columns}, lesson_id UNINDEXED, language UNINDEXED, tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER lessons_stems_ai AFTER INSERT ON lessons WHEN {_not_english("NEW.")} BEGIN
+    INSERT INTO lessons_stems (rowid, {columns}, lesson_id, language)
+    VALUES (NEW.id, {_stems_row("NEW.", "NEW.language")}, NEW.id, NEW.language);
+END;
+CREATE TRIGGER lessons_stems_ad AFTER DELETE ON lessons BEGIN
+    DELETE FROM lessons_stems WHERE rowid = OLD.id;
+END;
+CREATE TRIGGER lessons_stems_au AFTER UPDATE OF {columns}, language ON lessons BEGIN
+    DELETE FROM lessons_stems WHERE rowid = OLD.id;
+    INSERT INTO lessons_stems (rowid, {columns}, lesson_id, language)
+    SELECT NEW.id, {_stems_row("NEW.", "NEW.language")}, NEW.id, NEW.language WHERE {_not_english("NEW.")};
+END;
+CREATE TRIGGER lesson_translations_stems_ai AFTER INSERT ON lesson_translations BEGIN
+    INSERT INTO lessons_stems (rowid, {columns}, lesson_id, language)
+    VALUES (-NEW.rowid, {_stems_row("NEW.", "NEW.language")}, NEW.lesson_id, NEW.language);
+END;
+CREATE TRIGGER lesson_translations_stems_ad AFTER DELETE ON lesson_translations BEGIN
+    DELETE FROM lessons_stems WHERE rowid = -OLD.rowid;
+END;
+CREATE TRIGGER lesson_translations_stems_au AFTER UPDATE ON lesson_translations BEGIN
+    DELETE FROM lessons_stems WHERE rowid = -OLD.rowid;
+    INSERT INTO lessons_stems (rowid, {columns}, lesson_id, language)
+    VALUES (-NEW.rowid, {_stems_row("NEW.", "NEW.language")}, NEW.lesson_id, NEW.language);
+END;
+INSERT INTO lessons_stems (rowid, {columns}, lesson_id, language)
+SELECT id, {_stems_row("", "language")}, id, language FROM lessons WHERE {_not_english("")} ORDER BY id;
+""",
+    )
+    version_triggers(db, "lesson_translations", "lessons")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons import stemming
 from lessons.i18n import N_, Labels
 from lessons.migrations import migrations
 
@@ -29,6 +30,7 @@ TABLES = [
     "themes",
     "lesson_themes",
     "lesson_groups",
+    "lesson_translations",
     "phases",
     "methodologies",
     "methodology_steps",
@@ -116,6 +118,7 @@ def resolve_db_path(explicit: str | os.PathLike | None = None) -> Path:
 
 
 def _configure(db: Database, *, readonly: bool = False) -> Database:
+    stemming.register(db.conn)  # the search index's triggers stem each lesson in its language
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA foreign_keys = ON")
     if not readonly and not db.memory:

@@ -294,6 +294,9 @@ def prune_copy(conn: sqlite3.Connection, audience: Audience) -> None:
     ).fetchall()
     for (index,) in indexes:  # the search indexes of the copy hold the words of the lessons just removed
         conn.execute(f'INSERT INTO main."{index}" ("{index}") VALUES (\'rebuild\')')
+    if "lessons_stems" in present:  # the stems of lessons and translations removed (m022), keyed by lesson
+        conn.execute("DELETE FROM main.lessons_stems WHERE lesson_id NOT IN (SELECT id FROM main.lessons)")
+        conn.execute("INSERT INTO main.lessons_stems (lessons_stems) VALUES ('rebuild')")  # no deleted term kept
 
 
 def visible_ids(db: Database, audience: Audience, table: str = "lessons") -> set[int] | None:

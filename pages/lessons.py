@@ -8,6 +8,7 @@ from components import auth, loaders, url_state
 from components.catalogue_views import lesson_methods_section
 from components.editors import lesson_status_section
 from components.synthesis_views import similar_section
+from components.translation_views import detail_in_reader_language, in_reader_language, named_languages
 from components.widgets import (
     data_notice,
     lesson_chips,
@@ -32,6 +33,7 @@ data_notice(loaders.load_notice(path, version))
 
 if st.session_state.get("lessons_open"):
     detail = loaders.load_lesson(path, version, int(st.session_state["lessons_open"]), audience=audience)
+    detail = detail_in_reader_language(path, version, detail, audience)  # a translation where there is one (#21)
     st.button(
         _("Back to all lessons"), icon=":material/arrow_back:", key="lessons_back", on_click=open_lesson, args=(0,)
     )
@@ -63,7 +65,7 @@ st.text_input(
         'communication, not community); hyphenated words as written (O-ring); "double quotes" make a phrase.'
     ),
 )
-facets = loaders.load_facets(path, version, query, audience=audience, **lesson_choice())
+facets = named_languages(loaders.load_facets(path, version, query, audience=audience, **lesson_choice()))
 lesson_chips(facets)  # what applies, above the results: a shared link shows it, a phone too
 with st.expander(_("Filters"), icon=":material/filter_list:"):  # in the main column: a phone hides the sidebar
     lesson_filters(facets, loaders.load_recorded_span(path, version, audience=audience))
@@ -72,6 +74,7 @@ pilot_share(
     loaders.load_facets(path, version, audience=audience), choice["pilots"]
 )  # the pilot's totals, whatever else is chosen
 fetch = partial(loaders.load_lesson_page, path, version, query, audience=audience, **choice)
+fetch = in_reader_language(fetch, path, version, audience)  # each lesson in the reader's language where translated
 export = partial(loaders.load_lessons_export, path, version, query=query, audience=audience, **choice)
 lesson_results(fetch, on_open=open_lesson, export=export)
 url_state.publish("lessons", SPEC)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components import auth, loaders, url_state
 from components import synthesis_views as views
+from components.translation_views import left_out_note
 from components.url_state import Param
 from components.widgets import data_notice
 from lessons.i18n import N_, _
@@ -57,6 +58,7 @@ right.caption(
     )
 )
 shown = views.similarity_notice(path, version).shown  # never waits: a newer analysis runs in the background
+left_out_note(path, version, audience)  # lessons with no English text are not compared (#21)
 groups = views.load_clusters(path, version, shown, threshold / 100, k, audience=audience)
 patterns = views.load_patterns(path, version, k, audience=audience)
 views.headline(k, groups, patterns)

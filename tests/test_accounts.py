@@ -17,7 +17,7 @@ from argon2 import Type, extract_parameters
 from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlite_utils import Database
 
-from lessons import accounts, cli
+from lessons import accounts, cli, stemming
 from lessons.accounts import (
     FAILURE_WINDOW,
     FIRST_WAIT,
@@ -85,6 +85,7 @@ def store(template):
     db, ids = template
     conn = sqlite3.connect(":memory:", isolation_level=None)
     db.conn.backup(conn)
+    stemming.register(conn)  # the search index's triggers call it (m022), as on every connection the app opens
     copy = Database(conn)
     copy.execute("PRAGMA foreign_keys = ON")
     yield copy, dict(ids)

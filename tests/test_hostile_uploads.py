@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlite_utils import Database
 
+from lessons import stemming
 from lessons.cli import EXIT_INVALID, EXIT_OK, main
 from lessons.ingest.changes import pilot_content_hash, undo_upload
 from lessons.ingest.pipeline import check, run_import
@@ -552,6 +553,7 @@ def one_pilot_store():
 def memory_copy(template) -> Database:
     conn = sqlite3.connect(":memory:")
     template.conn.backup(conn)
+    stemming.register(conn)  # the search index's triggers call it (m022), as on every connection the app opens
     db = Database(conn)
     db.execute("PRAGMA foreign_keys = ON")
     return db

@@ -46,6 +46,8 @@ MARKED = [
     "lessons/models.py",
     "lessons/model_authoring.py",
     "lessons/model_links.py",
+    "pages/translations.py",
+    "components/translation_views.py",
 ]
 
 #: Streamlit calls that show text: their string arguments must be messages.

@@ -21,6 +21,7 @@ DONE: list[str] = [
     "pages/contributors.py",
     "pages/networks.py",
     "pages/models.py",
+    "pages/translations.py",
 ]
 #: Views inside pages that a link opens (the page script and its query parameters).
 DEEP = [

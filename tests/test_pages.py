@@ -89,6 +89,7 @@ def test_app_registers_the_working_pages():
         "pages/pilot_data.py",
         "pages/vocabularies.py",
         "pages/exports.py",
+        "pages/translations.py",
         "pages/users_audit.py",
     ]
 
@@ -115,6 +116,7 @@ def test_every_registered_page_runs_on_the_demo_data(page, demo_db_path, app_on)
         "Edit pilot data",
         "Vocabularies",
         "Data and exports",
+        "Translate lessons",
         "Users and audit",
     }
     if page == "pages/vote.py":  # participants need no account: the join form, open to all
@@ -321,7 +323,9 @@ def test_lessons_new_facets_filter_with_counts_and_go_into_the_url(tiny_path, ap
         "Methodology",
         "Status set by",
         "Method or tool used",
+        "Language",
     ]
+    assert options(at, "lessons_languages") == ["English (3)"]  # written or translated in (#21)
     assert options(at, "lessons_countries") == ["Finland (2)", "Portugal (1)"]  # named, by name
     assert options(at, "lessons_methodologies")[:2] == [
         "CoSIE pilot cycle (1)",

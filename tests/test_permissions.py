@@ -14,6 +14,7 @@ import sqlite3
 import pytest
 from sqlite_utils import Database
 
+from lessons import stemming
 from lessons.accounts import actor_for, add_user, remove_user, set_password, update_user
 from lessons.audit import audit_entries
 from lessons.bundle import VOCABULARIES, data_package_zip, import_bundle, shared_tables
@@ -152,6 +153,7 @@ def clone(db: Database) -> Database:
     """A private in-memory copy of ``db``."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
     db.conn.backup(conn)
+    stemming.register(conn)  # the search index's triggers call it (m022), as on every connection the app opens
     copy = Database(conn)
     copy.execute("PRAGMA foreign_keys = ON")
     return copy

@@ -379,6 +379,7 @@ def test_table_counts_on_the_empty_store(db):
         "themes": 13,
         "lesson_themes": 0,
         "lesson_groups": 0,
+        "lesson_translations": 0,
         "phases": 5,
         "methodologies": 5,
         "methodology_steps": 24,

@@ -23,6 +23,7 @@ FACETS = {
         "methodologies": ["improve", "cosie"],
         "status_set_by": ["decision"],
         "methods": ["world-cafe"],
+        "languages": ["en", "it"],
     }.items()
 }
 SPEC = lesson_url_spec(FACETS)
@@ -31,7 +32,7 @@ SPEC = lesson_url_spec(FACETS)
 def test_the_lessons_link_keeps_the_parameter_names_shared_links_use():
     assert list(SPEC) == ["q", *(param for param, *_ in LESSON_FACETS), "from", "to", "view", "lesson", "page"]
     assert [p for p, *_ in LESSON_FACETS] == [
-        "pilot", "country", "theme", "kind", "phase", "status", "group", "method", "set_by", "uses",
+        "pilot", "country", "theme", "kind", "phase", "status", "group", "method", "set_by", "uses", "written_in",
     ]  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from lessons import bundle, exports, network, pilot_reads, queries, report, synthesis
+from lessons import bundle, exports, network, pilot_reads, queries, report, synthesis, translations
 from lessons.access import reading
 from lessons.editing import EditError, update_lesson, update_pilot
 from lessons.lifecycle import change_status
@@ -63,6 +63,10 @@ def build(db) -> dict[str, int]:
             ).lastrowid  # fmt: skip
             db.execute("INSERT INTO lesson_themes (lesson_id, theme_id) VALUES (?, ?)", [lesson, theme])
             db.execute("INSERT INTO lesson_stakeholders (lesson_id, stakeholder_id) VALUES (?, ?)", [lesson, a])
+            db.execute(  # a translation carries the marker too: it is seen only with its lesson (#21)
+                "INSERT INTO lesson_translations (lesson_id, language, title, lesson) VALUES (?, 'it', ?, ?)",
+                [lesson, f"Fiducia {word}", f"I campioni locali {word}"],
+            )
     db.conn.commit()
     return ids
 
@@ -119,6 +123,14 @@ def _text(result) -> str:
     return repr(result)
 
 
+def _sheet_text(data: bytes) -> str:
+    """Every cell of a workbook's first sheet, as text."""
+    from openpyxl import load_workbook  # noqa: PLC0415 - test helper
+
+    sheet = load_workbook(io.BytesIO(data)).active
+    return " ".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
+
+
 def _lesson_ids(db) -> list[int]:
     return [row[0] for row in db.execute("SELECT id FROM main.lessons ORDER BY id")]
 
@@ -136,6 +148,11 @@ READS = {
     "lessons.queries.pilot_record (each pilot)": lambda db: [queries.pilot_record(db, i) for i in (1, 2, 3)],
     "lessons.queries.pilot_summaries": lambda db: queries.pilot_summaries(db),
     "lessons.queries.facets": lambda db: queries.facets(db),
+    "lessons.translations.untranslated": lambda db: translations.untranslated(db, "de"),
+    "lessons.translations.shown_rows": lambda db: translations.shown_rows(
+        db, queries.search_lessons(db).to_dict("records"), "it"
+    ),
+    "lessons.translations.export_sheet": lambda db: _sheet_text(translations.export_sheet(db, "de")),
     "lessons.synthesis.lesson_facts": lambda db: synthesis.lesson_facts(db),
     "lessons.synthesis.lesson_texts": lambda db: synthesis.lesson_texts(db),
     "lessons.synthesis.theme_lessons": lambda db: synthesis.theme_lessons(
@@ -161,6 +178,9 @@ COMPLETE = {
     "lessons.queries.search_lessons",
     "lessons.queries.lesson_page",
     "lessons.queries.lessons_for_export",
+    "lessons.translations.untranslated",
+    "lessons.translations.shown_rows",
+    "lessons.translations.export_sheet",
     "lessons.queries.lesson_detail (each lesson)",
     "lessons.queries.pilot_lessons (each pilot)",
     "lessons.synthesis.lesson_facts",

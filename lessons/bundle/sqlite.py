@@ -136,7 +136,7 @@ def datasette_metadata(db: Database) -> dict:
         tables[table] = {"description": f"Not shared, left empty: {why}.", "hidden": True}
     internal = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
     for table in internal:
-        if table in INTERNAL or table.startswith(("lessons_fts", "lessons_words")):
+        if table in INTERNAL or table.startswith(("lessons_fts", "lessons_words", "lessons_stems")):
             tables[table] = {"description": "Internal: derived from the shared tables.", "hidden": True}
     meta = {
         "title": TITLE,

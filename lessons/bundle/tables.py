@@ -39,6 +39,8 @@ BLANKED = {"uploads": ("user_id", "username", "undone_by"), "workshops": ("creat
 BLANKED["lesson_status_history"] = ("user_id",)
 #: Who linked a lesson or a pilot to a method of the catalogue is an account's name: kept, emptied in the bundle.
 BLANKED["lesson_methods"] = BLANKED["pilot_methods"] = ("linked_by",)
+#: Who translated a lesson is an account's name: kept, emptied in the bundle (the translation is marked as one).
+BLANKED["lesson_translations"] = ("translated_by",)
 #: A participant's id in the export they were imported from would link the bundle's rows to that export: emptied.
 BLANKED["participants"] = ("source_id",)
 #: Why a blanked column is empty, where it is not an account.

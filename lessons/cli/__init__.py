@@ -9,7 +9,8 @@ its kind: :mod:`~lessons.cli.database` (init, demo, stats, synth, analyse, bench
 (user, audit), :mod:`~lessons.cli.imports` (import, uploads, template, methodology), :mod:`~lessons.cli.networks`
 (network-export, network-stats), :mod:`~lessons.cli.exports` (export, brief, import-bundle),
 :mod:`~lessons.cli.workshops` (workshop), :mod:`~lessons.cli.status` (lesson status), :mod:`~lessons.cli.models`
-(model), :mod:`~lessons.cli.search` (search) and :mod:`~lessons.cli.catalogue` (catalogue), :mod:`~lessons.cli.messages` (messages: the interface's translations); :mod:`~lessons.cli.common` holds the exit codes, the table printer
+(model), :mod:`~lessons.cli.search` (search) and :mod:`~lessons.cli.catalogue` (catalogue), :mod:`~lessons.cli.translations` (translations: lessons in other
+languages), :mod:`~lessons.cli.messages` (messages: the interface's translations); :mod:`~lessons.cli.common` holds the exit codes, the table printer
 and the acting account. This module assembles the parser, in the order ``--help`` lists the commands, and runs one.
 """
 
@@ -31,6 +32,7 @@ from lessons.cli import (
     networks,
     search,
     status,
+    translations,
     workshops,
 )
 from lessons.cli.common import EXIT_ERROR, EXIT_INVALID, EXIT_OK, FIRST_ADMIN_HINT
@@ -67,6 +69,7 @@ COMMANDS = (
     models.add_model,
     imports.add_methodology,
     catalogue.add_catalogue,
+    translations.add_translations,
     messages.add_messages,
 )
 

@@ -34,11 +34,12 @@ STEP = 2_000
 #: The tables whose insert triggers a bulk run pauses.
 PAUSED_TABLES = ("lessons", "lesson_themes", "lesson_groups", "lesson_status_history")
 #: :func:`trigger_fingerprint` of the insert triggers :func:`insert_lessons` knows how to stand in for.
-PAUSED_FINGERPRINT = "670aed1431831c4c"
+PAUSED_FINGERPRINT = "ba26d892c7acb080"
 _LESSON_VALUES = ("title", "lesson", "context", "recommendation", "kind", "phase", "evidence_source",
                   "evidence_strength", "status", "language", "recorded_on", "pilot_id", "key", "upload_id",
                   "created_at")  # fmt: skip
 _lesson_values = itemgetter(*_LESSON_VALUES)
+_SEARCHED = ("title", "lesson", "context", "recommendation")
 #: Columns an upload leaves to their default, written as that default (so the after-images need no read back).
 _DEFAULTED = {"visibility": "public"}
 
@@ -112,6 +113,13 @@ def insert_lessons(
                 SELECT id, title, lesson, context, recommendation FROM lessons WHERE id BETWEEN ? AND ? ORDER BY id""",
             [ids[0], ids[-1]],
         )
+    db.execute(  # the stems of each lesson not in English, in its own language (m022)
+        f"""INSERT INTO lessons_stems (rowid, title, lesson, context, recommendation, lesson_id, language)
+            SELECT id, {", ".join(f"lessons_stems({c}, language)" for c in _SEARCHED)}, id, language
+            FROM lessons WHERE id BETWEEN ? AND ? AND lower(substr(coalesce(language, 'en'), 1, 2)) <> 'en'
+            ORDER BY id""",
+        [ids[0], ids[-1]],
+    )
     db.execute(
         f"""INSERT INTO lesson_theme_counts (pilot_id, theme_id, kind, audience, lessons)
            SELECT l.pilot_id, lt.theme_id, l.kind, l.audience, count(*)

@@ -49,6 +49,12 @@ def _facet_options(db: Database) -> dict[str, pd.DataFrame]:
         "status_set_by": pd.DataFrame(
             {"value": list(STATUS_SET_BY_LABELS), "label": list(STATUS_SET_BY_LABELS.values())}
         ),
+        # the languages lessons are written or translated in, by code (pages name them in the reader's language)
+        "languages": _frame(
+            db,
+            """SELECT language AS value, language AS label FROM lessons GROUP BY language
+               UNION SELECT language, language FROM lesson_translations GROUP BY language ORDER BY 1""",
+        ),
         # the catalogue's entries some lesson used (the others would only ever count 0)
         "methods": _frame(
             db,
@@ -63,8 +69,9 @@ def facet_index(db: Database) -> dict:
 
     Returns a dict: ``lessons`` (a frame with one row per lesson: ``id``, one column per one-value filter named as
     in ``FILTER_FIELDS`` — pilots, countries, kinds, phases, statuses, methodologies, status_set_by — and
-    ``recorded``, the ISO date or None), ``themes``, ``groups`` and ``methods`` (frames of ``id``, ``value`` pairs: a lesson's theme codes, the
-    sectors of its stakeholder groups and the codes of the catalogue's methods and tools it used), ``options`` (every filter's values and labels, in the order shown) and
+    ``recorded``, the ISO date or None), ``themes``, ``groups``, ``methods`` and ``languages`` (frames of ``id``, ``value`` pairs: a lesson's theme codes, the
+    sectors of its stakeholder groups, the codes of the catalogue's methods and tools it used and the languages it
+    is written or translated in), ``options`` (every filter's values and labels, in the order shown) and
     ``codes``: per filter, the lesson (row position) and option (position in ``options``, -1 for a value not
     offered) of every pair, as integer arrays, so that a count is a ``bincount`` and not a pandas group-by.
     """
@@ -89,6 +96,11 @@ def facet_index(db: Database) -> dict:
             db,
             """SELECT lm.lesson_id AS id, ce.code AS value FROM lesson_methods lm
                JOIN catalogue_entries ce ON ce.id = lm.entry_id""",
+        ).astype({"value": "category"}),
+        "languages": _frame(
+            db,
+            """SELECT id, language AS value FROM lessons
+               UNION SELECT lesson_id AS id, language AS value FROM lesson_translations ORDER BY 1""",
         ).astype({"value": "category"}),
         "options": _facet_options(db),
     }
@@ -137,7 +149,7 @@ def facet_counts(index: dict, *, matched=None, **filters) -> dict[str, pd.DataFr
     -------
     dict of str to DataFrame
         One frame per name in ``FILTER_FIELDS``, columns ``value``, ``label``, ``lessons``, every option listed
-        (also those with no lesson). Countries are labelled by their code; pages name them.
+        (also those with no lesson). Countries and languages are labelled by their code; pages name them.
     """
     _check_filters(filters)
     rows = index["lessons"]

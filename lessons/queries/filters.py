@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlite_utils import Database
 
 from lessons.i18n import N_, Labels
-from lessons.queries.fulltext import Match, match_for, match_sql
+from lessons.queries.fulltext import Match, match_for, match_source, match_sql
 from lessons.store import KIND_LABELS, STATUS_LABELS  # noqa: F401 (re-exported with the filters)
 
 #: Statuses that count as "validated" on the Overview: validated, and the later stages built on validation.
@@ -19,7 +19,7 @@ VALIDATED_STATUSES = ("validated", "endorsed", "applied_elsewhere")
 #: filters must all hold.
 FILTER_FIELDS = (
     "pilots", "countries", "themes", "kinds", "phases", "statuses", "groups", "methodologies", "status_set_by",
-    "methods",
+    "methods", "languages",
 )  # fmt: skip
 #: Where a lesson's current status came from (the source of its latest ``lesson_status_history`` row).
 STATUS_SET_BY_LABELS = Labels(
@@ -50,6 +50,9 @@ _LINKED = {
     # the methods and tools of the catalogue a lesson is linked to (``lesson_methods``), by entry code
     "methods": """SELECT lm2.lesson_id FROM lesson_methods lm2 JOIN catalogue_entries ce2 ON ce2.id = lm2.entry_id
                   WHERE ce2.code IN ({})""",
+    # the languages a lesson can be read in: its own and its translations' (#21)
+    "languages": """SELECT lang2.lesson_id FROM (SELECT id AS lesson_id, language FROM lessons
+                    UNION ALL SELECT lesson_id, language FROM lesson_translations) lang2 WHERE lang2.language IN ({})""",
 }
 
 
@@ -98,7 +101,7 @@ def _selection(
     if query and match is None:
         where.append("0")  # nothing searchable was typed: no lesson matches
     if match:
-        source = f"{match.table} JOIN lessons l ON l.id = {match.table}.rowid"
+        source = match_source(match)
         condition, searched = match_sql(match)
         where.append(condition)
         params += searched

@@ -6,6 +6,14 @@ lessons with the same stem, as SQLite's porter tokenizer stems them); the last w
 also the start of a word as written, so "communicat" finds communication and communicated but not community (all
 three share the stem "commun"). Words joined by a hyphen or an apostrophe ("O-ring", "co-creation") are found
 together, in that order. Text in double quotes is a phrase of stems ("lessons learned" finds "lesson learned").
+
+Lessons in other languages, and translations (#21), are searched in a third index, ``lessons_stems`` (m022): the
+text of each lesson not in English and of each translation as Snowball stems of its own language
+(:mod:`lessons.stemming`). When the store holds
+any text not in English, each typed word also stands for its stem in every language the store's lessons and
+translations use, and a lesson is found by either way (:attr:`Match.stems`): an Italian lesson by an inflected
+Italian word, an English lesson by a word of its Italian translation. Those searches list the lessons by pilot and
+key (the two indexes' ranks cannot be compared); a store all in English searches exactly as before.
 """
 
 from __future__ import annotations
@@ -15,9 +23,11 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from sqlite_utils import Database
+
+from lessons import stemming
 
 __all__ = [
     "COLUMNS",
@@ -27,7 +37,10 @@ __all__ = [
     "fts_query",
     "match_for",
     "match_sql",
+    "match_source",
     "search_ids",
+    "stems_query",
+    "text_languages",
     "word_forms",
 ]
 
@@ -52,7 +65,9 @@ class Match:
     """A search as FTS5 queries: ``written`` on ``lessons_words``, ``stemmed`` on ``lessons_fts``; either may be None.
 
     ``table`` is the index that ranks the lessons found and marks the matched words in snippets: the words as written
-    whenever a word was typed, else the stems (only quoted phrases). ``hyphenated`` holds a LIKE pattern per word
+    whenever a word was typed, else the stems (only quoted phrases). ``stems``, when the store holds text in other
+    languages, is a query on ``lessons_stems`` that finds lessons besides (:func:`stems_query`); they are then not
+    ranked. ``hyphenated`` holds a LIKE pattern per word
     typed with a hyphen: the index cannot tell "O-ring" from "O ring" (it holds "o" and "ring" either way), the text
     must. ``column`` is the one column searched, if any.
     """
@@ -61,6 +76,12 @@ class Match:
     stemmed: str | None
     hyphenated: tuple[str, ...] = ()
     column: str | None = None
+    stems: str | None = field(default=None, repr=False)  # its repr is as before #21
+
+    @property
+    def ranked(self) -> bool:
+        """Return whether the lessons found are ranked by :attr:`table` (not when the stems may find others)."""
+        return self.stems is None
 
     @property
     def table(self) -> str:
@@ -252,7 +273,53 @@ def match_for(db: Database, text: str | None, *, column: str | None = None) -> M
         typed = folded.get(word, "")
         return found if whole or typed in found or INFLECTED.search(typed) else []
 
-    return fts_query(text, forms, column=column)
+    match = fts_query(text, forms, column=column)
+    languages = text_languages(db)
+    if match is None or set(languages) <= {"en"}:
+        return match
+    return replace(match, stems=stems_query(text, languages, column=column))
+
+
+def text_languages(db: Database) -> list[str]:
+    """Return the languages of the store's lessons and their translations (none for a store before m022).
+
+    Read from the store's own tables, not a reader's view of them (:func:`lessons.visibility.scope`): which words a
+    query stands for, not what it finds, and the language index answers it at once.
+
+    >>> from lessons.store import open_memory_store
+    >>> text_languages(open_memory_store())
+    []
+    """
+    try:
+        rows = db.execute(
+            "SELECT language FROM main.lessons GROUP BY language"
+            " UNION SELECT language FROM main.lesson_translations GROUP BY language"
+        ).fetchall()
+    except sqlite3.OperationalError:  # a store from before translations (m022)
+        return []
+    return sorted({(row[0] or "en").lower() for row in rows})
+
+
+def stems_query(text: str | None, languages, *, column: str | None = None) -> str | None:
+    """Return the FTS5 query on ``lessons_stems`` for what a user typed: each word as its stem in any of ``languages``.
+
+    Every word must occur; words in quotes count as words. None when nothing searchable was typed.
+
+    >>> stems_query("comunità partecipazione", ["it", "en"])
+    '("comun" OR "comunità") AND ("partecip" OR "partecipazion")'
+    >>> stems_query("pašvaldības", ["lv"], column="lesson")
+    'lesson : ("pašvaldīb"*)'
+    """
+    words = _PART.findall(unicodedata.normalize("NFC", text or ""))
+    terms = []
+    for word in words:
+        forms = stemming.query_forms(word, languages)
+        if forms:
+            terms.append(forms[0] if len(forms) == 1 and not column else "(" + " OR ".join(forms) + ")")
+    if not terms:
+        return None
+    joined = " AND ".join(dict.fromkeys(terms))
+    return f"{column} : {joined}" if column and len(terms) == 1 else f"{column} : ({joined})" if column else joined
 
 
 def match_sql(match: Match) -> tuple[str, list[str]]:
@@ -265,6 +332,8 @@ def match_sql(match: Match) -> tuple[str, list[str]]:
     >>> match_sql(Match('"O ring"*', None, ("%O-ring%",), "lesson"))
     ('lessons_words MATCH ? AND (l.lesson LIKE ?)', ['"O ring"*', '%O-ring%'])
     """
+    if match.stems:
+        return _either_index(match)
     condition, params = f"{match.table} MATCH ?", [match.query]
     if match.written and match.stemmed:
         condition += " AND l.id IN (SELECT rowid FROM lessons_fts WHERE lessons_fts MATCH ?)"
@@ -274,6 +343,38 @@ def match_sql(match: Match) -> tuple[str, list[str]]:
         condition += " AND (" + " OR ".join(f"l.{c} LIKE ?" for c in columns) + ")"
         params += [pattern] * len(columns)
     return condition, params
+
+
+def _either_index(match: Match) -> tuple[str, list[str]]:
+    """Return the condition of a search that either index may satisfy (the FROM clause is the lessons alone).
+
+    >>> _either_index(Match('"trust"*', None, stems='"trust"'))[0]
+    'l.id IN (SELECT rowid FROM lessons_words WHERE lessons_words MATCH ? UNION SELECT lesson_id FROM lessons_stems WHERE lessons_stems MATCH ?)'
+    """
+    found, params = f"SELECT rowid FROM {match.table} WHERE {match.table} MATCH ?", [match.query]
+    if match.written and match.stemmed:
+        found += " INTERSECT SELECT rowid FROM lessons_fts WHERE lessons_fts MATCH ?"
+        params.append(match.stemmed)
+    condition = f"l.id IN ({found} UNION SELECT lesson_id FROM lessons_stems WHERE lessons_stems MATCH ?)"
+    params.append(match.stems)
+    columns = [match.column] if match.column else COLUMNS
+    for pattern in match.hyphenated:  # typed with a hyphen: so written in the lesson or one of its translations
+        either = " OR ".join(f"{c} LIKE ?" for c in columns)
+        condition += (
+            f" AND ({' OR '.join(f'l.{c} LIKE ?' for c in columns)}"
+            f" OR l.id IN (SELECT lesson_id FROM lesson_translations WHERE {either}))"
+        )
+        params += [pattern] * (2 * len(columns))
+    return condition, params
+
+
+def match_source(match: Match) -> str:
+    """Return the FROM source of a search, naming the lessons ``l``: joined to the ranking index unless stems search.
+
+    >>> match_source(Match('"trust"*', None)), match_source(Match('"trust"*', None, stems='"trust"'))
+    ('lessons_words JOIN lessons l ON l.id = lessons_words.rowid', 'lessons l')
+    """
+    return "lessons l" if match.stems else f"{match.table} JOIN lessons l ON l.id = {match.table}.rowid"
 
 
 def search_ids(db: Database, query: str | None, *, column: str | None = None) -> list[int] | None:
@@ -289,5 +390,5 @@ def search_ids(db: Database, query: str | None, *, column: str | None = None) ->
     if match is None:
         return []
     condition, params = match_sql(match)
-    sql = f"SELECT l.id FROM {match.table} JOIN lessons l ON l.id = {match.table}.rowid WHERE {condition}"
+    sql = f"SELECT l.id FROM {match_source(match)} WHERE {condition}"
     return [row[0] for row in db.execute(sql, params)]

@@ -26,12 +26,13 @@ def _order(match: Match | None) -> str:
     """Return the ORDER BY of every list of lessons: best matches first when searching, else by pilot and key."""
     # rank alone when searching: the index then returns its rows best first and LIMIT stops it early (a tie-break
     # column would make SQLite sort every match, with its snippet, first: best 20 went from 1.4x to 3x raw FTS5)
-    return f"{match.table}.rank" if match else "p.name, l.key, l.id"
+    return f"{match.table}.rank" if match and match.ranked else "p.name, l.key, l.id"
 
 
 def _list_columns(match: Match | None) -> str:
     """Return the columns of a list of lessons; a snippet marks the matched words when searching."""
-    snippet = f"snippet({match.table}, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 24)" if match else "NULL"
+    ranked = match and match.ranked
+    snippet = f"snippet({match.table}, -1, '{MATCH_START}', '{MATCH_END}', ' … ', 24)" if ranked else "NULL"
     return f"""l.id, l.key, l.title, l.lesson, l.kind, l.phase, ph.name AS phase_name, l.status, l.recorded_on,
         p.slug AS pilot, p.name AS pilot_name, p.country, {_THEME_NAMES} AS themes, {snippet} AS snippet"""
 
@@ -94,7 +95,7 @@ def search_lessons(
     True
     """
     found, match = _matching(db, _list_columns, query, filters, limit=limit, column=column)
-    if not match and not found.empty:
+    if not found.empty and not (match and match.ranked):
         found["snippet"] = found["lesson"].map(preview)
     return found
 
@@ -193,7 +194,7 @@ def lesson_page(
                     [match.query, *ids],
                 ).fetchall()
             )
-            rows["snippet"] = rows["id"].map(snippets)
+            rows["snippet"] = [snippets.get(i) or preview(text) for i, text in zip(rows["id"], rows["lesson"])]
         else:
             rows["snippet"] = rows["lesson"].map(preview)
     return LessonPage(total, page, pages, rows)

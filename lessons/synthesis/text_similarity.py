@@ -13,6 +13,9 @@ The merge step is our own, over the sparse neighbour graph: scipy's ``linkage`` 
 doubles at 50,000 lessons), and scikit-learn's ``linkage_tree`` with a connectivity graph counts pairs outside the
 graph as distance 0 (identical) when it averages, and joins the graph's components with made-up edges.
 :mod:`lessons.synthesis.refresh` runs the analysis in the background after a change.
+
+Lessons are compared in English (#21): a lesson written in another language through its English translation, and
+left out when it has none (:func:`left_out_of_comparison`; What recurs says which).
 """
 
 from __future__ import annotations
@@ -419,12 +422,45 @@ def _average_linkage(n: int, edge_a, edge_b, edge_score) -> tuple[np.ndarray, np
     return np.array(a, dtype=np.int64), np.array(b, dtype=np.int64), np.array(s, dtype=float)
 
 
+#: The language lessons are compared in (the analyzer's stop words and stemmer are English's): a lesson written in
+#: another language is compared through its translation into it, and left out when it has none (#21).
+COMPARED_IN = "en"
+_IN_COMPARED = "lower(substr(coalesce(l.language, 'en'), 1, 2)) = 'en'"
+_TEXT = "{t}.title || '. ' || {t}.lesson || ' ' || coalesce({t}.recommendation, '')"
+
+
 def lesson_texts(db: Database) -> pd.DataFrame:
-    """id, pilot_id and the text compared (title, lesson and recommendation) of every lesson."""
+    """id, pilot_id and the text compared (title, lesson and recommendation) of every lesson with an English text.
+
+    A lesson written in English is compared as written; one written in another language through its English
+    translation; one with neither is left out (:func:`left_out_of_comparison`).
+    """
     return _frame(
         db,
-        """SELECT id, pilot_id, title || '. ' || lesson || ' ' || coalesce(recommendation, '') AS text
-           FROM lessons ORDER BY id""",
+        f"""SELECT l.id, l.pilot_id,
+                   CASE WHEN {_IN_COMPARED} THEN {_TEXT.format(t="l")} ELSE {_TEXT.format(t="t")} END AS text
+            FROM lessons l LEFT JOIN lesson_translations t ON t.lesson_id = l.id AND t.language = '{COMPARED_IN}'
+            WHERE {_IN_COMPARED} OR t.lesson_id IS NOT NULL
+            ORDER BY l.id""",
+    )
+
+
+def left_out_of_comparison(db: Database) -> pd.DataFrame:
+    """Return the lessons text similarity leaves out: not written in English nor translated into it.
+
+    Columns id, key, title, language, pilot_name, by pilot and key.
+
+    >>> from lessons.store import open_memory_store
+    >>> left_out_of_comparison(open_memory_store()).columns.tolist()
+    ['id', 'key', 'title', 'language', 'pilot_name']
+    """
+    return _frame(
+        db,
+        f"""SELECT l.id, l.key, l.title, l.language, p.name AS pilot_name
+            FROM lessons l JOIN pilots p ON p.id = l.pilot_id
+            WHERE NOT {_IN_COMPARED} AND NOT EXISTS (
+                SELECT 1 FROM lesson_translations t WHERE t.lesson_id = l.id AND t.language = '{COMPARED_IN}')
+            ORDER BY p.name, l.key, l.id""",
     )
 
 
