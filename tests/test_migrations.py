@@ -31,6 +31,7 @@ ALL = [
     "m019_visibility",
     "m020_stories_and_contributors",
     "m021_pilot_places",
+    "m023_statement_translations",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -279,6 +280,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m019_visibility"),
         ("cross_pilot_lessons", "m020_stories_and_contributors"),
         ("cross_pilot_lessons", "m021_pilot_places"),
+        ("cross_pilot_lessons", "m023_statement_translations"),
     ]
     assert migrate(db) == []
     db.close()

@@ -13,6 +13,7 @@ import re
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.i18n import LANGUAGES, _
 from lessons.permissions import Actor, authorize
 from lessons.text import clean_text
 from lessons.workshops.rooms import WorkshopError, _row, _rows, _workshop
@@ -254,21 +255,114 @@ def set_allow_submissions(db: Database, actor: Actor, code: str, allow: bool) ->
         )  # fmt: skip
 
 
-def statements(db: Database, code: str, *, include_pending: bool = False) -> list[dict]:
+def statements(
+    db: Database, code: str, *, include_pending: bool = False, language: str | None = None, translations: bool = False
+) -> list[dict]:
     """List the workshop's statements in the facilitator's order.
 
     Approved ones, and pending submissions too when ``include_pending`` (rejected ones never). Each is a dict of key,
-    text, source, lesson_id, element_id, moderation and position.
+    text, source, lesson_id, element_id, moderation and position; with ``translations``, also its ``translations``
+    (language → text). With ``language``, ``text`` is the statement in that language where a translation exists
+    (the original otherwise), ``original`` the text as written and ``translated`` whether it is a translation.
     """
     workshop = _workshop(db, code)
     wanted = ("approved", "pending") if include_pending else ("approved",)
-    return _rows(
+    rows = _rows(
         db,
-        f"""SELECT key, text, source, lesson_id, element_id, moderation, position FROM statements
+        f"""SELECT id, key, text, source, lesson_id, element_id, moderation, position FROM statements
             WHERE workshop_id = ? AND moderation IN ({", ".join("?" for _ in wanted)})
             ORDER BY position, id""",
         [workshop["id"], *wanted],
     )
+    found = _translations(db, workshop["id"]) if translations or language is not None else {}
+    for row in rows:
+        mine = found.get(row.pop("id"), {})
+        if translations:
+            row["translations"] = mine
+        if language is not None:
+            row["original"] = row["text"]
+            row["translated"] = language in mine
+            row["text"] = mine.get(language, row["text"])
+    return rows
+
+
+# --- translations -----------------------------------------------------------------------------------------------
+
+
+def _translations(db: Database, workshop_id: int) -> dict[int, dict[str, str]]:
+    """Return the translations of a workshop's statements: statement id → {language: text}."""
+    found: dict[int, dict[str, str]] = {}
+    for statement_id, language, text in db.execute(
+        """SELECT t.statement_id, t.language, t.text FROM statement_translations t
+           JOIN statements s ON s.id = t.statement_id WHERE s.workshop_id = ? ORDER BY t.language""",
+        [workshop_id],
+    ):
+        found.setdefault(statement_id, {})[language] = text
+    return found
+
+
+def translate_statement(db: Database, actor: Actor, code: str, key: str, language: str, text: str | None) -> None:
+    """Set a statement's translation into ``language``, or remove it when ``text`` is empty; audited.
+
+    Participants whose language it is see the translation instead of the original; their votes stay on the
+    statement, so results count it once across languages. Allowed while the workshop is a draft or open (a closed
+    workshop's wording is what its report shows); ``language`` is one of the interface's languages.
+
+    >>> from lessons.permissions import cli_actor
+    >>> from lessons.store import open_memory_store
+    >>> from lessons.workshops.rooms import create_workshop
+    >>> db = open_memory_store()
+    >>> code = create_workshop(db, cli_actor(), "Validation")
+    >>> add_statements(db, cli_actor(), code, texts=["Residents should co-design services."])
+    ['S01']
+    >>> translate_statement(db, cli_actor(), code, "S01", "fi", "Asukkaiden pitää suunnitella palvelut yhdessä.")
+    >>> statements(db, code, language="fi")[0]["text"]
+    'Asukkaiden pitää suunnitella palvelut yhdessä.'
+    """
+    authorize(actor, "workshop.manage")
+    if language not in LANGUAGES:
+        raise WorkshopError(
+            _("A translation needs one of these languages: {codes}.").format(codes=", ".join(LANGUAGES))
+        )
+    cleaned = re.sub(r"\s+", " ", clean_text(text)).strip()
+    with db.atomic():
+        workshop = _workshop(db, code)
+        if workshop["status"] == "closed":
+            raise WorkshopError(_("The workshop is closed; reopen it to change its translations."))
+        statement = _row(
+            db,
+            "SELECT id, key FROM statements WHERE workshop_id = ? AND key = ? AND moderation != 'rejected'",
+            [workshop["id"], str(key).upper()],
+        )
+        if statement is None:
+            raise WorkshopError(_("The workshop has no statement {key}.").format(key=str(key).upper()))
+        before = _row(
+            db,
+            "SELECT text FROM statement_translations WHERE statement_id = ? AND language = ?",
+            [statement["id"], language],
+        )
+        before_text = before["text"] if before else None
+        if cleaned:
+            cleaned = _clean_text(cleaned)
+        if (cleaned or None) == before_text:
+            return
+        if cleaned:
+            db.execute(
+                """INSERT INTO statement_translations (statement_id, language, text, translated_by) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (statement_id, language) DO UPDATE SET text = excluded.text,
+                   translated_by = excluded.translated_by,
+                   translated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
+                [statement["id"], language, cleaned, actor.label],
+            )
+        else:
+            db.execute(
+                "DELETE FROM statement_translations WHERE statement_id = ? AND language = ?",
+                [statement["id"], language],
+            )
+        record(
+            db, actor, "workshop.statements", object_type="workshop", object_id=workshop["code"], rows=1,
+            detail={"translated": statement["key"], "language": language, "before": before_text, "after": cleaned or None},
+        )  # fmt: skip
 
 
 # --- moderation -------------------------------------------------------------------------------------------------

@@ -359,26 +359,28 @@ def _shuffle_key(token: str, key: str) -> str:
     return hashlib.sha256(f"{token}\x1f{key}".encode()).hexdigest()
 
 
-def next_statements(db: Database, token: str) -> dict:
+def next_statements(db: Database, token: str, language: str | None = None) -> dict:
     """Return what the participant still has to answer in the current round, and their progress.
 
     Returns ``{"statements": [...], "answered": n, "total": n, "round": r}``: the approved statements without a
     vote of this participant in this round, each a dict of key and text, in a random order that is stable for the
     participant (each statement is placed by a hash of the token and its key, so a rerun shows the same order and a
-    statement added later does not reshuffle the rest).
+    statement added later does not reshuffle the rest). With ``language``, a statement's text is its translation
+    into that language where one exists (``translated`` says so), the original otherwise.
     """
     participant = _participant(db, token)
     cursor = db.execute(
-        """SELECT s.key, s.text, v.id IS NOT NULL FROM statements s
+        """SELECT s.key, coalesce(t.text, s.text), v.id IS NOT NULL, t.text IS NOT NULL FROM statements s
            LEFT JOIN votes v ON v.statement_id = s.id AND v.participant_id = ? AND v.round = ?
+           LEFT JOIN statement_translations t ON t.statement_id = s.id AND t.language = ?
            WHERE s.workshop_id = ? AND s.moderation = 'approved'""",
-        [participant["id"], participant["current_round"], participant["workshop_id"]],
+        [participant["id"], participant["current_round"], language or "", participant["workshop_id"]],
     )
     rows = cursor.fetchall()
-    todo = sorted(((k, t) for k, t, done in rows if not done), key=lambda kt: _shuffle_key(token, kt[0]))
+    todo = sorted((r for r in rows if not r[2]), key=lambda r: _shuffle_key(token, r[0]))
     return {
-        "statements": [{"key": k, "text": t} for k, t in todo],
-        "answered": sum(1 for *_, done in rows if done),
+        "statements": [{"key": k, "text": t, "translated": bool(tr)} for k, t, _done, tr in todo],
+        "answered": sum(1 for r in rows if r[2]),
         "total": len(rows),
         "round": participant["current_round"],
     }
