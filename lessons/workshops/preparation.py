@@ -13,7 +13,7 @@ import re
 from sqlite_utils import Database
 
 from lessons.audit import record
-from lessons.i18n import LANGUAGES, _
+from lessons.i18n import LANGUAGES, _, number
 from lessons.permissions import Actor, authorize
 from lessons.text import clean_text
 from lessons.workshops.rooms import WorkshopError, _row, _rows, _workshop
@@ -32,9 +32,13 @@ def _clean_text(text: str | None) -> str:
     """
     text = re.sub(r"\s+", " ", clean_text(text)).strip()
     if len(text) < MIN_STATEMENT_CHARS:
-        raise WorkshopError(f"A statement needs at least {MIN_STATEMENT_CHARS} characters.")
+        raise WorkshopError(_("A statement needs at least {n} characters.").format(n=number(MIN_STATEMENT_CHARS)))
     if len(text) > MAX_STATEMENT_CHARS:
-        raise WorkshopError(f"A statement may have at most {MAX_STATEMENT_CHARS} characters; this has {len(text)}.")
+        raise WorkshopError(
+            _("A statement may have at most {n} characters; this has {length}.").format(
+                n=number(MAX_STATEMENT_CHARS), length=number(len(text))
+            )
+        )
     return text
 
 
@@ -83,7 +87,7 @@ def add_statements(db: Database, actor: Actor, code: str, *, lessons=(), element
     with db.atomic():
         workshop = _workshop(db, code)
         if workshop["status"] == "closed":
-            raise WorkshopError("The workshop is closed; reopen it to add statements.")
+            raise WorkshopError(_("The workshop is closed; reopen it to add statements."))
         items: list[tuple[str, str, int | None, int | None]] = []
         have_lessons = {
             r[0] for r in db.execute("SELECT lesson_id FROM statements WHERE workshop_id = ?", [workshop["id"]])
@@ -94,13 +98,13 @@ def add_statements(db: Database, actor: Actor, code: str, *, lessons=(), element
         for lesson_id in dict.fromkeys(int(i) for i in lessons):
             lesson = _row(db, "SELECT id, title FROM lessons WHERE id = ?", [lesson_id])
             if lesson is None:
-                raise WorkshopError(f"There is no lesson {lesson_id}.")
+                raise WorkshopError(_("There is no lesson {id}.").format(id=lesson_id))
             if lesson_id not in have_lessons:
                 items.append((_clip(lesson["title"]), "lesson", lesson_id, None))
         for element_id in dict.fromkeys(int(i) for i in elements):
             element = _row(db, "SELECT id, name, description FROM model_elements WHERE id = ?", [element_id])
             if element is None:
-                raise WorkshopError(f"There is no governance-model element {element_id}.")
+                raise WorkshopError(_("There is no governance-model element {id}.").format(id=element_id))
             if element_id not in have_elements:
                 text = element["name"] + (f": {element['description']}" if element["description"] else "")
                 items.append((_clip(text), "element", None, element_id))
@@ -140,16 +144,30 @@ def _draft_statement(db: Database, code: str, key: str, doing: str) -> tuple[dic
     """Return the draft workshop ``code`` and its statement ``key``; refuse when it is not a draft or has no ``key``."""
     workshop = _workshop(db, code)
     if workshop["status"] != "draft":
-        raise WorkshopError(
-            f"The workshop is {workshop['status']}; statements can be {doing} only before it opens for voting."
-        )
+        refusals = {
+            ("open", "edited"): _("The workshop is open; statements can be edited only before it opens for voting."),
+            ("open", "removed"): _("The workshop is open; statements can be removed only before it opens for voting."),
+            ("open", "reordered"): _(
+                "The workshop is open; statements can be reordered only before it opens for voting."
+            ),
+            ("closed", "edited"): _(
+                "The workshop is closed; statements can be edited only before it opens for voting."
+            ),
+            ("closed", "removed"): _(
+                "The workshop is closed; statements can be removed only before it opens for voting."
+            ),
+            ("closed", "reordered"): _(
+                "The workshop is closed; statements can be reordered only before it opens for voting."
+            ),
+        }
+        raise WorkshopError(refusals[(workshop["status"], doing)])
     statement = _row(
         db,
         "SELECT id, key, text, source, position FROM statements WHERE workshop_id = ? AND key = ?",
         [workshop["id"], str(key).upper()],
     )
     if statement is None:
-        raise WorkshopError(f"The workshop has no statement {str(key).upper()}.")
+        raise WorkshopError(_("The workshop has no statement {key}.").format(key=str(key).upper()))
     return workshop, statement
 
 
@@ -192,7 +210,9 @@ def remove_statement(db: Database, actor: Actor, code: str, key: str) -> None:
     with db.atomic():
         workshop, statement = _draft_statement(db, code, key, "removed")
         if db.execute("SELECT 1 FROM votes WHERE statement_id = ? LIMIT 1", [statement["id"]]).fetchone():
-            raise WorkshopError(f"Participants have voted on {statement['key']}; it cannot be removed.")
+            raise WorkshopError(
+                _("Participants have voted on {key}; it cannot be removed.").format(key=statement["key"])
+            )
         db.execute("DELETE FROM statements WHERE id = ?", [statement["id"]])
         record(
             db, actor, "workshop.statements", object_type="workshop", object_id=workshop["code"], rows=1,
@@ -379,9 +399,11 @@ def moderate(db: Database, actor: Actor, code: str, key: str, approve: bool) -> 
             [workshop["id"], str(key).upper()],
         )
         if statement is None:
-            raise WorkshopError(f"The workshop has no statement {key}.")
+            raise WorkshopError(_("The workshop has no statement {key}.").format(key=key))
         if statement["source"] != "participant":
-            raise WorkshopError(f"{key} was prepared by the facilitator; only participants' statements are moderated.")
+            raise WorkshopError(
+                _("{key} was prepared by the facilitator; only participants' statements are moderated.").format(key=key)
+            )
         decision = "approved" if approve else "rejected"
         db.execute("UPDATE statements SET moderation = ? WHERE id = ?", [decision, statement["id"]])
         record(

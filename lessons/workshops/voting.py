@@ -26,6 +26,7 @@ import pycountry
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.i18n import _, ngettext, number
 from lessons.workshops.preparation import _clean_text, _next_number, _next_position, statement_key
 from lessons.workshops.rooms import WorkshopError, _row, _workshop, normalise_code
 
@@ -112,7 +113,7 @@ def _participant(db: Database, token: str) -> dict:
         [str(token or "")],
     )
     if participant is None:
-        raise WorkshopError("This voting link is not known; join the workshop with its code.")
+        raise WorkshopError(_("This voting link is not known; join the workshop with its code."))
     return participant
 
 
@@ -136,23 +137,27 @@ def join(
     """
     group = (stakeholder_group or "").strip()
     if not db.execute("SELECT 1 FROM sectors WHERE code = ?", [group]).fetchone():
-        raise WorkshopError("Choose your stakeholder group from the list.")
+        raise WorkshopError(_("Choose your stakeholder group from the list."))
     pilot_id = None
     if pilot:
         row = db.execute("SELECT id FROM pilots WHERE slug = ?", [pilot.strip()]).fetchone()
         if row is None:
-            raise WorkshopError(f"There is no pilot {pilot!r}.")
+            raise WorkshopError(_("There is no pilot {pilot}.").format(pilot=repr(pilot)))
         pilot_id = row[0]
     if country:
         country = country.strip().upper()
         if not re.fullmatch(r"[A-Z]{2}", country) or pycountry.countries.get(alpha_2=country) is None:
-            raise WorkshopError("Country must be an ISO 3166 two-letter code, e.g. FI or PT.")
+            raise WorkshopError(_("Country must be an ISO 3166 two-letter code, e.g. FI or PT."))
     token = secrets.token_urlsafe(24)
 
     def work():
         workshop = _workshop(db, code)
         if workshop["status"] != "open":
-            raise WorkshopError(f"The workshop is {workshop['status']}; it is not taking participants now.")
+            raise WorkshopError(
+                _("The workshop is closed; it is not taking participants now.")
+                if workshop["status"] == "closed"
+                else _("The workshop is draft; it is not taking participants now.")
+            )
         db.execute(
             "INSERT INTO participants (workshop_id, token, stakeholder_group, pilot_id, country) VALUES (?, ?, ?, ?, ?)",
             [workshop["id"], token, group, pilot_id, country or None],
@@ -216,7 +221,7 @@ def vote_value(value) -> int:
     """
     key = value.strip().lower() if isinstance(value, str) else value
     if isinstance(key, bool) or key not in VOTE_VALUES:
-        raise WorkshopError("A vote is agree, disagree or pass.")
+        raise WorkshopError(_("A vote is agree, disagree or pass."))
     return VOTE_VALUES[key]
 
 
@@ -245,12 +250,16 @@ def _store_vote(db: Database, vote: _PendingVote) -> None:
         [str(vote.key or "").upper(), str(vote.token or "")],
     ).fetchone()
     if row is None:
-        raise WorkshopError("This voting link is not known; join the workshop with its code.")
+        raise WorkshopError(_("This voting link is not known; join the workshop with its code."))
     participant_id, status, current_round, statement_id, moderation = row
     if status != "open":
-        raise WorkshopError(f"The workshop is {status}; votes are not taken now.")
+        raise WorkshopError(
+            _("The workshop is closed; votes are not taken now.")
+            if status == "closed"
+            else _("The workshop is draft; votes are not taken now.")
+        )
     if statement_id is None or moderation != "approved":
-        raise WorkshopError(f"There is no statement {vote.key} to vote on.")
+        raise WorkshopError(_("There is no statement {key} to vote on.").format(key=vote.key))
     db.conn.execute(
         """INSERT INTO votes (participant_id, statement_id, round, value, importance) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (participant_id, statement_id, round) DO UPDATE SET
@@ -307,7 +316,7 @@ def cast_vote(db: Database, token: str, statement_key: str, value, importance: i
     value = vote_value(value)
     if importance is not None:
         if isinstance(importance, bool) or int(importance) != importance or not 1 <= int(importance) <= 5:
-            raise WorkshopError("Importance is a whole number from 1 to 5.")
+            raise WorkshopError(_("Importance is a whole number from 1 to 5."))
         importance = int(importance)
     vote = _PendingVote(str(token or ""), str(statement_key or ""), value, importance)
     path = db.conn.execute("PRAGMA database_list").fetchone()[2]
@@ -414,14 +423,28 @@ def _check_suggestion_quota(db: Database, workshop_id: int, suggester: str, now:
         elapsed = (_parse_stamp(now) - _parse_stamp(latest)).total_seconds()
         if elapsed < SUGGESTION_INTERVAL_S:
             wait = math.ceil(SUGGESTION_INTERVAL_S - max(elapsed, 0))
-            raise WorkshopError(f"Please wait {wait} seconds before suggesting another statement.")
+            raise WorkshopError(
+                ngettext(
+                    "Please wait {n} second before suggesting another statement.",
+                    "Please wait {n} seconds before suggesting another statement.",
+                    wait,
+                ).format(n=number(wait))
+            )
     if total >= MAX_SUGGESTIONS_PER_PARTICIPANT:
         raise WorkshopError(
-            f"You have suggested {total} statements, as many as one participant may suggest in this workshop."
+            ngettext(
+                "You have suggested {n} statement, as many as one participant may suggest in this workshop.",
+                "You have suggested {n} statements, as many as one participant may suggest in this workshop.",
+                total,
+            ).format(n=number(total))
         )
     if pending >= MAX_PENDING_PER_PARTICIPANT:
         raise WorkshopError(
-            f"{pending} of your statements are waiting for the facilitator; suggest more once they have been looked at."
+            ngettext(
+                "{n} of your statements is waiting for the facilitator; suggest more once it has been looked at.",
+                "{n} of your statements are waiting for the facilitator; suggest more once they have been looked at.",
+                pending,
+            ).format(n=number(pending))
         )
 
 
@@ -449,22 +472,26 @@ def submit_statement(db: Database, token: str, text: str, *, now: datetime | Non
     def work():
         participant = _participant(db, token)
         if participant["status"] != "open":
-            raise WorkshopError(f"The workshop is {participant['status']}; it is not taking statements now.")
+            raise WorkshopError(
+                _("The workshop is closed; it is not taking statements now.")
+                if participant["status"] == "closed"
+                else _("The workshop is draft; it is not taking statements now.")
+            )
         if not participant["allow_submissions"]:
-            raise WorkshopError("This workshop does not take participants' statements.")
+            raise WorkshopError(_("This workshop does not take participants' statements."))
         _check_suggestion_quota(db, participant["workshop_id"], suggester, stamp)
         same = db.execute(
             "SELECT 1 FROM statements WHERE workshop_id = ? AND lower(text) = lower(?) AND moderation != 'rejected'",
             [participant["workshop_id"], text],
         ).fetchone()
         if same:
-            raise WorkshopError("That statement is already in the workshop.")
+            raise WorkshopError(_("That statement is already in the workshop."))
         pending = db.execute(
             "SELECT count(*) FROM statements WHERE workshop_id = ? AND source = 'participant' AND moderation = 'pending'",
             [participant["workshop_id"]],
         ).fetchone()[0]
         if pending >= MAX_PENDING:
-            raise WorkshopError("The moderation queue is full; try again once the facilitator has caught up.")
+            raise WorkshopError(_("The moderation queue is full; try again once the facilitator has caught up."))
         key = statement_key(_next_number(db, participant["workshop_id"]))
         db.execute(
             """INSERT INTO statements (workshop_id, key, text, source, moderation, position)
