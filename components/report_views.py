@@ -72,6 +72,8 @@ def load_report_files(path: str, version: int, code: str, lang: str | None = Non
 
 #: What a table shows where a report has no figure (the HTML and PDF leave the cell empty): never "None".
 MISSING = "–"
+#: The rule under each section heading (a colour name, not text).
+DIVIDER = "gray"
 
 
 def _cell(value) -> str:
@@ -103,7 +105,7 @@ def report_view(report, intro=None) -> None:
     if intro is not None:
         intro()
     for section in report.sections:
-        st.header(safe(section.heading), divider="gray")
+        st.header(safe(section.heading), divider=DIVIDER)
         for block in section.blocks:
             if block.kind == "text":
                 st.markdown(safe(block.text))

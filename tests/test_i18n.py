@@ -19,6 +19,12 @@ ROOT = Path(__file__).resolve().parent.parent
 MARKED = [
     "app.py",
     "components/language.py",
+    "pages/vote.py",
+    "pages/workshops.py",
+    "pages/workshop_report.py",
+    "components/vote_views.py",
+    "components/workshop_views.py",
+    "components/report_views.py",
 ]
 
 #: Streamlit calls that show text: their string arguments must be messages.

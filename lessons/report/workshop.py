@@ -11,7 +11,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.chart_specs import agreement_dots
-from lessons.i18n import _, day, ngettext, number, percent
+from lessons.i18n import N_, _, day, ngettext, number, percent
 from lessons.queries import demo_notice
 from lessons.report.citations import _Citations
 from lessons.report.document import Report, Section
@@ -19,6 +19,9 @@ from lessons.store import STATUS_LABELS
 from lessons.workshops.public_report import public_report
 
 __all__ = ["workshop_report"]
+
+#: The verdicts on a statement (:func:`lessons.workshops.outcomes.outcome`), stored in English and worded here.
+VERDICTS = (N_("agreed"), N_("disagreed"), N_("divided"), N_("too few"))
 
 
 def _percent(value) -> str:

@@ -387,7 +387,7 @@ def public_report(db: Database, code: str) -> dict:
     }
 
 
-_VOTE_WORDS = {1: N_("agree"), -1: N_("disagree"), 0: N_("pass")}
+_VOTE_WORDS = {1: N_("agree"), -1: N_("disagree"), 0: N_("pass"), None: N_("not voted")}
 
 
 def own_view(db: Database, token: str) -> dict | None:
@@ -461,7 +461,7 @@ def _where_they_sit(db: Database, code: str, participant_id: int) -> dict | None
             "text": rep["text"],
             "group_tended_to": rep["repful_for"].map(lambda v: _(v) if v in ("agree", "disagree") else v),
             "share_of_group": rep["p_success"],
-            "your_vote": rep["statement_id"].map(lambda s: _(_VOTE_WORDS.get(votes.get(int(s)), N_("not voted")))),
+            "your_vote": rep["statement_id"].map(lambda s: _(_VOTE_WORDS[votes.get(int(s))])),
         }
     ).reset_index(drop=True)
     return {"group": letter, "people": size, "statements": statements}
