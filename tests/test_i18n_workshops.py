@@ -111,7 +111,7 @@ def test_the_public_report_reads_in_finnish_with_finnish_numbers(demo_db_path, a
     votes = at.dataframe[0].value
     first = votes[votes["Nro"] == 1].iloc[0]
     assert (first["Samaa mieltä"], first["Äänet"]) == (7, 11)
-    assert first["95 %:n väli"] == "35–85\xa0%"  # the Finnish percent: a space before the sign
+    assert first["95\xa0%:n väli"] == "35–85\xa0%"  # the Finnish percent: a space before the sign
     assert [b.label for b in at.get("download_button")] == ["Lataa raportti (HTML-sivu)", "Lataa raportti (PDF)"]
     english = app_on(demo_db_path, {"code": CODE}).run()  # the next reader in English is not served the Finnish one
     english.switch_page("pages/workshop_report.py").run()

@@ -20,7 +20,9 @@ from lessons.workshops import (
     statements,
     translate_statement,
 )
+from lessons.report.workshop import workshop_report
 from lessons.workshops.analysis import results
+from lessons.workshops.public_report import public_report
 
 CLI = cli_actor()
 ORIGINAL = "Meetings should be held in the evening."
@@ -113,3 +115,22 @@ def test_a_refusal_is_worded_in_the_readers_language(workshop):
     with using("fi"), pytest.raises(WorkshopError) as refused:
         translate_statement(db, CLI, code, "S09", "fi", FINNISH)
     assert "S09" in str(refused.value) and "statement" not in str(refused.value)
+
+
+def test_the_report_words_a_statement_in_the_readers_language_and_keeps_its_figures(workshop):
+    db, code = workshop
+    translate_statement(db, CLI, code, "S01", "fi", FINNISH)
+    open_workshop(db, CLI, code)
+    for n in range(6):
+        token = join(db, code, stakeholder_group="public")
+        cast_vote(db, token, "S01", "agree" if n % 3 else "disagree")
+    close_workshop(db, CLI, code)
+    english = public_report(db, code)["statements"].set_index("key")
+    finnish = public_report(db, code, language="fi")["statements"].set_index("key")
+    assert english.loc["S01", "text"] == ORIGINAL and finnish.loc["S01", "text"] == FINNISH
+    assert finnish.loc["S02", "text"] == "Budgets should follow the pilots."  # no translation: the original
+    columns = ["n", "agree", "disagree", "pass"]
+    assert finnish[columns].equals(english[columns]) and int(finnish.loc["S01", "n"]) == 6
+    with using("fi"):
+        report = workshop_report(db, code)
+    assert FINNISH in str([b.frame for s in report.sections for b in s.blocks if b.frame is not None])

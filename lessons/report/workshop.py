@@ -11,7 +11,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.chart_specs import agreement_dots
-from lessons.i18n import N_, _, day, ngettext, number, percent
+from lessons.i18n import N_, _, current, day, ngettext, number, percent
 from lessons.queries import demo_notice
 from lessons.report.citations import _Citations
 from lessons.report.document import Report, Section
@@ -99,6 +99,15 @@ def _about(workshop: dict, statements: pd.DataFrame) -> Section:
     return section
 
 
+def _worded_dots(spec: dict) -> dict:
+    """Word the dot chart's axis and description in the reader's language (the shared spec writes them in English)."""
+    spec["description"] = _("Dot chart, {title}: a dot per statement ({n}) with a line for its 95% interval.").format(
+        title=spec["title"], n=number(len(spec["data"]["values"]))
+    )
+    spec["layer"][0]["encoding"]["x"]["title"] = _("Share agreeing (with 95% interval)")
+    return spec
+
+
 def _votes(statements: pd.DataFrame, shown: bool) -> Section:
     section = Section(_("How people voted on each statement"))
     section.text(
@@ -121,7 +130,7 @@ def _votes(statements: pd.DataFrame, shown: bool) -> Section:
             }
         )
         section.chart(
-            agreement_dots(dots, title=_("Share agreeing with each statement, with its 95% interval")),
+            _worded_dots(agreement_dots(dots, title=_("Share agreeing with each statement, with its 95% interval"))),
             alt=_("Dot chart of the share agreeing with each of {n} statements, with 95% intervals.").format(
                 n=number(len(voted))
             ),
@@ -385,7 +394,7 @@ def workshop_report(db: Database, code: str) -> Report:
     >>> report.title, [s.heading for s in report.sections][:2]
     ('Workshop report: Trust', ['About this workshop', 'How people voted on each statement'])
     """
-    data = public_report(db, code)
+    data = public_report(db, code, language=current())  # statements in the reader's language where translated
     workshop = data["workshop"]
     sections = [
         _about(workshop, data["statements"]),

@@ -34,6 +34,7 @@ from lessons.store import frame
 from lessons.text import clean_text
 from lessons.workshops.analysis import results
 from lessons.workshops.outcomes import outcome
+from lessons.workshops.preparation import _translations
 from lessons.workshops.rooms import WorkshopError, _workshop
 from lessons.workshops.voting import _suggester
 
@@ -251,7 +252,7 @@ def _elements(statements: pd.DataFrame) -> pd.DataFrame:
     return out[columns].reset_index(drop=True)
 
 
-def public_report(db: Database, code: str) -> dict:
+def public_report(db: Database, code: str, *, language: str | None = None) -> dict:
     """Gather the numbers of workshop ``code``'s public report (see the module docstring for what and why).
 
     Parameters
@@ -260,6 +261,9 @@ def public_report(db: Database, code: str) -> dict:
         The store.
     code : str
         The workshop's join code.
+    language : str, optional
+        Word each statement in this language where it has a translation (its original text otherwise); the
+        figures are the statement's, whatever language its voters read it in.
 
     Returns
     -------
@@ -298,6 +302,9 @@ def public_report(db: Database, code: str) -> dict:
     round_ = int(analysed["summary"]["round"].iloc[0])
     statements = analysed["statements"].copy()
     statements.insert(0, "number", np.arange(1, len(statements) + 1))
+    translated = _translations(db, workshop["id"]) if language else {}
+    worded = {i: texts[language] for i, texts in translated.items() if language in texts}
+    statements["text"] = [worded.get(i, t) for i, t in zip(statements["statement_id"], statements["text"])]
     importance = _importance(db, workshop["id"], round_).set_index("statement_id")
     statements["importance"] = statements["statement_id"].map(importance["importance"]).astype(float)
     statements["importance_n"] = statements["statement_id"].map(importance["importance_n"]).fillna(0).astype(int)
@@ -330,7 +337,7 @@ def public_report(db: Database, code: str) -> dict:
         {
             "group": representative["group"],
             "number": representative["statement_id"].map(numbers),
-            "text": representative["text"],
+            "text": [worded.get(i, t) for i, t in zip(representative["statement_id"], representative["text"])],
             "repful_for": representative["repful_for"],
             "share": representative["p_success"],
             "significant": representative["significant"],
@@ -343,6 +350,7 @@ def public_report(db: Database, code: str) -> dict:
            WHERE s.workshop_id = ? AND s.source = 'participant' ORDER BY coalesce(s.position, s.id), s.id""",
         [workshop["id"]],
     )
+    suggestions["text"] = [worded.get(i, t) for i, t in zip(suggestions["statement_id"], suggestions["text"])]
     suggestions["number"] = suggestions["statement_id"].map(numbers).astype("Int64")
     suggestions["fate"] = suggestions["moderation"].map(lambda m: _(FATES[m]) if m in FATES else m)
     # Text nobody vetted is not published (as in the data bundle): only approved suggestions show their words.
