@@ -8,6 +8,7 @@ import pytest
 from lessons.accounts import actor_for, add_user
 from lessons.i18n import using
 from lessons.permissions import PermissionDenied, cli_actor
+from lessons.report.workshop import workshop_report
 from lessons.workshops import (
     WorkshopError,
     add_statements,
@@ -20,7 +21,6 @@ from lessons.workshops import (
     statements,
     translate_statement,
 )
-from lessons.report.workshop import workshop_report
 from lessons.workshops.analysis import results
 from lessons.workshops.public_report import public_report
 
