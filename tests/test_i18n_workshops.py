@@ -3,11 +3,15 @@ public report speak Finnish, numbers are written the Finnish way, and a statemen
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from lessons import workshops
+from lessons.i18n import using
 from lessons.permissions import cli_actor
 from lessons.store import open_store
+from lessons.workshops.analysis import analyse, participation_text
 from lessons.workshops.public_report import publish_report
 from tests.test_public_report import CODE, FACILITATOR, build
 from tests.test_workshops_page import signed_in
@@ -116,3 +120,15 @@ def test_the_public_report_reads_in_finnish_with_finnish_numbers(demo_db_path, a
     english = app_on(demo_db_path, {"code": CODE}).run()  # the next reader in English is not served the Finnish one
     english.switch_page("pages/workshop_report.py").run()
     assert english.title[0].value.startswith("Workshop report")
+
+
+def test_who_is_placed_in_an_opinion_group_is_said_in_finnish():
+    """The stored analysis keeps its reasons in English (it serves every reader); the sentence is worded per reader."""
+    matrix = pd.DataFrame([[1.0, 1], [np.nan, np.nan]], index=[1, 2], columns=[10, 11])
+    people = pd.DataFrame({"id": [1, 2], "stakeholder_group": [None, None]})
+    said = pd.DataFrame({"id": [10, 11], "key": ["S1", "S2"], "text": ["a", "b"]})
+    result = analyse(matrix, people, said)
+    with using("fi"):
+        text = participation_text(result)
+    assert text.startswith("2 osallistujaa äänesti. 0 on sijoitettu mielipideryhmiin;")
+    assert "vähintään 6 osallistujaa" in text and "participant" not in text
