@@ -299,8 +299,15 @@ def create_form(path: str, actor) -> str | None:
 def statements_form(path: str, actor, code: str, lessons: dict, elements: dict) -> None:
     """Add statements drawn from lessons, from governance-model elements, or written here."""
     with st.form(f"workshops_add_{code}", clear_on_submit=True):
-        chosen_lessons = st.multiselect(_("From lessons"), list(lessons), format_func=lessons.get)
-        chosen_elements = st.multiselect(_("From governance-model elements"), list(elements), format_func=elements.get)
+        chosen_lessons = st.multiselect(
+            _("From lessons"), list(lessons), format_func=lessons.get, placeholder=_("Choose lessons")
+        )
+        chosen_elements = st.multiselect(
+            _("From governance-model elements"),
+            list(elements),
+            format_func=elements.get,
+            placeholder=_("Choose elements"),
+        )
         texts = st.text_area(_("Your own statements, one per line"))
         if st.form_submit_button(_("Add statements")):
             added = auth.write(
@@ -447,15 +454,21 @@ def translations_form(path: str, actor, workshop: dict, version: int) -> None:
     if not rows or workshop["status"] == "closed":
         return
     done = sum(len(r["translations"]) for r in rows)
-    title = ngettext(
-        "Translations of the statements ({n} so far)", "Translations of the statements ({n} so far)", done
-    ).format(n=number(done))
-    with st.expander(title, icon=":material/translate:"):
+    saved = st.session_state.pop("workshops_tr_saved", None)
+    # one label whatever the count, so the box stays open after a save
+    with st.expander(_("Translations of the statements"), icon=":material/translate:", expanded=bool(saved)):
+        if saved:
+            st.success(_("Translation saved."), icon=":material/check_circle:")
         st.caption(
-            _(
+            ngettext(
                 "Participants see a statement in their own language where it has a translation, and the original "
-                "where it has none. Their votes count for the same statement in every language."
-            )
+                "where it has none. Their votes count for the same statement in every language. {n} translation "
+                "so far.",
+                "Participants see a statement in their own language where it has a translation, and the original "
+                "where it has none. Their votes count for the same statement in every language. {n} translations "
+                "so far.",
+                done,
+            ).format(n=number(done))
         )
         by_key = {r["key"]: r for r in rows}
         key = st.selectbox(
@@ -487,6 +500,7 @@ def translations_form(path: str, actor, workshop: dict, version: int) -> None:
             )
             if st.form_submit_button(_("Save the translation"), type="primary"):
                 if auth.write(path, translate_statement, actor, code, key, language, text):
+                    st.session_state["workshops_tr_saved"] = True
                     st.rerun()
 
 

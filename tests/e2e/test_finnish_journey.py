@@ -14,6 +14,7 @@ from lessons import workshops
 from lessons.permissions import cli_actor
 from lessons.store import open_store
 from lessons.workshops.public_report import publish_report
+from tests.e2e.conftest import sign_in_as
 from tests.test_public_report import FACILITATOR
 
 CLI = cli_actor()
@@ -108,3 +109,33 @@ def test_a_finnish_phone_joins_votes_and_reads_the_report_in_finnish(page, app_u
         "heading", name="Missä oltiin samaa mieltä, missä jakauduttiin ja missä oltiin epävarmoja"
     ).scroll_into_view_if_needed()
     shoot("53-fi-report-1366-flagged")
+
+
+def test_a_facilitator_adds_the_finnish_translation_on_the_page(page, app_url, shoot):
+    with open_store(app_url.db_path) as db:
+        code = workshops.create_workshop(db, CLI, "Käännettävä työpaja")
+        workshops.add_statements(db, CLI, code, texts=STATEMENTS[:2])
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in_as(page, f"{app_url}/workshops?lang=en&code={code}", "facilitator")  # signed in as in the other tests
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_role("combobox", name="Language").click()
+    page.get_by_role("option", name="Suomi").click()
+    browser.wait_rendered(page)
+    expect(page.get_by_role("heading", name="Työpajan vetäminen")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Luonnos: ei vielä auki"))).to_be_visible()
+    page.get_by_text("Väitteiden käännökset", exact=True).click()
+    box = page.get_by_role("textbox", name=re.compile(r"^Väite kielellä Suomi"))
+    box.fill(FINNISH)
+    page.get_by_role("button", name="Tallenna käännös").click()
+    browser.wait_rendered(page)
+    expect(page.get_by_text("Käännös tallennettu.")).to_be_visible()  # the box stays open after the save
+    expect(page.get_by_text(re.compile(r"Käännöksiä tähän mennessä: 1\.$"))).to_be_visible()
+    expect(page.get_by_text("Käännetty kielille: Suomi")).to_be_visible()
+    with open_store(app_url.db_path) as db:
+        assert workshops.statements(db, code, translations=True)[0]["translations"] == {"fi": FINNISH}
+    page.get_by_text("Käännetty kielille: Suomi").scroll_into_view_if_needed()
+    shoot("54-fi-translation-editor-1366")
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser.wait_rendered(page)
+    page.get_by_text("Käännetty kielille: Suomi").scroll_into_view_if_needed()
+    shoot("55-fi-translation-editor-390")
