@@ -9,6 +9,7 @@ from lessons.accounts import actor_for, add_user
 from lessons.i18n import using
 from lessons.permissions import PermissionDenied, cli_actor
 from lessons.report.workshop import workshop_report
+from lessons.store import open_store
 from lessons.workshops import (
     WorkshopError,
     add_statements,
@@ -20,6 +21,7 @@ from lessons.workshops import (
     open_workshop,
     statements,
     translate_statement,
+    voting,
 )
 from lessons.workshops.analysis import results
 from lessons.workshops.public_report import public_report
@@ -134,3 +136,19 @@ def test_the_report_words_a_statement_in_the_readers_language_and_keeps_its_figu
     with using("fi"):
         report = workshop_report(db, code)
     assert FINNISH in str([b.frame for s in report.sections for b in s.blocks if b.frame is not None])
+
+
+def test_a_vote_stored_by_another_voters_thread_is_refused_in_its_own_voters_language(tmp_path):
+    """Group commit: whoever holds the write lock stores the queued votes; a refusal still speaks its voter's
+    language, not the language of the voter who happened to store it."""
+    with open_store(tmp_path / "votes.db") as db:
+        code = create_workshop(db, CLI, "Evening")
+        add_statements(db, CLI, code, texts=[ORIGINAL])
+        open_workshop(db, CLI, code)
+        token = join(db, code, stakeholder_group="public")
+        with using("fi"):
+            finnish = voting._PendingVote(token, "S09", 1, None)
+        english = voting._PendingVote(token, "S01", 1, None)
+        voting._commit_batch(db, [english, finnish])  # stored by the English voter's thread
+    assert english.error is None
+    assert "S09" in str(finnish.error) and "There is no statement" not in str(finnish.error)

@@ -26,7 +26,7 @@ import pycountry
 from sqlite_utils import Database
 
 from lessons.audit import record
-from lessons.i18n import _, ngettext, number
+from lessons.i18n import _, current, ngettext, number, using
 from lessons.workshops.preparation import _clean_text, _next_number, _next_position, statement_key
 from lessons.workshops.rooms import WorkshopError, _row, _workshop, normalise_code
 
@@ -235,6 +235,8 @@ class _PendingVote:
     importance: int | None
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
+    #: The voter's language: another voter's thread may store this vote, and a refusal is worded for its voter.
+    language: str = field(default_factory=current)
 
 
 _QUEUES: dict[str, collections.deque] = {}
@@ -282,7 +284,8 @@ def _commit_batch(db: Database, batch: list[_PendingVote]) -> None:
                 errors = []
                 for vote in batch:
                     try:
-                        _store_vote(db, vote)
+                        with using(vote.language):
+                            _store_vote(db, vote)
                         errors.append(None)
                     except WorkshopError as refused:
                         errors.append(refused)
