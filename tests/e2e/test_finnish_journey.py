@@ -56,6 +56,7 @@ def test_a_finnish_phone_joins_votes_and_reads_the_report_in_finnish(page, app_u
     browser.wait_rendered(page)
     expect(page.get_by_role("heading", name="Äänestä työpajassa")).to_be_visible()
     expect(page.get_by_text("Et tarvitse tiliä")).to_be_visible()
+    shoot("49-fi-vote-join-390")
     page.get_by_role("combobox", name="Sidosryhmäsi").click()
     page.get_by_role("option").first.click()
     page.get_by_role("button", name="Liity").click()
