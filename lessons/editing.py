@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from lessons.audit import record
 from lessons.editing_base import EditError
 from lessons.editing_base import one_row as _one
+from lessons.i18n import N_, _
 from lessons.lifecycle import LifecycleError, path_to
 from lessons.permissions import Actor, authorize, can
 from lessons.pilot_archive import delete_pilot as delete_pilot  # re-exported: deleting keeps what goes, for undo
@@ -54,21 +55,42 @@ def _cleaned(changes: dict) -> dict:
     return {k: clean_text(v) if isinstance(v, str) else v for k, v in changes.items()}
 
 
+#: The fields a refusal names, as it names them (at the start of a sentence).
+FIELD_NAMES = {
+    "start_date": N_("Start date"),
+    "end_date": N_("End date"),
+    "title": N_("Title"),
+    "lesson": N_("Lesson"),
+    "kind": N_("Kind"),
+    "evidence_strength": N_("Evidence strength"),
+    "phase": N_("Phase"),
+    "visibility": N_("Visibility"),
+}
+
+
+def _field(name: str) -> str:
+    return _(FIELD_NAMES[name]) if name in FIELD_NAMES else name.replace("_", " ").capitalize()
+
+
 def _check_pilot(db: Database, values: dict) -> None:
     if "name" in values and not (values["name"] or "").strip():
-        raise EditError("A pilot needs a name.")
+        raise EditError(_("A pilot needs a name."))
     if "country" in values and not re.fullmatch(r"[A-Z]{2}", values["country"] or ""):
-        raise EditError("Country must be an ISO 3166 two-letter code in capitals, e.g. FI or PT.")
+        raise EditError(_("Country must be an ISO 3166 two-letter code in capitals, e.g. FI or PT."))
     if "visibility" in values and values["visibility"] not in LEVELS:
-        raise EditError(f"Visibility must be one of {', '.join(LEVELS)}.")
+        raise EditError(_("Visibility must be one of {levels}.").format(levels=", ".join(LEVELS)))
     if values.get("methodology") and values["methodology"] not in _codes(db, "methodologies"):
-        raise EditError(f"Unknown methodology {values['methodology']!r}.")
+        raise EditError(_("Unknown methodology {code}.").format(code=repr(values["methodology"])))
     for field in ("start_date", "end_date"):
         if values.get(field):
             try:
                 date.fromisoformat(values[field])
             except ValueError:
-                raise EditError(f"{field.replace('_', ' ').capitalize()} must be a date like 2021-03-31.") from None
+                raise EditError(_("{field} must be a date like 2021-03-31.").format(field=_field(field))) from None
+
+
+#: What an edit that empties a required field of a lesson is told.
+_EMPTY = {"title": N_("A lesson's title cannot be empty."), "lesson": N_("A lesson's lesson cannot be empty.")}
 
 
 def editable_pilots(db: Database, actor: Actor | None) -> pd.DataFrame:
@@ -82,15 +104,15 @@ def create_pilot(db: Database, actor: Actor, slug: str, **values) -> int:
     """Create a pilot (admins only)."""
     authorize(actor, "pilot.create")
     if not _SLUG.fullmatch(slug or ""):
-        raise EditError("A pilot's slug has lower-case letters and digits joined by dashes, e.g. porto-housing.")
+        raise EditError(_("A pilot's slug has lower-case letters and digits joined by dashes, e.g. porto-housing."))
     unknown = set(values) - set(PILOT_FIELDS)
     if unknown:
-        raise EditError(f"Unknown pilot field(s): {', '.join(sorted(unknown))}.")
+        raise EditError(_("Unknown pilot field(s): {fields}.").format(fields=", ".join(sorted(unknown))))
     values = _cleaned({"name": "", "country": "", **values})
     _check_pilot(db, values)
     with db.atomic():
         if db.execute("SELECT 1 FROM pilots WHERE slug = ?", [slug]).fetchone():
-            raise EditError(f"A pilot {slug!r} exists already.")
+            raise EditError(_("A pilot {slug} exists already.").format(slug=repr(slug)))
         pilot_id = db["pilots"].insert({"slug": slug, **values}).last_pk
         record(db, actor, "pilot.create", object_type="pilot", object_id=slug, rows=1, detail=values)
     return pilot_id
@@ -101,13 +123,13 @@ def update_pilot(db: Database, actor: Actor, pilot_id: int, **changes) -> dict:
     authorize(actor, "pilot.edit", pilot_id)
     unknown = set(changes) - set(PILOT_FIELDS)
     if unknown:
-        raise EditError(f"Unknown pilot field(s): {', '.join(sorted(unknown))}.")
+        raise EditError(_("Unknown pilot field(s): {fields}.").format(fields=", ".join(sorted(unknown))))
     changes = _cleaned(changes)
     _check_pilot(db, changes)
     with db.atomic():
         before = _one(db, "SELECT * FROM pilots WHERE id = ?", [pilot_id])
         if before is None:
-            raise EditError("That pilot no longer exists.")
+            raise EditError(_("That pilot no longer exists."))
         diff = {k: {"before": before[k], "after": v or None} for k, v in changes.items() if (v or None) != before[k]}
         if diff:
             db.execute(
@@ -132,15 +154,15 @@ def update_lesson(
     """
     lesson = _one(db, "SELECT * FROM lessons WHERE id = ?", [int(lesson_id)])
     if lesson is None:
-        raise EditError("That lesson no longer exists.")
+        raise EditError(_("That lesson no longer exists."))
     authorize(actor, "lesson.edit", lesson["pilot_id"])
     unknown = set(changes) - set(LESSON_FIELDS)
     if unknown:
-        raise EditError(f"Unknown lesson field(s): {', '.join(sorted(unknown))}.")
+        raise EditError(_("Unknown lesson field(s): {fields}.").format(fields=", ".join(sorted(unknown))))
     changes = _cleaned(changes)
     for field in ("title", "lesson"):
         if field in changes and not (changes[field] or "").strip():
-            raise EditError(f"A lesson's {field} cannot be empty.")
+            raise EditError(_(_EMPTY[field]))
     checks = {
         "kind": KINDS,
         "status": STATUSES,
@@ -150,26 +172,40 @@ def update_lesson(
     }
     if changes.get("status") not in (None, "", lesson["status"]):
         if changes["status"] not in STATUSES:
-            raise EditError(f"Status {changes['status']!r} is not one of the allowed values.")
+            raise EditError(
+                _("{field} {value} is not one of the allowed values.").format(
+                    field=_("Status"), value=repr(changes["status"])
+                )
+            )
         raise LifecycleError(
-            f"A lesson's status is not edited: it changes along the lifecycle. {path_to(changes['status'])}"
+            _("A lesson's status is not edited: it changes along the lifecycle. {path}").format(
+                path=path_to(changes["status"])
+            )
         )
     changes.pop("status", None)
     for field, allowed in checks.items():
         if field in changes and changes[field] not in allowed:
             raise EditError(
-                f"{field.replace('_', ' ').capitalize()} {changes[field]!r} is not one of the allowed values."
+                _("{field} {value} is not one of the allowed values.").format(
+                    field=_field(field), value=repr(changes[field])
+                )
             )
     if themes is not None and set(themes) - _codes(db, "themes"):
-        raise EditError(f"Unknown theme(s): {', '.join(sorted(set(themes) - _codes(db, 'themes')))}.")
+        raise EditError(
+            _("Unknown theme(s): {codes}.").format(codes=", ".join(sorted(set(themes) - _codes(db, "themes"))))
+        )
     if groups is not None and set(groups) - _codes(db, "sectors"):
-        raise EditError(f"Unknown stakeholder group(s): {', '.join(sorted(set(groups) - _codes(db, 'sectors')))}.")
+        raise EditError(
+            _("Unknown stakeholder group(s): {codes}.").format(
+                codes=", ".join(sorted(set(groups) - _codes(db, "sectors")))
+            )
+        )
     actor_ids = None
     if stakeholders is not None:
         known = dict(db.execute("SELECT key, id FROM stakeholders WHERE pilot_id = ?", [lesson["pilot_id"]]).fetchall())
         unknown_keys = sorted(set(stakeholders) - set(known))
         if unknown_keys:
-            raise EditError(f"Not a stakeholder of this lesson's pilot: {', '.join(unknown_keys)}.")
+            raise EditError(_("Not a stakeholder of this lesson's pilot: {keys}.").format(keys=", ".join(unknown_keys)))
         actor_ids = [known[k] for k in dict.fromkeys(stakeholders)]
     with db.atomic():
         diff = {k: {"before": lesson[k], "after": v or None} for k, v in changes.items() if (v or None) != lesson[k]}
@@ -231,7 +267,7 @@ def save_theme(db: Database, actor: Actor, code: str, name: str, description: st
     name = clean_text(name, multiline=False)
     description = None if description is None else clean_text(description)
     if not _SLUG.fullmatch(code or "") or not name.strip():
-        raise EditError("A theme needs a code of lower-case letters, digits and dashes, and a name.")
+        raise EditError(_("A theme needs a code of lower-case letters, digits and dashes, and a name."))
     with db.atomic():
         before = _one(db, "SELECT name, description FROM themes WHERE code = ?", [code])
         if before is None:
@@ -251,7 +287,7 @@ def map_methodology_step(db: Database, actor: Actor, methodology: str, position:
     """Map one methodology step to a shared co-creation phase in the crosswalk (admins only)."""
     authorize(actor, "vocabulary.edit")
     if phase not in _codes(db, "phases"):
-        raise EditError(f"Unknown phase {phase!r}.")
+        raise EditError(_("Unknown phase {code}.").format(code=repr(phase)))
     with db.atomic():
         step = _one(
             db,
@@ -259,7 +295,9 @@ def map_methodology_step(db: Database, actor: Actor, methodology: str, position:
             [methodology, int(position)],
         )
         if step is None:
-            raise EditError(f"{methodology!r} has no step {position}.")
+            raise EditError(
+                _("{methodology} has no step {position}.").format(methodology=repr(methodology), position=position)
+            )
         db.execute("UPDATE methodology_steps SET phase = ? WHERE id = ?", [phase, step["id"]])
         record(
             db, actor, "crosswalk.map", object_type="methodology_step", object_id=f"{methodology}:{position}", rows=1,
@@ -271,7 +309,7 @@ def link_lesson_to_element(db: Database, actor: Actor, lesson_id: int, element_i
     """Record that a lesson supports or challenges a governance-model element; ``stance=None`` removes the link."""
     authorize(actor, "model.edit")
     if stance not in ("supports", "challenges", None):
-        raise EditError("A lesson either supports or challenges an element.")
+        raise EditError(_("A lesson either supports or challenges an element."))
     with db.atomic():
         try:
             db.execute("DELETE FROM lesson_elements WHERE lesson_id = ? AND element_id = ?", [lesson_id, element_id])
@@ -281,7 +319,7 @@ def link_lesson_to_element(db: Database, actor: Actor, lesson_id: int, element_i
                     [lesson_id, element_id, stance],
                 )
         except sqlite3.IntegrityError:
-            raise EditError("That lesson or element no longer exists.") from None
+            raise EditError(_("That lesson or element no longer exists.")) from None
         record(
             db, actor, "model.link", object_type="model_element", object_id=element_id, rows=1,
             detail={"lesson_id": lesson_id, "stance": stance},

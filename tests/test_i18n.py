@@ -25,6 +25,15 @@ MARKED = [
     "components/vote_views.py",
     "components/workshop_views.py",
     "components/report_views.py",
+    "pages/networks.py",
+    "pages/models.py",
+    "components/network_views.py",
+    "components/network_tables.py",
+    "components/models_views.py",
+    "components/twomode_views.py",
+    "lessons/models.py",
+    "lessons/model_authoring.py",
+    "lessons/model_links.py",
 ]
 
 #: Streamlit calls that show text: their string arguments must be messages.

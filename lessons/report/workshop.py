@@ -312,10 +312,8 @@ def _next(report: dict) -> Section:
                 {
                     _("Lesson"): "L" + lessons["lesson_id"].astype(str) + " " + lessons["lesson"],
                     _("Pilot"): lessons["pilot"],
-                    _("Status before"): lessons["status_before"].map(
-                        lambda s: _(STATUS_LABELS[s]) if s in STATUS_LABELS else (s or "–")
-                    ),
-                    _("Status after"): lessons["status"].map(lambda s: _(STATUS_LABELS.get(s, s))),
+                    _("Status before"): lessons["status_before"].map(lambda s: STATUS_LABELS.get(s, s or "–")),
+                    _("Status after"): lessons["status"].map(lambda s: STATUS_LABELS.get(s, s)),
                     _("Why"): lessons["reason"],
                     _("On"): lessons["day"].map(day),
                 }
