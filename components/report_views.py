@@ -14,6 +14,7 @@ from components import auth, loaders
 from components.widgets import safe
 from lessons import drawing
 from lessons.access import reading
+from lessons.i18n import _, current, day, number, percent, using
 from lessons.permissions import can
 from lessons.workshops import normalise_code, workshop_by_code
 from lessons.workshops.public_report import MAX_RESPONSE_CHARS, own_view, public_report, publish_report, respond
@@ -33,15 +34,22 @@ def requested_code() -> str | None:
     """Return the workshop code of the address (``?code=…``), or the one typed in, or None."""
     code = st.query_params.get("code") or ""
     if not code:
-        code = st.text_input("Workshop code", key="workshop_report_code", max_chars=12, placeholder="e.g. HVR3QT")
+        code = st.text_input(
+            _("Workshop code"),
+            key="workshop_report_code",
+            max_chars=12,
+            placeholder=_("e.g. {code}").format(code="HVR3QT"),
+        )
     code = normalise_code(code) if code else ""
     return code or None
 
 
 @st.cache_data(ttl=loaders.TTL, max_entries=16, show_spinner=False)
-def load_report(path: str, version: int, code: str) -> dict | None:
-    """Return ``{"published_at", "report", "statements", "suggestions"}`` for workshop ``code``, None if none."""
-    with reading(path) as db:
+def load_report(path: str, version: int, code: str, lang: str | None = None) -> dict | None:
+    """Return ``{"published_at", "report", "statements", "suggestions"}`` for workshop ``code``, None if none.
+
+    The report is worded in ``lang`` (the reader's language; the cache keeps one per language)."""
+    with reading(path) as db, using(lang):
         workshop = workshop_by_code(db, code)
         if workshop is None:
             return None
@@ -54,15 +62,18 @@ def load_report(path: str, version: int, code: str) -> dict | None:
         }
 
 
-@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
-def load_report_files(path: str, version: int, code: str) -> dict[str, bytes]:
-    """Render the report as HTML and PDF (``{file name: bytes}``), once per data version."""
-    loaded = load_report(path, version, code)
-    return drawing.render(loaded["report"]) if loaded else {}
+@st.cache_data(ttl=loaders.TTL, max_entries=8, show_spinner=False)
+def load_report_files(path: str, version: int, code: str, lang: str | None = None) -> dict[str, bytes]:
+    """Render the report as HTML and PDF (``{file name: bytes}``) in ``lang``, once per data version and language."""
+    loaded = load_report(path, version, code, lang)
+    with using(lang):
+        return drawing.render(loaded["report"]) if loaded else {}
 
 
 #: What a table shows where a report has no figure (the HTML and PDF leave the cell empty): never "None".
 MISSING = "–"
+#: The rule under each section heading (a colour name, not text).
+DIVIDER = "gray"
 
 
 def _cell(value) -> str:
@@ -94,7 +105,7 @@ def report_view(report, intro=None) -> None:
     if intro is not None:
         intro()
     for section in report.sections:
-        st.header(safe(section.heading), divider="gray")
+        st.header(safe(section.heading), divider=DIVIDER)
         for block in section.blocks:
             if block.kind == "text":
                 st.markdown(safe(block.text))
@@ -110,18 +121,18 @@ def report_view(report, intro=None) -> None:
                 st.image(block.image, alt=block.alt)
             else:
                 st.vega_lite_chart(block.spec, width="stretch")
-                st.caption(safe(block.caption or "The table below holds the chart's figures."))
+                st.caption(safe(block.caption or _("The table below holds the chart's figures.")))
                 st.dataframe(shown(block.frame), hide_index=True, width="stretch")
 
 
 def downloads(path: str, version: int, code: str) -> None:
     """Offer the report as an HTML page and a PDF."""
-    files = load_report_files(path, version, code)
+    files = load_report_files(path, version, code, current())
     left, right = st.columns(2)
     for column, (name, data) in zip((left, right), files.items()):
         is_pdf = name.endswith(".pdf")
         column.download_button(
-            "Download the report (PDF)" if is_pdf else "Download the report (HTML page)",
+            _("Download the report (PDF)") if is_pdf else _("Download the report (HTML page)"),
             data=data,
             file_name=name,
             mime="application/pdf" if is_pdf else "text/html",
@@ -136,44 +147,52 @@ def facilitator_panel(path: str, actor, code: str, loaded: dict) -> None:
         return
     published = loaded["published_at"]
     if published:  # said outside the panel, which folds once the report is out: the facilitator sees it either way
-        st.markdown(f"Published on {safe(published[:10])}: anyone with this page's address can read it.")
-    with st.expander("Facilitator: publish this report and respond", expanded=not published, icon=":material/edit:"):
+        st.markdown(
+            _("Published on {day}: anyone with this page's address can read it.").format(day=safe(day(published)))
+        )
+    with st.expander(_("Facilitator: publish this report and respond"), expanded=not published, icon=":material/edit:"):
         if published:
-            sure = st.checkbox("Yes, take the report down: nobody but staff will see it", key="workshop_report_sure")
-            if st.button("Withdraw the report", key="workshop_report_withdraw", disabled=not sure):
+            sure = st.checkbox(_("Yes, take the report down: nobody but staff will see it"), key="workshop_report_sure")
+            if st.button(_("Withdraw the report"), key="workshop_report_withdraw", disabled=not sure):
                 if auth.write(path, publish_report, actor, code, False):
                     st.rerun()
         else:
-            st.markdown("Not published: only facilitators and administrators see this preview.")
+            st.markdown(_("Not published: only facilitators and administrators see this preview."))
             sure = st.checkbox(
-                "Yes, publish: anyone with this page's address will see the results and your responses",
+                _("Yes, publish: anyone with this page's address will see the results and your responses"),
                 key="workshop_report_sure",
             )
-            if st.button("Publish the report", key="workshop_report_publish", type="primary", disabled=not sure):
+            if st.button(_("Publish the report"), key="workshop_report_publish", type="primary", disabled=not sure):
                 if auth.write(path, publish_report, actor, code, True):
                     st.rerun()
         choices = {
-            **{r.key: f"Statement {r.number}: {r.text}" for r in loaded["statements"].itertuples()},
-            **{r.key: f"Suggestion {r.key} ({r.fate})" for r in loaded["suggestions"].itertuples()},
+            **{
+                r.key: _("Statement {n}: {text}").format(n=r.number, text=r.text)
+                for r in loaded["statements"].itertuples()
+            },
+            **{
+                r.key: _("Suggestion {key} ({fate})").format(key=r.key, fate=r.fate)
+                for r in loaded["suggestions"].itertuples()
+            },
         }
         if not choices:
             return
         with st.form("workshop_report_respond", clear_on_submit=True):
-            key = st.selectbox("Respond to", list(choices), format_func=choices.get, key="workshop_report_statement")
+            key = st.selectbox(_("Respond to"), list(choices), format_func=choices.get, key="workshop_report_statement")
             text = st.text_area(
-                "Your response (plain text; leave empty to remove it)",
+                _("Your response (plain text; leave empty to remove it)"),
                 max_chars=MAX_RESPONSE_CHARS,
                 key="workshop_report_response",
             )
-            if st.form_submit_button("Save the response"):
-                if auth.write(path, respond, actor, code, key, text, success="Response saved."):
+            if st.form_submit_button(_("Save the response")):
+                if auth.write(path, respond, actor, code, key, text, success=_("Response saved.")):
                     st.rerun()
 
 
 @st.cache_data(ttl=loaders.TTL, max_entries=64, show_spinner=False)
-def load_own_view(path: str, version: int, token: str) -> dict | None:
-    """One participant's own view (their suggestions' fate, where they sit), from their secret token."""
-    with reading(path) as db:
+def load_own_view(path: str, version: int, token: str, lang: str | None = None) -> dict | None:
+    """One participant's own view (their suggestions' fate, where they sit), from their secret token, in ``lang``."""
+    with reading(path) as db, using(lang):
         return own_view(db, token)
 
 
@@ -182,22 +201,27 @@ def own_view_section(path: str, version: int, code: str) -> None:
     token = st.query_params.get("token")
     if not token:
         return
-    mine = load_own_view(path, version, token)
+    mine = load_own_view(path, version, token, current())
     if mine is None or mine["code"] != code:
         st.info(
-            "This personal link is not known for this workshop; the public report is below.", icon=":material/info:"
+            _("This personal link is not known for this workshop; the public report is below."),
+            icon=":material/info:",
         )
         return
     with st.container(border=True):
-        st.subheader("Your own view (only you see this, through your personal link)")
+        st.subheader(_("Your own view (only you see this, through your personal link)"))
         suggestions = mine["suggestions"]
         if suggestions.empty:
-            st.markdown("You suggested no statements.")
+            st.markdown(_("You suggested no statements."))
         else:
-            st.caption("What became of the statements you suggested")
+            st.caption(_("What became of the statements you suggested"))
             st.dataframe(
                 shown(suggestions[["text", "fate", "response"]]).rename(
-                    columns={"text": "Your suggestion", "fate": "What became of it", "response": "Response"}
+                    columns={
+                        "text": _("Your suggestion"),
+                        "fate": _("What became of it"),
+                        "response": _("Response"),
+                    }
                 ),
                 hide_index=True,
                 width="stretch",
@@ -205,22 +229,26 @@ def own_view_section(path: str, version: int, code: str) -> None:
         group = mine["group"]
         if group is None:
             st.markdown(
-                "Where you sit: not shown. Your votes do not fall in an opinion group of at least 5 people, "
-                "so showing it could point to you or to others."
+                _(
+                    "Where you sit: not shown. Your votes do not fall in an opinion group of at least 5 people, "
+                    "so showing it could point to you or to others."
+                )
             )
             return
         st.markdown(
-            f"Where you sit: your votes fall in opinion group {safe(group['group'])}, with {group['people']} people. "
-            "These statements set the group apart; beside each, how the group tended to vote and how you voted."
+            _(
+                "Where you sit: your votes fall in opinion group {group}, with {people} people. These statements set "
+                "the group apart; beside each, how the group tended to vote and how you voted."
+            ).format(group=safe(group["group"]), people=number(group["people"]))
         )
-        table = group["statements"].assign(share_of_group=group["statements"]["share_of_group"].map("{:.0%}".format))
+        table = group["statements"].assign(share_of_group=group["statements"]["share_of_group"].map(percent))
         st.dataframe(
             table.rename(
                 columns={
-                    "text": "Statement",
-                    "group_tended_to": "The group tended to",
-                    "share_of_group": "Share of the group",
-                    "your_vote": "Your vote",
+                    "text": _("Statement"),
+                    "group_tended_to": _("The group tended to"),
+                    "share_of_group": _("Share of the group"),
+                    "your_vote": _("Your vote"),
                 }
             ),
             hide_index=True,

@@ -18,22 +18,27 @@ import streamlit as st
 from components import loaders
 from components.scripts import clear_cookie, js_string, run_script, set_cookie
 from components.widgets import safe
-from lessons import workshops
+from lessons import i18n, workshops
 from lessons.access import reading, writing
+from lessons.i18n import N_, _, ngettext, number, percent
 from lessons.workshop_reads import workshop_code_of
 from lessons.workshops import analysis as workshop_analysis
 from lessons.workshops.voting import rejoin
 
 #: The three answers, all the same kind of button: none is suggested over the others.
-VOTES = (("agree", "Agree", ":material/thumb_up:"), ("disagree", "Disagree", ":material/thumb_down:"),
-         ("pass", "Pass / unsure", ":material/remove:"))  # fmt: skip
-VALUE_LABELS = {1: "Agree", -1: "Disagree", 0: "Pass"}
+VOTES = (("agree", N_("Agree"), ":material/thumb_up:"), ("disagree", N_("Disagree"), ":material/thumb_down:"),
+         ("pass", N_("Pass / unsure"), ":material/remove:"))  # fmt: skip
+VALUE_LABELS = {1: N_("Agree"), -1: N_("Disagree"), 0: N_("Pass")}
 #: How long the device remembers a participant (seconds): a workshop and its follow-up fit well within it.
 REMEMBER_S = 30 * 24 * 3600
 _SAFE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _SAFE_CODE = re.compile(r"[A-Z0-9]{3,12}")
-#: A workshop's status as a participant reads it ("This workshop is not open yet").
-STATUS_WORDS = {"draft": "not open yet", "open": "open", "closed": "closed"}
+#: Why a workshop takes no votes, as a participant reads it, by its status.
+NOT_VOTING = {
+    "draft": N_("This workshop is not open yet: it is not taking votes now."),
+    "open": N_("This workshop is open."),
+    "closed": N_("This workshop is closed: it is not taking votes now."),
+}
 
 
 def read(path: str, fn, *args, **kwargs):
@@ -122,17 +127,19 @@ def code_input(path: str) -> dict | None:
     """The join code (from the link or typed); return the workshop it names, or None. Until a code names a
     workshop, nothing about the consortium is shown: no title, no pilot, no country."""
     code = st.text_input(
-        "Workshop code", key="vote_code", max_chars=12, placeholder="e.g. HVR3QT", help="On the screen in the room"
+        _("Workshop code"),
+        key="vote_code",
+        max_chars=12,
+        placeholder=_("e.g. {code}").format(code="HVR3QT"),
+        help=_("On the screen in the room"),
     )
     found = read(path, workshops.workshop_by_code, code) if code.strip() else None
     if code.strip() and found is None:
-        st.warning("No workshop has this code. Check the letters on the screen (there is no O, I, L, 0 or 1).")
+        st.warning(_("No workshop has this code. Check the letters on the screen (there is no O, I, L, 0 or 1)."))
     elif found is not None:
         st.markdown(f"**{safe(found['title'])}**")
         if found["status"] != "open":
-            st.info(
-                f"This workshop is {STATUS_WORDS.get(found['status'], found['status'])}: it is not taking votes now."
-            )
+            st.info(_(NOT_VOTING.get(found["status"], NOT_VOTING["closed"])))
     return found
 
 
@@ -141,27 +148,33 @@ def join_form(path: str, code: str, sectors: dict[str, str], pilots: dict[str, s
     pilot and country."""
     with st.form("vote_join"):
         group = st.selectbox(
-            "Your stakeholder group", list(sectors), format_func=sectors.get, index=None, placeholder="Choose one"
+            _("Your stakeholder group"),
+            list(sectors),
+            format_func=lambda code: _(sectors[code]),
+            index=None,
+            placeholder=_("Choose one"),
         )
         pilot = None
         if pilots:
             pilot = st.selectbox(
-                "Your pilot (optional)", list(pilots), format_func=pilots.get, index=None, placeholder="None"
+                _("Your pilot (optional)"), list(pilots), format_func=pilots.get, index=None, placeholder=_("None")
             )
-        country = st.text_input("Your country (optional, two letters)", max_chars=2, placeholder="e.g. FI")
-        joined = st.form_submit_button("Join", type="primary", width="stretch")
+        country = st.text_input(
+            _("Your country (optional, two letters)"), max_chars=2, placeholder=_("e.g. {code}").format(code="FI")
+        )
+        joined = st.form_submit_button(_("Join"), type="primary", width="stretch")
     if joined:
         if group is None:
-            st.error("Choose your stakeholder group first.")
+            st.error(_("Choose your stakeholder group first."))
             return
         token = participant_write(
             path, workshops.join, code, stakeholder_group=group, pilot=pilot, country=country.strip() or None
         )
         if token:
             remember(code.upper(), token)
-            st.session_state["vote_focus"] = "You have joined."
+            st.session_state["vote_focus"] = _("You have joined.")
             st.rerun()
-        st.error(st.session_state.pop("vote_message", "Joining did not work; try again."))
+        st.error(st.session_state.pop("vote_message", _("Joining did not work; try again.")))
 
 
 # --- the voting card ------------------------------------------------------------------------------------------
@@ -171,7 +184,7 @@ def vote_callback(path: str, token: str, key: str, value: str) -> None:
     importance = st.session_state.get(f"vote_importance_{key}")
     participant_write(path, workshops.cast_vote, token, key, value, importance)
     if "vote_message" not in st.session_state:  # refused: the page shows why instead
-        st.session_state["vote_focus"] = "Saved."
+        st.session_state["vote_focus"] = _("Saved.")
 
 
 def header(path: str, token: str) -> dict | None:
@@ -188,27 +201,36 @@ def voting(path: str, token: str, status: str = "open") -> int:
     """One statement at a time: progress, the statement, three equal answers and an optional importance; return
     how many statements the participant has answered in this round. A workshop that is not ``open`` shows the
     progress and says it takes no votes now."""
-    state = read(path, workshops.next_statements, token)
+    state = read(path, workshops.next_statements, token, i18n.current())  # in the reader's language where translated
     done, total = state["answered"], state["total"]
-    round_note = f" · round {state['round']}" if state["round"] > 1 else ""
+    progress = _("{done} of {total} answered").format(done=number(done), total=number(total))
+    if state["round"] > 1:
+        progress = _("{done} of {total} answered · round {round}").format(
+            done=number(done), total=number(total), round=number(state["round"])
+        )
     # a sliver at 0 so the bar is seen to be a bar before the first answer
-    st.progress(max(done / total, 0.02) if total else 1.0, text=f"{done} of {total} answered{round_note}")
+    st.progress(max(done / total, 0.02) if total else 1.0, text=progress)
     focus = st.session_state.pop("vote_focus", "")  # what just happened, to say before the next statement
     if status != "open":
         st.info(
-            f"This workshop is {STATUS_WORDS.get(status, status)}: it is not taking votes now. Your answers are kept.",
+            _(NOT_VOTING.get(status, NOT_VOTING["closed"])) + " " + _("Your answers are kept."),
             icon=":material/lock:",
         )
         if status == "closed":  # the report says what became of every statement and idea, once it is published
             st.page_link(
-                "pages/workshop_report.py", label="What became of the statements and your ideas",
+                "pages/workshop_report.py", label=_("What became of the statements and your ideas"),
                 query_params={"code": _code_of(path, token), "token": token}, icon=":material/summarize:",
             )  # fmt: skip
         return done
     if not state["statements"]:
-        st.success("You have answered every statement of this round. Thank you!", icon=":material/check_circle:")
+        st.success(_("You have answered every statement of this round. Thank you!"), icon=":material/check_circle:")
         if focus:
-            _announce(f"{focus} You have answered all {total} statements. Thank you!", None)
+            done_all = ngettext(
+                "You have answered the {n} statement. Thank you!",
+                "You have answered all {n} statements. Thank you!",
+                total,
+            ).format(n=number(total))
+            _announce(f"{focus} {done_all}", None)
         return done
     current = state["statements"][0]
     with st.container(border=True, key="vote_card"):
@@ -217,13 +239,21 @@ def voting(path: str, token: str, status: str = "open") -> int:
             before = previous_round(path, _code_of(path, token), state["round"] - 1).get(current["key"])
             if before:
                 st.info(
-                    f"Last round, {before['n']} people answered: {before['agree']:.0%} agree, "
-                    f"{before['disagree']:.0%} disagree, {before['pass']:.0%} passed.",
+                    ngettext(
+                        "Last round, {n} person answered: {agree} agree, {disagree} disagree, {passed} passed.",
+                        "Last round, {n} people answered: {agree} agree, {disagree} disagree, {passed} passed.",
+                        int(before["n"]),
+                    ).format(
+                        n=number(int(before["n"])),
+                        agree=percent(before["agree"]),
+                        disagree=percent(before["disagree"]),
+                        passed=percent(before["pass"]),
+                    ),
                     icon=":material/history:",
                 )
         for column, (value, label, icon) in zip(st.columns(3), VOTES):
             column.button(
-                label,
+                _(label),
                 key=f"vote_{value}_{current['key']}",
                 icon=icon,
                 type="secondary",
@@ -233,14 +263,24 @@ def voting(path: str, token: str, status: str = "open") -> int:
             )
         # after the answers, so a keyboard reaches them first; it counts for the answer given after it is chosen
         st.segmented_control(
-            "Optional, before you answer: how important is this to you?",
+            _("Optional, before you answer: how important is this to you?"),
             [1, 2, 3, 4, 5],
             key=f"vote_importance_{current['key']}",
-            format_func=lambda v: {1: "1 · not", 3: "3", 5: "5 · very"}.get(v, str(v)),
+            format_func=_importance,
         )
-    if focus:
-        _announce(f"{focus} Statement {done + 1} of {total}:", done)  # the script adds the statement from the page
+    if focus:  # the script adds the statement from the page
+        statement_n = _("Statement {n} of {total}:").format(n=number(done + 1), total=number(total))
+        _announce(f"{focus} {statement_n}", done)
     return done
+
+
+def _importance(value: int) -> str:
+    """Name an importance: its number, and at both ends what it means."""
+    if value == 1:
+        return _("1 · not")
+    if value == 5:
+        return _("5 · very")
+    return number(value)
 
 
 def _announce(message: str, nonce) -> None:
@@ -280,21 +320,28 @@ def my_answers(path: str, token: str, count: int) -> None:
     fragment, so changing one redraws only this list)."""
     if not count:
         return
-    if st.toggle(f"Your votes ({count}) — change one", key="vote_show_mine"):
+    if st.toggle(_("Your votes ({n}) — change one").format(n=number(count)), key="vote_show_mine"):
         _answers_list(path, token)
 
 
 @st.fragment
 def _answers_list(path: str, token: str) -> None:
     mine = read(path, workshops.my_votes, token)
-    texts = {s["key"]: s["text"] for s in read(path, workshops.statements, _code_of(path, token))}
-    for number, (key, vote) in enumerate(mine.items(), start=1):
+    code = _code_of(path, token)
+    texts = {s["key"]: s["text"] for s in read(path, workshops.statements, code, language=i18n.current())}
+    labels = {value: label for value, label, _icon in VOTES}
+    for position, (key, vote) in enumerate(mine.items(), start=1):
         cols = st.columns([5, 3])
-        cols[0].markdown(f"**{number}.** {safe(texts.get(key, ''))} — *{VALUE_LABELS[vote['value']]}*")
+        cols[0].markdown(
+            _("**{n}.** {statement} — *{answer}*").format(
+                n=number(position), statement=safe(texts.get(key, "")), answer=_(VALUE_LABELS[vote["value"]])
+            )
+        )
         choice = cols[1].segmented_control(
-            f"Change your answer {number}",  # a name of its own for each (screen readers list them by name)
-            [v for v, _, _ in VOTES],
-            format_func=lambda v: dict((a, b) for a, b, _ in VOTES)[v],
+            # a name of its own for each (screen readers list them by name)
+            _("Change your answer {n}").format(n=number(position)),
+            list(labels),
+            format_func=lambda v: _(labels[v]),
             key=f"vote_change_{key}",
             label_visibility="collapsed",
         )
@@ -321,12 +368,12 @@ def suggest(path: str, token: str) -> None:
     workshop = read(path, workshops.workshop_by_code, _code_of(path, token))
     if not workshop or not workshop.get("allow_submissions"):
         return
-    with st.expander("Suggest a statement"):
+    with st.expander(_("Suggest a statement")):
         with st.form("vote_suggest", clear_on_submit=True):
-            text = st.text_area("Your statement", max_chars=workshops.MAX_STATEMENT_CHARS)
-            if st.form_submit_button("Send to the facilitator"):
+            text = st.text_area(_("Your statement"), max_chars=workshops.MAX_STATEMENT_CHARS)
+            if st.form_submit_button(_("Send to the facilitator")):
                 key = participant_write(path, workshops.submit_statement, token, text)
                 if key:
-                    st.success("Thank you: the facilitator will review it before others vote on it.")
+                    st.success(_("Thank you: the facilitator will review it before others vote on it."))
                 else:
-                    st.error(st.session_state.pop("vote_message", "That did not work; try again."))
+                    st.error(st.session_state.pop("vote_message", _("That did not work; try again.")))

@@ -14,28 +14,29 @@ import streamlit as st
 
 from components import auth, charts, loaders
 from components.widgets import safe
-from lessons import models, queries, workshops
+from lessons import i18n, models, queries, workshops
 from lessons.access import REFUSALS, reading, writing
+from lessons.i18n import LANGUAGES, N_, _, language_name, ngettext, number, percent
 from lessons.workshops import analysis as workshop_analysis
 from lessons.workshops.outcomes import apply_results, preview_results, start_round
 from lessons.workshops.polis import export_polis_zip, import_polis, unpack_upload
-from lessons.workshops.preparation import edit_statement, move_statement, remove_statement
+from lessons.workshops.preparation import edit_statement, move_statement, remove_statement, translate_statement
 from lessons.workshops.rooms import close_workshop, open_workshop
 
-VOTES = (("agree", "Agree", ":material/thumb_up:"), ("disagree", "Disagree", ":material/thumb_down:"),
-         ("pass", "Pass / unsure", ":material/remove:"))  # fmt: skip
-VALUE_LABELS = {1: "Agree", -1: "Disagree", 0: "Pass"}
+VOTES = (("agree", N_("Agree"), ":material/thumb_up:"), ("disagree", N_("Disagree"), ":material/thumb_down:"),
+         ("pass", N_("Pass / unsure"), ":material/remove:"))  # fmt: skip
+VALUE_LABELS = {1: N_("Agree"), -1: N_("Disagree"), 0: N_("Pass")}
 #: What a table shows where a figure does not exist (the first round has no change), never "None" or "nan".
 NOT_RECORDED = "—"
 #: Where a statement came from, in words (the store's codes: lesson, element, free, participant).
 SOURCE_LABELS = {
-    "lesson": "from a lesson",
-    "element": "from a governance model",
-    "free": "written for this workshop",  # by the facilitator, or a comment imported from Pol.is
-    "participant": "suggested by a participant",
+    "lesson": N_("from a lesson"),
+    "element": N_("from a governance model"),
+    "free": N_("written for this workshop"),  # by the facilitator, or a comment imported from Pol.is
+    "participant": N_("suggested by a participant"),
 }
 #: A participant who gave no sector, as the stakeholder tables name them.
-NO_SECTOR = "No sector given"
+NO_SECTOR = N_("No sector given")
 
 
 def read(path: str, fn, *args, **kwargs):
@@ -57,7 +58,7 @@ def load_results(path: str, version: int, code: str, method: str = "default") ->
         return workshop_analysis.results(db, code, method=method)
 
 
-METHOD_LABELS = {"default": "ours (default)", "polis": "Pol.is-compatible"}
+METHOD_LABELS = {"default": N_("ours (default)"), "polis": N_("Pol.is-compatible")}
 
 
 def _statement_label(frame):
@@ -69,11 +70,13 @@ def _statement_list(frame, empty: str) -> None:
         st.caption(empty)
         return
     for row in frame.itertuples():
-        st.markdown(
-            f"- **{safe(row.key)}** {safe(row.text)} — {row.agree} agree, {row.disagree} disagree, {row.pass_} pass"
-            if hasattr(row, "pass_")
-            else f"- **{safe(row.key)}** {safe(row.text)} — {row.agree} agree, {row.disagree} disagree"
-        )
+        figures = dict(key=safe(row.key), text=safe(row.text), agree=number(int(row.agree)))
+        figures["disagree"] = number(int(row.disagree))
+        if hasattr(row, "pass_"):
+            line = _("- **{key}** {text} — {agree} agree, {disagree} disagree, {passed} pass")
+            st.markdown(line.format(passed=number(int(row.pass_)), **figures))
+        else:
+            st.markdown(_("- **{key}** {text} — {agree} agree, {disagree} disagree").format(**figures))
 
 
 def results_view(results: dict, sectors: dict | None = None) -> None:
@@ -82,110 +85,128 @@ def results_view(results: dict, sectors: dict | None = None) -> None:
     the stakeholder groups' codes (:func:`sector_names`)."""
     summary = results["summary"].iloc[0]
     cols = st.columns(4)
-    cols[0].metric("Participants", f"{int(summary['participants']):,}")
-    cols[1].metric("Votes", f"{int(summary['votes']):,}")
-    cols[2].metric("Round", int(summary["round"]))
-    cols[3].metric("Opinion groups", int(summary["groups"]) if summary["groups"] else "—")
+    cols[0].metric(_("Participants"), number(int(summary["participants"])))
+    cols[1].metric(_("Votes"), number(int(summary["votes"])))
+    cols[2].metric(_("Round"), number(int(summary["round"])))
+    cols[3].metric(_("Opinion groups"), number(int(summary["groups"])) if summary["groups"] else "—")
     if "participation" in results and int(summary["participants"]):
         st.caption(workshop_analysis.participation_text(results))
     statements = results["statements"].rename(columns={"pass": "pass_"})
     if statements.empty or not int(summary["votes"]):
-        st.info("No votes yet. Results appear here as participants vote.")
+        st.info(_("No votes yet. Results appear here as participants vote."))
         return
     tabs = st.tabs(
-        ["Statements", "Consensus", "Divisive", "Uncertain", "Opinion groups", "Stakeholder groups", "Rounds"]
+        [
+            _("Statements"),
+            _("Consensus"),
+            _("Divisive"),
+            _("Uncertain"),
+            _("Opinion groups"),
+            _("Stakeholder groups"),
+            _("Rounds"),
+        ]
     )
     with tabs[0]:
         shown = statements.assign(label=_statement_label(statements), position=range(len(statements)))
         st.altair_chart(charts.statement_votes_chart(shown.rename(columns={"pass_": "pass"})), width="stretch")
         st.dataframe(plain_statements(statements), hide_index=True, width="stretch")
         st.caption(
-            "Agree share: the share of a statement's votes that were Agree. 95% from / to: the range the share of "
-            "a larger room would most likely fall in; the fewer the votes, the wider it is."
+            _(
+                "Agree share: the share of a statement's votes that were Agree. 95% from / to: the range the share "
+                "of a larger room would most likely fall in; the fewer the votes, the wider it is."
+            )
         )
     with tabs[1]:
         if summary.get("method") == "polis":
-            st.caption("Pol.is's consensus: more than half of everyone agree (or disagree), significant at 90%.")
+            st.caption(_("Pol.is's consensus: more than half of everyone agree (or disagree), significant at 90%."))
         else:
-            st.caption("Broad agreement in every opinion group and every stakeholder group large enough to show.")
-        _statement_list(results["consensus"].rename(columns={"pass": "pass_"}), "No statement has consensus yet.")
+            st.caption(_("Broad agreement in every opinion group and every stakeholder group large enough to show."))
+        _statement_list(results["consensus"].rename(columns={"pass": "pass_"}), _("No statement has consensus yet."))
     with tabs[2]:
-        st.caption("Statements the opinion groups answer differently.")
-        _statement_list(results["divisive"].rename(columns={"pass": "pass_"}), "No statement divides the groups.")
+        st.caption(_("Statements the opinion groups answer differently."))
+        _statement_list(results["divisive"].rename(columns={"pass": "pass_"}), _("No statement divides the groups."))
     with tabs[3]:
-        st.caption("Statements many people passed on: areas of uncertainty.")
-        _statement_list(results["uncertain"].rename(columns={"pass": "pass_"}), "No statement drew many passes.")
+        st.caption(_("Statements many people passed on: areas of uncertainty."))
+        _statement_list(results["uncertain"].rename(columns={"pass": "pass_"}), _("No statement drew many passes."))
     with tabs[4]:
         people = results["participants"]
         placed = people[people["group"].notna() & people["clustered"].astype(bool)]
         if placed.empty or not int(summary["groups"]):
-            st.caption("Opinion groups appear once enough participants have voted on enough statements.")
+            st.caption(_("Opinion groups appear once enough participants have voted on enough statements."))
         else:
             st.altair_chart(charts.opinion_map_chart(placed[["x", "y", "group"]]), width="stretch")
             st.dataframe(
-                results["groups"].rename(columns={"group": "Opinion group", "participants": "Participants"}),
+                results["groups"].rename(columns={"group": _("Opinion group"), "participants": _("Participants")}),
                 hide_index=True,
             )
             st.caption(
-                "Opinion groups: people who voted alike, found from their votes alone (not from who they are). "
-                "Each dot is a participant; the closer two dots, the more alike their votes."
+                _(
+                    "Opinion groups: people who voted alike, found from their votes alone (not from who they are). "
+                    "Each dot is a participant; the closer two dots, the more alike their votes."
+                )
             )
             rep = results["representative"]
+            leaning = {"agree": N_("{share} of the group agree"), "disagree": N_("{share} of the group disagree")}
             for group, rows in rep.groupby("group"):
-                st.markdown(f"**What sets group {safe(group)} apart**")
+                st.markdown(_("**What sets group {group} apart**").format(group=safe(group)))
                 for row in rows.itertuples():
-                    st.markdown(
-                        f"- **{safe(row.key)}** {safe(row.text)} — {row.repful_for}s: {row.p_success:.0%} of the group"
-                    )
+                    side = _(leaning.get(row.repful_for, leaning["agree"])).format(share=percent(row.p_success))
+                    st.markdown(f"- **{safe(row.key)}** {safe(row.text)} — {side}")
     with tabs[5]:
-        st.caption("Groups of fewer than 5 participants are pooled, never shown on their own.")
+        st.caption(_("Groups of fewer than 5 participants are pooled, never shown on their own."))
         votes = results["stakeholder_votes"]
         if votes.empty:
-            st.caption("No stakeholder group is large enough to show yet.")
+            st.caption(_("No stakeholder group is large enough to show yet."))
         else:
             keys = dict(zip(statements["statement_id"], statements["key"]))
             names = sectors or {}
             table = votes.assign(
                 statement=votes["statement_id"].map(keys),
-                group=votes["stakeholder_group"].map(lambda g: names.get(g, g)),
+                group=votes["stakeholder_group"].map(lambda g: _(names.get(g, g))),
             ).pivot_table(index="statement", columns="group", values="agree_share", aggfunc="first")
             st.caption(
-                "Each cell: the share of that stakeholder group who agreed with the statement (— where the group "
-                "did not vote on it)."
+                _(
+                    "Each cell: the share of that stakeholder group who agreed with the statement (— where the group "
+                    "did not vote on it)."
+                )
             )
             st.dataframe(
-                table.map(_percent).rename_axis(index="Statement", columns="Share agreeing, by stakeholder group"),
+                table.map(_percent).rename_axis(
+                    index=_("Statement"), columns=_("Share agreeing, by stakeholder group")
+                ),
                 width="stretch",
             )
     with tabs[6]:
         conv = results["convergence"]
         if len(conv) < 2:
-            st.caption("One round so far. Start another round to see how far opinion converges.")
+            st.caption(_("One round so far. Start another round to see how far opinion converges."))
         st.caption(
-            "How split the room is: 0 when everyone gave the same answer to a statement, 1 when agree, disagree and "
-            "pass were evenly split (averaged over the statements). Spread of votes: 0 when all votes on a "
-            "statement were alike, up to 1 when they were far apart. A negative change means opinion came closer "
-            "together since the round before."
+            _(
+                "How split the room is: 0 when everyone gave the same answer to a statement, 1 when agree, disagree "
+                "and pass were evenly split (averaged over the statements). Spread of votes: 0 when all votes on a "
+                "statement were alike, up to 1 when they were far apart. A negative change means opinion came "
+                "closer together since the round before."
+            )
         )
         st.dataframe(plain_rounds(conv), hide_index=True, width="stretch")
 
 
 #: The statements table's columns in words, in the order shown.
 STATEMENT_COLUMNS = {
-    "key": "Key",
-    "text": "Statement",
-    "n": "Votes",
-    "agree": "Agree",
-    "disagree": "Disagree",
-    "pass_": "Pass",
-    "agree_share": "Agree share",
-    "agree_low": "95% from",
-    "agree_high": "95% to",
+    "key": N_("Key"),
+    "text": N_("Statement"),
+    "n": N_("Votes"),
+    "agree": N_("Agree"),
+    "disagree": N_("Disagree"),
+    "pass_": N_("Pass"),
+    "agree_share": N_("Agree share"),
+    "agree_low": N_("95% from"),
+    "agree_high": N_("95% to"),
 }
 
 
 def _percent(value) -> str:
-    return NOT_RECORDED if pd.isna(value) else f"{value:.0%}"
+    return NOT_RECORDED if pd.isna(value) else percent(value)
 
 
 def plain_statements(statements: pd.DataFrame) -> pd.DataFrame:
@@ -195,25 +216,29 @@ def plain_statements(statements: pd.DataFrame) -> pd.DataFrame:
         out[column] = out[column].map(_percent)
     for column in ("n", "agree", "disagree", "pass_"):
         out[column] = out[column].fillna(0).astype(int)
-    return out.rename(columns=STATEMENT_COLUMNS)
+    return out.rename(columns={column: _(title) for column, title in STATEMENT_COLUMNS.items()})
 
 
 #: The round table's columns in words, in the order shown.
 ROUND_COLUMNS = {
-    "round": "Round",
-    "participants": "People who voted",
-    "votes": "Votes",
-    "statements": "Statements voted on",
-    "agreement_70": "Statements with 70% agreement",
-    "agreement_change": "Change in statements with 70% agreement",
-    "mean_entropy": "How split the room is (0–1)",
-    "mean_variance": "Spread of votes (0–1)",
-    "variance_change": "Change in spread between rounds",
+    "round": N_("Round"),
+    "participants": N_("People who voted"),
+    "votes": N_("Votes"),
+    "statements": N_("Statements voted on"),
+    "agreement_70": N_("Statements with 70% agreement"),
+    "agreement_change": N_("Change in statements with 70% agreement"),
+    "mean_entropy": N_("How split the room is (0–1)"),
+    "mean_variance": N_("Spread of votes (0–1)"),
+    "variance_change": N_("Change in spread between rounds"),
 }
 
 
-def _signed(value, pattern: str) -> str:
-    return NOT_RECORDED if pd.isna(value) else pattern.format(value)
+def _signed(value, show) -> str:
+    return NOT_RECORDED if pd.isna(value) else show(value)
+
+
+def _sign(text: str, value: float) -> str:
+    return text if text.startswith("-") or value < 0 else "+" + text
 
 
 def plain_rounds(convergence: pd.DataFrame) -> pd.DataFrame:
@@ -221,15 +246,17 @@ def plain_rounds(convergence: pd.DataFrame) -> pd.DataFrame:
     shares as percentages and "—" where a figure does not exist (the first round has no change)."""
     out = convergence.reindex(columns=list(ROUND_COLUMNS)).copy()
     for column in ("participants", "votes", "statements"):
-        out[column] = out[column].map(lambda v: _signed(v, "{:,.0f}"))
+        out[column] = out[column].map(lambda v: _signed(v, lambda x: number(round(x))))
     out["agreement_70"] = out["agreement_70"].map(_percent)
-    out["agreement_change"] = out["agreement_change"].map(lambda v: _signed(v * 100, "{:+.0f} points"))
+    out["agreement_change"] = out["agreement_change"].map(
+        lambda v: _signed(v * 100, lambda x: _("{n} points").format(n=_sign(number(x, 0), x)))
+    )
     for column in ("mean_entropy", "mean_variance"):
-        out[column] = out[column].map(lambda v: _signed(v, "{:.2f}"))
-    out["variance_change"] = out["variance_change"].map(lambda v: _signed(v, "{:+.2f}"))
-    table = out.drop(columns="round").rename(columns=ROUND_COLUMNS).T
-    table.columns = [f"Round {int(r)}" for r in out["round"]]
-    return table.rename_axis("Measure").reset_index()
+        out[column] = out[column].map(lambda v: _signed(v, lambda x: number(x, 2)))
+    out["variance_change"] = out["variance_change"].map(lambda v: _signed(v, lambda x: _sign(number(x, 2), x)))
+    table = out.drop(columns="round").rename(columns={column: _(t) for column, t in ROUND_COLUMNS.items()}).T
+    table.columns = [_("Round {n}").format(n=number(int(r))) for r in out["round"]]
+    return table.rename_axis(_("Measure")).reset_index()
 
 
 # --- Facilitator: prepare, run, close ------------------------------------------------------------------------
@@ -242,7 +269,7 @@ def load_workshops(path: str, version: int) -> list[dict]:
 
 @st.cache_data(ttl=loaders.TTL, max_entries=32, show_spinner=False)
 def load_statements(path: str, version: int, code: str) -> list[dict]:
-    return read(path, workshops.statements, code, include_pending=True)
+    return read(path, workshops.statements, code, include_pending=True, translations=True)
 
 
 @st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
@@ -261,10 +288,10 @@ def statement_sources(path: str, version: int) -> tuple[dict, dict]:
 def create_form(path: str, actor) -> str | None:
     """A new workshop in draft; returns its code once created."""
     with st.form("workshops_create", clear_on_submit=True):
-        title = st.text_input("Title", placeholder="e.g. Validation workshop: local champions")
-        purpose = st.text_area("Purpose (participants see it above the statements)")
-        allow = st.checkbox("Participants may suggest their own statements (you approve them first)")
-        if not st.form_submit_button("Create workshop", type="primary"):
+        title = st.text_input(_("Title"), placeholder=_("e.g. Validation workshop: local champions"))
+        purpose = st.text_area(_("Purpose (participants see it above the statements)"))
+        allow = st.checkbox(_("Participants may suggest their own statements (you approve them first)"))
+        if not st.form_submit_button(_("Create workshop"), type="primary"):
             return None
     return auth.write(path, workshops.create_workshop, actor, title, purpose=purpose or None, allow_submissions=allow)
 
@@ -272,10 +299,17 @@ def create_form(path: str, actor) -> str | None:
 def statements_form(path: str, actor, code: str, lessons: dict, elements: dict) -> None:
     """Add statements drawn from lessons, from governance-model elements, or written here."""
     with st.form(f"workshops_add_{code}", clear_on_submit=True):
-        chosen_lessons = st.multiselect("From lessons", list(lessons), format_func=lessons.get)
-        chosen_elements = st.multiselect("From governance-model elements", list(elements), format_func=elements.get)
-        texts = st.text_area("Your own statements, one per line")
-        if st.form_submit_button("Add statements"):
+        chosen_lessons = st.multiselect(
+            _("From lessons"), list(lessons), format_func=lessons.get, placeholder=_("Choose lessons")
+        )
+        chosen_elements = st.multiselect(
+            _("From governance-model elements"),
+            list(elements),
+            format_func=elements.get,
+            placeholder=_("Choose elements"),
+        )
+        texts = st.text_area(_("Your own statements, one per line"))
+        if st.form_submit_button(_("Add statements")):
             added = auth.write(
                 path,
                 workshops.add_statements,
@@ -289,7 +323,10 @@ def statements_form(path: str, actor, code: str, lessons: dict, elements: dict) 
                 st.session_state["workshops_added"] = len(added)
                 st.rerun()
     if added := st.session_state.pop("workshops_added", None):
-        st.success(f"Added {added} statements.", icon=":material/check_circle:")
+        st.success(
+            ngettext("Added {n} statement.", "Added {n} statements.", added).format(n=number(added)),
+            icon=":material/check_circle:",
+        )
 
 
 def join_link(code: str) -> str:
@@ -320,23 +357,23 @@ def projector(path: str, code: str, *, full: bool = False) -> None:
     link = join_link(code)
     words, picture = st.columns([3, 2], vertical_alignment="center")
     with words:
-        st.markdown(f"# Join at {safe(link.split('?')[0])}")
-        st.markdown(f"# Code: **{safe(code)}**")
+        st.markdown(_("# Join at {address}").format(address=safe(link.split("?")[0])))
+        st.markdown(_("# Code: **{code}**").format(code=safe(code)))
         st.code(link, language=None)
-        st.caption("The code has no O, I, L, 0 or 1, so it cannot be misread.")
+        st.caption(_("The code has no O, I, L, 0 or 1, so it cannot be misread."))
     picture.image(
         qr_png(link),
         width="stretch",
-        caption="Scan to join",
-        alt=f"QR code of the join link {link}",
+        caption=_("Scan to join"),
+        alt=_("QR code of the join link {link}").format(link=link),
         output_format="PNG",
     )
     if full:
         projector_counts(path, code)
-        st.page_link("pages/workshops.py", label="Back to the workshop", icon=":material/arrow_back:",
+        st.page_link("pages/workshops.py", label=_("Back to the workshop"), icon=":material/arrow_back:",
                      query_params={"code": code})  # fmt: skip
     else:
-        st.page_link("pages/workshops.py", label="Open the projector view on its own (for the screen in the room)",
+        st.page_link("pages/workshops.py", label=_("Open the projector view on its own (for the screen in the room)"),
                      icon=":material/fullscreen:", query_params={"code": code, "view": "projector"})  # fmt: skip
 
 
@@ -345,8 +382,8 @@ def projector_counts(path: str, code: str) -> None:
     """How many have joined and voted, refreshed every 10 seconds without rerunning the rest of the page."""
     workshop = {w["code"]: w for w in load_workshops(path, loaders_version(path))}.get(code, {})
     left, right = st.columns(2)
-    left.metric("Joined", f"{workshop.get('participants', 0):,}")
-    right.metric("Votes", f"{workshop.get('votes', 0):,}")
+    left.metric(_("Joined"), number(workshop.get("participants", 0)))
+    right.metric(_("Votes"), number(workshop.get("votes", 0)))
 
 
 # --- Facilitator: statements in draft --------------------------------------------------------------------------
@@ -359,49 +396,112 @@ def statement_editor(path: str, actor, workshop: dict, version: int) -> None:
     rows = load_statements(path, version, code)
     draft = workshop["status"] == "draft"
     if not rows:
-        st.caption("No statements yet. Add some below.")
+        st.caption(_("No statements yet. Add some below."))
     elif not draft:
-        st.caption("This workshop is no longer a draft: statements can no longer be edited, removed or reordered.")
+        st.caption(_("This workshop is no longer a draft: statements can no longer be edited, removed or reordered."))
     editing = st.session_state.get("workshops_editing")
     for n, statement in enumerate(rows):
         key = statement["key"]
-        origin = SOURCE_LABELS.get(statement["source"], statement["source"])
+        origin = _(SOURCE_LABELS.get(statement["source"], statement["source"]))
         if not draft:
             st.markdown(f"{n + 1}. **{safe(key)}** ({origin}) {safe(statement['text'])}")
             continue
         with st.container(border=True):
             text, up, down, edit, remove = st.columns([7, 2, 2, 2, 2], vertical_alignment="center")
             text.markdown(f"{n + 1}. **{safe(key)}** ({origin}) {safe(statement['text'])}")
-            if up.button("Up", key=f"workshops_up_{key}", icon=":material/arrow_upward:", disabled=n == 0,
-                         help=f"Move {key} up"):  # fmt: skip
+            if up.button(_("Up"), key=f"workshops_up_{key}", icon=":material/arrow_upward:", disabled=n == 0,
+                         help=_("Move {key} up").format(key=key)):  # fmt: skip
                 _write_and_rerun(path, move_statement, actor, code, key, -1)
-            if down.button("Down", key=f"workshops_down_{key}", icon=":material/arrow_downward:",
-                           disabled=n == len(rows) - 1, help=f"Move {key} down"):  # fmt: skip
+            if down.button(_("Down"), key=f"workshops_down_{key}", icon=":material/arrow_downward:",
+                           disabled=n == len(rows) - 1, help=_("Move {key} down").format(key=key)):  # fmt: skip
                 _write_and_rerun(path, move_statement, actor, code, key, 1)
-            if edit.button("Edit", key=f"workshops_edit_{key}", icon=":material/edit:", help=f"Edit {key}"):
+            if edit.button(_("Edit"), key=f"workshops_edit_{key}", icon=":material/edit:",
+                           help=_("Edit {key}").format(key=key)):  # fmt: skip
                 st.session_state["workshops_editing"] = key
                 st.rerun()
-            remove.button("Remove", key=f"workshops_remove_{key}", icon=":material/delete:", help=f"Remove {key}",
-                          on_click=_ask, args=(code, "remove", key))  # fmt: skip
+            remove.button(_("Remove"), key=f"workshops_remove_{key}", icon=":material/delete:",
+                          help=_("Remove {key}").format(key=key), on_click=_ask, args=(code, "remove", key))  # fmt: skip
             if editing == key:
                 with st.form(f"workshops_edit_form_{key}"):
                     new = st.text_area(
-                        f"Text of {key}", value=statement["text"], max_chars=workshops.MAX_STATEMENT_CHARS
+                        _("Text of {key}").format(key=key),
+                        value=statement["text"],
+                        max_chars=workshops.MAX_STATEMENT_CHARS,
                     )
                     save, cancel = st.columns(2)
-                    if save.form_submit_button("Save", type="primary"):
+                    if save.form_submit_button(_("Save"), type="primary"):
                         if auth.write(path, edit_statement, actor, code, key, new):
                             st.session_state.pop("workshops_editing", None)
                             st.rerun()
-                    if cancel.form_submit_button("Cancel"):
+                    if cancel.form_submit_button(_("Cancel")):
                         st.session_state.pop("workshops_editing", None)
                         st.rerun()
         if _asked(code) == ("remove", key):
             _confirmation(
-                path, actor, code, f"Remove {key}?",
-                f"“{statement['text']}” is taken off this workshop. Nobody has seen it yet; you can add it again.",
-                f"Yes, remove {key}", remove_statement, key,
+                path, actor, code, _("Remove {key}?").format(key=key),
+                _("“{text}” is taken off this workshop. Nobody has seen it yet; you can add it again.").format(
+                    text=statement["text"]
+                ),
+                _("Yes, remove {key}").format(key=key), remove_statement, key,
             )  # fmt: skip
+
+
+def translations_form(path: str, actor, workshop: dict, version: int) -> None:
+    """Let the facilitator give a statement a translation per language: participants whose language it is see it
+    instead of the original, and their votes count for the same statement (a closed workshop's wording stays)."""
+    code = workshop["code"]
+    rows = [r for r in load_statements(path, version, code) if r.get("moderation") != "rejected"]
+    if not rows or workshop["status"] == "closed":
+        return
+    done = sum(len(r["translations"]) for r in rows)
+    saved = st.session_state.pop("workshops_tr_saved", None)
+    # one label whatever the count, so the box stays open after a save
+    with st.expander(_("Translations of the statements"), icon=":material/translate:", expanded=bool(saved)):
+        if saved:
+            st.success(_("Translation saved."), icon=":material/check_circle:")
+        st.caption(
+            ngettext(
+                "Participants see a statement in their own language where it has a translation, and the original "
+                "where it has none. Their votes count for the same statement in every language. {n} translation "
+                "so far.",
+                "Participants see a statement in their own language where it has a translation, and the original "
+                "where it has none. Their votes count for the same statement in every language. {n} translations "
+                "so far.",
+                done,
+            ).format(n=number(done))
+        )
+        by_key = {r["key"]: r for r in rows}
+        key = st.selectbox(
+            _("Statement"),
+            list(by_key),
+            format_func=lambda k: f"{k} · {by_key[k]['text'][:70]}",
+            key=f"workshops_tr_statement_{code}",
+        )
+        language = st.selectbox(
+            _("Language"),
+            [c for c in LANGUAGES if c != "en"] + ["en"],
+            format_func=language_name,
+            key=f"workshops_tr_language_{code}",
+        )
+        statement = by_key[key]
+        have = statement["translations"]
+        if have:
+            st.caption(
+                _("Translated into: {languages}").format(languages=", ".join(language_name(c) for c in sorted(have)))
+            )
+        with st.form(f"workshops_tr_form_{code}_{key}_{language}"):
+            text = st.text_area(
+                _("The statement in {language} (leave empty to remove the translation)").format(
+                    language=language_name(language)
+                ),
+                value=have.get(language, ""),
+                max_chars=workshops.MAX_STATEMENT_CHARS,
+                help=_("Original: {text}").format(text=statement["text"]),
+            )
+            if st.form_submit_button(_("Save the translation"), type="primary"):
+                if auth.write(path, translate_statement, actor, code, key, language, text):
+                    st.session_state["workshops_tr_saved"] = True
+                    st.rerun()
 
 
 def _write_and_rerun(path: str, fn, *args) -> None:
@@ -428,39 +528,45 @@ def _confirmation(path: str, actor, code: str, title: str, consequence: str, yes
     with st.container(border=True, key="workshops_confirm_box"):
         st.markdown(f"**{safe(title)}**")
         st.text(consequence)
-        go, stop, _ = st.columns([3, 2, 5])
+        go, stop, _rest = st.columns([3, 2, 5])
         if go.button(yes, key="workshops_confirm_yes", type="primary"):
             st.session_state.pop("workshops_confirm", None)
             result = auth.write(path, fn, actor, code, *args)
             if result and fn is not apply_results:
                 st.rerun()
-        if stop.button("Cancel", key="workshops_confirm_no"):
+        if stop.button(_("Cancel"), key="workshops_confirm_no"):
             st.session_state.pop("workshops_confirm", None)
             st.rerun()
     return result
 
 
-def _lessons(n: int) -> str:
-    return f"{n} lesson" if n == 1 else f"{n} lessons"
-
-
 def _apply_consequence(preview: dict) -> str:
     if not preview["lessons"]:
-        return (
+        return _(
             "No statement of this workshop was drawn from a lesson, so no lesson changes status. Votes on "
             "governance-model elements count on the Governance models page by themselves."
         )
     validated = preview["validated"]
-    parts = [f"{_lessons(validated)} {'becomes' if validated == 1 else 'become'} validated"]
-    parts.append(f"{preview['contested']} contested")
+    parts = [
+        ngettext("{n} lesson becomes validated", "{n} lessons become validated", validated).format(n=number(validated)),
+        ngettext("{n} contested", "{n} contested", preview["contested"]).format(n=number(preview["contested"])),
+    ]
     if preview["unchanged"]:
-        parts.append(f"{preview['unchanged']} keep their status")
+        parts.append(
+            ngettext("{n} keeps its status", "{n} keep their status", preview["unchanged"]).format(
+                n=number(preview["unchanged"])
+            )
+        )
     if preview["too_few"]:
-        parts.append(f"{preview['too_few']} have too few votes to change")
-    return (
-        "Apply the results: " + ", ".join(parts) + ". This is recorded as evidence: each change goes into the "
-        "lesson's history with this workshop; applying again later changes nothing more."
-    )
+        parts.append(
+            ngettext("{n} has too few votes to change", "{n} have too few votes to change", preview["too_few"]).format(
+                n=number(preview["too_few"])
+            )
+        )
+    return _(
+        "Apply the results: {changes}. This is recorded as evidence: each change goes into the lesson's history "
+        "with this workshop; applying again later changes nothing more."
+    ).format(changes=", ".join(parts))
 
 
 def controls(path: str, actor, workshop: dict) -> None:
@@ -469,59 +575,67 @@ def controls(path: str, actor, workshop: dict) -> None:
     code, status = workshop["code"], workshop["status"]
     cols = st.columns(4)
     if status in ("draft", "closed"):
-        cols[0].button("Open for voting" if status == "draft" else "Reopen voting", key="workshops_open",
+        cols[0].button(_("Open for voting") if status == "draft" else _("Reopen voting"), key="workshops_open",
                        type="primary", on_click=_ask, args=(code, "open"))  # fmt: skip
     if status == "open":
-        cols[0].button("Close voting", key="workshops_close", on_click=_ask, args=(code, "close"))
-        cols[1].button("Start another round", key="workshops_round", help="Delphi: vote again",
+        cols[0].button(_("Close voting"), key="workshops_close", on_click=_ask, args=(code, "close"))
+        cols[1].button(_("Start another round"), key="workshops_round", help=_("Delphi: vote again"),
                        on_click=_ask, args=(code, "round"))  # fmt: skip
     if status == "closed":
-        cols[2].button("Apply results to lessons", key="workshops_apply", on_click=_ask, args=(code, "apply"))
+        cols[2].button(_("Apply results to lessons"), key="workshops_apply", on_click=_ask, args=(code, "apply"))
     asked = _asked(code)
     n, people, votes = workshop["statements"], workshop["participants"], workshop["votes"]
     if asked == ("open", None) and status in ("draft", "closed"):
         if status == "draft":
-            consequence = (
-                f"Anyone with the code {code} can join and vote on its {n} statements. From then on statements "
-                "can no longer be edited, removed or reordered (you can still add some)."
-            )
+            consequence = ngettext(
+                "Anyone with the code {code} can join and vote on its {n} statement. From then on statements "
+                "can no longer be edited, removed or reordered (you can still add some).",
+                "Anyone with the code {code} can join and vote on its {n} statements. From then on statements "
+                "can no longer be edited, removed or reordered (you can still add some).",
+                n,
+            ).format(code=code, n=number(n))
         else:
-            consequence = f"The workshop takes votes again; its {people} participants and {votes} votes are kept."
-        _confirmation(path, actor, code, "Open for voting?", consequence, "Yes, open for voting", open_workshop)
+            consequence = _("The workshop takes votes again; its {people} participants and {votes} votes are kept.")
+            consequence = consequence.format(people=number(people), votes=number(votes))
+        _confirmation(path, actor, code, _("Open for voting?"), consequence, _("Yes, open for voting"), open_workshop)
     elif asked == ("close", None) and status == "open":
-        consequence = f"No more votes are taken; {people} participants have cast {votes} votes. You can reopen it."
-        _confirmation(path, actor, code, "Close voting?", consequence, "Yes, close voting", close_workshop)
+        consequence = _(
+            "No more votes are taken; {people} participants have cast {votes} votes. You can reopen it."
+        ).format(people=number(people), votes=number(votes))
+        _confirmation(path, actor, code, _("Close voting?"), consequence, _("Yes, close voting"), close_workshop)
     elif asked == ("round", None) and status == "open":
-        consequence = (
-            f"Round {workshop['current_round'] + 1} starts: every participant answers all {n} statements again, "
-            f"seeing how the room answered round {workshop['current_round']}. Earlier votes are kept."
-        )
-        _confirmation(path, actor, code, "Start another round?", consequence, "Yes, start the round", start_round)
+        consequence = _(
+            "Round {next} starts: every participant answers all {n} statements again, seeing how the room answered "
+            "round {current}. Earlier votes are kept."
+        ).format(next=number(workshop["current_round"] + 1), n=number(n), current=number(workshop["current_round"]))
+        _confirmation(path, actor, code, _("Start another round?"), consequence, _("Yes, start the round"), start_round)
     elif asked == ("apply", None) and status == "closed":
         preview = read(path, preview_results, code)
         applied = _confirmation(
-            path, actor, code, "Apply the results to lessons?", _apply_consequence(preview), "Yes, apply the results",
-            apply_results,
+            path, actor, code, _("Apply the results to lessons?"), _apply_consequence(preview),
+            _("Yes, apply the results"), apply_results,
         )  # fmt: skip
         if applied == []:
             st.info(_apply_consequence(preview), icon=":material/info:")
         elif applied:
             changed = [r for r in applied if r["status_after"] != r["status_before"]]
             st.success(
-                f"{len(changed)} of {len(applied)} lessons changed status (validated when broadly agreed, contested "
-                "when disagreed or divided; fewer than 5 votes leave a lesson as it was).",
+                _(
+                    "{changed} of {total} lessons changed status (validated when broadly agreed, contested when "
+                    "disagreed or divided; fewer than 5 votes leave a lesson as it was)."
+                ).format(changed=number(len(changed)), total=number(len(applied))),
                 icon=":material/check_circle:",
             )
     pending = [s for s in load_statements(path, loaders_version(path), code) if s.get("moderation") == "pending"]
     if pending:
-        st.markdown(f"**Suggested by participants, waiting for you** ({len(pending)})")
+        st.markdown(_("**Suggested by participants, waiting for you** ({n})").format(n=number(len(pending))))
         for statement in pending:
             left, approve, reject = st.columns([6, 1, 1])
             left.markdown(safe(statement["text"]))
-            if approve.button("Approve", key=f"workshops_ok_{statement['key']}"):
+            if approve.button(_("Approve"), key=f"workshops_ok_{statement['key']}"):
                 auth.write(path, workshops.moderate, actor, code, statement["key"], True)
                 st.rerun()
-            if reject.button("Reject", key=f"workshops_no_{statement['key']}"):
+            if reject.button(_("Reject"), key=f"workshops_no_{statement['key']}"):
                 auth.write(path, workshops.moderate, actor, code, statement["key"], False)
                 st.rerun()
 
@@ -534,10 +648,15 @@ def picker_label(workshop: dict) -> str:
 
 def status_line(workshop: dict) -> str:
     """The chosen workshop's status, round and counts, read afresh on every run."""
-    state = {"draft": "Draft: not open yet", "open": "Open for voting", "closed": "Closed"}[workshop["status"]]
-    return (
-        f"**{state}** · round {workshop['current_round']} · {workshop['statements']} statements · "
-        f"{workshop['participants']} participants · {workshop['votes']} votes"
+    state = {"draft": _("Draft: not open yet"), "open": _("Open for voting"), "closed": _("Closed")}[workshop["status"]]
+    return _(
+        "**{state}** · round {round} · {statements} statements · {participants} participants · {votes} votes"
+    ).format(
+        state=state,
+        round=number(workshop["current_round"]),
+        statements=number(workshop["statements"]),
+        participants=number(workshop["participants"]),
+        votes=number(workshop["votes"]),
     )
 
 
@@ -548,14 +667,14 @@ def polis_import_form(path: str, actor) -> str | None:
     """Import a Pol.is export (its CSV files, or a ZIP of them) as a closed workshop; return its code."""
     with st.form("workshops_polis", clear_on_submit=True):
         files = st.file_uploader(
-            "Pol.is export: comments.csv and votes.csv (or participants-votes.csv), or a ZIP of the export",
+            _("Pol.is export: comments.csv and votes.csv (or participants-votes.csv), or a ZIP of the export"),
             type=["csv", "json", "zip"], accept_multiple_files=True, key="workshops_polis_files",
         )  # fmt: skip
-        title = st.text_input("Title of the imported workshop", key="workshops_polis_title")
-        if not st.form_submit_button("Import from Pol.is"):
+        title = st.text_input(_("Title of the imported workshop"), key="workshops_polis_title")
+        if not st.form_submit_button(_("Import from Pol.is")):
             return None
     if not files:
-        st.error("Choose the export's files (or its ZIP) first.")
+        st.error(_("Choose the export's files (or its ZIP) first."))
         return None
     try:
         found = unpack_upload({f.name: f.getvalue() for f in files})
@@ -569,8 +688,9 @@ def polis_import_form(path: str, actor) -> str | None:
 
 
 @st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
-def load_polis_export(path: str, version: int, code: str) -> bytes | str:
-    """The workshop as a Pol.is export (ZIP bytes), or the privacy rule's reason why it cannot be exported."""
+def load_polis_export(path: str, version: int, code: str, lang: str = "en") -> bytes | str:
+    """The workshop as a Pol.is export (ZIP bytes), or the privacy rule's reason why it cannot be exported (worded
+    in ``lang``, the reader's language: the cache keeps one per language)."""
     try:
         return read(path, export_polis_zip, code)
     except workshops.WorkshopError as refusal:
@@ -579,15 +699,17 @@ def load_polis_export(path: str, version: int, code: str) -> bytes | str:
 
 def polis_export(path: str, version: int, code: str) -> None:
     """A download of the workshop in Pol.is's format, under the same privacy rule as the command line's export."""
-    export = load_polis_export(path, version, code)
+    export = load_polis_export(path, version, code, i18n.current())
     if isinstance(export, str):
         st.info(safe(export), icon=":material/lock:")
         return
     st.download_button(
-        "Download as a Pol.is export (ZIP)", export, file_name=f"polis-{code}.zip", mime="application/zip",
+        _("Download as a Pol.is export (ZIP)"), export, file_name=f"polis-{code}.zip", mime="application/zip",
         key="workshops_polis_download", icon=":material/download:", on_click="ignore",
     )  # fmt: skip
-    st.caption("comments.csv, votes.csv, participants-votes.csv, summary.csv and conversation.json, as Pol.is writes.")
+    st.caption(
+        _("comments.csv, votes.csv, participants-votes.csv, summary.csv and conversation.json, as Pol.is writes.")
+    )
 
 
 def loaders_version(path: str) -> int:
@@ -598,14 +720,16 @@ def loaders_version(path: str) -> int:
 def live_results(path: str, code: str) -> None:
     """Results that refresh every 5 seconds without disturbing the rest of the page."""
     method = st.radio(
-        "Analysis method",
+        _("Analysis method"),
         list(METHOD_LABELS),
-        format_func=METHOD_LABELS.get,
+        format_func=lambda m: _(METHOD_LABELS[m]),
         horizontal=True,
         key="workshops_method",
-        help="Ours is stricter (no opinion group under 5 people, consensus in every group). Pol.is-compatible follows "
-        "Pol.is's published method: its participant filter, base clusters, choice of k, representative statements "
-        "and consensus. The public report always uses ours.",
+        help=_(
+            "Ours is stricter (no opinion group under 5 people, consensus in every group). Pol.is-compatible "
+            "follows Pol.is's published method: its participant filter, base clusters, choice of k, representative "
+            "statements and consensus. The public report always uses ours."
+        ),
     )
     results_view(load_results(path, loaders_version(path), code, method), sector_names(path))
 
@@ -613,4 +737,4 @@ def live_results(path: str, code: str) -> None:
 def sector_names(path: str) -> dict[str, str]:
     """Stakeholder group codes to the sector names people read ("civil_society" → "Civil society")."""
     sectors = loaders.load_vocabularies(path, loaders.data_version(path))["sectors"]
-    return {**dict(zip(sectors["code"], sectors["name"])), "undeclared": NO_SECTOR}
+    return {**dict(zip(sectors["code"], sectors["name"])), "undeclared": _(NO_SECTOR)}

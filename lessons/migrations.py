@@ -1295,3 +1295,24 @@ SELECT id, {_stems_row("", "language")}, id, language FROM lessons WHERE {_not_e
 """,
     )
     version_triggers(db, "lesson_translations", "lessons")
+@migrations()
+def m023_statement_translations(db: Database) -> None:
+    """Let a workshop statement carry translations, one per language, entered by a facilitator (#21).
+
+    Participants see the statement in their language where a translation exists, the original otherwise; votes stay
+    on the statement, so results count it once across languages.
+    """
+    run_sql(
+        db,
+        """
+CREATE TABLE statement_translations (
+    statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+    language TEXT NOT NULL CHECK (length(trim(language)) > 0),
+    text TEXT NOT NULL CHECK (length(trim(text)) > 0),
+    translated_by TEXT,
+    translated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (statement_id, language)
+);
+""",
+    )
+    version_triggers(db, "statement_translations", "workshops")

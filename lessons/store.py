@@ -53,6 +53,7 @@ TABLES = [
     "participants",
     "votes",
     "statement_responses",
+    "statement_translations",
     "uploads",
     "upload_changes",
     "users",

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from components import auth, loaders
+from components import auth, language, loaders
 from components import vote_views as views
+from lessons.i18n import _
 
 path = loaders.db_path()
 if st.query_params.get("code") and not st.session_state.get("vote_code"):
@@ -12,13 +13,15 @@ token = views.restore(path)  # the same participant again after a reload, a clos
 
 message = st.session_state.pop("vote_message", None)
 if not token:
-    st.title("Vote in a workshop")
+    st.title(_("Vote in a workshop"))
     if message:
         st.error(message)
     st.write(
-        "Type the code shown in the room, or open the link you were given. You need no account and your votes are "
-        "anonymous: only your stakeholder group (and, if you give it, your country) is recorded. This device "
-        "remembers you, so you can come back to your votes; another device joins as someone new."
+        _(
+            "Type the code shown in the room, or open the link you were given. You need no account and your votes "
+            "are anonymous: only your stakeholder group (and, if you give it, your country) is recorded. This "
+            "device remembers you, so you can come back to your votes; another device joins as someone new."
+        )
     )
     found = views.code_input(path)
     if found is not None:  # pilots and groups only for a valid code: a stranger learns nothing of the consortium
@@ -39,5 +42,7 @@ else:
     answered = views.voting(path, token, workshop.get("status", "open"))
     views.my_answers(path, token, answered)
     views.suggest(path, token)
-    st.button("Leave this workshop on this device", key="vote_leave", on_click=views.forget)
+    st.button(_("Leave this workshop on this device"), key="vote_leave", on_click=views.forget)
+with st.container(width=240):  # the page follows the phone's language; a participant may choose another here
+    language.picker(key="vote_lang")
 views.browser_memory()

@@ -68,7 +68,7 @@ def test_init_migrates_an_old_store(tmp_path, capsys, no_default_db):
     db.close()
     assert main(["init", "--db", str(path)]) == EXIT_OK
     assert capsys.readouterr().out == (
-        f"Migrated {path}: 21 migration(s) applied (m002_lesson_search, m003_upload_history, m004_analysis_results, m005_prefix_words, m006_lesson_stakeholder_versions, m007_lesson_status_history, m008_model_authoring, m009_vocabulary_and_pilot_archive, m010_model_uploads, m011_workshop_reports, m012_staff_sessions, m013_theme_counts, m014_polis_meta_and_source_ids, m015_words_as_written, m016_two_mode, m017_network_attributes, m018_catalogue, m019_visibility, m020_stories_and_contributors, m021_pilot_places, m022_lesson_translations)\n{FIRST_ADMIN_HINT}\n"
+        f"Migrated {path}: 22 migration(s) applied (m002_lesson_search, m003_upload_history, m004_analysis_results, m005_prefix_words, m006_lesson_stakeholder_versions, m007_lesson_status_history, m008_model_authoring, m009_vocabulary_and_pilot_archive, m010_model_uploads, m011_workshop_reports, m012_staff_sessions, m013_theme_counts, m014_polis_meta_and_source_ids, m015_words_as_written, m016_two_mode, m017_network_attributes, m018_catalogue, m019_visibility, m020_stories_and_contributors, m021_pilot_places, m022_lesson_translations, m023_statement_translations)\n{FIRST_ADMIN_HINT}\n"
     )
 
 

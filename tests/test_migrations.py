@@ -32,6 +32,7 @@ ALL = [
     "m020_stories_and_contributors",
     "m021_pilot_places",
     "m022_lesson_translations",
+    "m023_statement_translations",
 ]
 
 #: The tables written by ``write_old_store``, with an ORDER BY that makes their dumps comparable.
@@ -281,6 +282,7 @@ def test_migrations_table_lists_every_migration_and_reopening_applies_nothing(ol
         ("cross_pilot_lessons", "m020_stories_and_contributors"),
         ("cross_pilot_lessons", "m021_pilot_places"),
         ("cross_pilot_lessons", "m022_lesson_translations"),
+        ("cross_pilot_lessons", "m023_statement_translations"),
     ]
     assert migrate(db) == []
     db.close()

@@ -47,6 +47,9 @@ BLANKED["participants"] = ("source_id",)
 BLANKED_WHY = {("participants", "source_id"): "ids in the source export are not shared"}
 #: Rows never shared: participants' suggested statements a facilitator has not approved (text nobody vetted).
 WITHHELD = {"statements": "moderation = 'approved'"}
+#: A statement's translations go with it (only an approved statement's); who entered one is an account: emptied.
+WITHHELD["statement_translations"] = "statement_id IN (SELECT id FROM statements WHERE moderation = 'approved')"
+BLANKED["statement_translations"] = ("translated_by",)
 #: Columns never written to the data package (``lessons.db`` holds fresh random values instead).
 OMITTED = {"participants": ("token",)}
 #: Tables the store seeds itself (``lessons.store.seed_vocabulary``); an import replaces their rows.

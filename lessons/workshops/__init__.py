@@ -28,6 +28,7 @@ from lessons.workshops.preparation import (
     set_allow_submissions,
     statement_key,
     statements,
+    translate_statement,
 )
 from lessons.workshops.rooms import (
     CODE_LENGTH,
@@ -88,6 +89,7 @@ __all__ = [
     "statement_key",
     "statements",
     "submit_statement",
+    "translate_statement",
     "vote_value",
     "workshop_by_code",
     "workshop_list",

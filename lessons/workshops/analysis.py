@@ -47,12 +47,14 @@ live page re-reads it until a vote arrives. The statistics and the grouping it b
 from __future__ import annotations
 
 import math
+import re
 import time
 
 import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons.i18n import _, ngettext, number
 from lessons.store import data_version
 from lessons.store import frame as _frame
 from lessons.stored import decode, encode, frame_from_json, frame_to_json, stored_or_computed
@@ -271,20 +273,85 @@ def _participation(per_person, chosen, labels, need: int, counted_on: str, ours:
     return pd.DataFrame([r for r in rows if r[1] or r is rows[0]], columns=["reason", "participants"])
 
 
+def _reason(n: int, reason: str) -> str:
+    """Word one reason of the participation table (stored in English) with its count, in the reader's language."""
+    count = number(n)
+    if reason == "are placed in an opinion group":
+        return ngettext("{n} is placed in an opinion group", "{n} are placed in an opinion group", n).format(n=count)
+    if reason == "voted only on statements left out of the analysis (meta, pending or moderated out)":
+        return ngettext(
+            "{n} voted only on statements left out of the analysis (meta, pending or moderated out)",
+            "{n} voted only on statements left out of the analysis (meta, pending or moderated out)",
+            n,
+        ).format(n=count)
+    fewer = re.fullmatch(r"voted on fewer than (\d+) of (.+) and are not placed in a group", reason)
+    if fewer:
+        need, counted_on = int(fewer.group(1)), fewer.group(2)
+        wording = {
+            "the statements analysed": ngettext(
+                "{n} voted on fewer than {need} of the statements analysed and is not placed in a group",
+                "{n} voted on fewer than {need} of the statements analysed and are not placed in a group",
+                n,
+            ),
+            "statements": ngettext(
+                "{n} voted on fewer than {need} statements and is not placed in a group",
+                "{n} voted on fewer than {need} statements and are not placed in a group",
+                n,
+            ),
+        }.get(
+            counted_on,
+            ngettext(
+                "{n} voted on fewer than {need} of the statements with votes (meta and moderated-out ones too, as "
+                "Pol.is counts) and is not placed in a group",
+                "{n} voted on fewer than {need} of the statements with votes (meta and moderated-out ones too, as "
+                "Pol.is counts) and are not placed in a group",
+                n,
+            ),
+        )
+        return wording.format(n=count, need=number(need))
+    need = re.fullmatch(
+        r"are not placed in a group: opinion groups need at least (\d+) participants with enough votes", reason
+    )
+    if need:
+        return ngettext(
+            "{n} is not placed in a group: opinion groups need at least {need} participants with enough votes",
+            "{n} are not placed in a group: opinion groups need at least {need} participants with enough votes",
+            n,
+        ).format(n=count, need=number(int(need.group(1))))
+    size = re.fullmatch(r"are not placed in a group: no grouping gives every group at least (\d+) people", reason)
+    if size:
+        return ngettext(
+            "{n} is not placed in a group: no grouping gives every group at least {size} people",
+            "{n} are not placed in a group: no grouping gives every group at least {size} people",
+            n,
+        ).format(n=count, size=number(int(size.group(1))))
+    if reason == "are not placed in a group: their positions form no groups":
+        return ngettext(
+            "{n} is not placed in a group: their positions form no groups",
+            "{n} are not placed in a group: their positions form no groups",
+            n,
+        ).format(n=count)
+    return f"{count} {reason}"
+
+
 def participation_text(result: dict) -> str:
     """Say in one sentence how many participants there are, how many are placed, and why the others are not.
+
+    The reasons are stored in English (the stored analysis serves every reader); the sentence is worded in the
+    reader's language.
 
     >>> m = pd.DataFrame([[1.0, 1], [np.nan, np.nan]], index=[1, 2], columns=[10, 11])
     >>> p = pd.DataFrame({"id": [1, 2], "stakeholder_group": [None, None]})
     >>> s = pd.DataFrame({"id": [10, 11], "key": ["S1", "S2"], "text": ["a", "b"]})
     >>> participation_text(analyse(m, p, s))  # doctest: +NORMALIZE_WHITESPACE
     '2 participants voted. 0 are placed in an opinion group; 1 voted only on statements left out of the analysis
-    (meta, pending or moderated out); 1 are not placed in a group: opinion groups need at least 6 participants with
+    (meta, pending or moderated out); 1 is not placed in a group: opinion groups need at least 6 participants with
     enough votes.'
     """
     total = int(result["summary"]["participants"].iloc[0])
-    parts = [f"{int(r.participants)} {r.reason}" for r in result["participation"].itertuples()]
-    return f"{total} participant{'s' if total != 1 else ''} voted. " + "; ".join(parts) + "."
+    parts = [_reason(int(r.participants), r.reason) for r in result["participation"].itertuples()]
+    voted = ngettext("{n} participant voted.", "{n} participants voted.", total).format(n=number(total))
+    return _("{voted} {reasons}.").format(voted=voted, reasons="; ".join(parts))
 
 
 def analyse(
@@ -475,9 +542,9 @@ def convergence(db: Database, code: str) -> pd.DataFrame:
     ``agreement_change``; negative variance change = opinion converged).
     """
     rows = []
-    for number in rounds(db, code):
-        matrix, _, _ = vote_matrix(db, code, number)
-        rows.append({"round": number, **round_spread(matrix)})
+    for round_number in rounds(db, code):
+        matrix, _people, _statements = vote_matrix(db, code, round_number)
+        rows.append({"round": round_number, **round_spread(matrix)})
     columns = ["round", "participants", "votes", "statements", "mean_variance", "mean_entropy", "agreement_70"]
     out = pd.DataFrame(rows, columns=columns)
     out["variance_change"] = out["mean_variance"].diff()

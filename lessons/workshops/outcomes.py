@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.i18n import _
 from lessons.lifecycle import write_history
 from lessons.permissions import Actor, authorize
 from lessons.workshops.rooms import WorkshopError, _rows, _workshop
@@ -26,7 +27,11 @@ def start_round(db: Database, actor: Actor, code: str) -> int:
     with db.atomic():
         workshop = _workshop(db, code)
         if workshop["status"] != "open":
-            raise WorkshopError(f"The workshop is {workshop['status']}; open it to start another round.")
+            raise WorkshopError(
+                _("The workshop is closed; open it to start another round.")
+                if workshop["status"] == "closed"
+                else _("The workshop is a draft; open it to start another round.")
+            )
         new_round = workshop["current_round"] + 1
         db.execute("UPDATE workshops SET current_round = ? WHERE id = ?", [new_round, workshop["id"]])
         record(
@@ -139,13 +144,13 @@ def apply_results(
     """
     authorize(actor, "workshop.apply")
     if not 0 <= disagree_threshold < agree_threshold <= 1:
-        raise WorkshopError("The thresholds must satisfy 0 ≤ disagree threshold < agree threshold ≤ 1.")
+        raise WorkshopError(_("The thresholds must satisfy 0 ≤ disagree threshold < agree threshold ≤ 1."))
     rules = dict(agree_threshold=agree_threshold, disagree_threshold=disagree_threshold, min_votes=int(min_votes))
     results = []
     with db.atomic():
         workshop = _workshop(db, code)
         if workshop["status"] != "closed":
-            raise WorkshopError("Close the workshop before applying its results to lessons.")
+            raise WorkshopError(_("Close the workshop before applying its results to lessons."))
         rows = _lesson_tallies(db, workshop)
         for row in rows:
             verdict = outcome(row["agree"], row["disagree"], **rules)

@@ -25,6 +25,7 @@ from sqlite_utils import Database
 from lessons import privacy
 from lessons.audit import record
 from lessons.exports import neutralise
+from lessons.i18n import _, ngettext, number
 from lessons.ingest.problems import IngestError, Problem
 from lessons.permissions import Actor, authorize
 from lessons.text import clean_text
@@ -120,13 +121,13 @@ def import_polis(db: Database, actor: Actor, files: dict[str, bytes] | Path | st
     """
     authorize(actor, "workshop.manage")
     if not (title or "").strip():
-        raise WorkshopError("A workshop needs a title.")
+        raise WorkshopError(_("A workshop needs a title."))
     conv = read_polis(files)
     stamps = [c.timestamp for c in conv.comments.values() if c.timestamp] + [s for _, s in conv.votes.values() if s]
     purpose = f"Imported from the Pol.is conversation {conv.name}" + (f": {conv.topic}" if conv.topic else ".")
     voters = conv.participants
     first_vote: dict[int, int] = {}
-    for (pid, _), (_, stamp) in conv.votes.items():
+    for (pid, _sid), (_value, stamp) in conv.votes.items():
         if stamp is not None and (pid not in first_vote or stamp < first_vote[pid]):
             first_vote[pid] = stamp
     moderation = {1: "approved", -1: "rejected", 0: "pending" if conv.strict_moderation else "approved"}
@@ -241,13 +242,18 @@ def export_polis(db: Database, code: str) -> dict[str, bytes]:
     """
     row = db.execute("SELECT id, title FROM workshops WHERE code = ?", [code]).fetchone()
     if row is None:
-        raise WorkshopError(f"There is no workshop with the code {code}.")
+        raise WorkshopError(_("There is no workshop with the code {code}.").format(code=code))
     workshop_id, title = row
     published = privacy.published_participants(db, workshop_id=workshop_id)
     if published["withheld"].astype(bool).any():
         raise WorkshopError(
-            f"The workshop {code} has {len(published)} participant(s), fewer than {privacy.k_threshold()}: an export "
-            "would show each person's votes. An administrator can take the full export, marked personal data."
+            ngettext(
+                "The workshop {code} has {n} participant, fewer than {k}: an export would show each person's votes. "
+                "An administrator can take the full export, marked personal data.",
+                "The workshop {code} has {n} participants, fewer than {k}: an export would show each person's votes. "
+                "An administrator can take the full export, marked personal data.",
+                len(published),
+            ).format(code=code, n=number(len(published)), k=number(privacy.k_threshold()))
         )
     period = {int(r.id): r.period.split("/")[0] for r in published.itertuples() if isinstance(r.period, str)}
     statements = db.execute(
@@ -272,12 +278,12 @@ def export_polis(db: Database, code: str) -> dict[str, bytes]:
         ((pid, sid, value, period.get(pid, (at or "")[:10])) for pid, sid, value, at in votes),
         key=lambda v: (v[3], v[0], v[1]),
     )
-    for pid, sid, value, _ in votes:
+    for pid, sid, value, _stamp in votes:
         if value:
             tally[sid][0 if value == 1 else 1] += 1
         matrix.setdefault(pid, {})[tids[sid]] = value
     comment_rows = []
-    for sid, _, text, moderation, created_at, is_meta in statements:
+    for sid, _key, text, moderation, created_at, is_meta in statements:
         ms = _ms(created_at)
         comment_rows.append(
             [ms, _polis_datetime(ms), tids[sid], None, *tally[sid], MODERATION_CODES.get(moderation, 0),
@@ -286,7 +292,7 @@ def export_polis(db: Database, code: str) -> dict[str, bytes]:
     vote_rows = [[_ms(at), _polis_datetime(_ms(at)), tids[sid], pids[pid], value] for pid, sid, value, at in votes]
     columns = sorted(tids.values())
     pv_rows = []
-    for pid, _ in participants:
+    for pid, _group in participants:
         if pid not in matrix:
             continue
         cast = matrix[pid]

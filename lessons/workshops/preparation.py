@@ -13,6 +13,7 @@ import re
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.i18n import LANGUAGES, _, number
 from lessons.permissions import Actor, authorize
 from lessons.text import clean_text
 from lessons.workshops.rooms import WorkshopError, _row, _rows, _workshop
@@ -31,9 +32,13 @@ def _clean_text(text: str | None) -> str:
     """
     text = re.sub(r"\s+", " ", clean_text(text)).strip()
     if len(text) < MIN_STATEMENT_CHARS:
-        raise WorkshopError(f"A statement needs at least {MIN_STATEMENT_CHARS} characters.")
+        raise WorkshopError(_("A statement needs at least {n} characters.").format(n=number(MIN_STATEMENT_CHARS)))
     if len(text) > MAX_STATEMENT_CHARS:
-        raise WorkshopError(f"A statement may have at most {MAX_STATEMENT_CHARS} characters; this has {len(text)}.")
+        raise WorkshopError(
+            _("A statement may have at most {n} characters; this has {length}.").format(
+                n=number(MAX_STATEMENT_CHARS), length=number(len(text))
+            )
+        )
     return text
 
 
@@ -82,7 +87,7 @@ def add_statements(db: Database, actor: Actor, code: str, *, lessons=(), element
     with db.atomic():
         workshop = _workshop(db, code)
         if workshop["status"] == "closed":
-            raise WorkshopError("The workshop is closed; reopen it to add statements.")
+            raise WorkshopError(_("The workshop is closed; reopen it to add statements."))
         items: list[tuple[str, str, int | None, int | None]] = []
         have_lessons = {
             r[0] for r in db.execute("SELECT lesson_id FROM statements WHERE workshop_id = ?", [workshop["id"]])
@@ -93,13 +98,13 @@ def add_statements(db: Database, actor: Actor, code: str, *, lessons=(), element
         for lesson_id in dict.fromkeys(int(i) for i in lessons):
             lesson = _row(db, "SELECT id, title FROM lessons WHERE id = ?", [lesson_id])
             if lesson is None:
-                raise WorkshopError(f"There is no lesson {lesson_id}.")
+                raise WorkshopError(_("There is no lesson {id}.").format(id=lesson_id))
             if lesson_id not in have_lessons:
                 items.append((_clip(lesson["title"]), "lesson", lesson_id, None))
         for element_id in dict.fromkeys(int(i) for i in elements):
             element = _row(db, "SELECT id, name, description FROM model_elements WHERE id = ?", [element_id])
             if element is None:
-                raise WorkshopError(f"There is no governance-model element {element_id}.")
+                raise WorkshopError(_("There is no governance-model element {id}.").format(id=element_id))
             if element_id not in have_elements:
                 text = element["name"] + (f": {element['description']}" if element["description"] else "")
                 items.append((_clip(text), "element", None, element_id))
@@ -139,16 +144,30 @@ def _draft_statement(db: Database, code: str, key: str, doing: str) -> tuple[dic
     """Return the draft workshop ``code`` and its statement ``key``; refuse when it is not a draft or has no ``key``."""
     workshop = _workshop(db, code)
     if workshop["status"] != "draft":
-        raise WorkshopError(
-            f"The workshop is {workshop['status']}; statements can be {doing} only before it opens for voting."
-        )
+        refusals = {
+            ("open", "edited"): _("The workshop is open; statements can be edited only before it opens for voting."),
+            ("open", "removed"): _("The workshop is open; statements can be removed only before it opens for voting."),
+            ("open", "reordered"): _(
+                "The workshop is open; statements can be reordered only before it opens for voting."
+            ),
+            ("closed", "edited"): _(
+                "The workshop is closed; statements can be edited only before it opens for voting."
+            ),
+            ("closed", "removed"): _(
+                "The workshop is closed; statements can be removed only before it opens for voting."
+            ),
+            ("closed", "reordered"): _(
+                "The workshop is closed; statements can be reordered only before it opens for voting."
+            ),
+        }
+        raise WorkshopError(refusals[(workshop["status"], doing)])
     statement = _row(
         db,
         "SELECT id, key, text, source, position FROM statements WHERE workshop_id = ? AND key = ?",
         [workshop["id"], str(key).upper()],
     )
     if statement is None:
-        raise WorkshopError(f"The workshop has no statement {str(key).upper()}.")
+        raise WorkshopError(_("The workshop has no statement {key}.").format(key=str(key).upper()))
     return workshop, statement
 
 
@@ -191,7 +210,9 @@ def remove_statement(db: Database, actor: Actor, code: str, key: str) -> None:
     with db.atomic():
         workshop, statement = _draft_statement(db, code, key, "removed")
         if db.execute("SELECT 1 FROM votes WHERE statement_id = ? LIMIT 1", [statement["id"]]).fetchone():
-            raise WorkshopError(f"Participants have voted on {statement['key']}; it cannot be removed.")
+            raise WorkshopError(
+                _("Participants have voted on {key}; it cannot be removed.").format(key=statement["key"])
+            )
         db.execute("DELETE FROM statements WHERE id = ?", [statement["id"]])
         record(
             db, actor, "workshop.statements", object_type="workshop", object_id=workshop["code"], rows=1,
@@ -254,21 +275,114 @@ def set_allow_submissions(db: Database, actor: Actor, code: str, allow: bool) ->
         )  # fmt: skip
 
 
-def statements(db: Database, code: str, *, include_pending: bool = False) -> list[dict]:
+def statements(
+    db: Database, code: str, *, include_pending: bool = False, language: str | None = None, translations: bool = False
+) -> list[dict]:
     """List the workshop's statements in the facilitator's order.
 
     Approved ones, and pending submissions too when ``include_pending`` (rejected ones never). Each is a dict of key,
-    text, source, lesson_id, element_id, moderation and position.
+    text, source, lesson_id, element_id, moderation and position; with ``translations``, also its ``translations``
+    (language → text). With ``language``, ``text`` is the statement in that language where a translation exists
+    (the original otherwise), ``original`` the text as written and ``translated`` whether it is a translation.
     """
     workshop = _workshop(db, code)
     wanted = ("approved", "pending") if include_pending else ("approved",)
-    return _rows(
+    rows = _rows(
         db,
-        f"""SELECT key, text, source, lesson_id, element_id, moderation, position FROM statements
+        f"""SELECT id, key, text, source, lesson_id, element_id, moderation, position FROM statements
             WHERE workshop_id = ? AND moderation IN ({", ".join("?" for _ in wanted)})
             ORDER BY position, id""",
         [workshop["id"], *wanted],
     )
+    found = _translations(db, workshop["id"]) if translations or language is not None else {}
+    for row in rows:
+        mine = found.get(row.pop("id"), {})
+        if translations:
+            row["translations"] = mine
+        if language is not None:
+            row["original"] = row["text"]
+            row["translated"] = language in mine
+            row["text"] = mine.get(language, row["text"])
+    return rows
+
+
+# --- translations -----------------------------------------------------------------------------------------------
+
+
+def _translations(db: Database, workshop_id: int) -> dict[int, dict[str, str]]:
+    """Return the translations of a workshop's statements: statement id → {language: text}."""
+    found: dict[int, dict[str, str]] = {}
+    for statement_id, language, text in db.execute(
+        """SELECT t.statement_id, t.language, t.text FROM statement_translations t
+           JOIN statements s ON s.id = t.statement_id WHERE s.workshop_id = ? ORDER BY t.language""",
+        [workshop_id],
+    ):
+        found.setdefault(statement_id, {})[language] = text
+    return found
+
+
+def translate_statement(db: Database, actor: Actor, code: str, key: str, language: str, text: str | None) -> None:
+    """Set a statement's translation into ``language``, or remove it when ``text`` is empty; audited.
+
+    Participants whose language it is see the translation instead of the original; their votes stay on the
+    statement, so results count it once across languages. Allowed while the workshop is a draft or open (a closed
+    workshop's wording is what its report shows); ``language`` is one of the interface's languages.
+
+    >>> from lessons.permissions import cli_actor
+    >>> from lessons.store import open_memory_store
+    >>> from lessons.workshops.rooms import create_workshop
+    >>> db = open_memory_store()
+    >>> code = create_workshop(db, cli_actor(), "Validation")
+    >>> add_statements(db, cli_actor(), code, texts=["Residents should co-design services."])
+    ['S01']
+    >>> translate_statement(db, cli_actor(), code, "S01", "fi", "Asukkaiden pitää suunnitella palvelut yhdessä.")
+    >>> statements(db, code, language="fi")[0]["text"]
+    'Asukkaiden pitää suunnitella palvelut yhdessä.'
+    """
+    authorize(actor, "workshop.manage")
+    if language not in LANGUAGES:
+        raise WorkshopError(
+            _("A translation needs one of these languages: {codes}.").format(codes=", ".join(LANGUAGES))
+        )
+    cleaned = re.sub(r"\s+", " ", clean_text(text)).strip()
+    with db.atomic():
+        workshop = _workshop(db, code)
+        if workshop["status"] == "closed":
+            raise WorkshopError(_("The workshop is closed; reopen it to change its translations."))
+        statement = _row(
+            db,
+            "SELECT id, key FROM statements WHERE workshop_id = ? AND key = ? AND moderation != 'rejected'",
+            [workshop["id"], str(key).upper()],
+        )
+        if statement is None:
+            raise WorkshopError(_("The workshop has no statement {key}.").format(key=str(key).upper()))
+        before = _row(
+            db,
+            "SELECT text FROM statement_translations WHERE statement_id = ? AND language = ?",
+            [statement["id"], language],
+        )
+        before_text = before["text"] if before else None
+        if cleaned:
+            cleaned = _clean_text(cleaned)
+        if (cleaned or None) == before_text:
+            return
+        if cleaned:
+            db.execute(
+                """INSERT INTO statement_translations (statement_id, language, text, translated_by) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (statement_id, language) DO UPDATE SET text = excluded.text,
+                   translated_by = excluded.translated_by,
+                   translated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')""",
+                [statement["id"], language, cleaned, actor.label],
+            )
+        else:
+            db.execute(
+                "DELETE FROM statement_translations WHERE statement_id = ? AND language = ?",
+                [statement["id"], language],
+            )
+        record(
+            db, actor, "workshop.statements", object_type="workshop", object_id=workshop["code"], rows=1,
+            detail={"translated": statement["key"], "language": language, "before": before_text, "after": cleaned or None},
+        )  # fmt: skip
 
 
 # --- moderation -------------------------------------------------------------------------------------------------
@@ -285,9 +399,11 @@ def moderate(db: Database, actor: Actor, code: str, key: str, approve: bool) -> 
             [workshop["id"], str(key).upper()],
         )
         if statement is None:
-            raise WorkshopError(f"The workshop has no statement {key}.")
+            raise WorkshopError(_("The workshop has no statement {key}.").format(key=key))
         if statement["source"] != "participant":
-            raise WorkshopError(f"{key} was prepared by the facilitator; only participants' statements are moderated.")
+            raise WorkshopError(
+                _("{key} was prepared by the facilitator; only participants' statements are moderated.").format(key=key)
+            )
         decision = "approved" if approve else "rejected"
         db.execute("UPDATE statements SET moderation = ? WHERE id = ?", [decision, statement["id"]])
         record(

@@ -27,12 +27,14 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.i18n import N_, _, number
 from lessons.permissions import Actor, authorize
 from lessons.privacy import k_threshold, publishable, remainder_ok
 from lessons.store import frame
 from lessons.text import clean_text
 from lessons.workshops.analysis import results
 from lessons.workshops.outcomes import outcome
+from lessons.workshops.preparation import _translations
 from lessons.workshops.rooms import WorkshopError, _workshop
 from lessons.workshops.voting import _suggester
 
@@ -51,7 +53,13 @@ MAX_RESPONSE_CHARS = 2000
 #: The thresholds the report's verdict on a model element's statement uses (those of ``apply_results``).
 VERDICT_RULES = {"agree_threshold": 0.7, "disagree_threshold": 0.3, "min_votes": 5}
 #: A participant who gave no sector, as the report's stakeholder tables name them (never the code "undeclared").
-NO_SECTOR = "No sector given"
+NO_SECTOR = N_("No sector given")
+#: What became of a participant's suggestion, by its moderation.
+FATES = {
+    "approved": N_("approved: put to the vote"),
+    "rejected": N_("not put to the vote"),
+    "pending": N_("not yet decided"),
+}
 
 
 def publish_report(db: Database, actor: Actor | None, code: str, published: bool = True) -> str | None:
@@ -149,7 +157,9 @@ def respond(db: Database, actor: Actor | None, code: str, statement_key: str, te
     cleaned = clean_text(text).strip()
     if len(cleaned) > MAX_RESPONSE_CHARS:
         raise WorkshopError(
-            f"A response may hold at most {MAX_RESPONSE_CHARS} characters; this one has {len(cleaned)}."
+            _("A response may hold at most {n} characters; this one has {length}.").format(
+                n=number(MAX_RESPONSE_CHARS), length=number(len(cleaned))
+            )
         )
     with db.atomic():
         workshop = _workshop(db, code)
@@ -157,7 +167,9 @@ def respond(db: Database, actor: Actor | None, code: str, statement_key: str, te
             "SELECT id FROM statements WHERE workshop_id = ? AND key = ?", [workshop["id"], str(statement_key)]
         ).fetchone()
         if row is None:
-            raise WorkshopError(f"The workshop {workshop['code']} has no statement {statement_key}.")
+            raise WorkshopError(
+                _("The workshop {code} has no statement {key}.").format(code=workshop["code"], key=statement_key)
+            )
         if cleaned:
             db.execute(
                 """INSERT INTO statement_responses (statement_id, response, responded_by_role) VALUES (?, ?, ?)
@@ -221,8 +233,10 @@ def _numbered(reason, numbers: pd.Series):
     """
     if not isinstance(reason, str) or not reason.startswith("statement "):
         return reason
-    key, _, verdict = reason[len("statement ") :].partition(":")
-    return f"statement {numbers[key]}:{verdict}" if key in numbers else reason
+    key, _colon, verdict = reason[len("statement ") :].partition(":")
+    if key not in numbers:
+        return reason
+    return _("statement {n}: {verdict}").format(n=numbers[key], verdict=_(verdict.strip()))
 
 
 def _elements(statements: pd.DataFrame) -> pd.DataFrame:
@@ -232,13 +246,13 @@ def _elements(statements: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     out = rows.assign(element=rows["text"])
     out["verdict"] = [
-        outcome(int(a), int(d), **VERDICT_RULES) if pd.notna(a) else "not shown"
+        outcome(int(a), int(d), **VERDICT_RULES) if pd.notna(a) else N_("not shown")
         for a, d in zip(out["agree"], out["disagree"])
     ]
     return out[columns].reset_index(drop=True)
 
 
-def public_report(db: Database, code: str) -> dict:
+def public_report(db: Database, code: str, *, language: str | None = None) -> dict:
     """Gather the numbers of workshop ``code``'s public report (see the module docstring for what and why).
 
     Parameters
@@ -247,6 +261,9 @@ def public_report(db: Database, code: str) -> dict:
         The store.
     code : str
         The workshop's join code.
+    language : str, optional
+        Word each statement in this language where it has a translation (its original text otherwise); the
+        figures are the statement's, whatever language its voters read it in.
 
     Returns
     -------
@@ -285,6 +302,9 @@ def public_report(db: Database, code: str) -> dict:
     round_ = int(analysed["summary"]["round"].iloc[0])
     statements = analysed["statements"].copy()
     statements.insert(0, "number", np.arange(1, len(statements) + 1))
+    translated = _translations(db, workshop["id"]) if language else {}
+    worded = {i: texts[language] for i, texts in translated.items() if language in texts}
+    statements["text"] = [worded.get(i, t) for i, t in zip(statements["statement_id"], statements["text"])]
     importance = _importance(db, workshop["id"], round_).set_index("statement_id")
     statements["importance"] = statements["statement_id"].map(importance["importance"]).astype(float)
     statements["importance_n"] = statements["statement_id"].map(importance["importance_n"]).fillna(0).astype(int)
@@ -317,7 +337,7 @@ def public_report(db: Database, code: str) -> dict:
         {
             "group": representative["group"],
             "number": representative["statement_id"].map(numbers),
-            "text": representative["text"],
+            "text": [worded.get(i, t) for i, t in zip(representative["statement_id"], representative["text"])],
             "repful_for": representative["repful_for"],
             "share": representative["p_success"],
             "significant": representative["significant"],
@@ -330,13 +350,15 @@ def public_report(db: Database, code: str) -> dict:
            WHERE s.workshop_id = ? AND s.source = 'participant' ORDER BY coalesce(s.position, s.id), s.id""",
         [workshop["id"]],
     )
-    fates = {"approved": "approved: put to the vote", "rejected": "not put to the vote", "pending": "not yet decided"}
+    suggestions["text"] = [worded.get(i, t) for i, t in zip(suggestions["statement_id"], suggestions["text"])]
     suggestions["number"] = suggestions["statement_id"].map(numbers).astype("Int64")
-    suggestions["fate"] = suggestions["moderation"].map(fates)
+    suggestions["fate"] = suggestions["moderation"].map(lambda m: _(FATES[m]) if m in FATES else m)
     # Text nobody vetted is not published (as in the data bundle): only approved suggestions show their words.
-    suggestions.loc[suggestions["moderation"] != "approved", "text"] = "(not shown: the facilitator did not approve it)"
+    suggestions.loc[suggestions["moderation"] != "approved", "text"] = _(
+        "(not shown: the facilitator did not approve it)"
+    )
     rounds = analysed["convergence"] if shown else analysed["convergence"].iloc[0:0]
-    sectors = {**dict(db.execute("SELECT code, name FROM sectors").fetchall()), "undeclared": NO_SECTOR}
+    sectors = {**dict(db.execute("SELECT code, name FROM sectors").fetchall()), "undeclared": _(NO_SECTOR)}
     stakeholder_groups = analysed["stakeholder_groups"] if shown else analysed["stakeholder_groups"].iloc[0:0]
     stakeholder_groups = stakeholder_groups.assign(
         stakeholder_group=stakeholder_groups["stakeholder_group"].map(lambda g: sectors.get(g, g))
@@ -373,7 +395,7 @@ def public_report(db: Database, code: str) -> dict:
     }
 
 
-_VOTE_WORDS = {1: "agree", -1: "disagree", 0: "pass"}
+_VOTE_WORDS = {1: N_("agree"), -1: N_("disagree"), 0: N_("pass"), None: N_("not voted")}
 
 
 def own_view(db: Database, token: str) -> dict | None:
@@ -416,8 +438,7 @@ def own_view(db: Database, token: str) -> dict | None:
            ORDER BY a.id""",
         [workshop_id, _suggester(str(token)), code],
     )
-    fates = {"approved": "approved: put to the vote", "rejected": "not put to the vote", "pending": "not yet decided"}
-    suggestions["fate"] = suggestions["moderation"].map(fates)
+    suggestions["fate"] = suggestions["moderation"].map(lambda m: _(FATES[m]) if m in FATES else m)
     return {
         "code": code,
         "suggestions": suggestions[["key", "text", "fate", "response"]],
@@ -446,9 +467,9 @@ def _where_they_sit(db: Database, code: str, participant_id: int) -> dict | None
     statements = pd.DataFrame(
         {
             "text": rep["text"],
-            "group_tended_to": rep["repful_for"],
+            "group_tended_to": rep["repful_for"].map(lambda v: _(v) if v in ("agree", "disagree") else v),
             "share_of_group": rep["p_success"],
-            "your_vote": rep["statement_id"].map(lambda s: _VOTE_WORDS.get(votes.get(int(s)), "not voted")),
+            "your_vote": rep["statement_id"].map(lambda s: _(_VOTE_WORDS[votes.get(int(s))])),
         }
     ).reset_index(drop=True)
     return {"group": letter, "people": size, "statements": statements}

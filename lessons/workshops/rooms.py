@@ -13,6 +13,7 @@ import secrets
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.i18n import _
 from lessons.permissions import Actor, authorize
 from lessons.text import clean_text
 
@@ -47,7 +48,7 @@ def create_workshop(
     title = clean_text(title, multiline=False).strip()
     purpose = clean_text(purpose).strip() or None
     if not title:
-        raise WorkshopError("A workshop needs a title.")
+        raise WorkshopError(_("A workshop needs a title."))
     with db.atomic():
         code = new_join_code(db)
         db.execute(
@@ -64,9 +65,14 @@ def _set_status(db: Database, actor: Actor, code: str, status: str, allowed_from
         code = normalise_code(code)
         row = db.execute("SELECT status FROM workshops WHERE code = ?", [code]).fetchone()
         if row is None:
-            raise WorkshopError(f"There is no workshop with the code {code}.")
+            raise WorkshopError(_("There is no workshop with the code {code}.").format(code=code))
         if row[0] not in allowed_from:
-            raise WorkshopError(f"The workshop is {row[0]}; it cannot be {status} now.")
+            refusals = {
+                ("open", "open"): _("The workshop is already open."),
+                ("closed", "closed"): _("The workshop is already closed."),
+                ("draft", "closed"): _("The workshop is a draft; it cannot be closed before it opens."),
+            }
+            raise WorkshopError(refusals.get((row[0], status), _("The workshop cannot change to that status now.")))
         db.execute(
             f"UPDATE workshops SET status = ?, {stamp} = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE code = ?",
             [status, code],
@@ -128,7 +134,7 @@ def workshop_by_code(db: Database, code: str | None) -> dict | None:
 def _workshop(db: Database, code: str) -> dict:
     workshop = workshop_by_code(db, code)
     if workshop is None:
-        raise WorkshopError(f"There is no workshop with the code {normalise_code(code)}.")
+        raise WorkshopError(_("There is no workshop with the code {code}.").format(code=normalise_code(code)))
     return workshop
 
 

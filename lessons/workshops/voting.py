@@ -26,6 +26,7 @@ import pycountry
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.i18n import _, current, ngettext, number, using
 from lessons.workshops.preparation import _clean_text, _next_number, _next_position, statement_key
 from lessons.workshops.rooms import WorkshopError, _row, _workshop, normalise_code
 
@@ -112,7 +113,7 @@ def _participant(db: Database, token: str) -> dict:
         [str(token or "")],
     )
     if participant is None:
-        raise WorkshopError("This voting link is not known; join the workshop with its code.")
+        raise WorkshopError(_("This voting link is not known; join the workshop with its code."))
     return participant
 
 
@@ -136,23 +137,27 @@ def join(
     """
     group = (stakeholder_group or "").strip()
     if not db.execute("SELECT 1 FROM sectors WHERE code = ?", [group]).fetchone():
-        raise WorkshopError("Choose your stakeholder group from the list.")
+        raise WorkshopError(_("Choose your stakeholder group from the list."))
     pilot_id = None
     if pilot:
         row = db.execute("SELECT id FROM pilots WHERE slug = ?", [pilot.strip()]).fetchone()
         if row is None:
-            raise WorkshopError(f"There is no pilot {pilot!r}.")
+            raise WorkshopError(_("There is no pilot {pilot}.").format(pilot=repr(pilot)))
         pilot_id = row[0]
     if country:
         country = country.strip().upper()
         if not re.fullmatch(r"[A-Z]{2}", country) or pycountry.countries.get(alpha_2=country) is None:
-            raise WorkshopError("Country must be an ISO 3166 two-letter code, e.g. FI or PT.")
+            raise WorkshopError(_("Country must be an ISO 3166 two-letter code, e.g. FI or PT."))
     token = secrets.token_urlsafe(24)
 
     def work():
         workshop = _workshop(db, code)
         if workshop["status"] != "open":
-            raise WorkshopError(f"The workshop is {workshop['status']}; it is not taking participants now.")
+            raise WorkshopError(
+                _("The workshop is closed; it is not taking participants now.")
+                if workshop["status"] == "closed"
+                else _("The workshop is draft; it is not taking participants now.")
+            )
         db.execute(
             "INSERT INTO participants (workshop_id, token, stakeholder_group, pilot_id, country) VALUES (?, ?, ?, ?, ?)",
             [workshop["id"], token, group, pilot_id, country or None],
@@ -216,7 +221,7 @@ def vote_value(value) -> int:
     """
     key = value.strip().lower() if isinstance(value, str) else value
     if isinstance(key, bool) or key not in VOTE_VALUES:
-        raise WorkshopError("A vote is agree, disagree or pass.")
+        raise WorkshopError(_("A vote is agree, disagree or pass."))
     return VOTE_VALUES[key]
 
 
@@ -230,6 +235,8 @@ class _PendingVote:
     importance: int | None
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
+    #: The voter's language: another voter's thread may store this vote, and a refusal is worded for its voter.
+    language: str = field(default_factory=current)
 
 
 _QUEUES: dict[str, collections.deque] = {}
@@ -245,12 +252,16 @@ def _store_vote(db: Database, vote: _PendingVote) -> None:
         [str(vote.key or "").upper(), str(vote.token or "")],
     ).fetchone()
     if row is None:
-        raise WorkshopError("This voting link is not known; join the workshop with its code.")
+        raise WorkshopError(_("This voting link is not known; join the workshop with its code."))
     participant_id, status, current_round, statement_id, moderation = row
     if status != "open":
-        raise WorkshopError(f"The workshop is {status}; votes are not taken now.")
+        raise WorkshopError(
+            _("The workshop is closed; votes are not taken now.")
+            if status == "closed"
+            else _("The workshop is draft; votes are not taken now.")
+        )
     if statement_id is None or moderation != "approved":
-        raise WorkshopError(f"There is no statement {vote.key} to vote on.")
+        raise WorkshopError(_("There is no statement {key} to vote on.").format(key=vote.key))
     db.conn.execute(
         """INSERT INTO votes (participant_id, statement_id, round, value, importance) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (participant_id, statement_id, round) DO UPDATE SET
@@ -273,7 +284,8 @@ def _commit_batch(db: Database, batch: list[_PendingVote]) -> None:
                 errors = []
                 for vote in batch:
                     try:
-                        _store_vote(db, vote)
+                        with using(vote.language):
+                            _store_vote(db, vote)
                         errors.append(None)
                     except WorkshopError as refused:
                         errors.append(refused)
@@ -307,7 +319,7 @@ def cast_vote(db: Database, token: str, statement_key: str, value, importance: i
     value = vote_value(value)
     if importance is not None:
         if isinstance(importance, bool) or int(importance) != importance or not 1 <= int(importance) <= 5:
-            raise WorkshopError("Importance is a whole number from 1 to 5.")
+            raise WorkshopError(_("Importance is a whole number from 1 to 5."))
         importance = int(importance)
     vote = _PendingVote(str(token or ""), str(statement_key or ""), value, importance)
     path = db.conn.execute("PRAGMA database_list").fetchone()[2]
@@ -359,26 +371,28 @@ def _shuffle_key(token: str, key: str) -> str:
     return hashlib.sha256(f"{token}\x1f{key}".encode()).hexdigest()
 
 
-def next_statements(db: Database, token: str) -> dict:
+def next_statements(db: Database, token: str, language: str | None = None) -> dict:
     """Return what the participant still has to answer in the current round, and their progress.
 
     Returns ``{"statements": [...], "answered": n, "total": n, "round": r}``: the approved statements without a
     vote of this participant in this round, each a dict of key and text, in a random order that is stable for the
     participant (each statement is placed by a hash of the token and its key, so a rerun shows the same order and a
-    statement added later does not reshuffle the rest).
+    statement added later does not reshuffle the rest). With ``language``, a statement's text is its translation
+    into that language where one exists (``translated`` says so), the original otherwise.
     """
     participant = _participant(db, token)
     cursor = db.execute(
-        """SELECT s.key, s.text, v.id IS NOT NULL FROM statements s
+        """SELECT s.key, coalesce(t.text, s.text), v.id IS NOT NULL, t.text IS NOT NULL FROM statements s
            LEFT JOIN votes v ON v.statement_id = s.id AND v.participant_id = ? AND v.round = ?
+           LEFT JOIN statement_translations t ON t.statement_id = s.id AND t.language = ?
            WHERE s.workshop_id = ? AND s.moderation = 'approved'""",
-        [participant["id"], participant["current_round"], participant["workshop_id"]],
+        [participant["id"], participant["current_round"], language or "", participant["workshop_id"]],
     )
     rows = cursor.fetchall()
-    todo = sorted(((k, t) for k, t, done in rows if not done), key=lambda kt: _shuffle_key(token, kt[0]))
+    todo = sorted((r for r in rows if not r[2]), key=lambda r: _shuffle_key(token, r[0]))
     return {
-        "statements": [{"key": k, "text": t} for k, t in todo],
-        "answered": sum(1 for *_, done in rows if done),
+        "statements": [{"key": k, "text": t, "translated": bool(tr)} for k, t, _done, tr in todo],
+        "answered": sum(1 for r in rows if r[2]),
         "total": len(rows),
         "round": participant["current_round"],
     }
@@ -412,14 +426,28 @@ def _check_suggestion_quota(db: Database, workshop_id: int, suggester: str, now:
         elapsed = (_parse_stamp(now) - _parse_stamp(latest)).total_seconds()
         if elapsed < SUGGESTION_INTERVAL_S:
             wait = math.ceil(SUGGESTION_INTERVAL_S - max(elapsed, 0))
-            raise WorkshopError(f"Please wait {wait} seconds before suggesting another statement.")
+            raise WorkshopError(
+                ngettext(
+                    "Please wait {n} second before suggesting another statement.",
+                    "Please wait {n} seconds before suggesting another statement.",
+                    wait,
+                ).format(n=number(wait))
+            )
     if total >= MAX_SUGGESTIONS_PER_PARTICIPANT:
         raise WorkshopError(
-            f"You have suggested {total} statements, as many as one participant may suggest in this workshop."
+            ngettext(
+                "You have suggested {n} statement, as many as one participant may suggest in this workshop.",
+                "You have suggested {n} statements, as many as one participant may suggest in this workshop.",
+                total,
+            ).format(n=number(total))
         )
     if pending >= MAX_PENDING_PER_PARTICIPANT:
         raise WorkshopError(
-            f"{pending} of your statements are waiting for the facilitator; suggest more once they have been looked at."
+            ngettext(
+                "{n} of your statements is waiting for the facilitator; suggest more once it has been looked at.",
+                "{n} of your statements are waiting for the facilitator; suggest more once they have been looked at.",
+                pending,
+            ).format(n=number(pending))
         )
 
 
@@ -447,22 +475,26 @@ def submit_statement(db: Database, token: str, text: str, *, now: datetime | Non
     def work():
         participant = _participant(db, token)
         if participant["status"] != "open":
-            raise WorkshopError(f"The workshop is {participant['status']}; it is not taking statements now.")
+            raise WorkshopError(
+                _("The workshop is closed; it is not taking statements now.")
+                if participant["status"] == "closed"
+                else _("The workshop is draft; it is not taking statements now.")
+            )
         if not participant["allow_submissions"]:
-            raise WorkshopError("This workshop does not take participants' statements.")
+            raise WorkshopError(_("This workshop does not take participants' statements."))
         _check_suggestion_quota(db, participant["workshop_id"], suggester, stamp)
         same = db.execute(
             "SELECT 1 FROM statements WHERE workshop_id = ? AND lower(text) = lower(?) AND moderation != 'rejected'",
             [participant["workshop_id"], text],
         ).fetchone()
         if same:
-            raise WorkshopError("That statement is already in the workshop.")
+            raise WorkshopError(_("That statement is already in the workshop."))
         pending = db.execute(
             "SELECT count(*) FROM statements WHERE workshop_id = ? AND source = 'participant' AND moderation = 'pending'",
             [participant["workshop_id"]],
         ).fetchone()[0]
         if pending >= MAX_PENDING:
-            raise WorkshopError("The moderation queue is full; try again once the facilitator has caught up.")
+            raise WorkshopError(_("The moderation queue is full; try again once the facilitator has caught up."))
         key = statement_key(_next_number(db, participant["workshop_id"]))
         db.execute(
             """INSERT INTO statements (workshop_id, key, text, source, moderation, position)
