@@ -1295,6 +1295,8 @@ SELECT id, {_stems_row("", "language")}, id, language FROM lessons WHERE {_not_e
 """,
     )
     version_triggers(db, "lesson_translations", "lessons")
+
+
 @migrations()
 def m023_statement_translations(db: Database) -> None:
     """Let a workshop statement carry translations, one per language, entered by a facilitator (#21).

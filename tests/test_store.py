@@ -380,6 +380,7 @@ def test_table_counts_on_the_empty_store(db):
         "lesson_themes": 0,
         "lesson_groups": 0,
         "lesson_translations": 0,
+        "statement_translations": 0,
         "phases": 5,
         "methodologies": 5,
         "methodology_steps": 24,
