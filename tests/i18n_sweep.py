@@ -120,12 +120,22 @@ def _english(language: str) -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(words - translations), tuple(sorted(fragments, key=len, reverse=True))
 
 
-def english_left(texts: list[str], language: str) -> list[str]:
-    """Return the texts of a page rendered in ``language`` that still hold English messages."""
+def english_left(texts: list[str], language: str, path=None) -> list[str]:
+    """Return the texts of a page rendered in ``language`` that still hold English messages.
+
+    With the store's ``path``, its own texts (a model element's name, a statement: data that may happen to read like
+    a message) are taken out first; the built-in vocabularies' are not, as pages show those translated.
+    """
     words, fragments = _english(language)
+    data = store_texts(str(path), VOCABULARY_TABLES) if path else ()
     left = []
     for text in texts:
         plain = text.replace("\\", "").replace("**", "").strip()
+        if plain in data:
+            continue
+        for value in data:
+            if len(value) >= 12 and value in plain:
+                plain = plain.replace(value, " ")
         if plain in words:
             left.append(plain)
             continue
@@ -135,14 +145,21 @@ def english_left(texts: list[str], language: str) -> list[str]:
     return sorted(set(left))
 
 
+#: The built-in vocabularies: their names are messages too, shown translated, so they are not data to the sweep.
+VOCABULARY_TABLES = ("sectors", "phases", "methodologies", "methodology_steps", "themes", "catalogue_entries",
+                     "catalogue_problems", "catalogue_translations", "catalogue_problem_translations")  # fmt: skip
+
+
 @cache
-def store_texts(path: str) -> tuple[str, ...]:
+def store_texts(path: str, skip: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Return the distinct texts the store at ``path`` holds (data, not interface), longest first."""
     found: set[str] = set()
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         for table in tables:
-            if table.startswith(("sqlite_", "lessons_fts", "lessons_words")) or table.endswith(("_fts", "_data")):
+            if table in skip or table.startswith(("sqlite_", "lessons_fts", "lessons_words", "lessons_stems")):
+                continue
+            if table.endswith(("_fts", "_data")):
                 continue
             columns = [r[1] for r in db.execute(f'PRAGMA table_info("{table}")')]
             for column in columns:
