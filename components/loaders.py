@@ -211,10 +211,14 @@ def load_lesson(path: str, version: int, lesson_id: int, *, audience: str) -> di
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def load_notice(path: str, version: int) -> str | None:
-    """The illustrative-data notice, when the store holds demo or synthetic data."""
+def _load_notice(path: str, version: int, lang: str) -> str | None:
     with reading(path) as db:
         return queries.demo_notice(db)
+
+
+def load_notice(path: str, version: int) -> str | None:
+    """The illustrative-data notice, when the store holds demo or synthetic data, in the reader's language."""
+    return _load_notice(path, version, i18n.current())
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons.i18n import _
 from lessons.lifecycle import status_history
 from lessons.privacy import public_workshop
 from lessons.store import NOT_CLASSIFIED
@@ -127,11 +128,14 @@ def lesson_validation(db: Database, lesson_id: int) -> pd.DataFrame:
 
 
 def demo_notice(db: Database) -> str | None:
-    """Return the illustrative-data notice when the store holds demo data still in force, else None."""
+    """Return the illustrative-data notice when the store holds demo data still in force, else None.
+
+    The notice is stored in English with the demo's upload; it is shown in the reader's language (it is a message).
+    """
     row = db.execute(
         "SELECT note FROM uploads WHERE format IN ('demo', 'synthetic') AND status = 'applied' LIMIT 1"
     ).fetchone()
-    return row[0] if row else None
+    return _(row[0]) if row and row[0] else (row[0] if row else None)
 
 
 def pilot_record(db: Database, pilot_id: int) -> dict | None:
