@@ -6,6 +6,7 @@ given, writes in one transaction and records the change with its before and afte
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 from datetime import date
@@ -16,6 +17,7 @@ from sqlite_utils import Database
 from lessons.audit import record
 from lessons.editing_base import EditError
 from lessons.editing_base import one_row as _one
+from lessons.i18n import _
 from lessons.lifecycle import LifecycleError, path_to
 from lessons.permissions import Actor, authorize, can
 from lessons.pilot_archive import delete_pilot as delete_pilot  # re-exported: deleting keeps what goes, for undo
@@ -25,8 +27,10 @@ from lessons.visibility import LEVELS
 
 PILOT_FIELDS = (
     "name", "country", "region", "city", "service_area", "target_groups", "methodology", "project",
-    "start_date", "end_date", "lead_organisation", "summary", "visibility",
+    "start_date", "end_date", "lead_organisation", "summary", "visibility", "latitude", "longitude",
 )  # fmt: skip
+#: A pilot's place on the map (:mod:`lessons.geo`): each coordinate's range in decimal degrees (WGS 84).
+COORDINATES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
 LESSON_FIELDS = (
     "title", "lesson", "context", "recommendation", "kind", "phase", "evidence_source", "evidence_strength",
     "status", "language", "recorded_on", "visibility",
@@ -52,6 +56,64 @@ def _cleaned(changes: dict) -> dict:
     {'name': 'AlphaBeta', 'n': 3}
     """
     return {k: clean_text(v) if isinstance(v, str) else v for k, v in changes.items()}
+
+
+def _stored(value):
+    """Return a field's value as the store keeps it: an empty text is no value (a zero stays a zero)."""
+    return None if value is None or value == "" else value
+
+
+def coordinate(value, field: str) -> float | None:
+    """Return a latitude or longitude (``field``) given as a number or a text, in decimal degrees; None when empty.
+
+    A text may use a decimal comma and end in a degree sign. Raises :class:`EditError` with a message a coordinator
+    can act on when it is not a number or out of range.
+
+    >>> coordinate("61,4978°", "latitude"), coordinate("", "longitude"), coordinate(-180, "longitude")
+    (61.4978, None, -180.0)
+    >>> coordinate("95", "latitude")
+    Traceback (most recent call last):
+    ...
+    lessons.editing_base.EditError: Latitude must be between -90 and 90 degrees; 95 is not.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = value.strip().removesuffix("°").strip().replace(",", ".") if isinstance(value, str) else value
+    try:
+        number = float(text) if not isinstance(text, bool) else math.nan
+    except (TypeError, ValueError):
+        number = math.nan
+    low, high = COORDINATES[field]
+    if not math.isfinite(number):
+        message = (
+            _("Latitude must be a number of decimal degrees, e.g. 61.4978; {value} is not.")
+            if field == "latitude"
+            else _("Longitude must be a number of decimal degrees, e.g. 23.7610; {value} is not.")
+        )
+        raise EditError(message.format(value=repr(value) if isinstance(value, str) else value))
+    if not low <= number <= high:
+        message = (
+            _("Latitude must be between -90 and 90 degrees; {value} is not.")
+            if field == "latitude"
+            else _("Longitude must be between -180 and 180 degrees; {value} is not.")
+        )
+        raise EditError(message.format(value=value.strip() if isinstance(value, str) else value))
+    return round(number, 6)
+
+
+def _placed(values: dict) -> dict:
+    """Return ``values`` with the coordinates it carries read as numbers (or None when cleared)."""
+    return {k: coordinate(v, k) if k in COORDINATES else v for k, v in values.items()}
+
+
+def _check_place(latitude: float | None, longitude: float | None) -> None:
+    if (latitude is None) != (longitude is None):
+        raise EditError(
+            _(
+                "Give both the latitude and the longitude of the pilot's place, or neither (the map then places the "
+                "pilot at its country's centre)."
+            )
+        )
 
 
 def _check_pilot(db: Database, values: dict) -> None:
@@ -86,8 +148,9 @@ def create_pilot(db: Database, actor: Actor, slug: str, **values) -> int:
     unknown = set(values) - set(PILOT_FIELDS)
     if unknown:
         raise EditError(f"Unknown pilot field(s): {', '.join(sorted(unknown))}.")
-    values = _cleaned({"name": "", "country": "", **values})
+    values = _placed(_cleaned({"name": "", "country": "", **values}))
     _check_pilot(db, values)
+    _check_place(values.get("latitude"), values.get("longitude"))
     with db.atomic():
         if db.execute("SELECT 1 FROM pilots WHERE slug = ?", [slug]).fetchone():
             raise EditError(f"A pilot {slug!r} exists already.")
@@ -97,18 +160,24 @@ def create_pilot(db: Database, actor: Actor, slug: str, **values) -> int:
 
 
 def update_pilot(db: Database, actor: Actor, pilot_id: int, **changes) -> dict:
-    """Change a pilot's facts (admins; coordinators of that pilot); return the fields that changed."""
+    """Change a pilot's facts (admins; coordinators of that pilot); return the fields that changed.
+
+    Its place on the map is ``latitude`` and ``longitude`` (decimal degrees, see :func:`coordinate`): both or neither
+    once changed (an empty value clears one). Every change is audited with its value before and after, so giving the
+    ``before`` values back undoes it.
+    """
     authorize(actor, "pilot.edit", pilot_id)
     unknown = set(changes) - set(PILOT_FIELDS)
     if unknown:
         raise EditError(f"Unknown pilot field(s): {', '.join(sorted(unknown))}.")
-    changes = _cleaned(changes)
+    changes = _placed(_cleaned(changes))
     _check_pilot(db, changes)
     with db.atomic():
         before = _one(db, "SELECT * FROM pilots WHERE id = ?", [pilot_id])
         if before is None:
             raise EditError("That pilot no longer exists.")
-        diff = {k: {"before": before[k], "after": v or None} for k, v in changes.items() if (v or None) != before[k]}
+        _check_place(*(changes.get(k, before[k]) for k in COORDINATES))
+        diff = {k: {"before": before[k], "after": _stored(v)} for k, v in changes.items() if _stored(v) != before[k]}
         if diff:
             db.execute(
                 f"UPDATE pilots SET {', '.join(f'{k} = ?' for k in diff)}, updated_at = ? WHERE id = ?",
