@@ -42,7 +42,7 @@ with facts_tab:
         st.success(saved, icon=":material/check_circle:")
     undo = st.session_state.get("pilotdata_undo")
     if undo and undo["pilot"] == pilot_id:
-        if st.button(_("Undo the last change to these facts"), key="pilotdata_undo_facts", icon=":material/undo:"):
+        if st.button(_("Undo the last change to these facts"), key="pilotdata_facts_undo", icon=":material/undo:"):
             if auth.write(path, update_pilot, actor, pilot_id, **undo["before"]) is not None:
                 st.session_state.pop("pilotdata_undo", None)
                 st.session_state["pilotdata_undone"] = True

@@ -132,7 +132,7 @@ def test_a_coordinator_moves_clears_and_undoes_a_place_on_edit_pilot_data(demo_d
     _field(app, "Longitude").set_value("")
     _save_facts(app)
     assert _stored(demo_db_path) == (None, None)
-    app.button(key="pilotdata_undo_facts").click().run()
+    app.button(key="pilotdata_facts_undo").click().run()
     assert not app.exception
     assert any(s.value.startswith("The last change is undone") for s in app.success)
     assert _stored(demo_db_path) == (61.4978, 23.7603)
