@@ -18,7 +18,7 @@ import pandas as pd
 import pycountry
 import streamlit as st
 
-from lessons import exports, pilot_reads, queries, vocabularies
+from lessons import exports, i18n, pilot_reads, queries, vocabularies
 from lessons.access import reading
 from lessons.accounts import list_users
 from lessons.audit import audit_entries
@@ -52,9 +52,10 @@ def data_version(path: str, area: str | None = None) -> int:
 
 
 def country_name(code: str) -> str:
-    """English short name of an ISO 3166 alpha-2 code (the code itself when unknown)."""
+    """The reader's language's name of an ISO 3166 alpha-2 code (English: pycountry's short name; the code when
+    unknown)."""
     country = pycountry.countries.get(alpha_2=code or "")
-    return getattr(country, "common_name", None) or getattr(country, "name", None) or code
+    return i18n.country(code, getattr(country, "common_name", None) or getattr(country, "name", None) or code)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)

@@ -47,10 +47,12 @@ __all__ = [
     "LANGUAGES",
     "LOCALE_DIR",
     "N_",
+    "Labels",
     "_",
     "areas",
     "best_match",
     "catalogue",
+    "country",
     "current",
     "day",
     "language_name",
@@ -135,6 +137,21 @@ def language_name(code: str) -> str:
         return code
 
 
+def country(code: str, english: str | None = None) -> str:
+    """Return a country's name in the current language from its ISO 3166 alpha-2 code (``english`` in English).
+
+    >>> with using("fi"):
+    ...     country("GR")
+    'Kreikka'
+    >>> country("GR", "Greece"), country("XX")
+    ('Greece', 'XX')
+    """
+    language = current()
+    if language == DEFAULT and english:
+        return english
+    return Locale.parse(language).territories.get((code or "").upper()) or english or code
+
+
 def areas() -> dict[str, list[str]]:
     """Return the catalogue areas: each area's name with the files (globs from the checkout's root) it holds."""
     return json.loads((LOCALE_DIR / "areas.json").read_text(encoding="utf-8"))
@@ -186,6 +203,45 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:
     """Mark a constant for translation without translating it now (translate it where it is shown: ``_(CONST)``)."""
     return message
+
+
+class Labels(dict):
+    """A dict of labels marked with :func:`N_` whose values are translated when they are read.
+
+    ``KIND_LABELS[kind]``, ``.get``, ``.values()``, ``.items()`` and ``series.map(KIND_LABELS)`` all give the
+    current language's label; a key it lacks gives None (as pandas' ``map`` gives NaN), never an error from ``map``.
+
+    >>> labels = Labels({"draft": N_("Draft")})
+    >>> with using("fi"):
+    ...     labels["draft"], labels.get("other", "?"), list(labels.values())
+    ('Luonnos', '?', ['Luonnos'])
+    """
+
+    def __getitem__(self, key):
+        """Return the key's label in the current language."""
+        if key in self:
+            return _(dict.__getitem__(self, key))
+        return self.__missing__(key)
+
+    def __missing__(self, key):
+        """Return None for a key without a label (pandas' ``map`` then leaves a gap, as with a plain dict)."""
+        return None
+
+    def get(self, key, default=None):
+        """Return the key's label in the current language, or ``default``."""
+        return _(dict.__getitem__(self, key)) if key in self else default
+
+    def values(self):
+        """Return the labels in the current language."""
+        return [_(value) for value in dict.values(self)]
+
+    def items(self):
+        """Return (key, label) pairs, the labels in the current language."""
+        return [(key, _(value)) for key, value in dict.items(self)]
+
+    def english(self, key, default=None):
+        """Return the key's label as written (English), whatever the current language."""
+        return dict.get(self, key, default)
 
 
 def placeholders(message: str) -> list[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons.i18n import N_, Labels
 from lessons.migrations import migrations
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -80,15 +81,24 @@ KINDS = ("enabler", "barrier", "recommendation", "insight")
 STATUSES = ("draft", "submitted", "validated", "contested", "endorsed", "applied_elsewhere")
 EVIDENCE_STRENGTHS = ("anecdotal", "observed", "measured", "evaluated")
 #: How kinds and statuses are named to people (pages, exports, briefs).
-KIND_LABELS = {"enabler": "Enabler", "barrier": "Barrier", "recommendation": "Recommendation", "insight": "Insight"}
-STATUS_LABELS = {
-    "draft": "Draft",
-    "submitted": "Submitted",
-    "validated": "Validated",
-    "contested": "Contested",
-    "endorsed": "Endorsed",
-    "applied_elsewhere": "Applied elsewhere",
-}
+KIND_LABELS = Labels(
+    {
+        "enabler": N_("Enabler"),
+        "barrier": N_("Barrier"),
+        "recommendation": N_("Recommendation"),
+        "insight": N_("Insight"),
+    }
+)
+STATUS_LABELS = Labels(
+    {
+        "draft": N_("Draft"),
+        "submitted": N_("Submitted"),
+        "validated": N_("Validated"),
+        "contested": N_("Contested"),
+        "endorsed": N_("Endorsed"),
+        "applied_elsewhere": N_("Applied elsewhere"),
+    }
+)
 
 
 def resolve_db_path(explicit: str | os.PathLike | None = None) -> Path:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from lessons.i18n import N_, Labels
 from lessons.permissions import Actor
 
 __all__ = [
@@ -62,11 +63,13 @@ LEVELS = ("public", "consortium", "private")
 #: A lesson's audience in SQL: its visibility, except that a draft is never public (at most ``consortium``).
 AUDIENCE_SQL = "(CASE WHEN status = 'draft' AND visibility = 'public' THEN 'consortium' ELSE visibility END)"
 #: How each visibility is named to people.
-LEVEL_LABELS = {
-    "public": "Public: anyone",
-    "consortium": "Consortium: signed-in users",
-    "private": "Private: this pilot's coordinators and the administrators",
-}
+LEVEL_LABELS = Labels(
+    {
+        "public": N_("Public: anyone"),
+        "consortium": N_("Consortium: signed-in users"),
+        "private": N_("Private: this pilot's coordinators and the administrators"),
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lessons.i18n import N_, Labels
+
 __all__ = [
     "EFFORTS",
     "CatalogueError",
@@ -22,13 +24,15 @@ __all__ = [
 
 #: The kinds of entry, and how they are named to people.
 KINDS = ("method", "process", "stage", "knowledge", "software")
-KIND_LABELS = {
-    "method": "Participatory method",
-    "process": "Co-creation process",
-    "stage": "Stage of a process",
-    "knowledge": "Knowledge resource (guide, template, canvas)",
-    "software": "Software tool",
-}
+KIND_LABELS = Labels(
+    {
+        "method": N_("Participatory method"),
+        "process": N_("Co-creation process"),
+        "stage": N_("Stage of a process"),
+        "knowledge": N_("Knowledge resource (guide, template, canvas)"),
+        "software": N_("Software tool"),
+    }
+)
 EFFORTS = ("low", "medium", "high")
 #: The texts an entry may have in several languages.
 ENTRY_FIELDS = ("name", "description", "problem")
@@ -36,13 +40,15 @@ ENTRY_FIELDS = ("name", "description", "problem")
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "it": "Italian", "lv": "Latvian", "fi": "Finnish",
                   "el": "Greek", "pt": "Portuguese", "de": "German", "fr": "French", "nl": "Dutch"}  # fmt: skip
 #: A tool's licence as INTERLINK names it (its own spelling kept as a key).
-LICENCE_LABELS = {
-    "public_domain": "Public domain",
-    "permissive": "Permissive open licence",
-    "copyleft": "Copyleft open licence",
-    "propietary": "Proprietary",
-    "proprietary": "Proprietary",
-}
+LICENCE_LABELS = Labels(
+    {
+        "public_domain": N_("Public domain"),
+        "permissive": N_("Permissive open licence"),
+        "copyleft": N_("Copyleft open licence"),
+        "propietary": N_("Proprietary"),
+        "proprietary": N_("Proprietary"),
+    }
+)
 
 
 @dataclass

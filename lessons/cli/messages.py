@@ -1,7 +1,8 @@
 """``python -m lessons messages``: extract the interface's messages and keep every language's catalogue in step.
 
 The messages are the strings marked in the code (``_``, ``ngettext``, ``pgettext``, ``N_``; see
-:mod:`lessons.i18n`). Each area of ``lessons/locale/areas.json`` has its own catalogue per language,
+:mod:`lessons.i18n`) and the names and descriptions of the built-in vocabularies (``lessons/vocabulary/*.csv``),
+which pages show through ``_(label)``. Each area of ``lessons/locale/areas.json`` has its own catalogue per language,
 ``lessons/locale/<language>/LC_MESSAGES/<area>.po``, updated with Babel like ``pybabel update`` (new messages
 added untranslated, messages no longer in the code dropped, no fuzzy guesses). ``--check`` changes nothing: it
 lists what is untranslated, placeholders a translation lost or added, and files with messages that no area holds,
@@ -10,6 +11,7 @@ and exits 1 when there is any.
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from collections.abc import Iterable
@@ -41,6 +43,8 @@ HEADER = {
     "last_translator": "the Cross-Pilot Lessons contributors",
     "language_team": "the Cross-Pilot Lessons contributors",
 }
+#: The columns of a built-in vocabulary (``lessons/vocabulary/*.csv``) that are shown to people.
+VOCABULARY_COLUMNS = ("name", "description", "problem")
 _NOT_MESSAGES = {"lessons/i18n.py", "lessons/cli/messages.py"}
 
 
@@ -52,6 +56,13 @@ def area_files(globs: Iterable[str]) -> list[Path]:
 
 def _messages(relative: Path):
     if relative.as_posix() in _NOT_MESSAGES:
+        return
+    if relative.suffix == ".csv":  # a built-in vocabulary: its names and descriptions are shown to people
+        with (ROOT / relative).open(encoding="utf-8", newline="") as handle:
+            for lineno, row in enumerate(csv.DictReader(handle), start=2):
+                for column in VOCABULARY_COLUMNS:
+                    if row.get(column):
+                        yield lineno, row[column], [f"{relative.stem}: {column} of {row.get('code') or lineno}"], None
         return
     yield from extract_from_file(
         "python", ROOT / relative, keywords=KEYWORDS, comment_tags=("Translators:",), strip_comment_tags=True

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlite_utils import Database
 
+from lessons.i18n import N_, Labels
 from lessons.queries.fulltext import Match, match_for, match_sql
 from lessons.store import KIND_LABELS, STATUS_LABELS  # noqa: F401 (re-exported with the filters)
 
@@ -21,12 +22,14 @@ FILTER_FIELDS = (
     "methods",
 )  # fmt: skip
 #: Where a lesson's current status came from (the source of its latest ``lesson_status_history`` row).
-STATUS_SET_BY_LABELS = {
-    "workshop": "A workshop's votes (validated or contested in a workshop)",
-    "decision": "A decision (submitted, endorsed, applied elsewhere)",
-    "upload": "An upload or the demo data",
-    "before_lifecycle": "Before the lifecycle existed",
-}
+STATUS_SET_BY_LABELS = Labels(
+    {
+        "workshop": N_("A workshop's votes (validated or contested in a workshop)"),
+        "decision": N_("A decision (submitted, endorsed, applied elsewhere)"),
+        "upload": N_("An upload or the demo data"),
+        "before_lifecycle": N_("Before the lifecycle existed"),
+    }
+)
 _STATUS_SET_BY = "(SELECT h.source FROM lesson_status_history h WHERE h.lesson_id = l.id ORDER BY h.id DESC LIMIT 1)"
 #: The date range on ``lessons.recorded_on`` (inclusive; set, it leaves out lessons without a date).
 DATE_FIELDS = ("recorded_from", "recorded_to")

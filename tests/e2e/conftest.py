@@ -30,6 +30,15 @@ class AppURL(str):
         return self
 
 
+def _literal(node: ast.AST):
+    """A keyword's constant, or the English text of a message ``_("…")`` (page titles are messages, #21)."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "_" and isinstance(node.args[0], ast.Constant):
+        return node.args[0].value
+    return None
+
+
 def app_pages() -> dict[str, str]:
     """The pages app.py registers in its menu, read from its ``st.Page`` calls: address (``""`` for the default page,
     served at /) to title. Hidden pages and the private consortium's sign-in page are left out."""
@@ -37,7 +46,7 @@ def app_pages() -> dict[str, str]:
     found = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
-            words = {k.arg: k.value.value for k in node.keywords if isinstance(k.value, ast.Constant)}
+            words = {k.arg: _literal(k.value) for k in node.keywords if _literal(k.value) is not None}
             if not isinstance(node.args[0], ast.Constant) or words.get("visibility") == "hidden":
                 continue
             found["" if words.get("default") else words["url_path"]] = words["title"]
