@@ -79,6 +79,12 @@ def _degrees(value) -> str:
     return f"{float(value):.6f}".rstrip("0").rstrip(".")
 
 
+def _sector_in_reader_language(label: str) -> str:
+    """A stakeholder's "name (sector)" with the sector, a built-in label, in the reader's language."""
+    name, bracket, sector = label.rpartition(" (")
+    return f"{name} ({_(sector[:-1])})" if bracket and sector.endswith(")") else label
+
+
 def optional_select(container, label: str, labels: dict[str, str], current: str | None) -> str | None:
     """A selectbox over ``labels`` (code → label) with an empty choice "—" first, preset to ``current``."""
     options = [None, *labels]
@@ -86,7 +92,7 @@ def optional_select(container, label: str, labels: dict[str, str], current: str 
         label,
         options,
         index=options.index(current) if current in options else 0,
-        format_func=lambda c: "—" if c is None else _(labels[c]),
+        format_func={None: "—", **{c: _(label) for c, label in labels.items()}}.get,
     )
 
 
@@ -96,7 +102,7 @@ def visibility_select(where, current: str | None, *, help: str) -> str:
         _("Who can see it"),
         list(LEVELS),
         index=LEVELS.index(current) if current in LEVELS else 0,
-        format_func=lambda level: _(LEVEL_LABELS[level]),
+        format_func={level: _(LEVEL_LABELS.english(level)) for level in LEVELS}.get,
         help=help,
     )
 
@@ -161,7 +167,10 @@ def lesson_form(
         }
         left, middle, right = st.columns(3)
         fields["kind"] = left.selectbox(
-            _("Kind"), KINDS, index=KINDS.index(lesson["kind"]), format_func=lambda k: _(KIND_LABELS.get(k, k))
+            _("Kind"),
+            KINDS,
+            index=KINDS.index(lesson["kind"]),
+            format_func={k: _(KIND_LABELS.english(k, k)) for k in KINDS}.get,
         )
         middle.text_input(
             _("Status"), value=_(STATUS_LABELS.get(lesson["status"], lesson["status"])), disabled=True,
@@ -176,12 +185,12 @@ def lesson_form(
             help_ += " " + _("While it is a draft, only signed-in users see it, whatever is chosen here.")
         fields["visibility"] = visibility_select(st, lesson.get("visibility"), help=help_)
         chosen_themes = st.multiselect(
-            _("Themes"), list(themes), default=lesson["theme_codes"], format_func=lambda t: _(themes[t]),
+            _("Themes"), list(themes), default=lesson["theme_codes"], format_func={t: _(name) for t, name in themes.items()}.get,
             max_selections=5,
         )  # fmt: skip
         chosen_groups = st.multiselect(
             _("Stakeholder groups concerned"), list(sectors), default=lesson["group_codes"],
-            format_func=lambda g: _(sectors[g]),
+            format_func={g: _(name) for g, name in sectors.items()}.get,
         )  # fmt: skip
         chosen_actors = None
         if actors:
@@ -189,7 +198,7 @@ def lesson_form(
                 _("Stakeholders this lesson concerns"),
                 list(actors),
                 default=[a["key"] for a in lesson.get("actors") or [] if a["key"] in actors],
-                format_func=actors.get,
+                format_func={key: _sector_in_reader_language(label) for key, label in actors.items()}.get,
                 help=_("The pilot's stakeholders (from its Stakeholders sheet) that the lesson is about"),
             )
         left, right = st.columns([2, 1])
@@ -230,7 +239,10 @@ def status_change_form(lesson: dict, allowed: list[str], *, key: str) -> dict | 
         return None
     with st.form(f"{key}_status_{lesson['id']}", clear_on_submit=True):
         choice = st.radio(
-            _("Change the status"), allowed, format_func=lambda d: _(DECISION_LABELS.get(d, d)), horizontal=True
+            _("Change the status"),
+            allowed,
+            format_func={d: _(DECISION_LABELS.english(d, d)) for d in allowed}.get,
+            horizontal=True,
         )
         values = {"reason": st.text_input(_("Reason"), help=_("Why; required to endorse. Shown with the lesson."))}
         if "applied_elsewhere" in allowed:
@@ -261,7 +273,7 @@ def account_form(pilots: pd.DataFrame, *, key: str, user: dict | None = None) ->
         )
         role = (user or {}).get("role") or "viewer"
         values["role"] = st.selectbox(
-            _("Role"), ROLES, index=ROLES.index(role), format_func=lambda r: _(ROLE_LABELS.get(r, r))
+            _("Role"), ROLES, index=ROLES.index(role), format_func={r: _(ROLE_LABELS.english(r, r)) for r in ROLES}.get
         )
         assigned = (user or {}).get("pilots")
         current = [s for s in assigned.split(", ") if s in slugs] if isinstance(assigned, str) else []

@@ -209,9 +209,16 @@ def brief_section(path: str, version: int, audience: str) -> None:
         st.info(_("There is nothing to brief on yet: upload a pilot summary first."))
         return
     left, right = st.columns([1, 2])
-    subject = left.radio(_("About"), available, format_func=lambda s: _(SUBJECT_LABELS[s]), key="exports_subject")
+    subject = left.radio(
+        _("About"),
+        available,
+        format_func={s: _(label) for s, label in SUBJECT_LABELS.items()}.get,
+        key="exports_subject",
+    )
     options = found[subject]
     names = dict(zip(options["key"], options["name"]))
+    if subject == "theme":  # built-in themes are named in the reader's language
+        names = {k: _(name) for k, name in names.items()}
     key = right.selectbox(_(SUBJECT_LABELS[subject]), list(names), format_func=names.get, key=f"exports_{subject}")
     stem = f"brief-{subject}-{key}"
     with st.container(horizontal=True):

@@ -138,7 +138,7 @@ def mapping_editor(upload: Upload, *, key: str) -> tuple[dict[str, dict[str, str
                     index=options.index(current),
                     key=f"{key}_map_{sheet.name}_{f.name}",
                     help=_(f.help) if f.help else None,
-                    format_func=lambda c: _("— none —") if c == NONE else c,
+                    format_func=({c: c for c in options} | {NONE: _("— none —")}).get,
                 )
                 if value != NONE:
                     chosen[f.name] = value
@@ -152,7 +152,7 @@ def mapping_editor(upload: Upload, *, key: str) -> tuple[dict[str, dict[str, str
                             label,
                             [None, *FIXED_VALUES[f.name]],
                             key=widget_key,
-                            format_func=lambda v: v or _("— choose —"),
+                            format_func={None: _("— choose —"), **{v: v for v in FIXED_VALUES[f.name]}}.get,
                         )
                     else:
                         value = st.text_input(label, key=widget_key)
@@ -217,7 +217,7 @@ def problems_table(problems, *, key: str) -> None:
     )  # fmt: skip
 
 
-KEEP = "— keep as written —"  # the chooser's value for "no recode"; shown through _()
+KEEP = N_("— keep as written —")  # the chooser's value for "no recode"; shown through _()
 #: The problem table's columns, shown by their (translated) names; the CSV keeps the English codes.
 PROBLEM_HEADERS = {
     "file": N_("file"), "sheet": N_("sheet"), "row": N_("row"), "column": N_("column"), "problem": N_("problem"),
@@ -379,7 +379,7 @@ def options_form(actor, names: dict[str, str], path: str | None = None):
         pilot = left.selectbox(
             _("Pilot for rows that name none"),
             [None, *names],
-            format_func=lambda s: names.get(s, _("— named in the file —")),
+            format_func={None: _("— named in the file —"), **names}.get,
             key="upload_pilot",
         )
         separator = right.text_input(

@@ -14,7 +14,7 @@ from lessons.methodologies import ImportRefused, commit_import, unzip
 from lessons.pilot_archive import delete_pilot, restore_pilot
 from lessons.vocabularies import merge_theme, rename_relation, retire_theme
 
-NEW = "— a new theme —"  # the chooser's value for a new theme; shown through _()
+NEW = N_("— a new theme —")  # the chooser's value for a new theme; shown through _()
 
 
 def _labels(frame: pd.DataFrame, key: str, label: str) -> dict[str, str]:
@@ -23,9 +23,10 @@ def _labels(frame: pd.DataFrame, key: str, label: str) -> dict[str, str]:
 
 def themes_editor(path: str, actor, themes: pd.DataFrame) -> None:
     """The theme table; add, rename or describe a theme; retire or restore it; merge one into another."""
+    shown = themes.assign(name=themes["name"].map(_), description=themes["description"].map(_, na_action="ignore"))
     st.dataframe(
         readable(
-            themes,
+            shown,
             {
                 "code": _("Code"), "name": _("Name"), "description": _("Description"), "controlled": _("Controlled"),
                 "retired": _("Retired"), "lessons": _("Lessons"),
@@ -34,11 +35,11 @@ def themes_editor(path: str, actor, themes: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
     )  # fmt: skip
-    names = _labels(themes, "code", "name")
+    names = _labels(shown, "code", "name")  # in the reader's language; the store keeps its own
     with st.form("vocab_theme_form"):
         st.markdown(_("**Add a theme, or rename or describe one**"))
         code = st.selectbox(
-            _("Theme"), [NEW, *names], format_func=lambda c: _(NEW) if c == NEW else names.get(c, c),
+            _("Theme"), [NEW, *names], format_func={NEW: _(NEW), **names}.get,
             key="vocab_theme_pick",
         )  # fmt: skip
         new_code = st.text_input(_("Code of a new theme"), key="vocab_theme_code", help=_("e.g. housing-first"))
@@ -101,7 +102,8 @@ def _phase_choices(phases: pd.DataFrame, mapping: dict[int, str], steps: list[tu
     return {
         position: st.selectbox(
             f"{position}. {name}", codes, index=codes.index(mapping[position]) if mapping.get(position) in codes else 0,
-            format_func=lambda c: _(labels[c]), key=f"{key}_{position}",
+            format_func={c: _(label) for c, label in labels.items()}.get,
+            key=f"{key}_{position}",
         )
         for position, name in steps
     }  # fmt: skip
@@ -109,6 +111,7 @@ def _phase_choices(phases: pd.DataFrame, mapping: dict[int, str], steps: list[tu
 
 def crosswalk_editor(path: str, actor, crosswalk: pd.DataFrame, phases: pd.DataFrame) -> None:
     """Each methodology's steps and the shared phase each maps to; change the mapping of one methodology."""
+    crosswalk = crosswalk.assign(**{c: crosswalk[c].map(_) for c in ("methodology_name", "step", "phase_name")})
     st.dataframe(
         readable(
             crosswalk,
@@ -218,19 +221,18 @@ def methodology_import(path: str, actor, phases: pd.DataFrame) -> None:
 def pilot_deletion(path: str, actor, pilot: dict) -> None:
     """The confirmation for deleting a pilot: what goes with it, the slug typed to confirm, then the deletion."""
     summary, _unused = loaders.load_deletion(path, pilot["id"])
+    n = summary
     counted = {
-        name: ngettext(one, many, summary[name]).format(n=number(summary[name]))
-        for name, one, many in (
-            ("lessons", N_("{n} lesson"), N_("{n} lessons")),
-            ("stakeholders", N_("{n} stakeholder"), N_("{n} stakeholders")),
-            ("ties", N_("{n} tie"), N_("{n} ties")),
-            ("links", N_("{n} link"), N_("{n} links")),
-            ("accounts", N_("{n} coordinator assignment"), N_("{n} coordinator assignments")),
-            ("uploads", N_("{n} upload"), N_("{n} uploads")),
-            ("statements", N_("{n} workshop statement"), N_("{n} workshop statements")),
-            ("participants", N_("{n} workshop participant"), N_("{n} workshop participants")),
-        )
+        "lessons": ngettext("{n} lesson", "{n} lessons", n["lessons"]),
+        "stakeholders": ngettext("{n} stakeholder", "{n} stakeholders", n["stakeholders"]),
+        "ties": ngettext("{n} tie", "{n} ties", n["ties"]),
+        "links": ngettext("{n} link", "{n} links", n["links"]),
+        "accounts": ngettext("{n} coordinator assignment", "{n} coordinator assignments", n["accounts"]),
+        "uploads": ngettext("{n} upload", "{n} uploads", n["uploads"]),
+        "statements": ngettext("{n} workshop statement", "{n} workshop statements", n["statements"]),
+        "participants": ngettext("{n} workshop participant", "{n} workshop participants", n["participants"]),
     }
+    counted = {name: text.format(n=number(n[name])) for name, text in counted.items()}
     with st.expander(_("Delete this pilot"), icon=":material/delete_forever:"):
         st.warning(
             _(

@@ -36,6 +36,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.i18n import N_, Labels
 from lessons.permissions import ACTIONS, ROLE_LABELS, Actor, PermissionDenied, can
 from lessons.privacy import public_workshop
 from lessons.store import STATUSES
@@ -54,12 +55,14 @@ DECISIONS = {
     ("endorsed", "applied_elsewhere"): "lesson.apply_elsewhere",
 }
 #: How a form offers each decision.
-DECISION_LABELS = {
-    "submitted": "Submit for validation",
-    "draft": "Withdraw to draft",
-    "endorsed": "Endorse",
-    "applied_elsewhere": "Record that it was applied elsewhere",
-}
+DECISION_LABELS = Labels(
+    {
+        "submitted": N_("Submit for validation"),
+        "draft": N_("Withdraw to draft"),
+        "endorsed": N_("Endorse"),
+        "applied_elsewhere": N_("Record that it was applied elsewhere"),
+    }
+)
 _COUNTS = ("agree", "disagree", "pass", "n")
 
 

@@ -27,14 +27,18 @@ import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from lessons.i18n import N_, Labels
+
 ROLES = ("admin", "editor", "coordinator", "facilitator", "viewer")
-ROLE_LABELS = {
-    "admin": "Administrator",
-    "editor": "Model editor",
-    "coordinator": "Pilot coordinator",
-    "facilitator": "Workshop facilitator",
-    "viewer": "Viewer",
-}
+ROLE_LABELS = Labels(
+    {
+        "admin": N_("Administrator"),
+        "editor": N_("Model editor"),
+        "coordinator": N_("Pilot coordinator"),
+        "facilitator": N_("Workshop facilitator"),
+        "viewer": N_("Viewer"),
+    }
+)
 
 #: Every write action: the roles allowed to do it, whether coordinators are limited to their own pilots, and how
 #: to say it in a refusal.

@@ -65,7 +65,7 @@ with audit_tab:
     )
     who = middle.text_input(_("Who"), key="audit_who", placeholder=_("user name"))
     action = right.selectbox(
-        _("What"), list(ACTIONS), format_func=lambda a: _(ACTIONS[a]), key="audit_action",
+        _("What"), list(ACTIONS), format_func={a: _(label) for a, label in ACTIONS.items()}.get, key="audit_action",
     )  # fmt: skip
     entries = loaders.load_audit(
         path, actor, since=dates[0] if dates else None, until=dates[1] if len(dates) > 1 else None,

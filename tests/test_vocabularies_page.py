@@ -24,7 +24,9 @@ def query(path, sql, params=()):
 
 
 def test_the_page_is_registered_under_manage():
-    assert 'st.Page("pages/vocabularies.py", title="Vocabularies"' in (Path(__file__).parents[1] / "app.py").read_text()
+    assert (
+        'st.Page("pages/vocabularies.py", title=_("Vocabularies")' in (Path(__file__).parents[1] / "app.py").read_text()
+    )
 
 
 def test_anonymous_visitors_see_the_sign_in_form_only(app):  # noqa: F811
