@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components import auth, loaders, twomode_views
+from components.language import current as current_language
 from components.widgets import readable, safe
 from lessons import uploads
 from lessons.access import reading
@@ -81,11 +82,16 @@ def load_template(path: str, version: int, lang: str = "en") -> bytes:
         return build_template(db)
 
 
-@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
 def check_upload(path: str, version: int, actor, key: str, _files, options):
     """Read and check uploaded files and work out the preview (nothing is written), once per store version, user,
-    files (``key``: their hash; ``_files`` itself is not hashed) and options."""
-    with reading(path) as db:
+    files (``key``: their hash; ``_files`` itself is not hashed), options and the reader's language (the problems
+    are written in it)."""
+    return _check_upload(path, version, actor, key, _files, options, lang=current_language())
+
+
+@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
+def _check_upload(path: str, version: int, actor, key: str, _files, options, *, lang: str):
+    with reading(path) as db, using(lang):
         return check(db, actor, _files, options)
 
 

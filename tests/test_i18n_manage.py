@@ -116,3 +116,19 @@ def test_a_coordinate_refused_in_the_readers_language():
     assert str(refused.value) == "Leveysasteen on oltava välillä -90–90 astetta; 95 ei ole."
     with pytest.raises(EditError, match="Latitude must be between -90 and 90 degrees; 95 is not."):
         coordinate("95", "latitude")
+
+
+def test_the_upload_checker_names_each_problem_in_finnish_with_its_place_and_fix(demo_db_path, app_on):
+    at = in_finnish(app_on, demo_db_path, "pages/upload.py")
+    rows = "key,title,lesson,kind\nL90,,Something learned.,barrier\n"
+    at.get("file_uploader")[0].set_value(("lessons.csv", rows.encode("utf-8"), "text/csv"))
+    at.selectbox(key="upload_pilot").set_value("tampere-youth-guidance")
+    at.run()
+    assert not at.exception
+    error = at.error[0].value
+    assert error.startswith("1 ongelma (1 laji) on korjattava ennen kuin mitään kirjoitetaan:")
+    assert "lessons\\.csv, taulukko Lessons, rivi 2, sarake title" in error  # the file, sheet, row and column
+    assert "Otsikko on tyhjä" in error and "Lyhyt otsikko" in error  # the cause and the fix
+    problems = at.dataframe[0].value
+    assert list(problems.columns) == ["tiedosto", "taulukko", "rivi", "sarake", "ongelma", "korjaus", "vakavuus"]
+    assert problems["ongelma"].iloc[0] == "Otsikko on tyhjä."
