@@ -12,6 +12,7 @@ from components.upload_views import load_template
 from lessons.editing import EditError, coordinate
 from lessons.i18n import number, using
 from lessons.ingest.fields import SHEETS
+from lessons.ingest.normalise import parse_date, parse_number
 from lessons.store import connect
 
 
@@ -132,3 +133,17 @@ def test_the_upload_checker_names_each_problem_in_finnish_with_its_place_and_fix
     problems = at.dataframe[0].value
     assert list(problems.columns) == ["tiedosto", "taulukko", "rivi", "sarake", "ongelma", "korjaus", "vakavuus"]
     assert problems["ongelma"].iloc[0] == "Otsikko on tyhjä."
+
+
+def test_dates_and_numbers_in_a_file_are_refused_in_the_readers_language():
+    with using("fi"), pytest.raises(ValueError) as refused:
+        parse_date("30.02.2021")
+    assert str(refused.value) == "'30.02.2021' ei ole todellinen päivämäärä: kuukaudessa helmikuu 2021 on 28 päivää."
+    with using("it"), pytest.raises(ValueError) as refused:
+        parse_number("1,000")
+    assert (
+        str(refused.value)
+        == "'1,000' potrebbe significare 1000 o 1. Scrivi 1000 o 1 perché non possa essere frainteso."
+    )
+    with pytest.raises(ValueError, match="February 2021 has 28 days"):
+        parse_date("30.02.2021")
