@@ -118,19 +118,23 @@ def _check_place(latitude: float | None, longitude: float | None) -> None:
 
 def _check_pilot(db: Database, values: dict) -> None:
     if "name" in values and not (values["name"] or "").strip():
-        raise EditError("A pilot needs a name.")
+        raise EditError(_("A pilot needs a name."))
     if "country" in values and not re.fullmatch(r"[A-Z]{2}", values["country"] or ""):
-        raise EditError("Country must be an ISO 3166 two-letter code in capitals, e.g. FI or PT.")
+        raise EditError(_("Country must be an ISO 3166 two-letter code in capitals, e.g. FI or PT."))
     if "visibility" in values and values["visibility"] not in LEVELS:
-        raise EditError(f"Visibility must be one of {', '.join(LEVELS)}.")
+        raise EditError(_("Visibility must be one of {levels}.").format(levels=", ".join(LEVELS)))
     if values.get("methodology") and values["methodology"] not in _codes(db, "methodologies"):
-        raise EditError(f"Unknown methodology {values['methodology']!r}.")
+        raise EditError(_("Unknown methodology {code}.").format(code=repr(values["methodology"])))
     for field in ("start_date", "end_date"):
         if values.get(field):
             try:
                 date.fromisoformat(values[field])
             except ValueError:
-                raise EditError(f"{field.replace('_', ' ').capitalize()} must be a date like 2021-03-31.") from None
+                raise EditError(
+                    _("Start date must be a date like 2021-03-31.")
+                    if field == "start_date"
+                    else _("End date must be a date like 2021-03-31.")
+                ) from None
 
 
 def editable_pilots(db: Database, actor: Actor | None) -> pd.DataFrame:
@@ -144,7 +148,7 @@ def create_pilot(db: Database, actor: Actor, slug: str, **values) -> int:
     """Create a pilot (admins only)."""
     authorize(actor, "pilot.create")
     if not _SLUG.fullmatch(slug or ""):
-        raise EditError("A pilot's slug has lower-case letters and digits joined by dashes, e.g. porto-housing.")
+        raise EditError(_("A pilot's slug has lower-case letters and digits joined by dashes, e.g. porto-housing."))
     unknown = set(values) - set(PILOT_FIELDS)
     if unknown:
         raise EditError(f"Unknown pilot field(s): {', '.join(sorted(unknown))}.")
@@ -153,7 +157,7 @@ def create_pilot(db: Database, actor: Actor, slug: str, **values) -> int:
     _check_place(values.get("latitude"), values.get("longitude"))
     with db.atomic():
         if db.execute("SELECT 1 FROM pilots WHERE slug = ?", [slug]).fetchone():
-            raise EditError(f"A pilot {slug!r} exists already.")
+            raise EditError(_("A pilot {slug} exists already.").format(slug=repr(slug)))
         pilot_id = db["pilots"].insert({"slug": slug, **values}).last_pk
         record(db, actor, "pilot.create", object_type="pilot", object_id=slug, rows=1, detail=values)
     return pilot_id
@@ -175,7 +179,7 @@ def update_pilot(db: Database, actor: Actor, pilot_id: int, **changes) -> dict:
     with db.atomic():
         before = _one(db, "SELECT * FROM pilots WHERE id = ?", [pilot_id])
         if before is None:
-            raise EditError("That pilot no longer exists.")
+            raise EditError(_("That pilot no longer exists."))
         _check_place(*(changes.get(k, before[k]) for k in COORDINATES))
         diff = {k: {"before": before[k], "after": _stored(v)} for k, v in changes.items() if _stored(v) != before[k]}
         if diff:
@@ -201,7 +205,7 @@ def update_lesson(
     """
     lesson = _one(db, "SELECT * FROM lessons WHERE id = ?", [int(lesson_id)])
     if lesson is None:
-        raise EditError("That lesson no longer exists.")
+        raise EditError(_("That lesson no longer exists."))
     authorize(actor, "lesson.edit", lesson["pilot_id"])
     unknown = set(changes) - set(LESSON_FIELDS)
     if unknown:
@@ -209,7 +213,9 @@ def update_lesson(
     changes = _cleaned(changes)
     for field in ("title", "lesson"):
         if field in changes and not (changes[field] or "").strip():
-            raise EditError(f"A lesson's {field} cannot be empty.")
+            raise EditError(
+                _("A lesson's title cannot be empty.") if field == "title" else _("A lesson's text cannot be empty.")
+            )
     checks = {
         "kind": KINDS,
         "status": STATUSES,
@@ -300,7 +306,7 @@ def save_theme(db: Database, actor: Actor, code: str, name: str, description: st
     name = clean_text(name, multiline=False)
     description = None if description is None else clean_text(description)
     if not _SLUG.fullmatch(code or "") or not name.strip():
-        raise EditError("A theme needs a code of lower-case letters, digits and dashes, and a name.")
+        raise EditError(_("A theme needs a code of lower-case letters, digits and dashes, and a name."))
     with db.atomic():
         before = _one(db, "SELECT name, description FROM themes WHERE code = ?", [code])
         if before is None:
@@ -320,7 +326,7 @@ def map_methodology_step(db: Database, actor: Actor, methodology: str, position:
     """Map one methodology step to a shared co-creation phase in the crosswalk (admins only)."""
     authorize(actor, "vocabulary.edit")
     if phase not in _codes(db, "phases"):
-        raise EditError(f"Unknown phase {phase!r}.")
+        raise EditError(_("Unknown phase {code}.").format(code=repr(phase)))
     with db.atomic():
         step = _one(
             db,
@@ -328,7 +334,9 @@ def map_methodology_step(db: Database, actor: Actor, methodology: str, position:
             [methodology, int(position)],
         )
         if step is None:
-            raise EditError(f"{methodology!r} has no step {position}.")
+            raise EditError(
+                _("{methodology} has no step {position}.").format(methodology=repr(methodology), position=position)
+            )
         db.execute("UPDATE methodology_steps SET phase = ? WHERE id = ?", [phase, step["id"]])
         record(
             db, actor, "crosswalk.map", object_type="methodology_step", object_id=f"{methodology}:{position}", rows=1,
@@ -340,7 +348,7 @@ def link_lesson_to_element(db: Database, actor: Actor, lesson_id: int, element_i
     """Record that a lesson supports or challenges a governance-model element; ``stance=None`` removes the link."""
     authorize(actor, "model.edit")
     if stance not in ("supports", "challenges", None):
-        raise EditError("A lesson either supports or challenges an element.")
+        raise EditError(_("A lesson either supports or challenges an element."))
     with db.atomic():
         try:
             db.execute("DELETE FROM lesson_elements WHERE lesson_id = ? AND element_id = ?", [lesson_id, element_id])
@@ -350,7 +358,7 @@ def link_lesson_to_element(db: Database, actor: Actor, lesson_id: int, element_i
                     [lesson_id, element_id, stance],
                 )
         except sqlite3.IntegrityError:
-            raise EditError("That lesson or element no longer exists.") from None
+            raise EditError(_("That lesson or element no longer exists.")) from None
         record(
             db, actor, "model.link", object_type="model_element", object_id=element_id, rows=1,
             detail={"lesson_id": lesson_id, "stance": stance},
