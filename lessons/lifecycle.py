@@ -36,7 +36,7 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.audit import record
-from lessons.i18n import N_, Labels
+from lessons.i18n import N_, Labels, _
 from lessons.permissions import ACTIONS, ROLE_LABELS, Actor, PermissionDenied, can
 from lessons.privacy import public_workshop
 from lessons.store import STATUSES
@@ -80,19 +80,38 @@ def path_to(status: str) -> str:
     >>> path_to("validated")
     'A lesson becomes validated only when a facilitator applies the results of a workshop that voted on it: run a workshop on it, then apply its results.'
     """
-    if status in WORKSHOP_STATUSES:
-        return (
-            f"A lesson becomes {status} only when a facilitator applies the results of a workshop that voted on it: "
-            "run a workshop on it, then apply its results."
-        )
-    return {
-        "submitted": "A draft lesson is submitted for validation by the coordinator of its pilot or an administrator.",
-        "draft": "Only a submitted lesson goes back to draft, by the coordinator of its pilot or an administrator.",
-        "endorsed": "A lesson is endorsed only once a workshop has validated it, by an administrator or an editor, "
-        "with a reason.",
-        "applied_elsewhere": "A validated or endorsed lesson is recorded as applied elsewhere by an administrator or "
-        "an editor (or the coordinator of the pilot where it was applied), with where, when and a note.",
-    }[status]
+    return _(_PATHS[status])
+
+
+#: The one path to each status, in plain words (:func:`path_to`).
+_PATHS = {
+    "validated": N_(
+        "A lesson becomes validated only when a facilitator applies the results of a workshop that voted on it: run a "
+        "workshop on it, then apply its results."
+    ),
+    "contested": N_(
+        "A lesson becomes contested only when a facilitator applies the results of a workshop that voted on it: run a "
+        "workshop on it, then apply its results."
+    ),
+    "submitted": N_("A draft lesson is submitted for validation by the coordinator of its pilot or an administrator."),
+    "draft": N_("Only a submitted lesson goes back to draft, by the coordinator of its pilot or an administrator."),
+    "endorsed": N_(
+        "A lesson is endorsed only once a workshop has validated it, by an administrator or an editor, with a reason."
+    ),
+    "applied_elsewhere": N_(
+        "A validated or endorsed lesson is recorded as applied elsewhere by an administrator or an editor (or the "
+        "coordinator of the pilot where it was applied), with where, when and a note."
+    ),
+}
+#: A status as a word inside a sentence ("The lesson is {status} already.").
+STATUS_WORDS = {
+    "draft": N_("draft"), "submitted": N_("submitted"), "validated": N_("validated"), "contested": N_("contested"),
+    "endorsed": N_("endorsed"), "applied_elsewhere": N_("applied elsewhere"),
+}  # fmt: skip
+
+
+def _word(status: str) -> str:
+    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status.replace("_", " ")
 
 
 def _lesson(db: Database, lesson_id: int) -> dict:
@@ -307,22 +326,24 @@ def change_status(
         lesson = _lesson(db, lesson_id)
         before = lesson["status"]
         if before == status:
-            raise LifecycleError(f"The lesson is {status} already.")
+            raise LifecycleError(_("The lesson is {status} already.").format(status=_word(status)))
         action = DECISIONS.get((before, status))
         if action is None:
-            raise LifecycleError(f"The lesson is {before.replace('_', ' ')}. {path_to(status)}")
+            raise LifecycleError(_("The lesson is {status}.").format(status=_word(before)) + " " + path_to(status))
         applied = None
         if action == "lesson.apply_elsewhere":
             if not where:
-                raise LifecycleError("Say where it was applied: a pilot of the store, or an organisation's name.")
+                raise LifecycleError(_("Say where it was applied: a pilot of the store, or an organisation's name."))
             if not on:
-                raise LifecycleError("Say when it was applied (a date like 2026-03-31).")
+                raise LifecycleError(_("Say when it was applied (a date like 2026-03-31)."))
             try:
                 on = (on if isinstance(on, date) else date.fromisoformat(str(on))).isoformat()
             except ValueError:
-                raise LifecycleError(f"{on!r} is not a date; write it like 2026-03-31.") from None
+                raise LifecycleError(
+                    _("{value} is not a date; write it like 2026-03-31.").format(value=repr(on))
+                ) from None
             if not note:
-                raise LifecycleError("Add a note on how it was applied there.")
+                raise LifecycleError(_("Add a note on how it was applied there."))
             row = db.execute(
                 "SELECT id, name FROM pilots WHERE slug = ? OR name = ? COLLATE NOCASE", [where, where]
             ).fetchone()
@@ -335,7 +356,7 @@ def change_status(
         elif not can(actor, action, lesson["pilot_id"]):
             _refuse_role(actor, action, status)
         if action == "lesson.endorse" and not reason:
-            raise LifecycleError("Give a reason for endorsing the lesson: it is shown with the lesson.")
+            raise LifecycleError(_("Give a reason for endorsing the lesson: it is shown with the lesson."))
         db.execute(
             "UPDATE lessons SET status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?",
             [status, lesson["id"]],
@@ -362,9 +383,11 @@ def upload_status_problem(current: str | None, given: str | None) -> str | None:
     if not given or given == current:
         return None
     if given not in UPLOAD_STATUSES:
-        return f"An upload cannot set a lesson {given.replace('_', ' ')}. {path_to(given)}"
+        return _("An upload cannot set a lesson {status}.").format(status=_word(given)) + " " + path_to(given)
     if current not in (None, *UPLOAD_STATUSES):
-        return f"The lesson is {current.replace('_', ' ')} already; an upload cannot set it back to {given}."
+        return _("The lesson is {status} already; an upload cannot set it back to {given}.").format(
+            status=_word(current), given=_word(given)
+        )
     return None
 
 
