@@ -96,9 +96,11 @@ def _check_upload(path: str, version: int, actor, key: str, _files, options, *, 
 
 
 @st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
-def read_upload(key: str, _data: list[tuple[str, bytes]]) -> Upload:
-    """The uploaded files read once per content (``key`` from :func:`files_key`), for the mapping editor."""
-    return read_files(_data)
+def read_upload(key: str, _data: list[tuple[str, bytes]], lang: str = "en") -> Upload:
+    """The uploaded files read once per content (``key`` from :func:`files_key`) and reader's language ``lang`` (what
+    it finds wrong is written in it), for the mapping editor."""
+    with using(lang):
+        return read_files(_data)
 
 
 def read_and_check(path: str, actor, data: list[tuple[str, bytes]], options_for) -> tuple[Options, Outcome] | None:
@@ -108,7 +110,7 @@ def read_and_check(path: str, actor, data: list[tuple[str, bytes]], options_for)
     names = ", ".join(name for name, _ in data)
     try:
         key = files_key(data)
-        options = options_for(read_upload(key, data))
+        options = options_for(read_upload(key, data, current_language()))
         checker = twomode_views.check if twomode_views.is_two_mode(options) else check_upload
         return options, checker(path, loaders.data_version(path), actor, key, data, options)
     except Exception as err:  # noqa: BLE001 — the page boundary: whatever the file, a message, never a traceback
