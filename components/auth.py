@@ -26,6 +26,7 @@ from lessons.accounts import (
     sign_in,
     start_session,
 )
+from lessons.i18n import N_, _
 from lessons.permissions import ROLE_LABELS, Actor
 from lessons.prepared import prepare_soon
 from lessons.store import data_version
@@ -36,7 +37,7 @@ from lessons.visibility import audience_of
 SESSION_KEY = "auth_user_id"
 TOKEN_KEY = "auth_session_token"
 COOKIE = "lessons_staff"
-FIRST_ADMIN = (
+FIRST_ADMIN = N_(
     "No accounts yet. An administrator creates the first one with `python -m lessons user add NAME --role admin`."
 )
 
@@ -120,26 +121,32 @@ def sign_in_box(path: str, *, key: str = "auth") -> Actor | None:
     """Who is signed in with a sign-out button, or the sign-in form; returns the current user."""
     actor = current_actor(path)
     if actor is not None:
-        st.caption(f"Signed in as **{safe(actor.label)}** · {ROLE_LABELS.get(actor.role, actor.role)}")
-        st.button("Sign out", key=f"{key}_signout", on_click=_sign_out, args=(path,), icon=":material/logout:")
+        role = _(ROLE_LABELS.get(actor.role, actor.role))
+        st.caption(_("Signed in as **{name}** · {role}").format(name=safe(actor.label), role=role))
+        st.button(_("Sign out"), key=f"{key}_signout", on_click=_sign_out, args=(path,), icon=":material/logout:")
         browser_memory()
         return actor
     if single_sign_on_configured() and getattr(st.user, "is_logged_in", False):
         st.warning(
-            f"Your organisation account ({safe(st.user.get('email'))}) has no role here yet. "
-            "Ask an administrator to add your e-mail address to an account."
+            _(
+                "Your organisation account ({email}) has no role here yet. "
+                "Ask an administrator to add your e-mail address to an account."
+            ).format(email=safe(st.user.get("email")))
         )
     with st.form(f"{key}_form", clear_on_submit=True, enter_to_submit=True):
-        st.markdown("**Sign in**")
-        username = st.text_input("User name", key=f"{key}_username", autocomplete="username")
-        password = st.text_input("Password", type="password", key=f"{key}_password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", icon=":material/login:")
+        st.markdown("**" + _("Sign in") + "**")
+        username = st.text_input(_("User name"), key=f"{key}_username", autocomplete="username")
+        password = st.text_input(_("Password"), type="password", key=f"{key}_password", autocomplete="current-password")
+        # the button's key as Streamlit names an English one, whatever the language (tests and scripts know it)
+        submitted = st.form_submit_button(
+            _("Sign in"), icon=":material/login:", key=f"FormSubmitter:{key}_form-Sign in"
+        )
     if submitted:
         with writing(path) as db:
             try:
                 actor = sign_in(db, username, password)
             except SignInRefused as refused:
-                st.error(refused.message)
+                st.error(_(refused.message))
                 return None
             token = start_session(db, actor)
         st.session_state[SESSION_KEY], st.session_state[TOKEN_KEY] = actor.user_id, token
@@ -147,19 +154,26 @@ def sign_in_box(path: str, *, key: str = "auth") -> Actor | None:
         st.session_state.pop("auth_signed_out", None)
         st.rerun()
     if single_sign_on_configured():
-        st.button("Sign in with your organisation", key=f"{key}_sso", on_click=st.login, icon=":material/badge:")
+        st.button(_("Sign in with your organisation"), key=f"{key}_sso", on_click=st.login, icon=":material/badge:")
     with reading(path) as db:
         if not has_users(db):
-            st.caption(FIRST_ADMIN)
+            st.caption(_(FIRST_ADMIN))
     browser_memory()
     return None
 
 
 def require_actor(path: str, purpose: str) -> Actor:
-    """The signed-in user, or a plain message pointing to the sign-in form (and the page stops)."""
+    """The signed-in user, or a plain message pointing to the sign-in form (and the page stops); ``purpose`` is a
+    whole sentence in the reader's language, e.g. ``_("Sign in (in the sidebar) to upload a pilot summary.")``
+    (an old-style purpose, a verb phrase without a full stop, is shown after "Sign in (in the sidebar) to")."""
     actor = current_actor(path)
     if actor is None:
-        st.info(f"Sign in (in the sidebar) to {purpose}.", icon=":material/lock:")
+        message = (
+            purpose
+            if purpose.rstrip().endswith(".")
+            else _("Sign in (in the sidebar) to {purpose}.").format(purpose=purpose)
+        )
+        st.info(message, icon=":material/lock:")
         st.stop()
     return actor
 
@@ -172,7 +186,7 @@ def show_refusal(problem: Exception) -> None:
 
 def write_with_progress(path: str, fn, *args, **kwargs):
     """:func:`write` for a long write that reports its progress (``progress=(fraction, message)``) in a bar."""
-    bar = st.progress(0.0, text="Starting")
+    bar = st.progress(0.0, text=_("Starting"))
     return write(path, fn, *args, progress=lambda f, m: bar.progress(min(f, 1.0), text=m), **kwargs)
 
 

@@ -22,6 +22,7 @@ import altair as alt
 import pandas as pd
 
 from lessons import chart_specs
+from lessons.i18n import _, ngettext, number
 from lessons.palette import (
     ACCENT,
     AGAINST_COLOUR,
@@ -42,6 +43,7 @@ from lessons.palette import (
     ink_on,
     kind_scale,
 )
+from lessons.queries import KIND_LABELS
 
 __all__ = [
     "KIND_COLOURS",
@@ -122,13 +124,18 @@ def described(chart: alt.TopLevelMixin, description: str) -> alt.TopLevelMixin:
     return chart.properties(description=description)
 
 
-def _most(frame: pd.DataFrame, name: str, value: str, text: str) -> str:
-    """``text`` filled in with the ``name`` and ``value`` of the row with the largest ``value``, for a description
-    ("" when there is none)."""
+def _most(frame: pd.DataFrame, name: str, value: str) -> dict[str, str] | None:
+    """The ``name`` and ``value`` (a number in the reader's language) of the row with the largest ``value``, for a
+    description (None when there is none)."""
     if frame.empty or value not in frame or name not in frame or frame[value].isna().all():
-        return ""
+        return None
     top = frame.loc[frame[value].idxmax()]
-    return text.format(name=top[name], value=f"{top[value]:g}")
+    return {"name": str(top[name]), "value": number(float(top[value]))}
+
+
+def _vocab(values: pd.Series) -> pd.Series:
+    """Built-in vocabulary labels (themes, phases) drawn in the reader's language (each itself when untranslated)."""
+    return values.map(lambda v: _(v) if isinstance(v, str) and v else v)
 
 
 def _drawn(frame: pd.DataFrame, spec: dict) -> alt.Chart:
@@ -144,28 +151,36 @@ def country_chart(counts: pd.DataFrame) -> alt.Chart:
     spec = chart_specs.count_bars(
         counts,
         y="label",
-        y_title="Country (pilots)",
+        y_title=_("Country (pilots)"),
         x="lessons",
-        x_title="Lessons",
-        title="Pilots and lessons by country",
+        x_title=_("Lessons"),
+        title=_("Pilots and lessons by country"),
         tooltip=[
-            {"field": "country_name", "type": "nominal", "title": "Country"},
-            {"field": "pilots", "type": "quantitative", "title": "Pilots"},
-            {"field": "lessons", "type": "quantitative", "title": "Lessons"},
+            {"field": "country_name", "type": "nominal", "title": _("Country")},
+            {"field": "pilots", "type": "quantitative", "title": _("Pilots")},
+            {"field": "lessons", "type": "quantitative", "title": _("Lessons")},
         ],
-        transform=[
-            {
-                "calculate": "datum.country_name + ' (' + datum.pilots + (datum.pilots == 1 ? ' pilot)' : ' pilots)')",
-                "as": "label",
-            }
-        ],
+    )
+    # each bar's label, "Finland (2 pilots)", made here: the plural forms are the language's own
+    counts = counts.assign(
+        label=[
+            ngettext("{country} ({n} pilot)", "{country} ({n} pilots)", int(n)).format(country=name, n=number(int(n)))
+            for name, n in zip(counts.get("country_name", []), counts.get("pilots", []))
+        ]
     )
     spec["encoding"]["y"]["axis"]["labelLimit"] = AXIS_LABELS
     by_country = counts.groupby("country_name", as_index=False)["lessons"].sum() if "lessons" in counts else counts
+    most = _most(by_country, "country_name", "lessons")
+    text = (
+        _(
+            "Bar chart of the lessons recorded in each of {n} countries, with the number of pilots in each; {name} "
+            "has the most, {value}."
+        )
+        if most
+        else _("Bar chart of the lessons recorded in each of {n} countries, with the number of pilots in each.")
+    )
     return described(
-        _drawn(counts, spec).properties(height=alt.Step(22)),
-        f"Bar chart of the lessons recorded in each of {len(counts)} countries, with the number of pilots in each"
-        f"{_most(by_country, 'country_name', 'lessons', '; {name} has the most, {value}')}.",
+        _drawn(counts, spec).properties(height=alt.Step(22)), text.format(n=number(len(counts)), **(most or {}))
     )
 
 
@@ -174,23 +189,31 @@ def theme_kind_chart(counts: pd.DataFrame) -> alt.Chart:
 
     The same chart as the briefs' lessons by kind (:func:`lessons.chart_specs.kind_bars`).
     """
+    present = set(counts.get("kind", []))
+    labels = dict(KIND_LABELS.items())  # in the reader's language (lessons.i18n.Labels)
+    if "kind" in counts:  # the kinds drawn by name, in the reader's language, in the palette's colours
+        counts = counts.assign(kind=counts["kind"].map(lambda k: labels.get(k, k)))
+    if "theme" in counts:
+        counts = counts.assign(theme=_vocab(counts["theme"]))
+    known = present & set(KIND_LABELS)
+    scale = kind_scale(known, labels=labels) if known else kind_scale(present)
     spec = chart_specs.kind_bars(
-        counts,
-        y="theme",
-        y_title="Theme",
-        title="Lessons by theme and kind",
-        scale=kind_scale(set(counts.get("kind", []))),
-        legend=_legend(),
+        counts, y="theme", y_title=_("Theme"), title=_("Lessons by theme and kind"), scale=scale, legend=_legend()
     )
     spec["encoding"]["y"]["axis"]["labelLimit"] = AXIS_LABELS
     kinds = list(dict.fromkeys(counts["kind"])) if "kind" in counts else []
     by_theme = counts.groupby("theme", as_index=False)["lessons"].sum() if "theme" in counts else counts
-    return described(
-        _drawn(counts, spec).properties(height=alt.Step(22)),
-        f"Stacked bar chart of the lessons on each of {counts['theme'].nunique() if 'theme' in counts else 0} themes, "
-        f"split by kind ({', '.join(map(str, kinds)) or 'none'})"
-        f"{_most(by_theme, 'theme', 'lessons', '; {name} has the most, {value}')}.",
-    )
+    most = _most(by_theme, "theme", "lessons")
+    fields = {"n": number(counts["theme"].nunique() if "theme" in counts else 0),
+              "kinds": ", ".join(map(str, kinds)) or _("none")}  # fmt: skip
+    if most:
+        text = _(
+            "Stacked bar chart of the lessons on each of {n} themes, split by kind ({kinds}); {name} has the most, "
+            "{value}."
+        ).format(**most, **fields)
+    else:
+        text = _("Stacked bar chart of the lessons on each of {n} themes, split by kind ({kinds}).").format(**fields)
+    return described(_drawn(counts, spec).properties(height=alt.Step(22)), text)
 
 
 def theme_matrix_chart(counts: pd.DataFrame) -> alt.LayerChart:
@@ -205,26 +228,28 @@ def theme_matrix_chart(counts: pd.DataFrame) -> alt.LayerChart:
     """
     top = max(1, int(counts["lessons"].max() or 1)) if not counts.empty else 1
     fills = [EMPTY_FILL if n == 0 else count_fill(n / top) for n in counts["lessons"]]
+    if "theme_name" in counts:
+        counts = counts.assign(theme_name=_vocab(counts["theme_name"]))
     counts = counts.assign(ink=[ink_on(f) for f in fills])
     cell = alt.selection_point(name="cell", fields=["pilot", "theme"], on="click", clear="dblclick")
-    base = alt.Chart(counts, title="Lessons per pilot and theme").encode(
+    base = alt.Chart(counts, title=_("Lessons per pilot and theme")).encode(
         alt.X("theme_name:N")
-        .title("Theme")
+        .title(_("Theme"))
         .axis(
             labelAngle={"expr": f"{NARROW} ? -90 : -40"},
             labelLimit=_room(0.45, 90, 200),
             labelOverlap=False,
         ),
-        alt.Y("pilot_name:N").title("Pilot").axis(labelLimit=_room(0.35, 80, 240)),
+        alt.Y("pilot_name:N").title(_("Pilot")).axis(labelLimit=_room(0.35, 80, 240)),
         tooltip=[
-            alt.Tooltip("pilot_name:N", title="Pilot"),
-            alt.Tooltip("theme_name:N", title="Theme"),
-            alt.Tooltip("lessons:Q", title="Lessons"),
+            alt.Tooltip("pilot_name:N", title=_("Pilot")),
+            alt.Tooltip("theme_name:N", title=_("Theme")),
+            alt.Tooltip("lessons:Q", title=_("Lessons")),
         ],
     )
     cells = base.mark_rect(stroke=PAPER, strokeWidth=1).encode(
         alt.Color("lessons:Q")
-        .title("Lessons")
+        .title(_("Lessons"))
         .scale(scheme=COUNT_SCHEME, domain=[0, top])
         .legend(orient="bottom", direction="horizontal", gradientLength=160),
     )
@@ -243,8 +268,10 @@ def theme_matrix_chart(counts: pd.DataFrame) -> alt.LayerChart:
         (cells.add_params(cell) + gaps + labels + chosen)
         .resolve_scale(color="independent")
         .properties(height=alt.Step(24)),
-        f"Heatmap of the lessons of {pilots} pilots on {themes} themes, one cell per pilot and theme with its count "
-        f"printed; darker cells hold more lessons (up to {top}), {empty} grey dashed cells hold none.",
+        _(
+            "Heatmap of the lessons of {pilots} pilots on {themes} themes, one cell per pilot and theme with its count "
+            "printed; darker cells hold more lessons (up to {top}), {empty} grey dashed cells hold none."
+        ).format(pilots=number(pilots), themes=number(themes), top=number(top), empty=number(empty)),
     )
 
 
@@ -253,24 +280,30 @@ def recurrence_chart(themes: pd.DataFrame) -> alt.Chart:
 
     The same chart as the briefs' counts (:func:`lessons.chart_specs.count_bars`).
     """
+    if "theme_name" in themes:
+        themes = themes.assign(theme_name=_vocab(themes["theme_name"]))
     spec = chart_specs.count_bars(
         themes,
         y="theme_name",
-        y_title="Theme",
+        y_title=_("Theme"),
         x="pilots",
-        x_title="Pilots reporting it",
-        title="How many pilots report each theme",
+        x_title=_("Pilots reporting it"),
+        title=_("How many pilots report each theme"),
         tooltip=[
-            {"field": "theme_name", "type": "nominal", "title": "Theme"},
-            {"field": "pilots", "type": "quantitative", "title": "Pilots"},
-            {"field": "lessons", "type": "quantitative", "title": "Lessons"},
+            {"field": "theme_name", "type": "nominal", "title": _("Theme")},
+            {"field": "pilots", "type": "quantitative", "title": _("Pilots")},
+            {"field": "lessons", "type": "quantitative", "title": _("Lessons")},
         ],
     )
     spec["encoding"]["y"]["axis"]["labelLimit"] = AXIS_LABELS
+    most = _most(themes, "theme_name", "pilots")
+    text = (
+        _("Bar chart of how many pilots report each of {n} themes; the most, {value} pilots, report {name}.")
+        if most
+        else _("Bar chart of how many pilots report each of {n} themes.")
+    )
     return described(
-        _drawn(themes, spec).properties(height=alt.Step(22)),
-        f"Bar chart of how many pilots report each of {len(themes)} themes"
-        f"{_most(themes, 'theme_name', 'pilots', '; the most, {value} pilots, report {name}')}.",
+        _drawn(themes, spec).properties(height=alt.Step(22)), text.format(n=number(len(themes)), **(most or {}))
     )
 
 
@@ -279,36 +312,42 @@ def contradiction_chart(themes: pd.DataFrame) -> alt.Chart:
 
     Expects columns theme_name, enabler_pilots, barrier_pilots.
     """
+    enabler, barrier = KIND_LABELS["enabler"], KIND_LABELS["barrier"]  # in the reader's language
+    themes = themes.assign(theme_name=_vocab(themes["theme_name"]))
     long = pd.concat(
         [
-            themes.assign(side="Enabler", pilots=themes["enabler_pilots"]),
-            themes.assign(side="Barrier", pilots=-themes["barrier_pilots"]),
+            themes.assign(side=enabler, pilots=themes["enabler_pilots"]),
+            themes.assign(side=barrier, pilots=-themes["barrier_pilots"]),
         ]
     )[["theme_name", "side", "pilots"]]
     long["count"] = long["pilots"].abs()
     order = themes["theme_name"].tolist()  # the caller's order: most contested first
     chart = (
-        alt.Chart(long, title="Enabler for some pilots, barrier for others")
+        alt.Chart(long, title=_("Enabler for some pilots, barrier for others"))
         .mark_bar()
         .encode(
-            alt.X("pilots:Q").title("← barrier · pilots · enabler →").axis(labelExpr="abs(datum.value)", tickMinStep=1),
-            alt.Y("theme_name:N").title("Theme").sort(order).axis(labelLimit=AXIS_LABELS),
+            alt.X("pilots:Q")
+            .title(_("← barrier · pilots · enabler →"))
+            .axis(labelExpr="abs(datum.value)", tickMinStep=1),
+            alt.Y("theme_name:N").title(_("Theme")).sort(order).axis(labelLimit=AXIS_LABELS),
             alt.Color("side:N")
-            .title("Reported as")
-            .scale(domain=["Enabler", "Barrier"], range=[FOR_COLOUR, AGAINST_COLOUR])
+            .title(_("Reported as"))
+            .scale(domain=[enabler, barrier], range=[FOR_COLOUR, AGAINST_COLOUR])
             .legend(**_legend()),
             tooltip=[
-                alt.Tooltip("theme_name:N", title="Theme"),
-                alt.Tooltip("side:N", title="Reported as"),
-                alt.Tooltip("count:Q", title="Pilots"),
+                alt.Tooltip("theme_name:N", title=_("Theme")),
+                alt.Tooltip("side:N", title=_("Reported as")),
+                alt.Tooltip("count:Q", title=_("Pilots")),
             ],
         )
         .properties(height=alt.Step(22))
     )
     return described(
         chart,
-        f"Diverging bar chart of {len(themes)} themes: to the right the pilots reporting the theme as an enabler, "
-        "to the left those reporting it as a barrier.",
+        _(
+            "Diverging bar chart of {n} themes: to the right the pilots reporting the theme as an enabler, to the "
+            "left those reporting it as a barrier."
+        ).format(n=number(len(themes))),
     )
 
 
@@ -318,32 +357,35 @@ def phase_chart(counts: pd.DataFrame) -> alt.Chart:
     Expects columns phase_name, position, methodology, lessons. Bars run across, a phase a row in the phases' order:
     a chart of fixed height let its legend squeeze the bars flat (Streamlit fits such a chart to that height).
     """
+    counts = counts.assign(phase_name=_vocab(counts["phase_name"]), methodology=_vocab(counts["methodology"]))
     methods = list(dict.fromkeys(counts["methodology"]))
     chart = (
-        alt.Chart(counts, title="Lessons by phase and methodology")
+        alt.Chart(counts, title=_("Lessons by phase and methodology"))
         .mark_bar()
         .encode(
             alt.Y("phase_name:N")
-            .title("Co-creation phase")
+            .title(_("Co-creation phase"))
             .sort(alt.SortField("position"))
             .axis(labelLimit=AXIS_LABELS),
-            alt.X("sum(lessons):Q").title("Lessons").axis(tickMinStep=1),
+            alt.X("sum(lessons):Q").title(_("Lessons")).axis(tickMinStep=1),
             alt.Color("methodology:N")
-            .title("Methodology")
+            .title(_("Methodology"))
             .scale(domain=methods, range=SERIES_COLOURS[: max(1, len(methods))])
             .legend(**_legend()),
             tooltip=[
-                alt.Tooltip("phase_name:N", title="Phase"),
-                alt.Tooltip("methodology:N", title="Methodology"),
-                alt.Tooltip("lessons:Q", title="Lessons"),
+                alt.Tooltip("phase_name:N", title=_("Phase")),
+                alt.Tooltip("methodology:N", title=_("Methodology")),
+                alt.Tooltip("lessons:Q", title=_("Lessons")),
             ],
         )
         .properties(height=alt.Step(28))
     )
     return described(
         chart,
-        f"Stacked bar chart of the lessons in each of {counts['phase_name'].nunique()} co-creation phases, split by "
-        f"the methodology the pilots followed ({', '.join(methods)}).",
+        _(
+            "Stacked bar chart of the lessons in each of {n} co-creation phases, split by the methodology the pilots "
+            "followed ({methods})."
+        ).format(n=number(counts["phase_name"].nunique()), methods=", ".join(methods)),
     )
 
 
@@ -351,30 +393,32 @@ def profile_chart(profile: pd.DataFrame) -> alt.Chart:
     """Grouped bars: each chosen pilot's share of lessons per theme; expects theme_name, pilot_name, share,
     lessons."""
     pilots = list(dict.fromkeys(profile["pilot_name"]))
+    profile = profile.assign(theme_name=_vocab(profile["theme_name"]))
     chart = (
-        alt.Chart(profile, title="Theme profiles of the chosen pilots")
+        alt.Chart(profile, title=_("Theme profiles of the chosen pilots"))
         .mark_bar()
         .encode(
-            alt.Y("theme_name:N").title("Theme").axis(labelLimit=AXIS_LABELS),
-            alt.X("share:Q").title("Share of theme tags").axis(format="%"),
+            alt.Y("theme_name:N").title(_("Theme")).axis(labelLimit=AXIS_LABELS),
+            alt.X("share:Q").title(_("Share of theme tags")).axis(format="%"),
             alt.YOffset("pilot_name:N").sort(pilots),
             alt.Color("pilot_name:N")
-            .title("Pilot")
+            .title(_("Pilot"))
             .scale(domain=pilots, range=SERIES_COLOURS[: max(1, len(pilots))])
             .legend(**_legend()),
             tooltip=[
-                alt.Tooltip("pilot_name:N", title="Pilot"),
-                alt.Tooltip("theme_name:N", title="Theme"),
-                alt.Tooltip("lessons:Q", title="Lessons"),
-                alt.Tooltip("share:Q", title="Share", format=".0%"),
+                alt.Tooltip("pilot_name:N", title=_("Pilot")),
+                alt.Tooltip("theme_name:N", title=_("Theme")),
+                alt.Tooltip("lessons:Q", title=_("Lessons")),
+                alt.Tooltip("share:Q", title=_("Share"), format=".0%"),
             ],
         )
         .properties(height=alt.Step(9))
     )
     return described(
         chart,
-        f"Grouped bar chart comparing {len(pilots)} pilots ({', '.join(pilots)}): for each theme, the share of each "
-        "pilot's theme tags.",
+        _(
+            "Grouped bar chart comparing {n} pilots ({pilots}): for each theme, the share of each pilot's theme tags."
+        ).format(n=number(len(pilots)), pilots=", ".join(pilots)),
     )
 
 
@@ -410,7 +454,7 @@ def network_chart(
     colour_title: str | None = None,
     colour_kind: str = "nominal",
     domain: tuple[tuple[float, float], tuple[float, float]] | None = None,
-    title: str | list[str] = "Stakeholder network",
+    title: str | list[str] | None = None,
     description: str | None = None,
 ) -> alt.LayerChart:
     """Node-link diagram: ties as lines, actors as marks coloured and shaped by sector and sized by ``size``.
@@ -423,7 +467,7 @@ def network_chart(
     shows part of it, clipped (the page's zoom buttons). Axes are hidden: positions carry no meaning beyond
     closeness in the layout. ``unit_square`` fixes both scales to [0, 1] (layouts are normalised so), so that
     drawings of the same actors at two moments line up. Legends stack below the drawing; ``description`` is the
-    chart's accessible name (Vega-Lite ``description``).
+    chart's accessible name (Vega-Lite ``description``); ``title`` is "Stakeholder network" when None.
 
     With ``colour_title``, actors are coloured by the column ``colour`` instead (shapes still say the sector):
     ``colour_kind`` ``nominal`` (a colour per value, from :data:`CATEGORY_COLOURS`), ``quantitative`` (a scale) or
@@ -453,19 +497,19 @@ def network_chart(
             opacity=alt.condition("datum.focus", alt.value(1.0), alt.value(0.15)),
             strokeWidth=alt.StrokeWidth("weight:Q").scale(range=[0.5, 2.2]).legend(None),
             tooltip=[
-                alt.Tooltip("source_name:N", title="From"),
-                alt.Tooltip("target_name:N", title="To"),
-                alt.Tooltip("relation:N", title="Relation"),
-                alt.Tooltip("weight:Q", title="Weight"),
+                alt.Tooltip("source_name:N", title=_("From")),
+                alt.Tooltip("target_name:N", title=_("To")),
+                alt.Tooltip("relation:N", title=_("Relation")),
+                alt.Tooltip("weight:Q", title=_("Weight")),
             ],
         )
     )
-    tooltip = [alt.Tooltip("name:N", title="Actor"), alt.Tooltip("sector_name:N", title="Sector")]
-    for column, title_, fmt in (("degree", "Ties", "d"), ("betweenness", "Betweenness", ".3f")):
+    tooltip = [alt.Tooltip("name:N", title=_("Actor")), alt.Tooltip("sector_name:N", title=_("Sector"))]
+    for column, title_, fmt in (("degree", _("Ties"), "d"), ("betweenness", _("Betweenness"), ".3f")):
         if column in nodes:
             tooltip.append(alt.Tooltip(f"{column}:Q", title=title_, format=fmt))
     if "role" in nodes:
-        tooltip.append(alt.Tooltip("role:N", title="Role"))
+        tooltip.append(alt.Tooltip("role:N", title=_("Role")))
     own_colour = colour_title is not None
     values = nodes["colour"].nunique() if own_colour and "colour" in nodes else 0
     legend = {"columns": {"expr": f"{NARROW} ? 1 : 2"}, "labelLimit": LEGEND_LABELS, "symbolStrokeWidth": 0,
@@ -487,13 +531,13 @@ def network_chart(
         shape_legend, size_legend = places
         colour = (
             alt.Color("sector_name:N")
-            .title("Sector")
+            .title(_("Sector"))
             .scale(domain=sectors, range=colours)
             .legend(**places[0], **legend)
         )
     if own_colour:
         tooltip.append(alt.Tooltip(f"colour:{'Q' if colour_kind == 'quantitative' else 'N'}", title=colour_title))
-    shape = alt.Shape("sector_name:N").title("Sector").scale(domain=sectors, range=shapes)
+    shape = alt.Shape("sector_name:N").title(_("Sector")).scale(domain=sectors, range=shapes)
     shape = shape.legend(**shape_legend, **legend, **({"symbolFillColor": INK} if own_colour else {}))
     size = alt.Size("size:Q").title(size_title).scale(range=[40, 700])
     size = size.legend(**size_legend, direction="horizontal", symbolFillColor=INK, symbolStrokeWidth=0, tickCount=3)
@@ -547,13 +591,17 @@ def network_chart(
                 )
     # the width of the page, the height grown to the legends below (Streamlit's default "fit" would clip them)
     chart = alt.layer(ties, actors, ring, *labels).properties(
-        autosize=alt.AutoSizeParams(type="pad", contains="padding"), height=height, title=title
+        autosize=alt.AutoSizeParams(type="pad", contains="padding"),
+        height=height,
+        title=_("Stakeholder network") if title is None else title,
     )
     return described(
         chart,
         description
-        or f"Network diagram of {len(nodes)} actors and {len(edges)} ties between them, actors coloured and shaped "
-        f"by sector and sized by {size_title.lower()}.",
+        or _(
+            "Network diagram of {actors} actors and {ties} ties between them, actors coloured and shaped by sector "
+            "and sized by {size}."
+        ).format(actors=number(len(nodes)), ties=number(len(edges)), size=size_title.lower()),
     )
 
 
@@ -570,7 +618,7 @@ def measure_bars_chart(rows: pd.DataFrame, measure: str) -> alt.Chart:
             alt.X("value:Q").title(None),
             alt.Y("pilot_name:N").title(None).sort("ascending").axis(labelLimit=AXIS_LABELS, labelOverlap=False),
             tooltip=[
-                alt.Tooltip("pilot_name:N", title="Pilot"),
+                alt.Tooltip("pilot_name:N", title=_("Pilot")),
                 alt.Tooltip("value:Q", title=measure, format=".3~f"),
             ],
         )
@@ -578,7 +626,9 @@ def measure_bars_chart(rows: pd.DataFrame, measure: str) -> alt.Chart:
     )
     return described(
         chart,
-        f"Bar chart of {measure.lower()} at the end of the pilot, a bar per pilot ({rows['pilot_name'].nunique()}).",
+        _("Bar chart of {measure} at the end of the pilot, a bar per pilot ({n}).").format(
+            measure=measure.lower(), n=number(rows["pilot_name"].nunique())
+        ),
     )
 
 
@@ -587,35 +637,40 @@ def element_evidence_chart(elements: pd.DataFrame) -> alt.Chart:
 
     Expects columns label (element key and name), supports, challenges, position.
     """
+    supports, challenges = _("Supports"), _("Challenges")
     long = pd.concat(
         [
-            elements.assign(stance="Supports", lessons=elements["supports"]),
-            elements.assign(stance="Challenges", lessons=-elements["challenges"]),
+            elements.assign(stance=supports, lessons=elements["supports"]),
+            elements.assign(stance=challenges, lessons=-elements["challenges"]),
         ]
     )[["label", "position", "stance", "lessons"]]
     long["count"] = long["lessons"].abs()
     chart = (
-        alt.Chart(long, title="Lessons for and against each element")
+        alt.Chart(long, title=_("Lessons for and against each element"))
         .mark_bar()
         .encode(
-            alt.X("lessons:Q").title("← challenging · supporting →").axis(labelExpr="abs(datum.value)", tickMinStep=1),
+            alt.X("lessons:Q")
+            .title(_("← challenging · supporting →"))
+            .axis(labelExpr="abs(datum.value)", tickMinStep=1),
             alt.Y("label:N").title(None).sort(alt.SortField("position")).axis(labelLimit=_room(0.45, 100, 460)),
             alt.Color("stance:N")
-            .title("Lesson")
-            .scale(domain=["Supports", "Challenges"], range=[FOR_COLOUR, AGAINST_COLOUR])
+            .title(_("Lesson"))
+            .scale(domain=[supports, challenges], range=[FOR_COLOUR, AGAINST_COLOUR])
             .legend(**_legend()),
             tooltip=[
-                alt.Tooltip("label:N", title="Element"),
-                alt.Tooltip("stance:N", title="Lessons that"),
-                alt.Tooltip("count:Q", title="Lessons"),
+                alt.Tooltip("label:N", title=_("Element")),
+                alt.Tooltip("stance:N", title=_("Lessons that")),
+                alt.Tooltip("count:Q", title=_("Lessons")),
             ],
         )
         .properties(height=alt.Step(26))
     )
     return described(
         chart,
-        f"Diverging bar chart of {len(elements)} model elements: to the right the lessons supporting each element, "
-        "to the left the lessons challenging it.",
+        _(
+            "Diverging bar chart of {n} model elements: to the right the lessons supporting each element, to the left "
+            "the lessons challenging it."
+        ).format(n=number(len(elements))),
     )
 
 
@@ -628,34 +683,36 @@ def statement_votes_chart(statements: pd.DataFrame) -> alt.Chart:
         var_name="vote",
         value_name="votes",
     )
-    long["vote"] = long["vote"].str.capitalize()
+    long["vote_order"] = long["vote"].map({"agree": 0, "pass": 1, "disagree": 2})
+    long["vote"] = long["vote"].str.capitalize().map(_)  # Agree, Pass, Disagree (VOTE_COLOURS) in the language
     chart = (
-        alt.Chart(long, title="How the room voted on each statement")
+        alt.Chart(long, title=_("How the room voted on each statement"))
         .mark_bar()
         .encode(
-            alt.X("votes:Q").stack("normalize").title("Share of votes").axis(format="%"),
+            alt.X("votes:Q").stack("normalize").title(_("Share of votes")).axis(format="%"),
             alt.Y("label:N").title(None).sort(alt.SortField("position")).axis(labelLimit=_room(0.45, 100, 420)),
             alt.Color("vote:N")
-            .title("Vote")
-            .scale(domain=list(VOTE_COLOURS), range=list(VOTE_COLOURS.values()))
+            .title(_("Vote"))
+            .scale(domain=[_(v) for v in VOTE_COLOURS], range=list(VOTE_COLOURS.values()))
             .legend(**_legend()),
             alt.Order("vote_order:Q"),
             tooltip=[
-                alt.Tooltip("label:N", title="Statement"),
-                alt.Tooltip("vote:N", title="Vote"),
-                alt.Tooltip("votes:Q", title="Votes"),
-                alt.Tooltip("n:Q", title="All votes"),
-                alt.Tooltip("agree_low:Q", title="Agree: 95% interval from", format=".0%"),
-                alt.Tooltip("agree_high:Q", title="to", format=".0%"),
+                alt.Tooltip("label:N", title=_("Statement")),
+                alt.Tooltip("vote:N", title=_("Vote")),
+                alt.Tooltip("votes:Q", title=_("Votes")),
+                alt.Tooltip("n:Q", title=_("All votes")),
+                alt.Tooltip("agree_low:Q", title=_("Agree: 95% interval from"), format=".0%"),
+                alt.Tooltip("agree_high:Q", title=_("to"), format=".0%"),
             ],
         )
-        .transform_calculate(vote_order="datum.vote == 'Agree' ? 0 : datum.vote == 'Pass' ? 1 : 2")
         .properties(height=alt.Step(22))
     )
     return described(
         chart,
-        f"Stacked bar chart of how the room voted on {len(statements)} statements: the shares of agree, pass and "
-        "disagree votes on each.",
+        _(
+            "Stacked bar chart of how the room voted on {n} statements: the shares of agree, pass and disagree votes "
+            "on each."
+        ).format(n=number(len(statements))),
     )
 
 
@@ -664,27 +721,29 @@ def opinion_map_chart(participants: pd.DataFrame) -> alt.Chart:
     group; expects x, y, group."""
     groups = sorted(participants["group"].dropna().unique())
     chart = (
-        alt.Chart(participants, title="Opinion groups: each dot is a participant, placed by how they voted")
+        alt.Chart(participants, title=_("Opinion groups: each dot is a participant, placed by how they voted"))
         .mark_point(filled=True, size=90, opacity=0.85)
         .encode(
-            alt.X("x:Q").title("First direction of disagreement"),
-            alt.Y("y:Q").title("Second direction"),
+            alt.X("x:Q").title(_("First direction of disagreement")),
+            alt.Y("y:Q").title(_("Second direction")),
             alt.Color("group:N")
-            .title("Opinion group")
+            .title(_("Opinion group"))
             .scale(domain=groups, range=SERIES_COLOURS[: max(1, len(groups))])
             .legend(**_legend()),
-            alt.Shape("group:N").title("Opinion group").legend(**_legend()),
+            alt.Shape("group:N").title(_("Opinion group")).legend(**_legend()),
             tooltip=[
-                alt.Tooltip("group:N", title="Opinion group"),
-                alt.Tooltip("stakeholder_group:N", title="Stakeholder group"),
+                alt.Tooltip("group:N", title=_("Opinion group")),
+                alt.Tooltip("stakeholder_group:N", title=_("Stakeholder group")),
             ],
         )
         .properties(height=320)
     )
     return described(
         chart,
-        f"Scatter plot of {len(participants)} participants placed by how they voted, coloured and shaped by their "
-        f"opinion group ({len(groups)} groups).",
+        _(
+            "Scatter plot of {n} participants placed by how they voted, coloured and shaped by their opinion group "
+            "({groups} groups)."
+        ).format(n=number(len(participants)), groups=number(len(groups))),
     )
 
 
@@ -707,9 +766,11 @@ def pilot_map_chart(countries: dict, placed: pd.DataFrame, box: tuple[float, flo
     shown = placed.dropna(subset=["longitude", "latitude"]).assign(
         label=lambda f: (
             f["city"].fillna(f["name"]).astype(str).str.slice(0, 24)
-            + f["placed_by"].map({"country": " (country)"}).fillna("")
+            + f["placed_by"].map({"country": " " + _("(country)")}).fillna("")
         ),
-        where=lambda f: f["placed_by"].map({"coordinates": "its own coordinates", "country": "its country's centre"}),
+        where=lambda f: f["placed_by"].map(
+            {"coordinates": _("its own coordinates"), "country": _("its country's centre")}
+        ),
     )[["slug", "name", "label", "country_name", "lessons", "longitude", "latitude", "where"]]
     # A label goes left of its dot when another dot sits just east of it (Ghent beside Tilburg), else right.
     shown["left_of"] = [
@@ -717,9 +778,9 @@ def pilot_map_chart(countries: dict, placed: pd.DataFrame, box: tuple[float, flo
         for lon, lat in zip(shown["longitude"], shown["latitude"])
     ]
     land = (
-        alt.Chart(alt.Data(values=countries["features"]), title="Where the pilots are")
+        alt.Chart(alt.Data(values=countries["features"]), title=_("Where the pilots are"))
         .mark_geoshape(fill=EMPTY_FILL, stroke=EMPTY_STROKE, strokeWidth=0.5, clip=True)
-        .encode(tooltip=[alt.Tooltip("properties.name:N", title="Country")])
+        .encode(tooltip=[alt.Tooltip("properties.name:N", title=_("Country"))])
         .project(**projection)
     )
     pilot = alt.selection_point(name="pilot", fields=["slug"], on="click", clear="dblclick")
@@ -727,11 +788,11 @@ def pilot_map_chart(countries: dict, placed: pd.DataFrame, box: tuple[float, flo
         alt.Longitude("longitude:Q"),
         alt.Latitude("latitude:Q"),
         tooltip=[
-            alt.Tooltip("name:N", title="Pilot"),
-            alt.Tooltip("label:N", title="Place"),
-            alt.Tooltip("country_name:N", title="Country"),
-            alt.Tooltip("lessons:Q", title="Lessons"),
-            alt.Tooltip("where:N", title="Placed at"),
+            alt.Tooltip("name:N", title=_("Pilot")),
+            alt.Tooltip("label:N", title=_("Place")),
+            alt.Tooltip("country_name:N", title=_("Country")),
+            alt.Tooltip("lessons:Q", title=_("Lessons")),
+            alt.Tooltip("where:N", title=_("Placed at")),
         ],
     )
     dots = (
@@ -746,12 +807,18 @@ def pilot_map_chart(countries: dict, placed: pd.DataFrame, box: tuple[float, flo
         height=MAP_HEIGHT
     )
     unplaced = len(placed) - len(shown)
-    return described(
-        chart,
-        f"Map of {len(shown)} pilots, each a dot at its city or at its country's centre on country boundaries"
-        + (f", {unplaced} more not placed" if unplaced else "")
-        + "; the list beside it opens each pilot.",
+    text = (
+        _(
+            "Map of {n} pilots, each a dot at its city or at its country's centre on country boundaries, {unplaced} "
+            "more not placed; the list beside it opens each pilot."
+        )
+        if unplaced
+        else _(
+            "Map of {n} pilots, each a dot at its city or at its country's centre on country boundaries; the list "
+            "beside it opens each pilot."
+        )
     )
+    return described(chart, text.format(n=number(len(shown)), unplaced=number(unplaced)))
 
 
 #: The two sides of the pilot-against-the-rest chart: the pilot in the accent colour, the pooled rest in grey.
@@ -765,28 +832,30 @@ def pilot_share_chart(rows: pd.DataFrame, facet: str, pilot_name: str) -> alt.Ch
     sides = list(dict.fromkeys(rows["side"])) if "side" in rows else []
     order = list(dict.fromkeys(rows.sort_values("position")["value"])) if "value" in rows else []
     chart = (
-        alt.Chart(rows, title=f"Share of lessons by {facet.lower()}, against the rest")
+        alt.Chart(rows, title=_("Share of lessons by {facet}, against the rest").format(facet=_(facet).lower()))
         .mark_bar()
         .encode(
-            alt.Y("value:N").title(facet).sort(order).axis(labelLimit=AXIS_LABELS),
-            alt.X("share:Q").title("Share of the side's lessons").axis(format="%", tickCount=5),
+            alt.Y("value:N").title(_(facet)).sort(order).axis(labelLimit=AXIS_LABELS),
+            alt.X("share:Q").title(_("Share of the side's lessons")).axis(format="%", tickCount=5),
             alt.YOffset("side:N").sort(sides),
             alt.Color("side:N")
-            .title("Lessons of")
+            .title(_("Lessons of"))
             .scale(domain=sides, range=AGAINST_COLOURS[: max(1, len(sides))])
             .legend(**_legend()),
             tooltip=[
-                alt.Tooltip("side:N", title="Lessons of"),
-                alt.Tooltip("value:N", title=facet),
-                alt.Tooltip("lessons:Q", title="Lessons"),
-                alt.Tooltip("share:Q", title="Share", format=".0%"),
-                alt.Tooltip("difference:Q", title="Difference (points)", format="+.1f"),
+                alt.Tooltip("side:N", title=_("Lessons of")),
+                alt.Tooltip("value:N", title=_(facet)),
+                alt.Tooltip("lessons:Q", title=_("Lessons")),
+                alt.Tooltip("share:Q", title=_("Share"), format=".0%"),
+                alt.Tooltip("difference:Q", title=_("Difference (points)"), format="+.1f"),
             ],
         )
         .properties(height=alt.Step(12))
     )
     return described(
         chart,
-        f"Grouped bar chart of the share of {pilot_name}'s lessons in each {facet.lower()} "
-        f"({len(order)} in all) beside the share among the other pilots' lessons, pooled.",
+        _(
+            "Grouped bar chart of the share of the lessons of {pilot} in each {facet} ({n} in all) beside the share "
+            "among the other pilots' lessons, pooled."
+        ).format(pilot=pilot_name, facet=facet.lower(), n=number(len(order))),
     )

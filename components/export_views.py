@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from components import language
 from components.auth import refresh_similarity
 from components.loaders import TTL, data_version
 from components.synthesis_views import similarity_state
@@ -74,19 +75,27 @@ def _prepared(path: str, version: int, name: str) -> bytes | None:
         return prepared.read(db, name, version)
 
 
-def made_report(path: str, version: int, subject: str, key: str, file_format: str, audience: str) -> bytes:
-    """A brief (``subject`` theme, pilot or model) or the roadmap (``subject`` roadmap) as PDF or HTML, of what
-    ``audience`` may see: the one prepared for this data version when there is one (files are prepared for
-    visitors: public records only), else made now."""
-    ready = _prepared(path, version, prepared.brief_name(subject, key, file_format)) if audience == PUBLIC else None
-    return ready if ready is not None else _made_report(path, version, subject, key, file_format, audience)
+def made_report(
+    path: str, version: int, subject: str, key: str, file_format: str, audience: str, lang: str = "en"
+) -> bytes:
+    """A brief (``subject`` theme, pilot or model) or the roadmap (``subject`` roadmap) as PDF or HTML in ``lang``,
+    of what ``audience`` may see: the one prepared for this data version when there is one (files are prepared in
+    English for visitors: public records only), else made now."""
+    ready = (
+        _prepared(path, version, prepared.brief_name(subject, key, file_format))
+        if audience == PUBLIC and lang == "en"
+        else None
+    )
+    return ready if ready is not None else _made_report(path, version, subject, key, file_format, audience, lang)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def _made_report(path: str, version: int, subject: str, key: str, file_format: str, audience: str) -> bytes:
+def _made_report(
+    path: str, version: int, subject: str, key: str, file_format: str, audience: str, lang: str = "en"
+) -> bytes:
     _similarity_stored(path)
     with reading(path, audience) as db:
-        return drawing.report_file(db, subject, key, file_format)
+        return drawing.report_file(db, subject, key, file_format, lang)
 
 
 #: Where finished bundles are kept, one per database (the newest data version's); each is made once per change.
@@ -221,32 +230,35 @@ def brief_section(path: str, version: int, audience: str) -> None:
         names = {k: _(name) for k, name in names.items()}
     key = right.selectbox(_(SUBJECT_LABELS[subject]), list(names), format_func=names.get, key=f"exports_{subject}")
     stem = f"brief-{subject}-{key}"
+    lang = language.current()
     with st.container(horizontal=True):
         _download(
             _("Brief as PDF"),
-            lambda: made_report(path, version, subject, key, "pdf", audience),
+            lambda: made_report(path, version, subject, key, "pdf", audience, lang),
             f"{stem}.pdf",
             "exports_brief_pdf",
             primary=True,
         )
         _download(
             _("Brief as a web page (HTML)"),
-            lambda: made_report(path, version, subject, key, "html", audience),
+            lambda: made_report(path, version, subject, key, "html", audience, lang),
             f"{stem}.html",
             "exports_brief_html",
         )
     st.caption(
         _("About {subject}. Made from the data as it is now; it takes a few seconds.").format(subject=safe(names[key]))
     )
-    if subject != "pilot" or (subject, key) == (available[0], options["key"].iloc[0]):  # the briefs prepared
+    if lang == "en" and (subject != "pilot" or (subject, key) == (available[0], options["key"].iloc[0])):  # prepared
         prepared_note(path, version, prepared.brief_name(subject, key, "pdf"))
 
 
 def brief_button(path: str, version: int, subject: str, key: str, audience: str) -> None:
-    """A one-click PDF brief on the thing a page shows (the *Governance models* page's model)."""
+    """A one-click PDF brief on the thing a page shows (the *Governance models* page's model), in the reader's
+    language."""
+    lang = language.current()
     _download(
         _("Policy brief (PDF)"),
-        lambda: made_report(path, version, subject, key, "pdf", audience),
+        lambda: made_report(path, version, subject, key, "pdf", audience, lang),
         f"brief-{subject}-{key}.pdf",
         f"{subject}_brief_pdf",
     )
@@ -267,21 +279,23 @@ def roadmap_section(path: str, version: int, validated: int, audience: str) -> N
     )
     if not validated:
         st.caption(_("No lesson has been validated yet, so the roadmap will say how to get there."))
+    lang = language.current()
     with st.container(horizontal=True):
         _download(
             _("Roadmap as PDF"),
-            lambda: made_report(path, version, "roadmap", "", "pdf", audience),
+            lambda: made_report(path, version, "roadmap", "", "pdf", audience, lang),
             "roadmap-to-co-creation.pdf",
             "exports_roadmap_pdf",
             primary=True,
         )
         _download(
             _("Roadmap as a web page (HTML)"),
-            lambda: made_report(path, version, "roadmap", "", "html", audience),
+            lambda: made_report(path, version, "roadmap", "", "html", audience, lang),
             "roadmap-to-co-creation.html",
             "exports_roadmap_html",
         )
-    prepared_note(path, version, prepared.brief_name("roadmap", "", "pdf"))
+    if lang == "en":
+        prepared_note(path, version, prepared.brief_name("roadmap", "", "pdf"))
 
 
 def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str], audience: str) -> None:

@@ -59,7 +59,7 @@ def country_name(code: str) -> str:
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
-def load_overview(path: str, version: int, *, audience: str) -> dict:
+def _load_overview(path: str, version: int, *, audience: str, lang: str) -> dict:
     """Counts, pilots by country, lessons by theme and kind, and pilot summaries."""
     with reading(path, audience) as db:
         countries = queries.pilots_by_country(db)
@@ -75,18 +75,28 @@ def load_overview(path: str, version: int, *, audience: str) -> dict:
         }
 
 
-@st.cache_data(ttl=TTL, max_entries=4, show_spinner=False)
-def load_facet_index(path: str, version: int, *, audience: str) -> dict:
-    """What the Lessons page's filter counts are computed from, read once per data version."""
+def load_overview(path: str, version: int, *, audience: str) -> dict:
+    """Counts, pilots by country, lessons by theme and kind, and pilot summaries.
+
+    Cached per language: the names in it (countries, labels) are in the reader's language."""
+    return _load_overview(path, version, audience=audience, lang=i18n.current())
+
+
+@st.cache_data(ttl=TTL, max_entries=12, show_spinner=False)
+def load_facet_index(path: str, version: int, *, audience: str, lang: str = "") -> dict:
+    """What the Lessons page's filter counts are computed from, read once per data version (and per language: the
+    options' labels are in the reader's language; ``lang`` keys the cache)."""
     with reading(path, audience) as db:
         return queries.facet_index(db)
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def load_facets(path: str, version: int, query: str = "", *, audience: str, **filters) -> dict[str, pd.DataFrame]:
+def _load_facets(
+    path: str, version: int, query: str = "", *, audience: str, lang: str, **filters
+) -> dict[str, pd.DataFrame]:
     """Filter options with lesson counts for the current search and filters (each count: the lessons matching if
     that option were chosen); countries are named and listed by name. Without a choice, plain totals."""
-    index = load_facet_index(path, version, audience=audience)
+    index = load_facet_index(path, version, audience=audience, lang=lang)
     with reading(path, audience) as db:
         matched = queries.search_ids(db, query)
     counted = queries.facet_counts(index, matched=matched, **filters)
@@ -94,6 +104,14 @@ def load_facets(path: str, version: int, query: str = "", *, audience: str, **fi
     countries["label"] = [country_name(code) for code in countries["value"]]
     counted["countries"] = countries.sort_values("label", key=lambda labels: labels.str.casefold(), ignore_index=True)
     return counted
+
+
+def load_facets(path: str, version: int, query: str = "", *, audience: str, **filters) -> dict[str, pd.DataFrame]:
+    """Filter options with lesson counts for the current search and filters (each count: the lessons matching if
+    that option were chosen); countries are named and listed by name. Without a choice, plain totals.
+
+    Cached per language: the names in it (countries, labels) are in the reader's language."""
+    return _load_facets(path, version, query, audience=audience, lang=i18n.current(), **filters)
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
@@ -104,7 +122,7 @@ def load_recorded_span(path: str, version: int, *, audience: str) -> dict:
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def load_lessons(path: str, version: int, query: str = "", *, audience: str, **filters) -> pd.DataFrame:
+def _load_lessons(path: str, version: int, query: str = "", *, audience: str, lang: str, **filters) -> pd.DataFrame:
     """Lessons matching a search and filters (pass tuples and dates, so the arguments hash), with the pilots'
     country names in ``country_name``."""
     with reading(path, audience) as db:
@@ -114,9 +132,17 @@ def load_lessons(path: str, version: int, query: str = "", *, audience: str, **f
     return found
 
 
+def load_lessons(path: str, version: int, query: str = "", *, audience: str, **filters) -> pd.DataFrame:
+    """Lessons matching a search and filters (pass tuples and dates, so the arguments hash), with the pilots'
+    country names in ``country_name``.
+
+    Cached per language: the names in it (countries, labels) are in the reader's language."""
+    return _load_lessons(path, version, query, audience=audience, lang=i18n.current(), **filters)
+
+
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def load_lesson_page(
-    path: str, version: int, query: str = "", page: int = 1, size: int = 20, *, audience: str, **filters
+def _load_lesson_page(
+    path: str, version: int, query: str = "", page: int = 1, size: int = 20, *, audience: str, lang: str, **filters
 ):
     """One page of the lessons matching a search and filters (pass tuples and dates, so the arguments hash), with
     the total and the number of pages (a :class:`lessons.queries.LessonPage`); the pilots' country names in
@@ -129,9 +155,20 @@ def load_lesson_page(
     return found._replace(rows=rows)
 
 
+def load_lesson_page(
+    path: str, version: int, query: str = "", page: int = 1, size: int = 20, *, audience: str, **filters
+):
+    """One page of the lessons matching a search and filters (pass tuples and dates, so the arguments hash), with
+    the total and the number of pages (a :class:`lessons.queries.LessonPage`); the pilots' country names in
+    ``country_name``.
+
+    Cached per language: the names in it (countries, labels) are in the reader's language."""
+    return _load_lesson_page(path, version, query, page, size, audience=audience, lang=i18n.current(), **filters)
+
+
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def load_lessons_export(
-    path: str, version: int, file_format: str, query: str = "", *, audience: str, **filters
+def _load_lessons_export(
+    path: str, version: int, file_format: str, query: str = "", *, audience: str, lang: str, **filters
 ) -> bytes:
     """Every lesson matching a search and filters as a CSV (UTF-8) or XLSX file, with readable headers, country
     names and formula-like cells neutralised."""
@@ -144,8 +181,18 @@ def load_lessons_export(
     return exports.to_csv(sheet).encode("utf-8")
 
 
+def load_lessons_export(
+    path: str, version: int, file_format: str, query: str = "", *, audience: str, **filters
+) -> bytes:
+    """Every lesson matching a search and filters as a CSV (UTF-8) or XLSX file, with readable headers, country
+    names and formula-like cells neutralised.
+
+    Cached per language: the names in it (countries, labels) are in the reader's language."""
+    return _load_lessons_export(path, version, file_format, query, audience=audience, lang=i18n.current(), **filters)
+
+
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
-def load_lesson(path: str, version: int, lesson_id: int, *, audience: str) -> dict | None:
+def _load_lesson(path: str, version: int, lesson_id: int, *, audience: str, lang: str) -> dict | None:
     """One lesson with its context, themes, groups, provenance, governance-model links, workshop validation results
     and its pilot's country name (``country_name``)."""
     with reading(path, audience) as db:
@@ -153,6 +200,14 @@ def load_lesson(path: str, version: int, lesson_id: int, *, audience: str) -> di
     if detail is not None:
         detail["country_name"] = country_name(detail["country"])
     return detail
+
+
+def load_lesson(path: str, version: int, lesson_id: int, *, audience: str) -> dict | None:
+    """One lesson with its context, themes, groups, provenance, governance-model links, workshop validation results
+    and its pilot's country name (``country_name``).
+
+    Cached per language: the names in it (countries, labels) are in the reader's language."""
+    return _load_lesson(path, version, lesson_id, audience=audience, lang=i18n.current())
 
 
 @st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)

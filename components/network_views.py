@@ -18,27 +18,41 @@ from components.network_tables import (
     MEASURES,
     actor_table,
     downloads,
+    figure,
+    meaning,
     measures_table,
     number,
+    number_columns,
     percent,
+    role_label,
     significant,
     ties_table,
+    yes_no,
 )
 from components.widgets import PILOTS_PAGE, safe
 from lessons import network, pilot_reads
 from lessons.access import reading, writing
+from lessons.i18n import N_, _, ngettext
+from lessons.i18n import number as whole
 from lessons.palette import CATEGORY_COLOURS
 from lessons.queries import KIND_LABELS
 
 LESSONS_PAGE = "pages/lessons.py"
 SIZE_BY = {
-    "degree": "Ties (degree)",
-    "betweenness": "Betweenness (brokerage)",
-    "closeness": "Closeness",
-    "pagerank": "PageRank",
+    "degree": N_("Ties (degree)"),
+    "betweenness": N_("Betweenness (brokerage)"),
+    "closeness": N_("Closeness"),
+    "pagerank": N_("PageRank"),
 }
-PERIOD_LABELS = {"end": "End of pilot", "baseline": "Baseline", "all": "Both periods"}
-COLOUR_BY = {"sector": "Sector", "community": "Community (Louvain)"}
+PERIOD_LABELS = {"end": N_("End of pilot"), "baseline": N_("Baseline"), "all": N_("Both periods")}
+COLOUR_BY = {"sector": N_("Sector"), "community": N_("Community (Louvain)")}
+#: The page's views (the link's ``view=`` keeps the English name; the control shows it translated).
+VIEWS = {
+    "Network": N_("Network"),
+    "Change over time": N_("Change over time"),
+    "Compare pilots": N_("Compare pilots"),
+    "Across pilots": N_("Across pilots"),
+}
 #: Kept attributes (what the network file said of each actor) join the actor frame under this prefix.
 KEPT = "kept:"
 _HEX_COLOUR = r"#[0-9a-fA-F]{6}"
@@ -107,18 +121,20 @@ def file_layout(actors: pd.DataFrame) -> pd.DataFrame | None:
 
 def colour_choices(actors: pd.DataFrame) -> dict[str, str]:
     """What the actors can be coloured by: sector, community, and each kept attribute (value → label)."""
-    kept = {c: f"{c.removeprefix(KEPT)} (from the file)" for c in actors.columns if c.startswith(KEPT)}
-    return {**COLOUR_BY, **kept}
+    kept = {
+        c: _("{name} (from the file)").format(name=c.removeprefix(KEPT)) for c in actors.columns if c.startswith(KEPT)
+    }
+    return {**{k: _(v) for k, v in COLOUR_BY.items()}, **kept}
 
 
 def size_choices(actors: pd.DataFrame) -> dict[str, str]:
     """What the actors can be sized by: the measures, and each kept attribute whose values are numbers."""
     kept = {
-        c: f"{c.removeprefix(KEPT)} (from the file)"
+        c: _("{name} (from the file)").format(name=c.removeprefix(KEPT))
         for c in actors.columns
         if c.startswith(KEPT) and _numeric(actors[c])
     }
-    return {**SIZE_BY, **kept}
+    return {**{k: _(v) for k, v in SIZE_BY.items()}, **kept}
 
 
 def colour_column(nodes: pd.DataFrame, colour_by: str) -> tuple[pd.Series, str]:
@@ -131,8 +147,10 @@ def colour_column(nodes: pd.DataFrame, colour_by: str) -> tuple[pd.Series, str]:
     if _numeric(values) and present.nunique() > 12:
         return pd.to_numeric(values), "quantitative"
     shown = values.map(lambda v: "—" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+    if colour_by == "sector":
+        shown = shown.map(lambda v: v if v == "—" else _(v))
     if colour_by == "community":
-        shown = values.map(lambda v: "none" if v == 0 else str(int(v)))
+        shown = values.map(lambda v: _("none") if v == 0 else str(int(v)))
     return shown.astype(object), "nominal"
 
 
@@ -286,16 +304,21 @@ def zoom_controls(found: str | None, zoom_in, zoom_out, reset) -> int:
     """The zoom buttons in three columns (keyboard-usable, unlike a mouse wheel) and a line saying what is shown;
     returns the zoom level."""
     level = int(st.session_state.get("networks_zoom") or 0)
-    zoom_in.button("Zoom in", icon=":material/zoom_in:", key="networks_zoom_in", on_click=_zoom, args=(1,),
+    zoom_in.button(_("Zoom in"), icon=":material/zoom_in:", key="networks_zoom_in", on_click=_zoom, args=(1,),
                    disabled=level >= MAX_ZOOM, width="stretch")  # fmt: skip
-    zoom_out.button("Zoom out", icon=":material/zoom_out:", key="networks_zoom_out", on_click=_zoom, args=(-1,),
+    zoom_out.button(_("Zoom out"), icon=":material/zoom_out:", key="networks_zoom_out", on_click=_zoom, args=(-1,),
                     disabled=level <= 0, width="stretch")  # fmt: skip
-    reset.button("Show all", icon=":material/fit_screen:", key="networks_zoom_reset", on_click=_zoom, args=(0,),
+    reset.button(_("Show all"), icon=":material/fit_screen:", key="networks_zoom_reset", on_click=_zoom, args=(0,),
                  disabled=level <= 0, width="stretch")  # fmt: skip
     if level:
-        st.caption(f"Zoomed ×{2**level}" + (f", centred on {safe(found)}." if found else ", on the middle."))
+        if found:
+            st.caption(_("Zoomed ×{times}, centred on {actor}.").format(times=2**level, actor=safe(found)))
+        else:
+            st.caption(_("Zoomed ×{times}, on the middle.").format(times=2**level))
+    elif found:
+        st.caption(_("The whole network. Zoom in to look closer around {actor}.").format(actor=safe(found)))
     else:
-        st.caption("The whole network. Zoom in to look closer" + (f" around {safe(found)}." if found else "."))
+        st.caption(_("The whole network. Zoom in to look closer."))
     return level
 
 
@@ -303,7 +326,7 @@ def lesson_link(row) -> None:
     st.page_link(
         LESSONS_PAGE, label=safe(row.title), query_params={"lesson": str(int(row.id))}, icon=":material/article:"
     )
-    st.caption(f"{KIND_LABELS.get(row.kind, row.kind)} · {safe(getattr(row, 'pilot_name', ''))}")
+    st.caption(f"{_(KIND_LABELS.get(row.kind, row.kind))} · {safe(getattr(row, 'pilot_name', ''))}")
 
 
 # --- Sections ---------------------------------------------------------------------------------------------------
@@ -312,16 +335,25 @@ def lesson_link(row) -> None:
 def network_controls(path: str, version: int, slugs: dict, *, change: bool) -> str:
     """Pilot, tie types and (unless comparing periods) the period; returns the chosen pilot."""
     left, middle, right = st.columns([3, 3, 3])
-    pilot = left.selectbox("Pilot", list(slugs), format_func=slugs.get, key="networks_pilot")
+    pilot = left.selectbox(_("Pilot"), list(slugs), format_func=slugs.get, key="networks_pilot")
     relations = load_relations(path, version, pilot)
     kept = [r for r in st.session_state.get("networks_relations") or [] if r in relations]
     st.session_state["networks_relations"] = kept
     middle.multiselect(
-        "Tie types", relations, key="networks_relations", placeholder="All tie types", help="Leave empty for all"
+        _("Tie types"),
+        relations,
+        format_func={r: _(r) for r in relations}.get,  # labels made now, in the reader's language
+        key="networks_relations",
+        placeholder=_("All tie types"),
+        help=_("Leave empty for all"),
     )
     if not change:
         right.segmented_control(
-            "Period", list(PERIOD_LABELS), format_func=PERIOD_LABELS.get, key="networks_period", width="stretch"
+            _("Period"),
+            list(PERIOD_LABELS),
+            format_func={p: _(label) for p, label in PERIOD_LABELS.items()}.get,
+            key="networks_period",
+            width="stretch",
         )
     return pilot
 
@@ -341,47 +373,54 @@ def _take_actor() -> None:
 def density_words(density) -> str:
     """Density in words: about one pair of actors in N works together."""
     if density is None or pd.isna(density) or density <= 0:
-        return "No two actors work together."
+        return _("No two actors work together.")
     if density >= 0.5:
-        return f"About {density:.0%} of all pairs of actors work together."
-    return f"About one pair of actors in {round(1 / density):,} works together."
+        return _("About {share} of all pairs of actors work together.").format(share=percent(density))
+    return _("About one pair of actors in {n} works together.").format(n=whole(round(1 / density)))
 
 
 def ei_words(ei) -> str:
     """The E-I index in words: whether ties stay within sectors or cross them."""
     if ei is None or pd.isna(ei):
-        return "Unknown: the actors' sectors are not given."
+        return _("Unknown: the actors' sectors are not given.")
     if ei <= -0.33:
-        return "Most ties stay within a sector."
+        return _("Most ties stay within a sector.")
     if ei >= 0.33:
-        return "Most ties cross from one sector to another."
-    return "Ties are split between within and across sectors."
+        return _("Most ties cross from one sector to another.")
+    return _("Ties are split between within and across sectors.")
 
 
 def plain_lines(metrics: dict) -> list[str]:
     """What each headline measure means, in a policy-maker's words, with this network's figure read out."""
     return [
-        MEANINGS["nodes"],
-        MEANINGS["ties"],
-        f"{density_words(metrics.get('density'))} (0: nobody works with anybody; 1: everybody with everybody.)",
-        MEANINGS["communities"],
-        f"{ei_words(metrics.get('ei_index'))} (−1: every tie within a sector; +1: every tie across.)",
+        _(MEANINGS["nodes"]),
+        _(MEANINGS["ties"]),
+        _("{words} (0: nobody works with anybody; 1: everybody with everybody.)").format(
+            words=density_words(metrics.get("density"))
+        ),
+        _(MEANINGS["communities"]),
+        _("{words} (−1: every tie within a sector; +1: every tie across.)").format(
+            words=ei_words(metrics.get("ei_index"))
+        ),
     ]
 
 
 def summary(metrics: dict, actors: pd.DataFrame) -> None:
     """Headline measures and three plain sentences: brokers, citizens tied in, hard-to-reach groups."""
     cols = st.columns(5)
-    cols[0].metric("Actors", f"{metrics['nodes']:,}")
-    cols[1].metric("Ties", f"{metrics['ties']:,}")
-    cols[2].metric("Density", significant(metrics.get("density")), help="Share of all possible ties that exist")
+    cols[0].metric(_("Actors"), whole(metrics["nodes"]))
+    cols[1].metric(_("Ties"), whole(metrics["ties"]))
+    cols[2].metric(_("Density"), significant(metrics.get("density")), help=_("Share of all possible ties that exist"))
+    communities = metrics.get("communities")
     cols[3].metric(
-        "Communities", metrics.get("communities", "—"), help="Groups more tied among themselves (Louvain, seeded)"
+        _("Communities"),
+        "—" if communities is None else whole(communities),
+        help=_("Groups more tied among themselves (Louvain, seeded)"),
     )
     cols[4].metric(
-        "E-I index",
+        _("E-I index"),
         number(metrics.get("ei_index")),
-        help="Ties across sectors minus ties within, over all ties: −1 all within sectors, +1 all across",
+        help=_("Ties across sectors minus ties within, over all ties: −1 all within sectors, +1 all across"),
     )
     for col, line in zip(cols, plain_lines(metrics)):
         col.caption(line)
@@ -389,43 +428,60 @@ def summary(metrics: dict, actors: pd.DataFrame) -> None:
     brokers = brokers[brokers["betweenness"] > 0]
     lines = []
     if not brokers.empty:
-        names = ", ".join(f"{safe(r.name)} ({safe(r.sector_name)})" for r in brokers.itertuples())
-        lines.append(f"**Brokers** (most often on the shortest paths between others): {names}.")
+        names = ", ".join(f"{safe(r.name)} ({safe(_(r.sector_name))})" for r in brokers.itertuples())
+        lines.append(_("**Brokers** (most often on the shortest paths between others): {names}.").format(names=names))
     else:
-        lines.append("**Brokers**: no actor lies between others — every actor is tied directly or not at all.")
+        lines.append(_("**Brokers**: no actor lies between others — every actor is tied directly or not at all."))
     citizens = metrics.get("citizens_tied_to_public")
     n_citizens = int((actors["sector"] == "citizens").sum()) if "sector" in actors else 0
     if n_citizens:
         lines.append(
-            f"**Citizens tied in**: {percent(citizens)} of the {n_citizens} citizen or service-user actors have a "
-            "direct tie to a public-sector actor."
+            ngettext(
+                "**Citizens tied in**: {share} of the {n} citizen or service-user actor has a direct tie to a "
+                "public-sector actor.",
+                "**Citizens tied in**: {share} of the {n} citizen or service-user actors have a direct tie to a "
+                "public-sector actor.",
+                n_citizens,
+            ).format(share=percent(citizens), n=whole(n_citizens))
         )
     else:
-        lines.append("**Citizens tied in**: the network names no citizen or service-user actors.")
+        lines.append(_("**Citizens tied in**: the network names no citizen or service-user actors."))
     if metrics.get("hard_to_reach_actors"):
         distance = metrics.get("hard_to_reach_distance_to_public")
-        lines.append(
-            f"**Hard-to-reach groups**: {metrics['hard_to_reach_actors']} actors; "
-            f"{percent(metrics.get('hard_to_reach_tied_to_public'))} of them are tied directly to the public sector"
-            + (f", on average {number(distance, 1)} steps away." if distance is not None else ".")
-        )
+        hard = int(metrics["hard_to_reach_actors"])
+        share = percent(metrics.get("hard_to_reach_tied_to_public"))
+        if distance is not None:
+            line = ngettext(
+                "**Hard-to-reach groups**: {n} actor; {share} of them are tied directly to the public sector, on "
+                "average {steps} steps away.",
+                "**Hard-to-reach groups**: {n} actors; {share} of them are tied directly to the public sector, on "
+                "average {steps} steps away.",
+                hard,
+            ).format(n=whole(hard), share=share, steps=number(distance, 1))
+        else:
+            line = ngettext(
+                "**Hard-to-reach groups**: {n} actor; {share} of them are tied directly to the public sector.",
+                "**Hard-to-reach groups**: {n} actors; {share} of them are tied directly to the public sector.",
+                hard,
+            ).format(n=whole(hard), share=share)
+        lines.append(line)
     else:
-        lines.append("**Hard-to-reach groups**: no actor is marked as hard to reach.")
+        lines.append(_("**Hard-to-reach groups**: no actor is marked as hard to reach."))
     st.markdown("\n\n".join(lines))
 
 
 def network_section(path: str, version: int, pilot: str) -> None:
     relations, period = _choice()
-    with st.spinner("Working out the network's measures; this happens once after each change…"):
+    with st.spinner(_("Working out the network's measures; this happens once after each change…")):
         result = load_analysis(path, version, pilot, relations, period)
         graph = load_graph(path, version, pilot, relations, period)
     metrics, actors = result.metrics, result.actors
     if not metrics.get("nodes"):
-        st.info("This pilot has no stakeholders with the chosen tie types and period.")
+        st.info(_("This pilot has no stakeholders with the chosen tie types and period."))
         return
     st.page_link(
         PILOTS_PAGE,
-        label=f"About this pilot: {safe(slug_name(path, version, pilot))}",
+        label=_("About this pilot: {pilot}").format(pilot=safe(slug_name(path, version, pilot))),
         query_params={"pilot": pilot},
         icon=":material/place:",
     )
@@ -439,45 +495,46 @@ def network_section(path: str, version: int, pilot: str) -> None:
         if st.session_state.get(key) not in choices:
             st.session_state[key] = default
     left, colour_box, middle, right = st.columns([2, 2, 3, 2])
-    size_by = left.selectbox("Size actors by", list(sizes), format_func=sizes.get, key="networks_size")
+    size_by = left.selectbox(_("Size actors by"), list(sizes), format_func=sizes.get, key="networks_size")
     colour_by = colour_box.selectbox(
-        "Colour actors by",
+        _("Colour actors by"),
         list(colours),
         format_func=colours.get,
         key="networks_colour",
-        help="Sector, community, or what the network file said of each actor (e.g. Gephi's own colours)",
+        help=_("Sector, community, or what the network file said of each actor (e.g. Gephi's own colours)"),
     )
     actor = middle.selectbox(
-        "Focus on an actor",
+        _("Focus on an actor"),
         list(names),
         format_func=names.get,
         index=None,
         key="networks_actor",
-        placeholder="Click an actor, or choose one",
+        placeholder=_("Click an actor, or choose one"),
     )
-    steps = right.slider("Steps from the actor", 1, 3, key="networks_steps", disabled=actor is None)
-    st.caption(f"**{sizes[size_by]}**: " + MEANINGS.get(size_by, "what the network file said of each actor."))
+    steps = right.slider(_("Steps from the actor"), 1, 3, key="networks_steps", disabled=actor is None)
+    size_meaning = _(MEANINGS[size_by]) if size_by in MEANINGS else _("what the network file said of each actor.")
+    st.caption(f"**{sizes[size_by]}**: {size_meaning}")
     if st.session_state.get("networks_find") not in names:
         st.session_state["networks_find"] = None
     if st.session_state.get("networks_zoom_pilot") != pilot:  # another pilot's drawing starts whole
         st.session_state["networks_zoom_pilot"], st.session_state["networks_zoom"] = pilot, 0
     find_col, *zoom_cols = st.columns([3, 1.2, 1.2, 1.2], vertical_alignment="bottom")
     found = find_col.selectbox(
-        "Find an actor",
+        _("Find an actor"),
         list(names),
         format_func=names.get,
         index=None,
         key="networks_find",
-        placeholder="Type a name to highlight it",
-        help="Rings the actor in the drawing and names it; the zoom centres on it",
+        placeholder=_("Type a name to highlight it"),
+        help=_("Rings the actor in the drawing and names it; the zoom centres on it"),
     )
     level = zoom_controls(names.get(found or actor), *zoom_cols)
     positions = result.layout
     placed = file_layout(actors)
     if placed is not None and st.toggle(
-        "Place the actors as the file does",
+        _("Place the actors as the file does"),
         key="networks_file_layout",
-        help="The positions the file gives (viz:x, viz:y)",
+        help=_("The positions the file gives (viz:x, viz:y)"),
     ):
         positions = placed
     ids = dict(zip(actors["key"], actors["id"]))
@@ -492,12 +549,18 @@ def network_section(path: str, version: int, pilot: str) -> None:
     domain = zoom_domain(nodes, level, ids.get(found or actor))
     named = {ids[k] for k in (actor, found) if k}
     nodes[["label", "right_side"]] = label_actors(nodes, named, domain)
-    title = ["Stakeholder network of", slug_name(path, version, pilot)]  # two lines: whole on a phone too
-    description = (
-        f"{len(nodes):,} actors and {len(edges):,} ties, sized by {sizes[size_by].lower()}; the {LABELLED} highest "
-        "are named" + (f"; {names[found]} is highlighted" if found else "") + "; every actor and tie is in the "
-        "tables below."
-    )
+    title = [_("Stakeholder network of"), slug_name(path, version, pilot)]  # two lines: whole on a phone too
+    counts = dict(actors=whole(len(nodes)), ties=whole(len(edges)), measure=sizes[size_by].lower(), named=LABELLED)
+    if found:
+        description = _(
+            "{actors} actors and {ties} ties, sized by {measure}; the {named} highest are named; {actor} is "
+            "highlighted; every actor and tie is in the tables below."
+        ).format(actor=names[found], **counts)
+    else:
+        description = _(
+            "{actors} actors and {ties} ties, sized by {measure}; the {named} highest are named; every actor and tie "
+            "is in the tables below."
+        ).format(**counts)
     st.altair_chart(
         charts.network_chart(
             nodes.drop(columns=[c for c in nodes.columns if c.startswith(KEPT)]),
@@ -514,130 +577,182 @@ def network_section(path: str, version: int, pilot: str) -> None:
         selection_mode="actor",
     )
     notes = [
-        f"Larger marks: more {sizes[size_by].lower()}; the {LABELLED} highest in view are named. Lines are ties "
-        "(thicker: heavier); direction and tie type are in the tables and tooltips. Click an actor to focus on it."
+        _(
+            "Larger marks: more {measure}; the {named} highest in view are named. Lines are ties (thicker: heavier); "
+            "direction and tie type are in the tables and tooltips. Click an actor to focus on it."
+        ).format(measure=sizes[size_by].lower(), named=LABELLED)
     ]
     if colour_kind == "nominal" and colour_by != "sector" and nodes["colour"].nunique() > len(CATEGORY_COLOURS):
-        notes.append(f"More than {len(CATEGORY_COLOURS)} values: colours repeat; the tooltip gives each actor's.")
-    if drawn is not None:
         notes.append(
-            f"The drawing shows {len(nodes):,} of {len(actors):,} actors — "
-            + (
-                f"the {sizes[size_by].lower()} leaders in the chosen actor's neighbourhood"
-                if actor
-                else f"those with the highest {sizes[size_by].lower()}"
-            )
-            + " — and the ties among them; every actor is in the table below and in the downloads."
+            _("More than {n} values: colours repeat; the tooltip gives each actor's.").format(n=len(CATEGORY_COLOURS))
         )
+    if drawn is not None:
+        shown_counts = dict(shown=whole(len(nodes)), total=whole(len(actors)), measure=sizes[size_by].lower())
+        if actor:
+            note = _(
+                "The drawing shows {shown} of {total} actors — the {measure} leaders in the chosen actor's "
+                "neighbourhood — and the ties among them; every actor is in the table below and in the downloads."
+            )
+        else:
+            note = _(
+                "The drawing shows {shown} of {total} actors — those with the highest {measure} — and the ties among "
+                "them; every actor is in the table below and in the downloads."
+            )
+        notes.append(note.format(**shown_counts))
     if getattr(result, "approximate", False):
-        notes.append("Betweenness is estimated from a sample of actors (the network has more than 5,000 actors).")
+        notes.append(
+            _("Betweenness is estimated from a sample of actors (the network has more than {n} actors).").format(
+                n=whole(5000)
+            )
+        )
     st.caption(" ".join(notes))
     if actor:
         actor_panel(path, version, actors.set_index("key").loc[actor], graph, focus)
-    with st.expander("Every actor and its measures (sortable)"):
+    with st.expander(_("Every actor and its measures (sortable)")):
         actor_table(actors)
-    with st.expander("Every tie (table)"):
+    with st.expander(_("Every tie (table)")):
         ties_table(result.edges, actors)
-    with st.expander("Network measures"):
+    with st.expander(_("Network measures")):
         measures_table(metrics, dict(zip(actors["sector"], actors["sector_name"])) if "sector" in actors else None)
     downloads(path, pilot, relations, period)
 
 
 def actor_panel(path: str, version: int, actor: pd.Series, graph, focus: set) -> None:
     st.subheader(safe(actor["name"]), anchor=False)
-    details = [safe(actor["sector_name"])]
+    details = [safe(_(actor["sector_name"])) if isinstance(actor["sector_name"], str) else "—"]
     if bool(actor.get("hard_to_reach")):
-        details.append("hard to reach")
+        details.append(_("hard to reach"))
     for field in ("organisation", "role"):
         if isinstance(actor.get(field), str) and actor.get(field):
             details.append(safe(actor[field]))
     st.caption(" · ".join(details))
     kept = {c.removeprefix(KEPT): actor[c] for c in actor.index if c.startswith(KEPT) and not _missing(actor[c])}
     if kept:
-        st.caption("From the file: " + " · ".join(f"{safe(name)} {safe(str(value))}" for name, value in kept.items()))
+        facts = " · ".join(f"{safe(name)} {safe(str(value))}" for name, value in kept.items())
+        st.caption(_("From the file: {facts}").format(facts=facts))
     cols = st.columns(4)
-    cols[0].metric("Ties", f"{int(actor['degree'])}")
-    cols[1].metric("Betweenness", number(actor.get("betweenness"), 3), help=MEANINGS["betweenness"])
-    cols[2].metric("Closeness", number(actor.get("closeness"), 3), help=MEANINGS["closeness"])
-    cols[3].metric("In the focus", f"{len(focus) - 1} others")
-    for col, line in zip(cols, (MEANINGS["degree"], MEANINGS["betweenness"], MEANINGS["closeness"],
-                                "Actors within the chosen number of steps.")):  # fmt: skip
+    others = len(focus) - 1
+    cols[0].metric(_("Ties"), whole(int(actor["degree"])))
+    cols[1].metric(_("Betweenness"), number(actor.get("betweenness"), 3), help=_(MEANINGS["betweenness"]))
+    cols[2].metric(_("Closeness"), number(actor.get("closeness"), 3), help=_(MEANINGS["closeness"]))
+    cols[3].metric(_("In the focus"), ngettext("{n} other", "{n} others", others).format(n=whole(others)))
+    for col, line in zip(cols, (_(MEANINGS["degree"]), _(MEANINGS["betweenness"]), _(MEANINGS["closeness"]),
+                                _("Actors within the chosen number of steps."))):  # fmt: skip
         col.caption(line)
     role = actor.get("brokerage_role") or actor.get("role")
     if isinstance(role, str) and role:
-        st.write(f"Brokerage role: {safe(role)}.")
-        st.caption(MEANINGS["brokerage_role"])
+        st.write(_("Brokerage role: {role}.").format(role=safe(role_label(role))))
+        st.caption(_(MEANINGS["brokerage_role"]))
     lessons = load_actor_lessons(path, version, int(actor["id"]), audience=reader_audience(path))
-    st.markdown(f"**Lessons that concern {safe(actor['name'])}**")
+    st.markdown("**" + _("Lessons that concern {actor}").format(actor=safe(actor["name"])) + "**")
     if lessons.empty:
-        st.caption("No lesson names this actor.")
+        st.caption(_("No lesson names this actor."))
     for row in lessons.itertuples():
         lesson_link(row)
 
 
-CHANGE_COLUMNS = {"metric": "Measure", "baseline": "Baseline", "end": "End", "change": "Change"}
-TIE_COLUMNS = {"source": "From", "target": "To", "relation": "Tie type", "directed": "Directed", "weight": "Weight"}
-ACTOR_CHANGE = {
-    "name": "Actor",
-    "sector_name": "Sector",
-    "status": "Baseline → end",
-    "degree_baseline": "Ties at baseline",
-    "degree_end": "Ties at end",
-    "degree_change": "Change in ties",
-    "betweenness_baseline": "Betweenness at baseline",
-    "betweenness_end": "Betweenness at end",
+CHANGE_COLUMNS = {"metric": N_("Measure"), "baseline": N_("Baseline"), "end": N_("End"), "change": N_("Change")}
+TIE_COLUMNS = {
+    "source": N_("From"),
+    "target": N_("To"),
+    "relation": N_("Tie type"),
+    "directed": N_("Directed"),
+    "weight": N_("Weight"),
 }
+ACTOR_CHANGE = {
+    "name": N_("Actor"),
+    "sector_name": N_("Sector"),
+    "status": N_("Baseline → end"),
+    "degree_baseline": N_("Ties at baseline"),
+    "degree_end": N_("Ties at end"),
+    "degree_change": N_("Change in ties"),
+    "betweenness_baseline": N_("Betweenness at baseline"),
+    "betweenness_end": N_("Betweenness at end"),
+}
+#: An actor's place from baseline to end, as the change table shows it.
+ACTOR_STATUSES = {"joined": N_("joined"), "left": N_("left"), "stayed": N_("stayed")}
+
+
+def translated(columns: dict[str, str]) -> dict[str, str]:
+    """Column headers in the reader's language (a table's columns keep their English codes)."""
+    return {code: _(label) for code, label in columns.items()}
 
 
 def small_network(path: str, version: int, pilot: str, relations: tuple, period: str, *, key: str) -> dict:
     """One period's network drawn small, on the pilot's stable layout (so two periods can be compared by eye)."""
     result = load_analysis(path, version, pilot, relations, period)
     if not result.metrics.get("nodes"):
-        st.info("No ties in this period.")
+        st.info(_("No ties in this period."))
         return result.metrics
     nodes, edges = chart_frames(result.edges, result.actors, result.layout, "degree", set(result.actors["id"]))
     nodes = nodes[nodes["degree"] > 0].copy()
     nodes[["label", "right_side"]] = label_actors(nodes, set(), width=450, height=380)
-    description = (
-        f"{PERIOD_LABELS[period]}: {len(nodes):,} actors with ties and {len(edges):,} ties, sized by their number "
-        f"of ties; the {LABELLED} most tied are named; the tables below list the ties added and removed."
-    )
+    description = _(
+        "{period}: {actors} actors with ties and {ties} ties, sized by their number of ties; the {named} most tied "
+        "are named; the tables below list the ties added and removed."
+    ).format(period=_(PERIOD_LABELS[period]), actors=whole(len(nodes)), ties=whole(len(edges)), named=LABELLED)
     st.altair_chart(
-        charts.network_chart(nodes, edges, size_title="Ties", height=380, unit_square=True,
-                             title=PERIOD_LABELS[period], description=description),
+        charts.network_chart(nodes, edges, size_title=_("Ties"), height=380, unit_square=True,
+                             title=_(PERIOD_LABELS[period]), description=description),
         key=key,
     )  # fmt: skip
     return result.metrics
 
 
 def change_section(path: str, version: int, pilot: str) -> None:
-    relations, _ = _choice()
+    relations, _period = _choice()
     change = load_change(path, version, pilot, relations)
     actors = change["actors"]
     joined, left = int((actors["status"] == "joined").sum()), int((actors["status"] == "left").sum())
+    added, removed = len(change["ties_added"]), len(change["ties_removed"])
     st.markdown(
-        f"From baseline to the end of the pilot **{len(change['ties_added'])} ties were added** and "
-        f"**{len(change['ties_removed'])} removed**; {joined} actors joined the network and {left} left it. "
-        "Actors stay in the same place in both drawings; actors without ties are left out."
+        " ".join(
+            [
+                ngettext(
+                    "From baseline to the end of the pilot **{n} tie was added** and **{removed} removed**;",
+                    "From baseline to the end of the pilot **{n} ties were added** and **{removed} removed**;",
+                    added,
+                ).format(n=whole(added), removed=whole(removed)),
+                ngettext(
+                    "{joined} actor joined the network and {left} left it.",
+                    "{joined} actors joined the network and {left} left it.",
+                    joined,
+                ).format(joined=whole(joined), left=whole(left)),
+                _("Actors stay in the same place in both drawings; actors without ties are left out."),
+            ]
+        )
     )
     columns = st.columns(2)
     for column, period in zip(columns, ("baseline", "end")):
         with column:
             small_network(path, version, pilot, relations, period, key=f"networks_change_{period}")
     table = change["metrics"].copy()
-    table["What it means"] = table["metric"].map(lambda m: MEASURE_MEANINGS.get(m, ""))
-    table["metric"] = table["metric"].map(lambda m: MEASURES.get(m, m))
-    st.dataframe(table.rename(columns=CHANGE_COLUMNS), hide_index=True, width="stretch")
+    table["meaning"] = table["metric"].map(meaning)
+    table["metric"] = table["metric"].map(lambda m: _(MEASURES[m]) if m in MEASURES else m)
+    for column in ("baseline", "end", "change"):  # figures with the reader's marks (the rows are measures: no sort)
+        table[column] = table[column].map(figure)
+    st.dataframe(
+        table.rename(columns=translated(CHANGE_COLUMNS) | {"meaning": _("What it means")}),
+        hide_index=True,
+        width="stretch",
+    )
     left_col, right_col = st.columns(2)
-    with left_col:
-        st.markdown(f"**Ties added** ({len(change['ties_added'])})")
-        st.dataframe(change["ties_added"][list(TIE_COLUMNS)].rename(columns=TIE_COLUMNS), hide_index=True)
-    with right_col:
-        st.markdown(f"**Ties removed** ({len(change['ties_removed'])})")
-        st.dataframe(change["ties_removed"][list(TIE_COLUMNS)].rename(columns=TIE_COLUMNS), hide_index=True)
-    with st.expander("Each actor, baseline against end"):
+    for column, heading, ties in ((left_col, N_("Ties added"), "ties_added"),
+                                  (right_col, N_("Ties removed"), "ties_removed")):  # fmt: skip
+        with column:
+            shown_ties = change[ties][list(TIE_COLUMNS)].copy()
+            shown_ties["relation"] = shown_ties["relation"].map(lambda v: _(v) if isinstance(v, str) and v else v)
+            shown_ties["directed"] = shown_ties["directed"].map(yes_no)
+            st.markdown(f"**{_(heading)}** ({whole(len(shown_ties))})")
+            st.dataframe(shown_ties.rename(columns=translated(TIE_COLUMNS)), hide_index=True)
+    with st.expander(_("Each actor, baseline against end")):
         shown = [c for c in ACTOR_CHANGE if c in actors]
-        st.dataframe(actors[shown].rename(columns=ACTOR_CHANGE), hide_index=True, width="stretch")
+        table = actors[shown].copy()
+        if "status" in table:
+            table["status"] = table["status"].map(lambda v: _(ACTOR_STATUSES[v]) if v in ACTOR_STATUSES else v)
+        if "sector_name" in table:
+            table["sector_name"] = table["sector_name"].map(lambda v: _(v) if isinstance(v, str) and v else v)
+        st.dataframe(table.rename(columns=translated(ACTOR_CHANGE)), hide_index=True, width="stretch")
 
 
 COMPARED = ["nodes", "density", "ei_index", "citizens_tied_to_public", "betweenness_centralisation",
@@ -646,31 +761,35 @@ COMPARED = ["nodes", "density", "ei_index", "citizens_tied_to_public", "betweenn
 
 def compare_section(path: str, version: int) -> None:
     table = load_compare(path, version, audience=reader_audience(path))
-    st.subheader("Network measures of every pilot", anchor=False)
-    st.caption("Each pilot's network at the end of the pilot, all tie types. Click a column heading to sort.")
+    st.subheader(_("Network measures of every pilot"), anchor=False)
+    st.caption(_("Each pilot's network at the end of the pilot, all tie types. Click a column heading to sort."))
     long = table.melt(id_vars=["pilot_name"], value_vars=[c for c in COMPARED if c in table], var_name="measure")
-    long["measure"] = long["measure"].map(MEASURES)
+    long["measure"] = long["measure"].map(lambda m: _(MEASURES[m]))
     long = long.dropna(subset=["value"])
     row = st.container(horizontal=True, gap="medium")  # wraps: three abreast on a desktop, one a line on a phone
     for measure, rows in long.groupby("measure", sort=False):
         row.altair_chart(charts.measure_bars_chart(rows, measure), width=320)
     st.caption(
-        " ".join(f"**{MEASURES[m]}**: {MEASURE_MEANINGS[m]}" for m in COMPARED if m in table and m in MEASURE_MEANINGS)
+        " ".join(f"**{_(MEASURES[m])}**: {meaning(m)}" for m in COMPARED if m in table and m in MEASURE_MEANINGS)
     )
     shown = ["pilot_name", *[c for c in MEASURES if c in table]]
-    st.dataframe(table[shown].rename(columns={"pilot_name": "Pilot", **MEASURES}), hide_index=True, width="stretch")
+    headers = {"pilot_name": _("Pilot"), **translated(MEASURES)}
+    compared = table[shown].rename(columns=headers)
+    st.dataframe(compared, hide_index=True, width="stretch", column_config=number_columns(compared))
 
 
 def shared_section(path: str, version: int) -> None:
     shared = load_shared(path, version, audience=reader_audience(path))
-    st.subheader("Organisations active in several pilots", anchor=False)
+    st.subheader(_("Organisations active in several pilots"), anchor=False)
     orgs, links = shared["organisations"], shared["links"]
     if orgs.empty:
-        st.info("No organisation takes part in more than one pilot.")
+        st.info(_("No organisation takes part in more than one pilot."))
         return
     st.caption(
-        "Each organisation is linked to the others it met in a pilot; thicker lines: more pilots shared. "
-        "Larger marks: active in more pilots."
+        _(
+            "Each organisation is linked to the others it met in a pilot; thicker lines: more pilots shared. "
+            "Larger marks: active in more pilots."
+        )
     )
     graph = network.graph_from_edges(
         links.rename(columns={"pilots": "weight"})[["source", "target", "weight"]], orgs[["id"]]
@@ -688,30 +807,37 @@ def shared_section(path: str, version: int) -> None:
         }
     )  # fmt: skip
     nodes[["label", "right_side"]] = label_actors(nodes, set(), height=420)
-    title = "Organisations linked through shared pilots"
-    description = (
-        f"{len(nodes):,} organisations active in several pilots, linked when they met in a pilot; the {LABELLED} "
-        "active in most pilots are named; the table below lists them."
-    )
+    title = _("Organisations linked through shared pilots")
+    description = _(
+        "{n} organisations active in several pilots, linked when they met in a pilot; the {named} active in most "
+        "pilots are named; the table below lists them."
+    ).format(n=whole(len(nodes)), named=LABELLED)
     st.altair_chart(
-        charts.network_chart(nodes, edges, size_title="Pilots", height=420, title=title, description=description),
+        charts.network_chart(nodes, edges, size_title=_("Pilots"), height=420, title=title, description=description),
         key="networks_shared_chart",
     )
+    organisations = orgs[["name", "sector_name", "pilots", "pilot_names"]].copy()
+    organisations["sector_name"] = organisations["sector_name"].map(lambda v: _(v) if isinstance(v, str) and v else v)
     st.dataframe(
-        orgs[["name", "sector_name", "pilots", "pilot_names"]].rename(
-            columns={"name": "Organisation", "sector_name": "Sector", "pilots": "Pilots", "pilot_names": "Pilot names"}
+        organisations.rename(
+            columns={
+                "name": _("Organisation"),
+                "sector_name": _("Sector"),
+                "pilots": _("Pilots"),
+                "pilot_names": _("Pilot names"),
+            }
         ),
         hide_index=True,
         width="stretch",
     )
-    with st.expander("Every pair of organisations and the pilots they share"):
+    with st.expander(_("Every pair of organisations and the pilots they share")):
         st.dataframe(
             links[["source_name", "target_name", "pilots", "pilot_names"]].rename(
                 columns={
-                    "source_name": "Organisation",
-                    "target_name": "Organisation ",
-                    "pilots": "Pilots shared",
-                    "pilot_names": "Pilot names",
+                    "source_name": _("Organisation"),
+                    "target_name": _("Organisation") + " ",
+                    "pilots": _("Pilots shared"),
+                    "pilot_names": _("Pilot names"),
                 }  # fmt: skip
             ),
             hide_index=True,

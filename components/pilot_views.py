@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components import auth, charts, loaders
+from components import auth, charts, language, loaders
 from components import network_views as networks
 from components import synthesis_views as synthesis
 from components.auth import audience as reader_audience
@@ -19,6 +19,7 @@ from components.story_views import STORIES_PAGE
 from components.widgets import NO_VALUE, pilot_share, readable, safe
 from lessons import geo, pilot_case, pilot_reads, stories
 from lessons.access import reading
+from lessons.i18n import N_, _, day, ngettext, number, percent, pgettext
 from lessons.queries import KIND_LABELS, STATUS_LABELS, VALIDATED_STATUSES
 
 PILOTS_PAGE = "pages/pilots.py"
@@ -34,10 +35,10 @@ CHOSEN = "pilots_pilot"
 # --- Loaders ----------------------------------------------------------------------------------------------------------
 
 
-@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
-def load_places(path: str, version: int, audience: str) -> dict:
+@st.cache_data(ttl=TTL, max_entries=16, show_spinner=False)
+def load_places(path: str, version: int, audience: str, lang: str = "en") -> dict:
     """Every pilot ``audience`` may see with its place on the map, the box the map shows and the boundaries within
-    it."""
+    it (country names in ``lang``)."""
     pilots = loaders.load_overview(path, version, audience=audience)["pilots"]
     with reading(path, audience) as db:
         pilots = pilots.merge(pilot_reads.pilot_places(db), on="slug", how="left")
@@ -47,9 +48,9 @@ def load_places(path: str, version: int, audience: str) -> dict:
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def load_case(path: str, version: int, slug: str, audience: str) -> dict | None:
+def load_case(path: str, version: int, slug: str, audience: str, lang: str = "en") -> dict | None:
     """One pilot's case (None for an unknown slug, or one ``audience`` may not see), its workshops and how it
-    compares with the rest (of what ``audience`` sees)."""
+    compares with the rest (of what ``audience`` sees), its labels in ``lang``."""
     with reading(path, audience) as db:
         case = pilot_case.pilot_case(db, slug)
         if case is None:
@@ -74,15 +75,18 @@ def _take_pilot() -> None:
 def pilot_caption(row) -> str:
     """A pilot's place and counts in one escaped line, e.g. "Porto, Portugal · 12 lessons, 3 validated"."""
     place = ", ".join(safe(v) for v in (row.city, row.country_name) if isinstance(v, str) and v)
-    return f"{place} · {row.lessons:,} lessons, {row.validated:,} validated"
+    counts = ngettext("{n} lesson, {validated} validated", "{n} lessons, {validated} validated", row.lessons)
+    return f"{place} · " + counts.format(n=number(row.lessons), validated=number(row.validated))
 
 
 def pilots_section(path: str, version: int) -> None:
     """The map of pilots, the list beside it (each a link to the pilot's page) and the table behind the map."""
-    places = load_places(path, version, reader_audience(path))
+    places = load_places(path, version, reader_audience(path), language.current())
     pilots = places["pilots"]
     if pilots.empty:
-        st.info("The store holds no pilots yet. Load the demo with `python -m lessons demo` or upload a pilot summary.")
+        st.info(
+            _("The store holds no pilots yet. Load the demo with `python -m lessons demo` or upload a pilot summary.")
+        )
         return
     left, right = st.columns([2, 1], gap="large")
     with left:
@@ -94,40 +98,50 @@ def pilots_section(path: str, version: int) -> None:
             width="stretch",
         )
         st.caption(
-            f"Click a dot to open its pilot (or use the list). {geo.LICENCE} Pilots without coordinates of their own "
-            "are placed at their country's centre; the map is drawn here and fetches nothing."
+            _(
+                "Click a dot to open its pilot (or use the list). Boundaries: Natural Earth 1:110m (public domain). "
+                "Pilots without coordinates of their own are placed at their country's centre; the map is drawn here "
+                "and fetches nothing."
+            )
         )
     with right:
-        st.subheader(f"{len(pilots):,} pilots", anchor=False)
+        st.subheader(ngettext("{n} pilot", "{n} pilots", len(pilots)).format(n=number(len(pilots))), anchor=False)
         for row in pilots.sort_values("name").itertuples():
             st.page_link(PILOTS_PAGE, label=safe(row.name), query_params={"pilot": row.slug}, icon=":material/place:")
             st.caption(pilot_caption(row))
-    with st.expander("The pilots as a table"):
+    with st.expander(_("The pilots as a table")):
         table = pilots.assign(
             placed=pilots["placed_by"]
-            .map({"coordinates": "Own coordinates", "country": "Country centre"})
-            .fillna("Not placed"),
+            .map({"coordinates": _("Own coordinates"), "country": _("Country centre")})
+            .fillna(_("Not placed")),
             page="pilots?pilot=" + pilots["slug"],
+            methodology=pilots["methodology"].map(vocabulary) if "methodology" in pilots else None,
         )
+        page = _("Pilot page")
         columns = {
-            "name": "Pilot",
-            "city": "City",
-            "country_name": "Country",
-            "methodology": "Methodology",
-            "lessons": "Lessons",
-            "validated": "Validated",
-            "placed": "Placed at",
-            "page": "Pilot page",
+            "name": _("Pilot"),
+            "city": _("City"),
+            "country_name": _("Country"),
+            "methodology": _("Methodology"),
+            "lessons": _("Lessons"),
+            "validated": _("Validated lessons"),
+            "placed": _("Placed at"),
+            "page": page,
         }
         st.dataframe(
             readable(table, columns),
             hide_index=True,
             width="stretch",
-            column_config={"Pilot page": st.column_config.LinkColumn("Pilot page", display_text="Open")},
+            column_config={page: st.column_config.LinkColumn(page, display_text=pgettext("verb", "Open"))},
         )
 
 
 # --- One pilot --------------------------------------------------------------------------------------------------------
+
+
+def vocabulary(text):
+    """A built-in vocabulary's name or description in the reader's language (a pilot's own text as written)."""
+    return _(text) if isinstance(text, str) and text else text
 
 
 def _back() -> None:
@@ -136,23 +150,28 @@ def _back() -> None:
 
 def _facts(facts: dict) -> pd.DataFrame:
     country = loaders.country_name(facts.get("country") or "")
-    dates = " to ".join(v for v in (facts.get("start_date"), facts.get("end_date")) if v)
+    start, end = (day(facts.get(k)) for k in ("start_date", "end_date"))
+    if start and end:
+        dates = _("{start} to {end}").format(start=start, end=end)
+    else:
+        dates = start or end
     rows = {
-        "Place": ", ".join(v for v in (facts.get("city"), facts.get("region"), country) if v),
-        "Service area": facts.get("service_area"),
-        "Target groups": facts.get("target_groups"),
-        "Methodology": facts.get("methodology_name") or facts.get("methodology"),
-        "Dates": dates,
-        "Lead organisation": facts.get("lead_organisation"),
-        "Project": facts.get("project"),
+        _("Place"): ", ".join(v for v in (facts.get("city"), facts.get("region"), country) if v),
+        _("Service area"): facts.get("service_area"),
+        _("Target groups"): facts.get("target_groups"),
+        _("Methodology"): vocabulary(facts.get("methodology_name") or facts.get("methodology")),
+        _("Dates"): dates,
+        _("Lead organisation"): facts.get("lead_organisation"),
+        _("Project"): facts.get("project"),
     }
-    return pd.DataFrame({"Fact": list(rows), "Value": [safe(v) or NO_VALUE for v in rows.values()]}).set_index("Fact")
+    fact, value = _("Fact"), _("Value")
+    return pd.DataFrame({fact: list(rows), value: [safe(v) or NO_VALUE for v in rows.values()]}).set_index(fact)
 
 
 def header(path: str, version: int, case: dict) -> None:
     """The pilot's name, summary and facts, its link and citation, and the way to its lessons."""
     facts = case["facts"]
-    st.button("All pilots", icon=":material/arrow_back:", key="pilots_back", on_click=_back, type="tertiary")
+    st.button(_("All pilots"), icon=":material/arrow_back:", key="pilots_back", on_click=_back, type="tertiary")
     st.title(safe(facts["name"]), anchor=False)
     if facts.get("summary"):
         st.markdown(safe(facts["summary"]))
@@ -160,7 +179,11 @@ def header(path: str, version: int, case: dict) -> None:
     lessons = case["lessons"]
     st.page_link(
         LESSONS_PAGE,
-        label=f"Read its {len(lessons):,} lessons on the Lessons page (to search, filter or download them)",
+        label=ngettext(
+            "Read its {n} lesson on the Lessons page (to search, filter or download it)",
+            "Read its {n} lessons on the Lessons page (to search, filter or download them)",
+            len(lessons),
+        ).format(n=number(len(lessons))),
         query_params={"pilot": facts["slug"]},
         icon=":material/menu_book:",
     )
@@ -174,14 +197,14 @@ def stories_section(path: str, slug: str) -> None:
     found = found[found["pilot"] == slug] if len(found) else found
     if found.empty:
         return
-    st.header("Its story" if len(found) == 1 else "Its stories", anchor=False)
+    st.header(_("Its story") if len(found) == 1 else _("Its stories"), anchor=False)
     for row in found.itertuples():
         with st.container(border=True):
             st.subheader(safe(row.title), anchor=False)
             if isinstance(row.lead, str) and row.lead:
                 st.markdown(safe(row.lead))
             st.page_link(
-                STORIES_PAGE, label="Read the story", query_params={"story": str(int(row.id))},
+                STORIES_PAGE, label=_("Read the story"), query_params={"story": str(int(row.id))},
                 icon=":material/auto_stories:",
             )  # fmt: skip
 
@@ -189,19 +212,29 @@ def stories_section(path: str, slug: str) -> None:
 def methodology_section(case: dict) -> None:
     """The co-creation methodology the pilot followed and its steps, each mapped to a shared phase."""
     facts = case["facts"]
-    st.header("Methodology and its steps", anchor=False)
+    st.header(_("Methodology and its steps"), anchor=False)
     if not facts.get("methodology"):
-        st.caption("The pilot has not named the methodology it followed.")
+        st.caption(_("The pilot has not named the methodology it followed."))
         return
-    st.markdown(f"**{safe(facts.get('methodology_name') or facts['methodology'])}**")
+    st.markdown(f"**{safe(vocabulary(facts.get('methodology_name') or facts['methodology']))}**")
     if facts.get("methodology_description"):
-        st.markdown(safe(facts["methodology_description"]))
+        st.markdown(safe(vocabulary(facts["methodology_description"])))
     steps = case["steps"]
     if steps.empty:
-        st.caption("No steps of this methodology are recorded.")
+        st.caption(_("No steps of this methodology are recorded."))
         return
+    steps = steps.assign(
+        phase_name=steps["phase_name"].map(vocabulary),
+        name=steps["name"].map(vocabulary),
+        description=steps["description"].map(vocabulary),
+    )
     table = steps.rename(
-        columns={"position": "Step", "name": "Name", "phase_name": "Shared phase", "description": "What it does"}
+        columns={
+            "position": _("Step"),
+            "name": _("Name"),
+            "phase_name": _("Shared phase"),
+            "description": _("What it does"),
+        }
     )
     st.table(table.map(lambda v: safe(v) or NO_VALUE if isinstance(v, str) or v is None else v), hide_index=True)
 
@@ -209,38 +242,46 @@ def methodology_section(case: dict) -> None:
 def partners_section(path: str, case: dict) -> None:
     """The lead organisation and partners (the pilot's stakeholders by sector), and its network at a glance."""
     facts = case["facts"]
-    st.header("Partners and stakeholder network", anchor=False)
+    st.header(_("Partners and stakeholder network"), anchor=False)
     if facts.get("lead_organisation"):
-        st.markdown(f"**Lead organisation:** {safe(facts['lead_organisation'])}")
+        st.markdown(_("**Lead organisation:** {name}").format(name=safe(facts["lead_organisation"])))
     partners = case["partners"]
     if partners.empty:
-        st.caption("The store holds no stakeholder of this pilot.")
+        st.caption(_("The store holds no stakeholder of this pilot."))
         return
     counts = ", ".join(
-        f"{n} {safe(s).lower()}" for s, n in zip(case["sectors"]["sector_name"], case["sectors"]["stakeholders"])
+        _("{sector}: {n}").format(sector=safe(_(s)), n=number(n))
+        for s, n in zip(case["sectors"]["sector_name"], case["sectors"]["stakeholders"])
     )
-    st.markdown(f"**{len(partners):,} stakeholders**: {counts}.")
+    st.markdown(
+        ngettext("**{n} stakeholder**: {counts}.", "**{n} stakeholders**: {counts}.", len(partners)).format(
+            n=number(len(partners)), counts=counts
+        )
+    )
     nversion = loaders.data_version(path, "network")
     result = networks.load_analysis(path, nversion, facts["slug"], (), "end")
     if result.metrics.get("nodes"):
-        st.caption("The network at the end of the pilot, every relation:")
+        st.caption(_("The network at the end of the pilot, every relation:"))
         networks.summary(result.metrics, result.actors)
     st.page_link(
         NETWORKS_PAGE,
-        label="Explore this pilot's stakeholder network",
+        label=_("Explore this pilot's stakeholder network"),
         query_params={"pilot": facts["slug"]},
         icon=":material/share:",
     )
-    with st.expander(f"Every stakeholder ({len(partners):,})"):
-        table = partners.assign(hard_to_reach=partners["hard_to_reach"].map({1: "Yes"}).fillna(""))
+    with st.expander(_("Every stakeholder ({n})").format(n=number(len(partners)))):
+        table = partners.assign(
+            hard_to_reach=partners["hard_to_reach"].map({1: _("Yes")}).fillna(""),
+            sector_name=partners["sector_name"].map(lambda s: _(s) if isinstance(s, str) else s),
+        )
         st.dataframe(
             readable(
                 table,
                 {
-                    "name": "Stakeholder",
-                    "sector_name": "Sector",
-                    "role": "Role in the pilot",
-                    "hard_to_reach": "Hard to reach",
+                    "name": _("Stakeholder"),
+                    "sector_name": _("Sector"),
+                    "role": _("Role in the pilot"),
+                    "hard_to_reach": _("Hard to reach"),
                 },
             ),
             hide_index=True,
@@ -258,81 +299,101 @@ def _lesson_link(row) -> None:
 def lessons_section(case: dict) -> None:
     """The pilot's lessons by phase, each with its kind and validation status, and the counts by phase and kind."""
     lessons = case["lessons"]
-    st.header("Its lessons by phase and kind", anchor=False)
+    st.header(_("Its lessons by phase and kind"), anchor=False)
     if lessons.empty:
-        st.info("The store holds no lesson of this pilot yet.")
+        st.info(_("The store holds no lesson of this pilot yet."))
         return
     validated = int(lessons["status"].isin(VALIDATED_STATUSES).sum())
     st.markdown(
-        f"{len(lessons):,} lessons; {validated:,} validated, endorsed or applied elsewhere. Each opens on the Lessons "
-        "page with its evidence and how workshops voted on it."
+        ngettext(
+            "{n} lesson; {validated} validated, endorsed or applied elsewhere. It opens on the Lessons page with its "
+            "evidence and how workshops voted on it.",
+            "{n} lessons; {validated} validated, endorsed or applied elsewhere. Each opens on the Lessons page with "
+            "its evidence and how workshops voted on it.",
+            len(lessons),
+        ).format(n=number(len(lessons)), validated=number(validated))
     )
+    phase_names = lessons["phase_name"].map(lambda p: _(p) if isinstance(p, str) else p)
     counts = (
-        lessons.assign(kind=lessons["kind"].map(KIND_LABELS).fillna(lessons["kind"]), phase=lessons["phase_name"])
+        lessons.assign(kind=lessons["kind"].map(KIND_LABELS).fillna(lessons["kind"]), phase=phase_names)
         .pivot_table(index=["phase_position", "phase"], columns="kind", values="id", aggfunc="count", fill_value=0)
         .droplevel(0)
     )
-    with st.expander("Lessons by phase and kind as a table"):
-        st.dataframe(counts.rename_axis(index="Phase", columns="Kind"), width="stretch")
-    for _, rows in lessons.groupby("phase_position", sort=True):
-        name = rows["phase_name"].iloc[0] or "No phase given"
-        st.subheader(f"{safe(name)} ({len(rows)})", anchor=False)
+    with st.expander(_("Lessons by phase and kind as a table")):
+        st.dataframe(counts.rename_axis(index=_("Phase"), columns=_("Kind")), width="stretch")
+    for _position, rows in lessons.groupby("phase_position", sort=True):
+        name = rows["phase_name"].iloc[0]
+        name = _(name) if isinstance(name, str) and name else _("No phase given")
+        st.subheader(f"{safe(name)} ({number(len(rows))})", anchor=False)
         for row in rows.itertuples():
             _lesson_link(row)
 
 
 def workshops_section(case: dict) -> None:
     """The validation workshops that voted on statements drawn from the pilot's lessons (public ones only)."""
-    st.header("Workshops that judged its lessons", anchor=False)
+    st.header(_("Workshops that judged its lessons"), anchor=False)
     workshops = case["workshops"]
     if workshops.empty:
         st.caption(
-            "No validation workshop has voted on a lesson of this pilot yet. (Votes of a workshop with fewer than 5 "
-            "participants are never shown, so that nobody can be singled out.)"
+            _(
+                "No validation workshop has voted on a lesson of this pilot yet. (Votes of a workshop with fewer than "
+                "5 participants are never shown, so that nobody can be singled out.)"
+            )
         )
         return
     columns = {
-        "workshop": "Code",
-        "workshop_title": "Workshop",
-        "workshop_status": "Status",
-        "lessons": "Lessons judged",
-        "statements": "Statements",
-        "agree": "Agree",
-        "disagree": "Disagree",
-        "pass": "Pass",
-        "votes": "Votes",
+        "workshop": _("Code"),
+        "workshop_title": _("Workshop"),
+        "workshop_status": _("Status"),
+        "lessons": _("Lessons judged"),
+        "statements": _("Statements"),
+        "agree": _("Agree"),
+        "disagree": _("Disagree"),
+        "pass": pgettext("vote", "Pass"),
+        "votes": _("Votes"),
     }
-    shown = workshops.assign(workshop_status=workshops["workshop_status"].str.capitalize())
+    shown = workshops.assign(workshop_status=workshops["workshop_status"].map(workshop_status))
     st.dataframe(readable(shown, columns), hide_index=True, width="stretch")
     st.caption(
-        "Votes in the last round each statement was voted on. Workshops with fewer than 5 participants are left out, "
-        "so that nobody can be singled out."
+        _(
+            "Votes in the last round each statement was voted on. Workshops with fewer than 5 participants are left "
+            "out, so that nobody can be singled out."
+        )
     )
 
 
 def recurs_section(path: str, slug: str) -> None:
     """Groups of similar lessons this pilot shares with others, and what other pilots contradict."""
-    st.header("What recurs elsewhere, and what contradicts it", anchor=False)
+    st.header(_("What recurs elsewhere, and what contradicts it"), anchor=False)
     lversion = loaders.data_version(path, "lessons")
     state = synthesis.similarity_notice(path, lversion)
     groups = synthesis.load_clusters(path, lversion, state.shown, GROUP_SIMILARITY, 2, audience=reader_audience(path))
     found = pilot_case.pilot_recurring(groups, slug)
-    st.subheader("Similar lessons in other pilots", anchor=False)
+    st.subheader(_("Similar lessons in other pilots"), anchor=False)
     if groups is None:
-        st.caption("The comparison of lesson texts is running; groups will be listed when it is done.")
+        st.caption(_("The comparison of lesson texts is running; groups will be listed when it is done."))
     elif found.empty:
-        st.caption("No lesson of this pilot has a close match in another pilot.")
+        st.caption(_("No lesson of this pilot has a close match in another pilot."))
     else:
         st.caption(
-            f"{len(found)} groups of lessons telling the same story, at the What recurs page's "
-            f"{GROUP_SIMILARITY:.0%} similarity; ⚠ marks a group where one pilot reports an enabler and another a barrier."
+            ngettext(
+                "{n} group of lessons telling the same story, at the What recurs page's {similarity} similarity; ⚠ "
+                "marks a group where one pilot reports an enabler and another a barrier.",
+                "{n} groups of lessons telling the same story, at the What recurs page's {similarity} similarity; ⚠ "
+                "marks a group where one pilot reports an enabler and another a barrier.",
+                len(found),
+            ).format(n=number(len(found)), similarity=percent(GROUP_SIMILARITY))
         )
         facts = synthesis.load_facts(path, lversion, audience=reader_audience(path)).set_index("id")
         for row in found.itertuples():
-            flag = " ⚠ contradicts" if row.contradicts else ""
-            st.markdown(
-                f"**{safe(row.name)}**{flag} — {row.pilots} pilots, {row.lessons} lessons; also in {safe(row.others)}"
+            pilots = ngettext("{n} pilot", "{n} pilots", row.pilots).format(n=number(row.pilots))
+            lessons = ngettext("{n} lesson", "{n} lessons", row.lessons).format(n=number(row.lessons))
+            line = (
+                _("**{group}** ⚠ contradicts — {pilots}, {lessons}; also in {others}")
+                if row.contradicts
+                else _("**{group}** — {pilots}, {lessons}; also in {others}")
             )
+            st.markdown(line.format(group=safe(row.name), pilots=pilots, lessons=lessons, others=safe(row.others)))
             for lesson_id in row.own:
                 if lesson_id in facts.index:
                     st.page_link(
@@ -342,66 +403,102 @@ def recurs_section(path: str, slug: str) -> None:
                         icon=":material/article:",
                     )
     contested = pilot_case.pilot_contested(synthesis.load_matrix(path, lversion, audience=reader_audience(path)), slug)
-    st.subheader("Themes other pilots see the other way", anchor=False)
+    st.subheader(_("Themes other pilots see the other way"), anchor=False)
     if contested.empty:
-        st.caption("No other pilot reports as a barrier what this pilot reports as an enabler, or the reverse.")
+        st.caption(_("No other pilot reports as a barrier what this pilot reports as an enabler, or the reverse."))
     else:
         table = contested.assign(
-            this_pilot=contested["this_pilot"].map(KIND_LABELS), others_say=contested["others_say"].map(KIND_LABELS)
+            this_pilot=contested["this_pilot"].map(KIND_LABELS),
+            others_say=contested["others_say"].map(KIND_LABELS),
+            theme_name=contested["theme_name"].map(lambda t: _(t) if isinstance(t, str) else t),
         )
         columns = {
-            "theme_name": "Theme",
-            "this_pilot": "This pilot reports",
-            "own": "Its lessons",
-            "others_say": "Others report",
-            "others": "Their lessons",
-            "other_pilots": "Other pilots",
-            "other_names": "Which pilots",
+            "theme_name": _("Theme"),
+            "this_pilot": _("This pilot reports"),
+            "own": _("Its lessons"),
+            "others_say": _("Others report"),
+            "others": _("Their lessons"),
+            "other_pilots": _("Other pilots"),
+            "other_names": _("Which pilots"),
         }
         st.dataframe(readable(table, columns), hide_index=True, width="stretch")
     st.page_link(
         RECURS_PAGE,
-        label="Compare every pilot on the What recurs page",
+        label=_("Compare every pilot on the What recurs page"),
         query_params={"view": "Contradicting"},
         icon=":material/hub:",
     )
 
 
 FACETS = ("Kind", "Phase", "Status")
+#: How each comparison facet is named in the headings of its table.
+FACET_WORDS = {
+    "Kind": N_("Lessons by kind as a table"),
+    "Phase": N_("Lessons by phase as a table"),
+    "Status": N_("Lessons by status as a table"),
+}
+
+
+def workshop_status(status: str) -> str:
+    """A workshop's status as the table shows it (draft, open, closed)."""
+    words = {"draft": _("Draft"), "open": pgettext("workshop status", "Open"), "closed": _("Closed")}
+    return words.get(status, status)
 
 
 def against_section(path: str, version: int, case: dict) -> None:
     """The pilot against every other pilot, pooled: its share of each kind, phase and status, with the tables."""
     facts = case["facts"]
-    st.header("Compared with the other pilots", anchor=False)
+    st.header(_("Compared with the other pilots"), anchor=False)
     against = case["against"]
     pilots = loaders.load_overview(path, version, audience=reader_audience(path))["pilots"]
     others = pilots[pilots["slug"] != facts["slug"]]
     if others.empty or case["lessons"].empty or others["lessons"].sum() == 0:
-        st.caption("A comparison needs lessons of this pilot and of at least one other.")
+        st.caption(_("A comparison needs lessons of this pilot and of at least one other."))
         return
     own = case["lessons"]
     rank = int((pilots["lessons"] > len(own)).sum()) + 1
     share = own["status"].isin(VALIDATED_STATUSES).mean()
     rest = others["validated"].sum() / others["lessons"].sum()
-    st.markdown(
-        f"{len(own):,} lessons: {'the most' if rank == 1 else f'number {rank}'} of {len(pilots):,} pilots "
-        f"(the median pilot has {pilots['lessons'].median():g}). {share:.0%} of its lessons are validated, "
-        f"endorsed or applied elsewhere, against {rest:.0%} of the other {len(others):,} pilots' lessons, pooled."
-    )
+    figures = {
+        "n": number(len(own)),
+        "rank": number(rank),
+        "pilots": number(len(pilots)),
+        "median": number(pilots["lessons"].median()),
+        "share": percent(share),
+        "rest": percent(rest),
+        "others": number(len(others)),
+    }
+    if rank == 1:
+        text = ngettext(
+            "{n} lesson: the most of {pilots} pilots (the median pilot has {median}). {share} of its lessons are "
+            "validated, endorsed or applied elsewhere, against {rest} of the other {others} pilots' lessons, pooled.",
+            "{n} lessons: the most of {pilots} pilots (the median pilot has {median}). {share} of its lessons are "
+            "validated, endorsed or applied elsewhere, against {rest} of the other {others} pilots' lessons, pooled.",
+            len(own),
+        )
+    else:
+        text = ngettext(
+            "{n} lesson: number {rank} of {pilots} pilots (the median pilot has {median}). {share} of its lessons are "
+            "validated, endorsed or applied elsewhere, against {rest} of the other {others} pilots' lessons, pooled.",
+            "{n} lessons: number {rank} of {pilots} pilots (the median pilot has {median}). {share} of its lessons "
+            "are validated, endorsed or applied elsewhere, against {rest} of the other {others} pilots' lessons, "
+            "pooled.",
+            len(own),
+        )
+    st.markdown(text.format(**figures))
     for facet in FACETS:
         rows = against[against["facet"] == facet]
         st.altair_chart(charts.pilot_share_chart(rows, facet, facts["name"]), width="stretch")
-        with st.expander(f"Lessons by {facet.lower()} as a table"):
+        with st.expander(_(FACET_WORDS[facet])):
             table = rows.pivot_table(index=["position", "value"], columns="side", values="lessons", sort=False)
             shares = rows.pivot_table(index=["position", "value"], columns="side", values="share", sort=False)
             out = pd.DataFrame(
                 {
-                    facet: [value for _, value in table.index],
-                    f"{pilot_case.THIS_PILOT}: lessons": table[pilot_case.THIS_PILOT].astype(int).to_list(),
-                    f"{pilot_case.THIS_PILOT}: share": [f"{v:.0%}" for v in shares[pilot_case.THIS_PILOT]],
-                    f"{pilot_case.OTHERS}: lessons": table[pilot_case.OTHERS].astype(int).to_list(),
-                    f"{pilot_case.OTHERS}: share": [f"{v:.0%}" for v in shares[pilot_case.OTHERS]],
+                    _(facet): [_(value) for _position, value in table.index],
+                    _("This pilot: lessons"): table[pilot_case.THIS_PILOT].astype(int).to_list(),
+                    _("This pilot: share"): [percent(v) for v in shares[pilot_case.THIS_PILOT]],
+                    _("Other pilots (pooled): lessons"): table[pilot_case.OTHERS].astype(int).to_list(),
+                    _("Other pilots (pooled): share"): [percent(v) for v in shares[pilot_case.OTHERS]],
                 }
             )
             st.dataframe(out, hide_index=True, width="stretch")
@@ -409,13 +506,19 @@ def against_section(path: str, version: int, case: dict) -> None:
 
 def pilot_page(path: str, version: int, slug: str) -> None:
     """One pilot's whole page, or a plain message and the way back when there is no such pilot."""
-    case = load_case(path, version, slug, reader_audience(path))
+    case = load_case(path, version, slug, reader_audience(path), language.current())
     if case is None:
-        st.title("Pilots", anchor=False)
-        st.warning(f"There is no pilot “{safe(slug)}”. It may have been renamed or deleted; choose one from the list.")
-        st.button("All pilots", icon=":material/arrow_back:", key="pilots_back", on_click=_back)
+        st.title(_("Pilots"), anchor=False)
+        st.warning(
+            _("There is no pilot “{slug}”. It may have been renamed or deleted; choose one from the list.").format(
+                slug=safe(slug)
+            )
+        )
+        st.button(_("All pilots"), icon=":material/arrow_back:", key="pilots_back", on_click=_back)
         return
-    st.set_page_config(page_title=f"{case['facts']['name']} · Pilots · Cross-Pilot Lessons")  # text, never markup
+    st.set_page_config(  # text, never markup
+        page_title=_("{name} · Pilots · Cross-Pilot Lessons").format(name=case["facts"]["name"])
+    )
     header(path, version, case)
     stories_section(path, case["facts"]["slug"])
     methodology_section(case)

@@ -12,10 +12,10 @@ import streamlit as st
 from components import charts
 from components.auth import audience as reader_audience
 from components.loaders import TTL
-from components.widgets import PILOTS_PAGE, safe
+from components.widgets import PILOTS_PAGE, kind_label, pilot_name_link, safe, vocab
 from lessons import synthesis
 from lessons.access import reading
-from lessons.queries import KIND_LABELS
+from lessons.i18n import N_, _, ngettext, number, percent
 from lessons.synthesis.refresh import failures, refresh
 
 LESSONS_PAGE = "pages/lessons.py"
@@ -91,16 +91,26 @@ def _updating_note(path: str, version: int, state: SimilarityState) -> None:
         if synthesis.similarity_version(db) == version:
             st.rerun()
     if state.failed:
-        before = " These groups are from before the latest change." if state.shown is not None else ""
-        st.warning(f"The comparison of lesson texts could not be completed ({safe(state.failed)}).{before}")
+        failed = (
+            _(
+                "The comparison of lesson texts could not be completed ({problem}). These groups are from before the "
+                "latest change."
+            )
+            if state.shown is not None
+            else _("The comparison of lesson texts could not be completed ({problem}).")
+        )
+        st.warning(failed.format(problem=safe(state.failed)))
     elif state.shown is None:
         st.info(
-            "The comparison of lesson texts is running; groups of similar lessons will appear here when it is done."
+            _("The comparison of lesson texts is running; groups of similar lessons will appear here when it is done.")
         )
     else:
         st.info(
-            f"Updating: these groups are from before the latest change ({state.lessons:,} lessons); the new analysis "
-            "is running.",
+            ngettext(
+                "Updating: these groups are from before the latest change ({n} lesson); the new analysis is running.",
+                "Updating: these groups are from before the latest change ({n} lessons); the new analysis is running.",
+                state.lessons,
+            ).format(n=number(state.lessons)),
             icon=":material/sync:",
         )
 
@@ -166,14 +176,14 @@ def lesson_link(row, *, key_prefix: str = "") -> None:
         query_params={"lesson": str(int(row.id))},
         icon=":material/article:",
     )
-    st.caption(f"{safe(row.pilot_name)} · {KIND_LABELS.get(row.kind, row.kind)}")
+    st.caption(f"{pilot_name_link(row.pilot_name, getattr(row, 'pilot', None))} · {kind_label(row.kind)}")
 
 
 def similar_section(path: str, version: int, on_open):
     """A lesson-page section listing the most similar lessons of other pilots (each opens with ``on_open``)."""
 
     def section(detail: dict) -> None:
-        st.markdown("**Similar lessons in other pilots**")
+        st.markdown(_("**Similar lessons in other pilots**"))
         state = similarity_state(path, version)
         similar = (
             load_similar(path, version, state.shown, int(detail["id"]), audience=reader_audience(path))
@@ -181,12 +191,12 @@ def similar_section(path: str, version: int, on_open):
             else None
         )
         if similar is None:
-            st.caption("The comparison of lesson texts is running; similar lessons will be listed when it is done.")
+            st.caption(_("The comparison of lesson texts is running; similar lessons will be listed when it is done."))
             return
         if state.updating:
-            st.caption("Updating: compared before the latest change; the new comparison is running.")
+            st.caption(_("Updating: compared before the latest change; the new comparison is running."))
         if similar.empty:
-            st.caption("No lesson from another pilot is worded similarly enough.")
+            st.caption(_("No lesson from another pilot is worded similarly enough."))
             return
         for row in similar.itertuples():
             st.button(
@@ -195,11 +205,10 @@ def similar_section(path: str, version: int, on_open):
                 type="tertiary",
                 on_click=on_open,
                 args=(int(row.id),),
-                help="Open this lesson",
+                help=_("Open this lesson"),
             )
-            st.caption(
-                f"{safe(row.pilot_name)} · {KIND_LABELS.get(row.kind, row.kind)} · {row.similarity:.0%} alike in wording"
-            )
+            alike = _("{share} alike in wording").format(share=percent(row.similarity))
+            st.caption(f"{pilot_name_link(row.pilot_name, row.pilot)} · {kind_label(row.kind)} · {alike}")
 
     return section
 
@@ -209,42 +218,44 @@ def headline(k: int, groups: dict[str, pd.DataFrame] | None, patterns: dict[str,
     (``groups`` None: the first comparison of lesson texts is still running)."""
     row = st.container(horizontal=True, gap="medium")  # wraps: two a line on a phone, not one a line (#19)
     row.metric(
-        f"Themes in {k}+ pilots", len(patterns["recurring"]), help="Themes with lessons from at least that many pilots",
-        width="content",
+        _("Themes in {k}+ pilots").format(k=k), number(len(patterns["recurring"])),
+        help=_("Themes with lessons from at least that many pilots"), width="content",
     )  # fmt: skip
     row.metric(
-        f"Lesson groups in {k}+ pilots",
-        "…" if groups is None else len(groups["clusters"]),
-        help="Groups of similar lessons" if groups is not None else "The comparison of lesson texts is running",
+        _("Lesson groups in {k}+ pilots").format(k=k),
+        "…" if groups is None else number(len(groups["clusters"])),
+        help=_("Groups of similar lessons") if groups is not None else _("The comparison of lesson texts is running"),
         width="content",
     )
     row.metric(
-        "Contested themes", len(patterns["contested"]), help="An enabler in one pilot and a barrier in another",
-        width="content",
+        _("Contested themes"), number(len(patterns["contested"])),
+        help=_("An enabler in one pilot and a barrier in another"), width="content",
     )  # fmt: skip
     row.metric(
-        "Themes with gaps", len(patterns["gaps"]), help="Themes that at least one pilot has no lesson on",
-        width="content",
+        _("Themes with gaps"), number(len(patterns["gaps"])),
+        help=_("Themes that at least one pilot has no lesson on"), width="content",
     )  # fmt: skip
 
 
 def recurring_section(groups: dict[str, pd.DataFrame] | None, recurring: pd.DataFrame, k: int) -> None:
     """Groups of similar lessons and themes reported by at least ``k`` pilots."""
-    st.subheader(f"Similar lessons reported by at least {k} pilots", anchor=False)
+    st.subheader(_("Similar lessons reported by at least {k} pilots").format(k=k), anchor=False)
     if groups is not None:
         st.caption(
-            "Each group is named after its most typical lesson (the one most alike the others in the group), with "
-            "the words its lessons share most. Open a group to read its lessons."
+            _(
+                "Each group is named after its most typical lesson (the one most alike the others in the group), "
+                "with the words its lessons share most. Open a group to read its lessons."
+            )
         )
         clusters_list(groups, key="recurs_shown")
-        with st.expander("All these groups as a table"):
+        with st.expander(_("All these groups as a table")):
             clusters_table(groups["clusters"])
-    st.subheader(f"Themes reported by at least {k} pilots", anchor=False)
+    st.subheader(_("Themes reported by at least {k} pilots").format(k=k), anchor=False)
     if recurring.empty:
-        st.info(f"No theme has lessons from {k} or more pilots. Lower the number of pilots.")
+        st.info(_("No theme has lessons from {k} or more pilots. Lower the number of pilots.").format(k=k))
         return
     st.altair_chart(charts.recurrence_chart(recurring), width="stretch")
-    with st.expander("These themes as a table"):
+    with st.expander(_("These themes as a table")):
         theme_table(recurring, ["theme_name", "pilots", "lessons", "enablers", "barriers", "pilot_names"])
 
 
@@ -254,16 +265,16 @@ def contradicting_section(
     """Themes one pilot calls an enabler and another a barrier, and groups of alike lessons that disagree
     (``threshold``: the similarity, 0–1, lessons must reach to form a group; ``shown``: the stored analysis's
     lessons version, None while the first one is computed)."""
-    st.subheader("Themes one pilot calls an enabler and another a barrier", anchor=False)
+    st.subheader(_("Themes one pilot calls an enabler and another a barrier"), anchor=False)
     if contested.empty:
-        st.info("No theme is reported as an enabler by one pilot and as a barrier by another.")
+        st.info(_("No theme is reported as an enabler by one pilot and as a barrier by another."))
     else:
         st.altair_chart(charts.contradiction_chart(contested), width="stretch")
-        with st.expander("Contested themes as a table"):
+        with st.expander(_("Contested themes as a table")):
             theme_table(contested, ["theme_name", "enabler_names", "barrier_names", "enablers", "barriers"])
         contested_theme(path, version, contested)
-    st.subheader("Similar lessons that disagree", anchor=False)
-    st.caption("Groups of alike lessons in which one pilot reports an enabler and another pilot a barrier.")
+    st.subheader(_("Similar lessons that disagree"), anchor=False)
+    st.caption(_("Groups of alike lessons in which one pilot reports an enabler and another pilot a barrier."))
     pairs = load_clusters(path, version, shown, threshold, 2, audience=reader_audience(path))
     if pairs is not None:
         clusters_list(pairs, only=pairs["contradictions"]["cluster"], key="recurs_shown_contested")
@@ -272,11 +283,11 @@ def contradicting_section(
 def missing_section(gaps: pd.DataFrame) -> None:
     """Themes no pilot has a lesson on, and themes some pilots have no lesson on."""
     none = gaps[gaps["pilots_with"] == 0]["theme_name"].tolist()
-    st.subheader("Themes no pilot has a lesson on", anchor=False)
-    st.write(", ".join(safe(t) for t in none) if none else "Every theme has lessons from at least one pilot.")
-    st.subheader("Themes some pilots have no lesson on", anchor=False)
+    st.subheader(_("Themes no pilot has a lesson on"), anchor=False)
+    st.write(", ".join(safe(vocab(t)) for t in none) if none else _("Every theme has lessons from at least one pilot."))
+    st.subheader(_("Themes some pilots have no lesson on"), anchor=False)
     if gaps.empty:
-        st.info("Every pilot has lessons on every theme.")
+        st.info(_("Every pilot has lessons on every theme."))
     else:
         theme_table(gaps, ["theme_name", "pilots_with", "pilots_without", "missing_names"])
 
@@ -297,10 +308,12 @@ def matrix_section(path: str, version: int, matrix: pd.DataFrame) -> None:
     if len(totals) > MAX_MATRIX_PILOTS:
         shown = totals.nlargest(MAX_MATRIX_PILOTS, "lessons", keep="first")
         st.caption(
-            f"The heatmap shows the {MAX_MATRIX_PILOTS} pilots with the most lessons of {len(totals):,}; "
-            "the choosers below and the table reach every pilot."
+            _(
+                "The heatmap shows the {n} pilots with the most lessons of {total}; the choosers below and the table "
+                "reach every pilot."
+            ).format(n=number(MAX_MATRIX_PILOTS), total=number(len(totals)))
         )
-    st.caption("Click a cell to list its lessons (double-click clears). Grey dashed cells: no lesson on that theme.")
+    st.caption(_("Click a cell to list its lessons (double-click clears). Grey dashed cells: no lesson on that theme."))
     st.altair_chart(
         charts.theme_matrix_chart(matrix[matrix["pilot"].isin(shown["pilot"])]),
         key="recurs_cell",
@@ -309,64 +322,77 @@ def matrix_section(path: str, version: int, matrix: pd.DataFrame) -> None:
         width="stretch",
     )
     pilots = dict(zip(totals["pilot"], totals["pilot_name"]))
-    themes = dict(zip(matrix["theme"], matrix["theme_name"]))
+    themes = {code: vocab(name) for code, name in zip(matrix["theme"], matrix["theme_name"])}
     left, right = st.columns(2)
     pilot = left.selectbox(
-        "Pilot", list(pilots), format_func=pilots.get, index=None, key="recurs_pilot", placeholder="Choose a pilot"
-    )
+        _("Pilot"), list(pilots), format_func=pilots.get, index=None, key="recurs_pilot",
+        placeholder=_("Choose a pilot"),
+    )  # fmt: skip
     theme = right.selectbox(
-        "Theme", list(themes), format_func=themes.get, index=None, key="recurs_theme", placeholder="Choose a theme"
-    )
+        _("Theme"), list(themes), format_func=themes.get, index=None, key="recurs_theme",
+        placeholder=_("Choose a theme"),
+    )  # fmt: skip
     if pilot and theme:
         found = load_cell(path, version, pilot, theme, audience=reader_audience(path))
-        st.subheader(f"{safe(pilots[pilot])} · {safe(themes[theme])}: {len(found)} lessons", anchor=False)
+        st.subheader(
+            ngettext("{pilot} · {theme}: {n} lesson", "{pilot} · {theme}: {n} lessons", len(found)).format(
+                pilot=safe(pilots[pilot]), theme=safe(themes[theme]), n=number(len(found))
+            ),
+            anchor=False,
+        )
         st.page_link(
             LESSONS_PAGE,
-            label="Open these lessons on the Lessons page (to filter further or download)",
+            label=_("Open these lessons on the Lessons page (to filter further or download)"),
             query_params={"pilot": pilot, "theme": theme},
             icon=":material/filter_list:",
         )
         st.page_link(
             PILOTS_PAGE,
-            label=f"About this pilot: {safe(pilots[pilot])}",
+            label=_("About this pilot: {name}").format(name=safe(pilots[pilot])),
             query_params={"pilot": pilot},
             icon=":material/place:",
         )
         if found.empty:
-            st.info("This pilot recorded no lesson on this theme: a gap other pilots may fill.")
-        for row in found.assign(pilot_name=pilots[pilot]).itertuples():
+            st.info(_("This pilot recorded no lesson on this theme: a gap other pilots may fill."))
+        for row in found.assign(pilot=pilot, pilot_name=pilots[pilot]).itertuples():
             lesson_link(row)
     else:
-        st.caption("Choose a pilot and a theme (or click a cell) to see the lessons behind a count.")
-    with st.expander("The matrix as a table"):
+        st.caption(_("Choose a pilot and a theme (or click a cell) to see the lessons behind a count."))
+    with st.expander(_("The matrix as a table")):
         table = matrix.pivot_table(index="pilot_name", columns="theme_name", values="lessons", aggfunc="sum")
-        st.dataframe(table.rename_axis(index="Pilot", columns="Theme"), width="stretch")
+        st.dataframe(table.rename(columns=vocab).rename_axis(index=_("Pilot"), columns=_("Theme")), width="stretch")
 
 
 def contested_theme(path: str, version: int, contested: pd.DataFrame) -> None:
     """Pick a contested theme and read its enabler and barrier lessons side by side."""
-    names = dict(zip(contested["theme"], contested["theme_name"]))
+    names = {code: vocab(name) for code, name in zip(contested["theme"], contested["theme_name"])}
     theme = st.selectbox(
-        "Read the lessons of a contested theme",
+        _("Read the lessons of a contested theme"),
         list(names),
         format_func=names.get,
         index=None,
         key="recurs_contested",
-        placeholder="Choose a theme",
+        placeholder=_("Choose a theme"),
     )
     if not theme:
         return
     found = load_theme_lessons(path, version, theme, audience=reader_audience(path))
     st.page_link(
         LESSONS_PAGE,
-        label="Open both sides on the Lessons page (to filter further or download)",
+        label=_("Open both sides on the Lessons page (to filter further or download)"),
         query_params={"theme": theme, "kind": ["enabler", "barrier"]},
         icon=":material/filter_list:",
     )
-    for column, kind, heading in zip(st.columns(2), ("enabler", "barrier"), ("As an enabler", "As a barrier")):
+    for column, kind, heading in zip(st.columns(2), ("enabler", "barrier"), (N_("As an enabler"), N_("As a barrier"))):
         with column:
             side = found[found["kind"] == kind]
-            st.markdown(f"**{heading}** ({len(side)} lessons, {side['pilot'].nunique()} pilots)")
+            lessons = ngettext("{n} lesson", "{n} lessons", len(side)).format(n=number(len(side)))
+            pilots = ngettext("{n} pilot", "{n} pilots", side["pilot"].nunique()).format(
+                n=number(side["pilot"].nunique())
+            )
+            st.markdown(
+                _("**{heading}** ({lessons}, {pilots})").format(heading=_(heading), lessons=lessons, pilots=pilots)
+            )
             for row in side.itertuples():
                 lesson_link(row)
 
@@ -375,78 +401,97 @@ def clusters_list(groups: dict[str, pd.DataFrame], *, only: pd.Series | None = N
     """Each group of similar lessons as an expander listing its lessons by pilot."""
     summary = groups["clusters"] if only is None else groups["clusters"][groups["clusters"]["cluster"].isin(only)]
     if summary.empty:
-        st.info("No group of similar lessons at this threshold. Lower the similarity threshold to find looser groups.")
+        st.info(
+            _("No group of similar lessons at this threshold. Lower the similarity threshold to find looser groups.")
+        )
         return
     shown = st.number_input(
-        "Groups shown", min_value=1, max_value=len(summary), value=min(SHOW_CLUSTERS, len(summary)), key=key
+        _("Groups shown"), min_value=1, max_value=len(summary), value=min(SHOW_CLUSTERS, len(summary)), key=key
     )
     members = groups["members"]
     for group in summary.head(int(shown)).itertuples():
-        flag = " · enabler and barrier" if group.contradicts else ""
-        with st.expander(f"{safe(group.name)} — {group.pilots} pilots, {group.lessons} lessons{flag}"):
-            st.caption(f"Shared words: {safe(group.label)}")
-            st.caption(f"Pilots: {safe(group.pilot_names)}")
-            for row in members[members["cluster"] == group.cluster].itertuples():
+        counts = (
+            _("{pilots} pilots, {lessons} lessons · enabler and barrier")
+            if group.contradicts
+            else _("{pilots} pilots, {lessons} lessons")
+        ).format(pilots=number(group.pilots), lessons=number(group.lessons))
+        with st.expander(f"{safe(group.name)} — {counts}"):
+            st.caption(_("Shared words: {words}").format(words=safe(group.label)))
+            inside = members[members["cluster"] == group.cluster]
+            named = inside[["pilot", "pilot_name"]].drop_duplicates("pilot").sort_values("pilot_name")
+            linked = "; ".join(pilot_name_link(n, p) for p, n in named.itertuples(index=False))
+            st.caption(_("Pilots: {pilots}").format(pilots=linked))
+            for row in inside.itertuples():
                 lesson_link(row)
 
 
 #: The groups table's columns in words, in the order shown.
 GROUP_COLUMNS = {
-    "name": "Group (its most typical lesson)",
-    "label": "Shared words",
-    "pilots": "Pilots",
-    "lessons": "Lessons",
-    "enablers": "Enablers",
-    "barriers": "Barriers",
-    "contradicts": "Enabler in one pilot, barrier in another",
-    "pilot_names": "Pilot names",
+    "name": N_("Group (its most typical lesson)"),
+    "label": N_("Shared words"),
+    "pilots": N_("Pilots"),
+    "lessons": N_("Lessons"),
+    "enablers": N_("Enablers"),
+    "barriers": N_("Barriers"),
+    "contradicts": N_("Enabler in one pilot, barrier in another"),
+    "pilot_names": N_("Pilot names"),
 }
 
 
 def clusters_table(summary: pd.DataFrame) -> None:
     """Every group as one table row."""
-    table = summary[list(GROUP_COLUMNS)].assign(contradicts=summary["contradicts"].map({True: "Yes", False: "No"}))
-    st.dataframe(table.rename(columns=GROUP_COLUMNS), hide_index=True, width="stretch")
+    table = summary[list(GROUP_COLUMNS)].assign(
+        contradicts=summary["contradicts"].map({True: _("Yes"), False: _("No")})
+    )
+    st.dataframe(table.rename(columns=lambda c: _(GROUP_COLUMNS[c])), hide_index=True, width="stretch")
 
 
 THEME_COLUMNS = {
-    "theme_name": "Theme",
-    "pilots": "Pilots",
-    "lessons": "Lessons",
-    "enablers": "Enablers",
-    "barriers": "Barriers",
-    "pilot_names": "Pilot names",
-    "enabler_pilots": "Pilots: enabler",
-    "barrier_pilots": "Pilots: barrier",
-    "enabler_names": "Enabler in",
-    "barrier_names": "Barrier in",
-    "pilots_with": "Pilots with lessons",
-    "pilots_without": "Pilots without",
-    "missing_names": "No lesson from",
+    "theme_name": N_("Theme"),
+    "pilots": N_("Pilots"),
+    "lessons": N_("Lessons"),
+    "enablers": N_("Enablers"),
+    "barriers": N_("Barriers"),
+    "pilot_names": N_("Pilot names"),
+    "enabler_pilots": N_("Pilots: enabler"),
+    "barrier_pilots": N_("Pilots: barrier"),
+    "enabler_names": N_("Enabler in"),
+    "barrier_names": N_("Barrier in"),
+    "pilots_with": N_("Pilots with lessons"),
+    "pilots_without": N_("Pilots without"),
+    "missing_names": N_("No lesson from"),
 }
 
 
 def theme_table(frame: pd.DataFrame, columns: list[str]) -> None:
-    st.dataframe(frame[columns].rename(columns=THEME_COLUMNS), hide_index=True, width="stretch")
+    """Themes as a table, its headings (and the themes) in the reader's language."""
+    table = (
+        frame[columns].assign(theme_name=frame["theme_name"].map(vocab)) if "theme_name" in columns else frame[columns]
+    )
+    st.dataframe(table.rename(columns=lambda c: _(THEME_COLUMNS[c])), hide_index=True, width="stretch")
 
 
 def crosswalk_section(crosswalk: pd.DataFrame) -> None:
     """Phases with each methodology's step names side by side, and lessons per phase and methodology."""
     methods = [c for c in crosswalk.columns if c not in ("phase", "phase_name", "lessons") and ":" not in c]
     st.write(
-        "Each methodology names its steps differently; all of them map onto five shared co-creation phases. "
-        "Read across a row to see what a step is called in each methodology."
+        _(
+            "Each methodology names its steps differently; all of them map onto five shared co-creation phases. "
+            "Read across a row to see what a step is called in each methodology."
+        )
     )
-    table = crosswalk[["phase_name", "lessons", *methods]].rename(
-        columns={"phase_name": "Shared phase", "lessons": "Lessons (all pilots)"}
-    )
+    shared = _("Shared phase")
+    table = crosswalk[["phase_name", "lessons", *methods]].assign(phase_name=crosswalk["phase_name"].map(vocab))
+    table = table.rename(columns={"phase_name": shared, "lessons": _("Lessons (all pilots)")})
     # st.table renders Markdown: every cell and heading is escaped, so names show exactly as written.
-    table = table.map(lambda v: safe(v) if isinstance(v, str) else v).rename(columns=safe)
-    st.table(table.set_index(safe("Shared phase")))
-    st.caption("Read the lessons of one phase:")
+    table = table.map(lambda v: safe(v) if isinstance(v, str) else v).rename(columns=lambda c: safe(vocab(c)))
+    st.table(table.set_index(safe(shared)))
+    st.caption(_("Read the lessons of one phase:"))
     for column, row in zip(st.columns(len(crosswalk)), crosswalk.itertuples()):
         column.page_link(
-            LESSONS_PAGE, label=f"{safe(row.phase_name)} ({row.lessons})", query_params={"phase": row.phase}
+            LESSONS_PAGE,
+            label=f"{safe(vocab(row.phase_name))} ({number(row.lessons)})",
+            query_params={"phase": row.phase},
         )
     counts = (
         crosswalk.drop(columns="lessons")
@@ -461,16 +506,17 @@ def crosswalk_section(crosswalk: pd.DataFrame) -> None:
     counts["methodology"] = counts["methodology"].str.removeprefix("lessons: ")
     counts = counts[counts["lessons"] > 0]
     if counts.empty:
-        st.info("No lesson comes from a pilot with a known methodology and phase yet.")
+        st.info(_("No lesson comes from a pilot with a known methodology and phase yet."))
         return
     st.altair_chart(charts.phase_chart(counts), width="stretch")
-    with st.expander("Lessons by phase and methodology as a table"):
+    with st.expander(_("Lessons by phase and methodology as a table")):
         st.dataframe(
             counts.pivot_table(index="phase_name", columns="methodology", values="lessons", aggfunc="sum")
             .reindex(crosswalk["phase_name"])
             .fillna(0)
             .astype(int)
-            .rename_axis(index="Phase", columns="Methodology"),
+            .rename(index=vocab, columns=vocab)
+            .rename_axis(index=_("Phase"), columns=_("Methodology")),
             width="stretch",
         )
 
@@ -479,34 +525,36 @@ def compare_section(matrix: pd.DataFrame) -> None:
     """2–4 pilots' theme profiles side by side, with what they share and what only one of them has."""
     pilots = dict(matrix[["pilot", "pilot_name"]].drop_duplicates().itertuples(index=False, name=None))
     chosen = st.multiselect(
-        "Pilots to compare",
+        _("Pilots to compare"),
         list(pilots),
         format_func=pilots.get,
         max_selections=4,
         key="recurs_compare",
-        placeholder="Choose two to four pilots",
+        placeholder=_("Choose two to four pilots"),
     )
     if len(chosen) < 2:
-        st.info("Choose two to four pilots to compare their theme profiles.")
+        st.info(_("Choose two to four pilots to compare their theme profiles."))
         return
     compared = synthesis.compare_pilots(matrix, chosen)
     st.altair_chart(charts.profile_chart(compared["profile"]), width="stretch")
-    with st.expander("Theme profiles as a table"):
+    with st.expander(_("Theme profiles as a table")):
         st.dataframe(
             compared["profile"]
             .pivot_table(index="theme_name", columns="pilot_name", values="lessons", aggfunc="sum")
-            .rename_axis(index="Theme", columns="Pilot"),
+            .rename(index=vocab)
+            .rename_axis(index=_("Theme"), columns=_("Pilot")),
             width="stretch",
         )
     left, right = st.columns(2)
     with left:
-        st.subheader("Themes all of them have lessons on", anchor=False)
+        st.subheader(_("Themes all of them have lessons on"), anchor=False)
         shared = compared["shared"]["theme_name"].tolist()
-        st.write(", ".join(safe(t) for t in shared) if shared else "None: these pilots share no theme.")
+        st.write(", ".join(safe(vocab(t)) for t in shared) if shared else _("None: these pilots share no theme."))
     with right:
-        st.subheader("Themes only one of them has", anchor=False)
+        st.subheader(_("Themes only one of them has"), anchor=False)
         unique = compared["unique"]
         if unique.empty:
-            st.write("None.")
+            st.write(_("None."))
         for name, group in unique.groupby("pilot_name", sort=True):
-            st.write(f"**{safe(name)}**: " + ", ".join(safe(t) for t in group["theme_name"]))
+            themes = ", ".join(safe(vocab(t)) for t in group["theme_name"])
+            st.write(_("**{pilot}**: {themes}").format(pilot=safe(name), themes=themes))

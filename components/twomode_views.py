@@ -13,13 +13,14 @@ import streamlit as st
 from components import auth, loaders
 from components.widgets import safe
 from lessons.access import reading
+from lessons.i18n import _, number
 from lessons.ingest.tables import Upload
 from lessons.ingest.twomode import CONSORTIUM_NAME, TwoModeOptions
 from lessons.ingest.twomode_commit import TwoModeOutcome, check_two_mode, run_two_mode_import
 
 __all__ = ["check", "commit_section", "is_two_mode", "options"]
 
-NONE = "— none —"
+NONE = ""  # no sector column (shown as "— none —" in the reader's language)
 ACTOR_GUESSES = ("actor", "organisation", "organization", "pic", "person", "woman", "member", "participant", "name")
 EVENT_GUESSES = ("event", "project", "rcn", "meeting", "group", "club", "activity", "workshop")
 
@@ -46,16 +47,25 @@ def options(upload: Upload, *, pilot: str | None, country: str, skip_invalid: bo
     if not columns:
         return TwoModeOptions(actor_column="actor", event_column="event", pilot=pilot)
     st.caption(
-        "One row per participation: who (an organisation, a person) took part in what (a project, an event). "
-        "The actors are tied by the number of events they share, in the network of the pilot chosen under Options, "
-        f"or of the whole consortium (pilot “{CONSORTIUM_NAME}”) when none is chosen."
+        _(
+            "One row per participation: who (an organisation, a person) took part in what (a project, an event). "
+            "The actors are tied by the number of events they share, in the network of the pilot chosen under "
+            "Options, or of the whole consortium (pilot “{consortium}”) when none is chosen."
+        ).format(consortium=CONSORTIUM_NAME)
     )
     left, middle, right = st.columns(3)
-    actor = left.selectbox("Actor column", columns, index=_guess(columns, ACTOR_GUESSES), key="upload_two_mode_actor")
-    event = middle.selectbox(
-        "Event column", columns, index=_guess(columns, EVENT_GUESSES, avoid=actor), key="upload_two_mode_event"
+    actor = left.selectbox(
+        _("Actor column"), columns, index=_guess(columns, ACTOR_GUESSES), key="upload_two_mode_actor"
     )
-    sector = right.selectbox("Sector of the actor (optional)", [NONE, *columns], key="upload_two_mode_sector")
+    event = middle.selectbox(
+        _("Event column"), columns, index=_guess(columns, EVENT_GUESSES, avoid=actor), key="upload_two_mode_event"
+    )
+    sector = right.selectbox(
+        _("Sector of the actor (optional)"),
+        [NONE, *columns],
+        format_func={NONE: _("— none —"), **{c: c for c in columns}}.get,
+        key="upload_two_mode_sector",
+    )
     return TwoModeOptions(
         actor_column=actor,
         event_column=event,
@@ -80,34 +90,46 @@ def commit_section(path: str, actor, data, options: TwoModeOptions, outcome: Two
         show_problems(outcome.problems, key="upload_two_mode")
     if outcome.errors:
         return
-    st.subheader("Preview", anchor=False)
+    st.subheader(_("Preview"), anchor=False)
     counts = outcome.affiliations.counts()
     cols = st.columns(4)
     for col, (label, name) in zip(
-        cols, (("Actors", "actors"), ("Events", "events"), ("Participations", "participations"), ("Ties", "ties"))
-    ):
-        col.metric(label, f"{counts[name]:,}")
-    where = f"pilot {safe(options.slug)}" if options.pilot else f"the whole consortium (pilot “{CONSORTIUM_NAME}”)"
-    st.caption(
-        f"The actors become the stakeholders of {where}"
-        + ("" if outcome.pilot_exists else ", created by this upload")
-        + "; two actors are tied by the number of events they share."
-    )
+        cols,
+        ((_("Actors"), "actors"), (_("Events"), "events"), (_("Participations"), "participations"),
+         (_("Ties"), "ties")),
+    ):  # fmt: skip
+        col.metric(label, number(counts[name]))
+    if options.pilot and outcome.pilot_exists:
+        where = _("The actors become the stakeholders of pilot {pilot}; two actors are tied by the number of events "
+                  "they share.")  # fmt: skip
+    elif options.pilot:
+        where = _("The actors become the stakeholders of pilot {pilot}, created by this upload; two actors are tied "
+                  "by the number of events they share.")  # fmt: skip
+    elif outcome.pilot_exists:
+        where = _("The actors become the stakeholders of the whole consortium (pilot “{consortium}”); two actors are "
+                  "tied by the number of events they share.")  # fmt: skip
+    else:
+        where = _("The actors become the stakeholders of the whole consortium (pilot “{consortium}”), created by "
+                  "this upload; two actors are tied by the number of events they share.")  # fmt: skip
+    st.caption(where.format(pilot=safe(options.slug), consortium=CONSORTIUM_NAME))
     ties = outcome.affiliations.ties
     if ties is not None and not ties.empty:
         strongest = ties.sort_values("weight", ascending=False, kind="stable").head(10)
         st.dataframe(
-            pd.DataFrame({"actor": strongest["source"], "with": strongest["target"], "shared events": strongest["weight"]}),
+            pd.DataFrame({_("actor"): strongest["source"], _("with"): strongest["target"],
+                          _("shared events"): strongest["weight"]}),
             hide_index=True, width="stretch",
         )  # fmt: skip
     if outcome.already is not None:
         st.info(
-            f"Nothing to commit: upload {outcome.already} already imported this list into this pilot. To import it "
-            "read differently (another sector column, say), undo that upload first.",
+            _(
+                "Nothing to commit: upload {upload} already imported this list into this pilot. To import it read "
+                "differently (another sector column, say), undo that upload first."
+            ).format(upload=outcome.already),
             icon=":material/check:",
         )
         return
-    if st.button("Commit this upload", type="primary", key="upload_two_mode_commit", icon=":material/publish:"):
+    if st.button(_("Commit this upload"), type="primary", key="upload_two_mode_commit", icon=":material/publish:"):
         done = auth.write_with_progress(path, run_two_mode_import, actor, data, options)
         if done:
             st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1

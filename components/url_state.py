@@ -19,6 +19,8 @@ from datetime import date
 
 import streamlit as st
 
+from components.language import link_params
+
 __all__ = ["FIRST_DATE", "LAST_DATE", "Param", "decode", "encode", "iso_date", "publish", "restore"]
 
 #: The dates a date parameter may hold: the years the importer accepts for lesson dates.
@@ -122,9 +124,10 @@ def restore(page: str, spec: Mapping[str, Param]) -> None:
 
 
 def publish(page: str, spec: Mapping[str, Param]) -> None:
-    """Write the widgets' state into the URL when it differs from what the URL already says."""
+    """Write the widgets' state into the URL when it differs from what the URL already says; the reader's language
+    (``?lang=``) stays in it, so a shared filtered link opens in the language it was shared in."""
     wanted = encode(spec, st.session_state)
     shown = {name: values for name, values in _current(spec).items() if values}
     if {name: tuple(v) if isinstance(v, list) else (v,) for name, v in wanted.items()} != shown:
-        st.query_params.from_dict(wanted)
+        st.query_params.from_dict({**wanted, **link_params()})
     st.session_state[f"{page}_url"] = _current(spec)

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import partial
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlencode
 
 import pandas as pd
 import streamlit as st
 
+from components.language import link_params
 from components.url_state import FIRST_DATE, LAST_DATE, Param, iso_date
+from lessons.i18n import N_, _, day, language_name, ngettext, number
+from lessons.i18n import current as current_language
 from lessons.lifecycle import describe
 from lessons.queries import KIND_LABELS, MATCH_END, MATCH_START, STATUS_LABELS  # the labels: also for edit forms
 
@@ -32,6 +36,43 @@ _WWW = re.compile(r"(?i)(www)(?=\\\.)")
 PILOTS_PAGE = "pages/pilots.py"
 #: What a table shows where there is no value (never "None" or "nan").
 NO_VALUE = "—"
+
+
+def vocab(label):
+    """A built-in vocabulary label (a theme, phase, sector, kind, status...) in the reader's language: the vocabulary
+    area's catalogue holds them; an unknown label, or no label, is itself."""
+    return _(label) if isinstance(label, str) and label else label
+
+
+def kind_label(code) -> str:
+    """A lesson kind's label (``enabler`` → Enabler) in the reader's language."""
+    return KIND_LABELS.get(code, code)  # the labels translate as they are read (lessons.i18n.Labels)
+
+
+def status_label(code) -> str:
+    """A lesson status's label (``applied_elsewhere`` → Applied elsewhere) in the reader's language."""
+    return STATUS_LABELS.get(code, code)
+
+
+def vocab_list(names, sep: str = "; ") -> str:
+    """Joined vocabulary labels (a lesson's themes, stored joined with "; ") each in the reader's language."""
+    if names is None or (isinstance(names, float) and pd.isna(names)):
+        return ""
+    items = names if isinstance(names, (list, tuple)) else str(names).split("; ")
+    return sep.join(str(vocab(n)) for n in items if n)
+
+
+def pilot_href(slug: str) -> str:
+    """The link to a pilot's own page (``pilots?pilot=SLUG``, relative to this page; the reader's language kept)."""
+    return "pilots?" + urlencode({"pilot": str(slug), **link_params()})
+
+
+def pilot_name_link(name, slug) -> str:
+    """A pilot's name as Markdown linking to its page: the name escaped by :func:`safe`, the link ours; the name
+    alone when the pilot is unknown."""
+    if slug is None or (isinstance(slug, float) and pd.isna(slug)) or not str(slug):
+        return safe(name)
+    return f"[{safe(name)}]({pilot_href(slug)})"
 
 
 def readable(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -118,16 +159,17 @@ def lesson_card(row, *, key: str, on_open) -> None:
             type="tertiary",
             on_click=on_open,
             args=(int(row.id),),
-            help="Open the full lesson",
+            help=_("Open the full lesson"),
         )
         st.caption(
-            f"{safe(row.pilot_name)} · {safe(getattr(row, 'country_name', row.country))} · "
-            f"{KIND_LABELS.get(row.kind, row.kind)} · "
-            f"{safe(row.phase_name)} · {STATUS_LABELS.get(row.status, row.status)}"
+            f"{pilot_name_link(row.pilot_name, getattr(row, 'pilot', None))} · "
+            f"{safe(getattr(row, 'country_name', row.country))} · "
+            f"{kind_label(row.kind)} · "
+            f"{safe(vocab(row.phase_name))} · {status_label(row.status)}"
         )
         st.markdown(highlight(row.snippet))
         if row.themes:
-            st.caption(f"Themes: {safe(row.themes)}")
+            st.caption(_("Themes: {themes}").format(themes=safe(vocab_list(row.themes))))
 
 
 def visibility_note(status: str | None, visibility: str | None) -> str | None:
@@ -142,51 +184,74 @@ def visibility_note(status: str | None, visibility: str | None) -> str | None:
     "Seen by this pilot's coordinators and the administrators only."
     """
     if visibility == "private":
-        return "Seen by this pilot's coordinators and the administrators only."
+        return _("Seen by this pilot's coordinators and the administrators only.")
     if visibility == "consortium":
-        return "Seen by signed-in users of the consortium only."
+        return _("Seen by signed-in users of the consortium only.")
     if status == "draft":
-        return "Seen by signed-in users only: it is a draft."
+        return _("Seen by signed-in users only: it is a draft.")
     return None
 
 
 def _lesson_text(detail: dict) -> None:
     st.subheader(safe(detail["title"]), anchor=False)
+    lesson_key = _("lesson {key}").format(key=safe(detail["key"]))
     st.caption(
         f"{safe(detail['pilot_name'])} ({safe(detail['city'])}, {safe(detail.get('country_name') or detail['country'])})"
-        f" · lesson {safe(detail['key'])} · {KIND_LABELS.get(detail['kind'], detail['kind'])} · "
-        f"{STATUS_LABELS.get(detail['status'], detail['status'])}"
+        f" · {lesson_key} · {kind_label(detail['kind'])} · "
+        f"{status_label(detail['status'])}"
     )
     if note := visibility_note(detail.get("status"), detail.get("visibility")):
-        st.caption(note, help="Its pilot's coordinators choose who can see it (Edit pilot data).")
+        st.caption(note, help=_("Its pilot's coordinators choose who can see it (Edit pilot data)."))
     if detail.get("pilot"):
         st.page_link(
             PILOTS_PAGE,
-            label=f"About the pilot: {safe(detail['pilot_name'])}",
+            label=_("About the pilot: {name}").format(name=safe(detail["pilot_name"])),
             query_params={"pilot": detail["pilot"]},
             icon=":material/place:",
         )
-    st.markdown(f"**What was learned.** {safe(detail['lesson'])}")
+    st.markdown(_("**What was learned.** {text}").format(text=safe(detail["lesson"])))
     if detail.get("context"):
-        st.markdown(f"**Context.** {safe(detail['context'])}")
+        st.markdown(_("**Context.** {text}").format(text=safe(detail["context"])))
     if detail.get("recommendation"):
-        st.markdown(f"**Recommendation.** {safe(detail['recommendation'])}")
+        st.markdown(_("**Recommendation.** {text}").format(text=safe(detail["recommendation"])))
+
+
+def provenance(detail: dict) -> str:
+    """Where a lesson came from: the uploaded file (or entered directly), when, and by whom when known.
+
+    >>> provenance({"upload_file": "oulu.xlsx", "upload_at": "2026-03-04T10:00:00Z", "upload_by": "ana"})
+    'oulu.xlsx, recorded Mar 4, 2026 by ana'
+    >>> provenance({})
+    'entered directly, recorded at an unknown date'
+    """
+    source = detail.get("upload_file") or _("entered directly")
+    when, by = day(detail.get("upload_at")), detail.get("upload_by")
+    if when and by:
+        return _("{source}, recorded {date} by {user}").format(source=source, date=when, user=by)
+    if when:
+        return _("{source}, recorded {date}").format(source=source, date=when)
+    if by:
+        return _("{source}, recorded at an unknown date by {user}").format(source=source, user=by)
+    return _("{source}, recorded at an unknown date").format(source=source)
 
 
 def _lesson_facts(detail: dict) -> None:
+    language = detail.get("language")
     facts = {
-        "Co-creation phase": detail.get("phase_name"),
-        "Methodology": detail.get("methodology"),
-        "Themes": ", ".join(detail["themes"]),
-        "Stakeholder groups concerned": ", ".join(detail["groups"]),
-        "Evidence": " — ".join(str(x) for x in (detail.get("evidence_strength"), detail.get("evidence_source")) if x),
-        "Recorded on": detail.get("recorded_on"),
-        "Language": detail.get("language"),
-        "Provenance": f"{detail.get('upload_file') or 'entered directly'}, recorded {detail.get('upload_at') or 'at an unknown date'}"
-        + (f" by {detail['upload_by']}" if detail.get("upload_by") else ""),
+        _("Co-creation phase"): vocab(detail.get("phase_name")),
+        _("Methodology"): vocab(detail.get("methodology")),
+        _("Themes"): vocab_list(detail["themes"], ", "),
+        _("Stakeholder groups concerned"): vocab_list(detail["groups"], ", "),
+        _("Evidence"): " — ".join(
+            str(x) for x in (vocab(detail.get("evidence_strength")), detail.get("evidence_source")) if x
+        ),
+        _("Recorded on"): day(detail.get("recorded_on")),
+        _("Language"): language_name(language) if language else None,
+        _("Provenance"): provenance(detail),
     }
     # st.table renders every cell as Markdown
-    st.table(pd.DataFrame({"Field": list(facts), "Value": [safe(v) or "—" for v in facts.values()]}).set_index("Field"))
+    field, value = _("Field"), _("Value")
+    st.table(pd.DataFrame({field: list(facts), value: [safe(v) or "—" for v in facts.values()]}).set_index(field))
 
 
 APP_NAME = "Cross-Pilot Lessons"
@@ -217,10 +282,14 @@ def lesson_citation(detail: dict, permalink: str) -> str:
     L7 (Oulu): “Trust”, lesson L01, recorded 2021-04-01, status Validated. Cross-Pilot Lessons, https://x.org/lessons?lesson=7
     """
     recorded = str(detail.get("recorded_on") or "")[:10]
-    return (
-        f"L{int(detail['id'])} ({detail['pilot_name']}): “{detail['title']}”, lesson {detail['key']}, "
-        f"{f'recorded {recorded}' if recorded else 'date not recorded'}, "
-        f"status {STATUS_LABELS.get(detail['status'], detail['status'])}. {APP_NAME}, {permalink}"
+    fields = {"id": int(detail["id"]), "pilot": detail["pilot_name"], "title": detail["title"], "key": detail["key"],
+              "status": status_label(detail["status"]), "app": APP_NAME, "link": permalink}  # fmt: skip
+    if recorded:
+        return _("L{id} ({pilot}): “{title}”, lesson {key}, recorded {date}, status {status}. {app}, {link}").format(
+            date=recorded, **fields
+        )
+    return _("L{id} ({pilot}): “{title}”, lesson {key}, date not recorded, status {status}. {app}, {link}").format(
+        **fields
     )
 
 
@@ -238,9 +307,11 @@ def pilot_citation(label: str, lessons: int, permalink: str) -> str:
     >>> print(pilot_citation("Oulu libraries (FI)", 12, "https://x.org/lessons?pilot=oulu"))
     Oulu libraries (FI): 12 lessons recorded by the pilot. Cross-Pilot Lessons, https://x.org/lessons?pilot=oulu
     """
-    return (
-        f"{label}: {lessons:,} {'lesson' if lessons == 1 else 'lessons'} recorded by the pilot. {APP_NAME}, {permalink}"
-    )
+    return ngettext(
+        "{pilot}: {n} lesson recorded by the pilot. {app}, {link}",
+        "{pilot}: {n} lessons recorded by the pilot. {app}, {link}",
+        lessons,
+    ).format(pilot=label, n=number(lessons), app=APP_NAME, link=permalink)
 
 
 def pilot_share(facets: dict[str, pd.DataFrame], chosen: Sequence[str], page: str = "lessons") -> None:
@@ -252,27 +323,35 @@ def pilot_share(facets: dict[str, pd.DataFrame], chosen: Sequence[str], page: st
     if chosen[0] not in pilots.index:
         return
     row = pilots.loc[chosen[0]]
-    with st.expander("Link and citation for this pilot", icon=":material/link:"):
+    with st.expander(_("Link and citation for this pilot"), icon=":material/link:"):
         link = pilot_permalink(chosen[0], page)
-        st.caption("Copy link")
+        st.caption(_("Copy link"))
         st.code(link, language=None, wrap_lines=True)
-        st.caption("Cite this")
+        st.caption(_("Cite this"))
         st.code(pilot_citation(str(row["label"]), int(row["lessons"]), link), language=None, wrap_lines=True)
 
 
 def lesson_share(detail: dict) -> None:
     """A lesson's permalink and a citation, each in a box with its own copy button (plain text, never markup)."""
     link = lesson_permalink(detail["id"])
-    st.markdown("**Copy link**")
+    st.markdown("**" + _("Copy link") + "**")
     st.code(link, language=None, wrap_lines=True)
-    st.markdown("**Cite this**")
+    st.markdown("**" + _("Cite this") + "**")
     st.code(lesson_citation(detail, link), language=None, wrap_lines=True)
+
+
+#: A lesson's governance-model links: the table's columns and a link's stance, in words.
+ELEMENT_COLUMNS = {"model": N_("Model"), "element": N_("Element"), "stance": N_("Stance")}
+STANCES = {"supports": N_("Supports"), "challenges": N_("Challenges")}
 
 
 def _lesson_elements(detail: dict) -> None:
     if detail["elements"]:
-        st.markdown("**Governance-model elements this lesson supports or challenges**")
-        st.dataframe(pd.DataFrame(detail["elements"]).rename(columns=str.capitalize), hide_index=True, width="stretch")
+        st.markdown(_("**Governance-model elements this lesson supports or challenges**"))
+        elements = pd.DataFrame(detail["elements"])
+        if "stance" in elements:
+            elements["stance"] = elements["stance"].map(lambda v: _(STANCES.get(v, v)))
+        st.dataframe(elements.rename(columns=lambda c: _(ELEMENT_COLUMNS.get(c, c))), hide_index=True, width="stretch")
 
 
 def validation_lines(validation: Sequence[dict]) -> list[str]:
@@ -288,14 +367,22 @@ def validation_lines(validation: Sequence[dict]) -> list[str]:
     """
     lines = []
     for row in validation:
-        counts = f"{row['agree']:,} agree, {row['disagree']:,} disagree, {row['pass']:,} pass"
-        lines.append(
-            f"{safe(row['workshop'])} ({row['status']}), round {row['round']}: {counts if row['votes'] else 'no votes yet'}"
-        )
+        fields = {"workshop": safe(row["workshop"]), "status": _(WORKSHOP_STATUSES.get(row["status"], row["status"])),
+                  "round": number(row["round"])}  # fmt: skip
+        if row["votes"]:
+            lines.append(
+                _("{workshop} ({status}), round {round}: {agree} agree, {disagree} disagree, {passed} pass").format(
+                    agree=number(row["agree"]), disagree=number(row["disagree"]), passed=number(row["pass"]), **fields
+                )
+            )
+        else:
+            lines.append(_("{workshop} ({status}), round {round}: no votes yet").format(**fields))
     return lines
 
 
-NO_VALIDATION = (
+#: A workshop's status as a lesson's validation names it.
+WORKSHOP_STATUSES = {"draft": N_("draft"), "open": N_("open"), "closed": N_("closed")}
+NO_VALIDATION = N_(
     "No validation workshop has voted on this lesson yet. (Votes of a workshop with fewer than 5 participants are "
     "never shown, so that nobody can be singled out.)"
 )
@@ -303,12 +390,12 @@ NO_VALIDATION = (
 
 def lesson_validation(detail: dict) -> None:
     """How validation workshops voted on statements drawn from the lesson, per workshop and round."""
-    st.markdown("**Validation in workshops**")
+    st.markdown(_("**Validation in workshops**"))
     lines = validation_lines(detail.get("validation") or [])
     if lines:
         st.markdown("\n".join(f"- {line}" for line in lines))
     else:
-        st.caption(NO_VALIDATION)
+        st.caption(_(NO_VALIDATION))
 
 
 def status_timeline_lines(history: Sequence[dict]) -> list[str]:
@@ -317,27 +404,27 @@ def status_timeline_lines(history: Sequence[dict]) -> list[str]:
 
     >>> status_timeline_lines([{"at": "2026-05-02T10:00:00Z", "status": "endorsed", "source": "decision",
     ...                         "role": "admin", "reason": "Seen in *three* pilots"}])
-    ['2026-05-02 · Endorsed by an administrator\\\\:\\u2060 Seen in \\\\*three\\\\* pilots']
+    ['May 2, 2026 · Endorsed by an administrator\\\\:\\u2060 Seen in \\\\*three\\\\* pilots']
     """
-    return [f"{str(row.get('at') or '')[:10]} · {safe(describe(row))}" for row in history]
+    return [f"{day(row.get('at'))} · {safe(describe(row))}" for row in history]
 
 
 def lesson_status_history(detail: dict) -> None:
     """The public record of the lesson's status: every change, who acted (by role or workshop) and why."""
-    st.markdown("**How this lesson got its status**")
+    st.markdown(_("**How this lesson got its status**"))
     lines = status_timeline_lines(detail.get("status_history") or [])
     if lines:
         st.markdown("\n".join(f"- {line}" for line in lines))
     else:
-        st.caption("No change of this lesson's status has been recorded.")
+        st.caption(_("No change of this lesson's status has been recorded."))
 
 
 def lesson_actors(detail: dict) -> None:
     """The stakeholders of the pilot that the lesson concerns, each opening its place in the pilot's network."""
     actors = detail.get("actors") or []
-    st.markdown("**Stakeholders this lesson concerns**")
+    st.markdown(_("**Stakeholders this lesson concerns**"))
     if not actors:
-        st.caption("The pilot has not named the stakeholders this lesson concerns.")
+        st.caption(_("The pilot has not named the stakeholders this lesson concerns."))
         return
     for actor in actors:
         st.page_link(
@@ -345,10 +432,14 @@ def lesson_actors(detail: dict) -> None:
             label=safe(actor["name"]),
             query_params={"pilot": detail["pilot"], "actor": actor["key"]},
             icon=":material/hub:",
-            help="Show this stakeholder in the pilot's network",
+            help=_("Show this stakeholder in the pilot's network"),
         )
-        flags = " · hard to reach" if actor.get("hard_to_reach") else ""
-        st.caption(f"{safe(actor['sector_name'])}{flags}" + (f" · {safe(actor['role'])}" if actor.get("role") else ""))
+        parts = [safe(vocab(actor["sector_name"]))]
+        if actor.get("hard_to_reach"):
+            parts.append(_("hard to reach"))
+        if actor.get("role"):
+            parts.append(safe(actor["role"]))
+        st.caption(" · ".join(parts))
 
 
 #: The sections of a lesson's page, in order; each takes the lesson's detail dict.
@@ -374,21 +465,37 @@ def pilot_card(pilot, *, lessons_page) -> None:
     """A pilot's facts and counts, with a link to its lessons."""
     with st.container(border=True):
         st.markdown(f"**{safe(pilot.name)}**")
-        st.caption(f"{safe(pilot.city)}, {safe(pilot.country_name)} · {safe(pilot.methodology)}")
+        st.caption(f"{safe(pilot.city)}, {safe(pilot.country_name)} · {safe(vocab(pilot.methodology))}")
         st.markdown(safe(pilot.service_area))
-        st.caption(f"{pilot.lessons} lessons · {pilot.validated} validated · {pilot.stakeholders} stakeholders")
+        st.caption(
+            " · ".join(
+                (
+                    ngettext("{n} lesson", "{n} lessons", pilot.lessons).format(n=number(pilot.lessons)),
+                    ngettext("{n} validated", "{n} validated", pilot.validated).format(n=number(pilot.validated)),
+                    ngettext("{n} stakeholder", "{n} stakeholders", pilot.stakeholders).format(
+                        n=number(pilot.stakeholders)
+                    ),
+                )
+            )
+        )
         st.page_link(
             lessons_page,
-            label=f"Lessons of this pilot ({pilot.lessons})",
+            label=_("Lessons of this pilot ({n})").format(n=number(pilot.lessons)),
             icon=":material/arrow_forward:",
             query_params={"pilot": pilot.slug},
         )
-        st.page_link(PILOTS_PAGE, label="About this pilot", icon=":material/place:", query_params={"pilot": pilot.slug})
+        st.page_link(
+            PILOTS_PAGE, label=_("About this pilot"), icon=":material/place:", query_params={"pilot": pilot.slug}
+        )
 
 
 def pilot_table(pilots: pd.DataFrame) -> None:
     """Every pilot in a sortable table, each linking to its lessons."""
-    table = pilots.assign(link="lessons?pilot=" + pilots["slug"], page="pilots?pilot=" + pilots["slug"])[
+    table = pilots.assign(  # the links keep the reader's language (they open in a new tab)
+        link=["lessons?" + urlencode({"pilot": str(slug), **link_params()}) for slug in pilots["slug"]],
+        page=[pilot_href(slug) for slug in pilots["slug"]],
+        methodology=pilots["methodology"].map(vocab),
+    )[
         [
             "name",
             "country_name",
@@ -407,16 +514,16 @@ def pilot_table(pilots: pd.DataFrame) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "name": "Pilot",
-            "country_name": "Country",
-            "city": "City",
-            "service_area": "Service area",
-            "methodology": "Methodology",
-            "lessons": st.column_config.NumberColumn("Lessons"),
-            "validated": st.column_config.NumberColumn("Validated"),
-            "stakeholders": st.column_config.NumberColumn("Stakeholders"),
-            "link": st.column_config.LinkColumn("Lessons list", display_text="Open lessons"),
-            "page": st.column_config.LinkColumn("Pilot page", display_text="About the pilot"),
+            "name": _("Pilot"),
+            "country_name": _("Country"),
+            "city": _("City"),
+            "service_area": _("Service area"),
+            "methodology": _("Methodology"),
+            "lessons": st.column_config.NumberColumn(_("Lessons")),
+            "validated": st.column_config.NumberColumn(_("Validated lessons")),
+            "stakeholders": st.column_config.NumberColumn(_("Stakeholders")),
+            "link": st.column_config.LinkColumn(_("Lessons list"), display_text=_("Open lessons")),
+            "page": st.column_config.LinkColumn(_("Pilot page"), display_text=_("About the pilot")),
         },
     )
 
@@ -425,14 +532,14 @@ def multiselect_facet(
     label: str, facet: pd.DataFrame, *, key: str, help: str | None = None, on_change=None, args=None
 ) -> list[str]:
     """A multiselect over one facet, each option labelled with its lesson count."""
-    labels = {row.value: f"{row.label} ({row.lessons:,})" for row in facet.itertuples()}
+    labels = {row.value: f"{vocab(row.label)} ({number(row.lessons)})" for row in facet.itertuples()}
     return st.multiselect(
         label,
         list(labels),
         format_func=labels.get,
         key=key,
         help=help,
-        placeholder="All",
+        placeholder=_("All"),
         on_change=on_change,
         args=args,
     )
@@ -443,18 +550,21 @@ def multiselect_facet(
 #: The Lessons page's filters: (URL parameter, filter name as in ``lessons.queries.FILTER_FIELDS``, label, help).
 #: Each filter's widget key is ``<page key>_<filter name>``.
 LESSON_FACETS = (
-    ("pilot", "pilots", "Pilot", None),
-    ("country", "countries", "Country", "The country of the pilot"),
-    ("theme", "themes", "Theme", None),
-    ("kind", "kinds", "Kind", "Enabler, barrier, recommendation or insight"),
-    ("phase", "phases", "Co-creation phase", None),
-    ("status", "statuses", "Status", "Draft, submitted, validated or contested, endorsed, applied elsewhere"),
-    ("group", "groups", "Stakeholder group", "The stakeholder groups a lesson concerns"),
-    ("method", "methodologies", "Methodology", "The co-creation methodology the pilot followed"),
-    ("set_by", "status_set_by", "Status set by", "Choose a workshop's votes for the lessons validated in a workshop"),
-    ("uses", "methods", "Method or tool used", "A method or tool of the catalogue (Methods and tools) the lesson used"),
-)
-LESSON_VIEWS = ("Cards", "Table")
+    ("pilot", "pilots", N_("Pilot"), None),
+    ("country", "countries", N_("Country"), N_("The country of the pilot")),
+    ("theme", "themes", N_("Theme"), None),
+    ("kind", "kinds", N_("Kind"), N_("Enabler, barrier, recommendation or insight")),
+    ("phase", "phases", N_("Co-creation phase"), None),
+    ("status", "statuses", N_("Status"), N_("Draft, submitted, validated or contested, endorsed, applied elsewhere")),
+    ("group", "groups", N_("Stakeholder group"), N_("The stakeholder groups a lesson concerns")),
+    ("method", "methodologies", N_("Methodology"), N_("The co-creation methodology the pilot followed")),
+    ("set_by", "status_set_by", N_("Status set by"),
+     N_("Choose a workshop's votes for the lessons validated in a workshop")),
+    ("uses", "methods", N_("Method or tool used"),
+     N_("A method or tool of the catalogue (Methods and tools) the lesson used")),
+)  # fmt: skip
+#: The two ways to show the list, as the link names them (``?view=Table``), shown in the reader's language.
+LESSON_VIEWS = (N_("Cards"), N_("Table"))
 CARDS_PER_PAGE, ROWS_PER_PAGE = 20, 100
 
 
@@ -498,6 +608,36 @@ def _clear_filters(key: str) -> None:
     _first_page(key)
 
 
+#: How the date filters are typed in each language (Streamlit's date input offers year-month-day, day-month-year
+#: and month-day-year with "/", "-" or "."); the filters' help and chips write dates the same way.
+DATE_INPUT_FORMATS = {"en": "YYYY-MM-DD", "fi": "DD.MM.YYYY", "lv": "DD.MM.YYYY", "it": "DD/MM/YYYY",
+                      "es": "DD/MM/YYYY", "el": "DD/MM/YYYY"}  # fmt: skip
+_STRFTIME = {"YYYY": "%Y", "MM": "%m", "DD": "%d"}
+
+
+def typed_date(value) -> str:
+    """A date as the date filters are typed in the reader's language (an ISO text is read first).
+
+    >>> typed_date("2022-01-31")
+    '2022-01-31'
+    """
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    pattern = DATE_INPUT_FORMATS.get(current_language(), DATE_INPUT_FORMATS["en"])
+    for part, code in _STRFTIME.items():
+        pattern = pattern.replace(part, code)
+    return value.strftime(pattern)
+
+
+#: The recorded-on range's two ends: (label, state suffix and URL parameter).
+DATE_FILTERS = ((N_("Recorded from"), "from"), (N_("Recorded until"), "to"))
+
+
 def lesson_filters(facets: dict[str, pd.DataFrame], span: dict, *, key: str = "lessons") -> None:
     """Every filter of the Lessons page with its counts, the recorded-on date range, and a way to clear them, in
     two columns (one on a phone)."""
@@ -510,21 +650,29 @@ def lesson_filters(facets: dict[str, pd.DataFrame], span: dict, *, key: str = "l
         if offered != list(chosen):  # a value removed since (an undone upload): keep what is still offered
             st.session_state[state_key] = offered
         with columns[i % 2]:
-            multiselect_facet(label, facet, key=state_key, help=help_text, on_change=_first_page, args=(key,))
+            multiselect_facet(
+                _(label), facet, key=state_key, help=help_text and _(help_text), on_change=_first_page, args=(key,)
+            )
     dates_help = (
-        f"Lessons were recorded between {span['first']} and {span['last']}."
+        _("Lessons were recorded between {first} and {last}.").format(
+            first=typed_date(span["first"]), last=typed_date(span["last"])
+        )
         if span.get("first")
-        else "No lesson has a date yet."
+        else _("No lesson has a date yet.")
     )
     if span.get("undated"):
-        dates_help += f" {span['undated']:,} lessons have no date; they are left out when a date is set."
-    for column, (label, suffix) in zip(st.columns(2), (("Recorded from", "from"), ("Recorded until", "to"))):
+        dates_help += " " + ngettext(
+            "{n} lesson has no date; it is left out when a date is set.",
+            "{n} lessons have no date; they are left out when a date is set.",
+            span["undated"],
+        ).format(n=number(span["undated"]))
+    for column, (label, suffix) in zip(st.columns(2), DATE_FILTERS):
         column.date_input(
-            label,
+            _(label),
             value=None,
             min_value=FIRST_DATE,
             max_value=LAST_DATE,
-            format="YYYY-MM-DD",
+            format=DATE_INPUT_FORMATS.get(current_language(), DATE_INPUT_FORMATS["en"]),
             key=f"{key}_{suffix}",
             help=dates_help,
             on_change=_first_page,
@@ -532,9 +680,9 @@ def lesson_filters(facets: dict[str, pd.DataFrame], span: dict, *, key: str = "l
         )
     start, end = st.session_state.get(f"{key}_from"), st.session_state.get(f"{key}_to")
     if start and end and start > end:
-        st.warning("The first date is after the last date, so no lesson can match.")
+        st.warning(_("The first date is after the last date, so no lesson can match."))
     if any(lesson_choice(key).values()):
-        st.button("Clear all filters", key=f"{key}_clear", on_click=_clear_filters, args=(key,))
+        st.button(_("Clear all filters"), key=f"{key}_clear", on_click=_clear_filters, args=(key,))
 
 
 def _remove(key: str, name: str, value=None) -> None:
@@ -559,13 +707,14 @@ def active_chips(facets: dict[str, pd.DataFrame], key: str = "lessons") -> list[
     state, chips = st.session_state, []
     query = (state.get(f"{key}_query") or "").strip()
     if query:
-        chips.append(("Search", query, "query", None))
+        chips.append((_("Search"), query, "query", None))
     for _param, name, label, _help in LESSON_FACETS:
         labels = dict(zip(facets[name]["value"], facets[name]["label"]))
-        chips += [(label, str(labels.get(v, v)), name, v) for v in state.get(f"{key}_{name}") or ()]
-    for label, suffix in (("Recorded from", "from"), ("Recorded until", "to")):
+        chips += [(_(label), str(vocab(labels.get(v, v))), name, v) for v in state.get(f"{key}_{name}") or ()]
+    for label, suffix in DATE_FILTERS:
         if state.get(f"{key}_{suffix}"):
-            chips.append((label, str(state[f"{key}_{suffix}"]), suffix, None))
+            # as the date input shows it (YYYY-MM-DD), so the chip and the filter read the same
+            chips.append((_(label), typed_date(state[f"{key}_{suffix}"]), suffix, None))
     return chips
 
 
@@ -579,32 +728,38 @@ def lesson_chips(facets: dict[str, pd.DataFrame], *, key: str = "lessons") -> No
     with st.container(horizontal=True, gap="small", key=f"{key}_chips"):
         for field, shown, name, value in chips:
             # the field names are ours: a colon and a space after them start no link or shortcode
+            remove = _("Remove the search {field}: {value}") if name == "query" else _("Remove filter {field}: {value}")
             st.button(
-                f"{field}: {safe(shown)} ✕",
+                _("{field}: {value} ✕").format(field=field, value=safe(shown)),
                 key=f"{key}_chip_{name}_{value}",
-                help=f"Remove {'the search' if name == 'query' else 'filter'} {field}: {safe(shown)}",
+                help=remove.format(field=field, value=safe(shown)),
                 on_click=_remove,
                 args=(key, name, value),
             )
         if len(chips) > 1:
             # not "Clear all": each multiselect's own clear button has that name already
-            st.button("Clear search and filters", key=f"{key}_chips_clear", on_click=_clear_all, args=(key,))
+            st.button(_("Clear search and filters"), key=f"{key}_chips_clear", on_click=_clear_all, args=(key,))
+
+
+#: The part of a lesson's link the table shows as the link's text: its title (a pattern, not words).
+TITLE_IN_LINK = r"[?&]title=(.*)$"
 
 
 def lesson_table(rows: pd.DataFrame, *, key: str, on_open) -> None:
     """Lessons as a sortable table; a lesson's title is a link to it (opens in a new tab), and selecting a row opens
     it here (the keyboard's way: Shift+Space on a row; the grid's links open only with a pointer)."""
+    title = _("Title")
     table = pd.DataFrame(
         {
-            "Pilot": rows["pilot_name"],
-            "Country": rows["country_name"] if "country_name" in rows else rows["country"],
-            "Key": rows["key"],
-            "Title": [lesson_link(i, t) for i, t in zip(rows["id"], rows["title"])],
-            "Kind": rows["kind"].map(lambda k: KIND_LABELS.get(k, k)),
-            "Phase": rows["phase_name"],
-            "Status": rows["status"].map(lambda s: STATUS_LABELS.get(s, s)),
-            "Themes": rows["themes"],
-            "Recorded on": rows["recorded_on"],
+            _("Pilot"): rows["pilot_name"],
+            _("Country"): rows["country_name"] if "country_name" in rows else rows["country"],
+            _("Key"): rows["key"],
+            title: [lesson_link(i, t) for i, t in zip(rows["id"], rows["title"])],
+            _("Kind"): rows["kind"].map(kind_label),
+            _("Phase"): rows["phase_name"].map(vocab),
+            _("Status"): rows["status"].map(status_label),
+            _("Themes"): rows["themes"].map(vocab_list),
+            _("Recorded on"): rows["recorded_on"],  # ISO dates: they sort in order in any language
         }
     )
     event = st.dataframe(
@@ -614,11 +769,13 @@ def lesson_table(rows: pd.DataFrame, *, key: str, on_open) -> None:
         key=key,
         on_select="rerun",
         selection_mode="single-row",
-        column_config={"Title": st.column_config.LinkColumn("Title", display_text=r"[?&]title=(.*)$")},
+        column_config={title: st.column_config.LinkColumn(title, display_text=TITLE_IN_LINK)},
     )
     st.caption(
-        "Open a lesson by its title (in a new tab), or select its row (the box at its left; by keyboard, go to the "
-        "row with the arrow keys and press Shift+Space) to open it here."
+        _(
+            "Open a lesson by its title (in a new tab), or select its row (the box at its left; by keyboard, go to "
+            "the row with the arrow keys and press Shift+Space) to open it here."
+        )
     )
     if event.selection.rows:
         on_open(int(rows["id"].iloc[event.selection.rows[0]]))
@@ -627,28 +784,23 @@ def lesson_table(rows: pd.DataFrame, *, key: str, on_open) -> None:
 
 def lesson_downloads(export: Callable[[str], bytes], count: int, *, key: str) -> None:
     """CSV and XLSX downloads of every matching lesson; ``export(file_format)`` makes the file when clicked."""
-    help_text = f"All {count:,} matching lessons with their full text, not only this page"
-    left, right = st.columns(2)
-    left.download_button(
-        "CSV",
-        data=partial(export, "csv"),
-        file_name="lessons.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        icon=":material/download:",
-        help=help_text,
-        on_click="ignore",
-    )
-    right.download_button(
-        "XLSX",
-        data=partial(export, "xlsx"),
-        file_name="lessons.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        icon=":material/download:",
-        help=help_text,
-        on_click="ignore",
-    )
+    help_text = ngettext(
+        "The {n} matching lesson with its full text", "All {n} matching lessons with their full text, not only this page",
+        count,
+    ).format(n=number(count))  # fmt: skip
+    files = (("csv", "CSV", "text/csv"),
+             ("xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))  # fmt: skip
+    for column, (file_format, label, mime) in zip(st.columns(2), files):
+        column.download_button(
+            label,  # the file format's name, the same in every language
+            data=partial(export, file_format),
+            file_name=f"lessons.{file_format}",
+            mime=mime,
+            key=f"{key}_{file_format}",
+            icon=":material/download:",
+            help=help_text,
+            on_click="ignore",
+        )
 
 
 def lesson_results(
@@ -664,13 +816,16 @@ def lesson_results(
     page, pages, n = found.page, found.pages, found.total
     st.session_state[f"{key}_pageno"] = page
     count, show, files = st.columns([4, 2, 2], vertical_alignment="center")
-    count.markdown(
-        f"**{n:,} {'lesson' if n == 1 else 'lessons'}** {'matches' if n == 1 else 'match'}"
-        + (f" · page {page} of {pages}" if pages > 1 else "")
-    )
-    show.segmented_control("Show as", LESSON_VIEWS, key=f"{key}_view", label_visibility="collapsed")
+    if pages > 1:
+        found_text = ngettext(
+            "**{n} lesson** matches · page {page} of {pages}", "**{n} lessons** match · page {page} of {pages}", n
+        ).format(n=number(n), page=number(page), pages=number(pages))
+    else:
+        found_text = ngettext("**{n} lesson** matches", "**{n} lessons** match", n).format(n=number(n))
+    count.markdown(found_text)
+    show.segmented_control(_("Show as"), LESSON_VIEWS, format_func=_, key=f"{key}_view", label_visibility="collapsed")
     if not n:
-        st.info("No lesson matches. Remove a filter or try other words.")
+        st.info(_("No lesson matches. Remove a filter or try other words."))
         return
     with files:
         lesson_downloads(export, n, key=key)
@@ -680,4 +835,4 @@ def lesson_results(
         for row in found.rows.itertuples():
             lesson_card(row, key=f"{key}_card", on_open=on_open)
     if pages > 1:
-        st.number_input("Page", min_value=1, max_value=pages, step=1, key=f"{key}_pageno")
+        st.number_input(_("Page"), min_value=1, max_value=pages, step=1, key=f"{key}_pageno")

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from lessons.accounts import AccountError
 from lessons.editing import EditError
+from lessons.i18n import _, ngettext, number
 from lessons.ingest.problems import IngestError, UndoError
 from lessons.lifecycle import LifecycleError
 from lessons.model_authoring import ModelError
@@ -162,12 +163,16 @@ def refusal(error: Exception) -> Refusal:
     >>> refusal(PermissionDenied("only administrators may delete pilots"))
     Refusal(lead='Not allowed: ', reason='only administrators may delete pilots', denied=True)
     >>> refusal(IngestError([]))
-    Refusal(lead='Nothing was written: 0 problem(s) were found.', reason='', denied=False)
+    Refusal(lead='Nothing was written: 0 problems were found.', reason='', denied=False)
     >>> refusal(EditError("The title is empty."))
     Refusal(lead='', reason='The title is empty.', denied=False)
     """
     if isinstance(error, PermissionDenied):
-        return Refusal("Not allowed: ", str(error), True)
+        return Refusal(_("Not allowed: "), str(error), True)
     if isinstance(error, IngestError):
-        return Refusal(f"Nothing was written: {len(error.problems)} problem(s) were found.", "", False)
+        found = len(error.problems)
+        lead = ngettext(
+            "Nothing was written: {n} problem was found.", "Nothing was written: {n} problems were found.", found
+        )
+        return Refusal(lead.format(n=number(found)), "", False)
     return Refusal("", str(error), False)

@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.i18n import N_, _, ngettext, number
 from lessons.permissions import ROLES, Actor, authorize
 from lessons.text import clean_text
 
@@ -37,7 +38,7 @@ FREE_FAILURES = 5
 FAILURE_WINDOW = timedelta(hours=24)  # failures since the last success within a day count towards the wait
 FIRST_WAIT = timedelta(seconds=30)
 MAX_WAIT = timedelta(minutes=15)
-SIGN_IN_FAILED = "Wrong user name or password."
+SIGN_IN_FAILED = N_("Wrong user name or password.")
 #: How long a staff session lasts after sign-in (a working day); signing out ends it at once.
 SESSION_LENGTH = timedelta(hours=12)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
@@ -83,9 +84,9 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 def check_password(username: str, password: str) -> None:
     """Refuse passwords that are too short or contain the user name."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AccountError(_("The password must have at least {n} characters.").format(n=number(MIN_PASSWORD_LENGTH)))
     if username.lower() in password.lower():
-        raise AccountError("The password must not contain the user name.")
+        raise AccountError(_("The password must not contain the user name."))
 
 
 def _pilot_ids(db: Database, slugs) -> list[int]:
@@ -94,7 +95,9 @@ def _pilot_ids(db: Database, slugs) -> list[int]:
         row = db.execute("SELECT id FROM pilots WHERE slug = ?", [slug]).fetchone()
         if row is None:
             raise AccountError(
-                f"There is no pilot {slug!r}. `python -m lessons stats` and the Overview list the pilots."
+                _("There is no pilot {slug}. `python -m lessons stats` and the Overview list the pilots.").format(
+                    slug=repr(slug)
+                )
             )
         ids.append(row[0])
     return ids
@@ -102,18 +105,20 @@ def _pilot_ids(db: Database, slugs) -> list[int]:
 
 def _check_role(role: str, pilots) -> None:
     if role not in ROLES:
-        raise AccountError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
+        raise AccountError(
+            _("Unknown role {role}: choose one of {roles}.").format(role=repr(role), roles=", ".join(ROLES))
+        )
     if role == "coordinator" and not pilots:
-        raise AccountError("A coordinator needs at least one pilot (--pilot SLUG).")
+        raise AccountError(_("A coordinator needs at least one pilot (--pilot SLUG)."))
     if role != "coordinator" and pilots:
-        raise AccountError("Only coordinators are assigned pilots.")
+        raise AccountError(_("Only coordinators are assigned pilots."))
 
 
 def _user_row(db: Database, username: str) -> dict:
     cursor = db.execute("SELECT * FROM users WHERE username = ?", [username])
     row = cursor.fetchone()
     if row is None:
-        raise AccountError(f"There is no account {username!r}.")
+        raise AccountError(_("There is no account {username}.").format(username=repr(username)))
     return dict(zip([c[0] for c in cursor.description], row))
 
 
@@ -143,14 +148,14 @@ def add_user(
     username = (username or "").strip()
     if not _USERNAME.fullmatch(username):
         raise AccountError(
-            "A user name has 2–40 letters, digits, dots, dashes, underscores or @, starting with a letter or digit."
+            _("A user name has 2–40 letters, digits, dots, dashes, underscores or @, starting with a letter or digit.")
         )
     _check_role(role, pilots)
     check_password(username, password)
     display_name = _display_name(display_name)
     with db.atomic():
         if db.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
-            raise AccountError(f"An account {username!r} exists already.")
+            raise AccountError(_("An account {username} exists already.").format(username=repr(username)))
         pilot_ids = _pilot_ids(db, pilots)
         user_id = db.execute(
             "INSERT INTO users (username, display_name, email, role, password_hash) VALUES (?, ?, ?, ?, ?)",
@@ -194,7 +199,7 @@ def update_user(
         _check_role(new_role, new_pilots)
         demoted = user["active"] and (new_role != "admin" or active is False)
         if user["role"] == "admin" and demoted and _active_admins(db) <= 1:
-            raise AccountError("This is the last active administrator; make another administrator first.")
+            raise AccountError(_("This is the last active administrator; make another administrator first."))
         changes = {}
         for column, value in (("role", role), ("display_name", display_name), ("email", email), ("active", active)):
             if value is not None and value != user[column]:
@@ -239,7 +244,7 @@ def remove_user(db: Database, actor: Actor, username: str) -> None:
     with db.atomic():
         user = _user_row(db, username)
         if user["role"] == "admin" and user["active"] and _active_admins(db) <= 1:
-            raise AccountError("This is the last active administrator; make another administrator first.")
+            raise AccountError(_("This is the last active administrator; make another administrator first."))
         db.execute("DELETE FROM users WHERE id = ?", [user["id"]])
         record(db, actor, "user.remove", object_type="user", object_id=user["username"], rows=1)
 
@@ -357,7 +362,12 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
             attempt = db.execute("SELECT last_insert_rowid()").fetchone()[0]
     if wait > timedelta(0):
         raise SignInRefused(
-            f"Too many failed sign-in attempts for this name. Try again in {seconds} seconds.", retry_after=seconds
+            ngettext(
+                "Too many failed sign-in attempts for this name. Try again in {n} second.",
+                "Too many failed sign-in attempts for this name. Try again in {n} seconds.",
+                seconds,
+            ).format(n=number(seconds)),
+            retry_after=seconds,
         )
     row = db.execute(
         "SELECT id, password_hash FROM users WHERE username = ? AND active = 1", [username.strip() if username else ""]
@@ -373,7 +383,7 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
                 db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [new_hash, row[0]])
             db.execute("UPDATE audit_log SET action = 'signin.ok', actor = ? WHERE id = ?", [key, attempt])
     if not ok:
-        raise SignInRefused(SIGN_IN_FAILED)
+        raise SignInRefused(_(SIGN_IN_FAILED))
     return actor_for(db, row[0])
 
 
@@ -398,7 +408,7 @@ def start_session(db: Database, actor: Actor, *, now: datetime | None = None) ->
     Sessions that ended or expired more than a day ago are removed at the same time.
     """
     if actor is None or actor.user_id is None:
-        raise AccountError("Only a signed-in account has a session.")
+        raise AccountError(_("Only a signed-in account has a session."))
     now = _now(now)
     token = secrets.token_urlsafe(32)
     with db.atomic():

@@ -23,6 +23,7 @@ import json
 
 import pandas as pd
 
+from lessons.i18n import N_, _, number
 from lessons.palette import ACCENT, AGAINST_COLOUR, FOR_COLOUR, INTERVAL_COLOUR
 
 
@@ -59,13 +60,15 @@ def kind_bars(counts: pd.DataFrame, *, y: str, y_title: str, title: str, scale: 
     dict
         A Vega-Lite specification with its data inline, with a one-sentence ``description`` (its accessible name).
     """
-    colour = {"field": "kind", "type": "nominal", "title": "Kind", "scale": scale}
+    colour = {"field": "kind", "type": "nominal", "title": _("Kind"), "scale": scale}
     if legend is not None:
         colour["legend"] = legend
+    bars = counts[y].nunique() if y in counts else 0
     return {
         "title": title,
-        "description": f"Stacked bar chart, {title}: a bar per {y_title.lower()} ({counts[y].nunique() if y in counts else 0}), "
-        "split by kind.",
+        "description": _("Stacked bar chart, {title}: a bar per {bar} ({n}), split by kind.").format(
+            title=title, bar=y_title.lower(), n=number(bars)
+        ),
         "data": {"values": records(counts)},
         "mark": {"type": "bar"},
         "encoding": {
@@ -73,7 +76,7 @@ def kind_bars(counts: pd.DataFrame, *, y: str, y_title: str, title: str, scale: 
                 "aggregate": "sum",
                 "field": "lessons",
                 "type": "quantitative",
-                "title": "Lessons",
+                "title": _("Lessons"),
                 "axis": {"tickMinStep": 1},
             },
             "y": {"field": y, "type": "nominal", "title": y_title, "sort": sort, "axis": {"labelLimit": 260}},
@@ -81,8 +84,8 @@ def kind_bars(counts: pd.DataFrame, *, y: str, y_title: str, title: str, scale: 
             "order": {"field": "kind", "type": "nominal"},
             "tooltip": [
                 {"field": y, "type": "nominal", "title": y_title},
-                {"field": "kind", "type": "nominal", "title": "Kind"},
-                {"field": "lessons", "type": "quantitative", "title": "Lessons"},
+                {"field": "kind", "type": "nominal", "title": _("Kind")},
+                {"field": "lessons", "type": "quantitative", "title": _("Lessons")},
             ],
         },
     }
@@ -124,7 +127,9 @@ def count_bars(
     """
     spec = {
         "title": title,
-        "description": f"Bar chart, {title}: a bar per {y_title.lower()} ({len(frame)}), longest first.",
+        "description": _("Bar chart, {title}: a bar per {bar} ({n}), longest first.").format(
+            title=title, bar=y_title.lower(), n=number(len(frame))
+        ),
         "data": {"values": records(frame)},
         "mark": {"type": "bar", "color": ACCENT},
         "encoding": {
@@ -163,7 +168,9 @@ def agreement_dots(frame: pd.DataFrame, *, title: str) -> dict:
     base_y = {"field": "label", "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": 300}}
     return {
         "title": title,
-        "description": f"Dot chart, {title}: a dot per statement ({len(frame)}) with a line for its 95% interval.",
+        "description": _("Dot chart, {title}: a dot per statement ({n}) with a line for its 95% interval.").format(
+            title=title, n=number(len(frame))
+        ),
         "data": {"values": records(frame)},
         "layer": [
             {
@@ -173,7 +180,7 @@ def agreement_dots(frame: pd.DataFrame, *, title: str) -> dict:
                     "x": {
                         "field": "low",
                         "type": "quantitative",
-                        "title": "Share agreeing (with 95% interval)",
+                        "title": _("Share agreeing (with 95% interval)"),
                         "scale": {"domain": [0, 1]},
                         "axis": {"format": "%"},
                     },
@@ -188,8 +195,8 @@ def agreement_dots(frame: pd.DataFrame, *, title: str) -> dict:
     }
 
 
-#: The two stances of :func:`stance_bars`, in legend order.
-STANCES = ("Supporting lessons", "Challenging lessons")
+#: The two stances of :func:`stance_bars`, in legend order (in English in the data; drawn in the reader's language).
+STANCES = (N_("Supporting lessons"), N_("Challenging lessons"))
 
 
 def stance_bars(evidence: pd.DataFrame, *, title: str) -> dict:
@@ -207,20 +214,24 @@ def stance_bars(evidence: pd.DataFrame, *, title: str) -> dict:
     dict
         A Vega-Lite specification with its data inline.
     """
+    elements = evidence["name"].nunique() if "name" in evidence else 0
+    if "stance" in evidence:
+        evidence = evidence.assign(stance=evidence["stance"].map(lambda v: _(v) if isinstance(v, str) else v))
     return {
         "title": title,
-        "description": f"Grouped bar chart, {title}: for each model element ({evidence['name'].nunique() if 'name' in evidence else 0}), "
-        "the lessons supporting and challenging it.",
+        "description": _(
+            "Grouped bar chart, {title}: for each model element ({n}), the lessons supporting and challenging it."
+        ).format(title=title, n=number(elements)),
         "data": {"values": records(evidence)},
         "mark": "bar",
         "encoding": {
             "y": {"field": "name", "type": "nominal", "title": None, "sort": None, "axis": {"labelLimit": 280}},
-            "x": {"field": "lessons", "type": "quantitative", "title": "Lessons", "axis": {"tickMinStep": 1}},
+            "x": {"field": "lessons", "type": "quantitative", "title": _("Lessons"), "axis": {"tickMinStep": 1}},
             "color": {
                 "field": "stance",
                 "type": "nominal",
-                "title": "Lessons",
-                "scale": {"domain": list(STANCES), "range": [FOR_COLOUR, AGAINST_COLOUR]},
+                "title": _("Lessons"),
+                "scale": {"domain": [_(s) for s in STANCES], "range": [FOR_COLOUR, AGAINST_COLOUR]},
             },
             "yOffset": {"field": "stance"},
         },

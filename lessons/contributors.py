@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from lessons.audit import record
 from lessons.editing_base import EditError, one_row
+from lessons.i18n import N_, _, number
 from lessons.permissions import Actor, authorize, can
 from lessons.report.briefs import model_brief, pilot_brief, subjects, theme_brief
 from lessons.report.citations import statement_results
@@ -56,7 +57,7 @@ ITEM_KINDS = ("lesson", "story", "catalogue")
 #: Roles offered on the page (any short text is accepted).
 ROLES = ("author", "co-producer", "translator", "reviewer", "photographer")
 #: How a person who has not consented to be named is shown.
-UNNAMED = "A contributor"
+UNNAMED = N_("A contributor")
 MAX_NAME = 200
 
 
@@ -76,7 +77,7 @@ def shown_name(row: dict, reader: Actor | None) -> str:
     """
     if row["kind"] == "organisation" or row["consent"] or can(reader, "contributor.edit"):
         return row["name"]
-    return UNNAMED
+    return _(UNNAMED)  # in the reader's language
 
 
 def _named(row: dict, reader: Actor | None) -> dict:
@@ -111,11 +112,11 @@ def add_contributor(
     authorize(actor, "contributor.edit")
     name = clean_text(name, multiline=False).strip()
     if not name:
-        raise ContributorError("Write the contributor's name.")
+        raise ContributorError(_("Write the contributor's name."))
     if len(name) > MAX_NAME:
-        raise ContributorError(f"Keep the name under {MAX_NAME} characters.")
+        raise ContributorError(_("Keep the name under {limit} characters.").format(limit=number(MAX_NAME)))
     if kind not in KINDS:
-        raise ContributorError(f"A contributor is a person or an organisation, not “{kind}”.")
+        raise ContributorError(_("A contributor is a person or an organisation, not “{kind}”.").format(kind=kind))
     organisation = clean_text(organisation, multiline=False).strip() or None
     with db.atomic():
         new = db.execute(
@@ -140,7 +141,7 @@ def record_consent(
     """Record that a contributor gave (or withdrew) consent to be named, when, and who recorded it."""
     authorize(actor, "contributor.edit")
     if one_row(db, "SELECT id FROM contributors WHERE id = ?", [int(contributor_id)]) is None:
-        raise ContributorError(f"There is no contributor {contributor_id}.")
+        raise ContributorError(_("There is no contributor {id}.").format(id=contributor_id))
     with db.atomic():
         db.execute(
             "UPDATE contributors SET consent = ?, consent_date = ?, consent_recorded_by = ? WHERE id = ?",
@@ -161,7 +162,11 @@ def _item_pilot(db: Database, item_kind: str, item_id: str) -> int | None:
     else:
         return None
     if row is None:
-        raise ContributorError(f"There is no {item_kind} {item_id}.")
+        raise ContributorError(
+            (_("There is no lesson {id}.") if item_kind == "lesson" else _("There is no story {id}.")).format(
+                id=item_id
+            )
+        )
     return row["pilot_id"]
 
 
@@ -173,18 +178,20 @@ def link(db: Database, actor: Actor | None, contributor_id: int, item_kind: str,
     """
     authorize(actor, "contributor.edit")
     if item_kind not in ITEM_KINDS:
-        raise ContributorError(f"A contribution is a lesson, a story or a catalogue entry, not “{item_kind}”.")
+        raise ContributorError(
+            _("A contribution is a lesson, a story or a catalogue entry, not “{kind}”.").format(kind=item_kind)
+        )
     item_id = clean_text(item_id, multiline=False).strip()
     role = clean_text(role, multiline=False).strip().lower()
     if not item_id or not role:
-        raise ContributorError("Say what the contributor gave and in what role.")
+        raise ContributorError(_("Say what the contributor gave and in what role."))
     pilot_id = _item_pilot(db, item_kind, item_id)
     if item_kind == "lesson":
         authorize(actor, "lesson.edit", pilot_id)
     elif item_kind == "story":
         authorize(actor, "story.edit", pilot_id)
     if one_row(db, "SELECT id FROM contributors WHERE id = ?", [int(contributor_id)]) is None:
-        raise ContributorError(f"There is no contributor {contributor_id}.")
+        raise ContributorError(_("There is no contributor {id}.").format(id=contributor_id))
     with db.atomic():
         db.execute(
             """INSERT OR IGNORE INTO contributions (contributor_id, item_kind, item_id, role) VALUES (?, ?, ?, ?)""",
@@ -201,7 +208,7 @@ def unlink(db: Database, actor: Actor | None, contribution_id: int) -> None:
     authorize(actor, "contributor.edit")
     row = one_row(db, "SELECT * FROM contributions WHERE id = ?", [int(contribution_id)])
     if row is None:
-        raise ContributorError(f"There is no contribution {contribution_id}.")
+        raise ContributorError(_("There is no contribution {id}.").format(id=contribution_id))
     pilot_id = _item_pilot(db, row["item_kind"], row["item_id"])
     if row["item_kind"] in ("lesson", "story"):
         authorize(actor, "lesson.edit" if row["item_kind"] == "lesson" else "story.edit", pilot_id)

@@ -31,20 +31,23 @@ def subjects(db: Database) -> dict[str, pd.DataFrame]:
     return listed(db)
 
 
-def brief_files(db: Database, subject: str, key: str) -> dict[str, bytes]:
+def brief_files(db: Database, subject: str, key: str, language: str = "en") -> dict[str, bytes]:
     """Return the brief about ``subject`` ``key`` drawn as HTML and PDF, by file name (:func:`lessons.report.brief`)."""
     from lessons.report import brief
     from lessons.report.render import render
 
-    return render(brief(db, subject, key))
+    return render(brief(db, subject, key, language))
 
 
-def report_file(db: Database, subject: str, key: str, file_format: str) -> bytes:
-    """Return the roadmap (``subject`` roadmap) or a brief (theme, pilot or model ``key``) as PDF or HTML."""
+def report_file(db: Database, subject: str, key: str, file_format: str, language: str = "en") -> bytes:
+    """Return the roadmap (``subject`` roadmap) or a brief (theme, pilot or model ``key``) as PDF or HTML.
+
+    Written in ``language`` (a code of :data:`lessons.i18n.LANGUAGES`).
+    """
     from lessons.report import brief, roadmap
     from lessons.report.render import render as drawn
 
-    made = roadmap(db) if subject == "roadmap" else brief(db, subject, key)
+    made = roadmap(db, language=language) if subject == "roadmap" else brief(db, subject, key, language)
     return next(iter(drawn(made, (file_format,)).values()))
 
 

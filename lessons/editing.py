@@ -6,7 +6,6 @@ given, writes in one transaction and records the change with its before and afte
 
 from __future__ import annotations
 
-import math
 import re
 import sqlite3
 from datetime import date
@@ -17,10 +16,11 @@ from sqlite_utils import Database
 from lessons.audit import record
 from lessons.editing_base import EditError
 from lessons.editing_base import one_row as _one
-from lessons.i18n import _
+from lessons.i18n import N_, _
 from lessons.lifecycle import LifecycleError, path_to
 from lessons.permissions import Actor, authorize, can
 from lessons.pilot_archive import delete_pilot as delete_pilot  # re-exported: deleting keeps what goes, for undo
+from lessons.places import COORDINATES, check_place, placed
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
 from lessons.text import clean_text
 from lessons.visibility import LEVELS
@@ -29,8 +29,6 @@ PILOT_FIELDS = (
     "name", "country", "region", "city", "service_area", "target_groups", "methodology", "project",
     "start_date", "end_date", "lead_organisation", "summary", "visibility", "latitude", "longitude",
 )  # fmt: skip
-#: A pilot's place on the map (:mod:`lessons.geo`): each coordinate's range in decimal degrees (WGS 84).
-COORDINATES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
 LESSON_FIELDS = (
     "title", "lesson", "context", "recommendation", "kind", "phase", "evidence_source", "evidence_strength",
     "status", "language", "recorded_on", "visibility",
@@ -58,62 +56,26 @@ def _cleaned(changes: dict) -> dict:
     return {k: clean_text(v) if isinstance(v, str) else v for k, v in changes.items()}
 
 
+#: The fields a refusal names, as it names them (at the start of a sentence).
+FIELD_NAMES = {
+    "start_date": N_("Start date"),
+    "end_date": N_("End date"),
+    "title": N_("Title"),
+    "lesson": N_("Lesson"),
+    "kind": N_("Kind"),
+    "evidence_strength": N_("Evidence strength"),
+    "phase": N_("Phase"),
+    "visibility": N_("Visibility"),
+}
+
+
+def _field(name: str) -> str:
+    return _(FIELD_NAMES[name]) if name in FIELD_NAMES else name.replace("_", " ").capitalize()
+
+
 def _stored(value):
     """Return a field's value as the store keeps it: an empty text is no value (a zero stays a zero)."""
     return None if value is None or value == "" else value
-
-
-def coordinate(value, field: str) -> float | None:
-    """Return a latitude or longitude (``field``) given as a number or a text, in decimal degrees; None when empty.
-
-    A text may use a decimal comma and end in a degree sign. Raises :class:`EditError` with a message a coordinator
-    can act on when it is not a number or out of range.
-
-    >>> coordinate("61,4978°", "latitude"), coordinate("", "longitude"), coordinate(-180, "longitude")
-    (61.4978, None, -180.0)
-    >>> coordinate("95", "latitude")
-    Traceback (most recent call last):
-    ...
-    lessons.editing_base.EditError: Latitude must be between -90 and 90 degrees; 95 is not.
-    """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    text = value.strip().removesuffix("°").strip().replace(",", ".") if isinstance(value, str) else value
-    try:
-        number = float(text) if not isinstance(text, bool) else math.nan
-    except (TypeError, ValueError):
-        number = math.nan
-    low, high = COORDINATES[field]
-    if not math.isfinite(number):
-        message = (
-            _("Latitude must be a number of decimal degrees, e.g. 61.4978; {value} is not.")
-            if field == "latitude"
-            else _("Longitude must be a number of decimal degrees, e.g. 23.7610; {value} is not.")
-        )
-        raise EditError(message.format(value=repr(value) if isinstance(value, str) else value))
-    if not low <= number <= high:
-        message = (
-            _("Latitude must be between -90 and 90 degrees; {value} is not.")
-            if field == "latitude"
-            else _("Longitude must be between -180 and 180 degrees; {value} is not.")
-        )
-        raise EditError(message.format(value=value.strip() if isinstance(value, str) else value))
-    return round(number, 6)
-
-
-def _placed(values: dict) -> dict:
-    """Return ``values`` with the coordinates it carries read as numbers (or None when cleared)."""
-    return {k: coordinate(v, k) if k in COORDINATES else v for k, v in values.items()}
-
-
-def _check_place(latitude: float | None, longitude: float | None) -> None:
-    if (latitude is None) != (longitude is None):
-        raise EditError(
-            _(
-                "Give both the latitude and the longitude of the pilot's place, or neither (the map then places the "
-                "pilot at its country's centre)."
-            )
-        )
 
 
 def _check_pilot(db: Database, values: dict) -> None:
@@ -130,11 +92,11 @@ def _check_pilot(db: Database, values: dict) -> None:
             try:
                 date.fromisoformat(values[field])
             except ValueError:
-                raise EditError(
-                    _("Start date must be a date like 2021-03-31.")
-                    if field == "start_date"
-                    else _("End date must be a date like 2021-03-31.")
-                ) from None
+                raise EditError(_("{field} must be a date like 2021-03-31.").format(field=_field(field))) from None
+
+
+#: What an edit that empties a required field of a lesson is told.
+_EMPTY = {"title": N_("A lesson's title cannot be empty."), "lesson": N_("A lesson's lesson cannot be empty.")}
 
 
 def editable_pilots(db: Database, actor: Actor | None) -> pd.DataFrame:
@@ -151,10 +113,10 @@ def create_pilot(db: Database, actor: Actor, slug: str, **values) -> int:
         raise EditError(_("A pilot's slug has lower-case letters and digits joined by dashes, e.g. porto-housing."))
     unknown = set(values) - set(PILOT_FIELDS)
     if unknown:
-        raise EditError(f"Unknown pilot field(s): {', '.join(sorted(unknown))}.")
-    values = _placed(_cleaned({"name": "", "country": "", **values}))
+        raise EditError(_("Unknown pilot field(s): {fields}.").format(fields=", ".join(sorted(unknown))))
+    values = placed(_cleaned({"name": "", "country": "", **values}))
     _check_pilot(db, values)
-    _check_place(values.get("latitude"), values.get("longitude"))
+    check_place(values.get("latitude"), values.get("longitude"))
     with db.atomic():
         if db.execute("SELECT 1 FROM pilots WHERE slug = ?", [slug]).fetchone():
             raise EditError(_("A pilot {slug} exists already.").format(slug=repr(slug)))
@@ -166,21 +128,21 @@ def create_pilot(db: Database, actor: Actor, slug: str, **values) -> int:
 def update_pilot(db: Database, actor: Actor, pilot_id: int, **changes) -> dict:
     """Change a pilot's facts (admins; coordinators of that pilot); return the fields that changed.
 
-    Its place on the map is ``latitude`` and ``longitude`` (decimal degrees, see :func:`coordinate`): both or neither
-    once changed (an empty value clears one). Every change is audited with its value before and after, so giving the
-    ``before`` values back undoes it.
+    Its place on the map is ``latitude`` and ``longitude`` (decimal degrees, :func:`lessons.places.coordinate`): both
+    or neither once changed (an empty value clears one). Every change is audited with its value before and after, so
+    giving the ``before`` values back undoes it.
     """
     authorize(actor, "pilot.edit", pilot_id)
     unknown = set(changes) - set(PILOT_FIELDS)
     if unknown:
-        raise EditError(f"Unknown pilot field(s): {', '.join(sorted(unknown))}.")
-    changes = _placed(_cleaned(changes))
+        raise EditError(_("Unknown pilot field(s): {fields}.").format(fields=", ".join(sorted(unknown))))
+    changes = placed(_cleaned(changes))
     _check_pilot(db, changes)
     with db.atomic():
         before = _one(db, "SELECT * FROM pilots WHERE id = ?", [pilot_id])
         if before is None:
             raise EditError(_("That pilot no longer exists."))
-        _check_place(*(changes.get(k, before[k]) for k in COORDINATES))
+        check_place(*(changes.get(k, before[k]) for k in COORDINATES))
         diff = {k: {"before": before[k], "after": _stored(v)} for k, v in changes.items() if _stored(v) != before[k]}
         if diff:
             db.execute(
@@ -209,13 +171,11 @@ def update_lesson(
     authorize(actor, "lesson.edit", lesson["pilot_id"])
     unknown = set(changes) - set(LESSON_FIELDS)
     if unknown:
-        raise EditError(f"Unknown lesson field(s): {', '.join(sorted(unknown))}.")
+        raise EditError(_("Unknown lesson field(s): {fields}.").format(fields=", ".join(sorted(unknown))))
     changes = _cleaned(changes)
     for field in ("title", "lesson"):
         if field in changes and not (changes[field] or "").strip():
-            raise EditError(
-                _("A lesson's title cannot be empty.") if field == "title" else _("A lesson's text cannot be empty.")
-            )
+            raise EditError(_(_EMPTY[field]))
     checks = {
         "kind": KINDS,
         "status": STATUSES,
@@ -225,26 +185,40 @@ def update_lesson(
     }
     if changes.get("status") not in (None, "", lesson["status"]):
         if changes["status"] not in STATUSES:
-            raise EditError(f"Status {changes['status']!r} is not one of the allowed values.")
+            raise EditError(
+                _("{field} {value} is not one of the allowed values.").format(
+                    field=_("Status"), value=repr(changes["status"])
+                )
+            )
         raise LifecycleError(
-            f"A lesson's status is not edited: it changes along the lifecycle. {path_to(changes['status'])}"
+            _("A lesson's status is not edited: it changes along the lifecycle. {path}").format(
+                path=path_to(changes["status"])
+            )
         )
     changes.pop("status", None)
     for field, allowed in checks.items():
         if field in changes and changes[field] not in allowed:
             raise EditError(
-                f"{field.replace('_', ' ').capitalize()} {changes[field]!r} is not one of the allowed values."
+                _("{field} {value} is not one of the allowed values.").format(
+                    field=_field(field), value=repr(changes[field])
+                )
             )
     if themes is not None and set(themes) - _codes(db, "themes"):
-        raise EditError(f"Unknown theme(s): {', '.join(sorted(set(themes) - _codes(db, 'themes')))}.")
+        raise EditError(
+            _("Unknown theme(s): {codes}.").format(codes=", ".join(sorted(set(themes) - _codes(db, "themes"))))
+        )
     if groups is not None and set(groups) - _codes(db, "sectors"):
-        raise EditError(f"Unknown stakeholder group(s): {', '.join(sorted(set(groups) - _codes(db, 'sectors')))}.")
+        raise EditError(
+            _("Unknown stakeholder group(s): {codes}.").format(
+                codes=", ".join(sorted(set(groups) - _codes(db, "sectors")))
+            )
+        )
     actor_ids = None
     if stakeholders is not None:
         known = dict(db.execute("SELECT key, id FROM stakeholders WHERE pilot_id = ?", [lesson["pilot_id"]]).fetchall())
         unknown_keys = sorted(set(stakeholders) - set(known))
         if unknown_keys:
-            raise EditError(f"Not a stakeholder of this lesson's pilot: {', '.join(unknown_keys)}.")
+            raise EditError(_("Not a stakeholder of this lesson's pilot: {keys}.").format(keys=", ".join(unknown_keys)))
         actor_ids = [known[k] for k in dict.fromkeys(stakeholders)]
     with db.atomic():
         diff = {k: {"before": lesson[k], "after": v or None} for k, v in changes.items() if (v or None) != lesson[k]}

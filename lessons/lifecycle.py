@@ -36,8 +36,8 @@ import pandas as pd
 from sqlite_utils import Database
 
 from lessons.audit import record
-from lessons.i18n import N_, Labels, _
-from lessons.permissions import ACTIONS, ROLE_LABELS, Actor, PermissionDenied, can
+from lessons.i18n import N_, Labels, _, day, number, pgettext
+from lessons.permissions import ACTIONS, Actor, PermissionDenied, can, doing, role_name
 from lessons.privacy import public_workshop
 from lessons.store import STATUSES
 from lessons.text import clean_text
@@ -70,8 +70,21 @@ class LifecycleError(ValueError):
     """A status change the lifecycle does not allow; the message says which path is. Nothing was written."""
 
 
-def _role_label(role: str | None) -> str:
-    return ROLE_LABELS.get(role, role or "someone").lower()
+def status_name(status: str | None) -> str:
+    """Name a status in a sentence, in the language in use: ``applied elsewhere`` (an unknown one as it is).
+
+    >>> status_name("applied_elsewhere"), status_name("odd_one")
+    ('applied elsewhere', 'odd one')
+    """
+    names = {
+        "draft": pgettext("lesson status", "draft"),
+        "submitted": pgettext("lesson status", "submitted"),
+        "validated": pgettext("lesson status", "validated"),
+        "contested": pgettext("lesson status", "contested"),
+        "endorsed": pgettext("lesson status", "endorsed"),
+        "applied_elsewhere": pgettext("lesson status", "applied elsewhere"),
+    }
+    return names.get(status) or str(status).replace("_", " ")
 
 
 def path_to(status: str) -> str:
@@ -83,15 +96,15 @@ def path_to(status: str) -> str:
     return _(_PATHS[status])
 
 
-#: The one path to each status, in plain words (:func:`path_to`).
+#: The one path to each status, as a refusal says it.
 _PATHS = {
     "validated": N_(
-        "A lesson becomes validated only when a facilitator applies the results of a workshop that voted on it: run a "
-        "workshop on it, then apply its results."
+        "A lesson becomes validated only when a facilitator applies the results of a workshop that voted on it: "
+        "run a workshop on it, then apply its results."
     ),
     "contested": N_(
-        "A lesson becomes contested only when a facilitator applies the results of a workshop that voted on it: run a "
-        "workshop on it, then apply its results."
+        "A lesson becomes contested only when a facilitator applies the results of a workshop that voted on it: "
+        "run a workshop on it, then apply its results."
     ),
     "submitted": N_("A draft lesson is submitted for validation by the coordinator of its pilot or an administrator."),
     "draft": N_("Only a submitted lesson goes back to draft, by the coordinator of its pilot or an administrator."),
@@ -103,15 +116,6 @@ _PATHS = {
         "coordinator of the pilot where it was applied), with where, when and a note."
     ),
 }
-#: A status as a word inside a sentence ("The lesson is {status} already.").
-STATUS_WORDS = {
-    "draft": N_("draft"), "submitted": N_("submitted"), "validated": N_("validated"), "contested": N_("contested"),
-    "endorsed": N_("endorsed"), "applied_elsewhere": N_("applied elsewhere"),
-}  # fmt: skip
-
-
-def _word(status: str) -> str:
-    return _(STATUS_WORDS[status]) if status in STATUS_WORDS else status.replace("_", " ")
 
 
 def _lesson(db: Database, lesson_id: int) -> dict:
@@ -122,7 +126,7 @@ def _lesson(db: Database, lesson_id: int) -> dict:
     )
     row = cursor.fetchone()
     if row is None:
-        raise LifecycleError("That lesson no longer exists.")
+        raise LifecycleError(_("That lesson no longer exists."))
     return dict(zip([c[0] for c in cursor.description], row))
 
 
@@ -174,21 +178,26 @@ def allowed_changes(db: Database, actor: Actor | None, lesson_id: int) -> list[s
 
 
 _WHO_DOES = {
-    "lesson.submit": "the coordinator of the lesson's pilot or an administrator does",
-    "lesson.endorse": "an administrator or an editor does, with a reason",
-    "lesson.apply_elsewhere": "an administrator, an editor or the coordinator of the pilot where it was applied does",
+    "lesson.submit": N_("the coordinator of the lesson's pilot or an administrator does"),
+    "lesson.endorse": N_("an administrator or an editor does, with a reason"),
+    "lesson.apply_elsewhere": N_(
+        "an administrator, an editor or the coordinator of the pilot where it was applied does"
+    ),
 }
 
 
 def _refuse_role(actor: Actor | None, action: str, status: str) -> None:
     """Raise :class:`PermissionDenied` in one sentence that says who may."""
-    what, who = ACTIONS[action][2], _WHO_DOES[action]
+    who = _(_WHO_DOES[action])
     if actor is None:
-        raise PermissionDenied(f"Sign in to {what.replace('this pilot', 'a pilot')}; {who}.")
+        raise PermissionDenied(_("Sign in to {what}; {who}.").format(what=doing(action, signed_out=True), who=who))
     if actor.role == "coordinator" and ACTIONS[action][1] and actor.role in ACTIONS[action][0]:
-        raise PermissionDenied(f"You coordinate other pilots, so you may not {what}; {who}.")
-    role = _role_label(actor.role)
-    raise PermissionDenied(f"{'An' if role[:1] in 'aeiou' else 'A'} {role} may not {what}; {who}.")
+        raise PermissionDenied(
+            _("You coordinate other pilots, so you may not {what}; {who}.").format(what=doing(action), who=who)
+        )
+    role = role_name(actor.role)
+    message = _("An {role} may not {what}; {who}.") if actor.role == "admin" else _("A {role} may not {what}; {who}.")
+    raise PermissionDenied(message.format(role=role, what=doing(action), who=who))
 
 
 def write_history(
@@ -316,7 +325,11 @@ def change_status(
     lessons.lifecycle.LifecycleError: A lesson becomes validated only when a facilitator applies the results of a workshop that voted on it: run a workshop on it, then apply its results.
     """
     if status not in STATUSES:
-        raise LifecycleError(f"{status!r} is not a status; the statuses are {', '.join(STATUSES)}.")
+        raise LifecycleError(
+            _("{status} is not a status; the statuses are {statuses}.").format(
+                status=repr(status), statuses=", ".join(STATUSES)
+            )
+        )
     reason = clean_text(reason).strip() or None if reason else None
     note = clean_text(note).strip() or None if note else None
     where = clean_text(where, multiline=False).strip() or None if where else None
@@ -326,10 +339,12 @@ def change_status(
         lesson = _lesson(db, lesson_id)
         before = lesson["status"]
         if before == status:
-            raise LifecycleError(_("The lesson is {status} already.").format(status=_word(status)))
+            raise LifecycleError(_("The lesson is {status} already.").format(status=status_name(status)))
         action = DECISIONS.get((before, status))
         if action is None:
-            raise LifecycleError(_("The lesson is {status}.").format(status=_word(before)) + " " + path_to(status))
+            raise LifecycleError(
+                _("The lesson is {status}. {path}").format(status=status_name(before), path=path_to(status))
+            )
         applied = None
         if action == "lesson.apply_elsewhere":
             if not where:
@@ -383,10 +398,12 @@ def upload_status_problem(current: str | None, given: str | None) -> str | None:
     if not given or given == current:
         return None
     if given not in UPLOAD_STATUSES:
-        return _("An upload cannot set a lesson {status}.").format(status=_word(given)) + " " + path_to(given)
+        return _("An upload cannot set a lesson {status}. {path}").format(
+            status=status_name(given), path=path_to(given)
+        )
     if current not in (None, *UPLOAD_STATUSES):
         return _("The lesson is {status} already; an upload cannot set it back to {given}.").format(
-            status=_word(current), given=_word(given)
+            status=status_name(current), given=status_name(given)
         )
     return None
 
@@ -421,26 +438,43 @@ def describe(row: dict) -> str:
     >>> describe({"status": "endorsed", "source": "decision", "role": "admin", "reason": "Seen in three pilots"})
     'Endorsed by an administrator: Seen in three pilots'
     """
-    status = str(row["status"]).replace("_", " ").capitalize()
+    status = status_name(row["status"])
+    status = status[:1].upper() + status[1:]
     source = row.get("source")
     if source == "before_lifecycle":
-        return f"{status}: recorded before the lifecycle existed"
+        return _("{status}: recorded before the lifecycle existed").format(status=status)
     if source == "workshop":
         if row.get("agree") is None:
-            return (
-                f"{status} by workshop {row.get('workshop')}, round {row.get('round')} (too few people to show votes)"
+            return _("{status} by workshop {workshop}, round {round} (too few people to show votes)").format(
+                status=status, workshop=row.get("workshop"), round=_count(row.get("round"))
             )
-        return (
-            f"{status} by workshop {row.get('workshop')}, round {row.get('round')}: {row.get('agree')} agree, "
-            f"{row.get('disagree')} disagree, {row.get('pass')} pass"
+        return _(
+            "{status} by workshop {workshop}, round {round}: {agree} agree, {disagree} disagree, {passes} pass"
+        ).format(
+            status=status,
+            workshop=row.get("workshop"),
+            round=_count(row.get("round")),
+            agree=_count(row.get("agree")),
+            disagree=_count(row.get("disagree")),
+            passes=_count(row.get("pass")),
         )
     if not row.get("role"):  # no account acted (the demo data, an import)
-        return f"{status}: {row.get('reason') or 'recorded without an account'}"
-    role = _role_label(row.get("role"))
-    by = ("an " if role[:1] in "aeiou" else "a ") + role
-    text = f"{status} by {by}" + (" (upload)" if source == "upload" else "")
+        return _("{status}: {reason}").format(
+            status=status, reason=row.get("reason") or _("recorded without an account")
+        )
+    article = _("{status} by an {role}") if row.get("role") == "admin" else _("{status} by a {role}")
+    text = article.format(status=status, role=role_name(row.get("role")))
+    if source == "upload":
+        text = _("{change} (upload)").format(change=text)
     if row.get("status") == "applied_elsewhere":
-        text += f" — in {row.get('applied_where')} on {row.get('applied_on')}: {row.get('note')}"
+        text = _("{change} — in {place} on {when}: {note}").format(
+            change=text, place=row.get("applied_where"), when=day(row.get("applied_on")), note=row.get("note")
+        )
     elif row.get("reason"):
-        text += f": {row['reason']}"
+        text = _("{change}: {reason}").format(change=text, reason=row["reason"])
     return text
+
+
+def _count(value) -> str:
+    """Write a count for the language (a missing one as nothing)."""
+    return "" if value is None else number(int(value))

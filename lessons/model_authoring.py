@@ -23,6 +23,7 @@ import re
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.i18n import _
 from lessons.model_links import (
     STANCES,
     ModelError,
@@ -82,7 +83,7 @@ def _model(db: Database, slug: str) -> dict:
     )
     row = cursor.fetchone()
     if row is None:
-        raise ModelError(f"There is no governance model {slug!r}.")
+        raise ModelError(_("There is no governance model '{slug}'.").format(slug=slug))
     return dict(zip([c[0] for c in cursor.description], row))
 
 
@@ -158,7 +159,7 @@ def _editable_version(db: Database, model: dict, note: str) -> tuple[int, dict[i
 def _name(value, what: str) -> str:
     text = clean_text(value, multiline=False).strip()
     if not text:
-        raise ModelError(f"A {what} needs a name.")
+        raise ModelError(_("A model needs a name.") if what == "model" else _("An element needs a name."))
     return text
 
 
@@ -170,7 +171,7 @@ def _methodology(db: Database, code: str | None) -> str | None:
     if not code:
         return None
     if db.execute("SELECT 1 FROM methodologies WHERE code = ?", [code]).fetchone() is None:
-        raise ModelError(f"There is no methodology {code!r}.")
+        raise ModelError(_("There is no methodology '{code}'.").format(code=code))
     return code
 
 
@@ -208,11 +209,11 @@ def create_model(
     authorize(actor, "model.edit")
     slug = clean_text(slug, multiline=False).strip().lower()
     if not SLUG.fullmatch(slug):
-        raise ModelError("A model's short name uses lower-case letters, digits and hyphens, e.g. local-champions.")
+        raise ModelError(_("A model's short name uses lower-case letters, digits and hyphens, e.g. local-champions."))
     values = [slug, _name(name, "model"), _optional(description), _methodology(db, methodology), _optional(source)]
     with db.atomic():
         if db.execute("SELECT 1 FROM governance_models WHERE slug = ?", [slug]).fetchone():
-            raise ModelError(f"There is already a governance model {slug!r}.")
+            raise ModelError(_("There is already a governance model '{slug}'.").format(slug=slug))
         position = db.execute("SELECT coalesce(max(position), count(*)) + 1 FROM governance_models").fetchone()[0]
         model_id = db.execute(
             """INSERT INTO governance_models (slug, name, summary, methodology, source, version, position)
@@ -233,7 +234,7 @@ def update_model(db: Database, actor: Actor, slug: str, **changes) -> int:
     authorize(actor, "model.edit")
     unknown = set(changes) - {"name", "description", "methodology", "source"}
     if unknown:
-        raise ModelError(f"A model has no field {sorted(unknown)[0]!r}.")
+        raise ModelError(_("A model has no field '{field}'.").format(field=sorted(unknown)[0]))
     with db.atomic():
         model = _model(db, slug)
         values = {}
@@ -248,7 +249,7 @@ def update_model(db: Database, actor: Actor, slug: str, **changes) -> int:
         values = {k: v for k, v in values.items() if v != model[k]}
         if not values:
             return model["version"]
-        version, _ = _editable_version(db, model, "model changed: " + ", ".join(sorted(values)))
+        version, _moved = _editable_version(db, model, "model changed: " + ", ".join(sorted(values)))
         for column, value in values.items():  # column names come from the fixed set above
             db.execute(f"UPDATE governance_models SET {column} = ? WHERE id = ?", [value, model["id"]])
         record(db, actor, "model.edit", object_type="governance_model", object_id=slug, rows=1,
@@ -303,7 +304,11 @@ def _order(db: Database, model_id: int, version: int) -> list[int]:
 def _element_at(db: Database, model: dict, number: int) -> int:
     order = _order(db, model["id"], model["version"])
     if not 1 <= int(number) <= len(order):
-        raise ModelError(f"The model {model['slug']!r} has no element number {number} (it has {len(order)}).")
+        raise ModelError(
+            _("The model '{slug}' has no element number {number} (it has {n}).").format(
+                slug=model["slug"], number=number, n=len(order)
+            )
+        )
     return order[int(number) - 1]
 
 
@@ -313,11 +318,11 @@ def add_element(
     """Append an element (a principle or a step) to a model's current version; return its id."""
     authorize(actor, "model.edit")
     if kind not in KINDS:
-        raise ModelError("An element is either a principle or a step.")
+        raise ModelError(_("An element is either a principle or a step."))
     name, description = _name(name, "element"), _optional(description)
     with db.atomic():
         model = _model(db, slug)
-        version, _ = _editable_version(db, model, f"element added: {name}")
+        version, _moved = _editable_version(db, model, f"element added: {name}")
         keys = {r[0] for r in db.execute("SELECT key FROM model_elements WHERE model_id = ?", [model["id"]])}
         number = len(keys) + 1
         while f"E{number}" in keys:
@@ -341,7 +346,7 @@ def update_element(db: Database, actor: Actor, slug: str, number: int, **changes
     authorize(actor, "model.edit")
     unknown = set(changes) - {"name", "description", "kind"}
     if unknown:
-        raise ModelError(f"An element has no field {sorted(unknown)[0]!r}.")
+        raise ModelError(_("An element has no field '{field}'.").format(field=sorted(unknown)[0]))
     values = {}
     if "name" in changes:
         values["name"] = _name(changes["name"], "element")
@@ -349,7 +354,7 @@ def update_element(db: Database, actor: Actor, slug: str, number: int, **changes
         values["description"] = _optional(changes["description"])
     if "kind" in changes:
         if changes["kind"] not in KINDS:
-            raise ModelError("An element is either a principle or a step.")
+            raise ModelError(_("An element is either a principle or a step."))
         values["kind"] = changes["kind"]
     with db.atomic():
         model = _model(db, slug)
@@ -416,7 +421,11 @@ def reorder_elements(db: Database, actor: Actor, slug: str, keys: list[str]) -> 
             )
         }
         if sorted(keys) != sorted(ids) or len(set(keys)) != len(keys):
-            raise ModelError(f"Give each element of {slug!r} once: {', '.join(ids) or 'it has none'}.")
+            raise ModelError(
+                _("Give each element of '{slug}' once: {keys}.").format(slug=slug, keys=", ".join(ids))
+                if ids
+                else _("The model '{slug}' has no elements to put in order.").format(slug=slug)
+            )
         if list(keys) == list(ids):
             return model["version"]
         version, moved = _editable_version(db, model, "elements reordered")

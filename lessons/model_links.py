@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.i18n import _
 from lessons.permissions import Actor, authorize
 from lessons.text import clean_text
 
@@ -30,7 +31,7 @@ def _lesson_pilots(db: Database, lesson_ids: Iterable[int]) -> dict[int, int]:
     for lesson_id in dict.fromkeys(int(i) for i in lesson_ids):
         row = db.execute("SELECT pilot_id FROM lessons WHERE id = ?", [lesson_id]).fetchone()
         if row is None:
-            raise ModelError(f"There is no lesson {lesson_id}.")
+            raise ModelError(_("There is no lesson {lesson}.").format(lesson=lesson_id))
         pilots[lesson_id] = row[0]
     return pilots
 
@@ -42,14 +43,14 @@ def _current_element(db: Database, element_id: int) -> None:
         [int(element_id)],
     ).fetchone()
     if row is None:
-        raise ModelError(f"There is no governance-model element {element_id}.")
+        raise ModelError(_("There is no governance-model element {element}.").format(element=element_id))
     if not row[0]:
-        raise ModelError("That element belongs to an earlier version of its model; link the current one.")
+        raise ModelError(_("That element belongs to an earlier version of its model; link the current one."))
 
 
 def _links(db, actor, element_id, lesson_ids, stance, note, *, status: str) -> dict[int, int]:
     if stance not in STANCES:
-        raise ModelError("A lesson either supports or challenges an element.")
+        raise ModelError(_("A lesson either supports or challenges an element."))
     note = clean_text(note).strip() or None if note is not None else None
     _current_element(db, element_id)
     pilots = _lesson_pilots(db, lesson_ids)
@@ -64,7 +65,7 @@ def _links(db, actor, element_id, lesson_ids, stance, note, *, status: str) -> d
                 [lesson_id, int(element_id)],
             ).fetchone()
         ):
-            raise ModelError(f"Lesson {lesson_id} is already linked to that element.")
+            raise ModelError(_("Lesson {lesson} is already linked to that element.").format(lesson=lesson_id))
         db.execute(
             """INSERT INTO lesson_elements (lesson_id, element_id, stance, note, status, proposed_by)
                VALUES (?, ?, ?, ?, ?, ?)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons.i18n import N_, _, number, percent
 from lessons.privacy import public_workshop
 from lessons.store import frame as _frame
 from lessons.workshops import outcome
@@ -19,6 +20,8 @@ from lessons.workshops.analysis import wilson
 RULES = dict(agree_threshold=0.7, disagree_threshold=0.3, min_votes=5)
 #: Workshop verdicts as model results: a divided or disagreeing workshop contests an element.
 VERDICTS = {"agreed": "validated", "disagreed": "contested", "divided": "contested", "too few": "untested"}
+#: An element's result as a reader sees it (translated where it is shown: ``_(RESULT_LABELS[result])``).
+RESULT_LABELS = {"validated": N_("validated"), "contested": N_("contested"), "untested": N_("untested")}
 #: An element of the model's current version.
 _CURRENT = "e.version = gm.version"
 
@@ -49,6 +52,26 @@ def model_list(db: Database) -> pd.DataFrame:
                    WHERE e.model_id = gm.id AND {_CURRENT} AND le.status = 'accepted') AS pilots
            FROM governance_models gm LEFT JOIN methodologies m ON m.code = gm.methodology
            ORDER BY gm.retired_at IS NOT NULL, coalesce(gm.position, 1e9), gm.name""",
+    )
+
+
+def model_pilots(db: Database, model: str) -> pd.DataFrame:
+    """List the pilots whose lessons are linked to a model's current version (accepted links), by name.
+
+    Columns: slug, name, lessons (linked lessons of the pilot).
+
+    >>> from lessons.store import open_memory_store
+    >>> model_pilots(open_memory_store(), "none").empty
+    True
+    """
+    return _frame(
+        db,
+        f"""SELECT p.slug, p.name, count(DISTINCT l.id) AS lessons
+           FROM governance_models gm JOIN model_elements e ON e.model_id = gm.id AND {_CURRENT}
+           JOIN lesson_elements le ON le.element_id = e.id AND le.status = 'accepted'
+           JOIN lessons l ON l.id = le.lesson_id JOIN pilots p ON p.id = l.pilot_id
+           WHERE gm.slug = ? GROUP BY p.id ORDER BY p.name""",
+        [model],
     )
 
 
@@ -120,11 +143,16 @@ def result_text(row) -> str:
     >>> result_text(pd.Series({"result": "untested", "n": 0, "agree_share": None, "low": None, "high": None}))
     'untested (no votes yet)'
     """
+    result = _get(row, "result")
+    result = _(RESULT_LABELS[result]) if result in RESULT_LABELS else result
     if not _get(row, "n"):
-        return f"{_get(row, 'result')} (no votes yet)"
-    return (
-        f"{_get(row, 'result')}: {_get(row, 'agree_share'):.0%} agree "
-        f"(95% CI {_get(row, 'low'):.0%}–{_get(row, 'high'):.0%}, n = {int(_get(row, 'n'))})"
+        return _("{result} (no votes yet)").format(result=result)
+    return _("{result}: {share} agree (95% CI {low}–{high}, n = {n})").format(
+        result=result,
+        share=percent(_get(row, "agree_share")),
+        low=percent(_get(row, "low")),
+        high=percent(_get(row, "high")),
+        n=number(int(_get(row, "n"))),
     )
 
 

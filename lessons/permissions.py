@@ -27,7 +27,7 @@ import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from lessons.i18n import N_, Labels
+from lessons.i18n import N_, Labels, _
 
 ROLES = ("admin", "editor", "coordinator", "facilitator", "viewer")
 ROLE_LABELS = Labels(
@@ -43,27 +43,27 @@ ROLE_LABELS = Labels(
 #: Every write action: the roles allowed to do it, whether coordinators are limited to their own pilots, and how
 #: to say it in a refusal.
 ACTIONS: dict[str, tuple[frozenset[str], bool, str]] = {
-    "pilot.create": (frozenset({"admin"}), False, "create pilots"),
-    "pilot.edit": (frozenset({"admin", "coordinator"}), True, "change this pilot's facts"),
-    "pilot.delete": (frozenset({"admin"}), False, "delete pilots"),
-    "lesson.edit": (frozenset({"admin", "coordinator"}), True, "change this pilot's lessons"),
-    "upload.commit": (frozenset({"admin", "coordinator"}), True, "upload data into this pilot"),
-    "upload.undo": (frozenset({"admin", "coordinator"}), True, "undo uploads of this pilot"),
-    "workshop.manage": (frozenset({"admin", "facilitator"}), False, "prepare, run or close workshops"),
-    "workshop.apply": (frozenset({"admin", "facilitator"}), False, "apply workshop results to lessons"),
-    "model.edit": (frozenset({"admin", "editor"}), False, "change governance models"),
-    "model.link": (frozenset({"admin", "editor"}), False, "link lessons to governance models"),
+    "pilot.create": (frozenset({"admin"}), False, N_("create pilots")),
+    "pilot.edit": (frozenset({"admin", "coordinator"}), True, N_("change this pilot's facts")),
+    "pilot.delete": (frozenset({"admin"}), False, N_("delete pilots")),
+    "lesson.edit": (frozenset({"admin", "coordinator"}), True, N_("change this pilot's lessons")),
+    "upload.commit": (frozenset({"admin", "coordinator"}), True, N_("upload data into this pilot")),
+    "upload.undo": (frozenset({"admin", "coordinator"}), True, N_("undo uploads of this pilot")),
+    "workshop.manage": (frozenset({"admin", "facilitator"}), False, N_("prepare, run or close workshops")),
+    "workshop.apply": (frozenset({"admin", "facilitator"}), False, N_("apply workshop results to lessons")),
+    "model.edit": (frozenset({"admin", "editor"}), False, N_("change governance models")),
+    "model.link": (frozenset({"admin", "editor"}), False, N_("link lessons to governance models")),
     "model.link.propose": (
         frozenset({"admin", "editor", "coordinator"}),
         True,
-        "propose links for this pilot's lessons",
+        N_("propose links for this pilot's lessons"),
     ),
-    "vocabulary.edit": (frozenset({"admin"}), False, "change the vocabularies"),
-    "catalogue.edit": (frozenset({"admin", "editor"}), False, "change the catalogue of methods and tools"),
-    "user.manage": (frozenset({"admin"}), False, "manage accounts"),
-    "audit.read": (frozenset({"admin"}), False, "read the audit log"),
-    "bundle.import": (frozenset({"admin"}), False, "import a data bundle"),
-    "privacy.full_export": (frozenset({"admin"}), False, "export workshop participants' personal data"),
+    "vocabulary.edit": (frozenset({"admin"}), False, N_("change the vocabularies")),
+    "catalogue.edit": (frozenset({"admin", "editor"}), False, N_("change the catalogue of methods and tools")),
+    "user.manage": (frozenset({"admin"}), False, N_("manage accounts")),
+    "audit.read": (frozenset({"admin"}), False, N_("read the audit log")),
+    "bundle.import": (frozenset({"admin"}), False, N_("import a data bundle")),
+    "privacy.full_export": (frozenset({"admin"}), False, N_("export workshop participants' personal data")),
 }
 
 
@@ -111,7 +111,7 @@ def can(actor: Actor | None, action: str, pilot_id: int | None = None) -> bool:
         raise ValueError(f"unknown action {action!r}")
     if actor is None or actor.role not in ROLES:
         return False
-    roles, scoped, _ = ACTIONS[action]
+    roles, scoped, _what = ACTIONS[action]
     if actor.role not in roles:
         return False
     if scoped and actor.role == "coordinator":
@@ -123,12 +123,29 @@ def authorize(actor: Actor | None, action: str, pilot_id: int | None = None) -> 
     """Return ``actor`` when it may do ``action``; otherwise raise :class:`PermissionDenied` with a plain message."""
     if can(actor, action, pilot_id):
         return actor
-    _, scoped, what = ACTIONS[action]
+    scoped = ACTIONS[action][1]
     if actor is None:
-        raise PermissionDenied(f"Sign in to {what.replace('this pilot', 'a pilot')}.")
+        raise PermissionDenied(_("Sign in to {what}.").format(what=doing(action, signed_out=True)))
     if scoped and actor.role == "coordinator":
-        raise PermissionDenied(f"You coordinate other pilots, so you may not {what}.")
-    raise PermissionDenied(f"A {ROLE_LABELS.get(actor.role, actor.role).lower()} may not {what}.")
+        raise PermissionDenied(_("You coordinate other pilots, so you may not {what}.").format(what=doing(action)))
+    raise PermissionDenied(_("A {role} may not {what}.").format(role=role_name(actor.role), what=doing(action)))
+
+
+def doing(action: str, *, signed_out: bool = False) -> str:
+    """Say what ``action`` does, as a refusal names it, in the language in use ("change this pilot's lessons").
+
+    ``signed_out``: as said to someone not signed in, who has no pilot yet ("change a pilot's lessons").
+
+    >>> doing("lesson.edit"), doing("lesson.edit", signed_out=True)
+    ("change this pilot's lessons", "change a pilot's lessons")
+    """
+    what = _SIGNED_OUT.get(action, ACTIONS[action][2]) if signed_out else ACTIONS[action][2]
+    return _(what)
+
+
+def role_name(role: str | None) -> str:
+    """Name a role in a sentence, in the language in use: ``pilot coordinator`` (an unknown one as it is)."""
+    return _(ROLE_LABELS[role]).lower() if role in ROLE_LABELS else (role or _("someone"))
 
 
 def authorize_upload(actor: Actor | None, pilot_ids: Iterable[int] = (), *, creates_pilots: bool = False) -> Actor:
@@ -161,7 +178,7 @@ def authorize_upload(actor: Actor | None, pilot_ids: Iterable[int] = (), *, crea
     ...
     lessons.permissions.PermissionDenied: Sign in to upload data.
     """
-    _require_role(actor, ("upload.commit", "model.edit"), "upload data")  # editors upload the model sheets
+    _require_role(actor, ("upload.commit", "model.edit"), N_("upload data"))  # editors upload the model sheets
     for pilot_id in sorted({int(p) for p in pilot_ids}):
         authorize(actor, "upload.commit", pilot_id)
     if creates_pilots:
@@ -199,7 +216,7 @@ def authorize_undo(
     >>> authorize_undo(Actor("root", "admin"), []).username
     'root'
     """
-    _require_role(actor, ("upload.undo", "model.edit"), "undo uploads")
+    _require_role(actor, ("upload.undo", "model.edit"), N_("undo uploads"))
     if pilot_ids is None:
         return actor
     pilots = sorted({int(p) for p in pilot_ids})
@@ -210,7 +227,7 @@ def authorize_undo(
         for pilot_id in links:
             authorize(actor, "model.link.propose", pilot_id)
     if not pilots and not models and not links and actor.role != "admin":
-        raise PermissionDenied("This upload changed no pilot, so only an administrator may undo it.")
+        raise PermissionDenied(_("This upload changed no pilot, so only an administrator may undo it."))
     for pilot_id in pilots:
         authorize(actor, "upload.undo", pilot_id)
     return actor
@@ -219,9 +236,9 @@ def authorize_undo(
 def _require_role(actor: Actor | None, actions: tuple[str, ...], what: str) -> None:
     """Refuse a missing actor, or one whose role may never do any of ``actions`` on any pilot."""
     if actor is None:
-        raise PermissionDenied(f"Sign in to {what}.")
+        raise PermissionDenied(_("Sign in to {what}.").format(what=_(what)))
     if actor.role not in ROLES or not any(actor.role in ACTIONS[action][0] for action in actions):
-        raise PermissionDenied(f"A {ROLE_LABELS.get(actor.role, actor.role).lower()} may not {what}.")
+        raise PermissionDenied(_("A {role} may not {what}.").format(role=role_name(actor.role), what=_(what)))
 
 
 #: The lesson lifecycle's decisions (``lessons.lifecycle``). Validating and contesting are not here: only
@@ -229,12 +246,12 @@ def _require_role(actor: Actor | None, actions: tuple[str, ...], what: str) -> N
 #: place where it was applied.
 ACTIONS.update(
     {
-        "lesson.submit": (frozenset({"admin", "coordinator"}), True, "submit this pilot's lessons for validation"),
-        "lesson.endorse": (frozenset({"admin", "editor"}), False, "endorse lessons"),
+        "lesson.submit": (frozenset({"admin", "coordinator"}), True, N_("submit this pilot's lessons for validation")),
+        "lesson.endorse": (frozenset({"admin", "editor"}), False, N_("endorse lessons")),
         "lesson.apply_elsewhere": (
             frozenset({"admin", "editor", "coordinator"}),
             True,
-            "record that a lesson was applied in this place",
+            N_("record that a lesson was applied in this place"),
         ),
     }
 )
@@ -243,8 +260,19 @@ ACTIONS.update(
 #: record contributors and their consent (linking one to a lesson or story also needs the right to change it).
 ACTIONS.update(
     {
-        "story.edit": (frozenset({"admin", "coordinator"}), True, "write this pilot's stories"),
-        "story.publish": (frozenset({"admin"}), False, "publish stories"),
-        "contributor.edit": (frozenset({"admin", "coordinator"}), False, "record contributors and their consent"),
+        "story.edit": (frozenset({"admin", "coordinator"}), True, N_("write this pilot's stories")),
+        "story.publish": (frozenset({"admin"}), False, N_("publish stories")),
+        "contributor.edit": (frozenset({"admin", "coordinator"}), False, N_("record contributors and their consent")),
     }
 )
+
+#: What a pilot-scoped action does, as said to someone not signed in (who has no pilot of their own yet).
+_SIGNED_OUT = {
+    "pilot.edit": N_("change a pilot's facts"),
+    "lesson.edit": N_("change a pilot's lessons"),
+    "upload.commit": N_("upload data into a pilot"),
+    "upload.undo": N_("undo uploads of a pilot"),
+    "model.link.propose": N_("propose links for a pilot's lessons"),
+    "lesson.submit": N_("submit a pilot's lessons for validation"),
+    "story.edit": N_("write a pilot's stories"),
+}

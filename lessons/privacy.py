@@ -45,6 +45,7 @@ from sqlite_utils import Database
 
 from lessons.audit import record
 from lessons.exports import to_csv
+from lessons.i18n import N_
 from lessons.permissions import Actor, authorize
 
 #: The smallest number of people any published figure or combination may describe.
@@ -52,7 +53,7 @@ K = 5
 #: The declared attributes of a participant, most valuable first (suppressed last).
 ATTRIBUTES = ("stakeholder_group", "pilot_id", "country")
 #: What a breakdown calls the pooled values.
-POOLED = "Other groups, pooled (none shown under {k} people)"
+POOLED = N_("Other groups, pooled (none shown under {k} people)")
 
 
 def k_threshold() -> int:

@@ -31,6 +31,7 @@ from sqlite_utils import Database
 
 from lessons.audit import record
 from lessons.editing_base import EditError, one_row
+from lessons.i18n import N_, _, number
 from lessons.permissions import Actor, authorize, can
 from lessons.store import frame
 from lessons.text import clean_text
@@ -174,15 +175,16 @@ def check_image(data: bytes, filename: str) -> tuple[bytes, str, int, int]:
     name = image_name(filename)
     if len(data) > MAX_IMAGE_BYTES:
         raise StoryError(
-            f"{name} is {len(data) / 1024 / 1024:.1f} MB: an image may be at most "
-            f"{MAX_IMAGE_BYTES // 1024 // 1024} MB. Save it smaller and upload it again."
+            _("{name} is {size} MB: an image may be at most {limit} MB. Save it smaller and upload it again.").format(
+                name=name, size=number(len(data) / 1024 / 1024, 1), limit=number(MAX_IMAGE_BYTES // 1024 // 1024)
+            )
         )
     try:
         with Image.open(io.BytesIO(data)) as probe:
             kind = probe.format
             probe.verify()
         if kind not in IMAGE_TYPES:
-            raise StoryError(f"{name} is a {kind} image: upload a PNG or JPEG file.")
+            raise StoryError(_("{name} is a {kind} image: upload a PNG or JPEG file.").format(name=name, kind=kind))
         with Image.open(io.BytesIO(data)) as image:
             image.load()
             image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
@@ -196,7 +198,9 @@ def check_image(data: bytes, filename: str) -> tuple[bytes, str, int, int]:
     except StoryError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as err:
-        raise StoryError(f"{name} is not an image this page can read: upload a PNG or JPEG file.") from err
+        raise StoryError(
+            _("{name} is not an image this page can read: upload a PNG or JPEG file.").format(name=name)
+        ) from err
     return out.getvalue(), IMAGE_TYPES[kind], width, height
 
 
@@ -327,19 +331,29 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _text(value, what: str, limit: int, *, multiline: bool = True, required: bool = False) -> str:
+#: Each text of a story, as a refusal names it when it is too long (``{n}`` characters, ``{limit}`` at most).
+TOO_LONG = {
+    "title": N_("The title is {n} characters long: keep it under {limit}."),
+    "lead": N_("The lead sentence is {n} characters long: keep it under {limit}."),
+    "body": N_("The text is {n} characters long: keep it under {limit}."),
+    "reuse": N_("The “what others can reuse” box is {n} characters long: keep it under {limit}."),
+    "alt": N_("The image description (alt text) is {n} characters long: keep it under {limit}."),
+}
+
+
+def _text(value, field: str, limit: int, *, multiline: bool = True, required: bool = False) -> str:
     text = clean_text(value, multiline=multiline).strip()
     if required and not text:
-        raise StoryError(f"Write the story's {what}.")
+        raise StoryError(_("Write the story's title."))
     if len(text) > limit:
-        raise StoryError(f"The {what} is {len(text):,} characters long: keep it under {limit:,}.")
+        raise StoryError(_(TOO_LONG[field]).format(n=number(len(text)), limit=number(limit)))
     return text
 
 
 def _existing(db: Database, story_id: int) -> dict:
     row = one_row(db, "SELECT * FROM stories WHERE id = ?", [int(story_id)])
     if row is None:
-        raise StoryError(f"There is no story {story_id}.")
+        raise StoryError(_("There is no story {id}.").format(id=story_id))
     return row
 
 
@@ -372,15 +386,17 @@ def save_story(
     """
     found = one_row(db, "SELECT id, name FROM pilots WHERE slug = ?", [pilot])
     if found is None:
-        raise StoryError(f"There is no pilot “{pilot}”.")
+        raise StoryError(_("There is no pilot “{pilot}”.").format(pilot=pilot))
     authorize(actor, "story.edit", found["id"])
     if visibility not in VISIBILITIES:
-        raise StoryError(f"Visibility is public, consortium or private, not “{visibility}”.")
+        raise StoryError(
+            _("Visibility is public, consortium or private, not “{visibility}”.").format(visibility=visibility)
+        )
     fields = {
         "title": _text(title, "title", MAX_TITLE, multiline=False, required=True),
-        "lead": _text(lead, "lead sentence", MAX_LEAD, multiline=False) or None,
-        "body": _text(body, "text", MAX_BODY) or None,
-        "reuse": _text(reuse, "“what others can reuse” box", MAX_REUSE) or None,
+        "lead": _text(lead, "lead", MAX_LEAD, multiline=False) or None,
+        "body": _text(body, "body", MAX_BODY) or None,
+        "reuse": _text(reuse, "reuse", MAX_REUSE) or None,
         "visibility": visibility,
     }
     keys = list(dict.fromkeys(k.strip().upper() for k in lesson_keys if k and k.strip()))
@@ -389,7 +405,9 @@ def save_story(
         lesson = one_row(db, "SELECT id FROM lessons WHERE pilot_id = ? AND upper(key) = ?", [found["id"], key])
         if lesson is None:
             raise StoryError(
-                f"{found['name']} has no lesson {key}: name lessons by their keys in this pilot, e.g. L01."
+                _("{pilot} has no lesson {key}: name lessons by their keys in this pilot, e.g. L01.").format(
+                    pilot=found["name"], key=key
+                )
             )
         ids.append(lesson["id"])
     with db.atomic():
@@ -403,7 +421,7 @@ def save_story(
         else:
             before = _existing(db, story_id)
             if before["pilot_id"] != found["id"]:
-                raise StoryError("A story stays with its pilot: write a new story for another pilot.")
+                raise StoryError(_("A story stays with its pilot: write a new story for another pilot."))
             status = before["status"]
             if status == "published" and actor.role != "admin":
                 status = "draft"
@@ -427,7 +445,7 @@ def _authorize_story(db: Database, actor: Actor | None, story_id: int, action: s
     row = one_row(db, "SELECT * FROM stories WHERE id = ?", [int(story_id)])
     if row is None:
         authorize(actor, action, None if action == "story.publish" else -1)
-        raise StoryError(f"There is no story {story_id}.")
+        raise StoryError(_("There is no story {id}.").format(id=story_id))
     authorize(actor, action, row["pilot_id"])
     return row
 
@@ -436,13 +454,21 @@ def submit_story(db: Database, actor: Actor | None, story_id: int) -> None:
     """Submit a draft for an administrator to publish; every image its text shows must be uploaded first."""
     row = _authorize_story(db, actor, story_id)
     if row["status"] != "draft":
-        raise StoryError(f"The story is {row['status']} already.")
+        raise StoryError(
+            _("The story is submitted already.")
+            if row["status"] == "submitted"
+            else _("The story is published already.")
+        )
     if not row["lead"]:
-        raise StoryError("Write the lead sentence before submitting the story.")
+        raise StoryError(_("Write the lead sentence before submitting the story."))
     have = {r[0] for r in db.execute("SELECT filename FROM story_images WHERE story_id = ?", [row["id"]])}
     missing = [n for n in _referenced(row["body"] or "") if n not in have]
     if missing:
-        raise StoryError(f"The text shows {', '.join(missing)}, not uploaded yet: upload it or remove the line.")
+        raise StoryError(
+            _("The text shows {images}, not uploaded yet: upload it or remove the line.").format(
+                images=", ".join(missing)
+            )
+        )
     with db.atomic():
         db.execute("UPDATE stories SET status = 'submitted', submitted_at = ? WHERE id = ?", [_now(), row["id"]])
         record(db, actor, "story.submit", object_type="story", object_id=row["id"], rows=1)
@@ -452,9 +478,9 @@ def publish_story(db: Database, actor: Actor | None, story_id: int, publish: boo
     """Publish a submitted story, or take a published one down (back to submitted); administrators only, audited."""
     row = _authorize_story(db, actor, story_id, "story.publish")
     if publish and row["status"] != "submitted":
-        raise StoryError("Only a submitted story is published: its coordinator submits it first.")
+        raise StoryError(_("Only a submitted story is published: its coordinator submits it first."))
     if not publish and row["status"] != "published":
-        raise StoryError("The story is not published.")
+        raise StoryError(_("The story is not published."))
     with db.atomic():
         if publish:
             db.execute(
@@ -475,9 +501,9 @@ def publish_story(db: Database, actor: Actor | None, story_id: int, publish: boo
 def add_image(db: Database, actor: Actor | None, story_id: int, filename: str, data: bytes, alt: str) -> str:
     """Upload an image with a story (replacing one of the same name); return the name its text refers to it by."""
     row = _authorize_story(db, actor, story_id)
-    alt = _text(alt, "image description (alt text)", MAX_ALT, multiline=False)
+    alt = _text(alt, "alt", MAX_ALT, multiline=False)
     if not alt:
-        raise StoryError("Describe the image in a sentence (its alt text) for readers who cannot see it.")
+        raise StoryError(_("Describe the image in a sentence (its alt text) for readers who cannot see it."))
     payload, kind, width, height = check_image(data, filename)
     name = image_name(filename)
     if kind == "image/jpeg" and not name.endswith((".jpg", ".jpeg")):
@@ -503,7 +529,7 @@ def remove_image(db: Database, actor: Actor | None, story_id: int, filename: str
             "DELETE FROM story_images WHERE story_id = ? AND filename = ?", [row["id"], image_name(filename)]
         ).rowcount
         if not gone:
-            raise StoryError(f"The story has no image {image_name(filename)}.")
+            raise StoryError(_("The story has no image {name}.").format(name=image_name(filename)))
         record(
             db, actor, "story.image.remove", object_type="story", object_id=row["id"], rows=1,
             detail={"image": image_name(filename)},

@@ -19,6 +19,7 @@ from components.widgets import (
     open_lesson,
     pilot_share,
 )
+from lessons.i18n import _
 
 path = loaders.db_path()
 version = loaders.data_version(path)
@@ -26,16 +27,21 @@ audience = auth.audience(path)  # what this reader may see: every view below is 
 SPEC = lesson_url_spec(loaders.load_facets(path, version, audience=audience))
 url_state.restore("lessons", SPEC)
 
-st.title("Lessons")
+st.title(_("Lessons"))
 data_notice(loaders.load_notice(path, version))
 
 if st.session_state.get("lessons_open"):
     detail = loaders.load_lesson(path, version, int(st.session_state["lessons_open"]), audience=audience)
-    st.button("Back to all lessons", icon=":material/arrow_back:", key="lessons_back", on_click=open_lesson, args=(0,))
+    st.button(
+        _("Back to all lessons"), icon=":material/arrow_back:", key="lessons_back", on_click=open_lesson, args=(0,)
+    )
     if detail is None:
-        st.warning("That lesson no longer exists. It may have been removed by an undone upload.")
+        st.warning(_("That lesson no longer exists. It may have been removed by an undone upload."))
     else:
-        st.set_page_config(page_title=f"{detail['title']} · Lessons · Cross-Pilot Lessons")  # text, never markup
+        lessons_title = _("Lessons")
+        st.set_page_config(
+            page_title=f"{detail['title']} · {lessons_title} · Cross-Pilot Lessons"
+        )  # text, never markup
         lesson_detail(
             detail,
             extra_sections=[
@@ -49,15 +55,17 @@ if st.session_state.get("lessons_open"):
 
 query = (st.session_state.get("lessons_query") or "").strip()
 st.text_input(
-    "Search the lessons",
+    _("Search the lessons"),
     key="lessons_query",
-    placeholder='e.g. local champions, "procurement rules", trust',
-    help="All words must occur, in any of their forms; the last may be the start of a word as typed (communicat: "
-    'communication, not community); hyphenated words as written (O-ring); "double quotes" make a phrase.',
+    placeholder=_('e.g. local champions, "procurement rules", trust'),
+    help=_(
+        "All words must occur, in any of their forms; the last may be the start of a word as typed (communicat: "
+        'communication, not community); hyphenated words as written (O-ring); "double quotes" make a phrase.'
+    ),
 )
 facets = loaders.load_facets(path, version, query, audience=audience, **lesson_choice())
 lesson_chips(facets)  # what applies, above the results: a shared link shows it, a phone too
-with st.expander("Filters", icon=":material/filter_list:"):  # in the main column: a phone hides the sidebar
+with st.expander(_("Filters"), icon=":material/filter_list:"):  # in the main column: a phone hides the sidebar
     lesson_filters(facets, loaders.load_recorded_span(path, version, audience=audience))
 choice = lesson_choice()  # as the filters now stand (a value no longer offered may have been dropped)
 pilot_share(

@@ -6,8 +6,9 @@ from components import auth, loaders, url_state
 from components import network_views as views
 from components.url_state import Param
 from components.widgets import data_notice
+from lessons.i18n import _
 
-VIEWS = ["Network", "Change over time", "Compare pilots", "Across pilots"]
+VIEWS = list(views.VIEWS)  # the link's view= keeps these English names; the control shows them translated
 path = loaders.db_path()
 version = loaders.data_version(path, "network")
 pilots = views.load_pilots(path, version, audience=auth.audience(path))  # only the pilots this reader may see
@@ -25,14 +26,23 @@ SPEC = {
 }
 url_state.restore("networks", SPEC)
 
-st.title("Stakeholder networks")
-st.write("Who took part in each pilot, how they were tied, who brokered between them, and what changed.")
+st.title(_("Stakeholder networks"))
+st.write(_("Who took part in each pilot, how they were tied, who brokered between them, and what changed."))
 data_notice(loaders.load_notice(path, loaders.data_version(path)))
 if not slugs:
-    st.info("No pilot has stakeholders yet. Upload a pilot summary with a Stakeholders and a Ties sheet.")
+    st.info(_("No pilot has stakeholders yet. Upload a pilot summary with a Stakeholders and a Ties sheet."))
     st.stop()
 
-view = st.segmented_control("Show", VIEWS, key="networks_view", label_visibility="collapsed") or "Network"
+view = (
+    st.segmented_control(
+        _("Show"),
+        VIEWS,
+        format_func={v: _(label) for v, label in views.VIEWS.items()}.get,  # labels made now, in the reader's language
+        key="networks_view",
+        label_visibility="collapsed",
+    )
+    or "Network"
+)
 if view == "Compare pilots":
     views.compare_section(path, version)
 elif view == "Across pilots":

@@ -6,6 +6,7 @@ from components import loaders, url_state
 from components import pilot_views as views
 from components.url_state import Param
 from components.widgets import data_notice
+from lessons.i18n import _
 
 path = loaders.db_path()
 version = loaders.data_version(path)
@@ -16,8 +17,8 @@ slug = str(st.session_state.get(views.CHOSEN) or "").strip()
 if slug:
     views.pilot_page(path, version, slug)
 else:
-    st.title("Pilots")
-    st.write("Where the co-creation pilots are, and a page for each: what it did, what it learned, how it compares.")
+    st.title(_("Pilots"))
+    st.write(_("Where the co-creation pilots are, and a page for each: what it did, what it learned, how it compares."))
     data_notice(loaders.load_notice(path, version))
     views.pilots_section(path, version)
 url_state.publish("pilots", SPEC)

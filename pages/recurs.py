@@ -6,8 +6,11 @@ from components import auth, loaders, url_state
 from components import synthesis_views as views
 from components.url_state import Param
 from components.widgets import data_notice
+from lessons.i18n import N_, _
 
-VIEWS = ["Recurring", "Contradicting", "Missing", "Pilot × theme", "Methodology crosswalk", "Compare pilots"]
+#: The views, as the link names them (``?view=Recurring``) and shown in the reader's language.
+VIEWS = [N_("Recurring"), N_("Contradicting"), N_("Missing"), N_("Pilot × theme"), N_("Methodology crosswalk"),
+         N_("Compare pilots")]  # fmt: skip
 path = loaders.db_path()
 version = loaders.data_version(path, "lessons")
 audience = auth.audience(path)  # what this reader may see: every view below is narrowed to it
@@ -25,38 +28,43 @@ SPEC = {
 }
 url_state.restore("recurs", SPEC)
 
-st.title("What recurs")
-st.write("What pilots learned in common, where they disagree, and what none of them has learned yet.")
+st.title(_("What recurs"))
+st.write(_("What pilots learned in common, where they disagree, and what none of them has learned yet."))
 data_notice(loaders.load_notice(path, version))
 if len(pilots) < 2:
-    st.info("Cross-pilot views need lessons from at least two pilots. Upload a pilot summary to add one.")
+    st.info(_("Cross-pilot views need lessons from at least two pilots. Upload a pilot summary to add one."))
     st.stop()
 
 left, right = st.columns(2)
 if most > 2:
-    k = left.slider("Found in at least this many pilots", 2, most, key="recurs_k")
+    k = left.slider(_("Found in at least this many pilots"), 2, most, key="recurs_k")
 else:
     k = 2
-    left.caption("With two pilots, something recurs when both pilots report it.")
+    left.caption(_("With two pilots, something recurs when both pilots report it."))
 threshold = right.slider(
-    "How alike lessons must be to form a group",
+    _("How alike lessons must be to form a group"),
     10,
     60,
     step=5,
     format="%d%%",
     key="recurs_similarity",
-    help="Lessons are compared by the words they share, rare words counting most. Higher: fewer, tighter groups.",
+    help=_("Lessons are compared by the words they share, rare words counting most. Higher: fewer, tighter groups."),
 )
 right.caption(
-    "How alike: 100% is the same wording; around 20% the lessons share a few telling words; from 50% they say much "
-    "the same thing. A group's lessons are, on average, at least this alike."
+    _(
+        "How alike: 100% is the same wording; around 20% the lessons share a few telling words; from 50% they say "
+        "much the same thing. A group's lessons are, on average, at least this alike."
+    )
 )
 shown = views.similarity_notice(path, version).shown  # never waits: a newer analysis runs in the background
 groups = views.load_clusters(path, version, shown, threshold / 100, k, audience=audience)
 patterns = views.load_patterns(path, version, k, audience=audience)
 views.headline(k, groups, patterns)
 
-view = st.segmented_control("Show", VIEWS, key="recurs_view", label_visibility="collapsed") or "Recurring"
+view = (
+    st.segmented_control(_("Show"), VIEWS, format_func=_, key="recurs_view", label_visibility="collapsed")
+    or "Recurring"
+)
 if view == "Recurring":
     views.recurring_section(groups, patterns["recurring"], k)
 elif view == "Contradicting":

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import auth, loaders
 from components import story_views as views
+from lessons.i18n import _
 
 path = loaders.db_path()
 actor = auth.current_actor(path)
@@ -13,20 +14,22 @@ if story_id is not None:
     loaded = views.load_story(path, story_id, actor)
     views.back_button()
     if loaded is None:
-        st.title("Story")
+        st.title(_("Story"))
         st.info(
-            "There is no story at this address that you may read. A story is shown once it is published; "
-            "signed-out visitors see public stories only.",
+            _(
+                "There is no story at this address that you may read. A story is shown once it is published; "
+                "signed-out visitors see public stories only."
+            ),
             icon=":material/search:",
         )
         st.stop()
-    st.set_page_config(page_title=f"{loaded['title']} · Stories · Cross-Pilot Lessons")
+    st.set_page_config(page_title=_("{title} · Stories · Cross-Pilot Lessons").format(title=loaded["title"]))
     views.admin_panel(path, actor, loaded)
     views.editor(path, actor, loaded)
     views.story_view(loaded)
     st.stop()
-st.title("Stories")
-st.markdown("What pilots tell of their work, with the lessons each story rests on.")
+st.title(_("Stories"))
+st.markdown(_("What pilots tell of their work, with the lessons each story rests on."))
 views.story_list(path, actor)
 views.new_story(path, actor)
 views.your_stories(path, actor)

@@ -9,7 +9,7 @@ from components.editors import account_form
 from components.widgets import readable, safe
 from lessons.accounts import add_user, remove_user, set_password, update_user
 from lessons.exports import to_csv
-from lessons.i18n import N_, _, ngettext, number
+from lessons.i18n import N_, _, ngettext, number, pgettext
 from lessons.permissions import can
 
 path = loaders.db_path()
@@ -63,9 +63,9 @@ with audit_tab:
     dates = left.date_input(
         _("Between"), value=(date.today() - timedelta(days=30), date.today()), key="audit_dates", format="YYYY-MM-DD"
     )
-    who = middle.text_input(_("Who"), key="audit_who", placeholder=_("user name"))
+    who = middle.text_input(pgettext("audit log", "Who"), key="audit_who", placeholder=_("user name"))
     action = right.selectbox(
-        _("What"), list(ACTIONS), format_func={a: _(label) for a, label in ACTIONS.items()}.get, key="audit_action",
+        pgettext("audit log", "What"), list(ACTIONS), format_func={a: _(label) for a, label in ACTIONS.items()}.get, key="audit_action",
     )  # fmt: skip
     entries = loaders.load_audit(
         path, actor, since=dates[0] if dates else None, until=dates[1] if len(dates) > 1 else None,
@@ -82,7 +82,8 @@ with audit_tab:
     log = readable(
         shown,
         {
-            "id": _("Entry"), "at": _("When"), "actor": _("Who"), "action": _("What"), "object_type": _("On"),
+            "id": _("Entry"), "at": _("When"), "actor": pgettext("audit log", "Who"),
+            "action": pgettext("audit log", "What"), "object_type": _("On"),
             "object_id": _("Which"), "rows": _("Rows"), "detail": _("Detail"),
         },
     )  # fmt: skip

@@ -24,7 +24,7 @@ _SKIP_FIELDS = {"id", "form_id", "key", "icon", "data", "type", "arrow_data", "u
                 "url_path", "theme", "vega_lite_chart", "spec", "datasets", "use_container_width", "selection_mode",
                 "default", "value", "set_value", "columns", "column_order", "editing_mode", "mime", "file_name",
                 "accept", "format", "unique_id", "script_hash", "body_style", "anchor", "color", "width", "height",
-                "auto_complete", "autocomplete", "fragment_id", "chart_spec"}  # fmt: skip
+                "auto_complete", "autocomplete", "fragment_id", "chart_spec", "query_string"}  # fmt: skip
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
@@ -90,8 +90,11 @@ def shown(at) -> list[str]:
 
 @cache
 def _english(language: str) -> tuple[frozenset[str], tuple[str, ...]]:
-    """Return one-word English messages and the ≥3-word fragments of longer ones that ``language`` translates."""
-    words, fragments = set(), set()
+    """Return one-word English messages and the ≥3-word fragments of longer ones that ``language`` translates.
+
+    A word that is also a translation in ``language`` is left out (Latvian "No" is "From", not English "No").
+    """
+    words, fragments, translations = set(), set(), set()
     with i18n.using(language):
         for area, globs in i18n.areas().items():
             for message in messages.template(area, messages.area_files(globs)):
@@ -104,6 +107,7 @@ def _english(language: str) -> tuple[frozenset[str], tuple[str, ...]]:
                         if isinstance(message.id, str)
                         else i18n.ngettext(ids[0], ids[1], 2)
                     )
+                    translations.add(translated.strip())
                     if translated == english:
                         continue
                     if " " not in english.strip():
@@ -113,7 +117,7 @@ def _english(language: str) -> tuple[frozenset[str], tuple[str, ...]]:
                         piece = piece.strip(" .,:;·—-()*_")
                         if len(piece.split()) >= 3:
                             fragments.add(piece)
-    return frozenset(words), tuple(sorted(fragments, key=len, reverse=True))
+    return frozenset(words - translations), tuple(sorted(fragments, key=len, reverse=True))
 
 
 def english_left(texts: list[str], language: str) -> list[str]:
@@ -168,9 +172,12 @@ def unmarked_left(texts: list[str], english: list[str], path: str) -> list[str]:
     same = set(texts) & set(english)
     left = []
     for text in same:
-        if text.startswith(("<style>", "<script>")):
-            continue
+        if text.startswith(("<style>", "<script>")) or " " not in text.strip():
+            continue  # our constants, and single tokens (a link's address, a code): no sentence to translate
         plain = text.replace("\\", "").replace("**", "").replace("⁠", "")
+        lead = plain.removesuffix(" …")  # a lesson's first lines in a list (lessons.queries.preview): data
+        if lead != plain and any(value.replace("\n", " ").startswith(lead) for value in data):
+            continue
         for value in data:
             if value in plain:
                 plain = plain.replace(value, " ")

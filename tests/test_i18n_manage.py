@@ -9,10 +9,11 @@ import pytest
 from openpyxl import load_workbook
 
 from components.upload_views import load_template
-from lessons.editing import EditError, coordinate
+from lessons.editing import EditError
 from lessons.i18n import number, using
 from lessons.ingest.fields import SHEETS
 from lessons.ingest.normalise import parse_date, parse_number
+from lessons.places import coordinate
 from lessons.store import connect
 
 
@@ -60,7 +61,7 @@ def test_edit_pilot_data_in_finnish_with_a_refusal_in_finnish(demo_db_path, app_
 def test_vocabularies_in_finnish(demo_db_path, app_on):
     at = in_finnish(app_on, demo_db_path, "pages/vocabularies.py")
     assert at.title[0].value == "Sanastot"
-    assert [t.label for t in at.tabs] == ["Teemat", "Yhteystyypit", "Vastaavuustaulukko", "Tuo menetelmä"]
+    assert [t.label for t in at.tabs] == ["Teemat", "Yhteyksien lajit", "Vastaavuustaulukko", "Tuo menetelmä"]
     themes = at.dataframe[0].value
     assert {"Koodi", "Nimi", "Opit"} <= set(themes.columns)
 

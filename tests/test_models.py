@@ -67,6 +67,12 @@ def test_elements_count_lessons_and_last_round_votes(db):
     assert rounds[["round", "agree", "disagree", "pass_"]].values.tolist() == [[1, 1, 3, 0], [2, 3, 0, 1]]
 
 
+def test_model_pilots_lists_the_pilots_whose_lessons_are_linked(db):
+    build(db)
+    assert models.model_pilots(db, "m").to_dict("records") == [{"slug": "a", "name": "A", "lessons": 3}]
+    assert models.model_pilots(db, "no-such-model").empty
+
+
 def test_page_shows_every_model_on_the_demo(demo_db_path, app_on):
     at = app_on(demo_db_path, {"model": "local-champions"})
     at.run()
@@ -106,3 +112,22 @@ def test_a_link_to_a_model_that_does_not_exist_opens_the_first_model(demo_db_pat
         first = models.model_list(db)["slug"].iloc[0]
     assert at.selectbox(key="models_model").value == first
     assert at.query_params.get("model") in (None, [])  # the first model is the default: a plain link
+
+
+def test_every_pilot_the_page_names_links_to_its_page(demo_db_path, app_on):
+    """Issue #20: the pilots with linked lessons, and each linked lesson's pilot, link to ``/pilots?pilot=SLUG``."""
+    at = app_on(demo_db_path, {"model": "local-champions"}).run()
+    at.switch_page("pages/models.py").run()
+    assert not at.exception
+    with open_store(demo_db_path) as db:
+        pilots = models.model_pilots(db, "local-champions")
+        first = models.elements(db, "local-champions").iloc[0]
+        linked = models.element_lessons(db, int(first["id"]))
+    assert not pilots.empty and not linked.empty
+    links = [(p.proto.page, p.proto.label, p.proto.query_string) for p in at.get("page_link")]
+    to_pilots = [(label, query) for page, label, query in links if page.endswith("pilots.py") or "pilot=" in query]
+    for pilot in pilots.itertuples():
+        assert (safe(pilot.name), f"pilot={pilot.slug}") in to_pilots
+    for lesson in linked.itertuples():  # the first element's lessons name their pilot as a link
+        assert (safe(lesson.pilot_name), f"pilot={lesson.pilot}") in to_pilots
+    assert all(query.startswith("pilot=") for _, query in to_pilots)

@@ -9,7 +9,7 @@ from google.protobuf.message import Message
 from components.auth import SESSION_KEY
 from lessons.store import connect
 from tests.payloads import RAW_MARKERS, payload_store
-from tests.test_pages import REGISTERED
+from tests.test_pages import FOCUS_RING, LANGUAGE_SCRIPTS, REGISTERED
 
 #: Proto fields that are not rendered as Markdown: plain widget values and options, chart specs (Vega draws text
 #: as text), data, ids, icons the code sets, the text of a code block.
@@ -55,6 +55,8 @@ def rendered_markdown(at) -> list[tuple[str, str]]:
             frame = node.value
             cells = [*map(str, frame.columns), *map(str, frame.index), *map(str, frame.to_numpy().ravel())]
             found.extend(("table", cell) for cell in cells)
+        elif node.type == "html" and proto.body in (FOCUS_RING, *LANGUAGE_SCRIPTS):
+            pass  # app.py's own constants: the focus style sheet and the page's language (#19, #21)
         elif isinstance(proto, Message):
             found.extend((node.type, text) for _name, text in _strings(proto, node.type in PLAIN_OPTIONS))
         for child in getattr(node, "children", {}).values():

@@ -268,6 +268,9 @@ def test_the_bundle_carries_stories_and_consented_credit_only(store):
         ("How the desk opened", "Three services, one desk.", "Text.", None)
     ]
     assert target.execute("SELECT count(*) FROM story_lessons").fetchone() == (1,)
-    assert target.execute("SELECT count(*) FROM story_images").fetchone() == (0,)  # images stay in the store
+    assert (
+        target.execute("SELECT filename, alt, data FROM story_images").fetchall()
+        == store.execute("SELECT filename, alt, data FROM story_images").fetchall()
+    )  # images travel as files of the ZIP (issue #20), their alt text in the data
     assert target.execute("SELECT name FROM contributors").fetchall() == [("Pia Proud",)]
     assert target.execute("SELECT role FROM contributions").fetchall() == [("author",)]

@@ -9,6 +9,9 @@ One ZIP (:func:`build_bundle`) holds
     a Frictionless Data Package (:func:`data_package`), one CSV per shared table with a Table Schema built from
     the store's own schema (types, primary and foreign keys, required values, allowed values) and the descriptions
     of ``data/DICTIONARY.md``; ``frictionless validate datapackage.json`` passes on it.
+``images/story-<id>/<file>``
+    the images of the stories shared (PNG or JPEG, as stored: re-encoded without metadata on upload); their rows,
+    with the alt text, are ``data/story_images.csv`` and in ``lessons.db``.
 ``networks/<pilot>.graphml`` and ``.gexf``
     each pilot's stakeholder network (:func:`network_files`), for networkx, igraph and Gephi.
 ``briefs/``
@@ -121,6 +124,7 @@ from lessons.bundle.tables import (
     BLANKED,
     DATABASE_NAME,
     DICTIONARY,
+    IMAGES,
     INTERNAL,
     LEFT_OUT,
     LICENSES,
@@ -131,6 +135,7 @@ from lessons.bundle.tables import (
     VOCABULARIES,
     WITHHELD,
     dictionary,
+    image_member,
     shared_tables,
     table_rows,
     table_schema,
@@ -144,6 +149,7 @@ __all__ = [
     "DATABASE_NAME",
     "DB_LEVEL",
     "DICTIONARY",
+    "IMAGES",
     "ESCAPE_NOTE",
     "FORMULA_START",
     "INTERNAL",
@@ -162,6 +168,7 @@ __all__ = [
     "data_package_zip",
     "datasette_metadata",
     "dictionary",
+    "image_member",
     "escape_text",
     "export_sqlite",
     "import_bundle",

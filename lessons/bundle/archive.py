@@ -80,6 +80,8 @@ def readme(db: Database, *, briefs=(), package_only: bool = False) -> bytes:
         "                        frictionless validate datapackage.json",
         "data/<table>.csv    One CSV per table (UTF-8, header row, rows by primary key, empty cell = no value).",
         "                    Spreadsheets open them (choose UTF-8 and comma when asked).",
+        "images/             The images of the stories shared, at images/story-<story id>/<file name>; each",
+        "                    image's alt text (what it shows) is in data/story_images.csv.",
     ]
     if not package_only:
         lines += [
@@ -134,7 +136,10 @@ def readme(db: Database, *, briefs=(), package_only: bool = False) -> bytes:
 
 
 def write_data_package_zip(db: Database, out: BinaryIO) -> None:
-    """Stream the data package alone, zipped (``README.txt``, ``datapackage.json``, ``data/*.csv``), into ``out``."""
+    """Stream the data package alone, zipped, into ``out``.
+
+    It holds ``README.txt``, ``datapackage.json``, ``data/*.csv`` and the stories' ``images/``.
+    """
     with published_snapshot(db) as snapshot, zipfile.ZipFile(out, "w") as archive:
         _put(archive, "README.txt", readme(snapshot, package_only=True))
         _write_data_package(snapshot, archive)

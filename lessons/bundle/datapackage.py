@@ -18,11 +18,13 @@ from sqlite_utils import Database
 
 from lessons.bundle.sqlite import published_snapshot
 from lessons.bundle.tables import (
+    IMAGES,
     LICENSES,
     OMITTED,
     PACKAGE_NAME,
     TITLE,
     dictionary,
+    image_member,
     shared_tables,
     table_rows,
     table_schema,
@@ -141,6 +143,18 @@ def _put(archive: zipfile.ZipFile, name: str, data: bytes, *, level: int | None 
     archive.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), data, zipfile.ZIP_DEFLATED, level)
 
 
+def _write_images(db: Database, archive: zipfile.ZipFile) -> None:
+    """Write each shared story image as a file of ``archive`` (:func:`image_member`), one at a time.
+
+    They are stored, not deflated: PNG and JPEG are compressed already.
+    """
+    if "story_images" not in shared_tables(db):
+        return
+    for story_id, filename, data in db.execute("SELECT story_id, filename, data FROM story_images ORDER BY id"):
+        info = zipfile.ZipInfo(image_member(story_id, filename), date_time=_ZIP_TIME)
+        archive.writestr(info, data, zipfile.ZIP_STORED)
+
+
 def _write_data_package(db: Database, archive: zipfile.ZipFile) -> None:
     """``data/<table>.csv`` streamed table by table into ``archive``, then ``datapackage.json`` describing them."""
     docs = dictionary()
@@ -151,7 +165,9 @@ def _write_data_package(db: Database, archive: zipfile.ZipFile) -> None:
         with _member(archive, path, level=CSV_LEVEL) as out:
             escaped = write_table_csv(db, table, out, schema)
         description = docs.get(table, {}).get("description", "")
-        if table in OMITTED:
+        if table == "story_images":
+            description += f" (each image's file is in the ZIP at {IMAGES}/story-<story_id>/<filename>)"
+        elif table in OMITTED:
             description += f" (not shared: {', '.join(OMITTED[table])})"
         if escaped:
             description += f" (text cells of {', '.join(sorted(escaped))} may start with an extra ': see their fields)"
@@ -170,6 +186,7 @@ def _write_data_package(db: Database, archive: zipfile.ZipFile) -> None:
                 "schema": schema,
             }
         )
+    _write_images(db, archive)
     description = (
         "Lessons learned by pilots of co-created public services, their stakeholder networks, governance models "
         "and validation workshops. Accounts, the audit log and participants' tokens are not included. " + ESCAPE_NOTE

@@ -29,11 +29,13 @@ from lessons.bundle.tables import (
     VOCABULARIES,
     _columns,
     _foreign_keys,
+    image_member,
     shared_tables,
 )
 from lessons.ingest.problems import IngestError, Problem
 from lessons.ingest.tables import MAX_UNZIPPED_BYTES, MAX_ZIP_RATIO
 from lessons.permissions import Actor, authorize
+from lessons.stories import StoryError, check_image
 from lessons.text import clean_text
 
 #: Limits on a bundle being imported (the ZIP limits are those of uploads, :mod:`lessons.ingest.tables`).
@@ -249,10 +251,32 @@ def read_data_package(db: Database, payload: bytes, filename: str = "bundle.zip"
             fail(path, None, reader.line_num, None, f"It is not valid CSV ({err}).", "Export again.")
             continue
         tables[table] = rows
+    for row in tables.get("story_images", ()):  # each image's bytes are a file of the ZIP, not a cell
+        _read_image(archive, row, filename, budget, problems)
+        if len(problems) >= MAX_PROBLEMS:
+            break
     if problems:
         raise BundleError(problems)
     _check_keys(db, tables, columns_of)
     return tables
+
+
+def _read_image(archive: zipfile.ZipFile, row: dict, filename: str, budget: list[int], problems) -> None:
+    """Put a story image's bytes (its file in the ZIP) into its row, checked to be the PNG or JPEG the row says."""
+    name = image_member(row.get("story_id") or 0, row.get("filename") or "")
+    data = _read_member(archive, name, filename, budget, problems)
+    if data is None:
+        return
+    try:
+        _bytes, media_type, _width, _height = check_image(data, row.get("filename") or "image")
+    except StoryError as err:
+        problems.append(Problem(name, None, None, None, str(err), "Export the bundle again."))
+        return
+    if media_type != row.get("media_type"):
+        problems.append(Problem(name, None, None, "media_type", f"It is {media_type}, not {row.get('media_type')}.",
+                                "Export the bundle again."))  # fmt: skip
+        return
+    row["data"] = data
 
 
 def _check_keys(db: Database, tables: dict[str, list[dict]], columns_of: dict[str, list[dict]]) -> None:

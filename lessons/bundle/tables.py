@@ -49,9 +49,12 @@ WITHHELD = {"statements": "moderation = 'approved'"}
 OMITTED = {"participants": ("token",)}
 #: Tables the store seeds itself (``lessons.store.seed_vocabulary``); an import replaces their rows.
 VOCABULARIES = ("sectors", "phases", "methodologies", "methodology_steps", "themes", "catalogue_entries")
-#: Stories and credit (#20): images are binary files, not carried by the bundle; the accounts that
-#: wrote, published or recorded consent are emptied; a person who has not consented to be named is not shared.
-LEFT_OUT["story_images"] = "images uploaded with stories (binary files, not carried by the bundle)"
+#: Stories and credit (#20): the accounts that wrote, published or recorded consent are emptied; a person who has
+#: not consented to be named is not shared. A story's images travel with it (of the stories the reader may see,
+#: as every row): their rows with the alt text in ``data/story_images.csv`` and in ``lessons.db``, each image's
+#: bytes as a file of the ZIP (:func:`image_member`) rather than a CSV cell.
+OMITTED["story_images"] = ("data",)
+IMAGES = "images"
 BLANKED.update({"stories": ("created_by", "published_by"), "contributors": ("consent_recorded_by",)})
 WITHHELD.update(
     {
@@ -61,6 +64,16 @@ WITHHELD.update(
 )
 #: Shared tables, in the order of ``lessons.store.TABLES``.
 SHARED = [t for t in TABLES if t not in LEFT_OUT and t not in DERIVED_TABLES]
+
+
+def image_member(story_id: int, filename: str) -> str:
+    """Return where a story's image is in the bundle's ZIP: ``images/story-<id>/<filename>`` (safe characters only).
+
+    >>> image_member(3, "town-hall.png"), image_member(4, "../x y.jpg")
+    ('images/story-3/town-hall.png', 'images/story-4/x-y.jpg')
+    """
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(filename).replace("\\", "/").rsplit("/", 1)[-1]).strip(".-")
+    return f"{IMAGES}/story-{int(story_id)}/{name or 'image'}"
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

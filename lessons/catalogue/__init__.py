@@ -9,7 +9,14 @@ plain text), :mod:`~lessons.catalogue.interlink` (INTERLINK's published catalogu
 from lessons.catalogue.interlink import import_interlink, read_interlink
 from lessons.catalogue.links import entry_id, link_lessons, link_pilots, resolve_lessons
 from lessons.catalogue.plaintext import html_to_text
-from lessons.catalogue.reads import catalogue_options, entry_detail, entry_list, language_name, lesson_entries
+from lessons.catalogue.reads import (
+    catalogue_options,
+    entry_detail,
+    entry_list,
+    entry_texts,
+    language_name,
+    lesson_entries,
+)
 from lessons.catalogue.records import (
     EFFORTS,
     KIND_LABELS,
@@ -36,6 +43,7 @@ __all__ = [
     "entry_detail",
     "entry_id",
     "entry_list",
+    "entry_texts",
     "html_to_text",
     "import_interlink",
     "import_sheet",

@@ -43,15 +43,20 @@ def cmd_catalogue(args) -> int:
     if args.catalogue_command == "list":
         rows = catalogue.entry_list(
             db, kinds=args.kind or (), phases=args.phase or (), problems=args.problem or (),
-            languages=args.language or (),
+            languages=args.language or (), language=args.lang,
         )  # fmt: skip
         if args.json:
             found = []
             for row in rows.to_dict("records"):
                 detail = catalogue.entry_detail(db, row["code"])
+                if args.lang:  # the texts in that language where the entry has them, and which language each is in
+                    texts = catalogue.entry_texts(db, row["code"], args.lang)
+                    detail |= {f: texts[f] for f in ("name", "description", "problem")}
+                    detail |= {"text_languages": texts["languages"], "fallback": texts["fallback"]}
                 found.append(
                     {k: detail[k] for k in ("code", "kind", "name", "description", "problem", "phase", "effort",
                                             "link", "source", "licence", "language", "catalogue")}
+                    | {k: detail[k] for k in ("text_languages", "fallback") if k in detail}
                     | {
                         "languages": row["languages"].split(", ") if row["languages"] else [],
                         "problems": [p["code"] for p in detail["problems"]],
@@ -135,6 +140,10 @@ def add_catalogue(sub, common) -> None:
     ls.add_argument("--phase", action="append", metavar="PHASE", help="a phase's code, e.g. co-design")
     ls.add_argument("--problem", action="append", metavar="CODE", help="a problem profile's code, e.g. UND_PROBLEM_2")
     ls.add_argument("--language", action="append", metavar="XX", help="entries with a text in this language")
+    ls.add_argument(
+        "--lang", metavar="XX", help="show names and descriptions in this language where an entry has them, else in "
+        "English (with --json: text_languages says which language each text is in, fallback whether any is not XX)",
+    )  # fmt: skip
     ln = cs.add_parser("link", parents=[common, acting], help="record that lessons (or pilots) used an entry")
     ln.add_argument("lessons", nargs="*", metavar="LESSON_KEY", help="a lesson's id or PILOT:KEY (e.g. tampere:L03)")
     ln.add_argument("--entry", required=True, metavar="CODE", help="the entry's code (see catalogue list)")

@@ -12,6 +12,7 @@ from pathlib import Path
 from lessons.boot import ensure_store
 from lessons.cli.common import EXIT_INVALID, EXIT_OK, acting_as, print_table
 from lessons.files import OutputError, atomic_output, write_atomic
+from lessons.i18n import DEFAULT, LANGUAGES
 from lessons.store import open_store, resolve_db_path
 from lessons.visibility import EVERYONE, PUBLIC, scope
 
@@ -90,7 +91,7 @@ def add_export(sub, common) -> None:
 
 
 def cmd_brief(args) -> int:
-    """``brief --theme CODE | --pilot SLUG | --model SLUG | --roadmap --out FILE.pdf|.html``."""
+    """``brief --theme CODE | --pilot SLUG | --model SLUG | --roadmap --out FILE.pdf|.html [--lang fi]``."""
     from lessons import report
     from lessons.report.render import render
 
@@ -106,10 +107,10 @@ def cmd_brief(args) -> int:
     try:
         with scope(db, PUBLIC if args.public else EVERYONE):
             if args.roadmap:
-                made = report.roadmap(db)
+                made = report.roadmap(db, language=args.lang)
             else:
                 subject, key = next((s, getattr(args, s)) for s in report.SUBJECTS if getattr(args, s))
-                made = report.brief(db, subject, key)
+                made = report.brief(db, subject, key, args.lang)
     except report.ReportError as err:
         print(err, file=sys.stderr)
         return EXIT_INVALID
@@ -129,6 +130,12 @@ def add_brief(sub, common) -> None:
     about.add_argument("--roadmap", action="store_true", help="the roadmap to co-creation")
     p.add_argument("--out", required=True, metavar="FILE", help="FILE.pdf or FILE.html")
     p.add_argument("--public", action="store_true", help=PUBLIC_HELP)
+    p.add_argument(
+        "--lang",
+        choices=list(LANGUAGES),
+        default=DEFAULT,
+        help="the language to write it in: " + ", ".join(f"{code} ({name})" for code, name in LANGUAGES.items()),
+    )
     p.set_defaults(func=cmd_brief)
 
 

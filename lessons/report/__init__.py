@@ -11,6 +11,11 @@ specifications with the table behind them); :mod:`lessons.report.render` turns i
 * a vote count is cited with its workshop: ``workshop HVR3QT, round 2: 38 agree, 1 disagree, 5 pass (n = 44)``,
   with the share agreeing and its 95% Wilson interval; every cited workshop is listed under *Sources*.
 
+Every brief and the roadmap is written in a language (``language="fi"``; English by default): its sentences are
+messages of the ``domain`` catalogue (:mod:`lessons.i18n`), its numbers and dates are written for the language, and
+its files are rendered in it (the page's ``lang``, the PDF's fonts print Greek and Latvian letters). The files the
+Exports page prepares in the background stay English; a reader in another language gets theirs made on click.
+
 UI-free and read-only, apart from the stored analyses it reuses (lesson similarity, network metrics), which are
 computed and kept on first need exactly as the pages do.
 

@@ -2,7 +2,7 @@
 
 Lessons are cited as ``L<id> (<pilot>)``, vote counts with their workshop, round, n and 95% Wilson interval;
 :class:`_Citations` collects what a report cites for its *Sources*. Also the small wording helpers every section shares
-(plurals, percentages, numbers).
+(counts, percentages, numbers, written for the language in use: :mod:`lessons.i18n`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons.i18n import _, day, ngettext, number, percent, pgettext
 from lessons.privacy import public_workshop
 from lessons.queries import KIND_LABELS, STATUS_LABELS
 from lessons.store import frame as _frame
@@ -62,7 +63,23 @@ def statement_results(db: Database) -> pd.DataFrame:
 
 
 def _percent(value) -> str:
-    return "–" if value is None or pd.isna(value) else f"{100 * float(value):.0f}%"
+    return "–" if value is None or pd.isna(value) else percent(float(value))
+
+
+def _interval(low, high) -> str:
+    """Write a 95% interval in the language: ``40–89%`` (the first bound as a bare number, as typeset).
+
+    >>> _interval(0.3968, 0.8922)
+    '40–89%'
+    """
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return "–"
+    return _("{low}–{high}").format(low=number(round(100 * float(low))), high=percent(float(high)))
+
+
+def _n(message: str, n) -> str:
+    """Fill a counted message's ``{n}`` with the count written for the language."""
+    return message.format(n=number(int(n)))
 
 
 def vote_citation(row) -> str:
@@ -72,13 +89,22 @@ def vote_citation(row) -> str:
     ...                "agree_share": 0.7, "agree_low": 0.3968, "agree_high": 0.8922})
     'workshop ABC234, round 1: 7 agree, 2 disagree, 1 pass (n = 10; 70% agree, 95% CI 40–89%)'
     """
-    still = " (workshop still open)" if row.get("workshop_status", "closed") != "closed" else ""
-    return (
-        f"workshop {row['workshop']}, round {int(row['round'])}: {int(row['agree'])} agree, "
-        f"{int(row['disagree'])} disagree, {int(row['pass'])} pass (n = {int(row['n'])}; "
-        f"{_percent(row['agree_share'])} agree, 95% CI {_percent(row['agree_low'])[:-1]}–{_percent(row['agree_high'])})"
-        f"{still}"
+    text = _(
+        "workshop {workshop}, round {round}: {agree} agree, {disagree} disagree, {passes} pass "
+        "(n = {n}; {share} agree, 95% CI {interval})"
+    ).format(
+        workshop=row["workshop"],
+        round=number(int(row["round"])),
+        agree=number(int(row["agree"])),
+        disagree=number(int(row["disagree"])),
+        passes=number(int(row["pass"])),
+        n=number(int(row["n"])),
+        share=_percent(row["agree_share"]),
+        interval=_interval(row["agree_low"], row["agree_high"]),
     )
+    if row.get("workshop_status", "closed") != "closed":
+        text = _("{citation} (workshop still open)").format(citation=text)
+    return text
 
 
 class _Citations:
@@ -111,10 +137,15 @@ class _Citations:
             self.lesson_ids.update(chosen)
         text = "; ".join(f"{', '.join(f'L{i}' for i in chosen)} ({pilot})" for pilot, chosen in shown)
         if named < len(ids):
-            rest = len(ids) - named
-            text += f"; and {rest:,} more {'lesson' if rest == 1 else 'lessons'}"
-            text += f" from {len(pilots) - len(shown)} more pilots" if len(shown) < len(pilots) else ""
-            text += f" — {where}" if where else ""
+            rest, others = len(ids) - named, len(pilots) - len(shown)
+            if len(shown) < len(pilots):
+                more = _("and {lessons} from {pilots}").format(
+                    lessons=_n(ngettext("{n} more lesson", "{n} more lessons", rest), rest),
+                    pilots=_n(ngettext("{n} more pilot", "{n} more pilots", others), others),
+                )
+            else:
+                more = _n(ngettext("and {n} more lesson", "and {n} more lessons", rest), rest)
+            text += f"; {more}" + (f" — {where}" if where else "")
         return text
 
     def lesson(self, row) -> str:
@@ -139,14 +170,14 @@ class _Citations:
             if ids
             else pd.DataFrame(columns=["lesson", "pilot", "country", "key", "title", "kind", "status", "evidence"])
         )
-        lessons["kind"] = lessons["kind"].map(KIND_LABELS).fillna(lessons["kind"])
-        lessons["status"] = lessons["status"].map(STATUS_LABELS).fillna(lessons["status"])
+        lessons["kind"] = [_(KIND_LABELS.get(k, k)) for k in lessons["kind"]]
+        lessons["status"] = [_(STATUS_LABELS.get(s, s)) for s in lessons["status"]]
         codes = sorted(self.workshop_codes)
         workshops = (
             _frame(
                 self.db,
                 f"""SELECT w.code AS workshop, w.title, w.status, w.current_round AS rounds,
-                           coalesce(substr(w.opened_at, 1, 10), 'not opened') AS held,
+                           substr(w.opened_at, 1, 10) AS held,
                            (SELECT count(*) FROM participants pa WHERE pa.workshop_id = w.id) AS participants,
                            (SELECT count(*) FROM votes v JOIN statements s ON s.id = v.statement_id
                             WHERE s.workshop_id = w.id) AS votes
@@ -156,25 +187,23 @@ class _Citations:
             if codes
             else pd.DataFrame(columns=["workshop", "title", "status", "rounds", "held", "participants", "votes"])
         )
+        workshops["status"] = [_workshop_status(s) for s in workshops["status"]]
+        workshops["held"] = [day(h) if isinstance(h, str) and h else _("not opened") for h in workshops["held"]]
         return lessons, workshops
+
+
+def _workshop_status(status: str) -> str:
+    """Name a workshop's status as the Sources table shows it, in the language in use."""
+    names = {
+        "draft": pgettext("workshop status", "draft"),
+        "open": pgettext("workshop status", "open"),
+        "closed": pgettext("workshop status", "closed"),
+    }
+    return names.get(status, status)
 
 
 def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def _verb(n: int, verb: str) -> str:
-    """Return the verb agreeing with a count: ``1 pilot reports``, ``2 pilots report``."""
-    return f"{verb}s" if n == 1 else verb
-
-
-def _a(word: str) -> str:
-    """Put the indefinite article before ``word``: ``an enabler``, ``a barrier``."""
-    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _number(value, digits: int = 2) -> str:
@@ -186,5 +215,5 @@ def _number(value, digits: int = 2) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "–"
     if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.{digits}f}"
+        return number(int(value))
+    return number(float(value), digits)

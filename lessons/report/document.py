@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from lessons.i18n import current
+
 
 class ReportError(ValueError):
     """The subject of a brief does not exist (a plain sentence for the user)."""
@@ -72,7 +74,8 @@ class Report:
 
     ``kind`` (theme, pilot, model or roadmap), ``key`` (the subject's code or slug), ``title``, ``subtitle``,
     ``generated`` (UTC, ISO), ``notice`` (the demo-data notice or ""), ``sections`` and the ``lessons`` and
-    ``workshops`` it cites (the Sources).
+    ``workshops`` it cites (the Sources), and the ``language`` it is written in (a code of
+    :data:`lessons.i18n.LANGUAGES`, by default the one in use when it is made: its files are rendered in it too).
     """
 
     kind: str
@@ -84,6 +87,7 @@ class Report:
     sections: list[Section]
     lessons: pd.DataFrame
     workshops: pd.DataFrame
+    language: str = field(default_factory=current)
 
     @property
     def file_stem(self) -> str:

@@ -13,6 +13,7 @@ import json
 import re
 from functools import cache
 from io import BytesIO
+from numbers import Integral, Real
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 from PIL import Image
 
+from lessons.i18n import N_, _, moment, ngettext, number, using
 from lessons.palette import ACCENT, rgb
 from lessons.report.document import Block, Report
 
@@ -126,8 +128,12 @@ def printable(text: str) -> str:
 def _cell(value) -> str:
     if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value) and pd.isna(value)):
         return ""
-    if isinstance(value, float):
-        return f"{value:g}"
+    if isinstance(value, bool | str):
+        return str(value)
+    if isinstance(value, Integral):
+        return number(int(value))
+    if isinstance(value, Real):  # numbers in the language's marks; very small ones as written
+        return number(float(value)) if abs(value) >= 1e-3 or value == 0 else f"{value:g}"
     return str(value)
 
 
@@ -170,7 +176,7 @@ def _html_block(block: Block, images: dict[int, str]) -> str:
         picture = base64.b64encode(block.image).decode("ascii")
         return f'<figure><img src="data:image/{kind};base64,{picture}" alt="{html.escape(block.alt, quote=True)}"></figure>'
     data = base64.b64encode(images[id(block)].encode("utf-8")).decode("ascii")
-    caption = html.escape(block.caption or "The table below holds the chart's figures.")
+    caption = html.escape(block.caption or _("The table below holds the chart's figures."))
     return (
         f'<figure><img src="data:image/svg+xml;base64,{data}" alt="{html.escape(block.alt, quote=True)}">'
         f"<figcaption>{caption}</figcaption></figure>{_html_table(block.frame)}"
@@ -178,40 +184,52 @@ def _html_block(block: Block, images: dict[int, str]) -> str:
 
 
 def to_html(report: Report, images: dict[int, str] | None = None) -> bytes:
-    """Write the report as one self-contained HTML page (UTF-8).
+    """Write the report as one self-contained HTML page (UTF-8) in the report's language.
 
     Charts are embedded as SVG images with alternative text, each followed by its table.
     """
     images = chart_vectors(report) if images is None else images
+    with using(report.language):
+        return _to_html(report, images)
+
+
+def _made(report: Report) -> str:
+    """Say when and from what the report was made (its first line under the subtitle)."""
+    return _("Cross-Pilot Lessons · made {when} from the data then in the store").format(when=moment(report.generated))
+
+
+def _to_html(report: Report, images: dict[int, str]) -> bytes:
     parts = [
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(report.title)}</title>',
+        f'<!DOCTYPE html><html lang="{html.escape(report.language, quote=True)}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(report.title)}</title>",
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<style>{_CSS}</style></head><body><main>",
         f"<h1>{html.escape(report.title)}</h1><p class='sub'>{html.escape(report.subtitle)}</p>",
-        f"<p class='sub'>Cross-Pilot Lessons · made {html.escape(report.generated)} from the data then in the store</p>",
+        f"<p class='sub'>{html.escape(_made(report))}</p>",
     ]
     if report.notice:
-        parts.append(f"<p class='notice'>{html.escape(report.notice)}</p>")
-    parts.append(f"<p>{html.escape(_CITING)}</p>")
+        parts.append(f"<p class='notice'>{html.escape(_(report.notice))}</p>")
+    parts.append(f"<p>{html.escape(_(_CITING))}</p>")
     for section in report.sections:
         parts.append(f"<section><h2>{html.escape(section.heading)}</h2>")
         parts.extend(_html_block(b, images) for b in section.blocks)
         parts.append("</section>")
-    parts.append("<section><h2>Sources</h2>")
-    parts.append(_html_table(_lesson_sources(report), "Lessons cited"))
+    parts.append(f"<section><h2>{html.escape(_('Sources'))}</h2>")
+    parts.append(_html_table(_lesson_sources(report), _("Lessons cited")))
     if len(report.workshops):
-        parts.append(_html_table(_workshop_sources(report), "Validation workshops cited"))
-    parts.append(f"</section><footer>{html.escape(_FOOTER)}</footer></main></body></html>")
+        parts.append(_html_table(_workshop_sources(report), _("Validation workshops cited")))
+    parts.append(f"</section><footer>{html.escape(_(_FOOTER))}</footer></main></body></html>")
     return "".join(parts).encode("utf-8")
 
 
-_CITING = (
-    "How to read the citations: L12 (Community health hubs) is lesson number 12, from the pilot named in brackets; every "
-    "cited lesson is listed under "
-    "Sources with its title, kind and status. Vote counts name their workshop and round; n counts every vote, passes "
-    "included, and the 95% interval (Wilson) shows how sure the share agreeing is."
+_CITING = N_(
+    "How to read the citations: L12 (Community health hubs) is lesson number 12, from the pilot named in brackets; "
+    "every cited lesson is listed under Sources with its title, kind and status. Vote counts name their workshop and "
+    "round; n counts every vote, passes included, and the 95% interval (Wilson) shows how sure the share agreeing is."
 )
-_FOOTER = (
+#: The demo data's notice (stored with the demo's upload, shown on every report made from it).
+_NOTICES = (N_("Illustrative demo data: invented pilots, not real pilot results."),)
+_FOOTER = N_(
     "Made with Cross-Pilot Lessons. Lesson ids are those of the store this brief was made from; open a lesson with "
     "the Lessons page's address followed by ?lesson=<id>."
 )
@@ -219,18 +237,23 @@ _FOOTER = (
 
 #: Column headings of the Sources tables.
 _HEADINGS = {
-    "lesson": "Lesson", "pilot": "Pilot", "country": "Country", "key": "Key", "title": "Title", "kind": "Kind",
-    "status": "Status", "evidence": "Evidence", "workshop": "Workshop", "rounds": "Rounds", "held": "Held",
-    "participants": "Participants", "votes": "Votes (all rounds)",
+    "lesson": N_("Lesson"), "pilot": N_("Pilot"), "country": N_("Country"), "key": N_("Key"), "title": N_("Title"),
+    "kind": N_("Kind"), "status": N_("Status"), "evidence": N_("Evidence"), "workshop": N_("Workshop"),
+    "rounds": N_("Rounds"), "held": N_("Held"), "participants": N_("Participants"),
+    "votes": N_("Votes (all rounds)"),
 }  # fmt: skip
 
 
+def _headings(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.rename(columns={code: _(label) for code, label in _HEADINGS.items()})
+
+
 def _lesson_sources(report: Report) -> pd.DataFrame:
-    return report.lessons.rename(columns=_HEADINGS)
+    return _headings(report.lessons)
 
 
 def _workshop_sources(report: Report) -> pd.DataFrame:
-    return report.workshops.rename(columns=_HEADINGS)
+    return _headings(report.workshops)
 
 
 # --- PDF --------------------------------------------------------------------------------------------------------------
@@ -250,7 +273,7 @@ class _Pdf(FPDF):
         self.set_subject(printable(report.subtitle))
         self.set_author("Cross-Pilot Lessons")
         self.set_creator("Cross-Pilot Lessons")
-        self.set_lang("en")
+        self.set_lang(report.language)
         self.alias_nb_pages()
 
     def normalize_text(self, text: str) -> str:
@@ -261,7 +284,11 @@ class _Pdf(FPDF):
         self.set_y(-12)
         self.set_font("DejaVu", size=8)
         self.set_text_color(80, 80, 80)
-        self.cell(0, 5, f"{self.report.title} · page {self.page_no()} of {{nb}}", align="C")
+        with using(self.report.language):
+            where = _("{title} · page {page} of {pages}").format(
+                title=self.report.title, page=number(self.page_no()), pages="{nb}"
+            )
+        self.cell(0, 5, where, align="C")
         self.set_text_color(0, 0, 0)
 
     def para(self, text: str, size: float = 10, style: str = "", gap: float = 2, color=(0, 0, 0)):
@@ -296,7 +323,7 @@ class _Pdf(FPDF):
             self.para(caption, size=9, style="I", gap=1)
         shown = frame if limit is None else frame.head(limit)
         if shown.empty:
-            self.para("(no rows)", size=9)
+            self.para(_("(no rows)"), size=9)
             return
         widths = self._widths(shown)
         self.set_font("DejaVu", "", 8)
@@ -315,7 +342,16 @@ class _Pdf(FPDF):
             for row in shown.itertuples(index=False):
                 table.row([_cell(v) for v in row])
         if len(frame) > len(shown):
-            self.para(f"… and {len(frame) - len(shown)} more rows (all in the HTML version).", size=8, style="I")
+            rest = len(frame) - len(shown)
+            self.para(
+                ngettext(
+                    "… and {n} more row (all in the HTML version).",
+                    "… and {n} more rows (all in the HTML version).",
+                    rest,
+                ).format(n=number(rest)),
+                size=8,
+                style="I",
+            )
         self.ln(2)
 
     def _widths(self, frame: pd.DataFrame) -> list[float]:
@@ -375,20 +411,23 @@ def to_pdf(report: Report, images: dict[int, bytes] | None = None) -> bytes:
     Charts are images, each followed by their table, and a Sources section lists every cited lesson and workshop.
     """
     images = chart_images(report) if images is None else images
+    with using(report.language):
+        return _to_pdf(report, images)
+
+
+def _to_pdf(report: Report, images: dict[int, bytes]) -> bytes:
     pdf = _Pdf(report)
     pdf.add_page()
     pdf.para(report.title, size=20, style="B", gap=1)
     pdf.para(report.subtitle, size=12, gap=1, color=(60, 60, 60))
-    pdf.para(
-        f"Cross-Pilot Lessons · made {report.generated} from the data then in the store", size=9, color=(60, 60, 60)
-    )
+    pdf.para(_made(report), size=9, color=(60, 60, 60))
     if report.notice:
         pdf.set_fill_color(255, 244, 214)
         pdf.set_font("DejaVu", "", 9)
-        pdf.multi_cell(0, 4.5, report.notice, fill=True, padding=2, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 4.5, _(report.notice), fill=True, padding=2, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_fill_color(255, 255, 255)
         pdf.ln(2)
-    pdf.para(_CITING, size=9, color=(60, 60, 60))
+    pdf.para(_(_CITING), size=9, color=(60, 60, 60))
     for section in report.sections:
         pdf.heading(section.heading)
         for block in section.blocks:
@@ -405,11 +444,11 @@ def to_pdf(report: Report, images: dict[int, bytes] | None = None) -> bytes:
             else:
                 pdf.chart(images[id(block)], block.alt)
                 pdf.frame(block.frame, block.caption)
-    pdf.heading("Sources")
-    pdf.frame(_lesson_sources(report).drop(columns=["Evidence"]), "Lessons cited", limit=None)
+    pdf.heading(_("Sources"))
+    pdf.frame(_headings(report.lessons.drop(columns=["evidence"])), _("Lessons cited"), limit=None)
     if len(report.workshops):
-        pdf.frame(_workshop_sources(report), "Validation workshops cited", limit=None)
-    pdf.para(_FOOTER, size=8, color=(60, 60, 60))
+        pdf.frame(_workshop_sources(report), _("Validation workshops cited"), limit=None)
+    pdf.para(_(_FOOTER), size=8, color=(60, 60, 60))
     return bytes(pdf.output())
 
 

@@ -10,15 +10,17 @@ from sqlite_utils import Database
 
 from lessons import network, synthesis
 from lessons.chart_specs import agreement_dots, count_bars, kind_bars
+from lessons.i18n import N_, _, current, ngettext, number
 from lessons.palette import KIND_COLOURS, kind_scale
 from lessons.queries import KIND_LABELS, demo_notice
 from lessons.report.citations import (
     _Citations,
     _frame,
+    _interval,
+    _n,
     _now,
     _number,
     _percent,
-    _plural,
     statement_results,
 )
 from lessons.report.document import Report, Section
@@ -61,21 +63,30 @@ def _count_chart(
 def _kind_counts(lessons: pd.DataFrame, by: str, label: str) -> pd.DataFrame:
     """Lesson counts per ``by`` value and kind (long form, for a chart)."""
     counts = lessons.groupby([by, "kind"]).size().reset_index(name="lessons")
-    counts["kind"] = counts["kind"].map(KIND_LABELS)
+    counts["kind"] = [_(KIND_LABELS.get(k, k)) for k in counts["kind"]]
     return counts.rename(columns={by: label})
+
+
+def _kinds(kinds: pd.Series) -> str:
+    """Write lesson counts by kind: ``3 enabler, 2 barrier``."""
+    return ", ".join(
+        # Translators: a count of lessons of one kind, in a list: "3 enabler, 2 barrier".
+        _("{n} {kind}").format(n=number(int(n)), kind=_(KIND_LABELS.get(k, k)).lower())
+        for k, n in kinds.items()
+    )
 
 
 #: A by-kind bar chart draws at most this many bars; the rest are summed in one bar (the table lists every row).
 MAX_BARS = 25
 
 
-def _top_bars(counts: pd.DataFrame, label: str, noun: str, limit: int = MAX_BARS) -> pd.DataFrame:
+def _top_bars(counts: pd.DataFrame, label: str, limit: int = MAX_BARS) -> pd.DataFrame:
     """Keep the ``limit - 1`` values of ``label`` with most lessons, and sum the rest as one bar ("12 other pilots").
 
     A chart of hundreds of bars is unreadable, and drawn as an image it took hundreds of megabytes.
 
     >>> counts = pd.DataFrame({"pilot": list("abcd"), "kind": ["Insight"] * 4, "lessons": [5, 4, 3, 1]})
-    >>> _top_bars(counts, "pilot", "pilot", limit=3)["pilot"].tolist()
+    >>> _top_bars(counts, "pilot", limit=3)["pilot"].tolist()
     ['a', 'b', '2 other pilots']
     """
     totals = counts.groupby(label)["lessons"].sum().sort_values(ascending=False, kind="stable")
@@ -84,18 +95,24 @@ def _top_bars(counts: pd.DataFrame, label: str, noun: str, limit: int = MAX_BARS
     keep = set(totals.index[: limit - 1])
     rest = counts[~counts[label].isin(keep)]
     other = rest.groupby("kind", as_index=False)["lessons"].sum()
-    other[label] = f"{len(totals) - len(keep)} other {noun}s"
+    rest_count = len(totals) - len(keep)
+    other[label] = _n(ngettext("{n} other pilot", "{n} other pilots", rest_count), rest_count)
     return pd.concat([counts[counts[label].isin(keep)], other[counts.columns]], ignore_index=True)
 
 
 def _kind_table(counts: pd.DataFrame, label: str, order=None) -> pd.DataFrame:
     """Build the table behind a by-kind chart: one row per ``label`` value, a column per kind and the total."""
     wide = counts.pivot_table(index=label, columns="kind", values="lessons", aggfunc="sum", fill_value=0)
-    kinds = [KIND_LABELS[k] for k in KIND_COLOURS if KIND_LABELS[k] in wide.columns]
+    kinds = [_(KIND_LABELS[k]) for k in KIND_COLOURS if _(KIND_LABELS[k]) in wide.columns]
     wide = wide[kinds].astype(int)
-    wide["Total"] = wide.sum(axis=1)
-    wide = wide.reindex([o for o in order if o in wide.index]) if order else wide.sort_values("Total", ascending=False)
-    return wide.reset_index().rename(columns={label: label.capitalize()})
+    total = _("Total")
+    wide[total] = wide.sum(axis=1)
+    wide = wide.reindex([o for o in order if o in wide.index]) if order else wide.sort_values(total, ascending=False)
+    return wide.reset_index().rename(columns={label: _(_TABLE_LABELS.get(label, label))})
+
+
+#: The first column's heading of a by-kind table.
+_TABLE_LABELS = {"pilot": N_("Pilot"), "theme": N_("Theme"), "phase": N_("Phase")}
 
 
 # --- Shared sections --------------------------------------------------------------------------------------------------
@@ -128,17 +145,19 @@ def _recurring(
     lessons: pd.DataFrame,
     cite: _Citations,
     heading: str,
-    scope: str,
+    empty: str,
+    unmatched: str,
     own_pilot: str | None = None,
     memo: dict | None = None,
 ) -> Section:
     """Find groups of similar lessons (the *What recurs* analysis) that hold at least two of ``lessons``' pilots.
 
-    For a pilot: groups holding one of its lessons and another pilot's.
+    For a pilot: groups holding one of its lessons and another pilot's. ``empty`` is said when there is no lesson,
+    ``unmatched`` (with ``{share}``) when none has a close match.
     """
     section = Section(heading)
     if lessons.empty:
-        section.text(f"No lesson {scope} yet, so nothing can recur.")
+        section.text(empty)
         return section
     groups = _shared(db, memo, "groups")
     members = groups["members"]
@@ -158,32 +177,46 @@ def _recurring(
     found.sort(key=lambda f: (-f[0], -f[1], f[2]))
     if found:
         section.text(
-            f"Lessons that tell the same story in different pilots ({_plural(len(found), 'group')}; lessons are "
-            f"grouped by the distinctive words they share, at the {int(GROUP_THRESHOLD * 100)}% similarity of the "
-            "What recurs page):"
+            ngettext(
+                "Lessons that tell the same story in different pilots ({n} group; lessons are grouped by the "
+                "distinctive words they share, at the {share} similarity of the What recurs page):",
+                "Lessons that tell the same story in different pilots ({n} groups; lessons are grouped by the "
+                "distinctive words they share, at the {share} similarity of the What recurs page):",
+                len(found),
+            ).format(n=number(len(found)), share=_percent(GROUP_THRESHOLD))
         )
         items = []
         for pilots, count, name, words, shown in found[:LIST_LIMIT]:
-            kinds = ", ".join(f"{n} {KIND_LABELS[k].lower()}" for k, n in shown["kind"].value_counts().items())
             titles = "; ".join(f"“{t}”" for t in shown["title"].head(3))
             items.append(
-                f"{name} — {_plural(pilots, 'pilot')}, {_plural(count, 'lesson')} ({kinds}; shared words: {words}): "
-                f"{titles}{' …' if count > 3 else ''} [{cite.lessons(shown)}]"
+                _("{name} — {pilots}, {lessons} ({kinds}; shared words: {words}): {titles} [{cited}]").format(
+                    name=name,
+                    pilots=_n(ngettext("{n} pilot", "{n} pilots", pilots), pilots),
+                    lessons=_n(ngettext("{n} lesson", "{n} lessons", count), count),
+                    kinds=_kinds(shown["kind"].value_counts()),
+                    words=words,
+                    titles=titles + (" …" if count > 3 else ""),
+                    cited=cite.lessons(shown),
+                )
             )
         section.bullets(items)
         if len(found) > LIST_LIMIT:
-            section.text(f"{len(found) - LIST_LIMIT} smaller groups are not listed here.")
+            rest = len(found) - LIST_LIMIT
+            section.text(
+                _n(
+                    ngettext("{n} smaller group is not listed here.", "{n} smaller groups are not listed here.", rest),
+                    rest,
+                )
+            )
     else:
-        section.text(
-            f"No lesson {scope} has a close match in another pilot at the {int(GROUP_THRESHOLD * 100)}% similarity "
-            "of the What recurs page."
-        )
+        section.text(unmatched.format(share=_percent(GROUP_THRESHOLD)))
     per_pilot = lessons.groupby("pilot_name").size()
     if own_pilot is None and len(per_pilot) >= 2:
+        counts = "; ".join(f"{pilot} {number(int(n))}" for pilot, n in per_pilot.sort_values(ascending=False).items())
         section.text(
-            f"Lessons per pilot ({_plural(len(per_pilot), 'pilot')}): "
-            + "; ".join(f"{pilot} {n}" for pilot, n in per_pilot.sort_values(ascending=False).items())
-            + "."
+            ngettext(
+                "Lessons per pilot ({n} pilot): {counts}.", "Lessons per pilot ({n} pilots): {counts}.", len(per_pilot)
+            ).format(n=number(len(per_pilot)), counts=counts)
         )
     return section
 
@@ -199,19 +232,32 @@ def _validation(
     results = results.sort_values(["agree_share", "n"], ascending=[False, False])
     agreed = results[results["agree_low"] >= 0.5]
     rejected = results[results["agree_high"] < 0.5]
+    workshops, votes = results["workshop"].nunique(), int(results["n"].sum())
     section.text(
-        f"{_plural(len(results), 'statement')} drawn from these records {'was' if len(results) == 1 else 'were'} "
-        "voted on in "
-        f"{_plural(results['workshop'].nunique(), 'workshop')} ({_plural(int(results['n'].sum()), 'vote')} in the "
-        f"last round of each). For {len(agreed)} of them a majority agreed (the whole 95% interval above 50%); "
-        f"for {len(rejected)} a majority did not agree (the whole interval below 50%); the rest are undecided."
+        ngettext(
+            "{n} statement drawn from these records was voted on in {workshops} ({votes} in the last round of each). "
+            "For {agreed} of them a majority agreed (the whole 95% interval above {half}); for {rejected} a majority "
+            "did not agree (the whole interval below {half}); the rest are undecided.",
+            "{n} statements drawn from these records were voted on in {workshops} ({votes} in the last round of "
+            "each). For {agreed} of them a majority agreed (the whole 95% interval above {half}); for {rejected} a "
+            "majority did not agree (the whole interval below {half}); the rest are undecided.",
+            len(results),
+        ).format(
+            n=number(len(results)),
+            workshops=_n(ngettext("{n} workshop", "{n} workshops", workshops), workshops),
+            votes=_n(ngettext("{n} vote", "{n} votes", votes), votes),
+            agreed=number(len(agreed)),
+            rejected=number(len(rejected)),
+            half=_percent(0.5),
+        )
     )
     listed = results if len(results) <= VOTES_LISTED else pd.concat([results.head(VOTES_LISTED - 5), results.tail(5)])
     section.bullets([f"{labels[int(row['_subject'])]}: {cite.votes(row)}" for row in listed.to_dict("records")])
     if len(listed) < len(results):
         section.text(
-            f"Listed: the {VOTES_LISTED - 5} statements most agreed with and the 5 least; all "
-            f"{len(results):,} are in the table below."
+            _(
+                "Listed: the {most} statements most agreed with and the {least} least; all {n} are in the table below."
+            ).format(most=number(VOTES_LISTED - 5), least=number(5), n=number(len(results)))
         )
         for row in results.to_dict("records"):
             cite.votes(row)  # every workshop of the table is a source
@@ -226,24 +272,29 @@ def _validation(
     ).head(25)
     table = pd.DataFrame(
         {
-            "Statement about": [labels[int(i)] for i in results["_subject"]],
-            "Workshop": results["workshop"],
-            "Round": results["round"],
-            "Agree": results["agree"],
-            "Disagree": results["disagree"],
-            "Pass": results["pass"],
+            _("Statement about"): [labels[int(i)] for i in results["_subject"]],
+            _("Workshop"): results["workshop"],
+            _("Round"): results["round"],
+            _("Agree"): results["agree"],
+            _("Disagree"): results["disagree"],
+            _("Pass"): results["pass"],
             "n": results["n"],
-            "Agree %": [_percent(v) for v in results["agree_share"]],
-            "95% interval": [
-                f"{_percent(a)[:-1]}–{_percent(b)}" for a, b in zip(results["agree_low"], results["agree_high"])
-            ],
+            _("Agree %"): [_percent(v) for v in results["agree_share"]],
+            _("95% interval"): [_interval(a, b) for a, b in zip(results["agree_low"], results["agree_high"])],
         }
     )
     section.chart(
         _agreement_chart(chart_frame, title),
-        alt=f"Dot plot of the share agreeing with each of {len(chart_frame)} statements, with 95% intervals.",
+        alt=_n(
+            ngettext(
+                "Dot plot of the share agreeing with {n} statement, with its 95% interval.",
+                "Dot plot of the share agreeing with each of {n} statements, with 95% intervals.",
+                len(chart_frame),
+            ),
+            len(chart_frame),
+        ),
         frame=table,
-        caption="Votes per statement in its last round; passes count in n.",
+        caption=_("Votes per statement in its last round; passes count in n."),
     )
     return section
 
@@ -266,15 +317,23 @@ def _stakeholders(db: Database, lessons: pd.DataFrame, cite: _Citations, heading
         else pd.DataFrame(columns=["id", "name", "sector", "hard_to_reach", "pilot_name", "lesson_id"])
     )
     if actors.empty:
-        section.text("No stakeholder is linked to these lessons in the store.")
+        section.text(_("No stakeholder is linked to these lessons in the store."))
         return section
     distinct = actors.drop_duplicates("id")
     hard = distinct[distinct["hard_to_reach"] == 1]
+    distinct = distinct.assign(sector=[_(v) if isinstance(v, str) else v for v in distinct["sector"]])
+    actors = actors.assign(sector=[_(v) if isinstance(v, str) else v for v in actors["sector"]])
     by_sector = distinct.groupby("sector").size().reset_index(name="actors").sort_values("actors", ascending=False)
+    pilots = distinct["pilot_name"].nunique()
     section.text(
-        f"The lessons concern {_plural(len(distinct), 'stakeholder')} in {_plural(distinct['pilot_name'].nunique(), 'pilot')}"
-        f" ({'; '.join(f'{r.sector} {r.actors}' for r in by_sector.itertuples())}), "
-        f"{_plural(len(hard), 'of them a hard-to-reach group', 'of them hard-to-reach groups')}."
+        _("The lessons concern {stakeholders} in {pilots} ({sectors}), {hard}.").format(
+            stakeholders=_n(ngettext("{n} stakeholder", "{n} stakeholders", len(distinct)), len(distinct)),
+            pilots=_n(ngettext("{n} pilot", "{n} pilots", pilots), pilots),
+            sectors="; ".join(f"{r.sector} {number(int(r.actors))}" for r in by_sector.itertuples()),
+            hard=_n(
+                ngettext("{n} of them a hard-to-reach group", "{n} of them hard-to-reach groups", len(hard)), len(hard)
+            ),
+        )
     )
     most = (
         actors.groupby(["id", "name", "sector", "pilot_name"])["lesson_id"]
@@ -287,15 +346,33 @@ def _stakeholders(db: Database, lessons: pd.DataFrame, cite: _Citations, heading
     lesson_rows = lessons.set_index("id")
     section.bullets(
         [
-            f"{r.name} ({r.sector}, {r.pilot_name}) — named by {_plural(r.count, 'lesson')} "
-            f"[{cite.lessons(lesson_rows.loc[sorted(set(r.lesson_id))].reset_index())}]"
+            ngettext(
+                "{name} ({sector}, {pilot}) — named by {n} lesson [{cited}]",
+                "{name} ({sector}, {pilot}) — named by {n} lessons [{cited}]",
+                r.count,
+            ).format(
+                n=number(r.count),
+                name=r.name,
+                sector=r.sector,
+                pilot=r.pilot_name,
+                cited=cite.lessons(lesson_rows.loc[sorted(set(r.lesson_id))].reset_index()),
+            )
             for r in most.itertuples()
         ]
     )
     section.chart(
-        _count_chart(by_sector, "sector", "Sector", "actors", "Stakeholders", "Stakeholders concerned, by sector"),
-        alt=f"Bar chart of the {len(distinct)} stakeholders these lessons concern, by sector.",
-        frame=by_sector.rename(columns={"sector": "Sector", "actors": "Stakeholders"}),
+        _count_chart(
+            by_sector, "sector", _("Sector"), "actors", _("Stakeholders"), _("Stakeholders concerned, by sector")
+        ),
+        alt=_n(
+            ngettext(
+                "Bar chart of the {n} stakeholder these lessons concern, by sector.",
+                "Bar chart of the {n} stakeholders these lessons concern, by sector.",
+                len(distinct),
+            ),
+            len(distinct),
+        ),
+        frame=by_sector.rename(columns={"sector": _("Sector"), "actors": _("Stakeholders")}),
     )
     return section
 
@@ -312,6 +389,7 @@ def _finish(kind: str, key: str, title: str, subtitle: str, db: Database, sectio
         sections=sections,
         lessons=lessons,
         workshops=workshops,
+        language=current(),
     )
 
 
@@ -329,44 +407,63 @@ def _side(lessons: pd.DataFrame, cite: _Citations, where: str = "") -> str:
 
 
 def _network_section(db: Database, pilot: str, lessons: pd.DataFrame, cite: _Citations) -> Section:
-    section = Section("The stakeholder network")
+    section = Section(_("The stakeholder network"))
     actors = db.execute(
         "SELECT count(*) FROM stakeholders s JOIN pilots p ON p.id = s.pilot_id WHERE p.slug = ?", [pilot]
     ).fetchone()[0]
     if not actors:
-        section.text("The store holds no stakeholder of this pilot.")
+        section.text(_("The store holds no stakeholder of this pilot."))
         return section
     result = network.analysis(db, pilot, period="end")
     m = result.metrics
+    nodes, ties = int(m["nodes"]), int(m["ties"])
+    parts, communities, brokers = (int(m.get(k) or 0) for k in ("components", "communities", "brokers"))
     section.text(
-        f"At the end of the pilot: {_plural(m['nodes'], 'stakeholder')} and {_plural(m['ties'], 'tie')} "
-        f"({'directed' if m.get('directed') else 'undirected'}); density {_number(m.get('density'))}, "
-        f"{_plural(m.get('components') or 0, 'connected part')}, {_plural(m.get('communities') or 0, 'community', 'communities')}, "
-        f"{_plural(m.get('brokers') or 0, 'broker')} between sectors. "
-        f"Hard-to-reach groups: {m.get('hard_to_reach_actors', 0)}; share of them tied directly to a public body: "
-        f"{_percent(m.get('hard_to_reach_tied_to_public'))}. Source: the pilot's ties in the store (period “end”)."
+        _(
+            "At the end of the pilot: {stakeholders} and {ties} ({direction}); density {density}, {parts}, "
+            "{communities}, {brokers} between sectors. Hard-to-reach groups: {hard}; share of them tied directly to "
+            "a public body: {tied}. Source: the pilot's ties in the store (period “end”)."
+        ).format(
+            stakeholders=_n(ngettext("{n} stakeholder", "{n} stakeholders", nodes), nodes),
+            ties=_n(ngettext("{n} tie", "{n} ties", ties), ties),
+            direction=_("directed") if m.get("directed") else _("undirected"),
+            density=_number(m.get("density")),
+            parts=_n(ngettext("{n} connected part", "{n} connected parts", parts), parts),
+            communities=_n(ngettext("{n} community", "{n} communities", communities), communities),
+            brokers=_n(ngettext("{n} broker", "{n} brokers", brokers), brokers),
+            hard=number(int(m.get("hard_to_reach_actors", 0) or 0)),
+            tied=_percent(m.get("hard_to_reach_tied_to_public")),
+        )
     )
     top = result.actors.sort_values(["betweenness", "degree", "name"], ascending=[False, False, True]).head(8)
     table = pd.DataFrame(
         {
-            "Stakeholder": top["name"],
-            "Sector": top["sector_name"],
-            "Ties": top["degree"].astype(int),
-            "Betweenness": top["betweenness"].round(3),
-            "Broker role": top["brokerage_role"].fillna(""),
+            _("Stakeholder"): top["name"],
+            _("Sector"): [_(v) if isinstance(v, str) else v for v in top["sector_name"]],
+            _("Ties"): top["degree"].astype(int),
+            _("Betweenness"): top["betweenness"].round(3),
+            _("Broker role"): top["brokerage_role"].fillna(""),
         }
     )
+    drawn = pd.DataFrame({"actor": top["name"], "betweenness": top["betweenness"].round(3)})
     section.chart(
         _count_chart(
-            table.rename(columns={"Stakeholder": "actor", "Betweenness": "betweenness"}),
+            drawn,
             "actor",
-            "Stakeholder",
+            _("Stakeholder"),
             "betweenness",
-            "Betweenness (share of shortest paths through the actor)",
-            "The most central stakeholders",
+            _("Betweenness (share of shortest paths through the actor)"),
+            _("The most central stakeholders"),
             counts=False,
         ),
-        alt=f"Bar chart of the {len(table)} stakeholders with the highest betweenness in the pilot's network.",
+        alt=_n(
+            ngettext(
+                "Bar chart of the {n} stakeholder with the highest betweenness in the pilot's network.",
+                "Bar chart of the {n} stakeholders with the highest betweenness in the pilot's network.",
+                len(table),
+            ),
+            len(table),
+        ),
         frame=table,
     )
     has_baseline = db.execute(
@@ -375,17 +472,32 @@ def _network_section(db: Database, pilot: str, lessons: pd.DataFrame, cite: _Cit
     ).fetchone()[0]
     if has_baseline:
         moved = network.change(db, pilot)
+        added, removed = len(moved["ties_added"]), len(moved["ties_removed"])
         section.text(
-            f"From baseline to end: {_plural(len(moved['ties_added']), 'tie')} added, "
-            f"{len(moved['ties_removed'])} removed; "
-            + "; ".join(
-                f"{r.metric.replace('_', ' ')} {_number(r.baseline)} → {_number(r.end)}"
-                for r in moved["metrics"].itertuples()
-                if r.metric in ("ties", "density", "components", "hard_to_reach_tied_to_public")
+            ngettext(
+                "From baseline to end: {n} tie added, {removed} removed; {changes}.",
+                "From baseline to end: {n} ties added, {removed} removed; {changes}.",
+                added,
+            ).format(
+                n=number(added),
+                removed=number(removed),
+                changes="; ".join(
+                    f"{_(_CHANGED[r.metric])} {_number(r.baseline)} → {_number(r.end)}"
+                    for r in moved["metrics"].itertuples()
+                    if r.metric in _CHANGED
+                ),
             )
-            + "."
         )
     return section
+
+
+#: The network measures a pilot brief compares from baseline to end, as it names them.
+_CHANGED = {
+    "ties": N_("ties"),
+    "density": N_("density"),
+    "components": N_("components"),
+    "hard_to_reach_tied_to_public": N_("hard to reach tied to public"),
+}
 
 
 def _story_section(db: Database, pilot: str, cite: _Citations) -> Section | None:
@@ -393,7 +505,7 @@ def _story_section(db: Database, pilot: str, cite: _Citations) -> Section | None
     story = published_public_story(db, pilot)
     if story is None:
         return None
-    section = Section("Story")
+    section = Section(_("Story"))
     section.subheading(story["title"])
     if story["lead"]:
         section.text(story["lead"])
@@ -408,9 +520,9 @@ def _story_section(db: Database, pilot: str, cite: _Citations) -> Section | None
             image = story["images"][piece.name]
             section.image(image["data"], image["alt"])
     if story["reuse"]:
-        section.subheading("What others can reuse")
+        section.subheading(_("What others can reuse"))
         section.text(story["reuse"])
     if len(story["lessons"]):
         rests = story["lessons"].assign(pilot_name=story["pilot_name"])
-        section.text(f"The story rests on these lessons: [{cite.lessons(rests)}].")
+        section.text(_("The story rests on these lessons: [{cited}].").format(cited=cite.lessons(rests)))
     return section

@@ -110,7 +110,7 @@ def test_charts_have_names_marks_and_legends_that_fit_the_window(page, app_url, 
             drawn["legendLabels"],
         )
         if view == "overview" and index == 1:
-            assert drawn["legendLabels"] == ["enabler", "barrier", "recommendation", "insight"], where
+            assert drawn["legendLabels"] == ["Enabler", "Barrier", "Recommendation", "Insight"], where  # named
         if view == "models":
             assert drawn["legendLabels"] == ["Supports", "Challenges"], where
     if view == "overview":

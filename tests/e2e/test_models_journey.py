@@ -122,7 +122,7 @@ def build_model(page) -> None:
         # the Lessons picker keeps the lessons just linked, so the second link replaces the first one's lesson
         pick(page, "Lessons", lesson, replace=True)
         page.get_by_text(stance, exact=True).click()
-        page.get_by_role("button", name="Link 1 lesson(s)", exact=True).click()
+        page.get_by_role("button", name="Link 1 lesson", exact=True).click()
         expect(page.get_by_text("Linked.")).to_be_visible()
         browser.wait_rendered(page)
         page.get_by_role("tab", name="Edit").click()
