@@ -23,6 +23,7 @@ from components.widgets import safe
 from lessons import bundle, drawing, pilot_reads, prepared
 from lessons.access import StoreUnavailable, reading, writing
 from lessons.files import atomic_output
+from lessons.i18n import N_, _, ngettext, number
 from lessons.network_io import to_gexf, to_graphml
 from lessons.permissions import PermissionDenied, can
 from lessons.privacy import personal_data_export
@@ -31,7 +32,7 @@ from lessons.visibility import PUBLIC as _PUBLIC
 #: The files prepared in the background are those a visitor may download: public records only.
 PUBLIC = _PUBLIC.token
 
-SUBJECT_LABELS = {"theme": "A theme", "pilot": "A pilot", "model": "A governance model"}
+SUBJECT_LABELS = {"theme": N_("A theme"), "pilot": N_("A pilot"), "model": N_("A governance model")}
 MIME = {
     "pdf": "application/pdf",
     "html": "text/html",
@@ -138,11 +139,11 @@ def made_part(path: str, version: int, part: str, audience: str) -> bytes:
         return (to_graphml if file_format == "graphml" else to_gexf)(db, slug)  # as the bundle writes them
 
 
-BEING_PREPARED = (
+BEING_PREPARED = N_(
     "Being prepared after the last change — ready in about a minute or two (longer for a large data set). "
     "Clicking now makes it straight away, as before."
 )
-READY = "Ready: prepared after the last change, so it downloads at once."
+READY = N_("Ready: prepared after the last change, so it downloads at once.")
 
 
 def _prepared_running(path: str, version: int) -> bool:
@@ -166,11 +167,15 @@ def prepared_note(path: str, version: int, name: str) -> None:
     with reading(path) as db:
         ready = prepared.has(db, name, version)
     if ready:
-        st.caption(READY)
+        st.caption(_(READY))
     elif running:
         _being_prepared(path, version, name)
     elif failed := prepared.failure(path):
-        st.caption(f"It could not be prepared in advance ({safe(failed)}); the button makes it when clicked.")
+        st.caption(
+            _("It could not be prepared in advance ({reason}); the button makes it when clicked.").format(
+                reason=safe(failed)
+            )
+        )
 
 
 @st.fragment(run_every=5)
@@ -180,9 +185,9 @@ def _being_prepared(path: str, version: int, name: str) -> None:
         ready = prepared.has(db, name, version)
         running = prepared.is_running(db) or prepared.working(path)
     if ready:
-        st.caption(READY)
+        st.caption(_(READY))
     elif running:
-        st.caption(BEING_PREPARED)
+        st.caption(_(BEING_PREPARED))
 
 
 def _download(label: str, make, file_name: str, key: str, *, primary: bool = False) -> None:
@@ -200,38 +205,49 @@ def _download(label: str, make, file_name: str, key: str, *, primary: bool = Fal
 
 def brief_section(path: str, version: int, audience: str) -> None:
     """Choose what the brief is about; one click gives it as PDF or as a web page."""
-    st.subheader("Policy brief", anchor=False)
+    st.subheader(_("Policy brief"), anchor=False)
     st.write(
-        "A report to put on the table: what recurs, where pilots disagree, what validation workshops said (with "
-        "n and 95% intervals) and who was involved, with charts. Every claim cites its lessons and workshops."
+        _(
+            "A report to put on the table: what recurs, where pilots disagree, what validation workshops said (with "
+            "n and 95% intervals) and who was involved, with charts. Every claim cites its lessons and workshops."
+        )
     )
     found = load_subjects(path, version, audience)
     available = [s for s in SUBJECT_LABELS if len(found[s])]
     if not available:
-        st.info("There is nothing to brief on yet: upload a pilot summary first.")
+        st.info(_("There is nothing to brief on yet: upload a pilot summary first."))
         return
     left, right = st.columns([1, 2])
-    subject = left.radio("About", available, format_func=SUBJECT_LABELS.get, key="exports_subject")
+    subject = left.radio(
+        _("About"),
+        available,
+        format_func={s: _(label) for s, label in SUBJECT_LABELS.items()}.get,
+        key="exports_subject",
+    )
     options = found[subject]
     names = dict(zip(options["key"], options["name"]))
-    key = right.selectbox(SUBJECT_LABELS[subject], list(names), format_func=names.get, key=f"exports_{subject}")
+    if subject == "theme":  # built-in themes are named in the reader's language
+        names = {k: _(name) for k, name in names.items()}
+    key = right.selectbox(_(SUBJECT_LABELS[subject]), list(names), format_func=names.get, key=f"exports_{subject}")
     stem = f"brief-{subject}-{key}"
     lang = language.current()
     with st.container(horizontal=True):
         _download(
-            "Brief as PDF",
+            _("Brief as PDF"),
             lambda: made_report(path, version, subject, key, "pdf", audience, lang),
             f"{stem}.pdf",
             "exports_brief_pdf",
             primary=True,
         )
         _download(
-            "Brief as a web page (HTML)",
+            _("Brief as a web page (HTML)"),
             lambda: made_report(path, version, subject, key, "html", audience, lang),
             f"{stem}.html",
             "exports_brief_html",
         )
-    st.caption(f"About {safe(names[key])}. Made from the data as it is now; it takes a few seconds.")
+    st.caption(
+        _("About {subject}. Made from the data as it is now; it takes a few seconds.").format(subject=safe(names[key]))
+    )
     if lang == "en" and (subject != "pilot" or (subject, key) == (available[0], options["key"].iloc[0])):  # prepared
         prepared_note(path, version, prepared.brief_name(subject, key, "pdf"))
 
@@ -241,7 +257,7 @@ def brief_button(path: str, version: int, subject: str, key: str, audience: str)
     language."""
     lang = language.current()
     _download(
-        "Policy brief (PDF)",
+        _("Policy brief (PDF)"),
         lambda: made_report(path, version, subject, key, "pdf", audience, lang),
         f"brief-{subject}-{key}.pdf",
         f"{subject}_brief_pdf",
@@ -249,25 +265,31 @@ def brief_button(path: str, version: int, subject: str, key: str, audience: str)
 
 
 def roadmap_section(path: str, version: int, validated: int, audience: str) -> None:
-    st.subheader("Roadmap to co-creation", anchor=False)
+    st.subheader(_("Roadmap to co-creation"), anchor=False)
     st.write(
-        "A step-by-step guide for service providers: the validated lessons ordered by co-creation phase, each step "
-        f"with the lessons and workshop votes behind it. It draws on {validated} validated, endorsed or "
-        "applied-elsewhere lessons."
+        ngettext(
+            "A step-by-step guide for service providers: the validated lessons ordered by co-creation phase, each "
+            "step with the lessons and workshop votes behind it. It draws on {n} validated, endorsed or "
+            "applied-elsewhere lesson.",
+            "A step-by-step guide for service providers: the validated lessons ordered by co-creation phase, each "
+            "step with the lessons and workshop votes behind it. It draws on {n} validated, endorsed or "
+            "applied-elsewhere lessons.",
+            validated,
+        ).format(n=number(validated))
     )
     if not validated:
-        st.caption("No lesson has been validated yet, so the roadmap will say how to get there.")
+        st.caption(_("No lesson has been validated yet, so the roadmap will say how to get there."))
     lang = language.current()
     with st.container(horizontal=True):
         _download(
-            "Roadmap as PDF",
+            _("Roadmap as PDF"),
             lambda: made_report(path, version, "roadmap", "", "pdf", audience, lang),
             "roadmap-to-co-creation.pdf",
             "exports_roadmap_pdf",
             primary=True,
         )
         _download(
-            "Roadmap as a web page (HTML)",
+            _("Roadmap as a web page (HTML)"),
             lambda: made_report(path, version, "roadmap", "", "html", audience, lang),
             "roadmap-to-co-creation.html",
             "exports_roadmap_html",
@@ -277,41 +299,44 @@ def roadmap_section(path: str, version: int, validated: int, audience: str) -> N
 
 
 def bundle_section(path: str, version: int, summary: dict, pilots: dict[str, str], audience: str) -> None:
-    st.subheader("The whole data set", anchor=False)
+    st.subheader(_("The whole data set"), anchor=False)
     st.write(
-        "One ZIP with everything, for Datasette, Gephi, spreadsheets and a copy of this tool: the SQLite database "
-        f"with a Datasette metadata file, a Frictionless data package (one CSV per table, {summary['tables']} "
-        f"tables, with primary and foreign keys), GraphML and GEXF for each of {summary['networks']} pilot "
-        "networks, the roadmap and the briefs on every theme and model. Accounts, the audit log and workshop "
-        "participants' tokens are left out, and so are statements participants suggested that no facilitator "
-        "approved."
+        _(
+            "One ZIP with everything, for Datasette, Gephi, spreadsheets and a copy of this tool: the SQLite "
+            "database with a Datasette metadata file, a Frictionless data package (one CSV per table, {tables} "
+            "tables, with primary and foreign keys), GraphML and GEXF for each of {networks} pilot networks, the "
+            "roadmap and the briefs on every theme and model. Accounts, the audit log and workshop participants' "
+            "tokens are left out, and so are statements participants suggested that no facilitator approved."
+        ).format(tables=number(summary["tables"]), networks=number(summary["networks"]))
     )
     _download(
-        "Download everything (ZIP)",
+        _("Download everything (ZIP)"),
         lambda: made_bundle(path, version, audience),
         "cross-pilot-lessons-bundle.zip",
         "exports_bundle",
         primary=True,
     )
     st.caption(
-        "Making the bundle takes about 20 seconds on the demo data, longer for larger ones: the briefs are drawn "
-        "then. The button turns into a spinner until the file is ready."
+        _(
+            "Making the bundle takes about 20 seconds on the demo data, longer for larger ones: the briefs are drawn "
+            "then. The button turns into a spinner until the file is ready."
+        )
     )
     prepared_note(path, version, prepared.BUNDLE)
-    st.markdown("**Each part alone**")
+    st.markdown(_("**Each part alone**"))
     parts = [
-        ("SQLite database", "sqlite", "lessons.db"),
-        ("Data package (CSV + datapackage.json)", "package", "cross-pilot-lessons-datapackage.zip"),
-        ("Datasette metadata", "metadata", "metadata.json"),
+        (_("SQLite database"), "sqlite", "lessons.db"),
+        (_("Data package (CSV + datapackage.json)"), "package", "cross-pilot-lessons-datapackage.zip"),
+        (_("Datasette metadata"), "metadata", "metadata.json"),
     ]
     with st.container(horizontal=True):
         for label, part, name in parts:
             _download(label, lambda p=part: made_part(path, version, p, audience), name, f"exports_part_{part}")
     if pilots:
         left, right = st.columns([1, 1], vertical_alignment="bottom")
-        slug = left.selectbox("Network of a pilot", list(pilots), format_func=pilots.get, key="exports_network")
+        slug = left.selectbox(_("Network of a pilot"), list(pilots), format_func=pilots.get, key="exports_network")
         with right.container(horizontal=True):
-            for fmt, label in (("graphml", "GraphML"), ("gexf", "GEXF (Gephi)")):
+            for fmt, label in (("graphml", "GraphML"), ("gexf", _("GEXF (Gephi)"))):
                 _download(
                     label,
                     lambda f=fmt: made_part(path, version, f"network:{slug}:{f}", audience),
@@ -324,12 +349,14 @@ def personal_data_section(path: str, actor) -> None:
     """Administrators only: every participant and vote, unpooled, as a ZIP marked personal data (audited)."""
     if actor is None or not can(actor, "privacy.full_export"):
         return
-    st.subheader("Personal data of workshop participants", anchor=False)
+    st.subheader(_("Personal data of workshop participants"), anchor=False)
     st.warning(
-        "For administrators only. This file holds every participant's declared group, pilot and country and the "
-        "exact time of every vote, not pooled: it is personal data. Use it to answer a request from a participant "
-        "or to move the data; do not publish or share it. Everything else on this page follows the privacy rule "
-        "(no figure about fewer than 5 people). Each download is recorded in the audit log.",
+        _(
+            "For administrators only. This file holds every participant's declared group, pilot and country and the "
+            "exact time of every vote, not pooled: it is personal data. Use it to answer a request from a "
+            "participant or to move the data; do not publish or share it. Everything else on this page follows the "
+            "privacy rule (no figure about fewer than 5 people). Each download is recorded in the audit log."
+        ),
         icon=":material/shield_person:",
     )
 
@@ -337,48 +364,65 @@ def personal_data_section(path: str, actor) -> None:
         with writing(path) as db:
             return personal_data_export(db, actor)
 
-    _download("Personal data (ZIP)", make, "personal-data-participants.zip", "exports_personal_data")
+    _download(_("Personal data (ZIP)"), make, "personal-data-participants.zip", "exports_personal_data")
 
 
 def import_section(path: str, actor) -> None:
     """Administrators fill an empty store from a bundle; the domain checks the role and the emptiness again."""
-    st.subheader("Import a bundle", anchor=False)
+    st.subheader(_("Import a bundle"), anchor=False)
     if not can(actor, "bundle.import"):
-        st.caption("Administrators can import a bundle into an empty database here (sign in as an administrator).")
+        st.caption(_("Administrators can import a bundle into an empty database here (sign in as an administrator)."))
         return
     st.write(
-        "Fill an empty database from a bundle made here (or its data package alone). Nothing is written when "
-        "anything in it is wrong, or when this database already holds pilots or lessons."
+        _(
+            "Fill an empty database from a bundle made here (or its data package alone). Nothing is written when "
+            "anything in it is wrong, or when this database already holds pilots or lessons."
+        )
     )
-    upload = st.file_uploader("Bundle (ZIP)", type=["zip"], key="exports_import_file")
-    if upload is None or not st.button("Import the bundle", key="exports_import", icon=":material/upload:"):
+    upload = st.file_uploader(_("Bundle (ZIP)"), type=["zip"], key="exports_import_file")
+    if upload is None or not st.button(_("Import the bundle"), key="exports_import", icon=":material/upload:"):
         return
     try:
         with writing(path) as db:
             counts = bundle.import_bundle(db, actor, upload.getvalue(), filename=upload.name)
     except bundle.BundleError as problem:
         if not problem.problems:  # a refusal of the whole import, e.g. a database that already holds data
-            st.error(f"Nothing was written: {safe(problem)}", icon=":material/error:")
+            st.error(_("Nothing was written: {reason}").format(reason=safe(problem)), icon=":material/error:")
             return
-        st.error(f"Nothing was written: {len(problem.problems)} problem(s) were found.", icon=":material/error:")
+        count = len(problem.problems)
+        st.error(
+            ngettext(
+                "Nothing was written: {n} problem was found.", "Nothing was written: {n} problems were found.", count
+            ).format(n=number(count)),
+            icon=":material/error:",
+        )
         st.dataframe(problem_table(problem.problems), hide_index=True)
         return
     except PermissionDenied as refused:
-        st.error(f"Not allowed: {safe(refused)}", icon=":material/block:")
+        st.error(_("Not allowed: {reason}").format(reason=safe(refused)), icon=":material/block:")
         return
     except StoreUnavailable as busy:
-        st.error(f"Nothing was written: the database could not be written just now ({safe(busy)}). Try again.")
+        st.error(
+            _("Nothing was written: the database could not be written just now ({reason}). Try again.").format(
+                reason=safe(busy)
+            )
+        )
         return
     refresh_similarity(path)  # the imported lessons are compared in the background
     st.cache_data.clear()
-    st.success(f"Imported {sum(counts.values())} rows into {len(counts)} tables.", icon=":material/check_circle:")
+    rows = ngettext("{n} row", "{n} rows", sum(counts.values())).format(n=number(sum(counts.values())))
+    tables = ngettext("{n} table", "{n} tables", len(counts)).format(n=number(len(counts)))
+    st.success(_("Imported {rows} into {tables}.").format(rows=rows, tables=tables), icon=":material/check_circle:")
 
 
 #: A bundle problem's fields in words, in the order shown.
-PROBLEM_COLUMNS = {"file": "File", "row": "Row", "column": "Column", "message": "What is wrong", "fix": "How to fix it"}
+PROBLEM_COLUMNS = {
+    "file": N_("File"), "row": N_("Row"), "column": N_("Column"), "message": N_("What is wrong"),
+    "fix": N_("How to fix it"),
+}  # fmt: skip
 
 
 def problem_table(problems) -> pd.DataFrame:
     """The problems found in a bundle, one a row, headed in words; a missing row or column is a dash, not "None"."""
     table = pd.DataFrame([asdict(p) for p in problems]).reindex(columns=list(PROBLEM_COLUMNS))
-    return table.astype(object).where(table.notna(), "—").rename(columns=PROBLEM_COLUMNS)
+    return table.astype(object).where(table.notna(), "—").rename(columns={k: _(v) for k, v in PROBLEM_COLUMNS.items()})

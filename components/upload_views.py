@@ -9,10 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from components import auth, loaders, twomode_views
+from components.language import current as current_language
 from components.widgets import readable, safe
 from lessons import uploads
 from lessons.access import reading
 from lessons.exports import to_csv
+from lessons.i18n import N_, _, ngettext, number, using
 from lessons.ingest.changes import Plan, list_uploads, undo_upload
 from lessons.ingest.fields import SHEETS
 from lessons.ingest.pipeline import NOTHING_CHANGED, Outcome, check, problems_frame, rejected_csv, run_import
@@ -25,10 +27,16 @@ from lessons.permissions import PermissionDenied, can
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
 from lessons.uploads import undoable
 
-NONE = "— none —"
-OPS = {"insert": "New", "update": "Changed", "delete": "Removed"}
+NONE = "— none —"  # the chooser's value for "no column"; shown through _()
+OPS = {"insert": N_("New"), "update": N_("Changed"), "delete": N_("Removed")}
+#: The tables a preview lists row by row, named for the reader.
+TABLE_LABELS = {
+    "pilots": N_("Pilots"), "stakeholders": N_("Stakeholders"), "lessons": N_("Lessons"), "ties": N_("Ties"),
+    "models": N_("Models"), "model elements": N_("Model elements"), "lesson links": N_("Lesson links"),
+}  # fmt: skip
 
 
+DATE_ORDERS = ("DMY", "MDY")  # codes of Options.date_order
 FIXED_VALUES = {"kind": KINDS, "status": STATUSES, "evidence_strength": EVIDENCE_STRENGTHS}
 logger = logging.getLogger(__name__)
 
@@ -36,15 +44,18 @@ logger = logging.getLogger(__name__)
 def _refuse(names: str, err: Exception) -> None:
     """A plain refusal for a file the reader could not take: what happened and what to do, never a traceback."""
     if isinstance(err, PermissionDenied):
-        st.error(f"Not allowed: {err} Nothing was written.", icon=":material/block:")
+        st.error(_("Not allowed: {reason} Nothing was written.").format(reason=err), icon=":material/block:")
         return
     if isinstance(err, IngestError):
-        st.error("Nothing was written. " + " ".join(str(g) for g in grouped(err.problems)[:3]), icon=":material/error:")
+        causes = " ".join(str(g) for g in grouped(err.problems)[:3])
+        st.error(_("Nothing was written. {causes}").format(causes=causes), icon=":material/error:")
         return
     logger.exception("reading the upload %s failed", names)  # for the server log; the user sees plain words
     st.error(
-        f"Nothing was written: {names} could not be read (the file looks damaged). Open it in the program that made "
-        "it and save it again (XLSX, CSV UTF-8, JSON, GraphML or GEXF), then upload that.",
+        _(
+            "Nothing was written: {files} could not be read (the file looks damaged). Open it in the program that "
+            "made it and save it again (XLSX, CSV UTF-8, JSON, GraphML or GEXF), then upload that."
+        ).format(files=names),
         icon=":material/error:",
     )
 
@@ -63,25 +74,33 @@ def load_uploads(path: str, actor) -> list[dict]:
         return uploads.visible(list_uploads(db), actor)
 
 
-@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
-def load_template(path: str, version: int) -> bytes:
-    """The pilot-summary template, with the store's current vocabularies in its drop-downs."""
-    with reading(path) as db:
+@st.cache_data(ttl=loaders.TTL, max_entries=8, show_spinner=False)
+def load_template(path: str, version: int, lang: str = "en") -> bytes:
+    """The pilot-summary template, with the store's current vocabularies in its drop-downs, its instructions and
+    help in ``lang`` (the sheets' and columns' names stay English codes, so it imports in any language)."""
+    with reading(path) as db, using(lang):
         return build_template(db)
 
 
-@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
 def check_upload(path: str, version: int, actor, key: str, _files, options):
     """Read and check uploaded files and work out the preview (nothing is written), once per store version, user,
-    files (``key``: their hash; ``_files`` itself is not hashed) and options."""
-    with reading(path) as db:
+    files (``key``: their hash; ``_files`` itself is not hashed), options and the reader's language (the problems
+    are written in it)."""
+    return _check_upload(path, version, actor, key, _files, options, lang=current_language())
+
+
+@st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
+def _check_upload(path: str, version: int, actor, key: str, _files, options, *, lang: str):
+    with reading(path) as db, using(lang):
         return check(db, actor, _files, options)
 
 
 @st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
-def read_upload(key: str, _data: list[tuple[str, bytes]]) -> Upload:
-    """The uploaded files read once per content (``key`` from :func:`files_key`), for the mapping editor."""
-    return read_files(_data)
+def read_upload(key: str, _data: list[tuple[str, bytes]], lang: str = "en") -> Upload:
+    """The uploaded files read once per content (``key`` from :func:`files_key`) and reader's language ``lang`` (what
+    it finds wrong is written in it), for the mapping editor."""
+    with using(lang):
+        return read_files(_data)
 
 
 def read_and_check(path: str, actor, data: list[tuple[str, bytes]], options_for) -> tuple[Options, Outcome] | None:
@@ -91,7 +110,7 @@ def read_and_check(path: str, actor, data: list[tuple[str, bytes]], options_for)
     names = ", ".join(name for name, _ in data)
     try:
         key = files_key(data)
-        options = options_for(read_upload(key, data))
+        options = options_for(read_upload(key, data, current_language()))
         checker = twomode_views.check if twomode_views.is_two_mode(options) else check_upload
         return options, checker(path, loaders.data_version(path), actor, key, data, options)
     except Exception as err:  # noqa: BLE001 — the page boundary: whatever the file, a message, never a traceback
@@ -111,34 +130,37 @@ def mapping_editor(upload: Upload, *, key: str) -> tuple[dict[str, dict[str, str
         options = [NONE, *sheet.columns]
         exact = all(guess.get(f.name) == f.name for f in SHEETS[sheet.name] if f.name in sheet.columns)
         with st.expander(
-            f"Columns of {safe(sheet.file)} → {safe(sheet.name)}", expanded=not exact, icon=":material/table_view:"
+            _("Columns of {file} → {sheet}").format(file=safe(sheet.file), sheet=safe(sheet.name)),
+            expanded=not exact,
+            icon=":material/table_view:",
         ):
-            st.caption("Which column of your file holds each field? The guesses come from the column names.")
+            st.caption(_("Which column of your file holds each field? The guesses come from the column names."))
             chosen = {}
             columns = st.columns(3)
             for position, f in enumerate(SHEETS[sheet.name]):
                 current = guess.get(f.name, NONE)
-                label = f"{f.label}{' (required)' if f.required else ''}"
+                label = _("{field} (required)").format(field=_(f.label)) if f.required else _(f.label)
                 value = columns[position % 3].selectbox(
                     label,
                     options,
                     index=options.index(current),
                     key=f"{key}_map_{sheet.name}_{f.name}",
-                    help=f.help or None,
+                    help=_(f.help) if f.help else None,
+                    format_func=({c: c for c in options} | {NONE: _("— none —")}).get,
                 )
                 if value != NONE:
                     chosen[f.name] = value
             mapping[sheet.name] = chosen
             for f in SHEETS[sheet.name]:
                 if f.required and f.name not in chosen:
-                    label = f"No column holds {f.label.lower()}: the same value for every row"
+                    label = _("No column holds “{field}”: the same value for every row").format(field=_(f.label))
                     widget_key = f"{key}_default_{sheet.name}_{f.name}"
                     if f.name in FIXED_VALUES:
                         value = st.selectbox(
                             label,
                             [None, *FIXED_VALUES[f.name]],
                             key=widget_key,
-                            format_func=lambda v: v or "— choose —",
+                            format_func={None: _("— choose —"), **{v: v for v in FIXED_VALUES[f.name]}}.get,
                         )
                     else:
                         value = st.text_input(label, key=widget_key)
@@ -154,7 +176,13 @@ SHOWN_CAUSES = 12
 def _causes(groups) -> str:
     lines = [f"- {safe(str(g))}" for g in groups[:SHOWN_CAUSES]]
     if len(groups) > SHOWN_CAUSES:
-        lines.append(f"- … and {len(groups) - SHOWN_CAUSES} more kind(s): see the table below.")
+        more = len(groups) - SHOWN_CAUSES
+        lines.append(
+            "- "
+            + ngettext(
+                "… and {n} more kind: see the table below.", "… and {n} more kinds: see the table below.", more
+            ).format(n=number(more))
+        )
     return "\n".join(lines)
 
 
@@ -168,27 +196,57 @@ def problems_table(problems, *, key: str) -> None:
     warnings = [g for g in groups if g.severity != "error"]
     if errors:
         count = sum(g.count for g in errors)
+        problems = ngettext("{n} problem", "{n} problems", count).format(n=number(count))
+        kinds = ngettext("{n} kind", "{n} kinds", len(errors)).format(n=number(len(errors)))
         st.error(
-            f"{count} problem(s) of {len(errors)} kind(s) must be fixed before anything is written:\n\n"
+            _("{problems} of {kinds} must be fixed before anything is written:").format(problems=problems, kinds=kinds)
+            + "\n\n"
             + _causes(errors),
             icon=":material/error:",
         )
     if warnings:
         st.warning(
-            ("The upload can go ahead, but have a look:\n\n" if not errors else "Warnings:\n\n") + _causes(warnings),
+            (_("The upload can go ahead, but have a look:") if not errors else _("Warnings:"))
+            + "\n\n"
+            + _causes(warnings),
             icon=":material/warning:",
         )
-    with st.expander(f"Every problem, row by row ({len(frame):,})", icon=":material/list:"):
+    with st.expander(_("Every problem, row by row ({count})").format(count=number(len(frame))), icon=":material/list:"):
+        shown = frame.assign(severity=frame["severity"].map(lambda s: _(SEVERITIES.get(s, s))))
         st.dataframe(
-            frame, hide_index=True, width="stretch", column_config={"row": st.column_config.NumberColumn(format="%d")}
+            _headed(shown, PROBLEM_HEADERS),
+            hide_index=True,
+            width="stretch",
+            column_config={_("row"): st.column_config.NumberColumn(format="%d")},
         )
     st.download_button(
-        "Download every problem (CSV)", to_csv(frame), file_name="upload-problems.csv", mime="text/csv",
+        _("Download every problem (CSV)"), to_csv(frame), file_name="upload-problems.csv", mime="text/csv",
         key=f"{key}_problems_csv", icon=":material/download:",
     )  # fmt: skip
 
 
-KEEP = "— keep as written —"
+KEEP = N_("— keep as written —")  # the chooser's value for "no recode"; shown through _()
+#: The problem table's columns, shown by their (translated) names; the CSV keeps the English codes.
+PROBLEM_HEADERS = {
+    "file": N_("file"), "sheet": N_("sheet"), "row": N_("row"), "column": N_("column"), "problem": N_("problem"),
+    "fix": N_("fix"), "severity": N_("severity"),
+}  # fmt: skip
+SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
+#: The preview's columns, named for the reader.
+PREVIEW_HEADERS = {
+    "pilot": N_("pilot"), "model": N_("model"), "table": N_("table"), "added": N_("added"), "changed": N_("changed"),
+    "removed": N_("removed"), "what": N_("what"), "key": N_("key"), "details": N_("details"),
+}  # fmt: skip
+#: The tables in the preview's summary, as its ``table`` column names them.
+TABLE_NAMES = {
+    "pilots": N_("pilots"), "stakeholders": N_("stakeholders"), "lessons": N_("lessons"), "ties": N_("ties"),
+    "models": N_("models"), "model elements": N_("model elements"), "lesson links": N_("lesson links"),
+}  # fmt: skip
+
+
+def _headed(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Return ``frame`` with its columns named for the reader (in the reader's language)."""
+    return frame.rename(columns={c: _(labels[c]) for c in frame.columns if c in labels})
 
 
 @st.cache_data(ttl=loaders.TTL, max_entries=4, show_spinner=False)
@@ -216,18 +274,22 @@ def recode_editor(path: str, upload: Upload, mapping: dict, separator: str, *, k
 def _recode_column(entry: RecodeColumn, *, key: str) -> dict[str, str]:
     chosen = {}
     with st.expander(
-        f"Values of the column {safe(entry.column)} → {safe(entry.label)}", expanded=True, icon=":material/swap_horiz:"
+        _("Values of the column {column} → {field}").format(column=safe(entry.column), field=safe(_(entry.label))),
+        expanded=True,
+        icon=":material/swap_horiz:",
     ):
         st.caption(
-            f"Each value found in the column, with the {safe(entry.label.lower())} it becomes: the suggestion is "
-            "preselected; choose another, or keep the value as written."
+            _(
+                "Each value found in the column, with the “{field}” value it becomes: the suggestion is preselected; "
+                "choose another, or keep the value as written."
+            ).format(field=safe(_(entry.label)))
         )
         options = [KEEP, *entry.codes]
-        names = {KEEP: KEEP, **{c: (n if n == c else f"{n} ({c})") for c, n in entry.codes.items()}}
+        names = {KEEP: _(KEEP), **{c: (_(n) if n == c else f"{_(n)} ({c})") for c, n in entry.codes.items()}}
         grid = st.columns(3)
         for position, (value, rows, suggestion) in enumerate(entry.values):
             picked = grid[position % 3].selectbox(
-                f"'{value}' ({rows:,} row{'s' if rows != 1 else ''})",
+                ngettext("'{value}' ({n} row)", "'{value}' ({n} rows)", rows).format(value=value, n=number(rows)),
                 options,
                 index=options.index(suggestion) if suggestion in options else 0,
                 key=f"{key}_recode_{entry.sheet}_{entry.field}_{value}",
@@ -236,7 +298,13 @@ def _recode_column(entry: RecodeColumn, *, key: str) -> dict[str, str]:
             if picked != KEEP:
                 chosen[value] = picked
         if entry.more:
-            st.caption(f'{entry.more:,} more value(s) are not listed: recode them in a mapping file ("values").')
+            st.caption(
+                ngettext(
+                    '{n} more value is not listed: recode it in a mapping file ("values").',
+                    '{n} more values are not listed: recode them in a mapping file ("values").',
+                    entry.more,
+                ).format(n=number(entry.more))
+            )
     return chosen
 
 
@@ -249,7 +317,7 @@ def _describe(change) -> dict:
     else:
         what = _short(change.before.get("title") or change.before.get("name") or change.before.get("relation"))
     owner = "model" if change.table in ("models", "model elements") else "pilot"
-    return {owner: change.pilot, "what": OPS[change.op], "key": key, "details": what}
+    return {owner: change.pilot, "what": _(OPS[change.op]), "key": key, "details": what}
 
 
 def _short(value, limit: int = 80) -> str:
@@ -261,26 +329,39 @@ def preview(plan: Plan) -> None:
     """What the commit will change, per pilot and table, and row by row (changed rows field by field)."""
     counts = plan.counts()
     if not plan.changes:
-        st.info(f"{NOTHING_CHANGED} There is nothing to commit.", icon=":material/check:")
+        st.info(
+            _("{nothing_changed} There is nothing to commit.").format(nothing_changed=_(NOTHING_CHANGED)),
+            icon=":material/check:",
+        )
         return
     cols = st.columns(3)
-    cols[0].metric("New rows", f"{counts['added']:,}")
-    cols[1].metric("Changed rows", f"{counts['changed']:,}")
-    cols[2].metric("Removed rows", f"{counts['removed']:,}")
+    cols[0].metric(_("New rows"), number(counts["added"]))
+    cols[1].metric(_("Changed rows"), number(counts["changed"]))
+    cols[2].metric(_("Removed rows"), number(counts["removed"]))
     for note in plan.notes:
         st.caption(safe(note))
     if plan.new_pilots:
-        st.caption(f"New pilots: {', '.join(safe(p) for p in sorted(plan.new_pilots))}.")
+        st.caption(_("New pilots: {pilots}.").format(pilots=", ".join(safe(p) for p in sorted(plan.new_pilots))))
     if plan.new_themes:
-        st.caption(f"New free tags: {', '.join(safe(t) for t in plan.new_themes.values())}.")
-    st.dataframe(pd.DataFrame(plan.summary()), hide_index=True, width="stretch")
-    for table in ("pilots", "stakeholders", "lessons", "ties", "models", "model elements", "lesson links"):
+        st.caption(_("New free tags: {tags}.").format(tags=", ".join(safe(t) for t in plan.new_themes.values())))
+    summary = pd.DataFrame(plan.summary())
+    summary["table"] = summary["table"].map(lambda t: _(TABLE_NAMES.get(t, t)))
+    st.dataframe(_headed(summary, PREVIEW_HEADERS), hide_index=True, width="stretch")
+    for table in TABLE_LABELS:
         changes = [c for c in plan.changes if c.table == table]
         if changes:
-            with st.expander(f"{table.capitalize()}: {len(changes):,} change(s) row by row"):
-                st.dataframe(pd.DataFrame([_describe(c) for c in changes[:2000]]), hide_index=True, width="stretch")
+            label = ngettext("{table}: {n} change row by row", "{table}: {n} changes row by row", len(changes)).format(
+                table=_(TABLE_LABELS[table]), n=number(len(changes))
+            )
+            with st.expander(label):
+                rows = pd.DataFrame([_describe(c) for c in changes[:2000]])
+                st.dataframe(_headed(rows, PREVIEW_HEADERS), hide_index=True, width="stretch")
                 if len(changes) > 2000:
-                    st.caption(f"The first 2,000 of {len(changes):,} are shown.")
+                    st.caption(
+                        _("The first {shown} of {total} are shown.").format(
+                            shown=number(2000), total=number(len(changes))
+                        )
+                    )
 
 
 def history(uploads: list[dict]) -> pd.DataFrame:
@@ -291,9 +372,9 @@ def history(uploads: list[dict]) -> pd.DataFrame:
     return readable(
         frame,
         {
-            "id": "Upload", "uploaded_at": "Uploaded at", "username": "By", "filename": "File", "pilots": "Pilots",
-            "rows_added": "Rows added", "rows_changed": "Rows changed", "rows_removed": "Rows removed",
-            "status": "Status",
+            "id": _("Upload"), "uploaded_at": _("Uploaded at"), "username": _("By"), "filename": _("File"),
+            "pilots": _("Pilots"), "rows_added": _("Rows added"), "rows_changed": _("Rows changed"),
+            "rows_removed": _("Rows removed"), "status": _("Status"),
         },
     )  # fmt: skip
 
@@ -301,36 +382,39 @@ def history(uploads: list[dict]) -> pd.DataFrame:
 def options_form(actor, names: dict[str, str], path: str | None = None):
     """The upload's options (pilot for rows naming none, separator, date order, skipping invalid rows, removing
     missing rows, country of new pilots); returns ``options_for(upload)``, which adds the column mapping."""
-    with st.expander("Options", icon=":material/tune:"):
+    with st.expander(_("Options"), icon=":material/tune:"):
         left, right = st.columns(2)
         pilot = left.selectbox(
-            "Pilot for rows that name none",
+            _("Pilot for rows that name none"),
             [None, *names],
-            format_func=lambda s: names.get(s, "— named in the file —"),
+            format_func={None: _("— named in the file —"), **names}.get,
             key="upload_pilot",
         )
         separator = right.text_input(
-            "Separator inside cells with several values", value=";", max_chars=3, key="upload_separator"
+            _("Separator inside cells with several values"), value=";", max_chars=3, key="upload_separator"
         )
         date_order = left.radio(
-            "Dates like 04/05/2021 are",
-            ["DMY", "MDY"],
-            format_func={"DMY": "day first (4 May)", "MDY": "month first (April 5)"}.get,
+            _("Dates like 04/05/2021 are"),
+            list(DATE_ORDERS),
+            format_func={"DMY": _("day first (4 May)"), "MDY": _("month first (April 5)")}.get,
             horizontal=True,
             key="upload_dates",
         )
-        skip_invalid = right.checkbox("Import the valid rows and set the others aside", key="upload_skip")
+        skip_invalid = right.checkbox(_("Import the valid rows and set the others aside"), key="upload_skip")
         remove_missing = left.checkbox(
-            "Remove the pilot's rows that the file no longer has",
+            _("Remove the pilot's rows that the file no longer has"),
             key="upload_remove",
-            help="For a complete, revised summary: lessons, stakeholders or ties missing from an uploaded sheet are removed. The preview shows them first.",
+            help=_(
+                "For a complete, revised summary: lessons, stakeholders or ties missing from an uploaded sheet are "
+                "removed. The preview shows them first."
+            ),
         )
         country = (
-            right.text_input("Country of new pilots (administrators)", max_chars=2, key="upload_country")
+            right.text_input(_("Country of new pilots (administrators)"), max_chars=2, key="upload_country")
             if can(actor, "pilot.create")
             else ""
         )
-    two_mode = st.checkbox("This file is an affiliation list (two-mode)", key="upload_two_mode")
+    two_mode = st.checkbox(_("This file is an affiliation list (two-mode)"), key="upload_two_mode")
 
     def options_for(upload: Upload) -> Options:
         if two_mode:
@@ -353,17 +437,17 @@ def commit_section(path: str, actor, data: list[tuple[str, bytes]], options: Opt
         problems_table(outcome.problems, key="upload")
     if outcome.plan is None or (outcome.errors and not options.skip_invalid):
         return
-    st.subheader("Preview", anchor=False)
+    st.subheader(_("Preview"), anchor=False)
     preview(outcome.plan)
     if outcome.prepared.rejected:
         st.download_button(
-            "Download the rows set aside (CSV)",
+            _("Download the rows set aside (CSV)"),
             rejected_csv(outcome.prepared),
             file_name="rejected-rows.csv",
             key="upload_rejected",
         )
     if st.button(
-        "Commit this upload",
+        _("Commit this upload"),
         type="primary",
         key="upload_commit",
         disabled=not outcome.plan.changes,
@@ -382,9 +466,8 @@ def undo_section(path: str, actor, uploads: list[dict]) -> None:
     if not choices:
         return
     left, right = st.columns([2, 1])
-    chosen = left.selectbox("Upload to undo", choices, key="upload_undo_pick")
-    if right.button("Undo this upload", key="upload_undo", icon=":material/undo:"):
-        if auth.write(
-            path, undo_upload, actor, chosen, success=f"Upload {chosen} undone: its pilots are as they were before it."
-        ):
+    chosen = left.selectbox(_("Upload to undo"), choices, key="upload_undo_pick")
+    if right.button(_("Undo this upload"), key="upload_undo", icon=":material/undo:"):
+        done = _("Upload {upload} undone: its pilots are as they were before it.").format(upload=chosen)
+        if auth.write(path, undo_upload, actor, chosen, success=done):
             st.session_state.pop("upload_done", None)

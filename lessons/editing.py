@@ -20,13 +20,14 @@ from lessons.i18n import N_, _
 from lessons.lifecycle import LifecycleError, path_to
 from lessons.permissions import Actor, authorize, can
 from lessons.pilot_archive import delete_pilot as delete_pilot  # re-exported: deleting keeps what goes, for undo
+from lessons.places import COORDINATES, check_place, placed
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
 from lessons.text import clean_text
 from lessons.visibility import LEVELS
 
 PILOT_FIELDS = (
     "name", "country", "region", "city", "service_area", "target_groups", "methodology", "project",
-    "start_date", "end_date", "lead_organisation", "summary", "visibility",
+    "start_date", "end_date", "lead_organisation", "summary", "visibility", "latitude", "longitude",
 )  # fmt: skip
 LESSON_FIELDS = (
     "title", "lesson", "context", "recommendation", "kind", "phase", "evidence_source", "evidence_strength",
@@ -72,6 +73,11 @@ def _field(name: str) -> str:
     return _(FIELD_NAMES[name]) if name in FIELD_NAMES else name.replace("_", " ").capitalize()
 
 
+def _stored(value):
+    """Return a field's value as the store keeps it: an empty text is no value (a zero stays a zero)."""
+    return None if value is None or value == "" else value
+
+
 def _check_pilot(db: Database, values: dict) -> None:
     if "name" in values and not (values["name"] or "").strip():
         raise EditError(_("A pilot needs a name."))
@@ -108,8 +114,9 @@ def create_pilot(db: Database, actor: Actor, slug: str, **values) -> int:
     unknown = set(values) - set(PILOT_FIELDS)
     if unknown:
         raise EditError(_("Unknown pilot field(s): {fields}.").format(fields=", ".join(sorted(unknown))))
-    values = _cleaned({"name": "", "country": "", **values})
+    values = placed(_cleaned({"name": "", "country": "", **values}))
     _check_pilot(db, values)
+    check_place(values.get("latitude"), values.get("longitude"))
     with db.atomic():
         if db.execute("SELECT 1 FROM pilots WHERE slug = ?", [slug]).fetchone():
             raise EditError(_("A pilot {slug} exists already.").format(slug=repr(slug)))
@@ -119,18 +126,24 @@ def create_pilot(db: Database, actor: Actor, slug: str, **values) -> int:
 
 
 def update_pilot(db: Database, actor: Actor, pilot_id: int, **changes) -> dict:
-    """Change a pilot's facts (admins; coordinators of that pilot); return the fields that changed."""
+    """Change a pilot's facts (admins; coordinators of that pilot); return the fields that changed.
+
+    Its place on the map is ``latitude`` and ``longitude`` (decimal degrees, :func:`lessons.places.coordinate`): both
+    or neither once changed (an empty value clears one). Every change is audited with its value before and after, so
+    giving the ``before`` values back undoes it.
+    """
     authorize(actor, "pilot.edit", pilot_id)
     unknown = set(changes) - set(PILOT_FIELDS)
     if unknown:
         raise EditError(_("Unknown pilot field(s): {fields}.").format(fields=", ".join(sorted(unknown))))
-    changes = _cleaned(changes)
+    changes = placed(_cleaned(changes))
     _check_pilot(db, changes)
     with db.atomic():
         before = _one(db, "SELECT * FROM pilots WHERE id = ?", [pilot_id])
         if before is None:
             raise EditError(_("That pilot no longer exists."))
-        diff = {k: {"before": before[k], "after": v or None} for k, v in changes.items() if (v or None) != before[k]}
+        check_place(*(changes.get(k, before[k]) for k in COORDINATES))
+        diff = {k: {"before": before[k], "after": _stored(v)} for k, v in changes.items() if _stored(v) != before[k]}
         if diff:
             db.execute(
                 f"UPDATE pilots SET {', '.join(f'{k} = ?' for k in diff)}, updated_at = ? WHERE id = ?",

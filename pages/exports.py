@@ -5,6 +5,7 @@ import streamlit as st
 from components import auth, loaders
 from components import export_views as views
 from components.widgets import data_notice
+from lessons.i18n import _
 from lessons.visibility import audience_of
 
 path = loaders.db_path()
@@ -12,10 +13,12 @@ version = loaders.data_version(path)
 actor = auth.current_actor(path)
 audience = audience_of(actor).token  # every file holds what this reader may see (a visitor: public records)
 
-st.title("Data and exports")
+st.title(_("Data and exports"))
 st.write(
-    "Take the results away: a brief you can cite in a meeting, a roadmap service providers can follow, and the "
-    "data itself in forms Datasette, Gephi and spreadsheets open."
+    _(
+        "Take the results away: a brief you can cite in a meeting, a roadmap service providers can follow, and the "
+        "data itself in forms Datasette, Gephi and spreadsheets open."
+    )
 )
 data_notice(loaders.load_notice(path, version))
 summary = views.load_summary(path, version, audience)

@@ -4,18 +4,19 @@ import streamlit as st
 
 from components import auth, loaders
 from components.vocabulary_views import crosswalk_editor, methodology_import, relations_editor, themes_editor
+from lessons.i18n import _
 from lessons.permissions import can
 
 path = loaders.db_path()
-st.title("Vocabularies")
-actor = auth.require_actor(path, "keep the vocabularies and the crosswalk")
+st.title(_("Vocabularies"))
+actor = auth.require_actor(path, _("keep the vocabularies and the crosswalk"))
 if not can(actor, "vocabulary.edit"):
-    st.info("Only administrators change the vocabularies and the crosswalk.")
+    st.info(_("Only administrators change the vocabularies and the crosswalk."))
     st.stop()
 
 tables = loaders.load_vocabulary_tables(path, actor)
 themes_tab, relations_tab, crosswalk_tab, import_tab = st.tabs(
-    ["Themes", "Tie types", "Crosswalk", "Import a methodology"]
+    [_("Themes"), _("Tie types"), _("Crosswalk"), _("Import a methodology")]
 )
 with themes_tab:
     themes_editor(path, actor, tables["themes"])

@@ -54,6 +54,16 @@ MARKED = [
     "lessons/model_links.py",
     "pages/translations.py",
     "components/translation_views.py",
+    # manage
+    "pages/upload.py",
+    "pages/pilot_data.py",
+    "pages/vocabularies.py",
+    "pages/exports.py",
+    "pages/users_audit.py",
+    "components/upload_views.py",
+    "components/editors.py",
+    "components/export_views.py",
+    "components/vocabulary_views.py",
 ]
 
 #: Streamlit calls that show text: their string arguments must be messages.

@@ -87,7 +87,7 @@ def test_every_real_network_file_imports_as_shipped(path, store, capsys):
     assert sectors == {"not_classified": nodes}  # none of the seven gives a sector we know
     warnings = [line for line in err.splitlines() if line.startswith("warning:") and "sector" in line.lower()]
     assert len(warnings) == 1, err  # one warning for all the actors, not one per actor
-    assert f"{nodes:,} actor(s)" in warnings[0] and "not classified" in warnings[0]
+    assert f"{nodes:,} actors" in warnings[0] and "not classified" in warnings[0]
     if path == CHEMNET:  # the values found are named, with how often
         assert all(f"'{value}' {n}" in warnings[0] for value, n in CHEMNET_TYPES.items())
         assert "recode" in warnings[0].lower()

@@ -108,7 +108,7 @@ def test_florentine_edges_alone_bring_their_families(store, capsys):
     assert len(stored) == graph.number_of_edges() == 20
     assert {frozenset(t[:2]) for t in stored} == {frozenset(e) for e in graph.edges}
     added = [line for line in err.splitlines() if "no Stakeholders sheet" in line]
-    assert len(added) == 1 and "15 stakeholder(s) named only in these ties were added" in added[0]
+    assert len(added) == 1 and "15 stakeholders named only in these ties were added" in added[0]
     assert added[0].startswith("warning: florentine_families_edges.csv")
 
 
@@ -155,7 +155,7 @@ def test_a_ties_only_reupload_does_not_rename_the_pilots_stakeholders(store, tmp
     grown = tmp_path / "florentine_families_edges.csv"
     grown.write_text(FLORENTINE.read_text(encoding="utf-8") + "Medici,Sforza\n", encoding="utf-8")
     assert main(["import", str(grown), "--pilot", "flo", "--db", store, "--quiet"]) == EXIT_OK
-    assert "1 stakeholder(s) named only in these ties were added" in capsys.readouterr().err
+    assert "1 stakeholder named only in these ties was added" in capsys.readouterr().err
     after = actors(store, "flo")
     assert after == {**before, "Sforza": {"name": "Sforza", "sector": "not_classified", "attributes": {}}}
     assert len(ties(store, "flo")) == 21

@@ -100,7 +100,7 @@ def test_a_coordinator_corrects_a_lesson_and_the_audit_log_records_it(app, demo_
     title.set_value("A corrected title for the guidance lesson")
     app.button(key=next(b.key for b in app.button if b.label == "Save lesson")).click().run()
     assert not app.exception
-    assert any(s.value.startswith("Saved: title") for s in app.success)
+    assert any(s.value.startswith("Saved: Title") for s in app.success)
     with connect(demo_db_path, readonly=True) as db:
         assert db.execute("SELECT actor, action, object_id FROM audit_log WHERE action = 'lesson.edit'").fetchall() == [
             ("coordinator", "lesson.edit", "tampere-youth-guidance:L01")
@@ -162,7 +162,7 @@ def test_a_coordinator_names_the_stakeholders_a_lesson_concerns(app, demo_db_pat
     chooser.set_value(["S01", "S03"])
     app.button(key=next(b.key for b in app.button if b.label == "Save lesson")).click().run()
     assert not app.exception
-    assert any("stakeholders" in s.value for s in app.success)
+    assert any("Stakeholders this lesson concerns" in s.value for s in app.success)
     with connect(demo_db_path, readonly=True) as db:
         linked = db.execute(
             """SELECT s.key FROM lesson_stakeholders ls JOIN stakeholders s ON s.id = ls.stakeholder_id

@@ -281,7 +281,7 @@ def test_a_coordinator_proposes_links_for_their_own_lessons_only(path, tmp_path,
     assert "sheet Lesson links, row 2, column pilot: You may not link lessons of the pilot 'other'." in err
     code, _, err = cli(capsys, "import", save(tmp_path, own), "--db", path, "--as", "cora")
     assert code == EXIT_OK, err
-    assert "1 link(s) will be proposals" in err
+    assert "1 link will be a proposal" in err
     assert table(path, "SELECT status, proposed_by FROM lesson_elements") == [("proposed", "cora")]
     assert shown(capsys, path)["elements"][0]["lessons"] == []  # a proposal counts nowhere yet
     upload_id = table(path, "SELECT max(id) FROM uploads")[0][0]

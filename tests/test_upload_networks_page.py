@@ -57,7 +57,7 @@ def test_karate_goes_in_as_shipped_with_one_sector_warning(coordinator, demo_db_
     assert not coordinator.error
     sector = [w for w in coordinator.warning if "sector" in w.value]
     assert len(sector) == 1 and shown(sector[0].value).count("No column holds the sector") == 1
-    assert "34 actor(s) are imported as not classified" in shown(sector[0].value)
+    assert "34 actors are imported as not classified" in shown(sector[0].value)
     graph = nx.read_graphml(KARATE)
     metrics = {m.label: m.value for m in coordinator.metric}
     assert metrics["New rows"] == f"{graph.number_of_nodes() + graph.number_of_edges():,}"

@@ -49,9 +49,9 @@ def test_problems_are_shown_and_nothing_can_be_committed(coordinator, demo_db_pa
     upload(coordinator, "lessons.csv", BAD)
     # 'enabeler' is recoded to its suggestion on the page, preselected and shown; choosing to keep it is an error
     assert coordinator.selectbox(key="upload_recode_Lessons_kind_enabeler").value == "enabler"
-    assert coordinator.error[0].value.startswith("1 problem(s) of 1 kind(s) must be fixed")
+    assert coordinator.error[0].value.startswith("1 problem of 1 kind must be fixed")
     coordinator.selectbox(key="upload_recode_Lessons_kind_enabeler").set_value("— keep as written —").run()
-    assert coordinator.error[0].value.startswith("2 problem(s) of 2 kind(s) must be fixed")
+    assert coordinator.error[0].value.startswith("2 problems of 2 kinds must be fixed")
     problems = coordinator.dataframe[0].value
     assert set(problems["column"]) >= {"title", "kind"} and set(problems["row"]) == {2}
     assert "upload_commit" not in [b.key for b in coordinator.button]
@@ -116,9 +116,9 @@ def test_an_administrator_previews_commits_and_undoes_model_sheets(demo_db_path,
     at.run()
     assert not at.exception and not at.error
     assert {m.label: m.value for m in at.metric} == {"New rows": "3", "Changed rows": "0", "Removed rows": "0"}
-    assert [e.label for e in at.expander if "change(s) row by row" in e.label] == [
-        "Models: 1 change(s) row by row",
-        "Model elements: 2 change(s) row by row",
+    assert [e.label for e in at.expander if "row by row" in e.label and ":" in e.label] == [
+        "Models: 1 change row by row",
+        "Model elements: 2 changes row by row",
     ]
     elements = at.dataframe[-2].value  # the row-by-row tables come before the upload history
     assert list(elements.columns[:2]) == ["model", "what"] and list(elements["details"]) == [

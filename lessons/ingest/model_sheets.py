@@ -28,6 +28,7 @@ from sqlite_utils import Database
 
 from lessons import model_authoring as authoring
 from lessons import model_links
+from lessons.i18n import _, ngettext, number
 from lessons.ingest import normalise as norm
 from lessons.ingest.fields import MODEL_SHEETS
 from lessons.ingest.plan import Change
@@ -110,8 +111,10 @@ def prepare_models(db: Database, actor: Actor, upload: Upload, options: Options,
         source = next(s.file for name in authoring_sheets for s in upload.sheet(name))
         prepared.problems.append(
             Problem(source, authoring_sheets[0], None, None,
-                    f"Only administrators and model editors author governance models, so the {' and '.join(authoring_sheets)} sheet{'s are' if len(authoring_sheets) > 1 else ' is'} not read.",
-                    "Leave those sheets empty (or remove them) and upload again; an editor or administrator adds models.")
+                    (_("Only administrators and model editors author governance models, so the {first} and {second} sheets are not read.").format(first=authoring_sheets[0], second=authoring_sheets[-1])
+                     if len(authoring_sheets) > 1
+                     else _("Only administrators and model editors author governance models, so the {sheet} sheet is not read.").format(sheet=authoring_sheets[0])),
+                    _("Leave those sheets empty (or remove them) and upload again; an editor or administrator adds models."))
         )  # fmt: skip
     if may_author:
         _check_models(upload, options, vocab, prepared, rows)
@@ -120,7 +123,9 @@ def prepare_models(db: Database, actor: Actor, upload: Upload, options: Options,
     if rows.proposals:
         prepared.problems.append(
             Problem(upload.sheet("Lesson links")[0].file, "Lesson links", None, None,
-                    f"{rows.proposals} link(s) will be proposals: they count once an editor or administrator accepts them on the Governance models page.",
+                    ngettext("{n} link will be a proposal: it counts once an editor or administrator accepts it on the Governance models page.",
+                             "{n} links will be proposals: they count once an editor or administrator accepts them on the Governance models page.",
+                             rows.proposals).format(n=number(rows.proposals)),
                     "", "warning")
         )  # fmt: skip
     return rows
@@ -132,11 +137,11 @@ def _check_models(upload, options, vocab, prepared, rows: ModelRows) -> None:
         slug = str(values.get("slug") or "").strip().lower()
         column = mapping.get("slug", "Model")
         if slug and not authoring.SLUG.fullmatch(slug):
-            problems.append(Problem(*where, column, f"'{values['slug']}' cannot be a model's short name.",
-                                    "Use lower-case letters, digits and hyphens, e.g. local-champions."))  # fmt: skip
+            problems.append(Problem(*where, column, _("'{value}' cannot be a model's short name.").format(value=values["slug"]),
+                                    _("Use lower-case letters, digits and hyphens, e.g. local-champions.")))  # fmt: skip
         elif slug in seen:
-            problems.append(Problem(*where, column, f"This row repeats row {seen[slug]} (model '{slug}').",
-                                    "Keep one row per model."))  # fmt: skip
+            problems.append(Problem(*where, column, _("This row repeats row {row} (model '{model}').").format(row=seen[slug], model=slug),
+                                    _("Keep one row per model.")))  # fmt: skip
         if _set_aside(prepared, where, raw, problems):
             continue
         seen[slug] = where[2]
@@ -153,32 +158,32 @@ def _check_elements(db, upload, options, vocab, prepared, rows: ModelRows, store
         key = str(values.get("key") or "").strip().upper() or None
         if slug and slug not in rows.models and slug not in stored:
             known = ", ".join(sorted({*rows.models, *stored})[:8]) or "none yet"
-            problems.append(Problem(*where, mapping.get("model", "Model"), f"There is no governance model '{slug}'.",
-                                    f"Add it to the Models sheet, or check the short name (models: {known})."))  # fmt: skip
+            problems.append(Problem(*where, mapping.get("model", "Model"), _("There is no governance model '{model}'.").format(model=slug),
+                                    _("Add it to the Models sheet, or check the short name (models: {models}).").format(models=known)))  # fmt: skip
         if values.get("number") is not None and number is None:
             problems.append(Problem(*where, mapping.get("number", "Number"),
-                                    "The number must be a whole number from 1 (1, 2, 3 …).",
-                                    "Number the elements 1, 2, 3 … in the order they belong in the model."))  # fmt: skip
+                                    _("The number must be a whole number from 1 (1, 2, 3 …)."),
+                                    _("Number the elements 1, 2, 3 … in the order they belong in the model.")))  # fmt: skip
         elif number is not None and (slug, number) in numbers:
             problems.append(Problem(*where, mapping.get("number", "Number"),
-                                    f"Element number {number} of model '{slug}' is given twice (rows {numbers[slug, number]} and {where[2]}).",
-                                    "Give each element of a model its own number; the numbers set the order."))  # fmt: skip
+                                    _("Element number {number} of model '{model}' is given twice (rows {first} and {second}).").format(number=number, model=slug, first=numbers[slug, number], second=where[2]),
+                                    _("Give each element of a model its own number; the numbers set the order.")))  # fmt: skip
         if key and slug in stored:
             if slug not in current:
                 current[slug] = authoring.current_elements(db, slug)
             if key not in {e["key"] for e in current[slug]}:
                 listed = ", ".join(e["key"] for e in current[slug]) or "none yet"
                 problems.append(Problem(*where, mapping.get("key", "Element key"),
-                                        f"Model '{slug}' has no element {key} (its elements: {listed}).",
-                                        "Leave the key empty for a new element, or copy it from the models page."))  # fmt: skip
+                                        _("Model '{model}' has no element {key} (its elements: {elements}).").format(model=slug, key=key, elements=listed),
+                                        _("Leave the key empty for a new element, or copy it from the models page.")))  # fmt: skip
         elif key and slug:
             problems.append(Problem(*where, mapping.get("key", "Element key"),
-                                    f"Model '{slug}' is new, so it has no element {key} yet.",
-                                    "Leave the key empty: new elements get their keys when they are created."))  # fmt: skip
+                                    _("Model '{model}' is new, so it has no element {key} yet.").format(model=slug, key=key),
+                                    _("Leave the key empty: new elements get their keys when they are created.")))  # fmt: skip
         if key and (slug, key) in keys:
             problems.append(Problem(*where, mapping.get("key", "Element key"),
-                                    f"Element {key} of model '{slug}' is given twice (rows {keys[slug, key]} and {where[2]}).",
-                                    "Keep one row per element."))  # fmt: skip
+                                    _("Element {key} of model '{model}' is given twice (rows {first} and {second}).").format(key=key, model=slug, first=keys[slug, key], second=where[2]),
+                                    _("Keep one row per element.")))  # fmt: skip
         if _set_aside(prepared, where, raw, problems):
             continue
         numbers[slug, number] = where[2]
@@ -236,21 +241,21 @@ def _check_links(db, actor, upload, options, vocab, prepared, rows: ModelRows, s
         lesson = values.get("lesson")
         if slug and slug not in stored and slug not in rows.models:
             known = ", ".join(sorted({*rows.models, *stored})[:8]) or "none yet"
-            problems.append(Problem(*where, mapping.get("model", "Model"), f"There is no governance model '{slug}'.",
-                                    f"Check the short name (models: {known}), or add the model to the Models sheet."))  # fmt: skip
+            problems.append(Problem(*where, mapping.get("model", "Model"), _("There is no governance model '{model}'.").format(model=slug),
+                                    _("Check the short name (models: {models}), or add the model to the Models sheet.").format(models=known)))  # fmt: skip
         elif slug:
             if slug not in counts:
                 counts[slug] = len(final_elements(db, rows, slug, remove_missing=options.remove_missing)[0])
             if values.get("element") is not None and (number is None or number > counts[slug]):
                 problems.append(Problem(*where, mapping.get("element", "Element number"),
-                                        f"Model '{slug}' has no element number {_text(values['element'])} (it has {counts[slug]}).",
-                                        "Use the element's number as the models page or the Model elements sheet shows it."))  # fmt: skip
+                                        _("Model '{model}' has no element number {number} (it has {count}).").format(model=slug, number=_text(values["element"]), count=counts[slug]),
+                                        _("Use the element's number as the models page or the Model elements sheet shows it.")))  # fmt: skip
         if not pilot:
-            problems.append(Problem(*where, "pilot", "The row names no pilot.",
-                                    "Add a Pilot column, or choose the pilot for the whole file."))  # fmt: skip
+            problems.append(Problem(*where, "pilot", _("The row names no pilot."),
+                                    _("Add a Pilot column, or choose the pilot for the whole file.")))  # fmt: skip
         elif lesson and pilot not in pilots and (pilot, lesson) not in uploaded:
-            problems.append(Problem(*where, mapping.get("pilot", "Pilot"), f"There is no pilot '{pilot}'.",
-                                    "Check the pilot's slug."))  # fmt: skip
+            problems.append(Problem(*where, mapping.get("pilot", "Pilot"), _("There is no pilot '{pilot}'.").format(pilot=pilot),
+                                    _("Check the pilot's slug.")))  # fmt: skip
         elif (
             lesson
             and (pilot, lesson) not in uploaded
@@ -258,20 +263,20 @@ def _check_links(db, actor, upload, options, vocab, prepared, rows: ModelRows, s
             is None
         ):
             problems.append(Problem(*where, mapping.get("lesson", "Lesson key"),
-                                    f"Pilot '{pilot}' has no lesson '{lesson}'.",
-                                    "Check the lesson's key (shown on the lesson's page), or add the lesson to the Lessons sheet."))  # fmt: skip
+                                    _("Pilot '{pilot}' has no lesson '{lesson}'.").format(pilot=pilot, lesson=lesson),
+                                    _("Check the lesson's key (shown on the lesson's page), or add the lesson to the Lessons sheet.")))  # fmt: skip
         status = "accepted"
         if pilot and not may_link:
             if pilot in pilots and can(actor, "model.link.propose", pilots[pilot]):
                 status = "proposed"
             else:
                 problems.append(Problem(*where, mapping.get("pilot", "Pilot"),
-                                        f"You may not link lessons of the pilot '{pilot}'.",
-                                        "Coordinators propose links for their own pilots' lessons only; ask that pilot's coordinator or an editor."))  # fmt: skip
+                                        _("You may not link lessons of the pilot '{pilot}'.").format(pilot=pilot),
+                                        _("Coordinators propose links for their own pilots' lessons only; ask that pilot's coordinator or an editor.")))  # fmt: skip
         identity = (slug, number, pilot, lesson)
         if identity in seen and not any(p.severity == "error" for p in problems):
-            problems.append(Problem(*where, None, f"This row repeats row {seen[identity]}.",
-                                    "Keep one row per lesson and element."))  # fmt: skip
+            problems.append(Problem(*where, None, _("This row repeats row {row}.").format(row=seen[identity]),
+                                    _("Keep one row per lesson and element.")))  # fmt: skip
         if _set_aside(prepared, where, raw, problems):
             continue
         seen[identity] = where[2]

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from lessons import network
 from lessons.exports import to_csv
+from lessons.i18n import N_, _
 from lessons.ingest.commit import commit
 from lessons.ingest.model_sheets import prepare_models
 from lessons.ingest.plan import Plan
@@ -19,7 +20,7 @@ from lessons.ingest.validate import Options, Prepared, _pilot_access, prepare
 from lessons.permissions import Actor, authorize_upload
 
 #: What an upload that changes nothing says, on the page and on the command line.
-NOTHING_CHANGED = "Nothing changed: every row is already in the store."
+NOTHING_CHANGED = N_("Nothing changed: every row is already in the store.")
 
 
 @dataclass
@@ -100,7 +101,7 @@ def run_import(
     """
     options = options or Options()
     if progress:
-        progress(0.05, "Reading the files")
+        progress(0.05, _("Reading the files"))
     outcome = _check(db, actor, files, options, keep=False)
     if outcome.plan is None:
         raise IngestError(outcome.errors)
@@ -110,10 +111,10 @@ def run_import(
         return outcome
     if not outcome.plan.changes:  # a no-op: nothing to write, so no upload is recorded and nothing is left to undo
         if progress:
-            progress(1.0, NOTHING_CHANGED)
+            progress(1.0, _(NOTHING_CHANGED))
         return outcome
     if progress:
-        progress(0.3, "Writing")
+        progress(0.3, _("Writing"))
     names = ", ".join(f["filename"] for f in outcome.upload.files)
     checksum = ",".join(f["sha256"] for f in outcome.upload.files)
     formats = ",".join(sorted({name.rsplit(".", 1)[-1].lower() for name, _ in files if "." in name}))
@@ -124,7 +125,7 @@ def run_import(
     changed = sorted({c.pilot for c in outcome.plan.changes if c.table in ("stakeholders", "ties")})
     if changed:
         if progress:
-            progress(0.95, "Measuring the changed networks")
+            progress(0.95, _("Measuring the changed networks"))
         refresh_networks(db, changed)
     return outcome
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from lessons.i18n import _, number
+
 __all__ = ["SHOWN_ROWS", "IngestError", "Problem", "ProblemGroup", "UndoError", "grouped"]
 
 #: How many rows a grouped problem names before "…".
@@ -33,11 +35,11 @@ class Problem:
         """Show where the problem is (file, sheet, row, column), its message and its fix."""
         where = [self.file]
         if self.sheet:
-            where.append(f"sheet {self.sheet}")
+            where.append(_("sheet {sheet}").format(sheet=self.sheet))
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(_("row {row}").format(row=self.row))
         if self.column:
-            where.append(f"column {self.column}")
+            where.append(_("column {column}").format(column=self.column))
         return f"{', '.join(where)}: {self.message}" + (
             f" {self.fix}" if self.fix and self.fix not in self.message else ""
         )
@@ -72,15 +74,24 @@ class ProblemGroup:
         if self.count == 1:
             return str(p)
         where = ", ".join(
-            [p.file] + ([f"sheet {p.sheet}"] if p.sheet else []) + ([f"column {p.column}"] if p.column else [])
+            [p.file]
+            + ([_("sheet {sheet}").format(sheet=p.sheet)] if p.sheet else [])
+            + ([_("column {column}").format(column=p.column)] if p.column else [])
         )
         fix = f" — {p.fix}" if p.fix and p.fix not in p.message else ""
+        count = number(self.count)
         if self.rows:
             shown = ", ".join(str(r) for r in self.rows[:SHOWN_ROWS]) + (", …" if len(self.rows) > SHOWN_ROWS else "")
             if ". " not in p.message.rstrip("."):  # one sentence: the count follows it
-                return f"{where}: {p.message.rstrip('.')} in {self.count:,} rows: rows {shown}{fix}"
-            return f"{where}, {self.count:,} rows ({shown}): {p.message}{fix}"
-        return f"{where}: {p.message} ({self.count:,} times){fix}"
+                said = _("{message} in {n} rows: rows {rows}").format(
+                    message=p.message.rstrip("."), n=count, rows=shown
+                )
+                return f"{where}: {said}{fix}"
+            return (
+                _("{where}, {n} rows ({rows}): {message}").format(where=where, n=count, rows=shown, message=p.message)
+                + fix
+            )
+        return _("{where}: {message} ({n} times)").format(where=where, message=p.message, n=count) + fix
 
 
 def grouped(problems: list[Problem]) -> list[ProblemGroup]:

@@ -10,6 +10,7 @@ import csv
 import re
 from dataclasses import dataclass
 
+from lessons.i18n import _, number
 from lessons.ingest.normalise.folding import fold as _fold  # the one text fold
 from lessons.ingest.problems import Problem
 
@@ -59,7 +60,12 @@ def decode(data: bytes, filename: str, problems: list[Problem]) -> str | None:
         except UnicodeDecodeError:
             problems.append(
                 Problem(
-                    filename, None, None, None, "The file says it is UTF-16 but is not.", "Save it again as UTF-8 CSV."
+                    filename,
+                    None,
+                    None,
+                    None,
+                    _("The file says it is UTF-16 but is not."),
+                    _("Save it again as UTF-8 CSV."),
                 )
             )
             return None
@@ -68,13 +74,16 @@ def decode(data: bytes, filename: str, problems: list[Problem]) -> str | None:
     except UnicodeDecodeError:
         pass
     try:
-        text, name = data.decode("cp1252"), "Windows-1252 (Western European: Latin-1 with curly quotes, dashes and €)"
+        text, name = (
+            data.decode("cp1252"),
+            _("Windows-1252 (Western European: Latin-1 with curly quotes, dashes and €)"),
+        )
     except UnicodeDecodeError:
-        text, name = data.decode("latin-1"), "Latin-1 (Western European)"
+        text, name = data.decode("latin-1"), _("Latin-1 (Western European)")
     problems.append(
         Problem(
-            filename, None, None, None, f"The file is not UTF-8; it was read as {name}.",
-            "Check accented letters in the preview; if they look wrong, save the file as 'CSV UTF-8'.", "warning",
+            filename, None, None, None, _("The file is not UTF-8; it was read as {encoding}.").format(encoding=name),
+            _("Check accented letters in the preview; if they look wrong, save the file as 'CSV UTF-8'."), "warning",
         )
     )  # fmt: skip
     return text
@@ -87,7 +96,14 @@ def _rows_from_matrix(matrix, name: str, filename: str, problems: list[Problem],
         matrix.pop()
     if not matrix:
         problems.append(
-            Problem(filename, name, None, None, "The sheet is empty.", "Add a header row and at least one row of data.")
+            Problem(
+                filename,
+                name,
+                None,
+                None,
+                _("The sheet is empty."),
+                _("Add a header row and at least one row of data."),
+            )
         )
         return None
     header = [str(c).strip() if c is not None else "" for c in matrix[0]]
@@ -124,7 +140,7 @@ def _rows_from_matrix(matrix, name: str, filename: str, problems: list[Problem],
     data = matrix[1:]
     if len(data) > MAX_ROWS:
         problems.append(
-            Problem(filename, name, None, None, f"The sheet has {len(data):,} rows; at most {MAX_ROWS:,} are accepted in one upload.", "Split the file into smaller files and upload them one after another.")
+            Problem(filename, name, None, None, _("The sheet has {n} rows; at most {limit} are accepted in one upload.").format(n=number(len(data)), limit=number(MAX_ROWS)), _("Split the file into smaller files and upload them one after another."))
         )  # fmt: skip
         return None
     rows = []
@@ -137,7 +153,7 @@ def _rows_from_matrix(matrix, name: str, filename: str, problems: list[Problem],
         extra = [v for v in values[len(header) :] if v not in (None, "")]
         if extra:
             problems.append(
-                Problem(filename, name, first_line + 1 + offset, None, f"This row has {len(values)} cells but the header has {len(header)} columns.", "Remove the extra cells, or quote cells that contain the separator.")
+                Problem(filename, name, first_line + 1 + offset, None, _("This row has {cells} cells but the header has {columns} columns.").format(cells=len(values), columns=len(header)), _("Remove the extra cells, or quote cells that contain the separator."))
             )  # fmt: skip
         values += [None] * (len(header) - len(values))
         rows.append(dict(zip(header, values)))
@@ -173,7 +189,7 @@ def read_csv_text(text: str, filename: str, name: str, problems: list[Problem]) 
         return None
     if len(matrix) > MAX_ROWS + 1:
         problems.append(
-            Problem(filename, name, None, None, f"The file has {len(matrix) - 1:,} rows; at most {MAX_ROWS:,} are accepted in one upload.", "Split the file into smaller files and upload them one after another.")
+            Problem(filename, name, None, None, _("The file has {n} rows; at most {limit} are accepted in one upload.").format(n=number(len(matrix) - 1), limit=number(MAX_ROWS)), _("Split the file into smaller files and upload them one after another."))
         )  # fmt: skip
         return None
     return _rows_from_matrix(matrix, name, filename, problems)

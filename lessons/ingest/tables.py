@@ -17,6 +17,7 @@ from pathlib import PurePath
 
 from openpyxl import load_workbook
 
+from lessons.i18n import _, ngettext, number
 from lessons.ingest.attributes import ATTRIBUTES
 from lessons.ingest.fields import LESSONS, SHEET_ALIASES, TIES
 from lessons.ingest.networks import read_network
@@ -119,8 +120,12 @@ def _relation_from_name(sheet: Sheet, after: list[str], problems: list[Problem])
     problems.append(
         Problem(
             sheet.file, "Ties", None, None,
-            f"The file has no relation column: its {count:,} tie(s) are given the relation '{word}', from the file's name.",
-            "To give another relation, add a relation column or rename the file (edges_advice.csv gives 'advice').",
+            ngettext(
+                "The file has no relation column: its {n} tie is given the relation '{relation}', from the file's name.",
+                "The file has no relation column: its {n} ties are given the relation '{relation}', from the file's name.",
+                count,
+            ).format(n=number(count), relation=word),
+            _("To give another relation, add a relation column or rename the file (edges_advice.csv gives 'advice')."),
             "warning",
         )
     )  # fmt: skip
@@ -172,8 +177,8 @@ def _gunzip(data: bytes, filename: str, problems: list[Problem]) -> bytes | None
     except ZIP_ERRORS as err:
         problems.append(
             Problem(
-                filename, None, None, None, f"The file is damaged or not what its name says (it is not a valid gzip file: {_cause(err)}).",
-                "Unpack it with the program that packed it and upload the file inside.",
+                filename, None, None, None, _("The file is damaged or not what its name says (it is not a valid gzip file: {cause}).").format(cause=_cause(err)),
+                _("Unpack it with the program that packed it and upload the file inside."),
             )
         )  # fmt: skip
         return None
@@ -181,8 +186,8 @@ def _gunzip(data: bytes, filename: str, problems: list[Problem]) -> bytes | None
         problems.append(
             Problem(
                 filename, None, None, None,
-                f"The file unpacks to more than {MAX_ZIP_RATIO} times its size or {MAX_UNZIPPED_BYTES // 2**20} MB, so it was not opened.",
-                "Unpack it and upload the file inside, split into smaller files if it is large.",
+                _("The file unpacks to more than {ratio} times its size or {megabytes} MB, so it was not opened.").format(ratio=MAX_ZIP_RATIO, megabytes=number(MAX_UNZIPPED_BYTES // 2**20)),
+                _("Unpack it and upload the file inside, split into smaller files if it is large."),
             )
         )  # fmt: skip
         return None
@@ -311,7 +316,7 @@ def read_xlsx(data: bytes, filename: str, problems: list[Problem]) -> list[Sheet
                 sheet = _rows_from_matrix(worksheet.iter_rows(values_only=True), canonical, filename, found)
             except Exception:  # a damaged sheet: openpyxl raises parser and value errors while reading rows
                 problems.append(
-                    Problem(filename, worksheet.title, None, None, "The sheet is damaged and cannot be read.", "Open the workbook in your spreadsheet program and save it again as .xlsx.")
+                    Problem(filename, worksheet.title, None, None, _("The sheet is damaged and cannot be read."), _("Open the workbook in your spreadsheet program and save it again as .xlsx."))
                 )  # fmt: skip
                 continue
             if [p.message for p in found] == [EMPTY_SHEET]:
@@ -359,8 +364,8 @@ def read_json(data: bytes, filename: str, problems: list[Problem]) -> list[Sheet
     except ValueError:  # an integer longer than Python converts (4,300 digits); json says nothing more
         problems.append(
             Problem(
-                filename, None, None, None, "The JSON holds a number with thousands of digits, which no field takes.",
-                "Check the numbers in the file: a weight or date is a short number or text.",
+                filename, None, None, None, _("The JSON holds a number with thousands of digits, which no field takes."),
+                _("Check the numbers in the file: a weight or date is a short number or text."),
             )
         )  # fmt: skip
         return []
@@ -491,7 +496,7 @@ def _read_one(
         return
     if not data.strip():
         problems.append(
-            Problem(filename, None, None, None, "The file is empty.", "Choose the file that holds your data.")
+            Problem(filename, None, None, None, _("The file is empty."), _("Choose the file that holds your data."))
         )
         return
     if suffix == ".gz" and not unpacked:
@@ -525,8 +530,8 @@ def _read_one(
             except ZIP_ERRORS as err:
                 problems.append(
                     Problem(
-                        member, None, None, None, f"This file in the ZIP is damaged and cannot be unpacked ({_cause(err)}).",
-                        "Make the ZIP again from the original CSV files, or upload the CSV files themselves.",
+                        member, None, None, None, _("This file in the ZIP is damaged and cannot be unpacked ({cause}).").format(cause=_cause(err)),
+                        _("Make the ZIP again from the original CSV files, or upload the CSV files themselves."),
                     )
                 )  # fmt: skip
                 continue

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from lessons.i18n import _, ngettext, number
 from lessons.ingest import normalise as norm
 from lessons.ingest.attributes import row_attributes
 from lessons.ingest.fields import RANGES, SHEETS, Field
@@ -217,20 +218,22 @@ def _check_row(
             text = raw_value.strip() if type(raw_value) is str else _text(raw_value)
         if text == "":  # nothing to clean, check or recode
             if f.required:
-                problem(f, f"{f.label} is empty.", f"Fill in {f.label.lower()}: {f.help}" if f.help else "")
+                problem(f, *_empty(f))
             elif stakeholders and f.name == "sector":
                 values["_unsectored"] = ("", None)  # gathered into one warning per sheet
             continue
         if isinstance(text, str):
             if not (text.isascii() and text.isprintable()):  # else nothing to remove or normalise
                 if has_hidden(text):
-                    problem(f, "Invisible control characters were removed.", severity="warning")
+                    problem(f, _("Invisible control characters were removed."), severity="warning")
                 text = clean_text(text)
             if len(text) > f.max_length:
                 problem(
                     f,
-                    f"The text has {len(text):,} characters; at most {f.max_length:,} fit here.",
-                    "Shorten it, or move detail into the evidence or context.",
+                    _("The text has {n} characters; at most {limit} fit here.").format(
+                        n=number(len(text)), limit=number(f.max_length)
+                    ),
+                    _("Shorten it, or move detail into the evidence or context."),
                 )
                 continue
             if (
@@ -241,8 +244,8 @@ def _check_row(
             ):
                 problem(
                     f,
-                    "The value starts like a spreadsheet formula; it is kept as plain text.",
-                    "Check it is what you meant; downloads neutralise it.",
+                    _("The value starts like a spreadsheet formula; it is kept as plain text."),
+                    _("Check it is what you meant; downloads neutralise it."),
                     "warning",
                 )
         recode = prepared.recodes.get((sheet.name, f.name))
@@ -252,7 +255,7 @@ def _check_row(
             text = _recoded(text, recode)
         if text in ("", None):
             if f.required:
-                problem(f, f"{f.label} is empty.", f"Fill in {f.label.lower()}: {f.help}" if f.help else "")
+                problem(f, *_empty(f))
             elif stakeholders and f.name == "sector":
                 values["_unsectored"] = ("", None)  # gathered into one warning per sheet
             continue
@@ -262,20 +265,26 @@ def _check_row(
             elif f.kind == "bool":
                 values[f.name] = norm.parse_bool(text)
             elif f.kind == "number":
-                number = norm.parse_number(text)
+                amount = norm.parse_number(text)
                 low, high = RANGES.get(f.name, (None, None))
-                if number is not None and low is not None and not low <= number <= high:
-                    raise ValueError(f"{f.label} must be between {low:g} and {high:g}.")
-                if number is not None and low is None and number <= 0:
-                    raise ValueError(f"{f.label} must be greater than 0.")
-                values[f.name] = number
+                if amount is not None and low is not None and not low <= amount <= high:
+                    raise ValueError(
+                        _("{field} must be between {low} and {high}.").format(
+                            field=_(f.label), low=number_text(low), high=number_text(high)
+                        )
+                    )
+                if amount is not None and low is None and amount <= 0:
+                    raise ValueError(_("{field} must be greater than 0.").format(field=_(f.label)))
+                values[f.name] = amount
             elif f.kind == "vocab":
                 match = vocab.by_name[f.vocabulary].match(text)
                 if match.code is None and stakeholders and f.name == "sector":
                     values["_unsectored"] = (text, match.suggestion)  # gathered into one warning per sheet
                     continue
                 if match.code is None:
-                    problem(f, match.message or f"'{text}' is not allowed here.", _vocab_fix(match, f))
+                    problem(
+                        f, match.message or _("'{value}' is not allowed here.").format(value=text), _vocab_fix(match, f)
+                    )
                     continue
                 values[f.name] = match.code
             elif f.kind == "multi":
@@ -292,17 +301,21 @@ def _check_row(
                         if match.suggestion:
                             problem(
                                 f,
-                                f"'{part}' is kept as a new free tag.",
-                                f"Did you mean the theme '{match.suggestion}'?",
+                                _("'{value}' is kept as a new free tag.").format(value=part),
+                                _("Did you mean the theme '{theme}'?").format(theme=match.suggestion),
                                 "warning",
                             )
                     else:
-                        problem(f, match.message or f"'{part}' is not allowed here.", _vocab_fix(match, f))
+                        problem(
+                            f,
+                            match.message or _("'{value}' is not allowed here.").format(value=part),
+                            _vocab_fix(match, f),
+                        )
                 values[f.name] = list(dict.fromkeys(codes))
             else:
                 values[f.name] = text
         except (ValueError, OverflowError) as err:
-            problem(f, str(err), f.help)
+            problem(f, str(err), _(f.help) if f.help else "")
     return values, problems
 
 
@@ -314,24 +327,41 @@ def _sector_warning(sheet: Sheet, unsectored: dict[tuple, list[int]], *, column:
     """
     if column is None:
         actors = sum(1 for raw in sheet.rows if any(_text(v) for v in raw.values()))
-        return Problem(sheet.file, sheet.name, None, "Sector", f"No column holds the sector: the {actors:,} actor(s) are imported as not classified.",
-                       "Map a column to sector (or give one sector for every row), or leave them not classified.", "warning")  # fmt: skip
+        message = ngettext(
+            "No column holds the sector: the {n} actor is imported as not classified.",
+            "No column holds the sector: the {n} actors are imported as not classified.",
+            actors,
+        ).format(n=number(actors))
+        fix = _("Map a column to sector (or give one sector for every row), or leave them not classified.")
+        return Problem(sheet.file, sheet.name, None, "Sector", message, fix, "warning")
     if not unsectored:
         return None
     rows = sorted(r for found in unsectored.values() for r in found)
     by_value = sorted(((v, s, len(r)) for (v, s), r in unsectored.items() if v), key=lambda x: (-x[2], x[0]))
-    parts = [f"'{v}' {n}" + (f" (did you mean {s}?)" if s else "") for v, s, n in by_value]
+    parts = [
+        _("'{value}' {n} (did you mean {sector}?)").format(value=v, n=number(n), sector=s)
+        if s
+        else f"'{v}' {number(n)}"
+        for v, s, n in by_value
+    ]
     empty = len(unsectored.get(("", None), []))
     if empty:
-        parts.append(f"empty {empty}")
+        parts.append(_("empty {n}").format(n=number(empty)))
     shown = ", ".join(str(r) for r in rows[:SHOWN_ROWS]) + (", …" if len(rows) > SHOWN_ROWS else "")
     example = by_value[0][0] if by_value else None
     return Problem(
         sheet.file, sheet.name, None, column,
-        f"{len(rows):,} actor(s) have no sector we know ({', '.join(parts)}; rows {shown}): they are imported as not classified.",
-        "Recode the values to sectors"
-        + (f' (a mapping file takes "values": {{"Stakeholders": {{"sector": {{"{example}": "public"}}}}}})' if example else "")
-        + ", map another column to sector, or leave them not classified.",
+        ngettext(
+            "{n} actor has no sector we know ({values}; rows {rows}): it is imported as not classified.",
+            "{n} actors have no sector we know ({values}; rows {rows}): they are imported as not classified.",
+            len(rows),
+        ).format(n=number(len(rows)), values=", ".join(parts), rows=shown),
+        _(
+            'Recode the values to sectors (a mapping file takes "values": {mapping}), map another column to '
+            "sector, or leave them not classified."
+        ).format(mapping=f'{{"Stakeholders": {{"sector": {{"{example}": "public"}}}}}}')
+        if example
+        else _("Recode the values to sectors, map another column to sector, or leave them not classified."),
         "warning",
     )  # fmt: skip
 
@@ -351,8 +381,9 @@ def _unknown_columns(sheet: Sheet, mapping: dict, given: dict | None) -> list[Pr
             mapping[f.name] = f.name
             continue
         problems.append(
-            Problem(sheet.file, sheet.name, 1, str(column), f"The mapping takes {f.label.lower()} from the column '{column}', which the file does not have.",
-                    f"Name one of its columns: {', '.join(sheet.columns[:15])}.")
+            Problem(sheet.file, sheet.name, 1, str(column),
+                    _("The mapping takes {field} from the column '{column}', which the file does not have.").format(field=_(f.label).lower(), column=column),
+                    _("Name one of its columns: {columns}.").format(columns=", ".join(sheet.columns[:15])))
         )  # fmt: skip
     return problems
 
@@ -366,28 +397,43 @@ def _name_key_problems(sheet: Sheet, row_number: int, column: str, values: dict)
     return [
         Problem(
             sheet.file, sheet.name, row_number, column,
-            f"The name has {len(key):,} characters; it is also the stakeholder's key (no column holds a key), and a key has at most {MAX_NAME_KEY}.",
-            "Add a key column (S01, S02 …) or shorten the name.",
+            _("The name has {n} characters; it is also the stakeholder's key (no column holds a key), and a key has at most {limit}.").format(n=number(len(key)), limit=number(MAX_NAME_KEY)),
+            _("Add a key column (S01, S02 …) or shorten the name."),
         )
     ]  # fmt: skip
+
+
+def _empty(f: Field) -> tuple[str, str]:
+    """Return the problem of a required field left empty, and its fix (with the field's help when it has one)."""
+    message = _("{field} is empty.").format(field=_(f.label))
+    return message, _("Fill in “{field}”: {help}").format(field=_(f.label), help=_(f.help)) if f.help else ""
+
+
+def number_text(value: float) -> str:
+    """Return a bound of a range as the reader writes numbers (``-90``, ``0,5``).
+
+    >>> number_text(-90.0), number_text(0.5)
+    ('-90', '0.5')
+    """
+    return number(int(value)) if float(value).is_integer() else number(value)
 
 
 def _vocab_fix(match, f: Field) -> str:
     """Say how to fix a value no code matched, without repeating what the message already lists."""
     if match.suggestion:
-        return f"Did you mean '{match.suggestion}'? Correct it, or recode it."
+        return _("Did you mean '{value}'? Correct it, or recode it.").format(value=match.suggestion)
     if match.message and "Use one of" in match.message:
-        return "Correct it, or recode it to one of them."
-    return f"Correct it, or recode it: {f.help}" if f.help else "Correct it, or recode it."
+        return _("Correct it, or recode it to one of them.")
+    return _("Correct it, or recode it: {help}").format(help=_(f.help)) if f.help else _("Correct it, or recode it.")
 
 
 def missing_columns(sheet: Sheet, mapping: dict, given: dict) -> Problem | None:
     """Return the problem of a sheet where no column holds a required field (nor a value for every row is given)."""
-    missing = [f.label for f in SHEETS[sheet.name] if f.required and f.name not in mapping and f.name not in given]
+    missing = [_(f.label) for f in SHEETS[sheet.name] if f.required and f.name not in mapping and f.name not in given]
     if not missing:
         return None
-    return Problem(sheet.file, sheet.name, 1, None, f"No column holds {', '.join(missing)}.",
-                   f"Map a column to each of them (columns found: {', '.join(sheet.columns[:15])}).")  # fmt: skip
+    return Problem(sheet.file, sheet.name, 1, None, _("No column holds {fields}.").format(fields=", ".join(missing)),
+                   _("Map a column to each of them (columns found: {columns}).").format(columns=", ".join(sheet.columns[:15])))  # fmt: skip
 
 
 def _free_tag(name: str) -> str:
@@ -454,8 +500,8 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                         Problem(
                             *where,
                             "pilot",
-                            "The row names no pilot.",
-                            "Add a Pilot column, a Pilot sheet, or choose the pilot for the whole file.",
+                            _("The row names no pilot."),
+                            _("Add a Pilot column, a Pilot sheet, or choose the pilot for the whole file."),
                         )
                     )
                 elif not _SLUG.fullmatch(pilot):
@@ -463,8 +509,8 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                         Problem(
                             *where,
                             "pilot",
-                            f"'{pilot}' cannot be a pilot slug.",
-                            "Use lower-case letters, digits and dashes, e.g. porto-housing.",
+                            _("'{value}' cannot be a pilot slug.").format(value=pilot),
+                            _("Use lower-case letters, digits and dashes, e.g. porto-housing."),
                         )
                     )
                 else:
@@ -484,7 +530,7 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                                 *where,
                                 mapping.get("status", "Status"),
                                 refused,
-                                "Write draft or submitted, or leave the cell empty to keep the lesson's status.",
+                                _("Write draft or submitted, or leave the cell empty to keep the lesson's status."),
                             )
                         )
                 key = (table, pilot, *(values.get(k) or TIE_DEFAULTS.get(k) for k in _identity(table)))
@@ -493,8 +539,10 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                         Problem(
                             *where,
                             None,
-                            f"This row repeats row {seen[key]} ({', '.join(str(k) for k in key[2:])}).",
-                            "Keep one row per key; remove or renumber the repeat.",
+                            _("This row repeats row {row} ({key}).").format(
+                                row=seen[key], key=", ".join(str(k) for k in key[2:])
+                            ),
+                            _("Keep one row per key; remove or renumber the repeat."),
                         )
                     )
                 seen.setdefault(key, row_number)
@@ -503,8 +551,8 @@ def prepare(db: Database, actor: Actor, upload: Upload, options: Options | None 
                         Problem(
                             *where,
                             "target",
-                            "A stakeholder cannot be tied to itself.",
-                            "Correct the source or the target.",
+                            _("A stakeholder cannot be tied to itself."),
+                            _("Correct the source or the target."),
                         )
                     )
                 prepared.problems += problems
@@ -565,8 +613,8 @@ def _pilot_access(db, actor, slug, existing, where, prepared, *, record: bool = 
                 Problem(
                     *where,
                     "pilot",
-                    f"You may not upload into the pilot '{slug}'.",
-                    "Upload only into the pilots you coordinate, or ask an administrator.",
+                    _("You may not upload into the pilot '{pilot}'.").format(pilot=slug),
+                    _("Upload only into the pilots you coordinate, or ask an administrator."),
                 )
             )
     elif not can(actor, "pilot.create"):
@@ -574,8 +622,8 @@ def _pilot_access(db, actor, slug, existing, where, prepared, *, record: bool = 
             Problem(
                 *where,
                 "pilot",
-                f"There is no pilot '{slug}', and only administrators create pilots.",
-                "Check the slug, or ask an administrator to create the pilot.",
+                _("There is no pilot '{pilot}', and only administrators create pilots.").format(pilot=slug),
+                _("Check the slug, or ask an administrator to create the pilot."),
             )
         )
     else:
@@ -632,7 +680,7 @@ def _check_ties(db: Database, prepared: Prepared, existing: dict, *, implied: bo
             if refused:  # the stakeholder's own row was refused and says why: no follow-on problem here
                 continue
             prepared.problems.append(
-                Problem(*tie["_where"], end, f"The tie names the stakeholder '{tie[end]}', which pilot '{pilot}' does not have.", "Add that stakeholder to the Stakeholders sheet, or correct the key.")
+                Problem(*tie["_where"], end, _("The tie names the stakeholder '{stakeholder}', which pilot '{pilot}' does not have.").format(stakeholder=tie[end], pilot=pilot), _("Add that stakeholder to the Stakeholders sheet, or correct the key."))
             )  # fmt: skip
         if missing:
             prepared.rejected.append(
@@ -654,8 +702,12 @@ def _check_ties(db: Database, prepared: Prepared, existing: dict, *, implied: bo
         prepared.problems.append(
             Problem(
                 file, "Ties", None, None,
-                f"The upload has no Stakeholders sheet: {len(rows):,} stakeholder(s) named only in these ties were added, named by their key and not classified.",
-                "Upload the stakeholders (key, name, sector) with the ties to name and classify them; stakeholders the pilot has keep their names.",
+                ngettext(
+                    "The upload has no Stakeholders sheet: {n} stakeholder named only in these ties was added, named by its key and not classified.",
+                    "The upload has no Stakeholders sheet: {n} stakeholders named only in these ties were added, named by their key and not classified.",
+                    len(rows),
+                ).format(n=number(len(rows))),
+                _("Upload the stakeholders (key, name, sector) with the ties to name and classify them; stakeholders the pilot has keep their names."),
                 "warning",
             )
         )  # fmt: skip
@@ -671,5 +723,5 @@ def _check_new_pilots(prepared: Prepared, existing: dict, options: Options, sour
                 facts["country"] = options.country
             elif not reported:  # an unrecognised country was reported already, with a suggestion
                 prepared.problems.append(
-                    Problem(source, "Pilot", None, "country", f"The new pilot '{slug}' needs a country.", "Add a Pilot sheet with its country, or give a country for new pilots (--country XX).")
+                    Problem(source, "Pilot", None, "country", _("The new pilot '{pilot}' needs a country.").format(pilot=slug), _("Add a Pilot sheet with its country, or give a country for new pilots (--country XX)."))
                 )  # fmt: skip

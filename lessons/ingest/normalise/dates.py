@@ -13,6 +13,9 @@ import numbers
 import re
 from datetime import date, datetime, timedelta
 
+from lessons.i18n import _
+from lessons.i18n import day as i18n_day
+from lessons.i18n import number as figure
 from lessons.ingest.normalise.folding import _blank, _shown, fold
 
 MAX_DATE_LENGTH = 100
@@ -102,13 +105,20 @@ _EXCEL_MAX = 2_958_465  # 9999-12-31
 def _order(order: str) -> str:
     normal = str(order).upper().replace(".", "").replace("/", "").replace("-", "")
     if normal not in DATE_ORDERS:
-        raise ValueError(f"The date order must be DMY (day first) or MDY (month first), not '{_shown(order)}'.")
+        raise ValueError(
+            _("The date order must be DMY (day first) or MDY (month first), not '{order}'.").format(order=_shown(order))
+        )
     return normal
 
 
 def _expected(order: str) -> str:
-    written = {"DMY": "day.month.year", "MDY": "month/day/year"}[order]
-    return f"Write dates as 2021-03-31 (or {written}, as this upload states)."
+    if order == "DMY":
+        return _("Write dates as 2021-03-31 (or day.month.year, as this upload states).")
+    return _("Write dates as 2021-03-31 (or month/day/year, as this upload states).")
+
+
+def _not_a_date(shown: str, order: str) -> str:
+    return _("'{value}' is not a date.").format(value=shown) + " " + _expected(order)
 
 
 def _example(order: str) -> str:
@@ -117,15 +127,21 @@ def _example(order: str) -> str:
 
 def _make_date(shown: str, year: int, month: int, day: int) -> str:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(f"'{shown}' has the year {year}; dates must fall between {MIN_YEAR} and {MAX_YEAR}.")
+        raise ValueError(
+            _("'{value}' has the year {year}; dates must fall between {first} and {last}.").format(
+                value=shown, year=year, first=MIN_YEAR, last=MAX_YEAR
+            )
+        )
     if not 1 <= month <= 12:
-        raise ValueError(f"'{shown}' is not a real date: there is no month {month}.")
+        raise ValueError(_("'{value}' is not a real date: there is no month {month}.").format(value=shown, month=month))
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
         raise ValueError(
-            f"'{shown}' is not a real date: {calendar.month_name[month]} {year} has {last} days."
+            _("'{value}' is not a real date: {month} has {days} days.").format(
+                value=shown, month=i18n_day(date(year, month, 1), "LLLL y"), days=last
+            )
             if day > last
-            else f"'{shown}' is not a real date: there is no day {day}."
+            else _("'{value}' is not a real date: there is no day {day}.").format(value=shown, day=day)
         )
     return date(year, month, day).isoformat()
 
@@ -133,12 +149,16 @@ def _make_date(shown: str, year: int, month: int, day: int) -> str:
 def _from_excel(value: float) -> str:
     shown = _shown(value if not float(value).is_integer() else int(value))
     if not 1 <= value < _EXCEL_MAX + 1:
-        raise ValueError(f"'{shown}' is not a date. Format the cell as a date, or write dates as 2021-03-31.")
+        raise ValueError(
+            _("'{value}' is not a date. Format the cell as a date, or write dates as 2021-03-31.").format(value=shown)
+        )
     serial = int(value)
     if serial == 60:
         raise ValueError(
-            "60 is the spreadsheet date number of 29 February 1900, a day that never existed. "
-            "Write the date as 2021-03-31."
+            _(
+                "60 is the spreadsheet date number of 29 February 1900, a day that never existed. Write the date as "
+                "2021-03-31."
+            )
         )
     day = _EXCEL_EPOCH + timedelta(days=serial + (1 if serial < 60 else 0))
     return _make_date(shown, day.year, day.month, day.day)
@@ -157,11 +177,19 @@ def _from_words(text: str, shown: str) -> str | None:
     years = [t for t in numbers_ if len(t) == 4 and t.isdigit()]
     days = [t for t in numbers_ if t not in years]
     if len(years) == 1 and not days:
-        raise ValueError(f"'{shown}' has no day. Write the full date, e.g. 2021-03-01 for the first of the month.")
+        raise ValueError(
+            _("'{value}' has no day. Write the full date, e.g. 2021-03-01 for the first of the month.").format(
+                value=shown
+            )
+        )
     if not years and len(days) == 1:
-        raise ValueError(f"'{shown}' has no year. Write the full date, e.g. 2021-03-31.")
+        raise ValueError(_("'{value}' has no year. Write the full date, e.g. 2021-03-31.").format(value=shown))
     if not years and len(days) == 2:
-        raise ValueError(f"'{shown}' has a two-digit year. Write the year with four digits, e.g. 31 March 2021.")
+        raise ValueError(
+            _("'{value}' has a two-digit year. Write the year with four digits, e.g. 31 March 2021.").format(
+                value=shown
+            )
+        )
     if len(years) != 1 or len(days) != 1:
         return None
     return _make_date(shown, int(years[0]), month, int(_DAY_TOKEN.fullmatch(days[0]).group(1)))
@@ -208,16 +236,16 @@ def parse_date(value, order: str = "DMY") -> str:
     """
     order = _order(order)
     if _blank(value):
-        raise ValueError("The date is empty. Write dates as 2021-03-31.")
+        raise ValueError(_("The date is empty. Write dates as 2021-03-31."))
     if isinstance(value, datetime):
         return _make_date(_shown(value), value.year, value.month, value.day)
     if isinstance(value, date):
         return _make_date(_shown(value), value.year, value.month, value.day)
     if isinstance(value, bool):
-        raise ValueError(f"'{value}' is not a date. {_expected(order)}")
+        raise ValueError(_not_a_date(str(value), order))
     if isinstance(value, numbers.Real):
         if not math.isfinite(value):
-            raise ValueError(f"'{_shown(value)}' is not a date. {_expected(order)}")
+            raise ValueError(_not_a_date(_shown(value), order))
         return _from_excel(value)
     return _text_date(str(value).strip(), order)
 
@@ -227,29 +255,37 @@ def _text_date(text: str, order: str) -> str:
     """Read a date written as text (see :func:`parse_date`); a file repeats its dates, each is read once."""
     shown = _shown(text)
     if len(text) > MAX_DATE_LENGTH:
-        raise ValueError(f"The value has {len(text):,} characters, far too long to be a date. {_expected(order)}")
+        raise ValueError(
+            _("The value has {n} characters, far too long to be a date.").format(n=figure(len(text)))
+            + " "
+            + _expected(order)
+        )
     if m := _YEAR_FIRST.fullmatch(text):
         return _make_date(shown, int(m.group(1)), int(m.group(3)), int(m.group(4)))
     if m := _YEAR_LAST.fullmatch(text):
         first, second, year = int(m.group(1)), int(m.group(3)), m.group(4)
         if len(year) == 2:
             raise ValueError(
-                f"'{shown}' has a two-digit year. Write the year with four digits, e.g. {_example(order)} or 2021-03-31."
+                _(
+                    "'{value}' has a two-digit year. Write the year with four digits, e.g. {example} or 2021-03-31."
+                ).format(value=shown, example=_example(order))
             )
         if len(year) != 4:
-            raise ValueError(f"'{shown}' is not a date. {_expected(order)}")
+            raise ValueError(_not_a_date(shown, order))
         day, month = (first, second) if order == "DMY" else (second, first)
         if month > 12 and day <= 12:
             day, month = month, day  # only one reading makes sense
         if month > 12:
-            raise ValueError(f"'{shown}' is not a date. {_expected(order)}")
+            raise ValueError(_not_a_date(shown, order))
         return _make_date(shown, int(year), month, day)
     found = _from_words(text, shown)
     if found is not None:
         return found
     if text.isdigit() and 4 < len(text) < 7:
         raise ValueError(
-            f"'{shown}' is not a date; it may be a spreadsheet date number. "
-            f"Format the cell as a date, or write dates as 2021-03-31."
+            _(
+                "'{value}' is not a date; it may be a spreadsheet date number. Format the cell as a date, or write "
+                "dates as 2021-03-31."
+            ).format(value=shown)
         )
-    raise ValueError(f"'{shown}' is not a date. {_expected(order)}")
+    raise ValueError(_not_a_date(shown, order))

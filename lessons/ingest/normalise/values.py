@@ -7,6 +7,8 @@ import math
 import numbers
 import re
 
+from lessons.i18n import _
+from lessons.i18n import number as figure
 from lessons.ingest.normalise.folding import _blank, _shown, fold
 from lessons.ingest.normalise.vocabulary import MAX_MATCH_LENGTH
 
@@ -63,8 +65,14 @@ def parse_bool(value) -> bool | None:
     if key in _FALSE:
         return False
     raise ValueError(
-        f"'{_shown(text)}' is neither yes nor no. Write yes or no (or leave the cell empty if it is not known)."
+        _("'{value}' is neither yes nor no. Write yes or no (or leave the cell empty if it is not known).").format(
+            value=_shown(text)
+        )
     )
+
+
+def _not_a_number() -> str:
+    return _("'{value}' is not a number. Write numbers like 2, 1.5 or 1,5.")
 
 
 _SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f]+")
@@ -115,20 +123,24 @@ def parse_number(value) -> float | None:
     if _blank(value):
         return None
     if isinstance(value, bool):
-        raise ValueError(f"'{value}' is not a number. Write numbers like 2, 1.5 or 1,5.")
+        raise ValueError(_not_a_number().format(value=value))
     if isinstance(value, numbers.Real):
         number = float(value)
         if not math.isfinite(number):
-            raise ValueError(f"'{_shown(value)}' is not a finite number. Write numbers like 2, 1.5 or 1,5.")
+            raise ValueError(
+                _("'{value}' is not a finite number. Write numbers like 2, 1.5 or 1,5.").format(value=_shown(value))
+            )
         return number
     text = str(value).strip()
     if text.casefold() in _UNKNOWN:
         return None
     shown = _shown(text)
     if len(text) > MAX_NUMBER_LENGTH:
-        raise ValueError(f"The value has {len(text):,} characters, far too long to be a number.")
+        raise ValueError(_("The value has {n} characters, far too long to be a number.").format(n=figure(len(text))))
     if text.startswith("#"):
-        raise ValueError(f"'{shown}' is a spreadsheet error, not a number. Fix the formula or type the number.")
+        raise ValueError(
+            _("'{value}' is a spreadsheet error, not a number. Fix the formula or type the number.").format(value=shown)
+        )
     sign_text, body = _SIGN.fullmatch(_SPACES.sub(" ", text.replace("\u2212", "-"))).groups()
     sign = -1.0 if sign_text == "-" else 1.0
     number: float | None = None
@@ -136,7 +148,9 @@ def parse_number(value) -> float | None:
         whole = int(body.replace(m.group(1), ""))
         decimal = float(body.replace(",", "."))
         raise ValueError(
-            f"'{shown}' could mean {whole} or {decimal:g}. Write {whole} or {decimal:g} so it cannot be misread."
+            _("'{value}' could mean {whole} or {decimal}. Write {whole} or {decimal} so it cannot be misread.").format(
+                value=shown, whole=whole, decimal=f"{decimal:g}"
+            )
         )
     if _PLAIN.fullmatch(body):
         number = float(body.replace(",", "."))
@@ -146,7 +160,7 @@ def parse_number(value) -> float | None:
                 number = float(body.replace(thousands, "").replace(decimal, "."))
                 break
     if number is None or not math.isfinite(number):
-        raise ValueError(f"'{shown}' is not a number. Write numbers like 2, 1.5 or 1,5.")
+        raise ValueError(_not_a_number().format(value=shown))
     return sign * number
 
 
@@ -177,7 +191,7 @@ def split_multi(value, separator: str = ";") -> list[str]:
     []
     """
     if not separator:
-        raise ValueError("The separator between values cannot be empty; use ; or , for example.")
+        raise ValueError(_("The separator between values cannot be empty; use ; or , for example."))
     if _blank(value):
         return []
     if isinstance(value, str):
