@@ -12,7 +12,9 @@ from lessons.permissions import can
 
 path = loaders.db_path()
 st.title(_("Edit pilot data"))
-actor = auth.require_actor(path, _("correct the facts and lessons of the pilots you coordinate"))
+actor = auth.require_actor(
+    path, _("Sign in (in the sidebar) to correct the facts and lessons of the pilots you coordinate.")
+)
 pilots = loaders.load_editable_pilots(path, actor)
 if can(actor, "pilot.delete"):
     deletion_undo(path, actor)

@@ -10,7 +10,7 @@ from lessons.permissions import can
 
 path = loaders.db_path()
 st.title(_("Upload pilot summary"))
-actor = auth.require_actor(path, _("upload your pilot's summary"))
+actor = auth.require_actor(path, _("Sign in (in the sidebar) to upload your pilot's summary."))
 targets = loaders.load_editable_pilots(path, actor)
 if targets.empty and not can(actor, "pilot.create") and not can(actor, "model.edit"):
     st.info(_("Your account may not upload into any pilot. An administrator assigns pilots to coordinators."))

@@ -21,7 +21,7 @@ ACTIONS = {
 }  # fmt: skip
 
 st.title(_("Users and audit"))
-actor = auth.require_actor(path, _("manage accounts and read the audit log"))
+actor = auth.require_actor(path, _("Sign in (in the sidebar) to manage accounts and read the audit log."))
 if not can(actor, "user.manage"):
     st.info(_("Only administrators manage accounts and read the audit log."))
     st.stop()

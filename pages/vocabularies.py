@@ -9,7 +9,7 @@ from lessons.permissions import can
 
 path = loaders.db_path()
 st.title(_("Vocabularies"))
-actor = auth.require_actor(path, _("keep the vocabularies and the crosswalk"))
+actor = auth.require_actor(path, _("Sign in (in the sidebar) to keep the vocabularies and the crosswalk."))
 if not can(actor, "vocabulary.edit"):
     st.info(_("Only administrators change the vocabularies and the crosswalk."))
     st.stop()

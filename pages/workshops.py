@@ -10,7 +10,7 @@ from lessons.permissions import can
 path = loaders.db_path()
 if st.query_params.get("view") != "projector":
     st.title(_("Run a workshop"))
-actor = auth.require_actor(path, _("prepare and run validation workshops"))
+actor = auth.require_actor(path, _("Sign in (in the sidebar) to prepare and run validation workshops."))
 if not can(actor, "workshop.manage"):
     st.info(_("Workshops are prepared and run by facilitators and administrators."), icon=":material/lock:")
     st.stop()
