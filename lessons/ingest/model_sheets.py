@@ -487,7 +487,7 @@ def undo_refusal(db: Database, upload: dict, changes: list[dict]) -> str | None:
         return None
     record = json.loads(record)
     if fingerprint(db, record["models"]) != record["fingerprint"]:
-        return (
+        return _(
             "A governance model this upload changed was changed again afterwards (on the Governance models page or "
             "by another upload); undoing it would lose those changes."
         )
@@ -500,9 +500,9 @@ def undo_refusal(db: Database, upload: dict, changes: list[dict]) -> str | None:
             element_ids,
         ).fetchone()
         if used:
-            return (
-                f"The workshop '{used[0]}' uses elements this upload wrote; undoing it would change what was voted on."
-            )
+            return _(
+                "The workshop '{title}' uses elements this upload wrote; undoing it would change what was voted on."
+            ).format(title=used[0])
     return None
 
 

@@ -12,6 +12,7 @@ import json
 from sqlite_utils import Database
 
 from lessons.audit import record
+from lessons.i18n import _, ngettext, number
 from lessons.ingest import model_sheets
 from lessons.ingest.images import dicts, row_image, row_key, write_row
 from lessons.ingest.plan import PILOT_TABLES
@@ -29,13 +30,13 @@ def undo_upload(db: Database, actor: Actor, upload_id: int) -> int:
     with db.atomic():
         upload = dicts(db.execute("SELECT * FROM uploads WHERE id = ?", [int(upload_id)]))
         if not upload:
-            raise UndoError(f"There is no upload {upload_id}.")
+            raise UndoError(_("There is no upload {id}.").format(id=upload_id))
         upload = upload[0]
         if upload["status"] != "applied":
-            raise UndoError(f"Upload {upload_id} was undone already.")
+            raise UndoError(_("Upload {id} was undone already.").format(id=upload_id))
         if upload["format"] in ("demo", "synthetic"):
             raise UndoError(
-                "The demo and synthetic data are not undone upload by upload; start a new database instead."
+                _("The demo and synthetic data are not undone upload by upload; start a new database instead.")
             )
         changes = dicts(db.execute("SELECT * FROM upload_changes WHERE upload_id = ? ORDER BY id DESC", [upload_id]))
         pilot_ids = sorted({c["pilot_id"] for c in changes if c["pilot_id"] is not None})
@@ -54,7 +55,7 @@ def undo_upload(db: Database, actor: Actor, upload_id: int) -> int:
             [upload_id, *pilot_ids],
         ).fetchall()
         if later:
-            raise UndoError(f"Upload {later[-1][0]} changed the same pilot later; undo it first.")
+            raise UndoError(_("Upload {id} changed the same pilot later; undo it first.").format(id=later[-1][0]))
         conflicts = []
         for c in changes:
             current = row_image(db, c["table_name"], c["row_id"])
@@ -65,13 +66,17 @@ def undo_upload(db: Database, actor: Actor, upload_id: int) -> int:
                 and expected is not None
                 and _comparable(current) != _comparable(expected)
             ):
-                conflicts.append(f"{c['table_name']} row {c['row_id']}")
+                conflicts.append(_("{table} row {row}").format(table=c["table_name"], row=c["row_id"]))
         refused = model_sheets.undo_refusal(db, upload, changes)
         if refused:
             raise UndoError(refused)
         if conflicts:
             raise UndoError(
-                f"{len(conflicts)} row(s) were edited after this upload ({', '.join(conflicts[:5])}); undoing it would lose those edits."
+                ngettext(
+                    "{n} row(s) were edited after this upload ({rows}); undoing it would lose those edits.",
+                    "{n} row(s) were edited after this upload ({rows}); undoing it would lose those edits.",
+                    len(conflicts),
+                ).format(n=number(len(conflicts)), rows=", ".join(conflicts[:5]))
             )
         for c in changes:
             table, row_id = c["table_name"], c["row_id"]

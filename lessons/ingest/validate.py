@@ -422,7 +422,7 @@ def _vocab_fix(match, f: Field) -> str:
     """Say how to fix a value no code matched, without repeating what the message already lists."""
     if match.suggestion:
         return _("Did you mean '{value}'? Correct it, or recode it.").format(value=match.suggestion)
-    if match.message and "Use one of" in match.message:
+    if match.lists_codes:
         return _("Correct it, or recode it to one of them.")
     return _("Correct it, or recode it: {help}").format(help=_(f.help)) if f.help else _("Correct it, or recode it.")
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import PurePath
 
+from lessons.i18n import _
 from lessons.ingest.networks.builder import NetworkData, _only, _too_big_or_empty
 from lessons.ingest.networks.edgelist import read_edge_list
 from lessons.ingest.networks.gexf import read_gexf
@@ -86,14 +87,14 @@ def read_network(
     if root is not None:
         return _only(
             filename,
-            f"The file is XML but neither GraphML nor GEXF (its outermost element is <{root}>).",
-            "Export the network as GraphML (.graphml), GEXF (.gexf) or a CSV edge list.",
+            _("The file is XML but neither GraphML nor GEXF (its outermost element is <{root}>).").format(root=root),
+            _("Export the network as GraphML (.graphml), GEXF (.gexf) or a CSV edge list."),
         )
     if suffix not in (".csv", ".tsv", ".txt", ""):
         return _only(
             filename,
-            f"Files of type '{suffix}' are not read as networks.",
-            "Upload GraphML (.graphml), GEXF (.gexf) or a CSV edge list (.csv) with columns source and target.",
+            _("Files of type '{suffix}' are not read as networks.").format(suffix=suffix),
+            _("Upload GraphML (.graphml), GEXF (.gexf) or a CSV edge list (.csv) with columns source and target."),
         )
     problems: list[Problem] = []
     text = decode(data, filename, problems)

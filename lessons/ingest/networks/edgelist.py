@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lessons.i18n import _, ngettext, number
 from lessons.ingest.networks import limits
 from lessons.ingest.networks.builder import NetworkData, _Builder, _only
 from lessons.ingest.networks.names import _DIRECTIONS, _NO, _YES, _Entry, _fold
@@ -53,24 +54,28 @@ def read_edge_list(
     if len(rows) > limits.MAX_ELEMENTS:
         return _only(
             filename,
-            f"The file has {len(rows):,} rows; at most {limits.MAX_ELEMENTS:,} ties are read.",
-            "Upload the stakeholder network of one pilot.",
+            _("The file has {n} rows; at most {limit} ties are read.").format(
+                n=number(len(rows)), limit=number(limits.MAX_ELEMENTS)
+            ),
+            _("Upload the stakeholder network of one pilot."),
         )
     if not rows:
         return _only(
             filename,
-            "The edge list holds no ties.",
-            "Put one tie per row below the header: the key of the stakeholder it starts from and the one it goes to.",
+            _("The edge list holds no ties."),
+            _(
+                "Put one tie per row below the header: the key of the stakeholder it starts from and the one it goes to."
+            ),
         )
     columns = list(dict.fromkeys(k for r in rows for k in r if k is not None))
     ends = _column(columns, source), _column(columns, target)
     if None in ends:
-        missing = " and ".join(f"'{w}'" for w, found in zip((source, target), ends) if found is None)
-        listed = ", ".join(f"'{c}'" for c in columns) or "none"
+        missing = _(" and ").join(f"'{w}'" for w, found in zip((source, target), ends) if found is None)
+        listed = ", ".join(f"'{c}'" for c in columns) or _("none")
         return _only(
             filename,
-            f"The edge list has no column {missing} (its columns: {listed}).",
-            "Name the columns of the two ends source and target, or choose them when uploading.",
+            _("The edge list has no column {missing} (its columns: {listed}).").format(missing=missing, listed=listed),
+            _("Name the columns of the two ends source and target, or choose them when uploading."),
             row=1,
         )
     src, tgt = ends
@@ -94,8 +99,12 @@ def read_edge_list(
                 builder.problem(
                     row,
                     flag,
-                    f"'{values[flag]}' does not say whether the tie is directed; it was read as {'directed' if directed else 'undirected'}.",
-                    "Write yes or no.",
+                    (
+                        _("'{value}' does not say whether the tie is directed; it was read as directed.")
+                        if directed
+                        else _("'{value}' does not say whether the tie is directed; it was read as undirected.")
+                    ).format(value=values[flag]),
+                    _("Write yes or no."),
                     "warning",
                 )
             else:
@@ -106,8 +115,12 @@ def read_edge_list(
             builder.problem(
                 row,
                 None,
-                f"This row has {len(extra)} cell(s) more than the header; they were kept as 'extra cells'.",
-                "Remove the extra cells, or quote cells that contain the separator.",
+                ngettext(
+                    "This row has {n} cell(s) more than the header; they were kept as 'extra cells'.",
+                    "This row has {n} cell(s) more than the header; they were kept as 'extra cells'.",
+                    len(extra),
+                ).format(n=number(len(extra))),
+                _("Remove the extra cells, or quote cells that contain the separator."),
                 "warning",
             )
         a, b = values.get(src, "").strip(), values.get(tgt, "").strip()
@@ -119,15 +132,19 @@ def read_edge_list(
         if len(builder.ties) + len(builder.stakeholders) > limits.MAX_ELEMENTS:
             return _only(
                 filename,
-                f"The network has more than {limits.MAX_ELEMENTS:,} stakeholders and ties together; reading stopped at row {row}.",
-                "Upload the stakeholder network of one pilot.",
+                _(
+                    "The network has more than {limit} stakeholders and ties together; reading stopped at row {row}."
+                ).format(limit=number(limits.MAX_ELEMENTS), row=row),
+                _("Upload the stakeholder network of one pilot."),
             )
     if not builder.ties:
         builder.problem(
             None,
             None,
-            "The edge list holds no ties.",
-            "Put one tie per row below the header: the key of the stakeholder it starts from and the one it goes to.",
+            _("The edge list holds no ties."),
+            _(
+                "Put one tie per row below the header: the key of the stakeholder it starts from and the one it goes to."
+            ),
         )
         return NetworkData([], [], builder.problems)
     return builder.finish(nodes_declared=False, what="ties")

@@ -7,6 +7,7 @@ import gettext
 
 import pycountry
 
+from lessons.i18n import N_
 from lessons.ingest.normalise.folding import fold
 from lessons.ingest.normalise.vocabulary import Vocabulary
 
@@ -79,6 +80,8 @@ def country_vocabulary() -> Vocabulary:
     return Vocabulary(
         "countries",
         entries,
-        noun="country name or code",
-        hint="Write the country's name, in English or its own language, or its two-letter ISO code, e.g. Italy, Italia or IT.",
+        noun=N_("country name or code"),
+        hint=N_(
+            "Write the country's name, in English or its own language, or its two-letter ISO code, e.g. Italy, Italia or IT."
+        ),
     )

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import reduce
 
+from lessons.i18n import N_, _, current, ngettext, number
 from lessons.ingest.normalise.folding import _blank, _shown, fold
 from lessons.store import EVIDENCE_STRENGTHS, KINDS, STATUSES
 
@@ -26,12 +28,14 @@ class Match:
 
     ``code`` is the matched code or ``None``. When there is no code, ``suggestion`` is the nearest code (``None``
     when nothing is close) and ``message`` says in plain language what is wrong; it does not repeat the
-    suggestion, so a caller can add "Did you mean …?" itself.
+    suggestion, so a caller can add "Did you mean …?" itself. ``lists_codes`` is True when the message already
+    lists the codes to use (in any language), so a caller need not list them again.
     """
 
     code: str | None
     suggestion: str | None = None
     message: str | None = None
+    lists_codes: bool = field(default=False, repr=False, compare=False)
 
     def __bool__(self) -> bool:
         """Return True when the value matched a code."""
@@ -49,8 +53,16 @@ def _singular(name: str) -> str:
     return name
 
 
-def _article(noun: str) -> str:
-    return "an" if noun[:1].lower() in "aeio" else "a"
+#: What one value of the built-in vocabularies is called in messages (translated where shown; others stay English).
+NOUNS = (N_("kind"), N_("status"), N_("evidence strength"), N_("sector"), N_("theme"), N_("co-creation phase"),
+         N_("methodology"), N_("country name or code"), N_("element kind"), N_("stance"))  # fmt: skip
+
+
+def _not_a(shown: str, noun: str) -> str:
+    """Say that a value is not one of a vocabulary's values, as a whole sentence in the reader's language."""
+    if noun[:1].lower() in "aeio":
+        return _("'{value}' is not an {noun}.").format(value=shown, noun=_(noun))
+    return _("'{value}' is not a {noun}.").format(value=shown, noun=_(noun))
 
 
 class Vocabulary:
@@ -107,12 +119,21 @@ class Vocabulary:
         self._by_length: dict[int, list[str]] = {}
         for key in index:
             self._by_length.setdefault(len(key), []).append(key)
-        if hint is None:
-            listed = ", ".join(self._codes[:SHOWN_LISTED])
-            more = len(self._codes) - SHOWN_LISTED
-            hint = f"Use one of: {listed}" + (f" (or one of {more} more)." if more > 0 else ".")
-        self.hint = hint
-        self._matched: dict[str, Match] = {}
+        self._hint = hint
+        self._matched: dict[tuple[str, str], Match] = {}
+
+    @property
+    def hint(self) -> str:
+        """What to write instead, in the reader's language: the given hint, or the first eight codes."""
+        if self._hint is not None:
+            return _(self._hint)
+        listed = ", ".join(self._codes[:SHOWN_LISTED])
+        more = len(self._codes) - SHOWN_LISTED
+        if more > 0:
+            return ngettext(
+                "Use one of: {codes} (or one of {n} more).", "Use one of: {codes} (or one of {n} more).", more
+            ).format(codes=listed, n=number(more))
+        return _("Use one of: {codes}.").format(codes=listed)
 
     @property
     def codes(self) -> list[str]:
@@ -155,23 +176,28 @@ class Vocabulary:
         'No co-creation phase given.'
         """
         if isinstance(value, str):  # a file repeats the same few values on every row: each is matched once
-            found = self._matched.get(value)
+            key = (current(), value)  # the message is in the reader's language
+            found = self._matched.get(key)
             if found is None:
                 found = self._match(value)
                 if len(self._matched) < MATCHES_KEPT:
-                    self._matched[value] = found
+                    self._matched[key] = found
             return found
         return self._match(value)
 
     def _match(self, value) -> Match:
         if _blank(value):
-            return Match(None, None, f"No {self.noun} given.")
+            return Match(None, None, _("No {noun} given.").format(noun=_(self.noun)))
         text = str(value)
         if len(text) > MAX_MATCH_LENGTH:
             return Match(
                 None,
                 None,
-                f"The value has {len(text):,} characters, far too long to be {_article(self.noun)} {self.noun}.",
+                (
+                    _("The value has {n} characters, far too long to be an {noun}.")
+                    if self.noun[:1].lower() in "aeio"
+                    else _("The value has {n} characters, far too long to be a {noun}.")
+                ).format(n=number(len(text)), noun=_(self.noun)),
             )
         key = fold(text)
         code = self._index.get(key)
@@ -179,12 +205,13 @@ class Vocabulary:
             return Match(code)
         shown = _shown(text)
         if key in self._ambiguous:
-            options = " or ".join(self._ambiguous[key])
-            return Match(None, None, f"'{shown}' could mean {options}. {self.hint}")
+            options = reduce(lambda a, b: _("{first} or {second}").format(first=a, second=b), self._ambiguous[key])
+            said = _("'{value}' could mean {options}.").format(value=shown, options=options)
+            return Match(None, None, f"{said} {self.hint}", lists_codes=self._hint is None)
         suggestion = self._suggest(key) if key else None
         if suggestion is not None:
-            return Match(None, suggestion, f"'{shown}' is not {_article(self.noun)} {self.noun}.")
-        return Match(None, None, f"'{shown}' is not {_article(self.noun)} {self.noun}. {self.hint}")
+            return Match(None, suggestion, _not_a(shown, self.noun))
+        return Match(None, None, f"{_not_a(shown, self.noun)} {self.hint}", lists_codes=self._hint is None)
 
     def _suggest(self, key: str) -> str | None:
         best, best_codes = 0.0, set()
