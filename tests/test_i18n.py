@@ -69,6 +69,8 @@ MARKED = [
     "lessons/ingest/undo.py",
     "lessons/ingest/networks/dispatch.py",
     "lessons/ingest/networks/edgelist.py",
+    "lessons/catalogue/sheet.py",
+    "lessons/catalogue/interlink.py",
 ]
 
 #: Streamlit calls that show text: their string arguments must be messages.

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from lessons.catalogue import read_sheet
 from lessons.cli import EXIT_INVALID, main
 from lessons.i18n import using
 from lessons.ingest.networks import read_network
 from lessons.ingest.normalise import kinds
 from lessons.ingest.pipeline import check
-from lessons.ingest.problems import UndoError
+from lessons.ingest.problems import IngestError, UndoError
 from lessons.ingest.undo import undo_upload
 from lessons.ingest.validate import Options
 from lessons.permissions import cli_actor
@@ -109,3 +110,13 @@ def test_the_upload_page_in_finnish_refuses_a_kind_in_finnish_and_keeps_the_row_
             "vakavuus": "virhe",
         }
     ]
+
+
+def test_a_catalogue_sheet_is_refused_in_finnish_on_its_row_and_column(store):
+    sheet = b"code,name,kind,source,effort\nfishbowl,Fishbowl,method,Our notes,tiny\n"
+    with using("fi"), pytest.raises(IngestError) as refused:
+        read_sheet(store, data=sheet, filename="methods.csv")
+    [problem] = refused.value.problems
+    assert (problem.file, problem.row, problem.column) == ("methods.csv", 2, "effort")
+    assert problem.message == "'tiny' ei ole kelvollinen työmäärä."
+    assert problem.fix == "Käytä arvoa low, medium tai high, tai jätä kenttä tyhjäksi."

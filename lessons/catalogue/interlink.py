@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from lessons.catalogue.plaintext import html_to_text
 from lessons.catalogue.records import Entry, ProblemProfile
 from lessons.catalogue.writing import save_catalogue
+from lessons.i18n import _
 from lessons.ingest.problems import IngestError, Problem
 from lessons.permissions import Actor, authorize
 
@@ -50,13 +51,17 @@ def _load(path: Path, root: Path):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise _refuse(name, "This file is missing.", "Give the folder of INTERLINK's catalogue as it ships.") from None
+        raise _refuse(
+            name, _("This file is missing."), _("Give the folder of INTERLINK's catalogue as it ships.")
+        ) from None
     except UnicodeDecodeError:
-        raise _refuse(name, "This file is not UTF-8 text.", "Save it as UTF-8 JSON.") from None
+        raise _refuse(name, _("This file is not UTF-8 text."), _("Save it as UTF-8 JSON.")) from None
     except json.JSONDecodeError as err:
         raise _refuse(
-            name, f"This file is not valid JSON ({err.msg}, line {err.lineno}, column {err.colno}).",
-            "Correct the JSON or copy the file again from the catalogue.", row=err.lineno,
+            name, _("This file is not valid JSON ({error}, line {line}, column {column}).").format(
+                error=err.msg, line=err.lineno, column=err.colno
+            ),
+            _("Correct the JSON or copy the file again from the catalogue."), row=err.lineno,
         ) from None  # fmt: skip
 
 
@@ -113,17 +118,21 @@ def read_interlink(folder) -> tuple[list[Entry], list[ProblemProfile]]:
     """
     root = Path(folder)
     if not root.is_dir():
-        raise _refuse(str(folder), "There is no such folder.", "Give the folder of INTERLINK's catalogue as it ships.")
+        raise _refuse(
+            str(folder), _("There is no such folder."), _("Give the folder of INTERLINK's catalogue as it ships.")
+        )
     if not (root / "interlinkers").is_dir():
         raise _refuse(
-            f"{root.name}/interlinkers", "This folder is missing: the folder given is not INTERLINK's catalogue.",
-            "Give the catalogue's seed folder (it holds interlinkers/ and problemprofiles/).",
+            f"{root.name}/interlinkers", _("This folder is missing: the folder given is not INTERLINK's catalogue."),
+            _("Give the catalogue's seed folder (it holds interlinkers/ and problemprofiles/)."),
         )  # fmt: skip
     source = _provenance(root)
     profiles = _load(root / "problemprofiles" / "problemprofiles.json", root)
     where = f"{root.name}/problemprofiles/problemprofiles.json"
     if not isinstance(profiles, list):
-        raise _refuse(where, "This file does not hold a list of problem profiles.", "Copy it again from the catalogue.")
+        raise _refuse(
+            where, _("This file does not hold a list of problem profiles."), _("Copy it again from the catalogue.")
+        )
     problems = []
     for number, item in enumerate(profiles, start=1):
         texts = [
@@ -134,7 +143,11 @@ def read_interlink(folder) -> tuple[list[Entry], list[ProblemProfile]]:
         code = str(item.get("id") or "").strip() if isinstance(item, dict) else ""
         language, name = _main(texts, "name")
         if not code or not name:
-            raise _refuse(where, f"Problem profile {number} has no id or no name.", "Copy it again from the catalogue.")
+            raise _refuse(
+                where,
+                _("Problem profile {number} has no id or no name.").format(number=number),
+                _("Copy it again from the catalogue."),
+            )
         problems.append(
             ProblemProfile(
                 code=code,
@@ -154,20 +167,20 @@ def read_interlink(folder) -> tuple[list[Entry], list[ProblemProfile]]:
         data = _load(path, root)
         name_of_file = path.relative_to(root.parent).as_posix()
         if not isinstance(data, dict) or not str(data.get("id") or "").strip():
-            raise _refuse(name_of_file, "This interlinker has no id.", "Copy the file again from the catalogue.")
+            raise _refuse(name_of_file, _("This interlinker has no id."), _("Copy the file again from the catalogue."))
         texts = [
             *_texts(data.get("name_translations"), "name", multiline=False),
             *_texts(data.get("description_translations"), "description"),
         ]
         language, name = _main(texts, "name")
         if not name:
-            raise _refuse(name_of_file, "This interlinker has no name in any language.", "Give it a name.")
+            raise _refuse(name_of_file, _("This interlinker has no name in any language."), _("Give it a name."))
         codes = [str(c) for c in data.get("problemprofiles") or []]
         unknown = [c for c in codes if c not in known]
         if unknown:
             raise _refuse(
-                name_of_file, f"It names problem profiles the catalogue does not have: {', '.join(unknown)}.",
-                "Copy problemprofiles.json and this file from the same version of the catalogue.",
+                name_of_file, _("It names problem profiles the catalogue does not have: {codes}.").format(codes=", ".join(unknown)),
+                _("Copy problemprofiles.json and this file from the same version of the catalogue."),
             )  # fmt: skip
         phases = [phase_of[c] for c in codes if phase_of.get(c)]
         # its phase: the one most of its problems belong to (the earlier on a tie)
@@ -195,7 +208,9 @@ def read_interlink(folder) -> tuple[list[Entry], list[ProblemProfile]]:
             )
         )
     if not entries:
-        raise _refuse(f"{root.name}/interlinkers", "No interlinker was found in this folder.", "Copy the whole folder.")
+        raise _refuse(
+            f"{root.name}/interlinkers", _("No interlinker was found in this folder."), _("Copy the whole folder.")
+        )
     return entries, problems
 
 

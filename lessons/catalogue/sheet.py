@@ -26,6 +26,7 @@ from sqlite_utils import Database
 
 from lessons.catalogue.records import EFFORTS, ENTRY_FIELDS, KIND_LABELS, KINDS, Entry
 from lessons.catalogue.writing import save_catalogue
+from lessons.i18n import _
 from lessons.ingest.problems import IngestError, Problem
 from lessons.permissions import Actor, authorize
 from lessons.text import clean_text
@@ -46,8 +47,8 @@ def _frame(data: bytes | None, path: Path, filename: str) -> pd.DataFrame:
     """Read the spreadsheet's first sheet as text (no value guessed as a number or a date)."""
     suffix = Path(filename).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise IngestError([Problem(filename, None, None, None, "This is not a CSV or XLSX file.",
-                                   "Save the catalogue as .csv (UTF-8) or .xlsx.")])  # fmt: skip
+        raise IngestError([Problem(filename, None, None, None, _("This is not a CSV or XLSX file."),
+                                   _("Save the catalogue as .csv (UTF-8) or .xlsx."))])  # fmt: skip
     try:
         source = path if data is None else BytesIO(data)
         if suffix == ".csv":
@@ -55,10 +56,12 @@ def _frame(data: bytes | None, path: Path, filename: str) -> pd.DataFrame:
         else:
             frame = pd.read_excel(source, dtype=str, keep_default_na=False, sheet_name=0)
     except FileNotFoundError:
-        raise IngestError([Problem(filename, None, None, None, "There is no such file.", "Check the path.")]) from None
+        raise IngestError(
+            [Problem(filename, None, None, None, _("There is no such file."), _("Check the path."))]
+        ) from None
     except Exception as err:  # any reader's failure: the file as a whole cannot be read
-        raise IngestError([Problem(filename, None, None, None, f"The file cannot be read ({type(err).__name__}: {err}).",
-                                   "Save it again as .csv (UTF-8) or .xlsx.")]) from None  # fmt: skip
+        raise IngestError([Problem(filename, None, None, None, _("The file cannot be read ({error}).").format(error=f"{type(err).__name__}: {err}"),
+                                   _("Save it again as .csv (UTF-8) or .xlsx."))]) from None  # fmt: skip
     frame.columns = [re.sub(r"\s+", "_", str(c).strip().lower()) for c in frame.columns]
     return frame.fillna("")
 
@@ -103,15 +106,22 @@ def read_sheet(db: Database, path=None, *, data: bytes | None = None, filename: 
 
     unknown = [c for c in frame.columns if c not in COLUMNS and not _TRANSLATED.match(c)]
     for column in unknown:
-        problem(None, column, f"'{column}' is not a column of the catalogue.",
-                f"Rename it to one of: {', '.join(COLUMNS)}, or name_XX / description_XX / problem_XX.")  # fmt: skip
+        problem(None, column, _("'{column}' is not a column of the catalogue.").format(column=column),
+                _("Rename it to one of: {columns}, or name_XX / description_XX / problem_XX.").format(columns=", ".join(COLUMNS)))  # fmt: skip
     for column in REQUIRED:
         if column not in frame.columns:
-            problem(None, column, f"The column '{column}' is missing.", f"Add a column '{column}' (required).")
+            problem(
+                None,
+                column,
+                _("The column '{column}' is missing.").format(column=column),
+                _("Add a column '{column}' (required).").format(column=column),
+            )
     if problems:
         raise IngestError(problems)
     if frame.empty:
-        raise IngestError([Problem(filename, None, None, None, "The file has no entries.", "Add one row per entry.")])
+        raise IngestError(
+            [Problem(filename, None, None, None, _("The file has no entries."), _("Add one row per entry."))]
+        )
     phases = {}
     for code, name in db.execute("SELECT code, name FROM phases"):
         phases[code.lower()] = phases[name.lower()] = code
@@ -125,54 +135,70 @@ def read_sheet(db: Database, path=None, *, data: bytes | None = None, filename: 
             continue  # an empty line
         code = values.get("code", "")
         if not code:
-            problem(number, "code", "The code is empty.", "Give every entry a code of its own.")
+            problem(number, "code", _("The code is empty."), _("Give every entry a code of its own."))
         elif not _CODE.match(code):
-            problem(number, "code", f"'{code}' is not a code.", "Use letters, digits, '-', '_' and '.' (up to 80).")
+            problem(
+                number,
+                "code",
+                _("'{code}' is not a code.").format(code=code),
+                _("Use letters, digits, '-', '_' and '.' (up to 80)."),
+            )
         elif code in seen:
             problem(
-                number, "code", f"The code '{code}' is already on row {seen[code]}.", "Give each entry its own code."
+                number,
+                "code",
+                _("The code '{code}' is already on row {row}.").format(code=code, row=seen[code]),
+                _("Give each entry its own code."),
             )
         else:
             seen[code] = number
         if not values.get("name"):
-            problem(number, "name", "The name is empty.", "Give the entry's name.")
+            problem(number, "name", _("The name is empty."), _("Give the entry's name."))
         kind = kinds.get(values.get("kind", "").lower())
         if kind is None:
             problem(
                 number,
                 "kind",
-                f"'{values.get('kind', '')}' is not a kind of entry.",
-                f"Use one of: {', '.join(KINDS)}.",
+                _("'{value}' is not a kind of entry.").format(value=values.get("kind", "")),
+                _("Use one of: {codes}.").format(codes=", ".join(KINDS)),
             )
         if not values.get("source"):
-            problem(number, "source", "The source is empty.", "Say where the entry's information comes from.")
+            problem(number, "source", _("The source is empty."), _("Say where the entry's information comes from."))
         phase = None
         if values.get("phase"):
             phase = phases.get(values["phase"].lower())
             if phase is None:
-                problem(number, "phase", f"'{values['phase']}' is not a phase.",
-                        "Use a phase's code or name: initiate, understand, co-design, co-deliver, evaluate.")  # fmt: skip
+                problem(number, "phase", _("'{value}' is not a phase.").format(value=values["phase"]),
+                        _("Use a phase's code or name: initiate, understand, co-design, co-deliver, evaluate."))  # fmt: skip
         effort = values.get("effort", "").lower() or None
         if effort and effort not in EFFORTS:
             problem(
                 number,
                 "effort",
-                f"'{values['effort']}' is not an effort.",
-                "Use low, medium or high, or leave it empty.",
+                _("'{value}' is not an effort.").format(value=values["effort"]),
+                _("Use low, medium or high, or leave it empty."),
             )
         link = values.get("link") or None
         if link and not re.match(r"https?://\S+$", link):
-            problem(number, "link", f"'{link}' is not a web address.", "Give an address starting with https://.")
+            problem(
+                number,
+                "link",
+                _("'{link}' is not a web address.").format(link=link),
+                _("Give an address starting with https://."),
+            )
         language = values.get("language", "").lower() or "en"
         if not _LANGUAGE.match(language):
             problem(
-                number, "language", f"'{values['language']}' is not a language code.", "Use a code such as en, es, it."
+                number,
+                "language",
+                _("'{value}' is not a language code.").format(value=values["language"]),
+                _("Use a code such as en, es, it."),
             )
         codes = [c.strip() for c in re.split(r"[;,]", values.get("problems", "")) if c.strip()]
         missing = [c for c in codes if c not in known_problems]
         if missing:
-            problem(number, "problems", f"No problem profile {', '.join(missing)} in the catalogue.",
-                    "Import the catalogue that defines it first (e.g. INTERLINK's), or leave the column empty.")  # fmt: skip
+            problem(number, "problems", _("No problem profile {codes} in the catalogue.").format(codes=", ".join(missing)),
+                    _("Import the catalogue that defines it first (e.g. INTERLINK's), or leave the column empty."))  # fmt: skip
         translations = [(language, f, values[f]) for f in ENTRY_FIELDS if values.get(f)]
         for column, text in values.items():
             found = _TRANSLATED.match(column)
