@@ -120,3 +120,11 @@ def test_a_catalogue_sheet_is_refused_in_finnish_on_its_row_and_column(store):
     assert (problem.file, problem.row, problem.column) == ("methods.csv", 2, "effort")
     assert problem.message == "'tiny' ei ole kelvollinen työmäärä."
     assert problem.fix == "Käytä arvoa low, medium tai high, tai jätä kenttä tyhjäksi."
+
+
+def test_a_graphml_file_without_a_graph_is_refused_in_finnish():
+    empty = b'<?xml version="1.0"?><graphml xmlns="http://graphml.graphdrawing.org/xmlns"></graphml>'
+    with using("fi"):
+        problem = read_network(empty, "net.graphml").problems[0]
+    assert (problem.file, problem.message) == ("net.graphml", "GraphML-tiedostossa ei ole <graph>-elementtiä.")
+    assert read_network(empty, "net.graphml").problems[0].message == "The GraphML file has no <graph> element."

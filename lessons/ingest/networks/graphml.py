@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lessons.i18n import _, ngettext, number
 from lessons.ingest.networks.builder import NetworkData
 from lessons.ingest.networks.names import _Entry
 from lessons.ingest.networks.safexml import _XMLReader, read_xml_network
@@ -81,8 +82,14 @@ class _GraphMLReader(_XMLReader):
                 self.b.problem(
                     line,
                     "edgedefault",
-                    f"edgedefault='{edgedefault}' is neither directed nor undirected; ties were read as {'directed' if inherited else 'undirected'}.",
-                    "Set edgedefault to directed or undirected.",
+                    (
+                        _("edgedefault='{value}' is neither directed nor undirected; ties were read as directed.")
+                        if inherited
+                        else _(
+                            "edgedefault='{value}' is neither directed nor undirected; ties were read as undirected."
+                        )
+                    ).format(value=edgedefault),
+                    _("Set edgedefault to directed or undirected."),
                     "warning",
                 )
         elif local == "node" and self.graph_defaults:
@@ -177,42 +184,46 @@ class _GraphMLReader(_XMLReader):
             b.problem(
                 None,
                 None,
-                f"The file is not GraphML: its outermost element is <{self.root}>, not <graphml>.",
-                "Export the network as GraphML (.graphml), GEXF (.gexf) or a CSV edge list.",
+                _("The file is not GraphML: its outermost element is <{root}>, not <graphml>.").format(root=self.root),
+                _("Export the network as GraphML (.graphml), GEXF (.gexf) or a CSV edge list."),
             )
             return
         if self.graphs == 0:
             b.problem(
                 None,
                 None,
-                "The GraphML file has no <graph> element.",
-                "Export the network again from your network tool.",
+                _("The GraphML file has no <graph> element."),
+                _("Export the network again from your network tool."),
             )
             return
         if self.graphs > 1:
             b.problem(
                 None,
                 None,
-                f"The file holds {self.graphs} graphs; only the first was read.",
-                "Upload each pilot's network as its own file.",
+                _("The file holds {n} graphs; only the first was read.").format(n=number(self.graphs)),
+                _("Upload each pilot's network as its own file."),
                 "warning",
             )
         if self.nested:
             b.problem(
                 None,
                 None,
-                "The file has nested graphs (groups); all their nodes and edges were read into one network.",
-                "Each node's group is kept as its attribute 'parent'; check that this is what you want.",
+                _("The file has nested graphs (groups); all their nodes and edges were read into one network."),
+                _("Each node's group is kept as its attribute 'parent'; check that this is what you want."),
                 "warning",
             )
         if self.hyperedges:
             b.problem(
                 self.hyperedges[0],
                 None,
-                f"The file has {len(self.hyperedges)} hyperedge(s), which were not read: a tie joins exactly two stakeholders.",
-                "Replace each hyperedge by ties between pairs of stakeholders.",
+                ngettext(
+                    "The file has {n} hyperedge(s), which were not read: a tie joins exactly two stakeholders.",
+                    "The file has {n} hyperedge(s), which were not read: a tie joins exactly two stakeholders.",
+                    len(self.hyperedges),
+                ).format(n=number(len(self.hyperedges))),
+                _("Replace each hyperedge by ties between pairs of stakeholders."),
             )
-        for key_id, text, _, _ in self.graph_record["data"]:
+        for key_id, text, _kind, _line in self.graph_record["data"]:
             name = (self.keys.get(key_id) or {}).get("name") or key_id
             b.drop(f"the graph's {name} ('{_short(text)}')")
         for text in self.descriptions:
@@ -237,8 +248,12 @@ class _GraphMLReader(_XMLReader):
                     b.problem(
                         edge["line"],
                         "directed",
-                        f"directed='{flag}' is neither true nor false; the tie was read as {'directed' if directed else 'undirected'}.",
-                        'Write directed="true" or directed="false".',
+                        (
+                            _("directed='{value}' is neither true nor false; the tie was read as directed.")
+                            if directed
+                            else _("directed='{value}' is neither true nor false; the tie was read as undirected.")
+                        ).format(value=flag),
+                        _('Write directed="true" or directed="false".'),
                         "warning",
                     )
             entries = [_Entry(k, v) for k, v in edge["xml"].items()]
