@@ -496,7 +496,7 @@ def translations_form(path: str, actor, workshop: dict, version: int) -> None:
                 ),
                 value=have.get(language, ""),
                 max_chars=workshops.MAX_STATEMENT_CHARS,
-                help=_("Original: {text}").format(text=statement["text"]),
+                help=_("Original: {text}").format(text=safe(statement["text"])),
             )
             if st.form_submit_button(_("Save the translation"), type="primary"):
                 if auth.write(path, translate_statement, actor, code, key, language, text):

@@ -113,7 +113,7 @@ def test_workshop_titles_purposes_and_statements(db):
     code = create_workshop(db, CLI, "Validation")
     keys = add_statements(db, CLI, code, texts=[raw for raw, _ in PAYLOADS])
     assert [s["text"] for s in statements(db, code) if s["key"] in keys] == STATEMENTS
-    with pytest.raises(WorkshopError, match="at most 280 characters; this has 5000"):
+    with pytest.raises(WorkshopError, match="at most 280 characters; this has 5,000"):
         add_statements(db, CLI, code, texts=[LONG])
 
 
@@ -125,7 +125,7 @@ def test_participants_suggestions(db):
         token = join(db, code, stakeholder_group="public")
         submit_statement(db, token, raw, now=T0 + timedelta(minutes=n))
     assert [s["text"] for s in statements(db, code, include_pending=True)] == STATEMENTS
-    with pytest.raises(WorkshopError, match="at most 280 characters; this has 5000"):
+    with pytest.raises(WorkshopError, match="at most 280 characters; this has 5,000"):
         submit_statement(db, join(db, code, stakeholder_group="public"), LONG)
 
 

@@ -30,10 +30,10 @@ def test_the_overview_in_finnish(demo_db_path, app_on):
     assert at.title[0].value == "Yleiskuva"
     assert [h.value for h in at.header] == ["Pilotit"]
     metrics = {m.label: m for m in at.metric}
-    assert {"Pilotit", "Opit", "Vahvistetut opit", "Sidosryhmät", "Työpajat", "Ääniä"} <= set(metrics)
+    assert {"Pilotit", "Opit", "Vahvistetut opit", "Sidosryhmät", "Työpajat", "Äänet"} <= set(metrics)
     with open_store(demo_db_path) as db:
         votes = db.execute("SELECT count(*) FROM votes").fetchone()[0]
-    assert votes >= 1000 and metrics["Ääniä"].value == f"{votes:,}".replace(",", "\xa0")  # 3 950: a no-break space
+    assert votes >= 1000 and metrics["Äänet"].value == f"{votes:,}".replace(",", "\xa0")  # 3 950: a no-break space
     assert metrics["Pilotit"].help.endswith("maassa")
     captions = [c.value for c in at.caption]
     assert any(" oppia · " in c and "sidosryhmää" in c for c in captions)  # a pilot card's counts

@@ -98,7 +98,7 @@ def test_the_network_page_names_not_classified_actors(coordinator, demo_db_path,
     sectors = next(d.value for d in at.dataframe if "Sector" in d.value.columns and "E-I index" in d.value.columns)
     row = sectors.set_index("Sector").loc["Not classified"]
     assert row["Actors"] == 34 and (row["E-I index"] is None or pd.isna(row["E-I index"]))
-    assert any("34 actor(s) are not classified by sector" in c.value for c in at.caption)
+    assert any("34 actors are not classified by sector" in c.value for c in at.caption)
 
 
 SHIPPED = {
