@@ -176,7 +176,7 @@ def lesson_link(row, *, key_prefix: str = "") -> None:
         query_params={"lesson": str(int(row.id))},
         icon=":material/article:",
     )
-    st.caption(f"{pilot_name_link(row.pilot_name, getattr(row, 'pilot', None))} · {kind_label(row.kind)}")
+    st.markdown(f"{pilot_name_link(row.pilot_name, getattr(row, 'pilot', None))} · {kind_label(row.kind)}")
 
 
 def similar_section(path: str, version: int, on_open):
@@ -208,7 +208,7 @@ def similar_section(path: str, version: int, on_open):
                 help=_("Open this lesson"),
             )
             alike = _("{share} alike in wording").format(share=percent(row.similarity))
-            st.caption(f"{pilot_name_link(row.pilot_name, row.pilot)} · {kind_label(row.kind)} · {alike}")
+            st.markdown(f"{pilot_name_link(row.pilot_name, row.pilot)} · {kind_label(row.kind)} · {alike}")
 
     return section
 
@@ -420,7 +420,7 @@ def clusters_list(groups: dict[str, pd.DataFrame], *, only: pd.Series | None = N
             inside = members[members["cluster"] == group.cluster]
             named = inside[["pilot", "pilot_name"]].drop_duplicates("pilot").sort_values("pilot_name")
             linked = "; ".join(pilot_name_link(n, p) for p, n in named.itertuples(index=False))
-            st.caption(_("Pilots: {pilots}").format(pilots=linked))
+            st.markdown(_("Pilots: {pilots}").format(pilots=linked))
             for row in inside.itertuples():
                 lesson_link(row)
 

@@ -11,7 +11,7 @@ LINK = re.compile(r"\]\(pilots\?pilot=([^)&]+)(&lang=\w+)?\)")
 
 
 def _captions(at) -> list[str]:
-    return [c.value for c in at.caption]
+    return [c.value for c in [*at.caption, *at.markdown]]
 
 
 def test_a_pilots_name_is_escaped_and_its_link_is_ours():
@@ -42,7 +42,7 @@ def test_the_recurring_groups_link_their_pilots(demo_db_path, app_on):
     at.switch_page("pages/recurs.py").run(timeout=60)
     assert not at.exception
     group = at.expander[0]
-    pilots = [c.value for c in group.caption if c.value.startswith("Pilots")]
+    pilots = [c.value for c in [*group.caption, *group.markdown] if c.value.startswith("Pilots")]
     assert pilots and len(LINK.findall(pilots[0])) >= 2  # a group spans two or more pilots, each linked
-    members = [c.value for c in group.caption if LINK.search(c.value) and not c.value.startswith("Pilots")]
+    members = [c.value for c in [*group.caption, *group.markdown] if LINK.search(c.value) and not c.value.startswith("Pilots")]
     assert members  # each lesson of the group names its pilot as a link

@@ -26,7 +26,7 @@ def test_overview_to_lessons_to_a_lesson(page, app_url, shoot):
     if os.environ.get("UPDATE_SCREENSHOTS"):
         shutil.copy(overview, README_SCREENSHOT)
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Lessons").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Lessons", exact=True).click()
     browser.wait_rendered(page)
     expect(page.get_by_role("heading", name="Lessons", exact=True)).to_be_visible()
     expect(page.get_by_text(" lessons match").first).to_be_visible()
