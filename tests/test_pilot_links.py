@@ -44,5 +44,7 @@ def test_the_recurring_groups_link_their_pilots(demo_db_path, app_on):
     group = at.expander[0]
     pilots = [c.value for c in [*group.caption, *group.markdown] if c.value.startswith("Pilots")]
     assert pilots and len(LINK.findall(pilots[0])) >= 2  # a group spans two or more pilots, each linked
-    members = [c.value for c in [*group.caption, *group.markdown] if LINK.search(c.value) and not c.value.startswith("Pilots")]
+    members = [
+        c.value for c in [*group.caption, *group.markdown] if LINK.search(c.value) and not c.value.startswith("Pilots")
+    ]
     assert members  # each lesson of the group names its pilot as a link
