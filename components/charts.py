@@ -478,6 +478,9 @@ def network_chart(
     )
     colours = [SECTOR_STYLE.get(s, OTHER_SECTOR)[0] for s in sectors]
     shapes = [SECTOR_STYLE.get(s, OTHER_SECTOR)[1] for s in sectors]
+    # styles are keyed by the sectors' English names; the legend and tooltips name them in the reader's language
+    nodes = nodes.assign(sector_name=nodes["sector_name"].map(lambda s: _(s) if isinstance(s, str) and s else s))
+    sectors = [_(s) for s in sectors]
     actor = alt.selection_point(name="actor", fields=["key"], on="click", clear="dblclick")
     if domain is not None:
         x_scale, y_scale = {"domain": list(domain[0])}, {"domain": list(domain[1])}
@@ -585,7 +588,8 @@ def network_chart(
             text = {"align": align, "dx": sign * dx, "baseline": "middle", "fontSize": 12, "fontWeight": weight}
             for style in ({"stroke": PAPER, "strokeWidth": 4, "strokeJoin": "round"}, {"color": INK}):
                 labels.append(
-                    labelled.mark_text(**text, **style, clip=clip, limit=LABEL_LIMIT, aria=False).encode(
+                    # clipped to the drawing: a long name near the middle must not widen a phone's page (#21)
+                    labelled.mark_text(**text, **style, clip=True, limit=LABEL_LIMIT, aria=False).encode(
                         x, y, alt.Text("label:N")
                     )
                 )
