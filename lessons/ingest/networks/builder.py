@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from lessons.i18n import _, ngettext, number
 from lessons.ingest.networks import limits
 from lessons.ingest.networks.names import (
     _NO,
@@ -59,8 +61,10 @@ class _Builder:
     def problem(self, row, column, message, fix, severity="error") -> None:
         self.problems.append(Problem(self.filename, None, row, column, message, fix, severity))
 
-    def tally(self, key: tuple, row, column, message: str, fix: str, severity: str = "warning") -> None:
-        """One problem for many occurrences: ``message`` may use ``{n}`` (how many) and ``{s}`` (plural s)."""
+    def tally(
+        self, key: tuple, row, column, message: Callable[[int], str], fix: str, severity: str = "warning"
+    ) -> None:
+        """One problem for many occurrences: ``message(n)`` says it once the count ``n`` is known (with ``ngettext``)."""
         if key in self._tallies:
             self._tallies[key][4] += 1
         else:
@@ -87,10 +91,15 @@ class _Builder:
             if i in used and not timed:
                 continue
             if i in used and timed:
+                column = used[i].replace("_", " ")
                 self.tally(
                     ("timed", entry.name), row, entry.name,
-                    f"'{entry.name}' has several values over time ({{n}} record{{s}}); the first was used as the {used[i].replace('_', ' ')}.",
-                    "All values are kept with the record; check that the first is the one you mean.",
+                    lambda n, name=entry.name, column=column: ngettext(
+                        "'{name}' has several values over time ({n} record); the first was used as the {column}.",
+                        "'{name}' has several values over time ({n} records); the first was used as the {column}.",
+                        n,
+                    ).format(n=number(n), name=name, column=column),
+                    _("All values are kept with the record; check that the first is the one you mean."),
                 )  # fmt: skip
             elif i not in used and (_redundant(entry, folded[i], mapped) or _empty(entry)):
                 continue
@@ -113,8 +122,12 @@ class _Builder:
                 converted = text
                 self.tally(
                     ("type", entry.name), row, entry.name,
-                    f"'{entry.name}' is declared as {entry.kind}, but {{n}} value{{s}} are not (first: '{text}'); they were kept as text.",
-                    f"Correct the values, or declare '{entry.name}' as a string attribute.",
+                    lambda n, name=entry.name, kind=entry.kind, text=text: ngettext(
+                        "'{name}' is declared as {kind}, but {n} value is not (first: '{text}'); it was kept as text.",
+                        "'{name}' is declared as {kind}, but {n} values are not (first: '{text}'); they were kept as text.",
+                        n,
+                    ).format(n=number(n), name=name, kind=kind, text=text),
+                    _("Correct the values, or declare '{name}' as a string attribute.").format(name=entry.name),
                 )  # fmt: skip
             out.append({**item, "value": converted})
         return out if isinstance(entry.value, list) else out[0]["value"]
@@ -263,25 +276,15 @@ class _Builder:
             tie["pilot"] = pilots.get(tie["source"]) or pilots.get(tie["target"])
         if self.not_kept:
             self.problem(
-                None, None, f"Not kept from the file: {'; '.join(self.not_kept)}.",
-                "Everything else is kept with its stakeholder or tie; to keep these too, put them on the nodes or edges in your network tool.",
+                None, None,
+                ngettext("Not kept from the file: {items}.", "Not kept from the file: {items}.", len(self.not_kept)).format(items="; ".join(self.not_kept)),
+                _("Everything else is kept with its stakeholder or tie; to keep these too, put them on the nodes or edges in your network tool."),
                 "warning",
             )  # fmt: skip
         for row, column, message, fix, n, severity in self._tallies.values():
-            self.problems.append(Problem(self.filename, None, row, column, _plural(message, n), fix, severity))
+            self.problems.append(Problem(self.filename, None, row, column, message(n), fix, severity))
         self.problems.sort(key=lambda p: (p.row is not None, p.row or 0))
         return NetworkData(self.stakeholders, self.ties, self.problems)
-
-
-def _plural(message: str, n: int) -> str:
-    """Fill ``{n}`` and ``{s}`` by replacement, not ``str.format``.
-
-    The message holds names from the file, whose braces must stay text.
-
-    >>> _plural("'{x}' has {n} value{s}", 2)
-    "'{x}' has 2 values"
-    """
-    return message.replace("{n}", str(n)).replace("{s}", "" if n == 1 else "s")
 
 
 def _empty(entry: _Entry) -> bool:

@@ -1,0 +1,37 @@
+"""More import refusals in Finnish (#21): GEXF, two-mode and Pol.is files say what is wrong in the reader's language
+and keep the file, row and column."""
+
+from __future__ import annotations
+
+from lessons.i18n import using
+from lessons.ingest.networks import read_network
+
+GEXF = b"""<gexf xmlns="http://gexf.net/1.3" version="1.3"><graph defaultedgetype="directed">
+  <nodes count="3"><node id="1" label="City council"><attvalues><attvalue for="9" value="x"/></attvalues></node>
+  <node id="2" label="Youth NGO"><attvalues><attvalue for="9" value="y"/></attvalues></node></nodes>
+  <edges><edge source="1" target="2" type="sideways"/></edges>
+</graph></gexf>"""
+
+
+def test_a_gexf_file_is_refused_in_finnish_on_its_row_and_column():
+    with using("fi"):
+        problems = read_network(GEXF, "pilot.gexf").problems
+    by_column = {p.column: p for p in problems}
+    assert by_column["type"].message == (
+        "Kaaren tyyppi 'sideways' ei ole directed, undirected eikä mutual; suhde luettiin suunnattuna."
+    )
+    assert (by_column["type"].file, by_column["type"].row) == ("pilot.gexf", 4)
+    assert by_column["9"].message.endswith("(2 solmua); se säilytettiin nimellä '9'.")
+    assert by_column["count"].message == "Tiedoston mukaan siinä on 3 solmua, mutta löytyi 2."
+    english = {p.column: p.message for p in read_network(GEXF, "pilot.gexf").problems}
+    assert english["count"] == "The file says it has 3 nodes but 2 were found."
+    assert english["9"].endswith("(2 nodes); it was kept as '9'.")
+
+
+def test_what_a_graphml_file_loses_is_named_in_finnish():
+    doc = b"""<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph edgedefault="undirected">
+      <desc>Friends</desc><node id="a"><data key="d9">x</data></node><node id="b"/></graph></graphml>"""
+    with using("fi"):
+        messages = [p.message for p in read_network(doc, "net.graphml").problems]
+    assert "Tiedostosta ei säilytetty: verkon kuvaus ('Friends')." in messages
+    assert "Tietoavainta 'd9' ei ole määritelty <key>-elementillä (1 arvo); arvo säilytettiin nimellä 'd9'." in messages
