@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from lessons.i18n import using
 from lessons.ingest.networks import read_network
+from lessons.ingest.twomode import TwoModeOptions, read_affiliations
+from lessons.store import open_store
 
 GEXF = b"""<gexf xmlns="http://gexf.net/1.3" version="1.3"><graph defaultedgetype="directed">
   <nodes count="3"><node id="1" label="City council"><attvalues><attvalue for="9" value="x"/></attvalues></node>
@@ -35,3 +37,25 @@ def test_what_a_graphml_file_loses_is_named_in_finnish():
         messages = [p.message for p in read_network(doc, "net.graphml").problems]
     assert "Tiedostosta ei säilytetty: verkon kuvaus ('Friends')." in messages
     assert "Tietoavainta 'd9' ei ole määritelty <key>-elementillä (1 arvo); arvo säilytettiin nimellä 'd9'." in messages
+
+
+def test_a_two_mode_refusal_reads_in_finnish_and_keeps_the_row_and_column(tmp_path):
+    store = open_store(tmp_path / "store.db")
+    data = b"person,meeting\nAnn,M1\nBo,\nCy,\n,M2\nAnn,M1\n"
+    options = TwoModeOptions(actor_column="person", event_column="meeting", pilot="p")
+    with using("fi"):
+        found = read_affiliations(store, [("attendance.csv", data)], options)
+    by_column = {p.column: p for p in found.problems}
+    empty = by_column["meeting"]
+    assert (empty.file, empty.sheet, empty.row) == ("attendance.csv", "Affiliations", 3)
+    assert empty.message == "meeting on tyhjä 2 rivillä: rivit 3, 4."
+    assert empty.fix == "Täytä se tai poista nämä rivit (tai tuo muut ja jätä nämä sivuun)."
+    assert by_column["person"].message == "person on tyhjä 1 rivillä: rivi 5."
+    repeated = next(p for p in found.problems if p.row == 6)
+    assert (repeated.row, repeated.message) == (
+        6,
+        "1 rivi toistaa jo luetun osallistumisen (rivi 6); kukin pari lasketaan kerran.",
+    )
+    english = {p.column: p.message for p in read_affiliations(store, [("attendance.csv", data)], options).problems}
+    assert english["meeting"] == "meeting is empty in 2 row(s): rows 3, 4."
+    store.close()
