@@ -3,10 +3,14 @@ and keep the file, row and column."""
 
 from __future__ import annotations
 
+import pytest
+
 from lessons.i18n import using
 from lessons.ingest.networks import read_network
+from lessons.ingest.problems import IngestError
 from lessons.ingest.twomode import TwoModeOptions, read_affiliations
 from lessons.store import open_store
+from lessons.workshops.polis_files import read_polis
 
 GEXF = b"""<gexf xmlns="http://gexf.net/1.3" version="1.3"><graph defaultedgetype="directed">
   <nodes count="3"><node id="1" label="City council"><attvalues><attvalue for="9" value="x"/></attvalues></node>
@@ -59,3 +63,16 @@ def test_a_two_mode_refusal_reads_in_finnish_and_keeps_the_row_and_column(tmp_pa
     english = {p.column: p.message for p in read_affiliations(store, [("attendance.csv", data)], options).problems}
     assert english["meeting"] == "meeting is empty in 2 row(s): rows 3, 4."
     store.close()
+
+
+def test_a_polis_export_is_refused_in_finnish_on_its_row_and_column():
+    votes = b"timestamp,comment-id,voter-id,vote\n1,0,5,1\n2,1,5,-1\n3,1,5,agree\n4,0,6,2\n"
+    with using("fi"), pytest.raises(IngestError) as refused:
+        read_polis({"votes.csv": votes, "comments.csv": b"comment-id,text\n0,x\n"})
+    found = {(p.file, p.row, p.column): (p.message, p.fix) for p in refused.value.problems}
+    assert found[("votes.csv", 4, "vote")] == ("'agree' ei ole kokonaisluku.", "Käytä jotakin näistä: -1, 0, 1.")
+    assert found[("votes.csv", 5, "vote")][0] == "2 ei ole sallittu tässä."
+    assert found[("comments.csv", 1, "comment-body")][0] == "sarake comment-body puuttuu (löytyi: comment-id, text)."
+    with pytest.raises(IngestError) as english:
+        read_polis({"votes.csv": votes})
+    assert "votes.csv, row 4, column vote: 'agree' is not a whole number." in str(english.value)
