@@ -76,3 +76,14 @@ def test_a_polis_export_is_refused_in_finnish_on_its_row_and_column():
     with pytest.raises(IngestError) as english:
         read_polis({"votes.csv": votes})
     assert "votes.csv, row 4, column vote: 'agree' is not a whole number." in str(english.value)
+
+
+def test_a_tie_to_no_node_is_refused_in_finnish_on_its_row():
+    doc = b"""<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph edgedefault="directed">
+      <node id="a"/>
+      <edge source="a" target="c"/></graph></graphml>"""
+    with using("fi"):
+        problem = next(p for p in read_network(doc, "net.graphml").problems if p.column == "target")
+    assert (problem.file, problem.row) == ("net.graphml", 3)
+    assert problem.message == "Suhteen kohde 'c' ei ole mikään solmuista."
+    assert problem.fix == "Lisää solmu, jonka tunniste on 'c', tai korjaa suhteen kohde."
