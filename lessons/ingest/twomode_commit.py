@@ -145,7 +145,7 @@ def run_two_mode_import(
     """
     started = time.perf_counter()
     if progress:
-        progress(0.05, "Reading the affiliation list")
+        progress(0.05, _("Reading the affiliation list"))
     outcome = check_two_mode(db, actor, files, options)
     outcome.seconds["read"] = time.perf_counter() - started
     if outcome.errors:
@@ -154,22 +154,22 @@ def run_two_mode_import(
     checksum = _checksum(outcome.affiliations)
     if dry_run or outcome.already is not None:
         if progress:
-            progress(1.0, "Nothing written")
+            progress(1.0, _("Nothing written"))
         return outcome
     if progress:
-        progress(0.3, "Writing actors, events, participations and ties")
+        progress(0.3, _("Writing actors, events, participations and ties"))
     started = time.perf_counter()
     outcome.upload_id, outcome.written = commit_two_mode(
         db, actor, outcome.affiliations, options, filename=names, checksum=checksum
     )
     outcome.seconds["write"] = time.perf_counter() - started
     if progress:
-        progress(0.7, "Measuring the network")
+        progress(0.7, _("Measuring the network"))
     started = time.perf_counter()
     measure_network(db, options.slug)
     outcome.seconds["measure"] = time.perf_counter() - started
     if progress:
-        progress(1.0, "Done")
+        progress(1.0, _("Done"))
     return outcome
 
 
