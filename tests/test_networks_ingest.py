@@ -375,7 +375,7 @@ def test_gexf_defaults_types_and_names_without_case_or_accents():
         ("advice", False, {"edge type": "mutual", "Kind": "collaboration"}),
     ]
     assert messages(net) == [
-        "'members' is declared as integer, but 1 value are not (first: 'many'); they were kept as text."
+        "'members' is declared as integer, but 1 value is not (first: 'many'); it was kept as text."
     ]
 
 

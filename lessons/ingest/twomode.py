@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlite_utils import Database
 
+from lessons.i18n import _, ngettext, number
 from lessons.ingest import normalise as norm
 from lessons.ingest.problems import Problem
 from lessons.ingest.tables import Sheet, read_files
@@ -119,7 +120,9 @@ def parse_columns(spec: str, columns: list[str] | None = None) -> tuple[str, str
     """
     cuts = [i for i, c in enumerate(spec) if c == ":"]
     if not cuts:
-        raise ValueError(f"--two-mode {spec!r}: name two columns as ACTOR_COLUMN:EVENT_COLUMN, e.g. pic:rcn.")
+        raise ValueError(
+            _("--two-mode {spec}: name two columns as ACTOR_COLUMN:EVENT_COLUMN, e.g. pic:rcn.").format(spec=repr(spec))
+        )
     folded = {norm.fold(c) for c in columns or ()}
     chosen = cuts[0]
     for i in cuts:
@@ -128,7 +131,9 @@ def parse_columns(spec: str, columns: list[str] | None = None) -> tuple[str, str
             break
     actor, event = spec[:chosen].strip(), spec[chosen + 1 :].strip()
     if not actor or not event:
-        raise ValueError(f"--two-mode {spec!r}: name two columns as ACTOR_COLUMN:EVENT_COLUMN, e.g. pic:rcn.")
+        raise ValueError(
+            _("--two-mode {spec}: name two columns as ACTOR_COLUMN:EVENT_COLUMN, e.g. pic:rcn.").format(spec=repr(spec))
+        )
     return actor, event
 
 
@@ -148,7 +153,9 @@ def _column(sheet: Sheet, wanted: str) -> str | None:
 
 def _rows_text(rows: list[int]) -> str:
     shown = ", ".join(str(r) for r in rows[:SHOWN_ROWS])
-    return shown + (f" and {len(rows) - SHOWN_ROWS:,} more" if len(rows) > SHOWN_ROWS else "")
+    if len(rows) <= SHOWN_ROWS:
+        return shown
+    return _("{rows} and {n} more").format(rows=shown, n=number(len(rows) - SHOWN_ROWS))
 
 
 def _sector_vocabulary(db: Database) -> norm.Vocabulary:
@@ -182,9 +189,12 @@ def read_affiliations(db: Database, files: list[tuple[str, bytes]], options: Two
         found.problems.append(
             Problem(
                 names, None, None, ", ".join(missing) or None,
-                f"No sheet has both columns {options.actor_column!r} and {options.event_column!r}"
-                + (f" (the file has: {', '.join(seen[:20])})." if seen else "."),
-                "Name the actor column and the event column as they are written in the first row, ACTOR:EVENT.",
+                (
+                    _("No sheet has both columns {actor} and {event} (the file has: {columns}).")
+                    if seen
+                    else _("No sheet has both columns {actor} and {event}.")
+                ).format(actor=repr(options.actor_column), event=repr(options.event_column), columns=", ".join(seen[:20])),
+                _("Name the actor column and the event column as they are written in the first row, ACTOR:EVENT."),
             )
         )  # fmt: skip
         return found
@@ -196,8 +206,8 @@ def read_affiliations(db: Database, files: list[tuple[str, bytes]], options: Two
     for wanted, got in ((mapping.get("sector"), sector_col), (mapping.get("name"), name_col)):
         if wanted and not got:
             found.problems.append(
-                Problem(sheet.file, sheet.name, None, wanted, f"There is no column {wanted!r}.",
-                        f"Choose one of: {', '.join(sheet.columns[:20])}.")
+                Problem(sheet.file, sheet.name, None, wanted, _("There is no column {column}.").format(column=repr(wanted)),
+                        _("Choose one of: {columns}.").format(columns=", ".join(sheet.columns[:20])))
             )  # fmt: skip
     empty: dict[str, list[int]] = {actor_col: [], event_col: []}
     too_long: dict[str, list[int]] = {actor_col: [], event_col: []}
@@ -208,55 +218,55 @@ def read_affiliations(db: Database, files: list[tuple[str, bytes]], options: Two
     actors: dict[str, None] = {}
     events: dict[str, None] = {}
     for offset, row in enumerate(sheet.rows):
-        number = sheet.row_number(offset)
+        at = sheet.row_number(offset)
         actor, event = _cell(row.get(actor_col)), _cell(row.get(event_col))
         bad = False
         for column, value in ((actor_col, actor), (event_col, event)):
             if not value:
-                empty[column].append(number)
+                empty[column].append(at)
                 bad = True
             elif len(value) > MAX_KEY:
-                too_long[column].append(number)
+                too_long[column].append(at)
                 bad = True
         if bad:
             continue
         if (actor, event) in seen_pairs:
-            repeated.append(number)
+            repeated.append(at)
             continue
         seen_pairs.add((actor, event))
         actors.setdefault(actor)
         events.setdefault(event)
-        pairs.append((actor, event, number))
+        pairs.append((actor, event, at))
         if sector_col and actor not in raw_sector and _cell(row.get(sector_col)):
             raw_sector[actor] = _cell(row.get(sector_col))
         if name_col and actor not in found.names and _cell(row.get(name_col)):
             found.names[actor] = _cell(row.get(name_col))[:MAX_KEY]
     severity = "warning" if options.skip_invalid else "error"
-    left_out = " They were left out." if options.skip_invalid else ""
+    left_out = " " + _("They were left out.") if options.skip_invalid else ""
     for column, rows in empty.items():
         if rows:
             found.problems.append(
                 Problem(sheet.file, sheet.name, rows[0], column,
-                        f"{column} is empty in {len(rows):,} row(s): rows {_rows_text(rows)}.{left_out}",
-                        "Fill it in, or remove those rows (or import the others and set these aside).", severity)
+                        ngettext("{column} is empty in {n} row(s): rows {rows}.", "{column} is empty in {n} row(s): rows {rows}.", len(rows)).format(column=column, n=number(len(rows)), rows=_rows_text(rows)) + left_out,
+                        _("Fill it in, or remove those rows (or import the others and set these aside)."), severity)
             )  # fmt: skip
     for column, rows in too_long.items():
         if rows:
             found.problems.append(
                 Problem(sheet.file, sheet.name, rows[0], column,
-                        f"{column} is longer than {MAX_KEY} characters in {len(rows):,} row(s): rows "
-                        f"{_rows_text(rows)}.{left_out}", "Use a shorter name or an id there.", severity)
+                        ngettext("{column} is longer than {limit} characters in {n} row(s): rows {rows}.", "{column} is longer than {limit} characters in {n} row(s): rows {rows}.", len(rows)).format(column=column, limit=MAX_KEY, n=number(len(rows)), rows=_rows_text(rows)) + left_out,
+                        _("Use a shorter name or an id there."), severity)
             )  # fmt: skip
     if repeated:
         found.problems.append(
             Problem(sheet.file, sheet.name, repeated[0], None,
-                    f"{len(repeated):,} row(s) repeat a participation already read (rows {_rows_text(repeated)}); "
-                    "each pair counts once.", "", "warning")
+                    ngettext("{n} row(s) repeat a participation already read (rows {rows}); each pair counts once.", "{n} row(s) repeat a participation already read (rows {rows}); each pair counts once.", len(repeated)).format(n=number(len(repeated)), rows=_rows_text(repeated)),
+                    "", "warning")
         )  # fmt: skip
     if not pairs and not found.errors:
         found.problems.append(
-            Problem(sheet.file, sheet.name, None, None, "The file holds no participation.",
-                    "Each row should name an actor and an event.")
+            Problem(sheet.file, sheet.name, None, None, _("The file holds no participation."),
+                    _("Each row should name an actor and an event."))
         )  # fmt: skip
     found.actors, found.events = list(actors), list(events)
     found.participations = pd.DataFrame(pairs, columns=["actor", "event", "row"])
@@ -274,8 +284,8 @@ def _assign_sectors(db, found: AffiliationList, raw: dict, recode: dict, default
             fallback = match.code
         else:
             found.problems.append(
-                Problem(sheet.file, sheet.name, None, "sector", f"The default sector {default!r} is not a sector.",
-                        f"Use one of: {', '.join(vocabulary.codes)}.")
+                Problem(sheet.file, sheet.name, None, "sector", _("The default sector {sector} is not a sector.").format(sector=repr(default)),
+                        _("Use one of: {codes}.").format(codes=", ".join(vocabulary.codes)))
             )  # fmt: skip
     unknown: dict[str, int] = {}
     for actor in found.actors:
@@ -288,18 +298,18 @@ def _assign_sectors(db, found: AffiliationList, raw: dict, recode: dict, default
                 unknown[value] = unknown.get(value, 0) + 1
         found.sectors[actor] = code or fallback
     if unknown:
-        listed = ", ".join(f"{v!r} ({n:,})" for v, n in sorted(unknown.items(), key=lambda kv: -kv[1])[:10])
+        listed = ", ".join(f"{v!r} ({number(n)})" for v, n in sorted(unknown.items(), key=lambda kv: -kv[1])[:10])
         found.problems.append(
             Problem(sheet.file, sheet.name, None, column,
-                    f"{sum(unknown.values()):,} actor(s) have a sector value that is not a sector: {listed}.",
-                    'Recode them in the mapping, e.g. "values": {"Stakeholders": {"sector": {"HES": "research"}}}; '
-                    "until then they are not classified.", "warning")
+                    ngettext("{n} actor(s) have a sector value that is not a sector: {values}.", "{n} actor(s) have a sector value that is not a sector: {values}.", sum(unknown.values())).format(n=number(sum(unknown.values())), values=listed),
+                    _('Recode them in the mapping, e.g. "values": {example}; until then they are not classified.').format(example='{"Stakeholders": {"sector": {"HES": "research"}}}'),
+                    "warning")
         )  # fmt: skip
     missing = sum(1 for code in found.sectors.values() if code is None)
     if missing:
         found.problems.append(
             Problem(found.file, None, None, None,
-                    f"{missing:,} of {len(found.actors):,} actor(s) have no sector; they are stored as not classified.",
-                    'To set it, map a column in the mapping ({"Stakeholders": {"sector": "type"}}) or give one for '
-                    'every actor ({"defaults": {"Stakeholders": {"sector": "research"}}}).', "warning")
+                    ngettext("{n} of {total} actor(s) have no sector; they are stored as not classified.", "{n} of {total} actor(s) have no sector; they are stored as not classified.", missing).format(n=number(missing), total=number(len(found.actors))),
+                    _("To set it, map a column in the mapping ({mapping}) or give one for every actor ({defaults}).").format(mapping='{"Stakeholders": {"sector": "type"}}', defaults='{"defaults": {"Stakeholders": {"sector": "research"}}}'),
+                    "warning")
         )  # fmt: skip

@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from lessons import network
 from lessons.audit import record
+from lessons.i18n import _
 from lessons.ingest.images import dicts
 from lessons.ingest.problems import IngestError, Problem
 from lessons.ingest.twomode import (
@@ -83,16 +84,20 @@ def _pilot_problem(db: Database, actor: Actor, options: TwoModeOptions, file: st
     where = (file, None, None, "pilot")
     if row is not None:
         if not can(actor, "upload.commit", row[0]):
-            return row[0], [Problem(*where, f"You may not change pilot {options.slug!r}.",
-                                    "Choose a pilot your account is assigned to.")]  # fmt: skip
+            return row[0], [Problem(*where, _("You may not change pilot {pilot}.").format(pilot=repr(options.slug)),
+                                    _("Choose a pilot your account is assigned to."))]  # fmt: skip
         return row[0], []
     problems = []
     if not can(actor, "pilot.create"):
-        problems.append(Problem(*where, f"There is no pilot {options.slug!r}, and only an administrator creates one.",
-                                "Choose an existing pilot (--pilot SLUG)."))  # fmt: skip
+        problems.append(Problem(*where, _("There is no pilot {pilot}, and only an administrator creates one.").format(pilot=repr(options.slug)),
+                                _("Choose an existing pilot (--pilot SLUG).")))  # fmt: skip
     elif not options.country or len(options.country) != 2 or not options.country.isalpha():
         problems.append(
-            Problem(*where, f"Pilot {options.slug!r} is new and needs a country.", "Give it as --country XX, e.g. BE.")
+            Problem(
+                *where,
+                _("Pilot {pilot} is new and needs a country.").format(pilot=repr(options.slug)),
+                _("Give it as --country XX, e.g. BE."),
+            )
         )
     return None, problems
 
@@ -140,7 +145,7 @@ def run_two_mode_import(
     """
     started = time.perf_counter()
     if progress:
-        progress(0.05, "Reading the affiliation list")
+        progress(0.05, _("Reading the affiliation list"))
     outcome = check_two_mode(db, actor, files, options)
     outcome.seconds["read"] = time.perf_counter() - started
     if outcome.errors:
@@ -149,22 +154,22 @@ def run_two_mode_import(
     checksum = _checksum(outcome.affiliations)
     if dry_run or outcome.already is not None:
         if progress:
-            progress(1.0, "Nothing written")
+            progress(1.0, _("Nothing written"))
         return outcome
     if progress:
-        progress(0.3, "Writing actors, events, participations and ties")
+        progress(0.3, _("Writing actors, events, participations and ties"))
     started = time.perf_counter()
     outcome.upload_id, outcome.written = commit_two_mode(
         db, actor, outcome.affiliations, options, filename=names, checksum=checksum
     )
     outcome.seconds["write"] = time.perf_counter() - started
     if progress:
-        progress(0.7, "Measuring the network")
+        progress(0.7, _("Measuring the network"))
     started = time.perf_counter()
     measure_network(db, options.slug)
     outcome.seconds["measure"] = time.perf_counter() - started
     if progress:
-        progress(1.0, "Done")
+        progress(1.0, _("Done"))
     return outcome
 
 

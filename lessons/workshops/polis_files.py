@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 from lessons.exports import FORMULA_STARTS
+from lessons.i18n import _, ngettext
+from lessons.i18n import number as figure
 from lessons.ingest.problems import IngestError, Problem
 
 #: The files of a Pol.is export this module reads; others in a folder are ignored.
@@ -80,7 +82,9 @@ def _collect(files: dict[str, bytes] | Path | str) -> tuple[dict[str, bytes], st
     if isinstance(files, (str, Path)):
         folder = Path(files)
         if not folder.is_dir():
-            raise IngestError([Problem(str(folder), None, None, None, "is not a folder.", "Name the export folder.")])
+            raise IngestError(
+                [Problem(str(folder), None, None, None, _("is not a folder."), _("Name the export folder."))]
+            )
         found = {}
         for name in KNOWN_FILES:
             path = folder / name
@@ -97,16 +101,22 @@ def _collect(files: dict[str, bytes] | Path | str) -> tuple[dict[str, bytes], st
 def _text(name: str, data: bytes, problems: _Problems) -> str | None:
     if len(data) > MAX_FILE_BYTES:
         problems.add(
-            name, None, None, f"is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}.", "Split the conversation."
+            name,
+            None,
+            None,
+            _("is {size} bytes; the limit is {limit}.").format(size=figure(len(data)), limit=figure(MAX_FILE_BYTES)),
+            _("Split the conversation."),
         )
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        problems.add(name, None, None, f"is not UTF-8 text (byte {err.start}).", "Save the file as UTF-8 CSV.")
+        problems.add(
+            name, None, None, _("is not UTF-8 text (byte {at}).").format(at=err.start), _("Save the file as UTF-8 CSV.")
+        )
         return None
     if "\x00" in text:
-        problems.add(name, None, None, "holds NUL bytes: it is not a CSV file.", "Give Pol.is's CSV export.")
+        problems.add(name, None, None, _("holds NUL bytes: it is not a CSV file."), _("Give Pol.is's CSV export."))
         return None
     return text
 
@@ -117,10 +127,22 @@ def _rows(name: str, text: str, required: tuple[str, ...], problems: _Problems):
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
-        problems.add(name, None, None, "is empty.", f"It needs a header row with {', '.join(required)}.")
+        problems.add(
+            name,
+            None,
+            None,
+            _("is empty."),
+            _("It needs a header row with {columns}.").format(columns=", ".join(required)),
+        )
         return None, []
     except csv.Error as err:
-        problems.add(name, 1, None, f"cannot be read as CSV ({err}).", "Give Pol.is's CSV export unchanged.")
+        problems.add(
+            name,
+            1,
+            None,
+            _("cannot be read as CSV ({error}).").format(error=err),
+            _("Give Pol.is's CSV export unchanged."),
+        )
         return None, []
     missing = [c for c in required if c not in header]
     if missing:
@@ -128,8 +150,22 @@ def _rows(name: str, text: str, required: tuple[str, ...], problems: _Problems):
             name,
             1,
             ", ".join(missing),
-            f"the column(s) {', '.join(missing)} are missing (found: {', '.join(header[:12]) or 'none'}).",
-            f"Pol.is's {name} has the columns {', '.join(required)}; give the export unchanged.",
+            (
+                ngettext(
+                    "the column(s) {columns} are missing (found: {found}).",
+                    "the column(s) {columns} are missing (found: {found}).",
+                    len(missing),
+                ).format(columns=", ".join(missing), found=", ".join(header[:12]))
+                if header[:12]
+                else ngettext(
+                    "the column(s) {columns} are missing (found: none).",
+                    "the column(s) {columns} are missing (found: none).",
+                    len(missing),
+                ).format(columns=", ".join(missing))
+            ),
+            _("Pol.is's {file} has the columns {columns}; give the export unchanged.").format(
+                file=name, columns=", ".join(required)
+            ),
         )
         return None, []
     rows = []
@@ -139,12 +175,24 @@ def _rows(name: str, text: str, required: tuple[str, ...], problems: _Problems):
                 continue
             if len(values) > len(header):
                 problems.add(
-                    name, number, None, f"has {len(values)} cells but the header {len(header)}.", "Quote text cells."
+                    name,
+                    number,
+                    None,
+                    ngettext(
+                        "has {n} cells but the header {header}.", "has {n} cells but the header {header}.", len(values)
+                    ).format(n=figure(len(values)), header=figure(len(header))),
+                    _("Quote text cells."),
                 )
                 continue
             rows.append((number, dict(zip(header, (v.strip() for v in values)))))
     except csv.Error as err:
-        problems.add(name, reader.line_num, None, f"cannot be read as CSV ({err}).", "Give Pol.is's CSV unchanged.")
+        problems.add(
+            name,
+            reader.line_num,
+            None,
+            _("cannot be read as CSV ({error}).").format(error=err),
+            _("Give Pol.is's CSV unchanged."),
+        )
     return header, rows
 
 
@@ -152,22 +200,36 @@ def _int(name, number, row, column, problems, *, allowed=None, required=True) ->
     value = row.get(column, "")
     if value == "":
         if required:
-            problems.add(name, number, column, "is empty.", "Every row needs a whole number here.")
+            problems.add(name, number, column, _("is empty."), _("Every row needs a whole number here."))
         return None
     try:
         result = int(value)
     except ValueError:
         shown = value if len(value) <= 40 else value[:40] + "…"
-        hint = f"Use one of {', '.join(map(str, allowed))}." if allowed else "Use a whole number."
-        problems.add(name, number, column, f"{shown!r} is not a whole number.", hint)
+        hint = (
+            _("Use one of {values}.").format(values=", ".join(map(str, allowed)))
+            if allowed
+            else _("Use a whole number.")
+        )
+        problems.add(name, number, column, _("{value} is not a whole number.").format(value=repr(shown)), hint)
         return None
     if allowed is not None and result not in allowed:
         problems.add(
-            name, number, column, f"{result} is not allowed here.", f"Use one of {', '.join(map(str, allowed))}."
+            name,
+            number,
+            column,
+            _("{value} is not allowed here.").format(value=result),
+            _("Use one of {values}.").format(values=", ".join(map(str, allowed))),
         )
         return None
     if allowed is None and result < 0:
-        problems.add(name, number, column, f"{result} is negative.", "Pol.is ids and timestamps are 0 or more.")
+        problems.add(
+            name,
+            number,
+            column,
+            _("{value} is negative.").format(value=result),
+            _("Pol.is ids and timestamps are 0 or more."),
+        )
         return None
     return result
 
@@ -186,20 +248,38 @@ def _read_comments(text, conv: Conversation, problems: _Problems) -> None:
         stamp = _int(name, number, row, "timestamp", problems, required=False)
         body = _unneutralise(row.get("comment-body", ""))
         if not body:
-            problems.add(name, number, "comment-body", "is empty.", "Every comment needs its text.")
+            problems.add(name, number, "comment-body", _("is empty."), _("Every comment needs its text."))
         elif len(body) > MAX_TEXT_CHARS:
-            problems.add(name, number, "comment-body", f"is {len(body):,} characters long.", "Pol.is allows 1,000.")
+            problems.add(
+                name,
+                number,
+                "comment-body",
+                ngettext("is {n} characters long.", "is {n} characters long.", len(body)).format(n=figure(len(body))),
+                _("Pol.is allows 1,000."),
+            )
         if tid is None or not body or len(body) > MAX_TEXT_CHARS:
             continue
         if tid in conv.comments:
-            problems.add(name, number, "comment-id", f"comment {tid} appears twice.", "Keep one row per comment.")
+            problems.add(
+                name,
+                number,
+                "comment-id",
+                _("comment {id} appears twice.").format(id=tid),
+                _("Keep one row per comment."),
+            )
             continue
         meta_column = next((c for c in ("is-meta", "is_meta") if c in header), None)
         is_meta = False
         if meta_column:
             cell = row.get(meta_column, "").strip().lower()
             if cell not in META_TRUE + META_FALSE:
-                problems.add(name, number, meta_column, f"{cell[:40]!r} is not true or false.", "Use true or false.")
+                problems.add(
+                    name,
+                    number,
+                    meta_column,
+                    _("{value} is not true or false.").format(value=repr(cell[:40])),
+                    _("Use true or false."),
+                )
             is_meta = cell in META_TRUE
         conv.comments[tid] = Comment(body, 1 if moderated is None else moderated, stamp, is_meta=is_meta)
         if len(problems) >= _MAX_PROBLEMS:
@@ -230,16 +310,28 @@ def _read_comments_json(text, conv: Conversation, problems: _Problems) -> None:
     try:
         items = json.loads(text)
     except json.JSONDecodeError as err:
-        problems.add(name, None, None, f"is not JSON ({err}).", "Give the comments.json Pol.is wrote, or leave it out.")
+        problems.add(
+            name,
+            None,
+            None,
+            _("is not JSON ({error}).").format(error=err),
+            _("Give the comments.json Pol.is wrote, or leave it out."),
+        )
         return
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        problems.add(name, None, None, "is not a list of comments.", "Give the comments.json Pol.is wrote.")
+        problems.add(name, None, None, _("is not a list of comments."), _("Give the comments.json Pol.is wrote."))
         return
     merge = bool(conv.comments)
     for number, item in enumerate(items, start=1):
         tid = item.get("tid", item.get("statement_id"))
         if isinstance(tid, bool) or not isinstance(tid, int) or tid < 0:
-            problems.add(name, number, "tid", f"{str(tid)[:40]!r} is not a comment id.", "Each comment needs its tid.")
+            problems.add(
+                name,
+                number,
+                "tid",
+                _("{value} is not a comment id.").format(value=repr(str(tid)[:40])),
+                _("Each comment needs its tid."),
+            )
             continue
         is_meta = bool(item.get("is_meta"))
         if merge:
@@ -249,8 +341,8 @@ def _read_comments_json(text, conv: Conversation, problems: _Problems) -> None:
         body = _unneutralise(str(item.get("txt") or "").strip())
         moderated = item.get("mod", item.get("moderated", 1))
         if not body or len(body) > MAX_TEXT_CHARS or moderated not in (-1, 0, 1) or tid in conv.comments:
-            problems.add(name, number, "txt", f"comment {tid} is empty, too long, repeated or has an unknown mod.",
-                         "Give the comments.json Pol.is wrote.")  # fmt: skip
+            problems.add(name, number, "txt", _("comment {id} is empty, too long, repeated or has an unknown mod.").format(id=tid),
+                         _("Give the comments.json Pol.is wrote."))  # fmt: skip
             continue
         counts = (item.get("agree_count"), item.get("disagree_count"))
         stated = counts if all(isinstance(c, int) for c in counts) else None
@@ -284,7 +376,7 @@ def _read_participants_votes(text, conv: Conversation, problems: _Problems) -> N
     columns = [c for c in header if re.fullmatch(r"\d+", c)]
     if not columns:
         problems.add(
-            name, 1, None, "has no comment columns.", "Pol.is adds one column per comment id after n-disagree."
+            name, 1, None, _("has no comment columns."), _("Pol.is adds one column per comment id after n-disagree.")
         )
         return
     seen: set[int] = set()
@@ -293,7 +385,13 @@ def _read_participants_votes(text, conv: Conversation, problems: _Problems) -> N
         if pid is None:
             continue
         if pid in seen:
-            problems.add(name, number, "participant", f"participant {pid} appears twice.", "Keep one row each.")
+            problems.add(
+                name,
+                number,
+                "participant",
+                _("participant {id} appears twice.").format(id=pid),
+                _("Keep one row each."),
+            )
             continue
         seen.add(pid)
         votes = {int(c): _int(name, number, row, c, problems, allowed=(-1, 0, 1), required=False) for c in columns}
@@ -306,9 +404,11 @@ def _read_participants_votes(text, conv: Conversation, problems: _Problems) -> N
                 name,
                 number,
                 "n-agree",
-                f"n-agree says {stated['n-agree']} but the row holds {counts['n-agree']} agree votes (1) and "
-                f"{counts['n-disagree']} disagree votes (-1): the file codes votes with the inverted sign.",
-                "Export again from Pol.is, or multiply every vote by -1 (1 must mean agree).",
+                _(
+                    "n-agree says {stated} but the row holds {agree} agree votes (1) and {disagree} disagree votes (-1):"
+                    " the file codes votes with the inverted sign."
+                ).format(stated=stated["n-agree"], agree=counts["n-agree"], disagree=counts["n-disagree"]),
+                _("Export again from Pol.is, or multiply every vote by -1 (1 must mean agree)."),
             )
         else:
             for column, value in stated.items():
@@ -317,8 +417,8 @@ def _read_participants_votes(text, conv: Conversation, problems: _Problems) -> N
                         name,
                         number,
                         column,
-                        f"says {value} but the row holds {counts[column]}.",
-                        "Give Pol.is's export unchanged.",
+                        _("says {stated} but the row holds {found}.").format(stated=value, found=counts[column]),
+                        _("Give Pol.is's export unchanged."),
                     )
         for tid, vote in votes.items():
             conv.votes[(pid, tid)] = (vote, None)
@@ -331,7 +431,7 @@ def _check_sign(conv: Conversation, comments_header_has_counts: bool, problems: 
     if not comments_header_has_counts or not conv.votes:
         return
     tally: dict[int, list[int]] = {}
-    for (_, tid), (vote, _) in conv.votes.items():
+    for (_pid, tid), (vote, _stamp) in conv.votes.items():
         counts = tally.setdefault(tid, [0, 0])
         if vote:
             counts[0 if vote == 1 else 1] += 1
@@ -343,9 +443,14 @@ def _check_sign(conv: Conversation, comments_header_has_counts: bool, problems: 
             "votes.csv",
             None,
             "vote",
-            f"the votes fit the agrees/disagrees of comments.csv only with the sign inverted ({inverted} of "
-            f"{len(stated)} comments, against {direct} as written).",
-            "Code votes as Pol.is's CSV export does: 1 agree, -1 disagree, 0 pass (multiply every vote by -1).",
+            ngettext(
+                "the votes fit the agrees/disagrees of comments.csv only with the sign inverted ({inverted} of {n}"
+                " comments, against {direct} as written).",
+                "the votes fit the agrees/disagrees of comments.csv only with the sign inverted ({inverted} of {n}"
+                " comments, against {direct} as written).",
+                len(stated),
+            ).format(inverted=figure(inverted), n=figure(len(stated)), direct=figure(direct)),
+            _("Code votes as Pol.is's CSV export does: 1 agree, -1 disagree, 0 pass (multiply every vote by -1)."),
         )
 
 
@@ -369,7 +474,13 @@ def read_polis(files: dict[str, bytes] | Path | str) -> Conversation:
     for name in KNOWN_FILES:
         if f"{name}#size" in found:
             size = int(found.pop(f"{name}#size"))
-            problems.add(name, None, None, f"is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}.", "Split it.")
+            problems.add(
+                name,
+                None,
+                None,
+                _("is {size} bytes; the limit is {limit}.").format(size=figure(size), limit=figure(MAX_FILE_BYTES)),
+                _("Split it."),
+            )
             found.pop(name)
     if not {"comments.csv", "votes.csv", "participants-votes.csv"} & set(found) and not problems:
         raise IngestError(
@@ -379,8 +490,14 @@ def read_polis(files: dict[str, bytes] | Path | str) -> Conversation:
                     None,
                     None,
                     None,
-                    f"holds none of comments.csv, votes.csv, participants-votes.csv (found: {', '.join(found) or 'nothing'}).",
-                    "Give the files of Pol.is's CSV export under their own names.",
+                    (
+                        _("holds none of comments.csv, votes.csv, participants-votes.csv (found: {files}).").format(
+                            files=", ".join(found)
+                        )
+                        if found
+                        else _("holds none of comments.csv, votes.csv, participants-votes.csv (found: nothing).")
+                    ),
+                    _("Give the files of Pol.is's CSV export under their own names."),
                 )
             ]
         )
@@ -393,7 +510,13 @@ def read_polis(files: dict[str, bytes] | Path | str) -> Conversation:
             conv.topic, conv.description = meta.get("topic"), meta.get("description")
             conv.strict_moderation = bool(meta.get("strict_moderation"))
         except (json.JSONDecodeError, AttributeError) as err:
-            problems.add("conversation.json", None, None, f"is not a JSON object ({err}).", "Leave it out or fix it.")
+            problems.add(
+                "conversation.json",
+                None,
+                None,
+                _("is not a JSON object ({error}).").format(error=err),
+                _("Leave it out or fix it."),
+            )
     if texts.get("summary.csv"):
         summary = {r[0].strip(): r[1].strip() for r in csv.reader(io.StringIO(texts["summary.csv"])) if len(r) >= 2}
         conv.topic = conv.topic or summary.get("topic")
@@ -431,8 +554,12 @@ def read_polis(files: dict[str, bytes] | Path | str) -> Conversation:
                 conv.read_from[-1],
                 None,
                 "comment-id",
-                f"votes on comment(s) {', '.join(map(str, unknown[:10]))} that comments.csv does not have.",
-                "Give the comments.csv of the same export.",
+                ngettext(
+                    "votes on comment(s) {ids} that comments.csv does not have.",
+                    "votes on comment(s) {ids} that comments.csv does not have.",
+                    len(unknown),
+                ).format(ids=", ".join(map(str, unknown[:10]))),
+                _("Give the comments.csv of the same export."),
             )
         _check_sign(conv, counted, problems)
     else:

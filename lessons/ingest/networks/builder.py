@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from lessons.i18n import _, ngettext, number
 from lessons.ingest.networks import limits
 from lessons.ingest.networks.names import (
     _NO,
@@ -59,8 +61,10 @@ class _Builder:
     def problem(self, row, column, message, fix, severity="error") -> None:
         self.problems.append(Problem(self.filename, None, row, column, message, fix, severity))
 
-    def tally(self, key: tuple, row, column, message: str, fix: str, severity: str = "warning") -> None:
-        """One problem for many occurrences: ``message`` may use ``{n}`` (how many) and ``{s}`` (plural s)."""
+    def tally(
+        self, key: tuple, row, column, message: Callable[[int], str], fix: str, severity: str = "warning"
+    ) -> None:
+        """One problem for many occurrences: ``message(n)`` says it once the count ``n`` is known (with ``ngettext``)."""
         if key in self._tallies:
             self._tallies[key][4] += 1
         else:
@@ -87,10 +91,15 @@ class _Builder:
             if i in used and not timed:
                 continue
             if i in used and timed:
+                column = used[i].replace("_", " ")
                 self.tally(
                     ("timed", entry.name), row, entry.name,
-                    f"'{entry.name}' has several values over time ({{n}} record{{s}}); the first was used as the {used[i].replace('_', ' ')}.",
-                    "All values are kept with the record; check that the first is the one you mean.",
+                    lambda n, name=entry.name, column=column: ngettext(
+                        "'{name}' has several values over time ({n} record); the first was used as the {column}.",
+                        "'{name}' has several values over time ({n} records); the first was used as the {column}.",
+                        n,
+                    ).format(n=number(n), name=name, column=column),
+                    _("All values are kept with the record; check that the first is the one you mean."),
                 )  # fmt: skip
             elif i not in used and (_redundant(entry, folded[i], mapped) or _empty(entry)):
                 continue
@@ -113,8 +122,12 @@ class _Builder:
                 converted = text
                 self.tally(
                     ("type", entry.name), row, entry.name,
-                    f"'{entry.name}' is declared as {entry.kind}, but {{n}} value{{s}} are not (first: '{text}'); they were kept as text.",
-                    f"Correct the values, or declare '{entry.name}' as a string attribute.",
+                    lambda n, name=entry.name, kind=entry.kind, text=text: ngettext(
+                        "'{name}' is declared as {kind}, but {n} value is not (first: '{text}'); it was kept as text.",
+                        "'{name}' is declared as {kind}, but {n} values are not (first: '{text}'); they were kept as text.",
+                        n,
+                    ).format(n=number(n), name=name, kind=kind, text=text),
+                    _("Correct the values, or declare '{name}' as a string attribute.").format(name=entry.name),
                 )  # fmt: skip
             out.append({**item, "value": converted})
         return out if isinstance(entry.value, list) else out[0]["value"]
@@ -176,16 +189,16 @@ class _Builder:
                 self.problem(
                     row,
                     column,
-                    f"The weight '{mapped['weight']}' is not a number.",
-                    "Give the strength as a number greater than 0, e.g. 1 to 5, or leave it empty.",
+                    _("The weight '{value}' is not a number.").format(value=mapped["weight"]),
+                    _("Give the strength as a number greater than 0, e.g. 1 to 5, or leave it empty."),
                 )
             else:
                 if weight <= 0:
                     self.problem(
                         row,
                         column,
-                        f"The weight {mapped['weight']} is not greater than 0.",
-                        "Give the strength as a number greater than 0, e.g. 1 to 5, or leave it empty.",
+                        _("The weight {value} is not greater than 0.").format(value=mapped["weight"]),
+                        _("Give the strength as a number greater than 0, e.g. 1 to 5, or leave it empty."),
                     )
         self.ties.append(
             {
@@ -207,18 +220,24 @@ class _Builder:
             self.problem(
                 None,
                 None,
-                f"The file holds no stakeholders (no {what}).",
-                "Export the network again with its nodes, or choose the file that holds them.",
+                _("The file holds no stakeholders (no ties).")
+                if what == "ties"
+                else _("The file holds no stakeholders (no nodes)."),
+                _("Export the network again with its nodes, or choose the file that holds them."),
             )
         first_row: dict[str, object] = {}
         for node in self.stakeholders:
             if node["key"] in first_row:
-                where = f" (first on row {first_row[node['key']]})" if first_row[node["key"]] is not None else ""
+                first = first_row[node["key"]]
                 self.problem(
                     node["_row"],
                     "id",
-                    f"The node id '{node['key']}' is used twice{where}.",
-                    "Give every stakeholder its own id, or merge the two nodes into one.",
+                    (
+                        _("The node id '{key}' is used twice (first on row {row}).")
+                        if first is not None
+                        else _("The node id '{key}' is used twice.")
+                    ).format(key=node["key"], row=first),
+                    _("Give every stakeholder its own id, or merge the two nodes into one."),
                 )
             else:
                 first_row[node["key"]] = node["_row"]
@@ -230,31 +249,49 @@ class _Builder:
                     self.problem(
                         row,
                         end,
-                        f"The tie has no {end}.",
-                        f"Give the key of the stakeholder the tie {'starts from' if end == 'source' else 'goes to'}.",
+                        _("The tie has no source.") if end == "source" else _("The tie has no target."),
+                        _("Give the key of the stakeholder the tie starts from.")
+                        if end == "source"
+                        else _("Give the key of the stakeholder the tie goes to."),
                     )
                 elif nodes_declared and value not in first_row:
                     self.problem(
                         row,
                         end,
-                        f"The tie's {end} '{value}' is not one of the nodes.",
-                        f"Add a node with id '{value}', or correct the tie's {end}.",
+                        (
+                            _("The tie's source '{value}' is not one of the nodes.")
+                            if end == "source"
+                            else _("The tie's target '{value}' is not one of the nodes.")
+                        ).format(value=value),
+                        (
+                            _("Add a node with id '{value}', or correct the tie's source.")
+                            if end == "source"
+                            else _("Add a node with id '{value}', or correct the tie's target.")
+                        ).format(value=value),
                     )
             if source and source == target:
                 self.problem(
                     row,
                     "target",
-                    f"The tie goes from '{source}' to itself: a stakeholder cannot be tied to itself.",
-                    "Remove this tie, or correct its source or target.",
+                    _("The tie goes from '{source}' to itself: a stakeholder cannot be tied to itself.").format(
+                        source=source
+                    ),
+                    _("Remove this tie, or correct its source or target."),
                 )
                 continue
             ends = (source, target) if tie["directed"] else tuple(sorted((source, target)))
             key = (ends, tie["directed"], tie["relation"], tie["period"])
             if source and target and key in seen:
-                where = f" (first on row {seen[key]})" if seen[key] is not None else ""
+                said = (
+                    _(
+                        "There is already a tie between '{source}' and '{target}' (first on row {row}): parallel tie kept."
+                    )
+                    if seen[key] is not None
+                    else _("There is already a tie between '{source}' and '{target}': parallel tie kept.")
+                )
                 self.problem(
-                    row, None, f"There is already a tie between '{source}' and '{target}'{where}: parallel tie kept.",
-                    "Remove it if it is a duplicate; keep it if the two ties mean different things (then give them different relations).", "warning",
+                    row, None, said.format(source=source, target=target, row=seen[key]),
+                    _("Remove it if it is a duplicate; keep it if the two ties mean different things (then give them different relations)."), "warning",
                 )  # fmt: skip
             else:
                 seen.setdefault(key, row)
@@ -263,25 +300,15 @@ class _Builder:
             tie["pilot"] = pilots.get(tie["source"]) or pilots.get(tie["target"])
         if self.not_kept:
             self.problem(
-                None, None, f"Not kept from the file: {'; '.join(self.not_kept)}.",
-                "Everything else is kept with its stakeholder or tie; to keep these too, put them on the nodes or edges in your network tool.",
+                None, None,
+                ngettext("Not kept from the file: {items}.", "Not kept from the file: {items}.", len(self.not_kept)).format(items="; ".join(self.not_kept)),
+                _("Everything else is kept with its stakeholder or tie; to keep these too, put them on the nodes or edges in your network tool."),
                 "warning",
             )  # fmt: skip
         for row, column, message, fix, n, severity in self._tallies.values():
-            self.problems.append(Problem(self.filename, None, row, column, _plural(message, n), fix, severity))
+            self.problems.append(Problem(self.filename, None, row, column, message(n), fix, severity))
         self.problems.sort(key=lambda p: (p.row is not None, p.row or 0))
         return NetworkData(self.stakeholders, self.ties, self.problems)
-
-
-def _plural(message: str, n: int) -> str:
-    """Fill ``{n}`` and ``{s}`` by replacement, not ``str.format``.
-
-    The message holds names from the file, whose braces must stay text.
-
-    >>> _plural("'{x}' has {n} value{s}", 2)
-    "'{x}' has 2 values"
-    """
-    return message.replace("{n}", str(n)).replace("{s}", "" if n == 1 else "s")
 
 
 def _empty(entry: _Entry) -> bool:
@@ -312,9 +339,11 @@ def _too_big_or_empty(data: bytes, filename: str) -> NetworkData | None:
     if len(data) > limits.MAX_FILE_BYTES:
         return _only(
             filename,
-            f"The file is {len(data) / 2**20:,.0f} MB; at most {limits.MAX_FILE_BYTES // 2**20} MB are accepted.",
-            "Upload a smaller network, e.g. without layout (viz) data.",
+            _("The file is {size} MB; at most {limit} MB are accepted.").format(
+                size=number(round(len(data) / 2**20)), limit=number(limits.MAX_FILE_BYTES // 2**20)
+            ),
+            _("Upload a smaller network, e.g. without layout (viz) data."),
         )
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff"):
-        return _only(filename, "The file is empty.", "Choose the file that holds your network.")
+        return _only(filename, _("The file is empty."), _("Choose the file that holds your network."))
     return None

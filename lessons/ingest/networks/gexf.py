@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from lessons.i18n import _, ngettext, number
 from lessons.ingest.networks.builder import NetworkData
 from lessons.ingest.networks.graphml import OWN_EXPORT, _short
 from lessons.ingest.networks.names import _DIRECTIONS, _Entry, _iso_date
@@ -93,11 +94,11 @@ class _GEXFReader(_XMLReader):
             if owner is not None:
                 owner["viz"].extend(viz_values(local, attrs))
             else:
-                self.b.drop(f"viz:{local} outside a node or edge")
+                self.b.drop(_("viz:{element} outside a node or edge").format(element=local))
         elif not self.skip and local == "meta":
             self.in_meta = True
         elif not self.skip and ns != self.root_ns:
-            self.b.drop(f"<{local}> elements of another vocabulary than GEXF")
+            self.b.drop(_("<{element}> elements of another vocabulary than GEXF").format(element=local))
         if self.skip or ns != self.root_ns or local == "meta":
             self.skip += 1
             return
@@ -113,8 +114,10 @@ class _GEXFReader(_XMLReader):
                 self.b.problem(
                     line,
                     "defaultedgetype",
-                    f"defaultedgetype='{kind}' is not directed, undirected or mutual; ties were read as undirected.",
-                    "Set defaultedgetype to directed or undirected.",
+                    _(
+                        "defaultedgetype='{value}' is not directed, undirected or mutual; ties were read as undirected."
+                    ).format(value=kind),
+                    _("Set defaultedgetype to directed or undirected."),
                     "warning",
                 )
             self.default_directed = _DIRECTIONS.get(kind, False)
@@ -187,8 +190,16 @@ class _GEXFReader(_XMLReader):
             if spec is None:
                 self.b.tally(
                     ("undeclared", domain, key), values[0][1], key,
-                    f"The {domain} value for '{key}' refers to an attribute not declared in <attributes class=\"{domain}\"> ({{n}} {domain}{{s}}); it was kept as '{key}'.",
-                    f"Declare it in the file (<attribute id=\"{key}\" title=\"{key}\" type=\"string\"/>), or check that it is not a typing mistake.",
+                    (lambda n, key=key: ngettext(
+                        "The node value for '{key}' refers to an attribute not declared in <attributes class=\"node\"> ({n} node); it was kept as '{key}'.",
+                        "The node value for '{key}' refers to an attribute not declared in <attributes class=\"node\"> ({n} nodes); it was kept as '{key}'.",
+                        n,
+                    ).format(n=number(n), key=key)) if domain == "node" else (lambda n, key=key: ngettext(
+                        "The edge value for '{key}' refers to an attribute not declared in <attributes class=\"edge\"> ({n} edge); it was kept as '{key}'.",
+                        "The edge value for '{key}' refers to an attribute not declared in <attributes class=\"edge\"> ({n} edges); it was kept as '{key}'.",
+                        n,
+                    ).format(n=number(n), key=key)),
+                    _("Declare it in the file (<attribute id=\"{key}\" title=\"{key}\" type=\"string\"/>), or check that it is not a typing mistake.").format(key=key),
                 )  # fmt: skip
             name, kind = (spec["title"] or spec["id"], spec["type"]) if spec else (key, "string")
             timed = len(values) > 1 or any(t in attrs for attrs, _ in values for t in _TIME_ATTRIBUTES)
@@ -216,8 +227,8 @@ class _GEXFReader(_XMLReader):
             b.problem(
                 None,
                 None,
-                f"The file is not GEXF: its outermost element is <{self.root}>, not <gexf>.",
-                "Export the network as GEXF (.gexf), GraphML (.graphml) or a CSV edge list.",
+                _("The file is not GEXF: its outermost element is <{root}>, not <gexf>.").format(root=self.root),
+                _("Export the network as GEXF (.gexf), GraphML (.graphml) or a CSV edge list."),
             )
             return
         if self.version is None:
@@ -227,16 +238,18 @@ class _GEXFReader(_XMLReader):
                 b.problem(
                     None,
                     None,
-                    f"The GEXF namespace '{self.root_ns}' is not one we know; the file was read as GEXF 1.3.",
-                    "Export it from Gephi as GEXF 1.2 or 1.3 if anything looks wrong.",
+                    _("The GEXF namespace '{namespace}' is not one we know; the file was read as GEXF 1.3.").format(
+                        namespace=self.root_ns
+                    ),
+                    _("Export it from Gephi as GEXF 1.2 or 1.3 if anything looks wrong."),
                     "warning",
                 )
         if self.graphs == 0:
-            b.problem(None, None, "The GEXF file has no <graph> element.", "Export the network again from Gephi.")
+            b.problem(None, None, _("The GEXF file has no <graph> element."), _("Export the network again from Gephi."))
             return
         said = {k: _short(v) for k, v in self.meta.items() if v.strip()}
         if said and OWN_EXPORT.removesuffix(".").removeprefix("Written by ") != said.get("creator"):
-            b.drop("the file's meta data (" + ", ".join(f"{k} '{v}'" for k, v in said.items()) + ")")
+            b.drop(_("the file's meta data ({items})").format(items=", ".join(f"{k} '{v}'" for k, v in said.items())))
         for node in self.nodes:
             entries = self.entries(node, "node")
             if node["parent"] is not None:
@@ -257,8 +270,16 @@ class _GEXFReader(_XMLReader):
                     b.problem(
                         edge["line"],
                         "type",
-                        f"The edge type '{kind}' is not directed, undirected or mutual; the tie was read as {'directed' if directed else 'undirected'}.",
-                        'Use type="directed" or type="undirected".',
+                        (
+                            _(
+                                "The edge type '{value}' is not directed, undirected or mutual; the tie was read as directed."
+                            )
+                            if directed
+                            else _(
+                                "The edge type '{value}' is not directed, undirected or mutual; the tie was read as undirected."
+                            )
+                        ).format(value=kind),
+                        _('Use type="directed" or type="undirected".'),
                         "warning",
                     )
                     xml["edge type"] = kind
@@ -279,8 +300,20 @@ class _GEXFReader(_XMLReader):
                 b.problem(
                     line,
                     "count",
-                    f"The file says it has {stated} {local[:-1]}s but {found} were found.",
-                    "Check that the file was saved completely.",
+                    (
+                        ngettext(
+                            "The file says it has {stated} nodes but {found} were found.",
+                            "The file says it has {stated} nodes but {found} were found.",
+                            found,
+                        )
+                        if local == "nodes"
+                        else ngettext(
+                            "The file says it has {stated} edges but {found} were found.",
+                            "The file says it has {stated} edges but {found} were found.",
+                            found,
+                        )
+                    ).format(stated=stated, found=number(found)),
+                    _("Check that the file was saved completely."),
                     "warning",
                 )
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from lessons.i18n import _, ngettext, number
+from lessons.i18n import N_, _, ngettext, number
 from lessons.ingest.networks.builder import NetworkData
 from lessons.ingest.networks.names import _Entry
 from lessons.ingest.networks.safexml import _XMLReader, read_xml_network
 
 GRAPHML_NAMESPACE = "http://graphml.graphdrawing.org/xmlns"
-YED = "yEd's drawing (positions, colours, shapes of nodes and edges)"
+YED = N_("yEd's drawing (positions, colours, shapes of nodes and edges)")
 #: How this app's own exports end their description (written anew on every export, so not worth a warning).
 OWN_EXPORT = "Written by Cross-Pilot Lessons."
 
@@ -52,7 +52,11 @@ class _GraphMLReader(_XMLReader):
             return
         if self.skip or ns not in (GRAPHML_NAMESPACE, ""):
             if not self.skip and self.stack:
-                self.b.drop(YED if "yworks" in ns else f"<{local}> elements of another vocabulary than GraphML")
+                self.b.drop(
+                    _(YED)
+                    if "yworks" in ns
+                    else _("<{element}> elements of another vocabulary than GraphML").format(element=local)
+                )
             self.skip += 1
             return
         record = None
@@ -158,14 +162,18 @@ class _GraphMLReader(_XMLReader):
             if key is None:
                 self.b.tally(
                     ("undeclared", key_id), line, key_id,
-                    f"The data key '{key_id}' is not declared with a <key> element ({{n}} value{{s}}); the values were kept as '{key_id}'.",
-                    f"Declare it at the top of the file: <key id=\"{key_id}\" for=\"{domain}\" attr.name=\"…\" attr.type=\"string\"/>.",
+                    lambda n, key=key_id: ngettext(
+                        "The data key '{key}' is not declared with a <key> element ({n} value); the value was kept as '{key}'.",
+                        "The data key '{key}' is not declared with a <key> element ({n} values); the values were kept as '{key}'.",
+                        n,
+                    ).format(n=number(n), key=key),
+                    _("Declare it at the top of the file: <key id=\"{key}\" for=\"{domain}\" attr.name=\"…\" attr.type=\"string\"/>.").format(key=key_id, domain=domain),
                 )  # fmt: skip
                 out.append(_Entry(key_id, text))
             elif key["yfiles"]:  # yEd keeps node and edge labels inside its graphics
                 if label and label.strip():
                     out.append(_Entry("label", label.strip()))
-                self.b.drop(YED)
+                self.b.drop(_(YED))
             else:
                 out.append(_Entry(key["name"] or key_id, text, key["type"]))
         for key in self.keys.values():
@@ -225,10 +233,10 @@ class _GraphMLReader(_XMLReader):
             )
         for key_id, text, _kind, _line in self.graph_record["data"]:
             name = (self.keys.get(key_id) or {}).get("name") or key_id
-            b.drop(f"the graph's {name} ('{_short(text)}')")
+            b.drop(_("the graph's {name} ('{text}')").format(name=name, text=_short(text)))
         for text in self.descriptions:
             if text and not text.endswith(OWN_EXPORT):  # this app's own description is written anew on export
-                b.drop(f"the graph's description ('{_short(text)}')")
+                b.drop(_("the graph's description ('{text}')").format(text=_short(text)))
         for node in self.nodes:
             entries = self.entries(node["data"], "node")
             if node["parent"] is not None:
