@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import date
 from functools import partial
 from urllib.parse import quote_plus, urlencode
 
@@ -14,7 +13,7 @@ import streamlit as st
 
 from components.language import link_params
 from components.url_state import FIRST_DATE, LAST_DATE, Param, iso_date
-from lessons.i18n import N_, _, day, language_name, ngettext, number
+from lessons.i18n import N_, _, as_date, day, language_name, ngettext, number
 from lessons.i18n import current as current_language
 from lessons.lifecycle import describe
 from lessons.queries import KIND_LABELS, MATCH_END, MATCH_START, STATUS_LABELS  # the labels: also for edit forms
@@ -626,13 +625,9 @@ def typed_date(value) -> str:
     >>> typed_date("2022-01-31")
     '2022-01-31'
     """
-    if value in (None, ""):
-        return ""
+    value = as_date(value)
     if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value[:10])
-        except ValueError:
-            return value
+        return value
     pattern = DATE_INPUT_FORMATS.get(current_language(), DATE_INPUT_FORMATS["en"])
     for part, code in _STRFTIME.items():
         pattern = pattern.replace(part, code)

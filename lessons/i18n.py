@@ -50,6 +50,7 @@ __all__ = [
     "Labels",
     "_",
     "areas",
+    "as_date",
     "best_match",
     "catalogue",
     "country",
@@ -289,15 +290,27 @@ def percent(share: float, digits: int = 0) -> str:
     return numbers.format_percent(share, format=pattern, locale=_locale(), decimal_quantization=True)
 
 
-def day(value: date | str | None, length: str = "medium") -> str:
-    """Format a date for the current language (an ISO text is read first; None and "" give "")."""
+def as_date(value: date | str | None) -> date | str:
+    """Return a date read from an ISO text (its first ten characters), or the value itself when it is not one.
+
+    >>> as_date("2026-03-04T10:20:00"), as_date("soon"), as_date(None)
+    (datetime.date(2026, 3, 4), 'soon', '')
+    """
     if value in (None, ""):
         return ""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            return date.fromisoformat(value[:10])
         except ValueError:
             return value
+    return value
+
+
+def day(value: date | str | None, length: str = "medium") -> str:
+    """Format a date for the current language (an ISO text is read first; None and "" give "")."""
+    value = as_date(value)
+    if isinstance(value, str):
+        return value
     return dates.format_date(value, format=length, locale=_locale())
 
 
