@@ -90,7 +90,11 @@ def pick(page, name: str, option: str, *, replace: bool = False) -> None:
     if replace:
         page.keyboard.press("Backspace")
     page.keyboard.type(option)
-    page.keyboard.press("Enter")
+    # click the option once the list shows it (Enter right after typing can race the list's filtering on a busy
+    # machine and choose nothing)
+    choice = page.get_by_role("option").filter(has_text=option).first
+    expect(choice).to_be_visible()
+    choice.click()
     if name in MULTISELECTS:  # a multiselect stays open for more
         page.keyboard.press("Escape")
     browser.wait_rendered(page)
@@ -122,7 +126,9 @@ def build_model(page) -> None:
         # the Lessons picker keeps the lessons just linked, so the second link replaces the first one's lesson
         pick(page, "Lessons", lesson, replace=True)
         page.get_by_text(stance, exact=True).click()
-        page.get_by_role("button", name="Link 1 lesson", exact=True).click()
+        link = page.get_by_role("button", name="Link 1 lesson", exact=True)
+        expect(link).to_be_enabled(timeout=60_000)  # the rerun after the choice, on a busy machine
+        link.click()
         expect(page.get_by_text("Linked.")).to_be_visible()
         browser.wait_rendered(page)
         page.get_by_role("tab", name="Edit").click()
